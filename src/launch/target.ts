@@ -1,0 +1,146 @@
+// Spawn node under the inspector, find its websocket URL, and pass its output and exit on.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createBannerFilter } from './banner';
+import type { TargetCommand } from './command';
+import { UserError } from '../util/errors';
+import { debug } from '../util/log';
+
+const log = debug('launch');
+
+export const MIN_NODE_MAJOR = 20;
+
+export interface NodeInfo {
+  executable: string;
+  version: string;
+  major: number;
+  /** The V8 flag that Node 26+ needs before Debugger.setScriptSource works. */
+  liveEditFlag: boolean;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Target {
+  child: ChildProcess;
+  pid: number;
+  wsUrl: Promise<string>;
+  exited: Promise<Exit>;
+  /** Write to the program's stdin (false once it is closed). */
+  stdin: NodeJS.WritableStream | null;
+}
+
+export function exitCodeOf(exit: Exit): number {
+  if (exit.signal) return 128 + (os.constants.signals[exit.signal] ?? 0);
+  return exit.code ?? 1;
+}
+
+/** Find an executable the way a shell would. */
+export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const canRun = (p: string) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/') || name.includes(path.sep)) return canRun(path.resolve(name)) ? path.resolve(name) : null;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (canRun(candidate)) return candidate;
+  }
+  return null;
+}
+
+function run(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 8 * 1024 * 1024, timeout: 15000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+/** Ask the node binary what it is and whether it takes --inspector-live-edit. */
+export async function probeNode(name: string): Promise<NodeInfo> {
+  const executable = resolveExecutable(name);
+  if (!executable) throw new UserError(`cannot find node executable '${name}' (looked in PATH)`);
+  const [version, v8Options] = await Promise.all([
+    run(executable, ['--version']).catch((e: Error) => {
+      throw new UserError(`'${executable}' did not answer --version: is it node? (${e.message.split('\n')[0]})`);
+    }),
+    run(executable, ['--v8-options']).catch(() => ''),
+  ]);
+  const m = /^v(\d+)\.\d+\.\d+/.exec(version.trim());
+  if (!m) throw new UserError(`'${executable}' does not look like node (it printed '${version.trim().slice(0, 40)}')`);
+  const major = Number(m[1]);
+  if (major < MIN_NODE_MAJOR) {
+    throw new UserError(`node ${version.trim()} is too old: edit-continue needs Node ${MIN_NODE_MAJOR} or newer`);
+  }
+  return { executable, version: version.trim(), major, liveEditFlag: /--inspector-live-edit\b/.test(v8Options) };
+}
+
+export interface SpawnOptions {
+  node: NodeInfo;
+  command: TargetCommand;
+  preload: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the program's stderr goes (minus the inspector's banner lines). */
+  stderr: (text: string) => void;
+}
+
+export function spawnTarget(opts: SpawnOptions): Target {
+  const args = [
+    ...(opts.node.liveEditFlag ? ['--inspector-live-edit'] : []),
+    '--inspect-brk=127.0.0.1:0',
+    '--inspect-publish-uid=stderr',
+    '--require', opts.preload,
+    ...opts.command.nodeArgs,
+    opts.command.script,
+    ...opts.command.scriptArgs,
+  ];
+  log('spawn', opts.node.executable, args.join(' '));
+  const child = spawn(opts.node.executable, args, {
+    cwd: opts.cwd,
+    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3' },
+    // stdout goes straight to our stdout (a terminal stays a terminal). stderr passes through the
+    // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused.
+    // fd 3 is the lifeline (see inject/preload.ts). A process group of its own keeps the terminal's
+    // Ctrl+C from reaching the program: edit-continue decides what Ctrl+C does.
+    stdio: ['pipe', 'inherit', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let resolveUrl!: (url: string) => void;
+  let rejectUrl!: (err: Error) => void;
+  const wsUrl = new Promise<string>((res, rej) => { resolveUrl = res; rejectUrl = rej; });
+  wsUrl.catch(() => {});
+  const filter = createBannerFilter((url) => resolveUrl(url));
+  let early = '';
+  let urlSeen = false;
+  wsUrl.then(() => { urlSeen = true; }, () => {});
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    const out = filter.push(chunk);
+    if (!urlSeen) early += out;
+    if (out) opts.stderr(out);
+  });
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('error', (err) => {
+      rejectUrl(new UserError(`could not start ${opts.node.executable}: ${err.message}`));
+      resolve({ code: 127, signal: null });
+    });
+    child.on('close', (code, signal) => {
+      const rest = filter.flush();
+      if (rest) opts.stderr(rest);
+      if (!urlSeen) rejectUrl(new UserError(`node exited before its inspector started${early.trim() ? ': ' + early.trim().split('\n')[0] : ''}`));
+      resolve({ code, signal });
+    });
+  });
+  child.stdin!.on('error', () => {}); // the program closed its stdin: nothing more to forward
+  (child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void })?.on?.('error', () => {});
+  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin };
+}

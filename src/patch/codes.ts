@@ -1,0 +1,38 @@
+// Stable codes for everything a save can end in other than "patched", like .NET's ENC codes.
+// They appear in the CLI's output and in results, so that users and tools can look them up.
+// docs/codes.md explains each one; keep the two in step.
+
+export const Codes = {
+  /** The saved text does not parse. Nothing was sent to V8. */
+  SyntaxError: 'EC101',
+  /** The file could not be read (deleted, permissions). The running code stays as it was. */
+  Unreadable: 'EC102',
+  /** The file is binary or too large to be a script. */
+  NotText: 'EC103',
+  /** Top-level code changed: it ran once when the module loaded and is not run again. */
+  TopLevelCode: 'EC201',
+  /** A new top-level declaration: V8 cannot add bindings to a loaded module. */
+  NewDeclaration: 'EC202',
+  /** A top-level declaration was removed or renamed: the running module keeps the old one. */
+  RemovedDeclaration: 'EC203',
+  /** A changed function uses a name that only a new top-level declaration provides. */
+  UsesNewDeclaration: 'EC204',
+  /** A class gained or lost members: existing classes cannot change shape. */
+  ClassShape: 'EC205',
+  /** A function's captured variables changed: closures it created before keep their old code. */
+  StaleClosures: 'EC206',
+  /** The function is running (on the stack): the edit waits until it returns. */
+  ActiveFunction: 'EC301',
+  /** An async function or generator is suspended: the edit waits until it completes. */
+  ActiveGenerator: 'EC302',
+  /** V8 could not compile the edit. */
+  CompileError: 'EC303',
+  /** V8 refused a top-level change to an ES module. */
+  TopLevelEsModule: 'EC304',
+  /** This Node has no LiveEdit (Debugger.setScriptSource) or it could not be enabled. */
+  LiveEditUnavailable: 'EC305',
+  /** The protocol call failed (the program exited, the script is gone). */
+  ProtocolError: 'EC306',
+} as const;
+
+export type Code = (typeof Codes)[keyof typeof Codes];

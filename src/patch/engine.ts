@@ -1,0 +1,157 @@
+// The patch engine: make the running program take on a saved file's function changes.
+// V8 safety rules live here and nowhere else (docs/v8.md): while the program runs we only ever call
+// Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
+import type { Protocol } from 'devtools-protocol';
+import { Codes } from './codes';
+import { planPatch, type ChangedFunction, type NotApplied } from './plan';
+import type { SyntaxProblem } from './functions';
+import { protocolMessage, type Connection } from '../cdp/connection';
+import type { ScriptRecord, ScriptRegistry } from '../session/registry';
+import { debug } from '../util/log';
+
+const log = debug('patch');
+
+export type PatchOutcome =
+  | { status: 'patched'; functions: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
+  | { status: 'unchanged' }
+  | { status: 'not-patched'; reasons: NotApplied[]; syntax?: { problem: SyntaxProblem; text: string } }
+  | { status: 'waiting'; reason: NotApplied; functions: ChangedFunction[] }
+  | { status: 'not-loaded' };
+
+/** One interface, so that an engine for Nodes without LiveEdit can stand beside this one. */
+export interface PatchEngine {
+  apply(file: string, savedText: string): Promise<PatchOutcome>;
+}
+
+export interface LiveEditEvents {
+  /** A script now runs new code (breakpoints in it must be set again). */
+  onPatched?(record: ScriptRecord): void | Promise<void>;
+}
+
+const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
+
+export class LiveEditEngine implements PatchEngine {
+  private liveEditEnabledAtRuntime = false;
+
+  constructor(
+    private readonly cdp: Connection,
+    private readonly registry: ScriptRegistry,
+    private readonly events: LiveEditEvents = {},
+  ) {}
+
+  async apply(file: string, savedText: string): Promise<PatchOutcome> {
+    const records = this.registry.scriptsOf(file);
+    if (records.length === 0) return { status: 'not-loaded' };
+    let result: PatchOutcome = { status: 'unchanged' };
+    for (const record of records) {
+      const outcome = await this.applyToScript(record, savedText);
+      if (outcome.status !== 'unchanged') result = outcome;
+      if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
+    }
+    return result;
+  }
+
+  private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    if (record.runningText === undefined) {
+      record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
+    }
+    const running = record.runningText;
+    let saved = savedText;
+    if (saved.charCodeAt(0) === 0xfeff && running.charCodeAt(0) !== 0xfeff) saved = saved.slice(1);
+    if (record.typescript) {
+      const stripped = await this.stripTypes(saved, record.url);
+      if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
+      saved = stripped.text;
+    }
+    const plan = planPatch(running, saved, record.isModule ? 'module' : 'script');
+    log('plan', record.file, plan.kind);
+    switch (plan.kind) {
+      case 'unchanged':
+        return { status: 'unchanged' };
+      case 'syntax-error':
+        return {
+          status: 'not-patched',
+          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
+          syntax: { problem: plan.problem, text: savedText },
+        };
+      case 'nothing':
+        return { status: 'not-patched', reasons: plan.notApplied };
+      case 'patch':
+        break;
+    }
+    const sent = await this.setScriptSource(record, plan.text);
+    if ('error' in sent) return { status: 'not-patched', reasons: [sent.error] };
+    const r = sent.result;
+    switch (r.status) {
+      case 'Ok':
+        record.runningText = plan.text;
+        await this.events.onPatched?.(record);
+        return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
+      case 'CompileError': {
+        const d = r.exceptionDetails;
+        const where = d ? ` (${d.lineNumber + 1}:${d.columnNumber + 1})` : '';
+        return { status: 'not-patched', reasons: [{ code: Codes.CompileError, line: d ? d.lineNumber + 1 : undefined, message: `V8 could not compile it: ${d?.text ?? 'compile error'}${where}` }] };
+      }
+      case 'BlockedByActiveFunction':
+        return { status: 'waiting', functions: plan.changed, reason: { code: Codes.ActiveFunction, message: `${describe(plan.changed, false)} running; will apply when it returns` } };
+      case 'BlockedByActiveGenerator':
+        return { status: 'waiting', functions: plan.changed, reason: { code: Codes.ActiveGenerator, message: `${describe(plan.changed, true)} suspended (await/yield); will apply when it completes` } };
+      case 'BlockedByTopLevelEsModuleChange':
+        return { status: 'not-patched', reasons: [{ code: Codes.TopLevelEsModule, message: 'V8 refused a top-level change to this ES module; restart to use it' }] };
+      default:
+        return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `V8 answered ${String(r.status)}` }] };
+    }
+  }
+
+  private async setScriptSource(record: ScriptRecord, text: string): Promise<{ result: Protocol.Debugger.SetScriptSourceResponse } | { error: NotApplied }> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        // Never allowTopFrameEditing here: with the program running, V8 aborts the process when the
+        // edited function is executing (docs/v8.md). Blocked edits wait instead.
+        const result = await this.cdp.Debugger.setScriptSource({ scriptId: record.scriptId, scriptSource: text, allowTopFrameEditing: false });
+        return { result };
+      } catch (err) {
+        const message = protocolMessage(err);
+        if (attempt === 0 && LIVE_EDIT_OFF.test(message) && !this.liveEditEnabledAtRuntime && (await this.enableLiveEdit())) continue;
+        if (LIVE_EDIT_OFF.test(message)) {
+          return { error: { code: Codes.LiveEditUnavailable, message: `this Node has no LiveEdit (${message}); start it with --inspector-live-edit` } };
+        }
+        return { error: { code: Codes.ProtocolError, message } };
+      }
+    }
+    return { error: { code: Codes.LiveEditUnavailable, message: 'LiveEdit could not be enabled' } };
+  }
+
+  /** Node 26+ without --inspector-live-edit: V8 takes the flag at run time too (docs/v8.md). */
+  private async enableLiveEdit(): Promise<boolean> {
+    this.liveEditEnabledAtRuntime = true;
+    const r = await this.cdp.Runtime.evaluate({
+      expression: "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')",
+      silent: true,
+    }).catch(() => null);
+    return !!r && !r.exceptionDetails;
+  }
+
+  /** Strip types exactly as the target did when it loaded the file: ask the target. */
+  private async stripTypes(text: string, url: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+    const expression = `process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { sourceUrl: ${JSON.stringify(url)} })`;
+    const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    if (r.exceptionDetails) {
+      const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+      return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };
+    }
+    return { ok: true, text: String(r.result.value) };
+  }
+}
+
+function describe(fns: ChangedFunction[], suspended: boolean): string {
+  const names = fns.map((f) => f.name);
+  if (suspended) {
+    const asyncOnes = fns.filter((f) => f.async || f.generator).map((f) => f.name);
+    if (asyncOnes.length === 1) return `${asyncOnes[0]} is`;
+    if (asyncOnes.length > 1) return `one of ${asyncOnes.join(', ')} is`;
+  }
+  if (names.length === 1) return `${names[0]} is`;
+  if (names.length === 0) return 'a changed function is';
+  return `one of ${names.join(', ')} is`;
+}

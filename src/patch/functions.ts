@@ -1,0 +1,280 @@
+// Pure: parse a script and describe its functions (names, ranges, scopes).
+// Works on the JavaScript text V8 holds (for .ts files: the type-stripped text).
+import * as acorn from 'acorn';
+
+export type ModuleKind = 'script' | 'module';
+
+export interface FunctionRecord {
+  /** Stable identity across versions of the file: parent key + name + ordinal among same-named siblings. */
+  key: string;
+  /** What a user reads: `render`, `Server.handle`, `makeCounter.increment`, `(anonymous:12)`. */
+  name: string;
+  start: number;
+  end: number;
+  /** The body: a block including braces, or the expression of a concise arrow. */
+  bodyStart: number;
+  bodyEnd: number;
+  /** 1-based line of the function's start. */
+  line: number;
+  async: boolean;
+  generator: boolean;
+  parent: FunctionRecord | null;
+  children: FunctionRecord[];
+  /** Names declared directly in this function's scope (params, var/let/const/function/class). */
+  declared: Set<string>;
+  /** Identifier names referenced anywhere inside this function, nested functions included. */
+  referenced: Set<string>;
+}
+
+export interface ScriptModel {
+  text: string;
+  functions: FunctionRecord[];
+  /** Functions whose nearest enclosing function is the top level. */
+  outermost: FunctionRecord[];
+  /** Names declared at the top level. */
+  topDeclared: Map<string, string>;
+  /** The text with every outermost function body replaced by a placeholder: what runs once, at load. */
+  skeleton: string;
+}
+
+export interface SyntaxProblem {
+  message: string;
+  /** 1-based line and column of the problem. */
+  line: number;
+  column: number;
+}
+
+type Node = acorn.Node & Record<string, any>;
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+export function parseScript(text: string, kind: ModuleKind): acorn.Program {
+  return acorn.parse(text, {
+    ecmaVersion: 'latest',
+    sourceType: kind,
+    allowHashBang: true,
+    allowReturnOutsideFunction: kind === 'script',
+    allowAwaitOutsideFunction: kind === 'module',
+    locations: false,
+  });
+}
+
+/** Parse, or explain why it does not parse. */
+export function tryParse(text: string, kind: ModuleKind): { ok: true; program: acorn.Program } | { ok: false; problem: SyntaxProblem } {
+  try {
+    return { ok: true, program: parseScript(text, kind) };
+  } catch (err) {
+    const e = err as Error & { loc?: { line: number; column: number } };
+    const message = e.message.replace(/\s*\(\d+:\d+\)$/, '');
+    return { ok: false, problem: { message, line: e.loc?.line ?? 1, column: (e.loc?.column ?? 0) + 1 } };
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export function lineOf(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+function propertyName(key: Node, computed: boolean, text: string): string {
+  if (!computed && key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return '#' + key.name;
+  if (key.type === 'Literal') return String(key.value);
+  return '[' + text.slice(key.start, key.end) + ']';
+}
+
+function memberText(node: Node, text: string): string {
+  const raw = text.slice(node.start, node.end).replace(/\s+/g, '');
+  return raw.replace(/^module\.exports\./, '').replace(/^exports\./, '');
+}
+
+function patternNames(pattern: Node | null | undefined, out: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier': out.add(pattern.name); break;
+    case 'ObjectPattern': for (const p of pattern.properties) patternNames(p.type === 'RestElement' ? p.argument : p.value, out); break;
+    case 'ArrayPattern': for (const e of pattern.elements) patternNames(e, out); break;
+    case 'RestElement': patternNames(pattern.argument, out); break;
+    case 'AssignmentPattern': patternNames(pattern.left, out); break;
+  }
+}
+
+/** The name a function literal gets from where it stands (what a user calls it). */
+function contextualName(fn: Node, parent: Node | undefined, grand: Node | undefined, text: string): string | null {
+  if (fn.id?.name) return fn.id.name;
+  if (!parent) return null;
+  switch (parent.type) {
+    case 'VariableDeclarator': return parent.id.type === 'Identifier' ? parent.id.name : null;
+    case 'AssignmentExpression': return parent.right === fn ? memberText(parent.left, text) : null;
+    case 'AssignmentPattern': return parent.left.type === 'Identifier' ? parent.left.name : null;
+    case 'Property': return parent.value === fn ? propertyName(parent.key, parent.computed, text) : null;
+    case 'PropertyDefinition': return propertyName(parent.key, parent.computed, text);
+    case 'MethodDefinition': {
+      const base = propertyName(parent.key, parent.computed, text);
+      const prefix = parent.kind === 'get' ? 'get ' : parent.kind === 'set' ? 'set ' : '';
+      return prefix + base;
+    }
+    case 'ExportDefaultDeclaration': return 'default';
+    default: void grand; return null;
+  }
+}
+
+/** Name of the class whose body holds this member, if any. */
+function className(classNode: Node, parent: Node | undefined): string {
+  if (classNode.id?.name) return classNode.id.name;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'AssignmentExpression') return parent.left.type === 'Identifier' ? parent.left.name : 'class';
+  return 'class';
+}
+
+function isReference(node: Node, parent: Node | undefined): boolean {
+  if (!parent) return true;
+  if ((parent.type === 'MemberExpression') && parent.property === node && !parent.computed) return false;
+  if ((parent.type === 'Property' || parent.type === 'PropertyDefinition' || parent.type === 'MethodDefinition') && parent.key === node && !parent.computed) {
+    // `{ a }` shorthand is both key and value: the value is a reference.
+    return parent.type === 'Property' && parent.shorthand === true;
+  }
+  if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') return false;
+  if (parent.type === 'ImportSpecifier' || parent.type === 'ExportSpecifier' || parent.type === 'MetaProperty') return false;
+  return true;
+}
+
+/** Build the model of a script. Throws a SyntaxError-like error from acorn when it does not parse. */
+export function describeScript(text: string, kind: ModuleKind): ScriptModel {
+  const program = parseScript(text, kind) as unknown as Node;
+  const starts = lineStarts(text);
+  const functions: FunctionRecord[] = [];
+  const outermost: FunctionRecord[] = [];
+  const topDeclared = new Map<string, string>();
+  const siblingCounts = new Map<string, number>();
+
+  const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string) => {
+    for (const n of names) {
+      if (fn) fn.declared.add(n);
+      else topDeclared.set(n, kindName);
+    }
+  };
+
+  // ancestors: the node path from the program down; classStack: enclosing class names for members
+  const visit = (node: Node, ancestors: Node[], fn: FunctionRecord | null, qualifier: string | null): void => {
+    const parent = ancestors[ancestors.length - 1];
+    const grand = ancestors[ancestors.length - 2];
+
+    if (node.type === 'Identifier' && isReference(node, parent)) {
+      for (let f = fn; f; f = f.parent) f.referenced.add(node.name);
+    }
+
+    // declarations in the current scope
+    if (node.type === 'VariableDeclaration') {
+      for (const d of node.declarations) {
+        const names = new Set<string>();
+        patternNames(d.id, names);
+        // `var` is function-scoped; let/const at function level or in blocks: both count for the scope layout
+        declare(fn, names, node.kind);
+      }
+    } else if (node.type === 'FunctionDeclaration' && node.id) {
+      declare(fn, new Set([node.id.name]), 'function');
+    } else if (node.type === 'ClassDeclaration' && node.id) {
+      declare(fn, new Set([node.id.name]), 'class');
+    } else if (node.type === 'ImportDeclaration') {
+      const names = new Set<string>(node.specifiers.map((s: Node) => s.local.name));
+      declare(fn, names, 'import');
+    }
+
+    let currentFn = fn;
+    let currentQualifier = qualifier;
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
+      currentQualifier = className(node, parent);
+    }
+
+    if (FUNCTION_TYPES.has(node.type)) {
+      let name = contextualName(node, parent, grand, text);
+      const member = parent && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition');
+      if (member && qualifier) name = `${qualifier}.${name ?? 'anonymous'}`;
+      const line = lineOf(starts, node.start);
+      const baseName = name ?? `(anonymous:${line})`;
+      const displayName = fn && !member ? `${fn.name}.${baseName}` : baseName;
+      const keyBase = `${fn ? fn.key : ''}/${name ?? '(anonymous)'}`;
+      const ordinal = siblingCounts.get(keyBase) ?? 0;
+      siblingCounts.set(keyBase, ordinal + 1);
+      const body = node.body as Node;
+      const record: FunctionRecord = {
+        key: `${keyBase}#${ordinal}`,
+        name: displayName,
+        start: node.start,
+        end: node.end,
+        bodyStart: body.start,
+        bodyEnd: body.end,
+        line,
+        async: !!node.async,
+        generator: !!node.generator,
+        parent: fn,
+        children: [],
+        declared: new Set(),
+        referenced: new Set(),
+      };
+      if (node.type === 'FunctionExpression' && node.id) record.declared.add(node.id.name);
+      for (const p of node.params) patternNames(p, record.declared);
+      if (node.type !== 'ArrowFunctionExpression') record.declared.add('arguments');
+      functions.push(record);
+      if (fn) fn.children.push(record);
+      else outermost.push(record);
+      currentFn = record;
+      currentQualifier = null;
+    }
+
+    const nextAncestors = ancestors.concat(node);
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child.type === 'string') visit(child, nextAncestors, currentFn, currentQualifier);
+      } else if (value && typeof value.type === 'string') {
+        visit(value, nextAncestors, currentFn, currentQualifier);
+      }
+    }
+  };
+  visit(program, [], null, null);
+
+  return { text, functions, outermost, topDeclared, skeleton: blankBodies(text, outermost) };
+}
+
+/** The text with the given functions' bodies replaced by `{…}`. */
+export function blankBodies(text: string, fns: FunctionRecord[]): string {
+  let out = '';
+  let at = 0;
+  for (const f of [...fns].sort((a, b) => a.bodyStart - b.bodyStart)) {
+    out += text.slice(at, f.bodyStart) + '{…}';
+    at = f.bodyEnd;
+  }
+  return out + text.slice(at);
+}
+
+/** A function's own code: its text with nested function bodies blanked out. */
+export function ownCode(text: string, fn: FunctionRecord): string {
+  let out = '';
+  let at = fn.start;
+  for (const c of fn.children) {
+    out += text.slice(at, c.bodyStart) + '{…}';
+    at = c.bodyEnd;
+  }
+  return out + text.slice(at, fn.end);
+}
+
+/** Names of `fn`'s scope that its nested functions refer to (what V8 keeps in a context). */
+export function capturedNames(fn: FunctionRecord): Set<string> {
+  const out = new Set<string>();
+  for (const c of fn.children) for (const n of c.referenced) if (fn.declared.has(n) && !c.declared.has(n)) out.add(n);
+  return out;
+}

@@ -1,0 +1,187 @@
+// From "this file changed" to a patch: coalesce bursts of saves (the last content wins), read the
+// file safely, apply it, and keep retrying edits that V8 blocks until it accepts them.
+import { Codes } from './codes';
+import type { PatchEngine, PatchOutcome } from './engine';
+import { debug } from '../util/log';
+
+const log = debug('patch');
+
+export type UpdateOutcome =
+  | PatchOutcome
+  | { status: 'unreadable'; reason: { code: string; message: string } };
+
+export interface UpdateReport {
+  file: string;
+  outcome: UpdateOutcome;
+  /** Milliseconds from the first change event that this update covers to the result. */
+  ms: number;
+  /** The edit had been waiting and has now been applied (or superseded). */
+  afterWaiting: boolean;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface UpdaterOptions {
+  engine: PatchEngine;
+  readFile(file: string): Promise<Buffer>;
+  report(report: UpdateReport): void;
+  clock?: Clock;
+  /** Quiet period after a change event before the file is read. */
+  debounceMs?: number;
+  /** Larger files are refused as not being scripts. */
+  maxBytes?: number;
+  /** Delays between retries of a blocked edit; the last one repeats. */
+  retryDelaysMs?: number[];
+}
+
+interface FileState {
+  timer: unknown;
+  retryTimer: unknown;
+  running: boolean;
+  dirty: boolean;
+  since: number | null;
+  waiting: boolean;
+  retries: number;
+  /** Callers of whenIdle(). */
+  idle: (() => void)[];
+}
+
+export const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
+
+/** Is this buffer text a script could be? */
+export function textOf(buf: Buffer, maxBytes: number): { ok: true; text: string } | { ok: false; message: string } {
+  if (buf.length > maxBytes) {
+    return { ok: false, message: `the file is ${(buf.length / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB a script may have` };
+  }
+  const probe = buf.subarray(0, 65536);
+  if (probe.includes(0)) return { ok: false, message: 'the file looks binary (it has NUL bytes), not like a script' };
+  const text = buf.toString('utf8');
+  if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD', 'utf8'))) {
+    return { ok: false, message: 'the file is not valid UTF-8 text' };
+  }
+  return { ok: true, text };
+}
+
+export class Updater {
+  private readonly files = new Map<string, FileState>();
+  private readonly clock: Clock;
+  private readonly debounceMs: number;
+  private readonly maxBytes: number;
+  private readonly retryDelays: number[];
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: UpdaterOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.debounceMs = opts.debounceMs ?? 5;
+    this.maxBytes = opts.maxBytes ?? MAX_SCRIPT_BYTES;
+    this.retryDelays = opts.retryDelaysMs ?? [20, 40, 80, 160, 320, 500];
+  }
+
+  private state(file: string): FileState {
+    let s = this.files.get(file);
+    if (!s) {
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, idle: [] };
+      this.files.set(file, s);
+    }
+    return s;
+  }
+
+  /** The file changed (or appeared): apply it soon. */
+  changed(file: string): void {
+    if (this.closed) return;
+    const s = this.state(file);
+    if (s.since === null) s.since = this.clock.now();
+    if (s.retryTimer) { this.clock.clearTimeout(s.retryTimer); s.retryTimer = null; }
+    if (s.running) { s.dirty = true; return; }
+    if (s.timer) this.clock.clearTimeout(s.timer);
+    s.timer = this.clock.setTimeout(() => { s.timer = null; this.run(file); }, this.debounceMs);
+  }
+
+  /** Resolves when nothing is scheduled or running for the file (a waiting edit counts as idle). */
+  whenIdle(file: string): Promise<void> {
+    const s = this.files.get(file);
+    if (!s || (!s.timer && !s.running && !s.dirty)) return Promise.resolve();
+    return new Promise((resolve) => s.idle.push(resolve));
+  }
+
+  /** Retry every waiting edit now (for instance when the program pauses or resumes). */
+  retryWaiting(): void {
+    for (const [file, s] of this.files) if (s.waiting && !s.running) this.changed(file);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.files.values()) {
+      if (s.timer) this.clock.clearTimeout(s.timer);
+      if (s.retryTimer) this.clock.clearTimeout(s.retryTimer);
+    }
+  }
+
+  private run(file: string): void {
+    const s = this.state(file);
+    s.running = true;
+    // One apply at a time across files: V8 handles them one by one anyway, and reports stay ordered.
+    this.chain = this.chain.then(() => this.update(file, s)).catch((err) => {
+      log('update failed', file, String(err));
+      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.ProtocolError, message: String((err as Error)?.message ?? err) } }, ms: 0, afterWaiting: false });
+    }).finally(() => {
+      s.running = false;
+      if (this.closed) return;
+      if (s.dirty) {
+        s.dirty = false;
+        this.run(file);
+        return;
+      }
+      if (!s.timer) for (const f of s.idle.splice(0)) f();
+    });
+  }
+
+  private async update(file: string, s: FileState): Promise<void> {
+    const started = s.since ?? this.clock.now();
+    s.since = null;
+    let buf: Buffer;
+    try {
+      buf = await this.opts.readFile(file);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const message = e.code === 'ENOENT' ? 'the file was deleted; the running code stays as it was' : `cannot read the file: ${e.message}`;
+      s.waiting = false;
+      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.Unreadable, message } }, ms: this.clock.now() - started, afterWaiting: false });
+      return;
+    }
+    if (s.dirty) return; // a newer save is already here: skip this content
+    const text = textOf(buf, this.maxBytes);
+    if (!text.ok) {
+      s.waiting = false;
+      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } }, ms: this.clock.now() - started, afterWaiting: false });
+      return;
+    }
+    const outcome = await this.opts.engine.apply(file, text.text);
+    const wasWaiting = s.waiting;
+    if (outcome.status === 'waiting') {
+      s.waiting = true;
+      if (!s.dirty) {
+        const delay = this.retryDelays[Math.min(s.retries, this.retryDelays.length - 1)];
+        s.retries++;
+        s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.changed(file); }, delay);
+      }
+      if (wasWaiting) return; // said once already
+    } else {
+      s.waiting = false;
+      s.retries = 0;
+      if (wasWaiting && outcome.status === 'unchanged') return;
+    }
+    this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
+  }
+}

@@ -1,0 +1,64 @@
+// Pure: turn update results into the lines a user reads.
+import * as path from 'node:path';
+import type { UpdateReport } from '../patch/updater';
+import type { NotApplied } from '../patch/plan';
+import { codeFrame } from './codeFrame';
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+export interface Style {
+  ok(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+  dim(s: string): string;
+}
+
+export const plainStyle: Style = { ok: (s) => s, bad: (s) => s, warn: (s) => s, dim: (s) => s };
+
+export const ansiStyle: Style = {
+  ok: (s) => `\x1b[32m${s}\x1b[39m`,
+  bad: (s) => `\x1b[31m${s}\x1b[39m`,
+  warn: (s) => `\x1b[33m${s}\x1b[39m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+};
+
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function reason(r: NotApplied | { code: string; message: string }, style: Style): string {
+  return `  ${style.dim(r.code)} ${r.message}`;
+}
+
+/** Lines for one update, or none at this verbosity. */
+export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
+  const file = displayPath(report.file, cwd);
+  const timing = verbosity === 'verbose' ? style.dim(` (${Math.round(report.ms)} ms)`) : '';
+  const o = report.outcome;
+  switch (o.status) {
+    case 'patched': {
+      const names = o.functions.length ? o.functions.map((f) => f.name).join(', ') : 'no function changed (comments or layout)';
+      const head = `${style.ok('patched')} ${file}: ${names}${report.afterWaiting ? ' (was waiting)' : ''}${timing}`;
+      const rest = [...o.notApplied.map((r) => reason(r, style)), ...o.warnings.map((r) => reason(r, style))];
+      if (o.notApplied.length) rest.unshift(`  ${style.warn('not applied:')}`);
+      if (verbosity === 'quiet') return rest.length ? [head, ...rest] : [];
+      return [head, ...rest];
+    }
+    case 'unchanged':
+      return verbosity === 'verbose' ? [style.dim(`unchanged ${file}${timing}`)] : [];
+    case 'not-loaded':
+      return verbosity === 'verbose' ? [style.dim(`changed ${file}: not loaded by the program, nothing to patch`)] : [];
+    case 'waiting':
+      return verbosity === 'quiet' ? [] : [`${style.warn('waiting')} ${file}: ${o.reason.message} ${style.dim(o.reason.code)}${timing}`];
+    case 'not-patched': {
+      const [first, ...others] = o.reasons;
+      const lines = [`${style.bad('not patched')} ${file}: ${first ? first.message : 'unknown reason'} ${first ? style.dim(first.code) : ''}${timing}`.trimEnd()];
+      if (o.syntax) lines.push(codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).replace(/^/gm, '  '));
+      for (const r of others) lines.push(reason(r, style));
+      return lines;
+    }
+    case 'unreadable':
+      return [`${style.bad('not patched')} ${file}: ${o.reason.message} ${style.dim(o.reason.code)}`];
+  }
+}
