@@ -93,6 +93,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const updater = new Updater({
     engine,
     readFile: (f) => fs.promises.readFile(f),
+    statFile: (f) => fs.promises.stat(f),
     report: (r) => { for (const line of formatUpdate(r, opts.verbosity, io.cwd, style)) say(line); },
   });
 
@@ -121,13 +122,10 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   // The program is about to exit: let go so node does not wait for us.
   cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { void cdp.close(); });
 
-  // Start: enable the domains, then let the program run to its first line and on.
+  // Start: enable the domains, then release the program, which waits before its first line.
   await cdp.Runtime.enable();
   await cdp.Debugger.enable({});
-  const firstPause = new Promise<void>((resolve) => cdp.Debugger.on('paused', function onPaused() { resolve(); }));
-  await cdp.Runtime.runIfWaitingForDebugger();
-  await Promise.race([firstPause, target.exited]);
-  if (!exit) await cdp.Debugger.resume({}).catch(() => {});
+  await release(cdp, target);
   if (opts.verbosity === 'verbose') {
     const files = registry.files().filter(shouldWatch);
     say(`running ${displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)} on node ${node.version}; watching ${opts.watch ? files.length + ' file(s)' : 'nothing (--no-watch)'}`);
@@ -143,6 +141,21 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   await cdp.close();
   for (const d of disposers) d();
   return exitCodeOf(finalExit);
+}
+
+/**
+ * Send Runtime.runIfWaitingForDebugger until the program says it runs: a command that arrives
+ * before the program starts waiting does nothing, so one send could be lost.
+ */
+async function release(cdp: Connection, target: Target): Promise<void> {
+  let gone = false;
+  void target.exited.then(() => { gone = true; });
+  await Promise.race([target.waiting, target.exited]);
+  while (!gone) {
+    await cdp.Runtime.runIfWaitingForDebugger().catch(() => {});
+    const ran = await Promise.race([target.running.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    if (ran) return;
+  }
 }
 
 export type { Target };

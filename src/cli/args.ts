@@ -38,11 +38,16 @@ function build(argv: string[]) {
   return yargs(argv)
     .scriptName('edit-continue')
     .usage(USAGE)
-    .parserConfiguration({ 'halt-at-non-option': true, 'boolean-negation': false, 'populate--': true })
+    .parserConfiguration({
+      'halt-at-non-option': true,
+      'boolean-negation': false,
+      'populate--': true,
+      'parse-positional-numbers': false,
+      'duplicate-arguments-array': true,
+    })
     .option('watch', {
       alias: 'w',
       type: 'string',
-      array: true,
       requiresArg: true,
       describe: 'also watch this file, directory or glob (repeatable); files the program loads are watched anyway',
     })
@@ -80,7 +85,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help };
   const split = splitCommand(rest, execPath);
   if (!split.ok) return { kind: 'error', message: split.error, help };
-  const watchPatterns = ((parsed.watch as string[] | undefined) ?? []).filter((w) => w !== '');
+  const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
   if (parsed['no-watch'] && watchPatterns.length) return { kind: 'error', message: '--watch and --no-watch do not go together', help };
   return {
     kind: 'run',

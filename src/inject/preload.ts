@@ -5,18 +5,32 @@
 // controller dies for any reason (even SIGKILL) the pipe closes; a worker thread notices even when
 // the main thread is busy in a loop, and ends the program so it is never left running or paused
 // forever. When the debugger socket closes V8 resumes a paused main thread by itself.
+//
+// The start: the program runs with --inspect (not --inspect-brk, which would make every worker thread
+// of the program wait for a debugger too). Before any user code, this file tells the controller it is
+// about to wait ('w' on the lifeline), blocks in inspector.waitForDebugger() until the controller has
+// set itself up and sent Runtime.runIfWaitingForDebugger, then says it runs ('r').
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
+const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
 
-function startLifeline(): void {
+function lifelineFd(): number | null {
   const fd = Number(process.env[LIFELINE_ENV]);
   delete process.env[LIFELINE_ENV];
-  if (!Number.isInteger(fd) || fd < 3) return;
+  return Number.isInteger(fd) && fd >= 3 ? fd : null;
+}
+
+function startLifeline(fd: number): void {
   const source = `
     const { workerData } = require('node:worker_threads');
     const net = require('node:net');
+    const trace = (m) => { if (workerData.trace) require('node:fs').appendFileSync(workerData.trace, m + String.fromCharCode(10)); };
+    trace('lifeline up');
     const end = () => {
+      trace('lifeline ended: stopping ' + workerData.pid);
       try { process.kill(workerData.pid, 'SIGTERM'); } catch {}
       setTimeout(() => { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} }, 3000);
     };
@@ -27,14 +41,27 @@ function startLifeline(): void {
   `;
   const worker = new Worker(source, {
     eval: true,
-    workerData: { fd, pid: process.pid },
+    workerData: { fd, pid: process.pid, trace: process.env.EDIT_CONTINUE_LIFELINE_TRACE },
     env: {},
     stdout: false,
     stderr: false,
     name: 'edit-continue lifeline',
   });
   worker.unref();
-  worker.on('error', () => {});
+  // The lifeline must never disturb the program; with EDIT_CONTINUE_LIFELINE_TRACE set its failures show.
+  worker.on('error', (err) => { if (process.env.EDIT_CONTINUE_LIFELINE_TRACE) fs.appendFileSync(process.env.EDIT_CONTINUE_LIFELINE_TRACE, String(err) + String.fromCharCode(10)); });
 }
 
-startLifeline();
+function waitForController(fd: number | null): void {
+  const wanted = process.env[WAIT_ENV] === '1';
+  delete process.env[WAIT_ENV];
+  if (!wanted || fd === null) return;
+  const say = (b: string) => { try { fs.writeSync(fd, b); } catch { /* controller gone: the lifeline ends us */ } };
+  say('w');
+  inspector.waitForDebugger();
+  say('r');
+}
+
+const fd = lifelineFd();
+if (fd !== null) startLifeline(fd);
+waitForController(fd);

@@ -22,9 +22,9 @@ const VALUE_FLAGS = new Set([
 
 /** Flags that make node run something other than a script file, or that would fight our inspector. */
 const REFUSED: [RegExp, string][] = [
-  [/^(-e|--eval|-p|--print)(=|$)/, 'edit-continue patches code from files: put the code in a file and run that'],
+  [/^(-e|--eval|-p|--print)(=|$)|^-[a-zA-Z]*[ep][a-zA-Z]*$/, 'edit-continue patches code from files: put the code in a file and run that'],
   [/^--(inspect|inspect-brk|inspect-wait|debug|debug-brk)(=|$)/, 'edit-continue starts the inspector itself: remove'],
-  [/^--inspect-port(=|$)/, 'edit-continue chooses the inspector port itself: remove'],
+  [/^--(inspect-port|debug-port)(=|$)/, 'edit-continue chooses the inspector port itself: remove'],
   [/^--inspect-publish-uid(=|$)/, 'edit-continue sets this itself: remove'],
   [/^--watch(=|$)|^--watch-path(=|$)/, "node's --watch restarts the program, which is what edit-continue avoids: remove"],
   [/^(-i|--interactive)$/, 'edit-continue needs a script file; the REPL is not supported'],

@@ -32,6 +32,10 @@ export interface Target {
   exited: Promise<Exit>;
   /** Write to the program's stdin (false once it is closed). */
   stdin: NodeJS.WritableStream | null;
+  /** Resolves when the program waits for us before its first line (see inject/preload.ts). */
+  waiting: Promise<void>;
+  /** Resolves when the program has been released and runs. */
+  running: Promise<void>;
 }
 
 export function exitCodeOf(exit: Exit): number {
@@ -96,7 +100,7 @@ export interface SpawnOptions {
 export function spawnTarget(opts: SpawnOptions): Target {
   const args = [
     ...(opts.node.liveEditFlag ? ['--inspector-live-edit'] : []),
-    '--inspect-brk=127.0.0.1:0',
+    '--inspect=127.0.0.1:0',
     '--inspect-publish-uid=stderr',
     '--require', opts.preload,
     ...opts.command.nodeArgs,
@@ -106,7 +110,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   log('spawn', opts.node.executable, args.join(' '));
   const child = spawn(opts.node.executable, args, {
     cwd: opts.cwd,
-    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3' },
+    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1' },
     // stdout goes straight to our stdout (a terminal stays a terminal). stderr passes through the
     // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused.
     // fd 3 is the lifeline (see inject/preload.ts). A process group of its own keeps the terminal's
@@ -141,6 +145,16 @@ export function spawnTarget(opts: SpawnOptions): Target {
     });
   });
   child.stdin!.on('error', () => {}); // the program closed its stdin: nothing more to forward
-  (child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void })?.on?.('error', () => {});
-  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin };
+  const lifeline = child.stdio[3] as NodeJS.ReadableStream | null;
+  let onWaiting!: () => void;
+  let onRunning!: () => void;
+  const waiting = new Promise<void>((res) => { onWaiting = res; });
+  const running = new Promise<void>((res) => { onRunning = res; });
+  lifeline?.on('error', () => {});
+  lifeline?.on('data', (d: Buffer) => {
+    const s = d.toString('latin1');
+    if (s.includes('w')) onWaiting();
+    if (s.includes('r')) onRunning();
+  });
+  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin, waiting, running };
 }

@@ -79,12 +79,18 @@ export class LiveEditEngine implements PatchEngine {
       case 'patch':
         break;
     }
-    const sent = await this.setScriptSource(record, plan.text);
+    let text = plan.text;
+    let sent = await this.setScriptSource(record, text);
+    if (!('error' in sent) && sent.result.status === 'BlockedByTopLevelEsModuleChange' && plan.fallbackText) {
+      // the save also changed comments or layout at the top level of an ES module: leave those out
+      text = plan.fallbackText;
+      sent = await this.setScriptSource(record, text);
+    }
     if ('error' in sent) return { status: 'not-patched', reasons: [sent.error] };
     const r = sent.result;
     switch (r.status) {
       case 'Ok':
-        record.runningText = plan.text;
+        record.runningText = text;
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
       case 'CompileError': {

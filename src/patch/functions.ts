@@ -31,8 +31,8 @@ export interface ScriptModel {
   functions: FunctionRecord[];
   /** Functions whose nearest enclosing function is the top level. */
   outermost: FunctionRecord[];
-  /** Names declared at the top level. */
-  topDeclared: Map<string, string>;
+  /** Names declared at the top level, with their kind and 1-based line. */
+  topDeclared: Map<string, { kind: string; line: number }>;
   /** The text with every outermost function body replaced by a placeholder: what runs once, at load. */
   skeleton: string;
 }
@@ -99,14 +99,15 @@ function memberText(node: Node, text: string): string {
   return raw.replace(/^module\.exports\./, '').replace(/^exports\./, '');
 }
 
-function patternNames(pattern: Node | null | undefined, out: Set<string>): void {
+/** Collect the names a binding pattern declares (and, if asked, its identifier nodes). */
+function patternNames(pattern: Node | null | undefined, out: Set<string>, nodes?: Set<Node>): void {
   if (!pattern) return;
   switch (pattern.type) {
-    case 'Identifier': out.add(pattern.name); break;
-    case 'ObjectPattern': for (const p of pattern.properties) patternNames(p.type === 'RestElement' ? p.argument : p.value, out); break;
-    case 'ArrayPattern': for (const e of pattern.elements) patternNames(e, out); break;
-    case 'RestElement': patternNames(pattern.argument, out); break;
-    case 'AssignmentPattern': patternNames(pattern.left, out); break;
+    case 'Identifier': out.add(pattern.name); nodes?.add(pattern); break;
+    case 'ObjectPattern': for (const p of pattern.properties) patternNames(p.type === 'RestElement' ? p.argument : p.value, out, nodes); break;
+    case 'ArrayPattern': for (const e of pattern.elements) patternNames(e, out, nodes); break;
+    case 'RestElement': patternNames(pattern.argument, out, nodes); break;
+    case 'AssignmentPattern': patternNames(pattern.left, out, nodes); break;
   }
 }
 
@@ -128,6 +129,30 @@ function contextualName(fn: Node, parent: Node | undefined, grand: Node | undefi
     case 'ExportDefaultDeclaration': return 'default';
     default: void grand; return null;
   }
+}
+
+/** `app.get('/a') callback`: where an anonymous function is passed, which is how users tell them apart. */
+function callbackName(fn: Node, parent: Node | undefined, text: string): string | null {
+  if (!parent || (parent.type !== 'CallExpression' && parent.type !== 'NewExpression') || parent.callee === fn) return null;
+  const callee = text.slice(parent.callee.start, parent.callee.end).replace(/\s+/g, '');
+  if (callee.length > 40) return null;
+  const literals = parent.arguments
+    .filter((a: Node) => a.type === 'Literal' && typeof a.value === 'string' && a.value.length <= 40)
+    .map((a: Node) => JSON.stringify(a.value).replace(/^"|"$/g, "'"));
+  return `${callee}(${literals.join(', ')}) callback`;
+}
+
+/** The name an object literal's methods are qualified with: `api` in `const api = { get() {} }`. */
+function objectName(obj: Node, parent: Node | undefined, text: string, outer: string | null): string | null {
+  if (!parent) return null;
+  if (parent.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent.type === 'AssignmentExpression' && parent.right === obj) {
+    const target = memberText(parent.left, text);
+    return target === 'module.exports' || target === 'exports' ? null : target;
+  }
+  if (parent.type === 'Property' && parent.value === obj && outer) return `${outer}.${propertyName(parent.key, parent.computed, text)}`;
+  if (parent.type === 'ExportDefaultDeclaration') return 'default';
+  return null;
 }
 
 /** Name of the class whose body holds this member, if any. */
@@ -156,13 +181,14 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
   const starts = lineStarts(text);
   const functions: FunctionRecord[] = [];
   const outermost: FunctionRecord[] = [];
-  const topDeclared = new Map<string, string>();
+  const topDeclared = new Map<string, { kind: string; line: number }>();
+  const bindings = new Set<Node>();
   const siblingCounts = new Map<string, number>();
 
-  const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string) => {
+  const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string, at: number) => {
     for (const n of names) {
       if (fn) fn.declared.add(n);
-      else topDeclared.set(n, kindName);
+      else if (!topDeclared.has(n)) topDeclared.set(n, { kind: kindName, line: lineOf(starts, at) });
     }
   };
 
@@ -171,7 +197,7 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
     const parent = ancestors[ancestors.length - 1];
     const grand = ancestors[ancestors.length - 2];
 
-    if (node.type === 'Identifier' && isReference(node, parent)) {
+    if (node.type === 'Identifier' && !bindings.has(node) && isReference(node, parent)) {
       for (let f = fn; f; f = f.parent) f.referenced.add(node.name);
     }
 
@@ -179,32 +205,42 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
     if (node.type === 'VariableDeclaration') {
       for (const d of node.declarations) {
         const names = new Set<string>();
-        patternNames(d.id, names);
+        patternNames(d.id, names, bindings);
         // `var` is function-scoped; let/const at function level or in blocks: both count for the scope layout
-        declare(fn, names, node.kind);
+        declare(fn, names, node.kind, d.start);
       }
     } else if (node.type === 'FunctionDeclaration' && node.id) {
-      declare(fn, new Set([node.id.name]), 'function');
+      bindings.add(node.id);
+      declare(fn, new Set([node.id.name]), 'function', node.start);
     } else if (node.type === 'ClassDeclaration' && node.id) {
-      declare(fn, new Set([node.id.name]), 'class');
+      bindings.add(node.id);
+      declare(fn, new Set([node.id.name]), 'class', node.start);
     } else if (node.type === 'ImportDeclaration') {
-      const names = new Set<string>(node.specifiers.map((s: Node) => s.local.name));
-      declare(fn, names, 'import');
+      for (const sp of node.specifiers) bindings.add(sp.local);
+      const names = new Set<string>(node.specifiers.map((sp: Node) => sp.local.name));
+      declare(fn, names, 'import', node.start);
+    } else if (node.type === 'CatchClause' && node.param) {
+      patternNames(node.param, new Set(), bindings);
+    } else if (node.type === 'ClassExpression' && node.id) {
+      bindings.add(node.id);
     }
 
     let currentFn = fn;
     let currentQualifier = qualifier;
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
       currentQualifier = className(node, parent);
+    } else if (node.type === 'ObjectExpression') {
+      currentQualifier = objectName(node, parent, text, qualifier);
     }
 
     if (FUNCTION_TYPES.has(node.type)) {
-      let name = contextualName(node, parent, grand, text);
-      const member = parent && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition');
-      if (member && qualifier) name = `${qualifier}.${name ?? 'anonymous'}`;
+      let name = contextualName(node, parent, grand, text) ?? callbackName(node, parent, text);
+      const member = parent && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition' || (parent.type === 'Property' && parent.value === node));
+      if (member && qualifier && name) name = `${qualifier}.${name}`;
       const line = lineOf(starts, node.start);
       const baseName = name ?? `(anonymous:${line})`;
-      const displayName = fn && !member ? `${fn.name}.${baseName}` : baseName;
+      const qualified = member && qualifier && name;
+      const displayName = fn && !qualified ? `${fn.name}.${baseName}` : baseName;
       const keyBase = `${fn ? fn.key : ''}/${name ?? '(anonymous)'}`;
       const ordinal = siblingCounts.get(keyBase) ?? 0;
       siblingCounts.set(keyBase, ordinal + 1);
@@ -224,8 +260,8 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
         declared: new Set(),
         referenced: new Set(),
       };
-      if (node.type === 'FunctionExpression' && node.id) record.declared.add(node.id.name);
-      for (const p of node.params) patternNames(p, record.declared);
+      if (node.type === 'FunctionExpression' && node.id) { record.declared.add(node.id.name); bindings.add(node.id); }
+      for (const p of node.params) patternNames(p, record.declared, bindings);
       if (node.type !== 'ArrowFunctionExpression') record.declared.add('arguments');
       functions.push(record);
       if (fn) fn.children.push(record);

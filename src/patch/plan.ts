@@ -2,9 +2,10 @@
 //
 // V8 LiveEdit patches function literals in place, but answers `Ok` to edits it silently does not
 // carry out (a new top-level declaration, a new class member, a removed function: see docs/v8.md).
-// So we never send top-level changes: the text sent is the text V8 runs with the changed functions
-// replaced by their new versions, and every top-level change is reported as not applied, with why.
-import { diffLines } from 'diff';
+// So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
+// with the changed functions put in, and every top-level change is reported as not applied, with why.
+import * as acorn from 'acorn';
+import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
 import {
   capturedNames, describeScript, tryParse,
@@ -30,10 +31,16 @@ export interface NotApplied {
 export type Plan =
   | { kind: 'unchanged' }
   | { kind: 'syntax-error'; problem: SyntaxProblem }
-  /** Send `text` to V8: it carries `changed`; `notApplied` lists what the save had that it does not. */
-  | { kind: 'patch'; text: string; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
+  /**
+   * Send `text` to V8: it carries `changed`; `notApplied` lists what the save had that it does not.
+   * `fallbackText`, when present, is the same function changes without the save's top-level comment
+   * and layout changes, for V8 to take if it refuses `text` as a top-level ES module change.
+   */
+  | { kind: 'patch'; text: string; fallbackText?: string; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
   /** The save changed only things that cannot be applied. */
   | { kind: 'nothing'; notApplied: NotApplied[] };
+
+const MARK = 'ƒ';
 
 function countNewlines(s: string): number {
   let n = 0;
@@ -41,15 +48,29 @@ function countNewlines(s: string): number {
   return n;
 }
 
-/** The text with each outermost function replaced by a marker that keeps the line count. */
-function skeletonOf(model: ScriptModel): string {
+/** The text with each outermost function replaced by a marker, keeping the line count. */
+function skeletonLines(model: ScriptModel): string[] {
   let out = '';
   let at = 0;
   for (const f of model.outermost) {
-    out += model.text.slice(at, f.start) + 'ƒ' + '\n'.repeat(countNewlines(model.text.slice(f.start, f.end)));
+    out += model.text.slice(at, f.start) + MARK + '\n'.repeat(countNewlines(model.text.slice(f.start, f.end)));
     at = f.end;
   }
-  return out + model.text.slice(at);
+  return (out + model.text.slice(at)).split('\n');
+}
+
+/** The top level as tokens: comments and layout do not count. */
+function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
+  const skeleton = skeletonLines(model).join('\n');
+  try {
+    const tokens: string[] = [];
+    for (const t of acorn.tokenizer(skeleton, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) {
+      tokens.push(skeleton.slice(t.start, t.end));
+    }
+    return tokens.join(' ');
+  } catch {
+    return skeleton.replace(/\s+/g, ' ');
+  }
 }
 
 /** A function's own text: nested functions replaced by markers. Two versions differ iff this differs. */
@@ -57,7 +78,7 @@ function ownText(text: string, fn: FunctionRecord): string {
   let out = '';
   let at = fn.start;
   for (const c of fn.children) {
-    out += text.slice(at, c.start) + 'ƒ';
+    out += text.slice(at, c.start) + MARK;
     at = c.end;
   }
   return out + text.slice(at, fn.end);
@@ -65,6 +86,12 @@ function ownText(text: string, fn: FunctionRecord): string {
 
 function byKey(fns: FunctionRecord[]): Map<string, FunctionRecord> {
   return new Map(fns.map((f) => [f.key, f]));
+}
+
+function outermostOf(f: FunctionRecord): FunctionRecord {
+  let o = f;
+  while (o.parent) o = o.parent;
+  return o;
 }
 
 function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<FunctionRecord>): ChangedFunction[] {
@@ -82,18 +109,12 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
   return out;
 }
 
-function outermostOf(f: FunctionRecord): FunctionRecord {
-  let o = f;
-  while (o.parent) o = o.parent;
-  return o;
-}
-
-function staleClosureWarnings(oldM: ScriptModel, newM: ScriptModel, changed: ChangedFunction[]): NotApplied[] {
+function staleClosureWarnings(oldM: ScriptModel, newM: ScriptModel, within?: Set<FunctionRecord>): NotApplied[] {
   const out: NotApplied[] = [];
   const oldByKey = byKey(oldM.functions);
-  const changedNames = new Set(changed.map((c) => c.name));
   for (const f of newM.functions) {
-    if (!changedNames.has(f.name) || f.children.length === 0) continue;
+    if (f.children.length === 0) continue;
+    if (within && !within.has(outermostOf(f))) continue;
     const before = oldByKey.get(f.key);
     if (!before || before.children.length === 0) continue;
     const a = capturedNames(before);
@@ -112,6 +133,27 @@ function staleClosureWarnings(oldM: ScriptModel, newM: ScriptModel, changed: Cha
   return out;
 }
 
+function rangeText(lines: number[]): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
+}
+
+/** Free names of a function: used in it but declared nowhere inside it. */
+function freeNames(f: FunctionRecord): Set<string> {
+  const declaredInside = new Set<string>();
+  const walk = (g: FunctionRecord) => { for (const n of g.declared) declaredInside.add(n); g.children.forEach(walk); };
+  walk(f);
+  return new Set([...f.referenced].filter((n) => !declaredInside.has(n)));
+}
+
+/** Names that several outermost functions share cannot be matched safely when the top level moved. */
+function unambiguous(fns: FunctionRecord[]): Map<string, FunctionRecord> {
+  const count = new Map<string, number>();
+  const base = (f: FunctionRecord) => f.key.replace(/#\d+$/, '');
+  for (const f of fns) count.set(base(f), (count.get(base(f)) ?? 0) + 1);
+  return new Map(fns.filter((f) => count.get(base(f)) === 1 && !f.name.startsWith('(anonymous')).map((f) => [f.key, f]));
+}
+
 interface TopLevelDiff {
   notApplied: NotApplied[];
   added: Set<string>;
@@ -120,72 +162,71 @@ interface TopLevelDiff {
 function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
   const notApplied: NotApplied[] = [];
   const added = new Set<string>();
-  const declLine = (m: ScriptModel, name: string): number | undefined => {
-    const re = new RegExp(`(function\\*?|class|const|let|var|import)[^\\n]*\\b${name.replace(/[$]/g, '\\$')}\\b`);
-    const lines = m.text.split('\n');
-    const i = lines.findIndex((l) => re.test(l));
-    return i >= 0 ? i + 1 : undefined;
-  };
-  for (const [name, kind] of newM.topDeclared) {
-    if (!oldM.topDeclared.has(name)) {
-      added.add(name);
-      notApplied.push({
-        code: Codes.NewDeclaration,
-        line: declLine(newM, name),
-        message: `new top-level ${kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)`,
-      });
-    }
+  const explained = new Set<number>();
+  for (const [name, d] of newM.topDeclared) {
+    if (oldM.topDeclared.has(name)) continue;
+    added.add(name);
+    explained.add(d.line);
+    notApplied.push({
+      code: Codes.NewDeclaration,
+      line: d.line,
+      message: `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)`,
+    });
   }
-  for (const [name, kind] of oldM.topDeclared) {
-    if (!newM.topDeclared.has(name)) {
-      notApplied.push({
-        code: Codes.RemovedDeclaration,
-        message: `top-level ${kind} ${name} was removed or renamed: the running module keeps it`,
-      });
-    }
+  for (const [name, d] of oldM.topDeclared) {
+    if (newM.topDeclared.has(name)) continue;
+    notApplied.push({ code: Codes.RemovedDeclaration, message: `top-level ${d.kind} ${name} was removed or renamed: the running module keeps it` });
   }
-  // Class members: a class body's member list is part of the skeleton.
+  // Class members: a class's member list belongs to the top level.
   const members = (m: ScriptModel) => {
     const map = new Map<string, Set<string>>();
     for (const f of m.outermost) {
       const dot = f.name.indexOf('.');
-      if (dot < 0 || f.name.startsWith('(')) continue;
+      if (dot < 0) continue;
       const cls = f.name.slice(0, dot);
-      if (!m.topDeclared.has(cls) || m.topDeclared.get(cls) !== 'class') continue;
+      if (m.topDeclared.get(cls)?.kind !== 'class') continue;
       if (!map.has(cls)) map.set(cls, new Set());
       map.get(cls)!.add(f.name.slice(dot + 1));
     }
     return map;
   };
   const oldMembers = members(oldM);
-  const newMembers = members(newM);
-  for (const [cls, set] of newMembers) {
+  for (const [cls, set] of members(newM)) {
     const before = oldMembers.get(cls);
     if (!before) continue;
     const gained = [...set].filter((n) => !before.has(n));
     const lost = [...before].filter((n) => !set.has(n));
     if (gained.length || lost.length) {
       const parts = [...gained.map((n) => `gains ${n}`), ...lost.map((n) => `loses ${n}`)].join(', ');
-      notApplied.push({
-        code: Codes.ClassShape,
-        message: `class ${cls} ${parts}: a loaded class cannot change its members (restart to use them)`,
-      });
+      notApplied.push({ code: Codes.ClassShape, message: `class ${cls} ${parts}: a loaded class cannot change its members (restart to use them)` });
     }
   }
-  // Whatever else changed at the top level ran once, at load, and is not run again.
+  // Lines of new declared functions and new class members are explained by the entries above.
   const oldKeys = new Set(oldM.outermost.map((f) => f.key));
-  const explained = new Set<number>(notApplied.map((n) => n.line).filter((l): l is number => l !== undefined));
-  for (const f of newM.outermost) if (!oldKeys.has(f.key)) explained.add(f.line);
+  const isClass = (name: string) => newM.topDeclared.get(name)?.kind === 'class';
+  for (const f of newM.outermost) {
+    if (oldKeys.has(f.key)) continue;
+    const dot = f.name.indexOf('.');
+    if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
+    const last = f.line + countNewlines(newM.text.slice(f.start, f.end));
+    for (let l = f.line; l <= last; l++) explained.add(l);
+  }
+  // Whatever else changed at the top level ran once, at load, and is not run again.
+  const meaningful = (line: string) => {
+    const t = line.trim();
+    return t !== '' && t !== MARK && !t.startsWith('//') && !/^\/?\*/.test(t);
+  };
   const changedLines: number[] = [];
-  let removedOnly = false;
+  let removed = false;
   let line = 1;
-  for (const part of diffLines(skeletonOf(oldM), skeletonOf(newM))) {
-    const n = part.count ?? countNewlines(part.value);
+  const trim = (l: string) => l.trim();
+  for (const part of diffArrays(skeletonLines(oldM).map(trim), skeletonLines(newM).map(trim))) {
+    const n = part.count ?? part.value.length;
     if (part.added) {
-      for (let i = 0; i < n; i++) if (!explained.has(line + i)) changedLines.push(line + i);
+      part.value.forEach((l, i) => { if (meaningful(l) && !explained.has(line + i)) changedLines.push(line + i); });
       line += n;
     } else if (part.removed) {
-      removedOnly = true;
+      if (part.value.some(meaningful)) removed = true;
     } else {
       line += n;
     }
@@ -196,16 +237,19 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
       line: changedLines[0],
       message: `top-level code changed (line ${rangeText(changedLines)}): it ran once when the module loaded and is not run again`,
     });
-  } else if (removedOnly && notApplied.length === 0) {
+  } else if (removed && notApplied.length === 0) {
     notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code was removed: what it did when the module loaded stays done' });
   }
   return { notApplied, added };
 }
 
-function rangeText(lines: number[]): string {
-  const sorted = [...lines].sort((a, b) => a - b);
-  if (sorted.length === 1) return String(sorted[0]);
-  return `${sorted[0]}-${sorted[sorted.length - 1]}`;
+/** The running text with the given new outermost functions put in place of their old versions. */
+function splice(running: string, pairs: { before: FunctionRecord; after: FunctionRecord }[], saved: string): string {
+  let text = running;
+  for (const { before, after } of [...pairs].sort((a, b) => b.before.start - a.before.start)) {
+    text = text.slice(0, before.start) + saved.slice(after.start, after.end) + text.slice(before.end);
+  }
+  return text;
 }
 
 /**
@@ -225,25 +269,42 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
   }
   const newM = describeScript(saved, kind);
 
-  const sameTopLevel = skeletonOf(oldM) === skeletonOf(newM) && sameDeclarations(oldM, newM);
-  if (sameTopLevel) {
+  const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
+    [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
+  if (sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind)) {
+    // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,
+    // so that V8's line numbers match the file.
     const changed = changedFunctions(oldM, newM);
-    return { kind: 'patch', text: saved, changed, notApplied: [], warnings: staleClosureWarnings(oldM, newM, changed) };
+    const layoutOnly = skeletonLines(oldM).join('\n') !== skeletonLines(newM).join('\n');
+    const pairs = oldM.outermost.map((before, i) => ({ before, after: newM.outermost[i] }));
+    return {
+      kind: 'patch',
+      text: saved,
+      fallbackText: layoutOnly ? splice(running, pairs, saved) : undefined,
+      changed,
+      notApplied: [],
+      warnings: staleClosureWarnings(oldM, newM),
+    };
   }
 
-  // Top-level changes: carry over only the changed outermost functions, one by one.
+  // The top level changed: carry over the changed outermost functions that can be matched for sure.
   const top = describeTopLevel(oldM, newM);
   const notApplied = [...top.notApplied];
-  const oldByKey = byKey(oldM.outermost);
-  const splices: { start: number; end: number; text: string }[] = [];
+  const oldByKey = unambiguous(oldM.outermost);
+  const newByKey = unambiguous(newM.outermost);
+  const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
   const carried = new Set<FunctionRecord>();
+  const oldTexts = new Set(oldM.outermost.map((o) => running.slice(o.start, o.end)));
   for (const f of newM.outermost) {
+    if (oldTexts.has(saved.slice(f.start, f.end))) continue; // unchanged, or only moved
     const before = oldByKey.get(f.key);
-    if (!before) continue;
-    const oldText = running.slice(before.start, before.end);
-    const newText = saved.slice(f.start, f.end);
-    if (oldText === newText) continue;
-    const needs = [...f.referenced].filter((n) => top.added.has(n) && !f.declared.has(n));
+    if (!before || newByKey.get(f.key) !== f) {
+      if (oldM.outermost.some((o) => o.key === f.key)) {
+        notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+      }
+      continue;
+    }
+    const needs = [...freeNames(f)].filter((n) => top.added.has(n));
     if (needs.length) {
       notApplied.push({
         code: Codes.UsesNewDeclaration,
@@ -252,21 +313,18 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
       });
       continue;
     }
-    splices.push({ start: before.start, end: before.end, text: newText });
+    pairs.push({ before, after: f });
     carried.add(f);
   }
   if (notApplied.length === 0) {
     notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
   }
-  if (splices.length === 0) return { kind: 'nothing', notApplied };
-  let text = running;
-  for (const s of splices.sort((a, b) => b.start - a.start)) text = text.slice(0, s.start) + s.text + text.slice(s.end);
-  const changed = changedFunctions(oldM, newM, carried);
-  return { kind: 'patch', text, changed, notApplied, warnings: staleClosureWarnings(oldM, newM, changed) };
-}
-
-function sameDeclarations(a: ScriptModel, b: ScriptModel): boolean {
-  if (a.topDeclared.size !== b.topDeclared.size) return false;
-  for (const [name, kind] of a.topDeclared) if (b.topDeclared.get(name) !== kind) return false;
-  return true;
+  if (pairs.length === 0) return { kind: 'nothing', notApplied };
+  return {
+    kind: 'patch',
+    text: splice(running, pairs, saved),
+    changed: changedFunctions(oldM, newM, carried),
+    notApplied,
+    warnings: staleClosureWarnings(oldM, newM, carried),
+  };
 }

@@ -34,6 +34,8 @@ export const systemClock: Clock = {
 export interface UpdaterOptions {
   engine: PatchEngine;
   readFile(file: string): Promise<Buffer>;
+  /** Identity of the file's current content (mtime and size). */
+  statFile?(file: string): Promise<{ mtimeMs: number; size: number }>;
   report(report: UpdateReport): void;
   clock?: Clock;
   /** Quiet period after a change event before the file is read. */
@@ -42,6 +44,11 @@ export interface UpdaterOptions {
   maxBytes?: number;
   /** Delays between retries of a blocked edit; the last one repeats. */
   retryDelaysMs?: number[];
+  /**
+   * After an update, look at the file again this much later: chokidar drops a change event that
+   * follows another within 50 ms, so a quick second save would otherwise be lost.
+   */
+  recheckMs?: number;
 }
 
 interface FileState {
@@ -52,6 +59,9 @@ interface FileState {
   since: number | null;
   waiting: boolean;
   retries: number;
+  recheckTimer: unknown;
+  /** mtime and size of the content last read. */
+  seen: string | null;
   /** Callers of whenIdle(). */
   idle: (() => void)[];
 }
@@ -86,12 +96,14 @@ export class Updater {
     this.debounceMs = opts.debounceMs ?? 5;
     this.maxBytes = opts.maxBytes ?? MAX_SCRIPT_BYTES;
     this.retryDelays = opts.retryDelaysMs ?? [20, 40, 80, 160, 320, 500];
+    this.recheckMs = opts.recheckMs ?? 75;
   }
+  private readonly recheckMs: number;
 
   private state(file: string): FileState {
     let s = this.files.get(file);
     if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, idle: [] };
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [] };
       this.files.set(file, s);
     }
     return s;
@@ -125,7 +137,25 @@ export class Updater {
     for (const s of this.files.values()) {
       if (s.timer) this.clock.clearTimeout(s.timer);
       if (s.retryTimer) this.clock.clearTimeout(s.retryTimer);
+      if (s.recheckTimer) this.clock.clearTimeout(s.recheckTimer);
     }
+  }
+
+  private signature(file: string): Promise<string | null> {
+    if (!this.opts.statFile) return Promise.resolve(null);
+    return this.opts.statFile(file).then((st) => `${st.mtimeMs}:${st.size}`, () => 'gone');
+  }
+
+  private scheduleRecheck(file: string, s: FileState): void {
+    if (!this.opts.statFile || this.closed) return;
+    if (s.recheckTimer) this.clock.clearTimeout(s.recheckTimer);
+    s.recheckTimer = this.clock.setTimeout(() => {
+      s.recheckTimer = null;
+      if (s.running || s.timer || this.closed) return;
+      void this.signature(file).then((sig) => {
+        if (sig !== null && sig !== s.seen && sig !== 'gone') this.changed(file);
+      });
+    }, this.recheckMs);
   }
 
   private run(file: string): void {
@@ -143,6 +173,7 @@ export class Updater {
         this.run(file);
         return;
       }
+      this.scheduleRecheck(file, s);
       if (!s.timer) for (const f of s.idle.splice(0)) f();
     });
   }
@@ -152,6 +183,7 @@ export class Updater {
     s.since = null;
     let buf: Buffer;
     try {
+      s.seen = await this.signature(file);
       buf = await this.opts.readFile(file);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

@@ -53,6 +53,8 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
   watcher.on('add', wrap('change'));
   watcher.on('unlink', wrap('remove'));
   watcher.on('error', (err) => opts.onError(err as Error));
+  const rawLog = debug('watch-raw');
+  watcher.on('raw', (event, p) => rawLog(event, p));
 
   const whenReady = () => new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   readyPromise = whenReady();

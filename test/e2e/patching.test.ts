@@ -1,0 +1,231 @@
+// Live patching on save, end to end: the real CLI, real node targets on every supported line,
+// real files saved in place and by rename.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { assertNoV8Abort, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+
+function get(port: number, p = '/'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+/** Send a line and wait for the answer that comes after it. */
+async function ask(cli: RunningCli, line: string, expect: RegExp): Promise<RegExpMatchArray> {
+  const from = cli.mark();
+  cli.send(line + '\n');
+  return cli.waitFor(expect, { after: from, step: `answer to '${line}'` });
+}
+
+async function patched(cli: RunningCli, from: number, re: RegExp, step: string): Promise<void> {
+  await cli.waitFor(re, { stream: 'stderr', after: from, step });
+}
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const running: RunningCli[] = [];
+  const start = (args: string[], cwd: string) => {
+    const cli = runCli(args, { cwd });
+    running.push(cli);
+    return cli;
+  };
+  afterEach(async () => {
+    for (const cli of running.splice(0)) {
+      assertNoV8Abort(cli);
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  });
+
+  test('a stateful HTTP server is patched while it serves: state and pid kept', async () => {
+    const dir = copyFixture('server');
+    const file = path.join(dir, 'server.js');
+    const cli = start([bin, 'server.js', '0'], dir);
+    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server start' }))[1]);
+    const before = await get(port, '/put?k=a&v=1');
+    expect(before).toMatch(/^hello v1 hits=1 store=1 pid=(\d+)/);
+    const pid = before.match(/pid=(\d+)/)![1];
+
+    let mark = cli.mark('stderr');
+    edit(file, 'hello v1', 'hello v2', saveByRename);
+    await patched(cli, mark, /patched server\.js: render/, 'patch render (rename save)');
+    expect(await get(port)).toBe(`hello v2 hits=2 store=1 pid=${pid}\n`);
+
+    mark = cli.mark('stderr');
+    edit(file, 'hits += 1;', 'hits += 10;', saveInPlace);
+    await patched(cli, mark, /patched server\.js: handle/, 'patch handle (in-place save)');
+    expect(await get(port)).toBe(`hello v2 hits=12 store=1 pid=${pid}\n`);
+
+    // a second rename save keeps working (Deno's watcher stops after the first)
+    mark = cli.mark('stderr');
+    edit(file, 'hello v2', 'hello v3', saveByRename);
+    await patched(cli, mark, /patched server\.js: render/, 'second rename save');
+    expect(await get(port)).toBe(`hello v3 hits=22 store=1 pid=${pid}\n`);
+
+    cli.kill('SIGTERM');
+    const exit = await cli.exited;
+    expect(cli.stdout()).toMatch(/closed/); // the program's own SIGTERM handler ran
+    expect(exit.code).toBe(0);
+  });
+
+  test('closures, methods of existing objects and stdin all keep working across patches', async () => {
+    const dir = copyFixture('stateful');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    const first = await ask(cli, 'a', /v1:A count=1 hello ada pid=(\d+)/);
+
+    let mark = cli.mark('stderr');
+    edit(file, "'v1:'", "'v2:'");
+    await patched(cli, mark, /patched app\.js: describe/, 'patch describe');
+    await ask(cli, 'b', /v2:B count=2 hello ada/);
+
+    // the closure `counter` was created before this patch: it keeps n and runs the new code
+    mark = cli.mark('stderr');
+    edit(file, 'n += 1;', 'n += 10;', saveByRename);
+    await patched(cli, mark, /patched app\.js: makeCounter\.next/, 'patch closure');
+    await ask(cli, 'c', /v2:C count=12 hello ada/);
+
+    // a method on an instance created at startup
+    mark = cli.mark('stderr');
+    edit(file, "'hello ' + this.name", "'hi ' + this.name.toUpperCase()");
+    await patched(cli, mark, /patched app\.js: Greeter\.greet/, 'patch method');
+    const last = await ask(cli, 'd', /v2:D count=22 hi ADA pid=(\d+)/);
+    expect(last[1]).toBe(first[1]);
+
+    cli.send('quit\n');
+    cli.child.stdin!.end(); // as with plain node, a piped stdin keeps the program alive until it ends
+    const exit = await cli.exited;
+    expect(cli.stdout()).toMatch(/bye/);
+    expect(exit.code).toBe(7);
+  });
+
+  test('a syntax error is refused with a code frame, and the next good save applies', async () => {
+    const dir = copyFixture('stateful');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir);
+    await cli.waitFor(/ready/);
+    let mark = cli.mark('stderr');
+    edit(file, "return 'v1:' + line.toUpperCase();", "return 'v2:' + line.toUpperCase(;");
+    const m = await cli.waitFor(/not patched app\.js: SyntaxError[^\n]*\n([\s\S]*?>\s*\d+ \|[^\n]*)/, { stream: 'stderr', after: mark, step: 'syntax error reported' });
+    expect(m[1]).toContain("line.toUpperCase(;");
+    await ask(cli, 'a', /v1:A count=1/); // still running the old code
+
+    mark = cli.mark('stderr');
+    edit(file, 'toUpperCase(;', 'toUpperCase();');
+    await patched(cli, mark, /patched app\.js: describe/, 'good save after the error');
+    await ask(cli, 'b', /v2:B count=2/);
+  });
+
+  test('20 saves in a burst settle on the last one', async () => {
+    const dir = copyFixture('stateful');
+    const file = path.join(dir, 'app.js');
+    const original = fs.readFileSync(file, 'utf8');
+    const cli = start([bin, 'app.js'], dir);
+    await cli.waitFor(/ready/);
+    const mark = cli.mark('stderr');
+    for (let i = 1; i <= 20; i++) {
+      const text = original.replace("'v1:'", `'burst${i}:'`);
+      if (i % 2) saveInPlace(file, text);
+      else saveByRename(file, text);
+    }
+    await patched(cli, mark, /patched app\.js: describe/, 'burst applied');
+    // let any trailing event settle, then the program must run the last version
+    await new Promise((r) => setTimeout(r, 300));
+    await ask(cli, 'x', /burst20:X count=1/);
+    const patches = cli.stderr().slice(mark).match(/patched app\.js/g) ?? [];
+    expect(patches.length).toBeLessThanOrEqual(5);
+  });
+
+  test('top-level changes are not applied and say why; body edits in the same save still apply', async () => {
+    const dir = copyFixture('stateful');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir);
+    await cli.waitFor(/ready/);
+    let mark = cli.mark('stderr');
+    // a new top-level function used by describe: V8 would answer Ok and change nothing
+    edit(file, "function describe(line) {\n  return 'v1:' + line.toUpperCase();", "function tag() { return 'T'; }\n\nfunction describe(line) {\n  return tag() + line.toUpperCase();");
+    await cli.waitFor(/not patched app\.js: .*new top-level function tag.*EC202/, { stream: 'stderr', after: mark, step: 'new declaration refused' });
+    await cli.waitFor(/EC204 describe not patched: it uses tag/, { stream: 'stderr', after: mark });
+    await ask(cli, 'a', /v1:A count=1/);
+
+    // move the helper inside: now it applies
+    mark = cli.mark('stderr');
+    edit(file, "function tag() { return 'T'; }\n\nfunction describe(line) {\n", "function describe(line) {\n  function tag() { return 'T:'; }\n");
+    await patched(cli, mark, /patched app\.js: describe/, 'helper inside applies');
+    await ask(cli, 'b', /T:B count=2/);
+
+    // a top-level statement changes together with a method body: the method applies, the statement is reported
+    mark = cli.mark('stderr');
+    edit(file, "new Greeter('ada')", "new Greeter('bob')");
+    edit(file, "'hello ' + this.name", "'hey ' + this.name");
+    await cli.waitFor(/patched app\.js: Greeter\.greet[\s\S]*EC201/, { stream: 'stderr', after: mark, step: 'method applied, top level reported' });
+    await ask(cli, 'c', /count=3 hey ada/);
+  });
+
+  test('an edit to a function that is running waits and applies once it returns', async () => {
+    const dir = copyFixture('busy');
+    const file = path.join(dir, 'busy.js');
+    const cli = start([bin, 'busy.js'], dir);
+    await cli.waitFor(/ready/);
+    const from = cli.mark();
+    cli.send('2500\n');
+    await cli.waitFor(/started/, { after: from, step: 'slow started' });
+    const mark = cli.mark('stderr');
+    edit(file, "'slow v1'", "'slow v2'");
+    await cli.waitFor(/waiting busy\.js: slow is running; will apply when it returns/, { stream: 'stderr', after: mark, step: 'reported as waiting' });
+    await cli.waitFor(/slow v1/, { after: from, step: 'first call returns old value', timeout: 20000 });
+    await patched(cli, mark, /patched busy\.js: slow \(was waiting\)/, 'applied after return');
+    await ask(cli, '1', /slow v2/);
+  });
+
+  test('ES modules: function bodies patch, top-level changes are reported', async () => {
+    const dir = copyFixture('esm');
+    const cli = start([bin, 'app.mjs'], dir);
+    await cli.waitFor(/ready/);
+    await ask(cli, 'a', /v1 A seen=1/);
+    let mark = cli.mark('stderr');
+    edit(path.join(dir, 'lib.mjs'), 's.toUpperCase()', "s.toUpperCase() + '!'", saveByRename);
+    await patched(cli, mark, /patched lib\.mjs: shout/, 'patch imported module');
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'app.mjs'), '`v1 ', '`v2 ');
+    await patched(cli, mark, /patched app\.mjs: answer/, 'patch main module');
+    await ask(cli, 'b', /v2 B! seen=2/);
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'app.mjs'), 'let seen = 0;', 'let seen = 100;\nconst extra = 1;');
+    await cli.waitFor(/not patched app\.mjs: .*extra/, { stream: 'stderr', after: mark, step: 'top-level ESM change refused' });
+    await ask(cli, 'c', /v2 C! seen=3/);
+  });
+});
+
+// Node 20 cannot run .ts files at all; type stripping starts with Node 22.
+const tsNodes = testNodes().filter((n) => n.major >= 22);
+if (tsNodes.length) describe.each(tsNodes)('node $major (TypeScript)', ({ bin }) => {
+  test('a .ts program run with type stripping is patched', async () => {
+    const dir = copyFixture('typed');
+    const file = path.join(dir, 'app.ts');
+    const cli = runCli([bin, 'app.ts'], { cwd: dir });
+    try {
+      await cli.waitFor(/ready/, { step: 'start' });
+      await ask(cli, 'pen', /v1 pen x1 total=1/);
+      let mark = cli.mark('stderr');
+      edit(file, 'return `v1 ${item.name} x${item.qty}`;', 'const shown: string = item.name.toUpperCase();\n  return `v2 ${shown} x${item.qty}`;', saveByRename);
+      await patched(cli, mark, /patched app\.ts: label/, 'patch typed function');
+      await ask(cli, 'ink', /v2 INK x2 total=2/);
+      mark = cli.mark('stderr');
+      edit(file, 'const shown: string', 'const shown: = ');
+      await cli.waitFor(/not patched app\.ts: .*EC101/, { stream: 'stderr', after: mark, step: 'TS syntax error refused' });
+      await ask(cli, 'cap', /v2 CAP x3 total=3/);
+      assertNoV8Abort(cli);
+    } finally {
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  });
+});

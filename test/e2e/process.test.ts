@@ -1,0 +1,140 @@
+// The process contract: output, exit codes, signals and user errors behave as under plain node.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { assertNoV8Abort, copyFixture, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+
+const BANNER = /Debugger listening|For help, see|Debugger attached|Waiting for the debugger/;
+
+async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const running: RunningCli[] = [];
+  const start = (args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'pipe') => {
+    const cli = runCli(args, { cwd, stdin });
+    running.push(cli);
+    return cli;
+  };
+  afterEach(async () => {
+    for (const cli of running.splice(0)) {
+      assertNoV8Abort(cli);
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  });
+
+  test('exit code, stdout and stderr pass through; no inspector banners; args untouched', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'exit.js', '3', '--port', '0', '-v'], dir, 'ignore');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(3);
+    expect(cli.stdout()).toBe('out 3 --port 0 -v\n');
+    expect(cli.stderr()).toBe('err line\n');
+    expect(cli.stderr()).not.toMatch(BANNER);
+  });
+
+  test('exit code 0 and a program that runs to its end without waiting for the debugger', async () => {
+    const dir = copyFixture('process');
+    const started = Date.now();
+    const cli = start([bin, 'exit.js', '0'], dir, 'ignore');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10000);
+    expect(cli.stderr()).not.toMatch(BANNER);
+  });
+
+  test('stdin is forwarded, and its end reaches the program', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'echo.js'], dir);
+    cli.send('hello ');
+    await cli.waitFor(/hello /, { step: 'first chunk echoed' });
+    cli.send('world\n');
+    cli.child.stdin!.end();
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    expect(cli.stdout()).toBe('hello world\n\nbytes 12\n');
+  });
+
+  test.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[])('%s to edit-continue ends the program; exit is 128+n', async (signal) => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'wait.js'], dir);
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    cli.kill(signal);
+    const exit = await cli.exited;
+    const n = { SIGTERM: 15, SIGHUP: 1, SIGINT: 2 }[signal as 'SIGTERM'];
+    expect(exit.code).toBe(128 + n);
+    await waitUntil(() => !isAlive(pid), 5000, 'program gone');
+  });
+
+  test('SIGKILL of edit-continue does not leave the program running', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'wait.js'], dir);
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    expect(isAlive(pid)).toBe(true);
+    cli.kill('SIGKILL');
+    await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
+  });
+
+  test('SIGKILL of edit-continue while the program is busy in a loop still ends it', async () => {
+    const dir = copyFixture('busy');
+    const cli = start([bin, 'busy.js'], dir);
+    await cli.waitFor(/ready/);
+    cli.send('600000\n');
+    await cli.waitFor(/started/);
+    const pid = Number(fs.readdirSync('/proc').find((p) => {
+      try { return /busy\.js/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8')) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+    }));
+    expect(pid).toBeGreaterThan(0);
+    cli.kill('SIGKILL');
+    await waitUntil(() => !isAlive(pid), 10000, 'busy program ended after its controller was killed');
+  });
+});
+
+describe('user errors get one clear line and a non-zero exit', () => {
+  const dir = path.join(__dirname, '..', '..', 'fixtures', 'process');
+  test('script not found', async () => {
+    const cli = runCli(['nope.js'], { cwd: dir, stdin: 'ignore' });
+    const exit = await cli.exited;
+    expect(exit.code).not.toBe(0);
+    expect(cli.stderr()).toMatch(/^edit-continue: cannot find script 'nope\.js'/);
+    expect(cli.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('node not found', async () => {
+    const cli = runCli(['/no/such/node', 'exit.js'], { cwd: dir, stdin: 'ignore' });
+    const exit = await cli.exited;
+    expect(exit.code).not.toBe(0);
+    expect(cli.stderr()).toMatch(/^edit-continue: cannot find node executable '\/no\/such\/node'/);
+    expect(cli.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  test('a node flag that would fight the inspector', async () => {
+    const cli = runCli(['node', '--inspect=9229', 'exit.js'], { cwd: dir, stdin: 'ignore' });
+    const exit = await cli.exited;
+    expect(exit.code).toBe(2);
+    expect(cli.stderr()).toMatch(/starts the inspector itself.*--inspect=9229/);
+  });
+
+  test('a node too old is refused', async () => {
+    const fake = path.join(fs.mkdtempSync('/tmp/ec-old-'), 'node');
+    fs.writeFileSync(fake, '#!/bin/sh\necho v18.20.0\n');
+    fs.chmodSync(fake, 0o755);
+    const cli = runCli([fake, 'exit.js'], { cwd: dir, stdin: 'ignore' });
+    const exit = await cli.exited;
+    expect(exit.code).not.toBe(0);
+    expect(cli.stderr()).toMatch(/node v18\.20\.0 is too old: edit-continue needs Node 20 or newer/);
+  });
+
+  test('--help lists the options and the usage', async () => {
+    const cli = runCli(['--help'], { cwd: dir, stdin: 'ignore' });
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    for (const opt of ['--watch', '--no-watch', '--verbose', '--quiet', '--poll', 'Usage: edit-continue']) expect(cli.stdout()).toContain(opt);
+  });
+});

@@ -1,0 +1,111 @@
+// Drive the real edit-continue CLI: spawn it, read its output as a user would (ANSI stripped),
+// wait for each step with a timeout whose error names the step and shows the output so far.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT_DIR } from './nodes';
+
+export const BIN = path.join(ROOT_DIR, 'bin', 'edit-continue');
+export const FIXTURES = path.join(ROOT_DIR, 'fixtures');
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Wait until `re` matches the stream's text after `from` (default: everything so far). */
+  waitFor(re: RegExp, opts?: { stream?: 'stdout' | 'stderr'; timeout?: number; step?: string; after?: number }): Promise<RegExpMatchArray>;
+  /** Offset to pass as `after` so that only output from now on counts. */
+  mark(stream?: 'stdout' | 'stderr'): number;
+  send(text: string): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = { cwd: process.cwd() }): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const wake = () => { for (const w of [...waiters]) w(); };
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => { out += d.replace(ANSI, ''); wake(); });
+  child.stderr!.on('data', (d: string) => { err += d.replace(ANSI, ''); wake(); });
+  child.stdin?.on('error', () => {});
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => { done = true; wake(); resolve({ code, signal }); });
+  });
+  const cli: RunningCli = {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    mark: (stream = 'stdout') => (stream === 'stdout' ? out.length : err.length),
+    waitFor(re, o = {}) {
+      const stream = o.stream ?? 'stdout';
+      const timeout = o.timeout ?? 15000;
+      const text = () => (stream === 'stdout' ? out : err).slice(o.after ?? 0);
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = text().match(re);
+          if (m) { cleanup(); resolve(m); return; }
+          if (done) { cleanup(); reject(new Error(`${o.step ?? 'waiting'}: edit-continue exited before ${stream} matched ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`)); }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`${o.step ?? 'waiting'}: timed out after ${timeout} ms waiting for ${stream} to match ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`));
+        }, timeout);
+        const cleanup = () => { clearTimeout(timer); waiters.delete(check); };
+        waiters.add(check);
+        check();
+      });
+    },
+    send(text) { child.stdin!.write(text); },
+    exited,
+    kill(signal = 'SIGTERM') { try { child.kill(signal); } catch { /* gone */ } },
+  };
+  return cli;
+}
+
+/** A fresh copy of a fixture folder (tests edit the files). */
+export function copyFixture(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name}-`));
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+/** Save as editors that write in place do (truncate and write the same inode). */
+export function saveInPlace(file: string, text: string): void {
+  fs.writeFileSync(file, text);
+}
+
+/** Save as vim, VS Code and JetBrains' safe write do: write a temporary file, rename it over. */
+export function saveByRename(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+export function edit(file: string, from: string | RegExp, to: string, save: (f: string, t: string) => void = saveInPlace): void {
+  const text = fs.readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`edit of ${file}: ${String(from)} not found`);
+  save(file, next);
+}
+
+export function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** No V8 fatal error may ever appear: a target abort is a bug in how we drive V8. */
+export function assertNoV8Abort(cli: RunningCli): void {
+  const all = cli.stdout() + cli.stderr();
+  if (/Check failed|Fatal error|FATAL ERROR|SIGTRAP/.test(all)) throw new Error(`V8 fatal error in output:\n${all}`);
+}
