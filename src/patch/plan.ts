@@ -253,6 +253,46 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
 }
 
 /**
+ * Changed outermost functions V8 would answer `Ok` to and still not patch (docs/v8.md, reproduced on
+ * Node 20–26): one that uses a top-level name no function used before (the module's scope layout
+ * changes: V8 then patches nothing in the file), and a concise arrow whose last character changes
+ * (V8 sees a removed function and a new one, and the old one keeps running).
+ */
+function blockedFunctions(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
+  const blocked = new Map<FunctionRecord, NotApplied>();
+  const topNames = new Set([...oldM.topDeclared.keys()].filter((n) => newM.topDeclared.has(n)));
+  const usedBefore = new Set<string>();
+  for (const o of oldM.outermost) for (const n of freeNames(o)) if (topNames.has(n)) usedBefore.add(n);
+  const oldByKey = byKey(oldM.outermost);
+  for (const f of newM.outermost) {
+    const before = oldByKey.get(f.key);
+    if (!before) continue;
+    const oldText = running.slice(before.start, before.end);
+    const newText = saved.slice(f.start, f.end);
+    if (oldText === newText) continue;
+    const fresh = [...freeNames(f)].filter((n) => topNames.has(n) && !usedBefore.has(n));
+    if (fresh.length) {
+      blocked.set(f, {
+        code: Codes.UsesNewDeclaration,
+        line: f.line,
+        message: `${f.name} not patched: it now uses top-level ${fresh.join(', ')}, which no function used before, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
+      });
+    } else if (isConciseArrow(saved, f) && isConciseArrow(running, before) && oldText[oldText.length - 1] !== newText[newText.length - 1]) {
+      blocked.set(f, {
+        code: Codes.TopLevelCode,
+        line: f.line,
+        message: `${f.name} not patched: V8 cannot patch a top-level concise arrow whose last character changes; write its body as { return ...; } (or end the expression as before) and save again`,
+      });
+    }
+  }
+  return blocked;
+}
+
+function isConciseArrow(text: string, f: FunctionRecord): boolean {
+  return text[f.bodyStart] !== '{' && /=>/.test(text.slice(f.start, f.bodyStart));
+}
+
+/**
  * Decide what to send to V8 so that `running` (the text V8 runs) takes on the function changes of
  * `saved`. Both are JavaScript (type-stripped for TypeScript files).
  */
@@ -271,7 +311,8 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
 
   const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
     [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
-  if (sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind)) {
+  const blocked = blockedFunctions(oldM, newM, running, saved);
+  if (sameDeclarations && blocked.size === 0 && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind)) {
     // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,
     // so that V8's line numbers match the file.
     const changed = changedFunctions(oldM, newM);
@@ -287,9 +328,11 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     };
   }
 
-  // The top level changed: carry over the changed outermost functions that can be matched for sure.
-  const top = describeTopLevel(oldM, newM);
-  const notApplied = [...top.notApplied];
+  // The top level changed, or some function cannot be patched: carry over the changed outermost
+  // functions that can be matched for sure and patched.
+  const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
+  const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM);
+  const notApplied = [...top.notApplied, ...blocked.values()];
   const oldByKey = unambiguous(oldM.outermost);
   const newByKey = unambiguous(newM.outermost);
   const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
@@ -304,6 +347,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
       }
       continue;
     }
+    if (blocked.has(f)) continue;
     const needs = [...freeNames(f)].filter((n) => top.added.has(n));
     if (needs.length) {
       notApplied.push({

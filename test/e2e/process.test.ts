@@ -87,8 +87,10 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     await cli.waitFor(/ready/);
     cli.send('600000\n');
     await cli.waitFor(/started/);
+    // the program is the node process running busy.js in this test's own folder
+    const real = fs.realpathSync(dir);
     const pid = Number(fs.readdirSync('/proc').find((p) => {
-      try { return /busy\.js/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8')) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+      try { return /busy\.js/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8')) && fs.readlinkSync(`/proc/${p}/cwd`) === real; } catch { return false; }
     }));
     expect(pid).toBeGreaterThan(0);
     cli.kill('SIGKILL');

@@ -141,7 +141,7 @@ describe('planPatch: function-level changes', () => {
 
   test('an arrow-function class field is named Class.field', () => {
     const running = src('class C {', '  onClick = (e) => e.x;', '}');
-    const saved = src('class C {', '  onClick = (e) => e.y;', '}');
+    const saved = src('class C {', '  onClick = (e) => e.y + e.x;', '}');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(namesOf(plan)).toEqual(['C.onClick']);
     expect(plan.notApplied).toEqual([]);
@@ -193,7 +193,7 @@ describe('planPatch: function-level changes', () => {
 
   test('arrow functions assigned to const (concise and block bodies)', () => {
     const running = src('const add = (a, b) => a + b;', 'const sub = (a, b) => {', '  return a - b;', '};');
-    const saved = src('const add = (a, b) => a + b + 0;', 'const sub = (a, b) => {', '  return a - b - 0;', '};');
+    const saved = src('const add = (a, b) => 0 + a + b;', 'const sub = (a, b) => {', '  return a - b - 0;', '};');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.text).toBe(saved);
     expect(plan.changed).toEqual([
@@ -205,7 +205,7 @@ describe('planPatch: function-level changes', () => {
 
   test('object-literal methods (shorthand, function and arrow values) are detected as changed', () => {
     const running = src('const api = {', '  get() { return 1; },', '  put: function () { return 2; },', '  del: () => 3,', '};');
-    const saved = src('const api = {', '  get() { return 10; },', '  put: function () { return 20; },', '  del: () => 30,', '};');
+    const saved = src('const api = {', '  get() { return 10; },', '  put: function () { return 20; },', '  del: () => 13,', '};');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.text).toBe(saved);
     expect(plan.notApplied).toEqual([]);
@@ -226,7 +226,7 @@ describe('planPatch: function-level changes', () => {
 
   test('module.exports.x = function and exports.y = arrow are named x and y', () => {
     const running = src('module.exports.x = function () { return 1; };', 'exports.y = () => 2;');
-    const saved = src('module.exports.x = function () { return 10; };', 'exports.y = () => 20;');
+    const saved = src('module.exports.x = function () { return 10; };', 'exports.y = () => 12;');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.text).toBe(saved);
     expect(plan.changed).toEqual([
@@ -588,6 +588,34 @@ describe('planPatch: top-level changes', () => {
   });
 });
 
+describe('planPatch: edits V8 answers Ok to and does not carry out (docs/v8.md)', () => {
+  test('a function that starts using a top-level variable no function used before is not sent', () => {
+    const running = src('let hits = 0;', 'function f() { return 1; }', "function h() { return 'h1'; }", 'console.log(hits);');
+    const saved = src('let hits = 0;', 'function f() { hits++; return hits; }', "function h() { return 'h2'; }", 'console.log(hits);');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.text).toBe(src('let hits = 0;', 'function f() { return 1; }', "function h() { return 'h2'; }", 'console.log(hits);'));
+    expect(plan.changed.map((c) => c.name)).toEqual(['h']);
+    expect(plan.notApplied).toEqual([expect.objectContaining({ code: Codes.UsesNewDeclaration, line: 2 })]);
+  });
+
+  test('using a top-level variable another function already uses is a plain body edit', () => {
+    const running = src('let hits = 0;', 'function peek() { return hits; }', 'function f() { return 1; }');
+    const saved = src('let hits = 0;', 'function peek() { return hits; }', 'function f() { hits++; return hits; }');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.text).toBe(saved);
+    expect(plan.notApplied).toEqual([]);
+  });
+
+  test('a top-level concise arrow whose last character changes is not sent; one that keeps it is', () => {
+    const running = src('const f = () => 1;', 'const g = () => 1 + 0;', 'function h() { return 1; }');
+    const saved = src('const f = () => 2;', 'const g = () => 2 + 0;', 'function h() { return 2; }');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.text).toBe(src('const f = () => 1;', 'const g = () => 2 + 0;', 'function h() { return 2; }'));
+    expect(plan.changed.map((c) => c.name)).toEqual(['g', 'h']);
+    expect(plan.notApplied).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('concise arrow') })]);
+  });
+});
+
 describe('planPatch: captured variables (EC206)', () => {
   test('a factory whose closures now capture another variable gets an EC206 warning', () => {
     const running = src('function make() {', '  let a = 1; let b = 2;', '  return () => a;', '}');
@@ -648,7 +676,7 @@ describe('planPatch: ES modules', () => {
   );
 
   test('body edits in a module with imports and top-level await are plain function changes', () => {
-    const saved = esm.replace("'utf8'", "'latin1'").replace('s.length', 's.length + 1').replace("'d'", "'e'");
+    const saved = esm.replace("'utf8'", "'latin1'").replace('s.length', '1 + s.length').replace("'d'", "'e'");
     const plan = asPatch(planPatch(esm, saved, 'module'));
     expect(plan.text).toBe(saved);
     expect(plan.changed.map((c) => [c.name, c.line])).toEqual([['read', 4], ['size', 7], ['default', 8]]);
