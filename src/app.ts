@@ -55,6 +55,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const node = await probeNode(opts.command.node);
   log('node', node);
 
+  const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
   const target = spawnTarget({ node, command: opts.command, preload: PRELOAD, cwd: io.cwd, env: io.env, stderr: (t) => io.stderr.write(t) });
   const disposers: (() => void)[] = [];
   let exit: Exit | null = null;
@@ -114,6 +115,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     if (watcher && shouldWatch(record.file)) {
       log('watch', record.file);
       watcher.addFiles([record.file]);
+      updater.watchStarted(record.file, startedAt);
     }
   });
 

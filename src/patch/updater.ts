@@ -127,6 +127,20 @@ export class Updater {
     return new Promise((resolve) => s.idle.push(resolve));
   }
 
+  /**
+   * A file has just started to be watched. A save that landed before the watch was in place would go
+   * unnoticed, so a little later look at it: if it was written after `since` (when the program was
+   * started), compare it with what V8 runs (an unchanged file comes out as 'unchanged').
+   */
+  watchStarted(file: string, since: number, delayMs = 200): void {
+    if (!this.opts.statFile || this.closed) return;
+    this.clock.setTimeout(() => {
+      void this.opts.statFile!(file).then((st) => {
+        if (st.mtimeMs >= since && !this.closed) this.changed(file);
+      }, () => {});
+    }, delayMs);
+  }
+
   /** Retry every waiting edit now (for instance when the program pauses or resumes). */
   retryWaiting(): void {
     for (const [file, s] of this.files) if (s.waiting && !s.running) this.changed(file);
@@ -146,7 +160,7 @@ export class Updater {
     return this.opts.statFile(file).then((st) => `${st.mtimeMs}:${st.size}`, () => 'gone');
   }
 
-  private scheduleRecheck(file: string, s: FileState): void {
+  private scheduleRecheck(file: string, s: FileState, delay = this.recheckMs): void {
     if (!this.opts.statFile || this.closed) return;
     if (s.recheckTimer) this.clock.clearTimeout(s.recheckTimer);
     s.recheckTimer = this.clock.setTimeout(() => {
@@ -155,7 +169,7 @@ export class Updater {
       void this.signature(file).then((sig) => {
         if (sig !== null && sig !== s.seen && sig !== 'gone') this.changed(file);
       });
-    }, this.recheckMs);
+    }, delay);
   }
 
   private run(file: string): void {
