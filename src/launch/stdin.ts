@@ -16,7 +16,6 @@ export function routeStdin(input: NodeJS.ReadableStream, program: NodeJS.Writabl
   let onConsumerEnd: (() => void) | null = null;
   let isEnded = false;
   let programOpen = program !== null;
-  const held: Buffer[] = [];
 
   const toProgram = (chunk: Buffer) => {
     if (!programOpen || !program) return;
@@ -45,7 +44,6 @@ export function routeStdin(input: NodeJS.ReadableStream, program: NodeJS.Writabl
     toProgram() {
       consumer = null;
       onConsumerEnd = null;
-      for (const b of held.splice(0)) toProgram(b);
       if (isEnded && programOpen && program) { programOpen = false; program.end(); }
       input.resume();
     },

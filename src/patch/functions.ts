@@ -112,7 +112,7 @@ function patternNames(pattern: Node | null | undefined, out: Set<string>, nodes?
 }
 
 /** The name a function literal gets from where it stands (what a user calls it). */
-function contextualName(fn: Node, parent: Node | undefined, grand: Node | undefined, text: string): string | null {
+function contextualName(fn: Node, parent: Node | undefined, text: string): string | null {
   if (fn.id?.name) return fn.id.name;
   if (!parent) return null;
   switch (parent.type) {
@@ -127,7 +127,7 @@ function contextualName(fn: Node, parent: Node | undefined, grand: Node | undefi
       return prefix + base;
     }
     case 'ExportDefaultDeclaration': return 'default';
-    default: void grand; return null;
+    default: return null;
   }
 }
 
@@ -195,7 +195,6 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
   // ancestors: the node path from the program down; classStack: enclosing class names for members
   const visit = (node: Node, ancestors: Node[], fn: FunctionRecord | null, qualifier: string | null): void => {
     const parent = ancestors[ancestors.length - 1];
-    const grand = ancestors[ancestors.length - 2];
 
     if (node.type === 'Identifier' && !bindings.has(node) && isReference(node, parent)) {
       for (let f = fn; f; f = f.parent) f.referenced.add(node.name);
@@ -234,7 +233,7 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
     }
 
     if (FUNCTION_TYPES.has(node.type)) {
-      let name = contextualName(node, parent, grand, text) ?? callbackName(node, parent, text);
+      let name = contextualName(node, parent, text) ?? callbackName(node, parent, text);
       const member = parent && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition' || (parent.type === 'Property' && parent.value === node));
       if (member && qualifier && name) name = `${qualifier}.${name}`;
       const line = lineOf(starts, node.start);

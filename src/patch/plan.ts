@@ -48,8 +48,18 @@ function countNewlines(s: string): number {
   return n;
 }
 
-/** The text with each outermost function replaced by a marker, keeping the line count. */
+const skeletons = new WeakMap<ScriptModel, string[]>();
+
+/** The text with each outermost function replaced by a marker, keeping the line count (computed once per model). */
 function skeletonLines(model: ScriptModel): string[] {
+  const known = skeletons.get(model);
+  if (known) return known;
+  const lines = buildSkeletonLines(model);
+  skeletons.set(model, lines);
+  return lines;
+}
+
+function buildSkeletonLines(model: ScriptModel): string[] {
   let out = '';
   let at = 0;
   for (const f of model.outermost) {

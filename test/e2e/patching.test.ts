@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { assertNoV8Abort, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 
 function get(port: number, p = '/'): Promise<string> {
@@ -29,19 +29,7 @@ async function patched(cli: RunningCli, from: number, re: RegExp, step: string):
 }
 
 describe.each(testNodes())('node $major', ({ bin }) => {
-  const running: RunningCli[] = [];
-  const start = (args: string[], cwd: string) => {
-    const cli = runCli(args, { cwd });
-    running.push(cli);
-    return cli;
-  };
-  afterEach(async () => {
-    for (const cli of running.splice(0)) {
-      assertNoV8Abort(cli);
-      cli.kill('SIGKILL');
-      await cli.exited;
-    }
-  });
+  const start = cliPerTest();
 
   test('a stateful HTTP server is patched while it serves: state and pid kept', async () => {
     const dir = copyFixture('server');

@@ -1,7 +1,7 @@
 // The process contract: output, exit codes, signals and user errors behave as under plain node.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertNoV8Abort, copyFixture, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { cliPerTest, copyFixture, isAlive, runCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 
 const BANNER = /Debugger listening|For help, see|Debugger attached|Waiting for the debugger/;
@@ -15,19 +15,7 @@ async function waitUntil(cond: () => boolean, ms: number, what: string): Promise
 }
 
 describe.each(testNodes())('node $major', ({ bin }) => {
-  const running: RunningCli[] = [];
-  const start = (args: string[], cwd: string, stdin: 'pipe' | 'ignore' = 'pipe') => {
-    const cli = runCli(args, { cwd, stdin });
-    running.push(cli);
-    return cli;
-  };
-  afterEach(async () => {
-    for (const cli of running.splice(0)) {
-      assertNoV8Abort(cli);
-      cli.kill('SIGKILL');
-      await cli.exited;
-    }
-  });
+  const start = cliPerTest();
 
   test('exit code, stdout and stderr pass through; no inspector banners; args untouched', async () => {
     const dir = copyFixture('process');

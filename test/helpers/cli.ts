@@ -109,3 +109,23 @@ export function assertNoV8Abort(cli: RunningCli): void {
   const all = cli.stdout() + cli.stderr();
   if (/Check failed|Fatal error|FATAL ERROR|SIGTRAP/.test(all)) throw new Error(`V8 fatal error in output:\n${all}`);
 }
+
+/**
+ * Start CLIs in a test and, after each test, check them for V8 aborts and kill what is left.
+ * Call at describe level.
+ */
+export function cliPerTest(): (args: string[], cwd: string, stdin?: 'pipe' | 'ignore') => RunningCli {
+  const running: RunningCli[] = [];
+  afterEach(async () => {
+    for (const cli of running.splice(0)) {
+      assertNoV8Abort(cli);
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  });
+  return (args, cwd, stdin = 'pipe') => {
+    const cli = runCli(args, { cwd, stdin });
+    running.push(cli);
+    return cli;
+  };
+}
