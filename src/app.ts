@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TargetCommand } from './launch/command';
+import type { BreakOn } from './session/pause';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { routeStdin } from './launch/stdin';
 import { connect, type Connection } from './cdp/connection';
@@ -9,6 +10,11 @@ import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
 import { Updater } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
+import { textOf } from './patch/updater';
+import { PauseSession } from './session/debugger';
+import { Breakpoints } from './session/breakpoints';
+import type { RetryDeps } from './session/retry';
+import { Prompt } from './prompt/prompt';
 import { ansiStyle, displayPath, formatUpdate, plainStyle, type Verbosity } from './report/format';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -21,6 +27,8 @@ export interface AppOptions {
   watchPatterns: string[];
   verbosity: Verbosity;
   poll: boolean;
+  breakOn: BreakOn;
+  boundaries: boolean;
 }
 
 export interface AppIO {
@@ -49,25 +57,37 @@ const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
 
 export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
-  const say = (line: string) => io.stderr.write(`${style.dim('[ec]')} ${line}\n`);
+  let notify: ((line: string) => void) | null = null;
+  const say = (line: string) => {
+    const text = `${style.dim('[ec]')} ${line}`;
+    if (notify) notify(text); else io.stderr.write(text + '\n');
+  };
 
   checkScript(opts.command.script, io.cwd);
   const node = await probeNode(opts.command.node);
   log('node', node);
 
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
-  const target = spawnTarget({ node, command: opts.command, preload: PRELOAD, cwd: io.cwd, env: io.env, stderr: (t) => io.stderr.write(t) });
+  const target = spawnTarget({ node, command: opts.command, preload: PRELOAD, boundaries: opts.boundaries, cwd: io.cwd, env: io.env, stderr: (t) => io.stderr.write(t) });
   const disposers: (() => void)[] = [];
   let exit: Exit | null = null;
   target.exited.then((e) => { exit = e; });
 
-  // Signals: until we are attached, and for SIGTERM/SIGHUP always, pass them on to the program.
+  // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
+  // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second
+  // while the pause has not come, it passes on too, as under node.
   let signalCount = 0;
+  const kill = (sig: NodeJS.Signals) => { try { process.kill(target.pid, sig); } catch { /* already gone */ } };
+  let onInterrupt: (() => void) | null = null;
+  let beforeForward: () => Promise<void> = async () => {};
   const forward = (sig: NodeJS.Signals) => () => {
     signalCount++;
-    try { process.kill(target.pid, signalCount > 2 ? 'SIGKILL' : sig); } catch { /* already gone */ }
+    if (signalCount > 2) return kill('SIGKILL');
+    void beforeForward().finally(() => kill(sig));
   };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) disposers.push(io.onSignal(sig, forward(sig)));
+  for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) disposers.push(io.onSignal(sig, forward(sig)));
+  const forwardInt = forward('SIGINT');
+  disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
 
   let wsUrl: string;
   try {
@@ -90,7 +110,9 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   disposers.push(() => stdin.dispose());
 
   const registry = new ScriptRegistry();
-  const engine = new LiveEditEngine(cdp, registry);
+  const breakpoints = new Breakpoints(cdp);
+  const engine = new LiveEditEngine(cdp, registry, { onPatched: (record) => breakpoints.restore(record.file) });
+  const session = new PauseSession(cdp, registry);
   const updater = new Updater({
     engine,
     readFile: (f) => fs.promises.readFile(f),
@@ -120,6 +142,51 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   });
 
   cdp.Debugger.on('scriptParsed', (e) => { registry.add(e); });
+
+  // The pause prompt.
+  const readText = async (file: string) => {
+    const t = textOf(await fs.promises.readFile(file), Number.MAX_SAFE_INTEGER);
+    return t.ok ? t.text : '';
+  };
+  const retryDeps: RetryDeps = {
+    cdp,
+    session,
+    settle: () => updater.settle(),
+    waitingFiles: () => updater.waitingFiles(),
+    preview: async (file) => engine.preview(file, await readText(file)),
+    apply: (file, atSafePause) => updater.applyNow(file, { topFrame: atSafePause ? session.safePause() ?? undefined : undefined }),
+  };
+  const letGo = async () => {
+    // leave the program running on its own: nothing stops it any more
+    await session.setBreakOn('none').catch(() => {});
+    await breakpoints.removeAll();
+    await session.resume();
+  };
+  const quit = async () => {
+    await letGo();
+    kill('SIGTERM');
+    setTimeout(() => kill('SIGKILL'), 2000).unref();
+  };
+  const prompt = new Prompt({
+    session, breakpoints, registry, retry: retryDeps, stdin,
+    stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
+    write: (t) => io.stderr.write(t),
+    style, cwd: io.cwd, env: io.env,
+    fileChanged: async (file) => { updater.changed(file); await updater.whenIdle(file); },
+    quit,
+    breakOn: opts.breakOn,
+  });
+  notify = (line) => prompt.notify(line);
+  beforeForward = async () => { if (session.paused) await letGo(); };
+  let lastInterrupt = 0;
+  onInterrupt = () => {
+    if (prompt.isOpen) return prompt.interrupt();
+    const now = Date.now();
+    if (now - lastInterrupt < 1000) { say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
+    lastInterrupt = now;
+    say('pausing… (Ctrl+C again to end the program)');
+    session.requestPause().catch(() => {});
+  };
   cdp.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
   // The program is about to exit: let go so node does not wait for us.
   cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { void cdp.close(); });
@@ -127,6 +194,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   // Start: enable the domains, then release the program, which waits before its first line.
   await cdp.Runtime.enable();
   await cdp.Debugger.enable({});
+  await session.setBreakOn(opts.breakOn);
   await release(cdp, target);
   if (opts.verbosity === 'verbose') {
     const files = registry.files().filter(shouldWatch);

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
+import type { BreakOn } from '../session/pause';
 
 export interface RunRequest {
   kind: 'run';
@@ -11,7 +12,12 @@ export interface RunRequest {
   watchPatterns: string[];
   verbosity: Verbosity;
   poll: boolean;
+  /** Which exceptions stop the program at the prompt. */
+  breakOn: BreakOn;
+  /** Put retry boundaries into the program's own files as they load. */
+  boundaries: boolean;
 }
+
 
 export type CliRequest =
   | RunRequest
@@ -23,12 +29,17 @@ export const USAGE = `Usage: edit-continue [options] [node] [node options] scrip
 
 Runs a Node program under the V8 inspector and patches its functions in place when you
 save a file it loaded: state, closures and objects keep working and see the new code.
-Top-level code is not run again. Each save prints what was patched, and what was not and why.`;
+Top-level code is not run again. Each save prints what was patched, and what was not and why.
+
+When the program throws an uncaught exception, or you press Ctrl+C, it stops with its stack
+live and an 'ec>' prompt opens: look at the stack and locals, change values, fix the code and
+'retry' the failing function, then continue. Type 'help' there for the commands.`;
 
 export const EPILOGUE = `Examples:
   edit-continue server.js --port 8080       use the node that runs edit-continue
   edit-continue node --max-old-space-size=4096 job.js
   edit-continue --watch 'lib/**/*.js' app.js
+  edit-continue --break-on all job.js       stop at caught exceptions too
 
 Everything after 'node' or the script goes to node and the program unchanged.
 Exit status: the program's (128+n when a signal ended it).
@@ -53,6 +64,18 @@ function build(argv: string[]) {
     })
     .option('no-watch', { type: 'boolean', default: false, describe: 'do not watch files (no live patching)' })
     .option('poll', { type: 'boolean', default: false, describe: 'poll files instead of using inotify (network drives, some containers)' })
+    .option('break-on', {
+      type: 'string',
+      choices: ['uncaught', 'all', 'none'],
+      default: 'uncaught',
+      requiresArg: true,
+      describe: 'which exceptions stop the program at the prompt (also: catch at the prompt)',
+    })
+    .option('no-boundaries', {
+      type: 'boolean',
+      default: false,
+      describe: "do not add retry boundaries to the program's files ('retry' then cannot keep the failing frame)",
+    })
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'say only what failed' })
     .help(false)
@@ -94,5 +117,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     watchPatterns,
     verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
     poll: parsed.poll === true,
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    boundaries: !parsed['no-boundaries'],
   };
 }

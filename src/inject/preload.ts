@@ -10,11 +10,16 @@
 // of the program wait for a debugger too). Before any user code, this file tells the controller it is
 // about to wait ('w' on the lifeline), blocks in inspector.waitForDebugger() until the controller has
 // set itself up and sent Runtime.runIfWaitingForDebugger, then says it runs ('r').
+//
+// Retry boundaries: with EDIT_CONTINUE_BOUNDARIES=1 the user's own files get them as they load
+// (./hooks.ts). The variable stays set, so that worker threads load the same way.
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
+import { installBoundaries } from './hooks';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
+const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
 const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
 
 function lifelineFd(): number | null {
@@ -63,5 +68,6 @@ function waitForController(fd: number | null): void {
 }
 
 const fd = lifelineFd();
+if (process.env[BOUNDARIES_ENV] === '1') installBoundaries();
 if (fd !== null) startLifeline(fd);
 waitForController(fd);

@@ -6,6 +6,8 @@ export interface StdinRouter {
   toProgram(): void;
   /** Hand input to a consumer (the prompt); nothing reaches the program meanwhile. */
   toConsumer(consumer: (chunk: Buffer) => void, onEnd: () => void): void;
+  /** Stop reading for a while (another process, an editor, takes the terminal). */
+  hold(): void;
   /** Has our stdin ended? */
   ended(): boolean;
   dispose(): void;
@@ -52,6 +54,11 @@ export function routeStdin(input: NodeJS.ReadableStream, program: NodeJS.Writabl
       onConsumerEnd = end;
       input.resume();
       if (isEnded) end();
+    },
+    hold() {
+      consumer = () => {};
+      onConsumerEnd = null;
+      input.pause();
     },
     ended: () => isEnded,
     dispose() {

@@ -91,6 +91,8 @@ export interface SpawnOptions {
   node: NodeInfo;
   command: TargetCommand;
   preload: string;
+  /** Ask the preload to add retry boundaries to the program's files. */
+  boundaries?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Where the program's stderr goes (minus the inspector's banner lines). */
@@ -110,7 +112,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   log('spawn', opts.node.executable, args.join(' '));
   const child = spawn(opts.node.executable, args, {
     cwd: opts.cwd,
-    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1' },
+    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0' },
     // stdout goes straight to our stdout (a terminal stays a terminal). stderr passes through the
     // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused.
     // fd 3 is the lifeline (see inject/preload.ts). A process group of its own keeps the terminal's

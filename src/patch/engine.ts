@@ -3,6 +3,7 @@
 // Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
 import type { Protocol } from 'devtools-protocol';
 import { Codes } from './codes';
+import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -18,9 +19,31 @@ export type PatchOutcome =
   | { status: 'waiting'; reason: NotApplied; functions: ChangedFunction[] }
   | { status: 'not-loaded' };
 
+/**
+ * Proof that the program is stopped at a pause where V8 can restart the top frame: a breakpoint, a
+ * `debugger` statement or a completed step (never an exception pause, an unstepped interrupt pause,
+ * or a running program: those abort the process, docs/v8.md). Only the pause session hands these out.
+ */
+export interface SafePause {
+  readonly callFrameId: string;
+  readonly safe: true;
+}
+
+export interface ApplyOptions {
+  /** Let the edit change the function of the top frame: V8 then restarts that frame with the new code. */
+  topFrame?: SafePause;
+}
+
 /** One interface, so that an engine for Nodes without LiveEdit can stand beside this one. */
 export interface PatchEngine {
-  apply(file: string, savedText: string): Promise<PatchOutcome>;
+  apply(file: string, savedText: string, options?: ApplyOptions): Promise<PatchOutcome>;
+}
+
+/** What a save would make of a script, without sending it. */
+export interface Preview {
+  record: ScriptRecord;
+  /** The text V8 would get, or null when nothing would be sent. */
+  text: string | null;
 }
 
 export interface LiveEditEvents {
@@ -39,31 +62,57 @@ export class LiveEditEngine implements PatchEngine {
     private readonly events: LiveEditEvents = {},
   ) {}
 
-  async apply(file: string, savedText: string): Promise<PatchOutcome> {
+  async apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
     const records = this.registry.scriptsOf(file);
     if (records.length === 0) return { status: 'not-loaded' };
     let result: PatchOutcome = { status: 'unchanged' };
     for (const record of records) {
-      const outcome = await this.applyToScript(record, savedText);
+      const outcome = await this.applyToScript(record, savedText, options);
       if (outcome.status !== 'unchanged') result = outcome;
       if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
     }
     return result;
   }
 
-  private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+  /** The texts a save would send, script by script. */
+  async preview(file: string, savedText: string): Promise<Preview[]> {
+    const out: Preview[] = [];
+    for (const record of this.registry.scriptsOf(file)) {
+      const prepared = await this.prepare(record, savedText);
+      out.push({ record, text: prepared.plan?.kind === 'patch' ? prepared.plan.text : null });
+    }
+    return out;
+  }
+
+  /** What V8 runs now for a script. */
+  async runningText(record: ScriptRecord): Promise<string> {
     if (record.runningText === undefined) {
       record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
     }
-    const running = record.runningText;
+    return record.runningText;
+  }
+
+  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string }> {
+    const running = await this.runningText(record);
     let saved = savedText;
     if (saved.charCodeAt(0) === 0xfeff && running.charCodeAt(0) !== 0xfeff) saved = saved.slice(1);
+    // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
+    // target's own node), then retry boundaries when the running text has them (inject/boundary.ts).
+    const boundaries = hasBoundaries(running);
+    const kind = record.isModule ? 'module' : 'script';
     if (record.typescript) {
-      const stripped = await this.stripTypes(saved, record.url);
-      if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
+      const stripped = await this.stripTypes(saved, boundaries ? null : record.url);
+      if (!stripped.ok) return { plan: null, stripError: stripped.message };
       saved = stripped.text;
     }
-    const plan = planPatch(running, saved, record.isModule ? 'module' : 'script');
+    if (boundaries) saved = addBoundaries(saved, kind);
+    return { plan: planPatch(running, saved, kind) };
+  }
+
+  private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
+    const prepared = await this.prepare(record, savedText);
+    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
+    const plan = prepared.plan;
     log('plan', record.file, plan.kind);
     switch (plan.kind) {
       case 'unchanged':
@@ -80,11 +129,11 @@ export class LiveEditEngine implements PatchEngine {
         break;
     }
     let text = plan.text;
-    let sent = await this.setScriptSource(record, text);
+    let sent = await this.setScriptSource(record, text, options);
     if (!('error' in sent) && sent.result.status === 'BlockedByTopLevelEsModuleChange' && plan.fallbackText) {
       // the save also changed comments or layout at the top level of an ES module: leave those out
       text = plan.fallbackText;
-      sent = await this.setScriptSource(record, text);
+      sent = await this.setScriptSource(record, text, options);
     }
     if ('error' in sent) return { status: 'not-patched', reasons: [sent.error] };
     const r = sent.result;
@@ -109,12 +158,14 @@ export class LiveEditEngine implements PatchEngine {
     }
   }
 
-  private async setScriptSource(record: ScriptRecord, text: string): Promise<{ result: Protocol.Debugger.SetScriptSourceResponse } | { error: NotApplied }> {
+  private async setScriptSource(record: ScriptRecord, text: string, options: ApplyOptions): Promise<{ result: Protocol.Debugger.SetScriptSourceResponse } | { error: NotApplied }> {
+    // allowTopFrameEditing only with a SafePause: with the program running, at an exception pause or
+    // at an unstepped interrupt pause V8 aborts the process when the edit touches the top frame
+    // (docs/v8.md). Without it, an edit to a function on the stack is blocked, and waits.
+    const allowTopFrameEditing = options.topFrame?.safe === true;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        // Never allowTopFrameEditing here: with the program running, V8 aborts the process when the
-        // edited function is executing (docs/v8.md). Blocked edits wait instead.
-        const result = await this.cdp.Debugger.setScriptSource({ scriptId: record.scriptId, scriptSource: text, allowTopFrameEditing: false });
+        const result = await this.cdp.Debugger.setScriptSource({ scriptId: record.scriptId, scriptSource: text, allowTopFrameEditing });
         return { result };
       } catch (err) {
         const message = protocolMessage(err);
@@ -138,9 +189,14 @@ export class LiveEditEngine implements PatchEngine {
     return !!r && !r.exceptionDetails;
   }
 
-  /** Strip types exactly as the target did when it loaded the file: ask the target. */
-  private async stripTypes(text: string, url: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
-    const expression = `process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { sourceUrl: ${JSON.stringify(url)} })`;
+  /**
+   * Strip types exactly as the target did when it loaded the file: ask the target (node loads .ts with
+   * a sourceURL; our load hook strips without one). Its "experimental" warning is kept off the
+   * program's stderr.
+   */
+  private async stripTypes(text: string, url: string | null): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+    const options = url === null ? `{ mode: 'strip' }` : `{ sourceUrl: ${JSON.stringify(url)} }`;
+    const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, ${options}); } finally { process.emitWarning = w; } })()`;
     const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
     if (r.exceptionDetails) {
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;

@@ -1,7 +1,7 @@
 // From "this file changed" to a patch: coalesce bursts of saves (the last content wins), read the
 // file safely, apply it, and keep retrying edits that V8 blocks until it accepts them.
 import { Codes } from './codes';
-import type { PatchEngine, PatchOutcome } from './engine';
+import type { ApplyOptions, PatchEngine, PatchOutcome } from './engine';
 import { debug } from '../util/log';
 
 const log = debug('patch');
@@ -141,6 +141,33 @@ export class Updater {
     }, delayMs);
   }
 
+  /** Resolves when no file has anything scheduled or running. */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([...this.files.keys()].map((f) => this.whenIdle(f)));
+      await this.chain;
+    }
+  }
+
+  /** Files whose last save is still waiting for V8 to accept it. */
+  waitingFiles(): string[] {
+    return [...this.files].filter(([, s]) => s.waiting).map(([f]) => f);
+  }
+
+  /**
+   * Apply a file now, in the same queue as saves, with options (at a safe pause, the top frame may
+   * change); it is reported like any save.
+   */
+  applyNow(file: string, options: ApplyOptions): Promise<UpdateOutcome> {
+    const s = this.state(file);
+    if (s.retryTimer) { this.clock.clearTimeout(s.retryTimer); s.retryTimer = null; }
+    if (s.timer) { this.clock.clearTimeout(s.timer); s.timer = null; }
+    s.since ??= this.clock.now();
+    const result = this.chain.then(() => this.update(file, s, options));
+    this.chain = result.then(() => {}, () => {});
+    return result;
+  }
+
   /** Retry every waiting edit now (for instance when the program pauses or resumes). */
   retryWaiting(): void {
     for (const [file, s] of this.files) if (s.waiting && !s.running) this.changed(file);
@@ -176,7 +203,7 @@ export class Updater {
     const s = this.state(file);
     s.running = true;
     // One apply at a time across files: V8 handles them one by one anyway, and reports stay ordered.
-    this.chain = this.chain.then(() => this.update(file, s)).catch((err) => {
+    this.chain = this.chain.then(async () => { await this.update(file, s); }).catch((err) => {
       log('update failed', file, String(err));
       this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.ProtocolError, message: String((err as Error)?.message ?? err) } }, ms: 0, afterWaiting: false });
     }).finally(() => {
@@ -192,7 +219,7 @@ export class Updater {
     });
   }
 
-  private async update(file: string, s: FileState): Promise<void> {
+  private async update(file: string, s: FileState, options: ApplyOptions = {}): Promise<UpdateOutcome> {
     const started = s.since ?? this.clock.now();
     s.since = null;
     let buf: Buffer;
@@ -203,17 +230,19 @@ export class Updater {
       const e = err as NodeJS.ErrnoException;
       const message = e.code === 'ENOENT' ? 'the file was deleted; the running code stays as it was' : `cannot read the file: ${e.message}`;
       s.waiting = false;
-      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.Unreadable, message } }, ms: this.clock.now() - started, afterWaiting: false });
-      return;
+      const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.Unreadable, message } };
+      this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
+      return outcome;
     }
-    if (s.dirty) return; // a newer save is already here: skip this content
+    if (s.dirty) return { status: 'unchanged' }; // a newer save is already here: skip this content
     const text = textOf(buf, this.maxBytes);
     if (!text.ok) {
       s.waiting = false;
-      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } }, ms: this.clock.now() - started, afterWaiting: false });
-      return;
+      const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } };
+      this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
+      return outcome;
     }
-    const outcome = await this.opts.engine.apply(file, text.text);
+    const outcome = await this.opts.engine.apply(file, text.text, options);
     const wasWaiting = s.waiting;
     if (outcome.status === 'waiting') {
       s.waiting = true;
@@ -222,12 +251,13 @@ export class Updater {
         s.retries++;
         s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.changed(file); }, delay);
       }
-      if (wasWaiting) return; // said once already
+      if (wasWaiting) return outcome; // said once already
     } else {
       s.waiting = false;
       s.retries = 0;
-      if (wasWaiting && outcome.status === 'unchanged') return;
+      if (wasWaiting && outcome.status === 'unchanged') return outcome;
     }
     this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
+    return outcome;
   }
 }

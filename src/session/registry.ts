@@ -40,6 +40,7 @@ export function realFile(file: string): string {
 
 export class ScriptRegistry {
   private readonly byFile = new Map<string, ScriptRecord[]>();
+  private readonly byId = new Map<string, ScriptRecord>();
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
 
   /** Record a parsed script; returns the record when it belongs to a file. */
@@ -60,6 +61,7 @@ export class ScriptRegistry {
     } else {
       this.byFile.set(file, [record]);
     }
+    this.byId.set(record.scriptId, record);
     for (const l of this.listeners) l(record);
     return record;
   }
@@ -70,6 +72,10 @@ export class ScriptRegistry {
 
   scriptsOf(file: string): ScriptRecord[] {
     return this.byFile.get(file) ?? [];
+  }
+
+  byScriptId(scriptId: string): ScriptRecord | undefined {
+    return this.byId.get(scriptId);
   }
 
   files(): string[] {

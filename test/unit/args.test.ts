@@ -21,7 +21,23 @@ describe('parseArgs', () => {
       watchPatterns: [],
       verbosity: 'normal',
       poll: false,
+      breakOn: 'uncaught',
+      boundaries: true,
     });
+  });
+
+  test.each(['uncaught', 'all', 'none'])('--break-on %s', async (mode) => {
+    expect(run(await parseArgs(['--break-on', mode, 'app.js'], EXEC)).breakOn).toBe(mode);
+  });
+
+  test('--break-on with an unknown mode is an error naming the choices', async () => {
+    const r = await parseArgs(['--break-on', 'sometimes', 'app.js'], EXEC);
+    expect(r.kind).toBe('error');
+    expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*uncaught/);
+  });
+
+  test('--no-boundaries turns retry boundaries off', async () => {
+    expect(run(await parseArgs(['--no-boundaries', 'app.js'], EXEC)).boundaries).toBe(false);
   });
 
   test.each([

@@ -1,0 +1,397 @@
+// The `ec>` prompt: opens when the program stops, reads commands from stdin (a terminal or not), and
+// hands stdin back to the program when it continues. Output goes to stderr, beside our other lines,
+// so the program's stdout stays the program's.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import type { Protocol } from 'devtools-protocol';
+import type { StdinRouter } from '../launch/stdin';
+import type { PauseSession } from '../session/debugger';
+import type { Breakpoints } from '../session/breakpoints';
+import type { ScriptRegistry } from '../session/registry';
+import { realFile } from '../session/registry';
+import type { Pause } from '../session/pause';
+import type { BreakOn } from '../session/pause';
+import { retry, restartFrameAt, type RetryDeps } from '../session/retry';
+import { codeFrame } from '../report/codeFrame';
+import { displayPath, type Style } from '../report/format';
+import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
+import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines, type FrameView } from './render';
+
+export interface PromptDeps {
+  session: PauseSession;
+  breakpoints: Breakpoints;
+  registry: ScriptRegistry;
+  retry: RetryDeps;
+  stdin: StdinRouter;
+  /** Is our stdin a terminal? (the editor then gets it) */
+  stdinIsTTY: boolean;
+  write(text: string): void;
+  style: Style;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** A file changed: apply it as a save, and resolve when it has been reported. */
+  fileChanged(file: string): Promise<void>;
+  /** End the program. */
+  quit(): Promise<void>;
+  breakOn: BreakOn;
+}
+
+const PROMPT = 'ec> ';
+/** Our own files (the preload and its load hooks) count as node's code in stacks. */
+const OWN_DIR = path.dirname(__dirname) + path.sep;
+const REPL_PROMPT = '> ';
+
+export class Prompt {
+  private selected = 0;
+  private frames: FrameView[] = [];
+  private lastLine = '';
+  private pending = '';
+  private lines: string[] = [];
+  private busy = false;
+  private mode: 'closed' | 'command' | 'repl' = 'closed';
+  private lastInterrupt = 0;
+  private breakOn: BreakOn;
+
+  constructor(private readonly d: PromptDeps) {
+    this.breakOn = d.breakOn;
+    d.session.onPause((p) => { void this.opened(p); });
+    d.session.onResume(() => this.closed());
+  }
+
+  get isOpen(): boolean { return this.mode !== 'closed'; }
+
+  /** A line from elsewhere (a save's report) while the prompt may be waiting for input. */
+  notify(line: string): void {
+    if (this.mode === 'closed' || this.busy) { this.out(line); return; }
+    this.d.write('\n' + line + '\n');
+    this.prompt();
+  }
+
+  private out(text: string): void { this.d.write(text.endsWith('\n') ? text : text + '\n'); }
+  private prompt(): void { this.d.write(this.mode === 'repl' ? REPL_PROMPT : PROMPT); }
+
+  // ---- opening and closing ----
+
+  private async opened(pause: Pause): Promise<void> {
+    this.frames = await this.frameViews(pause);
+    this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+    await this.showPause(pause);
+    this.mode = 'command';
+    if (this.d.stdin.ended()) {
+      this.out(this.d.style.dim('(stdin is closed: continuing)'));
+      await this.d.session.resume();
+      return;
+    }
+    this.prompt();
+    this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+  }
+
+  private closed(): void {
+    if (this.mode === 'closed') return;
+    this.mode = 'closed';
+    this.lines = [];
+    this.pending = '';
+    this.d.stdin.toProgram();
+  }
+
+  private inputEnded(): void {
+    if (this.mode === 'closed') return;
+    this.out(this.d.style.dim('(stdin is closed: continuing)'));
+    void this.d.session.resume();
+  }
+
+  /** Ctrl+C while the prompt is open: leave the repl, or (twice) end the program. */
+  interrupt(): void {
+    if (this.mode === 'repl') {
+      this.mode = 'command';
+      this.out('');
+      this.prompt();
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastInterrupt < 1000) { void this.d.quit(); return; }
+    this.lastInterrupt = now;
+    this.out('\n(the program is paused: cont to go on, quit or Ctrl+C again to end it)');
+    this.prompt();
+  }
+
+  // ---- input ----
+
+  private input(chunk: Buffer): void {
+    this.pending += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      this.lines.push(this.pending.slice(0, nl).replace(/\r$/, ''));
+      this.pending = this.pending.slice(nl + 1);
+    }
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.lines.length && this.mode !== 'closed') {
+        const line = this.lines.shift()!;
+        if (this.mode === 'repl') await this.replLine(line);
+        else await this.commandLine(line);
+        if ((this.mode as string) !== 'closed') this.prompt();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async replLine(line: string): Promise<void> {
+    if (line.trim() === '.exit') { this.mode = 'command'; return; }
+    if (!line.trim()) return;
+    await this.print(line);
+  }
+
+  private async commandLine(line: string): Promise<void> {
+    let parsed = parseLine(line);
+    if (parsed.kind === 'empty') {
+      if (!this.lastLine) return;
+      parsed = parseLine(this.lastLine);
+    } else {
+      this.lastLine = line;
+    }
+    if (parsed.kind === 'unknown') { this.out(parsed.hint); return; }
+    if (parsed.kind !== 'command') return;
+    try {
+      await this.run(parsed.name, parsed.args);
+    } catch (err) {
+      this.out(`error: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  // ---- commands ----
+
+  private async run(name: CommandName, args: string): Promise<void> {
+    const s = this.d.session;
+    switch (name) {
+      case 'help': return this.out(helpText());
+      case 'bt': return this.out(backtrace(this.frames, this.selected).join('\n'));
+      case 'frame': {
+        const n = parseIndex(args);
+        if (n === null) return this.out('usage: frame N');
+        return this.select(n);
+      }
+      case 'up': return this.select(this.selected + (parseIndex(args) ?? 1));
+      case 'down': return this.select(this.selected - (parseIndex(args) ?? 1));
+      case 'list': return this.out(await this.code(this.selected, parseIndex(args) ?? 5));
+      case 'locals': return this.out(await this.locals(this.selected, true));
+      case 'print':
+        if (!args) return this.out('usage: p EXPR');
+        return this.print(args);
+      case 'repl':
+        this.mode = 'repl';
+        return this.out('evaluating in the selected frame; Ctrl+C or .exit to leave');
+      case 'set': return this.set(args);
+      case 'edit': return this.edit();
+      case 'retry': {
+        const r = await retry(this.d.retry);
+        if (!r.ok) return this.out(`retry: ${r.message}`);
+        this.out(this.d.style.ok(r.value.message));
+        if (s.paused) await s.resume();
+        return;
+      }
+      case 'restart': {
+        const n = parseIndex(args);
+        if (n === null) return this.out("usage: restart N (the frame number from 'bt'); it restarts one frame, not the program");
+        const r = await restartFrameAt(this.d.retry, n);
+        if (!r.ok) return this.out(`restart: ${r.message}`);
+        return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
+      }
+      case 'cont':
+        await s.resume();
+        return;
+      case 'next':
+      case 'step':
+      case 'out': {
+        const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
+        const p = await s.quietly(() => s.step(kind));
+        if (!p) { this.closed(); return; } // it ran on (returned to the event loop)
+        return this.refreshed(p);
+      }
+      case 'break': return this.addBreakpoint(args);
+      case 'breakpoints': {
+        const all = this.d.breakpoints.all();
+        if (!all.length) return this.out('no breakpoints');
+        return this.out(all.map((b) => `  ${b.n}  ${displayPath(b.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${b.resolved ? '' : ' (not loaded yet)'}`).join('\n'));
+      }
+      case 'clear': {
+        const n = parseIndex(args);
+        if (n === null) return this.out('usage: clear N (the number from breakpoints)');
+        const r = await this.d.breakpoints.remove(n);
+        return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
+      }
+      case 'catch': {
+        if (!['uncaught', 'all', 'none'].includes(args)) return this.out(`usage: catch uncaught|all|none (now: ${this.breakOn})`);
+        this.breakOn = args as BreakOn;
+        await s.setBreakOn(this.breakOn);
+        return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
+      }
+      case 'quit':
+        this.out('ending the program');
+        await this.d.quit();
+        return;
+    }
+  }
+
+  private async refreshed(p: Pause, note?: string): Promise<void> {
+    this.frames = await this.frameViews(p);
+    this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+    if (note) this.out(note);
+    const f = this.frames[this.selected];
+    if (f) this.out(`${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
+    this.out(await this.code(this.selected, 2));
+  }
+
+  private async select(n: number): Promise<void> {
+    if (n < 0 || n >= this.frames.length) return this.out(`there is no frame ${n} (0 to ${this.frames.length - 1})`);
+    this.selected = n;
+    const f = this.frames[n];
+    this.out(`#${n} ${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
+    this.out(await this.code(n, 2));
+  }
+
+  private async print(expression: string): Promise<void> {
+    const frameIndex = this.frames.length ? this.selected : null;
+    const r = await this.d.session.evaluate(expression, frameIndex);
+    this.out(r.ok ? formatValue(r.value) : `error: ${r.message}`);
+  }
+
+  private async set(args: string): Promise<void> {
+    const a = parseAssignment(args);
+    if (!a) return this.out('usage: set NAME = EXPR');
+    const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
+    if (!r.ok) return this.out(`set: ${r.message}`);
+    const constNote = (await this.isConst(a.name)) ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
+    this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${constNote}`);
+  }
+
+  private async isConst(name: string): Promise<boolean> {
+    const frame = this.d.session.current?.callFrames[this.selected];
+    if (!frame) return false;
+    const src = await this.d.session.source(frame.location.scriptId);
+    if (!src) return false;
+    return new RegExp(`\\bconst\\s+(?:[^;=]*[{,\\s])?${name.replace(/\$/g, '\\$')}\\b`).test(src.text);
+  }
+
+  private async edit(): Promise<void> {
+    const f = this.frames[this.selected];
+    if (!f?.file) return this.out('the selected frame has no file to edit');
+    const editor = this.d.env.VISUAL || this.d.env.EDITOR;
+    if (!editor) return this.out('set $EDITOR (or $VISUAL) to your editor, e.g. EDITOR=vim; or save the file from any editor: the change applies');
+    const file = path.resolve(this.d.cwd, f.file);
+    const goto = /\b(code|codium|cursor|code-insiders)\b/.test(editor) ? `--goto ${shellQuote(`${file}:${f.line}`)}` : `+${f.line} ${shellQuote(file)}`;
+    this.out(`opening ${displayPath(file, this.d.cwd)}:${f.line} in ${editor}`);
+    const tty = this.d.stdinIsTTY;
+    if (tty) this.d.stdin.hold();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(`${editor} ${goto}`, { shell: true, stdio: [tty ? 'inherit' : 'ignore', 'inherit', 'inherit'], cwd: this.d.cwd, env: this.d.env });
+      child.on('error', () => resolve(127));
+      child.on('exit', (c) => resolve(c));
+    });
+    if (tty) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+    if (code !== 0) this.out(`the editor exited with ${code}`);
+    await this.d.fileChanged(realFile(file));
+  }
+
+  private async addBreakpoint(args: string): Promise<void> {
+    const b = parseBreak(args);
+    if (!b) return this.out('usage: break [FILE:]LINE [if COND]  (e.g. break job.js:12 if item.id === 4)');
+    let file: string | null;
+    if (b.file === null) file = this.frames[this.selected]?.file ? path.resolve(this.d.cwd, this.frames[this.selected].file!) : null;
+    else file = this.resolveFile(b.file);
+    if (!file) return this.out(b.file ? `no file '${b.file}' (give a path, or the name of a file the program loaded)` : 'give a file: break FILE:LINE');
+    const r = await this.d.breakpoints.add(realFile(file), b.line, b.condition);
+    if (!r.ok) return this.out(r.message);
+    this.out(`breakpoint ${r.value.n} at ${displayPath(r.value.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${r.value.resolved ? '' : ' (set when the file loads)'}`);
+  }
+
+  private resolveFile(name: string): string | null {
+    const direct = path.resolve(this.d.cwd, name);
+    if (fs.existsSync(direct)) return direct;
+    const loaded = this.d.registry.files().filter((f) => f.endsWith(path.sep + name) || path.basename(f) === name);
+    return loaded.length === 1 ? loaded[0] : null;
+  }
+
+  // ---- what is shown ----
+
+  private async showPause(p: Pause): Promise<void> {
+    const top = this.frames[this.selected];
+    const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
+    const st = this.d.style;
+    switch (p.kind) {
+      case 'exception':
+        this.out(st.bad(`${exceptionHeadline(p.exception, p.rejection)}`) + (p.uncaught ? '' : st.dim(' (caught)')));
+        this.out(stackLines(this.frames).join('\n'));
+        break;
+      case 'interrupt':
+        this.out(st.warn(`paused in ${where}`));
+        break;
+      case 'break': {
+        const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+        this.out(st.warn(n.length ? `breakpoint ${n.join(', ')} in ${where}` : `paused at a debugger statement in ${where}`));
+        break;
+      }
+      case 'step':
+        this.out(st.warn(`paused in ${where}`));
+        break;
+    }
+    if (!top || top.internal) {
+      if (p.kind === 'interrupt') this.out(st.dim('(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
+      return;
+    }
+    this.out(await this.code(this.selected, 2));
+    this.out(await this.locals(this.selected, false));
+  }
+
+  private async code(index: number, context: number): Promise<string> {
+    const frame = this.d.session.current?.callFrames[index];
+    const view = this.frames[index];
+    if (!frame || !view) return '(no frame)';
+    const src = await this.d.session.source(frame.location.scriptId);
+    if (!src) return '(no source)';
+    return codeFrame(src.map.originalText(), view.line, view.column, { context });
+  }
+
+  private async locals(index: number, all: boolean): Promise<string> {
+    const types = all ? undefined : ['local', 'block', 'catch'];
+    const vars = await this.d.session.variables(index, types);
+    if (all) {
+      if (!vars.length) return '(no variables)';
+      return vars.map((v) => `  ${v.name} = ${formatValue(v.value)}${v.scopeType === 'local' || v.scopeType === 'block' ? '' : this.d.style.dim(` (${v.scopeType})`)}`).join('\n');
+    }
+    // parameters first, then the body's variables (the boundary puts those in a block scope)
+    const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];
+    return localsLine(ordered.filter((v) => v.name !== 'this'));
+  }
+
+  private async frameViews(p: Pause): Promise<FrameView[]> {
+    const out: FrameView[] = [];
+    for (let i = 0; i < p.callFrames.length; i++) out.push(await this.frameView(p.callFrames[i], i));
+    return out;
+  }
+
+  private async frameView(frame: Protocol.Debugger.CallFrame, index: number): Promise<FrameView> {
+    const record = this.d.session.record(frame.location.scriptId);
+    const line = frame.location.lineNumber;
+    const column = frame.location.columnNumber ?? 0;
+    const name = frame.functionName || '(anonymous)';
+    if (!record) return { index, name, file: null, line: line + 1, column: column + 1, internal: true };
+    const src = await this.d.session.source(frame.location.scriptId);
+    const pos = src ? src.map.original(line, column) : { line, column };
+    const internal = record.file.split(path.sep).includes('node_modules') || record.file.startsWith(OWN_DIR);
+    return { index, name, file: displayPath(record.file, this.d.cwd), line: pos.line + 1, column: pos.column + 1, internal };
+  }
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export { COMMANDS };

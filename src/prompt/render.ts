@@ -1,0 +1,160 @@
+// Pure: how values, frames and pauses read at the prompt.
+import type { Protocol } from 'devtools-protocol';
+
+type RemoteObject = Protocol.Runtime.RemoteObject;
+type ObjectPreview = Protocol.Runtime.ObjectPreview;
+type PropertyPreview = Protocol.Runtime.PropertyPreview;
+
+const MAX_STRING = 200;
+
+function quote(s: string): string {
+  const cut = s.length > MAX_STRING ? s.slice(0, MAX_STRING) + '…' : s;
+  return `'${cut.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+function functionName(description: string | undefined): string {
+  if (!description) return '';
+  const m = /^(?:async\s+)?(?:function\s*\*?\s*([\w$]*)|class\s+([\w$]+))/.exec(description);
+  return m ? (m[1] || m[2] || '') : '';
+}
+
+/** One property of a preview, as node's util.inspect would show it (one level deep). */
+function previewValue(p: PropertyPreview): string {
+  if (p.valuePreview) return formatPreview(p.valuePreview, false);
+  switch (p.type) {
+    case 'string': return quote(p.value ?? '');
+    case 'undefined': return 'undefined';
+    case 'function': return `[Function${p.value ? '' : ''}]`;
+    case 'object':
+      if (p.subtype === 'null') return 'null';
+      if (p.subtype === 'array') return `[${p.value ?? 'Array'}]`;
+      return p.value === 'Object' ? '{…}' : (p.value ?? '{…}');
+    default: return p.value ?? p.type;
+  }
+}
+
+export function formatPreview(preview: ObjectPreview, top = true): string {
+  const more = preview.overflow ? ', …' : '';
+  const props = preview.properties ?? [];
+  switch (preview.subtype) {
+    case 'array':
+    case 'typedarray': {
+      const items = props.map(previewValue);
+      const head = preview.subtype === 'typedarray' ? `${preview.description ?? ''} ` : '';
+      return `${head}[ ${items.join(', ')}${more} ]`.replace('[  ]', '[]');
+    }
+    case 'map':
+    case 'set': {
+      const entries = (preview.entries ?? []).map((e) => (e.key ? `${formatPreview(e.key, false)} => ${formatPreview(e.value, false)}` : formatPreview(e.value, false)));
+      return `${preview.description ?? ''} { ${entries.join(', ')}${more} }`;
+    }
+    case 'error':
+    case 'date':
+    case 'regexp':
+      return (preview.description ?? '').split('\n')[0];
+    case 'null':
+      return 'null';
+  }
+  if (preview.type !== 'object') {
+    return preview.type === 'string' ? quote(preview.description ?? '') : (preview.description ?? preview.type);
+  }
+  if (!top && props.length === 0 && !preview.overflow) return preview.description === 'Object' ? '{}' : `${preview.description} {}`;
+  const body = props.map((p) => `${/^[A-Za-z_$][\w$]*$/.test(p.name) ? p.name : quote(p.name)}: ${previewValue(p)}`).join(', ');
+  const prefix = preview.description && preview.description !== 'Object' ? `${preview.description} ` : '';
+  return body || more ? `${prefix}{ ${body}${more} }` : `${prefix}{}`;
+}
+
+export function formatValue(o: RemoteObject): string {
+  switch (o.type) {
+    case 'undefined': return 'undefined';
+    case 'string': return quote(String(o.value));
+    case 'number':
+    case 'boolean': return o.unserializableValue ?? String(o.value);
+    case 'bigint': return o.unserializableValue ?? o.description ?? 'bigint';
+    case 'symbol': return o.description ?? 'Symbol()';
+    case 'function': {
+      const name = functionName(o.description);
+      return /^class\b/.test(o.description ?? '') ? `[class ${name || '(anonymous)'}]` : `[Function: ${name || '(anonymous)'}]`;
+    }
+    case 'object':
+      if (o.subtype === 'null') return 'null';
+      if (o.subtype === 'error') return (o.description ?? 'Error').split('\n')[0];
+      if (o.preview) return formatPreview(o.preview);
+      return o.description ?? 'Object';
+    default:
+      return o.description ?? String(o.value);
+  }
+}
+
+/** The first line of an exception as node prints it, and its message for a heading. */
+export function exceptionHeadline(exception: RemoteObject | undefined, rejection: boolean): string {
+  if (!exception) return 'exception';
+  if (exception.subtype === 'error') return (exception.description ?? 'Error').split('\n')[0];
+  return `${rejection ? 'Unhandled rejection' : 'Uncaught'} ${formatValue(exception)}`;
+}
+
+export interface FrameView {
+  index: number;
+  name: string;
+  /** Display path, or null for node's own code and other code without a file. */
+  file: string | null;
+  /** 1-based, as the user wrote the file. */
+  line: number;
+  column: number;
+  internal: boolean;
+}
+
+export function frameLine(f: FrameView, selected = false): string {
+  const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.internal ? 'node internal' : 'unknown'}>`;
+  return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
+}
+
+/** A backtrace with runs of node's own frames folded into one line. */
+export function backtrace(frames: FrameView[], selected: number): string[] {
+  const out: string[] = [];
+  let folded = 0;
+  const flush = () => {
+    if (folded) out.push(`   … ${folded} frame${folded > 1 ? 's' : ''} of node's own code`);
+    folded = 0;
+  };
+  for (const f of frames) {
+    if (f.internal && f.index !== selected) { folded++; continue; }
+    flush();
+    out.push(frameLine(f, f.index === selected));
+  }
+  flush();
+  return out;
+}
+
+/** The `at …` lines under an exception: the program's own frames. */
+export function stackLines(frames: FrameView[], limit = 8): string[] {
+  const own = frames.filter((f) => !f.internal);
+  const lines = own.slice(0, limit).map((f) => `    at ${f.name} (${f.file}:${f.line}:${f.column})`);
+  if (own.length > limit) lines.push(`    … ${own.length - limit} more`);
+  return lines;
+}
+
+export function localsLine(vars: { name: string; value: RemoteObject }[], width = 200): string {
+  if (vars.length === 0) return 'locals: (none)';
+  const parts = vars.map((v) => {
+    const s = formatValue(v.value);
+    return `${v.name} = ${s.length > 80 ? s.slice(0, 79) + '…' : s}`;
+  });
+  const line = `locals: ${parts.join(', ')}`;
+  return line.length > width * 2 ? line.slice(0, width * 2 - 1) + '…' : line;
+}
+
+/** Edit distance, for "did you mean". */
+export function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}

@@ -1,0 +1,171 @@
+// Pure: read a running text back in terms of the user's file. It finds every function, which of them
+// carry a retry boundary (inject/boundary.ts) and where the boundary's own text sits, so that the
+// controller can tell whether a frame can be retried, and show positions and code as the user wrote
+// them (the boundary text removed, columns moved back).
+import * as acorn from 'acorn';
+import { ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
+
+export interface FunctionSpan {
+  start: number;
+  end: number;
+  async: boolean;
+  generator: boolean;
+  arrow: boolean;
+  /** The boundary's protected range (the `try` block's inside), when the function has one. */
+  guarded: { start: number; end: number } | null;
+}
+
+type Node = acorn.Node & Record<string, any>;
+
+/** Offsets of line starts, for V8's 0-based line and column. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  offset(line: number, column: number): number {
+    const start = this.starts[Math.min(Math.max(line, 0), this.starts.length - 1)];
+    return start + column;
+  }
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return { line: lo, column: offset - this.starts[lo] };
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+export class BoundaryMap {
+  readonly functions: FunctionSpan[] = [];
+  /** Ranges of text the boundary added, sorted. */
+  readonly cuts: { start: number; end: number }[] = [];
+  readonly lines: LineIndex;
+  readonly parsed: boolean;
+
+  constructor(readonly text: string, kind: SourceKind) {
+    this.lines = new LineIndex(text);
+    let program: acorn.Program | null = null;
+    try {
+      program = acorn.parse(text, {
+        ecmaVersion: 'latest', sourceType: kind, allowHashBang: true,
+        allowReturnOutsideFunction: kind === 'script', allowAwaitOutsideFunction: kind === 'module',
+      });
+    } catch {
+      program = null;
+    }
+    this.parsed = program !== null;
+    if (program) this.scan(program as Node);
+    this.functions.sort((a, b) => a.start - b.start);
+    this.cuts.sort((a, b) => a.start - b.start);
+    if (text.endsWith(BOUNDARY_MARK)) this.cuts.push({ start: text.length - BOUNDARY_MARK.length, end: text.length });
+  }
+
+  private scan(root: Node): void {
+    const stack: Node[] = [root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
+        this.functions.push({ start: node.start, end: node.end, async: !!node.async, generator: !!node.generator, arrow: node.type === 'ArrowFunctionExpression', guarded: this.guardOf(node) });
+      }
+      for (const key of Object.keys(node)) {
+        const value = node[key];
+        if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') stack.push(v); }
+        else if (value && typeof value.type === 'string' && key !== 'type') stack.push(value);
+      }
+    }
+  }
+
+  /** Does this function's body have our boundary? Record its text as cuts. */
+  private guardOf(fn: Node): { start: number; end: number } | null {
+    if (fn.body.type !== 'BlockStatement') return null;
+    const statements: Node[] = fn.body.body;
+    const last = statements[statements.length - 1];
+    if (!last || last.type !== 'TryStatement' || !last.finalizer) return null;
+    const t = this.text;
+    const suffixStart = last.block.end - 1;
+    if (fn.async) {
+      const decl = statements[statements.length - 2];
+      const prefixStart = decl ? decl.start : -1;
+      if (!decl || t.slice(prefixStart, last.block.start + 1) !== ASYNC_PREFIX || t.slice(suffixStart, last.end) !== ASYNC_SUFFIX) return null;
+      this.cuts.push({ start: prefixStart, end: last.block.start + 1 }, { start: suffixStart, end: last.end });
+    } else {
+      if (t.slice(last.start, last.block.start + 1) !== SYNC_PREFIX || t.slice(suffixStart, last.end) !== SYNC_SUFFIX) return null;
+      this.cuts.push({ start: last.start, end: last.block.start + 1 }, { start: suffixStart, end: last.end });
+    }
+    return { start: last.block.start + 1, end: suffixStart };
+  }
+
+  /** The innermost function containing an offset. */
+  functionAt(offset: number): FunctionSpan | null {
+    let best: FunctionSpan | null = null;
+    for (const f of this.functions) {
+      if (f.start > offset) break;
+      if (offset < f.end && (!best || f.start >= best.start)) best = f;
+    }
+    return best;
+  }
+
+  /**
+   * Will an exception thrown at this offset stop in a boundary of the same frame? Only when the
+   * innermost function has one and the offset lies inside its protected range (a default parameter,
+   * for one, is outside).
+   */
+  guardedAt(offset: number): FunctionSpan | null {
+    const f = this.functionAt(offset);
+    return f && f.guarded && offset >= f.guarded.start && offset < f.guarded.end ? f : null;
+  }
+
+  /** Is this offset inside the boundary's own `finally`? (Where a step from a throw lands.) */
+  inFinally(offset: number): FunctionSpan | null {
+    const f = this.functionAt(offset);
+    return f && f.guarded && offset >= f.guarded.end ? f : null;
+  }
+
+  /** A function's own text: nested functions stand as one placeholder each. */
+  ownText(fn: FunctionSpan): string {
+    let out = '';
+    let at = fn.start;
+    for (const g of this.functions) {
+      if (g.start <= fn.start || g.start < at) continue;
+      if (g.start >= fn.end) break;
+      out += this.text.slice(at, g.start) + '\u0192';
+      at = g.end;
+    }
+    return out + this.text.slice(at, fn.end);
+  }
+
+  /** Own texts of every function, to tell which functions of another version changed. */
+  ownTexts(): Set<string> {
+    return new Set(this.functions.map((f) => this.ownText(f)));
+  }
+
+  /** 0-based line and column in the running text → the same place in the text as the user wrote it. */
+  original(line: number, column: number): { line: number; column: number } {
+    const offset = this.lines.offset(line, column);
+    const lineStart = this.lines.offset(line, 0);
+    let removed = 0;
+    for (const c of this.cuts) {
+      if (c.start >= offset) break;
+      if (c.start < lineStart) continue;
+      removed += Math.min(c.end, offset) - c.start;
+    }
+    return { line, column: column - removed };
+  }
+
+  /** The text as the user wrote it (same lines). */
+  originalText(): string {
+    let out = '';
+    let at = 0;
+    for (const c of this.cuts) {
+      out += this.text.slice(at, c.start);
+      at = c.end;
+    }
+    return out + this.text.slice(at);
+  }
+}

@@ -1,0 +1,80 @@
+// Breakpoints by file and line. V8 forgets a script's breakpoints when LiveEdit changes it (docs/v8.md),
+// so after every patch they are set again at the same file and line.
+import { pathToFileURL } from 'node:url';
+import { protocolMessage, type Connection } from '../cdp/connection';
+import type { Result } from './debugger';
+
+export interface Breakpoint {
+  /** The number the user sees (`clear 2`). */
+  n: number;
+  file: string;
+  /** 1-based. */
+  line: number;
+  condition?: string;
+  cdpId: string | null;
+  /** Has V8 placed it in a loaded script? */
+  resolved: boolean;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Matches the script URLs node gives a file: a file:// URL, or the plain path (.ts on Node 22). */
+export function urlRegexOf(file: string): string {
+  return `^(?:${escape(pathToFileURL(file).href)}|${escape(file)})$`;
+}
+
+export class Breakpoints {
+  private readonly list: Breakpoint[] = [];
+  private next = 1;
+
+  constructor(private readonly cdp: Connection) {}
+
+  all(): readonly Breakpoint[] { return this.list; }
+
+  numberOf(cdpId: string): number | null {
+    return this.list.find((b) => b.cdpId === cdpId)?.n ?? null;
+  }
+
+  async add(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> {
+    const existing = this.list.find((b) => b.file === file && b.line === line);
+    if (existing) return { ok: false, message: `breakpoint ${existing.n} is already there` };
+    const bp: Breakpoint = { n: this.next, file, line, condition, cdpId: null, resolved: false };
+    const set = await this.place(bp);
+    if (!set.ok) return set;
+    this.next++;
+    this.list.push(bp);
+    return { ok: true, value: bp };
+  }
+
+  private async place(bp: Breakpoint): Promise<Result<Breakpoint>> {
+    try {
+      const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.file), lineNumber: bp.line - 1, condition: bp.condition });
+      bp.cdpId = r.breakpointId;
+      bp.resolved = r.locations.length > 0;
+      return { ok: true, value: bp };
+    } catch (err) {
+      return { ok: false, message: `V8 refused the breakpoint: ${protocolMessage(err)}` };
+    }
+  }
+
+  async remove(n: number): Promise<Result<Breakpoint>> {
+    const i = this.list.findIndex((b) => b.n === n);
+    if (i < 0) return { ok: false, message: `there is no breakpoint ${n}${this.list.length ? ` (breakpoints: ${this.list.map((b) => b.n).join(', ')})` : ''}` };
+    const [bp] = this.list.splice(i, 1);
+    if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+    return { ok: true, value: bp };
+  }
+
+  async removeAll(): Promise<void> {
+    for (const bp of this.list.splice(0)) if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+  }
+
+  /** A script of this file was patched: V8 dropped its breakpoints; put them back. */
+  async restore(file: string): Promise<void> {
+    for (const bp of this.list) {
+      if (bp.file !== file) continue;
+      if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+      await this.place(bp);
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// The pause session: where the program is stopped, and every CDP call made while it is. The V8 rules
+// for a stopped program live here (docs/v8.md): frames are restarted, and the top frame edited, only
+// at a safe pause; an exception or interrupt pause is first made safe by one step.
+import type { Protocol } from 'devtools-protocol';
+import { protocolMessage, type Connection } from '../cdp/connection';
+import type { SafePause } from '../patch/engine';
+import { classifyPause, isSafe, depthOf, type BreakOn, type Pause, type PauseContext } from './pause';
+import type { ScriptRecord, ScriptRegistry } from './registry';
+import { BoundaryMap } from './boundaries';
+import { debug } from '../util/log';
+
+const log = debug('pause');
+
+export type StepKind = 'into' | 'over' | 'out';
+
+/** Results as data: a failure says what happened, in words for the user. */
+export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
+const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+
+export interface ScopeVariable {
+  name: string;
+  value: Protocol.Runtime.RemoteObject;
+  scopeNumber: number;
+  scopeType: string;
+}
+
+/** Names our boundaries add: never shown, never set. */
+export const HIDDEN_NAMES = new Set(['__ec$r']);
+
+export class PauseSession {
+  current: Pause | null = null;
+  private readonly ctx: PauseContext = { interruptRequested: false, stepping: false };
+  private readonly pauseListeners: ((p: Pause) => void)[] = [];
+  private readonly resumeListeners: (() => void)[] = [];
+  private waiters: ((p: Pause) => void)[] = [];
+  private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
+  private readonly internalTexts = new Map<string, string>();
+  private forceTimer: NodeJS.Timeout | null = null;
+  /** Set while the session drives a pause itself (a step, a retry): listeners are not told. */
+  private quietDepth = 0;
+
+  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
+    cdp.Debugger.on('paused', (e) => this.onPaused(e));
+    cdp.Debugger.on('resumed', () => {
+      this.current = null;
+      if (this.quietDepth === 0) for (const l of this.resumeListeners) l();
+    });
+  }
+
+  onPause(listener: (p: Pause) => void): void { this.pauseListeners.push(listener); }
+  onResume(listener: () => void): void { this.resumeListeners.push(listener); }
+
+  private onPaused(e: Protocol.Debugger.PausedEvent): void {
+    const pause = classifyPause(e, this.ctx);
+    log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
+    this.ctx.interruptRequested = false;
+    this.ctx.stepping = false;
+    if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
+    this.current = pause;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w(pause);
+    if (waiters.length === 0 && this.quietDepth === 0) for (const l of this.pauseListeners) l(pause);
+  }
+
+  get paused(): boolean { return this.current !== null; }
+
+  async setBreakOn(mode: BreakOn): Promise<void> {
+    await this.cdp.Debugger.setPauseOnExceptions({ state: mode });
+  }
+
+  /**
+   * Stop the program where it is (Ctrl+C). An idle program runs no JavaScript to stop in: after a
+   * moment, run a no-op in it so that it stops there (the prompt then has no frames of the program).
+   */
+  async requestPause(): Promise<void> {
+    if (this.current) return;
+    this.ctx.interruptRequested = true;
+    await this.cdp.Debugger.pause();
+    if (this.forceTimer) clearTimeout(this.forceTimer);
+    this.forceTimer = setTimeout(() => {
+      this.forceTimer = null;
+      if (!this.current && this.ctx.interruptRequested) {
+        this.cdp.Runtime.evaluate({ expression: 'void 0', silent: true }).catch(() => {});
+      }
+    }, 400);
+  }
+
+  /** The next pause, or null if none comes in time (the program runs on). */
+  nextPause(timeoutMs = 5000): Promise<Pause | null> {
+    return new Promise((resolve) => {
+      let done = false;
+      const t = setTimeout(() => { done = true; this.waiters = this.waiters.filter((w) => w !== waiter); resolve(null); }, timeoutMs);
+      const waiter = (p: Pause) => { if (!done) { done = true; clearTimeout(t); resolve(p); } };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Let the program go on; resume listeners hear of it even when the session moves it quietly. */
+  async resume(): Promise<void> {
+    if (!this.current) return;
+    this.current = null;
+    await this.cdp.Debugger.resume({}).catch(() => {});
+    for (const l of this.resumeListeners) l();
+  }
+
+  /** Step and wait for the pause it ends in; null when the program ran on (it went idle). */
+  async step(kind: StepKind, timeoutMs = 3000): Promise<Pause | null> {
+    if (!this.current) return null;
+    this.ctx.stepping = true;
+    const next = this.nextPause(timeoutMs);
+    this.current = null;
+    if (kind === 'into') await this.cdp.Debugger.stepInto({});
+    else if (kind === 'over') await this.cdp.Debugger.stepOver({});
+    else await this.cdp.Debugger.stepOut();
+    return next;
+  }
+
+  /** Run fn with pause/resume listeners muted (the session is moving the program itself). */
+  async quietly<T>(fn: () => Promise<T>): Promise<T> {
+    this.quietDepth++;
+    try { return await fn(); } finally { this.quietDepth--; }
+  }
+
+  /** A safe pause token for the engine, when the program is stopped at one. */
+  safePause(): SafePause | null {
+    const p = this.current;
+    if (!p || !isSafe(p.kind) || p.callFrames.length === 0) return null;
+    return { callFrameId: p.callFrames[0].callFrameId, safe: true };
+  }
+
+  /**
+   * Make the pause safe for restarts: from an exception, one step into continues the throw to the
+   * nearest handler (a retry boundary); from an interrupt, one step moves to a bytecode boundary.
+   */
+  async makeSafe(): Promise<Result<Pause>> {
+    const p = this.current;
+    if (!p) return fail('the program is running');
+    if (isSafe(p.kind)) return { ok: true, value: p };
+    const next = await this.step('into');
+    if (!next) return fail('the program ran on while stopping at a safe point (it has nothing left to run right now); press Ctrl+C to stop it again');
+    if (next.kind === 'exception') return fail('stepping met another exception');
+    return { ok: true, value: next };
+  }
+
+  /**
+   * Restart the frame at this depth (distance from the bottom of the stack) and stop at its first
+   * statement. Only at a safe pause.
+   */
+  async restartFrame(depth: number): Promise<Result<Pause>> {
+    const p = this.current;
+    if (!p || !isSafe(p.kind)) return fail('not at a safe pause');
+    const index = p.callFrames.length - 1 - depth;
+    const frame = p.callFrames[index];
+    if (!frame) return fail('that frame is gone');
+    if (frame.canBeRestarted === false) return fail(`frame ${index} (${frame.functionName || 'anonymous'}) cannot be restarted: it is an async function that has already awaited`);
+    this.ctx.stepping = true;
+    const next = this.nextPause(3000);
+    try {
+      await this.cdp.Debugger.restartFrame({ callFrameId: frame.callFrameId, mode: 'StepInto' });
+    } catch (err) {
+      this.ctx.stepping = false;
+      return fail(`V8 could not restart frame ${index}: ${protocolMessage(err)}`);
+    }
+    this.current = null; // V8 runs on by itself to the restarted frame's first statement
+    const after = await next;
+    if (!after) return fail('the restarted frame did not stop at its start');
+    return { ok: true, value: after };
+  }
+
+  depthOf(index: number): number {
+    return depthOf(this.current?.callFrames ?? [], index);
+  }
+
+  // ---- looking at things ----
+
+  record(scriptId: string): ScriptRecord | undefined {
+    return this.registry.byScriptId(scriptId);
+  }
+
+  /** The running text of a script and its boundary map. */
+  async source(scriptId: string): Promise<{ text: string; map: BoundaryMap } | null> {
+    const record = this.record(scriptId);
+    let text = record?.runningText ?? this.internalTexts.get(scriptId);
+    if (text === undefined) {
+      try {
+        text = (await this.cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
+      } catch {
+        return null;
+      }
+      if (record) record.runningText = text; else this.internalTexts.set(scriptId, text);
+    }
+    const known = this.maps.get(scriptId);
+    if (known && known.text === text) return known;
+    const entry = { text, map: new BoundaryMap(text, record?.isModule ? 'module' : 'script') };
+    this.maps.set(scriptId, entry);
+    return entry;
+  }
+
+  async evaluate(expression: string, frameIndex: number | null): Promise<Result<Protocol.Runtime.RemoteObject>> {
+    const frame = frameIndex === null ? undefined : this.current?.callFrames[frameIndex];
+    try {
+      const r = frame
+        ? await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, generatePreview: true, objectGroup: 'prompt' })
+        : await this.cdp.Runtime.evaluate({ expression, generatePreview: true, objectGroup: 'prompt', replMode: true });
+      if (r.exceptionDetails) {
+        const ex = r.exceptionDetails.exception;
+        const text = ex?.description?.split('\n')[0] ?? ex?.value ?? r.exceptionDetails.text;
+        return fail(String(text));
+      }
+      return { ok: true, value: r.result };
+    } catch (err) {
+      return fail(protocolMessage(err));
+    }
+  }
+
+  /** Variables visible from a frame, innermost scope first; the global scope is left out. */
+  async variables(frameIndex: number, scopeTypes = ['local', 'block', 'catch', 'closure', 'module', 'script', 'with', 'eval']): Promise<ScopeVariable[]> {
+    const frame = this.current?.callFrames[frameIndex];
+    if (!frame) return [];
+    const out: ScopeVariable[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < frame.scopeChain.length; i++) {
+      const scope = frame.scopeChain[i];
+      if (!scopeTypes.includes(scope.type) || !scope.object.objectId) continue;
+      let props: Protocol.Runtime.PropertyDescriptor[];
+      try {
+        props = (await this.cdp.Runtime.getProperties({ objectId: scope.object.objectId, ownProperties: true, generatePreview: true })).result;
+      } catch {
+        continue;
+      }
+      for (const prop of props) {
+        if (seen.has(prop.name) || HIDDEN_NAMES.has(prop.name) || !prop.value) continue;
+        seen.add(prop.name);
+        out.push({ name: prop.name, value: prop.value, scopeNumber: i, scopeType: scope.type });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Set a variable seen from a frame. Through Debugger.setVariableValue in the scope that has the
+   * name; a name no scope has (a global) by assignment in the frame.
+   */
+  async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<{ value: Protocol.Runtime.RemoteObject; scopeType: string }>> {
+    const frame = this.current?.callFrames[frameIndex];
+    if (!frame) return fail('no frame selected');
+    if (HIDDEN_NAMES.has(name)) return fail(`${name} belongs to edit-continue`);
+    const value = await this.evaluate(`(${expression})`, frameIndex);
+    if (!value.ok) return value;
+    const found = (await this.variables(frameIndex)).find((v) => v.name === name);
+    if (!found) {
+      const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
+      if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
+      return { ok: true, value: { value: assigned.value, scopeType: 'global' } };
+    }
+    try {
+      await this.cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: found.scopeNumber, variableName: name, newValue: callArgument(value.value) });
+    } catch (err) {
+      return fail(`V8 could not set ${name}: ${protocolMessage(err)}`);
+    }
+    // (the scope objects of a pause are snapshots: reading the variable back would show the old value)
+    return { ok: true, value: { value: value.value, scopeType: found.scopeType } };
+  }
+
+  async releaseObjects(): Promise<void> {
+    await this.cdp.Runtime.releaseObjectGroup({ objectGroup: 'prompt' }).catch(() => {});
+  }
+}
+
+export function callArgument(o: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {
+  if (o.objectId) return { objectId: o.objectId };
+  if (o.unserializableValue) return { unserializableValue: o.unserializableValue };
+  if (o.type === 'undefined') return {};
+  return { value: o.value };
+}

@@ -1,0 +1,58 @@
+// Pure: what kind of stop the program is at, and what V8 lets us do there (docs/v8.md §1–2).
+import type { Protocol } from 'devtools-protocol';
+
+export type BreakOn = 'uncaught' | 'all' | 'none';
+
+/**
+ * - exception: stopped as an exception is thrown. Restarting a frame or a top-frame edit aborts the
+ *   process here; one step moves on to the nearest handler (a retry boundary), where both are safe.
+ * - interrupt: stopped by Debugger.pause (Ctrl+C) wherever the program was, maybe in optimized code:
+ *   restart aborts until a step has been taken.
+ * - break: a breakpoint or a `debugger` statement. Safe.
+ * - step: a step, or a frame restart, finished. Safe.
+ */
+export type PauseKind = 'exception' | 'interrupt' | 'break' | 'step';
+
+export interface Pause {
+  kind: PauseKind;
+  callFrames: Protocol.Debugger.CallFrame[];
+  /** The exception, for an exception pause. */
+  exception?: Protocol.Runtime.RemoteObject;
+  /** Would the exception end the program (nothing catches it)? */
+  uncaught?: boolean;
+  /** Our breakpoint ids that were hit. */
+  hitBreakpoints: string[];
+  /** Was it a promise rejection (thrown in an async function)? */
+  rejection: boolean;
+}
+
+export interface PauseContext {
+  /** We asked for Debugger.pause and no pause has come since. */
+  interruptRequested: boolean;
+  /** We asked for a step (or a frame restart) and no pause has come since. */
+  stepping: boolean;
+}
+
+export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): Pause {
+  const hit = event.hitBreakpoints ?? [];
+  const base = { callFrames: event.callFrames, hitBreakpoints: hit, rejection: event.reason === 'promiseRejection' };
+  if (event.reason === 'exception' || event.reason === 'promiseRejection') {
+    const data = (event.data ?? {}) as Protocol.Runtime.RemoteObject & { uncaught?: boolean };
+    return { ...base, kind: 'exception', exception: data, uncaught: data.uncaught === true };
+  }
+  if (hit.length > 0) return { ...base, kind: 'break' };
+  if (ctx.stepping) return { ...base, kind: 'step' };
+  // A pause we asked for: treat it as an interrupt even if it landed on a `debugger` statement.
+  if (ctx.interruptRequested) return { ...base, kind: 'interrupt' };
+  return { ...base, kind: 'break' };
+}
+
+/** May this pause restart frames and edit the top frame? */
+export function isSafe(kind: PauseKind): boolean {
+  return kind === 'break' || kind === 'step';
+}
+
+/** Where a frame is, stable across steps: its distance from the bottom of the stack. */
+export function depthOf(frames: readonly unknown[], index: number): number {
+  return frames.length - 1 - index;
+}

@@ -1,0 +1,294 @@
+// Fix and retry (docs/retry.md). From an exception pause, one step lands in the failing function's
+// retry boundary with the frames below it live. Then:
+// - a sync function: apply the pending edits at that safe pause and restart the frame (V8 restarts a
+//   changed top frame itself); when an edit changes a function further down the stack, that frame is
+//   restarted instead, since V8 cannot change a function that is running;
+// - an async function (V8 cannot restart it once it has awaited): its boundary returns a promise of a
+//   new call with the same `this` and arguments, made once the edits have applied, so the caller's
+//   `await` receives the retried result.
+import type { Protocol } from 'devtools-protocol';
+import type { Connection } from '../cdp/connection';
+import type { PatchOutcome, Preview } from '../patch/engine';
+import type { UpdateOutcome } from '../patch/updater';
+import { RETRY_SLOT } from '../inject/boundary';
+import type { PauseSession, Result } from './debugger';
+import { isSafe, type Pause } from './pause';
+import { BoundaryMap } from './boundaries';
+import { debug } from '../util/log';
+
+const log = debug('retry');
+
+export interface RetryDeps {
+  cdp: Connection;
+  session: PauseSession;
+  /** Wait until saves in flight have been applied or refused. */
+  settle(): Promise<void>;
+  /** Files whose edit V8 has not taken yet (blocked by a running function). */
+  waitingFiles(): string[];
+  /** What applying a file would send. */
+  preview(file: string): Promise<Preview[]>;
+  /** Apply a file now; at a safe pause the top frame may change. */
+  apply(file: string, atSafePause: boolean): Promise<UpdateOutcome>;
+}
+
+const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+const frameName = (f: Protocol.Debugger.CallFrame) => f.functionName || '(anonymous)';
+
+/** Where a frame is in its script's running text, and what the boundary map says of it. */
+async function frameInfo(session: PauseSession, frame: Protocol.Debugger.CallFrame) {
+  const src = await session.source(frame.location.scriptId);
+  if (!src || !session.record(frame.location.scriptId)) return null;
+  const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
+  return { map: src.map, offset, fn: src.map.functionAt(offset) };
+}
+
+/** The first frame from the top that a throw stops in: the innermost with a boundary around the throw. */
+async function guardedFrame(session: PauseSession, pause: Pause): Promise<number> {
+  for (let i = 0; i < pause.callFrames.length; i++) {
+    const info = await frameInfo(session, pause.callFrames[i]);
+    if (info && info.map.guardedAt(info.offset)) return i;
+  }
+  return -1;
+}
+
+/** Which frames run a function that the pending edits change (by comparing own texts). */
+async function changedFrames(deps: RetryDeps, pause: Pause, previews: Preview[]): Promise<number[]> {
+  const newTexts = new Map<string, Set<string>>();
+  for (const p of previews) {
+    if (p.text === null) continue;
+    newTexts.set(p.record.scriptId, new BoundaryMap(p.text, p.record.isModule ? 'module' : 'script').ownTexts());
+  }
+  const out: number[] = [];
+  for (let i = 0; i < pause.callFrames.length; i++) {
+    const frame = pause.callFrames[i];
+    const own = newTexts.get(frame.location.scriptId);
+    if (!own) continue;
+    const info = await frameInfo(deps.session, frame);
+    if (info?.fn && !own.has(info.map.ownText(info.fn))) out.push(i);
+  }
+  return out;
+}
+
+async function pendingPreviews(deps: RetryDeps): Promise<{ files: string[]; previews: Preview[] }> {
+  await deps.settle();
+  const files = deps.waitingFiles();
+  const previews: Preview[] = [];
+  for (const f of files) previews.push(...(await deps.preview(f)));
+  return { files, previews };
+}
+
+function applied(o: UpdateOutcome): boolean {
+  return o.status === 'patched' || o.status === 'unchanged' || o.status === 'not-loaded';
+}
+
+function why(o: UpdateOutcome): string {
+  switch (o.status) {
+    case 'not-patched': return o.reasons[0]?.message ?? 'not patched';
+    case 'waiting': return o.reason.message;
+    case 'unreadable': return o.reason.message;
+    default: return o.status;
+  }
+}
+
+/**
+ * At a safe pause: restart the frame at `index` with the pending edits applied, stopping at its first
+ * statement. Frames above it are dropped; frames below keep their state.
+ */
+async function restartWithEdits(deps: RetryDeps, index: number, files: string[], changed: number[]): Promise<Result<Pause>> {
+  const { session } = deps;
+  let pause = session.current!;
+  const depth = session.depthOf(index);
+  let restarted = false;
+  if (index > 0 || changed.length === 0 || files.length === 0) {
+    const r = await session.restartFrame(depth);
+    if (!r.ok) return r;
+    pause = r.value;
+    restarted = true;
+  }
+  for (const file of files) {
+    // The top frame now runs a function the edit may change: V8 restarts it with the new code and
+    // stops at its start. Wait for that stop, briefly when we do not expect one.
+    const expectRestart = changed.includes(index);
+    const next = session.nextPause(expectRestart ? 3000 : 300);
+    const outcome = await deps.apply(file, true);
+    const stop = await next;
+    if (stop) { pause = stop; restarted = true; }
+    if (!applied(outcome)) return fail(`the edit to ${file} did not apply (${why(outcome)}); the program is stopped at the start of ${frameName(pause.callFrames[0])}`);
+  }
+  if (!restarted) {
+    const r = await session.restartFrame(depth);
+    if (!r.ok) return r;
+    pause = r.value;
+  }
+  return { ok: true, value: pause };
+}
+
+/** `restart N`: restart frame N with the pending edits and stop at its first statement. */
+export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Pause>> {
+  const { session } = deps;
+  const start = session.current;
+  if (!start) return fail('the program is running');
+  if (index < 0 || index >= start.callFrames.length) return fail(`there is no frame ${index} (0 to ${start.callFrames.length - 1})`);
+  const depth = session.depthOf(index);
+  return session.quietly(async () => {
+    const safe = await session.makeSafe();
+    if (!safe.ok) return safe;
+    const at = safe.value.callFrames.length - 1 - depth;
+    if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
+    const { files, previews } = await pendingPreviews(deps);
+    const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
+    return restartWithEdits(deps, at, files, changed);
+  });
+}
+
+export interface RetryDone {
+  /** What was retried, for the user. */
+  message: string;
+}
+
+/**
+ * `retry`: apply the pending edits and run the failing function again, then continue. At an exception
+ * pause the failing function is the innermost one with a boundary around the throw; at any other
+ * pause it is the top frame.
+ */
+export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
+  const { session } = deps;
+  const start = session.current;
+  if (!start) return fail('the program is running');
+  let target = 0;
+  if (start.kind === 'exception') {
+    target = await guardedFrame(session, start);
+    if (target < 0) {
+      return fail('no function on the stack has a retry boundary around this throw, so the frames cannot be kept (' +
+        'code in node_modules, a concise arrow or a default parameter, or --no-boundaries). Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack');
+    }
+  }
+  const depth = session.depthOf(target);
+  return session.quietly(async () => {
+    let pause = start;
+    if (!isSafe(pause.kind)) {
+      // One step continues the throw into the boundary's finally; a finally of node's own code on the
+      // way takes a few more.
+      const safe = await session.makeSafe();
+      if (!safe.ok) return safe;
+      pause = safe.value;
+      for (let i = 0; i < 12 && pause.callFrames.length - 1 > depth; i++) {
+        const next = await session.step('into');
+        if (!next) return fail('the program ran on before the failing frame could be kept');
+        pause = next;
+      }
+      if (pause.callFrames.length - 1 !== depth) return fail('the exception left the failing frame before it could be kept');
+    }
+    const index = pause.callFrames.length - 1 - depth;
+    if (index < 0) return fail('the failing frame is gone');
+    const frame = pause.callFrames[index];
+    const info = await frameInfo(session, frame);
+    if (info?.fn?.async && info.map.inFinally(info.offset) && index === 0) return retryAsync(deps, frame);
+    const { files, previews } = await pendingPreviews(deps);
+    const changed = await changedFrames(deps, pause, previews);
+    const lowest = Math.max(index, ...changed);
+    const cannot = pause.callFrames.slice(0, lowest + 1).findIndex((f) => f.canBeRestarted === false);
+    if (cannot >= 0 && cannot <= lowest) {
+      return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and frame ${cannot} (${frameName(pause.callFrames[cannot])}) is an async function that has awaited, which V8 cannot restart; the edit applies once it returns`);
+    }
+    const r = await restartWithEdits(deps, lowest, files, changed);
+    if (!r.ok) return r;
+    await session.resume();
+    const what = frameName(pause.callFrames[lowest]);
+    const note = lowest > index ? ` (its code changed, so it runs again from its start; ${lowest} frame(s) above it were dropped)` : '';
+    return { ok: true, value: { message: `retrying ${what}${note}` } };
+  });
+}
+
+/**
+ * Retry an async function stopped in its boundary's finally: have the boundary return a promise of a
+ * new call, resume, apply the edits (the old activation is over, so V8 accepts them), then make the call.
+ */
+async function retryAsync(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<RetryDone>> {
+  const { cdp, session } = deps;
+  const name = frameName(frame);
+  const fn = await findFunction(deps, frame);
+  if (!fn.ok) return fn;
+  const args = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: fn.value.arrow ? 'undefined' : 'arguments', objectGroup: 'retry' });
+  const self = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'this', objectGroup: 'retry' });
+  if (args.exceptionDetails || self.exceptionDetails) return fail(`could not read the arguments of ${name}`);
+  // A pending promise does not keep node alive: an interval does, until the call is made.
+  const deferred = await cdp.Runtime.callFunctionOn({
+    objectId: fn.value.objectId,
+    objectGroup: 'retry',
+    functionDeclaration: `function (self, args) {
+      const fn = this;
+      let open;
+      const keep = setInterval(() => {}, 2147483647);
+      const gate = new Promise((resolve) => { open = resolve; });
+      const result = (async () => { await gate; clearInterval(keep); return Reflect.apply(fn, self, args ?? []); })();
+      return { result, open: () => open() };
+    }`,
+    arguments: [argOf(self.result), argOf(args.result)],
+  });
+  if (deferred.exceptionDetails || !deferred.result.objectId) return fail(`could not prepare the new call of ${name}`);
+  const props = await cdp.Runtime.getProperties({ objectId: deferred.result.objectId, ownProperties: true });
+  const result = props.result.find((p) => p.name === 'result')?.value;
+  if (!result?.objectId) return fail(`could not prepare the new call of ${name}`);
+  const scope = await slotScope(deps, frame);
+  if (scope < 0) return fail(`${name} has no retry slot (was it loaded with boundaries?)`);
+  await cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: scope, variableName: RETRY_SLOT, newValue: { objectId: result.objectId } });
+  await session.resume();
+  const { files } = await pendingPreviews(deps);
+  const notes: string[] = [];
+  for (const file of files) {
+    const o = await deps.apply(file, false);
+    if (!applied(o)) notes.push(`${file}: ${why(o)}`);
+  }
+  await cdp.Runtime.callFunctionOn({ objectId: deferred.result.objectId, functionDeclaration: 'function () { this.open(); }' });
+  await cdp.Runtime.releaseObjectGroup({ objectGroup: 'retry' }).catch(() => {});
+  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
+  log('async retry', name, notes);
+  return { ok: true, value: { message } };
+}
+
+function argOf(o: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {
+  if (o.objectId) return { objectId: o.objectId };
+  if (o.type === 'undefined') return {};
+  return { value: o.value };
+}
+
+/** The scope of the frame that holds the boundary's slot. */
+async function slotScope(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<number> {
+  for (let i = 0; i < frame.scopeChain.length; i++) {
+    const scope = frame.scopeChain[i];
+    if (scope.type === 'global' || !scope.object.objectId) continue;
+    const props = await deps.cdp.Runtime.getProperties({ objectId: scope.object.objectId, ownProperties: true }).catch(() => null);
+    if (props?.result.some((p) => p.name === RETRY_SLOT)) return i;
+  }
+  return -1;
+}
+
+/**
+ * The function object a frame runs, to call it again: by its name in scope, or as a method of `this`,
+ * checked against the frame's own function location.
+ */
+async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<{ objectId: string; arrow: boolean }>> {
+  const name = frame.functionName;
+  const info = await frameInfo(deps.session, frame);
+  const arrow = info?.fn?.arrow ?? false;
+  const candidates: string[] = [];
+  const simple = /^[A-Za-z_$][\w$]*$/.test(name) ? name : name.split('.').pop() ?? '';
+  if (/^[A-Za-z_$][\w$]*$/.test(simple)) {
+    candidates.push(simple, `this && this[${JSON.stringify(simple)}]`);
+  }
+  for (const expression of candidates) {
+    const r = await deps.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, objectGroup: 'retry', silent: true }).catch(() => null);
+    if (!r || r.exceptionDetails || r.result.type !== 'function' || !r.result.objectId) continue;
+    const props = await deps.cdp.Runtime.getProperties({ objectId: r.result.objectId, ownProperties: true }).catch(() => null);
+    const loc = props?.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as Protocol.Debugger.Location | undefined;
+    const want = frame.functionLocation;
+    if (loc && want && loc.scriptId === want.scriptId && loc.lineNumber === want.lineNumber && loc.columnNumber === want.columnNumber) {
+      if (arrow) return fail(`${name || 'this function'} is an async arrow function: retry cannot call it again with its arguments. Make it an async function, or fix the code and \`cont\``);
+      return { ok: true, value: { objectId: r.result.objectId, arrow } };
+    }
+  }
+  return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
+}
+
+export type { PatchOutcome };
