@@ -49,6 +49,7 @@ export class Prompt {
   private pending = '';
   private lines: string[] = [];
   private busy = false;
+  private rendering = false;
   private mode: 'closed' | 'command' | 'repl' = 'closed';
   private lastInterrupt = 0;
   private breakOn: BreakOn;
@@ -74,17 +75,25 @@ export class Prompt {
   // ---- opening and closing ----
 
   private async opened(pause: Pause): Promise<void> {
-    this.frames = await this.frameViews(pause);
-    this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
-    await this.showPause(pause);
+    // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
     this.mode = 'command';
+    this.rendering = true;
+    if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+    try {
+      this.frames = await this.frameViews(pause);
+      this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+      await this.showPause(pause);
+    } finally {
+      this.rendering = false;
+    }
     if (this.d.stdin.ended()) {
       this.out(this.d.style.dim('(stdin is closed: continuing)'));
       await this.d.session.resume();
       return;
     }
-    this.prompt();
-    this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+    if ((this.mode as string) === 'closed') return;
+    if (!this.busy) this.prompt();
+    void this.drain();
   }
 
   private closed(): void {
@@ -129,14 +138,14 @@ export class Prompt {
   }
 
   private async drain(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.rendering) return;
     this.busy = true;
     try {
       while (this.lines.length && this.mode !== 'closed') {
         const line = this.lines.shift()!;
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.mode as string) !== 'closed') this.prompt();
+        if ((this.mode as string) !== 'closed' && !this.rendering) this.prompt();
       }
     } finally {
       this.busy = false;

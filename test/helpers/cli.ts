@@ -114,7 +114,7 @@ export function assertNoV8Abort(cli: RunningCli): void {
  * Start CLIs in a test and, after each test, check them for V8 aborts and kill what is left.
  * Call at describe level.
  */
-export function cliPerTest(): (args: string[], cwd: string, stdin?: 'pipe' | 'ignore') => RunningCli {
+export function cliPerTest(): (args: string[], cwd: string, stdin?: 'pipe' | 'ignore', env?: NodeJS.ProcessEnv) => RunningCli {
   const running: RunningCli[] = [];
   afterEach(async () => {
     for (const cli of running.splice(0)) {
@@ -123,9 +123,16 @@ export function cliPerTest(): (args: string[], cwd: string, stdin?: 'pipe' | 'ig
       await cli.exited;
     }
   });
-  return (args, cwd, stdin = 'pipe') => {
-    const cli = runCli(args, { cwd, stdin });
+  return (args, cwd, stdin = 'pipe', env) => {
+    const cli = runCli(args, { cwd, stdin, env });
     running.push(cli);
     return cli;
   };
+}
+
+/** Send a line to the CLI's stdin and wait for an answer after it (on stderr, where the prompt writes). */
+export async function ask(cli: RunningCli, line: string, expect: RegExp, stream: 'stdout' | 'stderr' = 'stderr'): Promise<RegExpMatchArray> {
+  const from = cli.mark(stream);
+  cli.send(line + '\n');
+  return cli.waitFor(expect, { stream, after: from, step: `answer to '${line}'` });
 }

@@ -1,0 +1,126 @@
+// The pause prompt, end to end on every supported node line: the real CLI driven through its
+// stdin/stderr, real programs stopped by exceptions and Ctrl+C, files fixed as a user would.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+
+const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
+// 10·1 + 20·2 + 30·3 + 1·4 + 50·5 + 60·6, with the fix giving item 4 a weight of 1
+const TOTAL = 'total 754 processed 1,2,3,4,5,6';
+
+const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const start = cliPerTest();
+
+  test.each(['job.js', 'job-async.js'])('%s throws at item 4 of 6: fix the file, retry, and the job finishes with every item once', async (script) => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, script], dir);
+    await cli.waitFor(/item 3 done/, { step: 'items 1-3' });
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at work \(job(-async)?\.js:9|7:15\)/, { stream: 'stderr', step: 'exception shown' });
+    await prompt(cli, 0, 'prompt');
+    expect(cli.stderr()).toMatch(/> +\d+ \|   return spec\.weight \* item\.id;\n +\| +\^/);
+    expect(cli.stderr()).toMatch(/locals: item = \{ id: 4, spec: undefined \}, spec = undefined/);
+
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, script), FIX[0], FIX[1], saveByRename);
+    await cli.waitFor(/waiting job(-async)?\.js: work is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+    await ask(cli, 'retry', /patched job(-async)?\.js: work/);
+    await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    for (const id of [1, 2, 3, 4, 5, 6]) expect(count(cli.stdout(), `item ${id} done`)).toBe(1);
+  });
+
+  test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'spin.js'], dir);
+    await cli.waitFor(/looping/, { step: 'loop started' });
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in loop \(spin\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'p rounds > 0', /(?:^|> )true$/m);
+    await ask(cli, 'set stop = true', /stop = true/);
+    cli.send('cont\n');
+    await cli.waitFor(/stopped after some rounds/, { step: 'loop ends after set' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('Ctrl+C in a hot optimized function: fix it, restart 0, and it finishes with the new code', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'hot.js'], dir);
+    await cli.waitFor(/summing/, { step: 'sum started' });
+    await new Promise((r) => setTimeout(r, 300)); // let V8 optimize the loop
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in sum \(hot\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
+    await prompt(cli, 0, 'prompt');
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'hot.js'), 'i !== limit', 'i < limit');
+    await cli.waitFor(/waiting hot\.js: sum is running/, { stream: 'stderr', after: mark, step: 'save waits' });
+    await ask(cli, 'restart 0', /restarted frame 0; stopped at its start/);
+    expect(cli.stderr().slice(mark)).toMatch(/patched hot\.js: sum/);
+    cli.send('cont\n');
+    await cli.waitFor(/sum 500001/, { step: 'new code runs' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('p, locals, bt, up, break, and edit with $EDITOR at the prompt', async () => {
+    const dir = copyFixture('retry');
+    const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(dir, 'fix-editor.js'))}`;
+    const cli = start([bin, 'job.js'], dir, 'pipe', { EDITOR: editor, VISUAL: '' });
+    await prompt(cli, 0, 'prompt at the exception');
+    await ask(cli, 'p item.id', /(?:^|> )4$/m);
+    await ask(cli, 'locals', /item = \{ id: 4, spec: undefined \}[\s\S]*processed = \[ 1, 2, 3 \] \(closure\)/);
+    await ask(cli, 'bt', />#0 work \(job\.js:7:15\)\n #1 main \(job\.js:13:14\)/);
+    await ask(cli, 'up', /#1 main \(job\.js:13:14\)/);
+    await ask(cli, 'p total', /(?:^|> )140$/m);
+    await ask(cli, 'break job.js:15', /breakpoint 1 at job\.js:15/);
+    await ask(cli, 'down', /#0 work/);
+    await ask(cli, 'edit', /fix-editor: fixed job\.js \(opened at line 7\)[\s\S]*(waiting|patched) job\.js/);
+    expect(fs.readFileSync(path.join(dir, 'job.js'), 'utf8')).toContain(FIX[1]);
+    // the retry patches job.js, which drops V8's breakpoints in it: ours must be set again
+    await ask(cli, 'retry', /breakpoint 1 in main \(job\.js:15:\d+\)/);
+    await ask(cli, 'p item.id', /(?:^|> )4$/m);
+    await ask(cli, 'breakpoints', /1  job\.js:15/);
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
+    cli.send('cont\n');
+    await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('bad commands and bad expressions get clear errors and the session goes on', async () => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, 'job.js'], dir);
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'contt', /unknown command 'contt': did you mean 'cont'\?/);
+    await ask(cli, 'p nosuch.x', /error: ReferenceError: nosuch is not defined/);
+    await ask(cli, 'p item.', /error: SyntaxError/);
+    await ask(cli, 'frame 99', /there is no frame 99 \(0 to \d+\)/);
+    await ask(cli, 'set 1x = 2', /usage: set NAME = EXPR/);
+    await ask(cli, 'restart', /usage: restart N/);
+    await ask(cli, 'break nosuch.js:3', /no file 'nosuch\.js'/);
+    await ask(cli, 'clear 7', /there is no breakpoint 7/);
+    await ask(cli, 'catch sometimes', /usage: catch uncaught\|all\|none \(now: uncaught\)/);
+    await ask(cli, 'help', /retry +apply pending edits/);
+    // still paused, still able to fix: set the missing spec on the item and retry
+    await ask(cli, 'set item = { id: 4, spec: { weight: 2 } }', /item = \{ id: 4, spec: \{…\} \}/);
+    await ask(cli, 'retry', /retrying work/);
+    await cli.waitFor(/total 758 processed 1,2,3,4,5,6/, { step: 'job finishes with the set value' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('cont at an uncaught exception ends the program as node would', async () => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, 'job.js'], dir);
+    await prompt(cli, 0, 'prompt');
+    cli.send('cont\n');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(1);
+    expect(cli.stderr()).toMatch(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at work/);
+  });
+});
