@@ -180,10 +180,11 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   beforeForward = async () => { if (session.paused) await letGo(); };
   let lastInterrupt = 0;
   onInterrupt = () => {
-    if (prompt.isOpen) return prompt.interrupt();
     const now = Date.now();
-    if (now - lastInterrupt < 1000) { say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
+    const twice = now - lastInterrupt < 1000;
     lastInterrupt = now;
+    if (twice) { say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
+    if (prompt.isOpen) return prompt.interrupt();
     say('pausing… (Ctrl+C again to end the program)');
     session.requestPause().catch(() => {});
   };

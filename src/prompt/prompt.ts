@@ -12,7 +12,7 @@ import type { ScriptRegistry } from '../session/registry';
 import { realFile } from '../session/registry';
 import type { Pause } from '../session/pause';
 import type { BreakOn } from '../session/pause';
-import { retry, restartFrameAt, type RetryDeps } from '../session/retry';
+import { retry, restartFrameAt, RETRY_AGAIN_FRAME, type RetryDeps } from '../session/retry';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
@@ -51,7 +51,6 @@ export class Prompt {
   private busy = false;
   private rendering = false;
   private mode: 'closed' | 'command' | 'repl' = 'closed';
-  private lastInterrupt = 0;
   private breakOn: BreakOn;
 
   constructor(private readonly d: PromptDeps) {
@@ -110,7 +109,7 @@ export class Prompt {
     void this.d.session.resume();
   }
 
-  /** Ctrl+C while the prompt is open: leave the repl, or (twice) end the program. */
+  /** Ctrl+C while the prompt is open: leave the repl, or say how to go on (twice ends the program: app). */
   interrupt(): void {
     if (this.mode === 'repl') {
       this.mode = 'command';
@@ -118,10 +117,7 @@ export class Prompt {
       this.prompt();
       return;
     }
-    const now = Date.now();
-    if (now - this.lastInterrupt < 1000) { void this.d.quit(); return; }
-    this.lastInterrupt = now;
-    this.out('\n(the program is paused: cont to go on, quit or Ctrl+C again to end it)');
+    this.out('\n(the program is paused: cont to go on; quit, or Ctrl+C twice, to end it)');
     this.prompt();
   }
 
@@ -203,7 +199,6 @@ export class Prompt {
         const r = await retry(this.d.retry);
         if (!r.ok) return this.out(`retry: ${r.message}`);
         this.out(this.d.style.ok(r.value.message));
-        if (s.paused) await s.resume();
         return;
       }
       case 'restart': {
@@ -330,7 +325,42 @@ export class Prompt {
 
   // ---- what is shown ----
 
+  /** A retried async call failed again: its frames are gone; show the error where it was thrown. */
+  private async showRetryFailure(p: Pause): Promise<void> {
+    const st = this.d.style;
+    const error = await this.d.session.evaluate('error', 0);
+    const ex = error.ok ? error.value : undefined;
+    this.out(st.bad(exceptionHeadline(ex, false)) + st.dim(' (the retried call failed too)'));
+    const stack = (ex?.description ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:|\(<anonymous>\)|__ecRetryAgain/.test(l));
+    const own: { file: string; line: number; column: number }[] = [];
+    const lines: string[] = [];
+    for (const l of stack.slice(0, 8)) {
+      const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
+      if (!m) continue;
+      const file = realFile(decodeURI(m[2]));
+      const record = this.d.registry.scriptsOf(file)[0];
+      let line = Number(m[3]) - 1;
+      let column = Number(m[4]) - 1;
+      if (record) {
+        const src = await this.d.session.source(record.scriptId);
+        if (src) ({ line, column } = src.map.original(line, column));
+        own.push({ file, line: line + 1, column: column + 1 });
+      }
+      lines.push(`    at ${m[1] ?? '(anonymous)'} (${displayPath(file, this.d.cwd)}:${line + 1}:${column + 1})`);
+    }
+    if (lines.length) this.out(lines.join('\n'));
+    const first = own[0];
+    if (first) {
+      const record = this.d.registry.scriptsOf(first.file)[0];
+      const src = record ? await this.d.session.source(record.scriptId) : null;
+      if (src) this.out(codeFrame(src.map.originalText(), first.line, first.column, { context: 2 }));
+    }
+    this.out(st.dim('(its frames are gone: fix the code and `retry` to call it again, or `cont` to pass the error to its caller)'));
+    void p;
+  }
+
   private async showPause(p: Pause): Promise<void> {
+    if (p.callFrames[0]?.functionName === RETRY_AGAIN_FRAME) return this.showRetryFailure(p);
     const top = this.frames[this.selected];
     const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
     const st = this.d.style;

@@ -36,14 +36,17 @@ export class PauseSession {
   private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
   private readonly internalTexts = new Map<string, string>();
   private forceTimer: NodeJS.Timeout | null = null;
-  /** Set while the session drives a pause itself (a step, a retry): listeners are not told. */
-  private quietDepth = 0;
+  /**
+   * Set while the session drives the program itself (a step, a retry): listeners are not told of the
+   * pauses it makes. A resume ends it: what stops the program after that is news.
+   */
+  private quiet = false;
 
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
       this.current = null;
-      if (this.quietDepth === 0) for (const l of this.resumeListeners) l();
+      if (!this.quiet) for (const l of this.resumeListeners) l();
     });
   }
 
@@ -60,7 +63,7 @@ export class PauseSession {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(pause);
-    if (waiters.length === 0 && this.quietDepth === 0) for (const l of this.pauseListeners) l(pause);
+    if (waiters.length === 0 && !this.quiet) for (const l of this.pauseListeners) l(pause);
   }
 
   get paused(): boolean { return this.current !== null; }
@@ -100,6 +103,7 @@ export class PauseSession {
   async resume(): Promise<void> {
     if (!this.current) return;
     this.current = null;
+    this.quiet = false;
     await this.cdp.Debugger.resume({}).catch(() => {});
     for (const l of this.resumeListeners) l();
   }
@@ -118,8 +122,9 @@ export class PauseSession {
 
   /** Run fn with pause/resume listeners muted (the session is moving the program itself). */
   async quietly<T>(fn: () => Promise<T>): Promise<T> {
-    this.quietDepth++;
-    try { return await fn(); } finally { this.quietDepth--; }
+    const before = this.quiet;
+    this.quiet = true;
+    try { return await fn(); } finally { this.quiet = before && this.quiet; }
   }
 
   /** A safe pause token for the engine, when the program is stopped at one. */

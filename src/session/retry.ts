@@ -155,6 +155,7 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   const { session } = deps;
   const start = session.current;
   if (!start) return fail('the program is running');
+  if (start.callFrames[0]?.functionName === RETRY_AGAIN_FRAME) return retryAgain(deps, start.callFrames[0]);
   let target = 0;
   if (start.kind === 'exception') {
     target = await guardedFrame(session, start);
@@ -200,51 +201,93 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   });
 }
 
-/**
- * Retry an async function stopped in its boundary's finally: have the boundary return a promise of a
- * new call, resume, apply the edits (the old activation is over, so V8 accepts them), then make the call.
- */
-async function retryAsync(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<RetryDone>> {
-  const { cdp, session } = deps;
-  const name = frameName(frame);
-  const fn = await findFunction(deps, frame);
-  if (!fn.ok) return fn;
-  const args = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: fn.value.arrow ? 'undefined' : 'arguments', objectGroup: 'retry' });
-  const self = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'this', objectGroup: 'retry' });
-  if (args.exceptionDetails || self.exceptionDetails) return fail(`could not read the arguments of ${name}`);
-  // A pending promise does not keep node alive: an interval does, until the call is made.
-  const deferred = await cdp.Runtime.callFunctionOn({
-    objectId: fn.value.objectId,
-    objectGroup: 'retry',
-    functionDeclaration: `function (self, args) {
-      const fn = this;
-      let open;
-      const keep = setInterval(() => {}, 2147483647);
-      const gate = new Promise((resolve) => { open = resolve; });
-      const result = (async () => { await gate; clearInterval(keep); return Reflect.apply(fn, self, args ?? []); })();
-      return { result, open: () => open() };
-    }`,
-    arguments: [argOf(self.result), argOf(args.result)],
+/** The name of the helper frame that stops when a retried async call fails again. */
+export const RETRY_AGAIN_FRAME = '__ecRetryAgain';
+
+// Runs in the program, on the function to call again. `run` waits for the gate (opened once the edits
+// have applied), makes the call and awaits it; when the call fails, it stops at its `debugger`
+// statement: `retry` there sets state.again and it runs once more, `cont` passes the error on to the
+// caller. A pending promise does not keep node alive: an interval does, while the gate is closed.
+const RETRY_HELPER = `function (self, args) {
+  const fn = this;
+  let open = null;
+  const wait = () => new Promise((resolve) => {
+    const keep = setInterval(() => {}, 2147483647);
+    open = () => { clearInterval(keep); resolve(); };
   });
-  if (deferred.exceptionDetails || !deferred.result.objectId) return fail(`could not prepare the new call of ${name}`);
-  const props = await cdp.Runtime.getProperties({ objectId: deferred.result.objectId, ownProperties: true });
-  const result = props.result.find((p) => p.name === 'result')?.value;
-  if (!result?.objectId) return fail(`could not prepare the new call of ${name}`);
-  const scope = await slotScope(deps, frame);
-  if (scope < 0) return fail(`${name} has no retry slot (was it loaded with boundaries?)`);
-  await cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: scope, variableName: RETRY_SLOT, newValue: { objectId: result.objectId } });
-  await session.resume();
+  const gateOpen = () => { if (open) { const o = open; open = null; o(); } };
+  const state = { again: false, gateOpen, name: fn.name };
+  const ${RETRY_AGAIN_FRAME} = async () => {
+    await wait();
+    try {
+      return await Reflect.apply(fn, self, args ?? []);
+    } catch (error) {
+      state.again = false;
+      debugger; // edit-continue: the new call failed too
+      if (state.again) return ${RETRY_AGAIN_FRAME}();
+      throw error;
+    }
+  };
+  return { result: ${RETRY_AGAIN_FRAME}(), gateOpen };
+}`;
+
+/** After the resume: apply the pending edits (the old activation is over, so V8 takes them), open the gate. */
+async function applyAndOpen(deps: RetryDeps, gateOpen: string, name: string): Promise<Result<RetryDone>> {
   const { files } = await pendingPreviews(deps);
   const notes: string[] = [];
   for (const file of files) {
     const o = await deps.apply(file, false);
     if (!applied(o)) notes.push(`${file}: ${why(o)}`);
   }
-  await cdp.Runtime.callFunctionOn({ objectId: deferred.result.objectId, functionDeclaration: 'function () { this.open(); }' });
-  await cdp.Runtime.releaseObjectGroup({ objectGroup: 'retry' }).catch(() => {});
-  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
+  await deps.cdp.Runtime.callFunctionOn({ objectId: gateOpen, functionDeclaration: 'function () { this(); }' });
+  await deps.cdp.Runtime.releaseObjectGroup({ objectGroup: 'retry' }).catch(() => {});
   log('async retry', name, notes);
+  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
   return { ok: true, value: { message } };
+}
+
+/**
+ * Retry an async function stopped in its boundary's finally: have the boundary return a promise of a
+ * new call, resume, apply the edits, then make the call.
+ */
+async function retryAsync(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<RetryDone>> {
+  const { cdp, session } = deps;
+  const name = frameName(frame);
+  const fn = await findFunction(deps, frame);
+  if (!fn.ok) return fn;
+  const args = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'arguments', objectGroup: 'retry' });
+  const self = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'this', objectGroup: 'retry' });
+  if (args.exceptionDetails || self.exceptionDetails) return fail(`could not read the arguments of ${name}`);
+  const helper = await cdp.Runtime.callFunctionOn({
+    objectId: fn.value.objectId,
+    objectGroup: 'retry',
+    functionDeclaration: RETRY_HELPER,
+    arguments: [argOf(self.result), argOf(args.result)],
+  });
+  if (helper.exceptionDetails || !helper.result.objectId) return fail(`could not prepare the new call of ${name}`);
+  const props = await cdp.Runtime.getProperties({ objectId: helper.result.objectId, ownProperties: true });
+  const result = props.result.find((p) => p.name === 'result')?.value;
+  const gateOpen = props.result.find((p) => p.name === 'gateOpen')?.value;
+  if (!result?.objectId || !gateOpen?.objectId) return fail(`could not prepare the new call of ${name}`);
+  const scope = await slotScope(deps, frame);
+  if (scope < 0) return fail(`${name} has no retry slot (was it loaded with boundaries?)`);
+  await cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: scope, variableName: RETRY_SLOT, newValue: { objectId: result.objectId } });
+  await session.resume();
+  return applyAndOpen(deps, gateOpen.objectId, name);
+}
+
+/** At the helper's stop (a retried async call failed again): run it once more. */
+async function retryAgain(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<RetryDone>> {
+  const { cdp, session } = deps;
+  // (only what the helper's own code uses is still there to evaluate: `state` carries the rest)
+  const set = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: '(state.again = true, state)', objectGroup: 'retry' });
+  if (set.exceptionDetails || !set.result.objectId) return fail('could not prepare the new call');
+  const props = await cdp.Runtime.getProperties({ objectId: set.result.objectId, ownProperties: true });
+  const gate = props.result.find((p) => p.name === 'gateOpen')?.value;
+  const name = props.result.find((p) => p.name === 'name')?.value?.value;
+  if (!gate?.objectId) return fail('could not prepare the new call');
+  await session.resume();
+  return applyAndOpen(deps, gate.objectId, String(name || 'the function'));
 }
 
 function argOf(o: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {

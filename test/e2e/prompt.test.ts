@@ -37,6 +37,68 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     for (const id of [1, 2, 3, 4, 5, 6]) expect(count(cli.stdout(), `item ${id} done`)).toBe(1);
   });
 
+  test('retry a method called from a timer, then an event handler: both run again and the timer goes on', async () => {
+    const dir = copyFixture('retry');
+    const file = path.join(dir, 'ticks.js');
+    const cli = start([bin, 'ticks.js'], dir);
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'v'\)\n\s+at record \(ticks\.js:11:/, { stream: 'stderr', step: 'method fails at tick 3' });
+    await prompt(cli, 0, 'prompt 1');
+    edit(file, 'this.readings.push(value.v);', 'this.readings.push((value ?? { v: 0 }).v);');
+    let mark = cli.mark('stderr');
+    await ask(cli, 'retry', /retrying record/);
+    await cli.waitFor(/TypeError: Cannot read properties of null \(reading 'toUpperCase'\)\n\s+at Meter\.record|TypeError: Cannot read properties of null \(reading 'toUpperCase'\)/, { stream: 'stderr', after: mark, step: 'handler fails at tick 5' });
+    mark = cli.mark('stderr');
+    await prompt(cli, mark - 5, 'prompt 2');
+    edit(file, 'seen.push(label.toUpperCase());', "seen.push((label ?? 'none').toUpperCase());", saveByRename);
+    await ask(cli, 'retry', /retrying/);
+    await cli.waitFor(/readings 1,2,0,4,5,6 seen T1,T2,T3,T4,NONE,T6/, { step: 'timer finishes' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test.each(['job.js', 'job-async.js'])('%s: a retry that fails again stops again, and a second fix finishes the job', async (script) => {
+    const dir = copyFixture('retry');
+    const file = path.join(dir, script);
+    const cli = start([bin, script], dir);
+    await prompt(cli, 0, 'first stop');
+    edit(file, FIX[0], 'const spec = item.spec.inner;');
+    let mark = cli.mark('stderr');
+    cli.send('retry\n');
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'inner'\)[^\n]*\n\s+at work/, { stream: 'stderr', after: mark, step: 'the retried call fails again' });
+    await prompt(cli, mark, 'second stop');
+    // sync: stopped in the failing frame again; async: the failed call is over, its error is shown
+    if (script === 'job.js') await ask(cli, 'p item.id', /(?:^|> )4$/m);
+    else expect(cli.stderr().slice(mark)).toMatch(/> +8 \|   const spec = item\.spec\.inner;[\s\S]*`retry` to call it again/);
+    edit(file, 'const spec = item.spec.inner;', FIX[1]);
+    mark = cli.mark('stderr');
+    await ask(cli, 'retry', /patched job(-async)?\.js: work/);
+    await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    for (const id of [1, 2, 3, 4, 5, 6]) expect(count(cli.stdout(), `item ${id} done`)).toBe(1);
+  });
+
+  test('without boundaries, retry says why it cannot keep the frame; the program stays paused; quit ends it', async () => {
+    const dir = copyFixture('retry');
+    const cli = start(['--no-boundaries', bin, 'job.js'], dir);
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'retry', /retry: no function on the stack has a retry boundary/);
+    await ask(cli, 'p item.id', /(?:^|> )4$/m);
+    cli.send('quit\n');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(143);
+    expect(cli.stdout()).not.toMatch(/item 4 done/);
+  });
+
+  test('Ctrl+C twice within a second ends the program as Ctrl+C under node does', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'spin.js'], dir);
+    await cli.waitFor(/looping/, { step: 'loop started' });
+    cli.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    cli.kill('SIGINT');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(130);
+  });
+
   test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'spin.js'], dir);
