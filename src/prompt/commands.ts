@@ -90,7 +90,8 @@ export function parseAssignment(args: string): { name: string; expression: strin
 
 /** `break [FILE:]LINE [if COND]` → its parts. */
 export function parseBreak(args: string): { file: string | null; line: number; condition?: string } | null {
-  const m = /^(?:(.+?):)?(\d+)(?:\s+if\s+([\s\S]+))?$/.exec(args.trim());
+  // the file part may not contain ` if ` (else a bare line's condition `12 if a ? 1:2` reads as a file)
+  const m = /^(?:((?:(?! if ).)+?):)?(\d+)(?:\s+if\s+([\s\S]+))?$/.exec(args.trim());
   if (!m) return null;
   const line = Number(m[2]);
   if (!Number.isInteger(line) || line < 1) return null;

@@ -15,7 +15,8 @@ function quote(s: string): string {
 function functionName(description: string | undefined): string {
   if (!description) return '';
   const m = /^(?:async\s+)?(?:function\s*\*?\s*([\w$]*)|class\s+([\w$]+))/.exec(description);
-  return m ? (m[1] || m[2] || '') : '';
+  const name = m ? (m[1] || m[2] || '') : '';
+  return name === 'extends' ? '' : name;
 }
 
 /** One property of a preview, as node's util.inspect would show it (one level deep). */
@@ -46,7 +47,7 @@ export function formatPreview(preview: ObjectPreview, top = true): string {
     case 'map':
     case 'set': {
       const entries = (preview.entries ?? []).map((e) => (e.key ? `${formatPreview(e.key, false)} => ${formatPreview(e.value, false)}` : formatPreview(e.value, false)));
-      return `${preview.description ?? ''} { ${entries.join(', ')}${more} }`;
+      return entries.length || more ? `${preview.description ?? ''} { ${entries.join(', ')}${more} }` : `${preview.description ?? ''} {}`;
     }
     case 'error':
     case 'date':
@@ -74,7 +75,9 @@ export function formatValue(o: RemoteObject): string {
     case 'symbol': return o.description ?? 'Symbol()';
     case 'function': {
       const name = functionName(o.description);
-      return /^class\b/.test(o.description ?? '') ? `[class ${name || '(anonymous)'}]` : `[Function: ${name || '(anonymous)'}]`;
+      if (/^class\b/.test(o.description ?? '')) return `[class ${name || '(anonymous)'}]`;
+      const kind = /^async\b/.test(o.description ?? '') ? 'AsyncFunction' : 'Function'; // as util.inspect says
+      return `[${kind}: ${name || '(anonymous)'}]`;
     }
     case 'object':
       if (o.subtype === 'null') return 'null';
@@ -144,17 +147,15 @@ export function localsLine(vars: { name: string; value: RemoteObject }[], width 
   return line.length > width * 2 ? line.slice(0, width * 2 - 1) + '…' : line;
 }
 
-/** Edit distance, for "did you mean". */
+/** Edit distance counting a swap of two neighbours as one edit, for "did you mean". */
 export function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return dp[b.length];
+  return d[a.length][b.length];
 }

@@ -119,7 +119,7 @@ describe('parseLine', () => {
 
     // BUG: distance() is plain Levenshtein, so swapping two adjacent letters costs 2, while hintFor only
     // accepts a distance of max(1, floor(len/3)) — 1 for a 5-letter word. 'retyr' (retry) gets no suggestion.
-    test.failing("suggests 'retry' for the transposition typo 'retyr'", () => {
+    test("suggests 'retry' for the transposition typo 'retyr'", () => {
       expect(unknownHint('retyr')).toContain("did you mean 'retry'?");
     });
 
@@ -263,7 +263,7 @@ describe('parseBreak', () => {
   // BUG: without a FILE, a condition ending in `:<digits>` is taken as FILE:LINE, because the optional
   // lazy `(.+?):` group is tried first and can reach across the whole ' if …' part.
   // parseBreak('12 if flag ? 1:2') returns { file: '12 if flag ? 1', line: 2 }.
-  test.failing('a condition containing ":2" after a bare line number stays the condition', () => {
+  test('a condition containing ":2" after a bare line number stays the condition', () => {
     expect(parseBreak('12 if flag ? 1:2')).toEqual({ file: null, line: 12, condition: 'flag ? 1:2' });
   });
 });
