@@ -49,15 +49,44 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect(cli.stdout()).toBe('hello world\n\nbytes 12\n');
   });
 
-  test.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as NodeJS.Signals[])('%s to edit-continue ends the program; exit is 128+n', async (signal) => {
+  test.each(['SIGTERM', 'SIGHUP'] as NodeJS.Signals[])('%s to edit-continue ends the program; exit is 128+n', async (signal) => {
     const dir = copyFixture('process');
     const cli = start([bin, 'wait.js'], dir);
     const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
     cli.kill(signal);
     const exit = await cli.exited;
-    const n = { SIGTERM: 15, SIGHUP: 1, SIGINT: 2 }[signal as 'SIGTERM'];
+    const n = { SIGTERM: 15, SIGHUP: 1 }[signal as 'SIGTERM'];
     expect(exit.code).toBe(128 + n);
     await waitUntil(() => !isAlive(pid), 5000, 'program gone');
+  });
+
+  test('Ctrl+C pauses an idle program and opens the prompt; cont lets it go on; Ctrl+C twice ends it with 130', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'wait.js'], dir);
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on an idle program' });
+    expect(isAlive(pid)).toBe(true);
+    cli.send('cont\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isAlive(pid)).toBe(true);
+    cli.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    cli.kill('SIGINT');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(130);
+    await waitUntil(() => !isAlive(pid), 5000, 'program gone');
+  });
+
+  test('SIGTERM while the program is paused at the prompt lets it go and ends it (143)', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'spin.js'], dir);
+    await cli.waitFor(/looping/, { step: 'loop started' });
+    cli.kill('SIGINT');
+    await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
+    cli.kill('SIGTERM');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(143);
   });
 
   test('SIGKILL of edit-continue does not leave the program running', async () => {
