@@ -15,22 +15,24 @@ function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testNodes())('node $major', ({ bin, major }) => {
   const start = cliPerTest();
 
-  test.each(['job.js', 'job-async.js'])('%s throws at item 4 of 6: fix the file, retry, and the job finishes with every item once', async (script) => {
+  // CommonJS, async, an ES module, and TypeScript where node runs it (22+)
+  const jobs = ['job.js', 'job-async.js', 'job-async.mjs', ...(major >= 22 ? ['job.ts'] : [])];
+  test.each(jobs)('%s throws at item 4 of 6: fix the file, retry, and the job finishes with every item once', async (script) => {
     const dir = copyFixture('retry');
     const cli = start([bin, script], dir);
     await cli.waitFor(/item 3 done/, { step: 'items 1-3' });
-    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at work \(job(-async)?\.js:9|7:15\)/, { stream: 'stderr', step: 'exception shown' });
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at work \(job[\w-]*\.[mc]?[jt]s:\d+:15\)/, { stream: 'stderr', step: 'exception shown' });
     await prompt(cli, 0, 'prompt');
     expect(cli.stderr()).toMatch(/> +\d+ \|   return spec\.weight \* item\.id;\n +\| +\^/);
     expect(cli.stderr()).toMatch(/locals: item = \{ id: 4, spec: undefined \}, spec = undefined/);
 
     const mark = cli.mark('stderr');
     edit(path.join(dir, script), FIX[0], FIX[1], saveByRename);
-    await cli.waitFor(/waiting job(-async)?\.js: work is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
-    await ask(cli, 'retry', /patched job(-async)?\.js: work/);
+    await cli.waitFor(/waiting job[\w-]*\.[mc]?[jt]s: work is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+    await ask(cli, 'retry', /patched job[\w-]*\.[mc]?[jt]s: work/);
     await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
     const exit = await cli.exited;
     expect(exit.code).toBe(0);
@@ -70,7 +72,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     else expect(cli.stderr().slice(mark)).toMatch(/> +8 \|   const spec = item\.spec\.inner;[\s\S]*`retry` to call it again/);
     edit(file, 'const spec = item.spec.inner;', FIX[1]);
     mark = cli.mark('stderr');
-    await ask(cli, 'retry', /patched job(-async)?\.js: work/);
+    await ask(cli, 'retry', /patched job[\w-]*\.[mc]?[jt]s: work/);
     await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
     expect((await cli.exited).code).toBe(0);
     for (const id of [1, 2, 3, 4, 5, 6]) expect(count(cli.stdout(), `item ${id} done`)).toBe(1);
