@@ -14,6 +14,7 @@ import type { Pause } from '../session/pause';
 import type { BreakOn } from '../session/pause';
 import { retry, restartFrameAt, RETRY_AGAIN_FRAME, type RetryDeps } from '../session/retry';
 import { codeFrame } from '../report/codeFrame';
+import { declarationKind } from '../session/declarations';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines, type FrameView } from './render';
@@ -74,6 +75,11 @@ export class Prompt {
   // ---- opening and closing ----
 
   private async opened(pause: Pause): Promise<void> {
+    // With `catch all`, exceptions that node's own code throws and catches are not the user's business.
+    if (pause.kind === 'exception' && !pause.uncaught && !(await this.isOwnCode(pause.callFrames[0]))) {
+      await this.d.session.resume();
+      return;
+    }
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
     this.mode = 'command';
     this.rendering = true;
@@ -281,7 +287,9 @@ export class Prompt {
     if (!frame) return false;
     const src = await this.d.session.source(frame.location.scriptId);
     if (!src) return false;
-    return new RegExp(`\\bconst\\s+(?:[^;=]*[{,\\s])?${name.replace(/\$/g, '\\$')}\\b`).test(src.text);
+    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
+    const record = this.d.session.record(frame.location.scriptId);
+    return declarationKind(src.text, record?.isModule ? 'module' : 'script', offset, name) === 'const';
   }
 
   private async edit(): Promise<void> {
@@ -408,6 +416,10 @@ export class Prompt {
     // parameters first, then the body's variables (the boundary puts those in a block scope)
     const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];
     return localsLine(ordered.filter((v) => v.name !== 'this'));
+  }
+
+  private async isOwnCode(frame: Protocol.Debugger.CallFrame | undefined): Promise<boolean> {
+    return !!frame && !(await this.frameView(frame, 0)).internal;
   }
 
   private async frameViews(p: Pause): Promise<FrameView[]> {

@@ -143,7 +143,13 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await ask(cli, 'bt', />#0 work \(job\.js:7:15\)\n #1 main \(job\.js:13:14\)/);
     await ask(cli, 'up', /#1 main \(job\.js:13:14\)/);
     await ask(cli, 'p total', /(?:^|> )140$/m);
+    await ask(cli, 'set total = 141', /total = 141$/m);
+    await ask(cli, 'set total = 140', /total = 140$/m);
+    await ask(cli, 'frame 0', /#0 work/);
+    await ask(cli, 'set spec = { weight: 5 }', /spec = \{ weight: 5 \} \(note: spec is declared const; the program assumed it would not change\)/);
+    await ask(cli, 'list', />  ?7 \|   return spec\.weight \* item\.id;/);
     await ask(cli, 'break job.js:15', /breakpoint 1 at job\.js:15/);
+    await ask(cli, 'up', /#1 main/);
     await ask(cli, 'down', /#0 work/);
     await ask(cli, 'edit', /fix-editor: fixed job\.js \(opened at line 7\)[\s\S]*(waiting|patched) job\.js/);
     expect(fs.readFileSync(path.join(dir, 'job.js'), 'utf8')).toContain(FIX[1]);
@@ -154,6 +160,41 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await ask(cli, 'clear 1', /removed breakpoint 1/);
     cli.send('cont\n');
     await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('a debugger statement stops; break with a condition, cont, step, out, next, Enter repeats', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'steps.js'], dir);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)/, { stream: 'stderr', step: 'debugger statement' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'break steps.js:11', /breakpoint 1 at steps\.js:11/);
+    await ask(cli, 'cont', /breakpoint 1 in main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'step', /add \(steps\.js:3:\d+\)/);
+    await ask(cli, 'out', /main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
+    await ask(cli, 'break steps.js:4 if b === 3', /breakpoint 2 at steps\.js:4 if b === 3/);
+    await ask(cli, 'cont', /breakpoint 2 in add \(steps\.js:4:\d+\)/);
+    await ask(cli, 'p sum', /(?:^|> )6$/m);
+    await ask(cli, '', /(?:^|> )6$/m); // Enter repeats `p sum`
+    await ask(cli, 'next', /steps\.js:(5|11):\d+\)/);
+    cli.send('cont\n');
+    await cli.waitFor(/total 6/, { step: 'program finishes' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('--break-on all stops at a caught exception (not at node\'s own); catch none; cont', async () => {
+    const dir = copyFixture('pause');
+    const plain = start([bin, 'caught.js'], dir);
+    await plain.waitFor(/ok 2/, { step: 'uncaught mode runs through' });
+    expect((await plain.exited).code).toBe(0);
+    const cli = start(['--break-on', 'all', bin, 'caught.js'], dir);
+    await cli.waitFor(/SyntaxError: Unexpected token[^\n]*\(caught\)/, { stream: 'stderr', step: 'caught exception stops' });
+    await prompt(cli, 0, 'prompt');
+    expect(cli.stderr()).toMatch(/at parseAll \(caught\.js:8:\d+\)/);
+    await ask(cli, 'catch none', /stopping at no exception/);
+    cli.send('cont\n');
+    await cli.waitFor(/bad line\nok 2/, { step: 'runs on' });
     expect((await cli.exited).code).toBe(0);
   });
 
@@ -171,6 +212,11 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await ask(cli, 'clear 7', /there is no breakpoint 7/);
     await ask(cli, 'catch sometimes', /usage: catch uncaught\|all\|none \(now: uncaught\)/);
     await ask(cli, 'help', /retry +apply pending edits/);
+    await ask(cli, 'repl', /evaluating in the selected frame/);
+    await ask(cli, 'item.id * 2', /(?:^|> )8$/m);
+    await ask(cli, 'nosuch', /error: ReferenceError: nosuch is not defined/);
+    cli.send('.exit\n');
+    await ask(cli, 'contt', /unknown command 'contt'/); // back at the command prompt
     // still paused, still able to fix: set the missing spec on the item and retry
     await ask(cli, 'set item = { id: 4, spec: { weight: 2 } }', /item = \{ id: 4, spec: \{…\} \}/);
     await ask(cli, 'retry', /retrying work/);

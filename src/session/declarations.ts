@@ -1,0 +1,67 @@
+// Pure: how a name seen from a place in a script was declared (to warn when `set` overwrites a const).
+import * as acorn from 'acorn';
+import type { SourceKind } from '../inject/boundary';
+
+type Node = acorn.Node & Record<string, any>;
+export type DeclarationKind = 'const' | 'let' | 'var' | 'param' | 'function' | 'class' | 'import';
+
+function namesOf(pattern: Node | null | undefined, out: string[]): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier': out.push(pattern.name); break;
+    case 'ObjectPattern': for (const p of pattern.properties) namesOf(p.type === 'RestElement' ? p.argument : p.value, out); break;
+    case 'ArrayPattern': for (const e of pattern.elements) namesOf(e, out); break;
+    case 'RestElement': namesOf(pattern.argument, out); break;
+    case 'AssignmentPattern': namesOf(pattern.left, out); break;
+  }
+}
+
+const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+
+/**
+ * The kind of the declaration of `name` that code at `offset` sees: the one in the innermost
+ * enclosing scope (function or block) that declares it. Null when the text does not parse or no
+ * declaration is found (a global).
+ */
+export function declarationKind(text: string, kind: SourceKind, offset: number, name: string): DeclarationKind | null {
+  let program: Node;
+  try {
+    program = acorn.parse(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: kind === 'script', allowAwaitOutsideFunction: kind === 'module' }) as Node;
+  } catch {
+    return null;
+  }
+  let best: { scopeStart: number; kind: DeclarationKind } | null = null;
+  const consider = (scope: Node, k: DeclarationKind, names: string[]) => {
+    if (!names.includes(name) || offset < scope.start || offset >= scope.end) return;
+    if (!best || scope.start >= best.scopeStart) best = { scopeStart: scope.start, kind: k };
+  };
+  const visit = (node: Node, fnScope: Node, blockScope: Node) => {
+    if (isFunction(node)) {
+      const params: string[] = [];
+      for (const p of node.params) namesOf(p, params);
+      consider(node, 'param', params);
+      if (node.type === 'FunctionDeclaration' && node.id) consider(fnScope, 'function', [node.id.name]);
+      for (const p of node.params) visit(p, node, node);
+      visit(node.body, node, node);
+      return;
+    }
+    if (node.type === 'VariableDeclaration') {
+      const names: string[] = [];
+      for (const d of node.declarations) namesOf(d.id, names);
+      consider(node.kind === 'var' ? fnScope : blockScope, node.kind, names);
+    } else if (node.type === 'ClassDeclaration' && node.id) {
+      consider(blockScope, 'class', [node.id.name]);
+    } else if (node.type === 'ImportDeclaration') {
+      consider(program, 'import', node.specifiers.map((s: Node) => s.local.name));
+    }
+    const opensBlock = node.type === 'BlockStatement' || node.type === 'ForStatement' || node.type === 'ForOfStatement' || node.type === 'ForInStatement' || node.type === 'SwitchStatement';
+    const inner = opensBlock ? node : blockScope;
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, fnScope, inner); }
+      else if (value && typeof value.type === 'string' && key !== 'type') visit(value, fnScope, inner);
+    }
+  };
+  visit(program, program, program);
+  return (best as { kind: DeclarationKind } | null)?.kind ?? null;
+}
