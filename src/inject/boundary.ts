@@ -35,18 +35,19 @@ interface Insertion {
   text: string;
 }
 
+/** Parse a script as node runs it (a CommonJS body may `return`; a module may `await`). Throws on a syntax error. */
+export function parseSource(text: string, kind: SourceKind): acorn.Program {
+  return acorn.parse(text, {
+    ecmaVersion: 'latest',
+    sourceType: kind,
+    allowHashBang: true,
+    allowReturnOutsideFunction: kind === 'script',
+    allowAwaitOutsideFunction: kind === 'module',
+  });
+}
+
 function parse(text: string, kind: SourceKind): acorn.Program | null {
-  try {
-    return acorn.parse(text, {
-      ecmaVersion: 'latest',
-      sourceType: kind,
-      allowHashBang: true,
-      allowReturnOutsideFunction: kind === 'script',
-      allowAwaitOutsideFunction: kind === 'module',
-    });
-  } catch {
-    return null;
-  }
+  try { return parseSource(text, kind); } catch { return null; }
 }
 
 function isFunction(node: Node): boolean {

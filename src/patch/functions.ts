@@ -1,6 +1,7 @@
 // Pure: parse a script and describe its functions (names, ranges, scopes).
 // Works on the JavaScript text V8 holds (for .ts files: the type-stripped text).
 import * as acorn from 'acorn';
+import { parseSource } from '../inject/boundary';
 
 export type ModuleKind = 'script' | 'module';
 
@@ -49,14 +50,7 @@ type Node = acorn.Node & Record<string, any>;
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 export function parseScript(text: string, kind: ModuleKind): acorn.Program {
-  return acorn.parse(text, {
-    ecmaVersion: 'latest',
-    sourceType: kind,
-    allowHashBang: true,
-    allowReturnOutsideFunction: kind === 'script',
-    allowAwaitOutsideFunction: kind === 'module',
-    locations: false,
-  });
+  return parseSource(text, kind);
 }
 
 /** Parse, or explain why it does not parse. */

@@ -3,7 +3,7 @@
 // controller can tell whether a frame can be retried, and show positions and code as the user wrote
 // them (the boundary text removed, columns moved back).
 import * as acorn from 'acorn';
-import { ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
+import { parseSource, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
   start: number;
@@ -52,10 +52,7 @@ export class BoundaryMap {
     this.lines = new LineIndex(text);
     let program: acorn.Program | null = null;
     try {
-      program = acorn.parse(text, {
-        ecmaVersion: 'latest', sourceType: kind, allowHashBang: true,
-        allowReturnOutsideFunction: kind === 'script', allowAwaitOutsideFunction: kind === 'module',
-      });
+      program = parseSource(text, kind);
     } catch {
       program = null;
     }

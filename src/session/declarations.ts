@@ -1,6 +1,6 @@
 // Pure: how a name seen from a place in a script was declared (to warn when `set` overwrites a const).
 import * as acorn from 'acorn';
-import type { SourceKind } from '../inject/boundary';
+import { parseSource, type SourceKind } from '../inject/boundary';
 
 type Node = acorn.Node & Record<string, any>;
 export type DeclarationKind = 'const' | 'let' | 'var' | 'param' | 'function' | 'class' | 'import';
@@ -26,7 +26,7 @@ const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === '
 export function declarationKind(text: string, kind: SourceKind, offset: number, name: string): DeclarationKind | null {
   let program: Node;
   try {
-    program = acorn.parse(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: kind === 'script', allowAwaitOutsideFunction: kind === 'module' }) as Node;
+    program = parseSource(text, kind) as Node;
   } catch {
     return null;
   }

@@ -8,7 +8,7 @@
 //   `await` receives the retried result.
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
-import type { PatchOutcome, Preview } from '../patch/engine';
+import type { Preview } from '../patch/engine';
 import type { UpdateOutcome } from '../patch/updater';
 import { RETRY_SLOT } from '../inject/boundary';
 import type { PauseSession, Result } from './debugger';
@@ -333,5 +333,3 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
   }
   return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
 }
-
-export type { PatchOutcome };
