@@ -51,6 +51,7 @@ export class Prompt {
   private lines: string[] = [];
   private busy = false;
   private rendering = false;
+  private confirmingQuit = false;
   private mode: 'closed' | 'command' | 'repl' = 'closed';
   private breakOn: BreakOn;
 
@@ -147,7 +148,7 @@ export class Prompt {
         const line = this.lines.shift()!;
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.mode as string) !== 'closed' && !this.rendering) this.prompt();
+        if ((this.mode as string) !== 'closed' && !this.rendering && !this.confirmingQuit) this.prompt();
       }
     } finally {
       this.busy = false;
@@ -161,6 +162,12 @@ export class Prompt {
   }
 
   private async commandLine(line: string): Promise<void> {
+    if (this.confirmingQuit) {
+      this.confirmingQuit = false;
+      if (/^\s*y(es)?\s*$/i.test(line)) { this.out('ending the program'); await this.d.quit(); }
+      else this.out('not ending it');
+      return;
+    }
     let parsed = parseLine(line);
     if (parsed.kind === 'empty') {
       if (!this.lastLine) return;
@@ -244,6 +251,12 @@ export class Prompt {
         return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
       }
       case 'quit':
+        // At a terminal a stray `q` must not end an hour of work: ask. A script is not asked.
+        if (this.d.stdinIsTTY) {
+          this.confirmingQuit = true;
+          this.d.write('end the program? (y/N) ');
+          return;
+        }
         this.out('ending the program');
         await this.d.quit();
         return;

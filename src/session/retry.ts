@@ -168,17 +168,19 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   return session.quietly(async () => {
     let pause = start;
     if (!isSafe(pause.kind)) {
-      // One step continues the throw into the boundary's finally; a finally of node's own code on the
-      // way takes a few more.
+      // From an exception, stepping in continues the throw into the boundary's finally (a finally of
+      // node's own code on the way takes a few more). From Ctrl+C, one step; if it entered a call,
+      // step out of it again.
       const safe = await session.makeSafe();
       if (!safe.ok) return safe;
       pause = safe.value;
+      const kind = start.kind === 'exception' ? 'into' : 'out';
       for (let i = 0; i < 12 && pause.callFrames.length - 1 > depth; i++) {
-        const next = await session.step('into');
+        const next = await session.step(kind);
         if (!next) return fail('the program ran on before the failing frame could be kept');
         pause = next;
       }
-      if (pause.callFrames.length - 1 !== depth) return fail('the exception left the failing frame before it could be kept');
+      if (pause.callFrames.length - 1 !== depth) return fail('the failing frame returned or threw before it could be kept');
     }
     const index = pause.callFrames.length - 1 - depth;
     if (index < 0) return fail('the failing frame is gone');

@@ -1,6 +1,7 @@
 // The pause prompt, end to end on every supported node line: the real CLI driven through its
 // stdin/stderr, real programs stopped by exceptions and Ctrl+C, files fixed as a user would.
 import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
@@ -90,6 +91,34 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(cli.stdout()).not.toMatch(/item 4 done/);
   });
 
+  test('at a terminal, quit asks first (run under a pseudo-terminal with script(1))', async () => {
+    const dir = copyFixture('retry');
+    const cmd = `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(__dirname, '..', '..', 'bin', 'edit-continue'))} ${JSON.stringify(bin)} job.js`;
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += String(d).replace(/\r/g, ''); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const until = async (re: RegExp, step: string) => {
+      for (let i = 0; i < 300 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!re.test(out)) throw new Error(`${step}: no ${re} in:\n${out}`);
+    };
+    try {
+      await until(/ec> $/, 'prompt');
+      child.stdin.write('quit\n');
+      await until(/end the program\? \(y\/N\) $/, 'asked');
+      child.stdin.write('n\n');
+      await until(/not ending it\nec> $/, 'kept');
+      child.stdin.write('q\n');
+      await until(/end the program\? \(y\/N\) $/, 'asked again');
+      child.stdin.write('y\n');
+      expect(await exited).toBe(143);
+      expect(out).toMatch(/ending the program/);
+      expect(out).not.toMatch(/Check failed|Fatal error/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   test('Ctrl+C twice within a second ends the program as Ctrl+C under node does', async () => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'spin.js'], dir);
@@ -129,6 +158,19 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await ask(cli, 'restart 0', /restarted frame 0; stopped at its start/);
     expect(cli.stderr().slice(mark)).toMatch(/patched hot\.js: sum/);
     cli.send('cont\n');
+    await cli.waitFor(/sum 500001/, { step: 'new code runs' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('Ctrl+C in a hot function, fix, retry: it runs again from its start with the new code and goes on', async () => {
+    const dir = copyFixture('pause');
+    const cli = start([bin, 'hot.js'], dir);
+    await cli.waitFor(/summing/, { step: 'sum started' });
+    await new Promise((r) => setTimeout(r, 200));
+    cli.kill('SIGINT');
+    await prompt(cli, 0, 'prompt');
+    edit(path.join(dir, 'hot.js'), 'i !== limit', 'i < limit', saveByRename);
+    await ask(cli, 'retry', /retrying sum/);
     await cli.waitFor(/sum 500001/, { step: 'new code runs' });
     expect((await cli.exited).code).toBe(0);
   });
