@@ -1,5 +1,5 @@
 import { Updater, textOf, MAX_SCRIPT_BYTES, type Clock, type UpdateReport } from '../../src/patch/updater';
-import type { PatchEngine, PatchOutcome } from '../../src/patch/engine';
+import type { ApplyOptions, PatchEngine, PatchOutcome } from '../../src/patch/engine';
 import { Codes } from '../../src/patch/codes';
 
 /** Let every pending promise callback run. */
@@ -82,8 +82,10 @@ class FakeEngine implements PatchEngine {
   /** Outcomes to give, in order; when empty: patched with the text as function name. */
   readonly script: (PatchOutcome | Deferred<PatchOutcome>)[] = [];
   constructor(private readonly clock: FakeClock) {}
-  apply(file: string, text: string): Promise<PatchOutcome> {
+  readonly options: (ApplyOptions | undefined)[] = [];
+  apply(file: string, text: string, options?: ApplyOptions): Promise<PatchOutcome> {
     this.calls.push({ file, text, at: this.clock.now() });
+    this.options.push(options);
     const next = this.script.shift();
     if (!next) return Promise.resolve(patched(text));
     return 'promise' in next ? next.promise : Promise.resolve(next);
@@ -456,5 +458,66 @@ describe('textOf', () => {
 
   test('MAX_SCRIPT_BYTES is 32 MiB', () => {
     expect(MAX_SCRIPT_BYTES).toBe(32 * 1024 * 1024);
+  });
+});
+
+describe('Updater: applying at a pause (retry)', () => {
+  test('a blocked edit is listed as waiting until V8 takes it', async () => {
+    const { clock, engine, files, updater } = setup();
+    engine.script.push(waiting);
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(5);
+    expect(updater.waitingFiles()).toEqual([FILE]);
+    await clock.advance(30); // the first retry (20 ms, then the 5 ms debounce): taken
+    expect(updater.waitingFiles()).toEqual([]);
+  });
+
+  test('applyNow passes the safe pause to the engine, clears the retry timer, reports and answers the outcome', async () => {
+    const { clock, engine, reports, files, updater } = setup();
+    engine.script.push(waiting);
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(5);
+    const safe = { callFrameId: 'cf1', safe: true as const };
+    const outcome = updater.applyNow(FILE, { topFrame: safe });
+    await clock.advance(0);
+    await expect(outcome).resolves.toEqual(patched('v1'));
+    expect(engine.options[engine.options.length - 1]).toEqual({ topFrame: safe });
+    expect(reports[reports.length - 1]).toMatchObject({ outcome: patched('v1'), afterWaiting: true });
+    const calls = engine.calls.length;
+    await clock.advance(1000); // no retry timer left behind
+    expect(engine.calls.length).toBe(calls);
+    expect(updater.waitingFiles()).toEqual([]);
+  });
+
+  test('applyNow waits for an apply in flight, in order', async () => {
+    const { clock, engine, files, updater } = setup();
+    const first = deferred<PatchOutcome>();
+    engine.script.push(first);
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(5);
+    files.set(FILE, 'v2');
+    const now = updater.applyNow(FILE, {});
+    await clock.advance(0);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1']);
+    first.resolve(patched('v1'));
+    await clock.advance(0);
+    await expect(now).resolves.toEqual(patched('v2'));
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1', 'v2']);
+  });
+
+  test('settle resolves once nothing is scheduled or running', async () => {
+    const { clock, engine, files, updater } = setup();
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    let settled = false;
+    void updater.settle().then(() => { settled = true; });
+    await clock.advance(1);
+    expect(settled).toBe(false);
+    await clock.advance(10);
+    expect(settled).toBe(true);
+    expect(engine.calls).toHaveLength(1);
   });
 });
