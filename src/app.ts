@@ -117,7 +117,12 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     engine,
     readFile: (f) => fs.promises.readFile(f),
     statFile: (f) => fs.promises.stat(f),
-    report: (r) => { for (const line of formatUpdate(r, opts.verbosity, io.cwd, style)) say(line); },
+    report: (r) => {
+      const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
+      // stopped at the prompt, a function on the stack is not going to return by itself
+      if (r.outcome.status === 'waiting' && session.paused && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+      for (const line of lines) say(line);
+    },
   });
 
   let watcher: FileWatcher | null = null;

@@ -65,10 +65,19 @@ export class Prompt {
 
   /** A line from elsewhere (a save's report) while the prompt may be waiting for input. */
   notify(line: string): void {
-    if (this.mode === 'closed' || this.busy) { this.out(line); return; }
-    this.d.write('\n' + line + '\n');
-    this.prompt();
+    if (this.mode === 'closed' || this.busy || this.rendering) { this.out(line); return; }
+    // leave the waiting prompt's line, print the lines that come together, then show the prompt again
+    if (!this.notifying) {
+      this.notifying = true;
+      this.d.write('\n');
+      queueMicrotask(() => {
+        this.notifying = false;
+        if (this.mode !== 'closed' && !this.busy && !this.rendering && !this.confirmingQuit) this.prompt();
+      });
+    }
+    this.out(line);
   }
+  private notifying = false;
 
   private out(text: string): void { this.d.write(text.endsWith('\n') ? text : text + '\n'); }
   private prompt(): void { this.d.write(this.mode === 'repl' ? REPL_PROMPT : PROMPT); }
