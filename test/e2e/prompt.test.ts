@@ -134,6 +134,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
+    await new Promise((r) => setTimeout(r, 300)); // past console.log, into the loop
     cli.kill('SIGINT');
     await cli.waitFor(/paused in loop \(spin\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
     await prompt(cli, 0, 'prompt');
