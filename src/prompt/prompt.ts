@@ -52,6 +52,8 @@ export class Prompt {
   private busy = false;
   private rendering = false;
   private confirmingQuit = false;
+  /** The pause the frames on screen belong to. */
+  private shown: Pause | null = null;
   private mode: 'closed' | 'command' | 'repl' = 'closed';
   private breakOn: BreakOn;
 
@@ -97,6 +99,7 @@ export class Prompt {
     try {
       this.frames = await this.frameViews(pause);
       this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+      this.shown = pause;
       await this.showPause(pause);
     } finally {
       this.rendering = false;
@@ -219,7 +222,7 @@ export class Prompt {
       case 'edit': return this.edit();
       case 'retry': {
         const r = await retry(this.d.retry);
-        if (!r.ok) return this.out(`retry: ${r.message}`);
+        if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
         this.out(this.d.style.ok(r.value.message));
         return;
       }
@@ -227,7 +230,7 @@ export class Prompt {
         const n = parseIndex(args);
         if (n === null) return this.out("usage: restart N (the frame number from 'bt'); it restarts one frame, not the program");
         const r = await restartFrameAt(this.d.retry, n);
-        if (!r.ok) return this.out(`restart: ${r.message}`);
+        if (!r.ok) { this.out(`restart: ${r.message}`); return this.showIfMoved(); }
         return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
       case 'cont':
@@ -272,7 +275,14 @@ export class Prompt {
     }
   }
 
+  /** After a failed retry or restart the program may have stepped: show where it is now. */
+  private async showIfMoved(): Promise<void> {
+    const now = this.d.session.current;
+    if (now && now !== this.shown) await this.refreshed(now, 'the program is now stopped here:');
+  }
+
   private async refreshed(p: Pause, note?: string): Promise<void> {
+    this.shown = p;
     this.frames = await this.frameViews(p);
     this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
     if (note) this.out(note);

@@ -213,11 +213,13 @@ export const RETRY_AGAIN_FRAME = '__ecRetryAgain';
 const RETRY_HELPER = `function (self, args) {
   const fn = this;
   let open = null;
+  let openedEarly = false; // the controller may open the gate before a new call starts to wait on it
   const wait = () => new Promise((resolve) => {
+    if (openedEarly) { openedEarly = false; resolve(); return; }
     const keep = setInterval(() => {}, 2147483647);
     open = () => { clearInterval(keep); resolve(); };
   });
-  const gateOpen = () => { if (open) { const o = open; open = null; o(); } };
+  const gateOpen = () => { if (open) { const o = open; open = null; o(); } else openedEarly = true; };
   const state = { again: false, gateOpen, name: fn.name };
   const ${RETRY_AGAIN_FRAME} = async () => {
     await wait();
