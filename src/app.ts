@@ -1,34 +1,40 @@
-// Composition root: wires launch → inspector → registry → watcher → patcher, and owns shutdown.
+// The CLI's composition root: a live session from the API (launch or attach), with what a terminal
+// user gets around it — signals, stdin routing, the prompt, text reports, JSON events — and the
+// shutdown order.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TargetCommand } from './launch/command';
 import type { BreakOn } from './session/pause';
-import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
-import { routeStdin } from './launch/stdin';
-import { connect, type Connection } from './cdp/connection';
-import { ScriptRegistry } from './session/registry';
-import { LiveEditEngine } from './patch/engine';
-import { Updater } from './patch/updater';
-import { createWatcher, type FileWatcher } from './patch/watcher';
-import { textOf } from './patch/updater';
-import { PauseSession } from './session/debugger';
-import { Breakpoints } from './session/breakpoints';
-import type { RetryDeps } from './session/retry';
+import { exitCodeOf, type Exit, type Target } from './launch/target';
+import { routeStdin, type StdinRouter } from './launch/stdin';
+import { attach, launch, type Program } from './api';
+import type { LiveSession } from './live';
 import { Prompt } from './prompt/prompt';
 import { ansiStyle, displayPath, formatUpdate, plainStyle, type Verbosity } from './report/format';
+import { openEventLog, type EventLog } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
 
 const log = debug('app');
 
-export interface AppOptions {
-  command: TargetCommand;
+export interface CommonOptions {
   watch: boolean;
   watchPatterns: string[];
   verbosity: Verbosity;
   poll: boolean;
   breakOn: BreakOn;
+  /** Write events as JSON lines: '-' for stderr, else a file path; null for none. */
+  json: string | null;
+}
+
+export interface AppOptions extends CommonOptions {
+  command: TargetCommand;
   boundaries: boolean;
+}
+
+export interface AttachAppOptions extends CommonOptions {
+  target: string | { pid: number };
+  allowRemote: boolean;
 }
 
 export interface AppIO {
@@ -53,185 +59,194 @@ export function checkScript(script: string, cwd: string): string {
   throw new UserError(`cannot find script '${script}' (looked for ${abs})`);
 }
 
-const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
+/** What the terminal side needs, whichever way the session came. */
+interface Frontend {
+  say(line: string): void;
+  /** Where `say` goes while the prompt is open. */
+  notify: ((line: string) => void) | null;
+  events: EventLog | null;
+  disposers: (() => void)[];
+}
 
-export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
+function frontend(opts: CommonOptions, io: AppIO): Frontend {
   const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
-  let notify: ((line: string) => void) | null = null;
-  const say = (line: string) => {
-    const text = `${style.dim('[ec]')} ${line}`;
-    if (notify) notify(text); else io.stderr.write(text + '\n');
-  };
-
-  checkScript(opts.command.script, io.cwd);
-  const node = await probeNode(opts.command.node);
-  log('node', node);
-
-  const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
-  const target = spawnTarget({ node, command: opts.command, preload: PRELOAD, boundaries: opts.boundaries, cwd: io.cwd, env: io.env, stderr: (t) => io.stderr.write(t) });
-  const disposers: (() => void)[] = [];
-  let exit: Exit | null = null;
-  target.exited.then((e) => { exit = e; });
-
-  // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
-  // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second
-  // while the pause has not come, it passes on too, as under node.
-  let signalCount = 0;
-  const kill = (sig: NodeJS.Signals) => { try { process.kill(target.pid, sig); } catch { /* already gone */ } };
-  let onInterrupt: (() => void) | null = null;
-  let beforeForward: () => Promise<void> = async () => {};
-  const forward = (sig: NodeJS.Signals) => () => {
-    signalCount++;
-    if (signalCount > 2) return kill('SIGKILL');
-    void beforeForward().finally(() => kill(sig));
-  };
-  for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) disposers.push(io.onSignal(sig, forward(sig)));
-  const forwardInt = forward('SIGINT');
-  disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
-
-  let wsUrl: string;
-  try {
-    wsUrl = await target.wsUrl;
-  } catch (err) {
-    const e = await target.exited;
-    if (err instanceof UserError) say(err.message);
-    return exitCodeOf(e);
-  }
-
-  let cdp: Connection;
-  try {
-    cdp = await connect(wsUrl);
-  } catch (err) {
-    try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
-    throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
-  }
-
-  const stdin = routeStdin(io.stdin, target.stdin);
-  disposers.push(() => stdin.dispose());
-
-  const registry = new ScriptRegistry();
-  const breakpoints = new Breakpoints(cdp);
-  const engine = new LiveEditEngine(cdp, registry, { onPatched: (record) => breakpoints.restore(record.file) });
-  const session = new PauseSession(cdp, registry);
-  const updater = new Updater({
-    engine,
-    readFile: (f) => fs.promises.readFile(f),
-    statFile: (f) => fs.promises.stat(f),
-    report: (r) => {
-      const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
-      // stopped at the prompt, a function on the stack is not going to return by itself
-      if (r.outcome.status === 'waiting' && session.paused && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
-      for (const line of lines) say(line);
+  const f: Frontend = {
+    notify: null,
+    say: (line) => {
+      const text = `${style.dim('[ec]')} ${line}`;
+      if (f.notify) f.notify(text); else io.stderr.write(text + '\n');
     },
-  });
+    events: opts.json === null ? null : openEventLog(opts.json === '-' ? io.stderr : path.resolve(io.cwd, opts.json)),
+    disposers: [],
+  };
+  return f;
+}
 
-  let watcher: FileWatcher | null = null;
-  if (opts.watch) {
-    watcher = createWatcher({
-      onChange: (f) => updater.changed(f),
-      onRemove: (f) => { if (registry.scriptsOf(f).length) updater.changed(f); },
-      onError: (err) => say(`watcher: ${err.message}`),
-      usePolling: opts.poll,
-    });
-    for (const p of opts.watchPatterns) watcher.addPattern(p, io.cwd);
+/** Text reports, JSON events and the prompt around a session. */
+function wire(session: LiveSession & { program: Program }, opts: CommonOptions, io: AppIO, f: Frontend, stdin: StdinRouter, quit: () => Promise<void>): Prompt {
+  const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
+  const text = (r: Parameters<typeof formatUpdate>[0]) => {
+    const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
+    // stopped at the prompt, a function on the stack is not going to return by itself
+    if (r.outcome.status === 'waiting' && session.pause.paused && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    for (const line of lines) f.say(line);
+  };
+  session.on('patched', (e) => text(e.report));
+  session.on('pending', (e) => text(e.report));
+  session.on('not-patched', (e) => text(e.report));
+  const ev = f.events;
+  if (ev) {
+    session.on('patched', ({ report: _r, ...e }) => ev.write('patched', e));
+    session.on('pending', ({ report: _r, ...e }) => ev.write('pending', e));
+    session.on('not-patched', ({ report: _r, ...e }) => ev.write('not-patched', e));
+    session.on('paused', (e) => ev.write('paused', e));
+    session.on('resumed', () => ev.write('resumed', {}));
+    session.on('exited', (e) => ev.write('exited', e));
   }
-  const shouldWatch = (file: string) =>
-    file !== PRELOAD && !file.startsWith(path.dirname(PRELOAD) + path.sep) &&
-    (!file.split(path.sep).includes('node_modules') || (watcher?.coveredByPattern(file) ?? false));
-  registry.onScript((record) => {
-    if (watcher && shouldWatch(record.file)) {
-      log('watch', record.file);
-      watcher.addFiles([record.file]);
-      updater.watchStarted(record.file, startedAt);
-    }
-  });
-
-  cdp.Debugger.on('scriptParsed', (e) => { registry.add(e); });
-
-  // The pause prompt.
-  const readText = async (file: string) => {
-    const t = textOf(await fs.promises.readFile(file), Number.MAX_SAFE_INTEGER);
-    return t.ok ? t.text : '';
-  };
-  const retryDeps: RetryDeps = {
-    cdp,
-    session,
-    settle: () => updater.settle(),
-    waitingFiles: () => updater.waitingFiles(),
-    preview: async (file) => engine.preview(file, await readText(file)),
-    apply: (file, atSafePause) => updater.applyNow(file, { topFrame: atSafePause ? session.safePause() ?? undefined : undefined }),
-  };
-  const letGo = async () => {
-    // leave the program running on its own: nothing stops it any more
-    await session.setBreakOn('none').catch(() => {});
-    await breakpoints.removeAll();
-    await session.resume();
-  };
-  const quit = async () => {
-    await letGo();
-    kill('SIGTERM');
-    setTimeout(() => kill('SIGKILL'), 2000).unref();
-  };
   const prompt = new Prompt({
-    session, breakpoints, registry, retry: retryDeps, stdin,
+    session: session.pause, breakpoints: session.breakpoints, registry: session.registry, retry: session.retryDeps, stdin,
     stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
     write: (t) => io.stderr.write(t),
     style, cwd: io.cwd, env: io.env,
-    fileChanged: async (file) => { updater.changed(file); await updater.whenIdle(file); },
+    fileChanged: (file) => session.changed(file),
     quit,
     breakOn: opts.breakOn,
+    attached: session.program.kind === 'attached',
   });
-  notify = (line) => prompt.notify(line);
-  beforeForward = async () => { if (session.paused) await letGo(); };
+  f.notify = (line) => prompt.notify(line);
+  return prompt;
+}
+
+function started(session: LiveSession & { program: Program }, opts: CommonOptions, f: Frontend, what: string): void {
+  f.events?.write('started', {
+    mode: session.program.kind, pid: session.program.pid, node: session.program.nodeVersion, files: session.watchedFiles,
+  });
+  if (opts.verbosity === 'verbose') {
+    const n = session.watchedFiles.length;
+    f.say(`${what} on node ${session.program.nodeVersion}; watching ${opts.watch ? n + ' file(s)' : 'nothing (--no-watch)'}`);
+  }
+}
+
+export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
+  checkScript(opts.command.script, io.cwd);
+  const f = frontend(opts, io);
+  let target: Target | null = null;
+  let session: (LiveSession & { program: Program }) | null = null;
+  const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(target.pid, sig); } catch { /* already gone */ } };
+
+  // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
+  // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second,
+  // it passes on too, as under node. A third signal kills.
+  let signalCount = 0;
+  const forward = (sig: NodeJS.Signals) => () => {
+    signalCount++;
+    if (signalCount > 2) return kill('SIGKILL');
+    void (session?.pause.paused ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
+  };
+  for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
+  const forwardInt = forward('SIGINT');
+  let onInterrupt: (() => void) | null = null;
+  f.disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
+
+  let stdin: StdinRouter | null = null;
+  let prompt: Prompt | null = null;
+  try {
+    session = await launch({
+      script: opts.command.script, args: opts.command.scriptArgs, node: opts.command.node, nodeArgs: opts.command.nodeArgs,
+      cwd: io.cwd, env: io.env, boundaries: opts.boundaries,
+      watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
+      stderr: (t) => io.stderr.write(t),
+      onWarning: (m) => f.say(m),
+      onSpawn: (t) => { target = t; },
+      beforeStart: (s) => {
+        stdin = routeStdin(io.stdin, s.program.stdin);
+        const quit = async () => {
+          await s.letGo();
+          kill('SIGTERM');
+          setTimeout(() => kill('SIGKILL'), 2000).unref();
+        };
+        prompt = wire(s, opts, io, f, stdin, quit);
+      },
+    });
+  } catch (err) {
+    const e = err as Error & { programExited?: boolean; exitCode?: number };
+    if (e.programExited) {
+      if (err instanceof UserError) f.say(err.message);
+      return finish(f, stdin, e.exitCode ?? 1);
+    }
+    throw err;
+  }
+  const s = session;
+  started(s, opts, f, `running ${displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)}`);
   let lastInterrupt = 0;
   onInterrupt = () => {
     const now = Date.now();
     const twice = now - lastInterrupt < 1000;
     lastInterrupt = now;
-    if (twice) { say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
-    if (prompt.isOpen) return prompt.interrupt();
-    say('pausing… (Ctrl+C again to end the program)');
-    session.requestPause().catch(() => {});
+    if (twice) { f.say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
+    if (prompt?.isOpen) return prompt.interrupt();
+    f.say('pausing… (Ctrl+C again to end the program)');
+    s.interrupt().catch(() => {});
   };
-  cdp.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
-  // The program is about to exit: let go so node does not wait for us.
-  cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { void cdp.close(); });
+  const exit = (await s.program.exited) as Exit;
+  await s.close();
+  return finish(f, stdin, exitCodeOf(exit));
+}
 
-  // Start: enable the domains, then release the program, which waits before its first line.
-  await cdp.Runtime.enable();
-  await cdp.Debugger.enable({});
-  await session.setBreakOn(opts.breakOn);
-  await release(cdp, target);
-  if (opts.verbosity === 'verbose') {
-    const files = registry.files().filter(shouldWatch);
-    say(`running ${displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)} on node ${node.version}; watching ${opts.watch ? files.length + ' file(s)' : 'nothing (--no-watch)'}`);
-  }
-
-  cdp.closed.then(() => {
-    if (!exit) log('inspector connection closed while the program runs');
+/** `edit-continue attach`: the same session on a program that runs on its own; quitting detaches. */
+export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<number> {
+  const f = frontend(opts, io);
+  let session: (LiveSession & { program: Program }) | null = null;
+  let stdin: StdinRouter | null = null;
+  let prompt: Prompt | null = null;
+  let detached = false;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => { done = r; });
+  const detach = async () => {
+    if (detached) return;
+    detached = true;
+    f.say('detached: the program runs on');
+    await session?.close();
+    done();
+  };
+  f.disposers.push(io.onSignal('SIGTERM', () => { void detach(); }), io.onSignal('SIGHUP', () => { void detach(); }));
+  let lastInterrupt = 0;
+  f.disposers.push(io.onSignal('SIGINT', () => {
+    const now = Date.now();
+    const twice = now - lastInterrupt < 1000;
+    lastInterrupt = now;
+    if (twice || !session) { void detach(); return; }
+    if (prompt?.isOpen) return prompt.interrupt();
+    f.say('pausing… (Ctrl+C again to detach)');
+    session.interrupt().catch(() => {});
+  }));
+  session = await attach(typeof opts.target === 'string' ? opts.target : opts.target, {
+    cwd: io.cwd, allowRemote: opts.allowRemote,
+    watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
+    onWarning: (m) => f.say(m),
+    beforeStart: (s) => {
+      stdin = routeStdin(io.stdin, null);
+      prompt = wire(s, opts, io, f, stdin, detach);
+    },
   });
-
-  const finalExit = await target.exited;
-  updater.close();
-  await watcher?.close().catch(() => {});
-  await cdp.close();
-  for (const d of disposers) d();
-  return exitCodeOf(finalExit);
+  const s = session;
+  f.say(`attached to process ${s.program.pid ?? '?'} (node ${s.program.nodeVersion}); watching ${s.watchedFiles.length} file(s). Ctrl+C pauses it, twice detaches.`);
+  started(s, opts, f, 'attached');
+  void s.program.exited.then(() => {
+    if (detached) return;
+    f.say('the program exited (or closed its inspector)');
+    s.exited({ code: null, signal: null });
+    done();
+  });
+  await finished;
+  await s.close();
+  return finish(f, stdin, 0);
 }
 
-/**
- * Send Runtime.runIfWaitingForDebugger until the program says it runs: a command that arrives
- * before the program starts waiting does nothing, so one send could be lost.
- */
-async function release(cdp: Connection, target: Target): Promise<void> {
-  let gone = false;
-  void target.exited.then(() => { gone = true; });
-  await Promise.race([target.waiting, target.exited]);
-  while (!gone) {
-    await cdp.Runtime.runIfWaitingForDebugger().catch(() => {});
-    const ran = await Promise.race([target.running.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
-    if (ran) return;
-  }
+async function finish(f: Frontend, stdin: StdinRouter | null, code: number): Promise<number> {
+  (stdin as StdinRouter | null)?.dispose();
+  for (const d of f.disposers) d();
+  await f.events?.close();
+  log('exit', code);
+  return code;
 }
-
-export type { Target };

@@ -16,11 +16,25 @@ export interface RunRequest {
   breakOn: BreakOn;
   /** Put retry boundaries into the program's own files as they load. */
   boundaries: boolean;
+  /** JSON events: '-' for stderr, a path, or null. */
+  json: string | null;
 }
 
+export interface AttachRequest {
+  kind: 'attach';
+  target: string | { pid: number };
+  allowRemote: boolean;
+  watch: boolean;
+  watchPatterns: string[];
+  verbosity: Verbosity;
+  poll: boolean;
+  breakOn: BreakOn;
+  json: string | null;
+}
 
 export type CliRequest =
   | RunRequest
+  | AttachRequest
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'error'; message: string; help: string };
@@ -42,13 +56,15 @@ export const EPILOGUE = `Examples:
   edit-continue --break-on all job.js       stop at caught exceptions too
 
 Everything after 'node' or the script goes to node and the program unchanged.
+Attach to a program already running (its inspector open, or by pid with SIGUSR1):
+  edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
+
 Exit status: the program's (128+n when a signal ended it).
 Docs: README.md; reason codes (EC101...): docs/codes.md`;
 
-function build(argv: string[]) {
-  return yargs(argv)
-    .scriptName('edit-continue')
-    .usage(USAGE)
+/** Options the launcher and attach share. */
+function common(y: ReturnType<typeof yargs>) {
+  return y
     .parserConfiguration({
       'halt-at-non-option': true,
       'boolean-negation': false,
@@ -71,22 +87,65 @@ function build(argv: string[]) {
       requiresArg: true,
       describe: 'which exceptions stop the program at the prompt (also: catch at the prompt)',
     })
-    .option('no-boundaries', {
-      type: 'boolean',
-      default: false,
-      describe: "do not add retry boundaries to the program's files ('retry' then cannot keep the failing frame)",
-    })
+    .option('json', {
+      type: 'string',
+      describe: 'write events as JSON lines to stderr, or --json=FILE to a file (docs/events.md)',
+    });
+}
+
+function finish(y: ReturnType<typeof yargs>) {
+  return y
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'say only what failed' })
     .help(false)
     .version(false)
     .option('help', { alias: 'h', type: 'boolean', describe: 'show this help' })
     .option('version', { type: 'boolean', describe: 'show the version' })
-    .epilogue(EPILOGUE)
     .strictOptions()
     .exitProcess(false)
     .fail((msg, err) => { throw err ?? new Error(msg); })
     .wrap(Math.min(100, process.stdout.columns || 100));
+}
+
+function build(argv: string[]) {
+  const y = common(yargs(argv).scriptName('edit-continue').usage(USAGE))
+    .option('no-boundaries', {
+      type: 'boolean',
+      default: false,
+      describe: "do not add retry boundaries to the program's files ('retry' then cannot keep the failing frame)",
+    })
+    .epilogue(EPILOGUE);
+  return finish(y);
+}
+
+export const ATTACH_USAGE = `Usage: edit-continue attach [options] (PORT | HOST:PORT | ws://URL | --pid PID)
+
+Attaches to a node program that is already running with its inspector open (node --inspect), or
+opens the inspector of a running node process with --pid (SIGUSR1). Saves patch it and exceptions
+stop it at the prompt, as for a program edit-continue starts. quit, detach or Ctrl+C twice leave it
+running, un-paused, with no breakpoints. For 'retry' to keep frames, start the program with
+node --require edit-continue/register (the retry boundaries).`;
+
+function buildAttach(argv: string[]) {
+  const y = common(yargs(argv).scriptName('edit-continue attach').usage(ATTACH_USAGE))
+    .option('pid', { type: 'number', requiresArg: true, describe: 'a running node process: open its inspector with SIGUSR1' })
+    .option('allow-remote', { type: 'boolean', default: false, describe: 'attach to a host that is not this machine (the inspector gives full control of the program)' });
+  return finish(y);
+}
+
+/** A bare --json (no =FILE) means stderr; it must not take the next word (the script) as its file. */
+function jsonFlag(argv: string[]): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--') break;
+    if (out[i] === '--json') out[i] = '--json=-';
+    else if (!out[i].startsWith('-')) {
+      const prev = out[i - 1];
+      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid)$/.test(prev);
+      if (!takesValue) break;
+    }
+  }
+  return out;
 }
 
 export async function helpText(): Promise<string> {
@@ -94,6 +153,8 @@ export async function helpText(): Promise<string> {
 }
 
 export async function parseArgs(argv: string[], execPath: string): Promise<CliRequest> {
+  if (argv[0] === 'attach') return parseAttach(jsonFlag(argv.slice(1)));
+  argv = jsonFlag(argv);
   const y = build(argv);
   const help = await y.getHelp();
   let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
@@ -119,5 +180,43 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     poll: parsed.poll === true,
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
     boundaries: !parsed['no-boundaries'],
+    json: jsonOf(parsed.json),
+  };
+}
+
+function jsonOf(value: unknown): string | null {
+  if (value === undefined) return null;
+  const v = String(value);
+  return v === '' || v === '-' ? '-' : v;
+}
+
+async function parseAttach(argv: string[]): Promise<CliRequest> {
+  const y = buildAttach(argv);
+  const help = await y.getHelp();
+  let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
+  try {
+    parsed = (await y.parseAsync()) as typeof parsed;
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message, help };
+  }
+  if (parsed.help) return { kind: 'help', text: help };
+  if (parsed.version) return { kind: 'version' };
+  const words = [...parsed._, ...(parsed['--'] ?? [])].map(String);
+  const pid = parsed.pid as number | undefined;
+  if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help };
+  if (pid !== undefined && words.length) return { kind: 'error', message: 'give either --pid or a port/URL, not both', help };
+  if (pid === undefined && words.length !== 1) return { kind: 'error', message: words.length ? `attach takes one target, got: ${words.join(' ')}` : 'attach to what? give a port, host:port, ws:// URL or --pid', help };
+  if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) return { kind: 'error', message: `--pid needs a process id, got ${String(parsed.pid)}`, help };
+  const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
+  return {
+    kind: 'attach',
+    target: pid !== undefined ? { pid } : words[0],
+    allowRemote: parsed['allow-remote'] === true,
+    watch: !parsed['no-watch'],
+    watchPatterns,
+    verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
+    poll: parsed.poll === true,
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    json: jsonOf(parsed.json),
   };
 }

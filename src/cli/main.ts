@@ -1,6 +1,6 @@
 // The entry point, and the only place that exits.
 import { parseArgs } from './args';
-import { runApp } from '../app';
+import { runApp, runAttach } from '../app';
 import { UserError } from '../util/errors';
 
 function onSignal(signal: NodeJS.Signals, handler: () => void): () => void {
@@ -21,16 +21,12 @@ export async function main(argv = process.argv.slice(2)): Promise<never> {
       process.stderr.write(`edit-continue: ${request.message}\nRun 'edit-continue --help' for usage.\n`);
       return exit(2);
     case 'run':
+    case 'attach':
       break;
   }
   try {
-    const code = await runApp(request, {
-      cwd: process.cwd(),
-      env: process.env,
-      stdin: process.stdin,
-      stderr: process.stderr,
-      onSignal,
-    });
+    const io = { cwd: process.cwd(), env: process.env, stdin: process.stdin, stderr: process.stderr, onSignal };
+    const code = request.kind === 'attach' ? await runAttach(request, io) : await runApp(request, io);
     return exit(code);
   } catch (err) {
     if (err instanceof UserError) {

@@ -179,6 +179,27 @@ export class LiveEditEngine implements PatchEngine {
     return { error: { code: Codes.LiveEditUnavailable, message: 'LiveEdit could not be enabled' } };
   }
 
+  /**
+   * Can this program be patched? Node 26 started without --inspector-live-edit refuses LiveEdit; V8
+   * takes the flag at run time too. Asked with a dry run of a script's own text (never top frame).
+   */
+  async checkLiveEdit(): Promise<{ ok: true } | { ok: false; message: string }> {
+    const record = this.registry.files().map((f) => this.registry.scriptsOf(f)[0]).find((r) => r);
+    if (!record) return { ok: true };
+    const probe = async () => {
+      try {
+        await this.cdp.Debugger.setScriptSource({ scriptId: record.scriptId, scriptSource: await this.runningText(record), dryRun: true, allowTopFrameEditing: false });
+        return null;
+      } catch (err) {
+        return protocolMessage(err);
+      }
+    };
+    let message = await probe();
+    if (message && LIVE_EDIT_OFF.test(message) && !this.liveEditEnabledAtRuntime && (await this.enableLiveEdit())) message = await probe();
+    if (message && LIVE_EDIT_OFF.test(message)) return { ok: false, message: `this node has LiveEdit turned off and it could not be turned on (${message}): saves will not patch; start the program with --inspector-live-edit. The prompt works.` };
+    return { ok: true };
+  }
+
   /** Node 26+ without --inspector-live-edit: V8 takes the flag at run time too (docs/v8.md). */
   private async enableLiveEdit(): Promise<boolean> {
     this.liveEditEnabledAtRuntime = true;

@@ -17,7 +17,8 @@ import { codeFrame } from '../report/codeFrame';
 import { declarationKind } from '../session/declarations';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
-import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines, type FrameView } from './render';
+import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
+import { describeFrame, describeFrames, type FrameView } from '../session/frames';
 
 export interface PromptDeps {
   session: PauseSession;
@@ -33,14 +34,14 @@ export interface PromptDeps {
   env: NodeJS.ProcessEnv;
   /** A file changed: apply it as a save, and resolve when it has been reported. */
   fileChanged(file: string): Promise<void>;
-  /** End the program. */
+  /** End the program (attached: detach from it, leaving it running). */
   quit(): Promise<void>;
   breakOn: BreakOn;
+  /** Attached to a program we did not start: quit detaches. */
+  attached?: boolean;
 }
 
 const PROMPT = 'ec> ';
-/** Our own files (the preload and its load hooks) count as node's code in stacks. */
-const OWN_DIR = path.dirname(__dirname) + path.sep;
 const REPL_PROMPT = '> ';
 
 export class Prompt {
@@ -262,7 +263,17 @@ export class Prompt {
         await s.setBreakOn(this.breakOn);
         return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
       }
+      case 'detach':
+        if (!this.d.attached) return this.out("detach is for 'edit-continue attach'; here the program is ours: cont, or quit to end it");
+        this.out('detaching: the program runs on');
+        await this.d.quit();
+        return;
       case 'quit':
+        if (this.d.attached) {
+          this.out('detaching: the program runs on (it was not started by edit-continue)');
+          await this.d.quit();
+          return;
+        }
         // At a terminal a stray `q` must not end an hour of work: ask. A script is not asked.
         if (this.d.stdinIsTTY) {
           this.confirmingQuit = true;
@@ -454,22 +465,12 @@ export class Prompt {
     return !!frame && !(await this.frameView(frame, 0)).internal;
   }
 
-  private async frameViews(p: Pause): Promise<FrameView[]> {
-    const out: FrameView[] = [];
-    for (let i = 0; i < p.callFrames.length; i++) out.push(await this.frameView(p.callFrames[i], i));
-    return out;
+  private frameViews(p: Pause): Promise<FrameView[]> {
+    return describeFrames(this.d.session, p, this.d.cwd);
   }
 
-  private async frameView(frame: Protocol.Debugger.CallFrame, index: number): Promise<FrameView> {
-    const record = this.d.session.record(frame.location.scriptId);
-    const line = frame.location.lineNumber;
-    const column = frame.location.columnNumber ?? 0;
-    const name = frame.functionName || '(anonymous)';
-    if (!record) return { index, name, file: null, line: line + 1, column: column + 1, internal: true };
-    const src = await this.d.session.source(frame.location.scriptId);
-    const pos = src ? src.map.original(line, column) : { line, column };
-    const internal = record.file.split(path.sep).includes('node_modules') || record.file.startsWith(OWN_DIR);
-    return { index, name, file: displayPath(record.file, this.d.cwd), line: pos.line + 1, column: pos.column + 1, internal };
+  private frameView(frame: Protocol.Debugger.CallFrame, index: number): Promise<FrameView> {
+    return describeFrame(this.d.session, frame, index, this.d.cwd);
   }
 }
 

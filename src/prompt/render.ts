@@ -1,5 +1,8 @@
 // Pure: how values, frames and pauses read at the prompt.
 import type { Protocol } from 'devtools-protocol';
+import type { FrameView } from '../session/frames';
+
+export type { FrameView };
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
 type ObjectPreview = Protocol.Runtime.ObjectPreview;
@@ -94,17 +97,6 @@ export function exceptionHeadline(exception: RemoteObject | undefined, rejection
   if (!exception) return 'exception';
   if (exception.subtype === 'error') return (exception.description ?? 'Error').split('\n')[0];
   return `${rejection ? 'Unhandled rejection' : 'Uncaught'} ${formatValue(exception)}`;
-}
-
-export interface FrameView {
-  index: number;
-  name: string;
-  /** Display path, or null for node's own code and other code without a file. */
-  file: string | null;
-  /** 1-based, as the user wrote the file. */
-  line: number;
-  column: number;
-  internal: boolean;
 }
 
 export function frameLine(f: FrameView, selected = false): string {

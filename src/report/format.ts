@@ -1,8 +1,8 @@
 // Pure: turn update results into the lines a user reads.
-import * as path from 'node:path';
 import type { UpdateReport } from '../patch/updater';
 import type { NotApplied } from '../patch/plan';
 import { codeFrame } from './codeFrame';
+import { displayPath } from '../session/frames';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
@@ -22,10 +22,7 @@ export const ansiStyle: Style = {
   dim: (s) => `\x1b[2m${s}\x1b[22m`,
 };
 
-export function displayPath(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
+export { displayPath };
 
 function reason(r: NotApplied | { code: string; message: string }, style: Style): string {
   return `  ${style.dim(r.code)} ${r.message}`;

@@ -14,6 +14,16 @@ declare module 'chrome-remote-interface' {
     close(): Promise<void>;
     [domain: string]: any;
   }
+  interface TargetInfo {
+    id: string;
+    type?: string;
+    url?: string;
+    webSocketDebuggerUrl?: string;
+  }
   function CDP(options: Options): Promise<Client>;
+  namespace CDP {
+    /** GET /json/list of an inspector. */
+    function List(options: { host?: string; port?: number }): Promise<TargetInfo[]>;
+  }
   export = CDP;
 }

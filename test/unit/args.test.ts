@@ -23,7 +23,56 @@ describe('parseArgs', () => {
       poll: false,
       breakOn: 'uncaught',
       boundaries: true,
+      json: null,
     });
+  });
+
+  test.each([
+    [['--json', 'app.js'], '-', 'app.js'],
+    [['--json=-', 'app.js'], '-', 'app.js'],
+    [['--json=ev.jsonl', 'app.js'], 'ev.jsonl', 'app.js'],
+    [['-w', 'lib', '--json', 'node', 'app.js'], '-', 'app.js'],
+  ])('%j: json %s, and the script is still %s', async (argv, json, script) => {
+    const r = run(await parseArgs(argv, EXEC));
+    expect(r.json).toBe(json);
+    expect(r.command.script).toBe(script);
+  });
+
+  test('--json after the script belongs to the program', async () => {
+    const r = run(await parseArgs(['app.js', '--json'], EXEC));
+    expect(r.json).toBeNull();
+    expect(r.command.scriptArgs).toEqual(['--json']);
+  });
+});
+
+describe('parseArgs: attach', () => {
+  const attachOf = async (argv: string[]) => {
+    const r = await parseArgs(['attach', ...argv], EXEC);
+    if (r.kind !== 'attach') throw new Error(`expected attach, got ${JSON.stringify(r)}`);
+    return r;
+  };
+  test.each(['9229', '127.0.0.1:9229', 'ws://127.0.0.1:9229/abc'])('attach %s', async (target) => {
+    const r = await attachOf([target]);
+    expect(r.target).toBe(target);
+    expect(r.allowRemote).toBe(false);
+    expect(r.breakOn).toBe('uncaught');
+  });
+  test('attach --pid 4242 --json=ev.jsonl --allow-remote', async () => {
+    const r = await attachOf(['--pid', '4242', '--json=ev.jsonl', '--allow-remote']);
+    expect(r.target).toEqual({ pid: 4242 });
+    expect(r.json).toBe('ev.jsonl');
+    expect(r.allowRemote).toBe(true);
+  });
+  test.each([
+    [[], /attach to what/],
+    [['9229', '9230'], /one target/],
+    [['--pid', '12', '9229'], /either --pid or a port/],
+    [['--pid', 'x'], /pid/],
+    [['--no-boundaries', '9229'], /no-boundaries/],
+  ])('attach %j is an error', async (argv, message) => {
+    const r = await parseArgs(['attach', ...argv], EXEC);
+    expect(r.kind).toBe('error');
+    expect(r.kind === 'error' && r.message).toMatch(message);
   });
 
   test.each(['uncaught', 'all', 'none'])('--break-on %s', async (mode) => {

@@ -39,9 +39,9 @@ function fn(description: string): RemoteObject {
 }
 
 function frame(index: number, over: Partial<FrameView> = {}): FrameView {
-  return { index, name: `f${index}`, file: `src/f${index}.js`, line: index + 1, column: 3, internal: false, ...over };
+  return { index, name: `f${index}`, path: `/proj/src/f${index}.js`, file: `src/f${index}.js`, line: index + 1, column: 3, internal: false, ...over };
 }
-const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, file: null, internal: true });
+const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, path: null, file: null, internal: true });
 
 // ---------------------------------------------------------------------------------------------------
 

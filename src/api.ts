@@ -1,0 +1,236 @@
+// The programmatic API: `launch` a program under edit-continue, or `attach` to one that runs with its
+// inspector open. Both give a LiveSession (./live.ts): typed events and the prompt's actions.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import CDP = require('chrome-remote-interface');
+import { connect, type Connection } from './cdp/connection';
+import { LiveSession, type LiveOptions } from './live';
+import { exitCodeOf, probeNode, spawnTarget, type Exit, type NodeInfo, type Target } from './launch/target';
+import type { TargetCommand } from './launch/command';
+import { UserError } from './util/errors';
+import { debug } from './util/log';
+
+const log = debug('launch');
+
+const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
+
+export interface Program {
+  kind: 'launched' | 'attached';
+  /** The program's pid, when known. */
+  pid: number | null;
+  /** Node's version (`v22.23.3`). */
+  nodeVersion: string;
+  /** For a launched program: its stdin (edit-continue forwards yours into it). */
+  stdin: NodeJS.WritableStream | null;
+  /** Resolves when the program exits (launched), or when the connection ends (attached: null). */
+  exited: Promise<Exit | null>;
+}
+
+export interface LaunchOptions extends Partial<LiveOptions> {
+  /** The script and its arguments. */
+  script: string;
+  args?: string[];
+  /** The node to run: a path or a name looked up in PATH (default: the node running this). */
+  node?: string;
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Add retry boundaries to the program's files as they load (default true). */
+  boundaries?: boolean;
+  /** Where the program's stderr goes, inspector banner lines removed (default: this process's stderr). */
+  stderr?(text: string): void;
+  /** Called once the program is spawned, before it runs (signals can go to it from now on). */
+  onSpawn?(target: Target): void;
+  /** Called with the session before the program runs its first line: subscribe to events here. */
+  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+}
+
+export type LaunchedSession = LiveSession & { program: Program; target: Target };
+
+/** Start a program under the inspector and attach to it; it runs once the session is set up. */
+export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
+  const cwd = opts.cwd ?? process.cwd();
+  const command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
+  const node = await probeNode(command.node);
+  log('node', node);
+  const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
+  const target = spawnTarget({
+    node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env: opts.env ?? process.env,
+    stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
+  });
+  opts.onSpawn?.(target);
+  let wsUrl: string;
+  try {
+    wsUrl = await target.wsUrl;
+  } catch (err) {
+    const exit = await target.exited;
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { exitCode: exitCodeOf(exit), programExited: true });
+  }
+  let cdp: Connection;
+  try {
+    cdp = await connect(wsUrl);
+  } catch (err) {
+    try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
+    throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
+  }
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt }) as LaunchedSession;
+  session.target = target;
+  session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited };
+  void target.exited.then((e) => session.exited(e));
+  await session.start();
+  await opts.beforeStart?.(session);
+  await release(cdp, target);
+  return session;
+}
+
+/**
+ * Send Runtime.runIfWaitingForDebugger until the program says it runs: a command that arrives
+ * before the program starts waiting does nothing, so one send could be lost.
+ */
+async function release(cdp: Connection, target: Target): Promise<void> {
+  let gone = false;
+  void target.exited.then(() => { gone = true; });
+  await Promise.race([target.waiting, target.exited]);
+  while (!gone) {
+    await cdp.Runtime.runIfWaitingForDebugger().catch(() => {});
+    const ran = await Promise.race([target.running.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    if (ran) return;
+  }
+}
+
+// ---- attach ----
+
+export type AttachTarget = string | number | { port: number; host?: string } | { pid: number } | { wsUrl: string };
+
+export interface AttachOptions extends Partial<LiveOptions> {
+  /** Allow a host that is not this machine (the inspector gives full control of the program). */
+  allowRemote?: boolean;
+  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+}
+
+export type AttachedSession = LiveSession & { program: Program };
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** What `attach` was given, as data (pure). */
+export function parseAttachTarget(spec: AttachTarget): { kind: 'ws'; url: string; host: string } | { kind: 'port'; host: string; port: number } | { kind: 'pid'; pid: number } | { kind: 'error'; message: string } {
+  if (typeof spec === 'number') return Number.isInteger(spec) && spec > 0 && spec < 65536 ? { kind: 'port', host: '127.0.0.1', port: spec } : { kind: 'error', message: `not a port: ${spec}` };
+  if (typeof spec === 'object') {
+    if ('pid' in spec) return Number.isInteger(spec.pid) && spec.pid > 0 ? { kind: 'pid', pid: spec.pid } : { kind: 'error', message: `not a pid: ${spec.pid}` };
+    if ('wsUrl' in spec) return parseAttachTarget(spec.wsUrl);
+    return parseAttachTarget(`${spec.host ?? '127.0.0.1'}:${spec.port}`);
+  }
+  const s = spec.trim();
+  if (/^wss?:\/\//.test(s)) {
+    try {
+      const u = new URL(s);
+      return { kind: 'ws', url: s, host: u.hostname };
+    } catch {
+      return { kind: 'error', message: `not a websocket URL: ${s}` };
+    }
+  }
+  if (/^\d+$/.test(s)) return parseAttachTarget(Number(s));
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s);
+  if (m) {
+    const port = Number(m[2]);
+    if (port <= 0 || port >= 65536) return { kind: 'error', message: `not a port: ${m[2]}` };
+    return { kind: 'port', host: m[1], port };
+  }
+  return { kind: 'error', message: `cannot attach to '${s}': give a port (9229), host:port (127.0.0.1:9229), a ws:// URL, or --pid N` };
+}
+
+/** The TCP port a process listens on, read from /proc (Linux): its sockets in LISTEN state. */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const m = /^socket:\[(\d+)\]$/.exec(link);
+        if (m) inodes.add(m[1]);
+      } catch { /* closed meanwhile */ }
+    }
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try { text = fs.readFileSync(table, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9])) continue; // 0A: LISTEN
+      ports.push(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+async function inspectorUrl(host: string, port: number): Promise<string> {
+  let targets: { type?: string; webSocketDebuggerUrl?: string }[];
+  try {
+    targets = await CDP.List({ host, port });
+  } catch (err) {
+    throw new UserError(`nothing answers as a node inspector on ${host}:${port} (${(err as Error).message}); start the program with node --inspect`);
+  }
+  const t = targets.find((x) => x.webSocketDebuggerUrl);
+  if (!t?.webSocketDebuggerUrl) throw new UserError(`the inspector on ${host}:${port} lists no target to attach to`);
+  return t.webSocketDebuggerUrl;
+}
+
+/** Open the inspector of a running node process (SIGUSR1) and find its port. */
+async function openInspector(pid: number): Promise<number> {
+  try { process.kill(pid, 0); } catch { throw new UserError(`there is no process ${pid}`); }
+  const before = new Set(listeningPorts(pid));
+  try { process.kill(pid, 'SIGUSR1'); } catch (err) { throw new UserError(`cannot signal process ${pid}: ${(err as Error).message}`); }
+  for (let i = 0; i < 60; i++) {
+    const found = listeningPorts(pid).filter((p) => !before.has(p));
+    for (const port of found) {
+      try { await inspectorUrl('127.0.0.1', port); return port; } catch { /* not the inspector */ }
+    }
+    if (i > 10 && before.size) {
+      for (const port of before) { try { await inspectorUrl('127.0.0.1', port); return port; } catch { /* not it */ } }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new UserError(`process ${pid} did not open an inspector after SIGUSR1 (is it node, and was it started without --disable-sigusr1?)`);
+}
+
+/** Attach to a program that runs with its inspector open. Detaching (close) leaves it running. */
+export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Promise<AttachedSession> {
+  const cwd = opts.cwd ?? process.cwd();
+  const t = parseAttachTarget(spec);
+  if (t.kind === 'error') throw new UserError(t.message);
+  let wsUrl: string;
+  let pid: number | null = null;
+  if (t.kind === 'pid') {
+    pid = t.pid;
+    const port = await openInspector(t.pid);
+    wsUrl = await inspectorUrl('127.0.0.1', port);
+  } else {
+    if (!isLoopback(t.host) && !opts.allowRemote) {
+      throw new UserError(`${t.host} is not this machine: an inspector gives full control of the program, so attach only goes to loopback unless you pass --allow-remote`);
+    }
+    if (!isLoopback(t.host)) opts.onWarning?.(`attaching to ${t.host}, which is not this machine: the connection is not encrypted`);
+    wsUrl = t.kind === 'ws' ? t.url : await inspectorUrl(t.host, t.port);
+  }
+  let cdp: Connection;
+  try {
+    cdp = await connect(wsUrl);
+  } catch (err) {
+    throw new UserError(`could not attach to ${wsUrl}: ${(err as Error).message || 'connection refused'}`);
+  }
+  const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
+  const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now() }) as AttachedSession;
+  session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null) };
+  await session.start();
+  const live = await session.engine.checkLiveEdit();
+  if (!live.ok) opts.onWarning?.(live.message);
+  await opts.beforeStart?.(session);
+  await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
+  return session;
+}

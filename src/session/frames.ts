@@ -1,0 +1,45 @@
+// The frames of a pause as the user wrote the code: files, and positions with the retry boundary's
+// text taken out (1-based, as editors and stack traces count).
+import * as path from 'node:path';
+import type { Protocol } from 'devtools-protocol';
+import type { PauseSession } from './debugger';
+import type { Pause } from './pause';
+
+export interface FrameView {
+  index: number;
+  name: string;
+  /** Absolute path of the file, or null for node's own code and code without a file. */
+  path: string | null;
+  /** The path as shown (relative to the working directory when inside it). */
+  file: string | null;
+  line: number;
+  column: number;
+  /** node's own code, node_modules, or ours: folded in stacks. */
+  internal: boolean;
+}
+
+/** Our own files (the preload and its load hooks) count as node's code in stacks. */
+const OWN_DIR = path.dirname(__dirname) + path.sep;
+
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+export async function describeFrame(session: PauseSession, frame: Protocol.Debugger.CallFrame, index: number, cwd: string): Promise<FrameView> {
+  const record = session.record(frame.location.scriptId);
+  const line = frame.location.lineNumber;
+  const column = frame.location.columnNumber ?? 0;
+  const name = frame.functionName || '(anonymous)';
+  if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, internal: true };
+  const src = await session.source(frame.location.scriptId);
+  const pos = src ? src.map.original(line, column) : { line, column };
+  const internal = record.file.split(path.sep).includes('node_modules') || record.file.startsWith(OWN_DIR);
+  return { index, name, path: record.file, file: displayPath(record.file, cwd), line: pos.line + 1, column: pos.column + 1, internal };
+}
+
+export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {
+  const out: FrameView[] = [];
+  for (let i = 0; i < pause.callFrames.length; i++) out.push(await describeFrame(session, pause.callFrames[i], i, cwd));
+  return out;
+}
