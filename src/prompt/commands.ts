@@ -4,7 +4,7 @@ import { distance } from './render';
 
 export type CommandName =
   | 'help' | 'bt' | 'frame' | 'up' | 'down' | 'list' | 'locals' | 'print' | 'repl' | 'set' | 'edit'
-  | 'retry' | 'restart' | 'cont' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'detach' | 'quit';
+  | 'retry' | 'restart' | 'cont' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'pause' | 'detach' | 'quit';
 
 export interface CommandSpec {
   name: CommandName;
@@ -35,6 +35,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'breakpoints', aliases: ['bl'], usage: 'breakpoints', help: 'list breakpoints' },
   { name: 'clear', aliases: ['cb'], usage: 'clear N', help: 'remove breakpoint N' },
   { name: 'catch', aliases: [], usage: 'catch uncaught|all|none', help: 'which exceptions stop the program' },
+  { name: 'pause', aliases: [], usage: 'pause', help: 'attach mode: stop the running program (as Ctrl+C does)' },
   { name: 'detach', aliases: [], usage: 'detach', help: 'attach mode: let the program go on without edit-continue' },
   { name: 'quit', aliases: ['q', 'exit', '.exit', 'kill'], usage: 'quit', help: 'end the program (attach mode: detach)' },
 ];

@@ -62,7 +62,12 @@ export class Prompt {
     this.breakOn = d.breakOn;
     d.session.onPause((p) => { void this.opened(p); });
     d.session.onResume(() => this.closed());
+    // Attached, the program has a stdin of its own: ours is the prompt's, running or paused.
+    if (d.attached) d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
   }
+
+  /** Commands that make sense while an attached program runs. */
+  private static readonly WHILE_RUNNING = new Set<CommandName>(['help', 'break', 'breakpoints', 'clear', 'catch', 'detach', 'quit', 'pause']);
 
   get isOpen(): boolean { return this.mode !== 'closed'; }
 
@@ -118,6 +123,7 @@ export class Prompt {
   private closed(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
+    if (this.d.attached) return; // keep listening: the program runs on, `detach` and `pause` still work
     this.lines = [];
     this.pending = '';
     this.d.stdin.toProgram();
@@ -157,7 +163,7 @@ export class Prompt {
     if (this.busy || this.rendering) return;
     this.busy = true;
     try {
-      while (this.lines.length && this.mode !== 'closed') {
+      while (this.lines.length && (this.mode !== 'closed' || this.d.attached)) {
         const line = this.lines.shift()!;
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
@@ -190,6 +196,10 @@ export class Prompt {
     }
     if (parsed.kind === 'unknown') { this.out(parsed.hint); return; }
     if (parsed.kind !== 'command') return;
+    if (this.mode === 'closed' && !Prompt.WHILE_RUNNING.has(parsed.name)) {
+      this.out(`the program is running: 'pause' (or Ctrl+C) stops it first`);
+      return;
+    }
     try {
       await this.run(parsed.name, parsed.args);
     } catch (err) {
@@ -263,6 +273,10 @@ export class Prompt {
         await s.setBreakOn(this.breakOn);
         return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
       }
+      case 'pause':
+        if (s.paused) return this.out('the program is already paused');
+        await s.requestPause();
+        return;
       case 'detach':
         if (!this.d.attached) return this.out("detach is for 'edit-continue attach'; here the program is ours: cont, or quit to end it");
         this.out('detaching: the program runs on');
