@@ -41,12 +41,13 @@ export class PauseSession {
    * pauses it makes. A resume ends it: what stops the program after that is news.
    */
   private quiet = false;
+  private announcedPause = false;
 
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
       this.current = null;
-      if (!this.quiet) for (const l of this.resumeListeners) l();
+      if (!this.quiet) this.announceResume();
     });
   }
 
@@ -63,7 +64,17 @@ export class PauseSession {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(pause);
-    if (waiters.length === 0 && !this.quiet) for (const l of this.pauseListeners) l(pause);
+    if (waiters.length === 0 && !this.quiet) {
+      this.announcedPause = true;
+      for (const l of this.pauseListeners) l(pause);
+    }
+  }
+
+  /** Tell resume listeners once per pause they were told of (V8's event and our own resume both come). */
+  private announceResume(): void {
+    if (!this.announcedPause) return;
+    this.announcedPause = false;
+    for (const l of this.resumeListeners) l();
   }
 
   get paused(): boolean { return this.current !== null; }
@@ -105,7 +116,7 @@ export class PauseSession {
     this.current = null;
     this.quiet = false;
     await this.cdp.Debugger.resume({}).catch(() => {});
-    for (const l of this.resumeListeners) l();
+    this.announceResume();
   }
 
   /** Step and wait for the pause it ends in; null when the program ran on (it went idle). */

@@ -1,0 +1,174 @@
+// Attach mode, the programmatic API and JSON events, end to end on every supported node line: real
+// programs started with plain node (not by edit-continue), the real CLI, the built package's API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { ask, cliPerTest, copyFixture, edit, isAlive } from '../helpers/cli';
+import { ROOT_DIR, testNodes } from '../helpers/nodes';
+import type * as Api from '../../src/index';
+
+// The API as a user gets it: the built package (its preload and load hooks are .js files).
+const api = require(path.join(ROOT_DIR, 'dist', 'index.js')) as typeof Api;
+const REGISTER = path.join(ROOT_DIR, 'register.js');
+
+function get(port: number, p: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+interface Service { child: ChildProcess; port: number; inspectorPort: number | null; pid: number; out(): string }
+
+/** Start fixtures/attach/service.js with plain node, as a user would have. */
+async function startService(bin: string, dir: string, args: string[]): Promise<Service> {
+  const child = spawn(bin, [...args, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  for (let i = 0; i < 200 && !/listening \d+/.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+  const m = /listening (\d+) pid (\d+)/.exec(out);
+  if (!m) throw new Error(`service did not start:\n${out}\n${err}`);
+  const ws = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err);
+  return { child, port: Number(m[1]), pid: Number(m[2]), inspectorPort: ws ? Number(ws[1]) : null, out: () => out };
+}
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const start = cliPerTest();
+  const services: ChildProcess[] = [];
+  afterEach(() => { for (const s of services.splice(0)) s.kill('SIGKILL'); });
+
+  test('attach by port to plain node --inspect: patch, stop at its exception, fix and retry, detach; it runs on', async () => {
+    const dir = copyFixture('attach');
+    const file = path.join(dir, 'service.js');
+    // started as a user would, with the retry boundaries (no --inspector-live-edit on 26: attach turns it on)
+    const svc = await startService(bin, dir, ['--inspect=127.0.0.1:0', '--require', REGISTER]);
+    services.push(svc.child);
+    expect(await get(svc.port, '/?id=1')).toBe('item 1 weighs 10 (seen 1)\n');
+
+    const cli = start(['attach', String(svc.inspectorPort)], dir);
+    await cli.waitFor(/attached to process (\d+) \(node v\d+/, { stream: 'stderr', step: 'attached' });
+    expect(cli.stderr()).toContain(`attached to process ${svc.pid}`);
+
+    let mark = cli.mark('stderr');
+    edit(file, '} weighs ${', '} weighs in at ${');
+    await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', after: mark, step: 'patch' });
+    expect(await get(svc.port, '/?id=2')).toBe('item 2 weighs in at 20 (seen 2)\n');
+
+    const pending = get(svc.port, '/?id=4'); // throws in describe: the request waits while we fix it
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at describe \(service\.js:7:\d+\)/, { stream: 'stderr', step: 'stopped at the exception' });
+    await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
+    edit(file, 'item.spec.weight', '(item.spec ?? { weight: 0 }).weight');
+    await ask(cli, 'retry', /retrying describe/);
+    expect(await pending).toBe('item 4 weighs in at 0 (seen 3)\n');
+
+    mark = cli.mark('stderr');
+    cli.send('detach\n');
+    await cli.waitFor(/detached: the program runs on/, { stream: 'stderr', after: mark, step: 'detach' });
+    expect((await cli.exited).code).toBe(0);
+    expect(await get(svc.port, '/?id=5')).toBe('item 5 weighs in at 50 (seen 4)\n');
+    expect(isAlive(svc.pid)).toBe(true);
+  });
+
+  test('attach --pid to node started without --inspect (SIGUSR1): patch, then Ctrl+C twice detaches', async () => {
+    const dir = copyFixture('attach');
+    const svc = await startService(bin, dir, []);
+    services.push(svc.child);
+    const cli = start(['attach', '--pid', String(svc.pid)], dir);
+    await cli.waitFor(/attached to process \d+/, { stream: 'stderr', step: 'attached by pid' });
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'service.js'), '} weighs ${', '} has weight ${');
+    await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', after: mark, step: 'patch' });
+    expect(await get(svc.port, '/?id=3')).toBe('item 3 has weight 30 (seen 1)\n');
+    cli.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    cli.kill('SIGINT');
+    expect((await cli.exited).code).toBe(0);
+    expect(await get(svc.port, '/?id=5')).toBe('item 5 has weight 50 (seen 2)\n');
+  });
+
+  test('attach refuses a host that is not this machine, and a port where nothing listens', async () => {
+    const dir = copyFixture('attach');
+    const remote = start(['attach', '10.1.2.3:9229'], dir);
+    expect((await remote.exited).code).not.toBe(0);
+    expect(remote.stderr()).toMatch(/10\.1\.2\.3 is not this machine[^\n]*--allow-remote/);
+    const nothing = start(['attach', '1'], dir);
+    expect((await nothing.exited).code).not.toBe(0);
+    expect(nothing.stderr()).toMatch(/nothing answers as a node inspector on 127\.0\.0\.1:1/);
+  });
+
+  test('the API: launch a fixture, receive typed events, fix and retry through methods', async () => {
+    const dir = copyFixture('retry');
+    const file = path.join(dir, 'job.js');
+    const events: string[] = [];
+    let stderr = '';
+    let firstPause!: Promise<[Api.PausedEvent]>;
+    const session = await api.launch({
+      script: 'job.js', node: bin, cwd: dir,
+      stderr: (t) => { stderr += t; },
+      beforeStart: (s) => {
+        firstPause = s.once('paused'); // before the program runs: it may stop before launch() returns
+        s.on('paused', (e) => events.push(`paused ${e.reason} ${e.frames[0]?.name} ${e.frames[0]?.file}:${e.frames[0]?.line}:${e.frames[0]?.column} ${e.exception?.uncaught}`));
+        s.on('pending', (e) => events.push(`pending ${path.basename(e.file)} ${e.reason.code}`));
+        s.on('patched', (e) => events.push(`patched ${path.basename(e.file)} ${e.functions.map((f) => f.name).join(',')}`));
+        s.on('resumed', () => events.push('resumed'));
+        s.on('exited', (e) => events.push(`exited ${e.code}`));
+      },
+    });
+    try {
+      const [paused] = await firstPause;
+      expect(paused.exception?.message).toBe("TypeError: Cannot read properties of undefined (reading 'weight')");
+      const local = await session.evaluate('item.id', 0);
+      expect(local.ok && local.value.value).toBe(4);
+      const pendingSeen = session.once('pending');
+      edit(file, 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
+      await pendingSeen;
+      const r = await session.retry();
+      expect(r.ok && r.value.message).toBe('retrying work');
+      const exit = await session.program.exited;
+      expect(exit?.code).toBe(0);
+      expect(events).toEqual([
+        'paused exception work job.js:7:15 true',
+        'pending job.js EC301',
+        'patched job.js work',
+        'resumed',
+        'exited 0',
+      ]);
+      expect(stderr).not.toMatch(/Debugger listening|Check failed/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('--json=FILE: every line validates against docs/events.schema.json, and the run is described', async () => {
+    const dir = copyFixture('retry');
+    const log = path.join(dir, 'events.jsonl');
+    const cli = start([`--json=${log}`, bin, 'job.js'], dir);
+    await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
+    edit(path.join(dir, 'job.js'), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
+    await cli.waitFor(/waiting job\.js/, { stream: 'stderr', step: 'pending' });
+    cli.send('retry\n');
+    expect((await cli.exited).code).toBe(0);
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'docs', 'events.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: false, formats: { 'date-time': (s: string) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)) } }).compile(schema);
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+    for (const line of lines) {
+      const event = JSON.parse(line);
+      if (!validate(event)) throw new Error(`invalid event ${line}: ${JSON.stringify(validate.errors)}`);
+    }
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['started', 'paused', 'pending', 'patched', 'resumed', 'exited']);
+    const paused = JSON.parse(lines[1]);
+    expect(paused.frames[0]).toMatchObject({ index: 0, name: 'work', file: 'job.js', line: 7, column: 15, internal: false });
+    expect(paused.frames[0].path).toBe(fs.realpathSync(path.join(dir, 'job.js')));
+    // the schema is not a rubber stamp: a wrong event fails it
+    expect(validate({ v: 1, type: 'patched', time: new Date().toISOString(), file: 'x' })).toBe(false);
+    expect(validate({ v: 2, type: 'resumed', time: new Date().toISOString() })).toBe(false);
+  });
+});
