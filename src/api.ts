@@ -75,7 +75,8 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt }) as LaunchedSession;
   session.target = target;
   session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited };
-  void target.exited.then((e) => session.exited(e));
+  // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
+  void target.exited.then(async (e) => { session.exited(e); await session.close(); });
   await session.start();
   await opts.beforeStart?.(session);
   await release(cdp, target);
@@ -227,6 +228,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now() }) as AttachedSession;
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null) };
+  void cdp.closed.then(() => session.close());
   await session.start();
   const live = await session.engine.checkLiveEdit();
   if (!live.ok) opts.onWarning?.(live.message);
