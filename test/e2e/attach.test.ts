@@ -69,6 +69,8 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     await ask(cli, 'retry', /retrying describe/);
     expect(await pending).toBe('item 4 weighs in at 0 (seen 3)\n');
 
+    // a breakpoint on the request path: detaching must remove it, or the next request would hang
+    await ask(cli, 'break service.js:7', /breakpoint 1 at service\.js:7/);
     mark = cli.mark('stderr');
     cli.send('detach\n');
     await cli.waitFor(/detached: the program runs on/, { stream: 'stderr', after: mark, step: 'detach' });
