@@ -178,6 +178,11 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   }
   const s = session;
   started(s, opts, f, `running ${displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)}`);
+  void s.lostConnection.then(() => {
+    f.say("lost the connection to the program's inspector: saves no longer patch and the prompt is off; the program runs on");
+    (stdin as StdinRouter | null)?.toProgram();
+    onInterrupt = null; // Ctrl+C goes to the program again, as under node
+  });
   let lastInterrupt = 0;
   onInterrupt = () => {
     const now = Date.now();

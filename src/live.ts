@@ -76,6 +76,8 @@ export class LiveSession {
   private readonly emitter = new EventEmitter();
   private closed = false;
   private disconnected = false;
+  /** We close the connection ourselves (the program is exiting, or we detach). */
+  private leaving = false;
   private breakOn: BreakOn;
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
@@ -186,10 +188,18 @@ export class LiveSession {
   async start(): Promise<void> {
     this.cdp.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
     // The program is about to exit: let go so node does not wait for us.
-    this.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { void this.cdp.close(); });
+    this.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { this.leaving = true; void this.cdp.close(); });
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
     await this.pause.setBreakOn(this.breakOn);
+  }
+
+  /**
+   * Resolves when the inspector connection ends without us closing it (the program closed its
+   * inspector, or the socket broke): live patching and the prompt are then over.
+   */
+  get lostConnection(): Promise<void> {
+    return this.cdp.closed.then(() => (this.leaving ? new Promise<void>(() => {}) : undefined));
   }
 
   get watchedFiles(): string[] {
@@ -207,6 +217,7 @@ export class LiveSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaving = true;
     if (!this.disconnected) await this.letGo().catch(() => {});
     this.updater.close();
     await this.watcher?.close().catch(() => {});

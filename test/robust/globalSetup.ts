@@ -1,0 +1,5 @@
+import { setup } from './table';
+
+export default function globalSetup(): void {
+  setup();
+}

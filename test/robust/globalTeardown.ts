@@ -1,0 +1,5 @@
+import { teardown } from './table';
+
+export default function globalTeardown(): void {
+  teardown();
+}
