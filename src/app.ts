@@ -119,7 +119,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
 
 function started(session: LiveSession & { program: Program }, opts: CommonOptions, f: Frontend, what: string): void {
   f.events?.write('started', {
-    mode: session.program.kind, pid: session.program.pid, node: session.program.nodeVersion, files: session.watchedFiles,
+    mode: session.program.kind, pid: session.program.pid, node: session.program.nodeVersion,
   });
   if (opts.verbosity === 'verbose') {
     const n = session.watchedFiles.length;
