@@ -76,13 +76,16 @@ function forEachFunction(root: Node, visit: (fn: Node) => void): void {
  * with `var` and `function` (a body may), strict code may not declare a function twice in one block,
  * and a direct eval that declares a var clashes with a block's function. Such bodies stay as they are.
  */
-function blockChangesMeaning(body: Node): boolean {
+function blockChangesMeaning(body: Node, text: string): boolean {
   const functions = new Set<string>();
   for (const st of body.body as Node[]) {
     if (st.type !== 'FunctionDeclaration' || !st.id) continue;
     if (functions.has(st.id.name)) return true;
     functions.add(st.id.name);
   }
+  // the common case, cheaply: no function declared in the body, and no eval anywhere in it
+  const evalAt = text.indexOf('eval', body.start);
+  if (functions.size === 0 && (evalAt < 0 || evalAt >= body.end)) return false;
   let clash = false;
   const stack: Node[] = [...body.body];
   while (stack.length && !clash) {
@@ -102,7 +105,7 @@ function blockChangesMeaning(body: Node): boolean {
 
 function insertionsFor(fn: Node, text: string): Insertion[] {
   if (fn.generator || fn.body.type !== 'BlockStatement') return [];
-  if (blockChangesMeaning(fn.body)) return [];
+  if (blockChangesMeaning(fn.body, text)) return [];
   const statements: Node[] = fn.body.body;
   let first = 0;
   while (first < statements.length && typeof statements[first].directive === 'string') first++;

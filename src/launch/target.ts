@@ -69,22 +69,35 @@ function run(file: string, args: string[]): Promise<string> {
 }
 
 /** Ask the node binary what it is and whether it takes --inspector-live-edit. */
+/** Node lines whose V8 may have --inspector-live-edit (seen on 26, absent on 20–24; the engine turns it on at run time anyway). */
+const LIVE_EDIT_FLAG_FROM_MAJOR = 25;
+
+/**
+ * Ask the node binary what it is and whether it takes --inspector-live-edit. Each question is a
+ * process to start (~50 ms), so ask only what is not known: the node running edit-continue knows its
+ * own version, and only Node 26+ can have the flag.
+ */
 export async function probeNode(name: string): Promise<NodeInfo> {
   const executable = resolveExecutable(name);
   if (!executable) throw new UserError(`cannot find node executable '${name}' (looked in PATH)`);
-  const [version, v8Options] = await Promise.all([
-    run(executable, ['--version']).catch((e: Error) => {
+  const ownNode = sameFile(executable, process.execPath);
+  const version = ownNode
+    ? process.version
+    : (await run(executable, ['--version']).catch((e: Error) => {
       throw new UserError(`'${executable}' did not answer --version: is it node? (${e.message.split('\n')[0]})`);
-    }),
-    run(executable, ['--v8-options']).catch(() => ''),
-  ]);
-  const m = /^v(\d+)\.\d+\.\d+/.exec(version.trim());
-  if (!m) throw new UserError(`'${executable}' does not look like node (it printed '${version.trim().slice(0, 40)}')`);
+    })).trim();
+  const m = /^v(\d+)\.\d+\.\d+/.exec(version);
+  if (!m) throw new UserError(`'${executable}' does not look like node (it printed '${version.slice(0, 40)}')`);
   const major = Number(m[1]);
   if (major < MIN_NODE_MAJOR) {
-    throw new UserError(`node ${version.trim()} is too old: edit-continue needs Node ${MIN_NODE_MAJOR} or newer`);
+    throw new UserError(`node ${version} is too old: edit-continue needs Node ${MIN_NODE_MAJOR} or newer`);
   }
-  return { executable, version: version.trim(), major, liveEditFlag: /--inspector-live-edit\b/.test(v8Options) };
+  const v8Options = major >= LIVE_EDIT_FLAG_FROM_MAJOR ? await run(executable, ['--v8-options']).catch(() => '') : '';
+  return { executable, version, major, liveEditFlag: /--inspector-live-edit\b/.test(v8Options) };
+}
+
+function sameFile(a: string, b: string): boolean {
+  try { return fs.realpathSync(a) === fs.realpathSync(b); } catch { return false; }
 }
 
 export interface SpawnOptions {

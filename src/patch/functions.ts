@@ -170,7 +170,22 @@ function isReference(node: Node, parent: Node | undefined): boolean {
 }
 
 /** Build the model of a script. Throws a SyntaxError-like error from acorn when it does not parse. */
+/**
+ * Models of the last few texts: the running text of a file is described on every save, and after a
+ * patch it is the text just described as the save.
+ */
+const recentModels: { text: string; kind: ModuleKind; model: ScriptModel }[] = [];
+
 export function describeScript(text: string, kind: ModuleKind): ScriptModel {
+  const known = recentModels.find((m) => m.kind === kind && m.text === text);
+  if (known) return known.model;
+  const model = buildModel(text, kind);
+  recentModels.unshift({ text, kind, model });
+  if (recentModels.length > 8) recentModels.pop();
+  return model;
+}
+
+function buildModel(text: string, kind: ModuleKind): ScriptModel {
   const program = parseScript(text, kind) as unknown as Node;
   const starts = lineStarts(text);
   const functions: FunctionRecord[] = [];
@@ -186,9 +201,8 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
     }
   };
 
-  // ancestors: the node path from the program down; classStack: enclosing class names for members
-  const visit = (node: Node, ancestors: Node[], fn: FunctionRecord | null, qualifier: string | null): void => {
-    const parent = ancestors[ancestors.length - 1];
+  // parent: the node above (names and references depend on it); qualifier: enclosing class or object name
+  const visit = (node: Node, parent: Node | undefined, fn: FunctionRecord | null, qualifier: string | null): void => {
 
     if (node.type === 'Identifier' && !bindings.has(node) && isReference(node, parent)) {
       for (let f = fn; f; f = f.parent) f.referenced.add(node.name);
@@ -263,18 +277,17 @@ export function describeScript(text: string, kind: ModuleKind): ScriptModel {
       currentQualifier = null;
     }
 
-    const nextAncestors = ancestors.concat(node);
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
       if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child.type === 'string') visit(child, nextAncestors, currentFn, currentQualifier);
+        for (const child of value) if (child && typeof child.type === 'string') visit(child, node, currentFn, currentQualifier);
       } else if (value && typeof value.type === 'string') {
-        visit(value, nextAncestors, currentFn, currentQualifier);
+        visit(value, node, currentFn, currentQualifier);
       }
     }
   };
-  visit(program, [], null, null);
+  visit(program, undefined, null, null);
 
   return { text, functions, outermost, topDeclared, skeleton: blankBodies(text, outermost) };
 }
