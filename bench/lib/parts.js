@@ -1,0 +1,187 @@
+// The four parts of the benchmark: each runs its measurements and adds its rows (with the targets
+// of issue 4 next to them) to the report.
+'use strict';
+const { summary } = require('./stats');
+const { ms, ratio } = require('./report');
+const { saveToLive } = require('./save-live');
+const { backToState } = require('./back-to-state');
+const { overhead } = require('./overhead');
+const { scale } = require('./scale');
+
+const kLines = (n) => `${n / 1000}k`;
+const p50 = (xs) => summary(xs).median;
+const signedMs = (x) => `${x < 0 ? '−' : '+'}${ms(Math.abs(x))} ms`;
+
+/** Tools that can run here, and a row saying why for the ones that cannot. */
+function usable(ids, ctx, measure) {
+  const out = [];
+  for (const id of ids) {
+    const t = ctx.tools[id];
+    const c = ctx.available[id];
+    if (c.ok) out.push(t);
+    else ctx.report.add({ measure, tool: t.label, stats: null, notes: `cannot run here: ${c.reason}` });
+  }
+  return out;
+}
+
+const PEERS = ['ec', 'floor', 'nodeWatch', 'nodemon', 'deno', 'bun'];
+
+async function part1SaveToLive(ctx) {
+  const { plan, report, env, log } = ctx;
+  for (const lines of plan.sizes) {
+    const measure = `1. save → live, ${kLines(lines)}-line file (p50 / p95 over ${plan.saves} saves)`;
+    const results = {};
+    const tools = usable(['ec', 'ecNoBoundaries', ...PEERS.slice(1)], ctx, measure);
+    for (const t of tools) {
+      log(`1. save → live, ${kLines(lines)} lines: ${t.label} ...`);
+      results[t.id] = await saveToLive(t, env, { lines, saves: plan.saves, warmupMs: plan.warmupMs });
+      for (const m of results[t.id].misses) report.problem(`${measure}, ${t.label}: ${m}`);
+      log(`   p50 ${ms(p50(results[t.id].samples))} ms`);
+    }
+    const floor = results.floor ? p50(results.floor.samples) : NaN;
+    const ec = results.ec ? p50(results.ec.samples) : NaN;
+    for (const t of tools) {
+      const r = results[t.id];
+      const s = summary(r.samples);
+      const row = { measure, tool: t.label, stats: s, vsBase: t.id === 'floor' ? 'baseline' : `${ratio(s.median, floor)} floor` };
+      if (t.id !== 'ec') row.vsEc = ratio(s.median, ec);
+      if (r.misses.length) row.notes = `${r.misses.length} save(s) not live in time`;
+      if (t.id === 'ec') {
+        const want = lines === 1000 ? 'p50 ≤ 30 ms; ≤ 1.25× floor' : '≤ 1.25× floor';
+        row.target = want;
+        const okFloor = s.median <= 1.25 * floor;
+        const ok = lines === 1000 ? okFloor && s.median <= 30 : okFloor;
+        row.result = report.target(`save → live at ${kLines(lines)} lines (${want})`, Number.isFinite(s.median) && Number.isFinite(floor) ? ok : null,
+          `p50 ${ms(s.median)} ms = ${ratio(s.median, floor)} the floor's ${ms(floor)} ms`);
+      }
+      report.add(row);
+    }
+  }
+}
+
+async function part2BackToState(ctx) {
+  const { plan, report, env, log } = ctx;
+  const measure = `2. back to state: save → correct answer, server with ~${plan.stateSeconds} s of state (${plan.stateSaves} saves)`;
+  const tools = usable(PEERS, ctx, measure);
+  const results = {};
+  for (const t of tools) {
+    log(`2. back to state: ${t.label} ...`);
+    results[t.id] = await backToState(t, env, { saves: plan.stateSaves, records: plan.stateRecords, warmupMs: plan.warmupMs });
+    for (const m of results[t.id].misses) report.problem(`${measure}, ${t.label}: ${m}`);
+    log(`   median ${ms(p50(results[t.id].samples))} ms, state kept ${results[t.id].survived.filter(Boolean).length}/${results[t.id].survived.length}`);
+  }
+  const watch = results.nodeWatch ? p50(results.nodeWatch.samples) : NaN;
+  const ec = results.ec ? p50(results.ec.samples) : NaN;
+  for (const t of tools) {
+    const r = results[t.id];
+    const s = summary(r.samples);
+    const kept = r.survived.filter(Boolean).length;
+    const notes = [
+      r.survived.length ? (kept === r.survived.length ? `state kept ${kept}/${r.survived.length}` : `state rebuilt ${r.survived.length - kept}/${r.survived.length}`) : '',
+      r.builtMs !== null ? `built in ${r.builtMs} ms at start` : '',
+      r.misses.length ? `${r.misses.length} save(s) never answered` : '',
+    ].filter(Boolean).join(', ');
+    const row = { measure, tool: t.label, stats: s, vsBase: t.id === 'nodeWatch' ? 'baseline' : `${ratio(s.median, watch)} node --watch`, notes };
+    if (t.id !== 'ec') row.vsEc = ratio(s.median, ec);
+    if (t.id === 'ec') {
+      row.target = '≥ 20× faster than node --watch';
+      const speedup = watch / s.median;
+      row.result = report.target('back to state (≥ 20× faster than node --watch)', Number.isFinite(speedup) ? speedup >= 20 : null,
+        `${Number.isFinite(speedup) ? speedup.toFixed(1) : '—'}× faster (${ms(s.median)} ms vs ${ms(watch)} ms)${kept === r.survived.length ? '' : ', state lost'}`);
+    }
+    report.add(row);
+  }
+}
+
+async function part3Overhead(ctx) {
+  const { plan, report, env, log, tools } = ctx;
+  const variants = [tools.node, tools.ec, tools.ecNoBoundaries, ...(plan.attachReference ? [tools.floorAttached] : [])];
+  log(`3. overhead: ${plan.rounds} round(s) of each workload, ${plan.startupRounds} of hello world ...`);
+  let done = 0;
+  const total = variants.length * (2 * plan.rounds + plan.startupRounds);
+  const { samples, failures } = await overhead(variants, env, {
+    rounds: plan.rounds,
+    startupRounds: plan.startupRounds,
+    iterations: plan.iterations,
+    onProgress: () => { done++; if (done % variants.length === 0) log(`   ${done}/${total} runs`); },
+  });
+  for (const f of failures) report.problem(`3. overhead: ${f}`);
+  const sections = [
+    ['cpu', '3. overhead: CPU-bound workload (wall time of the work)', 1.03, '≤ 3 %'],
+    ['throws', `3. overhead: throw-heavy workload, ${Math.round(200 * plan.iterations)}k caught exceptions (wall time of the work)`, 1.10, '≤ 10 %'],
+    ['startup', '3. overhead: startup, hello world (spawn → exit)', null, '≤ +120 ms'],
+  ];
+  for (const [key, measure, limit, want] of sections) {
+    const base = p50(samples[key].node);
+    const ecNoB = p50(samples[key].ecNoBoundaries);
+    for (const v of variants) {
+      const s = summary(samples[key][v.id]);
+      const row = { measure, tool: v.label, stats: s, p95: false };
+      if (v.id === 'node') row.vsBase = 'baseline';
+      else row.vsBase = key === 'startup' ? signedMs(s.median - base) : `${ratio(s.median, base)} node`;
+      if (v.id === 'ec') {
+        row.target = want;
+        if (key === 'startup') {
+          row.result = report.target(`startup overhead (${want})`, Number.isFinite(s.median) ? s.median - base <= 120 : null, signedMs(s.median - base));
+        } else {
+          row.result = report.target(`${key === 'cpu' ? 'CPU-bound' : 'throw-heavy'} overhead (${want})`, Number.isFinite(s.median) ? s.median / base <= limit : null,
+            `${((s.median / base - 1) * 100).toFixed(1)} %`);
+        }
+        row.notes = key === 'startup'
+          ? `boundaries: ${signedMs(s.median - ecNoB)} (vs --no-boundaries)`
+          : `boundaries alone: ${ratio(s.median, ecNoB)} of --no-boundaries`;
+      }
+      if (v.id === 'floorAttached') row.notes = 'node under the inspector with the same exception pauses, no controller work: what any debugger-based tool pays';
+      report.add(row);
+    }
+  }
+}
+
+async function part4Scale(ctx) {
+  const { plan, report, env, log, tools } = ctx;
+  const variants = [
+    tools.node,
+    { ...tools.floor, watches: true },
+    { ...tools.ec, watches: true, controller: true },
+    { ...tools.ecNoBoundaries, controller: true },
+  ];
+  log(`4. scale: ${plan.modules} modules, ${plan.scaleRounds} round(s) ...`);
+  const r = await scale(variants, env, { modules: plan.modules, rounds: plan.scaleRounds, saves: plan.scaleSaves, settleMs: plan.scaleSettleMs });
+  for (const m of r.misses) report.problem(`4. scale: ${m}`);
+  const base = p50(r.startup.node);
+  const measure = `4. scale: startup of a program that loads ${plan.modules} modules (spawn → "loaded")`;
+  for (const v of variants) {
+    const s = summary(r.startup[v.id]);
+    const row = { measure, tool: v.id === 'floor' ? 'bare CDP attach' : v.label, stats: s, p95: false, vsBase: v.id === 'node' ? 'baseline' : `+${((s.median / base - 1) * 100).toFixed(0)} % (${ratio(s.median, base)})` };
+    row.notes = `loading took ${ms(p50(r.loadMs[v.id]))} ms inside the program`;
+    if (v.id === 'ec') {
+      row.target = '≤ +25 %';
+      row.result = report.target(`startup with ${plan.modules} modules (≤ +25 %)`, Number.isFinite(s.median) ? s.median <= 1.25 * base : null, `+${((s.median / base - 1) * 100).toFixed(0)} %`);
+    }
+    report.add(row);
+  }
+  const rssMeasure = `4. scale: controller peak RSS with ${plan.modules} modules loaded`;
+  for (const v of variants.filter((x) => x.controller)) {
+    const s = summary(r.rssMb[v.id]);
+    const row = { measure: rssMeasure, tool: v.label, stats: s, unit: 'MB', p95: false };
+    if (v.id === 'ec') {
+      row.target = '≤ 150 MB';
+      row.result = report.target(`controller peak RSS with ${plan.modules} modules (≤ 150 MB)`, Number.isFinite(s.median) ? s.max <= 150 : null, `${ms(s.max)} MB at most`);
+      row.notes = 'after startup and the saves below';
+    }
+    report.add(row);
+  }
+  const liveMeasure = `4. scale: save → live of one module in that program (${plan.scaleSaves} saves)`;
+  const floorLive = p50(r.live.floor);
+  for (const v of variants.filter((x) => x.watches)) {
+    const s = summary(r.live[v.id]);
+    const row = { measure: liveMeasure, tool: v.label, stats: s, vsBase: v.id === 'floor' ? 'baseline' : `${ratio(s.median, floorLive)} floor` };
+    if (v.id === 'ec') {
+      row.target = '≤ 1.25× floor';
+      row.result = report.target(`save → live with ${plan.modules} modules (≤ 1.25× floor)`, Number.isFinite(s.median) ? s.median <= 1.25 * floorLive : null, `${ratio(s.median, floorLive)} the floor's ${ms(floorLive)} ms`);
+    }
+    report.add(row);
+  }
+}
+
+module.exports = { part1SaveToLive, part2BackToState, part3Overhead, part4Scale };

@@ -1,0 +1,92 @@
+// The ways to run a program that the benchmarks compare: plain node, edit-continue (with and without
+// retry boundaries), the bare CDP floor, and the peers users pick (node --watch, nodemon, Deno's HMR,
+// Bun's --hot). Each says how to start a script and whether it can run here, and why not.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const BENCH_MODULES = path.join(__dirname, '..', 'node_modules');
+const EC_BIN = path.join(ROOT, 'bin', 'edit-continue');
+const FLOOR = path.join(__dirname, 'floor-client.js');
+
+function firstLine(file, args, env) {
+  return execFileSync(file, args, { encoding: 'utf8', timeout: 20000, env, stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+}
+
+/** The environment every tool gets: ours, minus what would change how node runs or logs. */
+function baseEnv(targetNode, extra = {}) {
+  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', ...extra };
+  delete env.NODE_OPTIONS;
+  if (!extra.EDIT_CONTINUE_DEBUG) delete env.EDIT_CONTINUE_DEBUG;
+  // tools that start "node" by name (nodemon) find the target node first
+  env.PATH = `${path.dirname(targetNode)}${path.delimiter}${env.PATH ?? ''}`;
+  return env;
+}
+
+/**
+ * Tool list for one target node. `check()` returns { ok, version } or { ok: false, reason }.
+ * `command(script, { watchFile })` returns [file, args] (watchFile: the module a save changes, if not
+ * the script; only the floor needs to be told). `controllerArgs` go to the node that runs edit-continue's
+ * controller (--cpu-prof for profiling).
+ */
+function makeTools(targetNode, { controllerArgs = [] } = {}) {
+  const nodeVersion = () => firstLine(targetNode, ['--version']);
+  const controller = process.execPath;
+  const denoBin = path.join(BENCH_MODULES, '@deno', 'linux-x64-glibc', 'deno');
+  const bunBin = path.join(BENCH_MODULES, '@oven', 'bun-linux-x64', 'bin', 'bun');
+  const nodemonBin = path.join(BENCH_MODULES, 'nodemon', 'bin', 'nodemon.js');
+  const binary = (file, args, platformPackage) => () => {
+    if (!fs.existsSync(file)) {
+      return { ok: false, reason: `no ${platformPackage} binary for ${process.platform}-${process.arch} (bench/package.json installs the linux-x64 glibc package only)` };
+    }
+    try { return { ok: true, version: firstLine(file, args) }; } catch (e) { return { ok: false, reason: `${path.basename(file)} does not run here: ${String(e.message).split('\n')[0]}` }; }
+  };
+  const tools = {
+    node: { label: 'plain node', check: () => ({ ok: true, version: nodeVersion() }), command: (s) => [targetNode, [s]] },
+    ec: {
+      label: 'edit-continue',
+      check: () => ({ ok: true, version: `${firstLine(controller, [EC_BIN, '--version'])} (controller on node ${process.version})` }),
+      command: (s) => [controller, [...controllerArgs, EC_BIN, targetNode, s]],
+    },
+    ecNoBoundaries: {
+      label: 'edit-continue --no-boundaries',
+      check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--no-boundaries', targetNode, s]],
+    },
+    floor: {
+      label: 'bare CDP floor',
+      check: () => ({ ok: true, version: `chrome-remote-interface ${require('chrome-remote-interface/package.json').version}` }),
+      command: (s, { watchFile } = {}) => [controller, [FLOOR, ...(watchFile ? ['--file', watchFile] : []), targetNode, s]],
+    },
+    floorAttached: {
+      label: 'bare CDP attach (no watch)',
+      check: () => ({ ok: true, version: `chrome-remote-interface ${require('chrome-remote-interface/package.json').version}` }),
+      command: (s) => [controller, [FLOOR, '--pause-uncaught', '--no-watch', targetNode, s]],
+    },
+    nodeWatch: { label: 'node --watch', check: () => ({ ok: true, version: nodeVersion() }), command: (s) => [targetNode, ['--watch', s]] },
+    nodemon: {
+      label: 'nodemon',
+      check: () => {
+        if (!fs.existsSync(nodemonBin)) return { ok: false, reason: 'nodemon is not installed (npm install in bench/ failed)' };
+        try { return { ok: true, version: `nodemon ${firstLine(controller, [nodemonBin, '--version'])}` }; } catch (e) { return { ok: false, reason: String(e.message).split('\n')[0] }; }
+      },
+      command: (s) => [controller, [nodemonBin, s]],
+    },
+    deno: {
+      label: 'deno --watch-hmr',
+      check: binary(denoBin, ['--version'], '@deno/linux-x64-glibc'),
+      command: (s) => [denoBin, ['run', '-A', '--watch-hmr', s]],
+    },
+    bun: {
+      label: 'bun --hot',
+      check: () => { const r = binary(bunBin, ['--version'], '@oven/bun-linux-x64')(); return r.ok ? { ok: true, version: `bun ${r.version}` } : r; },
+      command: (s) => [bunBin, ['--hot', s]],
+    },
+  };
+  for (const [id, t] of Object.entries(tools)) t.id = id;
+  return tools;
+}
+
+module.exports = { makeTools, baseEnv, ROOT };
