@@ -240,7 +240,13 @@ async function applyAndOpen(deps: RetryDeps, gateOpen: string, name: string): Pr
   const { files } = await pendingPreviews(deps);
   const notes: string[] = [];
   for (const file of files) {
-    const o = await deps.apply(file, false);
+    // Just after the resume the old activation may still be on its way out of its finally (V8 takes
+    // our message in between): V8 says it is running. It ends within moments; ask again.
+    let o = await deps.apply(file, false);
+    for (let i = 0; i < 40 && o.status === 'waiting'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      o = await deps.apply(file, false);
+    }
     if (!applied(o)) notes.push(`${file}: ${why(o)}`);
   }
   await deps.cdp.Runtime.callFunctionOn({ objectId: gateOpen, functionDeclaration: 'function () { this(); }' });
