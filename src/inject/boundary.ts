@@ -76,7 +76,7 @@ function forEachFunction(root: Node, visit: (fn: Node) => void): void {
  * with `var` and `function` (a body may), strict code may not declare a function twice in one block,
  * and a direct eval that declares a var clashes with a block's function. Such bodies stay as they are.
  */
-function blockChangesMeaning(body: Node, text: string): boolean {
+function blockChangesMeaning(body: Node, text: string, textHasEval: boolean): boolean {
   const functions = new Set<string>();
   for (const st of body.body as Node[]) {
     if (st.type !== 'FunctionDeclaration' || !st.id) continue;
@@ -84,8 +84,9 @@ function blockChangesMeaning(body: Node, text: string): boolean {
     functions.add(st.id.name);
   }
   // the common case, cheaply: no function declared in the body, and no eval anywhere in it
-  const evalAt = text.indexOf('eval', body.start);
-  if (functions.size === 0 && (evalAt < 0 || evalAt >= body.end)) return false;
+  // (whether the text has `eval` at all is asked once per text: a search per function would be
+  // functions × file size)
+  if (functions.size === 0 && !textHasEval) return false;
   let clash = false;
   const stack: Node[] = [...body.body];
   while (stack.length && !clash) {
@@ -103,9 +104,9 @@ function blockChangesMeaning(body: Node, text: string): boolean {
   return clash;
 }
 
-function insertionsFor(fn: Node, text: string): Insertion[] {
+function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[] {
   if (fn.generator || fn.body.type !== 'BlockStatement') return [];
-  if (blockChangesMeaning(fn.body, text)) return [];
+  if (blockChangesMeaning(fn.body, text, textHasEval)) return [];
   const statements: Node[] = fn.body.body;
   let first = 0;
   while (first < statements.length && typeof statements[first].directive === 'string') first++;
@@ -125,7 +126,8 @@ export function addBoundaries(text: string, kind: SourceKind): string {
   const program = parse(text, kind);
   if (!program) return text;
   const insertions: Insertion[] = [];
-  forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text)); });
+  const textHasEval = text.includes('eval');
+  forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   insertions.sort((a, b) => a.at - b.at);
   let out = '';
   let at = 0;
