@@ -94,6 +94,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   session.on('patched', (e) => text(e.report));
   session.on('pending', (e) => text(e.report));
   session.on('not-patched', (e) => text(e.report));
+  session.on('unchanged', (e) => text(e.report));
   const ev = f.events;
   if (ev) {
     session.on('patched', ({ report: _r, ...e }) => ev.write('patched', e));
@@ -122,8 +123,10 @@ function started(session: LiveSession & { program: Program }, opts: CommonOption
     mode: session.program.kind, pid: session.program.pid, node: session.program.nodeVersion,
   });
   if (opts.verbosity === 'verbose') {
-    const n = session.watchedFiles.length;
-    f.say(`${what} on node ${session.program.nodeVersion}; watching ${opts.watch ? n + ' file(s)' : 'nothing (--no-watch)'}`);
+    // a launched program has loaded nothing yet: its files are watched as it loads them
+    const watching = !opts.watch ? 'nothing (--no-watch)'
+      : session.program.kind === 'launched' ? 'the files it loads' : `${session.watchedFiles.length} file(s)`;
+    f.say(`${what} on node ${session.program.nodeVersion}; watching ${watching}`);
   }
 }
 

@@ -32,6 +32,8 @@ export interface Reason {
 
 export interface PatchedEvent { file: string; functions: { name: string; line: number }[]; notApplied: Reason[]; warnings: Reason[]; ms: number; afterWaiting: boolean; report: UpdateReport }
 export interface NotPatchedEvent { file: string; reasons: Reason[]; ms: number; report: UpdateReport }
+/** A save that changes nothing V8 runs (or a file the program has not loaded): `loaded` says which. */
+export interface UnchangedEvent { file: string; loaded: boolean; ms: number; report: UpdateReport }
 export interface PendingEvent { file: string; reason: Reason; functions: { name: string; line: number }[]; ms: number; report: UpdateReport }
 export interface PausedEvent {
   reason: PauseKind;
@@ -46,6 +48,7 @@ export interface LiveEvents {
   patched: [PatchedEvent];
   'not-patched': [NotPatchedEvent];
   pending: [PendingEvent];
+  unchanged: [UnchangedEvent];
   paused: [PausedEvent];
   resumed: [];
   exited: [ExitedEvent];
@@ -78,6 +81,8 @@ export class LiveSession {
   private disconnected = false;
   /** We close the connection ourselves (the program is exiting, or we detach). */
   private leaving = false;
+  /** The program has ended (exited() was called). */
+  private programExited = false;
   private breakOn: BreakOn;
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
@@ -104,6 +109,7 @@ export class LiveSession {
       this.watcher = createWatcher({
         onChange: (f) => this.updater.changed(f),
         onRemove: (f) => { if (this.registry.scriptsOf(f).length) this.updater.changed(f); },
+        onRewatch: (f) => this.updater.recheck(f),
         onError: (err) => opts.onWarning?.(`watcher: ${err.message}`),
         usePolling: opts.poll === true,
       });
@@ -159,6 +165,7 @@ export class LiveSession {
         break;
       case 'unchanged':
       case 'not-loaded':
+        this.emit('unchanged', { file: r.file, loaded: o.status === 'unchanged', ms: r.ms, report: r });
         break;
     }
   }
@@ -199,7 +206,11 @@ export class LiveSession {
    * inspector, or the socket broke): live patching and the prompt are then over.
    */
   get lostConnection(): Promise<void> {
-    return this.cdp.closed.then(() => (this.leaving ? new Promise<void>(() => {}) : undefined));
+    const never = new Promise<void>(() => {});
+    // a program killed by a signal closes the socket a moment before its exit is seen: wait for that
+    return this.cdp.closed
+      .then(() => (this.leaving ? never : new Promise<void>((r) => setTimeout(r, 300).unref())))
+      .then(() => (this.programExited ? never : undefined));
   }
 
   get watchedFiles(): string[] {
@@ -226,6 +237,7 @@ export class LiveSession {
 
 
   exited(exit: Exit): void {
+    this.programExited = true;
     this.emit('exited', { code: exit.code, signal: exit.signal });
   }
 

@@ -4,6 +4,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { Codes } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
+import { likeRunning } from './text';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -94,8 +95,7 @@ export class LiveEditEngine implements PatchEngine {
 
   private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string }> {
     const running = await this.runningText(record);
-    let saved = savedText;
-    if (saved.charCodeAt(0) === 0xfeff && running.charCodeAt(0) !== 0xfeff) saved = saved.slice(1);
+    let saved = likeRunning(savedText, running);
     // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
     // target's own node), then retry boundaries when the running text has them (inject/boundary.ts).
     const boundaries = hasBoundaries(running);
@@ -130,10 +130,14 @@ export class LiveEditEngine implements PatchEngine {
     }
     let text = plan.text;
     let sent = await this.setScriptSource(record, text, options);
-    if (!('error' in sent) && sent.result.status === 'BlockedByTopLevelEsModuleChange' && plan.fallbackText) {
-      // the save also changed comments or layout at the top level of an ES module: leave those out
+    const blockedStatus = !('error' in sent) ? sent.result.status : null;
+    if ((blockedStatus === 'BlockedByTopLevelEsModuleChange' || blockedStatus === 'BlockedByActiveFunction') && plan.fallbackText) {
+      // The save also changed comments or layout at the top level, which V8 takes as a change to the
+      // script's top-level function: refused for an ES module, and blocked while a CommonJS script's
+      // top level is still running (a loop called from it). Send the function changes without them.
       text = plan.fallbackText;
       sent = await this.setScriptSource(record, text, options);
+      if (plan.fallbackWarning) plan.warnings.push(plan.fallbackWarning);
     }
     if ('error' in sent) return { status: 'not-patched', reasons: [sent.error] };
     const r = sent.result;

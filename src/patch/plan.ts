@@ -36,7 +36,7 @@ export type Plan =
    * `fallbackText`, when present, is the same function changes without the save's top-level comment
    * and layout changes, for V8 to take if it refuses `text` as a top-level ES module change.
    */
-  | { kind: 'patch'; text: string; fallbackText?: string; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
+  | { kind: 'patch'; text: string; fallbackText?: string; fallbackWarning?: NotApplied; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
   /** The save changed only things that cannot be applied. */
   | { kind: 'nothing'; notApplied: NotApplied[] };
 
@@ -328,10 +328,16 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     const changed = changedFunctions(oldM, newM);
     const layoutOnly = skeletonLines(oldM).join('\n') !== skeletonLines(newM).join('\n');
     const pairs = oldM.outermost.map((before, i) => ({ before, after: newM.outermost[i] }));
+    const moved = pairs.find((p) => p.before.line !== p.after.line);
     return {
       kind: 'patch',
       text: saved,
       fallbackText: layoutOnly ? splice(running, pairs, saved) : undefined,
+      fallbackWarning: layoutOnly && moved ? {
+        code: Codes.TopLevelCode,
+        line: moved.after.line,
+        message: `the comments and layout changed at the top level were left out (its code is running): from line ${moved.after.line} on, stack traces and breakpoints use the lines the program loaded with until it restarts`,
+      } : undefined,
       changed,
       notApplied: [],
       warnings: staleClosureWarnings(oldM, newM),

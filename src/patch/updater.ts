@@ -64,6 +64,8 @@ interface FileState {
   seen: string | null;
   /** Callers of whenIdle(). */
   idle: (() => void)[];
+  /** The next read is the check made when the watch started: 'unchanged' then goes unsaid. */
+  startCheck: boolean;
 }
 
 export const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
@@ -103,7 +105,7 @@ export class Updater {
   private state(file: string): FileState {
     let s = this.files.get(file);
     if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [] };
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false };
       this.files.set(file, s);
     }
     return s;
@@ -118,6 +120,19 @@ export class Updater {
     if (s.running) { s.dirty = true; return; }
     if (s.timer) this.clock.clearTimeout(s.timer);
     s.timer = this.clock.setTimeout(() => { s.timer = null; this.run(file); }, this.debounceMs);
+  }
+
+  /**
+   * The file may have changed without an event (the watcher had to watch it afresh): apply it if its
+   * mtime and size are not those of the content last read.
+   */
+  recheck(file: string): void {
+    if (this.closed) return;
+    if (!this.opts.statFile) return this.changed(file);
+    const s = this.state(file);
+    void this.signature(file).then((sig) => {
+      if (sig !== null && sig !== s.seen && sig !== 'gone' && !this.closed) this.changed(file);
+    });
   }
 
   /** Resolves when nothing is scheduled or running for the file (a waiting edit counts as idle). */
@@ -136,7 +151,10 @@ export class Updater {
     if (!this.opts.statFile || this.closed) return;
     this.clock.setTimeout(() => {
       void this.opts.statFile!(file).then((st) => {
-        if (st.mtimeMs >= since && !this.closed) this.changed(file);
+        if (st.mtimeMs < since || this.closed) return;
+        const s = this.state(file);
+        if (!s.timer && !s.running && s.since === null) s.startCheck = true;
+        this.changed(file);
       }, () => {});
     }, delayMs);
   }
@@ -222,6 +240,8 @@ export class Updater {
   private async update(file: string, s: FileState, options: ApplyOptions = {}): Promise<UpdateOutcome> {
     const started = s.since ?? this.clock.now();
     s.since = null;
+    const startCheck = s.startCheck;
+    s.startCheck = false;
     let buf: Buffer;
     try {
       s.seen = await this.signature(file);
@@ -255,7 +275,7 @@ export class Updater {
     } else {
       s.waiting = false;
       s.retries = 0;
-      if (wasWaiting && outcome.status === 'unchanged') return outcome;
+      if ((wasWaiting || startCheck) && outcome.status === 'unchanged') return outcome;
     }
     this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
     return outcome;

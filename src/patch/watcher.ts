@@ -1,6 +1,12 @@
 // The watcher only says "this file changed" or "this file is gone". Editors that save by writing a
 // temporary file and renaming it over the original (vim, VS Code, JetBrains' safe write) replace the
 // file's inode; chokidar's atomic-write handling turns that into a change and keeps watching.
+//
+// Except when the rename comes within 5 ms of another event for the file (a format-on-save, a tool
+// that writes twice): chokidar throttles that event away, so it never sees the new inode and keeps
+// watching the old, unlinked one, and every later save goes unseen. So when the raw events say a
+// watched file's inode went away (a 'rename'), we watch the path afresh once the saves have settled,
+// and have the file looked at again.
 import * as path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
@@ -13,8 +19,12 @@ export interface WatcherOptions {
   onChange(file: string): void;
   onRemove(file: string): void;
   onError(err: Error): void;
+  /** The file was replaced without an event we saw, and is watched afresh: it may have changed. */
+  onRewatch?(file: string): void;
   /** Polling instead of inotify (network drives, some containers). */
   usePolling?: boolean;
+  /** How long after a file's inode was replaced it is watched afresh, once saves have settled (ms). */
+  settleMs?: number;
 }
 
 export interface FileWatcher {
@@ -32,6 +42,12 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
   const watched = new Set<string>();
   const matchers: ((file: string) => boolean)[] = [];
   let readyPromise: Promise<void> = Promise.resolve();
+  let closed = false;
+  const settleMs = opts.settleMs ?? 100;
+  /** Watched files whose inode was replaced or moved (a raw 'rename'), waiting for things to settle. */
+  const replaced = new Map<string, NodeJS.Timeout>();
+  /** Files waiting to be handed to chokidar: one add per batch, not one per loaded script. */
+  let pending: string[] = [];
   const watcher: FSWatcher = chokidar.watch([], {
     ignoreInitial: true,
     persistent: true,
@@ -43,6 +59,25 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
       return !watched.has(abs) && !matchers.some((m) => m(abs));
     },
   });
+  /**
+   * The file's inode was replaced (or the file moved away and back): whatever chokidar made of it,
+   * once the saves have settled watch the path afresh, and have the file looked at again. (Inode
+   * numbers cannot tell: a burst of renames hands the same few numbers round.)
+   */
+  const rewatch = (file: string) => {
+    replaced.delete(file);
+    if (closed || !watched.has(file)) return;
+    log('replaced: watching it afresh', file);
+    watcher.unwatch(file);
+    watcher.add(file);
+    (opts.onRewatch ?? opts.onChange)(file);
+  };
+  const sawRename = (file: string) => {
+    if (closed || !watched.has(file)) return;
+    const t = replaced.get(file);
+    if (t) clearTimeout(t);
+    replaced.set(file, setTimeout(() => rewatch(file), settleMs));
+  };
   const wrap = (kind: 'change' | 'remove') => (p: string) => {
     const file = realFile(p);
     log(kind, file);
@@ -54,7 +89,17 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
   watcher.on('unlink', wrap('remove'));
   watcher.on('error', (err) => opts.onError(err as Error));
   const rawLog = debug('watch-raw');
-  watcher.on('raw', (event, p) => rawLog(event, p));
+  watcher.on('raw', (event, p, details) => {
+    rawLog(event, p);
+    const at = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (event === 'rename' && at) sawRename(path.resolve(at));
+  });
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (closed || batch.length === 0) return;
+    watcher.add(batch);
+  };
 
   const whenReady = () => new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   readyPromise = whenReady();
@@ -64,7 +109,8 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
       const fresh = files.filter((f) => !watched.has(f));
       if (fresh.length === 0) return;
       for (const f of fresh) watched.add(f);
-      watcher.add(fresh);
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(...fresh);
     },
     addPattern(pattern, cwd) {
       const abs = path.resolve(cwd, pattern);
@@ -83,6 +129,11 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
       return matchers.some((m) => m(file));
     },
     ready: () => readyPromise,
-    close: () => watcher.close(),
+    close: () => {
+      closed = true;
+      for (const t of replaced.values()) clearTimeout(t);
+      replaced.clear();
+      return watcher.close();
+    },
   };
 }

@@ -149,10 +149,22 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const dir = copyFixture('faults');
     const cli = start([bin, 'closes-inspector.js'], dir);
     await cli.waitFor(/lost the connection to the program's inspector/, { stream: 'stderr', step: 'says so' });
-    await cli.waitFor(/still running 3/, { step: 'runs on' });
+    await cli.waitFor(/still running 8/, { step: 'runs on' });
     const exit = await cli.exited;
     expect(exit.code).toBe(7);
     expect(cli.stderr()).not.toMatch(/internal error/);
+  });
+
+  // Found by the edit fuzz: a SIGTERM passed on to the program closes its inspector socket a moment
+  // before its exit is seen, and edit-continue said "lost the connection … the program runs on".
+  test('SIGTERM ends the program with 143 and no word of a lost connection', async () => {
+    const dir = copyFixture('faults');
+    const cli = start([bin, 'closes-inspector.js'], dir);
+    await cli.waitFor(/started/, { step: 'started' });
+    cli.kill('SIGTERM');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(143);
+    expect(cli.stderr()).not.toMatch(/lost the connection/);
   });
 
   test('security: the inspector listens on loopback only, and /json/list does not give its websocket URL away', async () => {

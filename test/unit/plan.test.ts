@@ -762,3 +762,25 @@ describe('planPatch: hashbang and line endings', () => {
     expect(plan).toEqual({ kind: 'syntax-error', problem: { message: 'Unexpected token', line: 2, column: 11 } });
   });
 });
+
+describe('planPatch: a fallback without the top-level layout', () => {
+  const running = src('// header', 'function f() {', '  return 1;', '}', 'f();');
+
+  test('a changed comment at the top level: the fallback is the running text with the new function, and no line moved', () => {
+    const saved = src('// a new header', 'function f() {', '  return 2;', '}', 'f();');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.text).toBe(saved);
+    expect(plan.fallbackText).toBe(src('// header', 'function f() {', '  return 2;', '}', 'f();'));
+    expect(plan.fallbackWarning).toBeUndefined();
+  });
+
+  test('a comment line more at the top: the fallback keeps the loaded lines, and a warning says from which line', () => {
+    const saved = src('// header', '// one more', 'function f() {', '  return 2;', '}', 'f();');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.fallbackText).toBe(src('// header', 'function f() {', '  return 2;', '}', 'f();'));
+    expect(plan.fallbackWarning).toMatchObject({ code: Codes.TopLevelCode, line: 3 });
+    expect(plan.fallbackWarning!.message).toMatch(/from line 3 on/);
+    // the warning goes with the fallback only (the engine adds it when V8 takes the fallback)
+    expect(plan.warnings).toEqual([]);
+  });
+});

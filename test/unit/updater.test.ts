@@ -521,3 +521,55 @@ describe('Updater: applying at a pause (retry)', () => {
     expect(engine.calls).toHaveLength(1);
   });
 });
+
+describe('Updater: looking again without an event', () => {
+  function withStat() {
+    const s = setup();
+    const stats = new Map<string, { mtimeMs: number; size: number }>([[FILE, { mtimeMs: 1000, size: 2 }]]);
+    const updater = new Updater({
+      engine: s.engine, readFile: s.readFile, report: (r) => s.reports.push(r), clock: s.clock,
+      statFile: async (f) => { const st = stats.get(f); if (!st) throw new Error('ENOENT'); return st; },
+    });
+    return { ...s, updater, stats };
+  }
+
+  test('the check when a watch starts says nothing when the file is what runs, and reports a change', async () => {
+    const { clock, engine, reports, updater, stats } = withStat();
+    engine.script.push({ status: 'unchanged' });
+    updater.watchStarted(FILE, 500);
+    await clock.advance(300);
+    expect(engine.calls).toHaveLength(1);
+    expect(reports).toEqual([]);
+    // a later save that changes nothing is said (verbose output shows it as unchanged)
+    engine.script.push({ status: 'unchanged' });
+    stats.set(FILE, { mtimeMs: 2000, size: 2 });
+    updater.changed(FILE);
+    await clock.advance(10);
+    expect(reports.map((r) => r.outcome.status)).toEqual(['unchanged']);
+  });
+
+  test('the check when a watch starts reports a file saved before the watch was in place', async () => {
+    const { clock, engine, reports, files, updater } = withStat();
+    files.set(FILE, 'v1');
+    updater.watchStarted(FILE, 500);
+    await clock.advance(300);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1']);
+    expect(reports.map(functionNames)).toEqual([['v1']]);
+  });
+
+  test('recheck applies the file only when its mtime or size is not that of the content last read', async () => {
+    const { clock, engine, files, updater, stats } = withStat();
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(10);
+    expect(engine.calls).toHaveLength(1);
+    updater.recheck(FILE);
+    await clock.advance(10);
+    expect(engine.calls).toHaveLength(1);
+    files.set(FILE, 'v2');
+    stats.set(FILE, { mtimeMs: 3000, size: 2 });
+    updater.recheck(FILE);
+    await clock.advance(10);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1', 'v2']);
+  });
+});

@@ -1,0 +1,231 @@
+// Shared by the edit and pause fuzzers (edit-fuzz.test.ts, pause-fuzz.test.ts): an edit-continue CLI
+// driven as a user would, that knows from its --json events whether the program is paused or running;
+// waits with generous timeouts whose expiry means a wedged session; counts per scenario; and a log of
+// the steps so far that every failure prints with the seed that replays it.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { MUST_BE_ZERO, tally } from './tally';
+
+/** No answer within this is a wedged session (generous: CPU is shared with other suites). */
+export const WEDGE_MS = 20000;
+/** A running program that prints nothing for this long has stopped making progress. */
+export const STALL_MS = 8000;
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The session stopped answering (a wedged session): the scenario cannot go on. */
+export class Wedged extends Error {}
+/** The program ended when it should not have (counted as a target abort). */
+export class Died extends Error {}
+
+/** A fresh copy of a fixture folder under fixtures/ (a nested name is fine: robust/edit/server). */
+export function copyFixtureDir(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name.replace(/\//g, '-')}-`));
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+const V8_FATAL = /Check failed|Fatal error|FATAL ERROR|SIGTRAP|Debug check failed|Illegal instruction|Segmentation fault/;
+
+export interface EcEvent {
+  type: string;
+  /** Offset in stderr just after the event's line. */
+  end: number;
+  data: Record<string, unknown>;
+}
+
+/** Exit codes of a program ended by a fatal signal: SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV. */
+const FATAL_CODES = new Set([132, 133, 134, 135, 136, 139]);
+
+export function isFatalExit(e: { code: number | null; signal: NodeJS.Signals | null }): boolean {
+  return (e.code !== null && FATAL_CODES.has(e.code)) || ['SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV'].includes(e.signal ?? '');
+}
+
+/** An edit-continue CLI run with --json (events on stderr, beside the text a user reads). */
+export class Driven {
+  readonly cli: RunningCli;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private lastSigint = 0;
+
+  constructor(args: string[], readonly cwd: string) {
+    this.cli = runCli(['--json', ...args], { cwd });
+    void this.cli.exited.then((e) => { this.exit = e; });
+  }
+
+  get stderr(): string { return this.cli.stderr(); }
+  get stdout(): string { return this.cli.stdout(); }
+
+  /** The JSON events after an offset in stderr, in order. */
+  events(after = 0): EcEvent[] {
+    const text = this.cli.stderr();
+    const out: EcEvent[] = [];
+    const re = /\{"v":1,"type":"([a-z-]+)"[^\n]*\}\n/g;
+    re.lastIndex = after;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text))) {
+      let data: Record<string, unknown> = {};
+      try { data = JSON.parse(m[0].trim()) as Record<string, unknown>; } catch { /* a torn line: keep the type */ }
+      out.push({ type: m[1], end: m.index + m[0].length, data });
+    }
+    return out;
+  }
+
+  /** The program's pid (from the `started` event). */
+  get pid(): number | null {
+    const e = this.events().find((x) => x.type === 'started');
+    return typeof e?.data.pid === 'number' ? e.data.pid : null;
+  }
+
+  /** Paused or running, from the last paused/resumed event; exited once the CLI has. */
+  get state(): 'paused' | 'running' | 'exited' {
+    if (this.exit) return 'exited';
+    const last = this.events().filter((e) => e.type === 'paused' || e.type === 'resumed' || e.type === 'exited').pop();
+    if (!last) return 'running';
+    return last.type === 'paused' ? 'paused' : last.type === 'resumed' ? 'running' : 'exited';
+  }
+
+  /** Offset just after the last `paused` event, or -1. */
+  lastPauseAt(): number {
+    const last = this.events().filter((e) => e.type === 'paused').pop();
+    return last ? last.end : -1;
+  }
+
+  /** A fatal V8 error anywhere in the output so far. */
+  fatal(): string | null {
+    const all = this.cli.stdout() + this.cli.stderr();
+    const m = V8_FATAL.exec(all);
+    if (m) return all.slice(Math.max(0, m.index - 300), m.index + 700);
+    if (this.exit && isFatalExit(this.exit)) return `edit-continue exited with ${this.exit.code ?? this.exit.signal}`;
+    return null;
+  }
+
+  /** Poll until `pred` gives a value, or time out (null). */
+  async until<T>(pred: () => T | null | undefined | false, timeout: number, every = 15): Promise<T | null> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      if (Date.now() > end) return null;
+      await sleep(every);
+    }
+  }
+
+  /** Wait until the prompt is open for the last pause (the `ec> ` after its event). */
+  async promptOpen(step: string, timeout = WEDGE_MS): Promise<void> {
+    const ok = await this.until(() => {
+      if (this.exit) return 'exit';
+      const at = this.lastPauseAt();
+      if (at >= 0 && this.cli.stderr().indexOf('ec> ', at) >= 0 && this.state === 'paused') return 'open';
+      if (this.state === 'running') return 'running';
+      return null;
+    }, timeout);
+    if (ok === 'exit') throw new Died(`${step}: edit-continue exited (${JSON.stringify(this.exit)})`);
+    if (!ok) throw new Wedged(`${step}: the program paused but the prompt did not open within ${timeout} ms`);
+  }
+
+  /**
+   * Send a command at the prompt and wait for its answer: the next prompt, the program going on (a
+   * `resumed` event, or new output when a step ran on quietly), or the end.
+   */
+  async command(line: string, opts: { timeout?: number; progress?: () => boolean } = {}): Promise<{ kind: 'prompt' | 'resumed' | 'running' | 'exited'; text: string }> {
+    const mark = this.cli.mark('stderr');
+    this.cli.send(line + '\n');
+    const timeout = opts.timeout ?? WEDGE_MS;
+    const kind = await this.until<'prompt' | 'resumed' | 'running' | 'exited'>(() => {
+      const text = this.cli.stderr();
+      if (text.indexOf('ec> ', mark) >= 0) return 'prompt';
+      if (this.events(mark).some((e) => e.type === 'resumed')) return 'resumed';
+      if (this.exit) return 'exited';
+      if (opts.progress?.()) return 'running';
+      return null;
+    }, timeout);
+    if (!kind) throw new Wedged(`no answer to '${line}' within ${timeout} ms`);
+    return { kind, text: this.cli.stderr().slice(mark) };
+  }
+
+  /**
+   * Ctrl+C: a SIGINT to the CLI. Two within a second end the program (as under node), so a second one
+   * waits until more than a second has passed since the first was seen to take effect.
+   */
+  async interrupt(step: string): Promise<'paused' | 'noted'> {
+    const gap = Date.now() - this.lastSigint;
+    if (gap < 1300) await sleep(1300 - gap);
+    const mark = this.cli.mark('stderr');
+    const wasPaused = this.state === 'paused';
+    this.cli.kill('SIGINT');
+    const r = await this.until<'paused' | 'noted' | 'exit'>(() => {
+      if (this.exit) return 'exit';
+      const text = this.cli.stderr();
+      if (wasPaused && text.indexOf('(the program is paused', mark) >= 0 && text.indexOf('ec> ', mark) >= 0) return 'noted';
+      const paused = this.events(mark).filter((e) => e.type === 'paused').pop();
+      if (paused && text.indexOf('ec> ', paused.end) >= 0) return 'paused';
+      return null;
+    }, WEDGE_MS);
+    this.lastSigint = Date.now();
+    if (r === 'exit') throw new Died(`${step}: edit-continue exited after Ctrl+C (${JSON.stringify(this.exit)})`);
+    if (!r) throw new Wedged(`${step}: Ctrl+C did not pause the program (no prompt within ${WEDGE_MS} ms)`);
+    return r;
+  }
+
+  /** With EC_ROBUST_DEBUG set, keep the whole output in a file (its path is printed). */
+  dump(name: string): void {
+    if (!process.env.EC_ROBUST_DEBUG) return;
+    const file = path.join(os.tmpdir(), `${name}.log`);
+    fs.writeFileSync(file, `--- stdout ---\n${this.cli.stdout()}\n--- stderr ---\n${this.cli.stderr()}\n`);
+    process.stderr.write(`output kept in ${file}\n`);
+  }
+
+  /** End the CLI (SIGTERM, then SIGKILL) and say whether the program outlived it. */
+  async stop(): Promise<{ leftRunning: boolean }> {
+    const pid = this.pid;
+    if (!this.exit) {
+      this.cli.kill('SIGTERM');
+      const done = await this.until(() => this.exit !== null, 10000, 25);
+      if (!done) { this.cli.kill('SIGKILL'); await this.cli.exited; }
+    }
+    // edit-continue gives the program SIGTERM and, 3 s later, SIGKILL: allow for that
+    const gone = pid === null ? true : await this.until(() => !isAlive(pid), 5000, 50);
+    if (!gone && pid !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    return { leftRunning: !gone };
+  }
+}
+
+/** Counts and the step log of one scenario (one fixture on one node line). */
+export class Scenario {
+  readonly counts = new Map<string, number>();
+  readonly steps: string[] = [];
+  private readonly started = Date.now();
+
+  constructor(readonly suite: string, readonly node: number, readonly name: string, readonly seed: number, readonly replay: string) {
+    for (const what of MUST_BE_ZERO) this.counts.set(what, 0);
+  }
+
+  add(what: string, n = 1): void { this.counts.set(what, (this.counts.get(what) ?? 0) + n); }
+  get(what: string): number { return this.counts.get(what) ?? 0; }
+
+  step(text: string): void {
+    const line = `${((Date.now() - this.started) / 1000).toFixed(1)}s ${text}`;
+    this.steps.push(line);
+    if (process.env.EC_ROBUST_DEBUG) process.stderr.write(`[${this.name} node ${this.node}] ${line}\n`);
+  }
+
+  /** What every failure message starts with: how to replay it, and what was done. */
+  header(): string {
+    return `${this.suite} ${this.name} on node ${this.node}, seed ${this.seed}\nreplay: ${this.replay}\nsteps so far:\n  ${this.steps.join('\n  ')}`;
+  }
+
+  /** Write the counts to the suite's tally (the seed goes with any count that must be 0 and is not). */
+  record(): void {
+    const failed = (MUST_BE_ZERO as readonly string[]).some((w) => this.get(w) > 0);
+    for (const [what, n] of this.counts) {
+      tally({ suite: this.suite, node: this.node, what, n, ...(failed ? { seed: this.seed } : {}) });
+    }
+  }
+}
+
+/** Short text of what went wrong, for messages. */
+export function tail(text: string, n = 3000): string {
+  return text.length > n ? '…' + text.slice(-n) : text;
+}
