@@ -10,14 +10,31 @@ const ROOT = path.join(__dirname, '..', '..');
 const BENCH_MODULES = path.join(__dirname, '..', 'node_modules');
 const EC_BIN = path.join(ROOT, 'bin', 'edit-continue');
 const FLOOR = path.join(__dirname, 'floor-client.js');
+const BENCH_CACHE = path.join(require('node:os').tmpdir(), `ec-bench-cache-${process.pid}`);
+
+function removeBenchCache() {
+  fs.rmSync(BENCH_CACHE, { recursive: true, force: true });
+}
+
+/** The environment for one start of `tool`: a fresh, empty cache folder for the first-start variant. */
+function runEnv(tool, env) {
+  if (!tool.emptyCache) return { env, done: () => {} };
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ec-bench-cold-'));
+  return { env: { ...env, EDIT_CONTINUE_CACHE_DIR: dir }, done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
 
 function firstLine(file, args, env) {
   return execFileSync(file, args, { encoding: 'utf8', timeout: 20000, env, stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
 }
 
-/** The environment every tool gets: ours, minus what would change how node runs or logs. */
+/**
+ * The environment every tool gets: ours, minus what would change how node runs or logs. edit-continue's
+ * cache of transformed texts goes to a folder of this run (removed by `removeBenchCache`), so that a
+ * run neither uses nor fills the user's own cache.
+ */
 function baseEnv(targetNode, extra = {}) {
-  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', ...extra };
+  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', EDIT_CONTINUE_CACHE_DIR: BENCH_CACHE, ...extra };
+  delete env.EDIT_CONTINUE_CACHE;
   delete env.NODE_OPTIONS;
   if (!extra.EDIT_CONTINUE_DEBUG) delete env.EDIT_CONTINUE_DEBUG;
   // tools that start "node" by name (nodemon) find the target node first
@@ -48,6 +65,12 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
     ec: {
       label: 'edit-continue',
       check: () => ({ ok: true, version: `${firstLine(controller, [EC_BIN, '--version'])} (controller on node ${process.version})` }),
+      command: (s) => [controller, [...controllerArgs, EC_BIN, targetNode, s]],
+    },
+    ecFirst: {
+      label: 'edit-continue, first start (empty cache)',
+      emptyCache: true,
+      check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
       command: (s) => [controller, [...controllerArgs, EC_BIN, targetNode, s]],
     },
     ecNoBoundaries: {
@@ -89,4 +112,4 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
   return tools;
 }
 
-module.exports = { makeTools, baseEnv, ROOT };
+module.exports = { makeTools, baseEnv, runEnv, removeBenchCache, ROOT };

@@ -59,6 +59,10 @@ Everything after 'node' or the script goes to node and the program unchanged.
 Attach to a program already running (its inspector open, or by pid with SIGUSR1):
   edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
 
+Environment:
+  EDIT_CONTINUE_CACHE=0     do not cache the program's files with their retry boundaries
+  EDIT_CONTINUE_CACHE_DIR   where that cache lives (default: ~/.cache/edit-continue; see README)
+
 Exit status: the program's (128+n when a signal ended it).
 Docs: README.md; reason codes (EC101...): docs/codes.md`;
 
@@ -156,21 +160,23 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   if (argv[0] === 'attach') return parseAttach(jsonFlag(argv.slice(1)));
   argv = jsonFlag(argv);
   const y = build(argv);
-  const help = await y.getHelp();
+  // the help text takes ~15 ms to lay out: only when it is shown
+  let helpShown: string | undefined;
+  const help = async () => (helpShown ??= await helpText());
   let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
   try {
     parsed = (await y.parseAsync()) as typeof parsed;
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message, help };
+    return { kind: 'error', message: (err as Error).message, help: await help() };
   }
   const rest = [...parsed._, ...(parsed['--'] ?? [])].map(String);
-  if (parsed.help) return { kind: 'help', text: help };
+  if (parsed.help) return { kind: 'help', text: await help() };
   if (parsed.version) return { kind: 'version' };
-  if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help };
+  if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help: await help() };
   const split = splitCommand(rest, execPath);
-  if (!split.ok) return { kind: 'error', message: split.error, help };
+  if (!split.ok) return { kind: 'error', message: split.error, help: await help() };
   const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
-  if (parsed['no-watch'] && watchPatterns.length) return { kind: 'error', message: '--watch and --no-watch do not go together', help };
+  if (parsed['no-watch'] && watchPatterns.length) return { kind: 'error', message: '--watch and --no-watch do not go together', help: await help() };
   return {
     kind: 'run',
     command: split.command,
@@ -192,21 +198,22 @@ function jsonOf(value: unknown): string | null {
 
 async function parseAttach(argv: string[]): Promise<CliRequest> {
   const y = buildAttach(argv);
-  const help = await y.getHelp();
+  let helpShown: string | undefined;
+  const help = async () => (helpShown ??= await buildAttach([]).getHelp());
   let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
   try {
     parsed = (await y.parseAsync()) as typeof parsed;
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message, help };
+    return { kind: 'error', message: (err as Error).message, help: await help() };
   }
-  if (parsed.help) return { kind: 'help', text: help };
+  if (parsed.help) return { kind: 'help', text: await help() };
   if (parsed.version) return { kind: 'version' };
   const words = [...parsed._, ...(parsed['--'] ?? [])].map(String);
   const pid = parsed.pid as number | undefined;
-  if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help };
-  if (pid !== undefined && words.length) return { kind: 'error', message: 'give either --pid or a port/URL, not both', help };
-  if (pid === undefined && words.length !== 1) return { kind: 'error', message: words.length ? `attach takes one target, got: ${words.join(' ')}` : 'attach to what? give a port, host:port, ws:// URL or --pid', help };
-  if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) return { kind: 'error', message: `--pid needs a process id, got ${String(parsed.pid)}`, help };
+  if (parsed.verbose && parsed.quiet) return { kind: 'error', message: '--verbose and --quiet do not go together', help: await help() };
+  if (pid !== undefined && words.length) return { kind: 'error', message: 'give either --pid or a port/URL, not both', help: await help() };
+  if (pid === undefined && words.length !== 1) return { kind: 'error', message: words.length ? `attach takes one target, got: ${words.join(' ')}` : 'attach to what? give a port, host:port, ws:// URL or --pid', help: await help() };
+  if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) return { kind: 'error', message: `--pid needs a process id, got ${String(parsed.pid)}`, help: await help() };
   const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
   return {
     kind: 'attach',

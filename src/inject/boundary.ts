@@ -16,6 +16,7 @@
 // in the controller on every saved text before LiveEdit, so the two always agree. Generators and
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import * as acorn from 'acorn';
+import { BOUNDARY_MARK } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -23,8 +24,8 @@ export const SYNC_SUFFIX = '}finally{void 0xEC}';
 export const RETRY_SLOT = '__ec$r';
 export const ASYNC_PREFIX = `let ${RETRY_SLOT};try{`;
 export const ASYNC_SUFFIX = `}finally{if(${RETRY_SLOT})return ${RETRY_SLOT}}`;
-/** Appended on a line of its own, so that a running text says it carries boundaries. */
-export const BOUNDARY_MARK = '\n/*edit-continue:boundaries*/';
+/** Appended on a line of its own, so that a running text says it carries boundaries (./mark.ts). */
+export { BOUNDARY_MARK };
 
 export type SourceKind = 'script' | 'module';
 

@@ -2,10 +2,29 @@
 // load. Node 22+ has synchronous in-thread load hooks that see require() and import alike; Node 20 has
 // neither, so there CommonJS goes through Module.prototype._compile and ES modules through an
 // off-thread loader (./esm-hooks.ts). Files under node_modules and our own files are left as they are.
+//
+// Results go through a disk cache (./cache.ts): a file that has not changed since the last start is
+// not parsed again, and acorn is then not even loaded.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { addBoundaries, type SourceKind } from './boundary';
+import { isMainThread } from 'node:worker_threads';
+import type { SourceKind } from './boundary';
+import { cacheRoots, TextCache, type Transformed } from './cache';
+import { BOUNDARY_MARK } from './mark';
+
+/** ./boundary.ts, loaded on the first cache miss (it brings acorn). */
+let boundaryModule: typeof import('./boundary') | null = null;
+/** True while we load our own modules (acorn): Node 20's _compile hook below leaves them alone. */
+let loadingOwn = false;
+function boundary(): typeof import('./boundary') {
+  if (!boundaryModule) {
+    loadingOwn = true;
+    try { boundaryModule = require('./boundary') as typeof import('./boundary'); } finally { loadingOwn = false; }
+  }
+  return boundaryModule;
+}
 
 const OWN_DIR = path.dirname(__dirname);
 
@@ -51,6 +70,57 @@ function stripTypes(text: string): string {
   }
 }
 
+/**
+ * The transform the cache keeps: the text to run instead, or null to run the module as it is (no
+ * function to wrap, a text acorn cannot parse, or a TypeScript error node should report itself).
+ */
+export function transformText(text: string, kind: SourceKind, typescript: boolean): Transformed {
+  let js = text;
+  if (typescript) {
+    try { js = stripTypes(text); } catch { return null; }
+  }
+  const out = boundary().addBoundaries(js, kind);
+  return out === js ? null : out;
+}
+
+/** What names the transform in cache keys: our transform code (all of it) and acorn's version (node's is in the key). */
+export function transformIdentity(): string {
+  const h = createHash('sha256');
+  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), __filename]) h.update(fs.readFileSync(file));
+  h.update(JSON.parse(fs.readFileSync(require.resolve('acorn/package.json'), 'utf8')).version);
+  return h.digest('hex');
+}
+
+let textCache: TextCache | null | undefined;
+
+function cache(): TextCache | null {
+  if (textCache === undefined) {
+    textCache = null;
+    try {
+      const roots = cacheRoots(process.env);
+      if (roots.length) textCache = new TextCache(roots, transformIdentity());
+    } catch { /* no cache: transform every time */ }
+  }
+  return textCache;
+}
+
+/** transformText for `file`, through the disk cache when there is one. */
+export function transformCached(file: string, text: string, kind: SourceKind, typescript: boolean): Transformed {
+  // a text that has its boundaries (node 20's loader can hand the same module to the hook twice)
+  if (!typescript && text.endsWith(BOUNDARY_MARK)) return null;
+  const c = cache();
+  return c ? c.through(file, text, kind, typescript, () => transformText(text, kind, typescript)) : transformText(text, kind, typescript);
+}
+
+/**
+ * Work the first module loads would do, done while the program waits for the controller anyway: read
+ * the cache's pack, and load acorn when the pack has nothing (a first start transforms every file).
+ */
+export function prepareTransform(): void {
+  const c = cache();
+  if (!c || c.warm() === 0) boundary();
+}
+
 /** What one load hook does with one module: add boundaries to user files of a JavaScript format. */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
   const file = fileOf(url);
@@ -58,13 +128,56 @@ export function transformLoaded(url: string, result: LoadResult): LoadResult {
   if (!file || !how || !isUserFile(file)) return result;
   let text = textOf(result.source, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (how.typescript) {
-    try { text = stripTypes(text); } catch { return result; } // let node report the TypeScript error
-  }
-  const withBoundaries = addBoundaries(text, how.kind);
-  if (withBoundaries === text) return result;
-  return { ...result, format: how.format, source: withBoundaries };
+  const out = transformCached(file, text, how.kind, how.typescript);
+  if (out === null) return result;
+  return { ...result, format: how.format, source: out };
 }
+
+/**
+ * Node 20: must the ES module loader have our hooks before the first line runs? Yes when the entry
+ * is an ES module by node's own rules (run_main's shouldUseESMLoader), when node is told to import
+ * or load something first, in worker threads (their entry is not known here), and whenever in doubt.
+ */
+export function esmAtStart(): boolean {
+  if (!isMainThread) return true;
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (flags.some((f) => /^--(import|loader|experimental-loader|experimental-default-type)(=|$)/.test(f))) return true;
+  const main = process.argv[1];
+  if (!main) return true;
+  let file: string | false;
+  try {
+    const Module = require('node:module') as { _findPath(request: string, paths: null, isMain: boolean): string | false };
+    file = Module._findPath(path.resolve(main), null, true);
+    if (!file) return true;
+    file = fs.realpathSync(file);
+  } catch {
+    return true;
+  }
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  // the nearest package.json up to a node_modules folder, as node's readPackageScope
+  let dir = path.dirname(file);
+  for (;;) {
+    if (path.basename(dir) === 'node_modules') return false;
+    let json: string | null = null;
+    try { json = fs.readFileSync(path.join(dir, 'package.json'), 'utf8'); } catch { /* none here */ }
+    if (json !== null) {
+      try { return (JSON.parse(json) as { type?: unknown } | null)?.type === 'module'; } catch { return true; }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return false;
+    dir = up;
+  }
+}
+
+/**
+ * Texts that may start the ES module loader on Node 20.19+: any text with `import(` (in any spelling)
+ * may import a user's ES module; a user's .js file without a package type is run as an ES module when
+ * it has ESM syntax (import, export, or top-level await: a text that does not parse as a script).
+ * Any false alarm costs only the loader starting, as it did before it was deferred.
+ */
+const IMPORT_HINT = /\bimport\b/;
+const USER_ESM_HINT = /\b(?:import|export)\b/;
 
 export function installBoundaries(): void {
   const mod = require('node:module') as typeof import('node:module') & {
@@ -74,12 +187,38 @@ export function installBoundaries(): void {
     mod.registerHooks({ load: (url, context, next) => transformLoaded(url, next(url, context)) });
     return;
   }
-  // Node 20: CommonJS through _compile, ES modules through an off-thread loader.
-  const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, ...rest: unknown[]): unknown } }).prototype;
-  const compile = proto._compile;
-  proto._compile = function (this: unknown, content: string, filename: string, ...rest: unknown[]) {
-    if (typeof content === 'string' && isUserFile(filename)) content = addBoundaries(content, 'script');
-    return compile.call(this, content, filename, ...rest);
+  // Node 20: CommonJS through _compile, ES modules through an off-thread loader. The loader's thread
+  // costs ~70 ms of CPU to start, so a CommonJS program gets it only when something may load an ES
+  // module: see esmAtStart and ESM_HINT, and docs/v8.md.
+  const register = typeof mod.register === 'function' ? mod.register.bind(mod) : null;
+  let esmHooks = !register;
+  const registerEsmHooks = () => {
+    if (esmHooks) return;
+    esmHooks = true;
+    register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
   };
-  if (typeof mod.register === 'function') mod.register(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
+  if (esmAtStart()) registerEsmHooks();
+  else {
+    // the program's own loader hooks go after ours, as when ours were registered first
+    const userRegister = mod.register;
+    mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {
+      registerEsmHooks();
+      return userRegister.apply(this, args);
+    } as typeof mod.register;
+  }
+  const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } }).prototype;
+  const compile = proto._compile;
+  proto._compile = function (this: unknown, content: string, filename: string, format?: string, ...rest: unknown[]) {
+    if (typeof content === 'string' && !loadingOwn) {
+      if (isUserFile(filename)) {
+        // format 'module': require() of an ES module (20.19+), which runs this very text
+        const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
+        if (!esmHooks && (out === null || format === 'module' || USER_ESM_HINT.test(content))) registerEsmHooks();
+        if (out !== null) content = out;
+      } else if (!esmHooks && (format === 'module' || IMPORT_HINT.test(content))) {
+        registerEsmHooks();
+      }
+    }
+    return compile.call(this, content, filename, format, ...rest);
+  };
 }

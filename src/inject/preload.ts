@@ -16,7 +16,6 @@
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
-import { installBoundaries } from './hooks';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
 const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
@@ -48,6 +47,7 @@ function startLifeline(fd: number): void {
     eval: true,
     workerData: { fd, pid: process.pid, trace: process.env.EDIT_CONTINUE_LIFELINE_TRACE },
     env: {},
+    execArgv: [], // not the program's --require of this file: the lifeline needs none of it
     stdout: false,
     stderr: false,
     name: 'edit-continue lifeline',
@@ -68,6 +68,9 @@ function waitForController(fd: number | null): void {
 }
 
 const fd = lifelineFd();
-if (process.env[BOUNDARIES_ENV] === '1') installBoundaries();
+const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof import('./hooks') : null;
+hooks?.installBoundaries();
 if (fd !== null) startLifeline(fd);
+// before saying 'w': the controller is still setting itself up, and waits for the 'w'
+if (hooks && fd !== null && process.env[WAIT_ENV] === '1') hooks.prepareTransform();
 waitForController(fd);

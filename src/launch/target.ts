@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createBannerFilter } from './banner';
+import { scheduleCacheCleanup } from './cache-clean';
 import type { TargetCommand } from './command';
 import { UserError } from '../util/errors';
 import { debug } from '../util/log';
@@ -123,6 +124,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
     ...opts.command.scriptArgs,
   ];
   log('spawn', opts.node.executable, args.join(' '));
+  if (opts.boundaries) scheduleCacheCleanup(opts.env ?? process.env);
   const child = spawn(opts.node.executable, args, {
     cwd: opts.cwd,
     env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0' },

@@ -1,0 +1,83 @@
+// Keep the cache of transformed module texts (inject/cache.ts) small: at most once a day, a while after
+// a program started, remove packs not used for 30 days, left-over temporary files, folders of older
+// formats, and the oldest packs while the folder is over its size limit. Runs in the controller,
+// in the background; a failure changes nothing but the cache's size.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheRoots, trustedFolder, FORMAT } from '../inject/cache';
+import { debug } from '../util/log';
+
+const log = debug('launch');
+
+const DAY_MS = 24 * 3600 * 1000;
+export const CLEAN_POLICY = {
+  /** A pack neither read nor written for this long is removed. */
+  unusedMs: 30 * DAY_MS,
+  /** A temporary file this old was left by a process that died while writing it. */
+  tmpMs: 3600 * 1000,
+  /** Over this many bytes, the oldest packs go until the folder is under `targetBytes`. */
+  maxBytes: 256 * 1024 * 1024,
+  targetBytes: 128 * 1024 * 1024,
+  /** How often to look. */
+  everyMs: DAY_MS,
+};
+
+const STAMP = '.cleaned';
+
+/** Clean one cache folder (a root from cacheRoots). `force` ignores the once-a-day stamp. Returns the files removed. */
+export async function cleanCacheRoot(root: string, now = Date.now(), force = false, policy = CLEAN_POLICY): Promise<string[]> {
+  const removed: string[] = [];
+  const dir = path.join(root, FORMAT);
+  const stamp = path.join(dir, STAMP);
+  if (!force) {
+    const last = await fs.promises.stat(stamp).then((s) => s.mtimeMs, () => 0);
+    if (now - last < policy.everyMs) return removed;
+  }
+  await fs.promises.writeFile(stamp, '').catch(() => {});
+  // folders of older formats of the pack (a newer one belongs to a newer edit-continue)
+  const ours = Number(FORMAT.split('-')[1]);
+  for (const name of await fs.promises.readdir(root).catch(() => [] as string[])) {
+    const m = /^texts-(\d+)$/.exec(name);
+    if (m && Number(m[1]) < ours) {
+      await fs.promises.rm(path.join(root, name), { recursive: true, force: true }).catch(() => {});
+      removed.push(path.join(root, name));
+    }
+  }
+  const packs: { file: string; used: number; size: number }[] = [];
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    const st = await fs.promises.stat(file).catch(() => null);
+    if (!st || !st.isFile()) continue;
+    const used = Math.max(st.mtimeMs, st.atimeMs);
+    const old = name.endsWith('.tmp') ? now - st.mtimeMs > policy.tmpMs : name.endsWith('.pack') ? now - used > policy.unusedMs : false;
+    if (old) {
+      if (await fs.promises.unlink(file).then(() => true, () => false)) removed.push(file);
+    } else if (name.endsWith('.pack')) {
+      packs.push({ file, used, size: st.size });
+    }
+  }
+  let total = packs.reduce((n, p) => n + p.size, 0);
+  if (total > policy.maxBytes) {
+    packs.sort((a, b) => a.used - b.used);
+    for (const p of packs) {
+      if (total <= policy.targetBytes) break;
+      if (await fs.promises.unlink(p.file).then(() => true, () => false)) removed.push(p.file);
+      total -= p.size;
+    }
+  }
+  return removed;
+}
+
+/** Clean the cache folders the program would use, `delayMs` from now, without keeping us alive. */
+export function scheduleCacheCleanup(env: NodeJS.ProcessEnv, delayMs = 10000): void {
+  const timer = setTimeout(() => {
+    void (async () => {
+      for (const root of cacheRoots(env)) {
+        if (!fs.existsSync(path.join(root.dir, FORMAT)) || !trustedFolder(root.dir, root.mustOwn)) continue;
+        const removed = await cleanCacheRoot(root.dir).catch(() => []);
+        if (removed.length) log('cache: removed', removed.length, 'file(s) from', root.dir);
+      }
+    })();
+  }, delayMs);
+  timer.unref();
+}

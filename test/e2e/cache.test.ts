@@ -1,0 +1,124 @@
+// The cache of transformed module texts, end to end on every supported node line: a real program
+// started twice under the CLI. The second start takes its boundaries from the cache and behaves the
+// same (output, retry); an entry changed on disk is used only when it is a whole, valid entry.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ask, cliPerTest, copyFixture, edit, saveByRename } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+import { FORMAT, formatEntry, parsePack } from '../../src/inject/cache';
+
+const PROGRAM: Record<string, string> = {
+  'main.js': `const lib = require('./lib.js');
+function run() {
+  return import('./esm.mjs').then((esm) => {
+    const b = (f) => (/void 0xEC/.test(f.toString()) ? 'boundary' : 'none');
+    console.log('lib', lib.twice(2), b(lib.twice), 'esm', esm.half(8), b(esm.half), 'main', b(run));
+  });
+}
+run();
+`,
+  'lib.js': 'function twice(x) {\n  return x * 2;\n}\nmodule.exports = { twice };\n',
+  'esm.mjs': 'export function half(x) {\n  return x / 2;\n}\n',
+};
+const EXPECTED = 'lib 4 boundary esm 4 boundary main boundary\n';
+
+function writeProgram(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-e2e-'));
+  for (const [name, text] of Object.entries(PROGRAM)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** Every pack in the cache folder: name → text. */
+function packs(cacheDir: string): Record<string, string> {
+  const dir = path.join(cacheDir, FORMAT);
+  if (!fs.existsSync(dir)) return {};
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.pack')).sort()) out[name] = fs.readFileSync(path.join(dir, name), 'utf8');
+  return out;
+}
+
+/** The pack that holds `file`'s entry, and that entry. */
+function entryOf(cacheDir: string, file: string) {
+  for (const [name, text] of Object.entries(packs(cacheDir))) {
+    const e = parsePack(text).entries.get(file);
+    if (e) return { pack: path.join(cacheDir, FORMAT, name), entry: e };
+  }
+  throw new Error(`no entry for ${file} in ${cacheDir}`);
+}
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const start = cliPerTest();
+  let cacheDir: string;
+  beforeEach(() => { cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-dir-')); });
+  afterEach(() => { fs.rmSync(cacheDir, { recursive: true, force: true }); });
+
+  const run = async (dir: string, env: NodeJS.ProcessEnv = {}) => {
+    const cli = start([bin, 'main.js'], dir, 'ignore', { EDIT_CONTINUE_CACHE_DIR: cacheDir, ...env });
+    const exit = await cli.exited;
+    if (exit.code !== 0) throw new Error(`exit ${exit.code}\n--- stdout ---\n${cli.stdout()}\n--- stderr ---\n${cli.stderr()}`);
+    return cli.stdout();
+  };
+
+  test('the second start uses the cache: same output, nothing transformed again; a valid entry is what runs', async () => {
+    const dir = writeProgram();
+    expect(await run(dir)).toBe(EXPECTED);
+    const first = packs(cacheDir);
+    for (const name of Object.keys(PROGRAM)) expect(entryOf(cacheDir, path.join(dir, name)).entry.what).toBe('text');
+
+    expect(await run(dir)).toBe(EXPECTED);
+    expect(packs(cacheDir)).toEqual(first); // every module was a hit: nothing appended
+
+    // a whole, valid entry for the file's current text is run as it is: the proof that the cache,
+    // not a new transform, gave lib.js its text
+    const { pack, entry } = entryOf(cacheDir, path.join(dir, 'lib.js'));
+    const body = entry.body.replace('x * 2', 'x * 100');
+    fs.appendFileSync(pack, formatEntry(path.join(dir, 'lib.js'), { ...entry, body, hash: createHash('sha256').update(body).digest('hex') }));
+    expect(await run(dir)).toBe(EXPECTED.replace('lib 4', 'lib 200'));
+  });
+
+  test('a damaged entry is not trusted: the program runs its own text, and the entry is written again', async () => {
+    const dir = writeProgram();
+    expect(await run(dir)).toBe(EXPECTED);
+    const { pack, entry } = entryOf(cacheDir, path.join(dir, 'lib.js'));
+    const damaged = fs.readFileSync(pack, 'utf8').replace(entry.body, entry.body.replace('x * 2', 'x * 100'));
+    fs.writeFileSync(pack, damaged);
+    expect(await run(dir)).toBe(EXPECTED);
+    expect(entryOf(cacheDir, path.join(dir, 'lib.js')).entry).toEqual(entry);
+    expect(await run(dir)).toBe(EXPECTED);
+  });
+
+  test('a pack of garbage is ignored; EDIT_CONTINUE_CACHE=0 writes nothing and changes nothing', async () => {
+    const dir = writeProgram();
+    expect(await run(dir)).toBe(EXPECTED);
+    for (const name of Object.keys(packs(cacheDir))) fs.writeFileSync(path.join(cacheDir, FORMAT, name), 'E garbage\n\0\0\n');
+    expect(await run(dir)).toBe(EXPECTED);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.mkdirSync(cacheDir);
+    expect(await run(dir, { EDIT_CONTINUE_CACHE: '0' })).toBe(EXPECTED);
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
+  });
+
+  test('retry works the same when the boundaries come from the cache', async () => {
+    const dir = copyFixture('retry');
+    const env = { EDIT_CONTINUE_CACHE_DIR: cacheDir };
+    const first = start([bin, 'job.js'], dir, 'pipe', env);
+    await first.waitFor(/ec> $/, { stream: 'stderr', step: 'first start stops at item 4' });
+    first.send('quit\n');
+    await first.exited;
+    const filled = packs(cacheDir);
+    expect(entryOf(cacheDir, path.join(dir, 'job.js')).entry.what).toBe('text');
+
+    const cli = start([bin, 'job.js'], dir, 'pipe', env);
+    await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'second start stops at item 4' });
+    expect(packs(cacheDir)).toEqual(filled);
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'job.js'), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
+    await cli.waitFor(/waiting job\.js: work is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+    await ask(cli, 'retry', /patched job\.js: work/);
+    await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    for (const id of [1, 2, 3, 4, 5, 6]) expect(cli.stdout().split(`item ${id} done`).length - 1).toBe(1);
+  });
+});
