@@ -176,17 +176,18 @@ function isReference(node: Node, parent: Node | undefined): boolean {
  */
 const recentModels: { text: string; kind: ModuleKind; model: ScriptModel }[] = [];
 
-export function describeScript(text: string, kind: ModuleKind): ScriptModel {
+/** The model of a text (`program`: its parse, when the caller has one already: one parse less per save). */
+export function describeScript(text: string, kind: ModuleKind, program?: acorn.Program): ScriptModel {
   const known = recentModels.find((m) => m.kind === kind && m.text === text);
   if (known) return known.model;
-  const model = buildModel(text, kind);
+  const model = buildModel(text, kind, program);
   recentModels.unshift({ text, kind, model });
   if (recentModels.length > 8) recentModels.pop();
   return model;
 }
 
-function buildModel(text: string, kind: ModuleKind): ScriptModel {
-  const program = parseScript(text, kind) as unknown as Node;
+function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): ScriptModel {
+  const program = (parsed ?? parseScript(text, kind)) as unknown as Node;
   const starts = lineStarts(text);
   const functions: FunctionRecord[] = [];
   const outermost: FunctionRecord[] = [];

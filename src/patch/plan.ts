@@ -317,7 +317,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     // What V8 runs does not parse for us (syntax newer than our parser): send the text as it is.
     return { kind: 'patch', text: saved, changed: [], notApplied: [], warnings: [] };
   }
-  const newM = describeScript(saved, kind);
+  const newM = describeScript(saved, kind, parsed.program);
 
   const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
     [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
