@@ -24,8 +24,12 @@ run();
 };
 const EXPECTED = 'lib 4 boundary esm 4 boundary main boundary\n';
 
+const programs: string[] = [];
+afterAll(() => { for (const dir of programs.splice(0)) fs.rmSync(dir, { recursive: true, force: true }); });
+
 function writeProgram(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-e2e-'));
+  programs.push(dir);
   for (const [name, text] of Object.entries(PROGRAM)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
