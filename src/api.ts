@@ -2,9 +2,8 @@
 // inspector open. Both give a LiveSession (./live.ts): typed events and the prompt's actions.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import CDP = require('chrome-remote-interface');
-import { connect, type Connection } from './cdp/connection';
-import { LiveSession, type LiveOptions } from './live';
+import type { Connection } from './cdp/connection';
+import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type NodeInfo, type Target } from './launch/target';
 import type { TargetCommand } from './launch/command';
 import { UserError } from './util/errors';
@@ -13,6 +12,10 @@ import { debug } from './util/log';
 const log = debug('launch');
 
 const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
+
+// The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
+// them after the program is spawned, while it boots, rather than before (hello-world startup).
+const sessionModules = () => ({ ...(require('./live') as typeof import('./live')), ...(require('./cdp/connection') as typeof import('./cdp/connection')) });
 
 export interface Program {
   kind: 'launched' | 'attached';
@@ -58,6 +61,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
   });
   opts.onSpawn?.(target);
+  const { LiveSession, connect } = sessionModules();
   let wsUrl: string;
   try {
     wsUrl = await target.wsUrl;
@@ -173,6 +177,7 @@ export function listeningPorts(pid: number): number[] {
 async function inspectorUrl(host: string, port: number): Promise<string> {
   let targets: { type?: string; webSocketDebuggerUrl?: string }[];
   try {
+    const CDP = require('chrome-remote-interface') as typeof import('chrome-remote-interface');
     targets = await CDP.List({ host, port });
   } catch (err) {
     throw new UserError(`nothing answers as a node inspector on ${host}:${port} (${(err as Error).message}); start the program with node --inspect`);
@@ -202,6 +207,7 @@ async function openInspector(pid: number): Promise<number> {
 
 /** Attach to a program that runs with its inspector open. Detaching (close) leaves it running. */
 export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Promise<AttachedSession> {
+  const { LiveSession, connect } = sessionModules();
   const cwd = opts.cwd ?? process.cwd();
   const t = parseAttachTarget(spec);
   if (t.kind === 'error') throw new UserError(t.message);

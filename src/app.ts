@@ -9,7 +9,7 @@ import { exitCodeOf, type Exit, type Target } from './launch/target';
 import { routeStdin, type StdinRouter } from './launch/stdin';
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
-import { Prompt } from './prompt/prompt';
+import type { Prompt } from './prompt/prompt';
 import { ansiStyle, displayPath, formatUpdate, plainStyle, type Verbosity } from './report/format';
 import { openEventLog, type EventLog } from './report/events';
 import { UserError } from './util/errors';
@@ -104,6 +104,8 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     session.on('resumed', () => ev.write('resumed', {}));
     session.on('exited', (e) => ev.write('exited', e));
   }
+  // loaded here, once the program is spawned (it brings the retry machinery and acorn)
+  const { Prompt } = require('./prompt/prompt') as typeof import('./prompt/prompt');
   const prompt = new Prompt({
     session: session.pause, breakpoints: session.breakpoints, registry: session.registry, retry: session.retryDeps, stdin,
     stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
