@@ -104,6 +104,7 @@ export class LiveSession {
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
+      cwd: opts.cwd,
     };
     if (opts.watch !== false) {
       this.watcher = createWatcher({
@@ -256,7 +257,10 @@ export class LiveSession {
 
   retry(): Promise<Result<{ message: string }>> { return retryNow(this.retryDeps); }
 
-  restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
+  async restartFrame(index: number): Promise<Result<Pause>> {
+    const r = await restartFrameAt(this.retryDeps, index);
+    return r.ok ? { ok: true, value: r.value.pause } : r;
+  }
 
   setVariable(frameIndex: number, name: string, expression: string) { return this.pause.setVariable(frameIndex, name, expression); }
 

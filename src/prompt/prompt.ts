@@ -242,7 +242,7 @@ export class Prompt {
         if (n === null) return this.out("usage: restart N (the frame number from 'bt'); it restarts one frame, not the program");
         const r = await restartFrameAt(this.d.retry, n);
         if (!r.ok) { this.out(`restart: ${r.message}`); return this.showIfMoved(); }
-        return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
+        return this.refreshed(r.value.pause, `restarted frame ${n}; stopped at its start` + (r.value.note ? ` (${r.value.note})` : ''));
       }
       case 'cont':
         await s.resume();
@@ -253,7 +253,7 @@ export class Prompt {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
         const p = await s.quietly(() => s.step(kind));
         if (!p) { this.closed(); return; } // it ran on (returned to the event loop)
-        return this.refreshed(p);
+        return this.refreshed(p, this.stoppedBy(p) ?? undefined);
       }
       case 'break': return this.addBreakpoint(args);
       case 'breakpoints': {
@@ -298,6 +298,13 @@ export class Prompt {
         await this.d.quit();
         return;
     }
+  }
+
+  /** A step may end at a breakpoint or an exception that came first (elsewhere, or in another call). */
+  private stoppedBy(p: Pause): string | null {
+    if (p.kind === 'exception') return `${exceptionHeadline(p.exception, p.rejection)} (before the step ended)`;
+    const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+    return n.length ? `breakpoint ${n.join(', ')} in ${p.callFrames[0]?.functionName || '(anonymous)'}` : null;
   }
 
   /** After a failed retry or restart the program may have stepped: show where it is now. */

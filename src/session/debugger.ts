@@ -4,7 +4,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import type { SafePause } from '../patch/engine';
-import { classifyPause, isSafe, depthOf, type BreakOn, type Pause, type PauseContext } from './pause';
+import { atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap } from './boundaries';
 import { debug } from '../util/log';
@@ -29,7 +29,7 @@ export const HIDDEN_NAMES = new Set(['__ec$r']);
 
 export class PauseSession {
   current: Pause | null = null;
-  private readonly ctx: PauseContext = { interruptRequested: false, stepping: false };
+  private readonly ctx: PauseContext = { interruptRequested: false, stepping: false, stepArmed: false };
   private readonly pauseListeners: ((p: Pause) => void)[] = [];
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
@@ -42,10 +42,17 @@ export class PauseSession {
    */
   private quiet = false;
   private announcedPause = false;
+  /**
+   * Counts V8's pauses. An answer to a command that let the program go (resume, restartFrame) can
+   * arrive after the next pause it led to (V8 sends them together, and the answer's continuation runs
+   * last): what the answer's caller does afterwards must not touch a newer pause.
+   */
+  private pauseCount = 0;
 
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
+      log('resumed', this.quiet ? '(quiet)' : '');
       this.current = null;
       if (!this.quiet) this.announceResume();
     });
@@ -55,8 +62,34 @@ export class PauseSession {
   onResume(listener: () => void): void { this.resumeListeners.push(listener); }
 
   private onPaused(e: Protocol.Debugger.PausedEvent): void {
+    if (maybeLeftoverStep(e, this.ctx)) { void this.leftoverStep(e); return; }
+    this.take(e);
+  }
+
+  /**
+   * V8 finished a step the user had moved on from: after `out` or `next` across an `await`, a
+   * breakpoint elsewhere stopped the program first, and the user went on from there. Nobody asked
+   * for this stop any more: let the program go on (a `debugger` statement there is a real stop).
+   */
+  private async leftoverStep(e: Protocol.Debugger.PausedEvent): Promise<void> {
+    const frame = e.callFrames[0];
+    if (e.reason !== 'step' && frame && (await this.isDebuggerStatement(frame))) { this.take(e); return; }
+    log('a step the user moved on from ended in', frame?.functionName, ': going on');
+    this.ctx.stepArmed = false;
+    await this.cdp.Debugger.resume({}).catch(() => {});
+  }
+
+  private async isDebuggerStatement(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+    const src = await this.source(frame.location.scriptId);
+    if (!src) return true; // cannot tell: stop, as for a debugger statement
+    return atDebuggerStatement(src.text, src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
+  }
+
+  private take(e: Protocol.Debugger.PausedEvent): void {
     const pause = classifyPause(e, this.ctx);
     log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
+    this.pauseCount++;
+    if (this.ctx.stepping && !this.ctx.interruptRequested && endsStep(pause)) this.ctx.stepArmed = false;
     this.ctx.interruptRequested = false;
     this.ctx.stepping = false;
     if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
@@ -102,33 +135,71 @@ export class PauseSession {
 
   /** The next pause, or null if none comes in time (the program runs on). */
   nextPause(timeoutMs = 5000): Promise<Pause | null> {
-    return new Promise((resolve) => {
-      let done = false;
-      const t = setTimeout(() => { done = true; this.waiters = this.waiters.filter((w) => w !== waiter); resolve(null); }, timeoutMs);
-      const waiter = (p: Pause) => { if (!done) { done = true; clearTimeout(t); resolve(p); } };
-      this.waiters.push(waiter);
-    });
+    return this.waitForPause(timeoutMs).next;
   }
 
-  /** Let the program go on; resume listeners hear of it even when the session moves it quietly. */
+  /**
+   * Wait for the next pause; `cancel` when the command that would have led to it failed, so that a
+   * later pause is not taken from the user.
+   */
+  private waitForPause(timeoutMs: number): { next: Promise<Pause | null>; cancel(): void } {
+    let finish: (p: Pause | null) => void = () => {};
+    const next = new Promise<Pause | null>((resolve) => {
+      let done = false;
+      const t = setTimeout(() => finish(null), timeoutMs);
+      const waiter = (p: Pause) => finish(p);
+      finish = (p) => {
+        if (done) return;
+        done = true;
+        clearTimeout(t);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(p);
+      };
+      this.waiters.push(waiter);
+    });
+    return { next, cancel: () => finish(null) };
+  }
+
+  /**
+   * Let the program go on; resume listeners hear of it even when the session moved it quietly. V8's
+   * own `resumed` event usually tells them first. When the program stopped again before the answer
+   * came (a breakpoint just after), that stop is news of its own: announcing a resume then would
+   * close the prompt of the new stop.
+   */
   async resume(): Promise<void> {
     if (!this.current) return;
+    const count = this.pauseCount;
     this.current = null;
     this.quiet = false;
     await this.cdp.Debugger.resume({}).catch(() => {});
-    this.announceResume();
+    log('resume answered', this.pauseCount === count ? '' : '(the program has stopped again)');
+    if (this.pauseCount === count) this.announceResume();
   }
 
   /** Step and wait for the pause it ends in; null when the program ran on (it went idle). */
   async step(kind: StepKind, timeoutMs = 3000): Promise<Pause | null> {
     if (!this.current) return null;
+    const p = this.current;
     this.ctx.stepping = true;
-    const next = this.nextPause(timeoutMs);
+    this.ctx.stepArmed = true;
+    const wait = this.waitForPause(timeoutMs);
     this.current = null;
-    if (kind === 'into') await this.cdp.Debugger.stepInto({});
-    else if (kind === 'over') await this.cdp.Debugger.stepOver({});
-    else await this.cdp.Debugger.stepOut();
-    return next;
+    try {
+      if (kind === 'into') await this.cdp.Debugger.stepInto({});
+      else if (kind === 'over') await this.cdp.Debugger.stepOver({});
+      else await this.cdp.Debugger.stepOut();
+    } catch (err) {
+      wait.cancel();
+      this.stillAt(p);
+      throw err;
+    }
+    return wait.next;
+  }
+
+  /** A command that would have let the program go failed: it is still stopped where it was. */
+  private stillAt(p: Pause): void {
+    this.ctx.stepping = false;
+    if (!this.current) this.current = p;
   }
 
   /** Run fn with pause/resume listeners muted (the session is moving the program itself). */
@@ -169,17 +240,21 @@ export class PauseSession {
     const index = p.callFrames.length - 1 - depth;
     const frame = p.callFrames[index];
     if (!frame) return fail('that frame is gone');
-    if (frame.canBeRestarted === false) return fail(`frame ${index} (${frame.functionName || 'anonymous'}) cannot be restarted: it is an async function that has already awaited`);
+    if (frame.canBeRestarted === false) return fail(`V8 says frame ${index} (${frame.functionName || '(anonymous)'}) cannot be restarted here (an async function that has awaited, or a native call lies between it and the top of the stack: step out of node's code first)`);
     this.ctx.stepping = true;
-    const next = this.nextPause(3000);
+    this.ctx.stepArmed = true;
+    const wait = this.waitForPause(3000);
+    // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the
+    // answer: the pause is let go of now, not once the answer is in.
+    this.current = null;
     try {
       await this.cdp.Debugger.restartFrame({ callFrameId: frame.callFrameId, mode: 'StepInto' });
     } catch (err) {
-      this.ctx.stepping = false;
+      wait.cancel();
+      this.stillAt(p);
       return fail(`V8 could not restart frame ${index}: ${protocolMessage(err)}`);
     }
-    this.current = null; // V8 runs on by itself to the restarted frame's first statement
-    const after = await next;
+    const after = await wait.next;
     if (!after) return fail('the restarted frame did not stop at its start');
     return { ok: true, value: after };
   }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { PauseSession } from './debugger';
 import type { Pause } from './pause';
+import type { FrameFacts } from './frame-rules';
 
 export interface FrameView {
   index: number;
@@ -41,5 +42,31 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
 export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {
   const out: FrameView[] = [];
   for (let i = 0; i < pause.callFrames.length; i++) out.push(await describeFrame(session, pause.callFrames[i], i, cwd));
+  return out;
+}
+
+/** What `restart N` and `retry` need to know of each frame (./frame-rules.ts decides). */
+export async function frameFacts(session: PauseSession, pause: Pause, cwd: string): Promise<FrameFacts[]> {
+  const out: FrameFacts[] = [];
+  for (let i = 0; i < pause.callFrames.length; i++) {
+    const frame = pause.callFrames[i];
+    const view = await describeFrame(session, frame, i, cwd);
+    const record = session.record(frame.location.scriptId);
+    let fn = null;
+    if (record) {
+      const src = await session.source(frame.location.scriptId);
+      if (src) fn = src.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
+    }
+    out.push({
+      index: i,
+      name: view.name,
+      origin: !record ? 'node' : record.file.startsWith(OWN_DIR) ? 'edit-continue' : view.internal ? 'library' : 'program',
+      file: view.file,
+      topLevel: !!record && !fn,
+      isModule: record?.isModule ?? false,
+      async: fn?.async ?? false,
+      canBeRestarted: frame.canBeRestarted,
+    });
+  }
   return out;
 }

@@ -31,6 +31,12 @@ export interface PauseContext {
   interruptRequested: boolean;
   /** We asked for a step (or a frame restart) and no pause has come since. */
   stepping: boolean;
+  /**
+   * V8 may still finish the last step we asked for: the pause that came after it was another one (a
+   * breakpoint, an exception). A step across an `await` ends only when the async function goes on,
+   * and a resume in between does not cancel it; a new step does (docs/v8.md).
+   */
+  stepArmed: boolean;
 }
 
 export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): Pause {
@@ -41,10 +47,34 @@ export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseCo
     return { ...base, kind: 'exception', exception: data, uncaught: data.uncaught === true };
   }
   if (hit.length > 0) return { ...base, kind: 'break' };
-  if (ctx.stepping) return { ...base, kind: 'step' };
-  // A pause we asked for: treat it as an interrupt even if it landed on a `debugger` statement.
+  // A pause we asked for: treat it as an interrupt even if it landed on a `debugger` statement, or
+  // where a step that ran on (it did not stop in time) may have ended: an interrupt is the kind that
+  // is made safe before anything restarts.
   if (ctx.interruptRequested) return { ...base, kind: 'interrupt' };
+  if (ctx.stepping) return { ...base, kind: 'step' };
   return { ...base, kind: 'break' };
+}
+
+/**
+ * Is this pause V8 finishing a step that the user has moved on from (they went on from another stop
+ * that came first)? Only a step or a `debugger` statement pause V8 for reason 'other' with no
+ * breakpoint hit (node 20 says 'other' for steps too, 22+ say 'step'): for 'other', the caller must
+ * also see that no `debugger` statement is there (`atDebuggerStatement`).
+ */
+export function maybeLeftoverStep(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): boolean {
+  if (!ctx.stepArmed || ctx.stepping || ctx.interruptRequested) return false;
+  if ((event.hitBreakpoints ?? []).length > 0) return false;
+  return event.reason === 'step' || event.reason === 'other';
+}
+
+/** Does the pause's position hold a `debugger` statement? (V8 stops at its keyword) */
+export function atDebuggerStatement(text: string, offset: number): boolean {
+  return /^debugger\b/.test(text.slice(offset, offset + 9));
+}
+
+/** After the pause that follows a step: is V8 done with that step? (not if another stop came first) */
+export function endsStep(pause: Pause): boolean {
+  return pause.kind !== 'exception' && pause.hitBreakpoints.length === 0;
 }
 
 /** May this pause restart frames and edit the top frame? */

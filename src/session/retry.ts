@@ -14,6 +14,8 @@ import { RETRY_SLOT } from '../inject/boundary';
 import type { PauseSession, Result } from './debugger';
 import { isSafe, type Pause } from './pause';
 import { BoundaryMap } from './boundaries';
+import { frameFacts } from './frames';
+import { restartChoice, retryChoiceAtStop } from './frame-rules';
 import { debug } from '../util/log';
 
 const log = debug('retry');
@@ -29,6 +31,8 @@ export interface RetryDeps {
   preview(file: string): Promise<Preview[]>;
   /** Apply a file now; at a safe pause the top frame may change. */
   apply(file: string, atSafePause: boolean): Promise<UpdateOutcome>;
+  /** Where paths in messages are relative to. */
+  cwd?: string;
 }
 
 const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
@@ -123,21 +127,34 @@ async function restartWithEdits(deps: RetryDeps, index: number, files: string[],
   return { ok: true, value: pause };
 }
 
-/** `restart N`: restart frame N with the pending edits and stop at its first statement. */
-export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Pause>> {
+export interface Restarted {
+  pause: Pause;
+  /** Worth saying about what was restarted (the top level of a file runs again). */
+  note?: string;
+}
+
+/**
+ * `restart N`: restart frame N with the pending edits and stop at its first statement. Frames of
+ * node's own code, and an ES module's top level, are refused with what to do instead.
+ */
+export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Restarted>> {
   const { session } = deps;
   const start = session.current;
   if (!start) return fail('the program is running');
   if (index < 0 || index >= start.callFrames.length) return fail(`there is no frame ${index} (0 to ${start.callFrames.length - 1})`);
+  const choice = restartChoice(await frameFacts(session, start, deps.cwd ?? process.cwd()), index);
+  if (!choice.ok) return choice;
+  if (session.current !== start) return fail('the program moved on while the frames were read');
   const depth = session.depthOf(index);
-  return session.quietly(async () => {
+  return session.quietly(async (): Promise<Result<Restarted>> => {
     const safe = await session.makeSafe();
     if (!safe.ok) return safe;
     const at = safe.value.callFrames.length - 1 - depth;
     if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
     const { files, previews } = await pendingPreviews(deps);
     const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
-    return restartWithEdits(deps, at, files, changed);
+    const r = await restartWithEdits(deps, at, files, changed);
+    return r.ok ? { ok: true, value: { pause: r.value, note: choice.note } } : r;
   });
 }
 
@@ -156,14 +173,20 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   const start = session.current;
   if (!start) return fail('the program is running');
   if (start.callFrames[0]?.functionName === RETRY_AGAIN_FRAME) return retryAgain(deps, start.callFrames[0]);
-  let target = 0;
+  let target: number;
   if (start.kind === 'exception') {
     target = await guardedFrame(session, start);
     if (target < 0) {
       return fail('no function on the stack has a retry boundary around this throw, so the frames cannot be kept (' +
         'code in node_modules, a concise arrow or a default parameter, or --no-boundaries). Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack');
     }
+  } else {
+    // a breakpoint, a step or Ctrl+C: the function of the program it stopped in runs again
+    const choice = retryChoiceAtStop(start.kind, await frameFacts(session, start, deps.cwd ?? process.cwd()));
+    if (!choice.ok) return choice;
+    target = choice.index;
   }
+  if (session.current !== start) return fail('the program moved on while the frames were read');
   const depth = session.depthOf(target);
   return session.quietly(async () => {
     let pause = start;

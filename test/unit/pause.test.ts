@@ -1,5 +1,5 @@
 import type { Protocol } from 'devtools-protocol';
-import { classifyPause, depthOf, isSafe, type PauseContext, type PauseKind } from '../../src/session/pause';
+import { atDebuggerStatement, classifyPause, depthOf, endsStep, isSafe, maybeLeftoverStep, type PauseContext, type PauseKind } from '../../src/session/pause';
 
 type PausedEvent = Protocol.Debugger.PausedEvent;
 type CallFrame = Protocol.Debugger.CallFrame;
@@ -28,10 +28,12 @@ function errorData(uncaught?: boolean): Record<string, unknown> {
   return d;
 }
 
-const NONE: PauseContext = { interruptRequested: false, stepping: false };
-const STEPPING: PauseContext = { interruptRequested: false, stepping: true };
-const INTERRUPT: PauseContext = { interruptRequested: true, stepping: false };
-const BOTH: PauseContext = { interruptRequested: true, stepping: true };
+const NONE: PauseContext = { interruptRequested: false, stepping: false, stepArmed: false };
+const STEPPING: PauseContext = { interruptRequested: false, stepping: true, stepArmed: true };
+const INTERRUPT: PauseContext = { interruptRequested: true, stepping: false, stepArmed: false };
+const BOTH: PauseContext = { interruptRequested: true, stepping: true, stepArmed: true };
+/** A step was asked for, another stop came first, and the program was let go: V8 may still end the step. */
+const ARMED: PauseContext = { interruptRequested: false, stepping: false, stepArmed: true };
 
 describe('classifyPause', () => {
   describe('exceptions', () => {
@@ -150,8 +152,11 @@ describe('classifyPause', () => {
       expect(classifyPause(event('other', { hitBreakpoints: ['bp'] }), STEPPING).kind).toBe('break');
     });
 
-    test('stepping wins over interrupt', () => {
-      expect(classifyPause(event('other'), BOTH).kind).toBe('step');
+    // A step that ran on (no stop in time) leaves stepping set; a Ctrl+C after it may land anywhere, in
+    // optimized code too, where a restart aborts the process: it must count as an interrupt (made safe
+    // by a step before any restart), not as a safe step pause.
+    test('interrupt wins over stepping', () => {
+      expect(classifyPause(event('other'), BOTH).kind).toBe('interrupt');
     });
   });
 
@@ -195,5 +200,63 @@ describe('depthOf', () => {
     const after = ['callee', 'caller', 'main'];
     // 'caller' is index 0 before and index 1 after: same depth.
     expect(depthOf(after, 1)).toBe(depthOf(before, 0));
+  });
+});
+
+describe('maybeLeftoverStep: V8 ending a step the user moved on from (an async step across an await)', () => {
+  test("reason 'step' (node 22+) with a step armed and none asked for now", () => {
+    expect(maybeLeftoverStep(event('step'), ARMED)).toBe(true);
+  });
+
+  test("reason 'other' (node 20 steps; also a debugger statement, which the caller checks)", () => {
+    expect(maybeLeftoverStep(event('other'), ARMED)).toBe(true);
+  });
+
+  test('not when no step is armed: a debugger statement, or a pause nobody explains, is shown', () => {
+    expect(maybeLeftoverStep(event('step'), NONE)).toBe(false);
+    expect(maybeLeftoverStep(event('other'), NONE)).toBe(false);
+  });
+
+  test('not while a step is asked for: that is its own pause', () => {
+    expect(maybeLeftoverStep(event('step'), STEPPING)).toBe(false);
+  });
+
+  test('not when Ctrl+C asked for a pause', () => {
+    expect(maybeLeftoverStep(event('other'), { ...ARMED, interruptRequested: true })).toBe(false);
+  });
+
+  test('never a breakpoint hit or an exception', () => {
+    expect(maybeLeftoverStep(event('other', { hitBreakpoints: ['bp'] }), ARMED)).toBe(false);
+    expect(maybeLeftoverStep(event('exception', { data: errorData(true) }), ARMED)).toBe(false);
+    expect(maybeLeftoverStep(event('promiseRejection', { data: errorData(true) }), ARMED)).toBe(false);
+  });
+});
+
+describe('atDebuggerStatement', () => {
+  const text = 'function f() {\n  let a = 1;\n    debugger; a++;\n  return a; // debugger\n}';
+  test('at the keyword', () => {
+    expect(atDebuggerStatement(text, text.indexOf('debugger'))).toBe(true);
+  });
+  test('elsewhere', () => {
+    expect(atDebuggerStatement(text, text.indexOf('a++'))).toBe(false);
+    expect(atDebuggerStatement(text, text.indexOf('return'))).toBe(false);
+  });
+  test('a longer name is not the keyword', () => {
+    expect(atDebuggerStatement('debuggerOn = 1;', 0)).toBe(false);
+  });
+  test('the end of the text', () => {
+    expect(atDebuggerStatement('debugger', 0)).toBe(true);
+    expect(atDebuggerStatement('x', 5)).toBe(false);
+  });
+});
+
+describe("endsStep: is the pause after a step the step's own end?", () => {
+  test('a plain step pause ends it', () => {
+    expect(endsStep(classifyPause(event('step'), STEPPING))).toBe(true);
+    expect(endsStep(classifyPause(event('other'), STEPPING))).toBe(true);
+  });
+  test('a breakpoint hit or an exception that came first does not', () => {
+    expect(endsStep(classifyPause(event('other', { hitBreakpoints: ['bp'] }), STEPPING))).toBe(false);
+    expect(endsStep(classifyPause(event('exception', { data: errorData(true) }), STEPPING))).toBe(false);
   });
 });

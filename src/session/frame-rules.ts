@@ -1,0 +1,78 @@
+// Pure: which frame `restart N` and `retry` may act on, and what to say when they may not
+// (docs/retry.md; the V8 facts are in docs/v8.md). V8's `canBeRestarted` does not protect the user:
+// restarting node's own frames re-runs node's internals (the bottom one, run_main_module, runs node's
+// bootstrap again and the program dies with ERR_INTERNAL_ASSERTION).
+import type { PauseKind } from './pause';
+
+export interface FrameFacts {
+  index: number;
+  name: string;
+  /** Where its code is: the program's files, node_modules, node itself, or edit-continue's preload. */
+  origin: 'program' | 'library' | 'node' | 'edit-continue';
+  /** The file as shown, for messages (null for node's own code). */
+  file: string | null;
+  /** The top level of a file (CommonJS module code, an ES module's body), not a function. */
+  topLevel: boolean;
+  /** An ES module (its top level cannot be restarted). */
+  isModule: boolean;
+  async: boolean;
+  /** What V8 says (false: it refuses; true does not mean it is safe). */
+  canBeRestarted: boolean | undefined;
+}
+
+export type Choice = { ok: true; index: number; note?: string } | { ok: false; message: string };
+
+const numbers = (xs: number[]): string => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')}, …` : xs.join(', '));
+
+/** The frames a user may restart by number, for messages. */
+function restartable(frames: FrameFacts[]): number[] {
+  return frames.filter((f) => refusal(f) === null).map((f) => f.index);
+}
+
+function refusal(f: FrameFacts): string | null {
+  if (f.origin === 'node') return `frame ${f.index} (${f.name}) is node's own code (bt folds it): restarting it would run node's internals again, which can end the program`;
+  if (f.origin === 'edit-continue') return `frame ${f.index} (${f.name}) is edit-continue's own loader code`;
+  if (f.topLevel && f.isModule) return `frame ${f.index} is the top level of the ES module ${f.file ?? ''}, which V8 cannot restart`.replace(' ,', ',');
+  if (f.canBeRestarted === false && f.async) return `frame ${f.index} (${f.name}) cannot be restarted: it is an async function that has already awaited`;
+  if (f.canBeRestarted === false) return `V8 says frame ${f.index} (${f.name}) cannot be restarted (a native call lies between it and the top of the stack)`;
+  return null;
+}
+
+/** `restart N`: may frame N be restarted, and what is worth saying when it is? */
+export function restartChoice(frames: FrameFacts[], index: number): Choice {
+  const f = frames[index];
+  if (!f) return { ok: false, message: `there is no frame ${index} (0 to ${frames.length - 1})` };
+  const no = refusal(f);
+  if (no) {
+    const others = restartable(frames).filter((i) => i !== index);
+    return { ok: false, message: `${no}. ${others.length ? `Frames you can restart: ${numbers(others)} (see bt)` : 'No frame on the stack can be restarted here: cont, or stop in your code (break FILE:LINE)'}` };
+  }
+  if (f.topLevel) return { ok: true, index, note: `frame ${index} is the top level of ${f.file ?? 'the script'}: its code runs again from the start; what it did before (timers, handlers, exports) stays done` };
+  return { ok: true, index };
+}
+
+/**
+ * `retry` at a stop that is not an exception (a breakpoint, a step, Ctrl+C): run the function the
+ * program is stopped in again from its start, the innermost one of the program's own files (a step
+ * may have entered node's code or a library above it), then go on.
+ */
+export function retryChoiceAtStop(kind: PauseKind, frames: FrameFacts[]): Choice {
+  const where = kind === 'interrupt' ? 'where Ctrl+C stopped it' : kind === 'break' ? 'at this breakpoint' : 'here';
+  const f = frames.find((x) => x.origin === 'program');
+  if (!f) {
+    const top = frames[0];
+    const inWhat = !top ? 'with nothing of the program on the stack (it was idle)'
+      : top.origin === 'library' ? `in a library (${top.name}, ${top.file ?? 'node_modules'})`
+      : `in node's own code (${top.name})`;
+    return { ok: false, message: `the program is stopped ${inWhat}: no function of yours is on the stack to run again. cont goes on; to retry a function, stop in it (break FILE:LINE) or retry at an exception it throws` };
+  }
+  if (f.topLevel) {
+    return { ok: false, message: `the program is stopped ${where} in the top level of ${f.file ?? 'the script'}, not in a function. cont goes on; restart ${f.index} runs the file's top level again` };
+  }
+  if (f.canBeRestarted === false && f.async) {
+    return { ok: false, message: `${f.name} (frame ${f.index}) is an async function that has already awaited: V8 cannot run it again from its start here. cont goes on (a waiting edit applies once it returns); retry works at an exception it throws` };
+  }
+  const no = refusal(f);
+  if (no) return { ok: false, message: `${no}. cont goes on` };
+  return { ok: true, index: f.index };
+}

@@ -1,0 +1,114 @@
+import { restartChoice, retryChoiceAtStop, type FrameFacts } from '../../src/session/frame-rules';
+
+function frame(index: number, over: Partial<FrameFacts> = {}): FrameFacts {
+  return { index, name: `f${index}`, origin: 'program', file: 'job.js', topLevel: false, isModule: false, async: false, canBeRestarted: true, ...over };
+}
+
+// A timer callback's stack: weigh < work < step < (anonymous) < listOnTimeout < processTimers
+const TIMER: FrameFacts[] = [
+  frame(0, { name: 'weigh' }),
+  frame(1, { name: 'work' }),
+  frame(2, { name: 'step' }),
+  frame(3, { name: '(anonymous)' }),
+  frame(4, { name: 'listOnTimeout', origin: 'node', file: null, canBeRestarted: true }),
+  frame(5, { name: 'processTimers', origin: 'node', file: null, canBeRestarted: true }),
+];
+
+// A loop called from a CommonJS file's top level, started by node: pace < main < (top level) < node's loader…
+const TOP: FrameFacts[] = [
+  frame(0, { name: 'pace', file: 'spin.js' }),
+  frame(1, { name: 'main', file: 'spin.js' }),
+  frame(2, { name: '(anonymous)', file: 'spin.js', topLevel: true }),
+  frame(3, { name: 'Module._compile', origin: 'node', file: null }),
+  frame(4, { name: 'run_main_module', origin: 'node', file: null }),
+];
+
+describe('restartChoice (restart N)', () => {
+  test('a function of the program', () => {
+    expect(restartChoice(TIMER, 1)).toEqual({ ok: true, index: 1 });
+  });
+
+  test("node's own frames are refused, even when V8 says canBeRestarted (it restarts node's bootstrap)", () => {
+    const r = restartChoice(TOP, 4);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(/^frame 4 \(run_main_module\) is node's own code \(bt folds it\)/);
+    expect(r.message).toMatch(/Frames you can restart: 0, 1, 2 \(see bt\)$/);
+  });
+
+  test('a library frame (node_modules) is code like any other', () => {
+    expect(restartChoice([frame(0, { origin: 'library', file: 'node_modules/x/index.js' }), frame(1)], 0)).toEqual({ ok: true, index: 0 });
+  });
+
+  test("edit-continue's own loader frames are refused", () => {
+    const r = restartChoice([frame(0), frame(1, { origin: 'edit-continue', name: 'load' })], 1);
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/edit-continue's own loader code\. Frames you can restart: 0 /) });
+  });
+
+  test("a CommonJS top level restarts, and the user is told its code runs again", () => {
+    const r = restartChoice(TOP, 2);
+    expect(r).toMatchObject({ ok: true, index: 2, note: expect.stringMatching(/top level of spin\.js: its code runs again from the start/) });
+  });
+
+  test("an ES module's top level is refused (V8: Restarting frame failed)", () => {
+    const frames = [frame(0, { name: 'work', file: 'main.mjs', isModule: true }), frame(1, { name: '(anonymous)', file: 'main.mjs', isModule: true, topLevel: true, canBeRestarted: false })];
+    expect(restartChoice(frames, 1)).toMatchObject({ ok: false, message: expect.stringMatching(/^frame 1 is the top level of the ES module main\.mjs, which V8 cannot restart\. Frames you can restart: 0/) });
+  });
+
+  test('an async function that has awaited', () => {
+    const r = restartChoice([frame(0), frame(1, { name: 'round', async: true, canBeRestarted: false })], 1);
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/round\) cannot be restarted: it is an async function that has already awaited/) });
+  });
+
+  test('a frame V8 refuses for another reason', () => {
+    expect(restartChoice([frame(0, { canBeRestarted: false })], 0)).toMatchObject({ ok: false, message: expect.stringMatching(/V8 says frame 0 \(f0\) cannot be restarted.*No frame on the stack can be restarted here/) });
+  });
+
+  test('a number past the stack', () => {
+    expect(restartChoice(TIMER, 6)).toEqual({ ok: false, message: 'there is no frame 6 (0 to 5)' });
+  });
+
+  test('nothing restartable: says what to do instead', () => {
+    const r = restartChoice([frame(0, { origin: 'node', name: 'processTimers', file: null })], 0);
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/No frame on the stack can be restarted here: cont, or stop in your code \(break FILE:LINE\)$/) });
+  });
+});
+
+describe('retryChoiceAtStop (retry at a breakpoint, a step or Ctrl+C)', () => {
+  test('the function the program stopped in', () => {
+    expect(retryChoiceAtStop('break', TIMER)).toEqual({ ok: true, index: 0 });
+  });
+
+  test("under node's own code (a step into fs), the innermost function of the program", () => {
+    const frames = [frame(0, { name: 'existsSync', origin: 'node', file: null }), ...TIMER.slice(1).map((f) => ({ ...f, index: f.index }))];
+    expect(retryChoiceAtStop('step', frames)).toEqual({ ok: true, index: 1 });
+  });
+
+  test("stopped in node's own code with nothing of the program below (listOnTimeout after out): refused", () => {
+    const r = retryChoiceAtStop('step', TIMER.slice(4).map((f, i) => ({ ...f, index: i })));
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^the program is stopped in node's own code \(listOnTimeout\): no function of yours is on the stack to run again\. cont goes on/) });
+  });
+
+  test('idle (no frames at all)', () => {
+    expect(retryChoiceAtStop('interrupt', [])).toMatchObject({ ok: false, message: expect.stringMatching(/it was idle/) });
+  });
+
+  test('in a library only', () => {
+    expect(retryChoiceAtStop('break', [frame(0, { origin: 'library', name: 'handle', file: 'node_modules/x/i.js' })]))
+      .toMatchObject({ ok: false, message: expect.stringMatching(/in a library \(handle, node_modules\/x\/i\.js\)/) });
+  });
+
+  test('the top level is not a function to retry; restart N is named instead', () => {
+    const r = retryChoiceAtStop('break', TOP.slice(2).map((f, i) => ({ ...f, index: i })));
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/at this breakpoint in the top level of spin\.js, not in a function\. cont goes on; restart 0 runs the file's top level again/) });
+  });
+
+  test('an async function that has awaited cannot run again from its start', () => {
+    const r = retryChoiceAtStop('break', [frame(0, { name: 'work', async: true, canBeRestarted: false }), frame(1)]);
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^work \(frame 0\) is an async function that has already awaited/) });
+  });
+
+  test('Ctrl+C in a hot function of the program', () => {
+    expect(retryChoiceAtStop('interrupt', TOP)).toEqual({ ok: true, index: 0 });
+  });
+});
