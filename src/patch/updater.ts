@@ -66,7 +66,13 @@ interface FileState {
   idle: (() => void)[];
   /** The next read is the check made when the watch started: 'unchanged' then goes unsaid. */
   startCheck: boolean;
+  /** Empty reads in a row (an in-place save is a truncate, then a write: the first read may fall between). */
+  emptyReads: number;
 }
+
+/** An empty read is read again this many times, this far apart, before it counts as an empty file. */
+const EMPTY_REREADS = 4;
+const EMPTY_REREAD_MS = 15;
 
 export const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
 
@@ -105,7 +111,7 @@ export class Updater {
   private state(file: string): FileState {
     let s = this.files.get(file);
     if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false };
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0 };
       this.files.set(file, s);
     }
     return s;
@@ -255,6 +261,14 @@ export class Updater {
       return outcome;
     }
     if (s.dirty) return { status: 'unchanged' }; // a newer save is already here: skip this content
+    if (buf.length === 0 && s.emptyReads < EMPTY_REREADS) {
+      // most likely the middle of an in-place save, whose write event chokidar may drop: look again
+      s.emptyReads++;
+      s.since = started;
+      s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.changed(file); }, EMPTY_REREAD_MS);
+      return { status: 'unchanged' };
+    }
+    s.emptyReads = 0;
     const text = textOf(buf, this.maxBytes);
     if (!text.ok) {
       s.waiting = false;

@@ -573,3 +573,27 @@ describe('Updater: looking again without an event', () => {
     expect(engine.calls.map((c) => c.text)).toEqual(['v1', 'v2']);
   });
 });
+
+describe('Updater: an empty read (the middle of an in-place save)', () => {
+  test('is read again, and the content that follows is what is applied and reported', async () => {
+    const { clock, engine, reports, files, updater } = setup();
+    files.set(FILE, '');
+    updater.changed(FILE);
+    await clock.advance(5);
+    expect(engine.calls).toHaveLength(0);
+    files.set(FILE, 'v1'); // the write lands; its event is lost
+    await clock.advance(20);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1']);
+    expect(reports.map(functionNames)).toEqual([['v1']]);
+    expect(reports[0].ms).toBe(25); // from the first event: debounce, the re-read 15 ms later, its debounce
+  });
+
+  test('a file that stays empty is applied as empty after a few reads', async () => {
+    const { clock, engine, reports, files, updater } = setup();
+    files.set(FILE, '');
+    updater.changed(FILE);
+    await clock.advance(200);
+    expect(engine.calls.map((c) => c.text)).toEqual(['']);
+    expect(reports).toHaveLength(1);
+  });
+});
