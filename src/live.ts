@@ -127,6 +127,9 @@ export class LiveSession {
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     this.pause.onPause((p) => { void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
     this.pause.onResume(() => this.emit('resumed'));
+    // breakpoints cleared where the program stood are taken out of V8 once it has moved on
+    this.pause.onPause(() => { void this.breakpoints.flushDeferred(); });
+    this.pause.onResume(() => { void this.breakpoints.flushDeferred(); });
   }
 
   // ---- events ----
@@ -266,7 +269,7 @@ export class LiveSession {
 
   evaluate(expression: string, frameIndex: number | null = null) { return this.pause.evaluate(expression, frameIndex); }
 
-  resume(): Promise<void> { return this.pause.resume(); }
+  async resume(): Promise<void> { await this.breakpoints.flushDeferred(); return this.pause.resume(); }
 
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> { return this.pause.requestPause(); }

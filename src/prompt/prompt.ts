@@ -245,6 +245,7 @@ export class Prompt {
         return this.refreshed(r.value.pause, `restarted frame ${n}; stopped at its start` + (r.value.note ? ` (${r.value.note})` : ''));
       }
       case 'cont':
+        await this.d.breakpoints.flushDeferred(); // before it runs, so that it does not stop there again
         await s.resume();
         return;
       case 'next':
@@ -264,7 +265,7 @@ export class Prompt {
       case 'clear': {
         const n = parseIndex(args);
         if (n === null) return this.out('usage: clear N (the number from breakpoints)');
-        const r = await this.d.breakpoints.remove(n);
+        const r = await this.d.breakpoints.remove(n, s.current?.hitBreakpoints ?? []);
         return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
       }
       case 'catch': {

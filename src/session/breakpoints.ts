@@ -25,6 +25,7 @@ export function urlRegexOf(file: string): string {
 
 export class Breakpoints {
   private readonly list: Breakpoint[] = [];
+  private readonly deferred: string[] = [];
   private next = 1;
 
   constructor(private readonly cdp: Connection) {}
@@ -57,15 +58,30 @@ export class Breakpoints {
     }
   }
 
-  async remove(n: number): Promise<Result<Breakpoint>> {
+  /**
+   * Remove breakpoint n. `hitNow`: the V8 breakpoints the program is paused at. One of those is only
+   * taken out of V8 once the program has left that place (flushDeferred, at its next stop or when
+   * it is let go): on node 24 and 26, removing the breakpoint the program is stopped at, at the end
+   * of a function with a try/finally (every function with retry boundaries), and then stepping,
+   * aborts the process with "Invalid bytecode" (docs/v8.md).
+   */
+  async remove(n: number, hitNow: readonly string[] = []): Promise<Result<Breakpoint>> {
     const i = this.list.findIndex((b) => b.n === n);
     if (i < 0) return { ok: false, message: `there is no breakpoint ${n}${this.list.length ? ` (breakpoints: ${this.list.map((b) => b.n).join(', ')})` : ''}` };
     const [bp] = this.list.splice(i, 1);
-    if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+    if (bp.cdpId && hitNow.includes(bp.cdpId)) this.deferred.push(bp.cdpId);
+    else if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
     return { ok: true, value: bp };
   }
 
+  /** Cleared breakpoints V8 still has (see remove): the program has moved on, take them out now. */
+  async flushDeferred(): Promise<void> {
+    for (const id of this.deferred.splice(0)) await this.cdp.Debugger.removeBreakpoint({ breakpointId: id }).catch(() => {});
+  }
+
+
   async removeAll(): Promise<void> {
+    await this.flushDeferred();
     for (const bp of this.list.splice(0)) if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
   }
 

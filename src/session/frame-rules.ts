@@ -33,6 +33,10 @@ function refusal(f: FrameFacts): string | null {
   if (f.origin === 'node') return `frame ${f.index} (${f.name}) is node's own code (bt folds it): restarting it would run node's internals again, which can end the program`;
   if (f.origin === 'edit-continue') return `frame ${f.index} (${f.name}) is edit-continue's own loader code`;
   if (f.topLevel && f.isModule) return `frame ${f.index} is the top level of the ES module ${f.file ?? ''}, which V8 cannot restart`.replace(' ,', ',');
+  // V8 restarts a CommonJS top level, but that sets everything up a second time (timers, handlers,
+  // a second main loop), and after it under a running loop the session was seen to lose track of the
+  // program (docs/retry.md): refused.
+  if (f.topLevel) return `frame ${f.index} is the top level of ${f.file ?? 'the script'}: restarting it would run the file's code again and set everything up a second time; restart a function's frame, or start the program again`;
   if (f.canBeRestarted === false && f.async) return `frame ${f.index} (${f.name}) cannot be restarted: it is an async function that has already awaited`;
   if (f.canBeRestarted === false) return `V8 says frame ${f.index} (${f.name}) cannot be restarted (a native call lies between it and the top of the stack)`;
   return null;
@@ -47,7 +51,6 @@ export function restartChoice(frames: FrameFacts[], index: number): Choice {
     const others = restartable(frames).filter((i) => i !== index);
     return { ok: false, message: `${no}. ${others.length ? `Frames you can restart: ${numbers(others)} (see bt)` : 'No frame on the stack can be restarted here: cont, or stop in your code (break FILE:LINE)'}` };
   }
-  if (f.topLevel) return { ok: true, index, note: `frame ${index} is the top level of ${f.file ?? 'the script'}: its code runs again from the start; what it did before (timers, handlers, exports) stays done` };
   return { ok: true, index };
 }
 
@@ -67,7 +70,7 @@ export function retryChoiceAtStop(kind: PauseKind, frames: FrameFacts[]): Choice
     return { ok: false, message: `the program is stopped ${inWhat}: no function of yours is on the stack to run again. cont goes on; to retry a function, stop in it (break FILE:LINE) or retry at an exception it throws` };
   }
   if (f.topLevel) {
-    return { ok: false, message: `the program is stopped ${where} in the top level of ${f.file ?? 'the script'}, not in a function. cont goes on; restart ${f.index} runs the file's top level again` };
+    return { ok: false, message: `the program is stopped ${where} in the top level of ${f.file ?? 'the script'}, not in a function: there is nothing to run again. cont goes on; to retry a function, stop in it (break FILE:LINE)` };
   }
   if (f.canBeRestarted === false && f.async) {
     return { ok: false, message: `${f.name} (frame ${f.index}) is an async function that has already awaited: V8 cannot run it again from its start here. cont goes on (a waiting edit applies once it returns); retry works at an exception it throws` };

@@ -288,7 +288,7 @@ class PauseFuzz {
     }
     await this.command('catch none', step);
     const list = await this.command('breakpoints', step);
-    for (const m of list.matchAll(/^\s+(\d+)\s+\S+:\d+/gm)) await this.command(`clear ${m[1]}`, step);
+    for (const m of list.replace(/ec> /g, '').matchAll(/^\s*(\d+)\s+\S+:\d+/gm)) await this.command(`clear ${m[1]}`, step);
     this.flag('unboom');
     fs.writeFileSync(path.join(this.dir, 'stop'), '');
     for (let attempt = 0; attempt < 3 && !this.d.exit; attempt++) {
@@ -402,6 +402,33 @@ async function stopAt(d: Driven, file: string, line: number, fn: string, step: s
 const lineOf = (dir: string, file: string, re: RegExp) => fs.readFileSync(path.join(dir, file), 'utf8').split('\n').findIndex((l) => re.test(l)) + 1;
 
 describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major }) => {
+  // Found by the CI fuzz (node 24, seed 2770650975): a breakpoint on a line that holds only `}` lands on
+  // the end of the function; removing it there and then stepping (next, step or out) aborted the
+  // process on node 24 and 26 ("Invalid bytecode", SIGTRAP; SIGABRT on 26) when the function has a
+  // try/finally, which retry boundaries give every function. A breakpoint cleared where the program
+  // stands is now taken out of V8 once the program has moved on.
+  test.each(['next', 'step', 'out'])('clear the breakpoint at a function\'s end where the program stands, then %s: no abort, it goes on', async (how) => {
+    const dir = copyFixtureDir('robust/pause/worker');
+    const d = new Driven([bin, 'worker.js'], dir);
+    try {
+      await d.until(() => /tick 3 /.test(d.stdout), WEDGE_MS);
+      const end = lineOf(dir, 'worker.js', /^\}, 20\);/) - 1; // the `}` that closes the interval's if
+      const n = await stopAt(d, 'worker.js', end, '\\(anonymous\\)', `break ${end}`);
+      expect(said((await d.command(`clear ${n}`)).text)).toMatch(new RegExp(`removed breakpoint ${n}`));
+      await d.command(how);
+      if (d.state === 'paused') await d.command('cont');
+      const problem = await goesOn(d, d.cli.mark('stdout'), `after ${how} and cont`);
+      expect(d.fatal()).toBeNull();
+      if (problem) throw new Error(`${problem}\n${tail(d.stderr, 800)}`);
+      // and the cleared breakpoint does not stop it again
+      const mark = d.cli.mark('stderr');
+      await sleep(300);
+      expect(d.events(mark).filter((e) => e.type === 'paused')).toEqual([]);
+    } finally {
+      await d.stop();
+    }
+  }, 60000);
+
   // Bug 5: `cont` when the program stops again at once (here: breakpoints on two lines in a row). V8's
   // 'resumed' event, the new 'paused' event and the answer to Debugger.resume came together; the
   // session handled the answer last and announced a second resume, which closed the prompt of the new
@@ -486,12 +513,14 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
     }
   }, 60000);
 
-  // Bug 8: `restart N` of a script's top-level frame (a loop called from the top level: bt's bottom
-  // frame), then `restart 0` at a person's pace: V8's pause at the restarted frame's start came before
-  // the answer to Debugger.restartFrame, and the session, handling the answer last, forgot that pause:
-  // "(no frame)", and the next `p` never answered. V8 restarts a CommonJS top level fine (its code runs
-  // again; an ES module's it refuses): the session now lets go of the pause before it asks.
-  test('bug 8: restarting a script\'s top level, then restart 0 again and again: the prompt answers', async () => {
+  // Bug 8: `restart N`, then `restart 0` at a person's pace: V8's pause at the restarted frame's start
+  // came before the answer to Debugger.restartFrame, and the session, handling the answer last, forgot
+  // that pause: "(no frame)", and the next `p` never answered. The session now lets go of the pause
+  // before it asks. Found with a script's top level (bt's bottom frame), which is now refused: after a
+  // top-level restart under a loop the CI fuzz saw a step report a breakpoint the program had not
+  // reached and a `cont` go unanswered (node 26, seed 4259116378), and re-running a file's top level
+  // sets everything up a second time anyway.
+  test('bug 8: restart 0 again and again at a person\'s pace: the prompt answers; a script\'s top level is refused', async () => {
     const dir = copyFixtureDir('robust/pause/spin');
     const d = new Driven([bin, 'spin.js'], dir);
     try {
@@ -499,29 +528,27 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
       // stop in work(), called from main(), called from the top level (Ctrl+C may land in a call of
       // node's, under which V8 cannot restart frames)
       const n = await stopAt(d, 'spin.js', lineOf(dir, 'spin.js', /^function work/) + 1, 'work', 'in work');
-      await d.command(`clear ${n}`);
-      const first = lineOf(dir, 'spin.js', /^const fs/);
-      const b = await d.command(`break spin.js:${first}`);
       const bt = said((await d.command('bt')).text);
       const top = Math.max(...[...bt.matchAll(/^[ >]#(\d+) /gm)].map((m) => Number(m[1])));
       expect(bt).toMatch(new RegExp(`^ #${top} \\(anonymous\\) \\(spin\\.js:`, 'm'));
       await sleep(500);
       const r1 = await d.command(`restart ${top}`);
-      expect(said(r1.text)).toMatch(new RegExp(`restarted frame ${top}; stopped at its start \\(frame ${top} is the top level of spin\\.js: its code runs again`));
+      expect(said(r1.text)).toMatch(new RegExp(`frame ${top} is the top level of spin\\.js: restarting it would run the file's code again[^\\n]*Frames you can restart: 0, 1`));
+      expect(said((await d.command('p 6 * 7', { timeout: 5000 })).text)).toMatch(/^42$/m);
       for (let i = 1; i <= 6; i++) {
         await sleep(500);
         const mark = d.cli.mark('stderr');
         try {
           const r = await d.command('restart 0', { timeout: 5000 });
-          expect(said(r.text)).toMatch(/restarted frame 0; stopped at its start[^\n]*\n\(anonymous\) \(spin\.js:4:/);
+          expect(said(r.text)).toMatch(/restarted frame 0; stopped at its start[^\n]*\nwork \(spin\.js:19:/);
           await sleep(500);
           const p = await d.command('p 6 * 7', { timeout: 5000 });
           expect(said(p.text)).toMatch(/^42$/m);
         } catch (err) {
-          throw new Error(`try ${i}: after 'restart ${top}' (the top level) and 'restart 0': ${(err as Error).message}\n${tail(d.stderr.slice(mark), 800)}`);
+          throw new Error(`try ${i}: 'restart 0': ${(err as Error).message}\n${tail(d.stderr.slice(mark), 800)}`);
         }
       }
-      await d.command(`clear ${/breakpoint (\d+) at/.exec(b.text)?.[1]}`);
+      await d.command(`clear ${n}`);
       await d.command('cont');
       const problem = await goesOn(d, d.cli.mark('stdout'), 'after cont');
       if (problem) throw new Error(`${problem}\n${tail(d.stderr, 800)}`);
