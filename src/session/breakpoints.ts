@@ -59,8 +59,8 @@ export class Breakpoints {
   }
 
   /**
-   * Remove breakpoint n. `hitNow`: the V8 breakpoints the program is paused at. One of those is only
-   * taken out of V8 once the program has left that place (flushDeferred, at its next stop or when
+   * Remove breakpoint n. `hitNow`: the V8 breakpoints the program is paused at when it stands at the
+   * end of a function. One of those is only taken out of V8 once the program has left that place (flushDeferred, at its next stop or when
    * it is let go): on node 24 and 26, removing the breakpoint the program is stopped at, at the end
    * of a function with a try/finally (every function with retry boundaries), and then stepping,
    * aborts the process with "Invalid bytecode" (docs/v8.md).
