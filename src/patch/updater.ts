@@ -68,6 +68,11 @@ interface FileState {
   startCheck: boolean;
   /** Empty reads in a row (an in-place save is a truncate, then a write: the first read may fall between). */
   emptyReads: number;
+  /** The text last handed to the engine, and the mtime and size it was read with. */
+  lastText: string | null;
+  lastSeen: string | null;
+  /** The next read comes from a watcher event (a save), not from a recheck or retry of ours. */
+  fromEvent: boolean;
 }
 
 /** An empty read is read again this many times, this far apart, before it counts as an empty file. */
@@ -111,7 +116,7 @@ export class Updater {
   private state(file: string): FileState {
     let s = this.files.get(file);
     if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0 };
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0, lastText: null, lastSeen: null, fromEvent: false };
       this.files.set(file, s);
     }
     return s;
@@ -119,6 +124,13 @@ export class Updater {
 
   /** The file changed (or appeared): apply it soon. */
   changed(file: string): void {
+    if (this.closed) return;
+    this.state(file).fromEvent = true;
+    this.again(file);
+  }
+
+  /** Read and apply the file again soon (a recheck or a retry of ours, not a save). */
+  private again(file: string): void {
     if (this.closed) return;
     const s = this.state(file);
     if (s.since === null) s.since = this.clock.now();
@@ -137,7 +149,7 @@ export class Updater {
     if (!this.opts.statFile) return this.changed(file);
     const s = this.state(file);
     void this.signature(file).then((sig) => {
-      if (sig !== null && sig !== s.seen && sig !== 'gone' && !this.closed) this.changed(file);
+      if (sig !== null && sig !== s.seen && sig !== 'gone' && !this.closed) this.again(file);
     });
   }
 
@@ -160,7 +172,7 @@ export class Updater {
         if (st.mtimeMs < since || this.closed) return;
         const s = this.state(file);
         if (!s.timer && !s.running && s.since === null) s.startCheck = true;
-        this.changed(file);
+        this.again(file);
       }, () => {});
     }, delayMs);
   }
@@ -194,7 +206,7 @@ export class Updater {
 
   /** Retry every waiting edit now (for instance when the program pauses or resumes). */
   retryWaiting(): void {
-    for (const [file, s] of this.files) if (s.waiting && !s.running) this.changed(file);
+    for (const [file, s] of this.files) if (s.waiting && !s.running) this.again(file);
   }
 
   close(): void {
@@ -218,7 +230,7 @@ export class Updater {
       s.recheckTimer = null;
       if (s.running || s.timer || this.closed) return;
       void this.signature(file).then((sig) => {
-        if (sig !== null && sig !== s.seen && sig !== 'gone') this.changed(file);
+        if (sig !== null && sig !== s.seen && sig !== 'gone') this.again(file);
       });
     }, delay);
   }
@@ -248,6 +260,8 @@ export class Updater {
     s.since = null;
     const startCheck = s.startCheck;
     s.startCheck = false;
+    const fromEvent = s.fromEvent;
+    s.fromEvent = false;
     let buf: Buffer;
     try {
       s.seen = await this.signature(file);
@@ -256,6 +270,7 @@ export class Updater {
       const e = err as NodeJS.ErrnoException;
       const message = e.code === 'ENOENT' ? 'the file was deleted; the running code stays as it was' : `cannot read the file: ${e.message}`;
       s.waiting = false;
+      s.lastText = null;
       const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.Unreadable, message } };
       this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
       return outcome;
@@ -265,25 +280,33 @@ export class Updater {
       // most likely the middle of an in-place save, whose write event chokidar may drop: look again
       s.emptyReads++;
       s.since = started;
-      s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.changed(file); }, EMPTY_REREAD_MS);
+      s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.again(file); }, EMPTY_REREAD_MS);
       return { status: 'unchanged' };
     }
     s.emptyReads = 0;
     const text = textOf(buf, this.maxBytes);
     if (!text.ok) {
       s.waiting = false;
+      s.lastText = null;
       const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } };
       this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
       return outcome;
     }
+    // The same text again (a second event, or a recheck, for one write): it was applied or reported
+    // already, and saying it twice can only confuse (a re-plan of it says something else). Waiting
+    // edits and applies at a safe pause do go through.
+    const again = text.text === s.lastText && (!fromEvent || s.seen === s.lastSeen);
+    if (again && !s.waiting && !options.topFrame) return { status: 'unchanged' };
     const outcome = await this.opts.engine.apply(file, text.text, options);
+    s.lastText = text.text;
+    s.lastSeen = s.seen;
     const wasWaiting = s.waiting;
     if (outcome.status === 'waiting') {
       s.waiting = true;
       if (!s.dirty) {
         const delay = this.retryDelays[Math.min(s.retries, this.retryDelays.length - 1)];
         s.retries++;
-        s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.changed(file); }, delay);
+        s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.again(file); }, delay);
       }
       if (wasWaiting) return outcome; // said once already
     } else {

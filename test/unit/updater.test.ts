@@ -597,3 +597,51 @@ describe('Updater: an empty read (the middle of an in-place save)', () => {
     expect(reports).toHaveLength(1);
   });
 });
+
+describe('Updater: one write, one report', () => {
+  function withStat() {
+    const s = setup();
+    const stats = new Map<string, { mtimeMs: number; size: number }>([[FILE, { mtimeMs: 1000, size: 2 }]]);
+    const updater = new Updater({
+      engine: s.engine, readFile: s.readFile, report: (r) => s.reports.push(r), clock: s.clock,
+      statFile: async (f) => { const st = stats.get(f); if (!st) throw new Error('ENOENT'); return st; },
+    });
+    return { ...s, updater, stats };
+  }
+
+  test('a second event for the same write (same text, same mtime and size) is not applied or reported again', async () => {
+    const { clock, engine, reports, files, updater } = withStat();
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(10);
+    updater.changed(FILE);
+    await clock.advance(10);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1']);
+    expect(reports).toHaveLength(1);
+  });
+
+  test('a recheck that reads the text already applied says nothing (a stat taken before a write landed)', async () => {
+    const { clock, engine, reports, files, updater, stats } = withStat();
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(10);
+    stats.set(FILE, { mtimeMs: 2000, size: 2 }); // the write's own mtime, seen after the read
+    updater.recheck(FILE);
+    await clock.advance(10);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1']);
+    expect(reports).toHaveLength(1);
+  });
+
+  test('a new save of the same text (a new mtime) is a save: it is applied and reported', async () => {
+    const { clock, engine, reports, files, updater, stats } = withStat();
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(10);
+    stats.set(FILE, { mtimeMs: 3000, size: 2 });
+    engine.script.push({ status: 'unchanged' });
+    updater.changed(FILE);
+    await clock.advance(10);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1', 'v1']);
+    expect(reports.map((r) => r.outcome.status)).toEqual(['patched', 'unchanged']);
+  });
+});
