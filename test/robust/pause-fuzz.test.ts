@@ -601,14 +601,25 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
     const d = new Driven([bin, 'spin.js'], dir);
     try {
       await d.until(() => /tick 20 /.test(d.stdout), WEDGE_MS);
-      for (let i = 1; i <= 4; i++) {
+      let retried = 0;
+      for (let i = 1; i <= 8 && retried < 4; i++) {
         await d.interrupt(`try ${i}: Ctrl+C`);
         await sleep(500);
         const mark = d.cli.mark('stderr');
         const outFrom = d.cli.mark('stdout');
         try {
           const r = await d.command('retry', { timeout: 5000 });
+          // Ctrl+C may land in node's own code (console.log's) under main: V8 then cannot restart main
+          // ("a native call lies between"); that refusal is right, the prompt answers, and cont goes on
+          if (r.kind === 'prompt' && /cannot be restarted \(a native call lies between/.test(said(r.text))) {
+            expect(said((await d.command('p 6 * 7', { timeout: 5000 })).text)).toMatch(/^42$/m);
+            await d.command('cont');
+            const problem = await goesOn(d, outFrom, 'after a refused retry and cont');
+            if (problem) throw new Error(problem);
+            continue;
+          }
           expect(r.kind).not.toBe('prompt');
+          retried++;
           await d.until(() => /retrying \w+/.test(d.stderr.slice(mark)), 5000);
           expect(said(d.stderr.slice(mark))).toMatch(/retrying (pace|work|main)\b/);
           const problem = await goesOn(d, outFrom, 'after retry');
@@ -617,12 +628,13 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
           throw new Error(`try ${i}: ${(err as Error).message}\n${tail(d.stderr.slice(mark), 800)}`);
         }
       }
+      expect(retried).toBeGreaterThanOrEqual(2);
       await d.interrupt('Ctrl+C at the end');
       expect(said((await d.command('p 6 * 7', { timeout: 5000 })).text)).toMatch(/^42$/m);
     } finally {
       await d.stop();
     }
-  }, 90000);
+  }, 120000);
 
   // Bug 10: `out` (or `next`) across an `await` ends only when the async function goes on: V8 keeps
   // that step while another stop comes first (the breakpoint, in the next round's call), and a resume
