@@ -125,11 +125,9 @@ export class LiveSession {
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
-    this.pause.onPause((p) => { void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
-    this.pause.onResume(() => this.emit('resumed'));
     // breakpoints cleared where the program stood are taken out of V8 once it has moved on
-    this.pause.onPause(() => { void this.breakpoints.flushDeferred(); });
-    this.pause.onResume(() => { void this.breakpoints.flushDeferred(); });
+    this.pause.onPause((p) => { void this.breakpoints.flushDeferred(); void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
+    this.pause.onResume(() => { void this.breakpoints.flushDeferred(); this.emit('resumed'); });
   }
 
   // ---- events ----

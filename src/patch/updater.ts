@@ -229,9 +229,7 @@ export class Updater {
     s.recheckTimer = this.clock.setTimeout(() => {
       s.recheckTimer = null;
       if (s.running || s.timer || this.closed) return;
-      void this.signature(file).then((sig) => {
-        if (sig !== null && sig !== s.seen && sig !== 'gone') this.again(file);
-      });
+      this.recheck(file);
     }, delay);
   }
 

@@ -97,8 +97,7 @@ export function createWatcher(opts: WatcherOptions): FileWatcher {
   const flush = () => {
     const batch = pending;
     pending = [];
-    if (closed || batch.length === 0) return;
-    watcher.add(batch);
+    if (!closed) watcher.add(batch);
   };
 
   const whenReady = () => new Promise<void>((resolve) => watcher.once('ready', () => resolve()));

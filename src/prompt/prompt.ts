@@ -265,7 +265,7 @@ export class Prompt {
       case 'clear': {
         const n = parseIndex(args);
         if (n === null) return this.out('usage: clear N (the number from breakpoints)');
-        const r = await this.d.breakpoints.remove(n, await this.standingAtFunctionEnd());
+        const r = await this.d.breakpoints.remove(n, await s.breakpointsAtFunctionEnd());
         return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
       }
       case 'catch': {
@@ -375,21 +375,6 @@ export class Prompt {
     if (tty) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     if (code !== 0) this.out(`the editor exited with ${code}`);
     await this.d.fileChanged(realFile(file));
-  }
-
-  /**
-   * The breakpoints the program is stopped at when it stands at the end of a function (a breakpoint
-   * on a closing `}` lands in the retry boundary's finally): those must stay in V8 until it has
-   * moved on (Breakpoints.remove; node 24/26 abort otherwise).
-   */
-  private async standingAtFunctionEnd(): Promise<string[]> {
-    const p = this.d.session.current;
-    const loc = p?.callFrames[0]?.location;
-    if (!p || !loc || p.hitBreakpoints.length === 0) return [];
-    const src = await this.d.session.source(loc.scriptId);
-    if (!src) return [];
-    const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
-    return src.map.inFinally(at) || src.text[at] === '}' ? p.hitBreakpoints : [];
   }
 
   private async addBreakpoint(args: string): Promise<void> {

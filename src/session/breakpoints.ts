@@ -59,37 +59,40 @@ export class Breakpoints {
   }
 
   /**
-   * Remove breakpoint n. `hitNow`: the V8 breakpoints the program is paused at when it stands at the
-   * end of a function. One of those is only taken out of V8 once the program has left that place (flushDeferred, at its next stop or when
-   * it is let go): on node 24 and 26, removing the breakpoint the program is stopped at, at the end
-   * of a function with a try/finally (every function with retry boundaries), and then stepping,
-   * aborts the process with "Invalid bytecode" (docs/v8.md).
+   * Remove breakpoint n. `hitNow`: the V8 breakpoints the program is stopped at at the end of a
+   * function (PauseSession.breakpointsAtFunctionEnd). One of those leaves V8 only once the program
+   * has moved on (flushDeferred: at its next stop, or before it is let go): on node 24 and 26,
+   * removing it there and then stepping aborts the process with "Invalid bytecode" (docs/v8.md).
    */
   async remove(n: number, hitNow: readonly string[] = []): Promise<Result<Breakpoint>> {
     const i = this.list.findIndex((b) => b.n === n);
     if (i < 0) return { ok: false, message: `there is no breakpoint ${n}${this.list.length ? ` (breakpoints: ${this.list.map((b) => b.n).join(', ')})` : ''}` };
     const [bp] = this.list.splice(i, 1);
     if (bp.cdpId && hitNow.includes(bp.cdpId)) this.deferred.push(bp.cdpId);
-    else if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+    else await this.drop(bp.cdpId);
     return { ok: true, value: bp };
   }
 
   /** Cleared breakpoints V8 still has (see remove): the program has moved on, take them out now. */
   async flushDeferred(): Promise<void> {
-    for (const id of this.deferred.splice(0)) await this.cdp.Debugger.removeBreakpoint({ breakpointId: id }).catch(() => {});
+    for (const id of this.deferred.splice(0)) await this.drop(id);
   }
-
 
   async removeAll(): Promise<void> {
     await this.flushDeferred();
-    for (const bp of this.list.splice(0)) if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+    for (const bp of this.list.splice(0)) await this.drop(bp.cdpId);
+  }
+
+  /** Take a breakpoint out of V8 (one it no longer has is fine). */
+  private async drop(cdpId: string | null): Promise<void> {
+    if (cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: cdpId }).catch(() => {});
   }
 
   /** A script of this file was patched: V8 dropped its breakpoints; put them back. */
   async restore(file: string): Promise<void> {
     for (const bp of this.list) {
       if (bp.file !== file) continue;
-      if (bp.cdpId) await this.cdp.Debugger.removeBreakpoint({ breakpointId: bp.cdpId }).catch(() => {});
+      await this.drop(bp.cdpId);
       await this.place(bp);
     }
   }

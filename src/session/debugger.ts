@@ -288,6 +288,21 @@ export class PauseSession {
     return entry;
   }
 
+  /**
+   * The breakpoints the program is stopped at when it stands at the end of a function (a breakpoint
+   * on a closing `}` lands in the retry boundary's finally): removing one of those and then stepping
+   * aborts node 24/26, so they leave V8 only once the program has moved on (Breakpoints.remove).
+   */
+  async breakpointsAtFunctionEnd(): Promise<string[]> {
+    const p = this.current;
+    const loc = p?.callFrames[0]?.location;
+    if (!p || !loc || p.hitBreakpoints.length === 0) return [];
+    const src = await this.source(loc.scriptId);
+    if (!src) return [];
+    const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
+    return src.map.inFinally(at) || src.text[at] === '}' ? p.hitBreakpoints : [];
+  }
+
   async evaluate(expression: string, frameIndex: number | null): Promise<Result<Protocol.Runtime.RemoteObject>> {
     const frame = frameIndex === null ? undefined : this.current?.callFrames[frameIndex];
     try {

@@ -118,6 +118,17 @@ function setup(opts: { retryDelaysMs?: number[]; maxBytes?: number; debounceMs?:
   return { clock, engine, reports, files, reads, readFile, updater };
 }
 
+/** setup() with a statFile whose answers the test sets (mtime 1000, size 2 to begin with). */
+function withStat() {
+  const s = setup();
+  const stats = new Map<string, { mtimeMs: number; size: number }>([[FILE, { mtimeMs: 1000, size: 2 }]]);
+  const updater = new Updater({
+    engine: s.engine, readFile: s.readFile, report: (r) => s.reports.push(r), clock: s.clock,
+    statFile: async (f) => { const st = stats.get(f); if (!st) throw new Error('ENOENT'); return st; },
+  });
+  return { ...s, updater, stats };
+}
+
 const functionNames = (r: UpdateReport): string[] => (r.outcome.status === 'patched' ? r.outcome.functions.map((f) => f.name) : []);
 
 describe('Updater: coalescing saves', () => {
@@ -523,16 +534,6 @@ describe('Updater: applying at a pause (retry)', () => {
 });
 
 describe('Updater: looking again without an event', () => {
-  function withStat() {
-    const s = setup();
-    const stats = new Map<string, { mtimeMs: number; size: number }>([[FILE, { mtimeMs: 1000, size: 2 }]]);
-    const updater = new Updater({
-      engine: s.engine, readFile: s.readFile, report: (r) => s.reports.push(r), clock: s.clock,
-      statFile: async (f) => { const st = stats.get(f); if (!st) throw new Error('ENOENT'); return st; },
-    });
-    return { ...s, updater, stats };
-  }
-
   test('the check when a watch starts says nothing when the file is what runs, and reports a change', async () => {
     const { clock, engine, reports, updater, stats } = withStat();
     engine.script.push({ status: 'unchanged' });
@@ -599,16 +600,6 @@ describe('Updater: an empty read (the middle of an in-place save)', () => {
 });
 
 describe('Updater: one write, one report', () => {
-  function withStat() {
-    const s = setup();
-    const stats = new Map<string, { mtimeMs: number; size: number }>([[FILE, { mtimeMs: 1000, size: 2 }]]);
-    const updater = new Updater({
-      engine: s.engine, readFile: s.readFile, report: (r) => s.reports.push(r), clock: s.clock,
-      statFile: async (f) => { const st = stats.get(f); if (!st) throw new Error('ENOENT'); return st; },
-    });
-    return { ...s, updater, stats };
-  }
-
   test('a second event for the same write (same text, same mtime and size) is not applied or reported again', async () => {
     const { clock, engine, reports, files, updater } = withStat();
     files.set(FILE, 'v1');
