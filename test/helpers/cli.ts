@@ -24,8 +24,10 @@ export interface RunningCli {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = { cwd: process.cwd() }): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** `exe`: how to start edit-continue (default: this node running bin/edit-continue; the package test runs `npx`). */
+export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore'; exe?: string[] } = { cwd: process.cwd() }): RunningCli {
+  const [cmd, ...pre] = opts.exe ?? [process.execPath, BIN];
+  const child = spawn(cmd, [...pre, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'],
