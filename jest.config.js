@@ -1,13 +1,26 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const project = (name, extra = {}) => ({
+  displayName: name,
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testTimeout: 60000,
+  ...extra,
+});
+
+module.exports = {
   // End-to-end tests spawn real node processes; two workers match the two cores of CI.
   maxWorkers: 2,
-  testTimeout: 60000,
-  // The robustness suite (test/robust) counts aborts, lost edits and wedged sessions and prints a table.
-  globalSetup: '<rootDir>/test/robust/globalSetup.ts',
-  globalTeardown: '<rootDir>/test/robust/globalTeardown.ts',
+  projects: [
+    project('unit'),
+    project('e2e'),
+    // The robustness suite counts aborts, lost edits and wedged sessions and prints a table at the
+    // end. A project's global setup and teardown run only when a test of that project is selected,
+    // so `jest test/unit` or `jest test/e2e` does not start (or print) the tally.
+    project('robust', {
+      globalSetup: '<rootDir>/test/robust/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/robust/globalTeardown.ts',
+    }),
+  ],
 };
