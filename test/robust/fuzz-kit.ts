@@ -220,7 +220,7 @@ export class Scenario {
   record(): void {
     const failed = (MUST_BE_ZERO as readonly string[]).some((w) => this.get(w) > 0);
     for (const [what, n] of this.counts) {
-      tally({ suite: this.suite, node: this.node, what, n, ...(failed ? { seed: this.seed } : {}) });
+      tally({ suite: this.suite, node: this.node, what, n, ...(failed ? { seed: this.seed, replay: this.replay } : {}) });
     }
   }
 }

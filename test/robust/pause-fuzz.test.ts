@@ -474,13 +474,29 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
     const d = new Driven([bin, 'spin.js'], dir);
     try {
       await d.until(() => /tick 3 /.test(d.stdout), WEDGE_MS);
-      await d.interrupt('Ctrl+C');
-      const frames = d.events().filter((e) => e.type === 'paused').pop()?.data.frames as { name: string; internal: boolean }[];
+      // Where Ctrl+C lands is not the test's to choose. The bug is about a stop in the loop's own code,
+      // where V8 says node's frames below can be restarted; a stop inside a call of node's reached
+      // through native code (fs.existsSync, console.log) has V8 refuse every frame itself, so it proves
+      // nothing here. Press Ctrl+C again, as a person would, until the program stops in spin.js.
+      type Frame = { name: string; file: string | null; internal: boolean };
+      let frames: Frame[] = [];
+      for (let tries = 1; ; tries++) {
+        await d.interrupt(`Ctrl+C #${tries}`);
+        frames = d.events().filter((e) => e.type === 'paused').pop()?.data.frames as Frame[];
+        if (!frames[0].internal && frames[0].file === 'spin.js') break;
+        if (tries === 10) throw new Error(`Ctrl+C stopped the program outside spin.js 10 times in a row (last: ${frames.map((f) => f.name).join(' < ')})`);
+        expect((await d.command('cont')).kind).toBe('resumed');
+      }
       const bottom = frames.length - 1;
+      const main = frames.findIndex((f) => f.name === 'main' && f.file === 'spin.js');
       expect(frames[bottom].internal).toBe(true);
+      expect(main).toBeGreaterThanOrEqual(0);
       const answer = await d.command(`restart ${bottom}`);
       expect(answer.kind).toBe('prompt');
-      expect(said(answer.text)).toMatch(new RegExp(`restart: frame ${bottom} \\(\\S+\\) is node's own code \\(bt folds it\\)[^\\n]*Frames you can restart: \\d`));
+      const refused = said(answer.text).match(new RegExp(`restart: frame ${bottom} \\(\\S+\\) is node's own code \\(bt folds it\\)[^\\n]*Frames you can restart: ([\\d, …]+)`));
+      expect(refused).not.toBeNull();
+      // the program's own frames stay restartable: main() (no native call lies between it and the top)
+      expect(refused![1].split(/,\s*/).map(Number)).toContain(main);
       await d.command('cont');
       const from = d.cli.mark('stdout');
       const problem = await goesOn(d, from, `after 'restart ${bottom}' and cont`);

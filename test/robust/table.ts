@@ -21,6 +21,16 @@ export function render(rows: TallyRow[]): string {
   return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)].join('\n');
 }
 
+/** How to run a failed scenario again: its own replay command, or its seed on the robust suite. */
+export function replayLine(r: TallyRow): string {
+  return r.replay ?? `EC_ROBUST_SEED=${r.seed} EC_TEST_NODES=${r.node} npx jest test/robust   (${r.suite})`;
+}
+
+/** The rows of scenarios that failed: a count that must be 0 and is not, with the seed that replays it. */
+export function failures(rows: TallyRow[]): TallyRow[] {
+  return rows.filter((r) => r.seed !== undefined && r.n > 0 && (MUST_BE_ZERO as readonly string[]).includes(r.what));
+}
+
 export function teardown(): void {
   let rows: TallyRow[] = [];
   try {
@@ -28,5 +38,6 @@ export function teardown(): void {
   } catch { /* nothing ran */ }
   if (!rows.length) return;
   const seeds = [...new Set(rows.filter((r) => r.seed !== undefined).map((r) => `${r.suite}: ${r.seed}`))];
-  process.stdout.write(`\nRobustness counts (EC_ROBUST_SEED=<seed> replays a scenario):\n${render(rows)}\nseeds: ${seeds.join('; ') || '-'}\n`);
+  const replays = [...new Set(failures(rows).map(replayLine))];
+  process.stdout.write(`\nRobustness counts (EC_ROBUST_SEED=<seed> replays a scenario):\n${render(rows)}\nseeds: ${seeds.join('; ') || '-'}\n${replays.map((r) => `replay: ${r}\n`).join('')}`);
 }
