@@ -62,19 +62,32 @@ describe.each(testNodes())('node $major', ({ bin }) => {
 
   test('Ctrl+C pauses an idle program and opens the prompt; cont lets it go on; Ctrl+C twice ends it with 130', async () => {
     const dir = copyFixture('process');
-    const cli = start([bin, 'wait.js'], dir);
+    // --json: the `resumed` event tells when cont has let the program go (the prompt prints nothing then)
+    const cli = start(['--json', bin, 'wait.js'], dir);
     const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    const PAUSING = /pausing… \(Ctrl\+C again to end the program\)/; // said as soon as a Ctrl+C is taken
     cli.kill('SIGINT');
+    await cli.waitFor(PAUSING, { stream: 'stderr', step: 'Ctrl+C taken' });
+    const firstTaken = Date.now();
     await cli.waitFor(/paused in[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on an idle program' });
     expect(isAlive(pid)).toBe(true);
+    let mark = cli.mark('stderr');
     cli.send('cont\n');
-    await new Promise((r) => setTimeout(r, 300));
+    await cli.waitFor(/"type":"resumed"/, { stream: 'stderr', after: mark, step: 'cont lets it go' });
     expect(isAlive(pid)).toBe(true);
+    // The next Ctrl+C must not make a pair with the first: edit-continue counts two within a second
+    // (of its own clock, which read before it said 'pausing…') as "end the program". So the test lets
+    // that second pass, as a person would, and then presses twice: the second once the first is taken.
+    const rest = 1100 - (Date.now() - firstTaken);
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    mark = cli.mark('stderr');
     cli.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
+    await cli.waitFor(PAUSING, { stream: 'stderr', after: mark, step: 'Ctrl+C taken, again' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/ending the program/);
     cli.kill('SIGINT');
     const exit = await cli.exited;
     expect(exit.code).toBe(130);
+    expect(cli.stderr().slice(mark)).toMatch(/ending the program \(Ctrl\+C twice\)/);
     await waitUntil(() => !isAlive(pid), 5000, 'program gone');
   });
 

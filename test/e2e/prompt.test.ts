@@ -1,7 +1,7 @@
 // The pause prompt, end to end on every supported node line: the real CLI driven through its
 // stdin/stderr, real programs stopped by exceptions and Ctrl+C, files fixed as a user would.
 import * as fs from 'node:fs';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
@@ -14,6 +14,43 @@ const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** The program: the node under our inspector running `script` in the test's own folder (from /proc). */
+function programPid(dir: string, script: string): number {
+  const real = fs.realpathSync(dir);
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (cmd.includes(script) && cmd.some((a) => a.startsWith('--inspect=')) && fs.readlinkSync(`/proc/${p}/cwd`) === real) return Number(p);
+    } catch { /* gone */ }
+  }
+  throw new Error(`no program running ${script} in ${dir}`);
+}
+
+/** CPU time a process has used, user and system, in ms (/proc/<pid>/stat fields 14 and 15). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * Wait until the program has spent `ms` of CPU since now: a program that printed its last line and
+ * went into a loop that prints nothing is then in that loop, past the console.log, and V8 has run it
+ * hot enough to optimize it. CPU time, not wall time: on a loaded machine the wait is longer.
+ */
+async function busyFor(dir: string, script: string, ms: number): Promise<void> {
+  const pid = programPid(dir, script);
+  const from = cpuMs(pid);
+  const end = Date.now() + 20000;
+  while (cpuMs(pid) - from < ms) {
+    if (Date.now() > end) throw new Error(`${script} did not run ${ms} ms of CPU within 20 s (it is not in its loop)`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe.each(testNodes())('node $major', ({ bin, major }) => {
@@ -124,17 +161,19 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const cli = start([bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
     cli.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 200));
+    // the second once the first has been taken (edit-continue says so at once), well within a second
+    await cli.waitFor(/pausing… \(Ctrl\+C again to end the program\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
     cli.kill('SIGINT');
     const exit = await cli.exited;
     expect(exit.code).toBe(130);
+    expect(cli.stderr()).toMatch(/ending the program \(Ctrl\+C twice\)/);
   });
 
   test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
-    await new Promise((r) => setTimeout(r, 300)); // past console.log, into the loop
+    await busyFor(dir, 'spin.js', 300); // past console.log, into the loop
     cli.kill('SIGINT');
     await cli.waitFor(/paused in loop \(spin\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
     await prompt(cli, 0, 'prompt');
@@ -149,7 +188,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'hot.js'], dir);
     await cli.waitFor(/summing/, { step: 'sum started' });
-    await new Promise((r) => setTimeout(r, 300)); // let V8 optimize the loop
+    await busyFor(dir, 'hot.js', 300); // let V8 optimize the loop
     cli.kill('SIGINT');
     await cli.waitFor(/paused in sum \(hot\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
     await prompt(cli, 0, 'prompt');
@@ -167,7 +206,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const dir = copyFixture('pause');
     const cli = start([bin, 'hot.js'], dir);
     await cli.waitFor(/summing/, { step: 'sum started' });
-    await new Promise((r) => setTimeout(r, 200));
+    await busyFor(dir, 'hot.js', 200); // in sum()'s loop
     cli.kill('SIGINT');
     await prompt(cli, 0, 'prompt');
     edit(path.join(dir, 'hot.js'), 'i !== limit', 'i < limit', saveByRename);
