@@ -420,9 +420,12 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
       const problem = await goesOn(d, d.cli.mark('stdout'), `after ${how} and cont`);
       expect(d.fatal()).toBeNull();
       if (problem) throw new Error(`${problem}\n${tail(d.stderr, 800)}`);
-      // and the cleared breakpoint does not stop it again
+      // and the cleared breakpoint does not stop it again: three more ticks, each through the
+      // function's end where it stood
       const mark = d.cli.mark('stderr');
-      await sleep(300);
+      const out = d.cli.mark('stdout');
+      const ticked = await d.until(() => d.exit !== null || (d.stdout.slice(out).match(/^tick \d+/gm) ?? []).length >= 3, STALL_MS);
+      expect({ ticked, exit: d.exit }).toEqual({ ticked: true, exit: null });
       expect(d.events(mark).filter((e) => e.type === 'paused')).toEqual([]);
     } finally {
       await d.stop();
@@ -678,18 +681,25 @@ describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major 
         try {
           const o = await d.command('out', { timeout: 6000 });
           let from = d.cli.mark('stderr');
+          let outFrom = d.cli.mark('stdout');
           if (o.kind === 'prompt') {
             if (/breakpoint \d+ in measure/.test(said(o.text))) crossed++;
             else if (!/^work \(jobs\.mjs:/m.test(said(o.text))) throw new Error(`'out' stopped neither in work nor at the breakpoint:\n${said(o.text)}`);
             if (keep) await d.command(`clear ${n}`);
             await sleep(300);
             from = d.cli.mark('stderr'); // V8's leftover step stopped it within moments of the cont
+            outFrom = d.cli.mark('stdout');
             await d.command('cont', { timeout: 5000 });
           } else if (keep) {
             throw new Error(`'out' let the program go with breakpoint ${n} kept`);
           }
-          await sleep(1500);
-          if (d.events(from).some((e) => e.type === 'paused')) problem = 'the program stopped again with no breakpoint and catch none';
+          // A step left over ends when the async function it was in goes on, before that round prints
+          // its tick: three more rounds, or a stop, settle it.
+          const settled = await d.until(() => d.exit !== null || d.events(from).some((e) => e.type === 'paused') || d.stderr.indexOf('ec> ', from) >= 0
+            || (d.stdout.slice(outFrom).match(/^tick \d+/gm) ?? []).length >= 3, STALL_MS);
+          if (d.exit) problem = `the program ended (${JSON.stringify(d.exit)})`;
+          else if (d.events(from).some((e) => e.type === 'paused')) problem = 'the program stopped again with no breakpoint and catch none';
+          else if (!settled) problem = `the program made no progress for ${STALL_MS} ms after cont`;
           else if (d.stderr.indexOf('ec> ', from) >= 0) problem = 'the prompt opened again with no breakpoint';
         } catch (err) {
           problem = (err as Error).message;
