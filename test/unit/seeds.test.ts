@@ -28,6 +28,12 @@ describe('seedFor', () => {
     expect(load({}).seedFor('pause-fuzz hot loop 26')).toBe(4259116378);
   });
 
+  test('npm test: no scenario runs a seed that finds an open bug', () => {
+    const t = load({});
+    for (const [name, open] of Object.entries(t.OPEN_BUG_SEEDS)) expect({ name, seed: t.seedFor(name) }).not.toEqual({ name, seed: open.seed });
+    expect(Object.keys(t.OPEN_BUG_SEEDS).length).toBeGreaterThan(0);
+  });
+
   test('npm test: any other scenario runs a seed made from its name alone', () => {
     const a = load({}).seedFor('edit-fuzz classes 22');
     expect(load({}).seedFor('edit-fuzz classes 22')).toBe(a);
