@@ -90,7 +90,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', after: mark, step: 'patch' });
     expect(await get(svc.port, '/?id=3')).toBe('item 3 has weight 30 (seen 1)\n');
     cli.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
+    await cli.waitFor(/pausing… \(Ctrl\+C again to detach\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
     cli.kill('SIGINT');
     expect((await cli.exited).code).toBe(0);
     expect(await get(svc.port, '/?id=5')).toBe('item 5 has weight 50 (seen 2)\n');
