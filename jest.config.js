@@ -5,13 +5,14 @@ const project = (name, extra = {}) => ({
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
-  testTimeout: 60000,
   ...extra,
 });
 
 module.exports = {
   // End-to-end tests spawn real node processes; two workers match the two cores of CI.
   maxWorkers: 2,
+  // A global option: jest does not take it from a project's config.
+  testTimeout: 60000,
   projects: [
     project('unit'),
     project('e2e'),
