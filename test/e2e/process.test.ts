@@ -1,8 +1,14 @@
 // The process contract: output, exit codes, signals and user errors behave as under plain node.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliPerTest, copyFixture, isAlive, runCli } from '../helpers/cli';
+import { cliPerTest, copyFixture, isAlive, runCli, type RunningCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
+
+/**
+ * Ctrl+C pauses the program once edit-continue has said `started` (the --json event); before that it
+ * passes Ctrl+C on to the program, as node would. The program may print before then.
+ */
+const ready = (cli: RunningCli) => cli.waitFor(/\{"v":1,"type":"started"/, { stream: 'stderr', step: 'edit-continue started' });
 
 const BANNER = /Debugger listening|For help, see|Debugger attached|Waiting for the debugger/;
 
@@ -65,6 +71,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     // --json: the `resumed` event tells when cont has let the program go (the prompt prints nothing then)
     const cli = start(['--json', bin, 'wait.js'], dir);
     const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    await ready(cli);
     const PAUSING = /pausing… \(Ctrl\+C again to end the program\)/; // said as soon as a Ctrl+C is taken
     cli.kill('SIGINT');
     await cli.waitFor(PAUSING, { stream: 'stderr', step: 'Ctrl+C taken' });
@@ -93,8 +100,9 @@ describe.each(testNodes())('node $major', ({ bin }) => {
 
   test('SIGTERM while the program is paused at the prompt lets it go and ends it (143)', async () => {
     const dir = copyFixture('pause');
-    const cli = start([bin, 'spin.js'], dir);
+    const cli = start(['--json', bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
+    await ready(cli);
     cli.kill('SIGINT');
     await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
     cli.kill('SIGTERM');

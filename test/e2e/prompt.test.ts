@@ -16,6 +16,13 @@ function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
+/**
+ * Ctrl+C pauses the program once edit-continue has said `started` (the --json event); before that it
+ * passes Ctrl+C on to the program, as node would. The program may print before then, so a test that
+ * presses Ctrl+C after the program's first line waits for this first.
+ */
+const ready = (cli: RunningCli) => cli.waitFor(/\{"v":1,"type":"started"/, { stream: 'stderr', step: 'edit-continue started' });
+
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** The program: the node under our inspector running `script` in the test's own folder (from /proc). */
@@ -158,8 +165,9 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
 
   test('Ctrl+C twice within a second ends the program as Ctrl+C under node does', async () => {
     const dir = copyFixture('pause');
-    const cli = start([bin, 'spin.js'], dir);
+    const cli = start(['--json', bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
+    await ready(cli);
     cli.kill('SIGINT');
     // the second once the first has been taken (edit-continue says so at once), well within a second
     await cli.waitFor(/pausing… \(Ctrl\+C again to end the program\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
@@ -171,8 +179,9 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
 
   test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
     const dir = copyFixture('pause');
-    const cli = start([bin, 'spin.js'], dir);
+    const cli = start(['--json', bin, 'spin.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
+    await ready(cli);
     await busyFor(dir, 'spin.js', 300); // past console.log, into the loop
     cli.kill('SIGINT');
     await cli.waitFor(/paused in loop \(spin\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
@@ -186,8 +195,9 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
 
   test('Ctrl+C in a hot optimized function: fix it, restart 0, and it finishes with the new code', async () => {
     const dir = copyFixture('pause');
-    const cli = start([bin, 'hot.js'], dir);
+    const cli = start(['--json', bin, 'hot.js'], dir);
     await cli.waitFor(/summing/, { step: 'sum started' });
+    await ready(cli);
     await busyFor(dir, 'hot.js', 300); // let V8 optimize the loop
     cli.kill('SIGINT');
     await cli.waitFor(/paused in sum \(hot\.js:\d+:\d+\)/, { stream: 'stderr', step: 'interrupt pause' });
@@ -204,8 +214,9 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
 
   test('Ctrl+C in a hot function, fix, retry: it runs again from its start with the new code and goes on', async () => {
     const dir = copyFixture('pause');
-    const cli = start([bin, 'hot.js'], dir);
+    const cli = start(['--json', bin, 'hot.js'], dir);
     await cli.waitFor(/summing/, { step: 'sum started' });
+    await ready(cli);
     await busyFor(dir, 'hot.js', 200); // in sum()'s loop
     cli.kill('SIGINT');
     await prompt(cli, 0, 'prompt');

@@ -150,6 +150,9 @@ export class Driven {
    * waits until more than a second has passed since the first was seen to take effect.
    */
   async interrupt(step: string): Promise<'paused' | 'noted'> {
+    // before its `started` event edit-continue passes Ctrl+C on to the program, as node would (the
+    // program may already print then)
+    if (!(await this.until(() => this.exit !== null || this.events().some((e) => e.type === 'started'), WEDGE_MS))) throw new Wedged(`${step}: edit-continue never said 'started'`);
     const gap = Date.now() - this.lastSigint;
     if (gap < 1300) await sleep(1300 - gap);
     const mark = this.cli.mark('stderr');
