@@ -73,8 +73,6 @@ interface FileState {
   lastSeen: string | null;
   /** The next read comes from a watcher event (a save), not from a recheck or retry of ours. */
   fromEvent: boolean;
-  /** What the waiting edit was last said to wait for. */
-  waitingWhy?: string;
 }
 
 /** An empty read is read again this many times, this far apart, before it counts as an empty file. */
@@ -308,9 +306,7 @@ export class Updater {
         s.retries++;
         s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.again(file); }, delay);
       }
-      // said once already, unless it now waits for another reason (the user is told what it waits for)
-      if (wasWaiting && s.waitingWhy === outcome.reason.message) return outcome;
-      s.waitingWhy = outcome.reason.message;
+      if (wasWaiting) return outcome; // said once already
     } else {
       s.waiting = false;
       s.retries = 0;
