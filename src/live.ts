@@ -88,9 +88,12 @@ export class LiveSession {
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOn = opts.breakOn ?? 'uncaught';
     void cdp.closed.then(() => { this.disconnected = true; });
-    this.breakpoints = new Breakpoints(cdp);
-    this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
     this.pause = new PauseSession(cdp, this.registry);
+    this.breakpoints = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
+    this.engine = new LiveEditEngine(cdp, this.registry, {
+      onPatched: (record) => this.breakpoints.restore(record.file),
+      stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
+    });
     this.updater = new Updater({
       engine: this.engine,
       readFile: (f) => fs.promises.readFile(f),
@@ -126,7 +129,7 @@ export class LiveSession {
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     // breakpoints cleared where the program stood are taken out of V8 once it has moved on
-    this.pause.onPause((p) => { void this.breakpoints.flushDeferred(); void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
+    this.pause.onPause((p) => { void this.breakpoints.flushDeferred(true); void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
     this.pause.onResume(() => { void this.breakpoints.flushDeferred(); this.emit('resumed'); });
   }
 

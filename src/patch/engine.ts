@@ -50,6 +50,11 @@ export interface Preview {
 export interface LiveEditEvents {
   /** A script now runs new code (breakpoints in it must be set again). */
   onPatched?(record: ScriptRecord): void | Promise<void>;
+  /**
+   * Is the program stopped with its top frame in this script on a statement V8 emits no code for at
+   * a function's end (PauseSession.stoppedAtCodelessEnd), and would this text make V8 restart that frame?
+   */
+  stoppedAtCodelessEnd?(record: ScriptRecord, text: string): Promise<{ name: string; restartsTopFrame: boolean } | null>;
 }
 
 const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
@@ -129,6 +134,14 @@ export class LiveEditEngine implements PatchEngine {
         break;
     }
     let text = plan.text;
+    // Stopped on the boundary's `void 0xEC` at a function's end (a breakpoint on a closing `}` lands
+    // there) in this script: on node 24 and 26 an Ok edit of the script followed by a step aborts the
+    // process (docs/v8.md). Only an edit that restarts that frame (a top-frame edit at a safe pause)
+    // goes now; any other waits until the program has moved on.
+    const atEnd = await this.events.stoppedAtCodelessEnd?.(record, text);
+    if (atEnd && !(options.topFrame?.safe === true && atEnd.restartsTopFrame)) {
+      return { status: 'waiting', functions: plan.changed, reason: { code: Codes.ActiveFunction, message: `the program is stopped at the end of ${atEnd.name} in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont)` } };
+    }
     let sent = await this.setScriptSource(record, text, options);
     const blockedStatus = !('error' in sent) ? sent.result.status : null;
     if ((blockedStatus === 'BlockedByTopLevelEsModuleChange' || blockedStatus === 'BlockedByActiveFunction') && plan.fallbackText) {

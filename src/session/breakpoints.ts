@@ -28,7 +28,12 @@ export class Breakpoints {
   private readonly deferred: string[] = [];
   private next = 1;
 
-  constructor(private readonly cdp: Connection) {}
+  /**
+   * `holdRemovals`: is the program stopped where removing a breakpoint and then stepping aborts node
+   * 24 and 26 (PauseSession.standsAtCodelessEnd: the retry boundary's `void 0xEC` at a function's end,
+   * docs/v8.md)? Every removal then waits until the program has moved on.
+   */
+  constructor(private readonly cdp: Connection, private readonly holdRemovals: () => Promise<boolean> = async () => false) {}
 
   all(): readonly Breakpoint[] { return this.list; }
 
@@ -68,13 +73,18 @@ export class Breakpoints {
     const i = this.list.findIndex((b) => b.n === n);
     if (i < 0) return { ok: false, message: `there is no breakpoint ${n}${this.list.length ? ` (breakpoints: ${this.list.map((b) => b.n).join(', ')})` : ''}` };
     const [bp] = this.list.splice(i, 1);
-    if (bp.cdpId && hitNow.includes(bp.cdpId)) this.deferred.push(bp.cdpId);
+    if (bp.cdpId && (hitNow.includes(bp.cdpId) || (await this.holdRemovals()))) this.deferred.push(bp.cdpId);
     else await this.drop(bp.cdpId);
     return { ok: true, value: bp };
   }
 
-  /** Cleared breakpoints V8 still has (see remove): the program has moved on, take them out now. */
-  async flushDeferred(): Promise<void> {
+  /**
+   * Cleared breakpoints V8 still has (see remove): the program has moved on, take them out now.
+   * `atStop`: called at a new stop, which may be such a place again: then they wait on (before a
+   * resume they go whatever the place: resuming from there is safe).
+   */
+  async flushDeferred(atStop = false): Promise<void> {
+    if (atStop && this.deferred.length && (await this.holdRemovals())) return;
     for (const id of this.deferred.splice(0)) await this.drop(id);
   }
 

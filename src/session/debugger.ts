@@ -4,9 +4,9 @@
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import type { SafePause } from '../patch/engine';
-import { atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
+import { atCodelessEnd, atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
 import type { ScriptRecord, ScriptRegistry } from './registry';
-import { BoundaryMap } from './boundaries';
+import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { debug } from '../util/log';
 
 const log = debug('pause');
@@ -48,6 +48,8 @@ export class PauseSession {
    * last): what the answer's caller does afterwards must not touch a newer pause.
    */
   private pauseCount = 0;
+  /** Set while a step or frame restart of ours is on its way to its pause (stoppedAtCodelessEnd waits for it). */
+  private moving: Promise<unknown> | null = null;
 
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
@@ -193,7 +195,7 @@ export class PauseSession {
       this.stillAt(p);
       throw err;
     }
-    return wait.next;
+    return this.arriving(wait.next);
   }
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
@@ -207,6 +209,48 @@ export class PauseSession {
     const before = this.quiet;
     this.quiet = true;
     try { return await fn(); } finally { this.quiet = before && this.quiet; }
+  }
+
+  /** The pause a step or restart of ours is heading for, known to stoppedAtCodelessEnd meanwhile. */
+  private arriving<T>(next: Promise<T>): Promise<T> {
+    const moving = next.finally(() => { if (this.moving === moving) this.moving = null; });
+    this.moving = moving;
+    return moving;
+  }
+
+  /**
+   * Is the program stopped with its top frame in this script on a statement V8 emits no code for at
+   * the end of a function (the retry boundary's `void 0xEC`)? There, on node 24 and 26, an `Ok` edit
+   * of the script followed by a step aborts the process; an edit that makes V8 restart that frame
+   * does not (docs/v8.md). The engine asks before it sends an edit (`newText`: what it would send);
+   * while a step of ours is on its way, the answer waits for the pause it ends in.
+   */
+  async stoppedAtCodelessEnd(scriptId: string, newText: string): Promise<{ name: string; restartsTopFrame: boolean } | null> {
+    const end = await this.codelessEnd();
+    if (!end || end.frame.location.scriptId !== scriptId) return null;
+    const kind = this.record(scriptId)?.isModule ? 'module' : 'script';
+    const restartsTopFrame = end.fn !== null && !new BoundaryMap(newText, kind).ownTexts().has(end.map.ownText(end.fn));
+    return { name: end.frame.functionName || '(anonymous)', restartsTopFrame };
+  }
+
+  /**
+   * Is the program stopped on such a function end, in any script? There, removing the function's last
+   * breakpoint and then stepping aborts node 24 and 26 too: Breakpoints keeps removals until it has
+   * moved on.
+   */
+  async standsAtCodelessEnd(): Promise<boolean> {
+    return (await this.codelessEnd()) !== null;
+  }
+
+  private async codelessEnd(): Promise<{ frame: Protocol.Debugger.CallFrame; map: BoundaryMap; fn: FunctionSpan | null } | null> {
+    if (this.moving) await this.moving;
+    const frame = this.current?.callFrames[0];
+    if (!frame) return null;
+    const src = await this.source(frame.location.scriptId);
+    if (!src) return null;
+    const at = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
+    const fn = src.map.functionAt(at);
+    return atCodelessEnd(src.text, at, fn?.end ?? src.text.length) ? { frame, map: src.map, fn } : null;
   }
 
   /** A safe pause token for the engine, when the program is stopped at one. */
@@ -254,7 +298,7 @@ export class PauseSession {
       this.stillAt(p);
       return fail(`V8 could not restart frame ${index}: ${protocolMessage(err)}`);
     }
-    const after = await wait.next;
+    const after = await this.arriving(wait.next);
     if (!after) return fail('the restarted frame did not stop at its start');
     return { ok: true, value: after };
   }

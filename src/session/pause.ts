@@ -72,6 +72,21 @@ export function atDebuggerStatement(text: string, offset: number): boolean {
   return /^debugger\b/.test(text.slice(offset, offset + 9));
 }
 
+/**
+ * Does the pause at this offset stand on a statement V8 emits no code for (the retry boundary's
+ * `void 0xEC`, another `void <literal>`, a bare literal or `undefined`) with nothing but closing
+ * braces, semicolons and comments after it up to `end` (the function's end)? There, on node 24 and
+ * 26, a change to the script's debug state (an `Ok` edit of it, or removing the function's last breakpoint)
+ * followed by a step aborts the process (docs/v8.md, "Changing the script where the program stands
+ * at a function's end").
+ */
+export function atCodelessEnd(text: string, offset: number, end: number): boolean {
+  const m = /^(?:void\s+)?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?|undefined|null|true|false)\s*;?/.exec(text.slice(offset, end));
+  if (!m) return false;
+  const rest = text.slice(offset + m[0].length, end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  return /^[\s;}]*$/.test(rest);
+}
+
 /** After the pause that follows a step: is V8 done with that step? (not if another stop came first) */
 export function endsStep(pause: Pause): boolean {
   return pause.kind !== 'exception' && pause.hitBreakpoints.length === 0;

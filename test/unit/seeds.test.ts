@@ -26,12 +26,10 @@ describe('seedFor', () => {
     expect(t.seedFor('pause-fuzz timer worker 24')).toBe(2770650975);
     expect(t.seedFor('pause-fuzz hot loop 26')).toBe(4259116378);
     expect(load({}).seedFor('pause-fuzz hot loop 26')).toBe(4259116378);
-  });
-
-  test('npm test: no scenario runs a seed that finds an open bug', () => {
-    const t = load({});
+    // found the abort at a function's end (once an open bug), fixed: npm test runs it again
+    expect(t.seedFor('pause-fuzz timer worker 26')).toBe(4266262094);
+    // and no scenario runs a seed that finds a bug still open
     for (const [name, open] of Object.entries(t.OPEN_BUG_SEEDS)) expect({ name, seed: t.seedFor(name) }).not.toEqual({ name, seed: open.seed });
-    expect(Object.keys(t.OPEN_BUG_SEEDS).length).toBeGreaterThan(0);
   });
 
   test('npm test: any other scenario runs a seed made from its name alone', () => {
