@@ -21,6 +21,12 @@ export const Codes = {
   ClassShape: 'EC205',
   /** A function's captured variables changed: closures it created before keep their old code. */
   StaleClosures: 'EC206',
+  /**
+   * A changed function changes which outer variables V8 keeps in a context (it starts or stops
+   * capturing one, or uses eval, arguments, this, super from a closure): V8 would answer Ok and keep
+   * running the old code, so it is not sent (docs/v8.md).
+   */
+  ScopeReshape: 'EC207',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',
   /** An async function or generator is suspended: the edit waits until it completes. */

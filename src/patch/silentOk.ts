@@ -1,0 +1,174 @@
+// Pure: the edits V8 LiveEdit answers `Ok` to and does not carry out, found BEFORE anything is sent.
+//
+// Every predicate of that kind lives here; docs/v8.md (section 4, "Ok that does nothing") lists the
+// reproduced facts behind each one, on Node 20, 22, 24 and 26:
+// - a top-level concise arrow whose last character changes: V8 sees a removed function and a new
+//   one, and the running arrow keeps its old code;
+// - an edit that changes which variables of a scope V8 keeps in a context (a function starts or stops
+//   capturing an outer variable, at any depth; a direct eval; `arguments`, `this`, `super` or a
+//   class's own name used from a closure): V8 marks every function under that scope as changed
+//   beyond repair, keeps their old code, and the running closures never take a later save either.
+//   For a file's own scopes that is every function of the file (an ES module is refused instead).
+// The planner (plan.ts) leaves the functions named here out of the text it sends.
+import { Codes } from './codes';
+import { parseScript, type FunctionRecord, type ModuleKind, type ScriptModel } from './functions';
+import { reshapeOf, scopeModel, type ScopeLayout, type ScopeModel } from './scopes';
+import type { NotApplied } from './plan';
+
+const scopeModels = new WeakMap<ScriptModel, ScopeModel>();
+
+function scopesOf(model: ScriptModel, kind: ModuleKind): ScopeModel {
+  let known = scopeModels.get(model);
+  if (!known) {
+    known = scopeModel(parseScript(model.text, kind), kind);
+    scopeModels.set(model, known);
+  }
+  return known;
+}
+
+function outermostOf(f: FunctionRecord): FunctionRecord {
+  let o = f;
+  while (o.parent) o = o.parent;
+  return o;
+}
+
+export function isConciseArrow(text: string, f: FunctionRecord): boolean {
+  return text[f.bodyStart] !== '{' && /=>/.test(text.slice(f.start, f.bodyStart));
+}
+
+/** A changed top-level concise arrow whose last character changes (V8 keeps the old arrow). */
+export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
+  const oldText = running.slice(before.start, before.end);
+  const newText = saved.slice(after.start, after.end);
+  if (oldText === newText || !isConciseArrow(saved, after) || !isConciseArrow(running, before)) return null;
+  if (oldText[oldText.length - 1] === newText[newText.length - 1]) return null;
+  return {
+    code: Codes.TopLevelCode,
+    line: after.line,
+    message: `${after.name} not patched: V8 cannot patch a top-level concise arrow whose last character changes; write its body as { return ...; } (or end the expression as before) and save again`,
+  };
+}
+
+/** Items of a layout as `topUses` names them (`2:name`, `2:#this`, `#eval`). */
+function items(layout: ScopeLayout, index: number): Set<string> {
+  const out = new Set<string>();
+  for (const s of layout.special) {
+    if (s === 'eval') out.add('#eval');
+    else if (s.startsWith('param:')) out.add(`${index}:${s.slice(6)}`);
+    else out.add(`${index}:#${s}`);
+  }
+  for (const n of layout.locals) out.add(`${index}:${n}`);
+  return out;
+}
+
+function describeItems(list: string[]): string {
+  return list.map((i) => {
+    const name = i.replace(/^\d+:/, '');
+    if (name === '#eval') return 'a direct eval (which makes V8 keep every variable around it in a context)';
+    if (name === '#this') return '`this` of the top level';
+    if (name === '#arguments') return '`arguments` of the top level';
+    if (name === '#home') return '`super`';
+    return name.replace(/^#/, '');
+  }).join(', ');
+}
+
+/**
+ * The changed outermost functions of `sent` (a text V8 would get) that change the layout of a scope
+ * some function of the running text sits in, each with why and what to do. `candidates` are the
+ * outermost functions of `sent` that differ from the running text.
+ */
+export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind, candidates: FunctionRecord[]): Map<FunctionRecord, NotApplied> {
+  const out = new Map<FunctionRecord, NotApplied>();
+  if (candidates.length === 0) return out;
+  const oldS = scopesOf(oldM, kind);
+  const newS = scopesOf(newM, kind);
+  const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
+  let topDamaged = false;
+  for (const f of newM.functions) {
+    const before = oldByKey.get(f.key);
+    if (!before) continue;
+    const a = oldS.chains.get(before.start);
+    const b = newS.chains.get(f.start);
+    if (!a || !b) continue;
+    let where: ScopeLayout | null = null;
+    let why: string | null = null;
+    if (a.length !== b.length) {
+      where = b.find((l) => !l.topLevel) ?? b[0] ?? null;
+      why = 'is now in another block';
+    } else {
+      for (let i = 0; i < b.length && !why; i++) {
+        why = reshapeOf(a[i], b[i]);
+        if (why) where = b[i];
+      }
+    }
+    if (!why || !where) continue;
+    if (where.topLevel) { topDamaged = true; continue; }
+    const outer = outermostOf(f);
+    if (out.has(outer)) continue;
+    const who = f.parent ? `its closure ${f.name}` : f.name;
+    const owner = newM.functions.find((g) => g.start === where!.owner);
+    const place = owner ? (where.block ? `a block of ${owner.name}` : owner.name) : where.label;
+    out.set(outer, {
+      code: Codes.ScopeReshape,
+      line: outer.line,
+      message: `${outer.name} not patched: ${who} ${why} of ${place}, and V8 would then keep the old code of every closure ${outer.name} made (for good: later saves would not reach them either); restart to use it, or capture the same variables as before`,
+    });
+  }
+  if (!topDamaged) return out;
+
+  // A scope of the file changed: every function of the file would keep its old code. Find the changed
+  // functions that change what that scope keeps in a context.
+  const changedItems = new Set<string>();
+  const n = Math.max(oldS.topLayouts.length, newS.topLayouts.length);
+  for (let i = 0; i < n; i++) {
+    const a = oldS.topLayouts[i] ? items(oldS.topLayouts[i], i) : new Set<string>();
+    const b = newS.topLayouts[i] ? items(newS.topLayouts[i], i) : new Set<string>();
+    for (const x of a) if (!b.has(x)) changedItems.add(x);
+    for (const x of b) if (!a.has(x)) changedItems.add(x);
+  }
+  const oldOutermost = new Map(oldM.outermost.map((f) => [f.key, f]));
+  const culprits: { f: FunctionRecord; added: string[]; removed: string[] }[] = [];
+  for (const f of candidates) {
+    if (out.has(f)) continue;
+    const before = oldOutermost.get(f.key);
+    const was = (before && oldS.topUses.get(before.start)) ?? new Set<string>();
+    const now = newS.topUses.get(f.start) ?? new Set<string>();
+    const added = [...now].filter((x) => !was.has(x) && changedItems.has(x));
+    const removed = [...was].filter((x) => !now.has(x) && changedItems.has(x));
+    if (added.length || removed.length) culprits.push({ f, added, removed });
+  }
+  if (culprits.length === 0) {
+    // Not attributable to one function (should not happen): send none of them rather than a text V8
+    // would take without applying.
+    for (const f of candidates) {
+      if (!out.has(f)) out.set(f, { code: Codes.ScopeReshape, line: f.line, message: `${f.name} not patched: this save changes which top-level variables the file's functions capture, and V8 would then keep running the old code of every function in the file; restart to use it` });
+    }
+    return out;
+  }
+  for (const { f, added, removed } of culprits) {
+    const plainAdds = added.every((x) => !x.includes('#') && /^0:/.test(x));
+    if (removed.length === 0 && plainAdds) {
+      out.set(f, {
+        code: Codes.UsesNewDeclaration,
+        line: f.line,
+        message: `${f.name} not patched: it now uses top-level ${describeItems(added)}, which no function used before, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
+      });
+      continue;
+    }
+    const plainAdded = added.filter((x) => !x.includes('#'));
+    const specialAdded = added.filter((x) => x.includes('#'));
+    const parts = [
+      ...(plainAdded.length ? [`now uses ${describeItems(plainAdded)}, which no function captured before`] : []),
+      ...(specialAdded.length ? [`now uses ${describeItems(specialAdded)}`] : []),
+      ...(removed.length ? [`no longer uses ${describeItems(removed)}, the last function that did`] : []),
+    ];
+    const plain = removed.map((x) => x.replace(/^\d+:/, '')).find((x) => !x.startsWith('#'));
+    const keep = plain ? `; or keep a use of ${plain} in ${f.name} (for example \`void ${plain};\`) until you restart` : '';
+    out.set(f, {
+      code: Codes.ScopeReshape,
+      line: f.line,
+      message: `${f.name} not patched: it ${parts.join(' and ')}. V8 would move the file's top-level variables and keep running the old code of every function in it (later saves too); restart to use it${keep}`,
+    });
+  }
+  return out;
+}
