@@ -7,7 +7,7 @@
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { conciseArrowEndChanged, scopeReshapes } from './silentOk';
+import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes } from './silentOk';
 import {
   describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
@@ -239,7 +239,7 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
   return text;
 }
 
-/** Changed top-level concise arrows V8 would answer `Ok` to and not patch (silentOk.ts). */
+/** Changed concise arrows (top-level or nested) V8 would answer `Ok` to and not patch (silentOk.ts). */
 function blockedArrows(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const blocked = new Map<FunctionRecord, NotApplied>();
   const oldByKey = byKey(oldM.outermost);
@@ -294,7 +294,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
       } : undefined,
       changed,
       notApplied: [],
-      warnings: [],
+      warnings: [...nestedArrowEnds(oldM, newM, running, saved).values()],
     };
   }
 
@@ -360,6 +360,6 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     text: splice(running, pairs, saved),
     changed: changedFunctions(oldM, newM, carried),
     notApplied,
-    warnings: [],
+    warnings: [...nestedArrowEnds(oldM, newM, running, saved)].filter(([f]) => carried.has(f)).map(([, w]) => w),
   };
 }

@@ -4,6 +4,8 @@
 // reproduced facts behind each one, on Node 20, 22, 24 and 26:
 // - a top-level concise arrow whose last character changes: V8 sees a removed function and a new
 //   one, and the running arrow keeps its old code;
+// - the same for a concise arrow nested in a function: the function is patched, but the arrows it
+//   made before keep their old code for good (sent, with an EC206 warning that says so);
 // - an edit that changes which variables of a scope V8 keeps in a context (a function starts or stops
 //   capturing an outer variable, at any depth; a direct eval; `arguments`, `this`, `super` or a
 //   class's own name used from a closure): V8 marks every function under that scope as changed
@@ -47,6 +49,28 @@ export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRe
     line: after.line,
     message: `${after.name} not patched: V8 cannot patch a top-level concise arrow whose last character changes; write its body as { return ...; } (or end the expression as before) and save again`,
   };
+}
+
+/**
+ * A concise arrow nested in a changed function whose last character changes: V8 patches the function
+ * but the arrows it made before keep their old code, for good. A warning per outermost function.
+ */
+export function nestedArrowEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
+  const out = new Map<FunctionRecord, NotApplied>();
+  const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
+  for (const f of newM.functions) {
+    if (!f.parent) continue;
+    const before = oldByKey.get(f.key);
+    if (!before || !conciseArrowEndChanged(before, f, running, saved)) continue;
+    const outer = outermostOf(f);
+    if (out.has(outer)) continue;
+    out.set(outer, {
+      code: Codes.StaleClosures,
+      line: f.line,
+      message: `arrows that ${outer.name} made before this save keep their old code, for good (the last character of ${f.name} changed); new calls get the new code. To patch them too, keep the expression's last token (\`a + b\` -> \`100 + a + b\`, not \`a + b + 100\`)`,
+    });
+  }
+  return out;
 }
 
 /** Items of a layout as `topUses` names them (`2:name`, `2:#this`, `#eval`). */
@@ -107,11 +131,11 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
     if (out.has(outer)) continue;
     const who = f.parent ? `its closure ${f.name}` : f.name;
     const owner = newM.functions.find((g) => g.start === where!.owner);
-    const place = owner ? (where.block ? `a block of ${owner.name}` : owner.name) : where.label;
+    const place = owner ? owner.name : where.label;
     out.set(outer, {
       code: Codes.ScopeReshape,
       line: outer.line,
-      message: `${outer.name} not patched: ${who} ${why} of ${place}, and V8 would then keep the old code of every closure ${outer.name} made (for good: later saves would not reach them either); restart to use it, or capture the same variables as before`,
+      message: `${outer.name} not patched: ${who} ${why} of ${place}, and V8 would keep the old code of the closures ${outer.name} made before, for good. Restart to use it, or capture the same variables as before`,
     });
   }
   if (!topDamaged) return out;
@@ -141,7 +165,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
     // Not attributable to one function (should not happen): send none of them rather than a text V8
     // would take without applying.
     for (const f of candidates) {
-      if (!out.has(f)) out.set(f, { code: Codes.ScopeReshape, line: f.line, message: `${f.name} not patched: this save changes which top-level variables the file's functions capture, and V8 would then keep running the old code of every function in the file; restart to use it` });
+      if (!out.has(f)) out.set(f, { code: Codes.ScopeReshape, line: f.line, message: `${f.name} not patched: this save changes which top-level variables the file's functions capture, and V8 would keep the old code of every function in the file, for good. Restart to use it` });
     }
     return out;
   }
@@ -163,11 +187,11 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
       ...(removed.length ? [`no longer uses ${describeItems(removed)}, the last function that did`] : []),
     ];
     const plain = removed.map((x) => x.replace(/^\d+:/, '')).find((x) => !x.startsWith('#'));
-    const keep = plain ? `; or keep a use of ${plain} in ${f.name} (for example \`void ${plain};\`) until you restart` : '';
+    const keep = plain ? `, or keep a use of ${plain} in ${f.name} (\`void ${plain};\`)` : '';
     out.set(f, {
       code: Codes.ScopeReshape,
       line: f.line,
-      message: `${f.name} not patched: it ${parts.join(' and ')}. V8 would move the file's top-level variables and keep running the old code of every function in it (later saves too); restart to use it${keep}`,
+      message: `${f.name} not patched: it ${parts.join(' and ')}, and V8 would keep the old code of every function in the file, for good. Restart to use it${keep}`,
     });
   }
   return out;

@@ -164,7 +164,7 @@ describe('planPatch: function-level changes', () => {
       '  return {',
       '    next() { return n += 2; },',
       '    reset: function () { n = 1; },',
-      '    peek: () => n + 0,',
+      '    peek: () => 0 + n,',
       '  };',
       '}',
     );
@@ -177,6 +177,17 @@ describe('planPatch: function-level changes', () => {
     ]);
     expect(namesOf(plan)).not.toContain('makeCounter');
     expect(plan.warnings).toEqual([]);
+  });
+
+  test('a nested concise arrow whose last character changes: patched, with an EC206 warning (V8 keeps the arrows made before)', () => {
+    const running = src('function make() {', '  let a = 1, b = 2;', '  return () => a + b;', '}', 'function other() { return 1; }');
+    const saved = src('function make() {', '  let a = 1, b = 2;', '  return () => a + b + 100;', '}', 'function other() { return 2; }');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(namesOf(plan)).toEqual(['make.(anonymous:3)', 'other']);
+    expect(plan.warnings).toEqual([expect.objectContaining({ code: Codes.StaleClosures, line: 3, message: expect.stringContaining('arrows that make made before this save keep their old code') })]);
+    // keeping the last token keeps the arrows made before in step: no warning
+    const kept = asPatch(planPatch(running, saved.replace('a + b + 100', '100 + a + b'), 'script'));
+    expect(kept.warnings).toEqual([]);
   });
 
   test('a changed nested function declaration is named parent.child', () => {
