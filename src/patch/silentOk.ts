@@ -175,7 +175,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
       out.set(f, {
         code: Codes.UsesNewDeclaration,
         line: f.line,
-        message: `${f.name} not patched: it now uses top-level ${describeItems(added)}, which no function used before, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
+        message: `${f.name} not patched: it now uses top-level ${describeItems(added)}, which no function of the running code uses, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
       });
       continue;
     }

@@ -47,6 +47,13 @@ async function greetSteps(cli: RunningCli, file: string, name: string): Promise<
   await cli.waitFor(new RegExp(`patched ${n}: hello, shout, make\\.\\(anonymous:\\d+\\)\\n`), { stream: 'stderr', after: mark, step: 'all patched' });
   expect(cli.stderr().slice(mark)).not.toMatch(/EC20[47]/);
   await ask(cli, 'x', /out 32 hello again 32 103 HEY/, 'stdout');
+
+  // V8 now runs a text in which no function uses suffix: using it again would reshape the top level
+  const text2 = fs.readFileSync(file, 'utf8').replace("return 'HEY';", "return 'hey' + suffix;").replace('n += 10;', 'n += 100;');
+  const mark2 = cli.mark('stderr');
+  saveByRename(file, text2);
+  await cli.waitFor(new RegExp(`patched ${n}: tick\\n.*not applied:\\n.*EC204 shout not patched: it now uses top-level suffix`), { stream: 'stderr', after: mark2, step: 'suffix refused, tick patched' });
+  await ask(cli, 'x', /out 132 hello again 132 103 HEY/, 'stdout');
   assertNoV8Abort(cli);
 }
 

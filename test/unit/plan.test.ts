@@ -677,6 +677,18 @@ describe('planPatch: a change of what a scope keeps in a context is not sent (EC
     expect(planPatch(top("greeting + ' ' + n", undefined, "let n = 0; const greeting = 'hello';"), top("'bye ' + n", undefined, "let n = 0; const greeting = 'hello';"), 'script').kind).toBe('nothing');
   });
 
+  test('after V8 took a save that dropped the last-declared capture, using it again is refused and later saves still apply', () => {
+    // V8 compares with the text it runs, not with the context the program has: the slot is gone for it
+    const t = (hello: string, tick = 'return ++n;') => src('let n = 0;', `function hello() { return ${hello}; }`, `function tick() { ${tick} }`, 'const cb = () => hello();', "const greeting = 'hello';");
+    const first = asPatch(planPatch(t("greeting + ' ' + n"), t("'bye ' + n"), 'script'));
+    expect(first.notApplied).toEqual([]);
+    const again = asNothing(planPatch(first.text, t("greeting + ' again ' + n"), 'script'));
+    expect(again.notApplied).toEqual([expect.objectContaining({ code: Codes.UsesNewDeclaration, message: expect.stringContaining('now uses top-level greeting') })]);
+    const later = asPatch(planPatch(first.text, t("greeting + ' again ' + n", 'return n += 10;'), 'script'));
+    expect(namesOf(later)).toEqual(['tick']);
+    expect(later.text).toBe(t("'bye ' + n", 'return n += 10;'));
+  });
+
   test('moving a use from one function to another in one save keeps the layout: sent', () => {
     const plan = asPatch(planPatch(top("greeting + ' ' + n"), top("'bye ' + n", 'n++; return greeting + n;'), 'script'));
     expect(namesOf(plan)).toEqual(['hello', 'tick']);
