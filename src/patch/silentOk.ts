@@ -2,9 +2,9 @@
 //
 // Every predicate of that kind lives here; docs/v8.md (section 4, "Ok that does nothing") lists the
 // reproduced facts behind each one, on Node 20, 22, 24 and 26:
-// - a top-level concise arrow whose last character changes: V8 sees a removed function and a new
-//   one, and the running arrow keeps its old code;
-// - the same for a concise arrow nested in a function: the function is patched, but the arrows it
+// - a top-level arrow whose last character changes (an expression body's last token, or a switch to
+//   or from a block body): V8 sees a removed function and a new one, the running arrow stays old;
+// - the same for an arrow nested in a function: the function is patched, but the arrows it
 //   made before keep their old code for good (sent, with an EC206 warning that says so);
 // - an edit that changes which variables of a scope V8 keeps in a context (a function starts or stops
 //   capturing an outer variable, at any depth; a direct eval; `arguments`, `this`, `super` or a
@@ -34,25 +34,24 @@ function outermostOf(f: FunctionRecord): FunctionRecord {
   return o;
 }
 
-export function isConciseArrow(text: string, f: FunctionRecord): boolean {
-  return text[f.bodyStart] !== '{' && /=>/.test(text.slice(f.start, f.bodyStart));
-}
-
-/** A changed top-level concise arrow whose last character changes (V8 keeps the old arrow). */
+/**
+ * A changed top-level arrow whose last character changes (`=> 1` to `=> 2`, or to or from a `{ … }`
+ * body): V8 cannot match it and keeps the old arrow. A block body always ends with `}`, so only
+ * arrows with an expression body (before or after) can get here.
+ */
 export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
   const oldText = running.slice(before.start, before.end);
   const newText = saved.slice(after.start, after.end);
-  if (oldText === newText || !isConciseArrow(saved, after) || !isConciseArrow(running, before)) return null;
-  if (oldText[oldText.length - 1] === newText[newText.length - 1]) return null;
+  if (oldText === newText || oldText[oldText.length - 1] === newText[newText.length - 1]) return null;
   return {
     code: Codes.TopLevelCode,
     line: after.line,
-    message: `${after.name} not patched: V8 cannot patch a top-level concise arrow whose last character changes; write its body as { return ...; } (or end the expression as before) and save again`,
+    message: `${after.name} not patched: V8 cannot patch a top-level arrow whose last character changes (as from \`=> a + b\` to \`=> a + b + 1\`, or to or from a { … } body); keep the last character (\`=> 1 + a + b\`), or restart`,
   };
 }
 
 /**
- * A concise arrow nested in a changed function whose last character changes: V8 patches the function
+ * An arrow nested in a changed function whose last character changes: V8 patches the function
  * but the arrows it made before keep their old code, for good. A warning per outermost function.
  */
 export function nestedArrowEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {

@@ -623,7 +623,14 @@ describe('planPatch: edits V8 answers Ok to and does not carry out (docs/v8.md)'
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.text).toBe(src('const f = () => 1;', 'const g = () => 2 + 0;', 'function h() { return 2; }'));
     expect(plan.changed.map((c) => c.name)).toEqual(['g', 'h']);
-    expect(plan.notApplied).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('concise arrow') })]);
+    expect(plan.notApplied).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('arrow whose last character changes') })]);
+  });
+
+  test('a top-level arrow switched to or from a block body changes its last character too: not sent (V8 keeps the old arrow)', () => {
+    const toBlock = asNothing(planPatch(src('const f = () => 1;'), src('const f = () => { return 2; };'), 'script'));
+    expect(codesOf(toBlock.notApplied)).toEqual([Codes.TopLevelCode]);
+    const fromBlock = asNothing(planPatch(src('const f = () => { return 1; };'), src('const f = () => 2;'), 'script'));
+    expect(codesOf(fromBlock.notApplied)).toEqual([Codes.TopLevelCode]);
   });
 });
 
@@ -747,10 +754,13 @@ describe('planPatch: a change of what a scope keeps in a context is not sent (EC
 
   test('a closure body edit that captures the same variables is a plain edit', () => {
     const running = src('function make() {', '  let a = 1;', '  return () => a;', '}');
-    const saved = src('function make() {', '  let a = 2;', '  return () => { return a + 1; };', '}');
+    const saved = src('function make() {', '  let a = 2;', '  return () => 1 + a;', '}');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.notApplied).toEqual([]);
     expect(plan.warnings).toEqual([]);
+    // to a block body the arrow's last character changes: the arrows made before keep their old code
+    const block = asPatch(planPatch(running, saved.replace('() => 1 + a;', '() => { return a + 1; };'), 'script'));
+    expect(codesOf(block.warnings)).toEqual([Codes.StaleClosures]);
   });
 
   test('a direct eval makes every variable around it a context variable: adding one is refused', () => {
