@@ -49,6 +49,8 @@ export interface LiveEvents {
   'not-patched': [NotPatchedEvent];
   pending: [PendingEvent];
   unchanged: [UnchangedEvent];
+  /** A file the program loaded is now watched; `count`: how many are. */
+  watching: [{ file: string; count: number }];
   paused: [PausedEvent];
   resumed: [];
   exited: [ExitedEvent];
@@ -76,6 +78,7 @@ export class LiveSession {
   readonly updater: Updater;
   readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
+  private readonly watchedSet = new Set<string>();
   private readonly emitter = new EventEmitter();
   private closed = false;
   private disconnected = false;
@@ -122,6 +125,7 @@ export class LiveSession {
         log('watch', record.file);
         this.watcher.addFiles([record.file]);
         this.updater.watchStarted(record.file, startedAt);
+        if (!this.watchedSet.has(record.file)) { this.watchedSet.add(record.file); this.emit('watching', { file: record.file, count: this.watchedSet.size }); }
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });

@@ -51,7 +51,8 @@ export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: st
     case 'not-patched': {
       const [first, ...others] = o.reasons;
       const lines = [`${style.bad('not patched')} ${file}: ${first ? first.message : 'unknown reason'} ${first ? style.dim(first.code) : ''}${timing}`.trimEnd()];
-      if (o.syntax) lines.push(codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).replace(/^/gm, '  '));
+      // one line per element: the CLI prefixes every line it writes with [ec], the code frame's too
+      if (o.syntax) lines.push(...codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).split('\n').map((l) => `  ${l}`));
       for (const r of others) lines.push(reason(r, style));
       return lines;
     }

@@ -95,6 +95,36 @@ describe.each(testNodes())('node $major', ({ bin }: TestNode) => {
   });
 });
 
+describe.each(testNodes())('node $major: messages (issue 12, items 5 and 7)', ({ bin }: TestNode) => {
+  const start = cliPerTest();
+
+  test('-v says how many files are watched; a code frame has [ec] on every line; --json ms is whole milliseconds', async () => {
+    const dir = copyFixture('honest');
+    const file = path.join(dir, 'greet.js');
+    fs.writeFileSync(path.join(dir, 'two.js'), "require('./greet.js');\n");
+    const log = path.join(dir, 'events.jsonl');
+    const cli = start(['-v', `--json=${log}`, bin, 'two.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await cli.waitFor(/^\[ec\] watching 2 file\(s\)$/m, { stream: 'stderr', step: '-v count' });
+
+    const out = await saved(cli, file, "return greeting + ' ' + n;", "return greeting + ' ' + ;", /\^\n/, 'syntax error reported');
+    const frame = out.slice(out.lastIndexOf('\n', out.indexOf('not patched greet.js')) + 1);
+    const lines = frame.slice(0, frame.indexOf('^') + 1).split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(4); // the report, two lines of code, the caret
+    for (const line of lines) expect(line).toMatch(/^\[ec\] /);
+    expect(lines.some((l) => /^\[ec\] +> *4 \| function hello\(\)/.test(l))).toBe(true);
+
+    await saved(cli, file, "return greeting + ' ' + ;", "return greeting + ' bye ' + n;", /patched greet\.js: hello/, 'fixed', saveByRename);
+    // the JSON lines go to their own file: wait for the patched event to be written there
+    const read = () => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; ms?: number });
+    for (const end = Date.now() + 10000; !read().some((e) => e.type === 'patched') && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+    const timed = read().filter((e) => e.type === 'patched' || e.type === 'not-patched');
+    expect(timed.map((e) => e.type)).toEqual(['not-patched', 'patched']);
+    for (const e of timed) expect(Number.isInteger(e.ms)).toBe(true);
+    assertNoV8Abort(cli);
+  });
+});
+
 // Node 20 cannot run .ts files; type stripping starts with Node 22.
 const tsNodes = testNodes().filter((n) => n.major >= 22);
 if (tsNodes.length) describe.each(tsNodes)('node $major (TypeScript)', ({ bin }: TestNode) => {
