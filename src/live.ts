@@ -4,12 +4,15 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
+import { Codes } from './patch/codes';
+import { workerOnlyMessage } from './report/format';
 import { PauseSession, type Result } from './session/debugger';
 import { Breakpoints } from './session/breakpoints';
 import { retry as retryNow, restartFrameAt, type RetryDeps } from './session/retry';
@@ -79,6 +82,8 @@ export class LiveSession {
   readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
   private readonly watchedSet = new Set<string>();
+  /** Entry files of worker threads that the main thread did not load (never patched: said on save). */
+  private readonly workerOnly = new Set<string>();
   private readonly emitter = new EventEmitter();
   private closed = false;
   private disconnected = false;
@@ -169,9 +174,16 @@ export class LiveSession {
       case 'unreadable':
         this.emit('not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
         break;
-      case 'unchanged':
       case 'not-loaded':
-        this.emit('unchanged', { file: r.file, loaded: o.status === 'unchanged', ms: r.ms, report: r });
+        if (this.workerOnly.has(r.file) && !this.registry.scriptsOf(r.file).length) {
+          const report: UpdateReport = { ...r, outcome: { status: 'not-loaded', loadedBy: 'a worker thread' } };
+          this.emit('not-patched', { file: r.file, reasons: [{ code: Codes.OtherThread, message: workerOnlyMessage('a worker thread') }], ms: r.ms, report });
+          break;
+        }
+        this.emit('unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
+        break;
+      case 'unchanged':
+        this.emit('unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
         break;
     }
   }
@@ -205,6 +217,26 @@ export class LiveSession {
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
     await this.pause.setBreakOn(this.breakOn);
+    this.watchWorkerEntries();
+  }
+
+  /**
+   * A file only a worker thread loaded is not patched (each thread has its own V8): watch the entry
+   * file of every worker so that a save of it says so instead of nothing. NodeWorker only reports
+   * the worker (no domain is enabled in it: nothing can pause it); files the worker requires are not seen.
+   */
+  private watchWorkerEntries(): void {
+    if (!this.watcher) return;
+    this.cdp.onRaw('NodeWorker.attachedToWorker', (p: { workerInfo?: { url?: string } }) => {
+      const url = p.workerInfo?.url ?? '';
+      if (!url.startsWith('file:')) return;
+      let file: string;
+      try { file = fileURLToPath(url); } catch { return; }
+      if (this.registry.scriptsOf(file).length || !this.shouldWatch(file) || this.workerOnly.has(file)) return;
+      this.workerOnly.add(file);
+      this.watcher?.addFiles([file]);
+    });
+    this.cdp.send('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(() => {});
   }
 
   /**

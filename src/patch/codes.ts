@@ -9,6 +9,8 @@ export const Codes = {
   Unreadable: 'EC102',
   /** The file is binary or too large to be a script. */
   NotText: 'EC103',
+  /** Only a worker thread (or a child process) loaded the file: edit-continue does not patch those yet. */
+  OtherThread: 'EC104',
   /** Top-level code changed: it ran once when the module loaded and is not run again. */
   TopLevelCode: 'EC201',
   /** A new top-level declaration: V8 cannot add bindings to a loaded module. */

@@ -155,6 +155,14 @@ describe('formatUpdate: other outcomes', () => {
     expect(fmt(r, 'quiet')).toEqual(lines);
   });
 
+  test('a file only a worker thread loaded: said at every verbosity, with EC104; other unloaded files only with -v', () => {
+    const r = report({ status: 'not-loaded', loadedBy: 'a worker thread' });
+    const line = 'not patched src/a.js: only a worker thread loaded it, and edit-continue patches the main thread only (yet); restart to use the change EC104';
+    expect(fmt(r, 'quiet')).toEqual([line]);
+    expect(fmt(r, 'normal')).toEqual([line]);
+    expect(fmt(report({ status: 'not-loaded' }), 'normal')).toEqual([]);
+  });
+
   test('not-patched without reasons still says something', () => {
     expect(fmt(report({ status: 'not-patched', reasons: [] }), 'normal')).toEqual(['not patched src/a.js: unknown reason']);
   });
