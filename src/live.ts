@@ -235,6 +235,10 @@ export class LiveSession {
       if (this.registry.scriptsOf(file).length || !this.shouldWatch(file) || this.workerOnly.has(file)) return;
       this.workerOnly.add(file);
       this.watcher?.addFiles([file]);
+      // a save that lands before the watch is in place: look again once it is (the content cannot be
+      // compared with what the worker runs, so only a change since now counts)
+      const sig = (): Promise<string> => fs.promises.stat(file).then((st) => `${st.mtimeMs}:${st.size}`, () => 'gone');
+      void sig().then((before) => setTimeout(() => { void sig().then((now) => { if (now !== before && !this.closed) this.updater.changed(file); }); }, 250).unref());
     });
     this.cdp.send('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(() => {});
   }
