@@ -2,10 +2,11 @@
 //
 // Every predicate of that kind lives here; docs/v8.md (section 4, "Ok that does nothing") lists the
 // reproduced facts behind each one, on Node 20, 22, 24 and 26:
-// - a top-level arrow whose last character changes (an expression body's last token, or a switch to
-//   or from a block body): V8 sees a removed function and a new one, the running arrow stays old;
-// - the same for an arrow nested in a function: the function is patched, but the arrows it
-//   made before keep their old code for good (sent, with an EC206 warning that says so);
+// - a top-level function whose end V8's text diff cannot match (an arrow's last character changes,
+//   or a switch to or from a block body, or `=> 5` to `=> 55`): V8 sees a removed function and a
+//   new one, and the running one stays old;
+// - the same for a function nested in another: the outer one is patched, but the closures it made
+//   before keep their old code for good (sent, with an EC206 warning that says so);
 // - an edit that changes which variables of a scope V8 keeps in a context (a function starts or stops
 //   capturing an outer variable, at any depth; a direct eval; `arguments`, `this`, `super` or a
 //   class's own name used from a closure): V8 marks every function under that scope as changed
@@ -35,18 +36,30 @@ function outermostOf(f: FunctionRecord): FunctionRecord {
 }
 
 /**
- * A changed top-level arrow whose last character changes (`=> 1` to `=> 2`, or to or from a `{ … }`
- * body): V8 cannot match it and keeps the old arrow. A block body always ends with `}`, so only
- * arrows with an expression body (before or after) can get here.
+ * Can V8 match the end of a changed function? Its text diff maps the old literal's end to the new one;
+ * when the end itself changes (an arrow's last character, or a switch to or from a `{ … }` body), or
+ * the text ends in a run of the same character that the unchanged tail does not cover (`=> 5` to
+ * `=> 55`, `=> f(x)` to `=> f(f(x))`, `…; }` to `…; {}}`), the match slips and V8 keeps the old
+ * function. Reproduced on Node 20-26 (docs/v8.md); a little wider than V8 (`=> [1]` to `=> [[1]]`
+ * applies).
  */
+export function endUnmatchable(oldText: string, newText: string): boolean {
+  if (oldText === newText) return false;
+  const last = oldText[oldText.length - 1];
+  if (last !== newText[newText.length - 1]) return true;
+  const run = (t: string) => { let n = 0; while (n < t.length && t[t.length - 1 - n] === last) n++; return n; };
+  let same = 0;
+  while (same < oldText.length && same < newText.length && oldText[oldText.length - 1 - same] === newText[newText.length - 1 - same]) same++;
+  return same < Math.max(run(oldText), run(newText));
+}
+
+/** A changed top-level function whose end V8 cannot match: it keeps the old function. */
 export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
-  const oldText = running.slice(before.start, before.end);
-  const newText = saved.slice(after.start, after.end);
-  if (oldText === newText || oldText[oldText.length - 1] === newText[newText.length - 1]) return null;
+  if (!endUnmatchable(running.slice(before.start, before.end), saved.slice(after.start, after.end))) return null;
   return {
     code: Codes.TopLevelCode,
     line: after.line,
-    message: `${after.name} not patched: V8 cannot patch a top-level arrow whose last character changes (as from \`=> a + b\` to \`=> a + b + 1\`, or to or from a { … } body); keep the last character (\`=> 1 + a + b\`), or restart`,
+    message: `${after.name} not patched: V8 cannot match its end after this edit (its last characters change, as from \`=> 5\` to \`=> 55\` or \`=> 6\`, or to or from a { … } body) and would keep the old one; change it so that it ends as before (\`=> 1 + a + b\`, not \`=> a + b + 1\`), or restart`,
   };
 }
 
@@ -60,13 +73,13 @@ export function nestedArrowEnds(oldM: ScriptModel, newM: ScriptModel, running: s
   for (const f of newM.functions) {
     if (!f.parent) continue;
     const before = oldByKey.get(f.key);
-    if (!before || !conciseArrowEndChanged(before, f, running, saved)) continue;
+    if (!before || !endUnmatchable(running.slice(before.start, before.end), saved.slice(f.start, f.end))) continue;
     const outer = outermostOf(f);
     if (out.has(outer)) continue;
     out.set(outer, {
       code: Codes.StaleClosures,
       line: f.line,
-      message: `arrows that ${outer.name} made before this save keep their old code, for good (the last character of ${f.name} changed); new calls get the new code. To patch them too, keep the expression's last token (\`a + b\` -> \`100 + a + b\`, not \`a + b + 100\`)`,
+      message: `closures that ${outer.name} made before this save keep their old code, for good (V8 cannot match the end of ${f.name} after this edit); new calls get the new code. To patch them too, make it end as before (\`=> 100 + a + b\`, not \`=> a + b + 100\` or \`=> a + bb\`)`,
     });
   }
   return out;

@@ -293,7 +293,7 @@ class EditFuzz {
   patchedProbe(c: Content, rep: Report): void {
     const fresh = this.freshLoad(c);
     const refused = new Set([...rep.body.matchAll(/(\S+) not patched:/g)].map((m) => m[1]));
-    const stale = new Set([...rep.body.matchAll(/arrows that (\S+) made before/g)].map((m) => m[1]));
+    const stale = new Set([...rep.body.matchAll(/closures that (\S+) made before this save keep their old code/g)].map((m) => m[1]));
     for (const key of Object.keys(PROBE_NAMES) as ProbeKey[]) {
       const p = this.model.probe[key];
       if (refused.has(PROBE_NAMES[key])) continue;

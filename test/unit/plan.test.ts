@@ -184,7 +184,7 @@ describe('planPatch: function-level changes', () => {
     const saved = src('function make() {', '  let a = 1, b = 2;', '  return () => a + b + 100;', '}', 'function other() { return 2; }');
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(namesOf(plan)).toEqual(['make.(anonymous:3)', 'other']);
-    expect(plan.warnings).toEqual([expect.objectContaining({ code: Codes.StaleClosures, line: 3, message: expect.stringContaining('arrows that make made before this save keep their old code') })]);
+    expect(plan.warnings).toEqual([expect.objectContaining({ code: Codes.StaleClosures, line: 3, message: expect.stringContaining('closures that make made before this save keep their old code') })]);
     // keeping the last token keeps the arrows made before in step: no warning
     const kept = asPatch(planPatch(running, saved.replace('a + b + 100', '100 + a + b'), 'script'));
     expect(kept.warnings).toEqual([]);
@@ -623,7 +623,23 @@ describe('planPatch: edits V8 answers Ok to and does not carry out (docs/v8.md)'
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.text).toBe(src('const f = () => 1;', 'const g = () => 2 + 0;', 'function h() { return 2; }'));
     expect(plan.changed.map((c) => c.name)).toEqual(['g', 'h']);
-    expect(plan.notApplied).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('arrow whose last character changes') })]);
+    expect(plan.notApplied).toEqual([expect.objectContaining({ line: 1, message: expect.stringContaining('V8 cannot match its end') })]);
+  });
+
+  test('an end V8 cannot match: a repeated last character (=> 5 to => 55, => f(x) to => f(f(x)), ; } to ; {}})', () => {
+    // reproduced on Node 20-26 with a bare CDP client: V8 answers Ok and keeps the old function
+    const stale: [string, string][] = [['() => 5', '() => 55'], ['(x) => f(x)', '(x) => f(f(x))'], ['() => a + 0', '() => a * 100'], ['() => a * 100', '() => a + 0'], ['function () { r = 1; }', 'function () { r = 3; {}}']];
+    for (const [a, b] of stale) {
+      const plan = planPatch(src(`const g = ${a};`, 'function h() { return 1; }'), src(`const g = ${b};`, 'function h() { return 2; }'), 'script');
+      expect([a, b, codesOf(notAppliedOf(plan))]).toEqual([a, b, [Codes.TopLevelCode]]);
+      expect(namesOf(asPatch(plan))).toEqual(['h']);
+    }
+    // and ones V8 applies (the end still matches)
+    const fine: [string, string][] = [['() => 5', '() => 15'], ['() => 1', '() => 1 + 1'], ['() => a + 0', '() => a + 10'], ['() => f(g(1))', '() => f(g(2))'], ['function () { { r = 1; }}', 'function () { { r = 2; }}']];
+    for (const [a, b] of fine) {
+      const plan = asPatch(planPatch(src(`const g = ${a};`), src(`const g = ${b};`), 'script'));
+      expect([a, b, plan.notApplied]).toEqual([a, b, []]);
+    }
   });
 
   test('a top-level arrow switched to or from a block body changes its last character too: not sent (V8 keeps the old arrow)', () => {
