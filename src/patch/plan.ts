@@ -274,7 +274,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
   const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
   if (sameTop && blocked.size === 0) {
     const differing = newM.outermost.filter((f, i) => running.slice(oldM.outermost[i].start, oldM.outermost[i].end) !== saved.slice(f.start, f.end));
-    for (const [f, why] of scopeReshapes(oldM, newM, kind, differing)) blocked.set(f, why);
+    for (const [f, why] of scopeReshapes(oldM, newM, kind, differing, parsed.program)) blocked.set(f, why);
   }
   if (sameTop && blocked.size === 0) {
     // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,

@@ -13,6 +13,7 @@
 //   beyond repair, keeps their old code, and the running closures never take a later save either.
 //   For a file's own scopes that is every function of the file (an ES module is refused instead).
 // The planner (plan.ts) leaves the functions named here out of the text it sends.
+import type * as acorn from 'acorn';
 import { Codes } from './codes';
 import { parseScript, type FunctionRecord, type ModuleKind, type ScriptModel } from './functions';
 import { reshapeOf, scopeModel, type ScopeLayout, type ScopeModel } from './scopes';
@@ -20,10 +21,10 @@ import type { NotApplied } from './plan';
 
 const scopeModels = new WeakMap<ScriptModel, ScopeModel>();
 
-function scopesOf(model: ScriptModel, kind: ModuleKind): ScopeModel {
+function scopesOf(model: ScriptModel, kind: ModuleKind, program?: acorn.Program): ScopeModel {
   let known = scopeModels.get(model);
   if (!known) {
-    known = scopeModel(parseScript(model.text, kind), kind);
+    known = scopeModel(program ?? parseScript(model.text, kind), kind);
     scopeModels.set(model, known);
   }
   return known;
@@ -113,11 +114,11 @@ function describeItems(list: string[]): string {
  * some function of the running text sits in, each with why and what to do. `candidates` are the
  * outermost functions of `sent` that differ from the running text.
  */
-export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind, candidates: FunctionRecord[]): Map<FunctionRecord, NotApplied> {
+export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind, candidates: FunctionRecord[], newProgram?: acorn.Program): Map<FunctionRecord, NotApplied> {
   const out = new Map<FunctionRecord, NotApplied>();
   if (candidates.length === 0) return out;
   const oldS = scopesOf(oldM, kind);
-  const newS = scopesOf(newM, kind);
+  const newS = scopesOf(newM, kind, newProgram);
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   let topDamaged = false;
   for (const f of newM.functions) {
