@@ -7,7 +7,7 @@
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes } from './silentOk';
+import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes } from './okButNotApplied';
 import {
   describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
@@ -239,7 +239,7 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
   return text;
 }
 
-/** Changed concise arrows (top-level or nested) V8 would answer `Ok` to and not patch (silentOk.ts). */
+/** Changed concise arrows (top-level or nested) V8 would answer `Ok` to and not patch (okButNotApplied.ts). */
 function blockedArrows(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const blocked = new Map<FunctionRecord, NotApplied>();
   const oldByKey = byKey(oldM.outermost);
@@ -329,7 +329,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     pairs.push({ before, after: f });
     carried.add(f);
   }
-  // The text sent must not reshape a scope either (silentOk.ts): leave out the functions that would,
+  // The text sent must not reshape a scope either (okButNotApplied.ts): leave out the functions that would,
   // until what is left changes no scope.
   for (;;) {
     if (pairs.length === 0) break;
