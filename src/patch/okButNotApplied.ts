@@ -15,6 +15,7 @@
 // The planner (plan.ts) leaves the functions named here out of the text it sends.
 import type * as acorn from 'acorn';
 import { Codes } from './codes';
+import { ASYNC_PREFIX, ASYNC_SUFFIX, SYNC_PREFIX, SYNC_SUFFIX } from '../inject/boundary';
 import { parseScript, type FunctionRecord, type ModuleKind, type ScriptModel } from './functions';
 import { reshapeOf, scopeModel, type ScopeLayout, type ScopeModel } from './scopes';
 import type { NotApplied } from './plan';
@@ -57,6 +58,13 @@ export function endUnmatchable(oldText: string, newText: string): boolean {
 /** A changed top-level function whose end V8 cannot match: it keeps the old function. */
 export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
   if (!endUnmatchable(running.slice(before.start, before.end), saved.slice(after.start, after.end))) return null;
+  if (boundaryOf(running, before) && !boundaryOf(saved, after)) {
+    return {
+      code: Codes.TopLevelCode,
+      line: after.line,
+      message: `${after.name} not patched: with this edit it can no longer have a retry boundary (a direct eval, or a name declared both as a function and a var in its body: docs/retry.md), which moves its end, and V8 would keep the old function; restart to use it`,
+    };
+  }
   return {
     code: Codes.TopLevelCode,
     line: after.line,
@@ -207,5 +215,41 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
       message: `${f.name} not patched: it ${parts.join(' and ')}, and V8 would keep the old code of every function in the file, for good. Restart to use it${keep}`,
     });
   }
+  return out;
+}
+
+/** Where a function's retry boundary sits in `text` (docs/retry.md), or null when it has none. */
+function boundaryOf(text: string, f: FunctionRecord): { prefixAt: number; prefix: string; suffixAt: number; suffix: string } | null {
+  if (text[f.bodyStart] !== '{') return null;
+  const body = text.slice(f.bodyStart, f.bodyEnd);
+  for (const [prefix, suffix] of [[SYNC_PREFIX, SYNC_SUFFIX], [ASYNC_PREFIX, ASYNC_SUFFIX]]) {
+    if (!body.endsWith(suffix + '}')) continue;
+    const at = body.indexOf(prefix);
+    if (at < 0) continue;
+    return { prefixAt: f.bodyStart + at, prefix, suffixAt: f.bodyEnd - 1 - suffix.length, suffix };
+  }
+  return null;
+}
+
+/**
+ * The saved text without the retry boundaries of functions that ran without one (an empty body gets
+ * none; a body gets one once it has a statement). A boundary added to a running function moves its
+ * end, which V8 cannot match (endUnmatchable): `function f() {}` to `function f() {try{ return 1;
+ * }finally{void 0xEC}}` answers Ok and keeps the empty function (reproduced on Node 20-26). Without
+ * it the edit applies; retry then says the function has no boundary until a restart.
+ */
+export function withoutNewBoundaries(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): string {
+  const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
+  const cuts: { at: number; length: number }[] = [];
+  for (const f of newM.functions) {
+    const before = oldByKey.get(f.key);
+    if (!before || boundaryOf(running, before)) continue;
+    const b = boundaryOf(saved, f);
+    if (!b) continue;
+    cuts.push({ at: b.prefixAt, length: b.prefix.length }, { at: b.suffixAt, length: b.suffix.length });
+  }
+  if (cuts.length === 0) return saved;
+  let out = saved;
+  for (const c of cuts.sort((a, b) => b.at - a.at)) out = out.slice(0, c.at) + out.slice(c.at + c.length);
   return out;
 }

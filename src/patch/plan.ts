@@ -7,7 +7,7 @@
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes } from './okButNotApplied';
+import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
@@ -255,7 +255,8 @@ function blockedArrows(oldM: ScriptModel, newM: ScriptModel, running: string, sa
  * Decide what to send to V8 so that `running` (the text V8 runs) takes on the function changes of
  * `saved`. Both are JavaScript (type-stripped for TypeScript files).
  */
-export function planPatch(running: string, saved: string, kind: ModuleKind): Plan {
+export function planPatch(running: string, savedText: string, kind: ModuleKind): Plan {
+  let saved = savedText;
   if (running === saved) return { kind: 'unchanged' };
   const parsed = tryParse(saved, kind);
   if (!parsed.ok) return { kind: 'syntax-error', problem: parsed.problem };
@@ -266,7 +267,19 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     // What V8 runs does not parse for us (syntax newer than our parser): send the text as it is.
     return { kind: 'patch', text: saved, changed: [], notApplied: [], warnings: [] };
   }
-  const newM = describeScript(saved, kind, parsed.program);
+  let newM = describeScript(saved, kind, parsed.program);
+  let program = parsed.program;
+  // a function that ran without a retry boundary is sent without one (V8 could not match its end)
+  const bare = withoutNewBoundaries(oldM, newM, running, saved);
+  if (bare !== saved) {
+    const again = tryParse(bare, kind);
+    if (again.ok) {
+      saved = bare;
+      if (running === saved) return { kind: 'unchanged' };
+      program = again.program;
+      newM = describeScript(saved, kind, program);
+    }
+  }
 
   const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
     [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
@@ -274,7 +287,7 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
   const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
   if (sameTop && blocked.size === 0) {
     const differing = newM.outermost.filter((f, i) => running.slice(oldM.outermost[i].start, oldM.outermost[i].end) !== saved.slice(f.start, f.end));
-    for (const [f, why] of scopeReshapes(oldM, newM, kind, differing, parsed.program)) blocked.set(f, why);
+    for (const [f, why] of scopeReshapes(oldM, newM, kind, differing, program)) blocked.set(f, why);
   }
   if (sameTop && blocked.size === 0) {
     // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,

@@ -72,25 +72,27 @@ describe.each(testNodes())('node $major', ({ bin }: TestNode) => {
     await greetSteps(cli, path.join(dir, 'greet.mjs'), 'greet.mjs');
   });
 
-  test('eval, this from an arrow, super: refused; a plain edit in the same save applies', async () => {
+  test('eval, this from an arrow, super: refused; a plain edit and an empty function filled in, in the same save, apply', async () => {
     const dir = copyFixture('honest');
     const file = path.join(dir, 'shapes.js');
     const cli = start([bin, 'shapes.js'], dir);
     await cli.waitFor(/ready/, { step: 'start' });
-    await ask(cli, 'x', /out 2 5 2 p1/, 'stdout');
+    await ask(cli, 'x', /out 2 5 2 p1 undefined/, 'stdout');
     const text = fs.readFileSync(file, 'utf8')
       .replace('return () => w;', 'return () => w + this.v * 100;')
       .replace('function evalUser() { return base + k; }', "function evalUser() { return eval('base') + k + 1; }")
       .replace('class C extends B { m() { return 2; } }', 'class C extends B { m() { return 2 + super.m(); } }')
-      .replace("return 'p1';", "return 'p2';");
+      .replace("return 'p1';", "return 'p2';")
+      .replace('function stub() {}', "function stub() { return 's1'; }");
     const mark = cli.mark('stderr');
     saveInPlace(file, text);
-    await cli.waitFor(/patched shapes\.js: plain\n/, { stream: 'stderr', after: mark, step: 'plain patched' });
+    await cli.waitFor(/patched shapes\.js: plain, stub\n/, { stream: 'stderr', after: mark, step: 'plain and stub patched' });
     await cli.waitFor(/EC207 C\.m not patched: it now uses `super`/, { stream: 'stderr', after: mark, step: 'super refused' });
     const out = cli.stderr().slice(mark);
     expect(out).toMatch(/EC207 o\.m not patched: its closure o\.m\.\(anonymous:\d+\) now captures `this` of o\.m/);
-    expect(out).toMatch(/EC207 evalUser not patched: it now uses a direct eval/);
-    await ask(cli, 'x', /out 2 5 2 p2/, 'stdout');
+    // its direct eval also costs it the retry boundary it loaded with, which moves its end (docs/v8.md)
+    expect(out).toMatch(/EC201 evalUser not patched: with this edit it can no longer have a retry boundary/);
+    await ask(cli, 'x', /out 2 5 2 p2 s1/, 'stdout');
     assertNoV8Abort(cli);
   });
 });

@@ -1,5 +1,6 @@
 import { planPatch, type Plan, type NotApplied } from '../../src/patch/plan';
 import { Codes } from '../../src/patch/codes';
+import { addBoundaries } from '../../src/inject/boundary';
 
 /** Lines joined with '\n', with a final newline. */
 const src = (...lines: string[]): string => lines.join('\n') + '\n';
@@ -818,6 +819,42 @@ describe('planPatch: a change of what a scope keeps in a context is not sent (EC
     expect(codesOf(plan.notApplied)).toEqual(expect.arrayContaining([Codes.ScopeReshape]));
     expect(plan.text).toContain("return greeting + ' ' + n;");
     expect(plan.text).toContain('n += 3;');
+  });
+});
+
+describe('planPatch: retry boundaries added to a function that ran without one', () => {
+  // V8 cannot match the end of `function f() {}` once it is `function f() {try{ … }finally{void 0xEC}}`
+  // (reproduced on Node 20-26: Ok, and the empty function stays): such a function is sent bare
+  const withB = (t: string) => addBoundaries(t, 'script');
+
+  test('filling an empty function: sent without its new boundary, and patched', () => {
+    const running = withB(src('function stub() {}', 'function other() { return 1; }'));
+    expect(running).toContain('function stub() {}');
+    const saved = withB(src("function stub() { return 's1'; }", 'function other() { return 1; }'));
+    expect(saved).toContain('try{');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(namesOf(plan)).toEqual(['stub']);
+    expect(plan.notApplied).toEqual([]);
+    expect(plan.text).toContain("function stub() { return 's1'; }");
+    // the next save plans against that text: the same code again is unchanged, an edit patches
+    expect(planPatch(plan.text, saved, 'script')).toEqual({ kind: 'unchanged' });
+    const next = asPatch(planPatch(plan.text, saved.replace("'s1'", "'s2'"), 'script'));
+    expect(namesOf(next)).toEqual(['stub']);
+    expect(next.text).toContain("function stub() { return 's2'; }");
+  });
+
+  test('a function that had a boundary keeps it', () => {
+    const running = withB(src('function f() { return 1; }'));
+    const plan = asPatch(planPatch(running, withB(src('function f() { return 22; }')), 'script'));
+    expect(plan.text).toContain('try{ return 22; }finally{void 0xEC}}');
+  });
+
+  test('a nested empty closure filled in: sent bare, no warning', () => {
+    const running = withB(src('function make() {', '  const a = 1;', '  return () => {};', '}'));
+    const saved = withB(src('function make() {', '  const a = 1;', '  return () => { return 2; };', '}'));
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(plan.warnings).toEqual([]);
+    expect(plan.text).toContain('return () => { return 2; };');
   });
 });
 
