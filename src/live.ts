@@ -217,15 +217,17 @@ export class LiveSession {
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
     await this.pause.setBreakOn(this.breakOn);
-    this.watchWorkerEntries();
   }
 
   /**
    * A file only a worker thread loaded is not patched (each thread has its own V8): watch the entry
    * file of every worker so that a save of it says so instead of nothing. NodeWorker only reports
    * the worker (no domain is enabled in it: nothing can pause it); files the worker requires are not seen.
+   * Call it once the program runs: sent while the program still waited for us (node 26), the
+   * program started before the session was ready (a Ctrl+C right after start reached the program).
+   * Workers that started before are reported all the same.
    */
-  private watchWorkerEntries(): void {
+  watchWorkers(): void {
     if (!this.watcher) return;
     this.cdp.onRaw('NodeWorker.attachedToWorker', (p: { workerInfo?: { url?: string } }) => {
       const url = p.workerInfo?.url ?? '';
