@@ -56,7 +56,7 @@ export function endUnmatchable(oldText: string, newText: string): boolean {
 }
 
 /** A changed top-level function whose end V8 cannot match: it keeps the old function. */
-export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
+export function topLevelEndUnmatched(before: FunctionRecord, after: FunctionRecord, running: string, saved: string): NotApplied | null {
   if (!endUnmatchable(running.slice(before.start, before.end), saved.slice(after.start, after.end))) return null;
   if (boundaryOf(running, before) && !boundaryOf(saved, after)) {
     return {
@@ -73,10 +73,10 @@ export function conciseArrowEndChanged(before: FunctionRecord, after: FunctionRe
 }
 
 /**
- * An arrow nested in a changed function whose last character changes: V8 patches the function
+ * A function nested in a changed one whose end V8 cannot match (endUnmatchable): V8 patches the outer function
  * but the arrows it made before keep their old code, for good. A warning per outermost function.
  */
-export function nestedArrowEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
+export function nestedEndsUnmatched(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const out = new Map<FunctionRecord, NotApplied>();
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   for (const f of newM.functions) {

@@ -7,7 +7,7 @@
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { conciseArrowEndChanged, nestedArrowEnds, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
+import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
@@ -239,13 +239,13 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
   return text;
 }
 
-/** Changed concise arrows (top-level or nested) V8 would answer `Ok` to and not patch (okButNotApplied.ts). */
-function blockedArrows(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
+/** Changed top-level functions whose end V8 could not match: it would answer `Ok` and not patch them (okButNotApplied.ts). */
+function blockedEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const blocked = new Map<FunctionRecord, NotApplied>();
   const oldByKey = byKey(oldM.outermost);
   for (const f of newM.outermost) {
     const before = oldByKey.get(f.key);
-    const why = before && conciseArrowEndChanged(before, f, running, saved);
+    const why = before && topLevelEndUnmatched(before, f, running, saved);
     if (why) blocked.set(f, why);
   }
   return blocked;
@@ -283,7 +283,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
 
   const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
     [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
-  const blocked = blockedArrows(oldM, newM, running, saved);
+  const blocked = blockedEnds(oldM, newM, running, saved);
   const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
   if (sameTop && blocked.size === 0) {
     const differing = newM.outermost.filter((f, i) => running.slice(oldM.outermost[i].start, oldM.outermost[i].end) !== saved.slice(f.start, f.end));
@@ -307,7 +307,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       } : undefined,
       changed,
       notApplied: [],
-      warnings: [...nestedArrowEnds(oldM, newM, running, saved).values()],
+      warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()],
     };
   }
 
@@ -373,6 +373,6 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
     text: splice(running, pairs, saved),
     changed: changedFunctions(oldM, newM, carried),
     notApplied,
-    warnings: [...nestedArrowEnds(oldM, newM, running, saved)].filter(([f]) => carried.has(f)).map(([, w]) => w),
+    warnings: [...nestedEndsUnmatched(oldM, newM, running, saved)].filter(([f]) => carried.has(f)).map(([, w]) => w),
   };
 }
