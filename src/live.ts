@@ -84,6 +84,8 @@ export class LiveSession {
   private readonly watchedSet = new Set<string>();
   /** Entry files of worker threads that the main thread did not load (never patched: said on save). */
   private readonly workerOnly = new Set<string>();
+  /** When this session was made: after the program was spawned or attached to. */
+  private readonly createdAt = Date.now();
   private readonly emitter = new EventEmitter();
   private closed = false;
   private disconnected = false;
@@ -235,12 +237,13 @@ export class LiveSession {
       let file: string;
       try { file = fileURLToPath(url); } catch { return; }
       if (this.registry.scriptsOf(file).length || !this.shouldWatch(file) || this.workerOnly.has(file)) return;
+      log('worker entry', file);
       this.workerOnly.add(file);
       this.watcher?.addFiles([file]);
-      // a save that lands before the watch is in place: look again once it is (the content cannot be
-      // compared with what the worker runs, so only a change since now counts)
-      const sig = (): Promise<string> => fs.promises.stat(file).then((st) => `${st.mtimeMs}:${st.size}`, () => 'gone');
-      void sig().then((before) => setTimeout(() => { void sig().then((now) => { if (now !== before && !this.closed) this.updater.changed(file); }); }, 250).unref());
+      // a save that lands before the watch is in place (or before this event): look again once it is
+      // (the content cannot be compared with what the worker runs, so a file written since the
+      // session began counts; the program was started after that)
+      for (const delay of [250, 1000]) this.updater.watchStarted(file, this.createdAt, delay);
     });
     this.cdp.send('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(() => {});
   }
