@@ -84,6 +84,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   await session.start();
   await opts.beforeStart?.(session);
   await release(cdp, target);
+  session.watchWorkers();
   return session;
 }
 
@@ -240,5 +241,6 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   if (!live.ok) opts.onWarning?.(live.message);
   await opts.beforeStart?.(session);
   await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
+  session.watchWorkers();
   return session;
 }

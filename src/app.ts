@@ -95,6 +95,18 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   session.on('pending', (e) => text(e.report));
   session.on('not-patched', (e) => text(e.report));
   session.on('unchanged', (e) => text(e.report));
+  if (opts.verbosity === 'verbose') {
+    // -v: how many files are watched, once loading settles (and again when more are loaded)
+    let timer: NodeJS.Timeout | null = null;
+    let count = 0;
+    let said = 0;
+    session.on('watching', (e) => {
+      count = e.count;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => { timer = null; if (count !== said) { said = count; f.say(`watching ${count} file(s)`); } }, 300);
+      timer.unref();
+    });
+  }
   const ev = f.events;
   if (ev) {
     session.on('patched', ({ report: _r, ...e }) => ev.write('patched', e));

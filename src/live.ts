@@ -4,12 +4,15 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
+import { Codes } from './patch/codes';
+import { workerOnlyMessage } from './report/format';
 import { PauseSession, type Result } from './session/debugger';
 import { Breakpoints } from './session/breakpoints';
 import { retry as retryNow, restartFrameAt, type RetryDeps } from './session/retry';
@@ -49,6 +52,8 @@ export interface LiveEvents {
   'not-patched': [NotPatchedEvent];
   pending: [PendingEvent];
   unchanged: [UnchangedEvent];
+  /** A file the program loaded is now watched; `count`: how many are. */
+  watching: [{ file: string; count: number }];
   paused: [PausedEvent];
   resumed: [];
   exited: [ExitedEvent];
@@ -76,6 +81,11 @@ export class LiveSession {
   readonly updater: Updater;
   readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
+  private readonly watchedSet = new Set<string>();
+  /** Entry files of worker threads that the main thread did not load (never patched: said on save). */
+  private readonly workerOnly = new Set<string>();
+  /** When this session was made: after the program was spawned or attached to. */
+  private readonly createdAt = Date.now();
   private readonly emitter = new EventEmitter();
   private closed = false;
   private disconnected = false;
@@ -125,6 +135,7 @@ export class LiveSession {
         log('watch', record.file);
         this.watcher.addFiles([record.file]);
         this.updater.watchStarted(record.file, startedAt);
+        if (!this.watchedSet.has(record.file)) { this.watchedSet.add(record.file); this.emit('watching', { file: record.file, count: this.watchedSet.size }); }
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
@@ -168,9 +179,16 @@ export class LiveSession {
       case 'unreadable':
         this.emit('not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
         break;
-      case 'unchanged':
       case 'not-loaded':
-        this.emit('unchanged', { file: r.file, loaded: o.status === 'unchanged', ms: r.ms, report: r });
+        if (this.workerOnly.has(r.file) && !this.registry.scriptsOf(r.file).length) {
+          const report: UpdateReport = { ...r, outcome: { status: 'not-loaded', loadedBy: 'a worker thread' } };
+          this.emit('not-patched', { file: r.file, reasons: [{ code: Codes.OtherThread, message: workerOnlyMessage('a worker thread') }], ms: r.ms, report });
+          break;
+        }
+        this.emit('unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
+        break;
+      case 'unchanged':
+        this.emit('unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
         break;
     }
   }
@@ -204,6 +222,33 @@ export class LiveSession {
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
     await this.pause.setBreakOn(this.breakOn);
+  }
+
+  /**
+   * A file only a worker thread loaded is not patched (each thread has its own V8): watch the entry
+   * file of every worker so that a save of it says so instead of nothing. NodeWorker only reports
+   * the worker (no domain is enabled in it: nothing can pause it); files the worker requires are not seen.
+   * Call it once the program runs: sent while the program still waited for us (node 26), the
+   * program started before the session was ready (a Ctrl+C right after start reached the program).
+   * Workers that started before are reported all the same.
+   */
+  watchWorkers(): void {
+    if (!this.watcher) return;
+    this.cdp.onRaw('NodeWorker.attachedToWorker', (p: { workerInfo?: { url?: string } }) => {
+      const url = p.workerInfo?.url ?? '';
+      if (!url.startsWith('file:')) return;
+      let file: string;
+      try { file = fileURLToPath(url); } catch { return; }
+      if (this.registry.scriptsOf(file).length || !this.shouldWatch(file) || this.workerOnly.has(file)) return;
+      log('worker entry', file);
+      this.workerOnly.add(file);
+      this.watcher?.addFiles([file]);
+      // a save that lands before the watch is in place (or before this event): look again once it is
+      // (the content cannot be compared with what the worker runs, so a file written since the
+      // session began counts; the program was started after that)
+      for (const delay of [250, 1000]) this.updater.watchStarted(file, this.createdAt, delay);
+    });
+    this.cdp.send('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(() => {});
   }
 
   /**

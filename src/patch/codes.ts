@@ -9,6 +9,8 @@ export const Codes = {
   Unreadable: 'EC102',
   /** The file is binary or too large to be a script. */
   NotText: 'EC103',
+  /** Only a worker thread (or a child process) loaded the file: edit-continue does not patch those yet. */
+  OtherThread: 'EC104',
   /** Top-level code changed: it ran once when the module loaded and is not run again. */
   TopLevelCode: 'EC201',
   /** A new top-level declaration: V8 cannot add bindings to a loaded module. */
@@ -21,6 +23,12 @@ export const Codes = {
   ClassShape: 'EC205',
   /** A function's captured variables changed: closures it created before keep their old code. */
   StaleClosures: 'EC206',
+  /**
+   * A changed function changes which outer variables V8 keeps in a context (it starts or stops
+   * capturing one, or uses eval, arguments, this, super from a closure): V8 would answer Ok and keep
+   * running the old code, so it is not sent (docs/v8.md).
+   */
+  ScopeReshape: 'EC207',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',
   /** An async function or generator is suspended: the edit waits until it completes. */

@@ -18,7 +18,8 @@ export type PatchOutcome =
   | { status: 'unchanged' }
   | { status: 'not-patched'; reasons: NotApplied[]; syntax?: { problem: SyntaxProblem; text: string } }
   | { status: 'waiting'; reason: NotApplied; functions: ChangedFunction[] }
-  | { status: 'not-loaded' };
+  /** No script of the program's main thread has this file (`loadedBy`: who did load it, if known). */
+  | { status: 'not-loaded'; loadedBy?: string };
 
 /**
  * Proof that the program is stopped at a pause where V8 can restart the top frame: a breakpoint, a

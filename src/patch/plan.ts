@@ -7,8 +7,9 @@
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
+import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
-  capturedNames, describeScript, tryParse,
+  describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
 } from './functions';
 
@@ -114,30 +115,6 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
     if (!before) continue;
     if (ownText(oldM.text, before) !== ownText(newM.text, f)) {
       out.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
-    }
-  }
-  return out;
-}
-
-function staleClosureWarnings(oldM: ScriptModel, newM: ScriptModel, within?: Set<FunctionRecord>): NotApplied[] {
-  const out: NotApplied[] = [];
-  const oldByKey = byKey(oldM.functions);
-  for (const f of newM.functions) {
-    if (f.children.length === 0) continue;
-    if (within && !within.has(outermostOf(f))) continue;
-    const before = oldByKey.get(f.key);
-    if (!before || before.children.length === 0) continue;
-    const a = capturedNames(before);
-    const b = capturedNames(f);
-    const added = [...b].filter((n) => !a.has(n));
-    const removed = [...a].filter((n) => !b.has(n));
-    if (added.length || removed.length) {
-      const what = [...added.map((n) => `now captures ${n}`), ...removed.map((n) => `no longer captures ${n}`)].join(', ');
-      out.push({
-        code: Codes.StaleClosures,
-        line: f.line,
-        message: `closures that ${f.name} created before this save keep their old code (${what}); new calls get the new code`,
-      });
     }
   }
   return out;
@@ -262,51 +239,24 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
   return text;
 }
 
-/**
- * Changed outermost functions V8 would answer `Ok` to and still not patch (docs/v8.md, reproduced on
- * Node 20–26): one that uses a top-level name no function used before (the module's scope layout
- * changes: V8 then patches nothing in the file), and a concise arrow whose last character changes
- * (V8 sees a removed function and a new one, and the old one keeps running).
- */
-function blockedFunctions(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
+/** Changed top-level functions whose end V8 could not match: it would answer `Ok` and not patch them (okButNotApplied.ts). */
+function blockedEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const blocked = new Map<FunctionRecord, NotApplied>();
-  const topNames = new Set([...oldM.topDeclared.keys()].filter((n) => newM.topDeclared.has(n)));
-  const usedBefore = new Set<string>();
-  for (const o of oldM.outermost) for (const n of freeNames(o)) if (topNames.has(n)) usedBefore.add(n);
   const oldByKey = byKey(oldM.outermost);
   for (const f of newM.outermost) {
     const before = oldByKey.get(f.key);
-    if (!before) continue;
-    const oldText = running.slice(before.start, before.end);
-    const newText = saved.slice(f.start, f.end);
-    if (oldText === newText) continue;
-    const fresh = [...freeNames(f)].filter((n) => topNames.has(n) && !usedBefore.has(n));
-    if (fresh.length) {
-      blocked.set(f, {
-        code: Codes.UsesNewDeclaration,
-        line: f.line,
-        message: `${f.name} not patched: it now uses top-level ${fresh.join(', ')}, which no function used before, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
-      });
-    } else if (isConciseArrow(saved, f) && isConciseArrow(running, before) && oldText[oldText.length - 1] !== newText[newText.length - 1]) {
-      blocked.set(f, {
-        code: Codes.TopLevelCode,
-        line: f.line,
-        message: `${f.name} not patched: V8 cannot patch a top-level concise arrow whose last character changes; write its body as { return ...; } (or end the expression as before) and save again`,
-      });
-    }
+    const why = before && topLevelEndUnmatched(before, f, running, saved);
+    if (why) blocked.set(f, why);
   }
   return blocked;
-}
-
-function isConciseArrow(text: string, f: FunctionRecord): boolean {
-  return text[f.bodyStart] !== '{' && /=>/.test(text.slice(f.start, f.bodyStart));
 }
 
 /**
  * Decide what to send to V8 so that `running` (the text V8 runs) takes on the function changes of
  * `saved`. Both are JavaScript (type-stripped for TypeScript files).
  */
-export function planPatch(running: string, saved: string, kind: ModuleKind): Plan {
+export function planPatch(running: string, savedText: string, kind: ModuleKind): Plan {
+  let saved = savedText;
   if (running === saved) return { kind: 'unchanged' };
   const parsed = tryParse(saved, kind);
   if (!parsed.ok) return { kind: 'syntax-error', problem: parsed.problem };
@@ -317,12 +267,29 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     // What V8 runs does not parse for us (syntax newer than our parser): send the text as it is.
     return { kind: 'patch', text: saved, changed: [], notApplied: [], warnings: [] };
   }
-  const newM = describeScript(saved, kind, parsed.program);
+  let newM = describeScript(saved, kind, parsed.program);
+  let program = parsed.program;
+  // a function that ran without a retry boundary is sent without one (V8 could not match its end)
+  const bare = withoutNewBoundaries(oldM, newM, running, saved);
+  if (bare !== saved) {
+    const again = tryParse(bare, kind);
+    if (again.ok) {
+      saved = bare;
+      if (running === saved) return { kind: 'unchanged' };
+      program = again.program;
+      newM = describeScript(saved, kind, program);
+    }
+  }
 
   const sameDeclarations = oldM.topDeclared.size === newM.topDeclared.size &&
     [...oldM.topDeclared].every(([n, d]) => newM.topDeclared.get(n)?.kind === d.kind);
-  const blocked = blockedFunctions(oldM, newM, running, saved);
-  if (sameDeclarations && blocked.size === 0 && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind)) {
+  const blocked = blockedEnds(oldM, newM, running, saved);
+  const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
+  if (sameTop && blocked.size === 0) {
+    const differing = newM.outermost.filter((f, i) => running.slice(oldM.outermost[i].start, oldM.outermost[i].end) !== saved.slice(f.start, f.end));
+    for (const [f, why] of scopeReshapes(oldM, newM, kind, differing, program)) blocked.set(f, why);
+  }
+  if (sameTop && blocked.size === 0) {
     // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,
     // so that V8's line numbers match the file.
     const changed = changedFunctions(oldM, newM);
@@ -340,13 +307,12 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
       } : undefined,
       changed,
       notApplied: [],
-      warnings: staleClosureWarnings(oldM, newM),
+      warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()],
     };
   }
 
   // The top level changed, or some function cannot be patched: carry over the changed outermost
   // functions that can be matched for sure and patched.
-  const sameTop = sameDeclarations && topLevelTokens(oldM, kind) === topLevelTokens(newM, kind);
   const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM);
   const notApplied = [...top.notApplied, ...blocked.values()];
   const oldByKey = unambiguous(oldM.outermost);
@@ -376,6 +342,28 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     pairs.push({ before, after: f });
     carried.add(f);
   }
+  // The text sent must not reshape a scope either (okButNotApplied.ts): leave out the functions that would,
+  // until what is left changes no scope.
+  for (;;) {
+    if (pairs.length === 0) break;
+    let sent: ScriptModel;
+    try {
+      sent = describeScript(splice(running, pairs, saved), kind);
+    } catch {
+      break; // cannot happen: every piece parsed on its own (V8 will say if it does not compile)
+    }
+    const byOldKey = new Map(pairs.map((p) => [p.before.key, p]));
+    const candidates = sent.outermost.filter((f) => byOldKey.has(f.key));
+    const reshapes = scopeReshapes(oldM, sent, kind, candidates);
+    if (reshapes.size === 0) break;
+    for (const [f, why] of reshapes) {
+      const pair = byOldKey.get(f.key);
+      if (!pair) continue;
+      pairs.splice(pairs.indexOf(pair), 1);
+      carried.delete(pair.after);
+      notApplied.push({ ...why, line: pair.after.line });
+    }
+  }
   if (notApplied.length === 0) {
     notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
   }
@@ -385,6 +373,6 @@ export function planPatch(running: string, saved: string, kind: ModuleKind): Pla
     text: splice(running, pairs, saved),
     changed: changedFunctions(oldM, newM, carried),
     notApplied,
-    warnings: staleClosureWarnings(oldM, newM, carried),
+    warnings: [...nestedEndsUnmatched(oldM, newM, running, saved)].filter(([f]) => carried.has(f)).map(([, w]) => w),
   };
 }

@@ -13,7 +13,10 @@ export type UpdateOutcome =
 export interface UpdateReport {
   file: string;
   outcome: UpdateOutcome;
-  /** Milliseconds from the first change event that this update covers to the result. */
+  /**
+   * Whole milliseconds from the file's change event to this result: the first event this report
+   * covers (a save that waited is measured from its save, not from the retry that applied it).
+   */
   ms: number;
   /** The edit had been waiting and has now been applied (or superseded). */
   afterWaiting: boolean;
@@ -73,6 +76,8 @@ interface FileState {
   lastSeen: string | null;
   /** The next read comes from a watcher event (a save), not from a recheck or retry of ours. */
   fromEvent: boolean;
+  /** When the first change event not yet answered by a final report came (a waiting report is not final). */
+  eventAt: number | null;
 }
 
 /** An empty read is read again this many times, this far apart, before it counts as an empty file. */
@@ -116,7 +121,7 @@ export class Updater {
   private state(file: string): FileState {
     let s = this.files.get(file);
     if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0, lastText: null, lastSeen: null, fromEvent: false };
+      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0, lastText: null, lastSeen: null, fromEvent: false, eventAt: null };
       this.files.set(file, s);
     }
     return s;
@@ -125,7 +130,9 @@ export class Updater {
   /** The file changed (or appeared): apply it soon. */
   changed(file: string): void {
     if (this.closed) return;
-    this.state(file).fromEvent = true;
+    const s = this.state(file);
+    s.fromEvent = true;
+    s.eventAt ??= this.clock.now();
     this.again(file);
   }
 
@@ -233,6 +240,12 @@ export class Updater {
     }, delay);
   }
 
+  /** Report, in whole milliseconds; a final report (not 'waiting') answers the change events so far. */
+  private say(s: FileState, report: UpdateReport): void {
+    if (report.outcome.status !== 'waiting') s.eventAt = null;
+    this.opts.report({ ...report, ms: Math.max(0, Math.round(report.ms)) });
+  }
+
   private run(file: string): void {
     const s = this.state(file);
     s.running = true;
@@ -254,7 +267,7 @@ export class Updater {
   }
 
   private async update(file: string, s: FileState, options: ApplyOptions = {}): Promise<UpdateOutcome> {
-    const started = s.since ?? this.clock.now();
+    const started = Math.min(s.eventAt ?? Infinity, s.since ?? this.clock.now());
     s.since = null;
     const startCheck = s.startCheck;
     s.startCheck = false;
@@ -270,7 +283,7 @@ export class Updater {
       s.waiting = false;
       s.lastText = null;
       const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.Unreadable, message } };
-      this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
+      this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: false });
       return outcome;
     }
     if (s.dirty) return { status: 'unchanged' }; // a newer save is already here: skip this content
@@ -287,14 +300,14 @@ export class Updater {
       s.waiting = false;
       s.lastText = null;
       const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } };
-      this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: false });
+      this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: false });
       return outcome;
     }
     // The same text again (a second event, or a recheck, for one write): it was applied or reported
     // already, and saying it twice can only confuse (a re-plan of it says something else). Waiting
     // edits and applies at a safe pause do go through.
     const again = text.text === s.lastText && (!fromEvent || s.seen === s.lastSeen);
-    if (again && !s.waiting && !options.topFrame) return { status: 'unchanged' };
+    if (again && !s.waiting && !options.topFrame) { s.eventAt = null; return { status: 'unchanged' }; }
     const outcome = await this.opts.engine.apply(file, text.text, options);
     s.lastText = text.text;
     s.lastSeen = s.seen;
@@ -310,9 +323,9 @@ export class Updater {
     } else {
       s.waiting = false;
       s.retries = 0;
-      if ((wasWaiting || startCheck) && outcome.status === 'unchanged') return outcome;
+      if ((wasWaiting || startCheck) && outcome.status === 'unchanged') { s.eventAt = null; return outcome; }
     }
-    this.opts.report({ file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
+    this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
     return outcome;
   }
 }

@@ -28,6 +28,11 @@ function reason(r: NotApplied | { code: string; message: string }, style: Style)
   return `  ${style.dim(r.code)} ${r.message}`;
 }
 
+/** Why a save of a file only another thread loaded is not applied. */
+export function workerOnlyMessage(loadedBy: string): string {
+  return `only ${loadedBy} loaded it, and edit-continue patches the main thread only (yet); restart to use the change`;
+}
+
 /** Lines for one update, or none at this verbosity. */
 export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
   const file = displayPath(report.file, cwd);
@@ -45,13 +50,15 @@ export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: st
     case 'unchanged':
       return verbosity === 'verbose' ? [style.dim(`unchanged ${file}${timing}`)] : [];
     case 'not-loaded':
+      if (o.loadedBy) return [`${style.bad('not patched')} ${file}: ${workerOnlyMessage(o.loadedBy)} ${style.dim('EC104')}${timing}`];
       return verbosity === 'verbose' ? [style.dim(`changed ${file}: not loaded by the program, nothing to patch`)] : [];
     case 'waiting':
       return verbosity === 'quiet' ? [] : [`${style.warn('waiting')} ${file}: ${o.reason.message} ${style.dim(o.reason.code)}${timing}`];
     case 'not-patched': {
       const [first, ...others] = o.reasons;
       const lines = [`${style.bad('not patched')} ${file}: ${first ? first.message : 'unknown reason'} ${first ? style.dim(first.code) : ''}${timing}`.trimEnd()];
-      if (o.syntax) lines.push(codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).replace(/^/gm, '  '));
+      // one line per element: the CLI prefixes every line it writes with [ec], the code frame's too
+      if (o.syntax) lines.push(...codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).split('\n').map((l) => `  ${l}`));
       for (const r of others) lines.push(reason(r, style));
       return lines;
     }

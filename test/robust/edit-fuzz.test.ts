@@ -9,13 +9,22 @@
 // that was applied; a refused save leaves the previous one running; a waiting save (EC301/EC302) is
 // applied once the function returns.
 //
-// Counts (tally, printed at the end): 'target aborts', 'edits lost', 'wedged sessions', 'programs
-// left paused', 'programs left running' must be 0; so must 'wrong verdicts' (a save reported as
+// The differential oracle (issue 12): every fixture also prints cap() and nest(), a closure made at
+// load, called through the references the program took at load. 'capture' saves change them so that
+// they start or stop using an outer variable (at top level, and a variable of the function that made
+// the closure), which V8 may take without applying. After every save reported as patched, a fresh
+// node loads the saved text (EC_FUZZ_ORACLE=1 prints cap and nest and exits) and the running program
+// must print the same, except for what the report says was not applied; a mismatch is a false
+// "patched".
+//
+// Counts (tally, printed at the end): 'target aborts', 'edits lost', 'false patched', 'wedged
+// sessions', 'programs left paused', 'programs left running' must be 0; so must 'wrong verdicts' (a save reported as
 // something its content cannot be, e.g. a syntax error patched or a top-level change applied).
 // 'saves', 'refused', 'patched', 'waiting', 'unchanged' and 'steps' are for information.
 //
 // Replay a failure: EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> npx jest test/robust/edit-fuzz.test.ts -t '<fixture>'
 // Long soak: EC_ROBUST_LONG=1 (many more steps per scenario).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -79,6 +88,15 @@ const SYNTAX: ((v: number) => string)[] = [
 ];
 const TS_SYNTAX: ((v: number) => string)[] = [(v) => `const r: = ${v}; return r;`, (v) => `return ${v} as;`];
 
+/** cap(): starts or stops using BASE (only cap uses it) or SPARE (no function uses it). */
+const CAP_FORMS = ['return BASE;', 'return 7;', 'return BASE * 10 + SPARE;', 'return BASE + 2;'];
+/** The closure makeNest() made at load: starts or stops using makeNest's a and b; one form changes the arrow's last character. */
+const NEST_FORMS = ['return () => a + 0;', 'return () => b * 10 + 0;', 'return () => a + b + 0;', 'return () => 5 + 0;', 'return () => a * 100;', 'return () => { return a + 1; };'];
+/** Which names in a report stand for the probe's functions. */
+const PROBE_NAMES = { cap: 'cap', nest: 'makeNest' } as const;
+type ProbeKey = keyof typeof PROBE_NAMES;
+const PROBE = /cap=(-?\d+) nest=(-?\d+)/;
+
 type Extra = 'none' | 'bom' | 'crlf' | 'big' | 'new-function' | 'top-call';
 
 interface Content {
@@ -88,10 +106,15 @@ interface Content {
   label: string;
   extra: Extra;
   syntax: boolean;
+  /** The CAP and NEST lines. */
+  cap: string;
+  nest: string;
 }
 
 function render(original: string, c: Content): string {
   let t = original.replace(/^( *).*\/\/ VALUE$/m, (_m, indent: string) => `${indent}${c.line} // VALUE`);
+  t = t.replace(/^( *).*\/\/ CAP$/m, (_m, indent: string) => `${indent}${c.cap} // CAP`);
+  t = t.replace(/^( *).*\/\/ NEST$/m, (_m, indent: string) => `${indent}${c.nest} // NEST`);
   t = t.replace(/'a'; \/\/ LABEL/, `'${c.label}'; // LABEL`);
   if (c.extra === 'new-function') t += `\nfunction extra${c.value}() {\n  return ${c.value};\n}\n`;
   if (c.extra === 'top-call') t += `\nvoid String(${c.value});\n`;
@@ -151,12 +174,12 @@ const LINE = /seq=(\d+) value=(-?\d+) label=(\w+)/;
 
 type Kind =
   | 'body' | 'rename' | 'syntax' | 'top-level' | 'delete' | 'empty' | 'binary' | 'big' | 'bom' | 'crlf'
-  | 'paused' | 'breakpoint' | 'burst' | 'same';
+  | 'paused' | 'breakpoint' | 'burst' | 'same' | 'capture';
 
 /** Every kind once (in a seeded order), then random picks with these weights. */
 const WEIGHTS: [Kind, number][] = [
   ['body', 16], ['rename', 10], ['syntax', 9], ['top-level', 8], ['delete', 4], ['empty', 3], ['binary', 3],
-  ['big', 1], ['bom', 3], ['crlf', 3], ['paused', 6], ['breakpoint', 6], ['burst', 8], ['same', 3],
+  ['big', 1], ['bom', 3], ['crlf', 3], ['paused', 6], ['breakpoint', 6], ['burst', 8], ['same', 3], ['capture', 10],
 ];
 
 class Failure extends Error {}
@@ -165,11 +188,15 @@ interface Model {
   /** What V8 runs: the VALUE line and its value. */
   running: { line: string; value: number };
   /** A save reported as waiting (EC301/EC302) and not applied yet. */
-  pending: { line: string; value: number; forever: boolean } | null;
+  pending: { line: string; value: number; forever: boolean; content: Content } | null;
   /** The text on disk (null: deleted). */
   disk: string | null;
   /** The label on disk; the program keeps printing the loaded one ('a'). */
   label: string;
+  /** What the program runs for cap() and the closure nest (line and what it returns). */
+  probe: Record<ProbeKey, { line: string; value: number; frozen?: boolean }>;
+  /** The CAP and NEST lines last written (a refused one stays on disk and in later saves). */
+  diskProbe: Record<ProbeKey, string>;
 }
 
 class EditFuzz {
@@ -192,7 +219,11 @@ class EditFuzz {
       `EC_ROBUST_SEED=${seed} EC_TEST_NODES=${node} npx jest test/robust/edit-fuzz.test.ts -t '${fx.name}'`);
     this.file = path.join(dir, fx.edited);
     this.original = fs.readFileSync(this.file, 'utf8');
-    this.model = { running: { line: 'return 100;', value: 100 }, pending: null, disk: this.original, label: 'a' };
+    this.model = {
+      running: { line: 'return 100;', value: 100 }, pending: null, disk: this.original, label: 'a',
+      probe: { cap: { line: CAP_FORMS[0], value: 3 }, nest: { line: NEST_FORMS[0], value: 1 } },
+      diskProbe: { cap: CAP_FORMS[0], nest: NEST_FORMS[0] },
+    };
     this.lines.set(100, 'return 100;');
   }
 
@@ -218,13 +249,58 @@ class EditFuzz {
 
   valid(extra: Extra = 'none', label = this.model.label): Content {
     const value = this.fresh();
-    return { line: this.validLine(value), value, label, extra, syntax: false };
+    return { line: this.validLine(value), value, label, extra, syntax: false, ...this.model.diskProbe };
   }
 
   broken(): Content {
     const value = this.fresh();
     const forms = this.fx.ts ? [...SYNTAX, ...TS_SYNTAX] : SYNTAX;
-    return { line: this.r.pick(forms)(value), value, label: this.model.label, extra: 'none', syntax: true };
+    return { line: this.r.pick(forms)(value), value, label: this.model.label, extra: 'none', syntax: true, ...this.model.diskProbe };
+  }
+
+  /** A body edit that also makes cap() and/or the closure start or stop using an outer variable. */
+  capture(): Content {
+    const c = this.valid();
+    const which = this.r.int(3);
+    const other = (forms: string[], now: string) => this.r.pick(forms.filter((f) => f !== now));
+    if (which !== 1) c.cap = other(CAP_FORMS, c.cap);
+    if (which !== 0) c.nest = other(NEST_FORMS, c.nest);
+    return c;
+  }
+
+  /** What the running program's cap and nest lines are (to save "what runs now"). */
+  runningProbe(): Pick<Content, 'cap' | 'nest'> {
+    return { cap: this.model.probe.cap.line, nest: this.model.probe.nest.line };
+  }
+
+  private oracleDir: string | null = null;
+
+  /** A fresh node loads `c` (the differential oracle): what cap() and nest() return. */
+  freshLoad(c: Content): Record<ProbeKey, number> {
+    this.oracleDir ??= copyFixtureDir(this.fx.dir);
+    fs.writeFileSync(path.join(this.oracleDir, this.fx.edited), render(this.original, c));
+    const out = execFileSync(this.bin, [this.fx.main], { cwd: this.oracleDir, env: { ...process.env, EC_FUZZ_ORACLE: '1' }, encoding: 'utf8', timeout: 15000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /oracle cap=(-?\d+) nest=(-?\d+)/.exec(out);
+    if (!m) throw new Failure(`the oracle's fresh load of the save printed '${out}'`);
+    return { cap: Number(m[1]), nest: Number(m[2]) };
+  }
+
+  /**
+   * A save of `c` was reported patched: from now on the program runs, for each probe function, what a
+   * fresh load of `c` runs, unless the report says that function was not applied (or that closures it
+   * made keep their old code: EC206).
+   */
+  patchedProbe(c: Content, rep: Report): void {
+    const fresh = this.freshLoad(c);
+    const refused = new Set([...rep.body.matchAll(/(\S+) not patched:/g)].map((m) => m[1]));
+    const stale = new Set([...rep.body.matchAll(/closures that (\S+) made before this save keep their old code/g)].map((m) => m[1]));
+    for (const key of Object.keys(PROBE_NAMES) as ProbeKey[]) {
+      const p = this.model.probe[key];
+      if (refused.has(PROBE_NAMES[key])) continue;
+      // EC206: V8 took the text, the closure made at load keeps its old code for good
+      if (stale.has(PROBE_NAMES[key])) p.frozen = true;
+      this.model.probe[key] = { line: c[key], value: p.frozen ? p.value : fresh[key], frozen: p.frozen };
+    }
   }
 
   write(c: Content, how: 'in place' | 'rename'): void {
@@ -232,6 +308,7 @@ class EditFuzz {
     (how === 'rename' ? saveByRename : saveInPlace)(this.file, text);
     this.model.disk = text;
     if (!c.syntax) this.model.label = c.label;
+    if (!c.syntax) this.model.diskProbe = { cap: c.cap, nest: c.nest };
     this.sc.add('saves');
     this.sc.step(`save (${how}) ${describeContent(c)}`);
   }
@@ -246,7 +323,10 @@ class EditFuzz {
     const fnChanged = c.line !== this.model.running.line;
     const topChanged = c.label !== 'a' || c.extra === 'new-function' || c.extra === 'top-call';
     const layout = c.extra === 'crlf' || c.extra === 'big';
+    // a cap/nest change may be refused (EC204/EC207: V8 would take it and not apply it)
+    const probeChanged = c.cap !== this.model.probe.cap.line || c.nest !== this.model.probe.nest.line;
     if (fnChanged) return ['patched', 'waiting'];
+    if (probeChanged) return ['patched', 'not patched', 'waiting'];
     if (topChanged) return layout ? ['not patched', 'patched', 'waiting'] : ['not patched'];
     if (layout) return ['patched', 'unchanged', 'waiting'];
     return ['unchanged'];
@@ -310,7 +390,7 @@ class EditFuzz {
     }
     const allowed = this.allowed(c);
     if (!allowed.includes(last.status)) {
-      const lost = !c.syntax && last.status !== 'patched' && allowed.includes('patched') && last.status === 'not patched' && !last.codes.some((x) => /EC20[1-5]/.test(x));
+      const lost = !c.syntax && last.status !== 'patched' && allowed.includes('patched') && last.status === 'not patched' && !last.codes.some((x) => /EC20[1-7]/.test(x));
       this.problem(lost ? 'edits lost' : 'wrong verdicts', `${step}: ${describeContent(c)} was reported as '${last.head}'; expected ${allowed.join(' or ')}\n${last.body}`);
     }
     if (c.syntax && !last.codes.includes('EC101') && last.status === 'not patched') {
@@ -322,9 +402,10 @@ class EditFuzz {
       }
       this.model.running = { line: c.line, value: c.value };
       this.model.pending = null;
+      this.patchedProbe(c, last);
     } else if (last.status === 'waiting') {
       const names = (last.head.match(/: (.*?) (?:is|are) (?:running|suspended)/)?.[1] ?? '').split(/,\s*|one of /).filter(Boolean);
-      this.model.pending = { line: c.line, value: c.value, forever: names.some((n) => this.fx.forever.includes(n)) };
+      this.model.pending = { line: c.line, value: c.value, forever: names.some((n) => this.fx.forever.includes(n)), content: c };
     } else if (last.status === 'not patched') {
       this.model.pending = null;
     }
@@ -347,7 +428,10 @@ class EditFuzz {
     if (done) {
       this.sc.step(`  → ${done.head.replace(/^\[ec\] /, '')}`);
       this.count(done);
-      if (done.status === 'patched') this.model.running = { line: p.line, value: p.value };
+      if (done.status === 'patched') {
+        this.model.running = { line: p.line, value: p.value };
+        this.patchedProbe(p.content, done);
+      }
       this.model.pending = null;
       return;
     }
@@ -365,7 +449,8 @@ class EditFuzz {
       await this.d.command('cont');
     }
     const want = new Set([this.model.running.value, ...(this.model.pending ? [this.model.pending.value] : []), ...(opts.allow ?? [])]);
-    const seen: { value: number; label: string }[] = [];
+    const seen: { value: number; label: string; probe: Record<ProbeKey, number> | null }[] = [];
+    const probeOf = (l: string) => { const p = PROBE.exec(l); return p ? { cap: Number(p[1]), nest: Number(p[2]) } : null; };
     if (this.fx.probe === 'http') {
       for (let i = 0; i < 3; i++) {
         let body: string;
@@ -374,7 +459,7 @@ class EditFuzz {
         }
         const m = LINE.exec(body);
         if (!m) throw new Failure(`${step}: the server answered '${body}'`);
-        seen.push({ value: Number(m[2]), label: m[3] });
+        seen.push({ value: Number(m[2]), label: m[3], probe: probeOf(body) });
       }
     } else {
       const from = this.d.cli.mark('stdout');
@@ -387,7 +472,7 @@ class EditFuzz {
         if (this.d.state === 'paused') throw new Failure(`${step}: the program paused on its own`);
         throw new Wedged(`${step}: the program printed nothing for ${STALL_MS} ms while not paused`);
       }
-      for (const l of lines.slice(1, 4)) { const m = LINE.exec(l)!; seen.push({ value: Number(m[2]), label: m[3] }); }
+      for (const l of lines.slice(1, 4)) { const m = LINE.exec(l)!; seen.push({ value: Number(m[2]), label: m[3], probe: probeOf(l) }); }
     }
     const bad = seen.filter((s) => !want.has(s.value));
     const labels = seen.filter((s) => s.label !== 'a');
@@ -398,6 +483,17 @@ class EditFuzz {
       const v = bad[bad.length - 1].value;
       this.model.running = { line: this.lines.get(v) ?? `return ${v};`, value: v };
       this.model.pending = null;
+    }
+    // the oracle: cap and nest, called through references taken at load, as a fresh load of the
+    // applied saves runs them (a waiting save may be applied in between: then the check waits)
+    if (!this.model.pending) {
+      for (const s of seen) {
+        const wrong = (Object.keys(PROBE_NAMES) as ProbeKey[]).filter((k) => s.probe && s.probe[k] !== this.model.probe[k].value);
+        if (!s.probe || wrong.length === 0) continue;
+        this.problem('false patched', `${step}: through references taken at load the program runs ${wrong.map((k) => `${k}()=${s.probe![k]}`).join(', ')}; a fresh load of the applied saves runs ${wrong.map((k) => `${k}()=${this.model.probe[k].value} ('${this.model.probe[k].line}')`).join(', ')}\n${tail(this.d.stderr, 1500)}`);
+        for (const k of wrong) this.model.probe[k] = { ...this.model.probe[k], value: s.probe[k] };
+        break;
+      }
     }
     return seen.length ? seen[seen.length - 1].value : null;
   }
@@ -423,13 +519,14 @@ class EditFuzz {
         const label = this.r.pick(['b', 'c', 'd', 'a']);
         const extra = this.r.pick<Extra>(['none', 'none', 'new-function', 'top-call']);
         const withValue = this.r.next() < 0.5;
-        const c = withValue ? this.valid(extra, label) : { line: this.model.running.line, value: this.model.running.value, label, extra, syntax: false };
+        const c = withValue ? this.valid(extra, label) : { line: this.model.running.line, value: this.model.running.value, label, extra, syntax: false, ...this.model.diskProbe };
         if (!withValue && label === 'a' && extra === 'none') c.label = 'e';
         return this.single(c, this.how(), step);
       }
+      case 'capture': return this.single(this.capture(), this.how(), step);
       case 'same': {
         // save what runs now (after refused saves, the file differs from it): nothing to do
-        const c: Content = { line: this.model.running.line, value: this.model.running.value, label: 'a', extra: 'none', syntax: false };
+        const c: Content = { line: this.model.running.line, value: this.model.running.value, label: 'a', extra: 'none', syntax: false, ...this.runningProbe() };
         return this.single(c, this.how(), step);
       }
       case 'bom': return this.single(this.valid('bom'), this.how(), step);
@@ -656,7 +753,7 @@ function describeContent(c: Content): string {
 
 function verdictOf(fz: EditFuzz): void {
   if (fz.problems.length) throw new Error(`${fz.sc.header()}\n\nproblems:\n${fz.problems.join('\n\n')}`);
-  for (const what of [...MUST_BE_ZERO, 'wrong verdicts']) expect(`${what}: ${fz.sc.get(what)}`).toBe(`${what}: 0`);
+  for (const what of [...MUST_BE_ZERO, 'false patched', 'wrong verdicts']) expect(`${what}: ${fz.sc.get(what)}`).toBe(`${what}: 0`);
   expect(fz.sc.get('steps')).toBeGreaterThan(0);
 }
 

@@ -145,13 +145,22 @@ describe('formatUpdate: other outcomes', () => {
     });
     const lines = fmt(r, 'normal');
     expect(lines[0]).toBe('not patched src/a.js: SyntaxError: Unexpected token (2:5) EC101');
-    expect(lines.slice(1).join('\n').split('\n')).toEqual([
+    // each line of the frame is a line of its own (the CLI puts [ec] before every one)
+    expect(lines.slice(1)).toEqual([
       '    1 | a',
       '  > 2 | b +;',
       '      |     ^',
       '    3 | c',
     ]);
     expect(fmt(r, 'quiet')).toEqual(lines);
+  });
+
+  test('a file only a worker thread loaded: said at every verbosity, with EC104; other unloaded files only with -v', () => {
+    const r = report({ status: 'not-loaded', loadedBy: 'a worker thread' });
+    const line = 'not patched src/a.js: only a worker thread loaded it, and edit-continue patches the main thread only (yet); restart to use the change EC104';
+    expect(fmt(r, 'quiet')).toEqual([line]);
+    expect(fmt(r, 'normal')).toEqual([line]);
+    expect(fmt(report({ status: 'not-loaded' }), 'normal')).toEqual([]);
   });
 
   test('not-patched without reasons still says something', () => {

@@ -238,6 +238,8 @@ describe('Updater: edits that wait', () => {
     expect(engine.calls.every((c) => c.text === 'v1')).toBe(true);
     expect(reports).toHaveLength(2);
     expect(reports[1]).toMatchObject({ file: FILE, outcome: patched('v1'), afterWaiting: true });
+    // measured from the save (the change event at 0), not from the retry that got it in
+    expect(reports[1].ms).toBe(230);
     // nothing scheduled any more
     expect(clock.timers.size).toBe(0);
   });
@@ -311,6 +313,36 @@ describe('Updater: edits that wait', () => {
     expect(engine.calls).toHaveLength(1);
     expect(reports.map((r) => r.outcome.status)).toEqual(['waiting', 'unreadable']);
     expect(clock.timers.size).toBe(0);
+  });
+});
+
+describe('Updater: ms', () => {
+  test('whole milliseconds, from the change event', async () => {
+    const { clock, engine, reports, files, updater } = setup();
+    engine.script.push(patched('v1'));
+    files.set(FILE, 'v1');
+    clock.t = 0.4;
+    updater.changed(FILE);
+    await clock.advance(5.3);
+    expect(reports).toHaveLength(1);
+    expect(reports[0].ms).toBe(5);
+    expect(Number.isInteger(reports[0].ms)).toBe(true);
+  });
+
+  test('a read that finds the same text again answers its event: the next save is measured from its own', async () => {
+    const { clock, engine, reports, files, updater } = setup();
+    engine.script.push(patched('v1'), patched('v2'));
+    files.set(FILE, 'v1');
+    updater.changed(FILE);
+    await clock.advance(50);
+    updater.changed(FILE); // a second event for the same write
+    await clock.advance(50);
+    expect(reports).toHaveLength(1);
+    files.set(FILE, 'v2');
+    updater.changed(FILE);
+    await clock.advance(5);
+    expect(reports).toHaveLength(2);
+    expect(reports[1].ms).toBe(5);
   });
 });
 
