@@ -76,7 +76,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt }) as LaunchedSession;
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added' }) as LaunchedSession;
   session.target = target;
   session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
@@ -232,7 +232,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   }
   const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now() }) as AttachedSession;
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached' }) as AttachedSession;
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null) };
   void cdp.closed.then(() => session.close());
   await session.start();

@@ -12,16 +12,14 @@ import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
 import { PauseSession, type Result } from './session/debugger';
 import { Breakpoints } from './session/breakpoints';
-import { retry as retryNow, restartFrameAt, type RetryDeps } from './session/retry';
+import { retry as retryNow, restartFrameAt, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
 import type { BreakOn, Pause, PauseKind } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
+import { originOf } from './util/origin';
 
 const log = debug('app');
-
-/** Our own files (the preload and its hooks) are never watched or patched. */
-const OWN_DIR = path.dirname(__dirname) + path.sep;
 
 export interface Reason {
   /** A stable code (EC101…), docs/codes.md. */
@@ -40,8 +38,11 @@ export interface PausedEvent {
   /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
   exception?: { message: string; description: string; uncaught: boolean };
   breakpoints: number[];
-  frames: FrameView[];
+  frames: PausedFrame[];
 }
+
+/** A frame in a `paused` event: `internal` (not the program's code) is kept for events v1. */
+export type PausedFrame = FrameView & { internal: boolean };
 export interface ExitedEvent { code: number | null; signal: string | null }
 
 export interface LiveEvents {
@@ -64,6 +65,8 @@ export interface LiveOptions {
   startedAt?: number;
   /** Watcher failures and other things the user should know. */
   onWarning?(message: string): void;
+  /** How the program's files get retry boundaries (the reason retry gives when they lack one). */
+  retryBoundaries?: Boundaries;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -105,6 +108,7 @@ export class LiveSession {
       preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
       cwd: opts.cwd,
+      boundaries: opts.retryBoundaries ?? 'added',
     };
     if (opts.watch !== false) {
       this.watcher = createWatcher({
@@ -173,7 +177,7 @@ export class LiveSession {
   }
 
   private async pausedEvent(p: Pause): Promise<PausedEvent> {
-    const frames = await describeFrames(this.pause, p, this.opts.cwd);
+    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map((f) => ({ ...f, internal: f.origin !== 'program' }));
     const event: PausedEvent = {
       reason: p.kind,
       breakpoints: p.hitBreakpoints.map((id) => this.breakpoints.numberOf(id)).filter((n): n is number => n !== null),
@@ -189,8 +193,9 @@ export class LiveSession {
   // ---- lifecycle ----
 
   shouldWatch(file: string): boolean {
-    return !file.startsWith(OWN_DIR) &&
-      (!file.split(path.sep).includes('node_modules') || (this.watcher?.coveredByPattern(file) ?? false));
+    // our own files (the preload and its hooks) never; a library only when --watch names it
+    const origin = originOf(file);
+    return origin === 'program' || (origin === 'library' && (this.watcher?.coveredByPattern(file) ?? false));
   }
 
   /** Turn the inspector domains on and set what stops the program. */

@@ -104,7 +104,7 @@ export class Prompt {
     if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     try {
       this.frames = await this.frameViews(pause);
-      this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+      this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
       this.shown = pause;
       await this.showPause(pause);
     } finally {
@@ -232,9 +232,9 @@ export class Prompt {
       case 'set': return this.set(args);
       case 'edit': return this.edit();
       case 'retry': {
-        const r = await retry(this.d.retry);
+        // the line comes as the retried code starts, before what it prints
+        const r = await retry({ ...this.d.retry, announce: (m) => this.out(this.d.style.ok(m)) });
         if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
-        this.out(this.d.style.ok(r.value.message));
         return;
       }
       case 'restart': {
@@ -317,7 +317,7 @@ export class Prompt {
   private async refreshed(p: Pause, note?: string): Promise<void> {
     this.shown = p;
     this.frames = await this.frameViews(p);
-    this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+    this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
     if (note) this.out(note);
     const f = this.frames[this.selected];
     if (f) this.out(`${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
@@ -334,8 +334,10 @@ export class Prompt {
 
   private async print(expression: string): Promise<void> {
     const frameIndex = this.frames.length ? this.selected : null;
-    const r = await this.d.session.evaluate(expression, frameIndex);
-    this.out(r.ok ? formatValue(r.value) : `error: ${r.message}`);
+    const r = await this.d.session.evaluateSeeing(expression, frameIndex);
+    if (!r.ok) return this.out(`error: ${r.message}`);
+    this.out(formatValue(r.value.value));
+    if (r.value.from !== null) this.out(this.d.style.dim(`(read in frame ${r.value.from}, ${this.where(r.value.from)}: ${this.frames[this.selected]?.name ?? 'this function'} does not use it, so V8 keeps it only there)`));
   }
 
   private async set(args: string): Promise<void> {
@@ -344,7 +346,14 @@ export class Prompt {
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
     const constNote = (await this.isConst(a.name)) ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
-    this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${constNote}`);
+    const elsewhere = r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
+    this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
+  }
+
+  /** `name at file:line` of a frame, for messages. */
+  private where(index: number): string {
+    const f = this.frames[index];
+    return f ? `${f.name} at ${f.file ?? 'node internal'}:${f.line}` : `frame ${index}`;
   }
 
   private async isConst(name: string): Promise<boolean> {
@@ -454,8 +463,8 @@ export class Prompt {
         this.out(st.warn(`paused in ${where}`));
         break;
     }
-    if (!top || top.internal) {
-      if (p.kind === 'interrupt') this.out(st.dim('(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
+    if (!top || top.origin !== 'program') {
+      if (p.kind === 'interrupt') this.out(st.dim(top?.origin === 'library' ? '(the program was in library code; set breakpoints, evaluate, cont)' : '(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
       return;
     }
     this.out(await this.code(this.selected, 2));
@@ -484,7 +493,7 @@ export class Prompt {
   }
 
   private async isOwnCode(frame: Protocol.Debugger.CallFrame | undefined): Promise<boolean> {
-    return !!frame && !(await this.frameView(frame, 0)).internal;
+    return !!frame && (await this.frameView(frame, 0)).origin === 'program';
   }
 
   private frameViews(p: Pause): Promise<FrameView[]> {

@@ -7,6 +7,7 @@ import type { SafePause } from '../patch/engine';
 import { atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap } from './boundaries';
+import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { debug } from '../util/log';
 
 const log = debug('pause');
@@ -94,6 +95,7 @@ export class PauseSession {
     this.ctx.stepping = false;
     if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
     this.current = pause;
+    this.setAtThisPause.clear();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(pause);
@@ -341,37 +343,133 @@ export class PauseSession {
         out.push({ name: prop.name, value: prop.value, scopeNumber: i, scopeType: scope.type });
       }
     }
+    // A pause's scope objects are snapshots (docs/v8.md): a variable `set` at this pause is read again.
+    for (const v of out) {
+      if (!this.setAtThisPause.has(v.name)) continue;
+      const now = await this.evaluate(v.name, frameIndex);
+      if (now.ok) v.value = now.value;
+    }
     return out;
   }
 
+  /** Names `set` at the current pause (their scope snapshots are stale). */
+  private setAtThisPause = new Set<string>();
+
   /**
-   * Set a variable seen from a frame. Through Debugger.setVariableValue in the scope that has the
-   * name; a name no scope has (a global) by assignment in the frame.
+   * Where the binding of `name` that code in frame `frameIndex` sees lives. V8 keeps in a frame only
+   * the outer variables its function uses (docs/v8.md): a top-level `let` that the paused function does
+   * not use is in none of its scopes, but the source says it is in scope, and a frame further down
+   * the stack (the one running the declaring scope) holds it. Only a name no scope declares is a global.
    */
-  async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<{ value: Protocol.Runtime.RemoteObject; scopeType: string }>> {
+  async binding(frameIndex: number, name: string): Promise<Binding> {
+    const frame = this.current?.callFrames[frameIndex];
+    if (!frame) return { kind: 'global' };
+    const here = (await this.variables(frameIndex)).find((v) => v.name === name);
+    if (here) return { kind: 'here', frame: frameIndex, variable: here };
+    const declared = await this.declarationSeen(frame, name);
+    if (!declared) return { kind: 'global' };
+    const frames = this.current?.callFrames ?? [];
+    for (let j = frameIndex + 1; j < frames.length; j++) {
+      if (frames[j].location.scriptId !== frame.location.scriptId) continue;
+      const there = await this.declarationSeen(frames[j], name);
+      if (!there || there.scopeStart !== declared.scopeStart || there.scopeEnd !== declared.scopeEnd) continue;
+      const v = (await this.variables(j)).find((x) => x.name === name);
+      if (v) return { kind: 'below', frame: j, variable: v, declaration: declared.kind };
+    }
+    return { kind: 'not-kept', declaration: declared.kind, line: declared.line };
+  }
+
+  private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
+    const src = await this.source(frame.location.scriptId);
+    const record = this.record(frame.location.scriptId);
+    if (!src || !record) return null;
+    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
+    const d = declarationOf(src.text, record.isModule ? 'module' : 'script', offset, name);
+    return d && { ...d, line: src.map.lines.position(d.scopeStart).line + 1 };
+  }
+
+  /**
+   * Evaluate in a frame; a name the frame's function does not use, declared in an enclosing scope, is
+   * read from the frame further down the stack that holds it (`from` says which).
+   */
+  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
+    const r = await this.evaluate(expression, frameIndex);
+    if (r.ok) return { ok: true, value: { value: r.value, from: null } };
+    const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
+    if (frameIndex === null || !missing) return r;
+    const b = await this.binding(frameIndex, missing);
+    if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
+    if (b.kind !== 'below') return r;
+    const there = await this.evaluate(expression, b.frame);
+    return there.ok ? { ok: true, value: { value: there.value, from: b.frame } } : there;
+  }
+
+  frameName(index: number): string {
+    return this.current?.callFrames[index]?.functionName || '(anonymous)';
+  }
+
+  /**
+   * Set a variable seen from a frame: through Debugger.setVariableValue in the scope that holds it
+   * (in this frame, or a frame further down that holds the binding this frame sees). A name no scope
+   * declares (a global) is assigned in the frame. Never a new global for a declared name.
+   */
+  async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> {
     const frame = this.current?.callFrames[frameIndex];
     if (!frame) return fail('no frame selected');
     if (HIDDEN_NAMES.has(name)) return fail(`${name} belongs to edit-continue`);
     const value = await this.evaluate(`(${expression})`, frameIndex);
     if (!value.ok) return value;
-    const found = (await this.variables(frameIndex)).find((v) => v.name === name);
-    if (!found) {
+    const b = await this.binding(frameIndex, name);
+    if (b.kind === 'not-kept') return fail(`nothing changed: ${notKept(name, b, this.frameName(frameIndex))}`);
+    if (b.kind === 'global') {
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
-      return { ok: true, value: { value: assigned.value, scopeType: 'global' } };
+      return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex } };
     }
+    const at = this.current!.callFrames[b.frame];
     try {
-      await this.cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: found.scopeNumber, variableName: name, newValue: callArgument(value.value) });
+      await this.cdp.Debugger.setVariableValue({ callFrameId: at.callFrameId, scopeNumber: b.variable.scopeNumber, variableName: name, newValue: callArgument(value.value) });
     } catch (err) {
-      return fail(`V8 could not set ${name}: ${protocolMessage(err)}`);
+      return fail(`V8 could not set ${name}${b.frame === frameIndex ? '' : ` in frame ${b.frame}`}: ${protocolMessage(err)}${/internal error/i.test(protocolMessage(err)) ? ' (an optimized frame cannot be written: `next` once, then set it again)' : ''}`);
     }
-    // (the scope objects of a pause are snapshots: reading the variable back would show the old value)
-    return { ok: true, value: { value: value.value, scopeType: found.scopeType } };
+    this.setAtThisPause.add(name);
+    // V8 may answer yes and leave an optimized frame reading the old value (docs/v8.md): read it back.
+    const check = await this.evaluate(name, b.frame);
+    if (check.ok && !sameValue(check.value, value.value)) {
+      return fail(`V8 took the new value of ${name}, but frame ${b.frame} still reads ${check.value.description ?? String(check.value.value)} (an optimized frame): \`next\` once, then set it again`);
+    }
+    return { ok: true, value: { value: value.value, scopeType: b.variable.scopeType, frame: b.frame } };
   }
 
   async releaseObjects(): Promise<void> {
     await this.cdp.Runtime.releaseObjectGroup({ objectGroup: 'prompt' }).catch(() => {});
   }
+}
+
+/** Where the binding a frame sees lives (PauseSession.binding). */
+export type Binding =
+  | { kind: 'here'; frame: number; variable: ScopeVariable }
+  | { kind: 'below'; frame: number; variable: ScopeVariable; declaration: DeclarationKind }
+  /** Declared in an enclosing scope that no frame on the stack holds for us (V8 did not keep it). */
+  | { kind: 'not-kept'; declaration: DeclarationKind; line: number }
+  | { kind: 'global' };
+
+export interface SetVariable {
+  value: Protocol.Runtime.RemoteObject;
+  scopeType: string;
+  /** The frame whose scope holds the variable (further down than the selected one when it does not use it). */
+  frame: number;
+}
+
+function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
+  return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
+}
+
+/** Do two remote values read the same? (objects: the same object id is not stable; trust V8) */
+function sameValue(a: Protocol.Runtime.RemoteObject, b: Protocol.Runtime.RemoteObject): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'object' || a.type === 'function') return true;
+  return a.value === b.value && a.unserializableValue === b.unserializableValue;
 }
 
 export function callArgument(o: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {

@@ -3,12 +3,13 @@
 // restarting node's own frames re-runs node's internals (the bottom one, run_main_module, runs node's
 // bootstrap again and the program dies with ERR_INTERNAL_ASSERTION).
 import type { PauseKind } from './pause';
+import type { Origin } from '../util/origin';
 
 export interface FrameFacts {
   index: number;
   name: string;
   /** Where its code is: the program's files, node_modules, node itself, or edit-continue's preload. */
-  origin: 'program' | 'library' | 'node' | 'edit-continue';
+  origin: Origin;
   /** The file as shown, for messages (null for node's own code). */
   file: string | null;
   /** The top level of a file (CommonJS module code, an ES module's body), not a function. */

@@ -33,7 +33,21 @@ export interface RetryDeps {
   apply(file: string, atSafePause: boolean): Promise<UpdateOutcome>;
   /** Where paths in messages are relative to. */
   cwd?: string;
+  /**
+   * Told what is retried just before the program runs it again, so that the line comes before the
+   * program's own output of the retried call (the same text is the result's message).
+   */
+  announce?(message: string): void;
+  /** How the program's files got their retry boundaries, for the reason when a frame has none. */
+  boundaries?: Boundaries;
 }
+
+/**
+ * - added: launched by edit-continue, boundaries on;
+ * - off: launched with --no-boundaries;
+ * - attached: a program started without us: it has them only if started with --require edit-continue/register.
+ */
+export type Boundaries = 'added' | 'off' | 'attached';
 
 const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
 const frameName = (f: Protocol.Debugger.CallFrame) => f.functionName || '(anonymous)';
@@ -53,6 +67,28 @@ async function guardedFrame(session: PauseSession, pause: Pause): Promise<number
     if (info && info.map.guardedAt(info.offset)) return i;
   }
   return -1;
+}
+
+/** Why no frame of an exception pause has a boundary around the throw, in the words that fit. */
+async function whyNoBoundary(deps: RetryDeps, pause: Pause): Promise<string> {
+  const facts = await frameFacts(deps.session, pause, deps.cwd ?? process.cwd());
+  const top = facts[0];
+  const program = facts.filter((f) => f.origin === 'program');
+  if (program.length === 0) {
+    return top?.origin === 'library' ? `it was thrown in a library (${top.file ?? 'node_modules'}), which is left without boundaries, and no function of yours is on the stack` : "it was thrown in node's own code, and no function of yours is on the stack";
+  }
+  let withBoundaries = false;
+  for (const f of program) {
+    const src = await deps.session.source(pause.callFrames[f.index].location.scriptId);
+    if (src?.map.functions.some((fn) => fn.guarded)) withBoundaries = true;
+  }
+  if (!withBoundaries) {
+    if (deps.boundaries === 'attached') return "the program was started without edit-continue's retry boundaries: start it with `node --require edit-continue/register --inspect …` to retry in place";
+    if (deps.boundaries === 'off') return 'edit-continue runs with --no-boundaries';
+    return `${program[0].file ?? 'its file'} was loaded without retry boundaries`;
+  }
+  if (top?.origin === 'library') return `it was thrown in a library (${top.file ?? 'node_modules'}), which is left without boundaries, called from code of yours outside any boundary`;
+  return "it was thrown in a concise arrow function or a default parameter, outside any function's boundary";
 }
 
 /** Which frames run a function that the pending edits change (by comparing own texts). */
@@ -177,8 +213,10 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   if (start.kind === 'exception') {
     target = await guardedFrame(session, start);
     if (target < 0) {
-      return fail('no function on the stack has a retry boundary around this throw, so the frames cannot be kept (' +
-        'code in node_modules, a concise arrow or a default parameter, or --no-boundaries). Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack');
+      const then = start.uncaught
+        ? 'Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack'
+        : '`cont` passes the exception on to the code that catches it, as under node; or `restart N` a frame from the stack';
+      return fail(`no function on the stack has a retry boundary around this throw, so the frames cannot be kept: ${await whyNoBoundary(deps, start)}. ${then}`);
     }
   } else {
     // a breakpoint, a step or Ctrl+C: the function of the program it stopped in runs again
@@ -219,10 +257,12 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     }
     const r = await restartWithEdits(deps, lowest, files, changed);
     if (!r.ok) return r;
-    await session.resume();
     const what = frameName(pause.callFrames[lowest]);
     const note = lowest > index ? ` (its code changed, so it runs again from its start; ${lowest} frame(s) above it were dropped)` : '';
-    return { ok: true, value: { message: `retrying ${what}${note}` } };
+    const message = `retrying ${what}${note}`;
+    deps.announce?.(message);
+    await session.resume();
+    return { ok: true, value: { message } };
   });
 }
 
@@ -272,10 +312,11 @@ async function applyAndOpen(deps: RetryDeps, gateOpen: string, name: string): Pr
     }
     if (!applied(o)) notes.push(`${file}: ${why(o)}`);
   }
+  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
+  deps.announce?.(message); // before the gate opens: the new call's own output comes after this line
   await deps.cdp.Runtime.callFunctionOn({ objectId: gateOpen, functionDeclaration: 'function () { this(); }' });
   await deps.cdp.Runtime.releaseObjectGroup({ objectGroup: 'retry' }).catch(() => {});
   log('async retry', name, notes);
-  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
   return { ok: true, value: { message } };
 }
 
