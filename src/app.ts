@@ -88,7 +88,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   const text = (r: Parameters<typeof formatUpdate>[0]) => {
     const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
-    if (r.outcome.status === 'waiting' && session.pause.paused && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    if (r.outcome.status === 'waiting' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     for (const line of lines) f.say(line);
   };
   session.on('patched', (e) => text(e.report));
@@ -107,13 +107,11 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   // loaded here, once the program is spawned (it brings the retry machinery and acorn)
   const { Prompt } = require('./prompt/prompt') as typeof import('./prompt/prompt');
   const prompt = new Prompt({
-    session: session.pause, breakpoints: session.breakpoints, registry: session.registry, retry: session.retryDeps, stdin,
+    session, stdin,
     stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
     write: (t) => io.stderr.write(t),
     style, cwd: io.cwd, env: io.env,
-    fileChanged: (file) => session.changed(file),
     quit,
-    breakOn: opts.breakOn,
     attached: session.program.kind === 'attached',
   });
   f.notify = (line) => prompt.notify(line);
@@ -146,7 +144,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const forward = (sig: NodeJS.Signals) => () => {
     signalCount++;
     if (signalCount > 2) return kill('SIGKILL');
-    void (session?.pause.paused ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
+    void (session?.current ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
   };
   for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
   const forwardInt = forward('SIGINT');

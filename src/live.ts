@@ -4,20 +4,24 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Protocol } from 'devtools-protocol';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
-import { PauseSession, type Result } from './session/debugger';
-import { Breakpoints } from './session/breakpoints';
-import { retry as retryNow, restartFrameAt, type Boundaries, type RetryDeps } from './session/retry';
+import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import type { Result } from './util/result';
+import { Breakpoints, type Breakpoint } from './session/breakpoints';
+import { realFile } from './session/registry';
+import type { PromptSession } from './prompt/session';
+import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
 import type { BreakOn, Pause, PauseKind } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
-import { originOf } from './util/origin';
+import { originOf, type Origin } from './util/origin';
 
 const log = debug('app');
 
@@ -71,13 +75,13 @@ export interface LiveOptions {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
-export class LiveSession {
-  readonly registry = new ScriptRegistry();
-  readonly breakpoints: Breakpoints;
+export class LiveSession implements PromptSession {
+  private readonly registry = new ScriptRegistry();
+  private readonly breaks: Breakpoints;
   readonly engine: LiveEditEngine;
-  readonly pause: PauseSession;
-  readonly updater: Updater;
-  readonly retryDeps: RetryDeps;
+  private readonly pause: PauseSession;
+  private readonly updater: Updater;
+  private readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
   private readonly emitter = new EventEmitter();
   private closed = false;
@@ -86,13 +90,13 @@ export class LiveSession {
   private leaving = false;
   /** The program has ended (exited() was called). */
   private programExited = false;
-  private breakOn: BreakOn;
+  private breakOnSetting: BreakOn;
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
-    this.breakOn = opts.breakOn ?? 'uncaught';
+    this.breakOnSetting = opts.breakOn ?? 'uncaught';
     void cdp.closed.then(() => { this.disconnected = true; });
-    this.breakpoints = new Breakpoints(cdp);
-    this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
+    this.breaks = new Breakpoints(cdp);
+    this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breaks.restore(record.file) });
     this.pause = new PauseSession(cdp, this.registry);
     this.updater = new Updater({
       engine: this.engine,
@@ -106,7 +110,7 @@ export class LiveSession {
       settle: () => this.updater.settle(),
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
-      apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
+      apply: async (file, atSafePause) => appliedOf(await this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined })),
       cwd: opts.cwd,
       boundaries: opts.retryBoundaries ?? 'added',
     };
@@ -129,9 +133,8 @@ export class LiveSession {
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
-    // breakpoints cleared where the program stood are taken out of V8 once it has moved on
-    this.pause.onPause((p) => { void this.breakpoints.flushDeferred(); void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
-    this.pause.onResume(() => { void this.breakpoints.flushDeferred(); this.emit('resumed'); });
+    this.pause.onPause((p) => this.paused(p));
+    this.pause.onResume(() => this.resumed());
   }
 
   // ---- events ----
@@ -146,7 +149,14 @@ export class LiveSession {
     return this;
   }
 
-  once<K extends keyof LiveEvents>(event: K): Promise<LiveEvents[K]> {
+  /** As EventEmitter's once: the listener is called the next time, then removed. */
+  once<K extends keyof LiveEvents>(event: K, listener: Listener<LiveEvents[K]>): this {
+    this.emitter.once(event, listener as (...a: unknown[]) => void);
+    return this;
+  }
+
+  /** The next event of this kind, as a promise of its arguments. */
+  next<K extends keyof LiveEvents>(event: K): Promise<LiveEvents[K]> {
     return new Promise((resolve) => this.emitter.once(event, (...args: unknown[]) => resolve(args as LiveEvents[K])));
   }
 
@@ -176,11 +186,46 @@ export class LiveSession {
     }
   }
 
+  // ---- stops: one policy for the terminal and --json ----
+
+  /** A stop was shown (to the prompt and as a `paused` event) and the program has not gone on since. */
+  private stopShown = false;
+  private readonly stopListeners: ((p: Pause) => void)[] = [];
+  private readonly goListeners: (() => void)[] = [];
+
+  private paused(p: Pause): void {
+    // breakpoints cleared where the program stood are taken out of V8 once it has moved on
+    void this.breaks.flushDeferred();
+    // With `catch all`, exceptions that code not the program's throws and catches (node's, a
+    // library's, ours) are not the user's business: go on without a word.
+    if (p.kind === 'exception' && !p.uncaught && this.originOfFrame(p, 0) !== 'program') {
+      void this.pause.resume();
+      return;
+    }
+    this.stopShown = true;
+    for (const l of this.stopListeners) l(p);
+    void this.pausedEvent(p).then((e) => this.emit('paused', e));
+  }
+
+  private resumed(): void {
+    void this.breaks.flushDeferred();
+    if (!this.stopShown) return;
+    this.stopShown = false;
+    for (const l of this.goListeners) l();
+    this.emit('resumed');
+  }
+
+  private originOfFrame(p: Pause, index: number): Origin {
+    const frame = p.callFrames[index];
+    const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    return originOf(record ? record.file : null);
+  }
+
   private async pausedEvent(p: Pause): Promise<PausedEvent> {
     const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map((f) => ({ ...f, internal: f.origin !== 'program' }));
     const event: PausedEvent = {
       reason: p.kind,
-      breakpoints: p.hitBreakpoints.map((id) => this.breakpoints.numberOf(id)).filter((n): n is number => n !== null),
+      breakpoints: this.breakpointNumbers(p),
       frames,
     };
     if (p.kind === 'exception') {
@@ -205,7 +250,7 @@ export class LiveSession {
     this.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { this.leaving = true; void this.cdp.close(); });
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
-    await this.pause.setBreakOn(this.breakOn);
+    await this.pause.setBreakOn(this.breakOnSetting);
   }
 
   /**
@@ -227,7 +272,7 @@ export class LiveSession {
   /** Leave the program running on its own: nothing stops it any more, nothing is paused. */
   async letGo(): Promise<void> {
     await this.pause.setBreakOn('none').catch(() => {});
-    await this.breakpoints.removeAll();
+    await this.breaks.removeAll();
     await this.pause.resume();
   }
 
@@ -248,7 +293,20 @@ export class LiveSession {
     this.emit('exited', { code: exit.code, signal: exit.signal });
   }
 
-  // ---- the prompt's actions ----
+  // ---- the prompt's actions (PromptSession, src/prompt/session.ts) and the API's ----
+
+  onPause(listener: (p: Pause) => void): void { this.stopListeners.push(listener); }
+  onResume(listener: () => void): void { this.goListeners.push(listener); }
+
+  get current(): Pause | null { return this.pause.current; }
+
+  frames(p: Pause): Promise<FrameView[]> { return describeFrames(this.pause, p, this.opts.cwd); }
+
+  async originalText(frameIndex: number): Promise<string | null> {
+    const frame = this.pause.current?.callFrames[frameIndex];
+    const src = frame ? await this.pause.source(frame.location.scriptId) : null;
+    return src ? src.map.originalText() : null;
+  }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */
   apply(file: string): Promise<UpdateOutcome> {
@@ -257,36 +315,80 @@ export class LiveSession {
 
   /** The file changed: apply it as a save and wait until it is reported. */
   async changed(file: string): Promise<void> {
-    this.updater.changed(file);
-    await this.updater.whenIdle(file);
+    const real = realFile(path.resolve(this.opts.cwd, file));
+    this.updater.changed(real);
+    await this.updater.whenIdle(real);
   }
 
-  retry(): Promise<Result<{ message: string }>> { return retryNow(this.retryDeps); }
-
-  async restartFrame(index: number): Promise<Result<Pause>> {
-    const r = await restartFrameAt(this.retryDeps, index);
-    return r.ok ? { ok: true, value: r.value.pause } : r;
+  /** Apply the pending edits and run the failing function again (docs/retry.md). */
+  retry(announce?: (message: string) => void): Promise<Result<{ message: string }>> {
+    return retryNow({ ...this.retryDeps, announce });
   }
 
-  setVariable(frameIndex: number, name: string, expression: string) { return this.pause.setVariable(frameIndex, name, expression); }
+  restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
 
-  evaluate(expression: string, frameIndex: number | null = null) { return this.pause.evaluate(expression, frameIndex); }
+  retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
 
-  async resume(): Promise<void> { await this.breakpoints.flushDeferred(); return this.pause.resume(); }
+  setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> { return this.pause.setVariable(frameIndex, name, expression); }
+
+  /** Evaluate in a frame (null: globally), as `p` does. */
+  async evaluate(expression: string, frameIndex: number | null = null): Promise<Result<Protocol.Runtime.RemoteObject>> {
+    const r = await this.pause.evaluateSeeing(expression, frameIndex);
+    return r.ok ? { ok: true, value: r.value.value } : r;
+  }
+
+  /** Evaluate, and say from which frame a name the selected frame does not keep was read (PauseSession.evaluateSeeing). */
+  evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
+    return this.pause.evaluateSeeing(expression, frameIndex);
+  }
+
+  variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> { return this.pause.variables(frameIndex, scopeTypes); }
+
+  /** Let the program go on. Breakpoints cleared where it stood leave V8 first (not before a step: docs/v8.md). */
+  async resume(): Promise<void> { await this.breaks.flushDeferred(); return this.pause.resume(); }
+
+  async step(kind: StepKind): Promise<Pause | null> {
+    const p = await this.pause.quietly(() => this.pause.step(kind));
+    if (!p) this.resumed(); // it ran on (returned to the event loop)
+    return p;
+  }
 
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> { return this.pause.requestPause(); }
 
-  async setBreakOn(mode: BreakOn): Promise<void> {
-    this.breakOn = mode;
-    await this.pause.setBreakOn(mode);
+  breakpoints(): readonly Breakpoint[] { return this.breaks.all(); }
+
+  addBreakpoint(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> { return this.breaks.add(realFile(file), line, condition); }
+
+  async removeBreakpoint(n: number): Promise<Result<Breakpoint>> { return this.breaks.remove(n, await this.pause.breakpointsAtFunctionEnd()); }
+
+  breakpointNumbers(p: Pause): number[] {
+    return p.hitBreakpoints.map((id) => this.breaks.numberOf(id)).filter((n): n is number => n !== null);
   }
 
-  get breakOnMode(): BreakOn { return this.breakOn; }
+  loadedFiles(): string[] { return this.registry.files(); }
+
+  /** Which exceptions stop the program: the one setting (the prompt's `catch` and the API). */
+  get breakOn(): BreakOn { return this.breakOnSetting; }
+
+  async setBreakOn(mode: BreakOn): Promise<void> {
+    this.breakOnSetting = mode;
+    await this.pause.setBreakOn(mode);
+  }
 }
 
 function reasonOf(r: NotApplied | { code: string; message: string; line?: number }): Reason {
   return r.line === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, line: r.line };
+}
+
+/** An update's outcome as retry needs it (session/ does not import patch/). */
+function appliedOf(o: UpdateOutcome): Applied {
+  switch (o.status) {
+    case 'patched': case 'unchanged': case 'not-loaded': return { status: 'applied' };
+    case 'waiting': return { status: 'waiting', why: o.reason.message };
+    case 'not-patched': return { status: 'refused', why: o.reasons[0]?.message ?? 'not patched' };
+    case 'unreadable': return { status: 'refused', why: o.reason.message };
+  }
 }
 
 async function readText(file: string): Promise<string> {

@@ -4,27 +4,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { Protocol } from 'devtools-protocol';
 import type { StdinRouter } from '../launch/stdin';
-import type { PauseSession } from '../session/debugger';
-import type { Breakpoints } from '../session/breakpoints';
-import type { ScriptRegistry } from '../session/registry';
-import { realFile } from '../session/registry';
-import type { Pause } from '../session/pause';
-import type { BreakOn } from '../session/pause';
-import { retry, restartFrameAt, RETRY_AGAIN_FRAME, type RetryDeps } from '../session/retry';
 import { codeFrame } from '../report/codeFrame';
-import { declarationKind } from '../session/declarations';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
-import { describeFrame, describeFrames, type FrameView } from '../session/frames';
+import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 
 export interface PromptDeps {
-  session: PauseSession;
-  breakpoints: Breakpoints;
-  registry: ScriptRegistry;
-  retry: RetryDeps;
+  /** The one way to the program (LiveSession). */
+  session: PromptSession;
   stdin: StdinRouter;
   /** Is our stdin a terminal? (the editor then gets it) */
   stdinIsTTY: boolean;
@@ -32,11 +21,8 @@ export interface PromptDeps {
   style: Style;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** A file changed: apply it as a save, and resolve when it has been reported. */
-  fileChanged(file: string): Promise<void>;
   /** End the program (attached: detach from it, leaving it running). */
   quit(): Promise<void>;
-  breakOn: BreakOn;
   /** Attached to a program we did not start: quit detaches. */
   attached?: boolean;
 }
@@ -50,16 +36,16 @@ export class Prompt {
   private lastLine = '';
   private pending = '';
   private lines: string[] = [];
+  /** A command is running. */
   private busy = false;
+  /** A stop is being shown. */
   private rendering = false;
-  private confirmingQuit = false;
   /** The pause the frames on screen belong to. */
   private shown: Pause | null = null;
-  private mode: 'closed' | 'command' | 'repl' = 'closed';
-  private breakOn: BreakOn;
+  /** closed: the program runs; command: `ec>`; repl: `>`; confirming-quit: `end the program? (y/N)`. */
+  private mode: 'closed' | 'command' | 'repl' | 'confirming-quit' = 'closed';
 
   constructor(private readonly d: PromptDeps) {
-    this.breakOn = d.breakOn;
     d.session.onPause((p) => { void this.opened(p); });
     d.session.onResume(() => this.closed());
     // Attached, the program has a stdin of its own: ours is the prompt's, running or paused.
@@ -80,7 +66,7 @@ export class Prompt {
       this.d.write('\n');
       queueMicrotask(() => {
         this.notifying = false;
-        if (this.mode !== 'closed' && !this.busy && !this.rendering && !this.confirmingQuit) this.prompt();
+        if ((this.mode === 'command' || this.mode === 'repl') && !this.busy && !this.rendering) this.prompt();
       });
     }
     this.out(line);
@@ -93,17 +79,13 @@ export class Prompt {
   // ---- opening and closing ----
 
   private async opened(pause: Pause): Promise<void> {
-    // With `catch all`, exceptions that node's own code throws and catches are not the user's business.
-    if (pause.kind === 'exception' && !pause.uncaught && !(await this.isOwnCode(pause.callFrames[0]))) {
-      await this.d.session.resume();
-      return;
-    }
+    // (LiveSession has let go of the stops the user is not to see: caught exceptions in node's code)
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
     this.mode = 'command';
     this.rendering = true;
     if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     try {
-      this.frames = await this.frameViews(pause);
+      this.frames = await this.d.session.frames(pause);
       this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
       this.shown = pause;
       await this.showPause(pause);
@@ -143,6 +125,7 @@ export class Prompt {
       this.prompt();
       return;
     }
+    if (this.mode === 'confirming-quit') this.mode = 'command';
     this.out('\n(the program is paused: cont to go on; quit, or Ctrl+C twice, to end it)');
     this.prompt();
   }
@@ -167,7 +150,7 @@ export class Prompt {
         const line = this.lines.shift()!;
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.mode as string) !== 'closed' && !this.rendering && !this.confirmingQuit) this.prompt();
+        if ((this.mode === 'command' || this.mode === 'repl') && !this.rendering) this.prompt();
       }
     } finally {
       this.busy = false;
@@ -181,8 +164,8 @@ export class Prompt {
   }
 
   private async commandLine(line: string): Promise<void> {
-    if (this.confirmingQuit) {
-      this.confirmingQuit = false;
+    if (this.mode === 'confirming-quit') {
+      this.mode = 'command';
       if (/^\s*y(es)?\s*$/i.test(line)) { this.out('ending the program'); await this.d.quit(); }
       else this.out('not ending it');
       return;
@@ -233,50 +216,48 @@ export class Prompt {
       case 'edit': return this.edit();
       case 'retry': {
         // the line comes as the retried code starts, before what it prints
-        const r = await retry({ ...this.d.retry, announce: (m) => this.out(this.d.style.ok(m)) });
+        const r = await s.retry((m) => this.out(this.d.style.ok(m)));
         if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
         return;
       }
       case 'restart': {
         const n = parseIndex(args);
         if (n === null) return this.out("usage: restart N (the frame number from 'bt'); it restarts one frame, not the program");
-        const r = await restartFrameAt(this.d.retry, n);
+        const r = await s.restartFrame(n);
         if (!r.ok) { this.out(`restart: ${r.message}`); return this.showIfMoved(); }
-        return this.refreshed(r.value.pause, `restarted frame ${n}; stopped at its start` + (r.value.note ? ` (${r.value.note})` : ''));
+        return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
       case 'cont':
-        await this.d.breakpoints.flushDeferred(); // before it runs, so that it does not stop there again
         await s.resume();
         return;
       case 'next':
       case 'step':
       case 'out': {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
-        const p = await s.quietly(() => s.step(kind));
+        const p = await s.step(kind);
         if (!p) { this.closed(); return; } // it ran on (returned to the event loop)
         return this.refreshed(p, this.stoppedBy(p) ?? undefined);
       }
       case 'break': return this.addBreakpoint(args);
       case 'breakpoints': {
-        const all = this.d.breakpoints.all();
+        const all = s.breakpoints();
         if (!all.length) return this.out('no breakpoints');
         return this.out(all.map((b) => `  ${b.n}  ${displayPath(b.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${b.resolved ? '' : ' (not loaded yet)'}`).join('\n'));
       }
       case 'clear': {
         const n = parseIndex(args);
         if (n === null) return this.out('usage: clear N (the number from breakpoints)');
-        const r = await this.d.breakpoints.remove(n, await s.breakpointsAtFunctionEnd());
+        const r = await s.removeBreakpoint(n);
         return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
       }
       case 'catch': {
-        if (!['uncaught', 'all', 'none'].includes(args)) return this.out(`usage: catch uncaught|all|none (now: ${this.breakOn})`);
-        this.breakOn = args as BreakOn;
-        await s.setBreakOn(this.breakOn);
+        if (!['uncaught', 'all', 'none'].includes(args)) return this.out(`usage: catch uncaught|all|none (now: ${s.breakOn})`);
+        await s.setBreakOn(args as BreakOn);
         return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
       }
       case 'pause':
-        if (s.paused) return this.out('the program is already paused');
-        await s.requestPause();
+        if (s.current) return this.out('the program is already paused');
+        await s.interrupt();
         return;
       case 'detach':
         if (!this.d.attached) return this.out("detach is for 'edit-continue attach'; here the program is ours: cont, or quit to end it");
@@ -291,7 +272,7 @@ export class Prompt {
         }
         // At a terminal a stray `q` must not end an hour of work: ask. A script is not asked.
         if (this.d.stdinIsTTY) {
-          this.confirmingQuit = true;
+          this.mode = 'confirming-quit';
           this.d.write('end the program? (y/N) ');
           return;
         }
@@ -304,7 +285,7 @@ export class Prompt {
   /** A step may end at a breakpoint or an exception that came first (elsewhere, or in another call). */
   private stoppedBy(p: Pause): string | null {
     if (p.kind === 'exception') return `${exceptionHeadline(p.exception, p.rejection)} (before the step ended)`;
-    const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+    const n = this.d.session.breakpointNumbers(p);
     return n.length ? `breakpoint ${n.join(', ')} in ${p.callFrames[0]?.functionName || '(anonymous)'}` : null;
   }
 
@@ -316,7 +297,7 @@ export class Prompt {
 
   private async refreshed(p: Pause, note?: string): Promise<void> {
     this.shown = p;
-    this.frames = await this.frameViews(p);
+    this.frames = await this.d.session.frames(p);
     this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
     if (note) this.out(note);
     const f = this.frames[this.selected];
@@ -345,7 +326,7 @@ export class Prompt {
     if (!a) return this.out('usage: set NAME = EXPR');
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
-    const constNote = (await this.isConst(a.name)) ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
+    const constNote = r.value.declaredConst ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
     const elsewhere = r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
     this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
   }
@@ -354,16 +335,6 @@ export class Prompt {
   private where(index: number): string {
     const f = this.frames[index];
     return f ? `${f.name} at ${f.file ?? 'node internal'}:${f.line}` : `frame ${index}`;
-  }
-
-  private async isConst(name: string): Promise<boolean> {
-    const frame = this.d.session.current?.callFrames[this.selected];
-    if (!frame) return false;
-    const src = await this.d.session.source(frame.location.scriptId);
-    if (!src) return false;
-    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
-    const record = this.d.session.record(frame.location.scriptId);
-    return declarationKind(src.text, record?.isModule ? 'module' : 'script', offset, name) === 'const';
   }
 
   private async edit(): Promise<void> {
@@ -383,7 +354,7 @@ export class Prompt {
     });
     if (tty) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     if (code !== 0) this.out(`the editor exited with ${code}`);
-    await this.d.fileChanged(realFile(file));
+    await this.d.session.changed(file);
   }
 
   private async addBreakpoint(args: string): Promise<void> {
@@ -393,7 +364,7 @@ export class Prompt {
     if (b.file === null) file = this.frames[this.selected]?.file ? path.resolve(this.d.cwd, this.frames[this.selected].file!) : null;
     else file = this.resolveFile(b.file);
     if (!file) return this.out(b.file ? `no file '${b.file}' (give a path, or the name of a file the program loaded)` : 'give a file: break FILE:LINE');
-    const r = await this.d.breakpoints.add(realFile(file), b.line, b.condition);
+    const r = await this.d.session.addBreakpoint(file, b.line, b.condition);
     if (!r.ok) return this.out(r.message);
     this.out(`breakpoint ${r.value.n} at ${displayPath(r.value.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${r.value.resolved ? '' : ' (set when the file loads)'}`);
   }
@@ -401,48 +372,24 @@ export class Prompt {
   private resolveFile(name: string): string | null {
     const direct = path.resolve(this.d.cwd, name);
     if (fs.existsSync(direct)) return direct;
-    const loaded = this.d.registry.files().filter((f) => f.endsWith(path.sep + name) || path.basename(f) === name);
+    const loaded = this.d.session.loadedFiles().filter((f) => f.endsWith(path.sep + name) || path.basename(f) === name);
     return loaded.length === 1 ? loaded[0] : null;
   }
 
   // ---- what is shown ----
 
   /** A retried async call failed again: its frames are gone; show the error where it was thrown. */
-  private async showRetryFailure(p: Pause): Promise<void> {
+  private showRetryFailure(f: RetryFailure): void {
     const st = this.d.style;
-    const error = await this.d.session.evaluate('error', 0);
-    const ex = error.ok ? error.value : undefined;
-    this.out(st.bad(exceptionHeadline(ex, false)) + st.dim(' (the retried call failed too)'));
-    const stack = (ex?.description ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:|\(<anonymous>\)|__ecRetryAgain/.test(l));
-    const own: { file: string; line: number; column: number }[] = [];
-    const lines: string[] = [];
-    for (const l of stack.slice(0, 8)) {
-      const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
-      if (!m) continue;
-      const file = realFile(decodeURI(m[2]));
-      const record = this.d.registry.scriptsOf(file)[0];
-      let line = Number(m[3]) - 1;
-      let column = Number(m[4]) - 1;
-      if (record) {
-        const src = await this.d.session.source(record.scriptId);
-        if (src) ({ line, column } = src.map.original(line, column));
-        own.push({ file, line: line + 1, column: column + 1 });
-      }
-      lines.push(`    at ${m[1] ?? '(anonymous)'} (${displayPath(file, this.d.cwd)}:${line + 1}:${column + 1})`);
-    }
-    if (lines.length) this.out(lines.join('\n'));
-    const first = own[0];
-    if (first) {
-      const record = this.d.registry.scriptsOf(first.file)[0];
-      const src = record ? await this.d.session.source(record.scriptId) : null;
-      if (src) this.out(codeFrame(src.map.originalText(), first.line, first.column, { context: 2 }));
-    }
+    this.out(st.bad(exceptionHeadline(f.exception, false)) + st.dim(' (the retried call failed too)'));
+    if (f.stack.length) this.out(f.stack.map((l) => `    at ${l.name} (${displayPath(l.file, this.d.cwd)}:${l.line}:${l.column})`).join('\n'));
+    if (f.code) this.out(codeFrame(f.code.text, f.code.line, f.code.column, { context: 2 }));
     this.out(st.dim('(its frames are gone: fix the code and `retry` to call it again, or `cont` to pass the error to its caller)'));
-    void p;
   }
 
   private async showPause(p: Pause): Promise<void> {
-    if (p.callFrames[0]?.functionName === RETRY_AGAIN_FRAME) return this.showRetryFailure(p);
+    const failed = await this.d.session.retryFailure(p);
+    if (failed) return this.showRetryFailure(failed);
     const top = this.frames[this.selected];
     const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
     const st = this.d.style;
@@ -455,7 +402,7 @@ export class Prompt {
         this.out(st.warn(`paused in ${where}`));
         break;
       case 'break': {
-        const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+        const n = this.d.session.breakpointNumbers(p);
         this.out(st.warn(n.length ? `breakpoint ${n.join(', ')} in ${where}` : `paused at a debugger statement in ${where}`));
         break;
       }
@@ -472,12 +419,11 @@ export class Prompt {
   }
 
   private async code(index: number, context: number): Promise<string> {
-    const frame = this.d.session.current?.callFrames[index];
     const view = this.frames[index];
-    if (!frame || !view) return '(no frame)';
-    const src = await this.d.session.source(frame.location.scriptId);
-    if (!src) return '(no source)';
-    return codeFrame(src.map.originalText(), view.line, view.column, { context });
+    if (!this.d.session.current?.callFrames[index] || !view) return '(no frame)';
+    const text = await this.d.session.originalText(index);
+    if (text === null) return '(no source)';
+    return codeFrame(text, view.line, view.column, { context });
   }
 
   private async locals(index: number, all: boolean): Promise<string> {
@@ -490,18 +436,6 @@ export class Prompt {
     // parameters first, then the body's variables (the boundary puts those in a block scope)
     const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];
     return localsLine(ordered.filter((v) => v.name !== 'this'));
-  }
-
-  private async isOwnCode(frame: Protocol.Debugger.CallFrame | undefined): Promise<boolean> {
-    return !!frame && (await this.frameView(frame, 0)).origin === 'program';
-  }
-
-  private frameViews(p: Pause): Promise<FrameView[]> {
-    return describeFrames(this.d.session, p, this.d.cwd);
-  }
-
-  private frameView(frame: Protocol.Debugger.CallFrame, index: number): Promise<FrameView> {
-    return describeFrame(this.d.session, frame, index, this.d.cwd);
   }
 }
 

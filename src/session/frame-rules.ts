@@ -21,7 +21,7 @@ export interface FrameFacts {
   canBeRestarted: boolean | undefined;
 }
 
-export type Choice = { ok: true; index: number; note?: string } | { ok: false; message: string };
+export type Choice = { ok: true; index: number } | { ok: false; message: string };
 
 const numbers = (xs: number[]): string => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')}, …` : xs.join(', '));
 

@@ -2,7 +2,7 @@
 // text taken out (1-based, as editors and stack traces count).
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
-import type { PauseSession } from './debugger';
+import type { PauseSession } from './pause-session';
 import type { Pause } from './pause';
 import type { FrameFacts } from './frame-rules';
 import { originOf, type Origin } from '../util/origin';

@@ -8,10 +8,10 @@
 //   `await` receives the retried result.
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
-import type { Preview } from '../patch/engine';
-import type { UpdateOutcome } from '../patch/updater';
+import { realFile, type ScriptRecord, type ScriptRegistry } from './registry';
 import { RETRY_SLOT } from '../inject/boundary';
-import type { PauseSession, Result } from './debugger';
+import type { PauseSession } from './pause-session';
+import { fail, type Result } from '../util/result';
 import { isSafe, type Pause } from './pause';
 import { BoundaryMap } from './boundaries';
 import { frameFacts } from './frames';
@@ -27,10 +27,10 @@ export interface RetryDeps {
   settle(): Promise<void>;
   /** Files whose edit V8 has not taken yet (blocked by a running function). */
   waitingFiles(): string[];
-  /** What applying a file would send. */
+  /** What applying a file would send (the patcher's preview, injected: session/ does not import patch/). */
   preview(file: string): Promise<Preview[]>;
   /** Apply a file now; at a safe pause the top frame may change. */
-  apply(file: string, atSafePause: boolean): Promise<UpdateOutcome>;
+  apply(file: string, atSafePause: boolean): Promise<Applied>;
   /** Where paths in messages are relative to. */
   cwd?: string;
   /**
@@ -49,7 +49,12 @@ export interface RetryDeps {
  */
 export type Boundaries = 'added' | 'off' | 'attached';
 
-const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+/** The text a script would get (null: nothing would be sent). */
+export interface Preview { record: ScriptRecord; text: string | null }
+
+/** What applying a file did: applied (or nothing to apply), waiting for a running function, or refused. */
+export type Applied = { status: 'applied' } | { status: 'waiting' | 'refused'; why: string };
+
 const frameName = (f: Protocol.Debugger.CallFrame) => f.functionName || '(anonymous)';
 
 /** Where a frame is in its script's running text, and what the boundary map says of it. */
@@ -117,17 +122,12 @@ async function pendingPreviews(deps: RetryDeps): Promise<{ files: string[]; prev
   return { files, previews };
 }
 
-function applied(o: UpdateOutcome): boolean {
-  return o.status === 'patched' || o.status === 'unchanged' || o.status === 'not-loaded';
+function applied(o: Applied): boolean {
+  return o.status === 'applied';
 }
 
-function why(o: UpdateOutcome): string {
-  switch (o.status) {
-    case 'not-patched': return o.reasons[0]?.message ?? 'not patched';
-    case 'waiting': return o.reason.message;
-    case 'unreadable': return o.reason.message;
-    default: return o.status;
-  }
+function why(o: Applied): string {
+  return o.status === 'applied' ? 'applied' : o.why;
 }
 
 /**
@@ -163,17 +163,11 @@ async function restartWithEdits(deps: RetryDeps, index: number, files: string[],
   return { ok: true, value: pause };
 }
 
-export interface Restarted {
-  pause: Pause;
-  /** Worth saying about what was restarted (the top level of a file runs again). */
-  note?: string;
-}
-
 /**
  * `restart N`: restart frame N with the pending edits and stop at its first statement. Frames of
  * node's own code, and an ES module's top level, are refused with what to do instead.
  */
-export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Restarted>> {
+export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Pause>> {
   const { session } = deps;
   const start = session.current;
   if (!start) return fail('the program is running');
@@ -182,15 +176,14 @@ export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Re
   if (!choice.ok) return choice;
   if (session.current !== start) return fail('the program moved on while the frames were read');
   const depth = session.depthOf(index);
-  return session.quietly(async (): Promise<Result<Restarted>> => {
+  return session.quietly(async (): Promise<Result<Pause>> => {
     const safe = await session.makeSafe();
     if (!safe.ok) return safe;
     const at = safe.value.callFrames.length - 1 - depth;
     if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
     const { files, previews } = await pendingPreviews(deps);
     const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
-    const r = await restartWithEdits(deps, at, files, changed);
-    return r.ok ? { ok: true, value: { pause: r.value, note: choice.note } } : r;
+    return restartWithEdits(deps, at, files, changed);
   });
 }
 
@@ -406,4 +399,41 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
     }
   }
   return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
+}
+
+/** A retried async call that failed again: its error and where it was thrown (the frames are gone). */
+export interface RetryFailure {
+  exception: Protocol.Runtime.RemoteObject | undefined;
+  /** The failed call's stack: lines with a file, node's and the helper's left out, as the user wrote the files (1-based). */
+  stack: { name: string; file: string; line: number; column: number }[];
+  /** The first line of the stack in a file the program loaded, with that file's text, for a code frame. */
+  code: { text: string; line: number; column: number } | null;
+}
+
+/** Is this the helper's stop: a retried async call failed again? */
+export function isRetryFailure(pause: Pause): boolean {
+  return pause.callFrames[0]?.functionName === RETRY_AGAIN_FRAME;
+}
+
+/** At the helper's stop: read the error of the failed call, and place its stack in the user's files. */
+export async function retryFailure(session: PauseSession, registry: ScriptRegistry, pause: Pause): Promise<RetryFailure | null> {
+  if (!isRetryFailure(pause)) return null;
+  const error = await session.evaluate('error', 0);
+  const exception = error.ok ? error.value : undefined;
+  const lines = (exception?.description ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:|\(<anonymous>\)|__ecRetryAgain/.test(l));
+  const stack: RetryFailure['stack'] = [];
+  let code: RetryFailure['code'] = null;
+  for (const l of lines.slice(0, 8)) {
+    const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
+    if (!m) continue;
+    const file = realFile(decodeURI(m[2]));
+    const record = registry.scriptsOf(file)[0];
+    let line = Number(m[3]) - 1;
+    let column = Number(m[4]) - 1;
+    const src = record ? await session.source(record.scriptId) : null;
+    if (src) ({ line, column } = src.map.original(line, column));
+    stack.push({ name: m[1] ?? '(anonymous)', file, line: line + 1, column: column + 1 });
+    if (src && !code) code = { text: src.map.originalText(), line: line + 1, column: column + 1 };
+  }
+  return { exception, stack, code };
 }

@@ -9,14 +9,12 @@ import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { debug } from '../util/log';
+import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
 export type StepKind = 'into' | 'over' | 'out';
 
-/** Results as data: a failure says what happened, in words for the user. */
-export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
-const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
 export interface ScopeVariable {
   name: string;
@@ -424,7 +422,7 @@ export class PauseSession {
     if (b.kind === 'global') {
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
-      return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex } };
+      return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };
     }
     const at = this.current!.callFrames[b.frame];
     try {
@@ -438,7 +436,8 @@ export class PauseSession {
     if (check.ok && !sameValue(check.value, value.value)) {
       return fail(`V8 took the new value of ${name}, but frame ${b.frame} still reads ${check.value.description ?? String(check.value.value)} (an optimized frame): \`next\` once, then set it again`);
     }
-    return { ok: true, value: { value: value.value, scopeType: b.variable.scopeType, frame: b.frame } };
+    const declared = b.kind === 'below' ? b.declaration : (await this.declarationSeen(frame, name))?.kind;
+    return { ok: true, value: { value: value.value, scopeType: b.variable.scopeType, frame: b.frame, declaredConst: declared === 'const' } };
   }
 
   async releaseObjects(): Promise<void> {
@@ -459,6 +458,8 @@ export interface SetVariable {
   scopeType: string;
   /** The frame whose scope holds the variable (further down than the selected one when it does not use it). */
   frame: number;
+  /** Declared const: the program assumed it would not change. */
+  declaredConst: boolean;
 }
 
 function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
