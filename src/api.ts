@@ -43,8 +43,11 @@ export interface LaunchOptions extends Partial<LiveOptions> {
   stderr?(text: string): void;
   /** Called once the program is spawned, before it runs (signals can go to it from now on). */
   onSpawn?(target: Target): void;
-  /** Called with the session before the program runs its first line: subscribe to events here. */
-  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+  /**
+   * Called with the session before the program runs its first line: subscribe to events here.
+   * What it returns is awaited (a promise), or ignored (`(s) => s.on(…)` returns the session).
+   */
+  beforeStart?(session: LiveSession & { program: Program }): unknown;
 }
 
 export type LaunchedSession = LiveSession & { program: Program; target: Target };
@@ -109,7 +112,8 @@ export type AttachTarget = string | number | { port: number; host?: string } | {
 export interface AttachOptions extends Partial<LiveOptions> {
   /** Allow a host that is not this machine (the inspector gives full control of the program). */
   allowRemote?: boolean;
-  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+  /** As for launch: called before the session lets the program go on; a promise is awaited. */
+  beforeStart?(session: LiveSession & { program: Program }): unknown;
 }
 
 export type AttachedSession = LiveSession & { program: Program };
