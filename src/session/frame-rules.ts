@@ -1,9 +1,10 @@
 // Pure: which frame `restart N` and `retry` may act on, and what to say when they may not
-// (docs/retry.md; the V8 facts are in docs/v8.md). V8's `canBeRestarted` does not protect the user:
+// (docs/retry.md; the V8 facts are ./v8-rules.ts, from docs/v8.md). V8's `canBeRestarted` does not protect the user:
 // restarting node's own frames re-runs node's internals (the bottom one, run_main_module, runs node's
 // bootstrap again and the program dies with ERR_INTERNAL_ASSERTION).
 import type { PauseKind } from './pause';
 import type { Origin } from '../util/origin';
+import { v8RestartRefusal } from './v8-rules';
 
 export interface FrameFacts {
   index: number;
@@ -38,9 +39,7 @@ function refusal(f: FrameFacts): string | null {
   // a second main loop), and after it under a running loop the session was seen to lose track of the
   // program (docs/retry.md): refused.
   if (f.topLevel) return `frame ${f.index} is the top level of ${f.file ?? 'the script'}: restarting it would run the file's code again and set everything up a second time; restart a function's frame, or start the program again`;
-  if (f.canBeRestarted === false && f.async) return `frame ${f.index} (${f.name}) cannot be restarted: it is an async function that has already awaited`;
-  if (f.canBeRestarted === false) return `V8 says frame ${f.index} (${f.name}) cannot be restarted (a native call lies between it and the top of the stack)`;
-  return null;
+  return v8RestartRefusal(f);
 }
 
 /** `restart N`: may frame N be restarted, and what is worth saying when it is? */

@@ -1,10 +1,12 @@
-// The pause session: where the program is stopped, and every CDP call made while it is. The V8 rules
-// for a stopped program live here (docs/v8.md): frames are restarted, and the top frame edited, only
-// at a safe pause; an exception or interrupt pause is first made safe by one step.
+// The pause session: where the program is stopped, and every CDP call made while it is. It follows
+// V8's rules for a stopped program (./v8-rules.ts, docs/v8.md): frames are restarted, and the top frame
+// edited, only at a safe pause (it alone mints SafePause); an exception or interrupt pause is first
+// made safe by one step.
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
-import type { SafePause } from '../patch/engine';
-import { atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
+import { mintSafePause, type SafePause } from './safe-pause';
+import { classifyPause, depthOf, type BreakOn, type Pause, type PauseContext } from './pause';
+import { atDebuggerStatement, breakpointRemovalWaits, endsStep, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
@@ -213,7 +215,7 @@ export class PauseSession {
   safePause(): SafePause | null {
     const p = this.current;
     if (!p || !isSafe(p.kind) || p.callFrames.length === 0) return null;
-    return { callFrameId: p.callFrames[0].callFrameId, safe: true };
+    return mintSafePause(p.callFrames[0].callFrameId);
   }
 
   /**
@@ -240,7 +242,8 @@ export class PauseSession {
     const index = p.callFrames.length - 1 - depth;
     const frame = p.callFrames[index];
     if (!frame) return fail('that frame is gone');
-    if (frame.canBeRestarted === false) return fail(`V8 says frame ${index} (${frame.functionName || '(anonymous)'}) cannot be restarted here (an async function that has awaited, or a native call lies between it and the top of the stack: step out of node's code first)`);
+    const refused = v8RestartRefusal({ index, name: frame.functionName || '(anonymous)', async: await this.isAsyncFrame(frame), canBeRestarted: frame.canBeRestarted });
+    if (refused) return fail(refused);
     this.ctx.stepping = true;
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(3000);
@@ -257,6 +260,11 @@ export class PauseSession {
     const after = await wait.next;
     if (!after) return fail('the restarted frame did not stop at its start');
     return { ok: true, value: after };
+  }
+
+  private async isAsyncFrame(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+    const src = await this.source(frame.location.scriptId);
+    return src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0))?.async ?? false;
   }
 
   depthOf(index: number): number {
@@ -300,7 +308,7 @@ export class PauseSession {
     const src = await this.source(loc.scriptId);
     if (!src) return [];
     const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
-    return src.map.inFinally(at) || src.text[at] === '}' ? p.hitBreakpoints : [];
+    return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
   }
 
   async evaluate(expression: string, frameIndex: number | null): Promise<Result<Protocol.Runtime.RemoteObject>> {

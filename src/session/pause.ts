@@ -1,4 +1,4 @@
-// Pure: what kind of stop the program is at, and what V8 lets us do there (docs/v8.md §1–2).
+// Pure: what kind of stop the program is at (docs/v8.md, At a pause). What V8 lets us do there: ./v8-rules.ts.
 import type { Protocol } from 'devtools-protocol';
 
 export type BreakOn = 'uncaught' | 'all' | 'none';
@@ -53,33 +53,6 @@ export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseCo
   if (ctx.interruptRequested) return { ...base, kind: 'interrupt' };
   if (ctx.stepping) return { ...base, kind: 'step' };
   return { ...base, kind: 'break' };
-}
-
-/**
- * Is this pause V8 finishing a step that the user has moved on from (they went on from another stop
- * that came first)? Only a step or a `debugger` statement pause V8 for reason 'other' with no
- * breakpoint hit (node 20 says 'other' for steps too, 22+ say 'step'): for 'other', the caller must
- * also see that no `debugger` statement is there (`atDebuggerStatement`).
- */
-export function maybeLeftoverStep(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): boolean {
-  if (!ctx.stepArmed || ctx.stepping || ctx.interruptRequested) return false;
-  if ((event.hitBreakpoints ?? []).length > 0) return false;
-  return event.reason === 'step' || event.reason === 'other';
-}
-
-/** Does the pause's position hold a `debugger` statement? (V8 stops at its keyword) */
-export function atDebuggerStatement(text: string, offset: number): boolean {
-  return /^debugger\b/.test(text.slice(offset, offset + 9));
-}
-
-/** After the pause that follows a step: is V8 done with that step? (not if another stop came first) */
-export function endsStep(pause: Pause): boolean {
-  return pause.kind !== 'exception' && pause.hitBreakpoints.length === 0;
-}
-
-/** May this pause restart frames and edit the top frame? */
-export function isSafe(kind: PauseKind): boolean {
-  return kind === 'break' || kind === 'step';
 }
 
 /** Where a frame is, stable across steps: its distance from the bottom of the stack. */

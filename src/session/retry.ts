@@ -12,7 +12,8 @@ import { realFile, type ScriptRecord, type ScriptRegistry } from './registry';
 import { RETRY_SLOT } from '../inject/boundary';
 import type { PauseSession } from './pause-session';
 import { fail, type Result } from '../util/result';
-import { isSafe, type Pause } from './pause';
+import type { Pause } from './pause';
+import { isSafe, v8RestartRefusal } from './v8-rules';
 import { BoundaryMap } from './boundaries';
 import { frameFacts } from './frames';
 import { restartChoice, retryChoiceAtStop } from './frame-rules';
@@ -246,7 +247,9 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     const lowest = Math.max(index, ...changed);
     const cannot = pause.callFrames.slice(0, lowest + 1).findIndex((f) => f.canBeRestarted === false);
     if (cannot >= 0 && cannot <= lowest) {
-      return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and frame ${cannot} (${frameName(pause.callFrames[cannot])}) is an async function that has awaited, which V8 cannot restart; the edit applies once it returns`);
+      const f = pause.callFrames[cannot];
+      const refused = v8RestartRefusal({ index: cannot, name: frameName(f), async: (await frameInfo(session, f))?.fn?.async ?? false, canBeRestarted: f.canBeRestarted });
+      return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and ${refused}; the edit applies once it returns`);
     }
     const r = await restartWithEdits(deps, lowest, files, changed);
     if (!r.ok) return r;

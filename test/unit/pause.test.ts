@@ -1,5 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
-import { atDebuggerStatement, classifyPause, depthOf, endsStep, isSafe, maybeLeftoverStep, type PauseContext, type PauseKind } from '../../src/session/pause';
+import { classifyPause, depthOf, type PauseContext, type PauseKind } from '../../src/session/pause';
+import { atDebuggerStatement, endsStep, isSafe, maybeLeftoverStep } from '../../src/session/v8-rules';
 
 type PausedEvent = Protocol.Debugger.PausedEvent;
 type CallFrame = Protocol.Debugger.CallFrame;
