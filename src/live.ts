@@ -97,7 +97,7 @@ export class LiveSession implements PromptSession {
     void cdp.closed.then(() => { this.disconnected = true; });
     this.breaks = new Breakpoints(cdp);
     this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breaks.restore(record.file) });
-    this.pause = new PauseSession(cdp, this.registry);
+    this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.updater = new Updater({
       engine: this.engine,
       readFile: (f) => fs.promises.readFile(f),
@@ -208,7 +208,6 @@ export class LiveSession implements PromptSession {
   }
 
   private resumed(): void {
-    void this.breaks.flushDeferred();
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -344,8 +343,8 @@ export class LiveSession implements PromptSession {
 
   variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> { return this.pause.variables(frameIndex, scopeTypes); }
 
-  /** Let the program go on. Breakpoints cleared where it stood leave V8 first (not before a step: docs/v8.md). */
-  async resume(): Promise<void> { await this.breaks.flushDeferred(); return this.pause.resume(); }
+  /** Let the program go on (breakpoints cleared where it stood leave V8 first: the pause session's beforeResume). */
+  resume(): Promise<void> { return this.pause.resume(); }
 
   async step(kind: StepKind): Promise<Pause | null> {
     const p = await this.pause.quietly(() => this.pause.step(kind));

@@ -50,7 +50,11 @@ export class PauseSession {
    */
   private pauseCount = 0;
 
-  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
+  /**
+   * `beforeResume`: run before every resume (the one place breakpoints cleared where the program
+   * stood leave V8: after a step it would abort, before a resume it is safe; v8-rules.ts).
+   */
+  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void> } = {}) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
       log('resumed', this.quiet ? '(quiet)' : '');
@@ -77,6 +81,7 @@ export class PauseSession {
     if (e.reason !== 'step' && frame && (await this.isDebuggerStatement(frame))) { this.take(e); return; }
     log('a step the user moved on from ended in', frame?.functionName, ': going on');
     this.ctx.stepArmed = false;
+    await this.hooks.beforeResume?.();
     await this.cdp.Debugger.resume({}).catch(() => {});
   }
 
@@ -169,6 +174,8 @@ export class PauseSession {
    * close the prompt of the new stop.
    */
   async resume(): Promise<void> {
+    if (!this.current) return;
+    await this.hooks.beforeResume?.();
     if (!this.current) return;
     const count = this.pauseCount;
     this.current = null;

@@ -1,6 +1,7 @@
 // Whose code a file is: the one definition (issue 12 item 6). edit-continue's own files are its
-// built dist/ (and src/, under ts-jest) folders, not the package folder: a program inside a clone of
-// the package (`fixtures/demo/shop.js`) is the program's. Dependency-free: the preload uses it too.
+// built dist/ (and src/, under ts-jest) folders and register.js, not the package folder: a program
+// inside a clone of the package (`fixtures/demo/shop.js`) is the program's. Dependency-free: the
+// preload uses it too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -18,11 +19,14 @@ function real(dir: string): string {
 
 // this file is <package>/dist/util/origin.js (or <package>/src/util/origin.ts under ts-jest)
 const PACKAGE = path.resolve(__dirname, '..', '..');
-const OWN_DIRS = [...new Set([PACKAGE, real(PACKAGE)])].flatMap((p) => [path.join(p, 'dist') + path.sep, path.join(p, 'src') + path.sep]);
+const ROOTS = [...new Set([PACKAGE, real(PACKAGE)])];
+const OWN_DIRS = ROOTS.flatMap((p) => [path.join(p, 'dist') + path.sep, path.join(p, 'src') + path.sep]);
+/** `edit-continue/register`, which a program started without us --requires. */
+const OWN_FILES = new Set(ROOTS.map((p) => path.join(p, 'register.js')));
 
 /** Is this absolute path one of edit-continue's own files? */
 export function isOwnFile(file: string): boolean {
-  return OWN_DIRS.some((d) => file.startsWith(d));
+  return OWN_FILES.has(file) || OWN_DIRS.some((d) => file.startsWith(d));
 }
 
 export function isLibraryFile(file: string): boolean {
