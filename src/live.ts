@@ -22,6 +22,7 @@ import type { BreakOn, Pause, PauseKind } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
+import { UnhandledFilter } from './session/unhandled';
 
 const log = debug('app');
 
@@ -91,9 +92,10 @@ export class LiveSession implements PromptSession {
   /** The program has ended (exited() was called). */
   private programExited = false;
   private breakOnSetting: BreakOn;
+  private readonly unhandled: UnhandledFilter;
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
-    this.breakOnSetting = opts.breakOn ?? 'uncaught';
+    this.breakOnSetting = opts.breakOn ?? 'unhandled';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.breaks = new Breakpoints(cdp);
     this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breaks.restore(record.file) });
@@ -133,6 +135,7 @@ export class LiveSession implements PromptSession {
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
+    this.unhandled = new UnhandledFilter(this.registry, this.pause);
     this.pause.onPause((p) => this.paused(p));
     this.pause.onResume(() => this.resumed());
   }
@@ -198,10 +201,24 @@ export class LiveSession implements PromptSession {
     void this.breaks.flushDeferred();
     // With `catch all`, exceptions that code not the program's throws and catches (node's, a
     // library's, ours) are not the user's business: go on without a word.
-    if (p.kind === 'exception' && !p.uncaught && this.originOfFrame(p, 0) !== 'program') {
+    if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting !== 'unhandled' && this.originOfFrame(p, 0) !== 'program') {
       void this.pause.resume();
       return;
     }
+    // `unhandled`: a caught exception stops only when the program's code does not catch it itself
+    if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting === 'unhandled') {
+      void this.unhandled.decide(p).then((v) => {
+        if (this.pause.current !== p) return;
+        if (!v.stop) { void this.pause.resume(); return; }
+        p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
+        this.show(p);
+      }, () => this.show(p));
+      return;
+    }
+    this.show(p);
+  }
+
+  private show(p: Pause): void {
     this.stopShown = true;
     for (const l of this.stopListeners) l(p);
     void this.pausedEvent(p).then((e) => this.emit('paused', e));

@@ -45,7 +45,7 @@ Runs a Node program under the V8 inspector and patches its functions in place wh
 save a file it loaded: state, closures and objects keep working and see the new code.
 Top-level code is not run again. Each save prints what was patched, and what was not and why.
 
-When the program throws an uncaught exception, or you press Ctrl+C, it stops with its stack
+When your code throws an exception it does not catch itself (even if a framework does), or you press Ctrl+C, it stops with its stack
 live and an 'ec>' prompt opens: look at the stack and locals, change values, fix the code and
 'retry' the failing function, then continue. Type 'help' there for the commands.`;
 
@@ -53,7 +53,8 @@ export const EPILOGUE = `Examples:
   edit-continue server.js --port 8080       use the node that runs edit-continue
   edit-continue node --max-old-space-size=4096 job.js
   edit-continue --watch 'lib/**/*.js' app.js
-  edit-continue --break-on all job.js       stop at caught exceptions too
+  edit-continue --break-on all job.js       stop at every exception, even those your code catches
+  edit-continue --break-on uncaught app.js  stop only at exceptions nothing catches
 
 Everything after 'node' or the script goes to node and the program unchanged.
 Attach to a program already running (its inspector open, or by pid with SIGUSR1):
@@ -86,10 +87,10 @@ function common(y: ReturnType<typeof yargs>) {
     .option('poll', { type: 'boolean', default: false, describe: 'poll files instead of using inotify (network drives, some containers)' })
     .option('break-on', {
       type: 'string',
-      choices: ['uncaught', 'all', 'none'],
-      default: 'uncaught',
+      choices: ['unhandled', 'uncaught', 'all', 'none'],
+      default: 'unhandled',
       requiresArg: true,
-      describe: 'which exceptions stop the program at the prompt (also: catch at the prompt)',
+      describe: 'which exceptions stop the program at the prompt (also: catch at the prompt). unhandled: those your code throws (or lets through) and does not catch itself, even when a framework, node or a promise handler catches them; uncaught: only those nothing catches',
     })
     .option('json', {
       type: 'string',
@@ -184,7 +185,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     watchPatterns,
     verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
     poll: parsed.poll === true,
-    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
   };
@@ -223,7 +224,7 @@ async function parseAttach(argv: string[]): Promise<CliRequest> {
     watchPatterns,
     verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
     poll: parsed.poll === true,
-    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     json: jsonOf(parsed.json),
   };
 }

@@ -10,6 +10,7 @@ import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
+import { BREAK_ON_MODES } from './session';
 
 export interface PromptDeps {
   /** The one way to the program (LiveSession). */
@@ -251,9 +252,9 @@ export class Prompt {
         return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
       }
       case 'catch': {
-        if (!['uncaught', 'all', 'none'].includes(args)) return this.out(`usage: catch uncaught|all|none (now: ${s.breakOn})`);
+        if (!BREAK_ON_MODES.includes(args as BreakOn)) return this.out(`usage: catch ${BREAK_ON_MODES.join('|')} (now: ${s.breakOn})`);
         await s.setBreakOn(args as BreakOn);
-        return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
+        return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : args === 'unhandled' ? 'exceptions your code does not catch itself' : 'uncaught exceptions'}`);
       }
       case 'pause':
         if (s.current) return this.out('the program is already paused');
@@ -395,7 +396,7 @@ export class Prompt {
     const st = this.d.style;
     switch (p.kind) {
       case 'exception':
-        this.out(st.bad(`${exceptionHeadline(p.exception, p.rejection)}`) + (p.uncaught ? '' : st.dim(' (caught)')));
+        this.out(st.bad(`${exceptionHeadline(p.exception, p.rejection)}`) + (p.uncaught ? '' : st.dim(caughtNote(p))));
         this.out(stackLines(this.frames).join('\n'));
         break;
       case 'interrupt':
@@ -444,3 +445,11 @@ function shellQuote(s: string): string {
 }
 
 export { COMMANDS };
+
+/** What `cont` does with a caught exception, as far as the stack tells. */
+function caughtNote(p: Pause): string {
+  if (p.catcher === undefined) return ' (caught)';
+  if (p.catcher === null) return ' (your code does not catch it; a promise handler outside the stack does: `cont` passes it on)';
+  const who = p.catcher.origin === 'node' ? "node's own code" : p.catcher.origin === 'library' ? 'a library' : 'other code';
+  return ` (your code does not catch it; ${who} does, in ${p.catcher.name} (frame ${p.catcher.frame}): \`cont\` lets it handle the error)`;
+}

@@ -9,6 +9,7 @@ import type { Breakpoint } from '../session/breakpoints';
 import type { RetryFailure } from '../session/retry';
 import type { Result } from '../util/result';
 
+export { BREAK_ON_MODES } from '../session/pause';
 export type { FrameView, BreakOn, Pause, StepKind, ScopeVariable, SetVariable, Breakpoint, RetryFailure, Result };
 
 export interface PromptSession {

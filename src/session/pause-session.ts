@@ -120,7 +120,8 @@ export class PauseSession {
   get paused(): boolean { return this.current !== null; }
 
   async setBreakOn(mode: BreakOn): Promise<void> {
-    await this.cdp.Debugger.setPauseOnExceptions({ state: mode });
+    // `unhandled` has V8 stop at every exception; LiveSession lets go of those the program catches
+    await this.cdp.Debugger.setPauseOnExceptions({ state: mode === 'unhandled' ? 'all' : mode });
   }
 
   /**

@@ -1,7 +1,13 @@
 // Pure: what kind of stop the program is at (docs/v8.md, At a pause). What V8 lets us do there: ./v8-rules.ts.
 import type { Protocol } from 'devtools-protocol';
 
-export type BreakOn = 'uncaught' | 'all' | 'none';
+/**
+ * - unhandled: an exception thrown in (or through) the program's code that the program's own code does
+ *   not catch: uncaught, or caught by a library, node's code or a promise handler (session/unhandled.ts).
+ * - uncaught: only what nothing catches. - all: every exception. - none: never.
+ */
+export type BreakOn = 'unhandled' | 'uncaught' | 'all' | 'none';
+export const BREAK_ON_MODES: readonly BreakOn[] = ['unhandled', 'uncaught', 'all', 'none'];
 
 /**
  * - exception: stopped as an exception is thrown. Restarting a frame or a top-frame edit aborts the
@@ -20,6 +26,11 @@ export interface Pause {
   exception?: Protocol.Runtime.RemoteObject;
   /** Would the exception end the program (nothing catches it)? */
   uncaught?: boolean;
+  /**
+   * For a caught exception stopped by the `unhandled` mode: the code that will take it on `cont` (null:
+   * no frame on the stack catches it, a promise handler does).
+   */
+  catcher?: { origin: string; name: string; frame: number } | null;
   /** Our breakpoint ids that were hit. */
   hitBreakpoints: string[];
   /** Was it a promise rejection (thrown in an async function)? */

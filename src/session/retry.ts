@@ -390,6 +390,9 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
   if (/^[A-Za-z_$][\w$]*$/.test(simple)) {
     candidates.push(simple, `this && this[${JSON.stringify(simple)}]`);
   }
+  // a function that does not name itself does not keep its own name in scope (docs/v8.md): in sloppy
+  // code its arguments still know it (checked against the frame's function location below)
+  candidates.push('arguments.callee');
   for (const expression of candidates) {
     const r = await deps.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, objectGroup: 'retry', silent: true }).catch(() => null);
     if (!r || r.exceptionDetails || r.result.type !== 'function' || !r.result.objectId) continue;

@@ -21,7 +21,7 @@ describe('parseArgs', () => {
       watchPatterns: [],
       verbosity: 'normal',
       poll: false,
-      breakOn: 'uncaught',
+      breakOn: 'unhandled',
       boundaries: true,
       json: null,
     });
@@ -55,7 +55,7 @@ describe('parseArgs: attach', () => {
     const r = await attachOf([target]);
     expect(r.target).toBe(target);
     expect(r.allowRemote).toBe(false);
-    expect(r.breakOn).toBe('uncaught');
+    expect(r.breakOn).toBe('unhandled');
   });
   test('attach --pid 4242 --json=ev.jsonl --allow-remote', async () => {
     const r = await attachOf(['--pid', '4242', '--json=ev.jsonl', '--allow-remote']);
@@ -75,14 +75,14 @@ describe('parseArgs: attach', () => {
     expect(r.kind === 'error' && r.message).toMatch(message);
   });
 
-  test.each(['uncaught', 'all', 'none'])('--break-on %s', async (mode) => {
+  test.each(['unhandled', 'uncaught', 'all', 'none'])('--break-on %s', async (mode) => {
     expect(run(await parseArgs(['--break-on', mode, 'app.js'], EXEC)).breakOn).toBe(mode);
   });
 
   test('--break-on with an unknown mode is an error naming the choices', async () => {
     const r = await parseArgs(['--break-on', 'sometimes', 'app.js'], EXEC);
     expect(r.kind).toBe('error');
-    expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*uncaught/);
+    expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*unhandled[\s\S]*uncaught/);
   });
 
   test('--no-boundaries turns retry boundaries off', async () => {

@@ -121,7 +121,7 @@ describe('the prompt over PromptSession', () => {
     const t = await stopped();
     expect(await t.type('catch all')).toMatch(/stopping at every exception/);
     expect(t.session.calls).toEqual(['catch all']);
-    expect(await t.type('catch sometimes')).toMatch(/usage: catch uncaught\|all\|none \(now: all\)/);
+    expect(await t.type('catch sometimes')).toMatch(/usage: catch unhandled\|uncaught\|all\|none \(now: all\)/);
   });
 
   test('set: says which frame holds a variable the selected function does not use, and notes a const', async () => {

@@ -1,0 +1,78 @@
+// "Just my code" exceptions (--break-on unhandled, the default), end to end on every supported node
+// line: a server on a framework that catches its handlers' errors (fixtures/framework/node_modules/
+// miniroute, as Express 5 does): the prompt opens at the throw in the user's handler, `cont` lets the
+// framework answer 500, and a fix + `retry` answers the waiting request with the new code.
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+
+function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: route, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const start = cliPerTest();
+
+  test('a sync handler throws, the framework catches: the prompt opens at the throw; cont lets the framework answer 500; fix + retry answers the waiting request', async () => {
+    const dir = copyFixture('framework');
+    const cli = start([bin, 'app.js'], dir);
+    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+
+    // the program's own try/catch: no stop
+    expect(await get(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
+    expect(cli.stderr()).not.toMatch(/ec> /);
+
+    // 1. cont: the framework handles the error as it would have
+    let mark = cli.mark('stderr');
+    const first = get(port, '/sync');
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in handle \(frame \d+\): `cont` lets it handle the error\)\n\s+at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
+    await prompt(cli, mark, 'prompt 1');
+    expect(cli.stderr().slice(mark)).toMatch(/> +8 \|   return item\.price \* 2;/);
+    cli.send('cont\n');
+    expect(await first).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
+
+    // 2. fix + retry: the waiting request gets the answer of the new code
+    mark = cli.mark('stderr');
+    const second = get(port, '/sync');
+    await cli.waitFor(/at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop again' });
+    await prompt(cli, mark, 'prompt 2');
+    edit(path.join(dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
+    await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+    await ask(cli, 'retry', /patched app\.js: priceOf/);
+    expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
+    mark = cli.mark('stderr');
+    // 3. the next request runs the new code and does not stop
+    expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
+    expect(await get(port, '/sync', { 'x-item': '5' })).toEqual({ status: 200, body: 'sync price 10 served 4\n' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
+  });
+
+  test('an async handler rejects after an await, the framework catches the promise: stop at the throw; fix + retry answers the waiting request', async () => {
+    const dir = copyFixture('framework');
+    const cli = start([bin, 'app.js'], dir);
+    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+    const mark = cli.mark('stderr');
+    const waiting = get(port, '/async');
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'stock'\) \(your code does not catch it;[^\n]*`cont` passes it on\)\n\s+at stockHandler \(app\.js:25:/, { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
+    await prompt(cli, mark, 'prompt');
+    edit(path.join(dir, 'app.js'), 'res.end(`stock ${entry.stock} served ${served}\\n`);', 'res.end(`stock ${(entry ?? { stock: 0 }).stock} served ${served}\\n`);', saveByRename);
+    await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
+    const answer = await waiting;
+    const after = cli.mark('stderr');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatch(/^stock 0 served \d\n$/);
+    expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
+    expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
+  });
+});
