@@ -22,7 +22,7 @@ import type { BreakOn, Pause, PauseKind } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
-import { UnhandledFilter } from './session/unhandled';
+import { CaughtRate, UnhandledFilter } from './session/unhandled';
 
 const log = debug('app');
 
@@ -93,6 +93,7 @@ export class LiveSession implements PromptSession {
   private programExited = false;
   private breakOnSetting: BreakOn;
   private readonly unhandled: UnhandledFilter;
+  private readonly caughtRate = new CaughtRate();
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
@@ -209,13 +210,22 @@ export class LiveSession implements PromptSession {
     if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting === 'unhandled') {
       void this.unhandled.decide(p).then((v) => {
         if (this.pause.current !== p) return;
-        if (!v.stop) { void this.pause.resume(); return; }
+        if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
         p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
         this.show(p);
       }, () => this.show(p));
       return;
     }
     this.show(p);
+  }
+
+  /** The program caught its own exception: too many of those, and `unhandled` gives way (CaughtRate). */
+  private caughtByProgram(): void {
+    if (!this.caughtRate.tooMany(Date.now()) || this.breakOnSetting !== 'unhandled') return;
+    this.caughtRate.reset();
+    this.breakOnSetting = 'uncaught';
+    void this.pause.setBreakOn('uncaught').catch(() => {});
+    this.opts.onWarning?.(`the program throws and catches many exceptions of its own (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
   }
 
   private show(p: Pause): void {

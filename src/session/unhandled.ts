@@ -50,3 +50,23 @@ export class UnhandledFilter {
     return entry;
   }
 }
+
+/**
+ * Each exception the program throws and catches itself costs a full stop and resume in the
+ * `unhandled` mode (~45 ms over node's inspector socket on Linux: its replies wait for the
+ * controller's delayed ACK). A program that throws and catches in a loop would crawl: after `limit`
+ * such stops within `windowMs`, the mode gives way to `uncaught` (LiveSession says so once).
+ */
+export class CaughtRate {
+  private readonly times: number[] = [];
+  constructor(readonly limit = 10, readonly windowMs = 1000) {}
+
+  /** Count one stop the program's own code caught; true when the limit is reached. */
+  tooMany(now: number): boolean {
+    this.times.push(now);
+    while (this.times.length && this.times[0] <= now - this.windowMs) this.times.shift();
+    return this.times.length >= this.limit;
+  }
+
+  reset(): void { this.times.length = 0; }
+}

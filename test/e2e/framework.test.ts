@@ -75,4 +75,13 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
     expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
   });
+
+  test('a program that throws and catches its own exceptions in a loop does not stop, and after a few the mode gives way to uncaught (it says so)', async () => {
+    const dir = copyFixture('framework');
+    const cli = start([bin, 'validate.js'], dir);
+    await cli.waitFor(/validated 150287596/, { step: 'loop finishes' });
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stderr()).toMatch(/the program throws and catches many exceptions of its own \(10 in 1 s\)[^\n]*now stopping at uncaught exceptions only/);
+    expect(cli.stderr()).not.toMatch(/ec> /);
+  });
 });

@@ -1,6 +1,7 @@
 // Which frame catches a throw, read from source texts (session/catcher.ts): the rule of the
 // `unhandled` break-on mode.
 import { CatchRanges, verdict, type StackFrameInfo } from '../../src/session/catcher';
+import { CaughtRate } from '../../src/session/unhandled';
 
 const at = (text: string, marker: string) => text.indexOf(marker);
 
@@ -57,5 +58,14 @@ describe('verdict', () => {
   });
   test('our retry helper catches a retried call: go on (it stops by itself)', () => {
     expect(verdict([f('program', false), f('edit-continue', true, 'retryCall')]).stop).toBe(false);
+  });
+});
+
+describe('CaughtRate', () => {
+  test('gives way at the limit within the window, not when the stops are spread out', () => {
+    const spread = new CaughtRate(3, 1000);
+    expect([0, 600, 1200, 1800].map((t) => spread.tooMany(t))).toEqual([false, false, false, false]);
+    const burst = new CaughtRate(3, 1000);
+    expect([0, 10, 20].map((t) => burst.tooMany(t))).toEqual([false, false, true]);
   });
 });
