@@ -168,7 +168,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   try {
     parsed = (await y.parseAsync()) as typeof parsed;
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message, help: await help() };
+    return { kind: 'error', message: nodeOptionHint(argv) ?? (err as Error).message, help: await help() };
   }
   const rest = [...parsed._, ...(parsed['--'] ?? [])].map(String);
   if (parsed.help) return { kind: 'help', text: await help() };
@@ -189,6 +189,20 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
   };
+}
+
+/** A node option given before the script (`edit-continue --inspect app.js`): say where node options go. */
+export function nodeOptionHint(argv: string[]): string | null {
+  for (const word of argv) {
+    if (!word.startsWith('-')) return null; // the script or `node`: what follows is not ours
+    const flag = word.split('=')[0];
+    if (!process.allowedNodeEnvironmentFlags.has(flag)) continue;
+    const inspect = /^--inspect/.test(flag)
+      ? ' edit-continue already runs the program under the inspector, so it needs no --inspect; to attach to a node you started with --inspect, use `edit-continue attach PORT`.'
+      : '';
+    return `${flag} is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node ${word} app.js.${inspect}`;
+  }
+  return null;
 }
 
 function jsonOf(value: unknown): string | null {

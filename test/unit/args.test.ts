@@ -242,3 +242,19 @@ describe('parseArgs: attach', () => {
     expect(error(await parseArgs(['node'], EXEC))).toMatch(/^no script given/);
   });
 });
+
+describe('a node option before the script (issue 13)', () => {
+  test('--inspect says it is a node option, where node options go, and that edit-continue needs none', async () => {
+    const r = await parseArgs(['--inspect', 'app.js'], process.execPath);
+    expect(r.kind).toBe('error');
+    expect(r.kind === 'error' && r.message).toMatch(/^--inspect is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node --inspect app\.js\. edit-continue already runs the program under the inspector/);
+  });
+  test('--max-old-space-size=4096 says where node options go', async () => {
+    const r = await parseArgs(['--max-old-space-size=4096', 'app.js'], process.execPath);
+    expect(r.kind === 'error' && r.message).toBe("--max-old-space-size is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node --max-old-space-size=4096 app.js.");
+  });
+  test('an option neither ours nor node’s keeps the usual message', async () => {
+    const r = await parseArgs(['--frobnicate', 'app.js'], process.execPath);
+    expect(r.kind === 'error' && r.message).toMatch(/Unknown argument/);
+  });
+});
