@@ -136,7 +136,9 @@ export class PauseSession {
     this.forceTimer = setTimeout(() => {
       this.forceTimer = null;
       if (!this.current && this.ctx.interruptRequested) {
-        this.cdp.Runtime.evaluate({ expression: 'void 0', silent: true }).catch(() => {});
+        // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
+        // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
+        this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
       }
     }, 400);
   }

@@ -84,4 +84,28 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect(cli.stderr()).toMatch(/the program throws and catches many exceptions of its own \(10 in 1 s\)[^\n]*now stopping at uncaught exceptions only/);
     expect(cli.stderr()).not.toMatch(/ec> /);
   });
+
+  test('catch all typed at a Ctrl+C pause of an idle server takes effect; catch unhandled turns it back', async () => {
+    const dir = copyFixture('framework');
+    // started with uncaught: V8's own state then has to change at the pause
+    const cli = start(['--break-on', 'uncaught', bin, 'app.js'], dir);
+    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+    cli.kill('SIGINT');
+    // idle: nothing runs, so the pause lands in the no-op edit-continue evaluates to stop it
+    await cli.waitFor(/paused in \(anonymous\) \(node internal/, { stream: 'stderr', step: 'Ctrl+C pause of the idle server' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'catch all', /stopping at every exception/);
+    cli.send('cont\n');
+    let mark = cli.mark('stderr');
+    const mine = get(port, '/mine');
+    // the program's own try/catch: only `all` stops here
+    await cli.waitFor(/SyntaxError: [^\n]*JSON[^\n]* \(caught\)/, { stream: 'stderr', after: mark, step: 'catch all stops at a caught exception' });
+    await prompt(cli, mark, 'prompt at the caught exception');
+    await ask(cli, 'catch unhandled', /stopping at exceptions your code does not catch itself/);
+    cli.send('cont\n');
+    expect(await mine).toEqual({ status: 200, body: 'mine fallback\n' });
+    mark = cli.mark('stderr');
+    expect(await get(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/SyntaxError|ec> /);
+  });
 });
