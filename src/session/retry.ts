@@ -262,6 +262,11 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   });
 }
 
+/** A global counter (by Symbol.for) of retried async calls in flight in the program. */
+export const RETRYING_KEY = 'edit-continue.retrying';
+/** An expression true while the program runs a retried async call (the helper stops if it fails). */
+export const RETRYING_NOW = `(globalThis[Symbol.for('${RETRYING_KEY}')] ?? 0) > 0`;
+
 /** The name of the helper frame that stops when a retried async call fails again. */
 export const RETRY_AGAIN_FRAME = '__ecRetryAgain';
 
@@ -282,6 +287,9 @@ const RETRY_HELPER = `function (self, args) {
   const state = { again: false, gateOpen, name: fn.name };
   const ${RETRY_AGAIN_FRAME} = async () => {
     await wait();
+    // counted while in flight: its failure stops here, not (with --break-on unhandled) at the throw too
+    const inFlight = Symbol.for('${RETRYING_KEY}');
+    globalThis[inFlight] = (globalThis[inFlight] ?? 0) + 1;
     try {
       return await Reflect.apply(fn, self, args ?? []);
     } catch (error) {
@@ -289,6 +297,8 @@ const RETRY_HELPER = `function (self, args) {
       debugger; // edit-continue: the new call failed too
       if (state.again) return ${RETRY_AGAIN_FRAME}();
       throw error;
+    } finally {
+      globalThis[inFlight] -= 1;
     }
   };
   return { result: ${RETRY_AGAIN_FRAME}(), gateOpen };

@@ -8,9 +8,12 @@ import type { ScriptRegistry } from './registry';
 import { CatchRanges, verdict, type StackFrameInfo, type Verdict } from './catcher';
 import { LineIndex } from './boundaries';
 import { originOf } from '../util/origin';
+import { RETRYING_NOW } from './retry';
 
 export interface SourceReader {
   source(scriptId: string): Promise<{ text: string } | null>;
+  /** Evaluate globally in the stopped program. */
+  evaluate(expression: string, frameIndex: number | null): Promise<{ ok: true; value: { value?: unknown } } | { ok: false }>;
 }
 
 export class UnhandledFilter {
@@ -36,7 +39,14 @@ export class UnhandledFilter {
       frames[i].catches = src ? src.ranges.catchesAt(src.lines.offset(loc.lineNumber, loc.columnNumber ?? 0)) : null;
       if (frames[i].catches) break;
     }
-    return verdict(frames);
+    const v = verdict(frames);
+    // a retried async call (session/retry.ts) that fails again stops at the retry helper, which
+    // awaits it: not at the throw as well
+    if (v.stop && v.catcher === null && p.rejection) {
+      const r = await this.reader.evaluate(RETRYING_NOW, 0);
+      if (r.ok && r.value.value === true) return { stop: false, why: 'a retried call: the retry helper stops if it fails' };
+    }
+    return v;
   }
 
   private async ranges(scriptId: string): Promise<{ ranges: CatchRanges; lines: LineIndex } | null> {
