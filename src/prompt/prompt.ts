@@ -236,7 +236,12 @@ export class Prompt {
       case 'out': {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
         const p = await s.step(kind);
-        if (!p) { this.closed(); return; } // it ran on (returned to the event loop)
+        if (!p) {
+          // it ran on: back to the event loop, or on in code V8 did not stop in
+          this.out(this.d.style.dim('(the step did not stop within 3 s: the program runs on; Ctrl+C stops it again)'));
+          this.closed();
+          return;
+        }
         return this.refreshed(p, this.stoppedBy(p) ?? undefined);
       }
       case 'break': return this.addBreakpoint(args);

@@ -30,7 +30,7 @@ export const HIDDEN_NAMES = new Set(['__ec$r']);
 
 export class PauseSession {
   current: Pause | null = null;
-  private readonly ctx: PauseContext = { interruptRequested: false, stepping: false, stepArmed: false };
+  private readonly ctx: PauseContext = { asked: 'nothing', stepArmed: false };
   private readonly pauseListeners: ((p: Pause) => void)[] = [];
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
@@ -95,9 +95,8 @@ export class PauseSession {
     const pause = classifyPause(e, this.ctx);
     log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
     this.pauseCount++;
-    if (this.ctx.stepping && !this.ctx.interruptRequested && endsStep(pause)) this.ctx.stepArmed = false;
-    this.ctx.interruptRequested = false;
-    this.ctx.stepping = false;
+    if (this.ctx.asked === 'step' && endsStep(pause)) this.ctx.stepArmed = false;
+    this.ctx.asked = 'nothing';
     if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
     this.current = pause;
     this.setAtThisPause.clear();
@@ -130,12 +129,12 @@ export class PauseSession {
    */
   async requestPause(): Promise<void> {
     if (this.current) return;
-    this.ctx.interruptRequested = true;
+    this.ctx.asked = 'interrupt';
     await this.cdp.Debugger.pause();
     if (this.forceTimer) clearTimeout(this.forceTimer);
     this.forceTimer = setTimeout(() => {
       this.forceTimer = null;
-      if (!this.current && this.ctx.interruptRequested) {
+      if (!this.current && this.ctx.asked === 'interrupt') {
         // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
         // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
         this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
@@ -192,7 +191,7 @@ export class PauseSession {
   async step(kind: StepKind, timeoutMs = 3000): Promise<Pause | null> {
     if (!this.current) return null;
     const p = this.current;
-    this.ctx.stepping = true;
+    this.ctx.asked = 'step';
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(timeoutMs);
     this.current = null;
@@ -210,7 +209,7 @@ export class PauseSession {
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
   private stillAt(p: Pause): void {
-    this.ctx.stepping = false;
+    if (this.ctx.asked === 'step') this.ctx.asked = 'nothing';
     if (!this.current) this.current = p;
   }
 
@@ -254,7 +253,7 @@ export class PauseSession {
     if (!frame) return fail('that frame is gone');
     const refused = v8RestartRefusal({ index, name: frame.functionName || '(anonymous)', async: await this.isAsyncFrame(frame), canBeRestarted: frame.canBeRestarted });
     if (refused) return fail(refused);
-    this.ctx.stepping = true;
+    this.ctx.asked = 'step';
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(3000);
     // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the

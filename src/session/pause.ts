@@ -38,10 +38,12 @@ export interface Pause {
 }
 
 export interface PauseContext {
-  /** We asked for Debugger.pause and no pause has come since. */
-  interruptRequested: boolean;
-  /** We asked for a step (or a frame restart) and no pause has come since. */
-  stepping: boolean;
+  /**
+   * What we asked V8 for since the last pause: nothing, a pause (Debugger.pause: Ctrl+C), or a step
+   * (or a frame restart). A pause asked for after a step that ran on (it did not stop in time)
+   * replaces the step: wherever it lands, it is an interrupt (made safe before any restart).
+   */
+  asked: 'nothing' | 'interrupt' | 'step';
   /**
    * V8 may still finish the last step we asked for: the pause that came after it was another one (a
    * breakpoint, an exception). A step across an `await` ends only when the async function goes on,
@@ -61,8 +63,8 @@ export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseCo
   // A pause we asked for: treat it as an interrupt even if it landed on a `debugger` statement, or
   // where a step that ran on (it did not stop in time) may have ended: an interrupt is the kind that
   // is made safe before anything restarts.
-  if (ctx.interruptRequested) return { ...base, kind: 'interrupt' };
-  if (ctx.stepping) return { ...base, kind: 'step' };
+  if (ctx.asked === 'interrupt') return { ...base, kind: 'interrupt' };
+  if (ctx.asked === 'step') return { ...base, kind: 'step' };
   return { ...base, kind: 'break' };
 }
 

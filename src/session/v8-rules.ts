@@ -21,7 +21,7 @@ export function isSafe(kind: PauseKind): boolean {
  * so for 'other' the caller must also see that no `debugger` statement is there (atDebuggerStatement).
  */
 export function maybeLeftoverStep(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): boolean {
-  if (!ctx.stepArmed || ctx.stepping || ctx.interruptRequested) return false;
+  if (!ctx.stepArmed || ctx.asked !== 'nothing') return false;
   if ((event.hitBreakpoints ?? []).length > 0) return false;
   return event.reason === 'step' || event.reason === 'other';
 }

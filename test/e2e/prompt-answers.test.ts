@@ -14,6 +14,9 @@ const FAKELIB = `exports.each = (items, fn) => { for (const x of items) fn(x); }
 exports.run = (fn) => {
   try { return fn(); } catch (err) { console.log(\`fakelib caught \${err.name}\`); }
 };
+exports.probe = () => {
+  try { throw new Error('probe'); } catch { return 'caught inside'; }
+};
 `;
 
 function get(port: number, p: string): Promise<string> {
@@ -70,11 +73,12 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect((await cli.exited).code).toBe(0);
   });
 
-  test('bt calls node_modules frames library code; retry at a caught exception says what cont does', async () => {
+  test('bt calls node_modules frames library code; retry at a caught exception says what cont does; a library\'s own caught exception stops neither the prompt nor --json', async () => {
     const dir = copyFixture('answers');
     fs.mkdirSync(path.join(dir, 'node_modules', 'fakelib'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'node_modules', 'fakelib', 'index.js'), FAKELIB);
-    const cli = start(['--break-on', 'all', bin, 'framework.js'], dir);
+    const json = path.join(dir, 'events.jsonl');
+    const cli = start(['--break-on', 'all', `--json=${json}`, bin, 'framework.js'], dir);
     await prompt(cli, 0, 'debugger statement');
     await ask(cli, 'bt', />#0 \(anonymous\) \(framework\.js:10:\d+\)\n {3}… 1 frame of library code \(node_modules\)\n #2 \(anonymous\) \(framework\.js:9:\d+\)/);
     let mark = cli.mark('stderr');
@@ -85,8 +89,12 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     await ask(cli, 'retry', /retry: no function on the stack has a retry boundary[^\n]*concise arrow[^\n]*`cont` passes the exception on to the code that catches it/);
     expect(cli.stderr().slice(mark)).not.toMatch(/ends as under node|node_modules|--no-boundaries/);
     cli.send('cont\n');
-    await cli.waitFor(/fakelib caught SyntaxError\ndone/, { step: 'the library catches it' });
+    await cli.waitFor(/fakelib caught SyntaxError\nprobe caught inside\ndone/, { step: 'the library catches it' });
     expect((await cli.exited).code).toBe(0);
+    // the library's own caught exception stopped neither the terminal nor --json: the same two stops
+    const paused = fs.readFileSync(json, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'paused');
+    expect(paused.map((e) => `${e.reason} ${e.frames[0].origin} ${e.frames[0].line}`)).toEqual(['break program 10', 'exception program 13']);
+    expect(cli.stderr()).not.toMatch(/Error: probe/);
   });
 
   test('attached to a program started without the register hook, retry says to start it with --require edit-continue/register', async () => {

@@ -160,9 +160,9 @@ describe('the prompt over PromptSession', () => {
     expect(t.session.calls).toEqual(['clear 1', 'break /proj/job.js:3']);
   });
 
-  test('a step that runs on closes the prompt', async () => {
+  test('a step that runs on says so and closes the prompt', async () => {
     const t = await stopped();
-    await t.type('next');
+    expect(await t.type('next')).toMatch(/^\(the step did not stop within 3 s: the program runs on; Ctrl\+C stops it again\)\n$/);
     expect(t.session.calls).toEqual(['step over']);
     expect(t.prompt.isOpen).toBe(false);
   });
