@@ -2,9 +2,12 @@
 // line: a server on a framework that catches its handlers' errors (fixtures/framework/node_modules/
 // miniroute, as Express 5 does): the prompt opens at the throw in the user's handler, `cont` lets the
 // framework answer 500, and a fix + `retry` answers the waiting request with the new code.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 
 function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -107,5 +110,75 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     mark = cli.mark('stderr');
     expect(await get(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
     expect(cli.stderr().slice(mark)).not.toMatch(/SyntaxError|ec> /);
+  });
+});
+
+// Real Express 5, installed from the registry once per run into a temporary folder (fixtures/
+// framework-express/package.json). If it cannot be installed, these tests fail and say why.
+describe('real Express', () => {
+  let installed = '';
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-express-'));
+    fs.copyFileSync(path.join(FIXTURES, 'framework-express', 'package.json'), path.join(dir, 'package.json'));
+    try {
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
+    } catch (err) {
+      const e = err as { stderr?: Buffer; message: string };
+      throw new Error(`npm install express failed (these tests need the npm registry): ${e.stderr?.toString() || e.message}`);
+    }
+    installed = dir;
+  }, 130_000);
+
+  /** A fresh copy of the app beside the one installed node_modules. */
+  function expressApp(): string {
+    if (!installed) throw new Error('express was not installed (see the beforeAll error)');
+    const dir = copyFixture('framework-express');
+    fs.symlinkSync(path.join(installed, 'node_modules'), path.join(dir, 'node_modules'));
+    return dir;
+  }
+
+  describe.each(testNodes())('node $major', ({ bin }) => {
+    const start = cliPerTest();
+
+    test('a sync handler throws: stop at the throw; cont answers 500; fix + retry answers the waiting request; the next runs the new code', async () => {
+      const dir = expressApp();
+      const cli = start([bin, 'app.js'], dir);
+      const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+      let mark = cli.mark('stderr');
+      const first = get(port, '/sync');
+      await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in [\w.$]+ \(frame \d+\): `cont` lets it handle the error\)\n\s+at priceOf \(app\.js:9:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
+      await prompt(cli, mark, 'prompt 1');
+      cli.send('cont\n');
+      expect(await first).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
+
+      mark = cli.mark('stderr');
+      const second = get(port, '/sync');
+      await cli.waitFor(/at priceOf \(app\.js:9:/, { stream: 'stderr', after: mark, step: 'stop again' });
+      await prompt(cli, mark, 'prompt 2');
+      edit(path.join(dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
+      await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+      await ask(cli, 'retry', /patched app\.js: priceOf/);
+      expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
+      mark = cli.mark('stderr');
+      expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
+      expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
+    });
+
+    test('an async handler rejects after an await: stop at the throw; fix + retry answers the waiting request', async () => {
+      const dir = expressApp();
+      const cli = start([bin, 'app.js'], dir);
+      const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+      const mark = cli.mark('stderr');
+      const waiting = get(port, '/async');
+      await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'stock'\) \(your code does not catch it;[^\n]*\)\n\s+at stockHandler \(app\.js:26:/, { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
+      await prompt(cli, mark, 'prompt');
+      edit(path.join(dir, 'app.js'), 'res.send(`stock ${entry.stock} served ${served}\\n`);', 'res.send(`stock ${(entry ?? { stock: 0 }).stock} served ${served}\\n`);', saveByRename);
+      await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
+      const answer = await waiting;
+      expect(answer).toEqual({ status: 200, body: expect.stringMatching(/^stock 0 served \d\n$/) });
+      const after = cli.mark('stderr');
+      expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
+      expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
+    });
   });
 });
