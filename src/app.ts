@@ -25,6 +25,9 @@ export interface CommonOptions {
   breakOn: BreakOn;
   /** Write events as JSON lines: '-' for stderr, else a file path; null for none. */
   json: string | null;
+  /** Prompt commands to run at the stops before stdin is read (-x), after --commands FILE's lines. */
+  commands?: string[];
+  commandsFile?: string | null;
 }
 
 export interface AppOptions extends CommonOptions {
@@ -113,6 +116,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     style, cwd: io.cwd, env: io.env,
     quit,
     attached: session.program.kind === 'attached',
+    commands: opts.commands,
   });
   f.notify = (line) => prompt.notify(line);
   return prompt;
@@ -132,6 +136,7 @@ function started(session: LiveSession & { program: Program }, opts: CommonOption
 
 export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   checkScript(opts.command.script, io.cwd);
+  opts = { ...opts, commands: scriptedCommands(opts, io.cwd), commandsFile: null };
   const f = frontend(opts, io);
   let target: Target | null = null;
   let session: (LiveSession & { program: Program }) | null = null;
@@ -203,6 +208,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
 
 /** `edit-continue attach`: the same session on a program that runs on its own; quitting detaches. */
 export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<number> {
+  opts = { ...opts, commands: scriptedCommands(opts, io.cwd), commandsFile: null };
   const f = frontend(opts, io);
   let session: (LiveSession & { program: Program }) | null = null;
   let stdin: StdinRouter | null = null;
@@ -257,4 +263,17 @@ async function finish(f: Frontend, stdin: StdinRouter | null, code: number): Pro
   await f.events?.close();
   log('exit', code);
   return code;
+}
+
+/** The prompt commands of --commands FILE (blank lines and # comments left out), then each -x. */
+function scriptedCommands(opts: CommonOptions, cwd: string): string[] {
+  const out: string[] = [];
+  if (opts.commandsFile) {
+    let text: string;
+    try { text = fs.readFileSync(path.resolve(cwd, opts.commandsFile), 'utf8'); } catch (err) {
+      throw new UserError(`--commands ${opts.commandsFile}: ${(err as Error).message}`);
+    }
+    out.push(...text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')));
+  }
+  return [...out, ...(opts.commands ?? [])];
 }

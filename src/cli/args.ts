@@ -18,6 +18,9 @@ export interface RunRequest {
   boundaries: boolean;
   /** JSON events: '-' for stderr, a path, or null. */
   json: string | null;
+  /** Prompt commands to run at the stops, before stdin is read (-x; --commands FILE's lines go first). */
+  commands: string[];
+  commandsFile: string | null;
 }
 
 export interface AttachRequest {
@@ -30,6 +33,8 @@ export interface AttachRequest {
   poll: boolean;
   breakOn: BreakOn;
   json: string | null;
+  commands: string[];
+  commandsFile: string | null;
 }
 
 export type CliRequest =
@@ -92,6 +97,17 @@ function common(y: ReturnType<typeof yargs>) {
       requiresArg: true,
       describe: 'which exceptions stop the program at the prompt (also: catch at the prompt). unhandled: those your code throws (or lets through) and does not catch itself, even when a framework, node or a promise handler catches them; uncaught: only those nothing catches',
     })
+    .option('execute', {
+      alias: 'x',
+      type: 'string',
+      requiresArg: true,
+      describe: "a prompt command to run when the program stops, as if typed (repeatable; a batch runs up to a command that lets the program go, the rest waits for the next stop): -x 'p line' -x cont",
+    })
+    .option('commands', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'a file of prompt commands, one a line, run as -x runs them (before any -x)',
+    })
     .option('json', {
       type: 'string',
       describe: 'write events as JSON lines to stderr, or --json=FILE to a file (docs/events.md)',
@@ -146,7 +162,7 @@ function jsonFlag(argv: string[]): string[] {
     if (out[i] === '--json') out[i] = '--json=-';
     else if (!out[i].startsWith('-')) {
       const prev = out[i - 1];
-      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid)$/.test(prev);
+      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--execute|-x|--commands)$/.test(prev);
       if (!takesValue) break;
     }
   }
@@ -188,7 +204,13 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
+    ...executeOf(parsed),
   };
+}
+
+/** -x commands; --commands FILE is read where the program starts (app.ts), this module stays pure. */
+function executeOf(parsed: Record<string, unknown>): { commands: string[]; commandsFile: string | null } {
+  return { commands: ([] as unknown[]).concat(parsed.execute ?? []).map(String), commandsFile: parsed.commands === undefined ? null : String(parsed.commands) };
 }
 
 /** A node option given before the script (`edit-continue --inspect app.js`): say where node options go. */
@@ -240,5 +262,6 @@ async function parseAttach(argv: string[]): Promise<CliRequest> {
     poll: parsed.poll === true,
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     json: jsonOf(parsed.json),
+    ...executeOf(parsed),
   };
 }

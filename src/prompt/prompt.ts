@@ -26,7 +26,15 @@ export interface PromptDeps {
   quit(): Promise<void>;
   /** Attached to a program we did not start: quit detaches. */
   attached?: boolean;
+  /**
+   * Commands to run at the stops, as if typed, before stdin is read (-x, --commands): at each stop, a
+   * batch up to a command that lets the program go; the rest waits for the next stop.
+   */
+  commands?: string[];
 }
+
+/** Commands after which the program is no longer stopped where it was. */
+const GOES_ON = new Set<CommandName>(['cont', 'next', 'step', 'out', 'retry', 'restart', 'quit', 'detach']);
 
 const PROMPT = 'ec> ';
 const REPL_PROMPT = '> ';
@@ -37,6 +45,9 @@ export class Prompt {
   private lastLine = '';
   private pending = '';
   private lines: string[] = [];
+  /** Scripted commands not yet run, and how many of `lines` (at its head) came from them. */
+  private readonly script: string[];
+  private scriptedAhead = 0;
   /** A command is running. */
   private busy = false;
   /** A stop is being shown. */
@@ -47,6 +58,7 @@ export class Prompt {
   private mode: 'closed' | 'command' | 'repl' | 'confirming-quit' = 'closed';
 
   constructor(private readonly d: PromptDeps) {
+    this.script = [...(d.commands ?? [])];
     d.session.onPause((p) => { void this.opened(p); });
     d.session.onResume(() => this.closed());
     // Attached, the program has a stdin of its own: ours is the prompt's, running or paused.
@@ -93,7 +105,8 @@ export class Prompt {
     } finally {
       this.rendering = false;
     }
-    if (this.d.stdin.ended()) {
+    this.feedScript();
+    if (this.d.stdin.ended() && this.scriptedAhead === 0) {
       this.out(this.d.style.dim('(stdin is closed: continuing)'));
       await this.d.session.resume();
       return;
@@ -103,17 +116,36 @@ export class Prompt {
     void this.drain();
   }
 
+  /** Put the next batch of scripted commands ahead of typed lines: up to one that lets the program go. */
+  private feedScript(): void {
+    if (this.scriptedAhead > 0 || this.script.length === 0) return;
+    const batch: string[] = [];
+    while (this.script.length) {
+      const line = this.script.shift()!;
+      batch.push(line);
+      const parsed = parseLine(line);
+      if (parsed.kind === 'command' && GOES_ON.has(parsed.name)) break;
+    }
+    this.lines.unshift(...batch);
+    this.scriptedAhead = batch.length;
+  }
+
   private closed(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
     if (this.d.attached) return; // keep listening: the program runs on, `detach` and `pause` still work
+    // lines that came after the command that let the program go (piped input, typed ahead) are the
+    // program's input now, as they would be had they come a moment later (scripted ones are ours)
+    const typed = this.lines.slice(this.scriptedAhead);
+    const unread = (typed.length ? typed.join('\n') + '\n' : '') + this.pending;
     this.lines = [];
     this.pending = '';
-    this.d.stdin.toProgram();
+    this.scriptedAhead = 0;
+    this.d.stdin.toProgram(unread);
   }
 
   private inputEnded(): void {
-    if (this.mode === 'closed') return;
+    if (this.mode === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
     this.out(this.d.style.dim('(stdin is closed: continuing)'));
     void this.d.session.resume();
   }
@@ -149,12 +181,21 @@ export class Prompt {
     try {
       while (this.lines.length && (this.mode !== 'closed' || this.d.attached)) {
         const line = this.lines.shift()!;
+        if (this.scriptedAhead > 0) {
+          this.scriptedAhead--;
+          this.d.write(line + '\n'); // as if typed: shown after the prompt
+        }
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
         if ((this.mode === 'command' || this.mode === 'repl') && !this.rendering) this.prompt();
+        // still stopped after a batch: the next one (a retry that could not go on, say)
+        if (this.lines.length === 0 && this.mode !== 'closed' && !this.rendering) this.feedScript();
       }
     } finally {
       this.busy = false;
+    }
+    if (this.mode !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
+      this.inputEnded();
     }
   }
 

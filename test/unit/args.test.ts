@@ -24,6 +24,8 @@ describe('parseArgs', () => {
       breakOn: 'unhandled',
       boundaries: true,
       json: null,
+      commands: [],
+      commandsFile: null,
     });
   });
 
@@ -227,7 +229,7 @@ describe('parseArgs: attach', () => {
   });
 
   test('an unknown short option before the script is an error', async () => {
-    expect(error(await parseArgs(['-x', 'app.js'], EXEC))).toMatch(/x/);
+    expect(error(await parseArgs(['-Z', 'app.js'], EXEC))).toMatch(/Z/);
   });
 
   test('--verbose with --quiet is an error (also as -vq)', async () => {
@@ -256,5 +258,16 @@ describe('a node option before the script (issue 13)', () => {
   test('an option neither ours nor node’s keeps the usual message', async () => {
     const r = await parseArgs(['--frobnicate', 'app.js'], process.execPath);
     expect(r.kind === 'error' && r.message).toMatch(/Unknown argument/);
+  });
+});
+
+describe('scripted prompt commands (issue 13)', () => {
+  test('-x is repeatable and keeps its order; --commands names a file; the script is still the script', async () => {
+    const r = await parseArgs(['-x', 'p line', '--execute', 'bt', '--commands', 'cmds.txt', '-x', 'cont', 'job.js', '-x', 'arg'], '/opt/node/bin/node');
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.commands).toEqual(['p line', 'bt', 'cont']);
+    expect(r.commandsFile).toBe('cmds.txt');
+    expect(r.command.script).toBe('job.js');
+    expect(r.command.scriptArgs).toEqual(['-x', 'arg']);
   });
 });
