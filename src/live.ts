@@ -23,6 +23,7 @@ import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
 import { CaughtRate, UnhandledFilter } from './session/unhandled';
+import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
 
 const log = debug('app');
 
@@ -206,16 +207,29 @@ export class LiveSession implements PromptSession {
       void this.pause.resume();
       return;
     }
+    if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
+    this.show(p);
+  }
+
+  private async exceptionStop(p: Pause): Promise<void> {
     // `unhandled`: a caught exception stops only when the program's code does not catch it itself
-    if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting === 'unhandled') {
-      void this.unhandled.decide(p).then((v) => {
-        if (this.pause.current !== p) return;
-        if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
-        p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
-        this.show(p);
-      }, () => this.show(p));
-      return;
+    if (!p.uncaught && this.breakOnSetting === 'unhandled') {
+      const v = await this.unhandled.decide(p);
+      if (this.pause.current !== p) return;
+      if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
+      p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
     }
+    // shown already, at the throw: node or a library caught it and threw it again
+    if (await wasShown(this.cdp, p.exception)) { if (this.pause.current === p) void this.pause.resume(); return; }
+    p.loadError = (await loadErrorOf(this.cdp, p)) ?? undefined;
+    if (this.pause.current !== p) return;
+    if (p.loadError) {
+      // node compiles a failing file a second time (is it an ES module?): one stop for one error
+      const key = loadErrorKey(p.loadError);
+      if (this.lastLoadError?.key === key && Date.now() - this.lastLoadError.goneOn < 1000) { void this.pause.resume(); return; }
+      this.lastLoadError = { key, goneOn: Infinity };
+    }
+    await markShown(this.cdp, p.exception);
     this.show(p);
   }
 
@@ -228,6 +242,9 @@ export class LiveSession implements PromptSession {
     this.opts.onWarning?.(`the program throws and catches many exceptions of its own (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
   }
 
+  /** The last load error shown, and when the program went on from it. */
+  private lastLoadError: { key: string; goneOn: number } | null = null;
+
   private show(p: Pause): void {
     this.stopShown = true;
     for (const l of this.stopListeners) l(p);
@@ -235,6 +252,7 @@ export class LiveSession implements PromptSession {
   }
 
   private resumed(): void {
+    if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -348,6 +366,11 @@ export class LiveSession implements PromptSession {
 
   /** Apply the pending edits and run the failing function again (docs/retry.md). */
   retry(announce?: (message: string) => void): Promise<Result<{ message: string }>> {
+    const load = this.pause.current?.loadError;
+    if (load) {
+      const file = path.relative(this.opts.cwd, load.file) || load.file;
+      return Promise.resolve({ ok: false, message: `${file} does not compile (${load.message}, line ${load.line}): no function of it ran, so there is nothing to run again. Fix the file, then load it again: \`cont\` lets the require or import fail as under node (restart the program, or catch it and require the file again)` });
+    }
     return retryNow({ ...this.retryDeps, announce });
   }
 

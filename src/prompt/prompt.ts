@@ -247,7 +247,15 @@ export class Prompt {
       case 'up': return this.select(this.selected + (parseIndex(args) ?? 1));
       case 'down': return this.select(this.selected - (parseIndex(args) ?? 1));
       case 'list': return this.out(await this.code(this.selected, parseIndex(args) ?? 5));
-      case 'locals': return this.out(await this.locals(this.selected, true));
+      case 'locals': {
+        const load = this.shown?.loadError;
+        const frame = this.frames[this.selected];
+        // a file that does not compile: node's loader variables are not what the user is after
+        if (load && frame && frame.origin !== 'program' && args !== 'all') {
+          return this.out(`frame ${this.selected} is node's loader, compiling ${displayPath(load.file, this.d.cwd)}, which does not compile (line ${load.line}): no code of it ran, so it has no variables yet (\`locals all\` shows the loader's)`);
+        }
+        return this.out(await this.locals(this.selected, true));
+      }
       case 'print':
         if (!args) return this.out('usage: p EXPR');
         return this.print(args);
@@ -442,7 +450,15 @@ export class Prompt {
     const st = this.d.style;
     switch (p.kind) {
       case 'exception':
-        this.out(st.bad(`${exceptionHeadline(p.exception, p.rejection)}`) + (p.uncaught ? '' : st.dim(caughtNote(p))));
+        // node puts `file:line`, the line and an arrow before a load error's own first line
+        const headline = (p.loadError && /^SyntaxError: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
+        this.out(st.bad(headline) + (p.uncaught ? '' : st.dim(caughtNote(p))));
+        if (p.loadError) {
+          // node was compiling this file: the error is there, not in any frame
+          const e = p.loadError;
+          this.out(`  in ${displayPath(e.file, this.d.cwd)}:${e.line}:${e.column + 1} (${e.message}), which node was loading from:`);
+          this.out(codeFrame(e.text, e.line, e.column + 1, { context: 2 }));
+        }
         this.out(stackLines(this.frames).join('\n'));
         break;
       case 'interrupt':
@@ -495,7 +511,7 @@ export { COMMANDS };
 /** What `cont` does with a caught exception, as far as the stack tells. */
 function caughtNote(p: Pause): string {
   if (p.catcher === undefined) return ' (caught)';
-  if (p.catcher === null) return ' (your code does not catch it; a promise handler outside the stack does: `cont` passes it on)';
+  if (p.catcher === null) return ' (your code does not catch it; no frame on the stack does: a promise handler or node\'s native code takes it, and `cont` passes it on)';
   const who = p.catcher.origin === 'node' ? "node's own code" : p.catcher.origin === 'library' ? 'a library' : 'other code';
   return ` (your code does not catch it; ${who} does, in ${p.catcher.name} (frame ${p.catcher.frame}): \`cont\` lets it handle the error)`;
 }

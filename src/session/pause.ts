@@ -31,6 +31,8 @@ export interface Pause {
    * no frame on the stack catches it, a promise handler does).
    */
   catcher?: { origin: string; name: string; frame: number } | null;
+  /** A SyntaxError node met compiling one of the program's files: where it is (session/load-error.ts). */
+  loadError?: { file: string; line: number; column: number; message: string; text: string };
   /** Our breakpoint ids that were hit. */
   hitBreakpoints: string[];
   /** Was it a promise rejection (thrown in an async function)? */

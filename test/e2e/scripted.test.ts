@@ -49,4 +49,18 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect(cli.stderr()).toMatch(/--commands nosuch\.txt: ENOENT/);
     expect(cli.stdout()).toBe('');
   });
+
+  test('a SyntaxError while loading a file: its message and a code frame of that file, one stop; locals and retry say what to do', async () => {
+    const dir = copyFixture('framework');
+    const cli = start(['-x', 'locals', '-x', 'retry', '-x', 'cont', bin, 'load/main.js'], dir, 'ignore');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(1);
+    const err = cli.stderr();
+    expect(err).toMatch(/^SyntaxError: Unexpected token ';'[^\n]*\n  in load\/bad\.js:2:15 \(Unexpected token\), which node was loading from:\n  1 \| exports\.x = 1;\n> 2 \| exports\.y = \(2;\n +\| +\^/m);
+    expect(err).toMatch(/at \(anonymous\) \(load\/main\.js:3:13\)/);
+    expect(err).toMatch(/ec> locals\nframe \d+ is node's loader, compiling load\/bad\.js, which does not compile|ec> locals\n  exports = \{\}/);
+    expect(err).toMatch(/ec> retry\nretry: load\/bad\.js does not compile \(Unexpected token, line 2\): no function of it ran, so there is nothing to run again\. Fix the file, then load it again/);
+    expect(err.split('ec> ').length - 1).toBe(3);
+    expect(cli.stdout()).toBe('start\n');
+  });
 });
