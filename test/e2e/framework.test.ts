@@ -2,7 +2,7 @@
 // line: a server on a framework that catches its handlers' errors (fixtures/framework/node_modules/
 // miniroute, as Express 5 does): the prompt opens at the throw in the user's handler, `cont` lets the
 // framework answer 500, and a fix + `retry` answers the waiting request with the new code.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -86,6 +86,41 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     expect((await cli.exited).code).toBe(0);
     expect(cli.stderr()).toMatch(/the program throws and catches many exceptions of its own \(10 in 1 s\)[^\n]*now stopping at uncaught exceptions only/);
     expect(cli.stderr()).not.toMatch(/ec> /);
+  });
+
+  test('in a terminal (script(1)), a readline line handler throws; node\'s emitKeys catches it: stop at the throw; fix + retry; the program reads on', async () => {
+    const dir = copyFixture('framework');
+    const cmd = `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(__dirname, '..', '..', 'bin', 'edit-continue'))} ${JSON.stringify(bin)} rl.js`;
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += String(d).replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const until = async (re: RegExp, step: string, from = 0) => {
+      for (let i = 0; i < 300 && !re.test(out.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!re.test(out.slice(from))) throw new Error(`${step}: no ${re} in:\n${out}`);
+    };
+    try {
+      await until(/ready\n/, 'program ready');
+      child.stdin.write('hi\r');
+      await until(/ok hi\n/, 'first line');
+      child.stdin.write('bad\r');
+      await until(/Error: bad line \(your code does not catch it; node's own code does, in \w+ \(frame \d+\): `cont` lets it handle the error\)\n\s+at onLine \(rl\.js:7:/, 'stop at the throw in onLine');
+      await until(/ec> $/, 'prompt');
+      edit(path.join(dir, 'rl.js'), "if (line === 'bad') throw new Error('bad line');", "if (line === 'bad') return console.log('skipped bad');", saveByRename);
+      await until(/waiting rl\.js: onLine is running/, 'save waits');
+      let from = out.length;
+      child.stdin.write('retry\r');
+      await until(/skipped bad\n/, 'the retried handler', from);
+      from = out.length;
+      child.stdin.write('bye\r');
+      await until(/ok bye\n/, 'reads on', from);
+      // (the program's stdin is a pipe under edit-continue, so rl.close() does not end it: issue 13 item 4)
+      expect(out).not.toMatch(/Check failed|Fatal error/);
+      expect(out.match(/ec> /g)?.length).toBe(2); // the stop, and the retry typed at it: no second stop at emitKeys' rethrow
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 
   test('catch all typed at a Ctrl+C pause of an idle server takes effect; catch unhandled turns it back', async () => {
