@@ -233,13 +233,13 @@ export class LiveSession implements PromptSession {
     this.show(p);
   }
 
-  /** The program caught its own exception: too many of those, and `unhandled` gives way (CaughtRate). */
+  /** A caught exception that did not stop (the program's code caught it, or it never passed through it): too many, and `unhandled` gives way (CaughtRate). */
   private caughtByProgram(): void {
     if (!this.caughtRate.tooMany(Date.now()) || this.breakOnSetting !== 'unhandled') return;
     this.caughtRate.reset();
     this.breakOnSetting = 'uncaught';
     void this.pause.setBreakOn('uncaught').catch(() => {});
-    this.opts.onWarning?.(`the program throws and catches many exceptions of its own (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
+    this.opts.onWarning?.(`the program throws and catches many exceptions (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s that its own code, node or a library caught), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
   }
 
   /** The last load error shown, and when the program went on from it. */
