@@ -1,10 +1,10 @@
 // The programmatic API: `launch` a program under edit-continue, or `attach` to one that runs with its
 // inspector open. Both give a LiveSession (./live.ts): typed events and the prompt's actions.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import type { LiveSession, LiveOptions } from './live';
-import { exitCodeOf, probeNode, spawnTarget, type Exit, type NodeInfo, type Target } from './launch/target';
+import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
+import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -43,8 +43,11 @@ export interface LaunchOptions extends Partial<LiveOptions> {
   stderr?(text: string): void;
   /** Called once the program is spawned, before it runs (signals can go to it from now on). */
   onSpawn?(target: Target): void;
-  /** Called with the session before the program runs its first line: subscribe to events here. */
-  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+  /**
+   * Called with the session before the program runs its first line: subscribe to events here.
+   * What it returns is awaited (a promise), or ignored (`(s) => s.on(…)` returns the session).
+   */
+  beforeStart?(session: LiveSession & { program: Program }): unknown;
 }
 
 export type LaunchedSession = LiveSession & { program: Program; target: Target };
@@ -76,7 +79,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt }) as LaunchedSession;
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added' }) as LaunchedSession;
   session.target = target;
   session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
@@ -110,7 +113,8 @@ export type AttachTarget = string | number | { port: number; host?: string } | {
 export interface AttachOptions extends Partial<LiveOptions> {
   /** Allow a host that is not this machine (the inspector gives full control of the program). */
   allowRemote?: boolean;
-  beforeStart?(session: LiveSession & { program: Program }): void | Promise<void>;
+  /** As for launch: called before the session lets the program go on; a promise is awaited. */
+  beforeStart?(session: LiveSession & { program: Program }): unknown;
 }
 
 export type AttachedSession = LiveSession & { program: Program };
@@ -148,64 +152,6 @@ export function parseAttachTarget(spec: AttachTarget): { kind: 'ws'; url: string
   return { kind: 'error', message: `cannot attach to '${s}': give a port (9229), host:port (127.0.0.1:9229), a ws:// URL, or --pid N` };
 }
 
-/** The TCP port a process listens on, read from /proc (Linux): its sockets in LISTEN state. */
-export function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  try {
-    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-        const m = /^socket:\[(\d+)\]$/.exec(link);
-        if (m) inodes.add(m[1]);
-      } catch { /* closed meanwhile */ }
-    }
-  } catch {
-    return [];
-  }
-  const ports: number[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try { text = fs.readFileSync(table, 'utf8'); } catch { continue; }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9])) continue; // 0A: LISTEN
-      ports.push(parseInt(cols[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
-
-async function inspectorUrl(host: string, port: number): Promise<string> {
-  let targets: { type?: string; webSocketDebuggerUrl?: string }[];
-  try {
-    const CDP = require('chrome-remote-interface') as typeof import('chrome-remote-interface');
-    targets = await CDP.List({ host, port });
-  } catch (err) {
-    throw new UserError(`nothing answers as a node inspector on ${host}:${port} (${(err as Error).message}); start the program with node --inspect`);
-  }
-  const t = targets.find((x) => x.webSocketDebuggerUrl);
-  if (!t?.webSocketDebuggerUrl) throw new UserError(`the inspector on ${host}:${port} lists no target to attach to`);
-  return t.webSocketDebuggerUrl;
-}
-
-/** Open the inspector of a running node process (SIGUSR1) and find its port. */
-async function openInspector(pid: number): Promise<number> {
-  try { process.kill(pid, 0); } catch { throw new UserError(`there is no process ${pid}`); }
-  const before = new Set(listeningPorts(pid));
-  try { process.kill(pid, 'SIGUSR1'); } catch (err) { throw new UserError(`cannot signal process ${pid}: ${(err as Error).message}`); }
-  for (let i = 0; i < 60; i++) {
-    const found = listeningPorts(pid).filter((p) => !before.has(p));
-    for (const port of found) {
-      try { await inspectorUrl('127.0.0.1', port); return port; } catch { /* not the inspector */ }
-    }
-    if (i > 10 && before.size) {
-      for (const port of before) { try { await inspectorUrl('127.0.0.1', port); return port; } catch { /* not it */ } }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new UserError(`process ${pid} did not open an inspector after SIGUSR1 (is it node, and was it started without --disable-sigusr1?)`);
-}
-
 /** Attach to a program that runs with its inspector open. Detaching (close) leaves it running. */
 export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Promise<AttachedSession> {
   const { LiveSession, connect } = sessionModules();
@@ -233,7 +179,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   }
   const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now() }) as AttachedSession;
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached' }) as AttachedSession;
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null) };
   void cdp.closed.then(() => session.close());
   await session.start();

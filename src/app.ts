@@ -25,6 +25,9 @@ export interface CommonOptions {
   breakOn: BreakOn;
   /** Write events as JSON lines: '-' for stderr, else a file path; null for none. */
   json: string | null;
+  /** Prompt commands to run at the stops before stdin is read (-x), after --commands FILE's lines. */
+  commands?: string[];
+  commandsFile?: string | null;
 }
 
 export interface AppOptions extends CommonOptions {
@@ -88,7 +91,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   const text = (r: Parameters<typeof formatUpdate>[0]) => {
     const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
-    if (r.outcome.status === 'waiting' && session.pause.paused && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    if (r.outcome.status === 'waiting' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     for (const line of lines) f.say(line);
   };
   session.on('patched', (e) => text(e.report));
@@ -119,14 +122,13 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   // loaded here, once the program is spawned (it brings the retry machinery and acorn)
   const { Prompt } = require('./prompt/prompt') as typeof import('./prompt/prompt');
   const prompt = new Prompt({
-    session: session.pause, breakpoints: session.breakpoints, registry: session.registry, retry: session.retryDeps, stdin,
+    session, stdin,
     stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
     write: (t) => io.stderr.write(t),
     style, cwd: io.cwd, env: io.env,
-    fileChanged: (file) => session.changed(file),
     quit,
-    breakOn: opts.breakOn,
     attached: session.program.kind === 'attached',
+    commands: opts.commands,
   });
   f.notify = (line) => prompt.notify(line);
   return prompt;
@@ -146,6 +148,7 @@ function started(session: LiveSession & { program: Program }, opts: CommonOption
 
 export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   checkScript(opts.command.script, io.cwd);
+  opts = { ...opts, commands: scriptedCommands(opts, io.cwd), commandsFile: null };
   const f = frontend(opts, io);
   let target: Target | null = null;
   let session: (LiveSession & { program: Program }) | null = null;
@@ -158,7 +161,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const forward = (sig: NodeJS.Signals) => () => {
     signalCount++;
     if (signalCount > 2) return kill('SIGKILL');
-    void (session?.pause.paused ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
+    void (session?.current ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
   };
   for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
   const forwardInt = forward('SIGINT');
@@ -217,6 +220,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
 
 /** `edit-continue attach`: the same session on a program that runs on its own; quitting detaches. */
 export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<number> {
+  opts = { ...opts, commands: scriptedCommands(opts, io.cwd), commandsFile: null };
   const f = frontend(opts, io);
   let session: (LiveSession & { program: Program }) | null = null;
   let stdin: StdinRouter | null = null;
@@ -271,4 +275,17 @@ async function finish(f: Frontend, stdin: StdinRouter | null, code: number): Pro
   await f.events?.close();
   log('exit', code);
   return code;
+}
+
+/** The prompt commands of --commands FILE (blank lines and # comments left out), then each -x. */
+function scriptedCommands(opts: CommonOptions, cwd: string): string[] {
+  const out: string[] = [];
+  if (opts.commandsFile) {
+    let text: string;
+    try { text = fs.readFileSync(path.resolve(cwd, opts.commandsFile), 'utf8'); } catch (err) {
+      throw new UserError(`--commands ${opts.commandsFile}: ${(err as Error).message}`);
+    }
+    out.push(...text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')));
+  }
+  return [...out, ...(opts.commands ?? [])];
 }

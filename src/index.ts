@@ -1,8 +1,9 @@
 // The programmatic API (README "API"): launch a program under edit-continue or attach to one, and
 // drive the session: typed events, and the prompt's actions as methods.
 export { launch, attach, parseAttachTarget, type LaunchOptions, type AttachOptions, type AttachTarget, type LaunchedSession, type AttachedSession, type Program } from './api';
-export { LiveSession, type LiveEvents, type LiveOptions, type PatchedEvent, type NotPatchedEvent, type PendingEvent, type UnchangedEvent, type PausedEvent, type ExitedEvent, type Reason } from './live';
+export { LiveSession, type LiveEvents, type LiveOptions, type PatchedEvent, type NotPatchedEvent, type PendingEvent, type UnchangedEvent, type PausedEvent, type ExitedEvent, type PausedFrame, type Reason } from './live';
 export type { FrameView } from './session/frames';
+export type { Origin } from './util/origin';
 export type { BreakOn, PauseKind } from './session/pause';
 export { eventLine, EVENTS_VERSION, type EventType } from './report/events';
 export { planPatch } from './patch/plan';

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Protocol } from 'devtools-protocol';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
@@ -13,18 +14,21 @@ import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
 import { Codes } from './patch/codes';
 import { workerOnlyMessage } from './report/format';
-import { PauseSession, type Result } from './session/debugger';
-import { Breakpoints } from './session/breakpoints';
-import { retry as retryNow, restartFrameAt, type RetryDeps } from './session/retry';
+import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import type { Result } from './util/result';
+import { Breakpoints, type Breakpoint } from './session/breakpoints';
+import { realFile } from './session/registry';
+import type { PromptSession } from './prompt/session';
+import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
 import type { BreakOn, Pause, PauseKind } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
+import { originOf, type Origin } from './util/origin';
+import { CaughtRate, UnhandledFilter } from './session/unhandled';
+import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
 
 const log = debug('app');
-
-/** Our own files (the preload and its hooks) are never watched or patched. */
-const OWN_DIR = path.dirname(__dirname) + path.sep;
 
 export interface Reason {
   /** A stable code (EC101…), docs/codes.md. */
@@ -43,8 +47,11 @@ export interface PausedEvent {
   /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
   exception?: { message: string; description: string; uncaught: boolean };
   breakpoints: number[];
-  frames: FrameView[];
+  frames: PausedFrame[];
 }
+
+/** A frame in a `paused` event: `internal` (not the program's code) is kept for events v1. */
+export type PausedFrame = FrameView & { internal: boolean };
 export interface ExitedEvent { code: number | null; signal: string | null }
 
 export interface LiveEvents {
@@ -69,17 +76,19 @@ export interface LiveOptions {
   startedAt?: number;
   /** Watcher failures and other things the user should know. */
   onWarning?(message: string): void;
+  /** How the program's files get retry boundaries (the reason retry gives when they lack one). */
+  retryBoundaries?: Boundaries;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
-export class LiveSession {
-  readonly registry = new ScriptRegistry();
-  readonly breakpoints: Breakpoints;
+export class LiveSession implements PromptSession {
+  private readonly registry = new ScriptRegistry();
+  private readonly breaks: Breakpoints;
   readonly engine: LiveEditEngine;
-  readonly pause: PauseSession;
-  readonly updater: Updater;
-  readonly retryDeps: RetryDeps;
+  private readonly pause: PauseSession;
+  private readonly updater: Updater;
+  private readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
   private readonly watchedSet = new Set<string>();
   /** Entry files of worker threads that the main thread did not load (never patched: said on save). */
@@ -93,15 +102,17 @@ export class LiveSession {
   private leaving = false;
   /** The program has ended (exited() was called). */
   private programExited = false;
-  private breakOn: BreakOn;
+  private breakOnSetting: BreakOn;
+  private readonly unhandled: UnhandledFilter;
+  private readonly caughtRate = new CaughtRate();
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
-    this.breakOn = opts.breakOn ?? 'uncaught';
+    this.breakOnSetting = opts.breakOn ?? 'unhandled';
     void cdp.closed.then(() => { this.disconnected = true; });
-    this.pause = new PauseSession(cdp, this.registry);
-    this.breakpoints = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
+    this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
+    this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
     this.engine = new LiveEditEngine(cdp, this.registry, {
-      onPatched: (record) => this.breakpoints.restore(record.file),
+      onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
     this.updater = new Updater({
@@ -116,8 +127,9 @@ export class LiveSession {
       settle: () => this.updater.settle(),
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
-      apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
+      apply: async (file, atSafePause) => appliedOf(await this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined })),
       cwd: opts.cwd,
+      boundaries: opts.retryBoundaries ?? 'added',
     };
     if (opts.watch !== false) {
       this.watcher = createWatcher({
@@ -139,9 +151,9 @@ export class LiveSession {
       }
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
-    // breakpoints cleared where the program stood are taken out of V8 once it has moved on
-    this.pause.onPause((p) => { void this.breakpoints.flushDeferred(true); void this.pausedEvent(p).then((e) => this.emit('paused', e)); });
-    this.pause.onResume(() => { void this.breakpoints.flushDeferred(); this.emit('resumed'); });
+    this.unhandled = new UnhandledFilter(this.registry, this.pause);
+    this.pause.onPause((p) => this.paused(p));
+    this.pause.onResume(() => this.resumed());
   }
 
   // ---- events ----
@@ -156,7 +168,14 @@ export class LiveSession {
     return this;
   }
 
-  once<K extends keyof LiveEvents>(event: K): Promise<LiveEvents[K]> {
+  /** As EventEmitter's once: the listener is called the next time, then removed. */
+  once<K extends keyof LiveEvents>(event: K, listener: Listener<LiveEvents[K]>): this {
+    this.emitter.once(event, listener as (...a: unknown[]) => void);
+    return this;
+  }
+
+  /** The next event of this kind, as a promise of its arguments. */
+  next<K extends keyof LiveEvents>(event: K): Promise<LiveEvents[K]> {
     return new Promise((resolve) => this.emitter.once(event, (...args: unknown[]) => resolve(args as LiveEvents[K])));
   }
 
@@ -193,11 +212,85 @@ export class LiveSession {
     }
   }
 
+  // ---- stops: one policy for the terminal and --json ----
+
+  /** A stop was shown (to the prompt and as a `paused` event) and the program has not gone on since. */
+  private stopShown = false;
+  private readonly stopListeners: ((p: Pause) => void)[] = [];
+  private readonly goListeners: (() => void)[] = [];
+
+  private paused(p: Pause): void {
+    // breakpoints cleared where the program stood are taken out of V8 once it has moved on
+    void this.breaks.flushDeferred(true);
+    // With `catch all`, exceptions that code not the program's throws and catches (node's, a
+    // library's, ours) are not the user's business: go on without a word.
+    if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting !== 'unhandled' && this.originOfFrame(p, 0) !== 'program') {
+      void this.pause.resume();
+      return;
+    }
+    if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
+    this.show(p);
+  }
+
+  private async exceptionStop(p: Pause): Promise<void> {
+    // `unhandled`: a caught exception stops only when the program's code does not catch it itself
+    if (!p.uncaught && this.breakOnSetting === 'unhandled') {
+      const v = await this.unhandled.decide(p);
+      if (this.pause.current !== p) return;
+      if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
+      p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
+    }
+    // shown already, at the throw: node or a library caught it and threw it again
+    if (await wasShown(this.cdp, p.exception)) { if (this.pause.current === p) void this.pause.resume(); return; }
+    p.loadError = (await loadErrorOf(this.cdp, p)) ?? undefined;
+    if (this.pause.current !== p) return;
+    if (p.loadError) {
+      // node compiles a failing file a second time (is it an ES module?): one stop for one error
+      const key = loadErrorKey(p.loadError);
+      if (this.lastLoadError?.key === key && Date.now() - this.lastLoadError.goneOn < 1000) { void this.pause.resume(); return; }
+      this.lastLoadError = { key, goneOn: Infinity };
+    }
+    await markShown(this.cdp, p.exception);
+    this.show(p);
+  }
+
+  /** A caught exception that did not stop (the program's code caught it, or it never passed through it): too many, and `unhandled` gives way (CaughtRate). */
+  private caughtByProgram(): void {
+    if (!this.caughtRate.tooMany(Date.now()) || this.breakOnSetting !== 'unhandled') return;
+    this.caughtRate.reset();
+    this.breakOnSetting = 'uncaught';
+    void this.pause.setBreakOn('uncaught').catch(() => {});
+    this.opts.onWarning?.(`the program throws and catches many exceptions (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s that its own code, node or a library caught), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
+  }
+
+  /** The last load error shown, and when the program went on from it. */
+  private lastLoadError: { key: string; goneOn: number } | null = null;
+
+  private show(p: Pause): void {
+    this.stopShown = true;
+    for (const l of this.stopListeners) l(p);
+    void this.pausedEvent(p).then((e) => this.emit('paused', e));
+  }
+
+  private resumed(): void {
+    if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
+    if (!this.stopShown) return;
+    this.stopShown = false;
+    for (const l of this.goListeners) l();
+    this.emit('resumed');
+  }
+
+  private originOfFrame(p: Pause, index: number): Origin {
+    const frame = p.callFrames[index];
+    const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    return originOf(record ? record.file : null);
+  }
+
   private async pausedEvent(p: Pause): Promise<PausedEvent> {
-    const frames = await describeFrames(this.pause, p, this.opts.cwd);
+    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map((f) => ({ ...f, internal: f.origin !== 'program' }));
     const event: PausedEvent = {
       reason: p.kind,
-      breakpoints: p.hitBreakpoints.map((id) => this.breakpoints.numberOf(id)).filter((n): n is number => n !== null),
+      breakpoints: this.breakpointNumbers(p),
       frames,
     };
     if (p.kind === 'exception') {
@@ -210,8 +303,9 @@ export class LiveSession {
   // ---- lifecycle ----
 
   shouldWatch(file: string): boolean {
-    return !file.startsWith(OWN_DIR) &&
-      (!file.split(path.sep).includes('node_modules') || (this.watcher?.coveredByPattern(file) ?? false));
+    // our own files (the preload and its hooks) never; a library only when --watch names it
+    const origin = originOf(file);
+    return origin === 'program' || (origin === 'library' && (this.watcher?.coveredByPattern(file) ?? false));
   }
 
   /** Turn the inspector domains on and set what stops the program. */
@@ -221,7 +315,7 @@ export class LiveSession {
     this.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { this.leaving = true; void this.cdp.close(); });
     await this.cdp.Runtime.enable();
     await this.cdp.Debugger.enable({});
-    await this.pause.setBreakOn(this.breakOn);
+    await this.pause.setBreakOn(this.breakOnSetting);
   }
 
   /**
@@ -270,7 +364,7 @@ export class LiveSession {
   /** Leave the program running on its own: nothing stops it any more, nothing is paused. */
   async letGo(): Promise<void> {
     await this.pause.setBreakOn('none').catch(() => {});
-    await this.breakpoints.removeAll();
+    await this.breaks.removeAll();
     await this.pause.resume();
   }
 
@@ -291,7 +385,20 @@ export class LiveSession {
     this.emit('exited', { code: exit.code, signal: exit.signal });
   }
 
-  // ---- the prompt's actions ----
+  // ---- the prompt's actions (PromptSession, src/prompt/session.ts) and the API's ----
+
+  onPause(listener: (p: Pause) => void): void { this.stopListeners.push(listener); }
+  onResume(listener: () => void): void { this.goListeners.push(listener); }
+
+  get current(): Pause | null { return this.pause.current; }
+
+  frames(p: Pause): Promise<FrameView[]> { return describeFrames(this.pause, p, this.opts.cwd); }
+
+  async originalText(frameIndex: number): Promise<string | null> {
+    const frame = this.pause.current?.callFrames[frameIndex];
+    const src = frame ? await this.pause.source(frame.location.scriptId) : null;
+    return src ? src.map.originalText() : null;
+  }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */
   apply(file: string): Promise<UpdateOutcome> {
@@ -300,36 +407,85 @@ export class LiveSession {
 
   /** The file changed: apply it as a save and wait until it is reported. */
   async changed(file: string): Promise<void> {
-    this.updater.changed(file);
-    await this.updater.whenIdle(file);
+    const real = realFile(path.resolve(this.opts.cwd, file));
+    this.updater.changed(real);
+    await this.updater.whenIdle(real);
   }
 
-  retry(): Promise<Result<{ message: string }>> { return retryNow(this.retryDeps); }
-
-  async restartFrame(index: number): Promise<Result<Pause>> {
-    const r = await restartFrameAt(this.retryDeps, index);
-    return r.ok ? { ok: true, value: r.value.pause } : r;
+  /** Apply the pending edits and run the failing function again (docs/retry.md). */
+  retry(announce?: (message: string) => void): Promise<Result<{ message: string }>> {
+    const load = this.pause.current?.loadError;
+    if (load) {
+      const file = path.relative(this.opts.cwd, load.file) || load.file;
+      return Promise.resolve({ ok: false, message: `${file} does not compile (${load.message}, line ${load.line}): no function of it ran, so there is nothing to run again. Fix the file, then load it again: \`cont\` lets the require or import fail as under node (restart the program, or catch it and require the file again)` });
+    }
+    return retryNow({ ...this.retryDeps, announce });
   }
 
-  setVariable(frameIndex: number, name: string, expression: string) { return this.pause.setVariable(frameIndex, name, expression); }
+  restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
 
-  evaluate(expression: string, frameIndex: number | null = null) { return this.pause.evaluate(expression, frameIndex); }
+  retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
 
-  async resume(): Promise<void> { await this.breakpoints.flushDeferred(); return this.pause.resume(); }
+  setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> { return this.pause.setVariable(frameIndex, name, expression); }
+
+  /** Evaluate in a frame (null: globally), as `p` does. */
+  async evaluate(expression: string, frameIndex: number | null = null): Promise<Result<Protocol.Runtime.RemoteObject>> {
+    const r = await this.pause.evaluateSeeing(expression, frameIndex);
+    return r.ok ? { ok: true, value: r.value.value } : r;
+  }
+
+  /** Evaluate, and say from which frame a name the selected frame does not keep was read (PauseSession.evaluateSeeing). */
+  evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
+    return this.pause.evaluateSeeing(expression, frameIndex);
+  }
+
+  variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> { return this.pause.variables(frameIndex, scopeTypes); }
+
+  /** Let the program go on (breakpoints cleared where it stood leave V8 first: the pause session's beforeResume). */
+  resume(): Promise<void> { return this.pause.resume(); }
+
+  async step(kind: StepKind): Promise<Pause | null> {
+    const p = await this.pause.quietly(() => this.pause.step(kind));
+    if (!p) this.resumed(); // it ran on (returned to the event loop)
+    return p;
+  }
 
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> { return this.pause.requestPause(); }
 
-  async setBreakOn(mode: BreakOn): Promise<void> {
-    this.breakOn = mode;
-    await this.pause.setBreakOn(mode);
+  breakpoints(): readonly Breakpoint[] { return this.breaks.all(); }
+
+  addBreakpoint(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> { return this.breaks.add(realFile(file), line, condition); }
+
+  async removeBreakpoint(n: number): Promise<Result<Breakpoint>> { return this.breaks.remove(n, await this.pause.breakpointsAtFunctionEnd()); }
+
+  breakpointNumbers(p: Pause): number[] {
+    return p.hitBreakpoints.map((id) => this.breaks.numberOf(id)).filter((n): n is number => n !== null);
   }
 
-  get breakOnMode(): BreakOn { return this.breakOn; }
+  loadedFiles(): string[] { return this.registry.files(); }
+
+  /** Which exceptions stop the program: the one setting (the prompt's `catch` and the API). */
+  get breakOn(): BreakOn { return this.breakOnSetting; }
+
+  async setBreakOn(mode: BreakOn): Promise<void> {
+    this.breakOnSetting = mode;
+    await this.pause.setBreakOn(mode);
+  }
 }
 
 function reasonOf(r: NotApplied | { code: string; message: string; line?: number }): Reason {
   return r.line === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, line: r.line };
+}
+
+/** An update's outcome as retry needs it (session/ does not import patch/). */
+function appliedOf(o: UpdateOutcome): Applied {
+  switch (o.status) {
+    case 'patched': case 'unchanged': case 'not-loaded': return { status: 'applied' };
+    case 'waiting': return { status: 'waiting', why: o.reason.message };
+    case 'not-patched': return { status: 'refused', why: o.reasons[0]?.message ?? 'not patched' };
+    case 'unreadable': return { status: 'refused', why: o.reason.message };
+  }
 }
 
 async function readText(file: string): Promise<string> {

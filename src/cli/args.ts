@@ -18,6 +18,9 @@ export interface RunRequest {
   boundaries: boolean;
   /** JSON events: '-' for stderr, a path, or null. */
   json: string | null;
+  /** Prompt commands to run at the stops, before stdin is read (-x; --commands FILE's lines go first). */
+  commands: string[];
+  commandsFile: string | null;
 }
 
 export interface AttachRequest {
@@ -30,6 +33,8 @@ export interface AttachRequest {
   poll: boolean;
   breakOn: BreakOn;
   json: string | null;
+  commands: string[];
+  commandsFile: string | null;
 }
 
 export type CliRequest =
@@ -45,7 +50,7 @@ Runs a Node program under the V8 inspector and patches its functions in place wh
 save a file it loaded: state, closures and objects keep working and see the new code.
 Top-level code is not run again. Each save prints what was patched, and what was not and why.
 
-When the program throws an uncaught exception, or you press Ctrl+C, it stops with its stack
+When your code throws an exception it does not catch itself (even if a framework does), or you press Ctrl+C, it stops with its stack
 live and an 'ec>' prompt opens: look at the stack and locals, change values, fix the code and
 'retry' the failing function, then continue. Type 'help' there for the commands.`;
 
@@ -53,7 +58,8 @@ export const EPILOGUE = `Examples:
   edit-continue server.js --port 8080       use the node that runs edit-continue
   edit-continue node --max-old-space-size=4096 job.js
   edit-continue --watch 'lib/**/*.js' app.js
-  edit-continue --break-on all job.js       stop at caught exceptions too
+  edit-continue --break-on all job.js       stop at every exception, even those your code catches
+  edit-continue --break-on uncaught app.js  stop only at exceptions nothing catches
 
 Everything after 'node' or the script goes to node and the program unchanged.
 Attach to a program already running (its inspector open, or by pid with SIGUSR1):
@@ -86,10 +92,21 @@ function common(y: ReturnType<typeof yargs>) {
     .option('poll', { type: 'boolean', default: false, describe: 'poll files instead of using inotify (network drives, some containers)' })
     .option('break-on', {
       type: 'string',
-      choices: ['uncaught', 'all', 'none'],
-      default: 'uncaught',
+      choices: ['unhandled', 'uncaught', 'all', 'none'],
+      default: 'unhandled',
       requiresArg: true,
-      describe: 'which exceptions stop the program at the prompt (also: catch at the prompt)',
+      describe: 'which exceptions stop the program at the prompt (also: catch at the prompt). unhandled: those your code throws (or lets through) and does not catch itself, even when a framework, node or a promise handler catches them; uncaught: only those nothing catches',
+    })
+    .option('execute', {
+      alias: 'x',
+      type: 'string',
+      requiresArg: true,
+      describe: "a prompt command to run when the program stops, as if typed (repeatable; a batch runs up to a command that lets the program go, the rest waits for the next stop): -x 'p line' -x cont",
+    })
+    .option('commands', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'a file of prompt commands, one a line, run as -x runs them (before any -x)',
     })
     .option('json', {
       type: 'string',
@@ -145,7 +162,7 @@ function jsonFlag(argv: string[]): string[] {
     if (out[i] === '--json') out[i] = '--json=-';
     else if (!out[i].startsWith('-')) {
       const prev = out[i - 1];
-      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid)$/.test(prev);
+      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--execute|-x|--commands)$/.test(prev);
       if (!takesValue) break;
     }
   }
@@ -167,7 +184,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   try {
     parsed = (await y.parseAsync()) as typeof parsed;
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message, help: await help() };
+    return { kind: 'error', message: nodeOptionHint(argv) ?? (err as Error).message, help: await help() };
   }
   const rest = [...parsed._, ...(parsed['--'] ?? [])].map(String);
   if (parsed.help) return { kind: 'help', text: await help() };
@@ -184,10 +201,30 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     watchPatterns,
     verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
     poll: parsed.poll === true,
-    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
+    ...executeOf(parsed),
   };
+}
+
+/** -x commands; --commands FILE is read where the program starts (app.ts), this module stays pure. */
+function executeOf(parsed: Record<string, unknown>): { commands: string[]; commandsFile: string | null } {
+  return { commands: ([] as unknown[]).concat(parsed.execute ?? []).map(String), commandsFile: parsed.commands === undefined ? null : String(parsed.commands) };
+}
+
+/** A node option given before the script (`edit-continue --inspect app.js`): say where node options go. */
+export function nodeOptionHint(argv: string[]): string | null {
+  for (const word of argv) {
+    if (!word.startsWith('-')) return null; // the script or `node`: what follows is not ours
+    const flag = word.split('=')[0];
+    if (!process.allowedNodeEnvironmentFlags.has(flag)) continue;
+    const inspect = /^--inspect/.test(flag)
+      ? ' edit-continue already runs the program under the inspector, so it needs no --inspect; to attach to a node you started with --inspect, use `edit-continue attach PORT`.'
+      : '';
+    return `${flag} is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node ${word} app.js.${inspect}`;
+  }
+  return null;
 }
 
 function jsonOf(value: unknown): string | null {
@@ -223,7 +260,8 @@ async function parseAttach(argv: string[]): Promise<CliRequest> {
     watchPatterns,
     verbosity: parsed.quiet ? 'quiet' : parsed.verbose ? 'verbose' : 'normal',
     poll: parsed.poll === true,
-    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
+    breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     json: jsonOf(parsed.json),
+    ...executeOf(parsed),
   };
 }

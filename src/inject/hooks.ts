@@ -13,6 +13,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
 import { BOUNDARY_MARK } from './mark';
+import { originOf } from '../util/origin';
 
 /** ./boundary.ts, loaded on the first cache miss (it brings acorn). */
 let boundaryModule: typeof import('./boundary') | null = null;
@@ -26,10 +27,8 @@ function boundary(): typeof import('./boundary') {
   return boundaryModule;
 }
 
-const OWN_DIR = path.dirname(__dirname);
-
 export function isUserFile(file: string): boolean {
-  return path.isAbsolute(file) && !file.startsWith(OWN_DIR + path.sep) && !file.split(path.sep).includes('node_modules');
+  return path.isAbsolute(file) && originOf(file) === 'program';
 }
 
 function fileOf(url: string): string | null {

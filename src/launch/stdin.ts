@@ -2,8 +2,8 @@
 // Takes the streams as parameters and returns a cleanup, so it can be tested on its own.
 
 export interface StdinRouter {
-  /** Send input to the program (the default). */
-  toProgram(): void;
+  /** Send input to the program (the default); `unread`: input the consumer took but did not use goes first. */
+  toProgram(unread?: string): void;
   /** Hand input to a consumer (the prompt); nothing reaches the program meanwhile. */
   toConsumer(consumer: (chunk: Buffer) => void, onEnd: () => void): void;
   /** Stop reading for a while (another process, an editor, takes the terminal). */
@@ -43,9 +43,10 @@ export function routeStdin(input: NodeJS.ReadableStream, program: NodeJS.Writabl
   input.on('error', onEnd);
 
   return {
-    toProgram() {
+    toProgram(unread) {
       consumer = null;
       onConsumerEnd = null;
+      if (unread) toProgram(Buffer.from(unread));
       if (isEnded && programOpen && program) { programOpen = false; program.end(); }
       input.resume();
     },

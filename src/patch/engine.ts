@@ -9,6 +9,7 @@ import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
+import type { SafePause } from '../session/safe-pause';
 import { debug } from '../util/log';
 
 const log = debug('patch');
@@ -21,15 +22,8 @@ export type PatchOutcome =
   /** No script of the program's main thread has this file (`loadedBy`: who did load it, if known). */
   | { status: 'not-loaded'; loadedBy?: string };
 
-/**
- * Proof that the program is stopped at a pause where V8 can restart the top frame: a breakpoint, a
- * `debugger` statement or a completed step (never an exception pause, an unstepped interrupt pause,
- * or a running program: those abort the process, docs/v8.md). Only the pause session hands these out.
- */
-export interface SafePause {
-  readonly callFrameId: string;
-  readonly safe: true;
-}
+/** Leave to edit the top frame: minted only by the pause session (src/session/safe-pause.ts). */
+export type { SafePause };
 
 export interface ApplyOptions {
   /** Let the edit change the function of the top frame: V8 then restarts that frame with the new code. */

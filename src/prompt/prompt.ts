@@ -4,27 +4,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { Protocol } from 'devtools-protocol';
 import type { StdinRouter } from '../launch/stdin';
-import type { PauseSession } from '../session/debugger';
-import type { Breakpoints } from '../session/breakpoints';
-import type { ScriptRegistry } from '../session/registry';
-import { realFile } from '../session/registry';
-import type { Pause } from '../session/pause';
-import type { BreakOn } from '../session/pause';
-import { retry, restartFrameAt, RETRY_AGAIN_FRAME, type RetryDeps } from '../session/retry';
 import { codeFrame } from '../report/codeFrame';
-import { declarationKind } from '../session/declarations';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
-import { describeFrame, describeFrames, type FrameView } from '../session/frames';
+import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
+import { BREAK_ON_MODES } from './session';
 
 export interface PromptDeps {
-  session: PauseSession;
-  breakpoints: Breakpoints;
-  registry: ScriptRegistry;
-  retry: RetryDeps;
+  /** The one way to the program (LiveSession). */
+  session: PromptSession;
   stdin: StdinRouter;
   /** Is our stdin a terminal? (the editor then gets it) */
   stdinIsTTY: boolean;
@@ -32,14 +22,19 @@ export interface PromptDeps {
   style: Style;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** A file changed: apply it as a save, and resolve when it has been reported. */
-  fileChanged(file: string): Promise<void>;
   /** End the program (attached: detach from it, leaving it running). */
   quit(): Promise<void>;
-  breakOn: BreakOn;
   /** Attached to a program we did not start: quit detaches. */
   attached?: boolean;
+  /**
+   * Commands to run at the stops, as if typed, before stdin is read (-x, --commands): at each stop, a
+   * batch up to a command that lets the program go; the rest waits for the next stop.
+   */
+  commands?: string[];
 }
+
+/** Commands after which the program is no longer stopped where it was. */
+const GOES_ON = new Set<CommandName>(['cont', 'next', 'step', 'out', 'retry', 'restart', 'quit', 'detach']);
 
 const PROMPT = 'ec> ';
 const REPL_PROMPT = '> ';
@@ -50,16 +45,20 @@ export class Prompt {
   private lastLine = '';
   private pending = '';
   private lines: string[] = [];
+  /** Scripted commands not yet run, and how many of `lines` (at its head) came from them. */
+  private readonly script: string[];
+  private scriptedAhead = 0;
+  /** A command is running. */
   private busy = false;
+  /** A stop is being shown. */
   private rendering = false;
-  private confirmingQuit = false;
   /** The pause the frames on screen belong to. */
   private shown: Pause | null = null;
-  private mode: 'closed' | 'command' | 'repl' = 'closed';
-  private breakOn: BreakOn;
+  /** closed: the program runs; command: `ec>`; repl: `>`; confirming-quit: `end the program? (y/N)`. */
+  private mode: 'closed' | 'command' | 'repl' | 'confirming-quit' = 'closed';
 
   constructor(private readonly d: PromptDeps) {
-    this.breakOn = d.breakOn;
+    this.script = [...(d.commands ?? [])];
     d.session.onPause((p) => { void this.opened(p); });
     d.session.onResume(() => this.closed());
     // Attached, the program has a stdin of its own: ours is the prompt's, running or paused.
@@ -80,7 +79,7 @@ export class Prompt {
       this.d.write('\n');
       queueMicrotask(() => {
         this.notifying = false;
-        if (this.mode !== 'closed' && !this.busy && !this.rendering && !this.confirmingQuit) this.prompt();
+        if ((this.mode === 'command' || this.mode === 'repl') && !this.busy && !this.rendering) this.prompt();
       });
     }
     this.out(line);
@@ -93,24 +92,21 @@ export class Prompt {
   // ---- opening and closing ----
 
   private async opened(pause: Pause): Promise<void> {
-    // With `catch all`, exceptions that node's own code throws and catches are not the user's business.
-    if (pause.kind === 'exception' && !pause.uncaught && !(await this.isOwnCode(pause.callFrames[0]))) {
-      await this.d.session.resume();
-      return;
-    }
+    // (LiveSession has let go of the stops the user is not to see: caught exceptions in node's code)
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
     this.mode = 'command';
     this.rendering = true;
     if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     try {
-      this.frames = await this.frameViews(pause);
-      this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+      this.frames = await this.d.session.frames(pause);
+      this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
       this.shown = pause;
       await this.showPause(pause);
     } finally {
       this.rendering = false;
     }
-    if (this.d.stdin.ended()) {
+    this.feedScript();
+    if (this.d.stdin.ended() && this.scriptedAhead === 0) {
       this.out(this.d.style.dim('(stdin is closed: continuing)'));
       await this.d.session.resume();
       return;
@@ -120,17 +116,36 @@ export class Prompt {
     void this.drain();
   }
 
+  /** Put the next batch of scripted commands ahead of typed lines: up to one that lets the program go. */
+  private feedScript(): void {
+    if (this.scriptedAhead > 0 || this.script.length === 0) return;
+    const batch: string[] = [];
+    while (this.script.length) {
+      const line = this.script.shift()!;
+      batch.push(line);
+      const parsed = parseLine(line);
+      if (parsed.kind === 'command' && GOES_ON.has(parsed.name)) break;
+    }
+    this.lines.unshift(...batch);
+    this.scriptedAhead = batch.length;
+  }
+
   private closed(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
     if (this.d.attached) return; // keep listening: the program runs on, `detach` and `pause` still work
+    // lines that came after the command that let the program go (piped input, typed ahead) are the
+    // program's input now, as they would be had they come a moment later (scripted ones are ours)
+    const typed = this.lines.slice(this.scriptedAhead);
+    const unread = (typed.length ? typed.join('\n') + '\n' : '') + this.pending;
     this.lines = [];
     this.pending = '';
-    this.d.stdin.toProgram();
+    this.scriptedAhead = 0;
+    this.d.stdin.toProgram(unread);
   }
 
   private inputEnded(): void {
-    if (this.mode === 'closed') return;
+    if (this.mode === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
     this.out(this.d.style.dim('(stdin is closed: continuing)'));
     void this.d.session.resume();
   }
@@ -143,6 +158,7 @@ export class Prompt {
       this.prompt();
       return;
     }
+    if (this.mode === 'confirming-quit') this.mode = 'command';
     this.out('\n(the program is paused: cont to go on; quit, or Ctrl+C twice, to end it)');
     this.prompt();
   }
@@ -165,12 +181,21 @@ export class Prompt {
     try {
       while (this.lines.length && (this.mode !== 'closed' || this.d.attached)) {
         const line = this.lines.shift()!;
+        if (this.scriptedAhead > 0) {
+          this.scriptedAhead--;
+          this.d.write(line + '\n'); // as if typed: shown after the prompt
+        }
         if (this.mode === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.mode as string) !== 'closed' && !this.rendering && !this.confirmingQuit) this.prompt();
+        if ((this.mode === 'command' || this.mode === 'repl') && !this.rendering) this.prompt();
+        // still stopped after a batch: the next one (a retry that could not go on, say)
+        if (this.lines.length === 0 && this.mode !== 'closed' && !this.rendering) this.feedScript();
       }
     } finally {
       this.busy = false;
+    }
+    if (this.mode !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
+      this.inputEnded();
     }
   }
 
@@ -181,8 +206,8 @@ export class Prompt {
   }
 
   private async commandLine(line: string): Promise<void> {
-    if (this.confirmingQuit) {
-      this.confirmingQuit = false;
+    if (this.mode === 'confirming-quit') {
+      this.mode = 'command';
       if (/^\s*y(es)?\s*$/i.test(line)) { this.out('ending the program'); await this.d.quit(); }
       else this.out('not ending it');
       return;
@@ -222,7 +247,15 @@ export class Prompt {
       case 'up': return this.select(this.selected + (parseIndex(args) ?? 1));
       case 'down': return this.select(this.selected - (parseIndex(args) ?? 1));
       case 'list': return this.out(await this.code(this.selected, parseIndex(args) ?? 5));
-      case 'locals': return this.out(await this.locals(this.selected, true));
+      case 'locals': {
+        const load = this.shown?.loadError;
+        const frame = this.frames[this.selected];
+        // a file that does not compile: node's loader variables are not what the user is after
+        if (load && frame && frame.origin !== 'program' && args !== 'all') {
+          return this.out(`frame ${this.selected} is node's loader, compiling ${displayPath(load.file, this.d.cwd)}, which does not compile (line ${load.line}): no code of it ran, so it has no variables yet (\`locals all\` shows the loader's)`);
+        }
+        return this.out(await this.locals(this.selected, true));
+      }
       case 'print':
         if (!args) return this.out('usage: p EXPR');
         return this.print(args);
@@ -232,51 +265,54 @@ export class Prompt {
       case 'set': return this.set(args);
       case 'edit': return this.edit();
       case 'retry': {
-        const r = await retry(this.d.retry);
+        // the line comes as the retried code starts, before what it prints
+        const r = await s.retry((m) => this.out(this.d.style.ok(m)));
         if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
-        this.out(this.d.style.ok(r.value.message));
         return;
       }
       case 'restart': {
         const n = parseIndex(args);
         if (n === null) return this.out("usage: restart N (the frame number from 'bt'); it restarts one frame, not the program");
-        const r = await restartFrameAt(this.d.retry, n);
+        const r = await s.restartFrame(n);
         if (!r.ok) { this.out(`restart: ${r.message}`); return this.showIfMoved(); }
-        return this.refreshed(r.value.pause, `restarted frame ${n}; stopped at its start` + (r.value.note ? ` (${r.value.note})` : ''));
+        return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
       case 'cont':
-        await this.d.breakpoints.flushDeferred(); // before it runs, so that it does not stop there again
         await s.resume();
         return;
       case 'next':
       case 'step':
       case 'out': {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
-        const p = await s.quietly(() => s.step(kind));
-        if (!p) { this.closed(); return; } // it ran on (returned to the event loop)
+        const p = await s.step(kind);
+        if (!p) {
+          // it ran on: back to the event loop, or on in code V8 did not stop in
+          this.out(this.d.style.dim('(the step did not stop within 3 s: the program runs on; Ctrl+C stops it again)'));
+          this.closed();
+          return;
+        }
         return this.refreshed(p, this.stoppedBy(p) ?? undefined);
       }
       case 'break': return this.addBreakpoint(args);
       case 'breakpoints': {
-        const all = this.d.breakpoints.all();
+        const all = s.breakpoints();
         if (!all.length) return this.out('no breakpoints');
         return this.out(all.map((b) => `  ${b.n}  ${displayPath(b.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${b.resolved ? '' : ' (not loaded yet)'}`).join('\n'));
       }
       case 'clear': {
         const n = parseIndex(args);
         if (n === null) return this.out('usage: clear N (the number from breakpoints)');
-        const r = await this.d.breakpoints.remove(n, await s.breakpointsAtFunctionEnd());
+        const r = await s.removeBreakpoint(n);
         return this.out(r.ok ? `removed breakpoint ${n}` : r.message);
       }
       case 'catch': {
-        if (!['uncaught', 'all', 'none'].includes(args)) return this.out(`usage: catch uncaught|all|none (now: ${this.breakOn})`);
-        this.breakOn = args as BreakOn;
-        await s.setBreakOn(this.breakOn);
-        return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : 'uncaught exceptions'}`);
+        if (!BREAK_ON_MODES.includes(args as BreakOn)) return this.out(`usage: catch ${BREAK_ON_MODES.join('|')} (now: ${s.breakOn})`);
+        await s.setBreakOn(args as BreakOn);
+        return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : args === 'unhandled' ? 'exceptions your code does not catch itself' : 'uncaught exceptions'}`);
       }
       case 'pause':
-        if (s.paused) return this.out('the program is already paused');
-        await s.requestPause();
+        if (s.current) return this.out('the program is already paused');
+        await s.interrupt();
         return;
       case 'detach':
         if (!this.d.attached) return this.out("detach is for 'edit-continue attach'; here the program is ours: cont, or quit to end it");
@@ -291,7 +327,7 @@ export class Prompt {
         }
         // At a terminal a stray `q` must not end an hour of work: ask. A script is not asked.
         if (this.d.stdinIsTTY) {
-          this.confirmingQuit = true;
+          this.mode = 'confirming-quit';
           this.d.write('end the program? (y/N) ');
           return;
         }
@@ -304,7 +340,7 @@ export class Prompt {
   /** A step may end at a breakpoint or an exception that came first (elsewhere, or in another call). */
   private stoppedBy(p: Pause): string | null {
     if (p.kind === 'exception') return `${exceptionHeadline(p.exception, p.rejection)} (before the step ended)`;
-    const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+    const n = this.d.session.breakpointNumbers(p);
     return n.length ? `breakpoint ${n.join(', ')} in ${p.callFrames[0]?.functionName || '(anonymous)'}` : null;
   }
 
@@ -316,8 +352,8 @@ export class Prompt {
 
   private async refreshed(p: Pause, note?: string): Promise<void> {
     this.shown = p;
-    this.frames = await this.frameViews(p);
-    this.selected = Math.max(0, this.frames.findIndex((f) => !f.internal));
+    this.frames = await this.d.session.frames(p);
+    this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
     if (note) this.out(note);
     const f = this.frames[this.selected];
     if (f) this.out(`${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
@@ -334,8 +370,10 @@ export class Prompt {
 
   private async print(expression: string): Promise<void> {
     const frameIndex = this.frames.length ? this.selected : null;
-    const r = await this.d.session.evaluate(expression, frameIndex);
-    this.out(r.ok ? formatValue(r.value) : `error: ${r.message}`);
+    const r = await this.d.session.evaluateSeeing(expression, frameIndex);
+    if (!r.ok) return this.out(`error: ${r.message}`);
+    this.out(formatValue(r.value.value));
+    if (r.value.from !== null) this.out(this.d.style.dim(`(read in frame ${r.value.from}, ${this.where(r.value.from)}: ${this.frames[this.selected]?.name ?? 'this function'} does not use it, so V8 keeps it only there)`));
   }
 
   private async set(args: string): Promise<void> {
@@ -343,18 +381,15 @@ export class Prompt {
     if (!a) return this.out('usage: set NAME = EXPR');
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
-    const constNote = (await this.isConst(a.name)) ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
-    this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${constNote}`);
+    const constNote = r.value.declaredConst ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
+    const elsewhere = r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
+    this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
   }
 
-  private async isConst(name: string): Promise<boolean> {
-    const frame = this.d.session.current?.callFrames[this.selected];
-    if (!frame) return false;
-    const src = await this.d.session.source(frame.location.scriptId);
-    if (!src) return false;
-    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
-    const record = this.d.session.record(frame.location.scriptId);
-    return declarationKind(src.text, record?.isModule ? 'module' : 'script', offset, name) === 'const';
+  /** `name at file:line` of a frame, for messages. */
+  private where(index: number): string {
+    const f = this.frames[index];
+    return f ? `${f.name} at ${f.file ?? 'node internal'}:${f.line}` : `frame ${index}`;
   }
 
   private async edit(): Promise<void> {
@@ -374,7 +409,7 @@ export class Prompt {
     });
     if (tty) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     if (code !== 0) this.out(`the editor exited with ${code}`);
-    await this.d.fileChanged(realFile(file));
+    await this.d.session.changed(file);
   }
 
   private async addBreakpoint(args: string): Promise<void> {
@@ -384,7 +419,7 @@ export class Prompt {
     if (b.file === null) file = this.frames[this.selected]?.file ? path.resolve(this.d.cwd, this.frames[this.selected].file!) : null;
     else file = this.resolveFile(b.file);
     if (!file) return this.out(b.file ? `no file '${b.file}' (give a path, or the name of a file the program loaded)` : 'give a file: break FILE:LINE');
-    const r = await this.d.breakpoints.add(realFile(file), b.line, b.condition);
+    const r = await this.d.session.addBreakpoint(file, b.line, b.condition);
     if (!r.ok) return this.out(r.message);
     this.out(`breakpoint ${r.value.n} at ${displayPath(r.value.file, this.d.cwd)}:${b.line}${b.condition ? ` if ${b.condition}` : ''}${r.value.resolved ? '' : ' (set when the file loads)'}`);
   }
@@ -392,61 +427,45 @@ export class Prompt {
   private resolveFile(name: string): string | null {
     const direct = path.resolve(this.d.cwd, name);
     if (fs.existsSync(direct)) return direct;
-    const loaded = this.d.registry.files().filter((f) => f.endsWith(path.sep + name) || path.basename(f) === name);
+    const loaded = this.d.session.loadedFiles().filter((f) => f.endsWith(path.sep + name) || path.basename(f) === name);
     return loaded.length === 1 ? loaded[0] : null;
   }
 
   // ---- what is shown ----
 
   /** A retried async call failed again: its frames are gone; show the error where it was thrown. */
-  private async showRetryFailure(p: Pause): Promise<void> {
+  private showRetryFailure(f: RetryFailure): void {
     const st = this.d.style;
-    const error = await this.d.session.evaluate('error', 0);
-    const ex = error.ok ? error.value : undefined;
-    this.out(st.bad(exceptionHeadline(ex, false)) + st.dim(' (the retried call failed too)'));
-    const stack = (ex?.description ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:|\(<anonymous>\)|__ecRetryAgain/.test(l));
-    const own: { file: string; line: number; column: number }[] = [];
-    const lines: string[] = [];
-    for (const l of stack.slice(0, 8)) {
-      const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
-      if (!m) continue;
-      const file = realFile(decodeURI(m[2]));
-      const record = this.d.registry.scriptsOf(file)[0];
-      let line = Number(m[3]) - 1;
-      let column = Number(m[4]) - 1;
-      if (record) {
-        const src = await this.d.session.source(record.scriptId);
-        if (src) ({ line, column } = src.map.original(line, column));
-        own.push({ file, line: line + 1, column: column + 1 });
-      }
-      lines.push(`    at ${m[1] ?? '(anonymous)'} (${displayPath(file, this.d.cwd)}:${line + 1}:${column + 1})`);
-    }
-    if (lines.length) this.out(lines.join('\n'));
-    const first = own[0];
-    if (first) {
-      const record = this.d.registry.scriptsOf(first.file)[0];
-      const src = record ? await this.d.session.source(record.scriptId) : null;
-      if (src) this.out(codeFrame(src.map.originalText(), first.line, first.column, { context: 2 }));
-    }
+    this.out(st.bad(exceptionHeadline(f.exception, false)) + st.dim(' (the retried call failed too)'));
+    if (f.stack.length) this.out(f.stack.map((l) => `    at ${l.name} (${displayPath(l.file, this.d.cwd)}:${l.line}:${l.column})`).join('\n'));
+    if (f.code) this.out(codeFrame(f.code.text, f.code.line, f.code.column, { context: 2 }));
     this.out(st.dim('(its frames are gone: fix the code and `retry` to call it again, or `cont` to pass the error to its caller)'));
-    void p;
   }
 
   private async showPause(p: Pause): Promise<void> {
-    if (p.callFrames[0]?.functionName === RETRY_AGAIN_FRAME) return this.showRetryFailure(p);
+    const failed = await this.d.session.retryFailure(p);
+    if (failed) return this.showRetryFailure(failed);
     const top = this.frames[this.selected];
     const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
     const st = this.d.style;
     switch (p.kind) {
       case 'exception':
-        this.out(st.bad(`${exceptionHeadline(p.exception, p.rejection)}`) + (p.uncaught ? '' : st.dim(' (caught)')));
+        // node puts `file:line`, the line and an arrow before a load error's own first line
+        const headline = (p.loadError && /^SyntaxError: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
+        this.out(st.bad(headline) + (p.uncaught ? '' : st.dim(caughtNote(p))));
+        if (p.loadError) {
+          // node was compiling this file: the error is there, not in any frame
+          const e = p.loadError;
+          this.out(`  in ${displayPath(e.file, this.d.cwd)}:${e.line}:${e.column + 1} (${e.message}), which node was loading from:`);
+          this.out(codeFrame(e.text, e.line, e.column + 1, { context: 2 }));
+        }
         this.out(stackLines(this.frames).join('\n'));
         break;
       case 'interrupt':
         this.out(st.warn(`paused in ${where}`));
         break;
       case 'break': {
-        const n = p.hitBreakpoints.map((id) => this.d.breakpoints.numberOf(id)).filter((x) => x !== null);
+        const n = this.d.session.breakpointNumbers(p);
         this.out(st.warn(n.length ? `breakpoint ${n.join(', ')} in ${where}` : `paused at a debugger statement in ${where}`));
         break;
       }
@@ -454,8 +473,8 @@ export class Prompt {
         this.out(st.warn(`paused in ${where}`));
         break;
     }
-    if (!top || top.internal) {
-      if (p.kind === 'interrupt') this.out(st.dim('(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
+    if (!top || top.origin !== 'program') {
+      if (p.kind === 'interrupt') this.out(st.dim(top?.origin === 'library' ? '(the program was in library code; set breakpoints, evaluate, cont)' : '(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
       return;
     }
     this.out(await this.code(this.selected, 2));
@@ -463,12 +482,11 @@ export class Prompt {
   }
 
   private async code(index: number, context: number): Promise<string> {
-    const frame = this.d.session.current?.callFrames[index];
     const view = this.frames[index];
-    if (!frame || !view) return '(no frame)';
-    const src = await this.d.session.source(frame.location.scriptId);
-    if (!src) return '(no source)';
-    return codeFrame(src.map.originalText(), view.line, view.column, { context });
+    if (!this.d.session.current?.callFrames[index] || !view) return '(no frame)';
+    const text = await this.d.session.originalText(index);
+    if (text === null) return '(no source)';
+    return codeFrame(text, view.line, view.column, { context });
   }
 
   private async locals(index: number, all: boolean): Promise<string> {
@@ -482,18 +500,6 @@ export class Prompt {
     const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];
     return localsLine(ordered.filter((v) => v.name !== 'this'));
   }
-
-  private async isOwnCode(frame: Protocol.Debugger.CallFrame | undefined): Promise<boolean> {
-    return !!frame && !(await this.frameView(frame, 0)).internal;
-  }
-
-  private frameViews(p: Pause): Promise<FrameView[]> {
-    return describeFrames(this.d.session, p, this.d.cwd);
-  }
-
-  private frameView(frame: Protocol.Debugger.CallFrame, index: number): Promise<FrameView> {
-    return describeFrame(this.d.session, frame, index, this.d.cwd);
-  }
 }
 
 function shellQuote(s: string): string {
@@ -501,3 +507,11 @@ function shellQuote(s: string): string {
 }
 
 export { COMMANDS };
+
+/** What `cont` does with a caught exception, as far as the stack tells. */
+function caughtNote(p: Pause): string {
+  if (p.catcher === undefined) return ' (caught)';
+  if (p.catcher === null) return ' (your code does not catch it; no frame on the stack does: a promise handler or node\'s native code takes it, and `cont` passes it on)';
+  const who = p.catcher.origin === 'node' ? "node's own code" : p.catcher.origin === 'library' ? 'a library' : 'other code';
+  return ` (your code does not catch it; ${who} does, in ${p.catcher.name} (frame ${p.catcher.frame}): \`cont\` lets it handle the error)`;
+}

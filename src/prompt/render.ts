@@ -1,6 +1,7 @@
 // Pure: how values, frames and pauses read at the prompt.
 import type { Protocol } from 'devtools-protocol';
 import type { FrameView } from '../session/frames';
+import type { Origin } from '../util/origin';
 
 export type { FrameView };
 
@@ -100,20 +101,30 @@ export function exceptionHeadline(exception: RemoteObject | undefined, rejection
 }
 
 export function frameLine(f: FrameView, selected = false): string {
-  const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.internal ? 'node internal' : 'unknown'}>`;
+  const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;
   return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
 }
 
-/** A backtrace with runs of node's own frames folded into one line. */
+/** What a folded run of frames is, by whose code it is (library code is not node's). */
+const FOLDED: Record<Exclude<Origin, 'program'>, string> = {
+  node: "node's own code",
+  library: 'library code (node_modules)',
+  'edit-continue': "edit-continue's loader",
+};
+
+/** A backtrace with each run of frames that are not the program's folded into one line, saying whose they are. */
 export function backtrace(frames: FrameView[], selected: number): string[] {
   const out: string[] = [];
-  let folded = 0;
+  let run: Exclude<Origin, 'program'>[] = [];
   const flush = () => {
-    if (folded) out.push(`   … ${folded} frame${folded > 1 ? 's' : ''} of node's own code`);
-    folded = 0;
+    if (run.length) {
+      const kinds = [...new Set(run)].map((k) => FOLDED[k]);
+      out.push(`   … ${run.length} frame${run.length > 1 ? 's' : ''} of ${kinds.join(' and ')}`);
+    }
+    run = [];
   };
   for (const f of frames) {
-    if (f.internal && f.index !== selected) { folded++; continue; }
+    if (f.origin !== 'program' && f.index !== selected) { run.push(f.origin); continue; }
     flush();
     out.push(frameLine(f, f.index === selected));
   }
@@ -123,7 +134,7 @@ export function backtrace(frames: FrameView[], selected: number): string[] {
 
 /** The `at …` lines under an exception: the program's own frames. */
 export function stackLines(frames: FrameView[], limit = 8): string[] {
-  const own = frames.filter((f) => !f.internal);
+  const own = frames.filter((f) => f.origin === 'program');
   const lines = own.slice(0, limit).map((f) => `    at ${f.name} (${f.file}:${f.line}:${f.column})`);
   if (own.length > limit) lines.push(`    … ${own.length - limit} more`);
   return lines;

@@ -2,7 +2,7 @@
 // so after every patch they are set again at the same file and line.
 import { pathToFileURL } from 'node:url';
 import { protocolMessage, type Connection } from '../cdp/connection';
-import type { Result } from './debugger';
+import type { Result } from '../util/result';
 
 export interface Breakpoint {
   /** The number the user sees (`clear 2`). */

@@ -18,22 +18,35 @@ function namesOf(pattern: Node | null | undefined, out: string[]): void {
 
 const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
+/** Where a name is declared: its kind and the scope (function, block or file) it belongs to. */
+export interface Declaration {
+  kind: DeclarationKind;
+  /** The declaring scope's range: code inside it sees this binding unless a nearer one shadows it. */
+  scopeStart: number;
+  scopeEnd: number;
+}
+
 /**
  * The kind of the declaration of `name` that code at `offset` sees: the one in the innermost
  * enclosing scope (function or block) that declares it. Null when the text does not parse or no
  * declaration is found (a global).
  */
 export function declarationKind(text: string, kind: SourceKind, offset: number, name: string): DeclarationKind | null {
+  return declarationOf(text, kind, offset, name)?.kind ?? null;
+}
+
+/** The declaration of `name` that code at `offset` sees (null: none in the text, or it does not parse). */
+export function declarationOf(text: string, kind: SourceKind, offset: number, name: string): Declaration | null {
   let program: Node;
   try {
     program = parseSource(text, kind) as Node;
   } catch {
     return null;
   }
-  let best: { scopeStart: number; kind: DeclarationKind } | null = null;
+  let best: Declaration | null = null;
   const consider = (scope: Node, k: DeclarationKind, names: string[]) => {
     if (!names.includes(name) || offset < scope.start || offset >= scope.end) return;
-    if (!best || scope.start >= best.scopeStart) best = { scopeStart: scope.start, kind: k };
+    if (!best || scope.start >= best.scopeStart) best = { scopeStart: scope.start, scopeEnd: scope.end, kind: k };
   };
   const visit = (node: Node, fnScope: Node, blockScope: Node) => {
     if (isFunction(node)) {
@@ -63,5 +76,5 @@ export function declarationKind(text: string, kind: SourceKind, offset: number, 
     }
   };
   visit(program, program, program);
-  return (best as { kind: DeclarationKind } | null)?.kind ?? null;
+  return best;
 }

@@ -1,14 +1,16 @@
 // Pure: which frame `restart N` and `retry` may act on, and what to say when they may not
-// (docs/retry.md; the V8 facts are in docs/v8.md). V8's `canBeRestarted` does not protect the user:
+// (docs/retry.md; the V8 facts are ./v8-rules.ts, from docs/v8.md). V8's `canBeRestarted` does not protect the user:
 // restarting node's own frames re-runs node's internals (the bottom one, run_main_module, runs node's
 // bootstrap again and the program dies with ERR_INTERNAL_ASSERTION).
 import type { PauseKind } from './pause';
+import type { Origin } from '../util/origin';
+import { v8RestartRefusal } from './v8-rules';
 
 export interface FrameFacts {
   index: number;
   name: string;
   /** Where its code is: the program's files, node_modules, node itself, or edit-continue's preload. */
-  origin: 'program' | 'library' | 'node' | 'edit-continue';
+  origin: Origin;
   /** The file as shown, for messages (null for node's own code). */
   file: string | null;
   /** The top level of a file (CommonJS module code, an ES module's body), not a function. */
@@ -20,7 +22,7 @@ export interface FrameFacts {
   canBeRestarted: boolean | undefined;
 }
 
-export type Choice = { ok: true; index: number; note?: string } | { ok: false; message: string };
+export type Choice = { ok: true; index: number } | { ok: false; message: string };
 
 const numbers = (xs: number[]): string => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')}, …` : xs.join(', '));
 
@@ -37,9 +39,7 @@ function refusal(f: FrameFacts): string | null {
   // a second main loop), and after it under a running loop the session was seen to lose track of the
   // program (docs/retry.md): refused.
   if (f.topLevel) return `frame ${f.index} is the top level of ${f.file ?? 'the script'}: restarting it would run the file's code again and set everything up a second time; restart a function's frame, or start the program again`;
-  if (f.canBeRestarted === false && f.async) return `frame ${f.index} (${f.name}) cannot be restarted: it is an async function that has already awaited`;
-  if (f.canBeRestarted === false) return `V8 says frame ${f.index} (${f.name}) cannot be restarted (a native call lies between it and the top of the stack)`;
-  return null;
+  return v8RestartRefusal(f);
 }
 
 /** `restart N`: may frame N be restarted, and what is worth saying when it is? */

@@ -2,9 +2,10 @@
 // text taken out (1-based, as editors and stack traces count).
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
-import type { PauseSession } from './debugger';
+import type { PauseSession } from './pause-session';
 import type { Pause } from './pause';
 import type { FrameFacts } from './frame-rules';
+import { originOf, type Origin } from '../util/origin';
 
 export interface FrameView {
   index: number;
@@ -15,12 +16,9 @@ export interface FrameView {
   file: string | null;
   line: number;
   column: number;
-  /** node's own code, node_modules, or ours: folded in stacks. */
-  internal: boolean;
+  /** Whose code it is (../util/origin.ts): all but the program's are folded in stacks. */
+  origin: Origin;
 }
-
-/** Our own files (the preload and its load hooks) count as node's code in stacks. */
-const OWN_DIR = path.dirname(__dirname) + path.sep;
 
 export function displayPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
@@ -32,11 +30,10 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const line = frame.location.lineNumber;
   const column = frame.location.columnNumber ?? 0;
   const name = frame.functionName || '(anonymous)';
-  if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, internal: true };
+  if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
   const pos = src ? src.map.original(line, column) : { line, column };
-  const internal = record.file.split(path.sep).includes('node_modules') || record.file.startsWith(OWN_DIR);
-  return { index, name, path: record.file, file: displayPath(record.file, cwd), line: pos.line + 1, column: pos.column + 1, internal };
+  return { index, name, path: record.file, file: displayPath(record.file, cwd), line: pos.line + 1, column: pos.column + 1, origin: originOf(record.file) };
 }
 
 export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {
@@ -60,7 +57,7 @@ export async function frameFacts(session: PauseSession, pause: Pause, cwd: strin
     out.push({
       index: i,
       name: view.name,
-      origin: !record ? 'node' : record.file.startsWith(OWN_DIR) ? 'edit-continue' : view.internal ? 'library' : 'program',
+      origin: view.origin,
       file: view.file,
       topLevel: !!record && !fn,
       isModule: record?.isModule ?? false,

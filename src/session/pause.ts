@@ -1,7 +1,13 @@
-// Pure: what kind of stop the program is at, and what V8 lets us do there (docs/v8.md §1–2).
+// Pure: what kind of stop the program is at (docs/v8.md, At a pause). What V8 lets us do there: ./v8-rules.ts.
 import type { Protocol } from 'devtools-protocol';
 
-export type BreakOn = 'uncaught' | 'all' | 'none';
+/**
+ * - unhandled: an exception thrown in (or through) the program's code that the program's own code does
+ *   not catch: uncaught, or caught by a library, node's code or a promise handler (session/unhandled.ts).
+ * - uncaught: only what nothing catches. - all: every exception. - none: never.
+ */
+export type BreakOn = 'unhandled' | 'uncaught' | 'all' | 'none';
+export const BREAK_ON_MODES: readonly BreakOn[] = ['unhandled', 'uncaught', 'all', 'none'];
 
 /**
  * - exception: stopped as an exception is thrown. Restarting a frame or a top-frame edit aborts the
@@ -20,6 +26,13 @@ export interface Pause {
   exception?: Protocol.Runtime.RemoteObject;
   /** Would the exception end the program (nothing catches it)? */
   uncaught?: boolean;
+  /**
+   * For a caught exception stopped by the `unhandled` mode: the code that will take it on `cont` (null:
+   * no frame on the stack catches it, a promise handler does).
+   */
+  catcher?: { origin: string; name: string; frame: number } | null;
+  /** A SyntaxError node met compiling one of the program's files: where it is (session/load-error.ts). */
+  loadError?: { file: string; line: number; column: number; message: string; text: string };
   /** Our breakpoint ids that were hit. */
   hitBreakpoints: string[];
   /** Was it a promise rejection (thrown in an async function)? */
@@ -27,10 +40,12 @@ export interface Pause {
 }
 
 export interface PauseContext {
-  /** We asked for Debugger.pause and no pause has come since. */
-  interruptRequested: boolean;
-  /** We asked for a step (or a frame restart) and no pause has come since. */
-  stepping: boolean;
+  /**
+   * What we asked V8 for since the last pause: nothing, a pause (Debugger.pause: Ctrl+C), or a step
+   * (or a frame restart). A pause asked for after a step that ran on (it did not stop in time)
+   * replaces the step: wherever it lands, it is an interrupt (made safe before any restart).
+   */
+  asked: 'nothing' | 'interrupt' | 'step';
   /**
    * V8 may still finish the last step we asked for: the pause that came after it was another one (a
    * breakpoint, an exception). A step across an `await` ends only when the async function goes on,
@@ -50,51 +65,9 @@ export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseCo
   // A pause we asked for: treat it as an interrupt even if it landed on a `debugger` statement, or
   // where a step that ran on (it did not stop in time) may have ended: an interrupt is the kind that
   // is made safe before anything restarts.
-  if (ctx.interruptRequested) return { ...base, kind: 'interrupt' };
-  if (ctx.stepping) return { ...base, kind: 'step' };
+  if (ctx.asked === 'interrupt') return { ...base, kind: 'interrupt' };
+  if (ctx.asked === 'step') return { ...base, kind: 'step' };
   return { ...base, kind: 'break' };
-}
-
-/**
- * Is this pause V8 finishing a step that the user has moved on from (they went on from another stop
- * that came first)? Only a step or a `debugger` statement pause V8 for reason 'other' with no
- * breakpoint hit (node 20 says 'other' for steps too, 22+ say 'step'): for 'other', the caller must
- * also see that no `debugger` statement is there (`atDebuggerStatement`).
- */
-export function maybeLeftoverStep(event: Protocol.Debugger.PausedEvent, ctx: PauseContext): boolean {
-  if (!ctx.stepArmed || ctx.stepping || ctx.interruptRequested) return false;
-  if ((event.hitBreakpoints ?? []).length > 0) return false;
-  return event.reason === 'step' || event.reason === 'other';
-}
-
-/** Does the pause's position hold a `debugger` statement? (V8 stops at its keyword) */
-export function atDebuggerStatement(text: string, offset: number): boolean {
-  return /^debugger\b/.test(text.slice(offset, offset + 9));
-}
-
-/**
- * Does the pause at this offset stand on a statement V8 emits no code for (the retry boundary's
- * `void 0xEC`, another `void <literal>`, a bare literal or `undefined`) with nothing but closing
- * braces, semicolons and comments after it up to `end` (the function's end)? There, on node 24 and
- * 26, a change to the script's debug state (an `Ok` edit of it, or removing the function's last breakpoint)
- * followed by a step aborts the process (docs/v8.md, "Changing the script where the program stands
- * at a function's end").
- */
-export function atCodelessEnd(text: string, offset: number, end: number): boolean {
-  const m = /^(?:void\s+)?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?|undefined|null|true|false)\s*;?/.exec(text.slice(offset, end));
-  if (!m) return false;
-  const rest = text.slice(offset + m[0].length, end).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
-  return /^[\s;}]*$/.test(rest);
-}
-
-/** After the pause that follows a step: is V8 done with that step? (not if another stop came first) */
-export function endsStep(pause: Pause): boolean {
-  return pause.kind !== 'exception' && pause.hitBreakpoints.length === 0;
-}
-
-/** May this pause restart frames and edit the top frame? */
-export function isSafe(kind: PauseKind): boolean {
-  return kind === 'break' || kind === 'step';
 }
 
 /** Where a frame is, stable across steps: its distance from the bottom of the stack. */

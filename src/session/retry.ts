@@ -8,11 +8,12 @@
 //   `await` receives the retried result.
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
-import type { Preview } from '../patch/engine';
-import type { UpdateOutcome } from '../patch/updater';
+import { realFile, type ScriptRecord, type ScriptRegistry } from './registry';
 import { RETRY_SLOT } from '../inject/boundary';
-import type { PauseSession, Result } from './debugger';
-import { isSafe, type Pause } from './pause';
+import type { PauseSession } from './pause-session';
+import { fail, type Result } from '../util/result';
+import type { Pause } from './pause';
+import { isSafe, v8RestartRefusal } from './v8-rules';
 import { BoundaryMap } from './boundaries';
 import { frameFacts } from './frames';
 import { restartChoice, retryChoiceAtStop } from './frame-rules';
@@ -27,15 +28,34 @@ export interface RetryDeps {
   settle(): Promise<void>;
   /** Files whose edit V8 has not taken yet (blocked by a running function). */
   waitingFiles(): string[];
-  /** What applying a file would send. */
+  /** What applying a file would send (the patcher's preview, injected: session/ does not import patch/). */
   preview(file: string): Promise<Preview[]>;
   /** Apply a file now; at a safe pause the top frame may change. */
-  apply(file: string, atSafePause: boolean): Promise<UpdateOutcome>;
+  apply(file: string, atSafePause: boolean): Promise<Applied>;
   /** Where paths in messages are relative to. */
   cwd?: string;
+  /**
+   * Told what is retried just before the program runs it again, so that the line comes before the
+   * program's own output of the retried call (the same text is the result's message).
+   */
+  announce?(message: string): void;
+  /** How the program's files got their retry boundaries, for the reason when a frame has none. */
+  boundaries?: Boundaries;
 }
 
-const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+/**
+ * - added: launched by edit-continue, boundaries on;
+ * - off: launched with --no-boundaries;
+ * - attached: a program started without us: it has them only if started with --require edit-continue/register.
+ */
+export type Boundaries = 'added' | 'off' | 'attached';
+
+/** The text a script would get (null: nothing would be sent). */
+export interface Preview { record: ScriptRecord; text: string | null }
+
+/** What applying a file did: applied (or nothing to apply), waiting for a running function, or refused. */
+export type Applied = { status: 'applied' } | { status: 'waiting' | 'refused'; why: string };
+
 const frameName = (f: Protocol.Debugger.CallFrame) => f.functionName || '(anonymous)';
 
 /** Where a frame is in its script's running text, and what the boundary map says of it. */
@@ -53,6 +73,28 @@ async function guardedFrame(session: PauseSession, pause: Pause): Promise<number
     if (info && info.map.guardedAt(info.offset)) return i;
   }
   return -1;
+}
+
+/** Why no frame of an exception pause has a boundary around the throw, in the words that fit. */
+async function whyNoBoundary(deps: RetryDeps, pause: Pause): Promise<string> {
+  const facts = await frameFacts(deps.session, pause, deps.cwd ?? process.cwd());
+  const top = facts[0];
+  const program = facts.filter((f) => f.origin === 'program');
+  if (program.length === 0) {
+    return top?.origin === 'library' ? `it was thrown in a library (${top.file ?? 'node_modules'}), which is left without boundaries, and no function of yours is on the stack` : "it was thrown in node's own code, and no function of yours is on the stack";
+  }
+  let withBoundaries = false;
+  for (const f of program) {
+    const src = await deps.session.source(pause.callFrames[f.index].location.scriptId);
+    if (src?.map.functions.some((fn) => fn.guarded)) withBoundaries = true;
+  }
+  if (!withBoundaries) {
+    if (deps.boundaries === 'attached') return "the program was started without edit-continue's retry boundaries: start it with `node --require edit-continue/register --inspect …` to retry in place";
+    if (deps.boundaries === 'off') return 'edit-continue runs with --no-boundaries';
+    return `${program[0].file ?? 'its file'} was loaded without retry boundaries`;
+  }
+  if (top?.origin === 'library') return `it was thrown in a library (${top.file ?? 'node_modules'}), which is left without boundaries, called from code of yours outside any boundary`;
+  return "it was thrown in a concise arrow function or a default parameter, outside any function's boundary";
 }
 
 /** Which frames run a function that the pending edits change (by comparing own texts). */
@@ -81,17 +123,12 @@ async function pendingPreviews(deps: RetryDeps): Promise<{ files: string[]; prev
   return { files, previews };
 }
 
-function applied(o: UpdateOutcome): boolean {
-  return o.status === 'patched' || o.status === 'unchanged' || o.status === 'not-loaded';
+function applied(o: Applied): boolean {
+  return o.status === 'applied';
 }
 
-function why(o: UpdateOutcome): string {
-  switch (o.status) {
-    case 'not-patched': return o.reasons[0]?.message ?? 'not patched';
-    case 'waiting': return o.reason.message;
-    case 'unreadable': return o.reason.message;
-    default: return o.status;
-  }
+function why(o: Applied): string {
+  return o.status === 'applied' ? 'applied' : o.why;
 }
 
 /**
@@ -127,17 +164,11 @@ async function restartWithEdits(deps: RetryDeps, index: number, files: string[],
   return { ok: true, value: pause };
 }
 
-export interface Restarted {
-  pause: Pause;
-  /** Worth saying about what was restarted (the top level of a file runs again). */
-  note?: string;
-}
-
 /**
  * `restart N`: restart frame N with the pending edits and stop at its first statement. Frames of
  * node's own code, and an ES module's top level, are refused with what to do instead.
  */
-export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Restarted>> {
+export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Pause>> {
   const { session } = deps;
   const start = session.current;
   if (!start) return fail('the program is running');
@@ -146,15 +177,14 @@ export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Re
   if (!choice.ok) return choice;
   if (session.current !== start) return fail('the program moved on while the frames were read');
   const depth = session.depthOf(index);
-  return session.quietly(async (): Promise<Result<Restarted>> => {
+  return session.quietly(async (): Promise<Result<Pause>> => {
     const safe = await session.makeSafe();
     if (!safe.ok) return safe;
     const at = safe.value.callFrames.length - 1 - depth;
     if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
     const { files, previews } = await pendingPreviews(deps);
     const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
-    const r = await restartWithEdits(deps, at, files, changed);
-    return r.ok ? { ok: true, value: { pause: r.value, note: choice.note } } : r;
+    return restartWithEdits(deps, at, files, changed);
   });
 }
 
@@ -177,8 +207,10 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
   if (start.kind === 'exception') {
     target = await guardedFrame(session, start);
     if (target < 0) {
-      return fail('no function on the stack has a retry boundary around this throw, so the frames cannot be kept (' +
-        'code in node_modules, a concise arrow or a default parameter, or --no-boundaries). Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack');
+      const then = start.uncaught
+        ? 'Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack'
+        : '`cont` passes the exception on to the code that catches it, as under node; or `restart N` a frame from the stack';
+      return fail(`no function on the stack has a retry boundary around this throw, so the frames cannot be kept: ${await whyNoBoundary(deps, start)}. ${then}`);
     }
   } else {
     // a breakpoint, a step or Ctrl+C: the function of the program it stopped in runs again
@@ -215,16 +247,25 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     const lowest = Math.max(index, ...changed);
     const cannot = pause.callFrames.slice(0, lowest + 1).findIndex((f) => f.canBeRestarted === false);
     if (cannot >= 0 && cannot <= lowest) {
-      return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and frame ${cannot} (${frameName(pause.callFrames[cannot])}) is an async function that has awaited, which V8 cannot restart; the edit applies once it returns`);
+      const f = pause.callFrames[cannot];
+      const refused = v8RestartRefusal({ index: cannot, name: frameName(f), async: (await frameInfo(session, f))?.fn?.async ?? false, canBeRestarted: f.canBeRestarted });
+      return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and ${refused}; the edit applies once it returns`);
     }
     const r = await restartWithEdits(deps, lowest, files, changed);
     if (!r.ok) return r;
-    await session.resume();
     const what = frameName(pause.callFrames[lowest]);
     const note = lowest > index ? ` (its code changed, so it runs again from its start; ${lowest} frame(s) above it were dropped)` : '';
-    return { ok: true, value: { message: `retrying ${what}${note}` } };
+    const message = `retrying ${what}${note}`;
+    deps.announce?.(message);
+    await session.resume();
+    return { ok: true, value: { message } };
   });
 }
+
+/** A global counter (by Symbol.for) of retried async calls in flight in the program. */
+export const RETRYING_KEY = 'edit-continue.retrying';
+/** An expression true while the program runs a retried async call (the helper stops if it fails). */
+export const RETRYING_NOW = `(globalThis[Symbol.for('${RETRYING_KEY}')] ?? 0) > 0`;
 
 /** The name of the helper frame that stops when a retried async call fails again. */
 export const RETRY_AGAIN_FRAME = '__ecRetryAgain';
@@ -246,6 +287,9 @@ const RETRY_HELPER = `function (self, args) {
   const state = { again: false, gateOpen, name: fn.name };
   const ${RETRY_AGAIN_FRAME} = async () => {
     await wait();
+    // counted while in flight: its failure stops here, not (with --break-on unhandled) at the throw too
+    const inFlight = Symbol.for('${RETRYING_KEY}');
+    globalThis[inFlight] = (globalThis[inFlight] ?? 0) + 1;
     try {
       return await Reflect.apply(fn, self, args ?? []);
     } catch (error) {
@@ -253,6 +297,8 @@ const RETRY_HELPER = `function (self, args) {
       debugger; // edit-continue: the new call failed too
       if (state.again) return ${RETRY_AGAIN_FRAME}();
       throw error;
+    } finally {
+      globalThis[inFlight] -= 1;
     }
   };
   return { result: ${RETRY_AGAIN_FRAME}(), gateOpen };
@@ -272,10 +318,11 @@ async function applyAndOpen(deps: RetryDeps, gateOpen: string, name: string): Pr
     }
     if (!applied(o)) notes.push(`${file}: ${why(o)}`);
   }
+  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
+  deps.announce?.(message); // before the gate opens: the new call's own output comes after this line
   await deps.cdp.Runtime.callFunctionOn({ objectId: gateOpen, functionDeclaration: 'function () { this(); }' });
   await deps.cdp.Runtime.releaseObjectGroup({ objectGroup: 'retry' }).catch(() => {});
   log('async retry', name, notes);
-  const message = `calling ${name} again with the same arguments` + (notes.length ? `, with the code it has (${notes.join('; ')})` : '');
   return { ok: true, value: { message } };
 }
 
@@ -353,6 +400,9 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
   if (/^[A-Za-z_$][\w$]*$/.test(simple)) {
     candidates.push(simple, `this && this[${JSON.stringify(simple)}]`);
   }
+  // a function that does not name itself does not keep its own name in scope (docs/v8.md): in sloppy
+  // code its arguments still know it (checked against the frame's function location below)
+  candidates.push('arguments.callee');
   for (const expression of candidates) {
     const r = await deps.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, objectGroup: 'retry', silent: true }).catch(() => null);
     if (!r || r.exceptionDetails || r.result.type !== 'function' || !r.result.objectId) continue;
@@ -365,4 +415,41 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
     }
   }
   return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
+}
+
+/** A retried async call that failed again: its error and where it was thrown (the frames are gone). */
+export interface RetryFailure {
+  exception: Protocol.Runtime.RemoteObject | undefined;
+  /** The failed call's stack: lines with a file, node's and the helper's left out, as the user wrote the files (1-based). */
+  stack: { name: string; file: string; line: number; column: number }[];
+  /** The first line of the stack in a file the program loaded, with that file's text, for a code frame. */
+  code: { text: string; line: number; column: number } | null;
+}
+
+/** Is this the helper's stop: a retried async call failed again? */
+export function isRetryFailure(pause: Pause): boolean {
+  return pause.callFrames[0]?.functionName === RETRY_AGAIN_FRAME;
+}
+
+/** At the helper's stop: read the error of the failed call, and place its stack in the user's files. */
+export async function retryFailure(session: PauseSession, registry: ScriptRegistry, pause: Pause): Promise<RetryFailure | null> {
+  if (!isRetryFailure(pause)) return null;
+  const error = await session.evaluate('error', 0);
+  const exception = error.ok ? error.value : undefined;
+  const lines = (exception?.description ?? '').split('\n').filter((l) => /^\s+at /.test(l) && !/node:|\(<anonymous>\)|__ecRetryAgain/.test(l));
+  const stack: RetryFailure['stack'] = [];
+  let code: RetryFailure['code'] = null;
+  for (const l of lines.slice(0, 8)) {
+    const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
+    if (!m) continue;
+    const file = realFile(decodeURI(m[2]));
+    const record = registry.scriptsOf(file)[0];
+    let line = Number(m[3]) - 1;
+    let column = Number(m[4]) - 1;
+    const src = record ? await session.source(record.scriptId) : null;
+    if (src) ({ line, column } = src.map.original(line, column));
+    stack.push({ name: m[1] ?? '(anonymous)', file, line: line + 1, column: column + 1 });
+    if (src && !code) code = { text: src.map.originalText(), line: line + 1, column: column + 1 };
+  }
+  return { exception, stack, code };
 }

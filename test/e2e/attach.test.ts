@@ -116,7 +116,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
       script: 'job.js', node: bin, cwd: dir,
       stderr: (t) => { stderr += t; },
       beforeStart: (s) => {
-        firstPause = s.once('paused'); // before the program runs: it may stop before launch() returns
+        firstPause = s.next('paused'); // before the program runs: it may stop before launch() returns
         s.on('paused', (e) => events.push(`paused ${e.reason} ${e.frames[0]?.name} ${e.frames[0]?.file}:${e.frames[0]?.line}:${e.frames[0]?.column} ${e.exception?.uncaught}`));
         s.on('pending', (e) => events.push(`pending ${path.basename(e.file)} ${e.reason.code}`));
         s.on('patched', (e) => events.push(`patched ${path.basename(e.file)} ${e.functions.map((f) => f.name).join(',')}`));
@@ -129,7 +129,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
       expect(paused.exception?.message).toBe("TypeError: Cannot read properties of undefined (reading 'weight')");
       const local = await session.evaluate('item.id', 0);
       expect(local.ok && local.value.value).toBe(4);
-      const pendingSeen = session.once('pending');
+      const pendingSeen = session.next('pending');
       edit(file, 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
       await pendingSeen;
       const r = await session.retry();

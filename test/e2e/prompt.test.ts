@@ -303,7 +303,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await ask(cli, 'restart', /usage: restart N/);
     await ask(cli, 'break nosuch.js:3', /no file 'nosuch\.js'/);
     await ask(cli, 'clear 7', /there is no breakpoint 7/);
-    await ask(cli, 'catch sometimes', /usage: catch uncaught\|all\|none \(now: uncaught\)/);
+    await ask(cli, 'catch sometimes', /usage: catch unhandled\|uncaught\|all\|none \(now: unhandled\)/);
     await ask(cli, 'help', /retry +apply pending edits/);
     await ask(cli, 'repl', /evaluating in the selected frame/);
     await ask(cli, 'item.id * 2', /(?:^|> )8$/m);

@@ -21,9 +21,11 @@ describe('parseArgs', () => {
       watchPatterns: [],
       verbosity: 'normal',
       poll: false,
-      breakOn: 'uncaught',
+      breakOn: 'unhandled',
       boundaries: true,
       json: null,
+      commands: [],
+      commandsFile: null,
     });
   });
 
@@ -55,7 +57,7 @@ describe('parseArgs: attach', () => {
     const r = await attachOf([target]);
     expect(r.target).toBe(target);
     expect(r.allowRemote).toBe(false);
-    expect(r.breakOn).toBe('uncaught');
+    expect(r.breakOn).toBe('unhandled');
   });
   test('attach --pid 4242 --json=ev.jsonl --allow-remote', async () => {
     const r = await attachOf(['--pid', '4242', '--json=ev.jsonl', '--allow-remote']);
@@ -75,14 +77,14 @@ describe('parseArgs: attach', () => {
     expect(r.kind === 'error' && r.message).toMatch(message);
   });
 
-  test.each(['uncaught', 'all', 'none'])('--break-on %s', async (mode) => {
+  test.each(['unhandled', 'uncaught', 'all', 'none'])('--break-on %s', async (mode) => {
     expect(run(await parseArgs(['--break-on', mode, 'app.js'], EXEC)).breakOn).toBe(mode);
   });
 
   test('--break-on with an unknown mode is an error naming the choices', async () => {
     const r = await parseArgs(['--break-on', 'sometimes', 'app.js'], EXEC);
     expect(r.kind).toBe('error');
-    expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*uncaught/);
+    expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*unhandled[\s\S]*uncaught/);
   });
 
   test('--no-boundaries turns retry boundaries off', async () => {
@@ -227,7 +229,7 @@ describe('parseArgs: attach', () => {
   });
 
   test('an unknown short option before the script is an error', async () => {
-    expect(error(await parseArgs(['-x', 'app.js'], EXEC))).toMatch(/x/);
+    expect(error(await parseArgs(['-Z', 'app.js'], EXEC))).toMatch(/Z/);
   });
 
   test('--verbose with --quiet is an error (also as -vq)', async () => {
@@ -240,5 +242,32 @@ describe('parseArgs: attach', () => {
     expect(error(await parseArgs([], EXEC))).toMatch(/^no script given/);
     expect(error(await parseArgs(['-v'], EXEC))).toMatch(/^no script given/);
     expect(error(await parseArgs(['node'], EXEC))).toMatch(/^no script given/);
+  });
+});
+
+describe('a node option before the script (issue 13)', () => {
+  test('--inspect says it is a node option, where node options go, and that edit-continue needs none', async () => {
+    const r = await parseArgs(['--inspect', 'app.js'], process.execPath);
+    expect(r.kind).toBe('error');
+    expect(r.kind === 'error' && r.message).toMatch(/^--inspect is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node --inspect app\.js\. edit-continue already runs the program under the inspector/);
+  });
+  test('--max-old-space-size=4096 says where node options go', async () => {
+    const r = await parseArgs(['--max-old-space-size=4096', 'app.js'], process.execPath);
+    expect(r.kind === 'error' && r.message).toBe("--max-old-space-size is a node option, not edit-continue's: node options go after the word node, before the script: edit-continue node --max-old-space-size=4096 app.js.");
+  });
+  test('an option neither ours nor node’s keeps the usual message', async () => {
+    const r = await parseArgs(['--frobnicate', 'app.js'], process.execPath);
+    expect(r.kind === 'error' && r.message).toMatch(/Unknown argument/);
+  });
+});
+
+describe('scripted prompt commands (issue 13)', () => {
+  test('-x is repeatable and keeps its order; --commands names a file; the script is still the script', async () => {
+    const r = await parseArgs(['-x', 'p line', '--execute', 'bt', '--commands', 'cmds.txt', '-x', 'cont', 'job.js', '-x', 'arg'], '/opt/node/bin/node');
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.commands).toEqual(['p line', 'bt', 'cont']);
+    expect(r.commandsFile).toBe('cmds.txt');
+    expect(r.command.script).toBe('job.js');
+    expect(r.command.scriptArgs).toEqual(['-x', 'arg']);
   });
 });

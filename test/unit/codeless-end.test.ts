@@ -1,6 +1,6 @@
 // Where an edit of the script (or removing the function's last breakpoint) followed by a step aborts
 // node 24 and 26: a pause on a statement with no code of its own at a function's end (docs/v8.md).
-import { atCodelessEnd } from '../../src/session/pause';
+import { atCodelessEnd } from '../../src/session/v8-rules';
 import { addBoundaries } from '../../src/inject/boundary';
 
 /** The offset of `needle` in `text` (the n-th one), and the end of the function around it (its last `}`). */

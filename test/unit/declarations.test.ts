@@ -1,4 +1,4 @@
-import { declarationKind } from '../../src/session/declarations';
+import { declarationKind, declarationOf } from '../../src/session/declarations';
 
 const at = (text: string, marker: string) => text.indexOf(marker);
 
@@ -41,5 +41,21 @@ function main() {
 
   test('a text that does not parse answers null', () => {
     expect(declarationKind('function (', 'script', 0, 'x')).toBeNull();
+  });
+});
+
+describe('declarationOf: the scope a name seen from a place belongs to', () => {
+  const text = ['let running = true;', 'function spin() { let x = 0; return x; }', 'while (running) spin();', ''].join('\n');
+  test('a top-level let seen from a function that does not use it: the file is its scope', () => {
+    const inSpin = text.indexOf('return x');
+    expect(declarationOf(text, 'script', inSpin, 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length });
+    expect(declarationOf(text, 'script', text.indexOf('while'), 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length });
+  });
+  test('a function\'s own variable is scoped to that function; an undeclared name has none', () => {
+    const d = declarationOf(text, 'script', text.indexOf('return x'), 'x');
+    expect(d?.kind).toBe('let');
+    expect(text.slice(d!.scopeStart, d!.scopeEnd)).toBe('{ let x = 0; return x; }');
+    expect(declarationOf(text, 'script', text.indexOf('while'), 'x')).toBeNull();
+    expect(declarationOf(text, 'script', 0, 'process')).toBeNull();
   });
 });

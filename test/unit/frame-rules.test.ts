@@ -1,4 +1,5 @@
 import { restartChoice, retryChoiceAtStop, type FrameFacts } from '../../src/session/frame-rules';
+import { breakpointRemovalWaits, isSafe, v8RestartRefusal } from '../../src/session/v8-rules';
 
 function frame(index: number, over: Partial<FrameFacts> = {}): FrameFacts {
   return { index, name: `f${index}`, origin: 'program', file: 'job.js', topLevel: false, isModule: false, async: false, canBeRestarted: true, ...over };
@@ -110,5 +111,25 @@ describe('retryChoiceAtStop (retry at a breakpoint, a step or Ctrl+C)', () => {
 
   test('Ctrl+C in a hot function of the program', () => {
     expect(retryChoiceAtStop('interrupt', TOP)).toEqual({ ok: true, index: 0 });
+  });
+});
+
+describe('v8-rules: what V8 lets the session do at a stop (docs/v8.md)', () => {
+  test('only a breakpoint or a completed step is a safe pause', () => {
+    expect((['break', 'step', 'exception', 'interrupt'] as const).map(isSafe)).toEqual([true, true, false, false]);
+  });
+
+  test('removing the breakpoint the program stands at waits only at a function\'s end', () => {
+    expect(breakpointRemovalWaits({ inBoundaryFinally: true, char: 'v' })).toBe(true);
+    expect(breakpointRemovalWaits({ inBoundaryFinally: false, char: '}' })).toBe(true);
+    expect(breakpointRemovalWaits({ inBoundaryFinally: false, char: 'r' })).toBe(false);
+    expect(breakpointRemovalWaits({ inBoundaryFinally: false, char: undefined })).toBe(false);
+  });
+
+  test("V8's refusal to restart has one wording, and true or unknown is no refusal", () => {
+    expect(v8RestartRefusal({ index: 2, name: 'main', async: true, canBeRestarted: false })).toBe('frame 2 (main) cannot be restarted: it is an async function that has already awaited');
+    expect(v8RestartRefusal({ index: 1, name: 'cb', async: false, canBeRestarted: false })).toBe('V8 says frame 1 (cb) cannot be restarted (a native call lies between it and the top of the stack)');
+    expect(v8RestartRefusal({ index: 0, name: 'f', async: false, canBeRestarted: true })).toBeNull();
+    expect(v8RestartRefusal({ index: 0, name: 'f', async: true, canBeRestarted: undefined })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
-import { atDebuggerStatement, classifyPause, depthOf, endsStep, isSafe, maybeLeftoverStep, type PauseContext, type PauseKind } from '../../src/session/pause';
+import { classifyPause, depthOf, type PauseContext, type PauseKind } from '../../src/session/pause';
+import { atDebuggerStatement, endsStep, isSafe, maybeLeftoverStep } from '../../src/session/v8-rules';
 
 type PausedEvent = Protocol.Debugger.PausedEvent;
 type CallFrame = Protocol.Debugger.CallFrame;
@@ -28,12 +29,13 @@ function errorData(uncaught?: boolean): Record<string, unknown> {
   return d;
 }
 
-const NONE: PauseContext = { interruptRequested: false, stepping: false, stepArmed: false };
-const STEPPING: PauseContext = { interruptRequested: false, stepping: true, stepArmed: true };
-const INTERRUPT: PauseContext = { interruptRequested: true, stepping: false, stepArmed: false };
-const BOTH: PauseContext = { interruptRequested: true, stepping: true, stepArmed: true };
+const NONE: PauseContext = { asked: 'nothing', stepArmed: false };
+const STEPPING: PauseContext = { asked: 'step', stepArmed: true };
+const INTERRUPT: PauseContext = { asked: 'interrupt', stepArmed: false };
+/** Ctrl+C after a step that ran on: the interrupt replaces the step, which stays armed. */
+const BOTH: PauseContext = { asked: 'interrupt', stepArmed: true };
 /** A step was asked for, another stop came first, and the program was let go: V8 may still end the step. */
-const ARMED: PauseContext = { interruptRequested: false, stepping: false, stepArmed: true };
+const ARMED: PauseContext = { asked: 'nothing', stepArmed: true };
 
 describe('classifyPause', () => {
   describe('exceptions', () => {
@@ -112,7 +114,7 @@ describe('classifyPause', () => {
       expect(classifyPause(event('step'), STEPPING).kind).toBe('step');
     });
 
-    test('interruptRequested → interrupt', () => {
+    test('asked for an interrupt → interrupt', () => {
       expect(classifyPause(event('other'), INTERRUPT).kind).toBe('interrupt');
     });
 
@@ -222,7 +224,7 @@ describe('maybeLeftoverStep: V8 ending a step the user moved on from (an async s
   });
 
   test('not when Ctrl+C asked for a pause', () => {
-    expect(maybeLeftoverStep(event('other'), { ...ARMED, interruptRequested: true })).toBe(false);
+    expect(maybeLeftoverStep(event('other'), { ...ARMED, asked: 'interrupt' })).toBe(false);
   });
 
   test('never a breakpoint hit or an exception', () => {

@@ -39,9 +39,10 @@ function fn(description: string): RemoteObject {
 }
 
 function frame(index: number, over: Partial<FrameView> = {}): FrameView {
-  return { index, name: `f${index}`, path: `/proj/src/f${index}.js`, file: `src/f${index}.js`, line: index + 1, column: 3, internal: false, ...over };
+  return { index, name: `f${index}`, path: `/proj/src/f${index}.js`, file: `src/f${index}.js`, line: index + 1, column: 3, origin: 'program', ...over };
 }
-const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, path: null, file: null, internal: true });
+const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, path: null, file: null, origin: 'node' });
+const library = (index: number): FrameView => frame(index, { name: `lib${index}`, path: `/proj/node_modules/express/lib/f${index}.js`, file: `node_modules/express/lib/f${index}.js`, origin: 'library' });
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -414,6 +415,17 @@ describe('backtrace', () => {
       '>#0 f0 (src/f0.js:1:3)',
       "   … 3 frames of node's own code",
       ' #4 f4 (src/f4.js:5:3)',
+    ]);
+  });
+
+  test('library frames (node_modules) fold as library code, not as node\'s own code', () => {
+    const frames = [frame(0), library(1), library(2), frame(3), internal(4), library(5), frame(6)];
+    expect(backtrace(frames, 0)).toEqual([
+      '>#0 f0 (src/f0.js:1:3)',
+      '   … 2 frames of library code (node_modules)',
+      ' #3 f3 (src/f3.js:4:3)',
+      "   … 2 frames of node's own code and library code (node_modules)",
+      ' #6 f6 (src/f6.js:7:3)',
     ]);
   });
 

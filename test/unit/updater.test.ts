@@ -1,5 +1,5 @@
 import { Updater, textOf, MAX_SCRIPT_BYTES, type Clock, type UpdateReport } from '../../src/patch/updater';
-import type { ApplyOptions, PatchEngine, PatchOutcome } from '../../src/patch/engine';
+import type { ApplyOptions, PatchEngine, PatchOutcome, SafePause } from '../../src/patch/engine';
 import { Codes } from '../../src/patch/codes';
 
 /** Let every pending promise callback run. */
@@ -522,7 +522,7 @@ describe('Updater: applying at a pause (retry)', () => {
     files.set(FILE, 'v1');
     updater.changed(FILE);
     await clock.advance(5);
-    const safe = { callFrameId: 'cf1', safe: true as const };
+    const safe = { callFrameId: 'cf1', safe: true } as unknown as SafePause; // (a brand only PauseSession mints)
     const outcome = updater.applyNow(FILE, { topFrame: safe });
     await clock.advance(0);
     await expect(outcome).resolves.toEqual(patched('v1'));

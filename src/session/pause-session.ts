@@ -1,21 +1,22 @@
-// The pause session: where the program is stopped, and every CDP call made while it is. The V8 rules
-// for a stopped program live here (docs/v8.md): frames are restarted, and the top frame edited, only
-// at a safe pause; an exception or interrupt pause is first made safe by one step.
+// The pause session: where the program is stopped, and every CDP call made while it is. It follows
+// V8's rules for a stopped program (./v8-rules.ts, docs/v8.md): frames are restarted, and the top frame
+// edited, only at a safe pause (it alone mints SafePause); an exception or interrupt pause is first
+// made safe by one step.
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
-import type { SafePause } from '../patch/engine';
-import { atCodelessEnd, atDebuggerStatement, classifyPause, endsStep, isSafe, depthOf, maybeLeftoverStep, type BreakOn, type Pause, type PauseContext } from './pause';
+import { mintSafePause, type SafePause } from './safe-pause';
+import { classifyPause, depthOf, type BreakOn, type Pause, type PauseContext } from './pause';
+import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, endsStep, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
+import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { debug } from '../util/log';
+import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
 export type StepKind = 'into' | 'over' | 'out';
 
-/** Results as data: a failure says what happened, in words for the user. */
-export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
-const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
 export interface ScopeVariable {
   name: string;
@@ -29,7 +30,7 @@ export const HIDDEN_NAMES = new Set(['__ec$r']);
 
 export class PauseSession {
   current: Pause | null = null;
-  private readonly ctx: PauseContext = { interruptRequested: false, stepping: false, stepArmed: false };
+  private readonly ctx: PauseContext = { asked: 'nothing', stepArmed: false };
   private readonly pauseListeners: ((p: Pause) => void)[] = [];
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
@@ -51,7 +52,11 @@ export class PauseSession {
   /** Set while a step or frame restart of ours is on its way to its pause (stoppedAtCodelessEnd waits for it). */
   private moving: Promise<unknown> | null = null;
 
-  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry) {
+  /**
+   * `beforeResume`: run before every resume (the one place breakpoints cleared where the program
+   * stood leave V8: after a step it would abort, before a resume it is safe; v8-rules.ts).
+   */
+  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void> } = {}) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
       log('resumed', this.quiet ? '(quiet)' : '');
@@ -78,6 +83,7 @@ export class PauseSession {
     if (e.reason !== 'step' && frame && (await this.isDebuggerStatement(frame))) { this.take(e); return; }
     log('a step the user moved on from ended in', frame?.functionName, ': going on');
     this.ctx.stepArmed = false;
+    await this.hooks.beforeResume?.();
     await this.cdp.Debugger.resume({}).catch(() => {});
   }
 
@@ -91,11 +97,11 @@ export class PauseSession {
     const pause = classifyPause(e, this.ctx);
     log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
     this.pauseCount++;
-    if (this.ctx.stepping && !this.ctx.interruptRequested && endsStep(pause)) this.ctx.stepArmed = false;
-    this.ctx.interruptRequested = false;
-    this.ctx.stepping = false;
+    if (this.ctx.asked === 'step' && endsStep(pause)) this.ctx.stepArmed = false;
+    this.ctx.asked = 'nothing';
     if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
     this.current = pause;
+    this.setAtThisPause.clear();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(pause);
@@ -115,7 +121,8 @@ export class PauseSession {
   get paused(): boolean { return this.current !== null; }
 
   async setBreakOn(mode: BreakOn): Promise<void> {
-    await this.cdp.Debugger.setPauseOnExceptions({ state: mode });
+    // `unhandled` has V8 stop at every exception; LiveSession lets go of those the program catches
+    await this.cdp.Debugger.setPauseOnExceptions({ state: mode === 'unhandled' ? 'all' : mode });
   }
 
   /**
@@ -124,13 +131,15 @@ export class PauseSession {
    */
   async requestPause(): Promise<void> {
     if (this.current) return;
-    this.ctx.interruptRequested = true;
+    this.ctx.asked = 'interrupt';
     await this.cdp.Debugger.pause();
     if (this.forceTimer) clearTimeout(this.forceTimer);
     this.forceTimer = setTimeout(() => {
       this.forceTimer = null;
-      if (!this.current && this.ctx.interruptRequested) {
-        this.cdp.Runtime.evaluate({ expression: 'void 0', silent: true }).catch(() => {});
+      if (!this.current && this.ctx.asked === 'interrupt') {
+        // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
+        // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
+        this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
       }
     }, 400);
   }
@@ -170,6 +179,8 @@ export class PauseSession {
    */
   async resume(): Promise<void> {
     if (!this.current) return;
+    await this.hooks.beforeResume?.();
+    if (!this.current) return;
     const count = this.pauseCount;
     this.current = null;
     this.quiet = false;
@@ -182,7 +193,7 @@ export class PauseSession {
   async step(kind: StepKind, timeoutMs = 3000): Promise<Pause | null> {
     if (!this.current) return null;
     const p = this.current;
-    this.ctx.stepping = true;
+    this.ctx.asked = 'step';
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(timeoutMs);
     this.current = null;
@@ -200,7 +211,7 @@ export class PauseSession {
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
   private stillAt(p: Pause): void {
-    this.ctx.stepping = false;
+    if (this.ctx.asked === 'step') this.ctx.asked = 'nothing';
     if (!this.current) this.current = p;
   }
 
@@ -257,7 +268,7 @@ export class PauseSession {
   safePause(): SafePause | null {
     const p = this.current;
     if (!p || !isSafe(p.kind) || p.callFrames.length === 0) return null;
-    return { callFrameId: p.callFrames[0].callFrameId, safe: true };
+    return mintSafePause(p.callFrames[0].callFrameId);
   }
 
   /**
@@ -284,8 +295,9 @@ export class PauseSession {
     const index = p.callFrames.length - 1 - depth;
     const frame = p.callFrames[index];
     if (!frame) return fail('that frame is gone');
-    if (frame.canBeRestarted === false) return fail(`V8 says frame ${index} (${frame.functionName || '(anonymous)'}) cannot be restarted here (an async function that has awaited, or a native call lies between it and the top of the stack: step out of node's code first)`);
-    this.ctx.stepping = true;
+    const refused = v8RestartRefusal({ index, name: frame.functionName || '(anonymous)', async: await this.isAsyncFrame(frame), canBeRestarted: frame.canBeRestarted });
+    if (refused) return fail(refused);
+    this.ctx.asked = 'step';
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(3000);
     // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the
@@ -301,6 +313,11 @@ export class PauseSession {
     const after = await this.arriving(wait.next);
     if (!after) return fail('the restarted frame did not stop at its start');
     return { ok: true, value: after };
+  }
+
+  private async isAsyncFrame(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+    const src = await this.source(frame.location.scriptId);
+    return src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0))?.async ?? false;
   }
 
   depthOf(index: number): number {
@@ -344,7 +361,7 @@ export class PauseSession {
     const src = await this.source(loc.scriptId);
     if (!src) return [];
     const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
-    return src.map.inFinally(at) || src.text[at] === '}' ? p.hitBreakpoints : [];
+    return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
   }
 
   async evaluate(expression: string, frameIndex: number | null): Promise<Result<Protocol.Runtime.RemoteObject>> {
@@ -385,37 +402,136 @@ export class PauseSession {
         out.push({ name: prop.name, value: prop.value, scopeNumber: i, scopeType: scope.type });
       }
     }
+    // A pause's scope objects are snapshots (docs/v8.md): a variable `set` at this pause is read again.
+    for (const v of out) {
+      if (!this.setAtThisPause.has(v.name)) continue;
+      const now = await this.evaluate(v.name, frameIndex);
+      if (now.ok) v.value = now.value;
+    }
     return out;
   }
 
+  /** Names `set` at the current pause (their scope snapshots are stale). */
+  private setAtThisPause = new Set<string>();
+
   /**
-   * Set a variable seen from a frame. Through Debugger.setVariableValue in the scope that has the
-   * name; a name no scope has (a global) by assignment in the frame.
+   * Where the binding of `name` that code in frame `frameIndex` sees lives. V8 keeps in a frame only
+   * the outer variables its function uses (docs/v8.md): a top-level `let` that the paused function does
+   * not use is in none of its scopes, but the source says it is in scope, and a frame further down
+   * the stack (the one running the declaring scope) holds it. Only a name no scope declares is a global.
    */
-  async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<{ value: Protocol.Runtime.RemoteObject; scopeType: string }>> {
+  async binding(frameIndex: number, name: string): Promise<Binding> {
+    const frame = this.current?.callFrames[frameIndex];
+    if (!frame) return { kind: 'global' };
+    const here = (await this.variables(frameIndex)).find((v) => v.name === name);
+    if (here) return { kind: 'here', frame: frameIndex, variable: here };
+    const declared = await this.declarationSeen(frame, name);
+    if (!declared) return { kind: 'global' };
+    const frames = this.current?.callFrames ?? [];
+    for (let j = frameIndex + 1; j < frames.length; j++) {
+      if (frames[j].location.scriptId !== frame.location.scriptId) continue;
+      const there = await this.declarationSeen(frames[j], name);
+      if (!there || there.scopeStart !== declared.scopeStart || there.scopeEnd !== declared.scopeEnd) continue;
+      const v = (await this.variables(j)).find((x) => x.name === name);
+      if (v) return { kind: 'below', frame: j, variable: v, declaration: declared.kind };
+    }
+    return { kind: 'not-kept', declaration: declared.kind, line: declared.line };
+  }
+
+  private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
+    const src = await this.source(frame.location.scriptId);
+    const record = this.record(frame.location.scriptId);
+    if (!src || !record) return null;
+    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
+    const d = declarationOf(src.text, record.isModule ? 'module' : 'script', offset, name);
+    return d && { ...d, line: src.map.lines.position(d.scopeStart).line + 1 };
+  }
+
+  /**
+   * Evaluate in a frame; a name the frame's function does not use, declared in an enclosing scope, is
+   * read from the frame further down the stack that holds it (`from` says which).
+   */
+  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
+    const r = await this.evaluate(expression, frameIndex);
+    if (r.ok) return { ok: true, value: { value: r.value, from: null } };
+    const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
+    if (frameIndex === null || !missing) return r;
+    const b = await this.binding(frameIndex, missing);
+    if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
+    if (b.kind !== 'below') return r;
+    const there = await this.evaluate(expression, b.frame);
+    return there.ok ? { ok: true, value: { value: there.value, from: b.frame } } : there;
+  }
+
+  frameName(index: number): string {
+    return this.current?.callFrames[index]?.functionName || '(anonymous)';
+  }
+
+  /**
+   * Set a variable seen from a frame: through Debugger.setVariableValue in the scope that holds it
+   * (in this frame, or a frame further down that holds the binding this frame sees). A name no scope
+   * declares (a global) is assigned in the frame. Never a new global for a declared name.
+   */
+  async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> {
     const frame = this.current?.callFrames[frameIndex];
     if (!frame) return fail('no frame selected');
     if (HIDDEN_NAMES.has(name)) return fail(`${name} belongs to edit-continue`);
     const value = await this.evaluate(`(${expression})`, frameIndex);
     if (!value.ok) return value;
-    const found = (await this.variables(frameIndex)).find((v) => v.name === name);
-    if (!found) {
+    const b = await this.binding(frameIndex, name);
+    if (b.kind === 'not-kept') return fail(`nothing changed: ${notKept(name, b, this.frameName(frameIndex))}`);
+    if (b.kind === 'global') {
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
-      return { ok: true, value: { value: assigned.value, scopeType: 'global' } };
+      return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };
     }
+    const at = this.current!.callFrames[b.frame];
     try {
-      await this.cdp.Debugger.setVariableValue({ callFrameId: frame.callFrameId, scopeNumber: found.scopeNumber, variableName: name, newValue: callArgument(value.value) });
+      await this.cdp.Debugger.setVariableValue({ callFrameId: at.callFrameId, scopeNumber: b.variable.scopeNumber, variableName: name, newValue: callArgument(value.value) });
     } catch (err) {
-      return fail(`V8 could not set ${name}: ${protocolMessage(err)}`);
+      return fail(`V8 could not set ${name}${b.frame === frameIndex ? '' : ` in frame ${b.frame}`}: ${protocolMessage(err)}${/internal error/i.test(protocolMessage(err)) ? ' (an optimized frame cannot be written: `next` once, then set it again)' : ''}`);
     }
-    // (the scope objects of a pause are snapshots: reading the variable back would show the old value)
-    return { ok: true, value: { value: value.value, scopeType: found.scopeType } };
+    this.setAtThisPause.add(name);
+    // V8 may answer yes and leave an optimized frame reading the old value (docs/v8.md): read it back.
+    const check = await this.evaluate(name, b.frame);
+    if (check.ok && !sameValue(check.value, value.value)) {
+      return fail(`V8 took the new value of ${name}, but frame ${b.frame} still reads ${check.value.description ?? String(check.value.value)} (an optimized frame): \`next\` once, then set it again`);
+    }
+    const declared = b.kind === 'below' ? b.declaration : (await this.declarationSeen(frame, name))?.kind;
+    return { ok: true, value: { value: value.value, scopeType: b.variable.scopeType, frame: b.frame, declaredConst: declared === 'const' } };
   }
 
   async releaseObjects(): Promise<void> {
     await this.cdp.Runtime.releaseObjectGroup({ objectGroup: 'prompt' }).catch(() => {});
   }
+}
+
+/** Where the binding a frame sees lives (PauseSession.binding). */
+export type Binding =
+  | { kind: 'here'; frame: number; variable: ScopeVariable }
+  | { kind: 'below'; frame: number; variable: ScopeVariable; declaration: DeclarationKind }
+  /** Declared in an enclosing scope that no frame on the stack holds for us (V8 did not keep it). */
+  | { kind: 'not-kept'; declaration: DeclarationKind; line: number }
+  | { kind: 'global' };
+
+export interface SetVariable {
+  value: Protocol.Runtime.RemoteObject;
+  scopeType: string;
+  /** The frame whose scope holds the variable (further down than the selected one when it does not use it). */
+  frame: number;
+  /** Declared const: the program assumed it would not change. */
+  declaredConst: boolean;
+}
+
+function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
+  return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
+}
+
+/** Do two remote values read the same? (objects: the same object id is not stable; trust V8) */
+function sameValue(a: Protocol.Runtime.RemoteObject, b: Protocol.Runtime.RemoteObject): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'object' || a.type === 'function') return true;
+  return a.value === b.value && a.unserializableValue === b.unserializableValue;
 }
 
 export function callArgument(o: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {

@@ -1,0 +1,66 @@
+// Scripted prompts (-x CMD, --commands FILE), end to end on every supported node line: the commands
+// run at the stops as if typed, whether stdin is closed or belongs to the program (piped input).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cliPerTest, copyFixture } from '../helpers/cli';
+import { testNodes } from '../helpers/nodes';
+
+describe.each(testNodes())('node $major', ({ bin }) => {
+  const start = cliPerTest();
+
+  test('-x commands run at the stop with stdin closed: p, edit (with $EDITOR), retry; the job finishes with every item once', async () => {
+    const dir = copyFixture('retry');
+    const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(dir, 'fix-editor.js'))}`;
+    const cli = start(['-x', 'p item.id', '-x', 'edit', '-x', 'retry', '-x', 'p "never run: the program went on"', bin, 'job.js'], dir, 'ignore', { EDITOR: editor, VISUAL: '' });
+    await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    const err = cli.stderr();
+    expect(err).toMatch(/ec> p item\.id\n4\n/);
+    expect(err).toMatch(/ec> edit\n[\s\S]*fix-editor: fixed job\.js \(opened at line 7\)/);
+    expect(err).toMatch(/ec> retry\n/);
+    expect(err).not.toMatch(/stdin is closed/);
+    // the batch ended at retry; no other stop came, so the rest was never run
+    expect(err).not.toMatch(/never run/);
+    for (const id of [1, 2, 3, 4, 5, 6]) expect(cli.stdout().split(`item ${id} done`).length - 1).toBe(1);
+  });
+
+  test('--commands FILE while stdin is piped to the program: the program reads its input, the prompt its file', async () => {
+    const dir = copyFixture('framework');
+    fs.writeFileSync(path.join(dir, 'cmds.txt'), '# at the stop in take()\np line\nset line = "4"\nretry\n');
+    const cli = start(['--commands', 'cmds.txt', bin, 'lines.js'], dir, 'pipe');
+    cli.send('1\n2\noops\n');
+    await cli.waitFor(/ec> p line\n'oops'\n/, { stream: 'stderr', step: 'p line at the stop' });
+    // input that comes while the prompt still holds stdin (the retry is under way) is the program's
+    await cli.waitFor(/ec> retry\n/, { stream: 'stderr', step: 'retry runs' });
+    cli.send('10\n');
+    await cli.waitFor(/got 4 sum 7/, { step: 'the retried call with the new value' });
+    await cli.waitFor(/got 10 sum 17/, { step: 'stdin is the program\'s again' });
+    cli.child.stdin!.end();
+    await cli.waitFor(/end sum 17/, { step: 'input ends' });
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout()).not.toMatch(/p line|retry/);
+  });
+
+  test('--commands with a file that cannot be read says so before the program starts', async () => {
+    const dir = copyFixture('framework');
+    const cli = start(['--commands', 'nosuch.txt', bin, 'lines.js'], dir, 'ignore');
+    const exit = await cli.exited;
+    expect(exit.code).not.toBe(0);
+    expect(cli.stderr()).toMatch(/--commands nosuch\.txt: ENOENT/);
+    expect(cli.stdout()).toBe('');
+  });
+
+  test('a SyntaxError while loading a file: its message and a code frame of that file, one stop; locals and retry say what to do', async () => {
+    const dir = copyFixture('framework');
+    const cli = start(['-x', 'locals', '-x', 'retry', '-x', 'cont', bin, 'load/main.js'], dir, 'ignore');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(1);
+    const err = cli.stderr();
+    expect(err).toMatch(/^SyntaxError: Unexpected token ';'[^\n]*\n  in load\/bad\.js:2:15 \(Unexpected token\), which node was loading from:\n  1 \| exports\.x = 1;\n> 2 \| exports\.y = \(2;\n +\| +\^/m);
+    expect(err).toMatch(/at \(anonymous\) \(load\/main\.js:3:13\)/);
+    expect(err).toMatch(/ec> locals\nframe \d+ is node's loader, compiling load\/bad\.js, which does not compile|ec> locals\n  exports = \{\}/);
+    expect(err).toMatch(/ec> retry\nretry: load\/bad\.js does not compile \(Unexpected token, line 2\): no function of it ran, so there is nothing to run again\. Fix the file, then load it again/);
+    expect(err.split('ec> ').length - 1).toBe(3);
+    expect(cli.stdout()).toBe('start\n');
+  });
+});

@@ -1,0 +1,192 @@
+// The prompt against a fake of its one way in (PromptSession): what it shows, and which session
+// method each command calls. The real session is exercised end to end in test/e2e/prompt*.test.ts.
+import type { Protocol } from 'devtools-protocol';
+import { Prompt } from '../../src/prompt/prompt';
+import type { Breakpoint, BreakOn, FrameView, Pause, PromptSession, Result, RetryFailure, ScopeVariable, SetVariable, StepKind } from '../../src/prompt/session';
+import type { StdinRouter } from '../../src/launch/stdin';
+import { plainStyle } from '../../src/report/format';
+
+type RemoteObject = Protocol.Runtime.RemoteObject;
+const num = (value: number): RemoteObject => ({ type: 'number', value, description: String(value) });
+
+const TEXT = ['function work(item) {', '  const spec = item.spec;', '  return spec.weight * item.id;', '}', 'work({ id: 4 });', ''].join('\n');
+
+function frame(index: number, name: string, over: Partial<FrameView> = {}): FrameView {
+  return { index, name, path: '/proj/job.js', file: 'job.js', line: 3 + index, column: 15, origin: 'program', ...over };
+}
+
+function pauseOf(kind: Pause['kind'], frames: number, over: Partial<Pause> = {}): Pause {
+  const callFrames = Array.from({ length: frames }, (_, i) => ({ callFrameId: `cf${i}`, functionName: `f${i}`, location: { scriptId: '1', lineNumber: 2, columnNumber: 14 } })) as unknown as Protocol.Debugger.CallFrame[];
+  return { kind, callFrames, hitBreakpoints: [], rejection: false, ...over };
+}
+
+class FakeSession implements PromptSession {
+  calls: string[] = [];
+  current: Pause | null = null;
+  breakOn: BreakOn = 'uncaught';
+  views: FrameView[] = [frame(0, 'work'), frame(1, 'main')];
+  vars: ScopeVariable[] = [{ name: 'item', value: num(4), scopeNumber: 0, scopeType: 'local' }];
+  setAnswer: Result<SetVariable> = { ok: true, value: { value: num(1), scopeType: 'local', frame: 0, declaredConst: false } };
+  evalAnswer: Result<{ value: RemoteObject; from: number | null }> = { ok: true, value: { value: num(8), from: null } };
+  retryAnswer: (announce?: (m: string) => void) => Result<{ message: string }> = (announce) => { announce?.('retrying work'); return { ok: true, value: { message: 'retrying work' } }; };
+  stepAnswer: Pause | null = null;
+  private pauseListeners: ((p: Pause) => void)[] = [];
+  private resumeListeners: (() => void)[] = [];
+
+  onPause(l: (p: Pause) => void): void { this.pauseListeners.push(l); }
+  onResume(l: () => void): void { this.resumeListeners.push(l); }
+  stop(p: Pause): void { this.current = p; for (const l of this.pauseListeners) l(p); }
+  go(): void { this.current = null; for (const l of this.resumeListeners) l(); }
+
+  async frames(): Promise<FrameView[]> { return this.views; }
+  async originalText(): Promise<string | null> { return TEXT; }
+  async evaluateSeeing(expression: string, frameIndex: number | null) { this.calls.push(`evaluate ${expression} @${frameIndex}`); return this.evalAnswer; }
+  async variables(): Promise<ScopeVariable[]> { return this.vars; }
+  async setVariable(frameIndex: number, name: string, expression: string) { this.calls.push(`set ${name}=${expression} @${frameIndex}`); return this.setAnswer; }
+  breakpointNumbers(p: Pause): number[] { return p.hitBreakpoints.map(Number); }
+  async retryFailure(): Promise<RetryFailure | null> { return null; }
+  loadedFiles(): string[] { return ['/proj/job.js']; }
+  async resume(): Promise<void> { this.calls.push('resume'); this.go(); }
+  async step(kind: StepKind): Promise<Pause | null> { this.calls.push(`step ${kind}`); return this.stepAnswer; }
+  async retry(announce?: (m: string) => void) {
+    this.calls.push('retry');
+    const r = this.retryAnswer(announce);
+    if (r.ok) this.go(); // the retried code runs on
+    return r;
+  }
+  async restartFrame(index: number): Promise<Result<Pause>> { this.calls.push(`restart ${index}`); return { ok: false, message: 'no' }; }
+  async interrupt(): Promise<void> { this.calls.push('interrupt'); }
+  breakpoints(): readonly Breakpoint[] { return [{ n: 1, file: '/proj/job.js', line: 3, cdpId: 'b1', resolved: true }]; }
+  async addBreakpoint(file: string, line: number): Promise<Result<Breakpoint>> { this.calls.push(`break ${file}:${line}`); return { ok: true, value: { n: 2, file, line, cdpId: 'b2', resolved: true } }; }
+  async removeBreakpoint(n: number): Promise<Result<Breakpoint>> { this.calls.push(`clear ${n}`); return { ok: true, value: this.breakpoints()[0] }; }
+  async setBreakOn(mode: BreakOn): Promise<void> { this.calls.push(`catch ${mode}`); this.breakOn = mode; }
+  async changed(file: string): Promise<void> { this.calls.push(`changed ${file}`); }
+}
+
+function setup(opts: { attached?: boolean } = {}) {
+  const session = new FakeSession();
+  let out = '';
+  let consumer: ((chunk: Buffer) => void) | null = null;
+  const routes: string[] = [];
+  const stdin: StdinRouter = {
+    toProgram: () => { consumer = null; routes.push('program'); },
+    toConsumer: (c) => { consumer = c; routes.push('prompt'); },
+    hold: () => {},
+    ended: () => false,
+    dispose: () => {},
+  };
+  const quits: string[] = [];
+  const prompt = new Prompt({
+    session, stdin, stdinIsTTY: false, write: (t) => { out += t; }, style: plainStyle, cwd: '/proj', env: {},
+    quit: async () => { quits.push('quit'); }, attached: opts.attached,
+  });
+  /** Let the prompt's promises settle (the fake answers at once): no clock involved. */
+  const settle = async () => { for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r)); };
+  const type = async (line: string) => {
+    if (!consumer) throw new Error(`stdin is not the prompt's (routes: ${routes.join(', ')})`);
+    const from = out.length;
+    consumer(Buffer.from(line + '\n'));
+    await settle();
+    return out.slice(from);
+  };
+  return { session, prompt, type, settle, out: () => out, routes, quits };
+}
+
+async function stopped(kind: Pause['kind'] = 'break', over: Partial<Pause> = {}) {
+  const t = setup();
+  t.session.stop(pauseOf(kind, 2, over));
+  await t.settle();
+  return t;
+}
+
+describe('the prompt over PromptSession', () => {
+  test('a stop opens the prompt: where, the code, the locals, then ec>; stdin is the prompt\'s', async () => {
+    const t = await stopped('exception', { exception: { type: 'object', subtype: 'error', description: 'TypeError: boom\n    at work' }, uncaught: true });
+    expect(t.out()).toMatch(/^TypeError: boom\n    at work \(job\.js:3:15\)\n    at main \(job\.js:4:15\)\n/);
+    expect(t.out()).toMatch(/> 3 \|   return spec\.weight \* item\.id;/);
+    expect(t.out()).toMatch(/locals: item = 4\nec> $/);
+    expect(t.routes).toEqual(['prompt']);
+    expect(t.prompt.isOpen).toBe(true);
+  });
+
+  test('cont resumes through the session, and the resume closes the prompt and gives stdin back', async () => {
+    const t = await stopped();
+    await t.type('cont');
+    expect(t.session.calls).toEqual(['resume']);
+    expect(t.prompt.isOpen).toBe(false);
+    expect(t.routes).toEqual(['prompt', 'program']);
+  });
+
+  test('catch sets the session\'s one break-on setting, and its usage shows the setting now', async () => {
+    const t = await stopped();
+    expect(await t.type('catch all')).toMatch(/stopping at every exception/);
+    expect(t.session.calls).toEqual(['catch all']);
+    expect(await t.type('catch sometimes')).toMatch(/usage: catch unhandled\|uncaught\|all\|none \(now: all\)/);
+  });
+
+  test('set: says which frame holds a variable the selected function does not use, and notes a const', async () => {
+    const t = await stopped();
+    t.session.setAnswer = { ok: true, value: { value: { type: 'boolean', value: false }, scopeType: 'local', frame: 1, declaredConst: false } };
+    expect(await t.type('set running = false')).toMatch(/^running = false \(in frame 1, main at job\.js:4, which holds it: work does not use it\)\n/);
+    expect(t.session.calls).toEqual(['set running=false @0']);
+    t.session.setAnswer = { ok: true, value: { value: num(5), scopeType: 'block', frame: 0, declaredConst: true } };
+    expect(await t.type('set spec = 5')).toMatch(/^spec = 5 \(note: spec is declared const; the program assumed it would not change\)\n/);
+    t.session.setAnswer = { ok: false, message: 'nothing changed: x is declared (let…)' };
+    expect(await t.type('set x = 1')).toMatch(/^set: nothing changed: x is declared/);
+  });
+
+  test('p: the value, and from which frame it was read when the selected one does not keep the name', async () => {
+    const t = await stopped();
+    expect(await t.type('p item.id * 2')).toMatch(/^8\nec> $/);
+    t.session.evalAnswer = { ok: true, value: { value: { type: 'boolean', value: true }, from: 1 } };
+    expect(await t.type('p running')).toMatch(/^true\n\(read in frame 1, main at job\.js:4: work does not use it/);
+    expect(t.session.calls).toEqual(['evaluate item.id * 2 @0', 'evaluate running @0']);
+  });
+
+  test('retry: the announced line once, before anything else; a refusal is shown as retry: …', async () => {
+    const t = await stopped();
+    expect(await t.type('retry')).toBe('retrying work\n');
+    expect(t.prompt.isOpen).toBe(false);
+    const u = await stopped();
+    u.session.retryAnswer = () => ({ ok: false, message: 'no function on the stack has a retry boundary' });
+    expect(await u.type('retry')).toMatch(/^retry: no function on the stack has a retry boundary\nec> $/);
+  });
+
+  test('clear, break and breakpoints go through the session', async () => {
+    const t = await stopped();
+    expect(await t.type('clear 1')).toMatch(/removed breakpoint 1/);
+    expect(await t.type('break job.js:3')).toMatch(/breakpoint 2 at job\.js:3/);
+    expect(await t.type('breakpoints')).toMatch(/1  job\.js:3/);
+    expect(t.session.calls).toEqual(['clear 1', 'break /proj/job.js:3']);
+  });
+
+  test('a step that runs on says so and closes the prompt', async () => {
+    const t = await stopped();
+    expect(await t.type('next')).toMatch(/^\(the step did not stop within 3 s: the program runs on; Ctrl\+C stops it again\)\n$/);
+    expect(t.session.calls).toEqual(['step over']);
+    expect(t.prompt.isOpen).toBe(false);
+  });
+
+  test('bt folds library frames as library code', async () => {
+    const t = setup();
+    t.session.views = [frame(0, 'handler'), frame(1, 'next', { origin: 'library', file: 'node_modules/express/lib/router.js' }), frame(2, 'listOnTimeout', { origin: 'node', file: null, path: null })];
+    t.session.stop(pauseOf('break', 3));
+    await t.settle();
+    expect(await t.type('bt')).toMatch(/^>#0 handler \(job\.js:3:15\)\n {3}… 2 frames of library code \(node_modules\) and node's own code\n/);
+  });
+
+  test('pause while stopped says so; while running (attached) asks the session to interrupt', async () => {
+    const t = await stopped();
+    expect(await t.type('pause')).toMatch(/already paused/);
+    const a = setup({ attached: true });
+    await a.type('pause');
+    expect(a.session.calls).toEqual(['interrupt']);
+    expect(await a.type('cont')).toMatch(/the program is running: 'pause' \(or Ctrl\+C\) stops it first/);
+  });
+
+  test('quit without a terminal ends the program at once', async () => {
+    const t = await stopped();
+    expect(await t.type('quit')).toMatch(/ending the program/);
+    expect(t.quits).toEqual(['quit']);
+  });
+});
