@@ -29,6 +29,14 @@ export { BOUNDARY_MARK };
 
 export type SourceKind = 'script' | 'module';
 
+export interface TransformOptions {
+  /**
+   * The swap engine's indirection (docs/swap.md): every function first checks its slot. `module` names
+   * the module's slots (a short id derived from its file by the load hook, ./hooks.ts).
+   */
+  swap?: { module: string };
+}
+
 type Node = acorn.Node & Record<string, any>;
 
 interface Insertion {
@@ -122,7 +130,7 @@ function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[
 }
 
 /** The text with boundaries, or the text as it was when it does not parse or already has them. */
-export function addBoundaries(text: string, kind: SourceKind): string {
+export function addBoundaries(text: string, kind: SourceKind, _options: TransformOptions = {}): string {
   if (text.endsWith(BOUNDARY_MARK)) return text;
   const program = parse(text, kind);
   if (!program) return text;
