@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
+import { SwapEngine } from './patch/swap-engine';
+import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
@@ -64,6 +66,8 @@ export interface LiveOptions {
   startedAt?: number;
   /** Watcher failures and other things the user should know. */
   onWarning?(message: string): void;
+  /** The patch engine (chosen by ./api.ts before the program runs; default LiveEdit). */
+  engine?: EngineKind;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -71,7 +75,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class LiveSession {
   readonly registry = new ScriptRegistry();
   readonly breakpoints: Breakpoints;
-  readonly engine: LiveEditEngine;
+  readonly engine: LiveEditEngine | SwapEngine;
   readonly pause: PauseSession;
   readonly updater: Updater;
   readonly retryDeps: RetryDeps;
@@ -89,7 +93,8 @@ export class LiveSession {
     this.breakOn = opts.breakOn ?? 'uncaught';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.breakpoints = new Breakpoints(cdp);
-    this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
+    const engineEvents = { onPatched: (record: { file: string }) => this.breakpoints.restore(record.file) };
+    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry, engineEvents) : new LiveEditEngine(cdp, this.registry, engineEvents);
     this.pause = new PauseSession(cdp, this.registry);
     this.updater = new Updater({
       engine: this.engine,
@@ -102,7 +107,7 @@ export class LiveSession {
       session: this.pause,
       settle: () => this.updater.settle(),
       waitingFiles: () => this.updater.waitingFiles(),
-      preview: async (file) => this.engine.preview(file, await readText(file)),
+      preview: async (file) => ('preview' in this.engine ? this.engine.preview(file, await readText(file)) : []),
       apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
       cwd: opts.cwd,
     };

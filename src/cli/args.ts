@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
 import type { BreakOn } from '../session/pause';
+import { ENGINE_CHOICES, type EngineChoice } from '../launch/engine-choice';
 
 export interface RunRequest {
   kind: 'run';
@@ -18,6 +19,8 @@ export interface RunRequest {
   boundaries: boolean;
   /** JSON events: '-' for stderr, a path, or null. */
   json: string | null;
+  /** --engine; undefined: not given ($EDIT_CONTINUE_ENGINE, else auto). */
+  engine?: EngineChoice;
 }
 
 export interface AttachRequest {
@@ -30,6 +33,7 @@ export interface AttachRequest {
   poll: boolean;
   breakOn: BreakOn;
   json: string | null;
+  engine?: EngineChoice;
 }
 
 export type CliRequest =
@@ -60,6 +64,7 @@ Attach to a program already running (its inspector open, or by pid with SIGUSR1)
   edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
 
 Environment:
+  EDIT_CONTINUE_ENGINE      the patch engine when --engine is not given: auto, swap or liveedit
   EDIT_CONTINUE_CACHE=0     do not cache the program's files with their retry boundaries
   EDIT_CONTINUE_CACHE_DIR   where that cache lives (default: ~/.cache/edit-continue; see README)
 
@@ -94,6 +99,12 @@ function common(y: ReturnType<typeof yargs>) {
     .option('json', {
       type: 'string',
       describe: 'write events as JSON lines to stderr, or --json=FILE to a file (docs/events.md)',
+    })
+    .option('engine', {
+      type: 'string',
+      choices: [...ENGINE_CHOICES],
+      requiresArg: true,
+      describe: 'how saves are patched: auto (default: what the program\'s node can do), swap (function swap, no LiveEdit needed) or liveedit (V8 LiveEdit); see README',
     });
 }
 
@@ -145,7 +156,7 @@ function jsonFlag(argv: string[]): string[] {
     if (out[i] === '--json') out[i] = '--json=-';
     else if (!out[i].startsWith('-')) {
       const prev = out[i - 1];
-      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid)$/.test(prev);
+      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--engine)$/.test(prev);
       if (!takesValue) break;
     }
   }
@@ -177,6 +188,8 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   if (!split.ok) return { kind: 'error', message: split.error, help: await help() };
   const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
   if (parsed['no-watch'] && watchPatterns.length) return { kind: 'error', message: '--watch and --no-watch do not go together', help: await help() };
+  const engine = engineOf(parsed.engine);
+  if (engine.engine === 'swap' && parsed['no-boundaries']) return { kind: 'error', message: '--engine swap and --no-boundaries do not go together: the swap engine patches through the load-time transform', help: await help() };
   return {
     kind: 'run',
     command: split.command,
@@ -187,6 +200,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
+    ...engine,
   };
 }
 
@@ -225,5 +239,13 @@ async function parseAttach(argv: string[]): Promise<CliRequest> {
     poll: parsed.poll === true,
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'uncaught',
     json: jsonOf(parsed.json),
+    ...engineOf(parsed.engine),
   };
+}
+
+/** --engine given more than once: the last wins, as for other options. */
+function engineOf(value: unknown): { engine?: EngineChoice } {
+  if (value === undefined) return {};
+  const v = Array.isArray(value) ? value[value.length - 1] : value;
+  return { engine: String(v) as EngineChoice };
 }
