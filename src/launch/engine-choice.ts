@@ -3,7 +3,7 @@
 // version table): is Debugger.setScriptSource available, and does the program carry the swap transform.
 // The choice is made before the program's first line, so that the transform it loads with matches.
 // This file is pure (the CLI's argument parser uses it); ./engine-probe.ts asks the target.
-import * as mark from '../inject/mark';
+import { SWAP_MARK } from '../inject/mark';
 import { UserError } from '../util/errors';
 
 export const ENGINE_CHOICES = ['auto', 'swap', 'liveedit'] as const;
@@ -78,6 +78,5 @@ export function decideEngine(choice: EngineChoice, caps: Capabilities): EngineDe
 
 /** Does a running text carry the swap transform? (its mark: src/inject/mark.ts, written by the transform) */
 export function carriesSwap(text: string): boolean {
-  const m = (mark as { SWAP_MARK?: string }).SWAP_MARK;
-  return typeof m === 'string' && text.endsWith(m);
+  return text.endsWith(SWAP_MARK);
 }

@@ -51,6 +51,12 @@ describe('decideEngine', () => {
 });
 
 describe('carriesSwap', () => {
+  test('a text the swap transform made is one', () => {
+    const { addBoundaries, swapModuleId } = require('../../src/inject/boundary') as typeof import('../../src/inject/boundary');
+    const text = addBoundaries('function f(a) { return a + 1; }\nmodule.exports = f;\n', 'script', { swap: { module: swapModuleId('/tmp/x.js') } });
+    expect(carriesSwap(text)).toBe(true);
+    expect(carriesSwap(addBoundaries('function f(a) { return a + 1; }\n', 'script'))).toBe(false);
+  });
   test('a text with the retry boundaries only, or none, is not a swap text', () => {
     expect(carriesSwap('function f() {}\n/*edit-continue:boundaries*/')).toBe(false);
     expect(carriesSwap('function f() {}')).toBe(false);
