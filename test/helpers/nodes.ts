@@ -13,7 +13,7 @@
 // the API and a program started with --require edit-continue/register through EDIT_CONTINUE_ENGINE.
 //
 // EC_TEST_NODES=20,26,nolive narrows the lines (nolive: the stand-in); EC_TEST_ENGINES=liveedit,swap
-// the engines.
+// the engines; EC_TEST_MATRIX=full gives the random fuzzers every line × engine too (fuzzConfigs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -90,6 +90,20 @@ export function testConfigs(): TestNode[] {
     for (const engine of engines) out.push({ major: line, bin, engine, label: engine === 'liveedit' ? `node ${line}` : `node ${line} ${engine}`, noLiveEdit: false });
   }
   return out;
+}
+
+/**
+ * For the random (seeded) fuzzers, which cost a minute a configuration: each line with one engine in
+ * turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26 swap, when both are wanted) and the stand-in with swap,
+ * so that `npm test` stays near its time budget; their fixed-seed regressions run on testConfigs().
+ * EC_TEST_MATRIX=full runs every line with every engine (`EC_TEST_MATRIX=full npm run test:robust`).
+ */
+export function fuzzConfigs(): TestNode[] {
+  const all = testConfigs();
+  if (process.env.EC_TEST_MATRIX === 'full') return all;
+  const engines = wantedEngines();
+  const lines = [...new Set(all.filter((c) => !c.noLiveEdit).map((c) => c.major))];
+  return all.filter((c) => c.noLiveEdit || c.engine === engines[lines.indexOf(c.major) % engines.length]);
 }
 
 /**

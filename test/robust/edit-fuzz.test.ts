@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { testConfigs, useEngine } from '../helpers/nodes';
+import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
 
@@ -662,7 +662,7 @@ function verdictOf(fz: EditFuzz): void {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-describe.each(testConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
+describe.each(fuzzConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
   const fixtures = FIXTURES.filter((f) => major >= f.minNode);
   test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
     const seed = seedFor(`${SUITE} ${fx.name} ${major}`);

@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { testConfigs, useEngine } from '../helpers/nodes';
+import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, STALL_MS, Wedged, WEDGE_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
 
@@ -360,7 +360,7 @@ class PauseFuzz {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-describe.each(testConfigs())('pause fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
+describe.each(fuzzConfigs())('pause fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
   const fixtures = FIXTURES.filter((f) => major >= f.minNode);
   test.each(fixtures.map((f) => [f.name, f] as const))('%s: random pauses, steps, retries and restarts never abort or wedge it, and it finishes', async (_name, fx) => {
     const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
