@@ -109,7 +109,7 @@ export async function chooseAtAttach(cdp: Connection, choice: EngineChoice, isUs
     }
     const liveEdit: LiveEditProbe = user
       ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })
-      : { ok: false, message: 'the program has loaded none of its own files yet' };
+      : { ok: true }; // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
     const swapWhyNot = 'the program was not started with the swap transform (EDIT_CONTINUE_ENGINE=swap node --require edit-continue/register …)';
     if (swap && choice === 'liveedit') {
       return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true };
