@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
+import { SwapEngine } from './patch/swap-engine';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
@@ -71,7 +72,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class LiveSession {
   readonly registry = new ScriptRegistry();
   readonly breakpoints: Breakpoints;
-  readonly engine: LiveEditEngine;
+  readonly engine: LiveEditEngine | SwapEngine;
   readonly pause: PauseSession;
   readonly updater: Updater;
   readonly retryDeps: RetryDeps;
@@ -89,7 +90,8 @@ export class LiveSession {
     this.breakOn = opts.breakOn ?? 'uncaught';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.breakpoints = new Breakpoints(cdp);
-    this.engine = new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
+    // until the engine choice lands: EDIT_CONTINUE_ENGINE=swap (docs/swap.md)
+    this.engine = process.env.EDIT_CONTINUE_ENGINE === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
     this.pause = new PauseSession(cdp, this.registry);
     this.updater = new Updater({
       engine: this.engine,

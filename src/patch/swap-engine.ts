@@ -88,16 +88,16 @@ export class SwapEngine implements PatchEngine {
     }
     const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
     const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, record.url, counters));
-    const installed = await this.install(record, compiled);
+    const installed = await this.install(record, compiled, saved);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     recordInstalled(state, compiled, saved, counters);
     await this.events.onPatched?.(record);
     return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: [] };
   }
 
-  private async install(record: ScriptRecord, compiled: CompiledUnit[]): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
+  private async install(record: ScriptRecord, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    this.registry.expectCompiled(record.url, compiled.length);
+    this.registry.expectCompiled(record.url, compiled.length, saved);
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
       if (r.exceptionDetails) {

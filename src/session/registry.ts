@@ -45,22 +45,25 @@ export class ScriptRegistry {
   private readonly byId = new Map<string, ScriptRecord>();
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
-  private readonly compiling = new Map<string, number>();
+  private readonly compiling = new Map<string, { count: number; text?: string }>();
 
-  /** The next `count` scripts with this sourceURL are the swap engine's (0: no more). */
-  expectCompiled(url: string, count: number): void {
-    if (count > 0) this.compiling.set(url, count); else this.compiling.delete(url);
+  /**
+   * The next `count` scripts with this sourceURL are the swap engine's (0: no more). `text`: the file's
+   * text they were compiled from (same lines), which the prompt shows for them.
+   */
+  expectCompiled(url: string, count: number, text?: string): void {
+    if (count > 0) this.compiling.set(url, { count, text }); else this.compiling.delete(url);
   }
 
   /** Record a parsed script; returns the record when it belongs to a file. */
   add(event: Protocol.Debugger.ScriptParsedEvent): ScriptRecord | null {
     const file = fileOfUrl(event.url);
     if (!file) return null;
-    const compiling = event.hasSourceURL ? this.compiling.get(event.url) ?? 0 : 0;
-    if (compiling > 0) {
+    const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
+    if (compiling && compiling.count > 0) {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
-      this.compiling.set(event.url, compiling - 1);
-      this.byId.set(event.scriptId, { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true });
+      compiling.count--;
+      this.byId.set(event.scriptId, { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: compiling.text });
       return null;
     }
     const record: ScriptRecord = {
