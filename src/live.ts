@@ -93,8 +93,8 @@ export class LiveSession {
     this.breakOn = opts.breakOn ?? 'uncaught';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.breakpoints = new Breakpoints(cdp);
-    const engineEvents = { onPatched: (record: { file: string }) => this.breakpoints.restore(record.file) };
-    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry, engineEvents) : new LiveEditEngine(cdp, this.registry, engineEvents);
+    // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
+    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, { onPatched: (record) => this.breakpoints.restore(record.file) });
     this.pause = new PauseSession(cdp, this.registry);
     this.updater = new Updater({
       engine: this.engine,
@@ -107,7 +107,7 @@ export class LiveSession {
       session: this.pause,
       settle: () => this.updater.settle(),
       waitingFiles: () => this.updater.waitingFiles(),
-      preview: async (file) => ('preview' in this.engine ? this.engine.preview(file, await readText(file)) : []),
+      preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: (file, atSafePause) => this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined }),
       cwd: opts.cwd,
     };

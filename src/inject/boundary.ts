@@ -38,9 +38,9 @@ export interface TransformOptions {
   swap?: { module: string };
 }
 
-type Node = acorn.Node & Record<string, any>;
+export type Node = acorn.Node & Record<string, any>;
 
-interface Insertion {
+export interface Insertion {
   at: number;
   text: string;
 }
@@ -64,7 +64,7 @@ function isFunction(node: Node): boolean {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
 }
 
-function forEachFunction(root: Node, visit: (fn: Node) => void): void {
+export function forEachFunction(root: Node, visit: (fn: Node) => void): void {
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
@@ -114,7 +114,7 @@ function blockChangesMeaning(body: Node, text: string, textHasEval: boolean): bo
   return clash;
 }
 
-function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[] {
+export function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[] {
   if (fn.generator || fn.body.type !== 'BlockStatement') return [];
   if (blockChangesMeaning(fn.body, text, textHasEval)) return [];
   const statements: Node[] = fn.body.body;
@@ -139,7 +139,7 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   const textHasEval = text.includes('eval');
   forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   if (options.swap) {
-    const swap = swapInsertions(program as Node, text, options.swap.module);
+    const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
     if (swap.length === 0) return insertions.length ? join(text, insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
     // the swap text goes after the boundary's text at the same offset (a stable sort keeps this order)
     insertions.push(...swap);
@@ -336,13 +336,66 @@ function constructible(s: Scan): boolean {
   return true;
 }
 
-function envObject(names: string[]): string {
-  return '{' + names.map((n) => `get ${n}(){return ${n}},set ${n}(__ec$v){${n}=__ec$v}`).join(',') + '}';
+function envObject(names: string[], ref: (name: string) => string): string {
+  return '{' + names.map((n) => `get ${n}(){return ${ref(n)}},set ${n}(__ec$v){${ref(n)}=__ec$v}`).join(',') + '}';
 }
 
-function swapInsertions(program: Node, text: string, module: string): Insertion[] {
-  const { scans, classes } = scanFunctions(program);
-  if (scans.length === 0) return [];
+/** Where a function's dispatch sends calls, and how (see SwapSite). */
+export interface DispatchShape {
+  n: number;
+  env: string[];
+  mode: ForwardMode;
+}
+
+/** What the controller changes when it transforms one function of a saved text for a swap (./swap-compile.ts). */
+export interface SwapHooks {
+  /** The shape of a function's dispatch (null: none). Default: the next number, with the env and mode computed here. */
+  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode }): DispatchShape | null;
+  /** How a getter of an environment object reads `name` (default: the name itself). */
+  envRef?(name: string, fn: Node): string;
+  /** The number of the next class's eval (default: 0, 1, 2 …). */
+  classNumber?(): number;
+  /** Define the slots and plant the module's eval at the top (a module's load; not for a swap). */
+  prologue: boolean;
+}
+
+/** The function's own dispatch text and where it goes (after the boundary's prefix at the same offset). */
+function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string): Insertion[] {
+  const fn = s.fn;
+  const slot = slotName(module, shape.n);
+  const target = shape.env.length ? `${slot}(${envObject(shape.env, envRef)})` : slot;
+  const mode = shape.mode;
+  const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
+  const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
+  const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
+  const meta = `${shape.n};${shape.env.join(',')};${mode}`;
+  if (fn.body.type !== 'BlockStatement') {
+    return [
+      { at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${call}:${CLOSE}` },
+      { at: fn.body.end, text: `${open('')})${CLOSE}` },
+    ];
+  }
+  const statements: Node[] = fn.body.body;
+  let first = 0;
+  while (first < statements.length && typeof statements[first].directive === 'string') first++;
+  const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
+  const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
+  const value = fn.generator ? `yield*${call}` : constructible(s) ? `new.target===void 0?${call}:${construct}` : call;
+  // the boundary's prefix at the same offset brings its own `;` after a directive
+  const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
+  return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
+}
+
+/** The forwarding mode the transform gives a function. */
+function modeOf(s: Scan): ForwardMode {
+  const arrow = s.fn.type === 'ArrowFunctionExpression';
+  return !arrow && s.usesArguments ? 'a' : simpleParams(s.fn.params) ? 'p' : 'b';
+}
+
+/** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
+export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
+  const { scans, classes } = scanFunctions(root);
+  if (scans.length === 0 && classes.length === 0) return [];
   const out: Insertion[] = [];
   // names declared in a function or any function inside it
   const declaredBelow = new Map<Scan, Set<string>>();
@@ -359,40 +412,19 @@ function swapInsertions(program: Node, text: string, module: string): Insertion[
   let n = 0;
   for (const s of scans) {
     if (isConstructor(s)) continue;
-    const fn = s.fn;
-    const slot = slotName(module, n);
-    const env = envNames(s, declaredBelow);
-    const arrow = fn.type === 'ArrowFunctionExpression';
-    const mode: ForwardMode = !arrow && s.usesArguments ? 'a' : simpleParams(fn.params) ? 'p' : 'b';
-    const target = env.length ? `${slot}(${envObject(env)})` : slot;
-    const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
-    const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
-    const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
-    const meta = `${n};${env.join(',')};${mode}`;
-    n++;
-    if (fn.body.type !== 'BlockStatement') {
-      out.push({ at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${call}:${CLOSE}` });
-      out.push({ at: fn.body.end, text: `${open('')})${CLOSE}` });
-      continue;
-    }
-    const statements: Node[] = fn.body.body;
-    let first = 0;
-    while (first < statements.length && typeof statements[first].directive === 'string') first++;
-    const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
-    const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
-    const value = fn.generator ? `yield*${call}` : constructible(s) ? `new.target===void 0?${call}:${construct}` : call;
-    // after the boundary's prefix at the same offset, which brings its own `;` after a directive
-    const boundaryLead = lead && insertionsFor(fn, text, text.includes('eval')).length > 0;
-    out.push({ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` });
+    const computed = { env: envNames(s, declaredBelow), mode: modeOf(s) };
+    const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
+    if (!shape) continue;
+    out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
   }
   let c = 0;
   for (const { node } of classes) {
-    const name = classEvalName(module, c);
-    out.push({ at: node.body.start + 1, text: `${open('c' + c)}static{Object.defineProperty(globalThis,"${name}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
-    c++;
+    const k = hooks.classNumber ? hooks.classNumber() : c++;
+    out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
+  if (!hooks.prologue) return out;
   // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval.
-  const body: Node[] = program.body;
+  const body: Node[] = root.body;
   let first = 0;
   while (first < body.length && typeof body[first].directive === 'string') first++;
   const at = first === 0 ? (body.length ? body[0].start : text.length) : body[first - 1].end;
@@ -402,4 +434,17 @@ function swapInsertions(program: Node, text: string, module: string): Insertion[
     text: `${lead}${open('')}(function(g,p,n,e){var d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})(globalThis,"${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
   });
   return out;
+}
+
+/** Apply insertions (and replacements) to a text; same offsets keep the order they were given in. */
+export function applyEdits(text: string, edits: { at: number; text: string; end?: number }[], from = 0, to = text.length): string {
+  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.at - b.at || a.i - b.i);
+  let out = '';
+  let at = from;
+  for (const e of sorted) {
+    if (e.at < at) continue;
+    out += text.slice(at, e.at) + e.text;
+    at = e.end ?? e.at;
+  }
+  return out + text.slice(at, to);
 }
