@@ -1,6 +1,6 @@
 // The test matrix (test/helpers/nodes.ts): which configurations the suites run, from the environment.
 // In test/e2e because it needs the installed nodes (npm run nodes), as the suites it configures do.
-import { fuzzConfigs, testConfigs, testNodes } from '../helpers/nodes';
+import { fuzzConfigs, swapConfigs, testConfigs, testNodes } from '../helpers/nodes';
 
 const withEnv = <T>(env: Record<string, string | undefined>, f: () => T): T => {
   const before = { ...process.env };
@@ -29,6 +29,8 @@ describe('test matrix', () => {
     withEnv({ EC_TEST_ENGINES: 'liveedit', EC_TEST_NODES: '20,22,nolive', EC_TEST_MATRIX: undefined }, () => {
       expect(labels(testConfigs())).toEqual(['node 20', 'node 22']);
       expect(labels(fuzzConfigs())).toEqual(['node 20', 'node 22']);
+      // a suite about the swap engine itself runs it anyway
+      expect(labels(swapConfigs())).toEqual(['node 20 swap', 'node 22 swap', 'node 26 no LiveEdit, swap']);
     });
   });
   test('an unknown engine is an error that names it', () => {

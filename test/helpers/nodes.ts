@@ -23,6 +23,9 @@ export interface TestNode {
   /** The node line (26 for the stand-in). */
   major: number;
   bin: string;
+}
+
+export interface TestConfig extends TestNode {
   /** The engine the suite runs with; 'auto' lets edit-continue choose (the user's default). */
   engine: TestEngine | 'auto';
   /** For test titles: `node 22`, `node 22 swap`, `node 26 no LiveEdit, swap`. */
@@ -69,7 +72,7 @@ function wantedEngines(): TestEngine[] {
   return out as TestEngine[];
 }
 
-function standIn(engine: TestEngine | 'auto'): TestNode {
+function standIn(engine: TestEngine | 'auto'): TestConfig {
   if (!installed(26)) throw new Error("node 26 is not installed for the tests (the Node 27 stand-in runs it): run 'npm run nodes'");
   return { major: 26, bin: NO_LIVE_EDIT_NODE, engine, label: engine === 'auto' ? 'node 26 no LiveEdit' : `node 26 no LiveEdit, ${engine}`, noLiveEdit: true };
 }
@@ -78,9 +81,8 @@ function standIn(engine: TestEngine | 'auto'): TestNode {
  * Every line × every engine, and the stand-in with the swap engine only (LiveEdit is what it lacks;
  * what LiveEdit does there without it is checked in test/e2e/engine.test.ts).
  */
-export function testConfigs(): TestNode[] {
-  const engines = wantedEngines();
-  const out: TestNode[] = [];
+export function testConfigs(engines = wantedEngines()): TestConfig[] {
+  const out: TestConfig[] = [];
   for (const line of wantedLines()) {
     if (line === 'nolive') {
       if (engines.includes('swap')) out.push(standIn('swap'));
@@ -92,13 +94,18 @@ export function testConfigs(): TestNode[] {
   return out;
 }
 
+/** For a suite about the swap engine itself: every line and the stand-in with swap, whatever EC_TEST_ENGINES says. */
+export function swapConfigs(): TestConfig[] {
+  return testConfigs(['swap']);
+}
+
 /**
  * For the random (seeded) fuzzers, which cost a minute a configuration: each line with one engine in
  * turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26 swap, when both are wanted) and the stand-in with swap,
  * so that `npm test` stays near its time budget; their fixed-seed regressions run on testConfigs().
  * EC_TEST_MATRIX=full runs every line with every engine (`EC_TEST_MATRIX=full npm run test:robust`).
  */
-export function fuzzConfigs(): TestNode[] {
+export function fuzzConfigs(): TestConfig[] {
   const all = testConfigs();
   if (process.env.EC_TEST_MATRIX === 'full') return all;
   const engines = wantedEngines();
@@ -110,8 +117,8 @@ export function fuzzConfigs(): TestNode[] {
  * Every line once, with edit-continue's own choice of engine (auto). The stand-in is among them only
  * when the swap engine is (auto picks it there).
  */
-export function testNodes(): TestNode[] {
-  const out: TestNode[] = [];
+export function testNodes(): TestConfig[] {
+  const out: TestConfig[] = [];
   for (const line of wantedLines()) {
     if (line === 'nolive') {
       if (wantedEngines().includes('swap')) out.push(standIn('auto'));
