@@ -64,7 +64,8 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   log('node', node);
   const env = opts.env ?? process.env;
   const engine = requestedEngine(opts.engine, env);
-  if (engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
+  // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
+  if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
   const target = spawnTarget({
     node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env, engine,

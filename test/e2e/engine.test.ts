@@ -57,12 +57,17 @@ describe.each(lines)('$label', ({ bin }) => {
 describe('engine options', () => {
   const start = cliPerTest();
 
-  test('--engine swap with --no-boundaries, and a wrong EDIT_CONTINUE_ENGINE, are refused before anything runs', async () => {
+  test('--engine swap with --no-boundaries, and a wrong EDIT_CONTINUE_ENGINE, are refused before anything runs; EDIT_CONTINUE_ENGINE=swap gives way to --no-boundaries', async () => {
     const dir = program();
     const both = start(['--engine', 'swap', '--no-boundaries', 'app.js'], dir);
     expect((await both.exited).code).toBe(2);
     expect(both.stderr()).toMatch(/--engine swap and --no-boundaries do not go together/);
     expect(both.stdout()).toBe('');
+    // EDIT_CONTINUE_ENGINE=swap is only a default: --no-boundaries wins, and LiveEdit runs, said
+    const byEnv = start(['--no-boundaries', 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
+    await byEnv.waitFor(/value 1/, { step: 'runs without boundaries' });
+    expect(byEnv.stdout()).toMatch(/ boundaries false$/m);
+    expect(byEnv.stderr()).toMatch(/engine: LiveEdit, not swap: --no-boundaries leaves nothing to swap through/);
     const wrong = start(['app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'fast' });
     expect((await wrong.exited).code).not.toBe(0);
     expect(wrong.stderr()).toMatch(/EDIT_CONTINUE_ENGINE=fast is not an engine: use auto, swap or liveedit/);
