@@ -52,6 +52,9 @@ export async function tellTransform(cdp: Connection, kind: EngineKind): Promise<
 
 interface SeenScript { scriptId: string; url: string }
 
+/** How many of the program's newest files attach reads to learn its transform. */
+const SCRIPTS_TO_READ = 8;
+
 /** Enable the Debugger domain and collect the scripts it reports (all of them, replayed on enable). */
 async function enableAndList(cdp: Connection): Promise<SeenScript[]> {
   const seen: SeenScript[] = [];
@@ -102,10 +105,14 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
 export async function chooseAtAttach(cdp: Connection, choice: EngineChoice, isUserFile: (file: string) => boolean): Promise<EngineDecision> {
   const scripts = await enableAndList(cdp);
   try {
-    const user = scripts.find((s) => { const f = fileOf(s.url); return f !== null && isUserFile(real(f)); });
+    const users = scripts.filter((s) => { const f = fileOf(s.url); return f !== null && isUserFile(real(f)); });
+    // the newest first: a file loaded before the transform was installed (another --require) has none
+    let user = users[users.length - 1];
     let swap = false;
-    if (user) {
-      try { swap = carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: user.scriptId })).scriptSource); } catch { /* gone: as no transform */ }
+    for (const candidate of users.slice(-SCRIPTS_TO_READ).reverse()) {
+      try {
+        if (carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: candidate.scriptId })).scriptSource)) { swap = true; user = candidate; break; }
+      } catch { /* gone: as no transform */ }
     }
     const liveEdit: LiveEditProbe = user
       ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })

@@ -26,7 +26,7 @@ function program(): string {
 
 const lines = testNodes().filter((n) => !n.noLiveEdit);
 
-describe.each(lines)('$label', ({ bin }) => {
+if (lines.length) describe.each(lines)('$label', ({ bin }) => {
   const start = cliPerTest();
 
   test('auto: LiveEdit runs, the program loads with its transform, and only -v mentions the engine', async () => {
@@ -126,6 +126,27 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
     expect(live.stderr()).toMatch(/engine: LiveEdit, but this node has none \(setScriptSource functionality no longer available\): saves will not patch; use --engine swap \(or auto\)/);
     edit(path.join(dir, 'app.js'), 'return 1;', 'return 2;');
     await live.waitFor(/not patched app\.js: .*EC305/, { stream: 'stderr', step: 'a save is refused with its reason' });
+  });
+
+  test('attach (auto) to a program started with the swap transform: the swap engine runs, no LiveEdit needed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-attach-'));
+    fs.cpSync(path.join(ROOT_DIR, 'fixtures', 'attach'), dir, { recursive: true });
+    const svc = spawn(NO_LIVE_EDIT_NODE, ['--inspect=127.0.0.1:0', '--require', REGISTER, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDIT_CONTINUE_ENGINE: 'swap' } });
+    try {
+      let err = '';
+      const port = await new Promise<string>((resolve, reject) => {
+        svc.stderr.on('data', (d) => { err += d; const m = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err); if (m) resolve(m[1]); });
+        svc.on('close', () => reject(new Error(`the service exited:\n${err}`)));
+      });
+      const cli = start(['attach', '-v', port], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
+      await cli.waitFor(/attached to process/, { stream: 'stderr', step: 'attached' });
+      await cli.waitFor(/attached on node v26[^\n]*\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+      expect(cli.stderr()).not.toMatch(/saves will not patch|no LiveEdit/);
+      edit(path.join(dir, 'service.js'), '} weighs ${', '} weighs in at ${');
+      await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', step: 'patched by the swap engine' });
+    } finally {
+      svc.kill('SIGKILL');
+    }
   });
 
   test('attach to a program without the swap transform: --engine swap falls back to LiveEdit and says why; LiveEdit is turned on at run time on node 26', async () => {
