@@ -92,7 +92,7 @@ export class SwapEngine implements PatchEngine {
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     recordInstalled(state, compiled, saved, counters);
     await this.events.onPatched?.(record);
-    return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: [] };
+    return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }
 
   private async install(record: ScriptRecord, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {

@@ -52,7 +52,7 @@ export type SwapPlan =
   | { kind: 'unchanged' }
   | { kind: 'syntax-error'; problem: SyntaxProblem }
   | { kind: 'nothing'; notApplied: NotApplied[] }
-  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite> };
+  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite> };
 
 /** The ranges the load-time transform added to a text (boundaries and swap), for reading it back. */
 function transformCuts(text: string, kind: ModuleKind): { start: number; end: number; meta?: string }[] {
@@ -294,6 +294,8 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   const units: SwapUnit[] = [];
   const changed: ChangedFunction[] = [];
+  const warnings: NotApplied[] = [];
+  const swapped = new Set<string>();
   for (const f of newM.functions) {
     const oldF = oldByKey.get(f.key);
     if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
@@ -312,7 +314,18 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
     const oldSite = oldSites.get(oldF.start)!;
     const shape = state.shapes.get(f.key);
     const why = refusal(state, oldF, oldSite, f, site, shape, saved);
-    if (why) { notApplied.push(why); continue; }
+    if (why) {
+      // inside a function that is swapped: the closures it makes from now on have the new code
+      let up = f.parent;
+      while (up && !swapped.has(up.key)) up = up.parent;
+      if (up) {
+        warnings.push({ code: Codes.StaleClosures, line: f.line, message: `closures that ${up.name} created before this save keep their old ${f.name} (${why.message.replace(/^.*? not swapped: /, '')}); new ones run the new code` });
+      } else {
+        notApplied.push(why);
+      }
+      continue;
+    }
+    swapped.add(f.key);
     units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
   }
@@ -320,5 +333,5 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
     if (!topChanged && notApplied.length === 0) return { kind: 'unchanged' };
     return { kind: 'nothing', notApplied };
   }
-  return { kind: 'swap', units, changed, notApplied, model: newM, sites };
+  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites };
 }
