@@ -38,6 +38,9 @@ export interface SwapState {
   running: Map<string, string>;
   nextSlot: number;
   nextClass: number;
+  /** Worked out once per load: the original's function sites and top-level tokens. */
+  sites: Map<number, FunctionSite>;
+  topTokens: string;
 }
 
 export interface SwapUnit {
@@ -151,6 +154,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     module, kind, original, model,
     shapes: new Map(), classOf: new Map(), running: new Map(),
     nextSlot: 0, nextClass: 0,
+    sites, topTokens: topTokens(model, kind),
   };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
   for (const n of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
@@ -286,9 +290,9 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
   const newM = describeScript(saved, state.kind, parsed.program);
   const oldM = state.model;
   const sites = functionSites(parsed.program as Node);
-  const oldSites = functionSites(parseSource(state.original, state.kind) as Node);
+  const oldSites = state.sites;
   const notApplied: NotApplied[] = [];
-  const topChanged = topTokens(oldM, state.kind) !== topTokens(newM, state.kind);
+  const topChanged = state.topTokens !== topTokens(newM, state.kind);
   const top = topChanged ? topLevelReasons(oldM, newM) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
