@@ -12,7 +12,7 @@ import {
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { ownCode, type FunctionRecord, type ScriptModel } from './functions';
-import type { FunctionSite, SwapState, SwapUnit } from './swap-plan';
+import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 
 export const ENV = '__ec$e';
@@ -165,7 +165,9 @@ export function installExpression(units: CompiledUnit[]): string {
 }
 
 /** After an install: what runs now, and the slots and shapes the new code brought. */
-export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }): void {
+export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, next: LastText | undefined): void {
+  // a save applied in part leaves functions that run neither the last text nor this one: plan whole texts
+  state.last = next ?? null;
   state.nextSlot = counters.nextSlot;
   state.nextClass = counters.nextClass;
   for (const c of compiled) {

@@ -85,6 +85,7 @@ export class SwapEngine implements PatchEngine {
     log('plan', record.file, plan.kind, `${(performance.now() - t0).toFixed(1)} ms`);
     switch (plan.kind) {
       case 'unchanged':
+        if (plan.next) state.last = plan.next;
         return { status: 'unchanged' };
       case 'syntax-error':
         return {
@@ -104,7 +105,7 @@ export class SwapEngine implements PatchEngine {
     const installed = await this.install(url, compiled, saved);
     log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
-    recordInstalled(state, compiled, saved, counters);
+    recordInstalled(state, compiled, saved, counters, plan.next);
     await this.events.onPatched?.(record);
     return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }

@@ -19,8 +19,9 @@ export interface FunctionSite {
   member: Node | null;
   /** The class body it is a member of (directly). */
   classOf: Node | null;
-  /** Innermost class around it (member or nested deeper). */
+  /** Innermost class body around it (member or nested deeper), and its class. */
   insideClass: Node | null;
+  classNode: Node | null;
 }
 
 /** One script as the program loaded it, and what the swap engine has done to it since. */
@@ -41,6 +42,44 @@ export interface SwapState {
   /** Worked out once per load: the original's function sites and top-level tokens. */
   sites: Map<number, FunctionSite>;
   topTokens: string;
+  /**
+   * The last text whose every change runs now (nothing refused, top level as loaded), with where its
+   * outermost functions are: a save that changes only the inside of one of them is planned from that
+   * function alone (planFast). Null: plan the whole text.
+   */
+  last: LastText | null;
+}
+
+export interface LastText {
+  text: string;
+  outer: OuterFunction[];
+}
+
+/** An outermost function of a text, with the class around it (-1: none). */
+export interface OuterFunction {
+  start: number;
+  end: number;
+  bodyStart: number;
+  bodyEnd: number;
+  key: string;
+  name: string;
+  declaration: boolean;
+  objectMethod: boolean;
+  classStart: number;
+  classEnd: number;
+}
+
+function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): OuterFunction[] {
+  return model.outermost.map((f) => {
+    const site = sites.get(f.start);
+    const cls = site?.classNode ?? null;
+    return {
+      start: f.start, end: f.end, bodyStart: f.bodyStart, bodyEnd: f.bodyEnd, key: f.key, name: f.name,
+      declaration: site?.node.type === 'FunctionDeclaration',
+      objectMethod: site?.member?.type === 'Property',
+      classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1,
+    };
+  });
 }
 
 export interface SwapUnit {
@@ -51,11 +90,12 @@ export interface SwapUnit {
   classEval: number | null;
 }
 
+/** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
 export type SwapPlan =
-  | { kind: 'unchanged' }
+  | { kind: 'unchanged'; next?: LastText }
   | { kind: 'syntax-error'; problem: SyntaxProblem }
   | { kind: 'nothing'; notApplied: NotApplied[] }
-  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite> };
+  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText };
 
 /** The ranges the load-time transform added to a text (boundaries and swap), for reading it back. */
 function transformCuts(text: string, kind: ModuleKind): { start: number; end: number; meta?: string }[] {
@@ -101,21 +141,22 @@ function walkFunctions(root: Node, visit: (fn: Node, parent: Node | undefined) =
 /** Every function of a parsed text by its start offset, with its member and class. */
 export function functionSites(program: Node): Map<number, FunctionSite> {
   const out = new Map<number, FunctionSite>();
-  const visit = (node: Node, parent: Node | undefined, cls: Node | null): void => {
+  const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null): void => {
     let inside = cls;
-    if (node.type === 'ClassBody') inside = node;
+    let insideNode = clsNode;
+    if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
-      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls });
+      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode });
     }
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside); }
-      else if (v && typeof v.type === 'string') visit(v, node, inside);
+      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode); }
+      else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode);
     }
   };
-  visit(program, undefined, null);
+  visit(program, undefined, null, null);
   return out;
 }
 
@@ -154,8 +195,9 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     module, kind, original, model,
     shapes: new Map(), classOf: new Map(), running: new Map(),
     nextSlot: 0, nextClass: 0,
-    sites, topTokens: topTokens(model, kind),
+    sites, topTokens: topTokens(model, kind), last: null,
   };
+  state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
   for (const n of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
   // a function's dispatch is the first site in its body, before any function inside it
@@ -285,17 +327,108 @@ function freeNames(f: FunctionRecord): Set<string> {
 
 /** Decide what a save swaps. `saved` is JavaScript (type-stripped for TypeScript). */
 export function planSwap(state: SwapState, saved: string): SwapPlan {
+  return planFast(state, saved) ?? planWhole(state, saved);
+}
+
+/** Offsets at or after `from` move by `delta`. */
+function shifted(outer: OuterFunction[], from: number, delta: number): OuterFunction[] {
+  const at = (x: number) => (x >= from ? x + delta : x);
+  return outer.map((o) => ({ ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd) }));
+}
+
+/** The text with everything outside [from, to) made blank (same offsets and lines). */
+function blankOutside(text: string, from: number, to: number): string {
+  const blank = (t: string) => t.replace(/[^\n]+/g, (m) => ' '.repeat(m.length));
+  return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to));
+}
+
+/**
+ * A save that changes only the inside of one outermost function (the common edit) is planned from
+ * that function alone: the rest of the text is the last text, whose every function runs. Only that
+ * function (or its class, for #private and super) is parsed, so the cost follows the edit, not the
+ * file. Null when that does not hold: plan the whole text.
+ */
+function planFast(state: SwapState, saved: string): SwapPlan | null {
+  const last = state.last;
+  if (!last) return null;
+  const a = last.text;
+  if (saved === a) return { kind: 'unchanged', next: last };
+  const min = Math.min(a.length, saved.length);
+  let p = 0;
+  while (p < min && a.charCodeAt(p) === saved.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < min - p && a.charCodeAt(a.length - 1 - q) === saved.charCodeAt(saved.length - 1 - q)) q++;
+  const oldEnd = a.length - q;
+  const delta = saved.length - a.length;
+  const o = last.outer.find((f) => f.bodyStart < p && oldEnd < f.bodyEnd);
+  if (!o || o.objectMethod) return null;
+  const inClass = o.classStart >= 0;
+  const from = inClass ? o.classStart : o.start;
+  const to = (inClass ? o.classEnd : o.end) + delta;
+  // a class or a function expression stands in parentheses, to be an expression statement
+  const paren = inClass || !o.declaration;
+  let synthetic = blankOutside(saved, from, to);
+  if (paren) {
+    // on blanked characters, not on line breaks: lines stay where they are
+    let open = from - 1;
+    while (open >= 0 && synthetic[open] === '\n') open--;
+    let close = to;
+    while (close < synthetic.length && synthetic[close] === '\n') close++;
+    if (open < 0 || close >= synthetic.length) return null;
+    synthetic = synthetic.slice(0, open) + '(' + synthetic.slice(open + 1, close) + ')' + synthetic.slice(close + 1);
+  }
+  const parsed = tryParse(synthetic, state.kind);
+  if (!parsed.ok) return null;
+  const model = describeScript(synthetic, state.kind, parsed.program);
+  const root = model.functions.find((f) => f.start === o.start);
+  if (!root || root.end !== o.end + delta) return null;
+  // keys and names as in the whole text: the function's own, with its inner functions' below it
+  const subtree: FunctionRecord[] = [];
+  const visit = (f: FunctionRecord) => { subtree.push(f); f.children.forEach(visit); };
+  visit(root);
+  const baseKey = root.key;
+  const baseName = root.name;
+  for (const f of subtree) {
+    if (f.key.startsWith(baseKey)) f.key = o.key + f.key.slice(baseKey.length);
+    f.name = f === root ? o.name : f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name;
+  }
+  root.parent = null;
+  const sites = functionSites(parsed.program as Node);
+  const notApplied: NotApplied[] = [];
+  const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
+  const clean = notApplied.length === 0 && warnings.length === 0;
+  const next = clean ? { text: saved, outer: shifted(last.outer, oldEnd, delta) } : undefined;
+  if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
+  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next };
+}
+
+/** Plan from the whole saved text. */
+export function planWhole(state: SwapState, saved: string): SwapPlan {
   const parsed = tryParse(saved, state.kind);
   if (!parsed.ok) return { kind: 'syntax-error', problem: parsed.problem };
   const newM = describeScript(saved, state.kind, parsed.program);
-  const oldM = state.model;
   const sites = functionSites(parsed.program as Node);
-  const oldSites = state.sites;
   const notApplied: NotApplied[] = [];
   const topChanged = state.topTokens !== topTokens(newM, state.kind);
-  const top = topChanged ? topLevelReasons(oldM, newM) : { notApplied: [], added: new Set<string>() };
+  const top = topChanged ? topLevelReasons(state.model, newM) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
-  const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
+  const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added);
+  const clean = notApplied.length === 0 && warnings.length === 0;
+  const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
+  if (units.length === 0) {
+    if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
+    return { kind: 'nothing', notApplied };
+  }
+  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites, next };
+}
+
+/** Which of these functions (of the saved text) changed, and can each be swapped? */
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
+  const oldM = state.model;
+  const oldSites = state.sites;
+  const top = { added };
+  const newM = { functions };
+  const oldByKey = keyIndex(oldM);
   const units: SwapUnit[] = [];
   const changed: ChangedFunction[] = [];
   const warnings: NotApplied[] = [];
@@ -333,9 +466,12 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
     units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
   }
-  if (units.length === 0) {
-    if (!topChanged && notApplied.length === 0) return { kind: 'unchanged' };
-    return { kind: 'nothing', notApplied };
-  }
-  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites };
+  return { units, changed, warnings };
+}
+
+const keyIndexes = new WeakMap<ScriptModel, Map<string, FunctionRecord>>();
+function keyIndex(model: ScriptModel): Map<string, FunctionRecord> {
+  let m = keyIndexes.get(model);
+  if (!m) { m = new Map(model.functions.map((f) => [f.key, f])); keyIndexes.set(model, m); }
+  return m;
 }

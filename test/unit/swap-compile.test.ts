@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
-import { planSwap, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
+import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
 import { ROOT_DIR } from '../helpers/nodes';
@@ -18,10 +18,10 @@ const src = (...lines: string[]): string => lines.join('\n') + '\n';
 /** Plan and compile a save; the install expression to run in the program's realm, or the plan when there is nothing to install. */
 function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression: string | null; compiled: CompiledUnit[]; commit(): void } {
   const plan = planSwap(state, saved);
-  if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => {} };
+  if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => { if (plan.kind === 'unchanged' && plan.next) state.last = plan.next; } };
   const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
   const compiled = plan.units.map((u) => compileUnit(state, plan.model, saved, u, 'file:///t.js', counters));
-  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters) };
+  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan.next) };
 }
 
 interface Loaded {
@@ -52,8 +52,8 @@ function load(text: string, globals: Record<string, unknown> = {}): Loaded {
       if (p.expression) {
         const failure = vm.runInContext(p.expression, ctx);
         if (failure) throw new Error(`install failed: ${failure}\n${p.compiled.map((c) => c.code).join('\n---\n')}`);
-        p.commit();
       }
+      p.commit();
       return p.plan;
     },
   };
@@ -355,5 +355,69 @@ describe('swap in an ES module and in TypeScript (child node)', () => {
     const p = prepare(state, strip(v1.replace('item.qty * 10', 'item.qty * 7 as number')));
     expect(names(p.plan)).toEqual(['price']);
     expect(runModule(NODE22, transformed, [p.expression!], '(m) => m.price({ qty: 2 })')).toEqual([20, 14]);
+  });
+});
+
+describe('swap: a save inside one function is planned from that function alone', () => {
+  const v1 = src(
+    "'use strict';",
+    'let hits = 0;',
+    'class Shop {',
+    '  #stock = 3;',
+    '  take() { this.#stock -= 1; return this.#stock; }',
+    '  static make() { return new Shop(); }',
+    '}',
+    'const api = { price(q) { return q * 2; } };',
+    'function f() { return 1; }',
+    'function g() { return 1; }',
+    'const arrow = () => { hits += 1; return hits; };',
+    'module.exports = { Shop, api, f, g, arrow };',
+  );
+  const edits: [string, string][] = [
+    ['this.#stock -= 1;', 'this.#stock -= 2;'], // a method: its class is parsed
+    ['return q * 2;', 'return q * 3;'], // an object literal's method: the whole text
+    ['hits += 1;', 'hits += 10;'], // an arrow in a const
+    ['function f() { return 1; }', 'function f() { return 2; }'],
+  ];
+
+  test.each(edits)('%s → %s: the same plan as from the whole text', (from, to) => {
+    const a = load(v1);
+    const b = load(v1);
+    const saved = v1.replace(from, to);
+    const fast = planSwap(a.state, saved);
+    const whole = planWhole(b.state, saved);
+    expect(names(fast)).toEqual(names(whole));
+    expect(codes(fast)).toEqual(codes(whole));
+    expect(fast.kind === 'swap' && fast.units.map((u) => [u.record.key, u.record.name, u.record.line])).toEqual(whole.kind === 'swap' && whole.units.map((u) => [u.record.key, u.record.name, u.record.line]));
+  });
+
+  test('saves in a row: each from the last; the program follows', () => {
+    const h = load(v1);
+    const shop = new h.exports.Shop();
+    let text = v1.replace('this.#stock -= 1;', 'this.#stock -= 2;');
+    h.save(text);
+    expect(shop.take()).toBe(1);
+    text = text.replace('hits += 1;', 'hits += 10;');
+    h.save(text);
+    expect(h.exports.arrow()).toBe(10);
+    text = text.replace('hits += 10;', 'hits += 100; /* more */');
+    h.save(text);
+    expect(h.exports.arrow()).toBe(110);
+    expect(h.state.last?.text).toBe(text);
+  });
+
+  test('after a save applied in part, the next one is planned from the whole text (nothing is left behind)', () => {
+    const h = load(v1);
+    // f and g change, and a new top-level declaration is refused: f and g run the new code
+    const t1 = v1.replace('function f() { return 1; }', 'function f() { return 2; }').replace('function g() { return 1; }', 'function g() { return 2; }').replace('let hits = 0;', 'let hits = 0;\nconst extra = 1;');
+    const p1 = h.save(t1);
+    expect(codes(p1)).toEqual([Codes.NewDeclaration]);
+    expect([h.exports.f(), h.exports.g()]).toEqual([2, 2]);
+    expect(h.state.last).toBeNull();
+    // back to the loaded text except f: g must be swapped back too
+    const t2 = v1.replace('function f() { return 1; }', 'function f() { return 3; }');
+    const p2 = h.save(t2);
+    expect(names(p2).sort()).toEqual(['f', 'g']);
+    expect([h.exports.f(), h.exports.g()]).toEqual([3, 1]);
   });
 });
