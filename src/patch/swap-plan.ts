@@ -3,10 +3,8 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import {
-  BOUNDARY_MARK, SWAP_MARK, isSwapText, swapCuts, swapSite, type DispatchShape, type Node,
-  SYNC_PREFIX, SYNC_SUFFIX, ASYNC_PREFIX, ASYNC_SUFFIX, parseSource,
-} from '../inject/boundary';
+import { isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
+import { BoundaryMap } from '../session/boundaries';
 import { Codes } from './codes';
 import { describeScript, ownCode, tryParse, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
@@ -97,45 +95,10 @@ export type SwapPlan =
   | { kind: 'nothing'; notApplied: NotApplied[] }
   | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText };
 
-/** The ranges the load-time transform added to a text (boundaries and swap), for reading it back. */
+/** The ranges the load-time transform added to a text (boundaries and swap), with the swap's notes. */
 function transformCuts(text: string, kind: ModuleKind): { start: number; end: number; meta?: string }[] {
-  const cuts: { start: number; end: number; meta?: string }[] = swapCuts(text);
-  let program: acorn.Program | null = null;
-  try { program = parseSource(text, kind); } catch { program = null; }
-  if (program) {
-    walkFunctions(program as Node, (fn) => {
-      if (fn.body.type !== 'BlockStatement') return;
-      const st: Node[] = fn.body.body;
-      const last = st[st.length - 1];
-      if (!last || last.type !== 'TryStatement' || !last.finalizer) return;
-      const suffixStart = last.block.end - 1;
-      if (fn.async) {
-        const decl = st[st.length - 2];
-        if (decl && text.slice(decl.start, last.block.start + 1) === ASYNC_PREFIX && text.slice(suffixStart, last.end) === ASYNC_SUFFIX) {
-          cuts.push({ start: decl.start, end: last.block.start + 1 }, { start: suffixStart, end: last.end });
-        }
-      } else if (text.slice(last.start, last.block.start + 1) === SYNC_PREFIX && text.slice(suffixStart, last.end) === SYNC_SUFFIX) {
-        cuts.push({ start: last.start, end: last.block.start + 1 }, { start: suffixStart, end: last.end });
-      }
-    });
-  }
-  const mark = text.endsWith(SWAP_MARK) ? SWAP_MARK : text.endsWith(BOUNDARY_MARK) ? BOUNDARY_MARK : '';
-  if (mark) cuts.push({ start: text.length - mark.length, end: text.length });
-  return cuts.sort((a, b) => a.start - b.start);
-}
-
-function walkFunctions(root: Node, visit: (fn: Node, parent: Node | undefined) => void): void {
-  const stack: [Node, Node | undefined][] = [[root, undefined]];
-  while (stack.length) {
-    const [node, parent] = stack.pop()!;
-    if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') visit(node, parent);
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      const v = node[key];
-      if (Array.isArray(v)) { for (let i = v.length - 1; i >= 0; i--) if (v[i] && typeof v[i].type === 'string') stack.push([v[i], node]); }
-      else if (v && typeof v.type === 'string') stack.push([v, node]);
-    }
-  }
+  const meta = new Map(swapCuts(text).map((c) => [c.start, c.meta]));
+  return new BoundaryMap(text, kind).cuts.map((c) => ({ ...c, meta: meta.get(c.start) }));
 }
 
 /** Every function of a parsed text by its start offset, with its member and class. */
@@ -424,16 +387,13 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
 
 /** Which of these functions (of the saved text) changed, and can each be swapped? */
 function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
-  const oldM = state.model;
   const oldSites = state.sites;
-  const top = { added };
-  const newM = { functions };
-  const oldByKey = keyIndex(oldM);
+  const oldByKey = keyIndex(state.model);
   const units: SwapUnit[] = [];
   const changed: ChangedFunction[] = [];
   const warnings: NotApplied[] = [];
   const swapped = new Set<string>();
-  for (const f of newM.functions) {
+  for (const f of functions) {
     const oldF = oldByKey.get(f.key);
     if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
     const own = ownCode(saved, f);
@@ -442,7 +402,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
       continue;
     }
-    const needs = [...freeNames(f)].filter((n) => top.added.has(n));
+    const needs = [...freeNames(f)].filter((n) => added.has(n));
     if (needs.length) {
       notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
       continue;
