@@ -70,7 +70,12 @@ export class SwapEngine implements PatchEngine {
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
-    const state = await this.state(record);
+    let state: SwapState | null;
+    try {
+      state = await this.state(record);
+    } catch (err) {
+      return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
+    }
     if (!state) {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
+import { swapModuleIdOf } from '../../src/inject/hooks';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
@@ -96,6 +97,7 @@ describe('swap transform: the program runs as before', () => {
   });
 
   test('the load hook and the controller name a module alike', () => {
+    expect(swapModuleIdOf('/a/b.js')).toBe(swapModuleId('/a/b.js'));
     expect(swapModuleId('/a/b.js')).toMatch(/^m[0-9a-f]{10}$/);
     expect(swapModuleId('/a/b.js')).not.toBe(swapModuleId('/a/c.js'));
   });
