@@ -172,6 +172,8 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
   state.nextClass = counters.nextClass;
   for (const c of compiled) {
     state.running.set(c.unit.record.key, ownCode(saved, c.unit.record));
+    const lines = (f: FunctionRecord) => { state.runningLine.set(f.key, f.line); f.children.forEach(lines); };
+    lines(c.unit.record);
     for (const [k, s] of c.newShapes) {
       state.shapes.set(k, s.shape);
       state.running.set(k, s.own);

@@ -46,6 +46,10 @@ export interface SwapState {
    * function alone (planFast). Null: plan the whole text.
    */
   last: LastText | null;
+  /** The line each function's running code has it at (as loaded, or as last swapped), by key. */
+  runningLine: Map<string, number>;
+  /** What the last line-drift note said (it is repeated only when it changes). */
+  driftNote: string;
 }
 
 export interface LastText {
@@ -65,6 +69,8 @@ export interface OuterFunction {
   objectMethod: boolean;
   classStart: number;
   classEnd: number;
+  /** 1-based line of the start in that text. */
+  line: number;
 }
 
 function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): OuterFunction[] {
@@ -75,7 +81,7 @@ function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): O
       start: f.start, end: f.end, bodyStart: f.bodyStart, bodyEnd: f.bodyEnd, key: f.key, name: f.name,
       declaration: site?.node.type === 'FunctionDeclaration',
       objectMethod: site?.member?.type === 'Property',
-      classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1,
+      classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1, line: f.line,
     };
   });
 }
@@ -159,6 +165,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     shapes: new Map(), classOf: new Map(), running: new Map(),
     nextSlot: 0, nextClass: 0,
     sites, topTokens: topTokens(model, kind), last: null,
+    runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
   };
   state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
@@ -294,9 +301,36 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
 }
 
 /** Offsets at or after `from` move by `delta`. */
-function shifted(outer: OuterFunction[], from: number, delta: number): OuterFunction[] {
+function shifted(outer: OuterFunction[], from: number, delta: number, lineDelta: number): OuterFunction[] {
   const at = (x: number) => (x >= from ? x + delta : x);
-  return outer.map((o) => ({ ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd) }));
+  return outer.map((o) => ({ ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd), line: o.start >= from ? o.line + lineDelta : o.line }));
+}
+
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/**
+ * Functions whose code did not change but whose lines moved (lines added or removed above them) run
+ * with the lines they were loaded or last swapped at: stack traces and breakpoints there are off
+ * until they change or the program restarts. Said once per change of what is off.
+ */
+function driftWarning(state: SwapState, moved: { key: string; name: string; line: number }[]): NotApplied | null {
+  const off = moved.filter((f) => state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line);
+  const note = off.length ? `${off[0].key}@${off[0].line}:${off.length}` : '';
+  if (note === state.driftNote) return null;
+  state.driftNote = note;
+  if (!off.length) return null;
+  const first = off[0];
+  const by = first.line - state.runningLine.get(first.key)!;
+  const names = off.slice(0, 3).map((f) => f.name).join(', ') + (off.length > 3 ? ` and ${off.length - 3} more` : '');
+  return {
+    code: Codes.TopLevelCode,
+    line: first.line,
+    message: `${names} did not change but moved ${Math.abs(by)} line${Math.abs(by) === 1 ? '' : 's'} ${by > 0 ? 'down' : 'up'}: they run with the lines the program has for them, so their stack traces and breakpoints are off until they change or the program restarts`,
+  };
 }
 
 /** The text with everything outside [from, to) made blank (same offsets and lines). */
@@ -360,7 +394,13 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   const notApplied: NotApplied[] = [];
   const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
   const clean = notApplied.length === 0 && warnings.length === 0;
-  const next = clean ? { text: saved, outer: shifted(last.outer, oldEnd, delta) } : undefined;
+  const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
+  const outer = shifted(last.outer, oldEnd, delta, lineDelta);
+  const next = clean ? { text: saved, outer } : undefined;
+  if (lineDelta !== 0) {
+    const drift = driftWarning(state, outer.filter((f) => f.start >= oldEnd + delta));
+    if (drift) warnings.push(drift);
+  }
   if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
   return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next };
 }
@@ -378,6 +418,9 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added);
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
+  const swappedKeys = new Set(units.map((u) => u.record.key));
+  const drift = driftWarning(state, newM.outermost.filter((f) => !swappedKeys.has(f.key)));
+  if (drift) warnings.push(drift);
   if (units.length === 0) {
     if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
     return { kind: 'nothing', notApplied };

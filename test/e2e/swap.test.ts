@@ -160,6 +160,23 @@ describe.each(lines)('$label', ({ bin }) => {
     await cli.waitFor(/total 60/, { step: 'the program finishes with the new add' });
   });
 
+  test('restart N re-enters a swapped function: its first statement dispatches to the new body', async () => {
+    const dir = copyFixture('pause');
+    const file = path.join(dir, 'steps.js');
+    const cli = start([bin, 'steps.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', step: 'debugger statement' });
+    const mark = cli.mark('stderr');
+    // main is running (it is the frame we stand in): the swap applies at once all the same
+    edit(file, 'console.log(`total ${total}`);', 'console.log(`sum ${total * 100}`);');
+    await patched(cli, mark, /patched steps\.js: main\n/, 'swap main while it runs');
+    await ask(cli, 'restart 0', /restarted frame 0/);
+    // the restarted main passes the call to the new main, which stops at its own debugger statement
+    await ask(cli, 'cont', /paused at a debugger statement in main \(steps\.js:8:\d+\)/);
+    cli.send('cont\n');
+    await cli.waitFor(/sum 600\n/, { step: 'the new main ran' });
+    expect(cli.stdout()).not.toMatch(/total/);
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');

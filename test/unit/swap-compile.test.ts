@@ -423,3 +423,22 @@ describe('swap: a save inside one function is planned from that function alone',
     expect([h.exports.f(), h.exports.g()]).toEqual([3, 1]);
   });
 });
+
+describe('swap: functions that moved without changing', () => {
+  test('a save that adds lines above unchanged functions says once that their lines are off; taking them out again clears it', () => {
+    const v1 = src('function f() {', '  return 1;', '}', 'function g() {', '  return 2;', '}', 'module.exports = { f, g };');
+    const h = load(v1);
+    const warningsOf = (p: SwapPlan) => (p.kind === 'swap' ? p.warnings : []);
+    const t1 = v1.replace('  return 1;', '  const x = 1;\n  return x;');
+    const p1 = h.save(t1);
+    expect(names(p1)).toEqual(['f']);
+    expect(warningsOf(p1).map((w) => [w.code, w.line])).toEqual([[Codes.TopLevelCode, 5]]);
+    expect(warningsOf(p1)[0].message).toMatch(/^g did not change but moved 1 line down/);
+    const p2 = h.save(t1.replace('const x = 1;', 'const x = 10;'));
+    expect(warningsOf(p2)).toEqual([]); // nothing new to say
+    const p3 = h.save(v1.replace('return 1;', 'return 100;'));
+    expect(names(p3)).toEqual(['f']);
+    expect(warningsOf(p3)).toEqual([]); // g is back where it runs
+    expect([h.exports.f(), h.exports.g()]).toEqual([100, 2]);
+  });
+});
