@@ -442,3 +442,29 @@ describe('swap: functions that moved without changing', () => {
     expect([h.exports.f(), h.exports.g()]).toEqual([100, 2]);
   });
 });
+
+describe('swap: slot identity', () => {
+  test('a function keeps its slot when functions are added above it (closures made before follow it)', () => {
+    const v1 = src('function outer() {', '  function b() { return 1; }', '  return b;', '}', 'module.exports = outer;');
+    const h = load(v1);
+    const b = h.exports();
+    const slotBefore = h.state.shapes.get('/outer#0/b#0')!.n;
+    // a new helper above b, and b changed: outer is swapped, and b's old closures take the new b
+    const v2 = v1.replace('  function b() { return 1; }', '  function a() { return 10; }\n  function b() { return a() + 1; }');
+    const plan = h.save(v2);
+    expect(names(plan)).toEqual(['outer']);
+    // b now uses a, which its closures made before cannot reach: those keep their code (EC206) ...
+    expect(plan.kind === 'swap' && plan.warnings.map((w) => w.code)).toContain(Codes.StaleClosures);
+    expect(b()).toBe(1);
+    expect(h.exports()()).toBe(11);
+    // ... while a change b's old closures can take goes to the same slot
+    const v3 = v1.replace('function b() { return 1; }', 'function b() { return 2; }').replace('function outer() {', 'function helper() { return 0; }\nfunction outer() {');
+    const h2 = load(v1);
+    const b2 = h2.exports();
+    const p3 = h2.save(v3);
+    expect(codes(p3)).toEqual([Codes.NewDeclaration]);
+    expect(names(p3)).toEqual(['outer.b']);
+    expect(h2.state.shapes.get('/outer#0/b#0')!.n).toBe(slotBefore);
+    expect(b2()).toBe(2);
+  });
+});
