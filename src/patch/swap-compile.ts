@@ -93,8 +93,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
       if (fn === node) return null;
       const r = records.get(fn.start);
       const known = r ? state.shapes.get(r.key) : undefined;
-      if (known && known.mode === computed.mode && computed.env.every((n) => known.env.includes(n))) return known;
-      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode };
+      if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
+      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}) };
       if (r) newShapes.set(r.key, { shape, own: ownCode(saved, r) });
       return shape;
     },

@@ -148,7 +148,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     const pos = c.start - removed;
     if (c.meta !== undefined) {
       const s = swapSite(c.meta, pos);
-      if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode } });
+      if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
       if (s.what === 'c') classSites.set(pos, s.n);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(running.slice(c.start, c.end))?.[1] ?? '';
     }
@@ -222,6 +222,9 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (isArrow(site) && (uses.usesArguments || uses.usesSuper || uses.usesNewTarget)) {
     const what = uses.usesArguments ? 'arguments' : uses.usesSuper ? 'super' : 'new.target';
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in arrow function cannot use ${what} (restart, or move that use into the enclosing function)` };
+  }
+  if (uses.usesNewTarget && !shape.construct && !isArrow(site)) {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: it now uses new.target, which the running version does not pass on (restart to use it)` };
   }
   if (uses.usesSuper && site.member?.type === 'Property') {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in object literal method cannot use super (restart to use it)` };

@@ -218,6 +218,17 @@ describe('swap: references, closures, instances and state', () => {
     expect([p.x, p instanceof h.exports.Point, h.exports.Point(1), h.exports.count(1, 2, 3)]).toEqual([4, true, 'CALL', 300]);
   });
 
+  test('a constructor function that does not read new.target: `new` still makes an instance of it, with the new body', () => {
+    const v1 = src('function Box(v) { this.v = v; }', 'Box.prototype.get = function () { return this.v; };', 'module.exports = Box;');
+    const h = load(v1);
+    expect(h.transformed).not.toContain('Reflect.construct'); // the short dispatch
+    h.save(v1.replace('this.v = v;', 'this.v = v * 2;'));
+    const b = new h.exports(4);
+    expect([b instanceof h.exports, b.get(), b.v]).toEqual([true, 8, 8]);
+    const plan = planSwap(h.state, v1.replace('this.v = v;', 'this.v = new.target ? v : 0;'));
+    expect(codes(plan)).toEqual([Codes.SwapUnsupported]);
+  });
+
   test('default and destructuring parameters: the body is swapped, the values come from the running version', () => {
     const v1 = src('function f({ a, b = 2 }, [c] = [3], ...rest) { return a + b + c + rest.length; }', 'function g(x, y = 10) { return x + y; }', 'module.exports = { f, g };');
     const h = load(v1);
