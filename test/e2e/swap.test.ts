@@ -177,6 +177,20 @@ describe.each(lines)('$label', ({ bin }) => {
     expect(cli.stdout()).not.toMatch(/total/);
   });
 
+  // the retry fixtures (docs/retry.md): under the swap engine the fix applies at once, and retry runs it
+  test.each(['job.js', 'job-async.js', 'job-async.mjs'])('%s: the fix is swapped in at the exception, retry finishes the job with every item once', async (script) => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, script], dir, 'pipe', SWAP);
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)[\s\S]*ec> $/, { stream: 'stderr', step: 'stop at item 4' });
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, script), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
+    await patched(cli, mark, /patched job[\w-]*\.m?js: work\n/, 'swap work at the exception');
+    cli.send('retry\n');
+    await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'the job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout().match(/item 4 done/g)).toHaveLength(1);
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');
