@@ -141,9 +141,10 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   if (options.swap) {
     const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
     if (swap.length === 0) return insertions.length ? join(text, insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
-    // the swap text goes after the boundary's text at the same offset (a stable sort keeps this order)
-    insertions.push(...swap);
-    return join(text, insertions) + SWAP_MARK;
+    // The boundary's text is delimited too, so that the controller reads the original back without a
+    // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
+    const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
+    return join(text, [...delimited, ...swap]) + SWAP_MARK;
   }
   return join(text, insertions) + BOUNDARY_MARK;
 }

@@ -3,8 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
-import { BoundaryMap } from '../session/boundaries';
+import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
 import { Codes } from './codes';
 import { describeScript, ownCode, tryParse, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
@@ -101,10 +100,9 @@ export type SwapPlan =
   | { kind: 'nothing'; notApplied: NotApplied[] }
   | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText };
 
-/** The ranges the load-time transform added to a text (boundaries and swap), with the swap's notes. */
-function transformCuts(text: string, kind: ModuleKind): { start: number; end: number; meta?: string }[] {
-  const meta = new Map(swapCuts(text).map((c) => [c.start, c.meta]));
-  return new BoundaryMap(text, kind).cuts.map((c) => ({ ...c, meta: meta.get(c.start) }));
+/** The ranges the load-time transform added to a swap text (all delimited, the mark last), with their notes. */
+function transformCuts(text: string): { start: number; end: number; meta?: string }[] {
+  return [...swapCuts(text), { start: text.length - SWAP_MARK.length, end: text.length }];
 }
 
 /** Every function of a parsed text by its start offset, with its member and class. */
@@ -135,7 +133,7 @@ export function functionSites(program: Node): Map<number, FunctionSite> {
  */
 export function readLoaded(running: string, kind: ModuleKind): SwapState | null {
   if (!isSwapText(running)) return null;
-  const cuts = transformCuts(running, kind);
+  const cuts = transformCuts(running);
   let original = '';
   let at = 0;
   let removed = 0;

@@ -205,7 +205,8 @@ export class PauseSession {
     const src = loc ? await this.source(loc.scriptId) : null;
     if (!loc || !src) return false;
     const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
-    return swapCuts(src.text).some((c) => at >= c.start && at < c.end);
+    // a function's dispatch carries its slot in its note; the retry boundary's own text (also cut) does not
+    return swapCuts(src.text).some((c) => at >= c.start && at < c.end && /^\d/.test(c.meta));
   }
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
