@@ -165,9 +165,10 @@ export function installExpression(units: CompiledUnit[]): string {
 }
 
 /** After an install: what runs now, and the slots and shapes the new code brought. */
-export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, next: LastText | undefined): void {
+export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, plan: { next?: LastText; driftNote?: string }): void {
   // a save applied in part leaves functions that run neither the last text nor this one: plan whole texts
-  state.last = next ?? null;
+  state.last = plan.next ?? null;
+  if (plan.driftNote !== undefined) state.driftNote = plan.driftNote;
   state.nextSlot = counters.nextSlot;
   state.nextClass = counters.nextClass;
   for (const c of compiled) {

@@ -110,7 +110,7 @@ export class SwapEngine implements PatchEngine {
     const installed = await this.install(url, compiled, saved);
     log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
-    recordInstalled(state, compiled, saved, counters, plan.next);
+    recordInstalled(state, compiled, saved, counters, plan);
     await this.events.onPatched?.(record);
     return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }

@@ -98,7 +98,7 @@ export type SwapPlan =
   | { kind: 'unchanged'; next?: LastText }
   | { kind: 'syntax-error'; problem: SyntaxProblem }
   | { kind: 'nothing'; notApplied: NotApplied[] }
-  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText };
+  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText; driftNote?: string };
 
 /** The ranges the load-time transform added to a swap text (all delimited, the mark last), with their notes. */
 function transformCuts(text: string): { start: number; end: number; meta?: string }[] {
@@ -318,20 +318,18 @@ function newlines(text: string, from: number, to: number): number {
  * with the lines they were loaded or last swapped at: stack traces and breakpoints there are off
  * until they change or the program restarts. Said once per change of what is off.
  */
-function driftWarning(state: SwapState, moved: { key: string; name: string; line: number }[]): NotApplied | null {
+function driftWarning(state: SwapState, moved: { key: string; name: string; line: number }[]): { note: string; warning: NotApplied | null } {
   const off = moved.filter((f) => state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line);
   const note = off.length ? `${off[0].key}@${off[0].line}:${off.length}` : '';
-  if (note === state.driftNote) return null;
-  state.driftNote = note;
-  if (!off.length) return null;
+  if (note === state.driftNote || !off.length) return { note, warning: null };
   const first = off[0];
   const by = first.line - state.runningLine.get(first.key)!;
   const names = off.slice(0, 3).map((f) => f.name).join(', ') + (off.length > 3 ? ` and ${off.length - 3} more` : '');
-  return {
+  return { note, warning: {
     code: Codes.TopLevelCode,
     line: first.line,
     message: `${names} did not change but moved ${Math.abs(by)} line${Math.abs(by) === 1 ? '' : 's'} ${by > 0 ? 'down' : 'up'}: they run with the lines the program has for them, so their stack traces and breakpoints are off until they change or the program restarts`,
-  };
+  } };
 }
 
 /** The text with everything outside [from, to) made blank (same offsets and lines). */
@@ -398,12 +396,10 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
   const outer = shifted(last.outer, oldEnd, delta, lineDelta);
   const next = clean ? { text: saved, outer } : undefined;
-  if (lineDelta !== 0) {
-    const drift = driftWarning(state, outer.filter((f) => f.start >= oldEnd + delta));
-    if (drift) warnings.push(drift);
-  }
+  const drift = lineDelta !== 0 ? driftWarning(state, outer.filter((f) => f.start >= oldEnd + delta)) : null;
+  if (drift?.warning) warnings.push(drift.warning);
   if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
-  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next };
+  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote: drift?.note };
 }
 
 /** Plan from the whole saved text. */
@@ -421,12 +417,12 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
   const swappedKeys = new Set(units.map((u) => u.record.key));
   const drift = driftWarning(state, newM.outermost.filter((f) => !swappedKeys.has(f.key)));
-  if (drift) warnings.push(drift);
+  if (drift.warning) warnings.push(drift.warning);
   if (units.length === 0) {
     if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
     return { kind: 'nothing', notApplied };
   }
-  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites, next };
+  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites, next, driftNote: drift.note };
 }
 
 /** Which of these functions (of the saved text) changed, and can each be swapped? */

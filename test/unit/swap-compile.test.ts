@@ -22,7 +22,7 @@ function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression:
   if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => { if (plan.kind === 'unchanged' && plan.next) state.last = plan.next; } };
   const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
   const compiled = plan.units.map((u) => compileUnit(state, plan.model, saved, u, 'file:///t.js', counters));
-  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan.next) };
+  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
 }
 
 interface Loaded {
