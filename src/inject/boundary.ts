@@ -141,9 +141,10 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   if (options.swap) {
     const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
     if (swap.length === 0) return insertions.length ? join(text, insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
-    // the swap text goes after the boundary's text at the same offset (a stable sort keeps this order)
-    insertions.push(...swap);
-    return join(text, insertions) + SWAP_MARK;
+    // The boundary's text is delimited too, so that the controller reads the original back without a
+    // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
+    const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
+    return join(text, [...delimited, ...swap]) + SWAP_MARK;
   }
   return join(text, insertions) + BOUNDARY_MARK;
 }
@@ -198,6 +199,7 @@ export interface SwapSite {
   n: number;
   env: string[];
   mode: ForwardMode;
+  construct?: boolean;
 }
 
 const CUT = /\/\*ec\{([^*]*)\*\/[\s\S]*?\/\*\}ec\*\//g;
@@ -219,7 +221,7 @@ export function swapSite(meta: string, at: number): SwapSite {
   if (meta.startsWith('c')) return { at, what: 'c', n: Number(meta.slice(1)), env: [], mode: 'p' };
   const [n, env, mode] = meta.split(';');
   if (n === undefined || env === undefined || mode === undefined || n === '') return { at, what: 'x', n: -1, env: [], mode: 'p' };
-  return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode as ForwardMode };
+  return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n') };
 }
 
 const open = (meta: string) => `/*ec{${meta}*/`;
@@ -258,6 +260,8 @@ interface Scan {
   referenced: Set<string>;
   /** `arguments` used in the function's own code (nested arrows included). */
   usesArguments: boolean;
+  /** `new.target` used in the function's own code (nested arrows included). */
+  usesNewTarget: boolean;
 }
 
 function isRef(node: Node, parent: Node | undefined): boolean {
@@ -279,7 +283,7 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
   const visit = (node: Node, parent: Node | undefined, cur: Scan | null): void => {
     let here = cur;
     if (isFunction(node)) {
-      here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false };
+      here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false };
       scans.push(here);
       if (node.type === 'FunctionExpression' && node.id) here.declared.add(node.id.name);
       for (const p of node.params) boundNames(p, []).forEach((n) => here!.declared.add(n));
@@ -295,6 +299,9 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
       declare(cur, [node.id.name]);
     }
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent });
+    if (node.type === 'MetaProperty' && node.meta.name === 'new') {
+      for (let s = here; s; s = s.up) { s.usesNewTarget = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
+    }
     if (node.type === 'Identifier' && isRef(node, parent)) {
       for (let s = here; s; s = s.up) s.referenced.add(node.name);
       if (node.name === 'arguments') {
@@ -345,12 +352,18 @@ export interface DispatchShape {
   n: number;
   env: string[];
   mode: ForwardMode;
+  /**
+   * `new` passes `new.target` on (Reflect.construct): only for a plain function that uses new.target.
+   * Any other function called with `new` passes the object `new` made as `this`, which is the same
+   * to a body that does not read new.target, and keeps the dispatch short.
+   */
+  construct?: boolean;
 }
 
 /** What the controller changes when it transforms one function of a saved text for a swap (./swap-compile.ts). */
 export interface SwapHooks {
   /** The shape of a function's dispatch (null: none). Default: the next number, with the env and mode computed here. */
-  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode }): DispatchShape | null;
+  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean }): DispatchShape | null;
   /** How a getter of an environment object reads `name` (default: the name itself). */
   envRef?(name: string, fn: Node): string;
   /** The number of the next class's eval (default: 0, 1, 2 …). */
@@ -368,7 +381,7 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
   const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
   const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
-  const meta = `${shape.n};${shape.env.join(',')};${mode}`;
+  const meta = `${shape.n};${shape.env.join(',')};${mode}${shape.construct ? 'n' : ''}`;
   if (fn.body.type !== 'BlockStatement') {
     return [
       { at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${call}:${CLOSE}` },
@@ -380,7 +393,7 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   while (first < statements.length && typeof statements[first].directive === 'string') first++;
   const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
   const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
-  const value = fn.generator ? `yield*${call}` : constructible(s) ? `new.target===void 0?${call}:${construct}` : call;
+  const value = fn.generator ? `yield*${call}` : shape.construct ? `new.target===void 0?${call}:${construct}` : call;
   // the boundary's prefix at the same offset brings its own `;` after a directive
   const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
   return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
@@ -412,7 +425,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   let n = 0;
   for (const s of scans) {
     if (isConstructor(s)) continue;
-    const computed = { env: envNames(s, declaredBelow), mode: modeOf(s) };
+    const computed = { env: envNames(s, declaredBelow), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
     const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
     if (!shape) continue;
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));

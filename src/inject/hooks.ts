@@ -120,7 +120,7 @@ export function transformCached(file: string, text: string, kind: SourceKind, ty
 }
 
 /** The swap module id of a file (./boundary.ts swapModuleId, without loading acorn). */
-function swapModuleIdOf(file: string): string {
+export function swapModuleIdOf(file: string): string {
   return 'm' + createHash('sha1').update(file).digest('hex').slice(0, 10);
 }
 

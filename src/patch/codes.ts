@@ -44,7 +44,7 @@ export const Codes = {
   SwapParameters: 'EC213',
   /** Swap engine: the new body uses what a swapped-in body cannot have (`arguments` or `super` of an arrow, …). */
   SwapUnsupported: 'EC214',
-  /** Swap engine: the running module has no swap indirection, or code cannot be compiled in it. */
+  /** Swap engine: the running module has no swap indirection, or the scope to compile in is missing. */
   SwapUnavailable: 'EC310',
 } as const;
 

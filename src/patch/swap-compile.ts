@@ -12,7 +12,7 @@ import {
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { ownCode, type FunctionRecord, type ScriptModel } from './functions';
-import type { FunctionSite, SwapState, SwapUnit } from './swap-plan';
+import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 
 export const ENV = '__ec$e';
@@ -25,8 +25,11 @@ export interface CompiledUnit {
   evalName: string;
   /** The code for that eval. */
   code: string;
-  /** Shapes given to functions the new code creates that had none (to remember once installed). */
-  newShapes: Map<string, DispatchShape>;
+  /**
+   * Shapes given to functions of the new code that had none, or whose captures or forwarding changed
+   * (closures made before keep their old slot and code), with their own code: remembered once installed.
+   */
+  newShapes: Map<string, { shape: DispatchShape; own: string }>;
 }
 
 function keyOf(model: ScriptModel): Map<number, FunctionRecord> {
@@ -56,7 +59,7 @@ function position(text: string, offset: number): { line: number; column: number 
 export function compileUnit(state: SwapState, model: ScriptModel, saved: string, unit: SwapUnit, url: string, counters: { nextSlot: number; nextClass: number }): CompiledUnit {
   const node = unit.site.node;
   const records = keyOf(model);
-  const newShapes = new Map<string, DispatchShape>();
+  const newShapes = new Map<string, { shape: DispatchShape; own: string }>();
   const uses = functionUses(node);
   const envNames = new Set(unit.shape.env);
   // names the new code reads through the environment object: free in it and passed by the running version
@@ -90,9 +93,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
       if (fn === node) return null;
       const r = records.get(fn.start);
       const known = r ? state.shapes.get(r.key) : undefined;
-      if (known) return known;
-      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode };
-      if (r) newShapes.set(r.key, shape);
+      if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
+      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}) };
+      if (r) newShapes.set(r.key, { shape, own: ownCode(saved, r) });
       return shape;
     },
     envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
@@ -162,11 +165,20 @@ export function installExpression(units: CompiledUnit[]): string {
 }
 
 /** After an install: what runs now, and the slots and shapes the new code brought. */
-export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }): void {
+export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, plan: { next?: LastText; driftNote?: string }): void {
+  // a save applied in part leaves functions that run neither the last text nor this one: plan whole texts
+  state.last = plan.next ?? null;
+  if (plan.driftNote !== undefined) state.driftNote = plan.driftNote;
   state.nextSlot = counters.nextSlot;
   state.nextClass = counters.nextClass;
   for (const c of compiled) {
     state.running.set(c.unit.record.key, ownCode(saved, c.unit.record));
-    for (const [k, s] of c.newShapes) { state.shapes.set(k, s); state.classOf.set(k, c.unit.classEval); }
+    const lines = (f: FunctionRecord) => { state.runningLine.set(f.key, f.line); f.children.forEach(lines); };
+    lines(c.unit.record);
+    for (const [k, s] of c.newShapes) {
+      state.shapes.set(k, s.shape);
+      state.running.set(k, s.own);
+      state.classOf.set(k, c.unit.classEval);
+    }
   }
 }

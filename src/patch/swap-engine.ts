@@ -4,6 +4,7 @@
 // changed functions in their own lexical scope and installs them in their slots, in one
 // Runtime.evaluate; nothing walks the heap, and a function that is running or suspended is no obstacle:
 // its next call runs the new code.
+import { fileURLToPath } from 'node:url';
 import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
@@ -16,6 +17,15 @@ import { compileUnit, installExpression, recordInstalled, type CompiledUnit } fr
 import { debug } from '../util/log';
 
 const log = debug('swap');
+
+/**
+ * The name compiled code carries: what stack traces of the module's own code show (a CommonJS module
+ * is named by its path, an ES module by its file:// URL), and what URL breakpoints match (both).
+ */
+function sourceUrlOf(record: ScriptRecord): string {
+  if (record.isModule || !record.url.startsWith('file:')) return record.url;
+  try { return fileURLToPath(record.url); } catch { return record.url; }
+}
 
 export class SwapEngine implements PatchEngine {
   /** Per script: what was loaded and what runs now (null: the script has no swap indirection). */
@@ -60,7 +70,12 @@ export class SwapEngine implements PatchEngine {
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
-    const state = await this.state(record);
+    let state: SwapState | null;
+    try {
+      state = await this.state(record);
+    } catch (err) {
+      return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
+    }
     if (!state) {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }
@@ -70,10 +85,12 @@ export class SwapEngine implements PatchEngine {
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
       saved = stripped.text;
     }
+    const t0 = performance.now();
     const plan = planSwap(state, saved);
-    log('plan', record.file, plan.kind);
+    log('plan', record.file, plan.kind, `${(performance.now() - t0).toFixed(1)} ms`);
     switch (plan.kind) {
       case 'unchanged':
+        if (plan.next) state.last = plan.next;
         return { status: 'unchanged' };
       case 'syntax-error':
         return {
@@ -87,17 +104,20 @@ export class SwapEngine implements PatchEngine {
         break;
     }
     const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
-    const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, record.url, counters));
-    const installed = await this.install(record, compiled, saved);
+    const url = sourceUrlOf(record);
+    const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
+    const t1 = performance.now();
+    const installed = await this.install(url, compiled, saved);
+    log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
-    recordInstalled(state, compiled, saved, counters);
+    recordInstalled(state, compiled, saved, counters, plan);
     await this.events.onPatched?.(record);
-    return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: [] };
+    return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }
 
-  private async install(record: ScriptRecord, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
+  private async install(url: string, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    this.registry.expectCompiled(record.url, compiled.length, saved);
+    this.registry.expectCompiled(url, compiled.length, saved);
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
       if (r.exceptionDetails) {
@@ -106,7 +126,7 @@ export class SwapEngine implements PatchEngine {
       const failure = r.result.value as string | null;
       if (failure === null) return { ok: true };
       if (failure.startsWith('no eval')) {
-        return { ok: false, reason: { code: Codes.SwapUnavailable, message: `the module cannot compile code here (${failure.slice(8)} is missing: is code generation from strings disallowed, or has the module not run yet?)` } };
+        return { ok: false, reason: { code: Codes.SwapUnavailable, message: `there is no scope to compile it in (${failure.slice(8)} is missing: the module, or the class, has not been created yet); restart to use it` } };
       }
       const first = failure.split('\n').slice(0, 2).join(' ').replace(/^compile \S+ /, '');
       if (/EvalError|code generation from strings/i.test(first)) {
@@ -116,7 +136,7 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { ok: false, reason: { code: Codes.ProtocolError, message: protocolMessage(err) } };
     } finally {
-      this.registry.expectCompiled(record.url, 0);
+      this.registry.expectCompiled(url, 0);
     }
   }
 

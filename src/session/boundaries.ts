@@ -58,10 +58,14 @@ export class BoundaryMap {
     }
     this.parsed = program !== null;
     if (program) this.scan(program as Node);
-    // the swap engine's insertions (docs/swap.md) are cut out like the boundary's
+    // the swap engine's insertions (docs/swap.md) are cut out like the boundary's; in a swap text the
+    // boundary's own text is delimited as well: a cut inside another counts once
     for (const c of swapCuts(text)) this.cuts.push({ start: c.start, end: c.end });
     this.functions.sort((a, b) => a.start - b.start);
-    this.cuts.sort((a, b) => a.start - b.start);
+    this.cuts.sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: { start: number; end: number }[] = [];
+    for (const c of this.cuts) if (!merged.length || c.start >= merged[merged.length - 1].end) merged.push(c);
+    this.cuts.splice(0, this.cuts.length, ...merged);
     if (text.endsWith(BOUNDARY_MARK)) this.cuts.push({ start: text.length - BOUNDARY_MARK.length, end: text.length });
     if (text.endsWith(SWAP_MARK)) this.cuts.push({ start: text.length - SWAP_MARK.length, end: text.length });
   }

@@ -141,6 +141,56 @@ describe.each(lines)('$label', ({ bin }) => {
     cli.send('cont\n');
   });
 
+  test('step into a swapped function stops at its first line in the new code; out goes back past the dispatch', async () => {
+    const dir = copyFixture('pause');
+    const file = path.join(dir, 'steps.js');
+    const cli = start([bin, 'steps.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', step: 'debugger statement' });
+    const mark = cli.mark('stderr');
+    edit(file, 'const sum = a + b;', 'const sum = a + b * 10;');
+    await patched(cli, mark, /patched steps\.js: add\n/, 'swap add while paused');
+    await ask(cli, 'break steps.js:11', /breakpoint 1 at steps\.js:11/);
+    await ask(cli, 'cont', /breakpoint 1 in main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'step', /add \(steps\.js:3:\d+\)/);
+    await ask(cli, 'next', /add \(steps\.js:4:\d+\)/);
+    await ask(cli, 'p sum', /(?:^|> )10$/m);
+    await ask(cli, 'out', /main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
+    cli.send('cont\n');
+    await cli.waitFor(/total 60/, { step: 'the program finishes with the new add' });
+  });
+
+  test('restart N re-enters a swapped function: its first statement dispatches to the new body', async () => {
+    const dir = copyFixture('pause');
+    const file = path.join(dir, 'steps.js');
+    const cli = start([bin, 'steps.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', step: 'debugger statement' });
+    const mark = cli.mark('stderr');
+    // main is running (it is the frame we stand in): the swap applies at once all the same
+    edit(file, 'console.log(`total ${total}`);', 'console.log(`sum ${total * 100}`);');
+    await patched(cli, mark, /patched steps\.js: main\n/, 'swap main while it runs');
+    await ask(cli, 'restart 0', /restarted frame 0/);
+    // the restarted main passes the call to the new main, which stops at its own debugger statement
+    await ask(cli, 'cont', /paused at a debugger statement in main \(steps\.js:8:\d+\)/);
+    cli.send('cont\n');
+    await cli.waitFor(/sum 600\n/, { step: 'the new main ran' });
+    expect(cli.stdout()).not.toMatch(/total/);
+  });
+
+  // the retry fixtures (docs/retry.md): under the swap engine the fix applies at once, and retry runs it
+  test.each(['job.js', 'job-async.js', 'job-async.mjs'])('%s: the fix is swapped in at the exception, retry finishes the job with every item once', async (script) => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, script], dir, 'pipe', SWAP);
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)[\s\S]*ec> $/, { stream: 'stderr', step: 'stop at item 4' });
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, script), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
+    await patched(cli, mark, /patched job[\w-]*\.m?js: work\n/, 'swap work at the exception');
+    cli.send('retry\n');
+    await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'the job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout().match(/item 4 done/g)).toHaveLength(1);
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');
@@ -151,5 +201,23 @@ describe.each(lines)('$label', ({ bin }) => {
     edit(file, '`${super.greet()} hi x${this.#times}`', '`${super.greet()} HELLO x${this.#times * 10}`');
     await patched(cli, mark, /patched esm\.mjs: Greeter\.greet\n/, 'swap greet');
     await ask(cli, 'y', /base HELLO x20 seen=2 y/, 'stdout');
+  });
+});
+
+// Node 20 cannot run TypeScript: the lines that can (none when EC_TEST_NODES=20)
+const tsLines = lines.filter((l) => l.major >= 22);
+if (tsLines.length) describe.each(tsLines)('$label, TypeScript', ({ bin }) => {
+  const start = cliPerTest();
+
+  test('a .ts file: the saved text is type-stripped as the load hook did, and swapped', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'typed.ts');
+    const cli = start([bin, 'typed.ts'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, '', /price 20 served=1/, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(file, 'return item.qty * 10;', 'return (item.qty as number) * 7;', saveByRename);
+    await patched(cli, mark, /patched typed\.ts: price\n/, 'swap price');
+    await ask(cli, '', /price 14 served=2/, 'stdout');
   });
 });
