@@ -28,7 +28,7 @@ interface Service { child: ChildProcess; port: number; inspectorPort: number | n
 
 /** Start fixtures/attach/service.js with plain node, as a user would have. */
 async function startService(bin: string, dir: string, args: string[]): Promise<Service> {
-  const child = spawn(bin, [...args, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, [...args, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }); // jest's env: the engine (useEngine)
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
