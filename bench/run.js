@@ -10,6 +10,7 @@
 //   npm run bench -- --node PATH       the node that runs the programs (default: the node running this)
 //   npm run bench -- --only 1,3        some parts only
 //   npm run bench -- --cpu-prof DIR    profile edit-continue's controller (node --cpu-prof) into DIR
+//   npm run bench -- --no-install      do not install the peer tools (those not installed show as such)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -60,14 +61,15 @@ const QUICK = {
 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4], cpuProf: null };
+  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4], cpuProf: null, install: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--node') opts.node = path.resolve(argv[++i]);
     else if (a === '--only') opts.only = argv[++i].split(',').map(Number);
     else if (a === '--cpu-prof') opts.cpuProf = path.resolve(argv[++i]);
-    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 10).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '--no-install') opts.install = false;
+    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else { console.error(`bench: unknown argument ${a} (see --help)`); process.exit(2); }
   }
   if (!fs.existsSync(opts.node)) { console.error(`bench: no node at ${opts.node}`); process.exit(2); }
@@ -80,7 +82,7 @@ async function main() {
   const t0 = Date.now();
   const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) { console.error('bench: dist/ is missing: npm run build first'); process.exit(2); }
-  installPeers({ log });
+  if (opts.install) installPeers({ log });
 
   const controllerArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [];
   const tools = makeTools(opts.node, { controllerArgs });

@@ -132,12 +132,17 @@ async function part3Overhead(ctx) {
       if (v.id === 'node' || v.id === 'nodeNoLive') row.vsBase = 'baseline';
       else row.vsBase = key === 'startup' ? signedMs(s.median - base) : `${ratio(s.median, base)} ${v.base === 'nodeNoLive' ? 'node 26' : 'node'}`;
       if (isSwap(v.id)) {
-        row.vsEc = ratio(s.median, today);
-        // issue 11: the dispatch costs ≤ 3 % on CPU-bound work; throws and startup no worse than the LiveEdit engine's (5 % for noise)
-        row.target = key === 'cpu' ? '≤ 3 %' : '≤ LiveEdit engine (+5 %)';
+        if (v.base === undefined) row.vsEc = ratio(s.median, today);
+        // issue 11: the dispatch costs ≤ 3 % on CPU-bound work; throws and startup no worse than the
+        // LiveEdit engine's (5 % for noise), each against the plain node of its own line: on the
+        // stand-in, its cost over plain node 26 against LiveEdit's over plain node (the startup: in ms)
+        const own = key === 'startup' ? s.median - base : s.median / base;
+        const live = key === 'startup' ? today - p50(samples[key].node) : today / p50(samples[key].node);
+        row.target = key === 'cpu' ? '≤ 3 %' : "≤ the LiveEdit engine's cost (+5 %)";
         row.result = key === 'cpu'
           ? report.target(`${v.label}: CPU-bound overhead (≤ 3 %)`, Number.isFinite(s.median) ? s.median / base <= 1.03 : null, `${((s.median / base - 1) * 100).toFixed(1)} %`)
-          : report.target(`${v.label}: ${key} (≤ the LiveEdit engine's, +5 %)`, Number.isFinite(s.median) && Number.isFinite(today) ? s.median <= 1.05 * today : null, `${ratio(s.median, today)} the LiveEdit engine's`);
+          : report.target(`${v.label}: ${key} (≤ the LiveEdit engine's cost, +5 %)`, Number.isFinite(own) && Number.isFinite(live) ? own <= 1.05 * live : null,
+            key === 'startup' ? `${signedMs(own)} against LiveEdit's ${signedMs(live)}` : `${ratio(s.median, base)} its node against LiveEdit's ${live.toFixed(2)}×`);
       }
       if (v.id === 'ec') {
         row.target = want;
@@ -181,9 +186,12 @@ async function part4Scale(ctx) {
     row.notes = `loading took ${ms(p50(r.loadMs[v.id]))} ms inside the program`
       + (v.primeCache ? '; a second start (an untimed first start filled the cache of transformed texts)' : '');
     if (isSwap(v.id)) {
-      row.vsEc = ratio(s.median, today);
-      row.target = '≤ LiveEdit engine (+5 %)';
-      row.result = report.target(`${v.label}: startup with ${plan.modules} modules (no slower than today's boundaries, +5 %)`, Number.isFinite(s.median) && Number.isFinite(today) ? s.median <= 1.05 * today : null, `${ratio(s.median, today)} the LiveEdit engine's`);
+      // against the plain node of its own line (the stand-in is node 26 behind a wrapper)
+      const own = s.median / base;
+      const live = today / p50(r.startup.node);
+      if (v.base === undefined) row.vsEc = ratio(s.median, today);
+      row.target = "≤ the LiveEdit engine's (+5 %)";
+      row.result = report.target(`${v.label}: startup with ${plan.modules} modules (no slower than today's boundaries, +5 %)`, Number.isFinite(own) && Number.isFinite(live) ? own <= 1.05 * live : null, `${own.toFixed(2)}× its node against LiveEdit's ${live.toFixed(2)}×`);
     }
     if (v.id === 'ec') {
       row.target = '≤ +25 %';
