@@ -110,7 +110,7 @@ function common(y: ReturnType<typeof yargs>) {
 
 function finish(y: ReturnType<typeof yargs>) {
   return y
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings, the engine' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'say only what failed' })
     .help(false)
     .version(false)
