@@ -16,7 +16,7 @@ function program(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-'));
   fs.writeFileSync(path.join(dir, 'app.js'), [
     'function value() { return 1; }',
-    "console.log(`transform ${process.env.EDIT_CONTINUE_ENGINE} boundaries ${value.toString().includes('try{')}`);",
+    "console.log(`transform ${process.env.EDIT_CONTINUE_ENGINE} boundaries ${value.toString().includes('try{')} swap ${value.toString().includes('__ec$')}`);",
     "const t = setInterval(() => console.log(`value ${value()}`), 100);",
     "process.stdin.on('data', () => { clearInterval(t); });",
     '',
@@ -33,7 +33,7 @@ if (lines.length) describe.each(lines)('$label', ({ bin }) => {
     const dir = program();
     const quiet = start([bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
     await quiet.waitFor(/value 1/, { step: 'runs' });
-    expect(quiet.stdout()).toMatch(/^transform liveedit boundaries true$/m);
+    expect(quiet.stdout()).toMatch(/^transform liveedit boundaries true swap false$/m);
     expect(quiet.stderr()).not.toMatch(/engine/);
     edit(path.join(dir, 'app.js'), 'return 1;', 'return 2;');
     await quiet.waitFor(/patched app\.js: value/, { stream: 'stderr', step: 'patched' });
@@ -46,16 +46,29 @@ if (lines.length) describe.each(lines)('$label', ({ bin }) => {
   test('--engine swap and EDIT_CONTINUE_ENGINE=swap: the program loads with the swap transform', async () => {
     const dir = program();
     const byFlag = start(['-v', '--engine', 'swap', bin, 'app.js'], dir);
-    await byFlag.waitFor(/transform swap/, { step: 'flag' });
+    await byFlag.waitFor(/transform swap boundaries true swap true/, { step: 'flag' });
     await byFlag.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
     const byEnv = start(['-v', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
-    await byEnv.waitFor(/transform swap/, { step: 'environment' });
+    await byEnv.waitFor(/transform swap boundaries true swap true/, { step: 'environment' });
     await byEnv.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
   });
 });
 
 describe('engine options', () => {
   const start = cliPerTest();
+
+  test('the cache keeps the two engines\' transforms apart: swap, LiveEdit, swap again from one cache', async () => {
+    const dir = program();
+    const env = { EDIT_CONTINUE_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-cache-')) };
+    for (const [engine, line] of [['swap', 'transform swap boundaries true swap true'], ['liveedit', 'transform liveedit boundaries true swap false'], ['swap', 'transform swap boundaries true swap true']]) {
+      const cli = start(['--engine', engine, 'app.js'], dir, 'pipe', env);
+      await cli.waitFor(/value 1/, { step: `runs with ${engine}` });
+      expect(cli.stdout().split('\n')[0]).toBe(line);
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+    expect(fs.readdirSync(env.EDIT_CONTINUE_CACHE_DIR).length).toBeGreaterThan(0);
+  });
 
   test('--engine swap with --no-boundaries, and a wrong EDIT_CONTINUE_ENGINE, are refused before anything runs; EDIT_CONTINUE_ENGINE=swap gives way to --no-boundaries', async () => {
     const dir = program();
@@ -66,7 +79,7 @@ describe('engine options', () => {
     // EDIT_CONTINUE_ENGINE=swap is only a default: --no-boundaries wins, and LiveEdit runs, said
     const byEnv = start(['--no-boundaries', 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
     await byEnv.waitFor(/value 1/, { step: 'runs without boundaries' });
-    expect(byEnv.stdout()).toMatch(/ boundaries false$/m);
+    expect(byEnv.stdout()).toMatch(/ boundaries false swap false$/m);
     expect(byEnv.stderr()).toMatch(/engine: LiveEdit, not swap: --no-boundaries leaves nothing to swap through/);
     const wrong = start(['app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'fast' });
     expect((await wrong.exited).code).not.toBe(0);
@@ -117,12 +130,12 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
   test('auto runs the swap engine there and says so in one line; --engine liveedit says saves will not patch', async () => {
     const dir = program();
     const auto = start([NO_LIVE_EDIT_NODE, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
-    await auto.waitFor(/transform swap/, { step: 'the program is told swap before its first line' });
+    await auto.waitFor(/transform swap boundaries true swap true/, { step: 'the program is told swap before its first line, and loads with its transform' });
     const said = auto.stderr().split('\n').filter((l) => /engine/.test(l));
     expect(said).toEqual(['[ec] engine: swap, because this node has no LiveEdit (V8: setScriptSource functionality no longer available)']);
 
     const live = start(['--engine', 'liveedit', NO_LIVE_EDIT_NODE, 'app.js'], dir);
-    await live.waitFor(/transform liveedit boundaries true/, { step: 'runs with the LiveEdit transform' });
+    await live.waitFor(/transform liveedit boundaries true swap false/, { step: 'runs with the LiveEdit transform' });
     expect(live.stderr()).toMatch(/engine: LiveEdit, but this node has none \(setScriptSource functionality no longer available\): saves will not patch; use --engine swap \(or auto\)/);
     edit(path.join(dir, 'app.js'), 'return 1;', 'return 2;');
     await live.waitFor(/not patched app\.js: .*EC305/, { stream: 'stderr', step: 'a save is refused with its reason' });
