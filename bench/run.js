@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Benchmarks of issue 4: save → live, back to state, overhead and scale, for edit-continue side by
 // side with plain node, the bare CDP floor and the tools users pick (node --watch, nodemon, Deno's
-// HMR, Bun's --hot). Prints one table and writes it to bench/RESULTS.md.
+// HMR, Bun's --hot). Prints one table and writes it to bench/RESULTS.md. edit-continue runs with each
+// patch engine (the table's engine column: LiveEdit, swap) and, when node 26 is installed (npm run
+// nodes), on the Node 27 stand-in: node 26 with LiveEdit off, where `auto` picks the swap engine.
 //
 //   npm run bench                      the full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick           a smoke run, under a minute: fewer saves, smaller programs
 //   npm run bench -- --node PATH       the node that runs the programs (default: the node running this)
 //   npm run bench -- --only 1,3        some parts only
 //   npm run bench -- --cpu-prof DIR    profile edit-continue's controller (node --cpu-prof) into DIR
+//   npm run bench -- --no-install      do not install the peer tools (those not installed show as such)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -58,14 +61,15 @@ const QUICK = {
 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4], cpuProf: null };
+  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4], cpuProf: null, install: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--node') opts.node = path.resolve(argv[++i]);
     else if (a === '--only') opts.only = argv[++i].split(',').map(Number);
     else if (a === '--cpu-prof') opts.cpuProf = path.resolve(argv[++i]);
-    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 10).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '--no-install') opts.install = false;
+    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else { console.error(`bench: unknown argument ${a} (see --help)`); process.exit(2); }
   }
   if (!fs.existsSync(opts.node)) { console.error(`bench: no node at ${opts.node}`); process.exit(2); }
@@ -78,7 +82,7 @@ async function main() {
   const t0 = Date.now();
   const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) { console.error('bench: dist/ is missing: npm run build first'); process.exit(2); }
-  installPeers({ log });
+  if (opts.install) installPeers({ log });
 
   const controllerArgs = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [];
   const tools = makeTools(opts.node, { controllerArgs });
@@ -120,6 +124,7 @@ async function main() {
       'Every number comes from real processes on this machine in this run: real node, real tools, files written in place with fs.writeFileSync as an editor does. Nothing is simulated or carried over from another run.',
       `Save → live: a generated ES module (functions of five lines, each called once at start) with a 1 ms ticker that prints \`v=N\` when \`version()\` changes. A save rewrites the file with the next N; the time is from just before the write to the arrival of that line on the program's stdout (edit-continue's own "[ec] patched" message is not used). ${plan.saves} saves per tool and size, at least 700 ms apart and 300 ms after the previous one went live (node --watch drops a change within 500 ms of the last); the first save after a ${plan.warmupMs} ms warm-up counts like the others. p50/p95 interpolate between ranks.`,
       'The floor is bench/lib/floor-client.js: node under the inspector (waiting before its first line, as edit-continue does) and one Debugger.setScriptSource of the file\'s text per fs.watch event, with no debounce, parsing or checks. It sends the file as written; edit-continue sends it with its retry boundaries added (a larger text, which V8 also takes longer to diff).',
+      'edit-continue runs once per patch engine: `--engine liveedit` (the "edit-continue" rows, which the older targets are checked on) and `--engine swap`; "on node 26, LiveEdit off" is `edit-continue test/helpers/node26-nolive/node app.js` (auto, which picks swap there: the stand-in for Node 27), compared with plain node 26 under the same wrapper.',
       'Each tool runs with its defaults as a user would start it: `edit-continue NODE app.js`, `node --watch app.js`, `nodemon app.js` (with the target node first on PATH), `deno run -A --watch-hmr app.js`, `bun --hot app.js`. The programs are ES modules in .js files (Deno only hot-replaces .js/.ts/.jsx/.tsx, not .mjs). The ticker lives on globalThis and is replaced when the module runs again, so exactly one ticker runs under Bun\'s --hot too.',
       `Back to state: an HTTP server that builds an index of ${plan.stateRecords.toLocaleString('en-US')} records (about ${plan.stateSeconds} s here) before it listens, and answers \`v<N> ... state=<id>\` with an id drawn when the state is built. After a save the harness asks every 5 ms until the answer carries the new N; "state kept" means the id and size are the ones from before the save.`,
       `Overhead: the same CommonJS workloads under plain node, edit-continue, edit-continue --no-boundaries${plan.attachReference ? ' and the bare inspector attach (floor client without watching, same exception pauses)' : ''}, ${plan.rounds} round(s) interleaved with the order rotating. Workload time is measured inside the program (${Math.round(20 * plan.iterations)} iterations CPU-bound, ${Math.round(10 * plan.iterations)} throw-heavy), startup is spawn → exit of a hello world.`,

@@ -6,16 +6,19 @@ import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
+import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
 
 const log = debug('launch');
 
 const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
+/** Our own files: never the program's. */
+const OWN_DIR = __dirname + path.sep;
 
 // The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
 // them after the program is spawned, while it boots, rather than before (hello-world startup).
-const sessionModules = () => ({ ...(require('./live') as typeof import('./live')), ...(require('./cdp/connection') as typeof import('./cdp/connection')) });
+const sessionModules = () => ({ ...(require('./live') as typeof import('./live')), ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
 
 export interface Program {
   kind: 'launched' | 'attached';
@@ -27,9 +30,13 @@ export interface Program {
   stdin: NodeJS.WritableStream | null;
   /** Resolves when the program exits (launched), or when the connection ends (attached: null). */
   exited: Promise<Exit | null>;
+  /** The patch engine the session uses (README, "Choosing the engine"). */
+  engine: EngineKind;
 }
 
-export interface LaunchOptions extends Partial<LiveOptions> {
+export interface LaunchOptions extends Partial<Omit<LiveOptions, 'engine'>> {
+  /** The patch engine: auto (default: $EDIT_CONTINUE_ENGINE, else auto), swap or liveedit. */
+  engine?: EngineChoice;
   /** The script and its arguments. */
   script: string;
   args?: string[];
@@ -58,13 +65,17 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
   const node = await probeNode(command.node);
   log('node', node);
+  const env = opts.env ?? process.env;
+  const engine = requestedEngine(opts.engine, env);
+  // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
+  if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
   const target = spawnTarget({
-    node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env: opts.env ?? process.env,
+    node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env, engine,
     stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
   });
   opts.onSpawn?.(target);
-  const { LiveSession, connect } = sessionModules();
+  const { LiveSession, connect, chooseAtLaunch } = sessionModules();
   let wsUrl: string;
   try {
     wsUrl = await target.wsUrl;
@@ -79,9 +90,13 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added' }) as LaunchedSession;
+  // the engine is chosen while the program waits in the preload: the files it loads get its transform
+  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false });
+  log('engine', chosen);
+  if (chosen.important) opts.onWarning?.(chosen.note);
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
   session.target = target;
-  session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited };
+  session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited, engine: chosen.kind };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
   void target.exited.then(async (e) => { session.exited(e); await session.close(); });
   await session.start();
@@ -110,7 +125,9 @@ async function release(cdp: Connection, target: Target): Promise<void> {
 
 export type AttachTarget = string | number | { port: number; host?: string } | { pid: number } | { wsUrl: string };
 
-export interface AttachOptions extends Partial<LiveOptions> {
+export interface AttachOptions extends Partial<Omit<LiveOptions, 'engine'>> {
+  /** The patch engine (default: $EDIT_CONTINUE_ENGINE, else auto: the one the program's transform allows). */
+  engine?: EngineChoice;
   /** Allow a host that is not this machine (the inspector gives full control of the program). */
   allowRemote?: boolean;
   /** As for launch: called before the session lets the program go on; a promise is awaited. */
@@ -154,8 +171,9 @@ export function parseAttachTarget(spec: AttachTarget): { kind: 'ws'; url: string
 
 /** Attach to a program that runs with its inspector open. Detaching (close) leaves it running. */
 export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Promise<AttachedSession> {
-  const { LiveSession, connect } = sessionModules();
+  const { LiveSession, connect, chooseAtAttach } = sessionModules();
   const cwd = opts.cwd ?? process.cwd();
+  const engine = requestedEngine(opts.engine, process.env);
   const t = parseAttachTarget(spec);
   if (t.kind === 'error') throw new UserError(t.message);
   let wsUrl: string;
@@ -179,12 +197,13 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   }
   const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
-  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached' }) as AttachedSession;
-  session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null) };
+  const chosen = await chooseAtAttach(cdp, engine, (f) => !f.startsWith(OWN_DIR) && !f.split(path.sep).includes('node_modules'));
+  log('engine', chosen);
+  if (chosen.important) opts.onWarning?.(chosen.note);
+  const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached', engine: chosen.kind }) as AttachedSession;
+  session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind };
   void cdp.closed.then(() => session.close());
   await session.start();
-  const live = await session.engine.checkLiveEdit();
-  if (!live.ok) opts.onWarning?.(live.message);
   await opts.beforeStart?.(session);
   await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
   session.watchWorkers();

@@ -28,6 +28,8 @@ export interface CommonOptions {
   /** Prompt commands to run at the stops before stdin is read (-x), after --commands FILE's lines. */
   commands?: string[];
   commandsFile?: string | null;
+  /** --engine (undefined: $EDIT_CONTINUE_ENGINE, else auto). */
+  engine?: import('./launch/engine-choice').EngineChoice;
 }
 
 export interface AppOptions extends CommonOptions {
@@ -142,7 +144,7 @@ function started(session: LiveSession & { program: Program }, opts: CommonOption
     // a launched program has loaded nothing yet: its files are watched as it loads them
     const watching = !opts.watch ? 'nothing (--no-watch)'
       : session.program.kind === 'launched' ? 'the files it loads' : `${session.watchedFiles.length} file(s)`;
-    f.say(`${what} on node ${session.program.nodeVersion}; watching ${watching}`);
+    f.say(`${what} on node ${session.program.nodeVersion} (engine: ${session.program.engine === 'swap' ? 'swap' : 'LiveEdit'}); watching ${watching}`);
   }
 }
 
@@ -173,7 +175,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   try {
     session = await launch({
       script: opts.command.script, args: opts.command.scriptArgs, node: opts.command.node, nodeArgs: opts.command.nodeArgs,
-      cwd: io.cwd, env: io.env, boundaries: opts.boundaries,
+      cwd: io.cwd, env: io.env, boundaries: opts.boundaries, engine: opts.engine,
       watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
       stderr: (t) => io.stderr.write(t),
       onWarning: (m) => f.say(m),
@@ -247,7 +249,7 @@ export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<numb
     session.interrupt().catch(() => {});
   }));
   session = await attach(typeof opts.target === 'string' ? opts.target : opts.target, {
-    cwd: io.cwd, allowRemote: opts.allowRemote,
+    cwd: io.cwd, allowRemote: opts.allowRemote, engine: opts.engine,
     watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
     onWarning: (m) => f.say(m),
     beforeStart: (s) => {

@@ -9,6 +9,8 @@ import type { Protocol } from 'devtools-protocol';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
 import { LiveEditEngine } from './patch/engine';
+import { SwapEngine } from './patch/swap-engine';
+import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
@@ -78,6 +80,8 @@ export interface LiveOptions {
   onWarning?(message: string): void;
   /** How the program's files get retry boundaries (the reason retry gives when they lack one). */
   retryBoundaries?: Boundaries;
+  /** The patch engine (chosen by ./api.ts before the program runs; default LiveEdit). */
+  engine?: EngineKind;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -85,7 +89,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 export class LiveSession implements PromptSession {
   private readonly registry = new ScriptRegistry();
   private readonly breaks: Breakpoints;
-  readonly engine: LiveEditEngine;
+  readonly engine: LiveEditEngine | SwapEngine;
   private readonly pause: PauseSession;
   private readonly updater: Updater;
   private readonly retryDeps: RetryDeps;
@@ -111,7 +115,8 @@ export class LiveSession implements PromptSession {
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
-    this.engine = new LiveEditEngine(cdp, this.registry, {
+    // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
+    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });

@@ -6,7 +6,7 @@ const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1))
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×` : '—');
 
 /**
- * A row: { measure, tool, stats (summary()), unit ('ms' | 'MB' | 'ratio'), vsBase, vsEc, target, result, notes }.
+ * A row: { measure, tool, engine (edit-continue's patch engine, else empty), stats (summary()), unit ('ms' | 'MB' | 'ratio'), vsBase, vsEc, target, result, notes }.
  * Rows are grouped by measure in the order added.
  */
 class Report {
@@ -35,7 +35,7 @@ class Report {
   }
 
   table() {
-    const head = ['measure', 'tool', 'median', 'p95', 'min–max', 'n', 'vs baseline', 'vs edit-continue', 'target', 'result / notes'];
+    const head = ['measure', 'tool', 'engine', 'median', 'p95', 'min–max', 'n', 'vs baseline', 'vs edit-continue', 'target', 'result / notes'];
     const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
     let last = null;
     for (const r of this.rows) {
@@ -47,7 +47,7 @@ class Report {
         : ['—', '', '', '0'];
       const measure = r.measure === last ? '' : `**${r.measure}**`;
       last = r.measure;
-      lines.push(`| ${[measure, r.tool, ...cells, r.vsBase ?? '', r.vsEc ?? '', r.target ?? '', [r.result, r.notes].filter(Boolean).join('; ')].join(' | ')} |`);
+      lines.push(`| ${[measure, r.tool, r.engine ?? '', ...cells, r.vsBase ?? '', r.vsEc ?? '', r.target ?? '', [r.result, r.notes].filter(Boolean).join('; ')].join(' | ')} |`);
     }
     return lines.join('\n');
   }

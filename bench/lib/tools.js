@@ -1,6 +1,8 @@
-// The ways to run a program that the benchmarks compare: plain node, edit-continue (with and without
-// retry boundaries), the bare CDP floor, and the peers users pick (node --watch, nodemon, Deno's HMR,
-// Bun's --hot). Each says how to start a script and whether it can run here, and why not.
+// The ways to run a program that the benchmarks compare: plain node, edit-continue (each patch engine,
+// with and without retry boundaries, and on the Node 27 stand-in: node 26 with LiveEdit off), the bare
+// CDP floor, and the peers users pick (node --watch, nodemon, Deno's HMR, Bun's --hot). Each says how
+// to start a script, which patch engine it uses (`engine`: the table's column) and whether it can run
+// here, and why not. `base`: the id of the plain node run to compare against (default `node`).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -11,6 +13,8 @@ const BENCH_MODULES = path.join(__dirname, '..', 'node_modules');
 const EC_BIN = path.join(ROOT, 'bin', 'edit-continue');
 const FLOOR = path.join(__dirname, 'floor-client.js');
 const BENCH_CACHE = path.join(require('node:os').tmpdir(), `ec-bench-cache-${process.pid}`);
+/** Node 26 with LiveEdit off and run-time enabling refused: the stand-in for Node 27 (test/helpers). */
+const NO_LIVE_EDIT_NODE = path.join(ROOT, 'test', 'helpers', 'node26-nolive', 'node');
 
 function removeBenchCache() {
   fs.rmSync(BENCH_CACHE, { recursive: true, force: true });
@@ -60,23 +64,52 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
     }
     try { return { ok: true, version: firstLine(file, args) }; } catch (e) { return { ok: false, reason: `${path.basename(file)} does not run here: ${String(e.message).split('\n')[0]}` }; }
   };
+  const noLiveCheck = () => {
+    try { return { ok: true, version: `${firstLine(NO_LIVE_EDIT_NODE, ['--version'])}, LiveEdit off` }; } catch (e) {
+      return { ok: false, reason: `the Node 27 stand-in needs node 26 (npm run nodes): ${String(e.message).split('\n')[0]}` };
+    }
+  };
   const tools = {
     node: { label: 'plain node', check: () => ({ ok: true, version: nodeVersion() }), command: (s) => [targetNode, [s]] },
     ec: {
       label: 'edit-continue',
+      engine: 'LiveEdit',
       check: () => ({ ok: true, version: `${firstLine(controller, [EC_BIN, '--version'])} (controller on node ${process.version})` }),
-      command: (s) => [controller, [...controllerArgs, EC_BIN, targetNode, s]],
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'liveedit', targetNode, s]],
+    },
+    ecSwap: {
+      label: 'edit-continue --engine swap',
+      engine: 'swap',
+      check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'swap', targetNode, s]],
     },
     ecFirst: {
       label: 'edit-continue, first start (empty cache)',
+      engine: 'LiveEdit',
       emptyCache: true,
       check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
-      command: (s) => [controller, [...controllerArgs, EC_BIN, targetNode, s]],
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'liveedit', targetNode, s]],
+    },
+    ecSwapFirst: {
+      label: 'edit-continue --engine swap, first start (empty cache)',
+      engine: 'swap',
+      emptyCache: true,
+      check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'swap', targetNode, s]],
     },
     ecNoBoundaries: {
       label: 'edit-continue --no-boundaries',
+      engine: 'LiveEdit',
       check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
       command: (s) => [controller, [...controllerArgs, EC_BIN, '--no-boundaries', targetNode, s]],
+    },
+    nodeNoLive: { label: 'plain node 26, LiveEdit off', check: noLiveCheck, command: (s) => [NO_LIVE_EDIT_NODE, [s]] },
+    ecNoLive: {
+      label: 'edit-continue on node 26, LiveEdit off',
+      engine: 'swap (auto)',
+      base: 'nodeNoLive',
+      check: noLiveCheck,
+      command: (s) => [controller, [...controllerArgs, EC_BIN, NO_LIVE_EDIT_NODE, s]],
     },
     floor: {
       label: 'bare CDP floor',

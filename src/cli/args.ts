@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
 import type { BreakOn } from '../session/pause';
+import { ENGINE_CHOICES, type EngineChoice } from '../launch/engine-choice';
 
 export interface RunRequest {
   kind: 'run';
@@ -21,6 +22,8 @@ export interface RunRequest {
   /** Prompt commands to run at the stops, before stdin is read (-x; --commands FILE's lines go first). */
   commands: string[];
   commandsFile: string | null;
+  /** --engine; undefined: not given ($EDIT_CONTINUE_ENGINE, else auto). */
+  engine?: EngineChoice;
 }
 
 export interface AttachRequest {
@@ -35,6 +38,7 @@ export interface AttachRequest {
   json: string | null;
   commands: string[];
   commandsFile: string | null;
+  engine?: EngineChoice;
 }
 
 export type CliRequest =
@@ -66,6 +70,7 @@ Attach to a program already running (its inspector open, or by pid with SIGUSR1)
   edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
 
 Environment:
+  EDIT_CONTINUE_ENGINE      the patch engine when --engine is not given: auto, swap or liveedit
   EDIT_CONTINUE_CACHE=0     do not cache the program's files with their retry boundaries
   EDIT_CONTINUE_CACHE_DIR   where that cache lives (default: ~/.cache/edit-continue; see README)
 
@@ -111,12 +116,18 @@ function common(y: ReturnType<typeof yargs>) {
     .option('json', {
       type: 'string',
       describe: 'write events as JSON lines to stderr, or --json=FILE to a file (docs/events.md)',
+    })
+    .option('engine', {
+      type: 'string',
+      choices: [...ENGINE_CHOICES],
+      requiresArg: true,
+      describe: 'how saves are patched: auto (default: what the program\'s node can do), swap (function swap, no LiveEdit needed) or liveedit (V8 LiveEdit); see README',
     });
 }
 
 function finish(y: ReturnType<typeof yargs>) {
   return y
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings, the engine' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'say only what failed' })
     .help(false)
     .version(false)
@@ -162,7 +173,7 @@ function jsonFlag(argv: string[]): string[] {
     if (out[i] === '--json') out[i] = '--json=-';
     else if (!out[i].startsWith('-')) {
       const prev = out[i - 1];
-      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--execute|-x|--commands)$/.test(prev);
+      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--execute|-x|--commands|--engine)$/.test(prev);
       if (!takesValue) break;
     }
   }
@@ -194,6 +205,8 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
   if (!split.ok) return { kind: 'error', message: split.error, help: await help() };
   const watchPatterns = ([] as unknown[]).concat(parsed.watch ?? []).map(String).filter((w) => w !== '');
   if (parsed['no-watch'] && watchPatterns.length) return { kind: 'error', message: '--watch and --no-watch do not go together', help: await help() };
+  const engine = engineOf(parsed.engine);
+  if (engine.engine === 'swap' && parsed['no-boundaries']) return { kind: 'error', message: '--engine swap and --no-boundaries do not go together: the swap engine patches through the load-time transform', help: await help() };
   return {
     kind: 'run',
     command: split.command,
@@ -205,6 +218,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     boundaries: !parsed['no-boundaries'],
     json: jsonOf(parsed.json),
     ...executeOf(parsed),
+    ...engine,
   };
 }
 
@@ -263,5 +277,13 @@ async function parseAttach(argv: string[]): Promise<CliRequest> {
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     json: jsonOf(parsed.json),
     ...executeOf(parsed),
+    ...engineOf(parsed.engine),
   };
+}
+
+/** --engine given more than once: the last wins, as for other options. */
+function engineOf(value: unknown): { engine?: EngineChoice } {
+  if (value === undefined) return {};
+  const v = Array.isArray(value) ? value[value.length - 1] : value;
+  return { engine: String(v) as EngineChoice };
 }

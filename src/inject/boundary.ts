@@ -16,7 +16,8 @@
 // in the controller on every saved text before LiveEdit, so the two always agree. Generators and
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import * as acorn from 'acorn';
-import { BOUNDARY_MARK } from './mark';
+import { createHash } from 'node:crypto';
+import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -25,13 +26,21 @@ export const RETRY_SLOT = '__ec$r';
 export const ASYNC_PREFIX = `let ${RETRY_SLOT};try{`;
 export const ASYNC_SUFFIX = `}finally{if(${RETRY_SLOT})return ${RETRY_SLOT}}`;
 /** Appended on a line of its own, so that a running text says it carries boundaries (./mark.ts). */
-export { BOUNDARY_MARK };
+export { BOUNDARY_MARK, SWAP_MARK };
 
 export type SourceKind = 'script' | 'module';
 
-type Node = acorn.Node & Record<string, any>;
+export interface TransformOptions {
+  /**
+   * The swap engine's indirection (docs/swap.md): every function first checks its slot. `module` names
+   * the module's slots (a short id derived from its file by the load hook, ./hooks.ts).
+   */
+  swap?: { module: string };
+}
 
-interface Insertion {
+export type Node = acorn.Node & Record<string, any>;
+
+export interface Insertion {
   at: number;
   text: string;
 }
@@ -55,7 +64,7 @@ function isFunction(node: Node): boolean {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
 }
 
-function forEachFunction(root: Node, visit: (fn: Node) => void): void {
+export function forEachFunction(root: Node, visit: (fn: Node) => void): void {
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
@@ -105,7 +114,7 @@ function blockChangesMeaning(body: Node, text: string, textHasEval: boolean): bo
   return clash;
 }
 
-function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[] {
+export function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[] {
   if (fn.generator || fn.body.type !== 'BlockStatement') return [];
   if (blockChangesMeaning(fn.body, text, textHasEval)) return [];
   const statements: Node[] = fn.body.body;
@@ -122,13 +131,25 @@ function insertionsFor(fn: Node, text: string, textHasEval: boolean): Insertion[
 }
 
 /** The text with boundaries, or the text as it was when it does not parse or already has them. */
-export function addBoundaries(text: string, kind: SourceKind): string {
-  if (text.endsWith(BOUNDARY_MARK)) return text;
+export function addBoundaries(text: string, kind: SourceKind, options: TransformOptions = {}): string {
+  if (text.endsWith(BOUNDARY_MARK) || text.endsWith(SWAP_MARK)) return text;
   const program = parse(text, kind);
   if (!program) return text;
   const insertions: Insertion[] = [];
   const textHasEval = text.includes('eval');
   forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
+  if (options.swap) {
+    const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
+    if (swap.length === 0) return insertions.length ? join(text, insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
+    // The boundary's text is delimited too, so that the controller reads the original back without a
+    // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
+    const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
+    return join(text, [...delimited, ...swap]) + SWAP_MARK;
+  }
+  return join(text, insertions) + BOUNDARY_MARK;
+}
+
+function join(text: string, insertions: Insertion[]): string {
   insertions.sort((a, b) => a.at - b.at);
   let out = '';
   let at = 0;
@@ -136,9 +157,307 @@ export function addBoundaries(text: string, kind: SourceKind): string {
     out += text.slice(at, ins.at) + ins.text;
     at = ins.at;
   }
-  return out + text.slice(at) + BOUNDARY_MARK;
+  return out + text.slice(at);
 }
 
 export function hasBoundaries(text: string): boolean {
   return text.endsWith(BOUNDARY_MARK);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The swap engine's indirection (docs/swap.md).
+//
+//   function work(item) {              →  function work(item) {try{/*ec{3;;p*/if(typeof __ec$m1a2b$3==="function")
+//                                             return __ec$m1a2b$3.call(this,item);/*}ec*/
+//
+// Every insertion is wrapped in `/*ec{META*/ … /*}ec*/`, so that the controller can cut them out again
+// (swapCuts) and read what each says: a function's slot number, the outer names its environment
+// object passes, and how it forwards its arguments. Nothing is added between lines.
+
+/** The global property a slot lives in. */
+export function slotName(module: string, n: number | string): string {
+  return `__ec$${module}$${n}`;
+}
+
+/** The module's eval (module scope), and a class's eval (class scope: super, #private). */
+export const moduleEvalName = (module: string): string => slotName(module, 'e');
+export const classEvalName = (module: string, n: number): string => slotName(module, `c${n}`);
+
+/** A short identifier-safe id for a module file, the same in the program and in the controller. */
+export function swapModuleId(file: string): string {
+  return 'm' + createHash('sha1').update(file).digest('hex').slice(0, 10);
+}
+
+/** How a dispatch passes the call on: declared parameters, the `arguments` object, or the names a pattern bound. */
+export type ForwardMode = 'p' | 'a' | 'b';
+
+export interface SwapSite {
+  /** Offset in the original text where the insertion stood. */
+  at: number;
+  /** `f`: a function's dispatch (at its body's start); `c`: a class's eval (at its body's start); `x`: anything else. */
+  what: 'f' | 'c' | 'x';
+  n: number;
+  env: string[];
+  mode: ForwardMode;
+  construct?: boolean;
+}
+
+const CUT = /\/\*ec\{([^*]*)\*\/[\s\S]*?\/\*\}ec\*\//g;
+
+/** The ranges of a swap text that the transform added, in order. */
+export function swapCuts(text: string): { start: number; end: number; meta: string }[] {
+  const out: { start: number; end: number; meta: string }[] = [];
+  if (!text.endsWith(SWAP_MARK)) return out;
+  for (const m of text.matchAll(CUT)) out.push({ start: m.index!, end: m.index! + m[0].length, meta: m[1] });
+  return out;
+}
+
+export function isSwapText(text: string): boolean {
+  return text.endsWith(SWAP_MARK);
+}
+
+/** Parse the META of one cut (see swapInsertions). */
+export function swapSite(meta: string, at: number): SwapSite {
+  if (meta.startsWith('c')) return { at, what: 'c', n: Number(meta.slice(1)), env: [], mode: 'p' };
+  const [n, env, mode] = meta.split(';');
+  if (n === undefined || env === undefined || mode === undefined || n === '') return { at, what: 'x', n: -1, env: [], mode: 'p' };
+  return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n') };
+}
+
+const open = (meta: string) => `/*ec{${meta}*/`;
+const CLOSE = '/*}ec*/';
+
+/** Names a binding pattern declares, in order. */
+export function boundNames(pattern: Node | null | undefined, out: string[] = []): string[] {
+  if (!pattern) return out;
+  switch (pattern.type) {
+    case 'Identifier': out.push(pattern.name); break;
+    case 'ObjectPattern': for (const p of pattern.properties) boundNames(p.type === 'RestElement' ? p.argument : p.value, out); break;
+    case 'ArrayPattern': for (const e of pattern.elements) boundNames(e, out); break;
+    case 'RestElement': boundNames(pattern.argument, out); break;
+    case 'AssignmentPattern': boundNames(pattern.left, out); break;
+  }
+  return out;
+}
+
+/** Simple parameters: identifiers, the last one perhaps a rest identifier. */
+export function simpleParams(params: Node[]): boolean {
+  return params.every((p, i) => p.type === 'Identifier' || (i === params.length - 1 && p.type === 'RestElement' && p.argument.type === 'Identifier'));
+}
+
+/** The argument list a dispatch passes for these parameters (declared names, with a rest spread). */
+export function forwardArgs(params: Node[], mode: ForwardMode): string {
+  if (mode === 'b') return params.flatMap((p) => boundNames(p)).join(',');
+  return params.map((p) => (p.type === 'RestElement' ? '...' + p.argument.name : p.name)).join(',');
+}
+
+interface Scan {
+  fn: Node;
+  parent: Node | undefined;
+  /** The nearest enclosing function scan, or null at the top level. */
+  up: Scan | null;
+  declared: Set<string>;
+  referenced: Set<string>;
+  /** `arguments` used in the function's own code (nested arrows included). */
+  usesArguments: boolean;
+  /** `new.target` used in the function's own code (nested arrows included). */
+  usesNewTarget: boolean;
+}
+
+function isRef(node: Node, parent: Node | undefined): boolean {
+  if (!parent) return true;
+  if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed) return false;
+  if ((parent.type === 'Property' || parent.type === 'PropertyDefinition' || parent.type === 'MethodDefinition') && parent.key === node && !parent.computed) {
+    return parent.type === 'Property' && parent.shorthand === true && parent.value === node;
+  }
+  if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') return false;
+  if (parent.type === 'MetaProperty' || parent.type === 'ImportSpecifier' || parent.type === 'ExportSpecifier' || parent.type === 'ImportDefaultSpecifier' || parent.type === 'ImportNamespaceSpecifier') return false;
+  return true;
+}
+
+/** Every function with its declared and referenced names (nested functions' references count for their ancestors). */
+function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; parent: Node | undefined }[] } {
+  const scans: Scan[] = [];
+  const classes: { node: Node; parent: Node | undefined }[] = [];
+  const declare = (s: Scan | null, names: string[]) => { if (s) for (const n of names) s.declared.add(n); };
+  const visit = (node: Node, parent: Node | undefined, cur: Scan | null): void => {
+    let here = cur;
+    if (isFunction(node)) {
+      here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false };
+      scans.push(here);
+      if (node.type === 'FunctionExpression' && node.id) here.declared.add(node.id.name);
+      for (const p of node.params) boundNames(p, []).forEach((n) => here!.declared.add(n));
+      if (node.type !== 'ArrowFunctionExpression') here.declared.add('arguments');
+      if (node.type === 'FunctionDeclaration' && node.id) declare(cur, [node.id.name]);
+    } else if (node.type === 'VariableDeclaration') {
+      for (const d of node.declarations) declare(cur, boundNames(d.id));
+    } else if (node.type === 'ClassDeclaration' && node.id) {
+      declare(cur, [node.id.name]);
+    } else if (node.type === 'CatchClause' && node.param) {
+      declare(cur, boundNames(node.param));
+    } else if (node.type === 'ClassExpression' && node.id) {
+      declare(cur, [node.id.name]);
+    }
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent });
+    if (node.type === 'MetaProperty' && node.meta.name === 'new') {
+      for (let s = here; s; s = s.up) { s.usesNewTarget = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
+    }
+    if (node.type === 'Identifier' && isRef(node, parent)) {
+      for (let s = here; s; s = s.up) s.referenced.add(node.name);
+      if (node.name === 'arguments') {
+        for (let s = here; s; s = s.up) { s.usesArguments = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
+      }
+    }
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const value = node[key];
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here); }
+      else if (value && typeof value.type === 'string') visit(value, node, here);
+    }
+  };
+  visit(root, undefined, null);
+  return { scans, classes };
+}
+
+/** Names a function uses that an enclosing function declares: what its environment object passes. */
+function envNames(s: Scan, declaredBelow: Map<Scan, Set<string>>): string[] {
+  const inside = declaredBelow.get(s)!;
+  const out: string[] = [];
+  for (const n of s.referenced) {
+    if (inside.has(n) || n === 'arguments') continue;
+    for (let u = s.up; u; u = u.up) if (u.declared.has(n)) { out.push(n); break; }
+  }
+  return out.sort();
+}
+
+function isConstructor(s: Scan): boolean {
+  return s.parent?.type === 'MethodDefinition' && s.parent.kind === 'constructor';
+}
+
+/** Can `new` call it? (A plain function: not a method, arrow, async function or generator.) */
+function constructible(s: Scan): boolean {
+  const f = s.fn;
+  if (f.type === 'ArrowFunctionExpression' || f.async || f.generator) return false;
+  const p = s.parent;
+  if (p && (p.type === 'MethodDefinition' || (p.type === 'Property' && (p.method || p.kind !== 'init')))) return false;
+  return true;
+}
+
+function envObject(names: string[], ref: (name: string) => string): string {
+  return '{' + names.map((n) => `get ${n}(){return ${ref(n)}},set ${n}(__ec$v){${ref(n)}=__ec$v}`).join(',') + '}';
+}
+
+/** Where a function's dispatch sends calls, and how (see SwapSite). */
+export interface DispatchShape {
+  n: number;
+  env: string[];
+  mode: ForwardMode;
+  /**
+   * `new` passes `new.target` on (Reflect.construct): only for a plain function that uses new.target.
+   * Any other function called with `new` passes the object `new` made as `this`, which is the same
+   * to a body that does not read new.target, and keeps the dispatch short.
+   */
+  construct?: boolean;
+}
+
+/** What the controller changes when it transforms one function of a saved text for a swap (./swap-compile.ts). */
+export interface SwapHooks {
+  /** The shape of a function's dispatch (null: none). Default: the next number, with the env and mode computed here. */
+  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean }): DispatchShape | null;
+  /** How a getter of an environment object reads `name` (default: the name itself). */
+  envRef?(name: string, fn: Node): string;
+  /** The number of the next class's eval (default: 0, 1, 2 …). */
+  classNumber?(): number;
+  /** Define the slots and plant the module's eval at the top (a module's load; not for a swap). */
+  prologue: boolean;
+}
+
+/** The function's own dispatch text and where it goes (after the boundary's prefix at the same offset). */
+function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string): Insertion[] {
+  const fn = s.fn;
+  const slot = slotName(module, shape.n);
+  const target = shape.env.length ? `${slot}(${envObject(shape.env, envRef)})` : slot;
+  const mode = shape.mode;
+  const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
+  const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
+  const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
+  const meta = `${shape.n};${shape.env.join(',')};${mode}${shape.construct ? 'n' : ''}`;
+  if (fn.body.type !== 'BlockStatement') {
+    return [
+      { at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${call}:${CLOSE}` },
+      { at: fn.body.end, text: `${open('')})${CLOSE}` },
+    ];
+  }
+  const statements: Node[] = fn.body.body;
+  let first = 0;
+  while (first < statements.length && typeof statements[first].directive === 'string') first++;
+  const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
+  const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
+  const value = fn.generator ? `yield*${call}` : shape.construct ? `new.target===void 0?${call}:${construct}` : call;
+  // the boundary's prefix at the same offset brings its own `;` after a directive
+  const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
+  return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
+}
+
+/** The forwarding mode the transform gives a function. */
+function modeOf(s: Scan): ForwardMode {
+  const arrow = s.fn.type === 'ArrowFunctionExpression';
+  return !arrow && s.usesArguments ? 'a' : simpleParams(s.fn.params) ? 'p' : 'b';
+}
+
+/** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
+export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
+  const { scans, classes } = scanFunctions(root);
+  if (scans.length === 0 && classes.length === 0) return [];
+  const out: Insertion[] = [];
+  // names declared in a function or any function inside it
+  const declaredBelow = new Map<Scan, Set<string>>();
+  for (const s of [...scans].reverse()) {
+    const set = declaredBelow.get(s) ?? new Set<string>();
+    for (const n of s.declared) set.add(n);
+    declaredBelow.set(s, set);
+    if (s.up) {
+      const up = declaredBelow.get(s.up) ?? new Set<string>();
+      for (const n of set) up.add(n);
+      declaredBelow.set(s.up, up);
+    }
+  }
+  let n = 0;
+  for (const s of scans) {
+    if (isConstructor(s)) continue;
+    const computed = { env: envNames(s, declaredBelow), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
+    const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
+    if (!shape) continue;
+    out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
+  }
+  let c = 0;
+  for (const { node } of classes) {
+    const k = hooks.classNumber ? hooks.classNumber() : c++;
+    out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
+  }
+  if (!hooks.prologue) return out;
+  // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval.
+  const body: Node[] = root.body;
+  let first = 0;
+  while (first < body.length && typeof body[first].directive === 'string') first++;
+  const at = first === 0 ? (body.length ? body[0].start : text.length) : body[first - 1].end;
+  const lead = first > 0 && !text.slice(body[first - 1].start, at).endsWith(';') ? ';' : '';
+  out.push({
+    at,
+    text: `${lead}${open('')}(function(g,p,n,e){var d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})(globalThis,"${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
+  });
+  return out;
+}
+
+/** Apply insertions (and replacements) to a text; same offsets keep the order they were given in. */
+export function applyEdits(text: string, edits: { at: number; text: string; end?: number }[], from = 0, to = text.length): string {
+  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.at - b.at || a.i - b.i);
+  let out = '';
+  let at = from;
+  for (const e of sorted) {
+    if (e.at < at) continue;
+    out += text.slice(at, e.at) + e.text;
+    at = e.end ?? e.at;
+  }
+  return out + text.slice(at, to);
 }

@@ -12,8 +12,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK } from './mark';
+import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
+
+/** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
+export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
+const swapMode = (): boolean => process.env[ENGINE_ENV] === 'swap';
 
 /** ./boundary.ts, loaded on the first cache miss (it brings acorn). */
 let boundaryModule: typeof import('./boundary') | null = null;
@@ -73,12 +77,12 @@ function stripTypes(text: string): string {
  * The transform the cache keeps: the text to run instead, or null to run the module as it is (no
  * function to wrap, a text acorn cannot parse, or a TypeScript error node should report itself).
  */
-export function transformText(text: string, kind: SourceKind, typescript: boolean): Transformed {
+export function transformText(text: string, kind: SourceKind, typescript: boolean, swapModule: string | null = null): Transformed {
   let js = text;
   if (typescript) {
     try { js = stripTypes(text); } catch { return null; }
   }
-  const out = boundary().addBoundaries(js, kind);
+  const out = boundary().addBoundaries(js, kind, swapModule ? { swap: { module: swapModule } } : {});
   return out === js ? null : out;
 }
 
@@ -106,9 +110,17 @@ function cache(): TextCache | null {
 /** transformText for `file`, through the disk cache when there is one. */
 export function transformCached(file: string, text: string, kind: SourceKind, typescript: boolean): Transformed {
   // a text that has its boundaries (node 20's loader can hand the same module to the hook twice)
-  if (!typescript && text.endsWith(BOUNDARY_MARK)) return null;
+  if (!typescript && (text.endsWith(BOUNDARY_MARK) || text.endsWith(SWAP_MARK))) return null;
+  const swapModule = swapMode() ? swapModuleIdOf(file) : null;
   const c = cache();
-  return c ? c.through(file, text, kind, typescript, () => transformText(text, kind, typescript)) : transformText(text, kind, typescript);
+  const run = () => transformText(text, kind, typescript, swapModule);
+  // the module id comes from the file, and entries are kept per file: the mode in the key is enough
+  return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();
+}
+
+/** The swap module id of a file (./boundary.ts swapModuleId, without loading acorn). */
+export function swapModuleIdOf(file: string): string {
+  return 'm' + createHash('sha1').update(file).digest('hex').slice(0, 10);
 }
 
 /**

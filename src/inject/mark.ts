@@ -2,3 +2,5 @@
 // "already done?" without loading acorn.
 /** Appended on a line of its own, so that a running text says it carries boundaries. */
 export const BOUNDARY_MARK = '\n/*edit-continue:boundaries*/';
+/** The mark of a text with the swap engine's indirection as well (./boundary.ts, docs/swap.md). */
+export const SWAP_MARK = '\n/*edit-continue:swap*/';

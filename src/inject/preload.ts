@@ -13,6 +13,11 @@
 //
 // Retry boundaries: with EDIT_CONTINUE_BOUNDARIES=1 the user's own files get them as they load
 // (./hooks.ts). The variable stays set, so that worker threads load the same way.
+//
+// The transform's mode (EDIT_CONTINUE_ENGINE: swap or liveedit, read by the hooks at transform time):
+// with `auto` the controller decides while the program waits, and sets the variable by
+// Runtime.evaluate before it lets the program go. The hooks are then installed after the wait: Node
+// 20's ES module loader thread copies the environment when it starts.
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
 const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
 const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
+const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 
 function lifelineFd(): number | null {
   const fd = Number(process.env[LIFELINE_ENV]);
@@ -69,8 +75,11 @@ function waitForController(fd: number | null): void {
 
 const fd = lifelineFd();
 const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof import('./hooks') : null;
-hooks?.installBoundaries();
+const waits = fd !== null && process.env[WAIT_ENV] === '1';
+const modeLater = waits && process.env[ENGINE_ENV] === 'auto';
+if (!modeLater) hooks?.installBoundaries();
 if (fd !== null) startLifeline(fd);
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
-if (hooks && fd !== null && process.env[WAIT_ENV] === '1') hooks.prepareTransform();
+if (hooks && waits) hooks.prepareTransform();
 waitForController(fd);
+if (modeLater) hooks?.installBoundaries();

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createBannerFilter } from './banner';
 import { scheduleCacheCleanup } from './cache-clean';
 import type { TargetCommand } from './command';
+import { ENGINE_ENV, type EngineChoice } from './engine-choice';
 import { UserError } from '../util/errors';
 import { debug } from '../util/log';
 
@@ -111,6 +112,8 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the program's stderr goes (minus the inspector's banner lines). */
   stderr: (text: string) => void;
+  /** The transform the program's files get: swap, liveedit, or auto (the controller tells it while it waits). */
+  engine?: EngineChoice;
 }
 
 export function spawnTarget(opts: SpawnOptions): Target {
@@ -127,7 +130,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   if (opts.boundaries) scheduleCacheCleanup(opts.env ?? process.env);
   const child = spawn(opts.node.executable, args, {
     cwd: opts.cwd,
-    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0' },
+    env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0', [ENGINE_ENV]: opts.engine ?? 'liveedit' },
     // stdout goes straight to our stdout (a terminal stays a terminal). stderr passes through the
     // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused.
     // fd 3 is the lifeline (see inject/preload.ts). A process group of its own keeps the terminal's

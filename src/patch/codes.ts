@@ -41,6 +41,19 @@ export const Codes = {
   LiveEditUnavailable: 'EC305',
   /** The protocol call failed (the program exited, the script is gone). */
   ProtocolError: 'EC306',
+  // The swap engine (docs/swap.md)
+  /** Swap engine: a class constructor cannot be swapped (instances made before would not match). */
+  SwapConstructor: 'EC210',
+  /** Swap engine: the function changed kind (async, generator, arrow, getter, setter, static). */
+  SwapKind: 'EC211',
+  /** Swap engine: the new body uses a local of an enclosing function that the running version does not. */
+  SwapCapture: 'EC212',
+  /** Swap engine: the calls the running version receives cannot carry the new parameters. */
+  SwapParameters: 'EC213',
+  /** Swap engine: the new body uses what a swapped-in body cannot have (`arguments` or `super` of an arrow, …). */
+  SwapUnsupported: 'EC214',
+  /** Swap engine: the running module has no swap indirection, or the scope to compile in is missing. */
+  SwapUnavailable: 'EC310',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

@@ -3,7 +3,7 @@
 // controller can tell whether a frame can be retried, and show positions and code as the user wrote
 // them (the boundary text removed, columns moved back).
 import * as acorn from 'acorn';
-import { parseSource, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
+import { parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
   start: number;
@@ -58,9 +58,16 @@ export class BoundaryMap {
     }
     this.parsed = program !== null;
     if (program) this.scan(program as Node);
+    // the swap engine's insertions (docs/swap.md) are cut out like the boundary's; in a swap text the
+    // boundary's own text is delimited as well: a cut inside another counts once
+    for (const c of swapCuts(text)) this.cuts.push({ start: c.start, end: c.end });
     this.functions.sort((a, b) => a.start - b.start);
-    this.cuts.sort((a, b) => a.start - b.start);
+    this.cuts.sort((a, b) => a.start - b.start || b.end - a.end);
+    const merged: { start: number; end: number }[] = [];
+    for (const c of this.cuts) if (!merged.length || c.start >= merged[merged.length - 1].end) merged.push(c);
+    this.cuts.splice(0, this.cuts.length, ...merged);
     if (text.endsWith(BOUNDARY_MARK)) this.cuts.push({ start: text.length - BOUNDARY_MARK.length, end: text.length });
+    if (text.endsWith(SWAP_MARK)) this.cuts.push({ start: text.length - SWAP_MARK.length, end: text.length });
   }
 
   private scan(root: Node): void {

@@ -10,6 +10,7 @@ import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, endsStep, i
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
+import { swapCuts } from '../inject/boundary';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
 
@@ -190,7 +191,7 @@ export class PauseSession {
   }
 
   /** Step and wait for the pause it ends in; null when the program ran on (it went idle). */
-  async step(kind: StepKind, timeoutMs = 3000): Promise<Pause | null> {
+  async step(kind: StepKind, timeoutMs = 3000, depth = 0): Promise<Pause | null> {
     if (!this.current) return null;
     const p = this.current;
     this.ctx.asked = 'step';
@@ -206,7 +207,19 @@ export class PauseSession {
       this.stillAt(p);
       throw err;
     }
-    return this.arriving(wait.next);
+    const next = await this.arriving(wait.next);
+    // the swap engine's dispatch (docs/swap.md) is our code, not a line of the user's: step on through it
+    if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 4) return this.step(kind, timeoutMs, depth + 1);
+    return next;
+  }
+
+  private async inSwapDispatch(p: Pause): Promise<boolean> {
+    const loc = p.callFrames[0]?.location;
+    const src = loc ? await this.source(loc.scriptId) : null;
+    if (!loc || !src) return false;
+    const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
+    // a function's dispatch carries its slot in its note; the retry boundary's own text (also cut) does not
+    return swapCuts(src.text).some((c) => at >= c.start && at < c.end && /^\d/.test(c.meta));
   }
 
   /** A command that would have let the program go failed: it is still stopped where it was. */

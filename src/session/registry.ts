@@ -12,6 +12,8 @@ export interface ScriptRecord {
   typescript: boolean;
   /** What V8 runs now, once fetched or sent by us. */
   runningText?: string;
+  /** Code the swap engine compiled for this file (a swapped-in function): not a version of the file to patch. */
+  compiled?: true;
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -42,11 +44,28 @@ export class ScriptRegistry {
   private readonly byFile = new Map<string, ScriptRecord[]>();
   private readonly byId = new Map<string, ScriptRecord>();
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
+  /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
+  private readonly compiling = new Map<string, { count: number; text?: string }>();
+
+  /**
+   * The next `count` scripts with this sourceURL are the swap engine's (0: no more). `text`: the file's
+   * text they were compiled from (same lines), which the prompt shows for them.
+   */
+  expectCompiled(url: string, count: number, text?: string): void {
+    if (count > 0) this.compiling.set(url, { count, text }); else this.compiling.delete(url);
+  }
 
   /** Record a parsed script; returns the record when it belongs to a file. */
   add(event: Protocol.Debugger.ScriptParsedEvent): ScriptRecord | null {
     const file = fileOfUrl(event.url);
     if (!file) return null;
+    const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
+    if (compiling && compiling.count > 0) {
+      // known by id (frames show the file and line), but never a script of the file to patch or watch
+      compiling.count--;
+      this.byId.set(event.scriptId, { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: compiling.text });
+      return null;
+    }
     const record: ScriptRecord = {
       scriptId: event.scriptId,
       url: event.url,

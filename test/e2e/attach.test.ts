@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { ask, cliPerTest, copyFixture, edit, isAlive } from '../helpers/cli';
-import { ROOT_DIR, testNodes } from '../helpers/nodes';
+import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
 import type * as Api from '../../src/index';
 
 // The API as a user gets it: the built package (its preload and load hooks are .js files).
@@ -28,7 +28,7 @@ interface Service { child: ChildProcess; port: number; inspectorPort: number | n
 
 /** Start fixtures/attach/service.js with plain node, as a user would have. */
 async function startService(bin: string, dir: string, args: string[]): Promise<Service> {
-  const child = spawn(bin, [...args, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, [...args, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }); // jest's env: the engine (useEngine)
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -40,7 +40,7 @@ async function startService(bin: string, dir: string, args: string[]): Promise<S
   return { child, port: Number(m[1]), pid: Number(m[2]), inspectorPort: ws ? Number(ws[1]) : null, out: () => out };
 }
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
   const start = cliPerTest();
   const services: ChildProcess[] = [];
   afterEach(() => { for (const s of services.splice(0)) s.kill('SIGKILL'); });

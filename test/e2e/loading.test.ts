@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ROOT_DIR, testNodes } from '../helpers/nodes';
+import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
 
 const REGISTER = path.join(ROOT_DIR, 'register.js');
 const has = `const b = (f) => (/void 0xEC/.test(f.toString()) ? 'boundary' : 'none');\n`;
@@ -22,7 +22,7 @@ const FILES: Record<string, string> = {
   'threads.cjs': "const fs = require('node:fs');\nconsole.log(fs.readdirSync('/proc/self/task').length);\n",
 };
 
-describe.each(testNodes())('node $major', ({ bin, major }) => {
+describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(engine);
   let dir: string;
   let cacheDir: string;
   beforeAll(() => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { testConfigs, useEngine } from '../helpers/nodes';
 
 function get(port: number, p = '/'): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,7 +28,7 @@ async function patched(cli: RunningCli, from: number, re: RegExp, step: string):
   await cli.waitFor(re, { stream: 'stderr', after: from, step });
 }
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
   const start = cliPerTest();
 
   test('a stateful HTTP server is patched while it serves: state and pid kept', async () => {
@@ -193,8 +193,8 @@ describe.each(testNodes())('node $major', ({ bin }) => {
 });
 
 // Node 20 cannot run .ts files at all; type stripping starts with Node 22.
-const tsNodes = testNodes().filter((n) => n.major >= 22);
-if (tsNodes.length) describe.each(tsNodes)('node $major (TypeScript)', ({ bin }) => {
+const tsNodes = testConfigs().filter((n) => n.major >= 22);
+if (tsNodes.length) describe.each(tsNodes)('$label (TypeScript)', ({ bin, engine }) => { useEngine(engine);
   test('a .ts program run with type stripping is patched', async () => {
     const dir = copyFixture('typed');
     const file = path.join(dir, 'app.ts');

@@ -20,7 +20,8 @@ async function waitUntil(cond: () => boolean, ms: number, what: string): Promise
   }
 }
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+// One engine (edit-continue's own choice): exit codes, signals and stdio do not go through the engine.
+describe.each(testNodes())('$label', ({ bin }) => {
   const start = cliPerTest();
 
   test('exit code, stdout and stderr pass through; no inspector banners; args untouched', async () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { testConfigs, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
 // 10·1 + 20·2 + 30·3 + 1·4 + 50·5 + 60·6, with the fix giving item 4 a weight of 1
@@ -60,7 +60,7 @@ async function busyFor(dir: string, script: string, ms: number): Promise<void> {
   }
 }
 
-describe.each(testNodes())('node $major', ({ bin, major }) => {
+describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(engine);
   const start = cliPerTest();
 
   // CommonJS, async, an ES module, and TypeScript where node runs it (22+)

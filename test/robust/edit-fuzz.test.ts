@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
 
@@ -759,7 +759,7 @@ function verdictOf(fz: EditFuzz): void {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-describe.each(testNodes())('edit fuzz, node $major', ({ bin, major }) => {
+describe.each(fuzzConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
   const fixtures = FIXTURES.filter((f) => major >= f.minNode);
   test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
     const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
@@ -797,7 +797,7 @@ function regression(name: string, fixture: string, main: string, body: (d: Drive
 
 const ecLines = (d: Driven, mark: number) => d.stderr.slice(mark).split('\n').filter((l) => l.startsWith('[ec]')).join('\n');
 
-describe.each(testNodes())('edit fuzz, regressions, node $major', ({ bin }) => {
+describe.each(testConfigs())('edit fuzz, regressions, $label', ({ bin, engine }) => { useEngine(engine);
   const text = (dir: string, file: string, v: number) => fs.readFileSync(path.join(dir, file), 'utf8').replace(/return \d+; \/\/ VALUE/, `return ${v}; // VALUE`);
 
   // A rename save (vim, VS Code, JetBrains' safe write) within 5 ms of another event for the file — two

@@ -70,7 +70,8 @@ function get(port: number, p: string): Promise<{ status: number; body: string }>
   });
 }
 
-describe.each(testNodes())('node $major', ({ bin, major }) => {
+// One engine (edit-continue's own choice): killing the controller, dropping the connection and flooding stdout do not go through the engine.
+describe.each(testNodes())('$label', ({ bin, major }) => {
   const start = cliPerTest();
 
   test.each(['running', 'paused', 'mid-patch'])('the controller killed with SIGKILL while %s: the program does not stay alive', async (moment) => {

@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, STALL_MS, Wedged, WEDGE_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
 
@@ -360,7 +360,7 @@ class PauseFuzz {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-describe.each(testNodes())('pause fuzz, node $major', ({ bin, major }) => {
+describe.each(fuzzConfigs())('pause fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
   const fixtures = FIXTURES.filter((f) => major >= f.minNode);
   test.each(fixtures.map((f) => [f.name, f] as const))('%s: random pauses, steps, retries and restarts never abort or wedge it, and it finishes', async (_name, fx) => {
     const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
@@ -401,7 +401,7 @@ async function stopAt(d: Driven, file: string, line: number, fn: string, step: s
 
 const lineOf = (dir: string, file: string, re: RegExp) => fs.readFileSync(path.join(dir, file), 'utf8').split('\n').findIndex((l) => re.test(l)) + 1;
 
-describe.each(testNodes())('pause fuzz regressions, node $major', ({ bin, major }) => {
+describe.each(testConfigs())('pause fuzz regressions, $label', ({ bin, major, engine }) => { useEngine(engine);
   // Found by the CI fuzz (node 24, seed 2770650975): a breakpoint on a line that holds only `}` lands on
   // the end of the function; removing it there and then stepping (next, step or out) aborted the
   // process on node 24 and 26 ("Invalid bytecode", SIGTRAP; SIGABRT on 26) when the function has a

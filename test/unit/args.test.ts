@@ -271,3 +271,46 @@ describe('scripted prompt commands (issue 13)', () => {
     expect(r.command.scriptArgs).toEqual(['-x', 'arg']);
   });
 });
+
+describe('parseArgs: --engine', () => {
+  test.each(['auto', 'swap', 'liveedit'])('--engine %s, before the script', async (engine) => {
+    const r = run(await parseArgs(['--engine', engine, 'app.js', '--engine', 'x'], EXEC));
+    expect(r.engine).toBe(engine);
+    expect(r.command.script).toBe('app.js');
+    expect(r.command.scriptArgs).toEqual(['--engine', 'x']);
+  });
+
+  test('not given: undefined (the API then reads EDIT_CONTINUE_ENGINE, else auto)', async () => {
+    expect(run(await parseArgs(['app.js'], EXEC)).engine).toBeUndefined();
+  });
+
+  test('--engine=swap and the last of two', async () => {
+    expect(run(await parseArgs(['--engine=swap', 'app.js'], EXEC)).engine).toBe('swap');
+    expect(run(await parseArgs(['--engine', 'swap', '--engine', 'liveedit', 'app.js'], EXEC)).engine).toBe('liveedit');
+  });
+
+  test('--engine takes its value, not the script: --json before it still leaves the script alone', async () => {
+    const r = run(await parseArgs(['--json', '--engine', 'swap', 'node', 'app.js'], EXEC));
+    expect(r.json).toBe('-');
+    expect(r.engine).toBe('swap');
+    expect(r.command.script).toBe('app.js');
+  });
+
+  test('an unknown engine, a missing value, and swap with --no-boundaries are errors', async () => {
+    expect(error(await parseArgs(['--engine', 'fast', 'app.js'], EXEC))).toMatch(/Invalid values:[\s\S]*engine[\s\S]*fast/);
+    expect(error(await parseArgs(['--engine'], EXEC))).toMatch(/engine/);
+    expect(error(await parseArgs(['--engine', 'swap', '--no-boundaries', 'app.js'], EXEC))).toBe('--engine swap and --no-boundaries do not go together: the swap engine patches through the load-time transform');
+    expect(run(await parseArgs(['--engine', 'liveedit', '--no-boundaries', 'app.js'], EXEC)).boundaries).toBe(false);
+  });
+
+  test('attach --engine swap', async () => {
+    const r = await parseArgs(['attach', '--engine', 'swap', '9229'], EXEC);
+    expect(r).toMatchObject({ kind: 'attach', engine: 'swap', target: '9229' });
+  });
+
+  test('--help lists --engine and EDIT_CONTINUE_ENGINE', async () => {
+    const text = await helpText();
+    expect(text).toMatch(/--engine\s+how saves are patched: auto/);
+    expect(text).toMatch(/EDIT_CONTINUE_ENGINE\s+the patch engine when --engine is not given/);
+  });
+});

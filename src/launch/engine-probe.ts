@@ -1,0 +1,129 @@
+// Ask a target what it can do, for the engine choice (./engine-choice.ts): is Debugger.setScriptSource
+// available, which transform do the program's files carry; and tell a waiting program its transform.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { protocolMessage, type Connection } from '../cdp/connection';
+import { carriesSwap, decideEngine, ENGINE_ENV, type EngineChoice, type EngineDecision, type EngineKind, type LiveEditProbe } from './engine-choice';
+
+const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
+
+/**
+ * Is Debugger.setScriptSource available in the target? Asked with a dry run of a script's own text
+ * (`allowTopFrameEditing: false`, the one mode V8 answers without risk: docs/v8.md). With
+ * `enableAtRunTime`, a refusal is followed by turning `--inspector-live-edit` on through
+ * `v8.setFlagsFromString` (Node 26 takes it at run time) and asking again. The Debugger domain must be
+ * enabled and `scriptId` a script of the program's that is not ours to change.
+ */
+export async function probeLiveEdit(cdp: Connection, scriptId: string, opts: { enableAtRunTime: boolean }): Promise<LiveEditProbe> {
+  let text: string;
+  try {
+    text = (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
+  } catch (err) {
+    return { ok: false, message: `could not read a script to probe with: ${protocolMessage(err)}` };
+  }
+  const ask = async (): Promise<string | null> => {
+    try {
+      await cdp.Debugger.setScriptSource({ scriptId, scriptSource: text, dryRun: true, allowTopFrameEditing: false });
+      return null;
+    } catch (err) {
+      return protocolMessage(err);
+    }
+  };
+  let message = await ask();
+  if (message !== null && LIVE_EDIT_OFF.test(message) && opts.enableAtRunTime) {
+    const r = await cdp.Runtime.evaluate({ expression: "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')", silent: true }).catch(() => null);
+    if (r && !r.exceptionDetails) message = await ask();
+  }
+  if (message === null) return { ok: true };
+  return { ok: false, message };
+}
+
+/** Tell a program waiting in the preload which transform to load its files with (before it runs). */
+export async function tellTransform(cdp: Connection, kind: EngineKind): Promise<void> {
+  // The evaluated script is reported (scriptParsed) before the reply, and node's inspector socket sends
+  // the reply only once that event is acknowledged: the client's delayed ACK costs ~40 ms (docs/v8.md).
+  // A cheap command sent as the event arrives carries the ACK at once.
+  let kick = true;
+  cdp.Debugger.on('scriptParsed', () => { if (kick) { kick = false; cdp.send('Runtime.getIsolateId').catch(() => {}); } });
+  const r = await cdp.Runtime.evaluate({ expression: `process.env.${ENGINE_ENV} = ${JSON.stringify(kind)}`, silent: true }).finally(() => { kick = false; });
+  if (r.exceptionDetails) throw new Error(`could not set the program's transform: ${r.exceptionDetails.text}`);
+}
+
+interface SeenScript { scriptId: string; url: string }
+
+/** How many of the program's newest files attach reads to learn its transform. */
+const SCRIPTS_TO_READ = 8;
+
+/** Enable the Debugger domain and collect the scripts it reports (all of them, replayed on enable). */
+async function enableAndList(cdp: Connection): Promise<SeenScript[]> {
+  const seen: SeenScript[] = [];
+  let collecting = true;
+  cdp.Debugger.on('scriptParsed', (e) => { if (collecting) seen.push({ scriptId: e.scriptId, url: e.url }); });
+  await cdp.Debugger.enable({});
+  collecting = false;
+  return seen;
+}
+
+function fileOf(url: string): string | null {
+  if (url.startsWith('file://')) { try { return fileURLToPath(url); } catch { return null; } }
+  return path.isAbsolute(url) ? url : null;
+}
+
+function real(file: string): string {
+  try { return fs.realpathSync.native(file); } catch { return file; }
+}
+
+/**
+ * A launched program, waiting in the preload (`preload` is its file): probe LiveEdit on the preload's
+ * own script, decide, and when the choice was `auto` tell the program which transform to load with.
+ * Leaves the Debugger domain enabled (the session enables it again: nothing of the program's own has
+ * been parsed yet, only the preload and node's internals).
+ */
+export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean }): Promise<EngineDecision> {
+  const scripts = await enableAndList(cdp);
+  const preload = real(opts.preload);
+  const own = scripts.find((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; });
+  const liveEdit: LiveEditProbe = own
+    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: false })
+    : { ok: false, message: 'the preload was not found to probe with' };
+  const decision = decideEngine(choice, {
+    liveEdit,
+    swap: opts.boundaries,
+    swapWhyNot: '--no-boundaries leaves nothing to swap through',
+  });
+  if (choice === 'auto' && opts.boundaries) await tellTransform(cdp, decision.kind);
+  return decision;
+}
+
+/**
+ * A program that runs on its own: its files carry whatever transform it was started with
+ * (`node --require edit-continue/register`, EDIT_CONTINUE_ENGINE=swap for the swap one). The swap engine
+ * needs the swap transform; LiveEdit is turned on at run time where the node takes it. Leaves the
+ * Debugger domain disabled again, so that the session's enable replays every script.
+ */
+export async function chooseAtAttach(cdp: Connection, choice: EngineChoice, isUserFile: (file: string) => boolean): Promise<EngineDecision> {
+  const scripts = await enableAndList(cdp);
+  try {
+    const users = scripts.filter((s) => { const f = fileOf(s.url); return f !== null && isUserFile(real(f)); });
+    // the newest first: a file loaded before the transform was installed (another --require) has none
+    let user = users[users.length - 1];
+    let swap = false;
+    for (const candidate of users.slice(-SCRIPTS_TO_READ).reverse()) {
+      try {
+        if (carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: candidate.scriptId })).scriptSource)) { swap = true; user = candidate; break; }
+      } catch { /* gone: as no transform */ }
+    }
+    const liveEdit: LiveEditProbe = user
+      ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })
+      : { ok: true }; // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
+    const swapWhyNot = 'the program was not started with the swap transform (EDIT_CONTINUE_ENGINE=swap node --require edit-continue/register …)';
+    if (swap && choice === 'liveedit') {
+      return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true };
+    }
+    // the program's transform decides: a swap text can only be swapped, anything else only LiveEdited
+    return decideEngine(swap ? 'swap' : choice === 'swap' ? 'swap' : 'liveedit', { liveEdit, swap, swapWhyNot });
+  } finally {
+    await cdp.Debugger.disable().catch(() => {});
+  }
+}

@@ -1,0 +1,184 @@
+// Pure: the source that compiles one changed function's new version in its lexical scope, for the
+// module's (or its class's) planted eval (docs/swap.md). The result evaluates to the implementation
+// the function's slot receives: the function itself, or, when the running version passes an
+// environment object, a factory `(__ec$e) => implementation` whose references to the enclosing
+// function's locals read and write through that object.
+//
+// The new text keeps its file's lines and columns (the code is padded and named with a
+// `//# sourceURL` of the file), so stack traces, breakpoints and the prompt show the user's file.
+// Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
+import {
+  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames,
+  type DispatchShape, type Node,
+} from '../inject/boundary';
+import { ownCode, type FunctionRecord, type ScriptModel } from './functions';
+import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
+import { functionUses } from './swap-scope';
+
+export const ENV = '__ec$e';
+
+export interface CompiledUnit {
+  unit: SwapUnit;
+  /** The slot the implementation goes to. */
+  slot: string;
+  /** The global holding the eval to compile it with (the module's or its class's). */
+  evalName: string;
+  /** The code for that eval. */
+  code: string;
+  /**
+   * Shapes given to functions of the new code that had none, or whose captures or forwarding changed
+   * (closures made before keep their old slot and code), with their own code: remembered once installed.
+   */
+  newShapes: Map<string, { shape: DispatchShape; own: string }>;
+}
+
+function keyOf(model: ScriptModel): Map<number, FunctionRecord> {
+  return new Map(model.functions.map((f) => [f.start, f]));
+}
+
+/** The name a function gets at run time, as V8 infers it, where we can say. */
+function runtimeName(site: FunctionSite, record: FunctionRecord): string {
+  if (site.node.id?.name) return site.node.id.name;
+  const last = record.name.split('.').pop() ?? '';
+  return /^[A-Za-z_$][\w$]*$/.test(last) ? last : '';
+}
+
+/** Line (1-based) and column (0-based) of an offset. */
+function position(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) { line++; lineStart = i + 1; }
+  return { line, column: offset - lineStart };
+}
+
+/**
+ * Compile one unit of a swap plan against the saved text. `state` gives the shapes of functions the
+ * program already has (by key); functions that are new get the next slot numbers (advanced in
+ * `counters`, kept by the caller once the swap is installed).
+ */
+export function compileUnit(state: SwapState, model: ScriptModel, saved: string, unit: SwapUnit, url: string, counters: { nextSlot: number; nextClass: number }): CompiledUnit {
+  const node = unit.site.node;
+  const records = keyOf(model);
+  const newShapes = new Map<string, { shape: DispatchShape; own: string }>();
+  const uses = functionUses(node);
+  const envNames = new Set(unit.shape.env);
+  // names the new code reads through the environment object: free in it and passed by the running version
+  const viaEnv = new Set(uses.free.map((r) => r.name).filter((n) => envNames.has(n)));
+
+  const edits: { at: number; text: string; end?: number }[] = [];
+  const arrow = node.type === 'ArrowFunctionExpression';
+
+  // the function's own header, made into a plain function expression
+  if (node.type === 'FunctionDeclaration' && node.id) {
+    edits.push({ at: node.id.start, end: node.id.end, text: ' '.repeat(node.id.end - node.id.start) });
+  }
+  const params: Node[] = node.params;
+  const forwardedNames = unit.shape.mode === 'b' ? params.flatMap((p) => boundNames(p)).join(',') : null;
+  if (arrow) {
+    const paramsText = forwardedNames ?? (params.length ? applyEdits(saved, envEdits(uses, viaEnv, params[0].start, params[params.length - 1].end), params[0].start, params[params.length - 1].end) : '');
+    edits.push({ at: node.start, end: node.body.start, text: `${node.async ? 'async ' : ''}function(${paramsText})` });
+    if (node.body.type !== 'BlockStatement') {
+      edits.push({ at: node.body.start, text: '{return(' });
+    }
+  } else if (forwardedNames !== null && params.length) {
+    edits.push({ at: params[0].start, end: params[params.length - 1].end, text: forwardedNames });
+  }
+
+  // retry boundaries for it and everything inside, and dispatch for the functions inside
+  const hasEval = saved.includes('eval');
+  forEachFunction(node, (fn) => { edits.push(...insertionsFor(fn, saved, hasEval)); });
+  edits.push(...swapInsertions(node, saved, state.module, {
+    prologue: false,
+    shape: (fn, computed) => {
+      if (fn === node) return null;
+      const r = records.get(fn.start);
+      const known = r ? state.shapes.get(r.key) : undefined;
+      if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
+      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}) };
+      if (r) newShapes.set(r.key, { shape, own: ownCode(saved, r) });
+      return shape;
+    },
+    envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
+    classNumber: () => counters.nextClass++,
+  }));
+  edits.push(...envEdits(uses, viaEnv, node.start, node.end));
+  if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.body.end, text: ')}' });
+
+  let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
+
+  // the wrapper that names it (or reads a method's descriptor) and, with an environment, the factory
+  const member = unit.site.member;
+  let prefix: string;
+  let suffix: string;
+  let startOffset = node.start;
+  if (member) {
+    startOffset = member.start;
+    const head = saved.slice(member.start, node.start).replace(/^static\b/, '');
+    const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
+    const proto = member.type === 'MethodDefinition' ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),` : '';
+    prefix = `((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
+    text = head.replace(/\s+/g, ' ') + text;
+    suffix = '})';
+  } else {
+    const name = runtimeName(unit.site, unit.record);
+    prefix = `({${JSON.stringify(name)}:`;
+    suffix = `})[${JSON.stringify(name)}]`;
+  }
+  if (unit.shape.env.length) { prefix = `(${ENV})=>` + prefix; }
+  const at = position(saved, startOffset);
+  const code = at.line >= 2
+    ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
+    : prefix + text + suffix;
+  const evalName = unit.classEval === null ? slotName(state.module, 'e') : slotName(state.module, `c${unit.classEval}`);
+  return { unit, slot: slotName(state.module, unit.shape.n), evalName, code: `${code}\n//# sourceURL=${url}`, newShapes };
+}
+
+/** `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`) for references to the environment's names. */
+function envEdits(uses: ReturnType<typeof functionUses>, viaEnv: Set<string>, from: number, to: number): { at: number; text: string }[] {
+  const out: { at: number; text: string }[] = [];
+  for (const r of uses.free) {
+    if (!viaEnv.has(r.name) || r.start < from || r.start >= to) continue;
+    out.push({ at: r.start, text: r.shorthand ? `${r.name}:${ENV}.` : `${ENV}.` });
+  }
+  return out;
+}
+
+/**
+ * The expression that compiles every unit first and installs them only when all compiled: each slot
+ * is deleted and defined again, which V8 treats as a new constant (patched calls stay fast; docs/swap.md).
+ * It evaluates to null, or to the message of what failed.
+ */
+export function installExpression(units: CompiledUnit[]): string {
+  const compile = units.map((u) => `[${JSON.stringify(u.slot)},${JSON.stringify(u.evalName)},${JSON.stringify(u.code)}]`).join(',');
+  return `(() => {
+  const g = globalThis, list = [${compile}], made = [];
+  for (const [slot, ev, code] of list) {
+    const e = g[ev];
+    if (typeof e !== 'function') return 'no eval ' + ev;
+    let impl;
+    try { impl = e(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
+    made.push([slot, impl]);
+  }
+  for (const [slot, impl] of made) { delete g[slot]; Object.defineProperty(g, slot, { value: impl, configurable: true }); }
+  return null;
+})()`;
+}
+
+/** After an install: what runs now, and the slots and shapes the new code brought. */
+export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, plan: { next?: LastText; driftNote?: string }): void {
+  // a save applied in part leaves functions that run neither the last text nor this one: plan whole texts
+  state.last = plan.next ?? null;
+  if (plan.driftNote !== undefined) state.driftNote = plan.driftNote;
+  state.nextSlot = counters.nextSlot;
+  state.nextClass = counters.nextClass;
+  for (const c of compiled) {
+    state.running.set(c.unit.record.key, ownCode(saved, c.unit.record));
+    const lines = (f: FunctionRecord) => { state.runningLine.set(f.key, f.line); f.children.forEach(lines); };
+    lines(c.unit.record);
+    for (const [k, s] of c.newShapes) {
+      state.shapes.set(k, s.shape);
+      state.running.set(k, s.own);
+      state.classOf.set(k, c.unit.classEval);
+    }
+  }
+}

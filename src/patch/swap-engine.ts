@@ -1,0 +1,153 @@
+// The swap engine: live patching without LiveEdit (docs/swap.md). Every user function carries, from
+// the load-time transform (src/inject/boundary.ts with { swap }), a first statement that calls a newer
+// implementation when its slot (a global property) holds one. A save compiles the new versions of the
+// changed functions in their own lexical scope and installs them in their slots, in one
+// Runtime.evaluate; nothing walks the heap, and a function that is running or suspended is no obstacle:
+// its next call runs the new code.
+import { fileURLToPath } from 'node:url';
+import type { Connection } from '../cdp/connection';
+import { protocolMessage } from '../cdp/connection';
+import type { ScriptRecord, ScriptRegistry } from '../session/registry';
+import { Codes } from './codes';
+import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
+import { likeRunning } from './text';
+import type { NotApplied } from './plan';
+import { planSwap, readLoaded, type SwapState } from './swap-plan';
+import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
+import { debug } from '../util/log';
+
+const log = debug('swap');
+
+/**
+ * The name compiled code carries: what stack traces of the module's own code show (a CommonJS module
+ * is named by its path, an ES module by its file:// URL), and what URL breakpoints match (both).
+ */
+function sourceUrlOf(record: ScriptRecord): string {
+  if (record.isModule || !record.url.startsWith('file:')) return record.url;
+  try { return fileURLToPath(record.url); } catch { return record.url; }
+}
+
+export class SwapEngine implements PatchEngine {
+  /** Per script: what was loaded and what runs now (null: the script has no swap indirection). */
+  private readonly states = new Map<string, SwapState | null>();
+
+  constructor(
+    private readonly cdp: Connection,
+    private readonly registry: ScriptRegistry,
+    private readonly events: LiveEditEvents = {},
+  ) {}
+
+  async apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
+    const records = this.registry.scriptsOf(file);
+    if (records.length === 0) return { status: 'not-loaded' };
+    let result: PatchOutcome = { status: 'unchanged' };
+    for (const record of records) {
+      const outcome = await this.applyToScript(record, savedText);
+      if (outcome.status !== 'unchanged') result = outcome;
+      if (outcome.status === 'not-patched') return outcome;
+    }
+    return result;
+  }
+
+  /** The swap engine never sends a whole text: nothing waits, so nothing is previewed. */
+  async preview(file: string, _savedText: string): Promise<Preview[]> {
+    return this.registry.scriptsOf(file).map((record) => ({ record, text: null }));
+  }
+
+  /** No LiveEdit needed. */
+  async checkLiveEdit(): Promise<{ ok: true }> {
+    return { ok: true };
+  }
+
+  private async state(record: ScriptRecord): Promise<SwapState | null> {
+    if (!this.states.has(record.scriptId)) {
+      if (record.runningText === undefined) {
+        record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
+      }
+      this.states.set(record.scriptId, readLoaded(record.runningText, record.isModule ? 'module' : 'script'));
+    }
+    return this.states.get(record.scriptId)!;
+  }
+
+  private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    let state: SwapState | null;
+    try {
+      state = await this.state(record);
+    } catch (err) {
+      return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
+    }
+    if (!state) {
+      return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
+    }
+    let saved = likeRunning(savedText, state.original);
+    if (record.typescript) {
+      const stripped = await this.stripTypes(saved);
+      if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
+      saved = stripped.text;
+    }
+    const t0 = performance.now();
+    const plan = planSwap(state, saved);
+    log('plan', record.file, plan.kind, `${(performance.now() - t0).toFixed(1)} ms`);
+    switch (plan.kind) {
+      case 'unchanged':
+        if (plan.next) state.last = plan.next;
+        return { status: 'unchanged' };
+      case 'syntax-error':
+        return {
+          status: 'not-patched',
+          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
+          syntax: { problem: plan.problem, text: savedText },
+        };
+      case 'nothing':
+        return { status: 'not-patched', reasons: plan.notApplied };
+      case 'swap':
+        break;
+    }
+    const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
+    const url = sourceUrlOf(record);
+    const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
+    const t1 = performance.now();
+    const installed = await this.install(url, compiled, saved);
+    log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
+    if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
+    recordInstalled(state, compiled, saved, counters, plan);
+    await this.events.onPatched?.(record);
+    return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
+  }
+
+  private async install(url: string, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
+    const expression = installExpression(compiled);
+    this.registry.expectCompiled(url, compiled.length, saved);
+    try {
+      const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+      if (r.exceptionDetails) {
+        return { ok: false, reason: { code: Codes.ProtocolError, message: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text } };
+      }
+      const failure = r.result.value as string | null;
+      if (failure === null) return { ok: true };
+      if (failure.startsWith('no eval')) {
+        return { ok: false, reason: { code: Codes.SwapUnavailable, message: `there is no scope to compile it in (${failure.slice(8)} is missing: the module, or the class, has not been created yet); restart to use it` } };
+      }
+      const first = failure.split('\n').slice(0, 2).join(' ').replace(/^compile \S+ /, '');
+      if (/EvalError|code generation from strings/i.test(first)) {
+        return { ok: false, reason: { code: Codes.SwapUnavailable, message: `the program forbids compiling code (--disallow-code-generation-from-strings): ${first}` } };
+      }
+      return { ok: false, reason: { code: Codes.CompileError, message: `V8 could not compile it: ${first}` } };
+    } catch (err) {
+      return { ok: false, reason: { code: Codes.ProtocolError, message: protocolMessage(err) } };
+    } finally {
+      this.registry.expectCompiled(url, 0);
+    }
+  }
+
+  /** Strip types as the load hook did (src/inject/hooks.ts: mode 'strip', no sourceURL), in the target's node. */
+  private async stripTypes(text: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+    const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { mode: 'strip' }); } finally { process.emitWarning = w; } })()`;
+    const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    if (r.exceptionDetails) {
+      const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+      return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };
+    }
+    return { ok: true, text: String(r.result.value) };
+  }
+}

@@ -1,0 +1,477 @@
+// Pure: what a save means for the swap engine. It reads the text the program loaded (the swap
+// transform's cuts tell each function's slot, environment names and forwarding), compares the saved
+// text with what runs now, function by function (keys from ./functions.ts), and says which functions
+// to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
+import * as acorn from 'acorn';
+import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
+import { Codes } from './codes';
+import { describeScript, ownCode, tryParse, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
+import type { ChangedFunction, NotApplied } from './plan';
+import { functionUses } from './swap-scope';
+
+/** A function node with what the compiler needs to know of where it stands. */
+export interface FunctionSite {
+  node: Node;
+  /** The MethodDefinition or Property that holds a method, getter or setter. */
+  member: Node | null;
+  /** The class body it is a member of (directly). */
+  classOf: Node | null;
+  /** Innermost class body around it (member or nested deeper), and its class. */
+  insideClass: Node | null;
+  classNode: Node | null;
+}
+
+/** One script as the program loaded it, and what the swap engine has done to it since. */
+export interface SwapState {
+  module: string;
+  kind: ModuleKind;
+  /** The text as the user wrote it (type-stripped for TypeScript), without the transform. */
+  original: string;
+  model: ScriptModel;
+  /** Dispatch shape of each function, by key (from the load, plus functions a swap created). */
+  shapes: Map<string, DispatchShape>;
+  /** The class eval a function compiles in (by key), or null for the module's. */
+  classOf: Map<string, number | null>;
+  /** The own code of each function as it runs now, by key. */
+  running: Map<string, string>;
+  nextSlot: number;
+  nextClass: number;
+  /** Worked out once per load: the original's function sites and top-level tokens. */
+  sites: Map<number, FunctionSite>;
+  topTokens: string;
+  /**
+   * The last text whose every change runs now (nothing refused, top level as loaded), with where its
+   * outermost functions are: a save that changes only the inside of one of them is planned from that
+   * function alone (planFast). Null: plan the whole text.
+   */
+  last: LastText | null;
+  /** The line each function's running code has it at (as loaded, or as last swapped), by key. */
+  runningLine: Map<string, number>;
+  /** What the last line-drift note said (it is repeated only when it changes). */
+  driftNote: string;
+}
+
+export interface LastText {
+  text: string;
+  outer: OuterFunction[];
+}
+
+/** An outermost function of a text, with the class around it (-1: none). */
+export interface OuterFunction {
+  start: number;
+  end: number;
+  bodyStart: number;
+  bodyEnd: number;
+  key: string;
+  name: string;
+  declaration: boolean;
+  objectMethod: boolean;
+  classStart: number;
+  classEnd: number;
+  /** 1-based line of the start in that text. */
+  line: number;
+}
+
+function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): OuterFunction[] {
+  return model.outermost.map((f) => {
+    const site = sites.get(f.start);
+    const cls = site?.classNode ?? null;
+    return {
+      start: f.start, end: f.end, bodyStart: f.bodyStart, bodyEnd: f.bodyEnd, key: f.key, name: f.name,
+      declaration: site?.node.type === 'FunctionDeclaration',
+      objectMethod: site?.member?.type === 'Property',
+      classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1, line: f.line,
+    };
+  });
+}
+
+export interface SwapUnit {
+  record: FunctionRecord;
+  site: FunctionSite;
+  shape: DispatchShape;
+  /** Class eval number, or null: the module's eval. */
+  classEval: number | null;
+}
+
+/** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
+export type SwapPlan =
+  | { kind: 'unchanged'; next?: LastText }
+  | { kind: 'syntax-error'; problem: SyntaxProblem }
+  | { kind: 'nothing'; notApplied: NotApplied[] }
+  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText; driftNote?: string };
+
+/** The ranges the load-time transform added to a swap text (all delimited, the mark last), with their notes. */
+function transformCuts(text: string): { start: number; end: number; meta?: string }[] {
+  return [...swapCuts(text), { start: text.length - SWAP_MARK.length, end: text.length }];
+}
+
+/** Every function of a parsed text by its start offset, with its member and class. */
+export function functionSites(program: Node): Map<number, FunctionSite> {
+  const out = new Map<number, FunctionSite>();
+  const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null): void => {
+    let inside = cls;
+    let insideNode = clsNode;
+    if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
+    if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
+      const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
+      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode });
+    }
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const v = node[key];
+      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode); }
+      else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode);
+    }
+  };
+  visit(program, undefined, null, null);
+  return out;
+}
+
+/**
+ * Read a running text: the original text and each function's dispatch shape. Null when the text
+ * has no swap indirection (loaded under the LiveEdit engine, or not transformed).
+ */
+export function readLoaded(running: string, kind: ModuleKind): SwapState | null {
+  if (!isSwapText(running)) return null;
+  const cuts = transformCuts(running);
+  let original = '';
+  let at = 0;
+  let removed = 0;
+  const fnSites: { at: number; shape: DispatchShape }[] = [];
+  const classSites = new Map<number, number>();
+  let module = '';
+  for (const c of cuts) {
+    if (c.start < at) continue;
+    original += running.slice(at, c.start);
+    const pos = c.start - removed;
+    if (c.meta !== undefined) {
+      const s = swapSite(c.meta, pos);
+      if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
+      if (s.what === 'c') classSites.set(pos, s.n);
+      if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(running.slice(c.start, c.end))?.[1] ?? '';
+    }
+    removed += c.end - c.start;
+    at = c.end;
+  }
+  original += running.slice(at);
+  let program: acorn.Program;
+  try { program = parseSource(original, kind); } catch { return null; }
+  const model = describeScript(original, kind, program);
+  const sites = functionSites(program as Node);
+  const state: SwapState = {
+    module, kind, original, model,
+    shapes: new Map(), classOf: new Map(), running: new Map(),
+    nextSlot: 0, nextClass: 0,
+    sites, topTokens: topTokens(model, kind), last: null,
+    runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
+  };
+  state.last = { text: original, outer: outerFunctions(model, sites) };
+  for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
+  for (const n of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
+  // a function's dispatch is the first site in its body, before any function inside it
+  const sorted = fnSites.sort((a, b) => a.at - b.at);
+  let i = 0;
+  const byStart = [...model.functions].sort((a, b) => a.bodyStart - b.bodyStart);
+  for (const f of byStart) {
+    while (i < sorted.length && sorted[i].at < f.bodyStart) i++;
+    const s = sorted[i];
+    const firstChild = f.children.reduce((m, c) => Math.min(m, c.start), f.bodyEnd);
+    if (s && s.at <= firstChild && s.at < f.bodyEnd + (original[f.bodyStart] === '{' ? 0 : 1)) state.shapes.set(f.key, s.shape);
+    state.running.set(f.key, ownCode(original, f));
+    const site = sites.get(f.start);
+    const cls = site?.insideClass ?? null;
+    state.classOf.set(f.key, cls ? classSites.get(cls.start + 1) ?? null : null);
+  }
+  return state;
+}
+
+function isArrow(site: FunctionSite): boolean {
+  return site.node.type === 'ArrowFunctionExpression';
+}
+
+function memberKind(site: FunctionSite): string {
+  const m = site.member;
+  if (!m) return isArrow(site) ? 'arrow' : 'function';
+  return `${m.kind === 'get' || m.kind === 'set' ? m.kind : 'method'}${m.static ? ' static' : ''}`;
+}
+
+const describeKind = (f: FunctionRecord, site: FunctionSite) => `${f.async ? 'async ' : ''}${f.generator ? 'generator ' : ''}${memberKind(site)}`;
+
+function paramsText(text: string, node: Node): string {
+  const ps: Node[] = node.params;
+  return ps.length ? text.slice(ps[0].start, ps[ps.length - 1].end).replace(/\s+/g, '') : '';
+}
+
+function ancestorsDeclare(f: FunctionRecord, name: string): boolean {
+  for (let p = f.parent; p; p = p.parent) if (p.declared.has(name)) return true;
+  return false;
+}
+
+/** Can this changed function be swapped? A reason when not. */
+function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, f: FunctionRecord, site: FunctionSite, shape: DispatchShape | undefined, saved: string): NotApplied | null {
+  const at = { line: f.line };
+  if (site.member?.kind === 'constructor' || !shape) {
+    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: a class constructor cannot be swapped (restart to use it, or move the code into a method it calls)` };
+  }
+  if (describeKind(oldF, oldSite) !== describeKind(f, site) || !!oldSite.member?.computed !== !!site.member?.computed) {
+    return { code: Codes.SwapKind, ...at, message: `${f.name} not swapped: it changed from ${describeKind(oldF, oldSite)} to ${describeKind(f, site)} (restart to use it)` };
+  }
+  const uses = functionUses(site.node);
+  if (isArrow(site) && (uses.usesArguments || uses.usesSuper || uses.usesNewTarget)) {
+    const what = uses.usesArguments ? 'arguments' : uses.usesSuper ? 'super' : 'new.target';
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in arrow function cannot use ${what} (restart, or move that use into the enclosing function)` };
+  }
+  if (uses.usesNewTarget && !shape.construct && !isArrow(site)) {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: it now uses new.target, which the running version does not pass on (restart to use it)` };
+  }
+  if (uses.usesSuper && site.member?.type === 'Property') {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in object literal method cannot use super (restart to use it)` };
+  }
+  if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
+  }
+  const fresh = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments' && ancestorsDeclare(f, n) && !shape.env.includes(n));
+  if (fresh.length) {
+    return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)` };
+  }
+  const oldNode = oldSite.node;
+  const params: Node[] = site.node.params;
+  const oldParams: Node[] = oldNode.params;
+  if (shape.mode !== 'a' && uses.usesArguments) {
+    return { code: Codes.SwapParameters, ...at, message: `${f.name} not swapped: it now uses arguments, and the running version passes on only its parameters (restart to use it)` };
+  }
+  if (shape.mode === 'b' && paramsText(saved, site.node) !== paramsText(state.original, oldNode)) {
+    return { code: Codes.SwapParameters, ...at, message: `${f.name} not swapped: its parameter list with defaults or destructuring changed; only the body of such a function can be swapped (restart to use it)` };
+  }
+  const oldRest = oldParams.length > 0 && oldParams[oldParams.length - 1].type === 'RestElement';
+  if (shape.mode === 'p' && !oldRest && params.length > oldParams.length) {
+    return { code: Codes.SwapParameters, ...at, message: `${f.name} not swapped: it now takes ${params.length} parameters and the running version passes on ${oldParams.length} (restart, or add a rest parameter first)` };
+  }
+  return null;
+}
+
+/** The top level as tokens, each outermost function one marker: comments and layout do not count. */
+function topTokens(model: ScriptModel, kind: ModuleKind): string {
+  let text = '';
+  let at = 0;
+  for (const f of model.outermost) { text += model.text.slice(at, f.start) + ' __ec$fn '; at = f.end; }
+  text += model.text.slice(at);
+  try {
+    const out: string[] = [];
+    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) out.push(text.slice(t.start, t.end));
+    return out.join(' ');
+  } catch {
+    return text.replace(/\s+/g, ' ');
+  }
+}
+
+function topLevelReasons(oldM: ScriptModel, newM: ScriptModel): { notApplied: NotApplied[]; added: Set<string> } {
+  const notApplied: NotApplied[] = [];
+  const added = new Set<string>();
+  for (const [name, d] of newM.topDeclared) {
+    if (oldM.topDeclared.has(name)) continue;
+    added.add(name);
+    notApplied.push({ code: Codes.NewDeclaration, line: d.line, message: `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
+  }
+  for (const [name, d] of oldM.topDeclared) {
+    if (!newM.topDeclared.has(name)) notApplied.push({ code: Codes.RemovedDeclaration, message: `top-level ${d.kind} ${name} was removed or renamed: the running module keeps it` });
+  }
+  const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
+  const before = members(oldM);
+  const after = members(newM);
+  const gained = [...after].filter((n) => !before.has(n) && oldM.topDeclared.get(n.split('.')[0])?.kind === 'class');
+  const lost = [...before].filter((n) => !after.has(n) && newM.topDeclared.get(n.split('.')[0])?.kind === 'class');
+  if (gained.length || lost.length) {
+    notApplied.push({ code: Codes.ClassShape, message: `${[...gained.map((n) => `${n} is new`), ...lost.map((n) => `${n} is gone`)].join(', ')}: a loaded class cannot change its members (restart to use them)` });
+  }
+  if (notApplied.length === 0) notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
+  return { notApplied, added };
+}
+
+/** Free names of a function: used in it but declared nowhere inside it. */
+function freeNames(f: FunctionRecord): Set<string> {
+  const inside = new Set<string>();
+  const walk = (g: FunctionRecord) => { for (const n of g.declared) inside.add(n); g.children.forEach(walk); };
+  walk(f);
+  return new Set([...f.referenced].filter((n) => !inside.has(n)));
+}
+
+/** Decide what a save swaps. `saved` is JavaScript (type-stripped for TypeScript). */
+export function planSwap(state: SwapState, saved: string): SwapPlan {
+  return planFast(state, saved) ?? planWhole(state, saved);
+}
+
+/** Offsets at or after `from` move by `delta`. */
+function shifted(outer: OuterFunction[], from: number, delta: number, lineDelta: number): OuterFunction[] {
+  const at = (x: number) => (x >= from ? x + delta : x);
+  return outer.map((o) => ({ ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd), line: o.start >= from ? o.line + lineDelta : o.line }));
+}
+
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/**
+ * Functions whose code did not change but whose lines moved (lines added or removed above them) run
+ * with the lines they were loaded or last swapped at: stack traces and breakpoints there are off
+ * until they change or the program restarts. Said once per change of what is off.
+ */
+function driftWarning(state: SwapState, moved: { key: string; name: string; line: number }[]): { note: string; warning: NotApplied | null } {
+  const off = moved.filter((f) => state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line);
+  const note = off.length ? `${off[0].key}@${off[0].line}:${off.length}` : '';
+  if (note === state.driftNote || !off.length) return { note, warning: null };
+  const first = off[0];
+  const by = first.line - state.runningLine.get(first.key)!;
+  const names = off.slice(0, 3).map((f) => f.name).join(', ') + (off.length > 3 ? ` and ${off.length - 3} more` : '');
+  return { note, warning: {
+    code: Codes.TopLevelCode,
+    line: first.line,
+    message: `${names} did not change but moved ${Math.abs(by)} line${Math.abs(by) === 1 ? '' : 's'} ${by > 0 ? 'down' : 'up'}: they run with the lines the program has for them, so their stack traces and breakpoints are off until they change or the program restarts`,
+  } };
+}
+
+/** The text with everything outside [from, to) made blank (same offsets and lines). */
+function blankOutside(text: string, from: number, to: number): string {
+  const blank = (t: string) => t.replace(/[^\n]+/g, (m) => ' '.repeat(m.length));
+  return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to));
+}
+
+/**
+ * A save that changes only the inside of one outermost function (the common edit) is planned from
+ * that function alone: the rest of the text is the last text, whose every function runs. Only that
+ * function (or its class, for #private and super) is parsed, so the cost follows the edit, not the
+ * file. Null when that does not hold: plan the whole text.
+ */
+function planFast(state: SwapState, saved: string): SwapPlan | null {
+  const last = state.last;
+  if (!last) return null;
+  const a = last.text;
+  if (saved === a) return { kind: 'unchanged', next: last };
+  const min = Math.min(a.length, saved.length);
+  let p = 0;
+  while (p < min && a.charCodeAt(p) === saved.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < min - p && a.charCodeAt(a.length - 1 - q) === saved.charCodeAt(saved.length - 1 - q)) q++;
+  const oldEnd = a.length - q;
+  const delta = saved.length - a.length;
+  const o = last.outer.find((f) => f.bodyStart < p && oldEnd < f.bodyEnd);
+  if (!o || o.objectMethod) return null;
+  const inClass = o.classStart >= 0;
+  const from = inClass ? o.classStart : o.start;
+  const to = (inClass ? o.classEnd : o.end) + delta;
+  // a class or a function expression stands in parentheses, to be an expression statement
+  const paren = inClass || !o.declaration;
+  let synthetic = blankOutside(saved, from, to);
+  if (paren) {
+    // on blanked characters, not on line breaks: lines stay where they are
+    let open = from - 1;
+    while (open >= 0 && synthetic[open] === '\n') open--;
+    let close = to;
+    while (close < synthetic.length && synthetic[close] === '\n') close++;
+    if (open < 0 || close >= synthetic.length) return null;
+    synthetic = synthetic.slice(0, open) + '(' + synthetic.slice(open + 1, close) + ')' + synthetic.slice(close + 1);
+  }
+  const parsed = tryParse(synthetic, state.kind);
+  if (!parsed.ok) return null;
+  const model = describeScript(synthetic, state.kind, parsed.program);
+  const root = model.functions.find((f) => f.start === o.start);
+  if (!root || root.end !== o.end + delta) return null;
+  // keys and names as in the whole text: the function's own, with its inner functions' below it
+  const subtree: FunctionRecord[] = [];
+  const visit = (f: FunctionRecord) => { subtree.push(f); f.children.forEach(visit); };
+  visit(root);
+  const baseKey = root.key;
+  const baseName = root.name;
+  for (const f of subtree) {
+    if (f.key.startsWith(baseKey)) f.key = o.key + f.key.slice(baseKey.length);
+    f.name = f === root ? o.name : f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name;
+  }
+  root.parent = null;
+  const sites = functionSites(parsed.program as Node);
+  const notApplied: NotApplied[] = [];
+  const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
+  const clean = notApplied.length === 0 && warnings.length === 0;
+  const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
+  const outer = shifted(last.outer, oldEnd, delta, lineDelta);
+  const next = clean ? { text: saved, outer } : undefined;
+  const drift = lineDelta !== 0 ? driftWarning(state, outer.filter((f) => f.start >= oldEnd + delta)) : null;
+  if (drift?.warning) warnings.push(drift.warning);
+  if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
+  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote: drift?.note };
+}
+
+/** Plan from the whole saved text. */
+export function planWhole(state: SwapState, saved: string): SwapPlan {
+  const parsed = tryParse(saved, state.kind);
+  if (!parsed.ok) return { kind: 'syntax-error', problem: parsed.problem };
+  const newM = describeScript(saved, state.kind, parsed.program);
+  const sites = functionSites(parsed.program as Node);
+  const notApplied: NotApplied[] = [];
+  const topChanged = state.topTokens !== topTokens(newM, state.kind);
+  const top = topChanged ? topLevelReasons(state.model, newM) : { notApplied: [], added: new Set<string>() };
+  notApplied.push(...top.notApplied);
+  const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added);
+  const clean = notApplied.length === 0 && warnings.length === 0;
+  const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
+  const swappedKeys = new Set(units.map((u) => u.record.key));
+  const drift = driftWarning(state, newM.outermost.filter((f) => !swappedKeys.has(f.key)));
+  if (drift.warning) warnings.push(drift.warning);
+  if (units.length === 0) {
+    if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
+    return { kind: 'nothing', notApplied };
+  }
+  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites, next, driftNote: drift.note };
+}
+
+/** Which of these functions (of the saved text) changed, and can each be swapped? */
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
+  const oldSites = state.sites;
+  const oldByKey = keyIndex(state.model);
+  const units: SwapUnit[] = [];
+  const changed: ChangedFunction[] = [];
+  const warnings: NotApplied[] = [];
+  const swapped = new Set<string>();
+  for (const f of functions) {
+    const oldF = oldByKey.get(f.key);
+    if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
+    const own = ownCode(saved, f);
+    if (state.running.get(f.key) === own) continue;
+    if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {
+      notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+      continue;
+    }
+    const needs = [...freeNames(f)].filter((n) => added.has(n));
+    if (needs.length) {
+      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
+      continue;
+    }
+    const site = sites.get(f.start)!;
+    const oldSite = oldSites.get(oldF.start)!;
+    const shape = state.shapes.get(f.key);
+    const why = refusal(state, oldF, oldSite, f, site, shape, saved);
+    if (why) {
+      // inside a function that is swapped: the closures it makes from now on have the new code
+      let up = f.parent;
+      while (up && !swapped.has(up.key)) up = up.parent;
+      if (up) {
+        warnings.push({ code: Codes.StaleClosures, line: f.line, message: `closures that ${up.name} created before this save keep their old ${f.name} (${why.message.replace(/^.*? not swapped: /, '')}); new ones run the new code` });
+      } else {
+        notApplied.push(why);
+      }
+      continue;
+    }
+    swapped.add(f.key);
+    units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
+    changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
+  }
+  return { units, changed, warnings };
+}
+
+const keyIndexes = new WeakMap<ScriptModel, Map<string, FunctionRecord>>();
+function keyIndex(model: ScriptModel): Map<string, FunctionRecord> {
+  let m = keyIndexes.get(model);
+  if (!m) { m = new Map(model.functions.map((f) => [f.key, f])); keyIndexes.set(model, m); }
+  return m;
+}

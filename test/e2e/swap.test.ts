@@ -1,0 +1,223 @@
+// The swap engine end to end (docs/swap.md): the real CLI with EDIT_CONTINUE_ENGINE=swap (until the
+// engine choice's --engine swap is merged), real node targets on every line and on node 26 with
+// LiveEdit off, real saves. What only this engine can do is asserted as such: a suspended async
+// function and a function running in a loop that never returns are swapped at once.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { testNodes, ROOT_DIR, type TestNode } from '../helpers/nodes';
+
+const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
+
+/**
+ * Node 26 with LiveEdit off and no way to turn it on (the stand-in for Node 27): a `node` wrapper that
+ * drops --inspector-live-edit and makes v8.setFlagsFromString ignore it.
+ */
+function nodeWithoutLiveEdit(): TestNode | null {
+  const node26 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node26', 'bin', 'node');
+  if (!(process.env.EC_TEST_NODES ?? '20,22,24,26').split(',').map((s) => s.trim()).includes('26') || !fs.existsSync(node26)) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-nolive-'));
+  fs.writeFileSync(path.join(dir, 'refuse.js'), `const v8 = require('node:v8'); const set = v8.setFlagsFromString;
+v8.setFlagsFromString = function (flags) { const rest = String(flags).split(/\\s+/).filter((f) => f && !/inspector[-_]live[-_]edit/.test(f)); if (rest.length) return set.call(this, rest.join(' ')); };\n`);
+  const bin = path.join(dir, 'node');
+  fs.writeFileSync(bin, `#!/usr/bin/env bash
+args=(); for a in "$@"; do case "$a" in --inspector-live-edit*|--inspector_live_edit*) ;; *) args+=("$a") ;; esac; done
+exec "${node26}" --require "${dir}/refuse.js" "\${args[@]}"\n`, { mode: 0o755 });
+  return { major: 26, bin };
+}
+
+const lines: (TestNode & { label: string })[] = testNodes().map((n) => ({ ...n, label: `node ${n.major}` }));
+const noLive = nodeWithoutLiveEdit();
+if (noLive) lines.push({ ...noLive, label: 'node 26, LiveEdit off' });
+
+async function patched(cli: RunningCli, from: number, re: RegExp, step: string): Promise<string> {
+  return (await cli.waitFor(re, { stream: 'stderr', after: from, step }))[0];
+}
+
+describe.each(lines)('$label', ({ bin }) => {
+  const start = cliPerTest();
+
+  test('references taken before a save run the new code, with the same state; a swapped function swaps again', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'a', /add 1 items=1 total=10 price=10 count=1/, 'stdout');
+
+    let mark = cli.mark('stderr');
+    edit(file, 'item.qty * 10', 'item.qty * 7', saveByRename);
+    await patched(cli, mark, /patched app\.js: price\n/, 'swap price');
+    // priceOf was taken before the save; Cart.add calls price: both run the new code, total is kept
+    await ask(cli, 'a', /add 2 items=2 total=17 price=7 count=2/, 'stdout');
+
+    mark = cli.mark('stderr');
+    edit(file, 'item.qty * 7', 'item.qty * 5', saveInPlace);
+    await patched(cli, mark, /patched app\.js: price\n/, 'swap price again');
+    await ask(cli, 'a', /add 3 items=3 total=22 price=5 count=3/, 'stdout');
+
+    // a closure made before the save: new code, same captured variable (read and written)
+    mark = cli.mark('stderr');
+    edit(file, 'n += 1;', 'n += 100;', saveByRename);
+    await patched(cli, mark, /patched app\.js: makeCounter\.next\n/, 'swap the closure');
+    await ask(cli, 'a', /add 4 items=4 total=27 price=5 count=103/, 'stdout');
+
+    // a method of an existing instance, with #private
+    mark = cli.mark('stderr');
+    edit(file, 'items=${this.#items.length}', 'n=${this.#items.length}!', saveByRename);
+    await patched(cli, mark, /patched app\.js: Cart\.describe\n/, 'swap the method');
+    await ask(cli, 'a', /add 5 n=5! total=32 price=5 count=203/, 'stdout');
+    // no save was refused by the swap engine (its codes, and V8's)
+    expect(cli.stderr()).not.toMatch(/EC21\d|EC3\d\d/);
+  });
+
+  test('a suspended async function is swapped at once, and its callee while it runs', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 't', /ticks \d+ step=1/, 'stdout');
+    // ticker is suspended at its await: LiveEdit waits for it (EC302, forever here); the swap applies now
+    let mark = cli.mark('stderr');
+    edit(file, 'ticks = tick(ticks);', 'ticks = tick(ticks) + 1000;');
+    const line = await patched(cli, mark, /(patched|waiting|not patched) app\.js: [^\n]*\n/, 'swap ticker');
+    expect(line).toBe('patched app.js: ticker\n');
+    mark = cli.mark('stderr');
+    edit(file, 'return t + 1;', 'return t + 2;');
+    await patched(cli, mark, /patched app\.js: tick\n/, 'swap tick');
+    // the running activation of ticker keeps its own code; tick's new code is used at once
+    const first = Number((await ask(cli, 't', /ticks (\d+) step=2/, 'stdout'))[1]);
+    let next = first;
+    for (let i = 0; i < 200 && next === first; i++) next = Number((await ask(cli, 't', /ticks (\d+) step=2/, 'stdout'))[1]);
+    // the suspended activation went on with its old code: + 2 per tick from tick's new code, no + 1000
+    expect(next - first).toBeGreaterThan(0);
+    expect(next - first).toBeLessThan(1000);
+  });
+
+  test('a loop that never returns calls the new code at once', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'busy.js');
+    const cli = start([bin, 'busy.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/step 1\n/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    const out = cli.mark('stdout');
+    edit(file, 'return x + 1;', 'return x + 5;');
+    await patched(cli, mark, /patched busy\.js: step\n/, 'swap step');
+    await cli.waitFor(/step 5\n/, { after: out, step: 'the loop runs the new step' });
+  });
+
+  test('retry after a fix runs the new body; bt shows the file; a breakpoint in a swapped function stops in the new code; set is seen', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    cli.send('w\n');
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)[\s\S]*ec> $/, { stream: 'stderr', step: 'stop at the exception' });
+    let mark = cli.mark('stderr');
+    edit(file, 'item.spec.weight', '(item.spec ?? { weight: 3 }).weight');
+    await patched(cli, mark, /patched app\.js: work\n/, 'swap work while paused');
+    await ask(cli, 'bt', /#0 work \(app\.js:28:\d+\)/);
+    const out = cli.mark('stdout');
+    cli.send('retry\n');
+    await cli.waitFor(/work 3\n/, { after: out, step: 'the retried call returns the new result' });
+
+    mark = cli.mark('stderr');
+    edit(file, "const text = 'n' + n;", "const text = 'N' + n;");
+    await patched(cli, mark, /patched app\.js: label\n/, 'swap label');
+    // pause (Ctrl+C) to set the breakpoint: the ticker calls label every 10 ticks
+    cli.kill('SIGINT');
+    await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'pause for the prompt' });
+    await ask(cli, 'break app.js:32', /breakpoint 1 at app\.js:32/);
+    mark = cli.mark('stderr');
+    cli.send('cont\n');
+    // the code shown is the file's, at the line that runs
+    await cli.waitFor(/breakpoint 1 in label \(app\.js:32:\d+\)[\s\S]*> 32 \|   return text;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the breakpoint in the swapped label' });
+    await ask(cli, 'p text', /'N\d+0'/);
+    await ask(cli, 'bt', /#0 label \(app\.js:32:\d+\)/);
+    // `set` in the swapped body changes the module's variable: the program's own code reads it
+    await ask(cli, 'set total = 1000', /total = 1000/);
+    await ask(cli, 'p cart.describe()', /items=0 total=1000/);
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
+    cli.send('cont\n');
+  });
+
+  test('step into a swapped function stops at its first line in the new code; out goes back past the dispatch', async () => {
+    const dir = copyFixture('pause');
+    const file = path.join(dir, 'steps.js');
+    const cli = start([bin, 'steps.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', step: 'debugger statement' });
+    const mark = cli.mark('stderr');
+    edit(file, 'const sum = a + b;', 'const sum = a + b * 10;');
+    await patched(cli, mark, /patched steps\.js: add\n/, 'swap add while paused');
+    await ask(cli, 'break steps.js:11', /breakpoint 1 at steps\.js:11/);
+    await ask(cli, 'cont', /breakpoint 1 in main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'step', /add \(steps\.js:3:\d+\)/);
+    await ask(cli, 'next', /add \(steps\.js:4:\d+\)/);
+    await ask(cli, 'p sum', /(?:^|> )10$/m);
+    await ask(cli, 'out', /main \(steps\.js:11:\d+\)/);
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
+    cli.send('cont\n');
+    await cli.waitFor(/total 60/, { step: 'the program finishes with the new add' });
+  });
+
+  test('restart N re-enters a swapped function: its first statement dispatches to the new body', async () => {
+    const dir = copyFixture('pause');
+    const file = path.join(dir, 'steps.js');
+    const cli = start([bin, 'steps.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/paused at a debugger statement in main \(steps\.js:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', step: 'debugger statement' });
+    const mark = cli.mark('stderr');
+    // main is running (it is the frame we stand in): the swap applies at once all the same
+    edit(file, 'console.log(`total ${total}`);', 'console.log(`sum ${total * 100}`);');
+    await patched(cli, mark, /patched steps\.js: main\n/, 'swap main while it runs');
+    await ask(cli, 'restart 0', /restarted frame 0/);
+    // the restarted main passes the call to the new main, which stops at its own debugger statement
+    await ask(cli, 'cont', /paused at a debugger statement in main \(steps\.js:8:\d+\)/);
+    cli.send('cont\n');
+    await cli.waitFor(/sum 600\n/, { step: 'the new main ran' });
+    expect(cli.stdout()).not.toMatch(/total/);
+  });
+
+  // the retry fixtures (docs/retry.md): under the swap engine the fix applies at once, and retry runs it
+  test.each(['job.js', 'job-async.js', 'job-async.mjs'])('%s: the fix is swapped in at the exception, retry finishes the job with every item once', async (script) => {
+    const dir = copyFixture('retry');
+    const cli = start([bin, script], dir, 'pipe', SWAP);
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)[\s\S]*ec> $/, { stream: 'stderr', step: 'stop at item 4' });
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, script), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
+    await patched(cli, mark, /patched job[\w-]*\.m?js: work\n/, 'swap work at the exception');
+    cli.send('retry\n');
+    await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'the job finishes' });
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout().match(/item 4 done/g)).toHaveLength(1);
+  });
+
+  test('an ES module: module state, a method with super and #private', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'esm.mjs');
+    const cli = start([bin, 'esm.mjs'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'x', /base hi x1 seen=1 x/, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(file, '`${super.greet()} hi x${this.#times}`', '`${super.greet()} HELLO x${this.#times * 10}`');
+    await patched(cli, mark, /patched esm\.mjs: Greeter\.greet\n/, 'swap greet');
+    await ask(cli, 'y', /base HELLO x20 seen=2 y/, 'stdout');
+  });
+});
+
+// Node 20 cannot run TypeScript: the lines that can (none when EC_TEST_NODES=20)
+const tsLines = lines.filter((l) => l.major >= 22);
+if (tsLines.length) describe.each(tsLines)('$label, TypeScript', ({ bin }) => {
+  const start = cliPerTest();
+
+  test('a .ts file: the saved text is type-stripped as the load hook did, and swapped', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'typed.ts');
+    const cli = start([bin, 'typed.ts'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, '', /price 20 served=1/, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(file, 'return item.qty * 10;', 'return (item.qty as number) * 7;', saveByRename);
+    await patched(cli, mark, /patched typed\.ts: price\n/, 'swap price');
+    await ask(cli, '', /price 14 served=2/, 'stdout');
+  });
+});

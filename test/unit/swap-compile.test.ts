@@ -1,0 +1,481 @@
+// The swap engine's transform, planner and compiler, run for real: a text is loaded with the swap
+// transform in a fresh V8 context (CommonJS) or a child node (ES modules, TypeScript), a save is
+// planned and compiled as the engine does, the install expression runs in the same realm, and the
+// program's own references, closures and instances must show the new behaviour.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
+import { swapModuleIdOf } from '../../src/inject/hooks';
+import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
+import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
+import { Codes } from '../../src/patch/codes';
+import { ROOT_DIR } from '../helpers/nodes';
+
+const src = (...lines: string[]): string => lines.join('\n') + '\n';
+
+/** Plan and compile a save; the install expression to run in the program's realm, or the plan when there is nothing to install. */
+function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression: string | null; compiled: CompiledUnit[]; commit(): void } {
+  const plan = planSwap(state, saved);
+  if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => { if (plan.kind === 'unchanged' && plan.next) state.last = plan.next; } };
+  const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
+  const compiled = plan.units.map((u) => compileUnit(state, plan.model, saved, u, 'file:///t.js', counters));
+  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
+}
+
+interface Loaded {
+  exports: any;
+  ctx: vm.Context;
+  state: SwapState;
+  transformed: string;
+  /** Apply a save; throws when the install failed. */
+  save(text: string): SwapPlan;
+}
+
+let counter = 0;
+
+/** Load CommonJS text with the swap transform in a fresh context. */
+function load(text: string, globals: Record<string, unknown> = {}): Loaded {
+  const module = swapModuleId(`/t/${counter++}.js`);
+  const transformed = addBoundaries(text, 'script', { swap: { module } });
+  expect(transformed).toMatch(/\/\*edit-continue:swap\*\/$/);
+  const ctx = vm.createContext({ console, ...globals });
+  const m = { exports: {} as any };
+  vm.runInContext(`(function (module, exports) {${transformed}\n})`, ctx)(m, m.exports);
+  const state = readLoaded(transformed, 'script')!;
+  expect(state).not.toBeNull();
+  return {
+    exports: m.exports, ctx, state, transformed,
+    save(saved) {
+      const p = prepare(state, saved);
+      if (p.expression) {
+        const failure = vm.runInContext(p.expression, ctx);
+        if (failure) throw new Error(`install failed: ${failure}\n${p.compiled.map((c) => c.code).join('\n---\n')}`);
+      }
+      p.commit();
+      return p.plan;
+    },
+  };
+}
+
+const names = (plan: SwapPlan) => (plan.kind === 'swap' ? plan.changed.map((c) => c.name) : []);
+const codes = (plan: SwapPlan) => (plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied.map((n) => n.code) : []);
+
+describe('swap transform: the program runs as before', () => {
+  test('every kind of function behaves the same with the indirection in place', () => {
+    const text = src(
+      "'use strict'",
+      'const k = 2;',
+      'function mk(a) { let c = 0; return (x) => { c += x; return c * a * k; }; }',
+      'class A extends Object { #p = 1; constructor() { super(); this.q = 2; } get p() { return this.#p; } set p(v) { this.#p = v; } static s(x, ...r) { return r.length + x; } m({ a, b = 2 }, [c]) { return a + b + c + this.#p; } }',
+      'function* g() { yield 1; yield 2; }',
+      'async function af(y) { return y + 1; }',
+      'const arrow = (z) => z * 3;',
+      'function F(v) { this.v = v; }',
+      'function va() { return arguments.length; }',
+      'module.exports = { mk, A, g, af, arrow, F, va };',
+    );
+    const { exports: e } = load(text);
+    const a = new e.A();
+    a.p = 5;
+    expect([e.mk(3)(1), a.p, e.A.s(1, 2, 3), a.m({ a: 1 }, [3]), [...e.g()], e.arrow(2), new e.F(4).v, e.va(1, 2, 3)]).toEqual([6, 5, 3, 11, [1, 2], 6, 4, 3]);
+    return expect(e.af(1)).resolves.toBe(2);
+  });
+
+  test('no line is added, and the slots are defined before any user code runs', () => {
+    const text = src('#!/usr/bin/env node', "'use strict'", 'function f() {', '  return 1;', '}', 'module.exports = f;');
+    const out = addBoundaries(text, 'script', { swap: { module: 'mabc' } });
+    expect(out.split('\n').length).toBe(text.split('\n').length + 1); // the mark's own line
+    expect(out.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const ctx = vm.createContext({});
+    const m = { exports: {} as any };
+    vm.runInContext(`(function (module, exports) {${out.replace(/^#!.*/, '')}\n})`, ctx)(m, m.exports);
+    expect(vm.runInContext("Object.getOwnPropertyDescriptor(globalThis, '__ec$mabc$0')", ctx)).toMatchObject({ value: undefined, configurable: true, enumerable: false });
+    expect(m.exports()).toBe(1);
+  });
+
+  test('the load hook and the controller name a module alike', () => {
+    expect(swapModuleIdOf('/a/b.js')).toBe(swapModuleId('/a/b.js'));
+    expect(swapModuleId('/a/b.js')).toMatch(/^m[0-9a-f]{10}$/);
+    expect(swapModuleId('/a/b.js')).not.toBe(swapModuleId('/a/c.js'));
+  });
+
+  test('without { swap } the output is exactly the boundary transform', () => {
+    const text = src('function f(a) {', '  return a;', '}');
+    expect(addBoundaries(text, 'script')).not.toContain('__ec$m');
+  });
+
+  test('the loaded text reads back: the original, and each function its slot and environment', () => {
+    const text = src('function outer(a) {', '  let b = 1;', '  return function inner(c) { return a + b + c; };', '}');
+    const { state } = load(text);
+    expect(state.original).toBe(text);
+    const shapes = Object.fromEntries(state.shapes);
+    expect(shapes['/outer#0']).toEqual({ n: 0, env: [], mode: 'p' });
+    expect(shapes['/outer#0/inner#0']).toEqual({ n: 1, env: ['a', 'b'], mode: 'p' });
+  });
+});
+
+describe('swap: references, closures, instances and state', () => {
+  test('a reference taken before the save runs the new code and shares module state (reads and writes)', () => {
+    const v1 = src('let total = 0;', 'function add(x) { total += x; return total; }', 'module.exports = { add, get total() { return total; } };');
+    const h = load(v1);
+    const add = h.exports.add;
+    expect(add(1)).toBe(1);
+    const plan = h.save(v1.replace('total += x; return total;', 'total += 2 * x; return total + 1000;'));
+    expect(names(plan)).toEqual(['add']);
+    expect(add(1)).toBe(1003);
+    expect(h.exports.total).toBe(3);
+  });
+
+  test('a closure made before the save runs the new code on the same captured variables', () => {
+    const v1 = src('function mk(a) {', '  let c = 0;', '  return (x) => { c += x; return c * a; };', '}', 'module.exports = mk;');
+    const h = load(v1);
+    const f = h.exports(10);
+    const g = h.exports(100);
+    expect(f(1)).toBe(10);
+    h.save(v1.replace('c += x; return c * a;', 'c += 2 * x; return c * a + 0.5;'));
+    expect(f(1)).toBe(30.5);
+    expect(g(1)).toBe(200.5);
+    expect(f(0)).toBe(30.5); // c was written through the environment object
+  });
+
+  test('shadowing: only the names that resolve to the enclosing function go through its environment', () => {
+    const v1 = src('const x = "module";', 'function mk(x) {', '  const y = "outer";', '  return (z) => [x, y, z].join();', '}', 'module.exports = mk;');
+    const h = load(v1);
+    const f = h.exports('param');
+    h.save(v1.replace('return (z) => [x, y, z].join();', 'return (z) => { const y = "inner"; { let x = "block"; z += x; } return [x, y, z, typeof x].join(); };'));
+    expect(f('z')).toBe('param,inner,zblock,string');
+  });
+
+  test('a swapped function swaps again; a closure it makes with new captures gets a slot of its own', () => {
+    const v1 = src('function mk() {', '  return function inner() { return 1; };', '}', 'module.exports = mk;');
+    const h = load(v1);
+    const before = h.exports();
+    const v2 = v1.replace('return function inner() { return 1; };', 'let n = 5; return function inner() { return n; };');
+    const plan2 = h.save(v2);
+    // inner now captures n: closures made before keep their code (EC206), new ones have the new code
+    expect(names(plan2)).toEqual(['mk']);
+    expect(plan2.kind === 'swap' && plan2.warnings.map((w) => w.code)).toEqual([Codes.StaleClosures]);
+    const after = h.exports();
+    expect([before(), after()]).toEqual([1, 5]);
+    const v3 = v2.replace('return n;', 'return n * 10;');
+    const plan3 = h.save(v3);
+    expect(names(plan3)).toEqual(['mk.inner']);
+    expect([before(), after()]).toEqual([1, 50]);
+  });
+
+  test('per-iteration let bindings: each closure keeps its own', () => {
+    const v1 = src('function make() {', '  const fns = [];', '  for (let i = 0; i < 3; i++) fns.push(() => i);', '  return fns;', '}', 'module.exports = make;');
+    const h = load(v1);
+    const fns = h.exports();
+    h.save(v1.replace('fns.push(() => i);', 'fns.push(() => i * 10);'));
+    expect(fns.map((f: () => number) => f())).toEqual([0, 10, 20]);
+  });
+
+  test('this, super and #private in methods; getters, setters and static methods', () => {
+    const v1 = src(
+      'class Base { hello() { return "base"; } static kind() { return "B"; } }',
+      'class C extends Base {',
+      '  #n = 1;',
+      '  get n() { return this.#n; }',
+      '  set n(v) { this.#n = v; }',
+      '  greet() { return super.hello() + this.#n; }',
+      '  static kind() { return super.kind() + "C"; }',
+      '}',
+      'module.exports = C;',
+    );
+    const h = load(v1);
+    const C = h.exports;
+    const c = new C();
+    const v2 = v1
+      .replace('get n() { return this.#n; }', 'get n() { return this.#n * 100; }')
+      .replace('set n(v) { this.#n = v; }', 'set n(v) { this.#n = v + 1; }')
+      .replace('greet() { return super.hello() + this.#n; }', 'greet() { return super.hello() + "!" + this.#n; }')
+      .replace('static kind() { return super.kind() + "C"; }', 'static kind() { return super.kind() + "CC"; }');
+    const plan = h.save(v2);
+    expect(names(plan).sort()).toEqual(['C.get n', 'C.greet', 'C.kind', 'C.set n'].sort());
+    c.n = 2;
+    expect([c.n, c.greet(), C.kind()]).toEqual([300, 'base!3', 'BCC']);
+  });
+
+  test('lexical this, arguments and new.target: arrows get the caller\'s this; functions keep new.target and arguments', () => {
+    const v1 = src(
+      'function Counter() { this.n = 1; this.inc = () => { this.n += 1; return this.n; }; }',
+      'function Point(x) { if (!new.target) return "call"; this.x = x; }',
+      'function count() { return arguments.length; }',
+      'module.exports = { Counter, Point, count };',
+    );
+    const h = load(v1);
+    const c = new h.exports.Counter();
+    h.save(v1
+      .replace('this.n += 1; return this.n;', 'this.n += 10; return this.n;')
+      .replace('if (!new.target) return "call"; this.x = x;', 'if (!new.target) return "CALL"; this.x = x * 2;')
+      .replace('return arguments.length;', 'return arguments.length * 100;'));
+    expect(c.inc()).toBe(11);
+    const p = new h.exports.Point(2);
+    expect([p.x, p instanceof h.exports.Point, h.exports.Point(1), h.exports.count(1, 2, 3)]).toEqual([4, true, 'CALL', 300]);
+  });
+
+  test('a constructor function that does not read new.target: `new` still makes an instance of it, with the new body', () => {
+    const v1 = src('function Box(v) { this.v = v; }', 'Box.prototype.get = function () { return this.v; };', 'module.exports = Box;');
+    const h = load(v1);
+    expect(h.transformed).not.toContain('Reflect.construct'); // the short dispatch
+    h.save(v1.replace('this.v = v;', 'this.v = v * 2;'));
+    const b = new h.exports(4);
+    expect([b instanceof h.exports, b.get(), b.v]).toEqual([true, 8, 8]);
+    const plan = planSwap(h.state, v1.replace('this.v = v;', 'this.v = new.target ? v : 0;'));
+    expect(codes(plan)).toEqual([Codes.SwapUnsupported]);
+  });
+
+  test('default and destructuring parameters: the body is swapped, the values come from the running version', () => {
+    const v1 = src('function f({ a, b = 2 }, [c] = [3], ...rest) { return a + b + c + rest.length; }', 'function g(x, y = 10) { return x + y; }', 'module.exports = { f, g };');
+    const h = load(v1);
+    h.save(v1.replace('return a + b + c + rest.length;', 'return (a + b + c + rest.length) * 10;').replace('return x + y;', 'return x * y;'));
+    expect([h.exports.f({ a: 1 }), h.exports.f({ a: 1, b: 1 }, [1], 0, 0), h.exports.g(2), h.exports.g(2, 3)]).toEqual([60, 50, 20, 6]);
+  });
+
+  test('async functions, and generators created before the save (started and not)', async () => {
+    const v1 = src('async function af(x) { await null; return x + 1; }', 'function* gen() { yield 1; yield 2; }', 'module.exports = { af, gen };');
+    const h = load(v1);
+    const started = h.exports.gen();
+    expect(started.next().value).toBe(1);
+    const fresh = h.exports.gen();
+    const pending = h.exports.af(1); // suspended at its await across the save
+    h.save(v1.replace('return x + 1;', 'return x + 100;').replace('yield 1; yield 2;', 'yield 10; yield 20;'));
+    expect(await pending).toBe(2); // the activation that was running finishes its own code
+    expect(await h.exports.af(1)).toBe(101);
+    expect(started.next().value).toBe(2); // started: finishes the old body
+    expect([...fresh]).toEqual([10, 20]); // not started: runs the new body
+  });
+});
+
+describe('swap: what it refuses, with a code', () => {
+  test('a new outer local captured, a changed kind, a constructor, more parameters, arguments in an arrow', () => {
+    const v1 = src(
+      'function mk(a, b) { return (x) => x + a; }',
+      'function plain(x) { return x; }',
+      'class K { constructor() { this.v = 1; } m() { return 1; } }',
+      'function two(a) { return a; }',
+      'function outer() { return () => 1; }',
+      'module.exports = { mk, plain, K, two, outer };',
+    );
+    const h = load(v1);
+    const expectCode = (from: string, to: string, code: string) => {
+      const plan = planSwap(h.state, v1.replace(from, to));
+      expect(codes(plan)).toContain(code);
+      expect(names(plan)).toEqual([]);
+    };
+    expectCode('(x) => x + a', '(x) => x + a + b', Codes.SwapCapture);
+    expectCode('function plain(x) { return x; }', 'async function plain(x) { return x; }', Codes.SwapKind);
+    expectCode('this.v = 1;', 'this.v = 2;', Codes.SwapConstructor);
+    expectCode('function two(a) { return a; }', 'function two(a, b) { return a + b; }', Codes.SwapParameters);
+    expectCode('return () => 1;', 'return () => arguments.length;', Codes.SwapUnsupported);
+  });
+
+  test('top-level changes are reported as with LiveEdit, and the function changes beside them still swap', () => {
+    const v1 = src('const a = 1;', 'function f() { return a; }', 'module.exports = f;');
+    const h = load(v1);
+    const plan = h.save(v1.replace('const a = 1;', 'const a = 1;\nconst b = 2;').replace('return a;', 'return a + 1;'));
+    expect(codes(plan)).toEqual([Codes.NewDeclaration]);
+    expect(names(plan)).toEqual(['f']);
+    expect(h.exports()).toBe(2);
+    const uses = planSwap(h.state, v1.replace('const a = 1;', 'const a = 1;\nconst b = 2;').replace('return a;', 'return b;'));
+    expect(codes(uses)).toContain(Codes.UsesNewDeclaration);
+  });
+
+  test('a text loaded without the indirection is not readable as a swap text', () => {
+    expect(readLoaded(addBoundaries('function f() { return 1; }\n', 'script'), 'script')).toBeNull();
+  });
+
+  test('an unchanged save and a comment-only top-level change are unchanged', () => {
+    const v1 = src('function f() { return 1; }');
+    const h = load(v1);
+    expect(planSwap(h.state, v1).kind).toBe('unchanged');
+    expect(planSwap(h.state, '// a comment\n' + v1).kind).toBe('unchanged');
+  });
+});
+
+describe('swap: the compiled code keeps the file\'s lines', () => {
+  test('a swapped function reports its file and line in stack traces', () => {
+    const v1 = src('function a() {', '  return 1;', '}', '', 'function b() {', '  return new Error("x").stack;', '}', 'module.exports = b;');
+    const h = load(v1);
+    h.save(v1.replace('return new Error("x").stack;', 'const s = new Error("y").stack; return s;'));
+    const stack: string = h.exports();
+    // the line and column of the saved file (jest shortens file:/// to file:/)
+    expect(stack).toMatch(/Error: y\n\s+at (Object\.)?b \(file:\/+t\.js:6:13\)/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// ES modules and TypeScript run in a child node: the program, then the saves as the engine makes them.
+
+const NODE22 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node22', 'bin', 'node');
+
+/** Run `program` (already transformed) as an ES module in node, apply each install expression, print what `probe` returns after each. */
+function runModule(node: string, transformed: string, installs: string[], probe: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-swap-unit-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'mod.mjs'), transformed);
+    fs.writeFileSync(path.join(dir, 'installs.json'), JSON.stringify(installs));
+    fs.writeFileSync(path.join(dir, 'main.mjs'), `import * as m from './mod.mjs';
+import { readFileSync } from 'node:fs';
+const probe = ${probe};
+const out = [await probe(m)];
+for (const ex of JSON.parse(readFileSync(new URL('./installs.json', import.meta.url), 'utf8'))) {
+  const failure = (0, eval)(ex);
+  if (failure) { out.push('FAILED ' + failure); break; }
+  out.push(await probe(m));
+}
+console.log(JSON.stringify(out));
+`);
+    return JSON.parse(execFileSync(node, [path.join(dir, 'main.mjs')], { encoding: 'utf8' }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('swap in an ES module and in TypeScript (child node)', () => {
+  test('ES module: imports, module state, class with super and #private, swapped twice', () => {
+    const v1 = src(
+      "import { basename } from 'node:path';",
+      'let seen = 0;',
+      'class Base { greet() { return "base"; } }',
+      'export class G extends Base { #t = 0; greet() { this.#t += 1; return super.greet() + this.#t; } }',
+      'const g = new G();',
+      'export function hello(p) { seen += 1; return `${g.greet()} ${basename(p)} ${seen}`; }',
+    );
+    const transformed = addBoundaries(v1, 'module', { swap: { module: swapModuleId('/esm.mjs') } });
+    const state = readLoaded(transformed, 'module')!;
+    const v2 = v1.replace('return super.greet() + this.#t;', 'return super.greet() + "!" + this.#t * 10;');
+    const p2 = prepare(state, v2); p2.commit();
+    const v3 = v2.replace('${basename(p)} ${seen}', '${basename(p).toUpperCase()} ${seen}');
+    const p3 = prepare(state, v3); p3.commit();
+    expect(names(p2.plan)).toEqual(['G.greet']);
+    expect(names(p3.plan)).toEqual(['hello']);
+    const out = runModule(process.execPath, transformed, [p2.expression!, p3.expression!], '(m) => m.hello("/x/y.js")');
+    expect(out).toEqual(['base1 y.js 1', 'base!20 y.js 2', 'base!30 Y.JS 3']);
+  });
+
+  test('TypeScript: the type-stripped text (same positions) swaps like JavaScript', () => {
+    const strip = (t: string) => execFileSync(NODE22, ['--no-warnings', '-e', `process.stdout.write(require('node:module').stripTypeScriptTypes(require('node:fs').readFileSync(0, 'utf8'), { mode: 'strip' }))`], { input: t, encoding: 'utf8' });
+    const v1 = src('interface Item { qty: number }', 'export function price(item: Item): number {', '  return item.qty * 10;', '}');
+    const js1 = strip(v1);
+    expect(js1.split('\n').length).toBe(v1.split('\n').length);
+    const transformed = addBoundaries(js1, 'module', { swap: { module: swapModuleId('/t.mts') } });
+    const state = readLoaded(transformed, 'module')!;
+    const p = prepare(state, strip(v1.replace('item.qty * 10', 'item.qty * 7 as number')));
+    expect(names(p.plan)).toEqual(['price']);
+    expect(runModule(NODE22, transformed, [p.expression!], '(m) => m.price({ qty: 2 })')).toEqual([20, 14]);
+  });
+});
+
+describe('swap: a save inside one function is planned from that function alone', () => {
+  const v1 = src(
+    "'use strict';",
+    'let hits = 0;',
+    'class Shop {',
+    '  #stock = 3;',
+    '  take() { this.#stock -= 1; return this.#stock; }',
+    '  static make() { return new Shop(); }',
+    '}',
+    'const api = { price(q) { return q * 2; } };',
+    'function f() { return 1; }',
+    'function g() { return 1; }',
+    'const arrow = () => { hits += 1; return hits; };',
+    'module.exports = { Shop, api, f, g, arrow };',
+  );
+  const edits: [string, string][] = [
+    ['this.#stock -= 1;', 'this.#stock -= 2;'], // a method: its class is parsed
+    ['return q * 2;', 'return q * 3;'], // an object literal's method: the whole text
+    ['hits += 1;', 'hits += 10;'], // an arrow in a const
+    ['function f() { return 1; }', 'function f() { return 2; }'],
+  ];
+
+  test.each(edits)('%s → %s: the same plan as from the whole text', (from, to) => {
+    const a = load(v1);
+    const b = load(v1);
+    const saved = v1.replace(from, to);
+    const fast = planSwap(a.state, saved);
+    const whole = planWhole(b.state, saved);
+    expect(names(fast)).toEqual(names(whole));
+    expect(codes(fast)).toEqual(codes(whole));
+    expect(fast.kind === 'swap' && fast.units.map((u) => [u.record.key, u.record.name, u.record.line])).toEqual(whole.kind === 'swap' && whole.units.map((u) => [u.record.key, u.record.name, u.record.line]));
+  });
+
+  test('saves in a row: each from the last; the program follows', () => {
+    const h = load(v1);
+    const shop = new h.exports.Shop();
+    let text = v1.replace('this.#stock -= 1;', 'this.#stock -= 2;');
+    h.save(text);
+    expect(shop.take()).toBe(1);
+    text = text.replace('hits += 1;', 'hits += 10;');
+    h.save(text);
+    expect(h.exports.arrow()).toBe(10);
+    text = text.replace('hits += 10;', 'hits += 100; /* more */');
+    h.save(text);
+    expect(h.exports.arrow()).toBe(110);
+    expect(h.state.last?.text).toBe(text);
+  });
+
+  test('after a save applied in part, the next one is planned from the whole text (nothing is left behind)', () => {
+    const h = load(v1);
+    // f and g change, and a new top-level declaration is refused: f and g run the new code
+    const t1 = v1.replace('function f() { return 1; }', 'function f() { return 2; }').replace('function g() { return 1; }', 'function g() { return 2; }').replace('let hits = 0;', 'let hits = 0;\nconst extra = 1;');
+    const p1 = h.save(t1);
+    expect(codes(p1)).toEqual([Codes.NewDeclaration]);
+    expect([h.exports.f(), h.exports.g()]).toEqual([2, 2]);
+    expect(h.state.last).toBeNull();
+    // back to the loaded text except f: g must be swapped back too
+    const t2 = v1.replace('function f() { return 1; }', 'function f() { return 3; }');
+    const p2 = h.save(t2);
+    expect(names(p2).sort()).toEqual(['f', 'g']);
+    expect([h.exports.f(), h.exports.g()]).toEqual([3, 1]);
+  });
+});
+
+describe('swap: functions that moved without changing', () => {
+  test('a save that adds lines above unchanged functions says once that their lines are off; taking them out again clears it', () => {
+    const v1 = src('function f() {', '  return 1;', '}', 'function g() {', '  return 2;', '}', 'module.exports = { f, g };');
+    const h = load(v1);
+    const warningsOf = (p: SwapPlan) => (p.kind === 'swap' ? p.warnings : []);
+    const t1 = v1.replace('  return 1;', '  const x = 1;\n  return x;');
+    const p1 = h.save(t1);
+    expect(names(p1)).toEqual(['f']);
+    expect(warningsOf(p1).map((w) => [w.code, w.line])).toEqual([[Codes.TopLevelCode, 5]]);
+    expect(warningsOf(p1)[0].message).toMatch(/^g did not change but moved 1 line down/);
+    const p2 = h.save(t1.replace('const x = 1;', 'const x = 10;'));
+    expect(warningsOf(p2)).toEqual([]); // nothing new to say
+    const p3 = h.save(v1.replace('return 1;', 'return 100;'));
+    expect(names(p3)).toEqual(['f']);
+    expect(warningsOf(p3)).toEqual([]); // g is back where it runs
+    expect([h.exports.f(), h.exports.g()]).toEqual([100, 2]);
+  });
+});
+
+describe('swap: slot identity', () => {
+  test('a function keeps its slot when functions are added above it (closures made before follow it)', () => {
+    const v1 = src('function outer() {', '  function b() { return 1; }', '  return b;', '}', 'module.exports = outer;');
+    const h = load(v1);
+    const b = h.exports();
+    const slotBefore = h.state.shapes.get('/outer#0/b#0')!.n;
+    // a new helper above b, and b changed: outer is swapped, and b's old closures take the new b
+    const v2 = v1.replace('  function b() { return 1; }', '  function a() { return 10; }\n  function b() { return a() + 1; }');
+    const plan = h.save(v2);
+    expect(names(plan)).toEqual(['outer']);
+    // b now uses a, which its closures made before cannot reach: those keep their code (EC206) ...
+    expect(plan.kind === 'swap' && plan.warnings.map((w) => w.code)).toContain(Codes.StaleClosures);
+    expect(b()).toBe(1);
+    expect(h.exports()()).toBe(11);
+    // ... while a change b's old closures can take goes to the same slot
+    const v3 = v1.replace('function b() { return 1; }', 'function b() { return 2; }').replace('function outer() {', 'function helper() { return 0; }\nfunction outer() {');
+    const h2 = load(v1);
+    const b2 = h2.exports();
+    const p3 = h2.save(v3);
+    expect(codes(p3)).toEqual([Codes.NewDeclaration]);
+    expect(names(p3)).toEqual(['outer.b']);
+    expect(h2.state.shapes.get('/outer#0/b#0')!.n).toBe(slotBefore);
+    expect(b2()).toBe(2);
+  });
+});
