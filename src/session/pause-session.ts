@@ -292,7 +292,8 @@ export class PauseSession {
     const p = this.current;
     if (!p) return fail('the program is running');
     if (isSafe(p.kind)) return { ok: true, value: p };
-    const next = await this.step('into');
+    // V8 always ends this step with a stop; on a loaded machine it can take seconds (see retry.ts)
+    const next = await this.step('into', 20000);
     if (!next) return fail('the program ran on while stopping at a safe point (it has nothing left to run right now); press Ctrl+C to stop it again');
     if (next.kind === 'exception') return fail('stepping met another exception');
     return { ok: true, value: next };
@@ -312,7 +313,8 @@ export class PauseSession {
     if (refused) return fail(refused);
     this.ctx.asked = 'step';
     this.ctx.stepArmed = true;
-    const wait = this.waitForPause(3000);
+    // a restart always ends with a stop; on a loaded machine it can take seconds (see retry.ts)
+    const wait = this.waitForPause(20000);
     // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the
     // answer: the pause is let go of now, not once the answer is in.
     this.current = null;

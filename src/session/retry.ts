@@ -168,6 +168,13 @@ async function restartWithEdits(deps: RetryDeps, index: number, files: string[],
  * `restart N`: restart frame N with the pending edits and stop at its first statement. Frames of
  * node's own code, and an ES module's top level, are refused with what to do instead.
  */
+/**
+ * How long retry waits for a step that V8 always ends with a stop (into the boundary's finally, out of
+ * a call): long, because on a loaded machine such a step has taken more than the 3 s a user's `next`
+ * waits, and giving up there lets the exception go on and end the program.
+ */
+const MUST_STOP_MS = 20000;
+
 export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Result<Pause>> {
   const { session } = deps;
   const start = session.current;
@@ -231,7 +238,7 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
       pause = safe.value;
       const kind = start.kind === 'exception' ? 'into' : 'out';
       for (let i = 0; i < 12 && pause.callFrames.length - 1 > depth; i++) {
-        const next = await session.step(kind);
+        const next = await session.step(kind, MUST_STOP_MS);
         if (!next) return fail('the program ran on before the failing frame could be kept');
         pause = next;
       }
