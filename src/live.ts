@@ -245,8 +245,9 @@ export class LiveSession implements PromptSession {
       if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
       p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
     }
-    // shown already, at the throw: node or a library caught it and threw it again
-    if (await wasShown(this.cdp, p.exception)) { if (this.pause.current === p) void this.pause.resume(); return; }
+    // shown already, at the throw: node or a library caught it and threw it again (only a caught one
+    // goes on by itself: resuming an uncaught one would end the program, which must never happen unasked)
+    if (!p.uncaught && (await wasShown(this.cdp, p.exception))) { if (this.pause.current === p) void this.pause.resume(); return; }
     p.loadError = (await loadErrorOf(this.cdp, p)) ?? undefined;
     if (this.pause.current !== p) return;
     if (p.loadError) {
