@@ -26,7 +26,7 @@ export interface Program {
   pid: number | null;
   /** Node's version (`v22.23.3`). */
   nodeVersion: string;
-  /** For a launched program: its stdin (edit-continue forwards yours into it). */
+  /** For a launched program: its stdin (edit-continue forwards yours into it; null when it inherited yours). */
   stdin: NodeJS.WritableStream | null;
   /** Resolves when the program exits (launched), or when the connection ends (attached: null). */
   exited: Promise<Exit | null>;
@@ -48,6 +48,8 @@ export interface LaunchOptions extends Partial<Omit<LiveOptions, 'engine'>> {
   boundaries?: boolean;
   /** Where the program's stderr goes, inspector banner lines removed (default: this process's stderr). */
   stderr?(text: string): void;
+  /** The program's stdin: a pipe (default, `program.stdin`), or this process's stdin, inherited (a terminal the program is to see). */
+  stdin?: 'pipe' | 'inherit';
   /** Called once the program is spawned, before it runs (signals can go to it from now on). */
   onSpawn?(target: Target): void;
   /**
@@ -72,7 +74,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
   const target = spawnTarget({
     node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env, engine,
-    stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
+    stderr: opts.stderr ?? ((t) => process.stderr.write(t)), stdin: opts.stdin,
   });
   opts.onSpawn?.(target);
   const { LiveSession, connect, chooseAtLaunch } = sessionModules();

@@ -3,10 +3,11 @@
 // shutdown order.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ReadStream } from 'node:tty';
 import type { TargetCommand } from './launch/command';
 import type { BreakOn } from './session/pause';
 import { exitCodeOf, type Exit, type Target } from './launch/target';
-import { routeStdin, type StdinRouter } from './launch/stdin';
+import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch/stdin';
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
 import type { Prompt } from './prompt/prompt';
@@ -166,6 +167,10 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     void (session?.current ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
   };
   for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
+  // the terminal tells its window size to its foreground processes, which the program (a session of its own) is not
+  if (process.platform !== 'win32') f.disposers.push(io.onSignal('SIGWINCH', () => kill('SIGWINCH')));
+  // a terminal on stdin is the program's, as under plain node (launch/stdin.ts terminalStdin)
+  const terminal = (io.stdin as { isTTY?: boolean }).isTTY === true && process.platform !== 'win32';
   const forwardInt = forward('SIGINT');
   let onInterrupt: (() => void) | null = null;
   f.disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
@@ -177,11 +182,11 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
       script: opts.command.script, args: opts.command.scriptArgs, node: opts.command.node, nodeArgs: opts.command.nodeArgs,
       cwd: io.cwd, env: io.env, boundaries: opts.boundaries, engine: opts.engine,
       watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
-      stderr: (t) => io.stderr.write(t),
+      stderr: (t) => io.stderr.write(t), stdin: terminal ? 'inherit' : 'pipe',
       onWarning: (m) => f.say(m),
       onSpawn: (t) => { target = t; },
       beforeStart: (s) => {
-        stdin = routeStdin(io.stdin, s.program.stdin);
+        stdin = terminal ? terminalStdin(io.stdin, sttyModes(), () => new ReadStream((io.stdin as { fd?: number }).fd ?? 0)) : routeStdin(io.stdin, s.program.stdin);
         const quit = async () => {
           await s.letGo();
           kill('SIGTERM');

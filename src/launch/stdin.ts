@@ -1,5 +1,9 @@
-// Our stdin belongs to the program while it runs and to the prompt while it is paused.
-// Takes the streams as parameters and returns a cleanup, so it can be tested on its own.
+// Our stdin belongs to the program while it runs and to the prompt while it is paused. Two ways:
+// - routeStdin: stdin is not a terminal (a pipe, a file): we read it and forward it into the
+//   program's stdin pipe, or hand it to the prompt.
+// - terminalStdin: stdin is a terminal: the program inherited it and reads it itself; we read it
+//   only while the program is paused, and switch the terminal's mode around that.
+// Both take the streams as parameters and return a cleanup, so they can be tested on their own.
 
 export interface StdinRouter {
   /** Send input to the program (the default); `unread`: input the consumer took but did not use goes first. */
@@ -10,6 +14,8 @@ export interface StdinRouter {
   hold(): void;
   /** Has our stdin ended? */
   ended(): boolean;
+  /** Our stdin is a terminal the program shares (see terminalStdin). */
+  terminal?: boolean;
   dispose(): void;
 }
 
@@ -69,4 +75,139 @@ export function routeStdin(input: NodeJS.ReadableStream, program: NodeJS.Writabl
       input.pause();
     },
   };
+}
+
+/** Read and set a terminal's mode (its termios, as `stty -g` prints it). */
+export interface TerminalModes {
+  /** The terminal's mode now, or null when it cannot be read. */
+  read(): string | null;
+  /** Set the mode; false when it could not be set. */
+  write(mode: string): boolean;
+}
+
+/**
+ * The modes of the terminal on our stdin, through `stty` (node can put its own stdin in raw mode
+ * but cannot read or set the mode another process left the terminal in). A few ms a pause.
+ */
+export function sttyModes(): TerminalModes {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  return {
+    read() {
+      const r = spawnSync('stty', ['-g'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8', timeout: 5000 });
+      return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+    },
+    write(mode) {
+      return spawnSync('stty', [mode], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 5000 }).status === 0;
+    },
+  };
+}
+
+/**
+ * Our stdin is a terminal that the program shares (it inherited it, so it sees a TTY, sets raw mode,
+ * reads keys and the window size as under plain node). The terminal is the program's while it runs:
+ * we do not read it then. While the program is paused (its event loop stands still, so it reads
+ * nothing) the prompt takes it, in the terminal's mode from when we started (cooked: echo, line
+ * editing, Ctrl+C is a signal to us); when the program goes on, it gets back the mode it had (raw
+ * or cooked).
+ *
+ * Input left unread when the program goes on cannot be handed back to a terminal: it is dropped
+ * (only lines typed ahead of the prompt's answer). Ctrl+D at the prompt ends that read only: the
+ * next pause reads the terminal again (`reopen`).
+ */
+export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes, reopen: () => NodeJS.ReadableStream): StdinRouter {
+  /** The terminal's mode when we started: the prompt's. */
+  const ours = modes.read();
+  /** The program's mode, saved while the prompt has the terminal (undefined: the program has it). */
+  let theirs: string | null | undefined;
+  let consumer: ((chunk: Buffer) => void) | null = null;
+  let onConsumerEnd: (() => void) | null = null;
+  let disposed = false;
+
+  const onData = (chunk: Buffer | string) => {
+    if (consumer) consumer(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  };
+  const onEnd = () => {
+    // Ctrl+D (or the terminal went away): this read is over; a later pause opens the terminal again
+    detach();
+    try { input = reopen(); attach(); } catch { input = null as unknown as NodeJS.ReadableStream; }
+    const end = onConsumerEnd;
+    onConsumerEnd = null;
+    consumer = null;
+    end?.();
+  };
+  const attach = () => {
+    quiet(input); // first, so that the listener does not start the stream flowing
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.on('error', onEnd);
+  };
+  const detach = () => {
+    input.removeListener('data', onData);
+    input.removeListener('end', onEnd);
+    input.removeListener('error', onEnd);
+    quiet(input);
+  };
+  attach();
+
+  /** The prompt takes the terminal: save the program's mode, and set ours. */
+  const take = () => {
+    if (theirs !== undefined) return;
+    theirs = modes.read();
+    if (ours && theirs && theirs !== ours) modes.write(ours);
+  };
+  /** The program gets the terminal back, in its mode. */
+  const giveBack = () => {
+    if (theirs === undefined) return;
+    if (theirs && theirs !== ours) modes.write(theirs);
+    theirs = undefined;
+  };
+
+  return {
+    toProgram() {
+      consumer = null;
+      onConsumerEnd = null;
+      if (input) quiet(input);
+      giveBack();
+    },
+    toConsumer(c, end) {
+      if (disposed || !input) { end(); return; }
+      take();
+      consumer = c;
+      onConsumerEnd = end;
+      input.resume();
+    },
+    hold() {
+      // an editor takes the terminal (and leaves it in the mode it found)
+      consumer = null;
+      onConsumerEnd = null;
+      if (input) quiet(input);
+    },
+    ended: () => disposed || !input,
+    terminal: true,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (input) detach();
+      giveBack();
+    },
+  };
+}
+
+/**
+ * Pause a terminal stream and stop reading the terminal: a paused socket stream goes on reading into
+ * its buffer, and what it read would be lost to the program. Node does this for process.stdin itself
+ * (on 'pause', a tick later); a stream opened again after Ctrl+D needs it too.
+ */
+function quiet(stream: NodeJS.ReadableStream): void {
+  stream.pause();
+  process.nextTick(() => {
+    const s = stream as NodeJS.ReadableStream & { readableFlowing?: boolean | null; _handle?: { reading?: boolean; readStop?(): number }; _readableState?: { reading: boolean } };
+    const h = s._handle;
+    if (h?.reading && h.readStop && !s.readableFlowing) {
+      h.reading = false;
+      if (s._readableState) s._readableState.reading = false;
+      h.readStop();
+    }
+  });
 }

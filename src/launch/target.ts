@@ -32,7 +32,7 @@ export interface Target {
   pid: number;
   wsUrl: Promise<string>;
   exited: Promise<Exit>;
-  /** Write to the program's stdin (false once it is closed). */
+  /** Write to the program's stdin (null: it inherited ours). */
   stdin: NodeJS.WritableStream | null;
   /** Resolves when the program waits for us before its first line (see inject/preload.ts). */
   waiting: Promise<void>;
@@ -114,6 +114,11 @@ export interface SpawnOptions {
   stderr: (text: string) => void;
   /** The transform the program's files get: swap, liveedit, or auto (the controller tells it while it waits). */
   engine?: EngineChoice;
+  /**
+   * The program's stdin: a pipe the caller forwards into (default), or ours, inherited (our stdin is
+   * a terminal: the program then sees a TTY, as under plain node; see launch/stdin.ts terminalStdin).
+   */
+  stdin?: 'pipe' | 'inherit';
 }
 
 export function spawnTarget(opts: SpawnOptions): Target {
@@ -132,10 +137,12 @@ export function spawnTarget(opts: SpawnOptions): Target {
     cwd: opts.cwd,
     env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0', [ENGINE_ENV]: opts.engine ?? 'liveedit' },
     // stdout goes straight to our stdout (a terminal stays a terminal). stderr passes through the
-    // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused.
-    // fd 3 is the lifeline (see inject/preload.ts). A process group of its own keeps the terminal's
-    // Ctrl+C from reaching the program: edit-continue decides what Ctrl+C does.
-    stdio: ['pipe', 'inherit', 'pipe', 'pipe'],
+    // banner filter. stdin is forwarded by the caller, so the prompt can take it while paused, or,
+    // when it is a terminal, inherited (the prompt takes the terminal only while the program is
+    // paused). fd 3 is the lifeline (see inject/preload.ts). A session of its own keeps the
+    // terminal's Ctrl+C (and window-size signal) from reaching the program: edit-continue decides
+    // what Ctrl+C does, and passes the window size on.
+    stdio: [opts.stdin ?? 'pipe', 'inherit', 'pipe', 'pipe'],
     detached: true,
   });
   let resolveUrl!: (url: string) => void;
@@ -164,7 +171,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
       resolve({ code, signal });
     });
   });
-  child.stdin!.on('error', () => {}); // the program closed its stdin: nothing more to forward
+  child.stdin?.on('error', () => {}); // the program closed its stdin: nothing more to forward
   const lifeline = child.stdio[3] as NodeJS.ReadableStream | null;
   let onWaiting!: () => void;
   let onRunning!: () => void;

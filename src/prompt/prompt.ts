@@ -146,7 +146,8 @@ export class Prompt {
 
   private inputEnded(): void {
     if (this.mode === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
-    this.out(this.d.style.dim('(stdin is closed: continuing)'));
+    // at a terminal, Ctrl+D ends this read only: the next stop reads the terminal again
+    this.out(this.d.style.dim(this.d.stdin.terminal ? '(Ctrl+D: continuing)' : '(stdin is closed: continuing)'));
     void this.d.session.resume();
   }
 
