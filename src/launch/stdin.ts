@@ -195,19 +195,17 @@ export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes
 }
 
 /**
- * Pause a terminal stream and stop reading the terminal: a paused socket stream goes on reading into
- * its buffer, and what it read would be lost to the program. Node does this for process.stdin itself
- * (on 'pause', a tick later); a stream opened again after Ctrl+D needs it too.
+ * Pause a terminal stream and stop reading the terminal now: a paused socket stream goes on reading
+ * into its buffer (process.stdin stops a tick later), and what it read would be lost to the program.
+ * Called from a 'data' handler, it also ends libuv's run of reads: the next line stays the program's.
  */
 function quiet(stream: NodeJS.ReadableStream): void {
   stream.pause();
-  process.nextTick(() => {
-    const s = stream as NodeJS.ReadableStream & { readableFlowing?: boolean | null; _handle?: { reading?: boolean; readStop?(): number }; _readableState?: { reading: boolean } };
-    const h = s._handle;
-    if (h?.reading && h.readStop && !s.readableFlowing) {
-      h.reading = false;
-      if (s._readableState) s._readableState.reading = false;
-      h.readStop();
-    }
-  });
+  const s = stream as NodeJS.ReadableStream & { _handle?: { reading?: boolean; readStop?(): number }; _readableState?: { reading: boolean } };
+  const h = s._handle;
+  if (h?.reading && h.readStop) {
+    h.reading = false;
+    if (s._readableState) s._readableState.reading = false;
+    h.readStop();
+  }
 }

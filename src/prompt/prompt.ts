@@ -96,6 +96,7 @@ export class Prompt {
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
     this.mode = 'command';
     this.rendering = true;
+    this.heldForGo = false;
     if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     try {
       this.frames = await this.d.session.frames(pause);
@@ -141,6 +142,7 @@ export class Prompt {
     this.lines = [];
     this.pending = '';
     this.scriptedAhead = 0;
+    this.heldForGo = false;
     this.d.stdin.toProgram(unread);
   }
 
@@ -170,10 +172,35 @@ export class Prompt {
     this.pending += chunk.toString('utf8');
     let nl: number;
     while ((nl = this.pending.indexOf('\n')) >= 0) {
-      this.lines.push(this.pending.slice(0, nl).replace(/\r$/, ''));
+      const line = this.pending.slice(0, nl).replace(/\r$/, '');
+      this.lines.push(line);
       this.pending = this.pending.slice(nl + 1);
+      if (this.d.stdin.terminal && this.letsGo(line)) {
+        // At a terminal what is typed next is the program's, and cannot be handed back once read:
+        // stop reading now, and read again only if the program is still stopped after the command.
+        this.d.stdin.hold();
+        this.heldForGo = true;
+        break;
+      }
     }
     void this.drain();
+  }
+
+  /** The terminal was let go when a command that lets the program go came in. */
+  private heldForGo = false;
+
+  /** Will this typed line (queued now) let the program go? (Enter repeats the last command.) */
+  private letsGo(line: string): boolean {
+    if (this.mode !== 'command') return false;
+    const parsed = parseLine(line.trim() ? line : this.lastLine);
+    return parsed.kind === 'command' && GOES_ON.has(parsed.name);
+  }
+
+  /** After a command: still stopped (a step ended, a retry could not go on): read the terminal again. */
+  private takeBack(): void {
+    if (!this.heldForGo || this.mode === 'closed' || this.lines.length > 0 || !this.d.session.current) return;
+    this.heldForGo = false;
+    this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
   }
 
   private async drain(): Promise<void> {
@@ -191,6 +218,7 @@ export class Prompt {
         if ((this.mode === 'command' || this.mode === 'repl') && !this.rendering) this.prompt();
         // still stopped after a batch: the next one (a retry that could not go on, say)
         if (this.lines.length === 0 && this.mode !== 'closed' && !this.rendering) this.feedScript();
+        this.takeBack();
       }
     } finally {
       this.busy = false;
