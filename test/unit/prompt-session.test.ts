@@ -63,7 +63,7 @@ class FakeSession implements PromptSession {
   async changed(file: string): Promise<void> { this.calls.push(`changed ${file}`); }
 }
 
-function setup(opts: { attached?: boolean } = {}) {
+function setup(opts: { attached?: boolean; terminal?: boolean } = {}) {
   const session = new FakeSession();
   let out = '';
   let consumer: ((chunk: Buffer) => void) | null = null;
@@ -71,8 +71,9 @@ function setup(opts: { attached?: boolean } = {}) {
   const stdin: StdinRouter = {
     toProgram: () => { consumer = null; routes.push('program'); },
     toConsumer: (c) => { consumer = c; routes.push('prompt'); },
-    hold: () => {},
+    hold: () => { consumer = null; routes.push('hold'); },
     ended: () => false,
+    terminal: opts.terminal,
     dispose: () => {},
   };
   const quits: string[] = [];
@@ -92,8 +93,8 @@ function setup(opts: { attached?: boolean } = {}) {
   return { session, prompt, type, settle, out: () => out, routes, quits };
 }
 
-async function stopped(kind: Pause['kind'] = 'break', over: Partial<Pause> = {}) {
-  const t = setup();
+async function stopped(kind: Pause['kind'] = 'break', over: Partial<Pause> = {}, opts: { terminal?: boolean } = {}) {
+  const t = setup(opts);
   t.session.stop(pauseOf(kind, 2, over));
   await t.settle();
   return t;
@@ -115,6 +116,20 @@ describe('the prompt over PromptSession', () => {
     expect(t.session.calls).toEqual(['resume']);
     expect(t.prompt.isOpen).toBe(false);
     expect(t.routes).toEqual(['prompt', 'program']);
+  });
+
+  test('at a terminal, a command that lets the program go stops the reading at once; still stopped after it, the prompt reads again', async () => {
+    const t = await stopped('break', {}, { terminal: true });
+    t.session.stepAnswer = pauseOf('step', 2);
+    t.session.current = t.session.stepAnswer;
+    await t.type('next');
+    // held while the step ran (what is typed then is the program's), read again once it stopped
+    expect(t.routes).toEqual(['prompt', 'hold', 'prompt']);
+    await t.type('p 1');
+    expect(t.routes).toEqual(['prompt', 'hold', 'prompt']);
+    await t.type('cont');
+    expect(t.session.calls).toEqual(['step over', 'evaluate 1 @0', 'resume']);
+    expect(t.routes).toEqual(['prompt', 'hold', 'prompt', 'hold', 'program']);
   });
 
   test('catch sets the session\'s one break-on setting, and its usage shows the setting now', async () => {
