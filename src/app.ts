@@ -167,8 +167,13 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     void (session?.current ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
   };
   for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
-  // the terminal tells its window size to its foreground processes, which the program (a session of its own) is not
-  if (process.platform !== 'win32') f.disposers.push(io.onSignal('SIGWINCH', () => kill('SIGWINCH')));
+  // The terminal signals its foreground processes, which the program (a session of its own) is not
+  // one of: pass on the window size, and stop (Ctrl+Z) and go on (fg) together with it.
+  if (process.platform !== 'win32') {
+    f.disposers.push(io.onSignal('SIGWINCH', () => kill('SIGWINCH')));
+    f.disposers.push(io.onSignal('SIGTSTP', () => { kill('SIGSTOP'); process.kill(process.pid, 'SIGSTOP'); }));
+    f.disposers.push(io.onSignal('SIGCONT', () => kill('SIGCONT')));
+  }
   // a terminal on stdin is the program's, as under plain node (launch/stdin.ts terminalStdin)
   const terminal = (io.stdin as { isTTY?: boolean }).isTTY === true && process.platform !== 'win32';
   const forwardInt = forward('SIGINT');

@@ -2,12 +2,27 @@
 // TTY, set raw mode, get their keys and the window size as under plain node, and a readline line is
 // echoed once; a pause gives the prompt the terminal (cooked) and `cont` gives the program its mode
 // back. Piped stdin (no terminal) is process.test.ts's and scripted.test.ts's.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixture } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 import { ptyAvailable, runInPty, type PtyCli } from '../helpers/pty';
 
 const count = (text: string, word: string) => text.split(word).length - 1;
+
+/** Is the process stopped (job control)? */
+function stopped(pid: number): boolean {
+  try { return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+}
+
+/** A state no output tells: look again every 50 ms, up to 20 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 20000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after 20 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 if (!ptyAvailable()) throw new Error('these tests need python3 with its pty module (a real pseudo-terminal)');
 
@@ -52,7 +67,7 @@ describe.each(testNodes())('$label', ({ bin }) => {
 
   test('a raw-mode program gets its keys; a pause gives the prompt the terminal, and cont gives the program its mode back', async () => {
     const cli = start('keys.js');
-    await cli.waitFor(/keys ready raw=true\n/, { step: 'raw mode' });
+    await cli.waitFor(/keys ready raw=true pid=\d+\n/, { step: 'raw mode' });
     let from = cli.mark();
     cli.type('a');
     await cli.waitFor(/key "a" raw=true\n/, { after: from, step: 'a key arrives without Enter' });
@@ -82,6 +97,15 @@ describe.each(testNodes())('$label', ({ bin }) => {
     from = cli.mark();
     cli.type('two words\r');
     await cli.waitFor(/key "two words\\n" raw=false\n/, { after: from, step: 'a line in cooked mode' });
+    // Ctrl+Z stops edit-continue and the program (a shell's `fg` sends SIGCONT: both go on)
+    const pid = Number(cli.screen().match(/pid=(\d+)/)![1]);
+    cli.type('\x1a');
+    await until(() => stopped(pid) && stopped(cli.pid()!), 'Ctrl+Z stops the program and edit-continue');
+    process.kill(cli.pid()!, 'SIGCONT');
+    await until(() => !stopped(pid), 'SIGCONT to edit-continue lets the program go on');
+    from = cli.mark();
+    cli.type('more\r');
+    await cli.waitFor(/key "more\\n" raw=false\n/, { after: from, step: 'a line after fg' });
     // Ctrl+D at the start of a line: the program's stdin ends, as under plain node
     from = cli.mark();
     cli.type('\x04');
@@ -91,7 +115,7 @@ describe.each(testNodes())('$label', ({ bin }) => {
 
   test('an uncaught exception in raw mode opens the prompt at the terminal; Ctrl+C twice ends the program as node would', async () => {
     const cli = start('keys.js');
-    await cli.waitFor(/keys ready raw=true\n/, { step: 'raw mode' });
+    await cli.waitFor(/keys ready raw=true pid=\d+\n/, { step: 'raw mode' });
     let from = cli.mark();
     cli.type('x');
     await cli.waitFor(/Error: key x pressed/, { after: from, step: 'the exception is shown' });

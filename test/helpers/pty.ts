@@ -75,6 +75,8 @@ const ANSI = /\x1b\[[0-9;?>=]*[A-Za-z~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g;
 
 export interface PtyCli {
   child: ChildProcess;
+  /** The CLI's pid (null until the driver has said it). */
+  pid(): number | null;
   /** What the terminal shows, as text: escape sequences and carriage returns taken out. */
   screen(): string;
   /** The bytes the terminal got, as they came (escape sequences and all). */
@@ -127,6 +129,7 @@ export function runInPty(args: string[], opts: { cwd: string; env?: NodeJS.Proce
   const show = () => `--- screen ---\n${screen}\n--- driver ---\n${err}`;
   return {
     child,
+    pid: () => cliPid,
     screen: () => screen,
     raw: () => raw,
     mark: () => screen.length,
