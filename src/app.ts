@@ -174,8 +174,11 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     f.disposers.push(io.onSignal('SIGTSTP', () => { kill('SIGSTOP'); process.kill(process.pid, 'SIGSTOP'); }));
     f.disposers.push(io.onSignal('SIGCONT', () => kill('SIGCONT')));
   }
-  // a terminal on stdin is the program's, as under plain node (launch/stdin.ts terminalStdin)
-  const terminal = (io.stdin as { isTTY?: boolean }).isTTY === true && process.platform !== 'win32';
+  // A terminal on stdin is the program's, as under plain node (launch/stdin.ts terminalStdin). The
+  // prompt needs the terminal's mode to take it while paused: without stty, stdin is forwarded as a pipe.
+  const modes = (io.stdin as { isTTY?: boolean }).isTTY === true && process.platform !== 'win32' ? sttyModes() : null;
+  const ourMode = modes?.read() ?? null;
+  const terminal = modes !== null && ourMode !== null;
   const forwardInt = forward('SIGINT');
   let onInterrupt: (() => void) | null = null;
   f.disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
@@ -191,7 +194,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
       onWarning: (m) => f.say(m),
       onSpawn: (t) => { target = t; },
       beforeStart: (s) => {
-        stdin = terminal ? terminalStdin(io.stdin, sttyModes(), () => new ReadStream((io.stdin as { fd?: number }).fd ?? 0)) : routeStdin(io.stdin, s.program.stdin);
+        stdin = terminal ? terminalStdin(io.stdin, modes!, ourMode!, () => new ReadStream((io.stdin as { fd?: number }).fd ?? 0)) : routeStdin(io.stdin, s.program.stdin);
         const quit = async () => {
           await s.letGo();
           kill('SIGTERM');

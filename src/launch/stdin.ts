@@ -115,9 +115,8 @@ export function sttyModes(): TerminalModes {
  * (only lines typed ahead of the prompt's answer). Ctrl+D at the prompt ends that read only: the
  * next pause reads the terminal again (`reopen`).
  */
-export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes, reopen: () => NodeJS.ReadableStream): StdinRouter {
-  /** The terminal's mode when we started: the prompt's. */
-  const ours = modes.read();
+export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes, ours: string, reopen: () => NodeJS.ReadableStream): StdinRouter {
+  // `ours`: the terminal's mode when we started (modes.read() then), the prompt's
   /** The program's mode, saved while the prompt has the terminal (undefined: the program has it). */
   let theirs: string | null | undefined;
   let consumer: ((chunk: Buffer) => void) | null = null;
@@ -154,7 +153,7 @@ export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes
   const take = () => {
     if (theirs !== undefined) return;
     theirs = modes.read();
-    if (ours && theirs && theirs !== ours) modes.write(ours);
+    if (theirs && theirs !== ours) modes.write(ours);
   };
   /** The program gets the terminal back, in its mode. */
   const giveBack = () => {

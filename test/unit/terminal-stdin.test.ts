@@ -19,7 +19,7 @@ describe('terminalStdin', () => {
   test('the prompt gets the terminal in our mode; the program gets back its raw mode; nothing is read meanwhile', async () => {
     const term = fakeTerminal('cooked');
     const input = new PassThrough();
-    const r = terminalStdin(input, term.modes, () => new PassThrough());
+    const r = terminalStdin(input, term.modes, term.modes.read()!, () => new PassThrough());
     expect(r.terminal).toBe(true);
     expect(input.isPaused()).toBe(true);
     term.set('raw'); // the program's setRawMode(true)
@@ -41,7 +41,7 @@ describe('terminalStdin', () => {
 
   test('a program in our mode: the mode is read, never set', () => {
     const term = fakeTerminal('cooked');
-    const r = terminalStdin(new PassThrough(), term.modes, () => new PassThrough());
+    const r = terminalStdin(new PassThrough(), term.modes, term.modes.read()!, () => new PassThrough());
     r.toConsumer(() => {}, () => {});
     r.toProgram();
     expect(term.log).toEqual(['read cooked', 'read cooked']);
@@ -51,7 +51,7 @@ describe('terminalStdin', () => {
     const term = fakeTerminal('cooked');
     const first = new PassThrough();
     const second = new PassThrough();
-    const r = terminalStdin(first, term.modes, () => second);
+    const r = terminalStdin(first, term.modes, term.modes.read()!, () => second);
     const got: string[] = [];
     r.toConsumer((c) => got.push(c.toString()), () => got.push('END'));
     first.end();
@@ -67,7 +67,7 @@ describe('terminalStdin', () => {
 
   test('dispose while the prompt has the terminal gives the program its mode back', () => {
     const term = fakeTerminal('cooked');
-    const r = terminalStdin(new PassThrough(), term.modes, () => new PassThrough());
+    const r = terminalStdin(new PassThrough(), term.modes, term.modes.read()!, () => new PassThrough());
     term.set('raw');
     r.toConsumer(() => {}, () => {});
     r.dispose();
