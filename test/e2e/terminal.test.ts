@@ -37,8 +37,8 @@ describe.each(testNodes())('$label', ({ bin }) => {
       await cli.exited;
     }
   });
-  const start = (script: string) => {
-    const cli = runInPty([bin, path.join(dir, script)], { cwd: dir, rows: 24, cols: 80 });
+  const start = (script: string, env: NodeJS.ProcessEnv = {}, cwd = dir) => {
+    const cli = runInPty([bin, path.join(cwd, script)], { cwd, rows: 24, cols: 80, env });
     running.push(cli);
     return cli;
   };
@@ -113,8 +113,10 @@ describe.each(testNodes())('$label', ({ bin }) => {
     expect(await cli.exitCode()).toBe(0);
   });
 
-  test('an uncaught exception in raw mode opens the prompt at the terminal; Ctrl+C twice ends the program as node would', async () => {
-    const cli = start('keys.js');
+  test('an uncaught exception in raw mode: the prompt, edit and retry at the terminal; Ctrl+C twice ends the program as node would', async () => {
+    const own = copyFixture('terminal'); // the editor changes keys.js
+    const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(own, 'fix-editor.js'))}`;
+    const cli = start('keys.js', { EDITOR: editor, VISUAL: '' }, own);
     await cli.waitFor(/keys ready raw=true pid=\d+\n/, { step: 'raw mode' });
     let from = cli.mark();
     cli.type('x');
@@ -123,12 +125,25 @@ describe.each(testNodes())('$label', ({ bin }) => {
     from = cli.mark();
     cli.type('p key\r');
     await cli.waitFor(/p key\n'x'\nec> $/, { after: from, step: 'the prompt answers' });
+    // the editor gets the terminal, and the prompt reads it again after
+    from = cli.mark();
+    cli.type('edit\r');
+    await cli.waitFor(/fix-editor: fixed keys\.js at line 11 \(terminal: true\)\n[\s\S]*ec> $/, { after: from, step: 'the editor ran at the terminal' });
+    from = cli.mark();
+    cli.type('retry\r');
+    await cli.waitFor(/fixed: no error for key x\n/, { after: from, step: 'the fixed handler runs again with the same key' });
+    from = cli.mark();
+    cli.type('y');
+    await cli.waitFor(/key "y" raw=true\n/, { after: from, step: 'raw mode is back after retry' });
+    from = cli.mark();
+    cli.type('d');
+    await prompt(cli, from, 'the prompt at the debugger statement');
     // One key at a time (two signals at once are one signal), the second within a second of the
     // first; should the machine be so slow that it came later, it counts as a first: press again.
     for (let i = 0; i < 6 && !/ending the program/.test(cli.screen()); i++) {
       from = cli.mark();
       cli.type('\x03');
-      await cli.waitFor(/the program is paused: cont to go on|ending the program/, { after: from, step: `Ctrl+C ${i + 1}` });
+      await cli.waitFor(/the program is paused: cont to go on|pausing…|ending the program/, { after: from, step: `Ctrl+C ${i + 1}` });
     }
     // SIGINT ends it, as Ctrl+C ends a program under plain node: 128 + 2
     expect(await cli.exitCode()).toBe(130);
