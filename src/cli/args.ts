@@ -66,6 +66,9 @@ export const EPILOGUE = `Examples:
   edit-continue --break-on uncaught app.js  stop only at exceptions nothing catches
 
 Everything after 'node' or the script goes to node and the program unchanged.
+At a terminal the program has the terminal as under node (raw mode, keys, window size); the
+prompt takes it only while the program is stopped. In raw mode (readline, TUIs) Ctrl+C is the
+program's key, as under node.
 Attach to a program already running (its inspector open, or by pid with SIGUSR1):
   edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
 
