@@ -83,6 +83,11 @@ export interface TerminalModes {
   read(): string | null;
   /** Set the mode; false when it could not be set. */
   write(mode: string): boolean;
+  /**
+   * Read and drop what the terminal holds (typed, not read by anyone), leaving it in a mode of its
+   * own; false when nothing was changed. The caller sets the mode it wants after.
+   */
+  drop(): boolean;
 }
 
 /**
@@ -99,6 +104,23 @@ export function sttyModes(): TerminalModes {
     },
     write(mode) {
       return spawnSync('stty', [mode], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 5000 }).status === 0;
+    },
+    drop() {
+      // Our stdin's descriptor is blocking (node makes a child's inherited stdio blocking, and the
+      // program shares it): a read of an empty terminal would wait. Non-canonical with MIN 0 and
+      // TIME 0, a read returns at once with what there is (a partial line too), or nothing.
+      if (spawnSync('stty', ['-icanon', 'min', '0', 'time', '0'], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 5000 }).status !== 0) return false;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fs = require('node:fs') as typeof import('node:fs');
+      const buf = Buffer.alloc(4096);
+      for (let i = 0; i < 64; i++) {
+        try {
+          if (fs.readSync(0, buf, 0, buf.length, null) <= 0) break;
+        } catch {
+          break; // EAGAIN: nothing more
+        }
+      }
+      return true;
     },
   };
 }
@@ -149,11 +171,15 @@ export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes
   };
   attach();
 
-  /** The prompt takes the terminal: save the program's mode, and set ours. */
+  /**
+   * The prompt takes the terminal: save the program's mode, and set ours. What was typed while the
+   * program ran and it did not read (Enter pressed between log lines, say) is not for the prompt:
+   * an empty line would repeat the last command. It is dropped.
+   */
   const take = () => {
     if (theirs !== undefined) return;
     theirs = modes.read();
-    if (theirs && theirs !== ours) modes.write(ours);
+    if (modes.drop() || (theirs && theirs !== ours)) modes.write(ours);
   };
   /** The program gets the terminal back, in its mode. */
   const giveBack = () => {
@@ -208,3 +234,4 @@ function quiet(stream: NodeJS.ReadableStream): void {
     h.readStop();
   }
 }
+

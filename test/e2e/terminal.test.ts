@@ -113,6 +113,26 @@ describe.each(testNodes())('$label', ({ bin }) => {
     expect(await cli.exitCode()).toBe(0);
   });
 
+  test('lines typed while the program ran and did not read them are not run at the prompt', async () => {
+    const own = copyFixture('terminal');
+    const cli = start('idle.js', {}, own);
+    await cli.waitFor(/idle ready\n/, { step: 'started' });
+    // Enter between log lines, and a stray command: the terminal echoes them (they are in its queue)
+    let from = cli.mark();
+    cli.type('\r\rcont\r');
+    await cli.waitFor(/\n\ncont\n/, { after: from, step: 'the terminal holds the lines' });
+    from = cli.mark();
+    fs.writeFileSync(path.join(own, 'stop'), '');
+    await prompt(cli, from, 'the prompt at the debugger statement');
+    from = cli.mark();
+    cli.type('p 2 + 2\r');
+    await cli.waitFor(/p 2 \+ 2\n4\nec> $/, { after: from, step: 'still stopped: the old lines were not run' });
+    expect(cli.screen()).not.toMatch(/^went on$/m);
+    from = cli.mark();
+    cli.type('cont\r');
+    await cli.waitFor(/went on\n/, { after: from, step: 'cont' });
+  });
+
   test('an uncaught exception in raw mode: the prompt, edit and retry at the terminal; Ctrl+C twice ends the program as node would', async () => {
     const own = copyFixture('terminal'); // the editor changes keys.js
     const editor = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(own, 'fix-editor.js'))}`;

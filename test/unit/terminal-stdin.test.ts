@@ -9,6 +9,7 @@ function fakeTerminal(mode: string) {
   const modes: TerminalModes = {
     read: () => { log.push(`read ${mode}`); return mode; },
     write: (m) => { log.push(`write ${m}`); mode = m; return true; },
+    drop: () => { log.push('drop'); mode = 'polling'; return true; },
   };
   return { modes, log, set: (m: string) => { mode = m; }, get: () => mode };
 }
@@ -36,15 +37,17 @@ describe('terminalStdin', () => {
     r.toProgram();
     expect(input.isPaused()).toBe(true);
     expect(term.get()).toBe('raw');
-    expect(term.log).toEqual(['read cooked', 'read raw', 'write cooked', 'write raw']);
+    expect(term.log).toEqual(['read cooked', 'read raw', 'drop', 'write cooked', 'write raw']);
   });
 
-  test('a program in our mode: the mode is read, never set', () => {
+  test('a program in our mode: what the terminal held is dropped, and the program is given back the same mode', () => {
     const term = fakeTerminal('cooked');
     const r = terminalStdin(new PassThrough(), term.modes, term.modes.read()!, () => new PassThrough());
     r.toConsumer(() => {}, () => {});
+    expect(term.get()).toBe('cooked');
     r.toProgram();
-    expect(term.log).toEqual(['read cooked', 'read cooked']);
+    expect(term.get()).toBe('cooked');
+    expect(term.log).toEqual(['read cooked', 'read cooked', 'drop', 'write cooked']);
   });
 
   test('Ctrl+D ends that read only: the prompt is told, and the next pause reads the terminal again', async () => {
