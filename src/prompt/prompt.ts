@@ -177,8 +177,9 @@ export class Prompt {
       this.pending = this.pending.slice(nl + 1);
       if (this.d.stdin.terminal && this.letsGo(line)) {
         // At a terminal what is typed next is the program's, and cannot be handed back once read:
-        // stop reading now, and read again only if the program is still stopped after the command.
-        this.d.stdin.hold();
+        // give the terminal back now, in the program's mode, before it runs (it may change the mode
+        // itself at once); take it again if the program is still stopped after the command.
+        this.d.stdin.toProgram();
         this.heldForGo = true;
         break;
       }
@@ -186,7 +187,7 @@ export class Prompt {
     void this.drain();
   }
 
-  /** The terminal was let go when a command that lets the program go came in. */
+  /** The terminal was given back when a command that lets the program go came in. */
   private heldForGo = false;
 
   /** Will this typed line (queued now) let the program go? (Enter repeats the last command.) */

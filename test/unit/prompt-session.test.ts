@@ -123,13 +123,13 @@ describe('the prompt over PromptSession', () => {
     t.session.stepAnswer = pauseOf('step', 2);
     t.session.current = t.session.stepAnswer;
     await t.type('next');
-    // held while the step ran (what is typed then is the program's), read again once it stopped
-    expect(t.routes).toEqual(['prompt', 'hold', 'prompt']);
+    // the program's while the step ran (what is typed then is the program's), the prompt's again once it stopped
+    expect(t.routes).toEqual(['prompt', 'program', 'prompt']);
     await t.type('p 1');
-    expect(t.routes).toEqual(['prompt', 'hold', 'prompt']);
+    expect(t.routes).toEqual(['prompt', 'program', 'prompt']);
     await t.type('cont');
     expect(t.session.calls).toEqual(['step over', 'evaluate 1 @0', 'resume']);
-    expect(t.routes).toEqual(['prompt', 'hold', 'prompt', 'hold', 'program']);
+    expect(t.routes).toEqual(['prompt', 'program', 'prompt', 'program', 'program']);
   });
 
   test('catch sets the session\'s one break-on setting, and its usage shows the setting now', async () => {
