@@ -4,6 +4,8 @@
 // - terminalStdin: stdin is a terminal: the program inherited it and reads it itself; we read it
 //   only while the program is paused, and switch the terminal's mode around that.
 // Both take the streams as parameters and return a cleanup, so they can be tested on their own.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export interface StdinRouter {
   /** Send input to the program (the default); `unread`: input the consumer took but did not use goes first. */
@@ -95,8 +97,6 @@ export interface TerminalModes {
  * but cannot read or set the mode another process left the terminal in). A few ms a pause.
  */
 export function sttyModes(): TerminalModes {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   return {
     read() {
       const r = spawnSync('stty', ['-g'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8', timeout: 5000 });
@@ -110,8 +110,6 @@ export function sttyModes(): TerminalModes {
       // program shares it): a read of an empty terminal would wait. Non-canonical with MIN 0 and
       // TIME 0, a read returns at once with what there is (a partial line too), or nothing.
       if (spawnSync('stty', ['-icanon', 'min', '0', 'time', '0'], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 5000 }).status !== 0) return false;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fs = require('node:fs') as typeof import('node:fs');
       const buf = Buffer.alloc(4096);
       for (let i = 0; i < 64; i++) {
         try {
@@ -137,8 +135,10 @@ export function sttyModes(): TerminalModes {
  * (only lines typed ahead of the prompt's answer). Ctrl+D at the prompt ends that read only: the
  * next pause reads the terminal again (`reopen`).
  */
-export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes, ours: string, reopen: () => NodeJS.ReadableStream): StdinRouter {
+export function terminalStdin(stdin: NodeJS.ReadableStream, modes: TerminalModes, ours: string, reopen: () => NodeJS.ReadableStream): StdinRouter {
   // `ours`: the terminal's mode when we started (modes.read() then), the prompt's
+  /** The stream we read the terminal through (null: it ended and could not be opened again). */
+  let input: NodeJS.ReadableStream | null = stdin;
   /** The program's mode, saved while the prompt has the terminal (undefined: the program has it). */
   let theirs: string | null | undefined;
   let consumer: ((chunk: Buffer) => void) | null = null;
@@ -151,19 +151,21 @@ export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes
   const onEnd = () => {
     // Ctrl+D (or the terminal went away): this read is over; a later pause opens the terminal again
     detach();
-    try { input = reopen(); attach(); } catch { input = null as unknown as NodeJS.ReadableStream; }
+    try { input = reopen(); attach(); } catch { input = null; }
     const end = onConsumerEnd;
     onConsumerEnd = null;
     consumer = null;
     end?.();
   };
   const attach = () => {
+    if (!input) return;
     quiet(input); // first, so that the listener does not start the stream flowing
     input.on('data', onData);
     input.on('end', onEnd);
     input.on('error', onEnd);
   };
   const detach = () => {
+    if (!input) return;
     input.removeListener('data', onData);
     input.removeListener('end', onEnd);
     input.removeListener('error', onEnd);
@@ -213,7 +215,7 @@ export function terminalStdin(input: NodeJS.ReadableStream, modes: TerminalModes
     dispose() {
       if (disposed) return;
       disposed = true;
-      if (input) detach();
+      detach();
       giveBack();
     },
   };
