@@ -113,7 +113,7 @@ describe.each(testNodes())('$label', ({ bin }) => {
     expect(await cli.exitCode()).toBe(0);
   });
 
-  test('lines typed while the program ran and did not read them are not run at the prompt', async () => {
+  test('lines typed while the program ran and did not read them are not run at the prompt; Ctrl+D at the prompt continues', async () => {
     const own = copyFixture('terminal');
     const cli = start('idle.js', {}, own);
     await cli.waitFor(/idle ready\n/, { step: 'started' });
@@ -128,6 +128,16 @@ describe.each(testNodes())('$label', ({ bin }) => {
     cli.type('p 2 + 2\r');
     await cli.waitFor(/p 2 \+ 2\n4\nec> $/, { after: from, step: 'still stopped: the old lines were not run' });
     expect(cli.screen()).not.toMatch(/^went on$/m);
+    // Ctrl+D at the prompt continues, and ends that read only: the next stop reads the terminal again
+    from = cli.mark();
+    cli.type('\x04');
+    await cli.waitFor(/\(Ctrl\+D: continuing\)\n[\s\S]*went on\n/, { after: from, step: 'Ctrl+D at the prompt' });
+    from = cli.mark();
+    fs.writeFileSync(path.join(own, 'stop'), '');
+    await prompt(cli, from, 'the prompt at the next stop');
+    from = cli.mark();
+    cli.type('p 3 * 3\r');
+    await cli.waitFor(/p 3 \* 3\n9\nec> $/, { after: from, step: 'the prompt reads the terminal again' });
     from = cli.mark();
     cli.type('cont\r');
     await cli.waitFor(/went on\n/, { after: from, step: 'cont' });
