@@ -213,10 +213,10 @@ export function terminalStdin(stdin: NodeJS.ReadableStream, modes: TerminalModes
     ended: () => disposed || !input,
     terminal: true,
     dispose() {
+      // the program has ended: the terminal stays in our mode (the one it had when we started)
       if (disposed) return;
       disposed = true;
       detach();
-      giveBack();
     },
   };
 }

@@ -68,13 +68,13 @@ describe('terminalStdin', () => {
     expect(got).toEqual(['END', 'cont\n']);
   });
 
-  test('dispose while the prompt has the terminal gives the program its mode back', () => {
+  test('dispose (the program has ended) leaves the terminal in our mode, not the raw mode the program left', () => {
     const term = fakeTerminal('cooked');
     const r = terminalStdin(new PassThrough(), term.modes, term.modes.read()!, () => new PassThrough());
     term.set('raw');
     r.toConsumer(() => {}, () => {});
     r.dispose();
-    expect(term.get()).toBe('raw');
+    expect(term.get()).toBe('cooked');
     expect(r.ended()).toBe(true);
   });
 });
