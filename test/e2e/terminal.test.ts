@@ -1,7 +1,8 @@
 // Programs that use the terminal, run in a real pseudo-terminal (test/helpers/pty.ts): they see a
-// TTY, set raw mode, get their keys and the window size as under plain node, and a readline line is
-// echoed once; a pause gives the prompt the terminal (cooked) and `cont` gives the program its mode
-// back. Piped stdin (no terminal) is process.test.ts's and scripted.test.ts's.
+// TTY, set raw mode, get their keys (Ctrl+C in raw mode too), the window size and Ctrl+D as under
+// plain node, and a readline line is echoed once; a pause gives the prompt the terminal (cooked,
+// without what was typed before it) and `cont` gives the program its mode back; Ctrl+Z stops both.
+// Piped stdin (no terminal) is process.test.ts's and scripted.test.ts's. docs/terminal.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixture } from '../helpers/cli';
