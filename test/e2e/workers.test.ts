@@ -3,9 +3,11 @@
 // started after a save runs the new code and takes the next one; a worker that ends drops out; an
 // exception in a worker stops at the prompt labelled with the thread, where `threads`, `bt`, `locals`
 // and `retry` act in that worker. One program per line and engine.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
-import { testConfigs, useEngine } from '../helpers/nodes';
+import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
 
 /** The newest `main N scale=S` and `worker T N scale=S` lines after `after`. */
 async function counts(cli: RunningCli, after: number, factor: number, workers: number): Promise<{ main: number; worker: Map<number, number> }> {
@@ -33,7 +35,8 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
   test('main + worker threads: one save patches all with state kept; workers come and go; a worker stops at the prompt, is fixed and retried', async () => {
     const dir = copyFixture('workers');
     const shape = path.join(dir, 'shape.js');
-    const cli = start([bin, 'main.js'], dir);
+    const log = path.join(dir, 'events.jsonl');
+    const cli = start([`--json=${log}`, bin, 'main.js'], dir);
     const first = await counts(cli, 0, 2, 1);
     const [wid] = [...first.worker.keys()];
 
@@ -95,6 +98,19 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     step('quit');
     cli.send('quit\n');
     expect((await cli.exited).code).toBe(0);
+
+    // --json: the saves say how each thread took them; the worker's stop and resume name the thread
+    const events = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; file?: string; thread?: number; threads?: { thread: number; status: string }[] });
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'docs', 'events.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: false, formats: { 'date-time': (x: string) => !Number.isNaN(Date.parse(x)) } }).compile(schema);
+    for (const e of events) if (!validate(e)) throw new Error(`invalid event ${JSON.stringify(e)}: ${JSON.stringify(validate.errors)}`);
+    const saves = events.filter((e) => e.type === 'patched' && e.file?.endsWith('shape.js'));
+    expect(saves.map((e) => e.threads!.map((t) => `${t.thread}:${t.status}`).join(' '))).toEqual([
+      `0:patched ${wid}:patched`, `0:patched ${wid}:patched ${wid2}:patched`, `0:patched ${wid}:patched`,
+    ]);
+    const stop = events.find((e) => e.type === 'paused')!;
+    expect(stop.thread).toBe(wid);
+    expect(events.some((e) => e.type === 'resumed' && e.thread === wid)).toBe(true);
     assertNoV8Abort(cli);
   });
 });
