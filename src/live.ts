@@ -29,6 +29,7 @@ import { CaughtRate, UnhandledFilter } from './session/unhandled';
 import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
 import { SaveJoin, WorkerThreads, leadingThread, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
 import type { WorkerConnection } from './cdp/worker';
+import { ChildWatcher, type ChildReport } from './session/children';
 
 const log = debug('app');
 
@@ -51,6 +52,8 @@ export interface PendingEvent { file: string; reason: Reason; functions: { name:
 export interface PausedEvent {
   /** The worker thread that stopped (its threadId); absent for the main thread. */
   thread?: number;
+  /** The child process that stopped (its pid); absent for the program's own process. */
+  pid?: number;
   reason: PauseKind;
   /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
   exception?: { message: string; description: string; uncaught: boolean };
@@ -77,7 +80,7 @@ export interface LiveEvents {
   thread: [{ kind: 'added' | 'gone'; info: ThreadInfo; session: LiveSession }];
 }
 
-export interface ResumedEvent { thread?: number }
+export interface ResumedEvent { thread?: number; pid?: number }
 
 export interface LiveOptions {
   cwd: string;
@@ -115,7 +118,7 @@ export class LiveSession implements PromptSession {
   /** (set by the main thread's session when a worker's ends) */
   disconnected = false;
   /** We close the connection ourselves (the program is exiting, or we detach). */
-  private leaving = false;
+  leaving = false;
   /** The program has ended (exited() was called). */
   private programExited = false;
   private breakOnSetting: BreakOn;
@@ -152,7 +155,7 @@ export class LiveSession implements PromptSession {
       this.watcher = createWatcher({
         onChange: (f) => { this.savedInThreads(f); this.updater.changed(f); },
         onRemove: (f) => { this.savedInThreads(f); if (this.registry.scriptsOf(f).length) this.updater.changed(f); },
-        onRewatch: (f) => { this.updater.recheck(f); for (const t of this.workers?.list() ?? []) t.session?.updater.recheck(f); },
+        onRewatch: (f) => { this.updater.recheck(f); for (const t of this.threadList()) t.session.updater.recheck(f); },
         onError: (err) => opts.onWarning?.(`watcher: ${err.message}`),
         usePolling: opts.poll === true,
       });
@@ -236,9 +239,44 @@ export class LiveSession implements PromptSession {
   /** One report per save across the threads that loaded the file. */
   private readonly join = new SaveJoin<Delivered>((file, got) => this.joined(file, got));
 
-  /** The worker threads that have a session: their id, title and session (for the prompt). */
+  /** The program's child processes we are attached to, by pid. */
+  private readonly children = new Map<number, { info: ThreadInfo; session: LiveSession }>();
+  private childWatcher: ChildWatcher | null = null;
+
+  /** The worker threads and child processes that have a session: their id, title and session (for the prompt). */
   threadList(): { info: ThreadInfo; session: LiveSession }[] {
-    return (this.workers?.list() ?? []).map((t) => ({ info: t.info, session: t.session! }));
+    return [...(this.workers?.list() ?? []).map((t) => ({ info: t.info, session: t.session! })), ...this.children.values()];
+  }
+
+  /**
+   * Attach to the program's child processes that run node with its execArgv: their preload reports
+   * their inspector in `dir` (session/children.ts). Each gets a session as a worker thread does.
+   */
+  watchChildren(dir: string): void {
+    if (this.childWatcher || this.opts.thread) return;
+    this.childWatcher = new ChildWatcher(dir, (c) => { void this.childFound(c); });
+    this.childWatcher.start();
+  }
+
+  private async childFound(c: ChildReport): Promise<void> {
+    if (this.closed || this.children.has(c.pid)) return;
+    const { connect } = require('./cdp/connection') as typeof import('./cdp/connection');
+    let cdp: Connection;
+    try { cdp = await connect(c.url); } catch (err) { log('child', c.pid, 'connect failed', (err as Error).message); return; }
+    const info: ThreadInfo = { id: -c.pid, pid: c.pid, title: `process ${c.pid}`, url: '' };
+    const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
+    s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
+    try { await s.start(); } catch (err) { log('child', c.pid, 'start failed', (err as Error).message); void cdp.close(); return; }
+    s.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { s.leaving = true; void s.cdp.close(); });
+    if (this.closed) { void s.close(); return; }
+    const entry = { info, session: s };
+    this.children.set(c.pid, entry);
+    this.threadAdded({ info, cdp: cdp as WorkerConnection, session: s });
+    void cdp.closed.then(() => {
+      if (this.children.get(c.pid) !== entry) return;
+      this.children.delete(c.pid);
+      this.threadGone({ info, cdp: cdp as WorkerConnection, session: s });
+    });
   }
 
   /** The thread this session drives (0: the main thread). */
@@ -255,17 +293,18 @@ export class LiveSession implements PromptSession {
     if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;
     if (this.join.take(file, thread, { kind, event }) === 'held') return;
     if (thread === 0) { this.emit(kind, event as never); return; }
-    this.emit(kind, { ...event, threads: [outcomeOf(thread, { kind, event })] } as never);
+    this.emit(kind, { ...event, threads: [publicOutcome(outcomeOf(thread, { kind, event }))] } as never);
   }
 
   private joined(file: string, got: Map<number, Delivered>): void {
     const outcomes = [...got].map(([t, d]) => outcomeOf(t, d)).sort((a, b) => a.thread - b.thread);
     const lead = got.get(leadingThread(outcomes, this.registry.scriptsOf(file).length > 0))!;
-    this.emit(lead.kind, { ...lead.event, threads: outcomes } as never);
+    this.emit(lead.kind, { ...lead.event, threads: outcomes.map(publicOutcome) } as never);
   }
 
-  private workersWith(file: string): WorkerThread<LiveSession>[] {
-    return (this.workers?.list() ?? []).filter((t) => t.session!.registry.scriptsOf(file).length > 0);
+  /** The worker threads and child processes that loaded the file. */
+  private workersWith(file: string): { info: ThreadInfo; session: LiveSession }[] {
+    return this.threadList().filter((t) => t.session.registry.scriptsOf(file).length > 0);
   }
 
   /** A save (or removal) of a file: the workers that loaded it apply it too, and one report says it. */
@@ -273,7 +312,7 @@ export class LiveSession implements PromptSession {
     const ws = this.workersWith(file);
     if (!ws.length) return;
     this.join.expect(file, [...(this.registry.scriptsOf(file).length ? [0] : []), ...ws.map((t) => t.info.id)]);
-    for (const t of ws) t.session!.updater.changed(file);
+    for (const t of ws) t.session.updater.changed(file);
   }
 
   private async threadSession(cdp: WorkerConnection, info: ThreadInfo): Promise<LiveSession> {
@@ -287,9 +326,10 @@ export class LiveSession implements PromptSession {
   private threadAdded(t: WorkerThread<LiveSession>): void {
     const s = t.session!;
     const id = t.info.id;
+    const who = t.info.pid ? { pid: t.info.pid } : { thread: id };
     for (const kind of REPORT_KINDS) s.on(kind, ((e: Delivered["event"]) => this.delivered(id, kind, e as never)) as never);
-    s.on('paused', (e) => this.emit('paused', { ...e, thread: id }));
-    s.on('resumed', () => this.emit('resumed', { thread: id }));
+    s.on('paused', (e) => this.emit('paused', { ...e, ...who }));
+    s.on('resumed', () => this.emit('resumed', who));
     this.emit('thread', { kind: 'added', info: t.info, session: s });
   }
 
@@ -454,7 +494,8 @@ export class LiveSession implements PromptSession {
     this.closed = true;
     this.leaving = true;
     if (!this.disconnected) await this.letGo().catch(() => {});
-    for (const t of this.workers?.list() ?? []) await t.session!.close().catch(() => {});
+    this.childWatcher?.close();
+    for (const t of this.threadList()) await t.session.close().catch(() => {});
     this.join.close();
     this.updater.close();
     await this.watcher?.close().catch(() => {});
@@ -493,7 +534,7 @@ export class LiveSession implements PromptSession {
     const workers = this.workersWith(real);
     this.savedInThreads(real);
     this.updater.changed(real);
-    await Promise.all([this.updater.whenIdle(real), ...workers.map((t) => t.session!.updater.whenIdle(real))]);
+    await Promise.all([this.updater.whenIdle(real), ...workers.map((t) => t.session.updater.whenIdle(real))]);
   }
 
   /** Apply the pending edits and run the failing function again (docs/retry.md). */
@@ -585,4 +626,9 @@ function outcomeOf(thread: number, d: Delivered): ThreadOutcome {
   if (d.kind === 'not-patched') return { thread, status: 'not-patched', reasons: (d.event as NotPatchedEvent).reasons.map((r) => ({ code: r.code, message: r.message })) };
   if (d.kind === 'pending') { const r = (d.event as PendingEvent).reason; return { thread, status: 'pending', reasons: [{ code: r.code, message: r.message }] }; }
   return { thread, status: d.kind };
+}
+
+/** An outcome as reports give it: a child process (internal id: minus its pid) by its pid, on its main thread. */
+function publicOutcome(o: ThreadOutcome): ThreadOutcome {
+  return o.thread < 0 ? { ...o, thread: 0, pid: -o.thread } : o;
 }

@@ -356,10 +356,10 @@ export class Prompt {
     const all = this.d.session.threads?.() ?? [];
     if (all.length <= 1) return 'only the main thread (no worker threads)';
     return all.map((t) => {
-      const name = t.id === 0 ? 'main thread' : `worker ${t.id}${t.url ? ` (${t.url.startsWith('file:') ? displayPath(fileURLToPath(t.url), this.d.cwd) : t.url})` : ''}`;
+      const name = t.id === 0 ? 'main thread' : t.id < 0 ? 'child process' : `worker ${t.id}${t.url ? ` (${t.url.startsWith('file:') ? displayPath(fileURLToPath(t.url), this.d.cwd) : t.url})` : ''}`;
       const top = t.stopped?.callFrames[0];
       const state = t.stopped ? `stopped (${t.stopped.kind}${top ? ` in ${top.functionName || '(anonymous)'}` : ''})` : 'running';
-      return `${t.selected ? '*' : ' '} ${String(t.id).padStart(2)}  ${name}  ${state}`;
+      return `${t.selected ? '*' : ' '} ${String(Math.abs(t.id)).padStart(2)}  ${name}  ${state}`;
     }).join('\n');
   }
 

@@ -19,9 +19,9 @@ export interface ThreadSource {
 }
 
 
-/** `[worker 2]` for a worker thread, '' for the main thread. */
+/** `[worker 2]` for a worker thread, `[process 4711]` for a child process (id: minus its pid), '' for the main thread. */
 export function threadLabel(id: number): string {
-  return id === 0 ? '' : `[worker ${id}]`;
+  return id === 0 ? '' : id < 0 ? `[process ${-id}]` : `[worker ${id}]`;
 }
 
 export class ThreadRouter implements PromptSession {
@@ -74,7 +74,7 @@ export class ThreadRouter implements PromptSession {
     }
     const first = !this.waiting.has(id);
     this.waiting.set(id, p);
-    if (first) this.say(`${threadLabel(id) || 'the main thread'} stopped too (${p.kind}): \`thread ${id}\` goes to it`);
+    if (first) this.say(`${threadLabel(id) || 'the main thread'} stopped too (${p.kind}): \`thread ${Math.abs(id)}\` goes to it`);
   }
 
   private went(id: number): void {
@@ -115,7 +115,9 @@ export class ThreadRouter implements PromptSession {
 
   /** Every thread, the main one first. */
   threads(): ThreadState[] {
-    return [...this.entries.values()].sort((a, b) => a.id - b.id).map((e) => ({
+    // the main thread, the workers, then the child processes
+    const order = (id: number) => (id < 0 ? 2 ** 32 - id : id);
+    return [...this.entries.values()].sort((a, b) => order(a.id) - order(b.id)).map((e) => ({
       id: e.id, url: e.url, selected: e.id === this.selectedId, stopped: e.session.current,
     }));
   }
@@ -125,8 +127,10 @@ export class ThreadRouter implements PromptSession {
 
   /** Go to thread N: its stop, or stop it first (as Ctrl+C would) when it runs. */
   async selectThread(id: number): Promise<Result<Pause>> {
+    // a child process goes by its pid
+    if (!this.entries.has(id) && this.entries.has(-id)) id = -id;
     const entry = this.entries.get(id);
-    if (!entry) return { ok: false, message: `there is no thread ${id} (\`threads\` lists them)` };
+    if (!entry) return { ok: false, message: `there is no thread or process ${id} (\`threads\` lists them)` };
     const now = entry.session.current;
     if (now) {
       if (this.shownId !== null && this.shownId !== id) {

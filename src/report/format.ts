@@ -34,28 +34,39 @@ export function workerOnlyMessage(loadedBy: string): string {
 }
 
 /** How each thread took a save (thread 0: the main thread), when worker threads loaded the file. */
-export interface ThreadOutcome { thread: number; status: 'patched' | 'not-patched' | 'pending' | 'unchanged'; reasons?: { code: string; message: string }[] }
+/** `pid`: a child process of the program (`thread` 0: its main thread); absent: the program's own process. */
+export interface ThreadOutcome { thread: number; pid?: number; status: 'patched' | 'not-patched' | 'pending' | 'unchanged'; reasons?: { code: string; message: string }[] }
 
-/** `main + 2 threads`, `2 threads`, `worker 3`: where a save was applied (pure). */
+/** `[worker 2]`, `[process 4711]`, `[main]`. */
+export function whoLabel(o: { thread: number; pid?: number }): string {
+  return o.pid ? `[process ${o.pid}]` : o.thread === 0 ? '[main]' : `[worker ${o.thread}]`;
+}
+
+/** `main + 2 threads`, `2 threads`, `worker 3`, `main + 1 thread + 2 processes`: where a save was applied (pure). */
 export function threadsApplied(outcomes: ThreadOutcome[]): string {
   const patched = outcomes.filter((o) => o.status === 'patched');
-  const main = patched.some((o) => o.thread === 0);
-  const workers = patched.filter((o) => o.thread !== 0);
-  const n = `${workers.length} thread${workers.length === 1 ? '' : 's'}`;
-  if (main) return workers.length ? `main + ${n}` : 'main thread';
-  return workers.length === 1 ? `worker ${workers[0].thread}` : n;
+  const main = patched.some((o) => o.thread === 0 && !o.pid);
+  const workers = patched.filter((o) => o.thread !== 0 && !o.pid);
+  const children = patched.filter((o) => o.pid);
+  const parts = [
+    ...(workers.length ? [`${workers.length} thread${workers.length === 1 ? '' : 's'}`] : []),
+    ...(children.length ? [`${children.length} process${children.length === 1 ? '' : 'es'}`] : []),
+  ];
+  if (main) return parts.length ? ['main', ...parts].join(' + ') : 'main thread';
+  if (patched.length === 1) return whoLabel(patched[0]).slice(1, -1);
+  return parts.join(' + ');
 }
 
 /** The lines of an update across threads: the head says where it applied; a thread that did not take it says why. */
 export function formatThreadedUpdate(report: UpdateReport, outcomes: ThreadOutcome[] | undefined, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
   let lines = formatUpdate(report, verbosity, cwd, style);
-  if (!outcomes || !outcomes.some((o) => o.thread !== 0)) return lines;
+  if (!outcomes || !outcomes.some((o) => o.thread !== 0 || o.pid)) return lines;
   const led = report.outcome.status;
   if (led === 'patched') lines = formatUpdate(report, verbosity, cwd, style, threadsApplied(outcomes));
-  else if (lines.length && outcomes.length === 1) lines[0] = `${style.dim(`[worker ${outcomes[0].thread}]`)} ${lines[0]}`;
+  else if (lines.length && outcomes.length === 1) lines[0] = `${style.dim(whoLabel(outcomes[0]))} ${lines[0]}`;
   if (outcomes.length > 1) {
     for (const o of outcomes) {
-      const who = o.thread === 0 ? '[main]' : `[worker ${o.thread}]`;
+      const who = whoLabel(o);
       if (o.status === 'patched' && led !== 'patched') lines.push(`  ${who} ${style.ok('patched')}`);
       if (o.status === 'not-patched' || o.status === 'pending') {
         const r = o.reasons?.[0];

@@ -8,8 +8,13 @@ import { debug } from '../util/log';
 const log = debug('threads');
 
 export interface ThreadInfo {
-  /** The worker's threadId, as the program sees it (the main thread is 0). */
+  /**
+   * The worker's threadId, as the program sees it (the main thread is 0); for a child process (pid
+   * set), minus its pid: one key for both in reports and at the prompt.
+   */
   id: number;
+  /** A child process of the program: its pid. */
+  pid?: number;
   /** `[worker 2] name`, as node gives it. */
   title: string;
   /** The worker's entry (a file: URL), or '' for eval code. */
