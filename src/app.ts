@@ -101,6 +101,11 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   session.on('not-patched', (e) => text(e.report, e.threads));
   session.on('unchanged', (e) => text(e.report, e.threads));
   if (opts.verbosity === 'verbose') {
+    // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
+    session.on('thread', (e) => {
+      const what = e.info.pid ? `process ${e.info.pid}` : `worker ${e.info.id}${e.info.url.startsWith('file:') ? ` (${displayPath(require('node:url').fileURLToPath(e.info.url), io.cwd)})` : ''}`;
+      f.say(e.kind === 'added' ? `attached to ${what}` : `${what} ended`);
+    });
     // -v: how many files are watched, once loading settles (and again when more are loaded)
     let timer: NodeJS.Timeout | null = null;
     let count = 0;

@@ -3,8 +3,10 @@
 // says so once with the count; a worker started after a save runs the new code and takes the next
 // one; a worker that ends drops out; an exception in a worker, and one in the child, stop at the
 // prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p` and `retry` act
-// there. SIGKILL of edit-continue leaves no process behind. One program per line and engine.
+// there. A 2-worker cluster HTTP server: one save changes both workers' answers, and SIGKILL of
+// edit-continue leaves no process behind. One program per test, line and engine.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
@@ -26,6 +28,19 @@ async function counts(cli: RunningCli, after: number, factor: number, workers: n
   throw new Error(`not every thread at ×${factor}:\n${cli.stdout().slice(after)}\n${cli.stderr()}`);
 }
 
+/** Ask the server until each of `pids` has answered with `scale`. */
+async function answers(port: number, pids: number[], scale: number): Promise<void> {
+  const left = new Set(pids);
+  for (const end = Date.now() + 20000; left.size && Date.now() < end;) {
+    const text = await new Promise<string>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { let b = ''; res.on('data', (d) => { b += d; }); res.on('end', () => resolve(b)); }).on('error', (e) => resolve(String(e)));
+    });
+    const a = /^pid (\d+) scale (\d+)$/m.exec(text);
+    if (a && Number(a[2]) === scale) left.delete(Number(a[1]));
+  }
+  expect([...left]).toEqual([]);
+}
+
 const trace = (s: string) => { if (process.env.EC_TEST_TRACE) process.stderr.write(`${new Date().toISOString()} ${s}\n`); };
 
 describe.each(testConfigs())('$label', ({ bin, engine }) => {
@@ -36,16 +51,18 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     const dir = copyFixture('workers');
     const shape = path.join(dir, 'shape.js');
     const log = path.join(dir, 'events.jsonl');
-    const cli = start([`--json=${log}`, bin, 'main.js'], dir);
+    const cli = start(['-v', `--json=${log}`, bin, 'main.js'], dir);
     const childPid = Number((await cli.waitFor(/^pids \d+ (\d+)$/m, { step: 'start' }))[1]);
     const first = await counts(cli, 0, 2, 1);
     const [wid] = [...first.worker.keys()];
+    await cli.waitFor(new RegExp(`attached to process ${childPid}\\n`), { stream: 'stderr', step: 'child attached' });
+    await cli.waitFor(new RegExp(`attached to worker ${wid} \\(worker\\.js\\)\\n`), { stream: 'stderr', step: 'worker attached' });
 
     trace('one save, every thread and process, one report with the count; counters go on from where they were');
     let mark = cli.mark('stderr');
     let out = cli.mark();
     edit(shape, 'x * 2', 'x * 3', saveByRename);
-    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)\n/, { stream: 'stderr', after: mark, step: 'save reported once for all' });
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported once for all' });
     const after = await counts(cli, out, 3, 1);
     expect(after.main).toBeGreaterThan(first.main);
     expect(after.child).toBeGreaterThan(first.child);
@@ -57,20 +74,22 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     cli.send('spawn\n');
     const two = await counts(cli, out, 3, 2);
     const wid2 = [...two.worker.keys()].find((k) => k !== wid)!;
+    await cli.waitFor(new RegExp(`attached to worker ${wid2} `), { stream: 'stderr', step: 'new worker attached' });
     mark = cli.mark('stderr');
     out = cli.mark();
     edit(shape, 'x * 3', 'x * 4', saveInPlace);
-    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 threads \+ 1 process\)\n/, { stream: 'stderr', after: mark, step: 'save reported for all four' });
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 threads \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported for all four' });
     await counts(cli, out, 4, 2);
 
     trace('a worker that ends drops out of the next save');
     out = cli.mark();
     cli.send('stop\n');
     await cli.waitFor(new RegExp(`worker ${wid2} exited`), { after: out, step: 'second worker ends' });
+    await cli.waitFor(new RegExp(`\\[ec\\] worker ${wid2} \\(worker\\.js\\) ended\\n`), { stream: 'stderr', step: 'second worker ended (-v)' });
     mark = cli.mark('stderr');
     out = cli.mark();
     edit(shape, 'x * 4', 'x * 5', saveByRename);
-    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)\n/, { stream: 'stderr', after: mark, step: 'save after a worker ended' });
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save after a worker ended' });
     await counts(cli, out, 5, 1);
 
     trace('an exception in the worker stops at the prompt, labelled; the prompt acts in that worker');
@@ -96,7 +115,8 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     await cli.waitFor(new RegExp(`\\[process ${childPid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handleChild \\(child\\.js:13:`), { stream: 'stderr', after: mark, step: 'child exception shown' });
     await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
     await ask(cli, 'bt', /#0 handleChild \(child\.js:13:\d+\)/);
-    await ask(cli, 'p process.pid', new RegExp(`^${childPid}$`, 'm'));
+    // (the previous answer's prompt may come after the mark: the answer can follow 'ec> ' on its line)
+    await ask(cli, 'p process.pid', new RegExp(`(?:^|ec> )${childPid}\n`, 'm'));
     mark = cli.mark('stderr');
     edit(path.join(dir, 'child.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3, 4];', saveInPlace);
     await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[process ${childPid}\\] waiting child\\.js|patched child\\.js: handleChild \\(process ${childPid}\\))`), { stream: 'stderr', after: mark, step: 'child fix said' });
@@ -126,14 +146,21 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     assertNoV8Abort(cli);
   });
 
-  test('SIGKILL of edit-continue: the program and its child process end too', async () => {
+  test('a 2-worker cluster HTTP server: one save changes both workers\' answers; SIGKILL of edit-continue ends every process', async () => {
     const dir = copyFixture('workers');
-    const cli = start([bin, 'main.js'], dir);
-    const [, mainPid, childPid] = (await cli.waitFor(/^pids (\d+) (\d+)$/m, { step: 'start' })).map(Number);
-    await counts(cli, 0, 2, 1);
+    const cli = start(['-v', bin, 'cluster.js'], dir);
+    const m = await cli.waitFor(/^listening (\d+) primary (\d+) workers (\d+) (\d+)$/m, { step: 'cluster listens' });
+    const [port, primary, w1, w2] = m.slice(1).map(Number);
+    // (-v says when each process is attached: a save before that reaches it as it is attached, reported apart)
+    await cli.waitFor(new RegExp(`attached to process (${w1}|${w2})\\n[^]*attached to process (${w1}|${w2})\\n`), { stream: 'stderr', step: 'both workers attached' });
+    await answers(port, [w1, w2], 4);
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'shape.js'), 'x * 2', 'x * 3', saveByRename);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 processes\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported for the primary and both workers' });
+    await answers(port, [w1, w2], 6);
     cli.kill('SIGKILL');
     await cli.exited;
-    for (const end = Date.now() + 20000; (isAlive(mainPid) || isAlive(childPid)) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
-    expect([isAlive(mainPid), isAlive(childPid)]).toEqual([false, false]);
+    for (const end = Date.now() + 20000; [primary, w1, w2].some(isAlive) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    expect([primary, w1, w2].map(isAlive)).toEqual([false, false, false]);
   });
 });

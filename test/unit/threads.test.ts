@@ -57,6 +57,9 @@ describe('threadsApplied and formatThreadedUpdate', () => {
     expect(threadsApplied([{ thread: 0, status: 'patched' }, { thread: 2, status: 'patched' }])).toBe('main + 1 thread');
     expect(threadsApplied([{ thread: 2, status: 'patched' }])).toBe('worker 2');
     expect(threadsApplied([{ thread: 2, status: 'patched' }, { thread: 4, status: 'patched' }])).toBe('2 threads');
+    expect(threadsApplied([{ thread: 0, status: 'patched' }, { thread: 2, status: 'patched' }, { thread: 0, pid: 4711, status: 'patched' }])).toBe('main + 1 thread + 1 process');
+    expect(threadsApplied([{ thread: 0, status: 'patched' }, { thread: 0, pid: 4711, status: 'patched' }, { thread: 0, pid: 4712, status: 'patched' }])).toBe('main + 2 processes');
+    expect(threadsApplied([{ thread: 0, pid: 4711, status: 'patched' }])).toBe('process 4711');
   });
 
   test('one head line with the count; a thread that refused says why on its own line', () => {
