@@ -118,7 +118,7 @@ export class LiveSession implements PromptSession {
   /** (set by the main thread's session when a worker's ends) */
   disconnected = false;
   /** We close the connection ourselves (the program is exiting, or we detach). */
-  leaving = false;
+  private leaving = false;
   /** The program has ended (exited() was called). */
   private programExited = false;
   private breakOnSetting: BreakOn;
@@ -267,7 +267,6 @@ export class LiveSession implements PromptSession {
     const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
     s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
     try { await s.start(); } catch (err) { log('child', c.pid, 'start failed', (err as Error).message); void cdp.close(); return; }
-    s.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { s.leaving = true; void s.cdp.close(); });
     if (this.closed) { void s.close(); return; }
     const entry = { info, session: s };
     this.children.set(c.pid, entry);

@@ -74,11 +74,13 @@ export class WorkerThreads<S> {
       await this.parent.send('NodeWorker.detach', { sessionId }).catch(() => {});
       return;
     }
-    const info: ThreadInfo = { id: Number(w.workerId), title: w.title, url: w.url };
+    // the title is `[worker <threadId>] name`; workerId is the inspector's own count, not the threadId
+    const threadId = Number(/^\[worker (\d+)\]/.exec(w.title)?.[1] ?? w.workerId);
+    const info: ThreadInfo = { id: threadId, title: w.title, url: w.url };
     const cdp = workerConnection(this.parent, sessionId);
     const thread: WorkerThread<S> = { info, cdp, session: null };
     this.bySession.set(sessionId, thread);
-    log('attached', info.id, info.url, waiting ? '(waiting)' : '');
+    log('attached', w.workerId, w.title, info.url, waiting ? '(waiting)' : '');
     try {
       thread.session = await this.opts.create(cdp, info);
     } catch (err) {
