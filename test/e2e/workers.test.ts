@@ -125,6 +125,19 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     await cli.waitFor(/^child handled boom: 4$/m, { after: out, step: 'retried in the child' });
     await counts(cli, cli.mark(), 5, 1);
 
+    trace('the child dies (SIGKILL) as a save is applied: the others are patched, nothing hangs');
+    mark = cli.mark('stderr');
+    out = cli.mark();
+    cli.send('kill child\n');
+    edit(shape, 'x * 5', 'x * 6', saveInPlace);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread(?: \+ 1 process)?\)/, { stream: 'stderr', after: mark, step: 'save with a dying child' });
+    await cli.waitFor(new RegExp(`process ${childPid} ended\\n`), { stream: 'stderr', after: mark, step: 'the child is gone (-v)' });
+    // the program goes on, at ×6
+    for (const end = Date.now() + 20000; ![...cli.stdout().slice(out).matchAll(/^main (\d+) scale=(\d+)$/gm)].some((m) => Number(m[2]) === 6 * Number(m[1]));) {
+      if (Date.now() > end) throw new Error(`main not at ×6:\n${cli.stdout().slice(out)}`);
+      await cli.waitFor(/\n[^\n]*\n/, { after: cli.mark(), step: 'main at ×6' });
+    }
+
     trace('quit');
     cli.send('quit\n');
     expect((await cli.exited).code).toBe(0);
@@ -136,7 +149,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     for (const e of events) if (!validate(e)) throw new Error(`invalid event ${JSON.stringify(e)}: ${JSON.stringify(validate.errors)}`);
     const saves = events.filter((e) => e.type === 'patched' && e.file?.endsWith('shape.js'));
     const c = `0/${childPid}:patched`;
-    expect(saves.map((e) => e.threads!.map((t) => `${t.thread}${t.pid ? `/${t.pid}` : ''}:${t.status}`).sort().join(' '))).toEqual([
+    expect(saves.slice(0, 3).map((e) => e.threads!.map((t) => `${t.thread}${t.pid ? `/${t.pid}` : ''}:${t.status}`).sort().join(' '))).toEqual([
       [c, `0:patched`, `${wid}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`, `${wid2}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`].sort().join(' '),
     ]);
     const stops = events.filter((e) => e.type === 'paused');
@@ -156,8 +169,11 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     await answers(port, [w1, w2], 4);
     const mark = cli.mark('stderr');
     edit(path.join(dir, 'shape.js'), 'x * 2', 'x * 3', saveByRename);
-    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 processes\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported for the primary and both workers' });
     await answers(port, [w1, w2], 6);
+    // one line for the three; or, when a worker's loading of shape.js reached us only after the save
+    // (its scripts are reported on its own connection), that worker's own line as well
+    const said = (await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ (?:2 processes\)|1 process\)[^]*\[ec\] patched shape\.js: scale \(process \d+\))/, { stream: 'stderr', after: mark, step: 'save reported for the primary and both workers' }))[0];
+    expect(said.match(/patched/g)!.length).toBeLessThanOrEqual(2);
     cli.kill('SIGKILL');
     await cli.exited;
     for (const end = Date.now() + 20000; [primary, w1, w2].some(isAlive) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
