@@ -5,6 +5,7 @@
 // prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p` and `retry` act
 // there. A 2-worker cluster HTTP server: one save changes both workers' answers, and SIGKILL of
 // edit-continue leaves no process behind. One program per test, line and engine.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -157,6 +158,38 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     expect(events.some((e) => e.type === 'resumed' && e.thread === wid)).toBe(true);
     expect(events.some((e) => e.type === 'resumed' && e.pid === childPid)).toBe(true);
     assertNoV8Abort(cli);
+  });
+
+  test('attach mode: the workers of an attached program are patched too', async () => {
+    const dir = copyFixture('honest');
+    // started as a user would, with the load-time transform (the swap engine needs it; jest's env says which)
+    const program = spawn(bin, ['--inspect=127.0.0.1:0', '--require', path.join(ROOT_DIR, 'register.js'), 'threads.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+    try {
+      let out = '';
+      let err = '';
+      program.stdout!.on('data', (d) => { out += d; });
+      program.stderr!.on('data', (d) => { err += d; });
+      const seen = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out}\n${err}`)), 20000);
+        const check = () => { const m = re.exec(out + '\n' + err); if (m) { clearTimeout(timer); resolve(m); } };
+        program.stdout!.on('data', check);
+        program.stderr!.on('data', check);
+        check();
+      });
+      const port = (await seen(/ws:\/\/127\.0\.0\.1:(\d+)\//))[1];
+      await seen(/ready/);
+      const cli = start(['attach', '-v', port], dir);
+      await cli.waitFor(/attached to worker \d+ \(worker\.js\)\n/, { stream: 'stderr', step: 'worker attached' });
+      const mark = cli.mark('stderr');
+      edit(path.join(dir, 'worker.js'), 'v1', 'v2', saveByRename);
+      await cli.waitFor(/patched worker\.js: answer \(worker \d+\)/, { stream: 'stderr', after: mark, step: 'patched in the worker' });
+      program.stdin!.write('a\n');
+      await seen(/worker says v2 a/);
+      cli.send('detach\n');
+      expect((await cli.exited).code).toBe(0);
+    } finally {
+      program.kill('SIGKILL');
+    }
   });
 
   test('a 2-worker cluster HTTP server: one save changes both workers\' answers; SIGKILL of edit-continue ends every process', async () => {
