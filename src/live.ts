@@ -310,8 +310,12 @@ export class LiveSession implements PromptSession {
   private savedInThreads(file: string): void {
     const ws = this.workersWith(file);
     if (!ws.length) return;
-    this.join.expect(file, [...(this.registry.scriptsOf(file).length ? [0] : []), ...ws.map((t) => t.info.id)]);
-    for (const t of ws) t.session.updater.changed(file);
+    const main = this.registry.scriptsOf(file).length > 0;
+    this.join.expect(file, [...(main ? [0] : []), ...ws.map((t) => t.info.id)]);
+    // a thread whose updater goes idle without a report (the same text again) is not waited for
+    const settled = (updater: Updater, id: number) => void updater.whenIdle(file).then(() => setImmediate(() => this.join.settled(file, id)));
+    for (const t of ws) { t.session.updater.changed(file); settled(t.session.updater, t.info.id); }
+    if (main) queueMicrotask(() => settled(this.updater, 0)); // (its changed() comes right after this)
   }
 
   private async threadSession(cdp: WorkerConnection, info: ThreadInfo): Promise<LiveSession> {

@@ -147,6 +147,14 @@ export class SaveJoin<R> {
     return 'held';
   }
 
+  /** A thread has dealt with the save without a report (it found the text it runs): stop waiting for it. */
+  settled(file: string, thread: number): void {
+    const j = this.open.get(file);
+    if (!j || j.got.has(thread)) return;
+    j.expected.delete(thread);
+    if ([...j.expected].every((t) => j.got.has(t))) this.finish(file);
+  }
+
   /** A thread ended: joins stop waiting for it. */
   drop(thread: number): void {
     for (const [file, j] of [...this.open]) {

@@ -35,6 +35,18 @@ describe('SaveJoin', () => {
   });
 });
 
+test('SaveJoin: a thread that settles without a report is not waited for', () => {
+  const done: number[][] = [];
+  const j = new SaveJoin<string>((_f, got) => done.push([...got.keys()]));
+  j.expect('/a.js', [0, 2]);
+  j.take('/a.js', 0, 'main');
+  j.settled('/a.js', 0); // it had reported: nothing changes
+  expect(done).toEqual([]);
+  j.settled('/a.js', 2);
+  expect(done).toEqual([[0]]);
+  j.close();
+});
+
 describe('leadingThread', () => {
   const o = (thread: number, status: ThreadOutcome['status']): ThreadOutcome => ({ thread, status });
   test("the main thread's report speaks when it loaded the file, else the first worker that patched", () => {
