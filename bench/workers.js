@@ -99,6 +99,11 @@ async function run(engine) {
       `| ${r.engine} | save → first thread | ${fmt(r.first)} | |`,
     ]),
     '',
+    'Every thread is patched on its own connection, at once. With LiveEdit a thread that is inside the',
+    "function when the patch reaches it (an inspector message runs at V8's next interrupt, often inside",
+    'the 1 ms loop) refuses it (EC301) and is retried with growing delays (20, 40, 80, … ms): hence its',
+    'spread. The swap engine never waits: the next call runs the new code.',
+    '',
   ];
   fs.writeFileSync(path.join(__dirname, 'RESULTS.workers.md'), lines.join('\n'));
   console.log(lines.join('\n'));
