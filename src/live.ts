@@ -498,7 +498,8 @@ export class LiveSession implements PromptSession {
     this.leaving = true;
     if (!this.disconnected) await this.letGo().catch(() => {});
     this.childWatcher?.close();
-    for (const t of this.threadList()) await t.session.close().catch(() => {});
+    // (a thread or child that does not answer must not keep us: 2 s each, together)
+    await Promise.all(this.threadList().map((t) => Promise.race([t.session.close().catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000).unref())])));
     this.join.close();
     this.updater.close();
     await this.watcher?.close().catch(() => {});
