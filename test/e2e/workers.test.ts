@@ -2,9 +2,11 @@
 // child process share one module; one save patches it in all of them, with their state kept, and
 // says so once with the count; a worker started after a save runs the new code and takes the next
 // one; a worker that ends drops out; an exception in a worker, and one in the child, stop at the
-// prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p` and `retry` act
-// there. A 2-worker cluster HTTP server: one save changes both workers' answers, and SIGKILL of
-// edit-continue leaves no process behind. One program per test, line and engine.
+// prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p`, `set`, `retry`
+// and `restart N` act there; a child killed as a save applies leaves the others patched. Attach mode
+// patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
+// workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
+// line and engine.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -102,6 +104,8 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     await ask(cli, 'bt', /#0 handle \(worker\.js:14:\d+\)\n #1 \(anonymous\) \(worker\.js:17:/);
     await ask(cli, 'locals', /message = \{ cmd: 'boom' \}/);
     await ask(cli, 'p count > 0 && typeof parentPort', /'object'/);
+    await ask(cli, 'set items = [7]', /items = \[ 7 \]/);
+    await ask(cli, 'p items.length + 1', /(?:^|ec> )2\n/m);
     mark = cli.mark('stderr');
     edit(path.join(dir, 'worker.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3];', saveByRename);
     await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[worker ${wid}\\] waiting worker\\.js|patched worker\\.js: handle \\(worker ${wid}\\))`), { stream: 'stderr', after: mark, step: 'fix said' });
@@ -121,9 +125,11 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     mark = cli.mark('stderr');
     edit(path.join(dir, 'child.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3, 4];', saveInPlace);
     await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[process ${childPid}\\] waiting child\\.js|patched child\\.js: handleChild \\(process ${childPid}\\))`), { stream: 'stderr', after: mark, step: 'child fix said' });
+    // restart N there: the fixed function from its start, stopped there; cont runs it
+    await ask(cli, 'restart 0', /restarted frame 0; stopped at its start/);
     out = cli.mark();
-    cli.send('retry\n');
-    await cli.waitFor(/^child handled boom: 4$/m, { after: out, step: 'retried in the child' });
+    cli.send('cont\n');
+    await cli.waitFor(/^child handled boom: 4$/m, { after: out, step: 'restarted in the child' });
     await counts(cli, cli.mark(), 5, 1);
 
     trace('the child dies (SIGKILL) as a save is applied: the others are patched, nothing hangs');
