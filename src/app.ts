@@ -162,7 +162,8 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const f = frontend(opts, io);
   let target: Target | null = null;
   let session: (LiveSession & { program: Program }) | null = null;
-  const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(target.pid, sig); } catch { /* already gone */ } };
+  // the program's process group (it leads one), as a terminal's Ctrl+C would: its child processes too
+  const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(-target.pid, sig); } catch { try { process.kill(target.pid, sig); } catch { /* already gone */ } } };
 
   // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
   // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second,

@@ -45,7 +45,7 @@ function startLifeline(fd: number): void {
       trace('lifeline ended: stopping ' + workerData.pid);
       // the program's process group (it was started as its leader): its child processes too
       try { process.kill(-workerData.pid, 'SIGTERM'); } catch { try { process.kill(workerData.pid, 'SIGTERM'); } catch {} }
-      setTimeout(() => { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} }, 3000);
+      setTimeout(() => { try { process.kill(-workerData.pid, 'SIGKILL'); } catch { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} } }, 3000);
     };
     const pipe = new net.Socket({ fd: workerData.fd, readable: true, writable: false });
     pipe.on('data', () => {});
