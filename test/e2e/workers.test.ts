@@ -166,6 +166,19 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     assertNoV8Abort(cli);
   });
 
+  test('Ctrl+C twice ends the program and its forked child, with the code node gives', async () => {
+    const dir = copyFixture('workers');
+    const cli = start(['-v', bin, 'main.js'], dir);
+    const childPid = Number((await cli.waitFor(/^pids \d+ (\d+)$/m, { step: 'start' }))[1]);
+    await cli.waitFor(new RegExp(`attached to process ${childPid}\\n`), { stream: 'stderr', step: 'child attached' });
+    cli.kill('SIGINT');
+    await cli.waitFor(/pausing/, { stream: 'stderr', step: 'first Ctrl+C' });
+    cli.kill('SIGINT');
+    expect((await cli.exited).code).toBe(130);
+    for (const end = Date.now() + 20000; isAlive(childPid) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    expect(isAlive(childPid)).toBe(false);
+  });
+
   test('attach mode: the workers of an attached program are patched too', async () => {
     const dir = copyFixture('honest');
     // started as a user would, with the load-time transform (the swap engine needs it; jest's env says which)
