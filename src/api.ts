@@ -67,7 +67,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
   const node = await probeNode(command.node);
   log('node', node);
-  const env = opts.env ?? process.env;
+  // the program's child processes that run node report their inspector here (session/children.ts)
+  const { childrenFolder, CHILDREN_ENV } = require('./session/children') as typeof import('./session/children');
+  const children = childrenFolder();
+  const env = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children };
   const engine = requestedEngine(opts.engine, env);
   // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
   if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
@@ -77,6 +80,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     stderr: opts.stderr ?? ((t) => process.stderr.write(t)), stdin: opts.stdin,
   });
   opts.onSpawn?.(target);
+  void target.exited.then(() => require('node:fs').rmSync(children, { recursive: true, force: true }));
   const { LiveSession, connect, chooseAtLaunch } = sessionModules();
   let wsUrl: string;
   try {
@@ -105,6 +109,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   await opts.beforeStart?.(session);
   await release(cdp, target);
   session.watchWorkers();
+  session.watchChildren(children);
   return session;
 }
 

@@ -11,7 +11,7 @@ import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
 import type { Prompt } from './prompt/prompt';
-import { ansiStyle, displayPath, formatUpdate, plainStyle, type Verbosity } from './report/format';
+import { ansiStyle, displayPath, formatThreadedUpdate, plainStyle, type ThreadOutcome, type Verbosity } from './report/format';
 import { openEventLog, type EventLog } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -91,17 +91,22 @@ function frontend(opts: CommonOptions, io: AppIO): Frontend {
 /** Text reports, JSON events and the prompt around a session. */
 function wire(session: LiveSession & { program: Program }, opts: CommonOptions, io: AppIO, f: Frontend, stdin: StdinRouter, quit: () => Promise<void>): Prompt {
   const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
-  const text = (r: Parameters<typeof formatUpdate>[0]) => {
-    const lines = formatUpdate(r, opts.verbosity, io.cwd, style);
+  const text = (r: Parameters<typeof formatThreadedUpdate>[0], threads?: ThreadOutcome[]) => {
+    const lines = formatThreadedUpdate(r, threads, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (r.outcome.status === 'waiting' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     for (const line of lines) f.say(line);
   };
-  session.on('patched', (e) => text(e.report));
-  session.on('pending', (e) => text(e.report));
-  session.on('not-patched', (e) => text(e.report));
-  session.on('unchanged', (e) => text(e.report));
+  session.on('patched', (e) => text(e.report, e.threads));
+  session.on('pending', (e) => text(e.report, e.threads));
+  session.on('not-patched', (e) => text(e.report, e.threads));
+  session.on('unchanged', (e) => text(e.report, e.threads));
   if (opts.verbosity === 'verbose') {
+    // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
+    session.on('thread', (e) => {
+      const what = e.info.pid ? `process ${e.info.pid}` : `worker ${e.info.id}${e.info.url.startsWith('file:') ? ` (${displayPath(require('node:url').fileURLToPath(e.info.url), io.cwd)})` : ''}`;
+      f.say(e.kind === 'added' ? `attached to ${what}` : `${what} ended`);
+    });
     // -v: how many files are watched, once loading settles (and again when more are loaded)
     let timer: NodeJS.Timeout | null = null;
     let count = 0;
@@ -119,13 +124,16 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     session.on('pending', ({ report: _r, ...e }) => ev.write('pending', e));
     session.on('not-patched', ({ report: _r, ...e }) => ev.write('not-patched', e));
     session.on('paused', (e) => ev.write('paused', e));
-    session.on('resumed', () => ev.write('resumed', {}));
+    session.on('resumed', (e) => ev.write('resumed', e ?? {}));
     session.on('exited', (e) => ev.write('exited', e));
   }
   // loaded here, once the program is spawned (it brings the retry machinery and acorn)
   const { Prompt } = require('./prompt/prompt') as typeof import('./prompt/prompt');
+  // one prompt for every thread: it drives the selected one (prompt/threads.ts)
+  const { ThreadRouter } = require('./prompt/threads') as typeof import('./prompt/threads');
+  const router = new ThreadRouter(session, (line) => f.say(line));
   const prompt = new Prompt({
-    session, stdin,
+    session: router, stdin,
     stdinIsTTY: (io.stdin as { isTTY?: boolean }).isTTY === true,
     write: (t) => io.stderr.write(t),
     style, cwd: io.cwd, env: io.env,
@@ -155,7 +163,8 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const f = frontend(opts, io);
   let target: Target | null = null;
   let session: (LiveSession & { program: Program }) | null = null;
-  const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(target.pid, sig); } catch { /* already gone */ } };
+  // the program's process group (it leads one), as a terminal's Ctrl+C would: its child processes too
+  const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(-target.pid, sig); } catch { try { process.kill(target.pid, sig); } catch { /* already gone */ } } };
 
   // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
   // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second,

@@ -14,8 +14,6 @@ import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
-import { Codes } from './patch/codes';
-import { workerOnlyMessage } from './report/format';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
@@ -29,6 +27,9 @@ import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
 import { CaughtRate, UnhandledFilter } from './session/unhandled';
 import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
+import { SaveJoin, WorkerThreads, leadingThread, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
+import type { WorkerConnection } from './cdp/worker';
+import { ChildWatcher, type ChildReport } from './session/children';
 
 const log = debug('app');
 
@@ -39,12 +40,20 @@ export interface Reason {
   line?: number;
 }
 
-export interface PatchedEvent { file: string; functions: { name: string; line: number }[]; notApplied: Reason[]; warnings: Reason[]; ms: number; afterWaiting: boolean; report: UpdateReport }
-export interface NotPatchedEvent { file: string; reasons: Reason[]; ms: number; report: UpdateReport }
+/**
+ * `threads`: how each thread took the save, when a worker thread loaded the file (thread 0 is the
+ * main thread); absent when only the main thread has it.
+ */
+export interface PatchedEvent { file: string; functions: { name: string; line: number }[]; notApplied: Reason[]; warnings: Reason[]; ms: number; afterWaiting: boolean; report: UpdateReport; threads?: ThreadOutcome[] }
+export interface NotPatchedEvent { file: string; reasons: Reason[]; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
 /** A save that changes nothing V8 runs (or a file the program has not loaded): `loaded` says which. */
-export interface UnchangedEvent { file: string; loaded: boolean; ms: number; report: UpdateReport }
-export interface PendingEvent { file: string; reason: Reason; functions: { name: string; line: number }[]; ms: number; report: UpdateReport }
+export interface UnchangedEvent { file: string; loaded: boolean; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
+export interface PendingEvent { file: string; reason: Reason; functions: { name: string; line: number }[]; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
 export interface PausedEvent {
+  /** The worker thread that stopped (its threadId); absent for the main thread. */
+  thread?: number;
+  /** The child process that stopped (its pid); absent for the program's own process. */
+  pid?: number;
   reason: PauseKind;
   /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
   exception?: { message: string; description: string; uncaught: boolean };
@@ -64,9 +73,14 @@ export interface LiveEvents {
   /** A file the program loaded is now watched; `count`: how many are. */
   watching: [{ file: string; count: number }];
   paused: [PausedEvent];
-  resumed: [];
+  /** The program goes on; `thread`: a worker thread that did (absent for the main thread). */
+  resumed: [ResumedEvent?];
   exited: [ExitedEvent];
+  /** A worker thread got its session (it is patched and stops from now on), or ended. */
+  thread: [{ kind: 'added' | 'gone'; info: ThreadInfo; session: LiveSession }];
 }
+
+export interface ResumedEvent { thread?: number; pid?: number }
 
 export interface LiveOptions {
   cwd: string;
@@ -82,26 +96,27 @@ export interface LiveOptions {
   retryBoundaries?: Boundaries;
   /** The patch engine (chosen by ./api.ts before the program runs; default LiveEdit). */
   engine?: EngineKind;
+  /** This session is a worker thread's (made by the main thread's session: session/threads.ts). */
+  thread?: ThreadInfo;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
 export class LiveSession implements PromptSession {
-  private readonly registry = new ScriptRegistry();
+  /** (read by the main thread's session for a worker's) */
+  readonly registry = new ScriptRegistry();
   private readonly breaks: Breakpoints;
   readonly engine: LiveEditEngine | SwapEngine;
   private readonly pause: PauseSession;
-  private readonly updater: Updater;
+  /** (read by the main thread's session for a worker's: session/threads.ts) */
+  readonly updater: Updater;
   private readonly retryDeps: RetryDeps;
   private watcher: FileWatcher | null = null;
   private readonly watchedSet = new Set<string>();
-  /** Entry files of worker threads that the main thread did not load (never patched: said on save). */
-  private readonly workerOnly = new Set<string>();
-  /** When this session was made: after the program was spawned or attached to. */
-  private readonly createdAt = Date.now();
   private readonly emitter = new EventEmitter();
   private closed = false;
-  private disconnected = false;
+  /** (set by the main thread's session when a worker's ends) */
+  disconnected = false;
   /** We close the connection ourselves (the program is exiting, or we detach). */
   private leaving = false;
   /** The program has ended (exited() was called). */
@@ -138,27 +153,32 @@ export class LiveSession implements PromptSession {
     };
     if (opts.watch !== false) {
       this.watcher = createWatcher({
-        onChange: (f) => this.updater.changed(f),
-        onRemove: (f) => { if (this.registry.scriptsOf(f).length) this.updater.changed(f); },
-        onRewatch: (f) => this.updater.recheck(f),
+        onChange: (f) => { this.savedInThreads(f); this.updater.changed(f); },
+        onRemove: (f) => { this.savedInThreads(f); if (this.registry.scriptsOf(f).length) this.updater.changed(f); },
+        onRewatch: (f) => { this.updater.recheck(f); for (const t of this.threadList()) t.session.updater.recheck(f); },
         onError: (err) => opts.onWarning?.(`watcher: ${err.message}`),
         usePolling: opts.poll === true,
       });
       for (const p of opts.watchPatterns ?? []) this.watcher.addPattern(p, opts.cwd);
     }
-    const startedAt = opts.startedAt ?? Date.now() - 1000;
-    this.registry.onScript((record) => {
-      if (this.watcher && this.shouldWatch(record.file)) {
-        log('watch', record.file);
-        this.watcher.addFiles([record.file]);
-        this.updater.watchStarted(record.file, startedAt);
-        if (!this.watchedSet.has(record.file)) { this.watchedSet.add(record.file); this.emit('watching', { file: record.file, count: this.watchedSet.size }); }
-      }
-    });
+    this.startedAt = opts.startedAt ?? Date.now() - 1000;
+    this.registry.onScript((record) => this.watchLoaded(record.file, this.updater, this.startedAt));
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     this.unhandled = new UnhandledFilter(this.registry, this.pause);
     this.pause.onPause((p) => this.paused(p));
     this.pause.onResume(() => this.resumed());
+  }
+
+  private readonly startedAt: number;
+
+  /** A file a thread loaded: watch it; the thread's updater checks it once the watch is in place. */
+  private watchLoaded(file: string, updater: Updater, since: number): void {
+    if (this.watcher && this.shouldWatch(file)) {
+      log('watch', file);
+      this.watcher.addFiles([file]);
+      updater.watchStarted(file, since);
+      if (!this.watchedSet.has(file)) { this.watchedSet.add(file); this.emit('watching', { file, count: this.watchedSet.size }); }
+    }
   }
 
   // ---- events ----
@@ -192,29 +212,136 @@ export class LiveSession implements PromptSession {
     const o = r.outcome;
     switch (o.status) {
       case 'patched':
-        this.emit('patched', { file: r.file, functions: o.functions.map((f) => ({ name: f.name, line: f.line })), notApplied: o.notApplied.map(reasonOf), warnings: o.warnings.map(reasonOf), ms: r.ms, afterWaiting: r.afterWaiting, report: r });
+        this.delivered(0, 'patched', { file: r.file, functions: o.functions.map((f) => ({ name: f.name, line: f.line })), notApplied: o.notApplied.map(reasonOf), warnings: o.warnings.map(reasonOf), ms: r.ms, afterWaiting: r.afterWaiting, report: r });
         break;
       case 'waiting':
-        this.emit('pending', { file: r.file, reason: reasonOf(o.reason), functions: o.functions.map((f) => ({ name: f.name, line: f.line })), ms: r.ms, report: r });
+        this.delivered(0, 'pending', { file: r.file, reason: reasonOf(o.reason), functions: o.functions.map((f) => ({ name: f.name, line: f.line })), ms: r.ms, report: r });
         break;
       case 'not-patched':
-        this.emit('not-patched', { file: r.file, reasons: o.reasons.map(reasonOf), ms: r.ms, report: r });
+        this.delivered(0, 'not-patched', { file: r.file, reasons: o.reasons.map(reasonOf), ms: r.ms, report: r });
         break;
       case 'unreadable':
-        this.emit('not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
+        this.delivered(0, 'not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
         break;
       case 'not-loaded':
-        if (this.workerOnly.has(r.file) && !this.registry.scriptsOf(r.file).length) {
-          const report: UpdateReport = { ...r, outcome: { status: 'not-loaded', loadedBy: 'a worker thread' } };
-          this.emit('not-patched', { file: r.file, reasons: [{ code: Codes.OtherThread, message: workerOnlyMessage('a worker thread') }], ms: r.ms, report });
-          break;
-        }
-        this.emit('unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
+        this.delivered(0, 'unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
         break;
       case 'unchanged':
-        this.emit('unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
+        this.delivered(0, 'unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
         break;
     }
+  }
+
+  // ---- worker threads (session/threads.ts) ----
+
+  /** The program's worker threads, once watchWorkers() has run (main thread's session only). */
+  private workers: WorkerThreads<LiveSession> | null = null;
+  /** One report per save across the threads that loaded the file. */
+  private readonly join = new SaveJoin<Delivered>((file, got) => this.joined(file, got));
+
+  /** The program's child processes we are attached to, by pid. */
+  private readonly children = new Map<number, { info: ThreadInfo; session: LiveSession }>();
+  private childWatcher: ChildWatcher | null = null;
+
+  /** The worker threads and child processes that have a session: their id, title and session (for the prompt). */
+  threadList(): { info: ThreadInfo; session: LiveSession }[] {
+    return [...(this.workers?.list() ?? []).map((t) => ({ info: t.info, session: t.session! })), ...this.children.values()];
+  }
+
+  /**
+   * Attach to the program's child processes that run node with its execArgv: their preload reports
+   * their inspector in `dir` (session/children.ts). Each gets a session as a worker thread does.
+   */
+  watchChildren(dir: string): void {
+    if (this.childWatcher || this.opts.thread) return;
+    this.childWatcher = new ChildWatcher(dir, (c) => { void this.childFound(c); });
+    this.childWatcher.start();
+  }
+
+  private async childFound(c: ChildReport): Promise<void> {
+    if (this.closed || this.children.has(c.pid)) return;
+    const { connect } = require('./cdp/connection') as typeof import('./cdp/connection');
+    let cdp: Connection;
+    try { cdp = await connect(c.url); } catch (err) { log('child', c.pid, 'connect failed', (err as Error).message); return; }
+    const info: ThreadInfo = { id: -c.pid, pid: c.pid, title: `process ${c.pid}`, url: '' };
+    const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
+    s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
+    try { await s.start(); } catch (err) { log('child', c.pid, 'start failed', (err as Error).message); void cdp.close(); return; }
+    if (this.closed) { void s.close(); return; }
+    const entry = { info, session: s };
+    this.children.set(c.pid, entry);
+    this.threadAdded({ info, cdp: cdp as WorkerConnection, session: s });
+    void cdp.closed.then(() => {
+      if (this.children.get(c.pid) !== entry) return;
+      this.children.delete(c.pid);
+      this.threadGone({ info, cdp: cdp as WorkerConnection, session: s });
+    });
+  }
+
+  /** The thread this session drives (0: the main thread). */
+  get threadId(): number { return this.opts.thread?.id ?? 0; }
+
+  /**
+   * A report of one thread (0: this, the main thread). A worker's session hands its reports up: the
+   * main thread's session says them, once per save with every thread's outcome.
+   */
+  private delivered<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
+    if (this.opts.thread) { this.emit(kind, event as never); return; }
+    const file = event.file;
+    // a file only workers loaded: their reports say it all
+    if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;
+    if (this.join.take(file, thread, { kind, event }) === 'held') return;
+    if (thread === 0) { this.emit(kind, event as never); return; }
+    this.emit(kind, { ...event, threads: [publicOutcome(outcomeOf(thread, { kind, event }))] } as never);
+  }
+
+  private joined(file: string, got: Map<number, Delivered>): void {
+    const outcomes = [...got].map(([t, d]) => outcomeOf(t, d)).sort((a, b) => a.thread - b.thread);
+    const lead = got.get(leadingThread(outcomes, this.registry.scriptsOf(file).length > 0))!;
+    this.emit(lead.kind, { ...lead.event, threads: outcomes.map(publicOutcome) } as never);
+  }
+
+  /** The worker threads and child processes that loaded the file. */
+  private workersWith(file: string): { info: ThreadInfo; session: LiveSession }[] {
+    return this.threadList().filter((t) => t.session.registry.scriptsOf(file).length > 0);
+  }
+
+  /** A save (or removal) of a file: the workers that loaded it apply it too, and one report says it. */
+  private savedInThreads(file: string): void {
+    const ws = this.workersWith(file);
+    if (!ws.length) return;
+    const main = this.registry.scriptsOf(file).length > 0;
+    this.join.expect(file, [...(main ? [0] : []), ...ws.map((t) => t.info.id)]);
+    // a thread whose updater goes idle without a report (the same text again) is not waited for
+    const settled = (updater: Updater, id: number) => void updater.whenIdle(file).then(() => setImmediate(() => this.join.settled(file, id)));
+    for (const t of ws) { t.session.updater.changed(file); settled(t.session.updater, t.info.id); }
+    if (main) queueMicrotask(() => settled(this.updater, 0)); // (its changed() comes right after this)
+  }
+
+  private async threadSession(cdp: WorkerConnection, info: ThreadInfo): Promise<LiveSession> {
+    // a file saved since the program started is compared with what the worker runs once watched
+    const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
+    s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
+    await s.start();
+    return s;
+  }
+
+  private threadAdded(t: WorkerThread<LiveSession>): void {
+    const s = t.session!;
+    const id = t.info.id;
+    const who = t.info.pid ? { pid: t.info.pid } : { thread: id };
+    for (const kind of REPORT_KINDS) s.on(kind, ((e: Delivered["event"]) => this.delivered(id, kind, e as never)) as never);
+    s.on('paused', (e) => this.emit('paused', { ...e, ...who }));
+    s.on('resumed', () => this.emit('resumed', who));
+    this.emit('thread', { kind: 'added', info: t.info, session: s });
+  }
+
+  private threadGone(t: WorkerThread<LiveSession>): void {
+    this.join.drop(t.info.id);
+    const s = t.session!;
+    s.disconnected = true;
+    void s.close();
+    this.emit('thread', { kind: 'gone', info: t.info, session: s });
   }
 
   // ---- stops: one policy for the terminal and --json ----
@@ -325,30 +452,20 @@ export class LiveSession implements PromptSession {
   }
 
   /**
-   * A file only a worker thread loaded is not patched (each thread has its own V8): watch the entry
-   * file of every worker so that a save of it says so instead of nothing. NodeWorker only reports
-   * the worker (no domain is enabled in it: nothing can pause it); files the worker requires are not seen.
-   * Call it once the program runs: sent while the program still waited for us (node 26), the
-   * program started before the session was ready (a Ctrl+C right after start reached the program).
-   * Workers that started before are reported all the same.
+   * Attach to the program's worker threads (session/threads.ts): each gets a session of its own, with
+   * its scripts registered and watched, patched on save and its stops shown at the prompt. Call it
+   * once the program runs: NodeWorker.enable sent while the program still waited for us (node 26)
+   * let the program start before the session was ready. Workers that started before are attached
+   * all the same (what they ran before cannot stop, but their scripts are registered).
    */
   watchWorkers(): void {
-    if (!this.watcher) return;
-    this.cdp.onRaw('NodeWorker.attachedToWorker', (p: { workerInfo?: { url?: string } }) => {
-      const url = p.workerInfo?.url ?? '';
-      if (!url.startsWith('file:')) return;
-      let file: string;
-      try { file = fileURLToPath(url); } catch { return; }
-      if (this.registry.scriptsOf(file).length || !this.shouldWatch(file) || this.workerOnly.has(file)) return;
-      log('worker entry', file);
-      this.workerOnly.add(file);
-      this.watcher?.addFiles([file]);
-      // a save that lands before the watch is in place (or before this event): look again once it is
-      // (the content cannot be compared with what the worker runs, so a file written since the
-      // session began counts; the program was started after that)
-      for (const delay of [250, 1000]) this.updater.watchStarted(file, this.createdAt, delay);
+    if (this.workers || this.opts.thread) return;
+    this.workers = new WorkerThreads<LiveSession>(this.cdp, {
+      create: (cdp, info) => this.threadSession(cdp, info),
+      added: (t) => this.threadAdded(t),
+      gone: (t) => this.threadGone(t),
     });
-    this.cdp.send('NodeWorker.enable', { waitForDebuggerOnStart: false }).catch(() => {});
+    this.workers.start();
   }
 
   /**
@@ -380,6 +497,10 @@ export class LiveSession implements PromptSession {
     this.closed = true;
     this.leaving = true;
     if (!this.disconnected) await this.letGo().catch(() => {});
+    this.childWatcher?.close();
+    // (a thread or child that does not answer must not keep us: 2 s each, together)
+    await Promise.all(this.threadList().map((t) => Promise.race([t.session.close().catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000).unref())])));
+    this.join.close();
     this.updater.close();
     await this.watcher?.close().catch(() => {});
     await this.cdp.close();
@@ -414,8 +535,10 @@ export class LiveSession implements PromptSession {
   /** The file changed: apply it as a save and wait until it is reported. */
   async changed(file: string): Promise<void> {
     const real = realFile(path.resolve(this.opts.cwd, file));
+    const workers = this.workersWith(real);
+    this.savedInThreads(real);
     this.updater.changed(real);
-    await this.updater.whenIdle(real);
+    await Promise.all([this.updater.whenIdle(real), ...workers.map((t) => t.session.updater.whenIdle(real))]);
   }
 
   /** Apply the pending edits and run the failing function again (docs/retry.md). */
@@ -497,4 +620,19 @@ function appliedOf(o: UpdateOutcome): Applied {
 async function readText(file: string): Promise<string> {
   const t = textOf(await fs.promises.readFile(file), Number.MAX_SAFE_INTEGER);
   return t.ok ? t.text : '';
+}
+
+type ReportKind = 'patched' | 'not-patched' | 'pending' | 'unchanged';
+const REPORT_KINDS: ReportKind[] = ['patched', 'not-patched', 'pending', 'unchanged'];
+type Delivered = { kind: ReportKind; event: PatchedEvent | NotPatchedEvent | PendingEvent | UnchangedEvent };
+
+function outcomeOf(thread: number, d: Delivered): ThreadOutcome {
+  if (d.kind === 'not-patched') return { thread, status: 'not-patched', reasons: (d.event as NotPatchedEvent).reasons.map((r) => ({ code: r.code, message: r.message })) };
+  if (d.kind === 'pending') { const r = (d.event as PendingEvent).reason; return { thread, status: 'pending', reasons: [{ code: r.code, message: r.message }] }; }
+  return { thread, status: d.kind };
+}
+
+/** An outcome as reports give it: a child process (internal id: minus its pid) by its pid, on its main thread. */
+function publicOutcome(o: ThreadOutcome): ThreadOutcome {
+  return o.thread < 0 ? { ...o, thread: 0, pid: -o.thread } : o;
 }

@@ -20,12 +20,14 @@
 // 20's ES module loader thread copies the environment when it starts.
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
-import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
+import { isMainThread, Worker } from 'node:worker_threads';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
 const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
 const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
 const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
+const CHILDREN_ENV = 'EDIT_CONTINUE_CHILDREN';
 
 function lifelineFd(): number | null {
   const fd = Number(process.env[LIFELINE_ENV]);
@@ -41,8 +43,9 @@ function startLifeline(fd: number): void {
     trace('lifeline up');
     const end = () => {
       trace('lifeline ended: stopping ' + workerData.pid);
-      try { process.kill(workerData.pid, 'SIGTERM'); } catch {}
-      setTimeout(() => { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} }, 3000);
+      // the program's process group (it was started as its leader): its child processes too
+      try { process.kill(-workerData.pid, 'SIGTERM'); } catch { try { process.kill(workerData.pid, 'SIGTERM'); } catch {} }
+      setTimeout(() => { try { process.kill(-workerData.pid, 'SIGKILL'); } catch { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} } }, 3000);
     };
     const pipe = new net.Socket({ fd: workerData.fd, readable: true, writable: false });
     pipe.on('data', () => {});
@@ -73,7 +76,28 @@ function waitForController(fd: number | null): void {
   say('r');
 }
 
+/**
+ * A child process of the program (fork, cluster, or node started with the program's execArgv): it
+ * has our preload and an inspector, but no lifeline. Tell the controller where its inspector is, by a
+ * file in the controller's private folder (EDIT_CONTINUE_CHILDREN); the controller attaches. With no
+ * controller to tell, close the inspector: nobody is to reach it.
+ */
+function reportChild(): void {
+  const dir = process.env[CHILDREN_ENV];
+  const url = inspector.url();
+  if (!url) return;
+  try {
+    if (!dir) throw new Error('no controller');
+    const file = path.join(dir, `${process.pid}.json`);
+    fs.writeFileSync(file + '.tmp', JSON.stringify({ pid: process.pid, ppid: process.ppid, url }), { mode: 0o600 });
+    fs.renameSync(file + '.tmp', file);
+  } catch {
+    inspector.close();
+  }
+}
+
 const fd = lifelineFd();
+if (fd === null && isMainThread) reportChild();
 const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof import('./hooks') : null;
 const waits = fd !== null && process.env[WAIT_ENV] === '1';
 const modeLater = waits && process.env[ENGINE_ENV] === 'auto';

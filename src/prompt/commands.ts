@@ -4,7 +4,8 @@ import { distance } from './render';
 
 export type CommandName =
   | 'help' | 'bt' | 'frame' | 'up' | 'down' | 'list' | 'locals' | 'print' | 'repl' | 'set' | 'edit'
-  | 'retry' | 'restart' | 'cont' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'pause' | 'detach' | 'quit';
+  | 'retry' | 'restart' | 'cont' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'pause' | 'detach' | 'quit'
+  | 'threads' | 'thread';
 
 export interface CommandSpec {
   name: CommandName;
@@ -34,6 +35,8 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'break', aliases: ['b', 'sb'], usage: 'break [FILE:]LINE [if COND]', help: 'set a breakpoint (it survives patches)' },
   { name: 'breakpoints', aliases: ['bl'], usage: 'breakpoints', help: 'list breakpoints' },
   { name: 'clear', aliases: ['cb'], usage: 'clear N', help: 'remove breakpoint N' },
+  { name: 'threads', aliases: [], usage: 'threads', help: 'the main thread and the worker threads, and which are stopped' },
+  { name: 'thread', aliases: [], usage: 'thread N', help: 'go to thread N (stopping it if it runs); bt, locals, set, retry and restart then act there' },
   { name: 'catch', aliases: [], usage: 'catch unhandled|uncaught|all|none', help: 'which exceptions stop the program (unhandled: those your code does not catch itself)' },
   { name: 'pause', aliases: [], usage: 'pause', help: 'attach mode: stop the running program (as Ctrl+C does)' },
   { name: 'detach', aliases: [], usage: 'detach', help: 'attach mode: let the program go on without edit-continue' },

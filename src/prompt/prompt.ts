@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
@@ -66,7 +67,7 @@ export class Prompt {
   }
 
   /** Commands that make sense while an attached program runs. */
-  private static readonly WHILE_RUNNING = new Set<CommandName>(['help', 'break', 'breakpoints', 'clear', 'catch', 'detach', 'quit', 'pause']);
+  private static readonly WHILE_RUNNING = new Set<CommandName>(['help', 'break', 'breakpoints', 'clear', 'catch', 'detach', 'quit', 'pause', 'threads']);
 
   get isOpen(): boolean { return this.mode !== 'closed'; }
 
@@ -340,6 +341,14 @@ export class Prompt {
         await s.setBreakOn(args as BreakOn);
         return this.out(`stopping at ${args === 'all' ? 'every exception' : args === 'none' ? 'no exception' : args === 'unhandled' ? 'exceptions your code does not catch itself' : 'uncaught exceptions'}`);
       }
+      case 'threads': return this.out(this.threadLines());
+      case 'thread': {
+        const n = parseIndex(args);
+        if (n === null || !s.selectThread) return this.out('usage: thread N (the number from `threads`; 0 is the main thread)');
+        const r = await s.selectThread(n);
+        if (!r.ok) return this.out(`thread: ${r.message}`);
+        return this.refreshed(r.value, `${this.label() || 'main thread'}: ${r.value.kind === 'exception' ? exceptionHeadline(r.value.exception, r.value.rejection) : 'paused'}`);
+      }
       case 'pause':
         if (s.current) return this.out('the program is already paused');
         await s.interrupt();
@@ -365,6 +374,23 @@ export class Prompt {
         await this.d.quit();
         return;
     }
+  }
+
+  /** `[worker 2] ` when the selected thread is a worker, '' otherwise. */
+  private label(): string {
+    const l = this.d.session.threadLabel?.() ?? '';
+    return l ? l + ' ' : '';
+  }
+
+  private threadLines(): string {
+    const all = this.d.session.threads?.() ?? [];
+    if (all.length <= 1) return 'only the main thread (no worker threads)';
+    return all.map((t) => {
+      const name = t.id === 0 ? 'main thread' : t.id < 0 ? 'child process' : `worker ${t.id}${t.url ? ` (${t.url.startsWith('file:') ? displayPath(fileURLToPath(t.url), this.d.cwd) : t.url})` : ''}`;
+      const top = t.stopped?.callFrames[0];
+      const state = t.stopped ? `stopped (${t.stopped.kind}${top ? ` in ${top.functionName || '(anonymous)'}` : ''})` : 'running';
+      return `${t.selected ? '*' : ' '} ${String(Math.abs(t.id)).padStart(2)}  ${name}  ${state}`;
+    }).join('\n');
   }
 
   /** A step may end at a breakpoint or an exception that came first (elsewhere, or in another call). */
@@ -466,7 +492,7 @@ export class Prompt {
   /** A retried async call failed again: its frames are gone; show the error where it was thrown. */
   private showRetryFailure(f: RetryFailure): void {
     const st = this.d.style;
-    this.out(st.bad(exceptionHeadline(f.exception, false)) + st.dim(' (the retried call failed too)'));
+    this.out(this.label() + st.bad(exceptionHeadline(f.exception, false)) + st.dim(' (the retried call failed too)'));
     if (f.stack.length) this.out(f.stack.map((l) => `    at ${l.name} (${displayPath(l.file, this.d.cwd)}:${l.line}:${l.column})`).join('\n'));
     if (f.code) this.out(codeFrame(f.code.text, f.code.line, f.code.column, { context: 2 }));
     this.out(st.dim('(its frames are gone: fix the code and `retry` to call it again, or `cont` to pass the error to its caller)'));
@@ -482,7 +508,7 @@ export class Prompt {
       case 'exception':
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && /^SyntaxError: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
-        this.out(st.bad(headline) + (p.uncaught ? '' : st.dim(caughtNote(p))));
+        this.out(this.label() + st.bad(headline) + (p.uncaught ? '' : st.dim(caughtNote(p))));
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;
@@ -492,15 +518,15 @@ export class Prompt {
         this.out(stackLines(this.frames).join('\n'));
         break;
       case 'interrupt':
-        this.out(st.warn(`paused in ${where}`));
+        this.out(this.label() + st.warn(`paused in ${where}`));
         break;
       case 'break': {
         const n = this.d.session.breakpointNumbers(p);
-        this.out(st.warn(n.length ? `breakpoint ${n.join(', ')} in ${where}` : `paused at a debugger statement in ${where}`));
+        this.out(this.label() + st.warn(n.length ? `breakpoint ${n.join(', ')} in ${where}` : `paused at a debugger statement in ${where}`));
         break;
       }
       case 'step':
-        this.out(st.warn(`paused in ${where}`));
+        this.out(this.label() + st.warn(`paused in ${where}`));
         break;
     }
     if (!top || top.origin !== 'program') {

@@ -53,4 +53,14 @@ export interface PromptSession {
   setBreakOn(mode: BreakOn): Promise<void>;
   /** A file changed (the prompt's `edit`): apply it as a save, resolve when it is reported. */
   changed(file: string): Promise<void>;
+
+  // ---- threads (./threads.ts: absent when the prompt drives one thread) ----
+  /** Every thread, the main one (0) first. */
+  threads?(): ThreadState[];
+  /** Go to thread N (stopping it when it runs); its stop is what the prompt shows next. */
+  selectThread?(id: number): Promise<Result<Pause>>;
+  /** `[worker 2]` when a worker thread is selected, '' for the main thread. */
+  threadLabel?(): string;
 }
+
+export interface ThreadState { id: number; url: string; selected: boolean; stopped: Pause | null }

@@ -33,15 +33,59 @@ export function workerOnlyMessage(loadedBy: string): string {
   return `only ${loadedBy} loaded it, and edit-continue patches the main thread only (yet); restart to use the change`;
 }
 
+/** How each thread took a save (thread 0: the main thread), when worker threads loaded the file. */
+/** `pid`: a child process of the program (`thread` 0: its main thread); absent: the program's own process. */
+export interface ThreadOutcome { thread: number; pid?: number; status: 'patched' | 'not-patched' | 'pending' | 'unchanged'; reasons?: { code: string; message: string }[] }
+
+/** `[worker 2]`, `[process 4711]`, `[main]`. */
+export function whoLabel(o: { thread: number; pid?: number }): string {
+  return o.pid ? `[process ${o.pid}]` : o.thread === 0 ? '[main]' : `[worker ${o.thread}]`;
+}
+
+/** `main + 2 threads`, `2 threads`, `worker 3`, `main + 1 thread + 2 processes`: where a save was applied (pure). */
+export function threadsApplied(outcomes: ThreadOutcome[]): string {
+  const patched = outcomes.filter((o) => o.status === 'patched');
+  const main = patched.some((o) => o.thread === 0 && !o.pid);
+  const workers = patched.filter((o) => o.thread !== 0 && !o.pid);
+  const children = patched.filter((o) => o.pid);
+  const parts = [
+    ...(workers.length ? [`${workers.length} thread${workers.length === 1 ? '' : 's'}`] : []),
+    ...(children.length ? [`${children.length} process${children.length === 1 ? '' : 'es'}`] : []),
+  ];
+  if (main) return parts.length ? ['main', ...parts].join(' + ') : 'main thread';
+  if (patched.length === 1) return whoLabel(patched[0]).slice(1, -1);
+  return parts.join(' + ');
+}
+
+/** The lines of an update across threads: the head says where it applied; a thread that did not take it says why. */
+export function formatThreadedUpdate(report: UpdateReport, outcomes: ThreadOutcome[] | undefined, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
+  let lines = formatUpdate(report, verbosity, cwd, style);
+  if (!outcomes || !outcomes.some((o) => o.thread !== 0 || o.pid)) return lines;
+  const led = report.outcome.status;
+  if (led === 'patched') lines = formatUpdate(report, verbosity, cwd, style, threadsApplied(outcomes));
+  else if (lines.length && outcomes.length === 1) lines[0] = `${style.dim(whoLabel(outcomes[0]))} ${lines[0]}`;
+  if (outcomes.length > 1) {
+    for (const o of outcomes) {
+      const who = whoLabel(o);
+      if (o.status === 'patched' && led !== 'patched') lines.push(`  ${who} ${style.ok('patched')}`);
+      if (o.status === 'not-patched' || o.status === 'pending') {
+        const r = o.reasons?.[0];
+        lines.push(`  ${who} ${o.status === 'pending' ? style.warn('waiting') : style.bad('not patched')}: ${r ? `${r.message} ${style.dim(r.code)}` : ''}`.trimEnd());
+      }
+    }
+  }
+  return lines;
+}
+
 /** Lines for one update, or none at this verbosity. */
-export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
+export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: string, style: Style = plainStyle, where?: string): string[] {
   const file = displayPath(report.file, cwd);
   const timing = verbosity === 'verbose' ? style.dim(` (${Math.round(report.ms)} ms)`) : '';
   const o = report.outcome;
   switch (o.status) {
     case 'patched': {
       const names = o.functions.length ? o.functions.map((f) => f.name).join(', ') : 'no function changed (comments or layout)';
-      const head = `${style.ok('patched')} ${file}: ${names}${report.afterWaiting ? ' (was waiting)' : ''}${timing}`;
+      const head = `${style.ok('patched')} ${file}: ${names}${where ? ` (${where})` : ''}${report.afterWaiting ? ' (was waiting)' : ''}${timing}`;
       const rest = [...o.notApplied.map((r) => reason(r, style)), ...o.warnings.map((r) => reason(r, style))];
       if (o.notApplied.length) rest.unshift(`  ${style.warn('not applied:')}`);
       if (verbosity === 'quiet') return rest.length ? [head, ...rest] : [];

@@ -29,7 +29,7 @@ describe('parseLine', () => {
       ['break', 'break'], ['b', 'break'], ['sb', 'break'],
       ['breakpoints', 'breakpoints'], ['bl', 'breakpoints'],
       ['clear', 'clear'], ['cb', 'clear'],
-      ['catch', 'catch'], ['pause', 'pause'], ['detach', 'detach'],
+      ['catch', 'catch'], ['pause', 'pause'], ['detach', 'detach'], ['threads', 'threads'], ['thread', 'thread'],
       ['quit', 'quit'], ['q', 'quit'], ['exit', 'quit'], ['.exit', 'quit'], ['kill', 'quit'],
     ];
 

@@ -205,3 +205,31 @@ describe('the prompt over PromptSession', () => {
     expect(t.quits).toEqual(['quit']);
   });
 });
+
+describe('the prompt with threads (PromptSession.threads, selectThread, threadLabel)', () => {
+  test('one thread: `threads` says so, `thread N` gives its usage', async () => {
+    const t = await stopped();
+    expect(await t.type('threads')).toMatch(/only the main thread/);
+    expect(await t.type('thread 2')).toMatch(/usage: thread N/);
+  });
+
+  test('a worker\'s stop is labelled; `threads` lists them; `thread N` shows the stop it goes to', async () => {
+    const t = setup();
+    let label = '[worker 2]';
+    const other = pauseOf('exception', 2, { exception: { type: 'object', subtype: 'error', description: 'RangeError: far\n    at f' } });
+    Object.assign(t.session, {
+      threadLabel: () => label,
+      threads: () => [
+        { id: 0, url: '', selected: label === '', stopped: label === '' ? t.session.current : null },
+        { id: 2, url: 'file:///proj/worker.js', selected: label !== '', stopped: label !== '' ? t.session.current : null },
+      ],
+      selectThread: async (id: number) => { t.session.calls.push(`thread ${id}`); label = id === 0 ? '' : `[worker ${id}]`; t.session.current = other; return { ok: true, value: other }; },
+    });
+    t.session.stop(pauseOf('exception', 2, { exception: { type: 'object', subtype: 'error', description: 'TypeError: boom\n    at work' }, uncaught: true }));
+    await t.settle();
+    expect(t.out()).toMatch(/^\[worker 2\] TypeError: boom\n/);
+    expect(await t.type('threads')).toMatch(/^ {3}0 {2}main thread {2}running\n\* {2}2 {2}worker 2 \(worker\.js\) {2}stopped \(exception in f0\)\n/);
+    expect(await t.type('thread 0')).toMatch(/^main thread: RangeError: far\n/);
+    expect(t.session.calls).toEqual(['thread 0']);
+  });
+});

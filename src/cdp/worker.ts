@@ -1,0 +1,92 @@
+// A connection to one worker thread's inspector, carried inside the main thread's connection
+// (NodeWorker.sendMessageToWorker / receivedMessageFromWorker): the same Connection as the main
+// thread's, so a LiveSession runs on it unchanged. Nothing is opened for it: no port, no id published.
+import type { Connection } from './connection';
+import { debug } from '../util/log';
+
+const log = debug('cdp');
+
+interface Pending { resolve(v: unknown): void; reject(e: Error): void }
+
+export interface WorkerConnection extends Connection {
+  /** A message the worker's inspector sent (NodeWorker.receivedMessageFromWorker). */
+  dispatch(message: string): void;
+  /** The worker is gone (NodeWorker.detachedFromWorker, or the main connection closed). */
+  gone(): void;
+}
+
+/** A protocol error as chrome-remote-interface gives it (protocolMessage reads `response`). */
+function protocolError(method: string, error: { message?: string; data?: string }): Error {
+  return Object.assign(new Error(`${method}: ${error.message ?? 'error'}`), { response: error });
+}
+
+export function workerConnection(parent: Connection, sessionId: string): WorkerConnection {
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, ((params: any) => void)[]>();
+  let isClosed = false;
+  let onClosed!: () => void;
+  const closed = new Promise<void>((r) => { onClosed = r; });
+
+  const send = (method: string, params: object = {}): Promise<any> => {
+    if (isClosed) return Promise.reject(protocolError(method, { message: 'the worker thread is gone' }));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      parent.send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, params }) }).catch((err: Error) => {
+        pending.delete(id);
+        reject(err);
+      });
+    }).then((msg) => {
+      const m = msg as { result?: unknown; error?: { message?: string; data?: string } };
+      if (m.error) throw protocolError(method, m.error);
+      return m.result;
+    });
+  };
+  const on = (event: string, listener: (params: any) => void): void => {
+    const list = listeners.get(event);
+    if (list) list.push(listener); else listeners.set(event, [listener]);
+  };
+  // `cdp.Debugger.enable(…)`, `cdp.Debugger.on('paused', …)`: the typed domains, by name
+  const domain = (name: string): any => new Proxy({}, {
+    get: (_t, prop: string) => (prop === 'on' ? (event: string, l: (p: any) => void) => on(`${name}.${event}`, l) : (params?: object) => send(`${name}.${prop}`, params)),
+  });
+  const gone = (): void => {
+    if (isClosed) return;
+    isClosed = true;
+    log('worker gone', sessionId);
+    for (const p of pending.values()) p.reject(protocolError('worker', { message: 'the worker thread is gone' }));
+    pending.clear();
+    onClosed();
+  };
+  return {
+    Debugger: domain('Debugger'),
+    Runtime: domain('Runtime'),
+    send,
+    onRaw: on,
+    dispatch(message: string) {
+      let msg: { id?: number; method?: string; params?: unknown };
+      try { msg = JSON.parse(message); } catch { return; }
+      if (typeof msg.id === 'number') {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        p?.resolve(msg);
+        return;
+      }
+      // a worker that waited for us stops at its first line (node: "Break on start"): not the user's stop
+      if (msg.method === 'Debugger.paused' && (msg.params as { reason?: string }).reason === 'Break on start') {
+        log('worker break on start: resumed', sessionId);
+        send('Debugger.resume').catch(() => {});
+        return;
+      }
+      if (msg.method) for (const l of listeners.get(msg.method) ?? []) l(msg.params);
+    },
+    gone,
+    close: async () => {
+      if (isClosed) return;
+      await parent.send('NodeWorker.detach', { sessionId }).catch(() => {});
+      gone();
+    },
+    closed,
+  };
+}

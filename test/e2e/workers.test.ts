@@ -1,0 +1,234 @@
+// Every thread and process of the program (issue 15): the main thread, worker threads and a forked
+// child process share one module; one save patches it in all of them, with their state kept, and
+// says so once with the count; a worker started after a save runs the new code and takes the next
+// one; a worker that ends drops out; an exception in a worker, and one in the child, stop at the
+// prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p`, `set`, `retry`
+// and `restart N` act there; a child killed as a save applies leaves the others patched. Attach mode
+// patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
+// workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
+// line and engine.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
+
+interface Counts { main: number; child: number; worker: Map<number, number> }
+
+/** Wait until the main thread, the child and `workers` worker threads print with scale ×factor (after `after`); their last counts. */
+async function counts(cli: RunningCli, after: number, factor: number, workers: number): Promise<Counts> {
+  for (const end = Date.now() + 20000; Date.now() < end;) {
+    const text = cli.stdout().slice(after);
+    const c: Counts = { main: 0, child: 0, worker: new Map() };
+    for (const m of text.matchAll(/^main (\d+) scale=(\d+)$/gm)) if (Number(m[2]) === factor * Number(m[1])) c.main = Number(m[1]);
+    for (const m of text.matchAll(/^child (\d+) scale=(\d+)$/gm)) if (Number(m[2]) === factor * Number(m[1])) c.child = Number(m[1]);
+    for (const m of text.matchAll(/^worker (\d+) (\d+) scale=(\d+)$/gm)) if (Number(m[3]) === factor * Number(m[2])) c.worker.set(Number(m[1]), Number(m[2]));
+    if (c.main && c.child && c.worker.size >= workers) return c;
+    await cli.waitFor(/\n[^\n]*\n/, { after: cli.mark(), step: `every thread at ×${factor}`, timeout: 20000 });
+  }
+  throw new Error(`not every thread at ×${factor}:\n${cli.stdout().slice(after)}\n${cli.stderr()}`);
+}
+
+/** Ask the server until each of `pids` has answered with `scale`. */
+async function answers(port: number, pids: number[], scale: number): Promise<void> {
+  const left = new Set(pids);
+  for (const end = Date.now() + 20000; left.size && Date.now() < end;) {
+    const text = await new Promise<string>((resolve) => {
+      http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { let b = ''; res.on('data', (d) => { b += d; }); res.on('end', () => resolve(b)); }).on('error', (e) => resolve(String(e)));
+    });
+    const a = /^pid (\d+) scale (\d+)$/m.exec(text);
+    if (a && Number(a[2]) === scale) left.delete(Number(a[1]));
+  }
+  expect([...left]).toEqual([]);
+}
+
+const trace = (s: string) => { if (process.env.EC_TEST_TRACE) process.stderr.write(`${new Date().toISOString()} ${s}\n`); };
+
+describe.each(testConfigs())('$label', ({ bin, engine }) => {
+  useEngine(engine);
+  const start = cliPerTest();
+
+  test('main + worker threads + a forked child: one save patches all with state kept; workers come and go; the worker and the child stop at the prompt, are fixed and retried', async () => {
+    const dir = copyFixture('workers');
+    const shape = path.join(dir, 'shape.js');
+    const log = path.join(dir, 'events.jsonl');
+    const cli = start(['-v', `--json=${log}`, bin, 'main.js'], dir);
+    const childPid = Number((await cli.waitFor(/^pids \d+ (\d+)$/m, { step: 'start' }))[1]);
+    const first = await counts(cli, 0, 2, 1);
+    const [wid] = [...first.worker.keys()];
+    await cli.waitFor(new RegExp(`attached to process ${childPid}\\n`), { stream: 'stderr', step: 'child attached' });
+    await cli.waitFor(new RegExp(`attached to worker ${wid} \\(worker\\.js\\)\\n`), { stream: 'stderr', step: 'worker attached' });
+
+    trace('one save, every thread and process, one report with the count; counters go on from where they were');
+    let mark = cli.mark('stderr');
+    let out = cli.mark();
+    edit(shape, 'x * 2', 'x * 3', saveByRename);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported once for all' });
+    const after = await counts(cli, out, 3, 1);
+    expect(after.main).toBeGreaterThan(first.main);
+    expect(after.child).toBeGreaterThan(first.child);
+    expect(after.worker.get(wid)).toBeGreaterThan(first.worker.get(wid)!);
+    expect(cli.stderr().slice(mark).match(/patched shape\.js/g)).toHaveLength(1);
+
+    trace('a worker started after the save loads the new code, and takes the next save with the others');
+    out = cli.mark();
+    cli.send('spawn\n');
+    const two = await counts(cli, out, 3, 2);
+    const wid2 = [...two.worker.keys()].find((k) => k !== wid)!;
+    await cli.waitFor(new RegExp(`attached to worker ${wid2} `), { stream: 'stderr', step: 'new worker attached' });
+    mark = cli.mark('stderr');
+    out = cli.mark();
+    edit(shape, 'x * 3', 'x * 4', saveInPlace);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 threads \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save reported for all four' });
+    await counts(cli, out, 4, 2);
+
+    trace('a worker that ends drops out of the next save');
+    out = cli.mark();
+    cli.send('stop\n');
+    await cli.waitFor(new RegExp(`worker ${wid2} exited`), { after: out, step: 'second worker ends' });
+    await cli.waitFor(new RegExp(`\\[ec\\] worker ${wid2} \\(worker\\.js\\) ended\\n`), { stream: 'stderr', step: 'second worker ended (-v)' });
+    mark = cli.mark('stderr');
+    out = cli.mark();
+    edit(shape, 'x * 4', 'x * 5', saveByRename);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread \+ 1 process\)(?: \(\d+ ms\))?\n/, { stream: 'stderr', after: mark, step: 'save after a worker ended' });
+    await counts(cli, out, 5, 1);
+
+    trace('an exception in the worker stops at the prompt, labelled; the prompt acts in that worker');
+    mark = cli.mark('stderr');
+    cli.send('boom\n');
+    await cli.waitFor(new RegExp(`\\[worker ${wid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handle \\(worker\\.js:14:`), { stream: 'stderr', after: mark, step: 'worker exception shown' });
+    await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
+    await ask(cli, 'threads', new RegExp(`\\s+0  main thread  running\\n\\*\\s+${wid}  worker ${wid} \\(worker\\.js\\)  stopped \\(exception in handle\\)\\n\\s+${childPid}  child process  running`));
+    await ask(cli, 'bt', /#0 handle \(worker\.js:14:\d+\)\n #1 \(anonymous\) \(worker\.js:17:/);
+    await ask(cli, 'locals', /message = \{ cmd: 'boom' \}/);
+    await ask(cli, 'p count > 0 && typeof parentPort', /'object'/);
+    await ask(cli, 'set items = [7]', /items = \[ 7 \]/);
+    await ask(cli, 'p items.length + 1', /(?:^|ec> )2\n/m);
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'worker.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3];', saveByRename);
+    await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[worker ${wid}\\] waiting worker\\.js|patched worker\\.js: handle \\(worker ${wid}\\))`), { stream: 'stderr', after: mark, step: 'fix said' });
+    out = cli.mark();
+    cli.send('retry\n');
+    await cli.waitFor(/^handled boom: 3$/m, { after: out, step: 'retried in the worker' });
+    await counts(cli, cli.mark(), 5, 1);
+
+    trace('an exception in the child process: the same, labelled with its pid');
+    mark = cli.mark('stderr');
+    cli.send('boom child\n');
+    await cli.waitFor(new RegExp(`\\[process ${childPid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handleChild \\(child\\.js:13:`), { stream: 'stderr', after: mark, step: 'child exception shown' });
+    await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
+    await ask(cli, 'bt', /#0 handleChild \(child\.js:13:\d+\)/);
+    // (the previous answer's prompt may come after the mark: the answer can follow 'ec> ' on its line)
+    await ask(cli, 'p process.pid', new RegExp(`(?:^|ec> )${childPid}\n`, 'm'));
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'child.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3, 4];', saveInPlace);
+    await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[process ${childPid}\\] waiting child\\.js|patched child\\.js: handleChild \\(process ${childPid}\\))`), { stream: 'stderr', after: mark, step: 'child fix said' });
+    // restart N there: the fixed function from its start, stopped there; cont runs it
+    await ask(cli, 'restart 0', /restarted frame 0; stopped at its start/);
+    out = cli.mark();
+    cli.send('cont\n');
+    await cli.waitFor(/^child handled boom: 4$/m, { after: out, step: 'restarted in the child' });
+    await counts(cli, cli.mark(), 5, 1);
+
+    trace('the child dies (SIGKILL) as a save is applied: the others are patched, nothing hangs');
+    mark = cli.mark('stderr');
+    out = cli.mark();
+    cli.send('kill child\n');
+    edit(shape, 'x * 5', 'x * 6', saveInPlace);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 1 thread(?: \+ 1 process)?\)/, { stream: 'stderr', after: mark, step: 'save with a dying child' });
+    await cli.waitFor(new RegExp(`process ${childPid} ended\\n`), { stream: 'stderr', after: mark, step: 'the child is gone (-v)' });
+    // the program goes on, at ×6
+    for (const end = Date.now() + 20000; ![...cli.stdout().slice(out).matchAll(/^main (\d+) scale=(\d+)$/gm)].some((m) => Number(m[2]) === 6 * Number(m[1]));) {
+      if (Date.now() > end) throw new Error(`main not at ×6:\n${cli.stdout().slice(out)}`);
+      await cli.waitFor(/\n[^\n]*\n/, { after: cli.mark(), step: 'main at ×6' });
+    }
+
+    trace('quit');
+    cli.send('quit\n');
+    expect((await cli.exited).code).toBe(0);
+
+    // --json: the saves say how each thread and process took them; the stops and resumes name theirs
+    const events = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; file?: string; thread?: number; pid?: number; threads?: { thread: number; pid?: number; status: string }[] });
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'docs', 'events.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: false, formats: { 'date-time': (x: string) => !Number.isNaN(Date.parse(x)) } }).compile(schema);
+    for (const e of events) if (!validate(e)) throw new Error(`invalid event ${JSON.stringify(e)}: ${JSON.stringify(validate.errors)}`);
+    const saves = events.filter((e) => e.type === 'patched' && e.file?.endsWith('shape.js'));
+    const c = `0/${childPid}:patched`;
+    expect(saves.slice(0, 3).map((e) => e.threads!.map((t) => `${t.thread}${t.pid ? `/${t.pid}` : ''}:${t.status}`).sort().join(' '))).toEqual([
+      [c, `0:patched`, `${wid}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`, `${wid2}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`].sort().join(' '),
+    ]);
+    const stops = events.filter((e) => e.type === 'paused');
+    expect(stops.map((e) => e.thread ?? `pid ${e.pid}`)).toEqual([wid, `pid ${childPid}`]);
+    expect(events.some((e) => e.type === 'resumed' && e.thread === wid)).toBe(true);
+    expect(events.some((e) => e.type === 'resumed' && e.pid === childPid)).toBe(true);
+    assertNoV8Abort(cli);
+  });
+
+  test('Ctrl+C twice ends the program and its forked child, with the code node gives', async () => {
+    const dir = copyFixture('workers');
+    const cli = start(['-v', bin, 'main.js'], dir);
+    const childPid = Number((await cli.waitFor(/^pids \d+ (\d+)$/m, { step: 'start' }))[1]);
+    await cli.waitFor(new RegExp(`attached to process ${childPid}\\n`), { stream: 'stderr', step: 'child attached' });
+    cli.kill('SIGINT');
+    await cli.waitFor(/pausing/, { stream: 'stderr', step: 'first Ctrl+C' });
+    cli.kill('SIGINT');
+    expect((await cli.exited).code).toBe(130);
+    for (const end = Date.now() + 20000; isAlive(childPid) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    expect(isAlive(childPid)).toBe(false);
+  });
+
+  test('attach mode: the workers of an attached program are patched too', async () => {
+    const dir = copyFixture('honest');
+    // started as a user would, with the load-time transform (the swap engine needs it; jest's env says which)
+    const program = spawn(bin, ['--inspect=127.0.0.1:0', '--require', path.join(ROOT_DIR, 'register.js'), 'threads.js'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+    try {
+      let out = '';
+      let err = '';
+      program.stdout!.on('data', (d) => { out += d; });
+      program.stderr!.on('data', (d) => { err += d; });
+      const seen = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}:\n${out}\n${err}`)), 20000);
+        const check = () => { const m = re.exec(out + '\n' + err); if (m) { clearTimeout(timer); resolve(m); } };
+        program.stdout!.on('data', check);
+        program.stderr!.on('data', check);
+        check();
+      });
+      const port = (await seen(/ws:\/\/127\.0\.0\.1:(\d+)\//))[1];
+      await seen(/ready/);
+      const cli = start(['attach', '-v', port], dir);
+      await cli.waitFor(/attached to worker \d+ \(worker\.js\)\n/, { stream: 'stderr', step: 'worker attached' });
+      const mark = cli.mark('stderr');
+      edit(path.join(dir, 'worker.js'), 'v1', 'v2', saveByRename);
+      await cli.waitFor(/patched worker\.js: answer \(worker \d+\)/, { stream: 'stderr', after: mark, step: 'patched in the worker' });
+      program.stdin!.write('a\n');
+      await seen(/worker says v2 a/);
+      cli.send('detach\n');
+      expect((await cli.exited).code).toBe(0);
+    } finally {
+      program.kill('SIGKILL');
+    }
+  });
+
+  test('a 2-worker cluster HTTP server: one save changes both workers\' answers; SIGKILL of edit-continue ends every process', async () => {
+    const dir = copyFixture('workers');
+    const cli = start(['-v', bin, 'cluster.js'], dir);
+    const m = await cli.waitFor(/^listening (\d+) primary (\d+) workers (\d+) (\d+)$/m, { step: 'cluster listens' });
+    const [port, primary, w1, w2] = m.slice(1).map(Number);
+    // (-v says when each process is attached: a save before that reaches it as it is attached, reported apart)
+    await cli.waitFor(new RegExp(`attached to process (${w1}|${w2})\\n[^]*attached to process (${w1}|${w2})\\n`), { stream: 'stderr', step: 'both workers attached' });
+    await answers(port, [w1, w2], 4);
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'shape.js'), 'x * 2', 'x * 3', saveByRename);
+    await answers(port, [w1, w2], 6);
+    // one line for the three; or, when a worker's loading of shape.js reached us only after the save
+    // (its scripts are reported on its own connection), that worker's own line as well
+    const said = (await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ (?:2 processes\)|1 process\)[^]*\[ec\] patched shape\.js: scale \(process \d+\))/, { stream: 'stderr', after: mark, step: 'save reported for the primary and both workers' }))[0];
+    expect(said.match(/patched/g)!.length).toBeLessThanOrEqual(2);
+    cli.kill('SIGKILL');
+    await cli.exited;
+    for (const end = Date.now() + 20000; [primary, w1, w2].some(isAlive) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    expect([primary, w1, w2].map(isAlive)).toEqual([false, false, false]);
+  });
+});
