@@ -6,6 +6,7 @@ import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
+import { isTypeScriptFile, typescriptLoaderOf } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -67,6 +68,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   log('node', node);
   const env = opts.env ?? process.env;
   const engine = requestedEngine(opts.engine, env);
+  if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
+    throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);
+  }
   // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
   if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
@@ -91,7 +95,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
-  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false });
+  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '') });
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;

@@ -5,6 +5,7 @@ import type { Protocol } from 'devtools-protocol';
 import { Codes } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
+import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -100,12 +101,19 @@ export class LiveEditEngine implements PatchEngine {
     // target's own node), then retry boundaries when the running text has them (inject/boundary.ts).
     const boundaries = hasBoundaries(running);
     const kind = record.isModule ? 'module' : 'script';
-    if (record.typescript) {
+    const loader = isLoaderOutput(record.typescript, running);
+    if (loader) {
+      // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts)
+      const out = await loaderTransform(this.cdp, record.file, saved);
+      if (!out.ok) return { plan: null, stripError: out.message };
+      saved = out.text;
+    } else if (record.typescript) {
       const stripped = await this.stripTypes(saved, boundaries ? null : record.url);
       if (!stripped.ok) return { plan: null, stripError: stripped.message };
       saved = stripped.text;
     }
-    if (boundaries) saved = addBoundaries(saved, kind);
+    if (boundaries) saved = loader ? addBoundariesKeepingMap(saved, kind) : addBoundaries(saved, kind);
+    if (loader) saved = withMapOf(saved, running);
     return { plan: planPatch(running, saved, kind) };
   }
 

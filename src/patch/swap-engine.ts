@@ -11,6 +11,7 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
 import { likeRunning } from './text';
+import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
@@ -80,7 +81,13 @@ export class SwapEngine implements PatchEngine {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }
     let saved = likeRunning(savedText, state.original);
-    if (record.typescript) {
+    if (isLoaderOutput(record.typescript, state.original)) {
+      // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts);
+      // the running text's source map comment stays, so that it is no top-level change
+      const out = await loaderTransform(this.cdp, record.file, saved);
+      if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
+      saved = withMapOf(out.text, state.original);
+    } else if (record.typescript) {
       const stripped = await this.stripTypes(saved);
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
       saved = stripped.text;
