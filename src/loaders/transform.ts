@@ -19,7 +19,7 @@ export function loaderTransformExpression(file: string, text: string): string {
   const Module = process.getBuiltinModule('module'), fs = process.getBuiltinModule('fs'), path = process.getBuiltinModule('path');
   const ext = path.extname(file);
   const hook = Module._extensions[ext];
-  if (typeof hook !== 'function') throw new Error('no require hook for ' + ext + ' files: the loader that compiled this file did not register one (an ES module loader hook cannot be asked)');
+  if (typeof hook !== 'function') return { ok: false, message: 'no require hook for ' + ext + ' files: the loader that compiled this file did not register one (an ES module loader hook cannot be asked yet)' };
   const m = new Module(file, null);
   m.filename = file;
   m.paths = Module._nodeModulePaths(path.dirname(file));
@@ -30,9 +30,9 @@ export function loaderTransformExpression(file: string, text: string): string {
     if (p === file) return (typeof options === 'string' || (options && options.encoding)) ? text : Buffer.from(text, 'utf8');
     return read.apply(this, arguments);
   };
-  try { hook(m, file); } finally { fs.readFileSync = read; }
-  if (typeof out !== 'string') throw new Error('the require hook for ' + ext + ' files gave no JavaScript');
-  return out;
+  try { hook(m, file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; } finally { fs.readFileSync = read; }
+  if (typeof out !== 'string') return { ok: false, message: 'the require hook for ' + ext + ' files gave no JavaScript' };
+  return { ok: true, text: out };
 })()`;
 }
 
@@ -46,8 +46,9 @@ export async function loaderTransform(cdp: Connection, file: string, text: strin
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
       return { ok: false, message: firstLines(desc) };
     }
-    if (typeof r.result.value !== 'string') return { ok: false, message: 'the loader gave no JavaScript' };
-    return { ok: true, text: r.result.value };
+    const v = r.result.value as { ok: boolean; text?: string; message?: string } | undefined;
+    if (!v || (v.ok && typeof v.text !== 'string')) return { ok: false, message: 'the loader gave no JavaScript' };
+    return v.ok ? { ok: true, text: v.text! } : { ok: false, message: firstLines(v.message ?? 'the loader failed') };
   } catch (err) {
     return { ok: false, message: `could not ask the program's loader: ${(err as Error).message}` };
   }
@@ -55,7 +56,7 @@ export async function loaderTransform(cdp: Connection, file: string, text: strin
 
 /** A transpiler's error, without the stack (esbuild and TypeScript put the useful part first). */
 function firstLines(desc: string): string {
-  const lines = desc.split('\n').filter((l) => !/^\s+at /.test(l));
+  const lines = desc.split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l));
   return lines.slice(0, 4).join(' ').replace(/\s+/g, ' ').trim();
 }
 
