@@ -51,8 +51,8 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
       const cli = start([bin, 'src/index.ts'], dir, 'pipe');
       const exit = await cli.exited;
       expect(exit.code).not.toBe(0);
-      expect(cli.stderr.trim().split('\n')).toHaveLength(1);
-      expect(cli.stderr).toMatch(/cannot run TypeScript by itself: .*--import tsx/);
+      expect(cli.stderr().trim().split('\n')).toHaveLength(1);
+      expect(cli.stderr()).toMatch(/cannot run TypeScript by itself: .*--import tsx/);
     });
   }
 });

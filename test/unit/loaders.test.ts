@@ -1,0 +1,69 @@
+// The pure parts of TypeScript loader support: moving a loader's inline source map onto the text with
+// retry boundaries (src/loaders/sourcemap.ts, checked against @jridgewell/trace-mapping), and naming
+// the loader of a node command line (src/loaders/detect.ts).
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { addBoundaries } from '../../src/inject/boundary';
+import { inlineMapComment, inlineMapOf, moveInlineMap } from '../../src/loaders/sourcemap';
+import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform';
+import { isTypeScriptFile, typescriptLoaderOf } from '../../src/loaders/detect';
+
+/** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
+function loaderOutput(): string {
+  const js = 'var a=function(x){return x+1};var b=function(y){return y*2};';
+  // segments: col 0 → line 0; `return x+1` (col 18) → line 1; `return y*2` (col 48) → line 4
+  const map = { version: 3, sources: ['/src/x.ts'], names: [], mappings: 'AAAA,kBACA,8BAGA' };
+  return js + '\n' + inlineMapComment(map);
+}
+
+describe('moveInlineMap', () => {
+  test('positions after the inserted boundaries still map to the same .ts lines', () => {
+    const original = loaderOutput();
+    const before = new TraceMap(inlineMapOf(original)!.map as never);
+    const atB = original.indexOf('return y*2');
+    expect(originalPositionFor(before, { line: 1, column: atB }).line).toBe(5);
+
+    const moved = addBoundariesKeepingMap(original, 'script');
+    expect(moved).toContain('try{return y*2');
+    const after = new TraceMap(inlineMapOf(moved)!.map as never);
+    expect(originalPositionFor(after, { line: 1, column: moved.indexOf('return x+1') }).line).toBe(2);
+    expect(originalPositionFor(after, { line: 1, column: moved.indexOf('return y*2') }).line).toBe(5);
+    // `var b` stands after the first function's boundary: the moved map keeps it with that function's
+    // line, the unmoved one would send it to the second body's line
+    expect(originalPositionFor(after, { line: 1, column: moved.indexOf('var b') }).line).toBe(2);
+    expect(originalPositionFor(before, { line: 1, column: moved.indexOf('var b') }).line).toBe(5);
+  });
+
+  test('a text without an inline map is left as the transform made it; the same save twice gives the same text', () => {
+    const plain = 'var a=function(x){return x+1};';
+    const out = addBoundaries(plain, 'script');
+    expect(moveInlineMap(plain, out, [{ at: 18, length: 4 }])).toBe(out);
+    expect(addBoundariesKeepingMap(loaderOutput(), 'script')).toBe(addBoundariesKeepingMap(loaderOutput(), 'script'));
+  });
+
+  test('withMapOf puts the running text\'s map comment in place of the saved one', () => {
+    const saved = 'x();\n' + inlineMapComment({ version: 3, sources: ['a.ts'], names: [], mappings: 'AAAA' });
+    const running = 'y();\n' + inlineMapComment({ version: 3, sources: ['b.ts'], names: [], mappings: 'AACA' });
+    expect(withMapOf(saved, running)).toBe('x();\n' + running.slice(5));
+  });
+});
+
+describe('typescriptLoaderOf', () => {
+  test.each([
+    [['--import', 'tsx'], 'tsx'],
+    [['--import=tsx'], 'tsx'],
+    [['-r', 'ts-node/register'], 'ts-node/register'],
+    [['--loader', 'ts-node/esm'], 'ts-node/esm'],
+    [['--require', '@swc-node/register'], '@swc-node/register'],
+    [['--require', './my-hooks.js'], null],
+    [['--inspect-brk'], null],
+  ])('%j → %s', (args, expected) => {
+    expect(typescriptLoaderOf(args as string[])).toBe(expected);
+  });
+  test('NODE_OPTIONS counts too', () => {
+    expect(typescriptLoaderOf([], '--max-old-space-size=100 --import tsx')).toBe('tsx');
+  });
+  test('TypeScript files', () => {
+    expect(['a.ts', 'a.mts', 'a.cts', 'a.tsx'].every(isTypeScriptFile)).toBe(true);
+    expect(isTypeScriptFile('a.js')).toBe(false);
+  });
+});
