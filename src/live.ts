@@ -20,6 +20,7 @@ import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } fro
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
+import { LoaderMap } from './loaders/mapped';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
@@ -114,7 +115,7 @@ export class LiveSession implements PromptSession {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
-    this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
+    this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd(), (file, line) => this.locateInRunning(file, line));
     // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
     this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
@@ -403,7 +404,21 @@ export class LiveSession implements PromptSession {
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
     const src = frame ? await this.pause.source(frame.location.scriptId) : null;
+    const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    const loaderMap = src && record ? LoaderMap.of(record.file, src.text) : null;
+    // the file as it is now (a save may have changed it since the map was made), else the map's copy
+    if (loaderMap && record) return (await readText(record.file).catch(() => null)) || loaderMap.sourceText();
     return src ? src.map.originalText() : null;
+  }
+
+  /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */
+  private async locateInRunning(file: string, line: number): Promise<{ line: number; column: number } | null> {
+    for (const record of this.registry.scriptsOf(file)) {
+      const src = await this.pause.source(record.scriptId);
+      const at = src && LoaderMap.of(file, src.text)?.generated(line);
+      if (at) return at;
+    }
+    return null;
   }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */

@@ -6,6 +6,7 @@ import type { PauseSession } from './pause-session';
 import type { Pause } from './pause';
 import type { FrameFacts } from './frame-rules';
 import { originOf, type Origin } from '../util/origin';
+import { LoaderMap } from '../loaders/mapped';
 
 export interface FrameView {
   index: number;
@@ -32,7 +33,9 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const name = frame.functionName || '(anonymous)';
   if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
-  const pos = src ? src.map.original(line, column) : { line, column };
+  // a loader's output of a .ts file: the .ts line and column, by the loader's source map
+  const loaderMap = src ? LoaderMap.of(record.file, src.text) : null;
+  const pos = loaderMap?.original({ line, column }) ?? (src ? src.map.original(line, column) : { line, column });
   return { index, name, path: record.file, file: displayPath(record.file, cwd), line: pos.line + 1, column: pos.column + 1, origin: originOf(record.file) };
 }
 

@@ -22,7 +22,7 @@ function fixture(): string {
 describe.each(testNodes())('node $major', ({ bin, major }) => {
   const start = cliPerTest();
 
-  test.each(LOADERS)('$name: a save of a .ts file is patched with state kept, twice; a broken save says why', async ({ args, env }) => {
+  test.each(LOADERS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ args, env }) => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');
     const cli = start([bin, ...args, 'src/index.ts'], dir, 'pipe', env);
@@ -34,15 +34,33 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price' });
     await ask(cli, 'p', /price 21 total 31 calls 2 tier Gold/, 'stdout');
 
+    // a stop shows the .ts file and line; a breakpoint set on a .ts line fires there; fix and retry
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
+    await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
+    await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
+    mark = cli.mark('stderr');
+    edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveByRename);
+    await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
+    await ask(cli, 'retry', /weight 20 calls 2\n/, 'stdout');
+
+    mark = cli.mark('stderr');
+    cli.send('p\n');
+    await cli.waitFor(/\(src\/index\.ts:13:\d+\)[\s\S]*> 13 \|     total \+= p;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint on the .ts line' });
+    await ask(cli, 'p p', /^31$/m);
+    await ask(cli, 'clear 1', /cleared breakpoint 1|breakpoint 1/);
+    await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
+
     mark = cli.mark('stderr');
     edit(file, 'return qty * this.rate + 1;', 'return qty * this.rate * 3;', saveInPlace);
     await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price again' });
-    await ask(cli, 'p', /price 90 total 121 calls 3 tier Gold/, 'stdout');
+    await ask(cli, 'p', /price 120 total 182 calls 4 tier Gold/, 'stdout');
 
     mark = cli.mark('stderr');
     edit(file, 'return qty * this.rate * 3;', 'return qty * * this.rate;', saveInPlace);
     await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
-    await ask(cli, 'p', /price 120 total 241 calls 4 tier Gold/, 'stdout');
+    await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
   });
 
   if (major < 22) {
