@@ -6,7 +6,7 @@ import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
-import { isTypeScriptFile, typescriptLoaderOf } from './loaders/detect';
+import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -95,7 +95,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
-  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '') });
+  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
@@ -212,4 +212,10 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
   session.watchWorkers();
   return session;
+}
+
+/** A TypeScript loader on the command line that writes modules on one line (LiveEdit cannot patch those). */
+function oneLineLoader(nodeArgs: readonly string[], nodeOptions: string): string | null {
+  const loader = typescriptLoaderOf(nodeArgs, nodeOptions);
+  return loader && writesOneLine(loader) ? loader : null;
 }

@@ -1,6 +1,7 @@
 // Pure: which TypeScript loader a node command line (and NODE_OPTIONS) names, if any. A program run
 // through one has its .ts files compiled by that loader, so a save is compiled by it too
-// (./transform.ts), and `--engine auto` picks the swap engine for it (src/launch/engine-choice.ts).
+// (./transform.ts); for one that writes a module on one line `--engine auto` picks the swap engine
+// (src/launch/engine-choice.ts).
 
 const LOADER = /^(?:tsx(?:\/(?:cjs|esm)(?:\/api)?)?|ts-node(?:\/(?:register(?:\/\w+)?|esm(?:\.mjs)?))?|@swc-node\/register(?:\/esm-register)?|esbuild-register(?:\/dist\/node)?|@esbuild-kit\/(?:cjs|esm)-loader|@babel\/register|sucrase\/register(?:\/\w+)?)$/;
 const TAKES_MODULE = new Set(['--import', '--loader', '--experimental-loader', '-r', '--require']);
@@ -21,4 +22,12 @@ export function typescriptLoaderOf(nodeArgs: readonly string[], nodeOptions = ''
 /** A file node can run only with type stripping or a loader. */
 export function isTypeScriptFile(file: string): boolean {
   return /\.(?:[cm]?ts|tsx)$/i.test(file);
+}
+
+/**
+ * Does this loader write a module's code on one line (esbuild with minified whitespace)? Then V8
+ * LiveEdit cannot patch it (./liveedit-limit.ts) and `--engine auto` takes the swap engine.
+ */
+export function writesOneLine(loader: string): boolean {
+  return /^(?:tsx|esbuild-register|@esbuild-kit)(?:\/|$)/.test(loader);
 }

@@ -5,6 +5,7 @@ import type { Protocol } from 'devtools-protocol';
 import { Codes } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
+import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
 import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
@@ -137,6 +138,10 @@ export class LiveEditEngine implements PatchEngine {
         break;
     }
     let text = plan.text;
+    const running = await this.runningText(record);
+    if (isLoaderOutput(record.typescript, running) && longestChangedRun(running, text) >= LIVE_EDIT_CHUNK_LIMIT) {
+      return { status: 'not-patched', reasons: [{ code: Codes.LongLine, message: `the loader wrote the changed code on a line of ${LIVE_EDIT_CHUNK_LIMIT}+ characters, where V8 LiveEdit answers Ok and keeps the old code; use --engine swap (the default under a TypeScript loader)` }] };
+    }
     // Stopped on the boundary's `void 0xEC` at a function's end (a breakpoint on a closing `}` lands
     // there) in this script: on node 24 and 26 an Ok edit of the script followed by a step aborts the
     // process (docs/v8.md). Only an edit that restarts that frame (a top-frame edit at a safe pause)

@@ -8,9 +8,12 @@ import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 
+// `--engine auto` takes the swap engine under tsx (it writes modules on one line, which LiveEdit
+// cannot patch) and LiveEdit under ts-node where the node has it; ts-node runs with the swap engine too.
 const LOADERS = [
-  { name: 'tsx', args: ['--import', 'tsx'], env: {} },
-  { name: 'ts-node', args: ['-r', 'ts-node/register'], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+  { name: 'tsx (auto: swap)', args: ['--import', 'tsx'], engine: [], env: {} },
+  { name: 'ts-node (auto: LiveEdit)', args: ['-r', 'ts-node/register'], engine: [], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+  { name: 'ts-node, swap', args: ['-r', 'ts-node/register'], engine: ['--engine', 'swap'], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
 ];
 
 function fixture(): string {
@@ -22,10 +25,12 @@ function fixture(): string {
 describe.each(testNodes())('node $major', ({ bin, major }) => {
   const start = cliPerTest();
 
-  test.each(LOADERS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ args, env }) => {
+  test.each(LOADERS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ args, engine, env }) => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');
-    const cli = start([bin, ...args, 'src/index.ts'], dir, 'pipe', env);
+    // --break-on uncaught: the loaders throw and catch exceptions as they resolve files, which are not
+    // this suite's subject
+    const cli = start([...engine, '--break-on', 'uncaught', bin, ...args, 'src/index.ts'], dir, 'pipe', env);
     await cli.waitFor(/ready/, { step: 'start' });
     await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
 
@@ -61,6 +66,17 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     edit(file, 'return qty * this.rate * 3;', 'return qty * * this.rate;', saveInPlace);
     await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
     await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
+  });
+
+  test('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--engine', 'liveedit', '--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveInPlace);
+    await cli.waitFor(/not patched src\/price\.ts: .*800\+ characters.*--engine swap.* EC208/, { stream: 'stderr', after: mark, step: 'refused' });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
   });
 
   if (major < 22) {

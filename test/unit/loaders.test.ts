@@ -5,7 +5,9 @@ import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { addBoundaries } from '../../src/inject/boundary';
 import { inlineMapComment, inlineMapOf, moveInlineMap } from '../../src/loaders/sourcemap';
 import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform';
-import { isTypeScriptFile, typescriptLoaderOf } from '../../src/loaders/detect';
+import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
+import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
+import { decideEngine } from '../../src/launch/engine-choice';
 
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
@@ -65,5 +67,24 @@ describe('typescriptLoaderOf', () => {
   test('TypeScript files', () => {
     expect(['a.ts', 'a.mts', 'a.cts', 'a.tsx'].every(isTypeScriptFile)).toBe(true);
     expect(isTypeScriptFile('a.js')).toBe(false);
+  });
+});
+
+describe('LiveEdit and long lines', () => {
+  test('the longest run of changed lines, in characters', () => {
+    const short = 'a\nfunction f(){return 1}\nb';
+    expect(longestChangedRun(short, short)).toBe(0);
+    expect(longestChangedRun(short, short.replace('1', '2'))).toBe('function f(){return 2}'.length + 1);
+    const long = 'var x=1;' + 'function g(){return 1};'.repeat(40);
+    expect(longestChangedRun(long, long.replace('return 1', 'return 2'))).toBeGreaterThanOrEqual(LIVE_EDIT_CHUNK_LIMIT);
+  });
+  test('loaders that write one line, and the engine auto takes for them', () => {
+    expect(writesOneLine('tsx')).toBe(true);
+    expect(writesOneLine('tsx/cjs')).toBe(true);
+    expect(writesOneLine('ts-node/register')).toBe(false);
+    const caps = { liveEdit: { ok: true as const }, swap: true };
+    expect(decideEngine('auto', { ...caps, loader: 'tsx' }).kind).toBe('swap');
+    expect(decideEngine('auto', caps).kind).toBe('liveedit');
+    expect(decideEngine('liveedit', { ...caps, loader: 'tsx' }).kind).toBe('liveedit');
   });
 });
