@@ -1,11 +1,13 @@
 // The programmatic API: `launch` a program under edit-continue, or `attach` to one that runs with its
 // inspector open. Both give a LiveSession (./live.ts): typed events and the prompt's actions.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
+import { throughLauncher } from './loaders/launchers';
 import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
@@ -63,7 +65,11 @@ export type LaunchedSession = LiveSession & { program: Program; target: Target }
 /** Start a program under the inspector and attach to it; it runs once the session is set up. */
 export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const cwd = opts.cwd ?? process.cwd();
-  const command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
+  let command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
+  // `tsx src/index.ts`, `ts-node src/index.ts`: their loader in this node, not a second node out of reach
+  const through = throughLauncher(command, resolvedFile(path.resolve(cwd, command.script)));
+  if (through.kind === 'refused') throw new UserError(through.message);
+  if (through.kind === 'rewritten') { command = through.command; opts.onWarning?.(through.note); }
   const node = await probeNode(command.node);
   log('node', node);
   const env = opts.env ?? process.env;
@@ -218,4 +224,9 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
 function oneLineLoader(nodeArgs: readonly string[], nodeOptions: string): string | null {
   const loader = typescriptLoaderOf(nodeArgs, nodeOptions);
   return loader && writesOneLine(loader) ? loader : null;
+}
+
+/** A path's real file, or null when there is no such file. */
+function resolvedFile(file: string): string | null {
+  try { return fs.realpathSync(file); } catch { return null; }
 }

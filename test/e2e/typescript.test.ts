@@ -8,11 +8,13 @@ import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 
+// The tsx binary starts a node of its own: edit-continue runs its loader in the node it starts instead.
 // `--engine auto` takes the swap engine under tsx (it writes modules on one line, which LiveEdit
 // cannot patch) and LiveEdit under ts-node where the node has it; ts-node runs with the swap engine too.
 const LOADERS = [
   { name: 'tsx (auto: swap)', args: ['--import', 'tsx'], engine: [], env: {} },
   { name: 'ts-node (auto: LiveEdit)', args: ['-r', 'ts-node/register'], engine: [], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+  { name: 'the tsx binary (its loader in our node)', args: ['node_modules/.bin/tsx'], engine: [], env: {} },
   { name: 'ts-node, swap', args: ['-r', 'ts-node/register'], engine: ['--engine', 'swap'], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
 ];
 

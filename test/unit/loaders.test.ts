@@ -8,6 +8,7 @@ import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform'
 import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
 import { decideEngine } from '../../src/launch/engine-choice';
+import { throughLauncher } from '../../src/loaders/launchers';
 
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
@@ -86,5 +87,24 @@ describe('LiveEdit and long lines', () => {
     expect(decideEngine('auto', { ...caps, loader: 'tsx' }).kind).toBe('swap');
     expect(decideEngine('auto', caps).kind).toBe('liveedit');
     expect(decideEngine('liveedit', { ...caps, loader: 'tsx' }).kind).toBe('liveedit');
+  });
+});
+
+describe('throughLauncher', () => {
+  const cmd = (script: string, ...scriptArgs: string[]) => ({ node: 'node', nodeArgs: ['--trace-warnings'], script, scriptArgs });
+  test('the tsx binary becomes node --import tsx, keeping node options and program arguments', () => {
+    const r = throughLauncher(cmd('node_modules/.bin/tsx', 'src/index.ts', '--port', '1'), '/p/node_modules/tsx/dist/cli.mjs');
+    expect(r).toEqual({ kind: 'rewritten', command: { node: 'node', nodeArgs: ['--trace-warnings', '--import', 'tsx'], script: 'src/index.ts', scriptArgs: ['--port', '1'] }, note: expect.stringContaining('edit-continue node --import tsx src/index.ts') });
+  });
+  test('ts-node by its bare name (no such file) and by its bin', () => {
+    expect(throughLauncher(cmd('ts-node', 'a.ts'), null)).toMatchObject({ kind: 'rewritten', command: { nodeArgs: ['--trace-warnings', '-r', 'ts-node/register'], script: 'a.ts' } });
+    expect(throughLauncher(cmd('x', 'a.ts'), '/p/node_modules/ts-node/dist/bin-transpile.js')).toMatchObject({ kind: 'rewritten', command: { nodeArgs: ['--trace-warnings', '-r', 'ts-node/register/transpile-only'] } });
+  });
+  test('tsx watch and launcher options are refused with the command that works', () => {
+    expect(throughLauncher(cmd('tsx', 'watch', 'src/a.ts'), null)).toEqual({ kind: 'refused', message: expect.stringContaining('edit-continue node --import tsx src/a.ts') });
+    expect(throughLauncher(cmd('tsx', '--tsconfig', 'x.json', 'a.ts'), null)).toMatchObject({ kind: 'refused' });
+  });
+  test('anything else is left alone', () => {
+    expect(throughLauncher(cmd('app.js'), '/p/app.js')).toEqual({ kind: 'none' });
   });
 });
