@@ -21,6 +21,8 @@ import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
 import { LoaderMap } from './loaders/mapped';
+import { compiledSourceOf, jsPositionOf } from './loaders/compiled';
+import { routeCompiled } from './loaders/route';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
@@ -122,7 +124,8 @@ export class LiveSession implements PromptSession {
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
     this.updater = new Updater({
-      engine: this.engine,
+      // a save of src/x.ts whose dist/x.js the program runs goes to that script (src/loaders/route.ts)
+      engine: routeCompiled(this.engine, this.registry),
       readFile: (f) => fs.promises.readFile(f),
       statFile: (f) => fs.promises.stat(f),
       report: (r) => this.reported(r),
@@ -149,7 +152,21 @@ export class LiveSession implements PromptSession {
     }
     const startedAt = opts.startedAt ?? Date.now() - 1000;
     this.registry.onScript((record) => {
-      if (this.watcher && this.shouldWatch(record.file)) {
+      // compiled output (tsc --sourceMap): its .ts is what the user edits, so it is watched too
+      const from = record.sourceMapURL && !record.sourceMapURL.startsWith('data:') && this.shouldWatch(record.file) ? compiledSourceOf(record.file, record.sourceMapURL) : null;
+      if (from) {
+        record.compiledFrom = from;
+        if (this.watcher && !this.watchedSet.has(from.ts)) {
+          log('watch', from.ts, 'compiled to', record.file);
+          this.watcher.addFiles([from.ts]);
+          this.updater.watchStarted(from.ts, startedAt);
+          this.watchedSet.add(from.ts);
+          this.emit('watching', { file: from.ts, count: this.watchedSet.size });
+        }
+      }
+      // not the compiled .js itself: a save of the .ts is applied to it, and the stale .js on disk
+      // (until the next build) would take that back
+      if (this.watcher && this.shouldWatch(record.file) && !from) {
         log('watch', record.file);
         this.watcher.addFiles([record.file]);
         this.updater.watchStarted(record.file, startedAt);
@@ -405,6 +422,7 @@ export class LiveSession implements PromptSession {
     const frame = this.pause.current?.callFrames[frameIndex];
     const src = frame ? await this.pause.source(frame.location.scriptId) : null;
     const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
     const loaderMap = src && record ? LoaderMap.of(record.file, src.text) : null;
     // the file as it is now (a save may have changed it since the map was made), else the map's copy
     if (loaderMap && record) return (await readText(record.file).catch(() => null)) || loaderMap.sourceText();
@@ -412,7 +430,11 @@ export class LiveSession implements PromptSession {
   }
 
   /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */
-  private async locateInRunning(file: string, line: number): Promise<{ line: number; column: number } | null> {
+  private async locateInRunning(file: string, line: number): Promise<{ line: number; column: number; file?: string } | null> {
+    for (const record of this.registry.compiledFrom(file)) {
+      const at = jsPositionOf(record.compiledFrom!, line);
+      if (at) return { ...at, file: record.file };
+    }
     for (const record of this.registry.scriptsOf(file)) {
       const src = await this.pause.source(record.scriptId);
       const at = src && LoaderMap.of(file, src.text)?.generated(line);

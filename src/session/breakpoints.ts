@@ -14,6 +14,8 @@ export interface Breakpoint {
   cdpId: string | null;
   /** Has V8 placed it in a loaded script? */
   resolved: boolean;
+  /** The file whose script holds it, when not `file` (dist/x.js for a line of src/x.ts, compiled by tsc). */
+  placedIn?: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -40,7 +42,7 @@ export class Breakpoints {
   constructor(
     private readonly cdp: Connection,
     private readonly holdRemovals: () => Promise<boolean> = async () => false,
-    private readonly locate: (file: string, line: number) => Promise<{ line: number; column: number } | null> = async () => null,
+    private readonly locate: (file: string, line: number) => Promise<{ line: number; column: number; file?: string } | null> = async () => null,
   ) {}
 
   all(): readonly Breakpoint[] { return this.list; }
@@ -63,7 +65,8 @@ export class Breakpoints {
   private async place(bp: Breakpoint): Promise<Result<Breakpoint>> {
     try {
       const at = await this.locate(bp.file, bp.line).catch(() => null);
-      const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.file), lineNumber: at ? at.line : bp.line - 1, columnNumber: at?.column, condition: bp.condition });
+      if (at?.file && at.file !== bp.file) bp.placedIn = at.file;
+      const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.placedIn ?? bp.file), lineNumber: at ? at.line : bp.line - 1, columnNumber: at?.column, condition: bp.condition });
       bp.cdpId = r.breakpointId;
       bp.resolved = r.locations.length > 0;
       return { ok: true, value: bp };
@@ -110,7 +113,7 @@ export class Breakpoints {
   /** A script of this file was patched: V8 dropped its breakpoints; put them back. */
   async restore(file: string): Promise<void> {
     for (const bp of this.list) {
-      if (bp.file !== file) continue;
+      if (bp.file !== file && bp.placedIn !== file) continue;
       await this.drop(bp.cdpId);
       await this.place(bp);
     }

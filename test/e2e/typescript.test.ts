@@ -1,8 +1,9 @@
-// TypeScript as people run it (issue 14): a program started with a loader (tsx, ts-node/register) on
-// every node line, with real saves of its .ts files. The loader compiles the save in the program
+// TypeScript as people run it (issue 14): a program started with a loader (tsx, ts-node/register, the
+// tsx binary) or compiled by tsc, on every node line, with real saves of its .ts files. The loader compiles the save in the program
 // itself (src/loaders/transform.ts); an edit of a decorated method of a class with parameter
 // properties, beside an enum, is patched with the program's state kept, and again; a save the
 // loader cannot compile says why and the program goes on. Node 20 without a loader is refused in one line.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
@@ -11,12 +12,26 @@ import { testNodes, ROOT_DIR } from '../helpers/nodes';
 // The tsx binary starts a node of its own: edit-continue runs its loader in the node it starts instead.
 // `--engine auto` takes the swap engine under tsx (it writes modules on one line, which LiveEdit
 // cannot patch) and LiveEdit under ts-node where the node has it; ts-node runs with the swap engine too.
-const LOADERS = [
-  { name: 'tsx (auto: swap)', args: ['--import', 'tsx'], engine: [], env: {} },
-  { name: 'ts-node (auto: LiveEdit)', args: ['-r', 'ts-node/register'], engine: [], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
-  { name: 'the tsx binary (its loader in our node)', args: ['node_modules/.bin/tsx'], engine: [], env: {} },
-  { name: 'ts-node, swap', args: ['-r', 'ts-node/register'], engine: ['--engine', 'swap'], env: { TS_NODE_TRANSPILE_ONLY: '1' } },
+// A tsc project runs dist/index.js; a save of src/price.ts patches dist/price.js.
+const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
+const PROGRAMS = [
+  { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {}, build: false },
+  { name: 'ts-node (auto: LiveEdit)', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: [], env: TS_NODE, build: false },
+  { name: 'the tsx binary (its loader in our node)', run: ['node_modules/.bin/tsx', 'src/index.ts'], engine: [], env: {}, build: false },
+  { name: 'ts-node, swap', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE, build: false },
+  { name: 'tsc --sourceMap, node dist/index.js', run: ['dist/index.js'], engine: [], env: {}, build: true },
+  { name: 'tsc --sourceMap, swap', run: ['dist/index.js'], engine: ['--engine', 'swap'], env: {}, build: true },
 ];
+
+/** The fixture compiled as its build would (tsc with source maps into dist/): once, then copied. */
+let builtOnce: string | null = null;
+function build(dir: string): void {
+  if (!builtOnce) {
+    builtOnce = fixture();
+    execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: builtOnce, stdio: 'pipe' });
+  }
+  fs.cpSync(path.join(builtOnce, 'dist'), path.join(dir, 'dist'), { recursive: true });
+}
 
 function fixture(): string {
   const dir = copyFixture('typescript');
@@ -27,12 +42,13 @@ function fixture(): string {
 describe.each(testNodes())('node $major', ({ bin, major }) => {
   const start = cliPerTest();
 
-  test.each(LOADERS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ args, engine, env }) => {
+  test.each(PROGRAMS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ run, engine, env, build: compiled }) => {
     const dir = fixture();
+    if (compiled) build(dir);
     const file = path.join(dir, 'src', 'price.ts');
     // --break-on uncaught: the loaders throw and catch exceptions as they resolve files, which are not
     // this suite's subject
-    const cli = start([...engine, '--break-on', 'uncaught', bin, ...args, 'src/index.ts'], dir, 'pipe', env);
+    const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready/, { step: 'start' });
     await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
 
