@@ -11,7 +11,7 @@ export function routeCompiled(inner: PatchEngine, registry: ScriptRegistry): Pat
       if (registry.scriptsOf(file).length === 0) {
         const compiled = registry.compiledFrom(file);
         if (compiled.length > 0) {
-          const out = transpileLikeTsc(file, savedText);
+          const out = transpileLikeTsc(file, savedText, compiled[0].file);
           if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
           return inner.apply(compiled[0].file, out.text, options);
         }
