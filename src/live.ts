@@ -21,6 +21,7 @@ import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
 import { LoaderMap } from './loaders/mapped';
+import { isTypeScriptFile } from './loaders/detect';
 import { compiledSourceOf, jsPositionOf } from './loaders/compiled';
 import { routeCompiled } from './loaders/route';
 import type { PromptSession } from './prompt/session';
@@ -435,6 +436,7 @@ export class LiveSession implements PromptSession {
       const at = jsPositionOf(record.compiledFrom!, line);
       if (at) return { ...at, file: record.file };
     }
+    if (!isTypeScriptFile(file)) return null;
     for (const record of this.registry.scriptsOf(file)) {
       const src = await this.pause.source(record.scriptId);
       const at = src && LoaderMap.of(file, src.text)?.generated(line);
