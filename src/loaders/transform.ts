@@ -77,3 +77,10 @@ export function withMapOf(text: string, from: string): string {
   if (!a || !b) return text;
   return text.slice(0, a.start) + from.slice(b.start, b.end) + text.slice(a.end);
 }
+
+/** Why a save of this loader-compiled script cannot be compiled like it (null: it can). */
+export function loaderRefusal(isModule: boolean): string | null {
+  return isModule
+    ? "an ES module a TypeScript loader compiled through its module hooks (tsx with \"type\": \"module\", ts-node/esm): edit-continue cannot ask those hooks to compile a save yet; restart to use it, or run the program as CommonJS"
+    : null;
+}

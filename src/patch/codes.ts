@@ -34,6 +34,8 @@ export const Codes = {
    * writes a module on one line), where V8 answers Ok and keeps the old code (src/loaders/liveedit-limit.ts).
    */
   LongLine: 'EC208',
+  /** An ES module a loader compiled through module hooks (tsx with "type": "module", ts-node/esm): a save cannot be compiled like it yet. */
+  LoaderModule: 'EC105',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',
   /** An async function or generator is suspended: the edit waits until it completes. */

@@ -2,11 +2,11 @@
 // V8 safety rules live here and nowhere else (docs/v8.md): while the program runs we only ever call
 // Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
 import type { Protocol } from 'devtools-protocol';
-import { Codes } from './codes';
+import { Codes, type Code } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
-import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
+import { loaderRefusal, withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -95,7 +95,7 @@ export class LiveEditEngine implements PatchEngine {
     return record.runningText;
   }
 
-  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string }> {
+  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code }> {
     const running = await this.runningText(record);
     let saved = likeRunning(savedText, running);
     // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
@@ -105,6 +105,8 @@ export class LiveEditEngine implements PatchEngine {
     const loader = isLoaderOutput(record.typescript, running);
     if (loader) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts)
+      const refused = loaderRefusal(record.isModule);
+      if (refused) return { plan: null, stripError: refused, code: Codes.LoaderModule };
       const out = await loaderTransform(this.cdp, record.file, saved);
       if (!out.ok) return { plan: null, stripError: out.message };
       saved = out.text;
@@ -120,7 +122,7 @@ export class LiveEditEngine implements PatchEngine {
 
   private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
     const prepared = await this.prepare(record, savedText);
-    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
+    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: prepared.code ?? Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
     const plan = prepared.plan;
     log('plan', record.file, plan.kind);
     switch (plan.kind) {

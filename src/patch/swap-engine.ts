@@ -11,7 +11,7 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
 import { likeRunning } from './text';
-import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
+import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
@@ -77,6 +77,8 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
     }
+    const refused = record.isModule && record.typescript && record.runningText !== undefined && isLoaderOutput(true, record.runningText) ? loaderRefusal(true) : null;
+    if (refused) return { status: 'not-patched', reasons: [{ code: Codes.LoaderModule, message: refused }] };
     if (!state) {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }
