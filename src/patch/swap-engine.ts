@@ -83,12 +83,15 @@ export class SwapEngine implements PatchEngine {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }
     let saved = likeRunning(savedText, state.original);
+    /** The text the swapped-in code is shown from (frames, the code frame). */
+    let shown: string | null = null;
     if (isLoaderOutput(record.typescript, state.original)) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts);
       // the running text's source map comment stays, so that it is no top-level change
       const out = await loaderTransform(this.cdp, record.file, saved);
       if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
       saved = withMapOf(out.text, state.original);
+      shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
     } else if (record.typescript) {
       const stripped = await this.stripTypes(saved);
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
@@ -116,7 +119,7 @@ export class SwapEngine implements PatchEngine {
     const url = sourceUrlOf(record);
     const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
     const t1 = performance.now();
-    const installed = await this.install(url, compiled, saved);
+    const installed = await this.install(url, compiled, shown ?? saved);
     log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     recordInstalled(state, compiled, saved, counters, plan);
