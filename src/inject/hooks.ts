@@ -105,7 +105,7 @@ const LOADER_EXTENSIONS = /\.(?:[cm]?ts|tsx|jsx)$/i;
 /** What names the transform in cache keys: our transform code (all of it) and acorn's version (node's is in the key). */
 export function transformIdentity(): string {
   const h = createHash('sha256');
-  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), __filename]) h.update(fs.readFileSync(file));
+  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
   h.update(JSON.parse(fs.readFileSync(require.resolve('acorn/package.json'), 'utf8')).version);
   return h.digest('hex');
 }
