@@ -424,7 +424,7 @@ export class LiveSession implements PromptSession {
     const src = frame ? await this.pause.source(frame.location.scriptId) : null;
     const record = frame && this.registry.byScriptId(frame.location.scriptId);
     if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
-    const loaderMap = src && record ? LoaderMap.of(record.file, src.text) : null;
+    const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
     // the file as it is now (a save may have changed it since the map was made), else the map's copy
     if (loaderMap && record) return (await readText(record.file).catch(() => null)) || loaderMap.sourceText();
     return src ? src.map.originalText() : null;
@@ -439,7 +439,7 @@ export class LiveSession implements PromptSession {
     if (!isTypeScriptFile(file)) return null;
     for (const record of this.registry.scriptsOf(file)) {
       const src = await this.pause.source(record.scriptId);
-      const at = src && LoaderMap.of(file, src.text)?.generated(line);
+      const at = src && LoaderMap.of(file, record.mapText ?? src.text)?.generated(line);
       if (at) return at;
     }
     return null;

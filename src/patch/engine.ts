@@ -95,7 +95,7 @@ export class LiveEditEngine implements PatchEngine {
     return record.runningText;
   }
 
-  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code }> {
+  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code; mapText?: string }> {
     const running = await this.runningText(record);
     let saved = likeRunning(savedText, running);
     // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
@@ -116,8 +116,11 @@ export class LiveEditEngine implements PatchEngine {
       saved = stripped.text;
     }
     if (boundaries) saved = loader ? addBoundariesKeepingMap(saved, kind) : addBoundaries(saved, kind);
+    // the running text's map comment stays (V8 would diff the long comment line with the code beside
+    // it); the new map is kept aside for frames and breakpoints
+    const mapText = loader ? saved : undefined;
     if (loader) saved = withMapOf(saved, running);
-    return { plan: planPatch(running, saved, kind) };
+    return { plan: planPatch(running, saved, kind), mapText };
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
@@ -167,6 +170,7 @@ export class LiveEditEngine implements PatchEngine {
     switch (r.status) {
       case 'Ok':
         record.runningText = text;
+        if (prepared.mapText !== undefined) record.mapText = prepared.mapText;
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
       case 'CompileError': {

@@ -35,7 +35,7 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
   // a loader's output of a .ts file: the .ts line and column, by the loader's source map
-  const loaderMap = src ? LoaderMap.of(record.file, src.text) : null;
+  const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
   const js = src ? src.map.original(line, column) : { line, column };
   // compiled output (tsc): the .ts it came from, through its source map
   const fromTs = record.compiledFrom ? tsPositionOf(record.compiledFrom, js) : null;

@@ -15,6 +15,11 @@ export interface ScriptRecord {
   runningText?: string;
   /** Code the swap engine compiled for this file (a swapped-in function): not a version of the file to patch. */
   compiled?: true;
+  /**
+   * A text whose inline source map describes what V8 runs, when the running text's own comment is an
+   * older map (a loader's output patched with the comment it was loaded with: src/patch/engine.ts).
+   */
+  mapText?: string;
   /** The source map the script names (`//# sourceMappingURL=`), as V8 reported it. */
   sourceMapURL?: string;
   /** Compiled output (tsc): the .ts file it was compiled from and its map (src/loaders/compiled.ts). */
