@@ -425,8 +425,8 @@ export class LiveSession implements PromptSession {
     const record = frame && this.registry.byScriptId(frame.location.scriptId);
     if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
     const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
-    // the file as it is now (a save may have changed it since the map was made), else the map's copy
-    if (loaderMap && record) return (await readText(record.file).catch(() => null)) || loaderMap.sourceText();
+    // the .ts the running code was made from (the map's copy: a later save may have moved lines), else the file now
+    if (loaderMap && record) return loaderMap.sourceText() ?? (await readText(record.file).catch(() => null));
     return src ? src.map.originalText() : null;
   }
 

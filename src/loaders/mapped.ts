@@ -57,3 +57,54 @@ export class LoaderMap {
 }
 
 const cache = new Map<string, LoaderMap | null>();
+
+/** 1-based line in the generated text → 1-based line in the .ts (null: the map says nothing). */
+export type LineMapper = (line: number, column?: number) => number | null;
+
+/** A LineMapper from a loader map, reading columns of `text` for offsets. */
+export function lineMapperOf(map: LoaderMap): LineMapper {
+  return (line, column = 0) => {
+    const o = map.original({ line: line - 1, column });
+    return o ? o.line + 1 : null;
+  };
+}
+
+interface HasLines {
+  status: string;
+  functions?: { line: number; start?: number }[];
+  notApplied?: { line?: number }[];
+  warnings?: { line?: number }[];
+  reasons?: { line?: number }[];
+  reason?: { line?: number };
+}
+
+/**
+ * The lines of a save's outcome (changed functions, reasons) in the .ts instead of the generated text
+ * (`text`: the generated text the offsets of functions are in). Changes the outcome in place.
+ */
+export function mapOutcomeLines<T extends HasLines>(outcome: T, toTs: LineMapper, text: string | null): T {
+  const starts = text !== null ? lineStartsOf(text) : null;
+  const fix = (x: { line?: number; start?: number }) => {
+    if (x.line === undefined) return;
+    let line = x.line;
+    let column = 0;
+    if (x.start !== undefined && starts) {
+      let i = starts.length - 1;
+      while (i > 0 && starts[i] > x.start) i--;
+      line = i + 1;
+      column = x.start - starts[i];
+    }
+    const mapped = toTs(line, column);
+    if (mapped !== null) x.line = mapped;
+  };
+  for (const f of outcome.functions ?? []) fix(f);
+  for (const r of [...(outcome.notApplied ?? []), ...(outcome.warnings ?? []), ...(outcome.reasons ?? [])]) fix(r);
+  if (outcome.reason) fix(outcome.reason);
+  return outcome;
+}
+
+function lineStartsOf(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}

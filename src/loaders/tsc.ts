@@ -53,7 +53,7 @@ function parseConfig(ts: TS, configPath: string): { options: import('typescript'
   return { options: ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), undefined, configPath).options };
 }
 
-export type TscResult = { ok: true; text: string } | { ok: false; message: string };
+export type TscResult = { ok: true; text: string; map?: string } | { ok: false; message: string };
 
 /** The .js tsc would write for this .ts text. */
 export function transpileLikeTsc(tsFile: string, text: string, jsFile: string): TscResult {
@@ -68,5 +68,5 @@ export function transpileLikeTsc(tsFile: string, text: string, jsFile: string): 
     const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : null;
     return { ok: false, message: `${ts.flattenDiagnosticMessageText(d.messageText, ' ')}${where ? ` (${where.line + 1}:${where.character + 1})` : ''}` };
   }
-  return { ok: true, text: out.outputText };
+  return out.sourceMapText ? { ok: true, text: out.outputText, map: out.sourceMapText } : { ok: true, text: out.outputText };
 }

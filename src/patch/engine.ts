@@ -6,6 +6,7 @@ import { Codes, type Code } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
+import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { loaderRefusal, withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
@@ -125,6 +126,13 @@ export class LiveEditEngine implements PatchEngine {
 
   private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
     const prepared = await this.prepare(record, savedText);
+    const outcome = await this.sendPrepared(record, savedText, prepared, options);
+    // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
+    const map = prepared.mapText !== undefined ? LoaderMap.of(record.file, prepared.mapText) : null;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), prepared.mapText!) : outcome;
+  }
+
+  private async sendPrepared(record: ScriptRecord, savedText: string, prepared: Awaited<ReturnType<LiveEditEngine['prepare']>>, options: ApplyOptions): Promise<PatchOutcome> {
     if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: prepared.code ?? Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
     const plan = prepared.plan;
     log('plan', record.file, plan.kind);

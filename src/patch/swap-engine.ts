@@ -11,6 +11,7 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
 import { likeRunning } from './text';
+import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
@@ -71,6 +72,14 @@ export class SwapEngine implements PatchEngine {
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    const shown: { text: string | null } = { text: null };
+    const outcome = await this.swapScript(record, savedText, shown);
+    // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
+    const map = shown.text !== null ? LoaderMap.of(record.file, shown.text) : null;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), shown.text) : outcome;
+  }
+
+  private async swapScript(record: ScriptRecord, savedText: string, shownOut: { text: string | null }): Promise<PatchOutcome> {
     let state: SwapState | null;
     try {
       state = await this.state(record);
@@ -92,6 +101,7 @@ export class SwapEngine implements PatchEngine {
       if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
       saved = withMapOf(out.text, state.original);
       shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
+      shownOut.text = shown;
     } else if (record.typescript) {
       const stripped = await this.stripTypes(saved);
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };

@@ -30,11 +30,11 @@ function build(dir: string): void {
   if (!builtOnce) {
     builtOnce = fixture();
     execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: builtOnce, stdio: 'pipe' });
-    // what a save is compiled to is what tsc wrote (so an unchanged save changes nothing)
+    // what a save is compiled to is what tsc wrote, and its map (so an unchanged save changes nothing)
     for (const name of ['index', 'price']) {
       const ts = path.join(builtOnce, 'src', `${name}.ts`);
       const js = path.join(builtOnce, 'dist', `${name}.js`);
-      expect(transpileLikeTsc(ts, fs.readFileSync(ts, 'utf8'), js)).toEqual({ ok: true, text: fs.readFileSync(js, 'utf8') });
+      expect(transpileLikeTsc(ts, fs.readFileSync(ts, 'utf8'), js)).toEqual({ ok: true, text: fs.readFileSync(js, 'utf8'), map: fs.readFileSync(js + '.map', 'utf8') });
     }
   }
   fs.cpSync(path.join(builtOnce, 'dist'), path.join(dir, 'dist'), { recursive: true });

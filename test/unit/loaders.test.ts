@@ -9,6 +9,7 @@ import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from '../../src/l
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
 import { decideEngine } from '../../src/launch/engine-choice';
 import { throughLauncher } from '../../src/loaders/launchers';
+import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../../src/loaders/mapped';
 
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
@@ -106,5 +107,17 @@ describe('throughLauncher', () => {
   });
   test('anything else is left alone', () => {
     expect(throughLauncher(cmd('app.js'), '/p/app.js')).toEqual({ kind: 'none' });
+  });
+});
+
+describe('LoaderMap and the lines of a save\'s outcome', () => {
+  test('a one-line output: a function\'s offset, not its line, finds its .ts line; breakpoints go back', () => {
+    const text = loaderOutput();
+    const map = LoaderMap.of('/src/x.ts', text)!;
+    expect(LoaderMap.of('/src/x.js', text)).toBeNull();
+    const outcome = { status: 'patched', functions: [{ name: 'b', line: 1, start: text.indexOf('return y*2') }], notApplied: [], warnings: [] };
+    expect(mapOutcomeLines(outcome, lineMapperOf(map), text).functions[0].line).toBe(5);
+    expect(map.generated(5)).toEqual({ line: 0, column: text.indexOf('return y*2') });
+    expect(map.generated(3)).toBeNull(); // no code of that line
   });
 });
