@@ -5,6 +5,7 @@
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, generatedPositionFor, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
 import { inlineMapOf } from './sourcemap';
 import { isTypeScriptFile } from './detect';
+import { describeScript } from '../patch/functions';
 
 /** 0-based line and column. */
 export interface Position { line: number; column: number }
@@ -71,7 +72,7 @@ export function lineMapperOf(map: LoaderMap): LineMapper {
 
 interface HasLines {
   status: string;
-  functions?: { line: number; start?: number }[];
+  functions?: { name: string; line: number }[];
   notApplied?: { line?: number }[];
   warnings?: { line?: number }[];
   reasons?: { line?: number }[];
@@ -80,21 +81,26 @@ interface HasLines {
 
 /**
  * The lines of a save's outcome (changed functions, reasons) in the .ts instead of the generated text
- * (`text`: the generated text the offsets of functions are in). Changes the outcome in place.
+ * `text` (changed functions are found in it by name and line, so that a one-line output maps each by
+ * its own column). Changes the outcome in place.
  */
-export function mapOutcomeLines<T extends HasLines>(outcome: T, toTs: LineMapper, text: string | null): T {
-  const starts = text !== null ? lineStartsOf(text) : null;
-  const fix = (x: { line?: number; start?: number }) => {
+export function mapOutcomeLines<T extends HasLines>(outcome: T, toTs: LineMapper, text: string | null, kind: 'script' | 'module' = 'script'): T {
+  let starts: Map<string, { line: number; column: number }> | null = null;
+  if (text !== null && outcome.functions?.length) {
+    starts = new Map();
+    try {
+      const model = describeScript(text, kind);
+      const lines = lineStartsOf(text);
+      for (const f of model.functions) {
+        const key = `${f.name}@${f.line}`;
+        if (!starts.has(key)) starts.set(key, { line: f.line, column: f.start - lines[f.line - 1] });
+      }
+    } catch { /* not parsable: lines alone */ }
+  }
+  const fix = (x: { line?: number; name?: string }) => {
     if (x.line === undefined) return;
-    let line = x.line;
-    let column = 0;
-    if (x.start !== undefined && starts) {
-      let i = starts.length - 1;
-      while (i > 0 && starts[i] > x.start) i--;
-      line = i + 1;
-      column = x.start - starts[i];
-    }
-    const mapped = toTs(line, column);
+    const at = x.name !== undefined ? starts?.get(`${x.name}@${x.line}`) : undefined;
+    const mapped = toTs(x.line, at?.column ?? 0);
     if (mapped !== null) x.line = mapped;
   };
   for (const f of outcome.functions ?? []) fix(f);

@@ -129,7 +129,7 @@ export class LiveEditEngine implements PatchEngine {
     const outcome = await this.sendPrepared(record, savedText, prepared, options);
     // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
     const map = prepared.mapText !== undefined ? LoaderMap.of(record.file, prepared.mapText) : null;
-    return map ? mapOutcomeLines(outcome, lineMapperOf(map), prepared.mapText!) : outcome;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), prepared.mapText!, record.isModule ? 'module' : 'script') : outcome;
   }
 
   private async sendPrepared(record: ScriptRecord, savedText: string, prepared: Awaited<ReturnType<LiveEditEngine['prepare']>>, options: ApplyOptions): Promise<PatchOutcome> {

@@ -17,8 +17,6 @@ export interface ChangedFunction {
   name: string;
   /** 1-based line in the new text. */
   line: number;
-  /** Offset of its start in the new text (to read its place in a source map: src/loaders/mapped.ts). */
-  start?: number;
   async: boolean;
   generator: boolean;
 }
@@ -116,7 +114,7 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
     // a function new inside a changed parent is part of that parent's change
     if (!before) continue;
     if (ownText(oldM.text, before) !== ownText(newM.text, f)) {
-      out.push({ name: f.name, line: f.line, start: f.start, async: f.async, generator: f.generator });
+      out.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
     }
   }
   return out;

@@ -76,7 +76,7 @@ export class SwapEngine implements PatchEngine {
     const outcome = await this.swapScript(record, savedText, shown);
     // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
     const map = shown.text !== null ? LoaderMap.of(record.file, shown.text) : null;
-    return map ? mapOutcomeLines(outcome, lineMapperOf(map), shown.text) : outcome;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), shown.text, record.isModule ? 'module' : 'script') : outcome;
   }
 
   private async swapScript(record: ScriptRecord, savedText: string, shownOut: { text: string | null }): Promise<PatchOutcome> {

@@ -464,7 +464,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     }
     swapped.add(f.key);
     units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
-    changed.push({ name: f.name, line: f.line, start: f.start, async: f.async, generator: f.generator });
+    changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
   }
   return { units, changed, warnings };
 }

@@ -2,6 +2,7 @@
 // retry boundaries (src/loaders/sourcemap.ts, checked against @jridgewell/trace-mapping), and naming
 // the loader of a node command line (src/loaders/detect.ts).
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { encode } from '@jridgewell/sourcemap-codec';
 import { addBoundaries } from '../../src/inject/boundary';
 import { inlineMapComment, inlineMapOf, moveInlineMap } from '../../src/loaders/sourcemap';
 import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform';
@@ -14,8 +15,9 @@ import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../../src/loaders/mapp
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
   const js = 'var a=function(x){return x+1};var b=function(y){return y*2};';
-  // segments: col 0 → line 0; `return x+1` (col 18) → line 1; `return y*2` (col 48) → line 4
-  const map = { version: 3, sources: ['/src/x.ts'], names: [], mappings: 'AAAA,kBACA,8BAGA' };
+  // segments: col 0 → line 0; `return x+1` (col 18) → line 1; `function(y)` (col 36) → line 3;
+  // `return y*2` (col 48) → line 4 (0-based)
+  const map = { version: 3, sources: ['/src/x.ts'], names: [], mappings: encode([[[0, 0, 0, 0], [18, 0, 1, 0], [36, 0, 3, 0], [48, 0, 4, 0]]]) };
   return js + '\n' + inlineMapComment(map);
 }
 
@@ -111,12 +113,12 @@ describe('throughLauncher', () => {
 });
 
 describe('LoaderMap and the lines of a save\'s outcome', () => {
-  test('a one-line output: a function\'s offset, not its line, finds its .ts line; breakpoints go back', () => {
+  test('a one-line output: a function\'s own column, not its line, finds its .ts line; breakpoints go back', () => {
     const text = loaderOutput();
     const map = LoaderMap.of('/src/x.ts', text)!;
     expect(LoaderMap.of('/src/x.js', text)).toBeNull();
-    const outcome = { status: 'patched', functions: [{ name: 'b', line: 1, start: text.indexOf('return y*2') }], notApplied: [], warnings: [] };
-    expect(mapOutcomeLines(outcome, lineMapperOf(map), text).functions[0].line).toBe(5);
+    const outcome = { status: 'patched', functions: [{ name: 'b', line: 1 }], notApplied: [], warnings: [] };
+    expect(mapOutcomeLines(outcome, lineMapperOf(map), text).functions[0].line).toBe(4);
     expect(map.generated(5)).toEqual({ line: 0, column: text.indexOf('return y*2') });
     expect(map.generated(3)).toBeNull(); // no code of that line
   });
