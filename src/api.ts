@@ -1,11 +1,14 @@
 // The programmatic API: `launch` a program under edit-continue, or `attach` to one that runs with its
 // inspector open. Both give a LiveSession (./live.ts): typed events and the prompt's actions.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import type { LiveSession, LiveOptions } from './live';
 import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
+import { throughLauncher } from './loaders/launchers';
+import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -64,7 +67,11 @@ export type LaunchedSession = LiveSession & { program: Program; target: Target }
 /** Start a program under the inspector and attach to it; it runs once the session is set up. */
 export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const cwd = opts.cwd ?? process.cwd();
-  const command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
+  let command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
+  // `tsx src/index.ts`, `ts-node src/index.ts`: their loader in this node, not a second node out of reach
+  const through = throughLauncher(command, resolvedFile(path.resolve(cwd, command.script)));
+  if (through.kind === 'refused') throw new UserError(through.message);
+  if (through.kind === 'rewritten') { command = through.command; opts.onWarning?.(through.note); }
   const node = await probeNode(command.node);
   log('node', node);
   // the program's child processes that run node report their inspector here (session/children.ts)
@@ -72,6 +79,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const children = childrenFolder();
   const env = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children };
   const engine = requestedEngine(opts.engine, env);
+  if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
+    throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);
+  }
   // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
   if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
@@ -97,7 +107,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
-  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false });
+  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
@@ -215,4 +225,15 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
   session.watchWorkers();
   return session;
+}
+
+/** A TypeScript loader on the command line that writes modules on one line (LiveEdit cannot patch those). */
+function oneLineLoader(nodeArgs: readonly string[], nodeOptions: string): string | null {
+  const loader = typescriptLoaderOf(nodeArgs, nodeOptions);
+  return loader && writesOneLine(loader) ? loader : null;
+}
+
+/** A path's real file, or null when there is no such file. */
+function resolvedFile(file: string): string | null {
+  try { return fs.realpathSync(file); } catch { return null; }
 }

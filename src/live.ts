@@ -18,6 +18,10 @@ import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } fro
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
+import { LoaderMap } from './loaders/mapped';
+import { isTypeScriptFile } from './loaders/detect';
+import { compiledSourceOf, jsPositionOf } from './loaders/compiled';
+import { routeCompiled } from './loaders/route';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
@@ -129,14 +133,15 @@ export class LiveSession implements PromptSession {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
-    this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
+    this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd(), (file, line) => this.locateInRunning(file, line));
     // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
     this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
     this.updater = new Updater({
-      engine: this.engine,
+      // a save of src/x.ts whose dist/x.js the program runs goes to that script (src/loaders/route.ts)
+      engine: routeCompiled(this.engine, this.registry),
       readFile: (f) => fs.promises.readFile(f),
       statFile: (f) => fs.promises.stat(f),
       report: (r) => this.reported(r),
@@ -162,7 +167,14 @@ export class LiveSession implements PromptSession {
       for (const p of opts.watchPatterns ?? []) this.watcher.addPattern(p, opts.cwd);
     }
     this.startedAt = opts.startedAt ?? Date.now() - 1000;
-    this.registry.onScript((record) => this.watchLoaded(record.file, this.updater, this.startedAt));
+    this.registry.onScript((record) => {
+      // compiled output (tsc --sourceMap): its .ts is what the user edits, so that is watched, and not
+      // the compiled .js itself: a save of the .ts is applied to it, and the stale .js on disk (until
+      // the next build) would take that back
+      const from = record.sourceMapURL && !record.sourceMapURL.startsWith('data:') && this.shouldWatch(record.file) ? compiledSourceOf(record.file, record.sourceMapURL) : null;
+      if (from) { record.compiledFrom = from; log('compiled', record.file, 'from', from.ts); }
+      this.watchLoaded(from ? from.ts : record.file, this.updater, this.startedAt);
+    });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     this.unhandled = new UnhandledFilter(this.registry, this.pause);
     this.pause.onPause((p) => this.paused(p));
@@ -524,7 +536,27 @@ export class LiveSession implements PromptSession {
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
     const src = frame ? await this.pause.source(frame.location.scriptId) : null;
+    const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
+    const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
+    // the .ts the running code was made from (the map's copy: a later save may have moved lines), else the file now
+    if (loaderMap && record) return loaderMap.sourceText() ?? (await readText(record.file).catch(() => null));
     return src ? src.map.originalText() : null;
+  }
+
+  /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */
+  private async locateInRunning(file: string, line: number): Promise<{ line: number; column: number; file?: string } | null> {
+    for (const record of this.registry.compiledFrom(file)) {
+      const at = jsPositionOf(record.compiledFrom!, line);
+      if (at) return { ...at, file: record.file };
+    }
+    if (!isTypeScriptFile(file)) return null;
+    for (const record of this.registry.scriptsOf(file)) {
+      const src = await this.pause.source(record.scriptId);
+      const at = src && LoaderMap.of(file, record.mapText ?? src.text)?.generated(line);
+      if (at) return at;
+    }
+    return null;
   }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */

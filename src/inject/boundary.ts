@@ -36,6 +36,11 @@ export interface TransformOptions {
    * the module's slots (a short id derived from its file by the load hook, ./hooks.ts).
    */
   swap?: { module: string };
+  /**
+   * Filled with where text was inserted (offsets in the given text, in order), so that a source map
+   * of the given text can be moved onto the result (src/loaders/sourcemap.ts).
+   */
+  insertions?: { at: number; length: number }[];
 }
 
 export type Node = acorn.Node & Record<string, any>;
@@ -140,20 +145,21 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   if (options.swap) {
     const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
-    if (swap.length === 0) return insertions.length ? join(text, insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
+    if (swap.length === 0) return insertions.length ? join(text, insertions, options.insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
     // The boundary's text is delimited too, so that the controller reads the original back without a
     // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
     const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
-    return join(text, [...delimited, ...swap]) + SWAP_MARK;
+    return join(text, [...delimited, ...swap], options.insertions) + SWAP_MARK;
   }
-  return join(text, insertions) + BOUNDARY_MARK;
+  return join(text, insertions, options.insertions) + BOUNDARY_MARK;
 }
 
-function join(text: string, insertions: Insertion[]): string {
+function join(text: string, insertions: Insertion[], record?: { at: number; length: number }[]): string {
   insertions.sort((a, b) => a.at - b.at);
   let out = '';
   let at = 0;
   for (const ins of insertions) {
+    record?.push({ at: ins.at, length: ins.text.length });
     out += text.slice(at, ins.at) + ins.text;
     at = ins.at;
   }

@@ -82,14 +82,30 @@ export function transformText(text: string, kind: SourceKind, typescript: boolea
   if (typescript) {
     try { js = stripTypes(text); } catch { return null; }
   }
-  const out = boundary().addBoundaries(js, kind, swapModule ? { swap: { module: swapModule } } : {});
-  return out === js ? null : out;
+  const insertions: { at: number; length: number }[] = [];
+  const out = boundary().addBoundaries(js, kind, swapModule ? { swap: { module: swapModule }, insertions } : { insertions });
+  if (out === js) return null;
+  // a loader's output (tsx, ts-node, @swc-node/register, babel) carries an inline source map: move it along
+  return js.includes('sourceMappingURL=data:') ? sourceMaps().moveInlineMap(js, out, insertions) : out;
 }
+
+/** ../loaders/sourcemap.ts, loaded only for texts that carry an inline source map. */
+let sourceMapModule: typeof import('../loaders/sourcemap') | null = null;
+function sourceMaps(): typeof import('../loaders/sourcemap') {
+  if (!sourceMapModule) {
+    loadingOwn = true;
+    try { sourceMapModule = require('../loaders/sourcemap') as typeof import('../loaders/sourcemap'); } finally { loadingOwn = false; }
+  }
+  return sourceMapModule;
+}
+
+/** Extensions a TypeScript loader compiles itself (its require hook calls module._compile with JavaScript). */
+const LOADER_EXTENSIONS = /\.(?:[cm]?ts|tsx|jsx)$/i;
 
 /** What names the transform in cache keys: our transform code (all of it) and acorn's version (node's is in the key). */
 export function transformIdentity(): string {
   const h = createHash('sha256');
-  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), __filename]) h.update(fs.readFileSync(file));
+  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
   h.update(JSON.parse(fs.readFileSync(require.resolve('acorn/package.json'), 'utf8')).version);
   return h.digest('hex');
 }
@@ -196,6 +212,18 @@ export function installBoundaries(): void {
   };
   if (typeof mod.registerHooks === 'function') {
     mod.registerHooks({ load: (url, context, next) => transformLoaded(url, next(url, context)) });
+    // A TypeScript loader's require hook (tsx, ts-node, @swc-node/register) reads and compiles the
+    // file itself, so the load hook above never sees it: its output gets the transform here.
+    const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } }).prototype;
+    const compile = proto._compile;
+    proto._compile = function (this: unknown, content: string, filename: string, format?: string, ...rest: unknown[]) {
+      if (typeof content === 'string' && !loadingOwn && typeof filename === 'string' && LOADER_EXTENSIONS.test(filename)
+        && !(format ?? '').includes('typescript') && isUserFile(filename)) {
+        const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
+        if (out !== null) content = out;
+      }
+      return compile.call(this, content, filename, format, ...rest);
+    };
     return;
   }
   // Node 20: CommonJS through _compile, ES modules through an off-thread loader. The loader's thread

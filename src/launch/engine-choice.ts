@@ -39,6 +39,8 @@ export interface Capabilities {
   swap: boolean;
   /** Why the swap engine cannot run, when it cannot (for the user's line). */
   swapWhyNot?: string;
+  /** A TypeScript loader the program is run with that writes modules on one line (tsx): src/loaders/detect.ts. */
+  loader?: string | null;
 }
 
 export interface EngineDecision {
@@ -71,6 +73,9 @@ export function decideEngine(choice: EngineChoice, caps: Capabilities): EngineDe
   }
   // auto, and the swap transform is there
   if (!caps.liveEdit.ok) return { kind: 'swap', note: `engine: swap, because this node has no LiveEdit (V8: ${noLive})`, important: true };
+  // LiveEdit answers Ok and keeps the old code for edits in a line of 800+ characters (docs/v8.md),
+  // and such a loader writes each module on one line: the swap engine does not go through V8's diff
+  if (caps.loader) return { kind: 'swap', note: `engine: swap, because ${caps.loader} writes each module on one line, which LiveEdit cannot patch`, important: false };
   return AUTO_PREFERS === 'swap'
     ? { kind: 'swap', note: 'engine: swap (LiveEdit is available too: --engine liveedit)', important: false }
     : { kind: 'liveedit', note: 'engine: LiveEdit (the swap engine is available too: --engine swap)', important: false };

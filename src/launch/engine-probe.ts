@@ -80,7 +80,7 @@ function real(file: string): string {
  * Leaves the Debugger domain enabled (the session enables it again: nothing of the program's own has
  * been parsed yet, only the preload and node's internals).
  */
-export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean }): Promise<EngineDecision> {
+export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean; loader?: string | null }): Promise<EngineDecision> {
   const scripts = await enableAndList(cdp);
   const preload = real(opts.preload);
   const own = scripts.find((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; });
@@ -91,6 +91,7 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
     liveEdit,
     swap: opts.boundaries,
     swapWhyNot: '--no-boundaries leaves nothing to swap through',
+    loader: opts.loader,
   });
   if (choice === 'auto' && opts.boundaries) await tellTransform(cdp, decision.kind);
   return decision;

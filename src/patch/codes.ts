@@ -29,6 +29,13 @@ export const Codes = {
    * running the old code, so it is not sent (docs/v8.md).
    */
   ScopeReshape: 'EC207',
+  /**
+   * LiveEdit: the change lies in a run of changed lines of 800+ characters (a TypeScript loader that
+   * writes a module on one line), where V8 answers Ok and keeps the old code (src/loaders/liveedit-limit.ts).
+   */
+  LongLine: 'EC208',
+  /** An ES module a loader compiled through module hooks (tsx with "type": "module", ts-node/esm): a save cannot be compiled like it yet. */
+  LoaderModule: 'EC105',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',
   /** An async function or generator is suspended: the edit waits until it completes. */

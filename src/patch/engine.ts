@@ -2,9 +2,12 @@
 // V8 safety rules live here and nowhere else (docs/v8.md): while the program runs we only ever call
 // Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
 import type { Protocol } from 'devtools-protocol';
-import { Codes } from './codes';
+import { Codes, type Code } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
+import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
+import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
+import { loaderRefusal, withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -93,25 +96,44 @@ export class LiveEditEngine implements PatchEngine {
     return record.runningText;
   }
 
-  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string }> {
+  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code; mapText?: string }> {
     const running = await this.runningText(record);
     let saved = likeRunning(savedText, running);
     // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
     // target's own node), then retry boundaries when the running text has them (inject/boundary.ts).
     const boundaries = hasBoundaries(running);
     const kind = record.isModule ? 'module' : 'script';
-    if (record.typescript) {
+    const loader = isLoaderOutput(record.typescript, running);
+    if (loader) {
+      // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts)
+      const refused = loaderRefusal(record.isModule);
+      if (refused) return { plan: null, stripError: refused, code: Codes.LoaderModule };
+      const out = await loaderTransform(this.cdp, record.file, saved);
+      if (!out.ok) return { plan: null, stripError: out.message };
+      saved = out.text;
+    } else if (record.typescript) {
       const stripped = await this.stripTypes(saved, boundaries ? null : record.url);
       if (!stripped.ok) return { plan: null, stripError: stripped.message };
       saved = stripped.text;
     }
-    if (boundaries) saved = addBoundaries(saved, kind);
-    return { plan: planPatch(running, saved, kind) };
+    if (boundaries) saved = loader ? addBoundariesKeepingMap(saved, kind) : addBoundaries(saved, kind);
+    // the running text's map comment stays (V8 would diff the long comment line with the code beside
+    // it); the new map is kept aside for frames and breakpoints
+    const mapText = loader ? saved : undefined;
+    if (loader) saved = withMapOf(saved, running);
+    return { plan: planPatch(running, saved, kind), mapText };
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
     const prepared = await this.prepare(record, savedText);
-    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
+    const outcome = await this.sendPrepared(record, savedText, prepared, options);
+    // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
+    const map = prepared.mapText !== undefined ? LoaderMap.of(record.file, prepared.mapText) : null;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), prepared.mapText!, record.isModule ? 'module' : 'script') : outcome;
+  }
+
+  private async sendPrepared(record: ScriptRecord, savedText: string, prepared: Awaited<ReturnType<LiveEditEngine['prepare']>>, options: ApplyOptions): Promise<PatchOutcome> {
+    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: prepared.code ?? Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
     const plan = prepared.plan;
     log('plan', record.file, plan.kind);
     switch (plan.kind) {
@@ -129,6 +151,10 @@ export class LiveEditEngine implements PatchEngine {
         break;
     }
     let text = plan.text;
+    const running = await this.runningText(record);
+    if (isLoaderOutput(record.typescript, running) && longestChangedRun(running, text) >= LIVE_EDIT_CHUNK_LIMIT) {
+      return { status: 'not-patched', reasons: [{ code: Codes.LongLine, message: `the loader wrote the changed code on a line of ${LIVE_EDIT_CHUNK_LIMIT}+ characters, where V8 LiveEdit answers Ok and keeps the old code; use --engine swap (the default under a TypeScript loader)` }] };
+    }
     // Stopped on the boundary's `void 0xEC` at a function's end (a breakpoint on a closing `}` lands
     // there) in this script: on node 24 and 26 an Ok edit of the script followed by a step aborts the
     // process (docs/v8.md). Only an edit that restarts that frame (a top-frame edit at a safe pause)
@@ -152,6 +178,7 @@ export class LiveEditEngine implements PatchEngine {
     switch (r.status) {
       case 'Ok':
         record.runningText = text;
+        if (prepared.mapText !== undefined) record.mapText = prepared.mapText;
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
       case 'CompileError': {

@@ -11,6 +11,8 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
 import { likeRunning } from './text';
+import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
+import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
@@ -70,17 +72,37 @@ export class SwapEngine implements PatchEngine {
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    const shown: { text: string | null } = { text: null };
+    const outcome = await this.swapScript(record, savedText, shown);
+    // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
+    const map = shown.text !== null ? LoaderMap.of(record.file, shown.text) : null;
+    return map ? mapOutcomeLines(outcome, lineMapperOf(map), shown.text, record.isModule ? 'module' : 'script') : outcome;
+  }
+
+  private async swapScript(record: ScriptRecord, savedText: string, shownOut: { text: string | null }): Promise<PatchOutcome> {
     let state: SwapState | null;
     try {
       state = await this.state(record);
     } catch (err) {
       return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
     }
+    const refused = record.isModule && record.typescript && record.runningText !== undefined && isLoaderOutput(true, record.runningText) ? loaderRefusal(true) : null;
+    if (refused) return { status: 'not-patched', reasons: [{ code: Codes.LoaderModule, message: refused }] };
     if (!state) {
       return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
     }
     let saved = likeRunning(savedText, state.original);
-    if (record.typescript) {
+    /** The text the swapped-in code is shown from (frames, the code frame). */
+    let shown: string | null = null;
+    if (isLoaderOutput(record.typescript, state.original)) {
+      // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts);
+      // the running text's source map comment stays, so that it is no top-level change
+      const out = await loaderTransform(this.cdp, record.file, saved);
+      if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
+      saved = withMapOf(out.text, state.original);
+      shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
+      shownOut.text = shown;
+    } else if (record.typescript) {
       const stripped = await this.stripTypes(saved);
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
       saved = stripped.text;
@@ -107,7 +129,7 @@ export class SwapEngine implements PatchEngine {
     const url = sourceUrlOf(record);
     const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
     const t1 = performance.now();
-    const installed = await this.install(url, compiled, saved);
+    const installed = await this.install(url, compiled, shown ?? saved);
     log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
     if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     recordInstalled(state, compiled, saved, counters, plan);

@@ -14,6 +14,8 @@ export interface Breakpoint {
   cdpId: string | null;
   /** Has V8 placed it in a loaded script? */
   resolved: boolean;
+  /** The file whose script holds it, when not `file` (dist/x.js for a line of src/x.ts, compiled by tsc). */
+  placedIn?: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -33,7 +35,15 @@ export class Breakpoints {
    * 24 and 26 (PauseSession.standsAtCodelessEnd: the retry boundary's `void 0xEC` at a function's end,
    * docs/v8.md)? Every removal then waits until the program has moved on.
    */
-  constructor(private readonly cdp: Connection, private readonly holdRemovals: () => Promise<boolean> = async () => false) {}
+  /**
+   * `locate`: where a file's line stands in the text V8 runs, when that is not the same line (a .ts
+   * file a loader compiled: src/loaders/mapped.ts); null: the same line.
+   */
+  constructor(
+    private readonly cdp: Connection,
+    private readonly holdRemovals: () => Promise<boolean> = async () => false,
+    private readonly locate: (file: string, line: number) => Promise<{ line: number; column: number; file?: string } | null> = async () => null,
+  ) {}
 
   all(): readonly Breakpoint[] { return this.list; }
 
@@ -54,7 +64,9 @@ export class Breakpoints {
 
   private async place(bp: Breakpoint): Promise<Result<Breakpoint>> {
     try {
-      const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.file), lineNumber: bp.line - 1, condition: bp.condition });
+      const at = await this.locate(bp.file, bp.line).catch(() => null);
+      if (at?.file && at.file !== bp.file) bp.placedIn = at.file;
+      const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.placedIn ?? bp.file), lineNumber: at ? at.line : bp.line - 1, columnNumber: at?.column, condition: bp.condition });
       bp.cdpId = r.breakpointId;
       bp.resolved = r.locations.length > 0;
       return { ok: true, value: bp };
@@ -101,7 +113,7 @@ export class Breakpoints {
   /** A script of this file was patched: V8 dropped its breakpoints; put them back. */
   async restore(file: string): Promise<void> {
     for (const bp of this.list) {
-      if (bp.file !== file) continue;
+      if (bp.file !== file && bp.placedIn !== file) continue;
       await this.drop(bp.cdpId);
       await this.place(bp);
     }

@@ -6,6 +6,8 @@ import type { PauseSession } from './pause-session';
 import type { Pause } from './pause';
 import type { FrameFacts } from './frame-rules';
 import { originOf, type Origin } from '../util/origin';
+import { LoaderMap } from '../loaders/mapped';
+import { tsPositionOf } from '../loaders/compiled';
 
 export interface FrameView {
   index: number;
@@ -32,8 +34,14 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const name = frame.functionName || '(anonymous)';
   if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
-  const pos = src ? src.map.original(line, column) : { line, column };
-  return { index, name, path: record.file, file: displayPath(record.file, cwd), line: pos.line + 1, column: pos.column + 1, origin: originOf(record.file) };
+  // a loader's output of a .ts file: the .ts line and column, by the loader's source map
+  const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
+  const js = src ? src.map.original(line, column) : { line, column };
+  // compiled output (tsc): the .ts it came from, through its source map
+  const fromTs = record.compiledFrom ? tsPositionOf(record.compiledFrom, js) : null;
+  const file = fromTs ? record.compiledFrom!.ts : record.file;
+  const pos = fromTs ?? loaderMap?.original({ line, column }) ?? js;
+  return { index, name, path: file, file: displayPath(file, cwd), line: pos.line + 1, column: pos.column + 1, origin: originOf(file) };
 }
 
 export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {

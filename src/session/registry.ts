@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
+import type { CompiledSource } from '../loaders/compiled';
 
 export interface ScriptRecord {
   scriptId: string;
@@ -14,6 +15,15 @@ export interface ScriptRecord {
   runningText?: string;
   /** Code the swap engine compiled for this file (a swapped-in function): not a version of the file to patch. */
   compiled?: true;
+  /**
+   * A text whose inline source map describes what V8 runs, when the running text's own comment is an
+   * older map (a loader's output patched with the comment it was loaded with: src/patch/engine.ts).
+   */
+  mapText?: string;
+  /** The source map the script names (`//# sourceMappingURL=`), as V8 reported it. */
+  sourceMapURL?: string;
+  /** Compiled output (tsc): the .ts file it was compiled from and its map (src/loaders/compiled.ts). */
+  compiledFrom?: CompiledSource;
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -72,6 +82,7 @@ export class ScriptRegistry {
       file,
       isModule: event.isModule === true,
       typescript: TS_EXTENSIONS.has(path.extname(file).toLowerCase()),
+      ...(event.sourceMapURL ? { sourceMapURL: event.sourceMapURL } : {}),
     };
     const list = this.byFile.get(file);
     if (list) {
@@ -95,6 +106,13 @@ export class ScriptRegistry {
 
   byScriptId(scriptId: string): ScriptRecord | undefined {
     return this.byId.get(scriptId);
+  }
+
+  /** Scripts compiled from this .ts file (compiled output: dist/x.js of src/x.ts). */
+  compiledFrom(tsFile: string): ScriptRecord[] {
+    const out: ScriptRecord[] = [];
+    for (const list of this.byFile.values()) for (const r of list) if (r.compiledFrom?.ts === tsFile) out.push(r);
+    return out;
   }
 
   files(): string[] {

@@ -1,0 +1,33 @@
+// Pure: which TypeScript loader a node command line (and NODE_OPTIONS) names, if any. A program run
+// through one has its .ts files compiled by that loader, so a save is compiled by it too
+// (./transform.ts); for one that writes a module on one line `--engine auto` picks the swap engine
+// (src/launch/engine-choice.ts).
+
+const LOADER = /^(?:tsx(?:\/(?:cjs|esm)(?:\/api)?)?|ts-node(?:\/(?:register(?:\/\w+)?|esm(?:\.mjs)?))?|@swc-node\/register(?:\/esm-register)?|esbuild-register(?:\/dist\/node)?|@esbuild-kit\/(?:cjs|esm)-loader|@babel\/register|sucrase\/register(?:\/\w+)?)$/;
+const TAKES_MODULE = new Set(['--import', '--loader', '--experimental-loader', '-r', '--require']);
+
+/** The loader module a node command line loads before the program (tsx, ts-node/register, …), or null. */
+export function typescriptLoaderOf(nodeArgs: readonly string[], nodeOptions = ''): string | null {
+  const words = [...nodeOptions.split(/\s+/).filter(Boolean), ...nodeArgs];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const eq = w.indexOf('=');
+    const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, words[i + 1]];
+    if (!TAKES_MODULE.has(flag) || value === undefined) continue;
+    if (LOADER.test(value)) return value;
+  }
+  return null;
+}
+
+/** A file node can run only with type stripping or a loader. */
+export function isTypeScriptFile(file: string): boolean {
+  return /\.(?:[cm]?ts|tsx)$/i.test(file);
+}
+
+/**
+ * Does this loader write a module's code on one line (esbuild with minified whitespace)? Then V8
+ * LiveEdit cannot patch it (./liveedit-limit.ts) and `--engine auto` takes the swap engine.
+ */
+export function writesOneLine(loader: string): boolean {
+  return /^(?:tsx|esbuild-register|@esbuild-kit)(?:\/|$)/.test(loader);
+}

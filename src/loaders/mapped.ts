@@ -1,0 +1,116 @@
+// Where a position of a loader's output (what V8 runs for a .ts file under tsx, ts-node, …) stands in
+// the .ts file, and back: read from the inline source map the running text carries (moved onto the
+// retry boundaries by the load hook, ./sourcemap.ts). Frames, the code frame at a stop, `list`, `bt`,
+// `--json` and `break FILE:LINE` go through here for TypeScript files.
+import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, generatedPositionFor, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
+import { inlineMapOf } from './sourcemap';
+import { isTypeScriptFile } from './detect';
+import { describeScript } from '../patch/functions';
+
+/** 0-based line and column. */
+export interface Position { line: number; column: number }
+
+export class LoaderMap {
+  private constructor(private readonly map: TraceMap, private readonly source: string) {}
+
+  /** The map of a running text of a TypeScript file, when a loader made it (null otherwise). */
+  static of(file: string, text: string): LoaderMap | null {
+    if (!isTypeScriptFile(file)) return null;
+    const hit = cache.get(text);
+    if (hit !== undefined) return hit;
+    let made: LoaderMap | null = null;
+    const found = inlineMapOf(text);
+    if (found) {
+      try {
+        const map = new TraceMap(found.map as never);
+        const source = map.resolvedSources[0] ?? map.sources[0];
+        if (source) made = new LoaderMap(map, source);
+      } catch { /* not a map we can read: positions stay the running text's */ }
+    }
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(text, made);
+    return made;
+  }
+
+  /** Where a running position came from in the .ts (null: the map says nothing of it). */
+  original(pos: Position): Position | null {
+    for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
+      const o = originalPositionFor(this.map, { line: pos.line + 1, column: pos.column, bias });
+      if (o.line !== null) return { line: o.line - 1, column: o.column ?? 0 };
+    }
+    return null;
+  }
+
+  /** The first running position of a .ts line (1-based line in, 0-based position out), for breakpoints. */
+  generated(line1: number): Position | null {
+    const g = generatedPositionFor(this.map, { source: this.source, line: line1, column: 0, bias: LEAST_UPPER_BOUND });
+    if (g.line === null) return null;
+    // a later line's code is not this line's: the map has nothing on this line
+    const back = originalPositionFor(this.map, { line: g.line, column: g.column ?? 0 });
+    if (back.line !== null && back.line !== line1) return null;
+    return { line: g.line - 1, column: g.column ?? 0 };
+  }
+
+  /** The .ts text the map was made from, when the map carries it. */
+  sourceText(): string | null {
+    return sourceContentFor(this.map, this.source) ?? null;
+  }
+}
+
+const cache = new Map<string, LoaderMap | null>();
+
+/** 1-based line in the generated text → 1-based line in the .ts (null: the map says nothing). */
+export type LineMapper = (line: number, column?: number) => number | null;
+
+/** A LineMapper from a loader map, reading columns of `text` for offsets. */
+export function lineMapperOf(map: LoaderMap): LineMapper {
+  return (line, column = 0) => {
+    const o = map.original({ line: line - 1, column });
+    return o ? o.line + 1 : null;
+  };
+}
+
+interface HasLines {
+  status: string;
+  functions?: { name: string; line: number }[];
+  notApplied?: { line?: number }[];
+  warnings?: { line?: number }[];
+  reasons?: { line?: number }[];
+  reason?: { line?: number };
+}
+
+/**
+ * The lines of a save's outcome (changed functions, reasons) in the .ts instead of the generated text
+ * `text` (changed functions are found in it by name and line, so that a one-line output maps each by
+ * its own column). Changes the outcome in place.
+ */
+export function mapOutcomeLines<T extends HasLines>(outcome: T, toTs: LineMapper, text: string | null, kind: 'script' | 'module' = 'script'): T {
+  let starts: Map<string, { line: number; column: number }> | null = null;
+  if (text !== null && outcome.functions?.length) {
+    starts = new Map();
+    try {
+      const model = describeScript(text, kind);
+      const lines = lineStartsOf(text);
+      for (const f of model.functions) {
+        const key = `${f.name}@${f.line}`;
+        if (!starts.has(key)) starts.set(key, { line: f.line, column: f.start - lines[f.line - 1] });
+      }
+    } catch { /* not parsable: lines alone */ }
+  }
+  const fix = (x: { line?: number; name?: string }) => {
+    if (x.line === undefined) return;
+    const at = x.name !== undefined ? starts?.get(`${x.name}@${x.line}`) : undefined;
+    const mapped = toTs(x.line, at?.column ?? 0);
+    if (mapped !== null) x.line = mapped;
+  };
+  for (const f of outcome.functions ?? []) fix(f);
+  for (const r of [...(outcome.notApplied ?? []), ...(outcome.warnings ?? []), ...(outcome.reasons ?? [])]) fix(r);
+  if (outcome.reason) fix(outcome.reason);
+  return outcome;
+}
+
+function lineStartsOf(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}

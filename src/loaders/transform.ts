@@ -1,0 +1,86 @@
+// A save of a TypeScript file that a loader compiled (tsx, ts-node, @swc-node/register, …) becomes the
+// same kind of text the loader produced at start, by asking the running program's own loader: its
+// require hook for the file's extension (`require.extensions['.ts']`) runs on a throwaway module whose
+// `_compile` keeps the text instead of running it, with `fs.readFileSync` answering the saved text for
+// that one file. Same transpiler, same options, same tsconfig, same module format, same source map.
+import type { Connection } from '../cdp/connection';
+import { addBoundaries, type SourceKind } from '../inject/boundary';
+import { inlineMapOf, moveInlineMap } from './sourcemap';
+
+/** Did a loader make this running text of a TypeScript file (it carries the loader's inline source map)? */
+export function isLoaderOutput(typescript: boolean, running: string): boolean {
+  return typescript && inlineMapOf(running) !== null;
+}
+
+/** The expression, evaluated in the target, that returns the loader's output for `text` as `file`. */
+export function loaderTransformExpression(file: string, text: string): string {
+  return `(() => {
+  const file = ${JSON.stringify(file)}, text = ${JSON.stringify(text)};
+  const Module = process.getBuiltinModule('module'), fs = process.getBuiltinModule('fs'), path = process.getBuiltinModule('path');
+  const ext = path.extname(file);
+  const hook = Module._extensions[ext];
+  if (typeof hook !== 'function') return { ok: false, message: 'no require hook for ' + ext + ' files: the loader that compiled this file did not register one (an ES module loader hook cannot be asked yet)' };
+  const m = new Module(file, null);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(path.dirname(file));
+  let out = null;
+  m._compile = function (code) { out = code; };
+  const read = fs.readFileSync;
+  fs.readFileSync = function (p, options) {
+    if (p === file) return (typeof options === 'string' || (options && options.encoding)) ? text : Buffer.from(text, 'utf8');
+    return read.apply(this, arguments);
+  };
+  try { hook(m, file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; } finally { fs.readFileSync = read; }
+  if (typeof out !== 'string') return { ok: false, message: 'the require hook for ' + ext + ' files gave no JavaScript' };
+  return { ok: true, text: out };
+})()`;
+}
+
+export type LoaderResult = { ok: true; text: string } | { ok: false; message: string };
+
+/** Run the program's loader on a saved text. */
+export async function loaderTransform(cdp: Connection, file: string, text: string): Promise<LoaderResult> {
+  try {
+    const r = await cdp.Runtime.evaluate({ expression: loaderTransformExpression(file, text), returnByValue: true, silent: true });
+    if (r.exceptionDetails) {
+      const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+      return { ok: false, message: firstLines(desc) };
+    }
+    const v = r.result.value as { ok: boolean; text?: string; message?: string } | undefined;
+    if (!v || (v.ok && typeof v.text !== 'string')) return { ok: false, message: 'the loader gave no JavaScript' };
+    return v.ok ? { ok: true, text: v.text! } : { ok: false, message: firstLines(v.message ?? 'the loader failed') };
+  } catch (err) {
+    return { ok: false, message: `could not ask the program's loader: ${(err as Error).message}` };
+  }
+}
+
+/** A transpiler's error, without the stack (esbuild and TypeScript put the useful part first). */
+function firstLines(desc: string): string {
+  const lines = desc.split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l));
+  return lines.slice(0, 4).join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Retry boundaries on a loader's output as the load hook puts them (src/inject/hooks.ts transformText),
+ * with its inline source map moved along, so that an unchanged save is the running text byte for byte.
+ */
+export function addBoundariesKeepingMap(text: string, kind: SourceKind): string {
+  const insertions: { at: number; length: number }[] = [];
+  const out = addBoundaries(text, kind, { insertions });
+  return out === text ? out : moveInlineMap(text, out, insertions);
+}
+
+/** `text` with its inline source map comment replaced by the one `from` carries. */
+export function withMapOf(text: string, from: string): string {
+  const a = inlineMapOf(text);
+  const b = inlineMapOf(from);
+  if (!a || !b) return text;
+  return text.slice(0, a.start) + from.slice(b.start, b.end) + text.slice(a.end);
+}
+
+/** Why a save of this loader-compiled script cannot be compiled like it (null: it can). */
+export function loaderRefusal(isModule: boolean): string | null {
+  return isModule
+    ? "an ES module a TypeScript loader compiled through its module hooks (tsx with \"type\": \"module\", ts-node/esm): edit-continue cannot ask those hooks to compile a save yet; restart to use it, or run the program as CommonJS"
+    : null;
+}

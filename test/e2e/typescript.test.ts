@@ -1,0 +1,118 @@
+// TypeScript as people run it (issue 14): a program started with a loader (tsx, ts-node/register, the
+// tsx binary) or compiled by tsc, on every node line, with real saves of its .ts files. The loader compiles the save in the program
+// itself (src/loaders/transform.ts); an edit of a decorated method of a class with parameter
+// properties, beside an enum, is patched with the program's state kept, and again; a save the
+// loader cannot compile says why and the program goes on. Node 20 without a loader is refused in one line.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
+import { testNodes, ROOT_DIR } from '../helpers/nodes';
+import { transpileLikeTsc } from '../../src/loaders/tsc';
+
+// The tsx binary starts a node of its own: edit-continue runs its loader in the node it starts instead.
+// `--engine auto` takes the swap engine under tsx (it writes modules on one line, which LiveEdit
+// cannot patch) and LiveEdit under ts-node where the node has it; ts-node runs with the swap engine too.
+// A tsc project runs dist/index.js; a save of src/price.ts patches dist/price.js.
+const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
+const PROGRAMS = [
+  { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {}, build: false },
+  { name: 'ts-node (auto: LiveEdit)', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: [], env: TS_NODE, build: false },
+  { name: 'the tsx binary (its loader in our node)', run: ['node_modules/.bin/tsx', 'src/index.ts'], engine: [], env: {}, build: false },
+  { name: 'ts-node, swap', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE, build: false },
+  { name: 'tsc --sourceMap, node dist/index.js', run: ['dist/index.js'], engine: [], env: {}, build: true },
+  { name: 'tsc --sourceMap, swap', run: ['dist/index.js'], engine: ['--engine', 'swap'], env: {}, build: true },
+];
+
+/** The fixture compiled as its build would (tsc with source maps into dist/): once, then copied. */
+let builtOnce: string | null = null;
+function build(dir: string): void {
+  if (!builtOnce) {
+    builtOnce = fixture();
+    execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: builtOnce, stdio: 'pipe' });
+    // what a save is compiled to is what tsc wrote, and its map (so an unchanged save changes nothing)
+    for (const name of ['index', 'price']) {
+      const ts = path.join(builtOnce, 'src', `${name}.ts`);
+      const js = path.join(builtOnce, 'dist', `${name}.js`);
+      expect(transpileLikeTsc(ts, fs.readFileSync(ts, 'utf8'), js)).toEqual({ ok: true, text: fs.readFileSync(js, 'utf8'), map: fs.readFileSync(js + '.map', 'utf8') });
+    }
+  }
+  fs.cpSync(path.join(builtOnce, 'dist'), path.join(dir, 'dist'), { recursive: true });
+}
+
+function fixture(): string {
+  const dir = copyFixture('typescript');
+  fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
+  const start = cliPerTest();
+
+  test.each(PROGRAMS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ run, engine, env, build: compiled }) => {
+    const dir = fixture();
+    if (compiled) build(dir);
+    const file = path.join(dir, 'src', 'price.ts');
+    // --break-on uncaught: the loaders throw and catch exceptions as they resolve files, which are not
+    // this suite's subject
+    const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+
+    let mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveByRename);
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price' });
+    await ask(cli, 'p', /price 21 total 31 calls 2 tier Gold/, 'stdout');
+
+    // a stop shows the .ts file and line; a breakpoint set on a .ts line fires there; fix and retry
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
+    await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
+    await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
+    mark = cli.mark('stderr');
+    edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveByRename);
+    await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
+    await ask(cli, 'retry', /weight 20 calls 2\n/, 'stdout');
+
+    mark = cli.mark('stderr');
+    cli.send('p\n');
+    await cli.waitFor(/\(src\/index\.ts:13:\d+\)[\s\S]*> 13 \|     total \+= p;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint on the .ts line' });
+    await ask(cli, 'p p', /^31$/m);
+    await ask(cli, 'clear 1', /cleared breakpoint 1|breakpoint 1/);
+    await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
+
+    mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate + 1;', 'return qty * this.rate * 3;', saveInPlace);
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price again' });
+    await ask(cli, 'p', /price 120 total 182 calls 4 tier Gold/, 'stdout');
+
+    mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate * 3;', 'return qty * * this.rate;', saveInPlace);
+    await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
+    await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
+  });
+
+  // (the Node 27 stand-in has no LiveEdit to refuse with)
+  (noLiveEdit ? test.skip : test)('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--engine', 'liveedit', '--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveInPlace);
+    await cli.waitFor(/not patched src\/price\.ts: .*800\+ characters.*--engine swap.* EC208/, { stream: 'stderr', after: mark, step: 'refused' });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+  });
+
+  if (major < 22) {
+    test('a .ts program without a loader is refused in one line that says what to use', async () => {
+      const dir = fixture();
+      const cli = start([bin, 'src/index.ts'], dir, 'pipe');
+      const exit = await cli.exited;
+      expect(exit.code).not.toBe(0);
+      expect(cli.stderr().trim().split('\n')).toHaveLength(1);
+      expect(cli.stderr()).toMatch(/cannot run TypeScript by itself: .*--import tsx/);
+    });
+  }
+});
