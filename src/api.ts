@@ -77,7 +77,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   // the program's child processes that run node report their inspector here (session/children.ts)
   const { childrenFolder, CHILDREN_ENV } = require('./session/children') as typeof import('./session/children');
   const children = childrenFolder();
-  const env = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children };
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children };
   const engine = requestedEngine(opts.engine, env);
   if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);
