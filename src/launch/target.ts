@@ -38,6 +38,8 @@ export interface Target {
   waiting: Promise<void>;
   /** Resolves when the program has been released and runs. */
   running: Promise<void>;
+  /** Resolves when the program's main thread is exiting (its `exit` event: inject/preload.ts). */
+  exiting: Promise<void>;
 }
 
 export function exitCodeOf(exit: Exit): number {
@@ -168,13 +170,16 @@ export function spawnTarget(opts: SpawnOptions): Target {
   const lifeline = child.stdio[3] as NodeJS.ReadableStream | null;
   let onWaiting!: () => void;
   let onRunning!: () => void;
+  let onExiting!: () => void;
   const waiting = new Promise<void>((res) => { onWaiting = res; });
   const running = new Promise<void>((res) => { onRunning = res; });
+  const exiting = new Promise<void>((res) => { onExiting = res; });
   lifeline?.on('error', () => {});
   lifeline?.on('data', (d: Buffer) => {
     const s = d.toString('latin1');
     if (s.includes('w')) onWaiting();
     if (s.includes('r')) onRunning();
+    if (s.includes('x')) onExiting();
   });
-  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin, waiting, running };
+  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin, waiting, running, exiting };
 }
