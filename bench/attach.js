@@ -5,10 +5,13 @@
 // The full picture is `npm run bench` (parts 3 and 4); this is for measuring one change at a time.
 //
 //   node bench/attach.js [--node PATH] [--rounds N] [--only hello,modules,throws] [--modules N]
-//                        [--before DIR] [-- EXTRA EDIT-CONTINUE ARGS]   (e.g. -- --break-on uncaught)
+//                        [--before DIR] [--floor] [--cpu] [-- EXTRA EDIT-CONTINUE ARGS]   (e.g. -- --break-on uncaught)
 //
 // --before DIR adds the edit-continue built in another checkout (DIR/bin/edit-continue) to the same
 // interleaved runs: on a shared machine, a before/after comparison is only fair within one run.
+// --cpu times the throw-heavy work in CPU time of the program's process (all its threads), not wall
+// time: steadier when other work shares the machine.
+// --floor adds the bare attach (bench/lib/floor-client.js: pause on uncaught exceptions, nothing else).
 'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -18,7 +21,7 @@ const { throwWorkload, helloWorld, manyModules } = require('./lib/programs');
 const { makeTools, baseEnv, removeBenchCache } = require('./lib/tools');
 
 function parseArgs(argv) {
-  const o = { node: process.execPath, rounds: 7, only: ['hello', 'modules', 'throws'], modules: 2000, ecArgs: [], before: null };
+  const o = { node: process.execPath, rounds: 7, only: ['hello', 'modules', 'throws'], modules: 2000, ecArgs: [], before: null, floor: false, cpu: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--node') o.node = path.resolve(argv[++i]);
@@ -26,6 +29,8 @@ function parseArgs(argv) {
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--modules') o.modules = Number(argv[++i]);
     else if (a === '--before') o.before = path.resolve(argv[++i]);
+    else if (a === '--floor') o.floor = true;
+    else if (a === '--cpu') o.cpu = true;
     else if (a === '--') { o.ecArgs = argv.slice(i + 1); break; } else { console.error(`unknown argument ${a}`); process.exit(2); }
   }
   return o;
@@ -39,6 +44,7 @@ async function main() {
   const env = baseEnv(o.node);
   const ec = { ...tools.ec, id: 'ec', command: (s) => { const [c, a] = tools.ec.command(s); return [c, [...a.slice(0, -2), ...o.ecArgs, ...a.slice(-2)]]; } };
   const variants = [tools.node, ec];
+  if (o.floor) variants.push({ ...tools.floorAttached, id: 'floor' });
   if (o.before) {
     const bin = path.join(o.before, 'bin', 'edit-continue');
     variants.push({ id: 'before', label: 'before', command: (s) => { const [c, a] = ec.command(s); return [c, a.map((x) => (x.endsWith(path.join('bin', 'edit-continue')) ? bin : x))]; } });
@@ -46,7 +52,8 @@ async function main() {
   const dir = scratch('attach');
   const files = { hello: path.join(dir, 'hello.js'), throws: path.join(dir, 'throw-work.js') };
   writeOld(files.hello, helloWorld);
-  writeOld(files.throws, throwWorkload(10));
+  const cpuClock = "const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };\n";
+  writeOld(files.throws, o.cpu ? cpuClock + throwWorkload(10).replace(/performance\.now\(\)/g, 'cpuNow()') : throwWorkload(10));
   const program = manyModules(o.modules, Math.floor(o.modules / 2));
   for (const [name, text] of Object.entries(program.files)) writeOld(path.join(dir, 'many', name), text);
   files.modules = path.join(dir, 'many', program.main);
