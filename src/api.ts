@@ -225,6 +225,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached', engine: chosen.kind }) as AttachedSession;
+  session.seed(chosen.scripts); // the Debugger stays enabled: its scripts are not sent again
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind };
   void cdp.closed.then(() => session.close());
   await session.start();

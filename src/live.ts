@@ -314,6 +314,11 @@ export class LiveSession implements PromptSession {
     return origin === 'program' || (origin === 'library' && (this.watcher?.coveredByPattern(file) ?? false));
   }
 
+  /** Scripts the Debugger reported before this session listened (it was enabled for the engine choice). */
+  seed(scripts: Protocol.Debugger.ScriptParsedEvent[]): void {
+    for (const e of scripts) this.registry.add(e);
+  }
+
   /**
    * Turn the Debugger on and set what stops the program: the requests go out together, not one
    * answer at a time. The Runtime domain stays off: nothing here needs its events, and with it on V8
