@@ -43,13 +43,15 @@ async function main() {
   const tools = makeTools(o.node);
   const env = baseEnv(o.node);
   const ec = { ...tools.ec, id: 'ec', command: (s) => { const [c, a] = tools.ec.command(s); return [c, [...a.slice(0, -2), ...o.ecArgs, ...a.slice(-2)]]; } };
+  const dir = scratch('attach');
   const variants = [tools.node, ec];
   if (o.floor) variants.push({ ...tools.floorAttached, id: 'floor' });
   if (o.before) {
     const bin = path.join(o.before, 'bin', 'edit-continue');
-    variants.push({ id: 'before', label: 'before', command: (s) => { const [c, a] = ec.command(s); return [c, a.map((x) => (x.endsWith(path.join('bin', 'edit-continue')) ? bin : x))]; } });
+    // a cache folder of its own: two builds sharing one would evict each other's transformed texts
+    const cacheDir = path.join(dir, 'before-cache');
+    variants.push({ id: 'before', label: 'before', env: { ...env, EDIT_CONTINUE_CACHE_DIR: cacheDir }, command: (s) => { const [c, a] = ec.command(s); return [c, a.map((x) => (x.endsWith(path.join('bin', 'edit-continue')) ? bin : x))]; } });
   }
-  const dir = scratch('attach');
   const files = { hello: path.join(dir, 'hello.js'), throws: path.join(dir, 'throw-work.js') };
   writeOld(files.hello, helloWorld);
   const cpuClock = "const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };\n";
@@ -64,13 +66,13 @@ async function main() {
   };
   try {
     // one untimed start of each: edit-continue's boundary cache filled, files in the page cache
-    for (const k of o.only) for (const v of variants) { const [c, a] = v.command(k === 'modules' ? files.modules : files[k]); const p = start(c, a, { cwd: dir, env }); if (k === 'modules') await measure.modules(p); else await p.exited; }
+    for (const k of o.only) for (const v of variants) { const [c, a] = v.command(k === 'modules' ? files.modules : files[k]); const p = start(c, a, { cwd: dir, env: v.env ?? env }); if (k === 'modules') await measure.modules(p); else await p.exited; }
     for (const k of o.only) {
       const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
       for (let r = 0; r < o.rounds; r++) {
         for (const v of r % 2 ? [...variants].reverse() : variants) {
           const [c, a] = v.command(files[k]);
-          samples[v.id].push(await measure[k](start(c, a, { cwd: dir, env })));
+          samples[v.id].push(await measure[k](start(c, a, { cwd: dir, env: v.env ?? env })));
         }
       }
       const n = median(samples.node);
