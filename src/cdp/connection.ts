@@ -31,8 +31,10 @@ export interface Connection extends Domains {
 
 /** Ids of our kicks: far above the ones chrome-remote-interface counts up from 1 (and below 2^31: V8 reads ids as int). */
 const KICK_IDS = 2_000_000_000;
-/** How many kicks kickUntil sends at most. */
-const EAGER_KICKS = 20;
+/** How many kicks kickUntil, or a command that lets the program go, sends at most. */
+const EAGER_KICKS = 12;
+/** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
+const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
 
 interface RawSocket {
   send(data: string): void;
@@ -58,10 +60,19 @@ export async function connect(wsUrl: string): Promise<Connection> {
     kicking = true;
     try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
   };
+  // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
+  // next `paused`, each of which would wait for our ACK of the one before: kick after each of them
+  // until the program stops again (a few times at most).
+  const send = client.send.bind(client) as (method: string, ...rest: unknown[]) => Promise<unknown>;
+  (client as unknown as { send: typeof send }).send = (method, ...rest) => {
+    if (LETS_GO.has(method)) eager = EAGER_KICKS;
+    return send(method, ...rest);
+  };
   ws?.on('message', (data: unknown) => {
     // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
     const text = String(data);
     if (kicking && text.startsWith(`{"id":${kickId},`)) kicking = false;
+    if (text.startsWith('{"method":"Debugger.paused"')) eager = 0;
     // answers are still due, or the caller waits for node's next message: it may be held for our ACK
     if (eager > 0) { eager--; kick(true); } else if (callbacks() > 0) kick();
   });

@@ -76,7 +76,9 @@ function real(file: string): string {
 
 /**
  * A launched program, waiting in the preload (`preload` is its file): probe LiveEdit on the preload's
- * own script, decide, and when the choice was `auto` tell the program which transform to load with.
+ * own script (turning it on at run time where the node needs --inspector-live-edit: Node 26; the
+ * program is started without the flag, since asking `node --v8-options` for it costs a process
+ * start), decide, and when the choice was `auto` tell the program which transform to load with.
  * Leaves the Debugger domain enabled (the session enables it again: nothing of the program's own has
  * been parsed yet, only the preload and node's internals).
  */
@@ -87,7 +89,7 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
   const preload = real(opts.preload);
   const own = scripts.find((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; });
   const liveEdit: LiveEditProbe = own
-    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: false })
+    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: true })
     : { ok: false, message: 'the preload was not found to probe with' };
   const decision = decideEngine(choice, {
     liveEdit,
