@@ -123,13 +123,13 @@ export class LiveSession implements PromptSession {
     this.updater = new Updater({
       engine: this.engine,
       readFile: (f) => fs.promises.readFile(f),
-      statFile: (f) => fs.promises.stat(f),
+      statFile: (f) => this.statTracked(f),
       report: (r) => this.reported(r),
     });
     this.retryDeps = {
       cdp,
       session: this.pause,
-      settle: () => this.updater.settle(),
+      settle: async () => { await this.recheckStopped(); await this.updater.settle(); },
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: async (file, atSafePause) => appliedOf(await this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined })),
@@ -159,6 +159,34 @@ export class LiveSession implements PromptSession {
     this.unhandled = new UnhandledFilter(this.registry, this.pause);
     this.pause.onPause((p) => this.paused(p));
     this.pause.onResume(() => this.resumed());
+  }
+
+  /** The updater's stats still under way (recheckStopped waits for them). */
+  private readonly statting = new Set<Promise<unknown>>();
+
+  private statTracked(file: string): Promise<fs.Stats> {
+    const p = fs.promises.stat(file);
+    this.statting.add(p);
+    const done = () => { this.statting.delete(p); };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * Before a retry: look now at the files of the stopped frames. A save the watcher has not reported
+   * yet (its event can come after a quick `retry`: seen under load once answers stopped waiting for
+   * delayed ACKs) is then applied by the retry, as it would have been a moment later.
+   */
+  private async recheckStopped(): Promise<void> {
+    const files = new Set<string>();
+    for (const f of this.pause.current?.callFrames ?? []) {
+      const record = this.registry.byScriptId(f.location.scriptId);
+      if (record && !record.compiled && this.watchedSet.has(record.file)) files.add(record.file);
+    }
+    for (const file of files) this.updater.recheck(file);
+    // recheck compares the file's size and time first: once those answers are in, a changed file is scheduled
+    await Promise.all([...this.statting].map((p) => p.catch(() => {})));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // ---- events ----
