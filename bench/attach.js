@@ -9,8 +9,9 @@
 //
 // --before DIR adds the edit-continue built in another checkout (DIR/bin/edit-continue) to the same
 // interleaved runs: on a shared machine, a before/after comparison is only fair within one run.
-// --cpu times the throw-heavy work in CPU time of the program's process (all its threads), not wall
-// time: steadier when other work shares the machine.
+// --cpu measures CPU time instead of wall time, steadier when other work shares the machine: for the
+// throw-heavy work, the program's own (all its threads); for hello world and the 2,000 modules (which
+// then exit once loaded), every process of the run (/usr/bin/time: the controller and the program).
 // --floor adds the bare attach (bench/lib/floor-client.js: pause on uncaught exceptions, nothing else).
 'use strict';
 const path = require('node:path');
@@ -57,16 +58,24 @@ async function main() {
   const cpuClock = "const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };\n";
   writeOld(files.throws, o.cpu ? cpuClock + throwWorkload(10).replace(/performance\.now\(\)/g, 'cpuNow()') : throwWorkload(10));
   const program = manyModules(o.modules, Math.floor(o.modules / 2));
-  for (const [name, text] of Object.entries(program.files)) writeOld(path.join(dir, 'many', name), text);
+  for (const [name, text] of Object.entries(program.files)) writeOld(path.join(dir, 'many', name), name === program.main && o.cpu ? text.replace(/^setInterval\(.*$/m, '') : text);
   files.modules = path.join(dir, 'many', program.main);
-  const measure = {
-    hello: async (p) => { const e = await p.exited; if (e.code !== 0) throw new Error(`exit ${e.code}: ${p.describe()}`); return performance.now() - p.startedAt; },
-    throws: async (p) => { const e = await p.exited; const l = p.out.lines.find((x) => /^work [\d.]+ ms/.test(x.text)); if (e.code !== 0 || !l) throw new Error(`exit ${e.code}: ${p.describe()}`); return Number(/^work ([\d.]+)/.exec(l.text)[1]); },
-    modules: async (p) => { const l = await p.waitFor(/^loaded \d+ modules in/, 120000); await p.stop(); return l.t - p.startedAt; },
+  const cpuOf = async (p) => {
+    const e = await p.exited;
+    const m = /^cpu ([\d.]+) ([\d.]+)$/m.exec(p.err.tail(3));
+    if (e.code !== 0 || !m) throw new Error(`exit ${e.code}: ${p.describe()}`);
+    return (Number(m[1]) + Number(m[2])) * 1000;
   };
+  if (o.cpu) for (const v of variants) { const command = v.command; v.command = (s) => { const [c, a] = command(s); return ['/usr/bin/time', ['-f', 'cpu %U %S', c, ...a]]; }; }
+  const measure = o.cpu ? { hello: cpuOf, modules: cpuOf } : {};
+  Object.assign(measure, {
+    ...(o.cpu ? {} : { hello: async (p) => { const e = await p.exited; if (e.code !== 0) throw new Error(`exit ${e.code}: ${p.describe()}`); return performance.now() - p.startedAt; } }),
+    throws: async (p) => { const e = await p.exited; const l = p.out.lines.find((x) => /^work [\d.]+ ms/.test(x.text)); if (e.code !== 0 || !l) throw new Error(`exit ${e.code}: ${p.describe()}`); return Number(/^work ([\d.]+)/.exec(l.text)[1]); },
+    ...(o.cpu ? {} : { modules: async (p) => { const l = await p.waitFor(/^loaded \d+ modules in/, 120000); await p.stop(); return l.t - p.startedAt; } }),
+  });
   try {
     // one untimed start of each: edit-continue's boundary cache filled, files in the page cache
-    for (const k of o.only) for (const v of variants) { const [c, a] = v.command(k === 'modules' ? files.modules : files[k]); const p = start(c, a, { cwd: dir, env: v.env ?? env }); if (k === 'modules') await measure.modules(p); else await p.exited; }
+    for (const k of o.only) for (const v of variants) { const [c, a] = v.command(k === 'modules' ? files.modules : files[k]); const p = start(c, a, { cwd: dir, env: v.env ?? env }); await measure[k](p); }
     for (const k of o.only) {
       const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
       for (let r = 0; r < o.rounds; r++) {
@@ -78,7 +87,7 @@ async function main() {
       const n = median(samples.node);
       const cost = (e) => (k === 'hello' ? `+${(e - n).toFixed(0)} ms` : k === 'modules' ? `+${((e / n - 1) * 100).toFixed(0)} %` : `${(e / n).toFixed(2)}×`);
       const cols = variants.slice(1).map((v) => { const e = median(samples[v.id]); return `${v.id === 'ec' ? 'edit-continue' : v.id} ${e.toFixed(0).padStart(5)} ms ${cost(e).padStart(7)}`; });
-      console.log(`${k.padEnd(8)} node ${n.toFixed(0).padStart(5)} ms   ${cols.join('   ')}   (ec: ${samples.ec.map((x) => x.toFixed(0)).join(' ')})`);
+      console.log(`${(o.cpu && k !== 'throws' ? k + ' (CPU, all processes)' : o.cpu ? k + ' (CPU)' : k).padEnd(8)} node ${n.toFixed(0).padStart(5)} ms   ${cols.join('   ')}   (ec: ${samples.ec.map((x) => x.toFixed(0)).join(' ')})`);
     }
   } finally {
     remove(dir);
