@@ -16,7 +16,7 @@ export interface Connection extends Domains {
    * Send a command whose answer nobody waits for, only so that our side writes at once. Node's
    * inspector socket has no TCP_NODELAY: when node writes two messages in a row, the second waits
    * for the ACK of the first, which a client that only reads sends ~40 ms late (delayed ACK). A write
-   * of ours carries that ACK now (docs/v8.md, "The inspector socket").
+   * of ours carries that ACK now (docs/v8.md, "What attaching costs").
    */
   kick(): void;
   /**
