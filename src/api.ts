@@ -18,7 +18,9 @@ const OWN_DIR = __dirname + path.sep;
 
 // The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
 // them after the program is spawned, while it boots, rather than before (hello-world startup).
-const sessionModules = () => ({ ...(require('./live') as typeof import('./live')), ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
+const connectModules = () => ({ ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
+const liveModule = () => require('./live') as typeof import('./live');
+const sessionModules = () => ({ ...liveModule(), ...connectModules() });
 
 export interface Program {
   kind: 'launched' | 'attached';
@@ -75,7 +77,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     stderr: opts.stderr ?? ((t) => process.stderr.write(t)),
   });
   opts.onSpawn?.(target);
-  const { LiveSession, connect, chooseAtLaunch } = sessionModules();
+  const { connect, chooseAtLaunch } = connectModules();
   let wsUrl: string;
   try {
     wsUrl = await target.wsUrl;
@@ -93,7 +95,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   // Asked at once, answered when the program waits in the preload (at once if it already does).
   const waiting = waitingForDebugger(cdp);
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
-  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false });
+  const choosing = chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false });
+  // the session's modules load while the program answers (Debugger.enable is real work in it)
+  const { LiveSession } = liveModule();
+  const chosen = await choosing;
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
