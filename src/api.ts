@@ -21,7 +21,9 @@ const OWN_DIR = __dirname + path.sep;
 
 // The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
 // them after the program is spawned, while it boots, rather than before (hello-world startup).
-const sessionModules = () => ({ ...(require('./live') as typeof import('./live')), ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
+const connectModules = () => ({ ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
+const liveModule = () => require('./live') as typeof import('./live');
+const sessionModules = () => ({ ...liveModule(), ...connectModules() });
 
 export interface Program {
   kind: 'launched' | 'attached';
@@ -91,7 +93,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   });
   opts.onSpawn?.(target);
   void target.exited.then(() => require('node:fs').rmSync(children, { recursive: true, force: true }));
-  const { LiveSession, connect, chooseAtLaunch } = sessionModules();
+  const { connect, chooseAtLaunch } = connectModules();
   let wsUrl: string;
   try {
     wsUrl = await target.wsUrl;
@@ -106,8 +108,13 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
     try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
     throw new UserError(`could not attach to the program's inspector: ${(err as Error).message || 'connection refused'}`);
   }
+  // Asked at once, answered when the program waits in the preload (at once if it already does).
+  const waiting = waitingForDebugger(cdp);
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
-  const chosen = await chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
+  const choosing = chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
+  // the session's modules load while the program answers (Debugger.enable is real work in it)
+  const { LiveSession } = liveModule();
+  const chosen = await choosing;
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
@@ -115,21 +122,43 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited, engine: chosen.kind };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
   void target.exited.then(async (e) => { session.exited(e); await session.close(); });
+  // the program is exiting: write to the socket now, so that node's last messages are not held (docs/v8.md)
+  void target.exiting.then(() => { log('exiting'); cdp.kickUntil(cdp.closed); });
   await session.start();
+  log('started');
   await opts.beforeStart?.(session);
-  await release(cdp, target);
+  await release(cdp, target, waiting);
+  log('released');
   session.watchWorkers();
   session.watchChildren(children);
   return session;
 }
 
 /**
- * Send Runtime.runIfWaitingForDebugger until the program says it runs: a command that arrives
- * before the program starts waiting does nothing, so one send could be lost.
+ * Resolves true when the program waits for us in the preload (`NodeRuntime.waitingForDebugger`,
+ * which NodeRuntime.enable sends at once when it already waits), false when this node cannot say.
  */
-async function release(cdp: Connection, target: Target): Promise<void> {
+function waitingForDebugger(cdp: Connection): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    cdp.onRaw('NodeRuntime.waitingForDebugger', () => resolve(true));
+    cdp.send('NodeRuntime.enable').catch(() => resolve(false));
+  });
+}
+
+/**
+ * Let the program run its first line. Runtime.runIfWaitingForDebugger that arrives before the
+ * program waits is lost and the program then waits forever, so it is sent once node says it waits.
+ * Where node cannot say, it is sent again until the preload says it runs ('r' on the lifeline).
+ */
+async function release(cdp: Connection, target: Target, waiting: Promise<boolean>): Promise<void> {
   let gone = false;
   void target.exited.then(() => { gone = true; });
+  const told = await Promise.race([waiting, target.exited.then(() => false)]);
+  if (gone) return;
+  if (told) {
+    await Promise.race([cdp.Runtime.runIfWaitingForDebugger().catch(() => {}), target.running, target.exited]);
+    return;
+  }
   await Promise.race([target.waiting, target.exited]);
   while (!gone) {
     await cdp.Runtime.runIfWaitingForDebugger().catch(() => {});
@@ -218,6 +247,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached', engine: chosen.kind }) as AttachedSession;
+  session.seed(chosen.scripts); // the Debugger stays enabled: its scripts are not sent again
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind };
   void cdp.closed.then(() => session.close());
   await session.start();

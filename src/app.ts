@@ -166,14 +166,17 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   // the program's process group (it leads one), as a terminal's Ctrl+C would: its child processes too
   const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(-target.pid, sig); } catch { try { process.kill(target.pid, sig); } catch { /* already gone */ } } };
 
-  // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is let go first). Ctrl+C
+  // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is then let go). Ctrl+C
   // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second,
   // it passes on too, as under node. A third signal kills.
   let signalCount = 0;
   const forward = (sig: NodeJS.Signals) => () => {
     signalCount++;
     if (signalCount > 2) return kill('SIGKILL');
-    void (session?.current ? session.letGo() : Promise.resolve()).finally(() => kill(sig));
+    // the signal before the program is let go: one stopped at an uncaught exception would otherwise
+    // end with that (exit 1) first
+    kill(sig);
+    if (session?.current) void session.letGo().catch(() => {});
   };
   for (const sig of ['SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) f.disposers.push(io.onSignal(sig, forward(sig)));
   // The terminal signals its foreground processes, which the program (a session of its own) is not
@@ -205,8 +208,10 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
       beforeStart: (s) => {
         stdin = terminal ? terminalStdin(io.stdin, modes!, ourMode!, () => new ReadStream((io.stdin as { fd?: number }).fd ?? 0)) : routeStdin(io.stdin, s.program.stdin);
         const quit = async () => {
-          await s.letGo();
+          // the signal first: let go first, and a program stopped at an uncaught exception would end
+          // with it (exit 1) before the signal came (at exit we no longer keep node waiting)
           kill('SIGTERM');
+          await s.letGo().catch(() => {});
           setTimeout(() => kill('SIGKILL'), 2000).unref();
         };
         prompt = wire(s, opts, io, f, stdin, quit);

@@ -23,10 +23,10 @@ const fileAt = argv.indexOf('--file');
 const fileArg = fileAt >= 0 ? argv.splice(fileAt, 2)[1] : null;
 const [node, script, ...args] = argv;
 const file = path.resolve(fileArg ?? script);
-const main = pathToFileURL(path.resolve(script)).href;
 const url = pathToFileURL(file).href;
 
-const liveEditFlag = /--inspector-live-edit\b/.test(execFileSync(node, ['--v8-options'], { encoding: 'utf8', maxBuffer: 8 << 20 }));
+// (only a client that patches needs LiveEdit: asking node costs a process start)
+const liveEditFlag = watch && /--inspector-live-edit\b/.test(execFileSync(node, ['--v8-options'], { encoding: 'utf8', maxBuffer: 8 << 20 }));
 const child = spawn(node, [...(liveEditFlag ? ['--inspector-live-edit'] : []), '--inspect=127.0.0.1:0', '--require', path.join(__dirname, 'floor-wait.js'), path.resolve(script), ...args], {
   stdio: ['inherit', 'inherit', 'pipe'],
 });
@@ -36,7 +36,7 @@ child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal === 'SIGKI
 let banner = '';
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (chunk) => {
-  const text = chunk.split('\n').filter((l) => !/^(Debugger listening on|For help, see|Debugger attached|Waiting for the debugger)/.test(l)).join('\n');
+  const text = chunk.split('\n').filter((l) => !/^(Debugger listening on|For help, see|Debugger attached|Debugger ending on|Waiting for the debugger)/.test(l)).join('\n');
   if (text.trim()) process.stderr.write(text);
   if (banner !== null) {
     banner += chunk;
@@ -48,24 +48,30 @@ child.stderr.on('data', (chunk) => {
 async function attach(ws) {
   const client = await CDP({ target: ws, local: true });
   let scriptId = null;
-  let running = false;
   client.Debugger.scriptParsed((e) => {
     if (e.url === url) scriptId = e.scriptId;
-    if (e.url === main) running = true;
   });
   let closed = false;
   client.on('disconnect', () => { closed = true; });
+  // Node's inspector socket has no TCP_NODELAY: when node sends two messages in a row, the second
+  // waits ~40 ms for our delayed ACK. A write of ours carries the ACK: when a message comes and
+  // answers are still due, send a cheap command (its id is ours: chrome-remote-interface ignores it).
+  let kickId = 2e9;
+  let kicking = false;
+  client._ws.on('message', (data) => {
+    if (kicking && String(data).startsWith(`{"id":${kickId},`)) kicking = false;
+    if (!kicking && !closed && Object.keys(client._callbacks).length > 0) { kicking = true; client._ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); }
+  });
   // the program is done: let it exit (node waits for the debugger otherwise)
   client.on('NodeRuntime.waitingForDisconnect', () => { closed = true; client.close().catch(() => {}); });
-  await client.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
-  await client.Runtime.enable();
-  await client.Debugger.enable();
-  if (pauseUncaught) await client.Debugger.setPauseOnExceptions({ state: 'uncaught' });
-  // A release sent before the program waits is lost: send it until the program has gone on to its script.
-  while (!running && !closed && child.exitCode === null) {
-    await client.Runtime.runIfWaitingForDebugger().catch(() => {});
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // All requests at once, no Runtime domain (it is not needed, and slows exceptions down), and the
+  // release once node says the program waits: one sent earlier would be lost, and the program would
+  // wait forever.
+  client.on('NodeRuntime.waitingForDebugger', () => { client.Runtime.runIfWaitingForDebugger().catch(() => {}); });
+  client.send('NodeRuntime.enable').catch(() => {});
+  client.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+  client.Debugger.enable().catch(() => {});
+  if (pauseUncaught) client.Debugger.setPauseOnExceptions({ state: 'uncaught' }).catch(() => {});
   if (!watch) return;
 
   let last = fs.readFileSync(file, 'utf8');

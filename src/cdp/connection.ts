@@ -12,9 +12,33 @@ export interface Connection extends Domains {
   send(method: string, params?: object): Promise<any>;
   /** Events outside the typed domains, by full name (`NodeRuntime.waitingForDisconnect`). */
   onRaw(event: string, listener: (params: any) => void): void;
+  /**
+   * Send a command whose answer nobody waits for, only so that our side writes at once. Node's
+   * inspector socket has no TCP_NODELAY: when node writes two messages in a row, the second waits
+   * for the ACK of the first, which a client that only reads sends ~40 ms late (delayed ACK). A write
+   * of ours carries that ACK now (docs/v8.md, "What attaching costs").
+   */
+  kick(): void;
+  /**
+   * Kick now and on every message until `done` (at most a few times): for a moment when node sends
+   * several messages in a row and we wait for the last (the program's exit).
+   */
+  kickUntil(done: Promise<unknown>): void;
   close(): Promise<void>;
   /** Resolves when the socket closes, for whatever reason. */
   closed: Promise<void>;
+}
+
+/** Ids of our kicks: far above the ones chrome-remote-interface counts up from 1 (and below 2^31: V8 reads ids as int). */
+const KICK_IDS = 2_000_000_000;
+/** How many kicks kickUntil, or a command that lets the program go, sends at most. */
+const EAGER_KICKS = 12;
+/** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
+const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
+
+interface RawSocket {
+  send(data: string): void;
+  on(event: 'message', listener: (data: unknown) => void): void;
 }
 
 export async function connect(wsUrl: string): Promise<Connection> {
@@ -23,11 +47,46 @@ export async function connect(wsUrl: string): Promise<Connection> {
   log('connected', wsUrl);
   let isClosed = false;
   const closed = new Promise<void>((resolve) => client.on('disconnect', () => { isClosed = true; log('disconnected'); resolve(); }));
+  // Kicks (kick()) go straight to the socket with ids of their own, which chrome-remote-interface
+  // ignores when they are answered. One at a time: a kick's answer makes no kick of its own, unless
+  // the caller asked for more (kickUntil).
+  const ws = (client as unknown as { _ws?: RawSocket })._ws;
+  const callbacks = () => Object.keys((client as unknown as { _callbacks?: Record<string, unknown> })._callbacks ?? {}).length;
+  let kickId = KICK_IDS;
+  let kicking = false;
+  let eager = 0;
+  const kick = (again = false) => {
+    if (isClosed || (kicking && !again) || !ws) return;
+    kicking = true;
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
+  };
+  // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
+  // next `paused`, each of which would wait for our ACK of the one before: kick after each of them
+  // until the program stops again (a few times at most).
+  const send = client.send.bind(client) as (method: string, ...rest: unknown[]) => Promise<unknown>;
+  (client as unknown as { send: typeof send }).send = (method, ...rest) => {
+    if (LETS_GO.has(method)) eager = EAGER_KICKS;
+    return send(method, ...rest);
+  };
+  ws?.on('message', (data: unknown) => {
+    // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
+    const text = String(data);
+    if (kicking && text.startsWith(`{"id":${kickId},`)) kicking = false;
+    if (text.startsWith('{"method":"Debugger.paused"')) eager = 0;
+    // answers are still due, or the caller waits for node's next message: it may be held for our ACK
+    if (eager > 0) { eager--; kick(true); } else if (callbacks() > 0) kick();
+  });
   return {
     Debugger: client.Debugger,
     Runtime: client.Runtime,
     send: (method, params) => client.send(method, params),
     onRaw: (event, listener) => { client.on(event, listener); },
+    kick,
+    kickUntil: (done) => {
+      eager = EAGER_KICKS;
+      kick(true);
+      void done.then(() => { eager = 0; }, () => { eager = 0; });
+    },
     close: async () => {
       if (isClosed) return;
       isClosed = true;

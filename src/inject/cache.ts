@@ -178,7 +178,8 @@ export class TextCache {
   private read(): Pack {
     const file = this.packFile();
     let text = '';
-    if (file) { try { text = fs.readFileSync(file, 'utf8'); } catch { /* no pack yet */ } }
+    // no pack yet is no exception: under the debugger each one is a stop (issue 17)
+    if (file && fs.existsSync(file)) { try { text = fs.readFileSync(file, 'utf8'); } catch { /* unreadable: as none */ } }
     return parsePack(text);
   }
 

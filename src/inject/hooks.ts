@@ -187,7 +187,9 @@ export function esmAtStart(): boolean {
   for (;;) {
     if (path.basename(dir) === 'node_modules') return false;
     let json: string | null = null;
-    try { json = fs.readFileSync(path.join(dir, 'package.json'), 'utf8'); } catch { /* none here */ }
+    // no exception for a missing file: under the debugger each one is a stop (~45 ms at start, issue 17)
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) { try { json = fs.readFileSync(pkg, 'utf8'); } catch { /* unreadable: as none */ } }
     if (json !== null) {
       try { return (JSON.parse(json) as { type?: unknown } | null)?.type === 'module'; } catch { return true; }
     }

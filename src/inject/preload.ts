@@ -74,6 +74,9 @@ function waitForController(fd: number | null): void {
   say('w');
   inspector.waitForDebugger();
   say('r');
+  // 'x': the program is exiting. The controller then writes to the inspector socket at once, so that
+  // node's last messages (and its wait for the debugger to go) are not held by a delayed ACK (issue 17).
+  process.on('exit', () => say('x'));
 }
 
 /**

@@ -2,6 +2,7 @@
 // available, which transform do the program's files carry; and tell a waiting program its transform.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Protocol } from 'devtools-protocol';
 import { fileURLToPath } from 'node:url';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import { carriesSwap, decideEngine, ENGINE_ENV, type EngineChoice, type EngineDecision, type EngineKind, type LiveEditProbe } from './engine-choice';
@@ -41,12 +42,9 @@ export async function probeLiveEdit(cdp: Connection, scriptId: string, opts: { e
 
 /** Tell a program waiting in the preload which transform to load its files with (before it runs). */
 export async function tellTransform(cdp: Connection, kind: EngineKind): Promise<void> {
-  // The evaluated script is reported (scriptParsed) before the reply, and node's inspector socket sends
-  // the reply only once that event is acknowledged: the client's delayed ACK costs ~40 ms (docs/v8.md).
-  // A cheap command sent as the event arrives carries the ACK at once.
-  let kick = true;
-  cdp.Debugger.on('scriptParsed', () => { if (kick) { kick = false; cdp.send('Runtime.getIsolateId').catch(() => {}); } });
-  const r = await cdp.Runtime.evaluate({ expression: `process.env.${ENGINE_ENV} = ${JSON.stringify(kind)}`, silent: true }).finally(() => { kick = false; });
+  // (the evaluated script is reported before the answer, which node then holds for our ACK: the
+  // connection's kick sends it at once; cdp/connection.ts)
+  const r = await cdp.Runtime.evaluate({ expression: `process.env.${ENGINE_ENV} = ${JSON.stringify(kind)}`, silent: true });
   if (r.exceptionDetails) throw new Error(`could not set the program's transform: ${r.exceptionDetails.text}`);
 }
 
@@ -55,14 +53,16 @@ interface SeenScript { scriptId: string; url: string }
 /** How many of the program's newest files attach reads to learn its transform. */
 const SCRIPTS_TO_READ = 8;
 
-/** Enable the Debugger domain and collect the scripts it reports (all of them, replayed on enable). */
-async function enableAndList(cdp: Connection): Promise<SeenScript[]> {
-  const seen: SeenScript[] = [];
+/**
+ * Enable the Debugger domain and collect the scripts it reports (all of them, replayed on enable), and
+ * the ones parsed after, until `stop()`.
+ */
+async function enableAndList(cdp: Connection): Promise<{ seen: Protocol.Debugger.ScriptParsedEvent[]; stop(): void }> {
+  const seen: Protocol.Debugger.ScriptParsedEvent[] = [];
   let collecting = true;
-  cdp.Debugger.on('scriptParsed', (e) => { if (collecting) seen.push({ scriptId: e.scriptId, url: e.url }); });
+  cdp.Debugger.on('scriptParsed', (e) => { if (collecting) seen.push(e); });
   await cdp.Debugger.enable({});
-  collecting = false;
-  return seen;
+  return { seen, stop: () => { collecting = false; } };
 }
 
 function fileOf(url: string): string | null {
@@ -76,16 +76,20 @@ function real(file: string): string {
 
 /**
  * A launched program, waiting in the preload (`preload` is its file): probe LiveEdit on the preload's
- * own script, decide, and when the choice was `auto` tell the program which transform to load with.
+ * own script (turning it on at run time where the node needs --inspector-live-edit: Node 26; the
+ * program is started without the flag, since asking `node --v8-options` for it costs a process
+ * start), decide, and when the choice was `auto` tell the program which transform to load with.
  * Leaves the Debugger domain enabled (the session enables it again: nothing of the program's own has
  * been parsed yet, only the preload and node's internals).
  */
 export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean; loader?: string | null }): Promise<EngineDecision> {
-  const scripts = await enableAndList(cdp);
+  const list = await enableAndList(cdp);
+  list.stop();
+  const scripts: SeenScript[] = list.seen;
   const preload = real(opts.preload);
   const own = scripts.find((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; });
   const liveEdit: LiveEditProbe = own
-    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: false })
+    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: true })
     : { ok: false, message: 'the preload was not found to probe with' };
   const decision = decideEngine(choice, {
     liveEdit,
@@ -101,30 +105,35 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
  * A program that runs on its own: its files carry whatever transform it was started with
  * (`node --require edit-continue/register`, EDIT_CONTINUE_ENGINE=swap for the swap one). The swap engine
  * needs the swap transform; LiveEdit is turned on at run time where the node takes it. Leaves the
- * Debugger domain disabled again, so that the session's enable replays every script.
+ * Debugger domain enabled, and returns every script it reported (`scripts`, up to the moment this
+ * resolves): the session takes them (LiveSession.seed) instead of having them all sent again.
  */
-export async function chooseAtAttach(cdp: Connection, choice: EngineChoice, isUserFile: (file: string) => boolean): Promise<EngineDecision> {
-  const scripts = await enableAndList(cdp);
+export async function chooseAtAttach(cdp: Connection, choice: EngineChoice, isUserFile: (file: string) => boolean): Promise<EngineDecision & { scripts: Protocol.Debugger.ScriptParsedEvent[] }> {
+  const list = await enableAndList(cdp);
   try {
-    const users = scripts.filter((s) => { const f = fileOf(s.url); return f !== null && isUserFile(real(f)); });
-    // the newest first: a file loaded before the transform was installed (another --require) has none
-    let user = users[users.length - 1];
-    let swap = false;
-    for (const candidate of users.slice(-SCRIPTS_TO_READ).reverse()) {
-      try {
-        if (carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: candidate.scriptId })).scriptSource)) { swap = true; user = candidate; break; }
-      } catch { /* gone: as no transform */ }
-    }
-    const liveEdit: LiveEditProbe = user
-      ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })
-      : { ok: true }; // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
-    const swapWhyNot = 'the program was not started with the swap transform (EDIT_CONTINUE_ENGINE=swap node --require edit-continue/register …)';
-    if (swap && choice === 'liveedit') {
-      return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true };
-    }
-    // the program's transform decides: a swap text can only be swapped, anything else only LiveEdited
-    return decideEngine(swap ? 'swap' : choice === 'swap' ? 'swap' : 'liveedit', { liveEdit, swap, swapWhyNot });
+    return { ...(await decideAtAttach(cdp, choice, isUserFile, list.seen.slice())), scripts: list.seen };
   } finally {
-    await cdp.Debugger.disable().catch(() => {});
+    list.stop();
   }
+}
+
+async function decideAtAttach(cdp: Connection, choice: EngineChoice, isUserFile: (file: string) => boolean, scripts: SeenScript[]): Promise<EngineDecision> {
+  const users = scripts.filter((s) => { const f = fileOf(s.url); return f !== null && isUserFile(real(f)); });
+  // the newest first: a file loaded before the transform was installed (another --require) has none
+  let user = users[users.length - 1];
+  let swap = false;
+  for (const candidate of users.slice(-SCRIPTS_TO_READ).reverse()) {
+    try {
+      if (carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: candidate.scriptId })).scriptSource)) { swap = true; user = candidate; break; }
+    } catch { /* gone: as no transform */ }
+  }
+  const liveEdit: LiveEditProbe = user
+    ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })
+    : { ok: true }; // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
+  const swapWhyNot = 'the program was not started with the swap transform (EDIT_CONTINUE_ENGINE=swap node --require edit-continue/register …)';
+  if (swap && choice === 'liveedit') {
+    return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true };
+  }
+  // the program's transform decides: a swap text can only be swapped, anything else only LiveEdited
+  return decideEngine(swap ? 'swap' : choice === 'swap' ? 'swap' : 'liveedit', { liveEdit, swap, swapWhyNot });
 }

@@ -18,8 +18,6 @@ export interface NodeInfo {
   executable: string;
   version: string;
   major: number;
-  /** The V8 flag that Node 26+ needs before Debugger.setScriptSource works. */
-  liveEditFlag: boolean;
 }
 
 export interface Exit {
@@ -38,6 +36,8 @@ export interface Target {
   waiting: Promise<void>;
   /** Resolves when the program has been released and runs. */
   running: Promise<void>;
+  /** Resolves when the program's main thread is exiting (its `exit` event: inject/preload.ts). */
+  exiting: Promise<void>;
 }
 
 export function exitCodeOf(exit: Exit): number {
@@ -70,14 +70,11 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Ask the node binary what it is and whether it takes --inspector-live-edit. */
-/** Node lines whose V8 may have --inspector-live-edit (seen on 26, absent on 20–24; the engine turns it on at run time anyway). */
-const LIVE_EDIT_FLAG_FROM_MAJOR = 25;
-
 /**
- * Ask the node binary what it is and whether it takes --inspector-live-edit. Each question is a
- * process to start (~50 ms), so ask only what is not known: the node running edit-continue knows its
- * own version, and only Node 26+ can have the flag.
+ * Ask the node binary what it is. Each question is a process to start (~50 ms), so ask only what is
+ * not known: the node running edit-continue knows its own version. Whether it has LiveEdit is asked
+ * of the program itself while it waits (Node 26 needs --inspector-live-edit, which the engine probe
+ * turns on at run time: launch/engine-probe.ts), not of `node --v8-options`, a process of its own.
  */
 export async function probeNode(name: string): Promise<NodeInfo> {
   const executable = resolveExecutable(name);
@@ -94,8 +91,7 @@ export async function probeNode(name: string): Promise<NodeInfo> {
   if (major < MIN_NODE_MAJOR) {
     throw new UserError(`node ${version} is too old: edit-continue needs Node ${MIN_NODE_MAJOR} or newer`);
   }
-  const v8Options = major >= LIVE_EDIT_FLAG_FROM_MAJOR ? await run(executable, ['--v8-options']).catch(() => '') : '';
-  return { executable, version, major, liveEditFlag: /--inspector-live-edit\b/.test(v8Options) };
+  return { executable, version, major };
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -123,7 +119,6 @@ export interface SpawnOptions {
 
 export function spawnTarget(opts: SpawnOptions): Target {
   const args = [
-    ...(opts.node.liveEditFlag ? ['--inspector-live-edit'] : []),
     '--inspect=127.0.0.1:0',
     '--inspect-publish-uid=stderr',
     '--require', opts.preload,
@@ -175,13 +170,16 @@ export function spawnTarget(opts: SpawnOptions): Target {
   const lifeline = child.stdio[3] as NodeJS.ReadableStream | null;
   let onWaiting!: () => void;
   let onRunning!: () => void;
+  let onExiting!: () => void;
   const waiting = new Promise<void>((res) => { onWaiting = res; });
   const running = new Promise<void>((res) => { onRunning = res; });
+  const exiting = new Promise<void>((res) => { onExiting = res; });
   lifeline?.on('error', () => {});
   lifeline?.on('data', (d: Buffer) => {
     const s = d.toString('latin1');
     if (s.includes('w')) onWaiting();
     if (s.includes('r')) onRunning();
+    if (s.includes('x')) onExiting();
   });
-  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin, waiting, running };
+  return { child, pid: child.pid ?? -1, wsUrl, exited, stdin: child.stdin, waiting, running, exiting };
 }
