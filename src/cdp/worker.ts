@@ -64,6 +64,9 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
     Runtime: domain('Runtime'),
     send,
     onRaw: on,
+    // the worker's messages travel on the main connection's socket: its kicks carry their ACKs too
+    kick: () => parent.kick(),
+    kickUntil: (done) => parent.kickUntil(done),
     dispatch(message: string) {
       let msg: { id?: number; method?: string; params?: unknown };
       try { msg = JSON.parse(message); } catch { return; }
@@ -71,6 +74,7 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
         const p = pending.get(msg.id);
         pending.delete(msg.id);
         p?.resolve(msg);
+        if (pending.size > 0) parent.kick();
         return;
       }
       // a worker that waited for us stops at its first line (node: "Break on start"): not the user's stop
