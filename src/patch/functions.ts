@@ -34,8 +34,6 @@ export interface ScriptModel {
   outermost: FunctionRecord[];
   /** Names declared at the top level, with their kind and 1-based line. */
   topDeclared: Map<string, { kind: string; line: number }>;
-  /** The text with every outermost function body replaced by a placeholder: what runs once, at load. */
-  skeleton: string;
 }
 
 export interface SyntaxProblem {
@@ -290,18 +288,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   };
   visit(program, undefined, null, null);
 
-  return { text, functions, outermost, topDeclared, skeleton: blankBodies(text, outermost) };
-}
-
-/** The text with the given functions' bodies replaced by `{…}`. */
-export function blankBodies(text: string, fns: FunctionRecord[]): string {
-  let out = '';
-  let at = 0;
-  for (const f of [...fns].sort((a, b) => a.bodyStart - b.bodyStart)) {
-    out += text.slice(at, f.bodyStart) + '{…}';
-    at = f.bodyEnd;
-  }
-  return out + text.slice(at);
+  return { text, functions, outermost, topDeclared };
 }
 
 /** A function's own code: its text with nested function bodies blanked out. */

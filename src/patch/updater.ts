@@ -211,11 +211,6 @@ export class Updater {
     return result;
   }
 
-  /** Retry every waiting edit now (for instance when the program pauses or resumes). */
-  retryWaiting(): void {
-    for (const [file, s] of this.files) if (s.waiting && !s.running) this.again(file);
-  }
-
   close(): void {
     this.closed = true;
     for (const s of this.files.values()) {
@@ -252,7 +247,9 @@ export class Updater {
     // One apply at a time across files: V8 handles them one by one anyway, and reports stay ordered.
     this.chain = this.chain.then(async () => { await this.update(file, s); }).catch((err) => {
       log('update failed', file, String(err));
-      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.ProtocolError, message: String((err as Error)?.message ?? err) } }, ms: 0, afterWaiting: false });
+      // the engine's call to the program failed (the connection closed, the script is gone): a
+      // protocol error, not a file that could not be read
+      this.opts.report({ file, outcome: { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `the inspector call failed (${String((err as Error)?.message ?? err)}); the running code stays as it was, save again to retry` }] }, ms: 0, afterWaiting: false });
     }).finally(() => {
       s.running = false;
       if (this.closed) return;

@@ -1,5 +1,5 @@
 import {
-  blankBodies, capturedNames, describeScript, lineOf, ownCode, parseScript, tryParse,
+  capturedNames, describeScript, lineOf, ownCode, parseScript, tryParse,
   type FunctionRecord, type ScriptModel,
 } from '../../src/patch/functions';
 
@@ -246,19 +246,7 @@ describe('describeScript: contextual names', () => {
   });
 });
 
-describe('skeleton, blankBodies, ownCode, capturedNames', () => {
-  test('the skeleton blanks every outermost body and keeps everything else', () => {
-    const text = src('const X = 1;', 'function f(a) {', '  return a + X;', '}', 'class C { m() { return 2; } }', 'f(X);');
-    const m = describeScript(text, 'script');
-    expect(m.skeleton).toBe(src('const X = 1;', 'function f(a) {…}', 'class C { m() {…} }', 'f(X);'));
-  });
-
-  test('blankBodies handles functions given out of order', () => {
-    const text = 'function a() { 1 }\nfunction b() { 2 }\n';
-    const m = describeScript(text, 'script');
-    expect(blankBodies(text, [...m.outermost].reverse())).toBe('function a() {…}\nfunction b() {…}\n');
-  });
-
+describe('ownCode, capturedNames', () => {
   test('ownCode blanks nested function bodies but keeps their heads', () => {
     const text = 'function outer(cb = () => 1) { const inner = (x) => { return x; }; return inner(cb()); }';
     const m = describeScript(text, 'script');
