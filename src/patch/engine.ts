@@ -52,6 +52,23 @@ export interface LiveEditEvents {
   stoppedAtCodelessEnd?(record: ScriptRecord, text: string): Promise<{ name: string; restartsTopFrame: boolean } | null>;
 }
 
+/**
+ * A save, applied to each script the program loaded from the file (one file can be loaded more than
+ * once: as CommonJS and as an ES module, or by a cache-busting import), in order. The first refusal
+ * or wait is the outcome (the scripts after it are left as they are); otherwise the last outcome
+ * that changed something; 'not-loaded' when there is no script. Every engine uses this loop.
+ */
+export async function applyToEachScript(records: readonly ScriptRecord[], applyOne: (record: ScriptRecord) => Promise<PatchOutcome>): Promise<PatchOutcome> {
+  if (records.length === 0) return { status: 'not-loaded' };
+  let result: PatchOutcome = { status: 'unchanged' };
+  for (const record of records) {
+    const outcome = await applyOne(record);
+    if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
+    if (outcome.status !== 'unchanged') result = outcome;
+  }
+  return result;
+}
+
 const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
 
 export class LiveEditEngine implements PatchEngine {
@@ -63,16 +80,8 @@ export class LiveEditEngine implements PatchEngine {
     private readonly events: LiveEditEvents = {},
   ) {}
 
-  async apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
-    const records = this.registry.scriptsOf(file);
-    if (records.length === 0) return { status: 'not-loaded' };
-    let result: PatchOutcome = { status: 'unchanged' };
-    for (const record of records) {
-      const outcome = await this.applyToScript(record, savedText, options);
-      if (outcome.status !== 'unchanged') result = outcome;
-      if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
-    }
-    return result;
+  apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
   }
 
   /** The texts a save would send, script by script. */

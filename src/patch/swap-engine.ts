@@ -9,7 +9,7 @@ import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
-import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
+import { applyToEachScript, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
@@ -37,16 +37,8 @@ export class SwapEngine implements PatchEngine {
     private readonly events: LiveEditEvents = {},
   ) {}
 
-  async apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
-    const records = this.registry.scriptsOf(file);
-    if (records.length === 0) return { status: 'not-loaded' };
-    let result: PatchOutcome = { status: 'unchanged' };
-    for (const record of records) {
-      const outcome = await this.applyToScript(record, savedText);
-      if (outcome.status !== 'unchanged') result = outcome;
-      if (outcome.status === 'not-patched') return outcome;
-    }
-    return result;
+  apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText));
   }
 
   /** The swap engine never sends a whole text: nothing waits, so nothing is previewed. */
