@@ -13,9 +13,7 @@ import { SwapEngine } from './patch/swap-engine';
 import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
-import type { NotApplied } from './patch/plan';
-import { Codes } from './patch/codes';
-import { workerOnlyMessage } from './report/format';
+import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
@@ -32,29 +30,7 @@ import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-e
 
 const log = debug('app');
 
-export interface Reason {
-  /** A stable code (EC101…), docs/codes.md. */
-  code: string;
-  message: string;
-  line?: number;
-}
-
-export interface PatchedEvent { file: string; functions: { name: string; line: number }[]; notApplied: Reason[]; warnings: Reason[]; ms: number; afterWaiting: boolean; report: UpdateReport }
-export interface NotPatchedEvent { file: string; reasons: Reason[]; ms: number; report: UpdateReport }
-/** A save that changes nothing V8 runs (or a file the program has not loaded): `loaded` says which. */
-export interface UnchangedEvent { file: string; loaded: boolean; ms: number; report: UpdateReport }
-export interface PendingEvent { file: string; reason: Reason; functions: { name: string; line: number }[]; ms: number; report: UpdateReport }
-export interface PausedEvent {
-  reason: PauseKind;
-  /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
-  exception?: { message: string; description: string; uncaught: boolean };
-  breakpoints: number[];
-  frames: PausedFrame[];
-}
-
-/** A frame in a `paused` event: `internal` (not the program's code) is kept for events v1. */
-export type PausedFrame = FrameView & { internal: boolean };
-export interface ExitedEvent { code: number | null; signal: string | null }
+export type { Reason, PatchedEvent, NotPatchedEvent, UnchangedEvent, PendingEvent, PausedEvent, PausedFrame, ExitedEvent } from './report/events';
 
 export interface LiveEvents {
   patched: [PatchedEvent];
@@ -188,32 +164,16 @@ export class LiveSession implements PromptSession {
     this.emitter.emit(event, ...args);
   }
 
+  /** An update, as the event for it (plain data: report/events.ts). */
   private reported(r: UpdateReport): void {
-    const o = r.outcome;
-    switch (o.status) {
-      case 'patched':
-        this.emit('patched', { file: r.file, functions: o.functions.map((f) => ({ name: f.name, line: f.line })), notApplied: o.notApplied.map(reasonOf), warnings: o.warnings.map(reasonOf), ms: r.ms, afterWaiting: r.afterWaiting, report: r });
-        break;
-      case 'waiting':
-        this.emit('pending', { file: r.file, reason: reasonOf(o.reason), functions: o.functions.map((f) => ({ name: f.name, line: f.line })), ms: r.ms, report: r });
-        break;
-      case 'not-patched':
-        this.emit('not-patched', { file: r.file, reasons: o.reasons.map(reasonOf), ms: r.ms, report: r });
-        break;
-      case 'unreadable':
-        this.emit('not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
-        break;
-      case 'not-loaded':
-        if (this.workerOnly.has(r.file) && !this.registry.scriptsOf(r.file).length) {
-          const report: UpdateReport = { ...r, outcome: { status: 'not-loaded', loadedBy: 'a worker thread' } };
-          this.emit('not-patched', { file: r.file, reasons: [{ code: Codes.OtherThread, message: workerOnlyMessage('a worker thread') }], ms: r.ms, report });
-          break;
-        }
-        this.emit('unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
-        break;
-      case 'unchanged':
-        this.emit('unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
-        break;
+    // a file only a worker thread loaded (and the main thread still has not) is said to be one
+    const workerOnly = r.outcome.status === 'not-loaded' && this.workerOnly.has(r.file) && !this.registry.scriptsOf(r.file).length;
+    const save = saveEventOf(workerOnly ? { ...r, outcome: { status: 'not-loaded', loadedBy: 'a worker thread' } } : r);
+    switch (save.type) {
+      case 'patched': this.emit('patched', save.event); break;
+      case 'pending': this.emit('pending', save.event); break;
+      case 'not-patched': this.emit('not-patched', save.event); break;
+      case 'unchanged': this.emit('unchanged', save.event); break;
     }
   }
 
@@ -478,10 +438,6 @@ export class LiveSession implements PromptSession {
     this.breakOnSetting = mode;
     await this.pause.setBreakOn(mode);
   }
-}
-
-function reasonOf(r: NotApplied | { code: string; message: string; line?: number }): Reason {
-  return r.line === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, line: r.line };
 }
 
 /** An update's outcome as retry needs it (session/ does not import patch/). */

@@ -1,7 +1,6 @@
-// Pure: turn update results into the lines a user reads.
-import type { UpdateReport } from '../patch/updater';
-import type { NotApplied } from '../patch/plan';
-import { codeFrame } from './codeFrame';
+// Pure: turn what became of a save (an event, plain data: ./events.ts) into the lines a user reads.
+import { frameOf } from './codeFrame';
+import type { Reason, SaveEvent } from './events';
 import { displayPath } from '../session/frames';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -24,45 +23,39 @@ export const ansiStyle: Style = {
 
 export { displayPath };
 
-function reason(r: NotApplied | { code: string; message: string }, style: Style): string {
+function reason(r: Reason, style: Style): string {
   return `  ${style.dim(r.code)} ${r.message}`;
 }
 
-/** Why a save of a file only another thread loaded is not applied. */
-export function workerOnlyMessage(loadedBy: string): string {
-  return `only ${loadedBy} loaded it, and edit-continue patches the main thread only (yet); restart to use the change`;
-}
-
-/** Lines for one update, or none at this verbosity. */
-export function formatUpdate(report: UpdateReport, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
-  const file = displayPath(report.file, cwd);
-  const timing = verbosity === 'verbose' ? style.dim(` (${Math.round(report.ms)} ms)`) : '';
-  const o = report.outcome;
-  switch (o.status) {
+/** Lines for what became of a save, or none at this verbosity. */
+export function formatSave(save: SaveEvent, verbosity: Verbosity, cwd: string, style: Style = plainStyle): string[] {
+  const e = save.event;
+  const file = displayPath(e.file, cwd);
+  const timing = verbosity === 'verbose' ? style.dim(` (${Math.round(e.ms)} ms)`) : '';
+  switch (save.type) {
     case 'patched': {
-      const names = o.functions.length ? o.functions.map((f) => f.name).join(', ') : 'no function changed (comments or layout)';
-      const head = `${style.ok('patched')} ${file}: ${names}${report.afterWaiting ? ' (was waiting)' : ''}${timing}`;
-      const rest = [...o.notApplied.map((r) => reason(r, style)), ...o.warnings.map((r) => reason(r, style))];
-      if (o.notApplied.length) rest.unshift(`  ${style.warn('not applied:')}`);
+      const { functions, notApplied, warnings, afterWaiting } = save.event;
+      const names = functions.length ? functions.map((f) => f.name).join(', ') : 'no function changed (comments or layout)';
+      const head = `${style.ok('patched')} ${file}: ${names}${afterWaiting ? ' (was waiting)' : ''}${timing}`;
+      const rest = [...notApplied.map((r) => reason(r, style)), ...warnings.map((r) => reason(r, style))];
+      if (notApplied.length) rest.unshift(`  ${style.warn('not applied:')}`);
       if (verbosity === 'quiet') return rest.length ? [head, ...rest] : [];
       return [head, ...rest];
     }
     case 'unchanged':
+      if (!save.event.loaded) return verbosity === 'verbose' ? [style.dim(`changed ${file}: not loaded by the program, nothing to patch`)] : [];
       return verbosity === 'verbose' ? [style.dim(`unchanged ${file}${timing}`)] : [];
-    case 'not-loaded':
-      if (o.loadedBy) return [`${style.bad('not patched')} ${file}: ${workerOnlyMessage(o.loadedBy)} ${style.dim('EC104')}${timing}`];
-      return verbosity === 'verbose' ? [style.dim(`changed ${file}: not loaded by the program, nothing to patch`)] : [];
-    case 'waiting':
-      return verbosity === 'quiet' ? [] : [`${style.warn('waiting')} ${file}: ${o.reason.message} ${style.dim(o.reason.code)}${timing}`];
+    case 'pending': {
+      const r = save.event.reason;
+      return verbosity === 'quiet' ? [] : [`${style.warn('waiting')} ${file}: ${r.message} ${style.dim(r.code)}${timing}`];
+    }
     case 'not-patched': {
-      const [first, ...others] = o.reasons;
+      const [first, ...others] = save.event.reasons;
       const lines = [`${style.bad('not patched')} ${file}: ${first ? first.message : 'unknown reason'} ${first ? style.dim(first.code) : ''}${timing}`.trimEnd()];
       // one line per element: the CLI prefixes every line it writes with [ec], the code frame's too
-      if (o.syntax) lines.push(...codeFrame(o.syntax.text, o.syntax.problem.line, o.syntax.problem.column, { context: 1 }).split('\n').map((l) => `  ${l}`));
+      if (save.event.syntax) lines.push(...frameOf(save.event.syntax).split('\n').map((l) => `  ${l}`));
       for (const r of others) lines.push(reason(r, style));
       return lines;
     }
-    case 'unreadable':
-      return [`${style.bad('not patched')} ${file}: ${o.reason.message} ${style.dim(o.reason.code)}`];
   }
 }
