@@ -63,7 +63,7 @@ export interface LiveOptions {
 type Listener<A extends unknown[]> = (...args: A) => void;
 
 export class LiveSession implements PromptSession {
-  private readonly registry = new ScriptRegistry();
+  private readonly registry: ScriptRegistry;
   private readonly breaks: Breakpoints;
   readonly engine: LiveEditEngine | SwapEngine;
   private readonly pause: PauseSession;
@@ -88,6 +88,7 @@ export class LiveSession implements PromptSession {
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
+    this.registry = new ScriptRegistry(async (scriptId) => (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource);
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());

@@ -94,12 +94,9 @@ export class LiveEditEngine implements PatchEngine {
     return out;
   }
 
-  /** What V8 runs now for a script. */
-  async runningText(record: ScriptRecord): Promise<string> {
-    if (record.runningText === undefined) {
-      record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
-    }
-    return record.runningText;
+  /** What V8 runs now for a script (the registry owns it). */
+  runningText(record: ScriptRecord): Promise<string> {
+    return this.registry.runningText(record.scriptId);
   }
 
   private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string }> {
@@ -160,7 +157,7 @@ export class LiveEditEngine implements PatchEngine {
     const r = sent.result;
     switch (r.status) {
       case 'Ok':
-        record.runningText = text;
+        this.registry.nowRuns(record, text);
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
       case 'CompileError': {

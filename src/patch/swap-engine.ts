@@ -53,10 +53,8 @@ export class SwapEngine implements PatchEngine {
 
   private async state(record: ScriptRecord): Promise<SwapState | null> {
     if (!this.states.has(record.scriptId)) {
-      if (record.runningText === undefined) {
-        record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
-      }
-      this.states.set(record.scriptId, readLoaded(record.runningText, record.isModule ? 'module' : 'script'));
+      const running = await this.registry.runningText(record.scriptId);
+      this.states.set(record.scriptId, readLoaded(running, record.isModule ? 'module' : 'script'));
     }
     return this.states.get(record.scriptId)!;
   }

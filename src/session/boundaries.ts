@@ -3,6 +3,7 @@
 // controller can tell whether a frame can be retried, and show positions and code as the user wrote
 // them (the boundary text removed, columns moved back).
 import * as acorn from 'acorn';
+import { LineIndex } from '../util/line-index';
 import { parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
@@ -17,29 +18,7 @@ export interface FunctionSpan {
 
 type Node = acorn.Node & Record<string, any>;
 
-/** Offsets of line starts, for V8's 0-based line and column. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  offset(line: number, column: number): number {
-    const start = this.starts[Math.min(Math.max(line, 0), this.starts.length - 1)];
-    return start + column;
-  }
-  position(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    return { line: lo, column: offset - this.starts[lo] };
-  }
-  get lineCount(): number {
-    return this.starts.length;
-  }
-}
+export { LineIndex };
 
 export class BoundaryMap {
   readonly functions: FunctionSpan[] = [];

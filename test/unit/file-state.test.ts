@@ -176,7 +176,7 @@ describe('step: what cannot be used', () => {
     f.feed({ on: 'changed' }, 0);
     f.feed({ on: 'timer' }, 5);
     const a = f.begin(5);
-    const answer = f.feed({ on: 'read', attempt: a, sig: 'gone', read: { ok: false, kind: 'error', code: 'ENOENT', message: 'ENOENT' } }, 5);
+    const answer = f.feed({ on: 'read', attempt: a, sig: 'gone', read: { ok: false, kind: 'error', code: 'ENOENT', message: 'ENOENT' }, topFrame: false }, 5);
     expect(answer).toEqual({ outcome: { status: 'unreadable', reason: { code: Codes.Unreadable, message: expect.stringContaining('deleted') } } });
     expect(f.state.edit).toEqual({ is: 'none' });
   });

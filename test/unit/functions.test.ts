@@ -1,7 +1,8 @@
 import {
-  capturedNames, describeScript, lineOf, ownCode, parseScript, tryParse,
+  capturedNames, describeScript, ownCode, parseScript, tryParse,
   type FunctionRecord, type ScriptModel,
 } from '../../src/patch/functions';
+import { LineIndex } from '../../src/util/line-index';
 
 const src = (...lines: string[]): string => lines.join('\n') + '\n';
 
@@ -50,12 +51,12 @@ describe('tryParse / parseScript', () => {
   });
 });
 
-describe('lineOf', () => {
-  const starts = [0, 5, 10];
+describe('LineIndex.lineOf', () => {
+  const lines = new LineIndex('abcd\nefgh\nij');
   test.each([
     [0, 1], [4, 1], [5, 2], [9, 2], [10, 3], [999, 3],
   ])('offset %i is on line %i', (offset, line) => {
-    expect(lineOf(starts, offset)).toBe(line);
+    expect(lines.lineOf(offset)).toBe(line);
   });
 });
 
