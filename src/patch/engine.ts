@@ -69,6 +69,15 @@ export async function applyToEachScript(records: readonly ScriptRecord[], applyO
   return result;
 }
 
+/** A save that does not parse: nothing is sent (EC101); the report shows where, in the text as saved. */
+export function syntaxRefusal(problem: SyntaxProblem, savedText: string): PatchOutcome {
+  return {
+    status: 'not-patched',
+    reasons: [{ code: Codes.SyntaxError, line: problem.line, message: `SyntaxError: ${problem.message} (${problem.line}:${problem.column})` }],
+    syntax: { problem, text: savedText },
+  };
+}
+
 const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
 
 export class LiveEditEngine implements PatchEngine {
@@ -124,11 +133,7 @@ export class LiveEditEngine implements PatchEngine {
       case 'unchanged':
         return { status: 'unchanged' };
       case 'syntax-error':
-        return {
-          status: 'not-patched',
-          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
-          syntax: { problem: plan.problem, text: savedText },
-        };
+        return syntaxRefusal(plan.problem, savedText);
       case 'nothing':
         return { status: 'not-patched', reasons: plan.notApplied };
       case 'patch':

@@ -9,7 +9,7 @@ import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
-import { applyToEachScript, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
+import { applyToEachScript, syntaxRefusal, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
@@ -83,11 +83,7 @@ export class SwapEngine implements PatchEngine {
         if (plan.next) state.last = plan.next;
         return { status: 'unchanged' };
       case 'syntax-error':
-        return {
-          status: 'not-patched',
-          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
-          syntax: { problem: plan.problem, text: savedText },
-        };
+        return syntaxRefusal(plan.problem, savedText);
       case 'nothing':
         return { status: 'not-patched', reasons: plan.notApplied };
       case 'swap':
