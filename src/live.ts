@@ -21,7 +21,7 @@ import { realFile } from './session/registry';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
-import type { BreakOn, Pause, PauseKind } from './session/pause';
+import type { BreakOn, Pause } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
