@@ -4,6 +4,7 @@
 // them (the boundary text removed, columns moved back).
 import * as acorn from 'acorn';
 import { LineIndex } from '../util/line-index';
+import { ownText } from '../util/own-text';
 import { parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
@@ -110,17 +111,9 @@ export class BoundaryMap {
     return f && f.guarded && offset >= f.guarded.end ? f : null;
   }
 
-  /** A function's own text: nested functions stand as one placeholder each. */
+  /** A function's own text (util/own-text.ts): nested functions stand as one placeholder each. */
   ownText(fn: FunctionSpan): string {
-    let out = '';
-    let at = fn.start;
-    for (const g of this.functions) {
-      if (g.start <= fn.start || g.start < at) continue;
-      if (g.start >= fn.end) break;
-      out += this.text.slice(at, g.start) + '\u0192';
-      at = g.end;
-    }
-    return out + this.text.slice(at, fn.end);
+    return ownText(this.text, fn, this.functions);
   }
 
   /** Own texts of every function, to tell which functions of another version changed. */
