@@ -12,12 +12,11 @@ import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from './loaders/d
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
+import { originOf } from './util/origin';
 
 const log = debug('launch');
 
 const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
-/** Our own files: never the program's. */
-const OWN_DIR = __dirname + path.sep;
 
 // The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
 // them after the program is spawned, while it boots, rather than before (hello-world startup).
@@ -243,7 +242,7 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   }
   const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
-  const chosen = await chooseAtAttach(cdp, engine, (f) => !f.startsWith(OWN_DIR) && !f.split(path.sep).includes('node_modules'));
+  const chosen = await chooseAtAttach(cdp, engine, (f) => originOf(f) === 'program');
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached', engine: chosen.kind }) as AttachedSession;

@@ -11,8 +11,8 @@ import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
 import type { Prompt } from './prompt/prompt';
-import { ansiStyle, displayPath, formatThreadedUpdate, plainStyle, type ThreadOutcome, type Verbosity } from './report/format';
-import { openEventLog, type EventLog } from './report/events';
+import { ansiStyle, displayPath, formatThreadedSave, plainStyle, type Verbosity } from './report/format';
+import { openEventLog, type EventLog, type SaveEvent } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
 
@@ -91,16 +91,16 @@ function frontend(opts: CommonOptions, io: AppIO): Frontend {
 /** Text reports, JSON events and the prompt around a session. */
 function wire(session: LiveSession & { program: Program }, opts: CommonOptions, io: AppIO, f: Frontend, stdin: StdinRouter, quit: () => Promise<void>): Prompt {
   const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
-  const text = (r: Parameters<typeof formatThreadedUpdate>[0], threads?: ThreadOutcome[]) => {
-    const lines = formatThreadedUpdate(r, threads, opts.verbosity, io.cwd, style);
+  const text = (save: SaveEvent) => {
+    const lines = formatThreadedSave(save, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
-    if (r.outcome.status === 'waiting' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     for (const line of lines) f.say(line);
   };
-  session.on('patched', (e) => text(e.report, e.threads));
-  session.on('pending', (e) => text(e.report, e.threads));
-  session.on('not-patched', (e) => text(e.report, e.threads));
-  session.on('unchanged', (e) => text(e.report, e.threads));
+  session.on('patched', (event) => text({ type: 'patched', event }));
+  session.on('pending', (event) => text({ type: 'pending', event }));
+  session.on('not-patched', (event) => text({ type: 'not-patched', event }));
+  session.on('unchanged', (event) => text({ type: 'unchanged', event }));
   if (opts.verbosity === 'verbose') {
     // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
     session.on('thread', (e) => {
@@ -120,9 +120,9 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   }
   const ev = f.events;
   if (ev) {
-    session.on('patched', ({ report: _r, ...e }) => ev.write('patched', e));
-    session.on('pending', ({ report: _r, ...e }) => ev.write('pending', e));
-    session.on('not-patched', ({ report: _r, ...e }) => ev.write('not-patched', e));
+    session.on('patched', (e) => ev.write('patched', e));
+    session.on('pending', (e) => ev.write('pending', e));
+    session.on('not-patched', (e) => ev.write('not-patched', e));
     session.on('paused', (e) => ev.write('paused', e));
     session.on('resumed', (e) => ev.write('resumed', e ?? {}));
     session.on('exited', (e) => ev.write('exited', e));

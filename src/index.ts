@@ -5,7 +5,8 @@ export { LiveSession, type LiveEvents, type LiveOptions, type PatchedEvent, type
 export type { FrameView } from './session/frames';
 export type { Origin } from './util/origin';
 export type { BreakOn, PauseKind } from './session/pause';
-export { eventLine, EVENTS_VERSION, type EventType } from './report/events';
+export { eventLine, EVENTS_VERSION, type EventType, type FunctionRef } from './report/events';
+export type { SourceExcerpt } from './report/codeFrame';
 export { planPatch } from './patch/plan';
 export { Codes } from './patch/codes';
 export { runApp, runAttach } from './app';

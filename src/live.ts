@@ -14,6 +14,7 @@ import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
+import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
@@ -25,7 +26,7 @@ import { routeCompiled } from './loaders/route';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
-import type { BreakOn, Pause, PauseKind } from './session/pause';
+import type { BreakOn, Pause } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
@@ -37,37 +38,7 @@ import { ChildWatcher, type ChildReport } from './session/children';
 
 const log = debug('app');
 
-export interface Reason {
-  /** A stable code (EC101…), docs/codes.md. */
-  code: string;
-  message: string;
-  line?: number;
-}
-
-/**
- * `threads`: how each thread took the save, when a worker thread loaded the file (thread 0 is the
- * main thread); absent when only the main thread has it.
- */
-export interface PatchedEvent { file: string; functions: { name: string; line: number }[]; notApplied: Reason[]; warnings: Reason[]; ms: number; afterWaiting: boolean; report: UpdateReport; threads?: ThreadOutcome[] }
-export interface NotPatchedEvent { file: string; reasons: Reason[]; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
-/** A save that changes nothing V8 runs (or a file the program has not loaded): `loaded` says which. */
-export interface UnchangedEvent { file: string; loaded: boolean; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
-export interface PendingEvent { file: string; reason: Reason; functions: { name: string; line: number }[]; ms: number; report: UpdateReport; threads?: ThreadOutcome[] }
-export interface PausedEvent {
-  /** The worker thread that stopped (its threadId); absent for the main thread. */
-  thread?: number;
-  /** The child process that stopped (its pid); absent for the program's own process. */
-  pid?: number;
-  reason: PauseKind;
-  /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
-  exception?: { message: string; description: string; uncaught: boolean };
-  breakpoints: number[];
-  frames: PausedFrame[];
-}
-
-/** A frame in a `paused` event: `internal` (not the program's code) is kept for events v1. */
-export type PausedFrame = FrameView & { internal: boolean };
-export interface ExitedEvent { code: number | null; signal: string | null }
+export type { Reason, PatchedEvent, NotPatchedEvent, UnchangedEvent, PendingEvent, PausedEvent, PausedFrame, ExitedEvent } from './report/events';
 
 export interface LiveEvents {
   patched: [PatchedEvent];
@@ -108,7 +79,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
 
 export class LiveSession implements PromptSession {
   /** (read by the main thread's session for a worker's) */
-  readonly registry = new ScriptRegistry();
+  readonly registry: ScriptRegistry;
   private readonly breaks: Breakpoints;
   readonly engine: LiveEditEngine | SwapEngine;
   private readonly pause: PauseSession;
@@ -131,6 +102,7 @@ export class LiveSession implements PromptSession {
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
+    this.registry = new ScriptRegistry(async (scriptId) => (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource);
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd(), (file, line) => this.locateInRunning(file, line));
@@ -248,28 +220,10 @@ export class LiveSession implements PromptSession {
     this.emitter.emit(event, ...args);
   }
 
+  /** An update, as the event for it (plain data: report/events.ts). */
   private reported(r: UpdateReport): void {
-    const o = r.outcome;
-    switch (o.status) {
-      case 'patched':
-        this.delivered(0, 'patched', { file: r.file, functions: o.functions.map((f) => ({ name: f.name, line: f.line })), notApplied: o.notApplied.map(reasonOf), warnings: o.warnings.map(reasonOf), ms: r.ms, afterWaiting: r.afterWaiting, report: r });
-        break;
-      case 'waiting':
-        this.delivered(0, 'pending', { file: r.file, reason: reasonOf(o.reason), functions: o.functions.map((f) => ({ name: f.name, line: f.line })), ms: r.ms, report: r });
-        break;
-      case 'not-patched':
-        this.delivered(0, 'not-patched', { file: r.file, reasons: o.reasons.map(reasonOf), ms: r.ms, report: r });
-        break;
-      case 'unreadable':
-        this.delivered(0, 'not-patched', { file: r.file, reasons: [reasonOf(o.reason)], ms: r.ms, report: r });
-        break;
-      case 'not-loaded':
-        this.delivered(0, 'unchanged', { file: r.file, loaded: false, ms: r.ms, report: r });
-        break;
-      case 'unchanged':
-        this.delivered(0, 'unchanged', { file: r.file, loaded: true, ms: r.ms, report: r });
-        break;
-    }
+    const save = saveEventOf(r);
+    this.delivered(0, save.type, save.event as never);
   }
 
   // ---- worker threads (session/threads.ts) ----
@@ -672,10 +626,6 @@ export class LiveSession implements PromptSession {
     this.breakOnSetting = mode;
     await this.pause.setBreakOn(mode);
   }
-}
-
-function reasonOf(r: NotApplied | { code: string; message: string; line?: number }): Reason {
-  return r.line === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, line: r.line };
 }
 
 /** An update's outcome as retry needs it (session/ does not import patch/). */

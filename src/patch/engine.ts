@@ -55,6 +55,32 @@ export interface LiveEditEvents {
   stoppedAtCodelessEnd?(record: ScriptRecord, text: string): Promise<{ name: string; restartsTopFrame: boolean } | null>;
 }
 
+/**
+ * A save, applied to each script the program loaded from the file (one file can be loaded more than
+ * once: as CommonJS and as an ES module, or by a cache-busting import), in order. The first refusal
+ * or wait is the outcome (the scripts after it are left as they are); otherwise the last outcome
+ * that changed something; 'not-loaded' when there is no script. Every engine uses this loop.
+ */
+export async function applyToEachScript(records: readonly ScriptRecord[], applyOne: (record: ScriptRecord) => Promise<PatchOutcome>): Promise<PatchOutcome> {
+  if (records.length === 0) return { status: 'not-loaded' };
+  let result: PatchOutcome = { status: 'unchanged' };
+  for (const record of records) {
+    const outcome = await applyOne(record);
+    if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
+    if (outcome.status !== 'unchanged') result = outcome;
+  }
+  return result;
+}
+
+/** A save that does not parse: nothing is sent (EC101); the report shows where, in the text as saved. */
+export function syntaxRefusal(problem: SyntaxProblem, savedText: string): PatchOutcome {
+  return {
+    status: 'not-patched',
+    reasons: [{ code: Codes.SyntaxError, line: problem.line, message: `SyntaxError: ${problem.message} (${problem.line}:${problem.column})` }],
+    syntax: { problem, text: savedText },
+  };
+}
+
 const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
 
 export class LiveEditEngine implements PatchEngine {
@@ -66,16 +92,8 @@ export class LiveEditEngine implements PatchEngine {
     private readonly events: LiveEditEvents = {},
   ) {}
 
-  async apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
-    const records = this.registry.scriptsOf(file);
-    if (records.length === 0) return { status: 'not-loaded' };
-    let result: PatchOutcome = { status: 'unchanged' };
-    for (const record of records) {
-      const outcome = await this.applyToScript(record, savedText, options);
-      if (outcome.status !== 'unchanged') result = outcome;
-      if (outcome.status === 'not-patched' || outcome.status === 'waiting') return outcome;
-    }
-    return result;
+  apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
   }
 
   /** The texts a save would send, script by script. */
@@ -88,12 +106,9 @@ export class LiveEditEngine implements PatchEngine {
     return out;
   }
 
-  /** What V8 runs now for a script. */
-  async runningText(record: ScriptRecord): Promise<string> {
-    if (record.runningText === undefined) {
-      record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
-    }
-    return record.runningText;
+  /** What V8 runs now for a script (the registry owns it). */
+  runningText(record: ScriptRecord): Promise<string> {
+    return this.registry.runningText(record.scriptId);
   }
 
   private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code; mapText?: string }> {
@@ -140,11 +155,7 @@ export class LiveEditEngine implements PatchEngine {
       case 'unchanged':
         return { status: 'unchanged' };
       case 'syntax-error':
-        return {
-          status: 'not-patched',
-          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
-          syntax: { problem: plan.problem, text: savedText },
-        };
+        return syntaxRefusal(plan.problem, savedText);
       case 'nothing':
         return { status: 'not-patched', reasons: plan.notApplied };
       case 'patch':
@@ -177,7 +188,7 @@ export class LiveEditEngine implements PatchEngine {
     const r = sent.result;
     switch (r.status) {
       case 'Ok':
-        record.runningText = text;
+        this.registry.nowRuns(record, text);
         if (prepared.mapText !== undefined) record.mapText = prepared.mapText;
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };

@@ -2,6 +2,7 @@
 // Works on the JavaScript text V8 holds (for .ts files: the type-stripped text).
 import * as acorn from 'acorn';
 import { parseSource } from '../inject/boundary';
+import { LineIndex } from '../util/line-index';
 
 export type ModuleKind = 'script' | 'module';
 
@@ -34,8 +35,6 @@ export interface ScriptModel {
   outermost: FunctionRecord[];
   /** Names declared at the top level, with their kind and 1-based line. */
   topDeclared: Map<string, { kind: string; line: number }>;
-  /** The text with every outermost function body replaced by a placeholder: what runs once, at load. */
-  skeleton: string;
 }
 
 export interface SyntaxProblem {
@@ -62,23 +61,6 @@ export function tryParse(text: string, kind: ModuleKind): { ok: true; program: a
     const message = e.message.replace(/\s*\(\d+:\d+\)$/, '');
     return { ok: false, problem: { message, line: e.loc?.line ?? 1, column: (e.loc?.column ?? 0) + 1 } };
   }
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-export function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 function propertyName(key: Node, computed: boolean, text: string): string {
@@ -188,7 +170,7 @@ export function describeScript(text: string, kind: ModuleKind, program?: acorn.P
 
 function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): ScriptModel {
   const program = (parsed ?? parseScript(text, kind)) as unknown as Node;
-  const starts = lineStarts(text);
+  const lines = new LineIndex(text);
   const functions: FunctionRecord[] = [];
   const outermost: FunctionRecord[] = [];
   const topDeclared = new Map<string, { kind: string; line: number }>();
@@ -198,7 +180,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string, at: number) => {
     for (const n of names) {
       if (fn) fn.declared.add(n);
-      else if (!topDeclared.has(n)) topDeclared.set(n, { kind: kindName, line: lineOf(starts, at) });
+      else if (!topDeclared.has(n)) topDeclared.set(n, { kind: kindName, line: lines.lineOf(at) });
     }
   };
 
@@ -245,7 +227,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
       let name = contextualName(node, parent, text) ?? callbackName(node, parent, text);
       const member = parent && (parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition' || (parent.type === 'Property' && parent.value === node));
       if (member && qualifier && name) name = `${qualifier}.${name}`;
-      const line = lineOf(starts, node.start);
+      const line = lines.lineOf(node.start);
       const baseName = name ?? `(anonymous:${line})`;
       const qualified = member && qualifier && name;
       const displayName = fn && !qualified ? `${fn.name}.${baseName}` : baseName;
@@ -290,18 +272,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   };
   visit(program, undefined, null, null);
 
-  return { text, functions, outermost, topDeclared, skeleton: blankBodies(text, outermost) };
-}
-
-/** The text with the given functions' bodies replaced by `{…}`. */
-export function blankBodies(text: string, fns: FunctionRecord[]): string {
-  let out = '';
-  let at = 0;
-  for (const f of [...fns].sort((a, b) => a.bodyStart - b.bodyStart)) {
-    out += text.slice(at, f.bodyStart) + '{…}';
-    at = f.bodyEnd;
-  }
-  return out + text.slice(at);
+  return { text, functions, outermost, topDeclared };
 }
 
 /** A function's own code: its text with nested function bodies blanked out. */

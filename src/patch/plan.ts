@@ -4,6 +4,7 @@
 // carry out (a new top-level declaration, a new class member, a removed function: see docs/v8.md).
 // So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
 // with the changed functions put in, and every top-level change is reported as not applied, with why.
+import { NESTED_MARK, ownText } from '../util/own-text';
 import * as acorn from 'acorn';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
@@ -41,7 +42,8 @@ export type Plan =
   /** The save changed only things that cannot be applied. */
   | { kind: 'nothing'; notApplied: NotApplied[] };
 
-const MARK = 'ƒ';
+/** A function in the top level's skeleton: the same placeholder as in a function's own text. */
+const MARK = NESTED_MARK;
 
 function countNewlines(s: string): number {
   let n = 0;
@@ -84,17 +86,6 @@ function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
   }
 }
 
-/** A function's own text: nested functions replaced by markers. Two versions differ iff this differs. */
-function ownText(text: string, fn: FunctionRecord): string {
-  let out = '';
-  let at = fn.start;
-  for (const c of fn.children) {
-    out += text.slice(at, c.start) + MARK;
-    at = c.end;
-  }
-  return out + text.slice(at, fn.end);
-}
-
 function byKey(fns: FunctionRecord[]): Map<string, FunctionRecord> {
   return new Map(fns.map((f) => [f.key, f]));
 }
@@ -113,7 +104,7 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
     const before = oldByKey.get(f.key);
     // a function new inside a changed parent is part of that parent's change
     if (!before) continue;
-    if (ownText(oldM.text, before) !== ownText(newM.text, f)) {
+    if (ownText(oldM.text, before, before.children) !== ownText(newM.text, f, f.children)) {
       out.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
     }
   }

@@ -9,7 +9,7 @@ import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
-import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
+import { applyToEachScript, syntaxRefusal, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
@@ -39,16 +39,8 @@ export class SwapEngine implements PatchEngine {
     private readonly events: LiveEditEvents = {},
   ) {}
 
-  async apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
-    const records = this.registry.scriptsOf(file);
-    if (records.length === 0) return { status: 'not-loaded' };
-    let result: PatchOutcome = { status: 'unchanged' };
-    for (const record of records) {
-      const outcome = await this.applyToScript(record, savedText);
-      if (outcome.status !== 'unchanged') result = outcome;
-      if (outcome.status === 'not-patched') return outcome;
-    }
-    return result;
+  apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText));
   }
 
   /** The swap engine never sends a whole text: nothing waits, so nothing is previewed. */
@@ -63,10 +55,8 @@ export class SwapEngine implements PatchEngine {
 
   private async state(record: ScriptRecord): Promise<SwapState | null> {
     if (!this.states.has(record.scriptId)) {
-      if (record.runningText === undefined) {
-        record.runningText = (await this.cdp.Debugger.getScriptSource({ scriptId: record.scriptId })).scriptSource;
-      }
-      this.states.set(record.scriptId, readLoaded(record.runningText, record.isModule ? 'module' : 'script'));
+      const running = await this.registry.runningText(record.scriptId);
+      this.states.set(record.scriptId, readLoaded(running, record.isModule ? 'module' : 'script'));
     }
     return this.states.get(record.scriptId)!;
   }
@@ -115,11 +105,7 @@ export class SwapEngine implements PatchEngine {
         if (plan.next) state.last = plan.next;
         return { status: 'unchanged' };
       case 'syntax-error':
-        return {
-          status: 'not-patched',
-          reasons: [{ code: Codes.SyntaxError, line: plan.problem.line, message: `SyntaxError: ${plan.problem.message} (${plan.problem.line}:${plan.problem.column})` }],
-          syntax: { problem: plan.problem, text: savedText },
-        };
+        return syntaxRefusal(plan.problem, savedText);
       case 'nothing':
         return { status: 'not-patched', reasons: plan.notApplied };
       case 'swap':

@@ -1,26 +1,14 @@
-// From "this file changed" to a patch: coalesce bursts of saves (the last content wins), read the
-// file safely, apply it, and keep retrying edits that V8 blocks until it accepts them.
-import { Codes } from './codes';
+// From "this file changed" to a patch: the shell around ./file-state.ts, which decides. It owns each
+// file's timers, reads the file safely, hands it to the engine (one apply at a time across files) and
+// reports; bursts of saves coalesce (the last content wins) and edits V8 blocks are tried again until
+// it takes them.
 import type { ApplyOptions, PatchEngine, PatchOutcome } from './engine';
+import { initialFileState, isIdle, step, type Attempt, type FileState, type Input, type ReadResult, type StepConfig, type UpdateOutcome, type UpdateReport } from './file-state';
 import { debug } from '../util/log';
 
+export type { UpdateOutcome, UpdateReport } from './file-state';
+
 const log = debug('patch');
-
-export type UpdateOutcome =
-  | PatchOutcome
-  | { status: 'unreadable'; reason: { code: string; message: string } };
-
-export interface UpdateReport {
-  file: string;
-  outcome: UpdateOutcome;
-  /**
-   * Whole milliseconds from the file's change event to this result: the first event this report
-   * covers (a save that waited is measured from its save, not from the retry that applied it).
-   */
-  ms: number;
-  /** The edit had been waiting and has now been applied (or superseded). */
-  afterWaiting: boolean;
-}
 
 export interface Clock {
   now(): number;
@@ -54,36 +42,6 @@ export interface UpdaterOptions {
   recheckMs?: number;
 }
 
-interface FileState {
-  timer: unknown;
-  retryTimer: unknown;
-  running: boolean;
-  dirty: boolean;
-  since: number | null;
-  waiting: boolean;
-  retries: number;
-  recheckTimer: unknown;
-  /** mtime and size of the content last read. */
-  seen: string | null;
-  /** Callers of whenIdle(). */
-  idle: (() => void)[];
-  /** The next read is the check made when the watch started: 'unchanged' then goes unsaid. */
-  startCheck: boolean;
-  /** Empty reads in a row (an in-place save is a truncate, then a write: the first read may fall between). */
-  emptyReads: number;
-  /** The text last handed to the engine, and the mtime and size it was read with. */
-  lastText: string | null;
-  lastSeen: string | null;
-  /** The next read comes from a watcher event (a save), not from a recheck or retry of ours. */
-  fromEvent: boolean;
-  /** When the first change event not yet answered by a final report came (a waiting report is not final). */
-  eventAt: number | null;
-}
-
-/** An empty read is read again this many times, this far apart, before it counts as an empty file. */
-const EMPTY_REREADS = 4;
-const EMPTY_REREAD_MS = 15;
-
 export const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
 
 /** Is this buffer text a script could be? */
@@ -100,51 +58,37 @@ export function textOf(buf: Buffer, maxBytes: number): { ok: true; text: string 
   return { ok: true, text };
 }
 
+/** One file: its state (pure data, ./file-state.ts), its timers, and who waits for it to be idle. */
+interface FileEntry {
+  state: FileState;
+  timer: unknown;
+  recheckTimer: unknown;
+  idle: (() => void)[];
+}
+
 export class Updater {
-  private readonly files = new Map<string, FileState>();
+  private readonly files = new Map<string, FileEntry>();
   private readonly clock: Clock;
-  private readonly debounceMs: number;
   private readonly maxBytes: number;
-  private readonly retryDelays: number[];
+  private readonly config: StepConfig;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: UpdaterOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.debounceMs = opts.debounceMs ?? 5;
     this.maxBytes = opts.maxBytes ?? MAX_SCRIPT_BYTES;
-    this.retryDelays = opts.retryDelaysMs ?? [20, 40, 80, 160, 320, 500];
-    this.recheckMs = opts.recheckMs ?? 75;
-  }
-  private readonly recheckMs: number;
-
-  private state(file: string): FileState {
-    let s = this.files.get(file);
-    if (!s) {
-      s = { timer: null, retryTimer: null, running: false, dirty: false, since: null, waiting: false, retries: 0, recheckTimer: null, seen: null, idle: [], startCheck: false, emptyReads: 0, lastText: null, lastSeen: null, fromEvent: false, eventAt: null };
-      this.files.set(file, s);
-    }
-    return s;
+    this.config = {
+      debounceMs: opts.debounceMs ?? 5,
+      retryDelaysMs: opts.retryDelaysMs ?? [20, 40, 80, 160, 320, 500],
+      recheckMs: opts.statFile ? opts.recheckMs ?? 75 : 0,
+      emptyRereads: 4,
+      emptyRereadMs: 15,
+    };
   }
 
   /** The file changed (or appeared): apply it soon. */
   changed(file: string): void {
-    if (this.closed) return;
-    const s = this.state(file);
-    s.fromEvent = true;
-    s.eventAt ??= this.clock.now();
-    this.again(file);
-  }
-
-  /** Read and apply the file again soon (a recheck or a retry of ours, not a save). */
-  private again(file: string): void {
-    if (this.closed) return;
-    const s = this.state(file);
-    if (s.since === null) s.since = this.clock.now();
-    if (s.retryTimer) { this.clock.clearTimeout(s.retryTimer); s.retryTimer = null; }
-    if (s.running) { s.dirty = true; return; }
-    if (s.timer) this.clock.clearTimeout(s.timer);
-    s.timer = this.clock.setTimeout(() => { s.timer = null; this.run(file); }, this.debounceMs);
+    if (!this.closed) this.feed(file, { on: 'changed' });
   }
 
   /**
@@ -154,17 +98,14 @@ export class Updater {
   recheck(file: string): void {
     if (this.closed) return;
     if (!this.opts.statFile) return this.changed(file);
-    const s = this.state(file);
-    void this.signature(file).then((sig) => {
-      if (sig !== null && sig !== s.seen && sig !== 'gone' && !this.closed) this.again(file);
-    });
+    void this.signature(file).then((sig) => { if (!this.closed) this.feed(file, { on: 'stat', sig }); });
   }
 
   /** Resolves when nothing is scheduled or running for the file (a waiting edit counts as idle). */
   whenIdle(file: string): Promise<void> {
-    const s = this.files.get(file);
-    if (!s || (!s.timer && !s.running && !s.dirty)) return Promise.resolve();
-    return new Promise((resolve) => s.idle.push(resolve));
+    const f = this.files.get(file);
+    if (!f || isIdle(f.state.activity)) return Promise.resolve();
+    return new Promise((resolve) => f.idle.push(resolve));
   }
 
   /**
@@ -176,10 +117,7 @@ export class Updater {
     if (!this.opts.statFile || this.closed) return;
     this.clock.setTimeout(() => {
       void this.opts.statFile!(file).then((st) => {
-        if (st.mtimeMs < since || this.closed) return;
-        const s = this.state(file);
-        if (!s.timer && !s.running && s.since === null) s.startCheck = true;
-        this.again(file);
+        if (st.mtimeMs >= since && !this.closed) this.feed(file, { on: 'start-check' });
       }, () => {});
     }, delayMs);
   }
@@ -194,7 +132,7 @@ export class Updater {
 
   /** Files whose last save is still waiting for V8 to accept it. */
   waitingFiles(): string[] {
-    return [...this.files].filter(([, s]) => s.waiting).map(([f]) => f);
+    return [...this.files].filter(([, f]) => f.state.edit.is === 'waiting').map(([file]) => file);
   }
 
   /**
@@ -202,27 +140,66 @@ export class Updater {
    * change); it is reported like any save.
    */
   applyNow(file: string, options: ApplyOptions): Promise<UpdateOutcome> {
-    const s = this.state(file);
-    if (s.retryTimer) { this.clock.clearTimeout(s.retryTimer); s.retryTimer = null; }
-    if (s.timer) { this.clock.clearTimeout(s.timer); s.timer = null; }
-    s.since ??= this.clock.now();
-    const result = this.chain.then(() => this.update(file, s, options));
+    this.feed(file, { on: 'apply-now' });
+    const result = this.chain.then(() => this.update(file, options, true));
     this.chain = result.then(() => {}, () => {});
     return result;
   }
 
-  /** Retry every waiting edit now (for instance when the program pauses or resumes). */
-  retryWaiting(): void {
-    for (const [file, s] of this.files) if (s.waiting && !s.running) this.again(file);
-  }
-
   close(): void {
     this.closed = true;
-    for (const s of this.files.values()) {
-      if (s.timer) this.clock.clearTimeout(s.timer);
-      if (s.retryTimer) this.clock.clearTimeout(s.retryTimer);
-      if (s.recheckTimer) this.clock.clearTimeout(s.recheckTimer);
+    for (const f of this.files.values()) {
+      if (f.timer) this.clock.clearTimeout(f.timer);
+      if (f.recheckTimer) this.clock.clearTimeout(f.recheckTimer);
+      f.timer = f.recheckTimer = null;
     }
+  }
+
+  private entry(file: string): FileEntry {
+    let f = this.files.get(file);
+    if (!f) {
+      f = { state: initialFileState(), timer: null, recheckTimer: null, idle: [] };
+      this.files.set(file, f);
+    }
+    return f;
+  }
+
+  /** One input into the file's state: take the new state, carry out the effects, return the answer. */
+  private feed(file: string, input: Input): ReturnType<typeof step>['answer'] {
+    const f = this.entry(file);
+    const r = step(f.state, input, this.clock.now(), this.config);
+    f.state = r.state;
+    for (const e of r.effects) {
+      switch (e.do) {
+        case 'report':
+          this.opts.report({ file, outcome: e.outcome, ms: e.ms, afterWaiting: e.afterWaiting });
+          break;
+        case 'idle':
+          for (const resolve of f.idle.splice(0)) resolve();
+          break;
+        case 'clear-timer':
+          if (f.timer) this.clock.clearTimeout(f.timer);
+          f.timer = null;
+          break;
+        case 'set-timer':
+          if (this.closed) break;
+          if (f.timer) this.clock.clearTimeout(f.timer);
+          f.timer = this.clock.setTimeout(() => { f.timer = null; if (!this.closed) this.feed(file, { on: 'timer' }); }, e.ms);
+          break;
+        case 'recheck-later':
+          if (this.closed) break;
+          if (f.recheckTimer) this.clock.clearTimeout(f.recheckTimer);
+          f.recheckTimer = this.clock.setTimeout(() => { f.recheckTimer = null; if (!this.closed) this.feed(file, { on: 'recheck-due' }); }, e.ms);
+          break;
+        case 'stat':
+          if (!this.closed) this.recheck(file);
+          break;
+        case 'run':
+          if (!this.closed) this.run(file);
+          break;
+      }
+    }
+    return r.answer;
   }
 
   private signature(file: string): Promise<string | null> {
@@ -230,102 +207,43 @@ export class Updater {
     return this.opts.statFile(file).then((st) => `${st.mtimeMs}:${st.size}`, () => 'gone');
   }
 
-  private scheduleRecheck(file: string, s: FileState, delay = this.recheckMs): void {
-    if (!this.opts.statFile || this.closed) return;
-    if (s.recheckTimer) this.clock.clearTimeout(s.recheckTimer);
-    s.recheckTimer = this.clock.setTimeout(() => {
-      s.recheckTimer = null;
-      if (s.running || s.timer || this.closed) return;
-      this.recheck(file);
-    }, delay);
-  }
-
-  /** Report, in whole milliseconds; a final report (not 'waiting') answers the change events so far. */
-  private say(s: FileState, report: UpdateReport): void {
-    if (report.outcome.status !== 'waiting') s.eventAt = null;
-    this.opts.report({ ...report, ms: Math.max(0, Math.round(report.ms)) });
-  }
-
+  /** A debounced read-and-apply, queued: one apply at a time across files (V8 takes them one by one anyway, and reports stay ordered). */
   private run(file: string): void {
-    const s = this.state(file);
-    s.running = true;
-    // One apply at a time across files: V8 handles them one by one anyway, and reports stay ordered.
-    this.chain = this.chain.then(async () => { await this.update(file, s); }).catch((err) => {
-      log('update failed', file, String(err));
-      this.opts.report({ file, outcome: { status: 'unreadable', reason: { code: Codes.ProtocolError, message: String((err as Error)?.message ?? err) } }, ms: 0, afterWaiting: false });
-    }).finally(() => {
-      s.running = false;
-      if (this.closed) return;
-      if (s.dirty) {
-        s.dirty = false;
-        this.run(file);
-        return;
-      }
-      this.scheduleRecheck(file, s);
-      if (!s.timer) for (const f of s.idle.splice(0)) f();
-    });
+    this.chain = this.chain
+      .then(() => this.update(file, {}, false))
+      .then(() => {}, (err) => { log('update failed', file, String(err)); })
+      .finally(() => { if (!this.closed) this.feed(file, { on: 'done' }); });
   }
 
-  private async update(file: string, s: FileState, options: ApplyOptions = {}): Promise<UpdateOutcome> {
-    const started = Math.min(s.eventAt ?? Infinity, s.since ?? this.clock.now());
-    s.since = null;
-    const startCheck = s.startCheck;
-    s.startCheck = false;
-    const fromEvent = s.fromEvent;
-    s.fromEvent = false;
-    let buf: Buffer;
+  private async update(file: string, options: ApplyOptions, now: boolean): Promise<UpdateOutcome> {
+    const attempt = (this.feed(file, { on: 'attempt', now }) as { attempt: Attempt }).attempt;
+    let sig: string | null = null;
+    let read: ReadResult;
     try {
-      s.seen = await this.signature(file);
-      buf = await this.opts.readFile(file);
+      sig = await this.signature(file);
+      read = readResultOf(await this.opts.readFile(file), this.maxBytes);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const message = e.code === 'ENOENT' ? 'the file was deleted; the running code stays as it was' : `cannot read the file: ${e.message}`;
-      s.waiting = false;
-      s.lastText = null;
-      const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.Unreadable, message } };
-      this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: false });
-      return outcome;
+      read = { ok: false, kind: 'error', code: e.code, message: e.message };
     }
-    if (s.dirty) return { status: 'unchanged' }; // a newer save is already here: skip this content
-    if (buf.length === 0 && s.emptyReads < EMPTY_REREADS) {
-      // most likely the middle of an in-place save, whose write event chokidar may drop: look again
-      s.emptyReads++;
-      s.since = started;
-      s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.again(file); }, EMPTY_REREAD_MS);
-      return { status: 'unchanged' };
+    const answer = this.feed(file, { on: 'read', attempt, sig, read, topFrame: !!options.topFrame });
+    if (!answer || !('apply' in answer)) return answer && 'outcome' in answer ? answer.outcome : { status: 'unchanged' };
+    let outcome: PatchOutcome;
+    try {
+      outcome = await this.opts.engine.apply(file, answer.apply, options);
+    } catch (err) {
+      if (now) throw err;
+      const failed = this.feed(file, { on: 'failed', attempt, message: String((err as Error)?.message ?? err) });
+      return failed && 'outcome' in failed ? failed.outcome : { status: 'unchanged' };
     }
-    s.emptyReads = 0;
-    const text = textOf(buf, this.maxBytes);
-    if (!text.ok) {
-      s.waiting = false;
-      s.lastText = null;
-      const outcome: UpdateOutcome = { status: 'unreadable', reason: { code: Codes.NotText, message: text.message } };
-      this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: false });
-      return outcome;
-    }
-    // The same text again (a second event, or a recheck, for one write): it was applied or reported
-    // already, and saying it twice can only confuse (a re-plan of it says something else). Waiting
-    // edits and applies at a safe pause do go through.
-    const again = text.text === s.lastText && (!fromEvent || s.seen === s.lastSeen);
-    if (again && !s.waiting && !options.topFrame) { s.eventAt = null; return { status: 'unchanged' }; }
-    const outcome = await this.opts.engine.apply(file, text.text, options);
-    s.lastText = text.text;
-    s.lastSeen = s.seen;
-    const wasWaiting = s.waiting;
-    if (outcome.status === 'waiting') {
-      s.waiting = true;
-      if (!s.dirty) {
-        const delay = this.retryDelays[Math.min(s.retries, this.retryDelays.length - 1)];
-        s.retries++;
-        s.retryTimer = this.clock.setTimeout(() => { s.retryTimer = null; this.again(file); }, delay);
-      }
-      if (wasWaiting) return outcome; // said once already
-    } else {
-      s.waiting = false;
-      s.retries = 0;
-      if ((wasWaiting || startCheck) && outcome.status === 'unchanged') { s.eventAt = null; return outcome; }
-    }
-    this.say(s, { file, outcome, ms: this.clock.now() - started, afterWaiting: wasWaiting && outcome.status !== 'waiting' });
+    this.feed(file, { on: 'applied', attempt, text: answer.apply, outcome });
     return outcome;
   }
+}
+
+/** What a read found, as file-state.ts takes it. */
+function readResultOf(buf: Buffer, maxBytes: number): ReadResult {
+  if (buf.length === 0) return { ok: false, kind: 'empty' };
+  const text = textOf(buf, maxBytes);
+  return text.ok ? { ok: true, text: text.text } : { ok: false, kind: 'not-text', message: text.message };
 }

@@ -3,6 +3,8 @@
 // controller can tell whether a frame can be retried, and show positions and code as the user wrote
 // them (the boundary text removed, columns moved back).
 import * as acorn from 'acorn';
+import { LineIndex } from '../util/line-index';
+import { ownText } from '../util/own-text';
 import { parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
@@ -17,29 +19,7 @@ export interface FunctionSpan {
 
 type Node = acorn.Node & Record<string, any>;
 
-/** Offsets of line starts, for V8's 0-based line and column. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  offset(line: number, column: number): number {
-    const start = this.starts[Math.min(Math.max(line, 0), this.starts.length - 1)];
-    return start + column;
-  }
-  position(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    return { line: lo, column: offset - this.starts[lo] };
-  }
-  get lineCount(): number {
-    return this.starts.length;
-  }
-}
+export { LineIndex };
 
 export class BoundaryMap {
   readonly functions: FunctionSpan[] = [];
@@ -131,17 +111,9 @@ export class BoundaryMap {
     return f && f.guarded && offset >= f.guarded.end ? f : null;
   }
 
-  /** A function's own text: nested functions stand as one placeholder each. */
+  /** A function's own text (util/own-text.ts): nested functions stand as one placeholder each. */
   ownText(fn: FunctionSpan): string {
-    let out = '';
-    let at = fn.start;
-    for (const g of this.functions) {
-      if (g.start <= fn.start || g.start < at) continue;
-      if (g.start >= fn.end) break;
-      out += this.text.slice(at, g.start) + '\u0192';
-      at = g.end;
-    }
-    return out + this.text.slice(at, fn.end);
+    return ownText(this.text, fn, this.functions);
   }
 
   /** Own texts of every function, to tell which functions of another version changed. */

@@ -36,7 +36,6 @@ export class PauseSession {
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
   private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
-  private readonly internalTexts = new Map<string, string>();
   private forceTimer: NodeJS.Timeout | null = null;
   /**
    * Set while the session drives the program itself (a step, a retry): listeners are not told of the
@@ -348,14 +347,11 @@ export class PauseSession {
   /** The running text of a script and its boundary map. */
   async source(scriptId: string): Promise<{ text: string; map: BoundaryMap } | null> {
     const record = this.record(scriptId);
-    let text = record?.runningText ?? this.internalTexts.get(scriptId);
-    if (text === undefined) {
-      try {
-        text = (await this.cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
-      } catch {
-        return null;
-      }
-      if (record) record.runningText = text; else this.internalTexts.set(scriptId, text);
+    let text: string;
+    try {
+      text = await this.registry.runningText(scriptId);
+    } catch {
+      return null;
     }
     const known = this.maps.get(scriptId);
     if (known && known.text === text) return known;

@@ -11,7 +11,7 @@ export interface ScriptRecord {
   file: string;
   isModule: boolean;
   typescript: boolean;
-  /** What V8 runs now, once fetched or sent by us. */
+  /** What V8 runs now, once fetched or sent by us: ask ScriptRegistry.runningText, which owns it. */
   runningText?: string;
   /** Code the swap engine compiled for this file (a swapped-in function): not a version of the file to patch. */
   compiled?: true;
@@ -50,9 +50,35 @@ export function realFile(file: string): string {
   try { return fs.realpathSync.native(path.resolve(file)); } catch { return path.resolve(file); }
 }
 
+/** Asks V8 for a script's text (Debugger.getScriptSource). */
+export type FetchSource = (scriptId: string) => Promise<string>;
+
 export class ScriptRegistry {
   private readonly byFile = new Map<string, ScriptRecord[]>();
   private readonly byId = new Map<string, ScriptRecord>();
+  /** Texts of scripts that are not a file's (node's own code, eval): for frames shown at a stop. */
+  private readonly otherTexts = new Map<string, string>();
+
+  constructor(private readonly fetchSource: FetchSource = () => Promise.reject(new Error('no inspector to ask for the script source'))) {}
+
+  /**
+   * What V8 runs now for a script: the one answer for every part (the engines, the pause session).
+   * Asked of V8 once, then kept; a patch we send replaces it (`nowRuns`). Rejects when V8 cannot say
+   * (the script is gone, the connection closed).
+   */
+  async runningText(scriptId: string): Promise<string> {
+    const record = this.byId.get(scriptId);
+    const known = record ? record.runningText : this.otherTexts.get(scriptId);
+    if (known !== undefined) return known;
+    const text = await this.fetchSource(scriptId);
+    if (record) record.runningText ??= text; else this.otherTexts.set(scriptId, text);
+    return record ? record.runningText! : text;
+  }
+
+  /** V8 took this text for the script (a LiveEdit patch went in). */
+  nowRuns(record: ScriptRecord, text: string): void {
+    record.runningText = text;
+  }
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
   private readonly compiling = new Map<string, { count: number; text?: string }>();

@@ -177,7 +177,7 @@ export class SaveJoin<R> {
   }
 }
 
-import type { ThreadOutcome } from '../report/format';
+import type { ThreadOutcome } from '../report/events';
 export type { ThreadOutcome };
 
 /**

@@ -154,7 +154,10 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     const log = path.join(dir, 'events.jsonl');
     const cli = start([`--json=${log}`, bin, 'job.js'], dir);
     await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
-    edit(path.join(dir, 'job.js'), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
+    // a save with a syntax error first: its not-patched event carries the lines around the error
+    edit(path.join(dir, 'job.js'), 'const spec = item.spec;', 'const spec = item.spec +;');
+    await cli.waitFor(/not patched job\.js: SyntaxError/, { stream: 'stderr', step: 'syntax error' });
+    edit(path.join(dir, 'job.js'), 'const spec = item.spec +;', 'const spec = item.spec ?? { weight: 1 };');
     await cli.waitFor(/waiting job\.js/, { stream: 'stderr', step: 'pending' });
     cli.send('retry\n');
     expect((await cli.exited).code).toBe(0);
@@ -165,7 +168,10 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
       const event = JSON.parse(line);
       if (!validate(event)) throw new Error(`invalid event ${line}: ${JSON.stringify(validate.errors)}`);
     }
-    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['started', 'paused', 'pending', 'patched', 'resumed', 'exited']);
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['started', 'paused', 'not-patched', 'pending', 'patched', 'resumed', 'exited']);
+    const syntax = JSON.parse(lines[2]);
+    expect(syntax.reasons[0].code).toBe('EC101');
+    expect(syntax.syntax.lines[syntax.syntax.line - syntax.syntax.firstLine]).toContain('const spec = item.spec +;');
     const paused = JSON.parse(lines[1]);
     expect(paused.frames[0]).toMatchObject({ index: 0, name: 'work', file: 'job.js', line: 7, column: 15, internal: false });
     expect(paused.frames[0].path).toBe(fs.realpathSync(path.join(dir, 'job.js')));

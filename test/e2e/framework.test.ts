@@ -24,59 +24,97 @@ function get(port: number, route: string, headers: Record<string, string> = {}):
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
+/**
+ * A server on a framework (fixtures/framework with miniroute, fixtures/framework-express with real
+ * Express 5): the same routes and the same two bugs, at lines and with a catcher that differ.
+ */
+interface FrameworkApp {
+  dir: string;
+  cli: RunningCli;
+  port: number;
+  /** The lines of the throws in priceOf and stockHandler. */
+  priceLine: number;
+  stockLine: number;
+  /** The framework's function that catches the sync throw, as the stop names it (a regex source). */
+  catcher: string;
+  /** How the handlers answer: res.end (miniroute) or res.send (Express). */
+  answer: 'end' | 'send';
+}
+
+/** Start an app's server under edit-continue and wait for its port. */
+async function startApp(start: ReturnType<typeof cliPerTest>, bin: string, dir: string, app: Omit<FrameworkApp, 'dir' | 'cli' | 'port'>): Promise<FrameworkApp> {
+  const cli = start([bin, 'app.js'], dir);
+  const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+  return { ...app, dir, cli, port };
+}
+
+/**
+ * The sync handler throws, the framework catches: the prompt opens at the throw; `cont` lets the
+ * framework answer 500; the next request stops again, fix + retry answers it with the new code, and
+ * the request after that runs the new code without a stop.
+ */
+async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
+  const { cli, port } = app;
+  // 1. cont: the framework handles the error as it would have
+  let mark = cli.mark('stderr');
+  const first = get(port, '/sync');
+  await cli.waitFor(new RegExp(`TypeError: Cannot read properties of undefined \\(reading 'price'\\) \\(your code does not catch it; a library does, in ${app.catcher} \\(frame \\d+\\): \`cont\` lets it handle the error\\)\\n\\s+at priceOf \\(app\\.js:${app.priceLine}:`), { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
+  await prompt(cli, mark, 'prompt 1');
+  expect(cli.stderr().slice(mark)).toMatch(new RegExp(`> +${app.priceLine} \\|   return item\\.price \\* 2;`));
+  cli.send('cont\n');
+  expect(await first).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
+
+  // 2. fix + retry: the waiting request gets the answer of the new code
+  mark = cli.mark('stderr');
+  const second = get(port, '/sync');
+  await cli.waitFor(new RegExp(`at priceOf \\(app\\.js:${app.priceLine}:`), { stream: 'stderr', after: mark, step: 'stop again' });
+  await prompt(cli, mark, 'prompt 2');
+  edit(path.join(app.dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
+  await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+  await ask(cli, 'retry', /patched app\.js: priceOf/);
+  expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
+
+  // 3. the next request runs the new code and does not stop
+  mark = cli.mark('stderr');
+  expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
+  expect(await get(port, '/sync', { 'x-item': '5' })).toEqual({ status: 200, body: 'sync price 10 served 4\n' });
+  expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
+}
+
+/**
+ * The async handler rejects after an await, the framework catches the promise: the prompt opens at
+ * the throw; fix + retry calls the handler again and answers the waiting request; the next runs the new code.
+ */
+async function asyncRejectFixRetry(app: FrameworkApp): Promise<void> {
+  const { cli, port } = app;
+  const mark = cli.mark('stderr');
+  const waiting = get(port, '/async');
+  await cli.waitFor(new RegExp(`TypeError: Cannot read properties of undefined \\(reading 'stock'\\) \\(your code does not catch it;[^\\n]*\\)\\n\\s+at stockHandler \\(app\\.js:${app.stockLine}:`), { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
+  await prompt(cli, mark, 'prompt');
+  edit(path.join(app.dir, 'app.js'), `res.${app.answer}(\`stock \${entry.stock} served \${served}\\n\`);`, `res.${app.answer}(\`stock \${(entry ?? { stock: 0 }).stock} served \${served}\\n\`);`, saveByRename);
+  await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
+  expect(await waiting).toEqual({ status: 200, body: expect.stringMatching(/^stock 0 served \d\n$/) });
+  const after = cli.mark('stderr');
+  expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
+  expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
+}
+
+const MINIROUTE = { priceLine: 8, stockLine: 25, catcher: 'handle', answer: 'end' } as const;
+const EXPRESS = { priceLine: 9, stockLine: 26, catcher: '[\\w.$]+', answer: 'send' } as const;
+
 describe.each(testNodes())('node $major', ({ bin }) => {
   const start = cliPerTest();
 
   test('a sync handler throws, the framework catches: the prompt opens at the throw; cont lets the framework answer 500; fix + retry answers the waiting request', async () => {
-    const dir = copyFixture('framework');
-    const cli = start([bin, 'app.js'], dir);
-    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
-
+    const app = await startApp(start, bin, copyFixture('framework'), MINIROUTE);
     // the program's own try/catch: no stop
-    expect(await get(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
-    expect(cli.stderr()).not.toMatch(/ec> /);
-
-    // 1. cont: the framework handles the error as it would have
-    let mark = cli.mark('stderr');
-    const first = get(port, '/sync');
-    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in handle \(frame \d+\): `cont` lets it handle the error\)\n\s+at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
-    await prompt(cli, mark, 'prompt 1');
-    expect(cli.stderr().slice(mark)).toMatch(/> +8 \|   return item\.price \* 2;/);
-    cli.send('cont\n');
-    expect(await first).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
-
-    // 2. fix + retry: the waiting request gets the answer of the new code
-    mark = cli.mark('stderr');
-    const second = get(port, '/sync');
-    await cli.waitFor(/at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop again' });
-    await prompt(cli, mark, 'prompt 2');
-    edit(path.join(dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
-    await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
-    await ask(cli, 'retry', /patched app\.js: priceOf/);
-    expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
-    mark = cli.mark('stderr');
-    // 3. the next request runs the new code and does not stop
-    expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
-    expect(await get(port, '/sync', { 'x-item': '5' })).toEqual({ status: 200, body: 'sync price 10 served 4\n' });
-    expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
+    expect(await get(app.port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
+    expect(app.cli.stderr()).not.toMatch(/ec> /);
+    await syncThrowContFixRetry(app);
   });
 
   test('an async handler rejects after an await, the framework catches the promise: stop at the throw; fix + retry answers the waiting request', async () => {
-    const dir = copyFixture('framework');
-    const cli = start([bin, 'app.js'], dir);
-    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
-    const mark = cli.mark('stderr');
-    const waiting = get(port, '/async');
-    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'stock'\) \(your code does not catch it;[^\n]*`cont` passes it on\)\n\s+at stockHandler \(app\.js:25:/, { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
-    await prompt(cli, mark, 'prompt');
-    edit(path.join(dir, 'app.js'), 'res.end(`stock ${entry.stock} served ${served}\\n`);', 'res.end(`stock ${(entry ?? { stock: 0 }).stock} served ${served}\\n`);', saveByRename);
-    await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
-    const answer = await waiting;
-    const after = cli.mark('stderr');
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatch(/^stock 0 served \d\n$/);
-    expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
-    expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
+    await asyncRejectFixRetry(await startApp(start, bin, copyFixture('framework'), MINIROUTE));
   });
 
   test('a program that throws and catches its own exceptions in a loop does not stop, and after a few the mode gives way to uncaught (it says so)', async () => {
@@ -188,44 +226,11 @@ describe('real Express', () => {
     const start = cliPerTest();
 
     test('a sync handler throws: stop at the throw; cont answers 500; fix + retry answers the waiting request; the next runs the new code', async () => {
-      const dir = expressApp();
-      const cli = start([bin, 'app.js'], dir);
-      const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
-      let mark = cli.mark('stderr');
-      const first = get(port, '/sync');
-      await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in [\w.$]+ \(frame \d+\): `cont` lets it handle the error\)\n\s+at priceOf \(app\.js:9:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
-      await prompt(cli, mark, 'prompt 1');
-      cli.send('cont\n');
-      expect(await first).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
-
-      mark = cli.mark('stderr');
-      const second = get(port, '/sync');
-      await cli.waitFor(/at priceOf \(app\.js:9:/, { stream: 'stderr', after: mark, step: 'stop again' });
-      await prompt(cli, mark, 'prompt 2');
-      edit(path.join(dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
-      await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
-      await ask(cli, 'retry', /patched app\.js: priceOf/);
-      expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
-      mark = cli.mark('stderr');
-      expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
-      expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
+      await syncThrowContFixRetry(await startApp(start, bin, expressApp(), EXPRESS));
     });
 
     test('an async handler rejects after an await: stop at the throw; fix + retry answers the waiting request', async () => {
-      const dir = expressApp();
-      const cli = start([bin, 'app.js'], dir);
-      const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
-      const mark = cli.mark('stderr');
-      const waiting = get(port, '/async');
-      await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'stock'\) \(your code does not catch it;[^\n]*\)\n\s+at stockHandler \(app\.js:26:/, { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
-      await prompt(cli, mark, 'prompt');
-      edit(path.join(dir, 'app.js'), 'res.send(`stock ${entry.stock} served ${served}\\n`);', 'res.send(`stock ${(entry ?? { stock: 0 }).stock} served ${served}\\n`);', saveByRename);
-      await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
-      const answer = await waiting;
-      expect(answer).toEqual({ status: 200, body: expect.stringMatching(/^stock 0 served \d\n$/) });
-      const after = cli.mark('stderr');
-      expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
-      expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
+      await asyncRejectFixRetry(await startApp(start, bin, expressApp(), EXPRESS));
     });
   });
 });

@@ -30,7 +30,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
 import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
-import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
+import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, sleep, tail } from './fuzz-kit';
+import { copyEditFixture } from './edit-oracle';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
 
 const SUITE = 'edit-fuzz';
@@ -277,7 +278,7 @@ class EditFuzz {
 
   /** A fresh node loads `c` (the differential oracle): what cap() and nest() return. */
   freshLoad(c: Content): Record<ProbeKey, number> {
-    this.oracleDir ??= copyFixtureDir(this.fx.dir);
+    this.oracleDir ??= copyEditFixture(this.fx.dir);
     fs.writeFileSync(path.join(this.oracleDir, this.fx.edited), render(this.original, c));
     const out = execFileSync(this.bin, [this.fx.main], { cwd: this.oracleDir, env: { ...process.env, EC_FUZZ_ORACLE: '1' }, encoding: 'utf8', timeout: 15000, stdio: ['ignore', 'pipe', 'ignore'] });
     const m = /oracle cap=(-?\d+) nest=(-?\d+)/.exec(out);
@@ -763,7 +764,7 @@ describe.each(fuzzConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { 
   const fixtures = FIXTURES.filter((f) => major >= f.minNode);
   test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
     const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
-    const dir = copyFixtureDir(fx.dir);
+    const dir = copyEditFixture(fx.dir);
     const fz = new EditFuzz(fx, bin, major, dir, seed);
     await fz.run();
     verdictOf(fz);
@@ -783,7 +784,7 @@ async function printsValue(d: Driven, want: number, timeout: number): Promise<bo
 
 function regression(name: string, fixture: string, main: string, body: (d: Driven, dir: string) => Promise<void>, bin: string, cliArgs: string[] = []): void {
   test(name, async () => {
-    const dir = copyFixtureDir(fixture);
+    const dir = copyEditFixture(fixture);
     const d = new Driven([...cliArgs, bin, main], dir);
     try {
       if (!(await printsValue(d, 100, WEDGE_MS))) throw new Error(`${main} did not start:\n${d.stderr}`);

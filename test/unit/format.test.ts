@@ -1,4 +1,5 @@
-import { ansiStyle, displayPath, formatUpdate, plainStyle, type Verbosity } from '../../src/report/format';
+import { ansiStyle, displayPath, formatSave, plainStyle, type Verbosity } from '../../src/report/format';
+import { saveEventOf } from '../../src/report/events';
 import type { UpdateReport, UpdateOutcome } from '../../src/patch/updater';
 import { Codes } from '../../src/patch/codes';
 
@@ -11,7 +12,8 @@ const report = (outcome: UpdateOutcome, extra: Partial<UpdateReport> = {}): Upda
 
 const fn = (name: string) => ({ name, line: 1, async: false, generator: false });
 
-const fmt = (r: UpdateReport, v: Verbosity) => formatUpdate(r, v, CWD);
+/** An update as the event LiveSession emits for it, formatted: what the terminal shows. */
+const fmt = (r: UpdateReport, v: Verbosity) => formatSave(saveEventOf(r), v, CWD);
 
 describe('displayPath', () => {
   test('a file under cwd is shown relative', () => {
@@ -28,7 +30,7 @@ describe('displayPath', () => {
   });
 });
 
-describe('formatUpdate: patched', () => {
+describe('formatSave: patched', () => {
   const clean = report({ status: 'patched', functions: [fn('f'), fn('Shop.total')], notApplied: [], warnings: [] });
 
   test('normal: one line with the file and the function names', () => {
@@ -101,7 +103,7 @@ describe('formatUpdate: patched', () => {
   });
 });
 
-describe('formatUpdate: other outcomes', () => {
+describe('formatSave: other outcomes', () => {
   test('unchanged: only in verbose', () => {
     const r = report({ status: 'unchanged' });
     expect(fmt(r, 'quiet')).toEqual([]);
@@ -167,10 +169,11 @@ describe('formatUpdate: other outcomes', () => {
     expect(fmt(report({ status: 'not-patched', reasons: [] }), 'normal')).toEqual(['not patched src/a.js: unknown reason']);
   });
 
-  test('unreadable: always shown, with its code', () => {
+  test('unreadable: always shown, with its code (a not-patched event)', () => {
     const r = report({ status: 'unreadable', reason: { code: Codes.Unreadable, message: 'the file was deleted; the running code stays as it was' } });
     const expected = ['not patched src/a.js: the file was deleted; the running code stays as it was EC102'];
-    for (const v of ['quiet', 'normal', 'verbose'] as const) expect(fmt(r, v)).toEqual(expected);
+    for (const v of ['quiet', 'normal'] as const) expect(fmt(r, v)).toEqual(expected);
+    expect(fmt(r, 'verbose')).toEqual([`${expected[0]} (13 ms)`]);
   });
 
   test('a file outside cwd is shown with its absolute path', () => {
@@ -179,20 +182,20 @@ describe('formatUpdate: other outcomes', () => {
   });
 });
 
-describe('formatUpdate: styles', () => {
+describe('formatSave: styles', () => {
   test('plainStyle adds nothing', () => {
     expect(plainStyle.ok('x') + plainStyle.bad('y') + plainStyle.warn('z') + plainStyle.dim('w')).toBe('xyzw');
   });
 
   test('ansiStyle colours the status words, the heading and the codes', () => {
     const r = report({ status: 'patched', functions: [fn('f')], notApplied: [{ code: Codes.TopLevelCode, message: 'top' }], warnings: [] });
-    expect(formatUpdate(r, 'verbose', CWD, ansiStyle)).toEqual([
+    expect(formatSave(saveEventOf(r), 'verbose', CWD, ansiStyle)).toEqual([
       '\x1b[32mpatched\x1b[39m src/a.js: f\x1b[2m (13 ms)\x1b[22m',
       '  \x1b[33mnot applied:\x1b[39m',
       '  \x1b[2mEC201\x1b[22m top',
     ]);
     const bad = report({ status: 'unreadable', reason: { code: Codes.NotText, message: 'binary' } });
-    expect(formatUpdate(bad, 'normal', CWD, ansiStyle)).toEqual(['\x1b[31mnot patched\x1b[39m src/a.js: binary \x1b[2mEC103\x1b[22m']);
+    expect(formatSave(saveEventOf(bad), 'normal', CWD, ansiStyle)).toEqual(['\x1b[31mnot patched\x1b[39m src/a.js: binary \x1b[2mEC103\x1b[22m']);
   });
 
   test('the plain output has no escape codes', () => {

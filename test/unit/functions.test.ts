@@ -1,7 +1,8 @@
 import {
-  blankBodies, capturedNames, describeScript, lineOf, ownCode, parseScript, tryParse,
+  capturedNames, describeScript, ownCode, parseScript, tryParse,
   type FunctionRecord, type ScriptModel,
 } from '../../src/patch/functions';
+import { LineIndex } from '../../src/util/line-index';
 
 const src = (...lines: string[]): string => lines.join('\n') + '\n';
 
@@ -50,12 +51,12 @@ describe('tryParse / parseScript', () => {
   });
 });
 
-describe('lineOf', () => {
-  const starts = [0, 5, 10];
+describe('LineIndex.lineOf', () => {
+  const lines = new LineIndex('abcd\nefgh\nij');
   test.each([
     [0, 1], [4, 1], [5, 2], [9, 2], [10, 3], [999, 3],
   ])('offset %i is on line %i', (offset, line) => {
-    expect(lineOf(starts, offset)).toBe(line);
+    expect(lines.lineOf(offset)).toBe(line);
   });
 });
 
@@ -246,19 +247,7 @@ describe('describeScript: contextual names', () => {
   });
 });
 
-describe('skeleton, blankBodies, ownCode, capturedNames', () => {
-  test('the skeleton blanks every outermost body and keeps everything else', () => {
-    const text = src('const X = 1;', 'function f(a) {', '  return a + X;', '}', 'class C { m() { return 2; } }', 'f(X);');
-    const m = describeScript(text, 'script');
-    expect(m.skeleton).toBe(src('const X = 1;', 'function f(a) {…}', 'class C { m() {…} }', 'f(X);'));
-  });
-
-  test('blankBodies handles functions given out of order', () => {
-    const text = 'function a() { 1 }\nfunction b() { 2 }\n';
-    const m = describeScript(text, 'script');
-    expect(blankBodies(text, [...m.outermost].reverse())).toBe('function a() {…}\nfunction b() {…}\n');
-  });
-
+describe('ownCode, capturedNames', () => {
   test('ownCode blanks nested function bodies but keeps their heads', () => {
     const text = 'function outer(cb = () => 1) { const inner = (x) => { return x; }; return inner(cb()); }';
     const m = describeScript(text, 'script');

@@ -1,11 +1,11 @@
 // Pure parts of the thread support: one report per save across threads (SaveJoin, leadingThread),
-// how it reads (threadsApplied, formatThreadedUpdate), and the prompt's router over the threads'
+// how it reads (threadsApplied, formatThreadedSave), and the prompt's router over the threads'
 // sessions (which stop is shown, which wait, switching, a thread that ends).
 import type { Pause, PromptSession } from '../../src/prompt/session';
 import { ThreadRouter } from '../../src/prompt/threads';
 import { SaveJoin, leadingThread } from '../../src/session/threads';
-import { formatThreadedUpdate, threadsApplied, type ThreadOutcome } from '../../src/report/format';
-import type { UpdateReport } from '../../src/patch/updater';
+import { formatThreadedSave, threadsApplied } from '../../src/report/format';
+import type { SaveEvent, ThreadOutcome } from '../../src/report/events';
 
 describe('SaveJoin', () => {
   test('holds the reports of one save until every expected thread has reported, then gives them together', () => {
@@ -56,13 +56,10 @@ describe('leadingThread', () => {
   });
 });
 
-describe('threadsApplied and formatThreadedUpdate', () => {
-  const report = (status: 'patched' | 'not-patched'): UpdateReport => ({
-    file: '/proj/shape.js', ms: 3, afterWaiting: false,
-    outcome: status === 'patched'
-      ? { status: 'patched', functions: [{ name: 'scale', line: 2 }], notApplied: [], warnings: [] } as never
-      : { status: 'not-patched', reasons: [{ code: 'EC201', message: 'no' }] } as never,
-  });
+describe('threadsApplied and formatThreadedSave', () => {
+  const save = (status: 'patched' | 'not-patched', threads?: ThreadOutcome[]): SaveEvent => status === 'patched'
+    ? { type: 'patched', event: { file: '/proj/shape.js', ms: 3, afterWaiting: false, functions: [{ name: 'scale', line: 2 }], notApplied: [], warnings: [], threads } }
+    : { type: 'not-patched', event: { file: '/proj/shape.js', ms: 3, reasons: [{ code: 'EC201', message: 'no' }], threads } };
 
   test('the count of threads a save applied in', () => {
     expect(threadsApplied([{ thread: 0, status: 'patched' }, { thread: 2, status: 'patched' }, { thread: 3, status: 'patched' }])).toBe('main + 2 threads');
@@ -75,13 +72,13 @@ describe('threadsApplied and formatThreadedUpdate', () => {
   });
 
   test('one head line with the count; a thread that refused says why on its own line', () => {
-    expect(formatThreadedUpdate(report('patched'), [{ thread: 0, status: 'patched' }, { thread: 2, status: 'patched' }], 'normal', '/proj')).toEqual(['patched shape.js: scale (main + 1 thread)']);
-    expect(formatThreadedUpdate(report('patched'), [{ thread: 0, status: 'patched' }, { thread: 2, status: 'not-patched', reasons: [{ code: 'EC301', message: 'it runs' }] }], 'normal', '/proj'))
+    expect(formatThreadedSave(save('patched', [{ thread: 0, status: 'patched' }, { thread: 2, status: 'patched' }]), 'normal', '/proj')).toEqual(['patched shape.js: scale (main + 1 thread)']);
+    expect(formatThreadedSave(save('patched', [{ thread: 0, status: 'patched' }, { thread: 2, status: 'not-patched', reasons: [{ code: 'EC301', message: 'it runs' }] }]), 'normal', '/proj'))
       .toEqual(['patched shape.js: scale (main thread)', '  [worker 2] not patched: it runs EC301']);
     // only the main thread: as before
-    expect(formatThreadedUpdate(report('patched'), undefined, 'normal', '/proj')).toEqual(['patched shape.js: scale']);
+    expect(formatThreadedSave(save('patched'), 'normal', '/proj')).toEqual(['patched shape.js: scale']);
     // one worker's report alone
-    expect(formatThreadedUpdate(report('not-patched'), [{ thread: 3, status: 'not-patched' }], 'normal', '/proj')[0]).toBe('[worker 3] not patched shape.js: no EC201');
+    expect(formatThreadedSave(save('not-patched', [{ thread: 3, status: 'not-patched' }]), 'normal', '/proj')[0]).toBe('[worker 3] not patched shape.js: no EC201');
   });
 });
 

@@ -270,28 +270,6 @@ describe('Updater: edits that wait', () => {
     expect(reports[1]).toMatchObject({ outcome: patched('v2'), afterWaiting: true });
   });
 
-  test('retryWaiting() retries a waiting edit without waiting for the backoff', async () => {
-    const { clock, engine, reports, updater } = setup({ retryDelaysMs: [10000] });
-    engine.script.push(waiting);
-    updater.changed(FILE);
-    await clock.advance(5);
-    updater.retryWaiting();
-    await clock.advance(5);
-    expect(engine.calls.map((c) => c.at)).toEqual([5, 10]);
-    expect(reports[1]).toMatchObject({ outcome: patched('v0'), afterWaiting: true });
-    await clock.advance(20000);
-    expect(engine.calls).toHaveLength(2);
-  });
-
-  test('retryWaiting() does nothing when nothing waits', async () => {
-    const { clock, engine, updater } = setup();
-    updater.changed(FILE);
-    await clock.advance(100);
-    updater.retryWaiting();
-    await clock.advance(100);
-    expect(engine.calls).toHaveLength(1);
-  });
-
   test('a waiting edit counts as idle for whenIdle()', async () => {
     const { clock, engine, updater } = setup({ retryDelaysMs: [10000] });
     engine.script.push(waiting);
@@ -387,14 +365,15 @@ describe('Updater: files that cannot be used', () => {
     expect(reports[0].outcome).toEqual({ status: 'unreadable', reason: { code: Codes.NotText, message: expect.stringContaining('1.5 MB') } });
   });
 
-  test('an engine that throws is reported (EC306) and the updater keeps working', async () => {
+  test('an engine that throws is reported as a protocol error (EC306, not-patched) and the updater keeps working', async () => {
     const { clock, engine, reports, files, updater } = setup();
     const broken = deferred<PatchOutcome>();
     broken.reject(new Error('WebSocket is not open'));
     engine.script.push(broken);
     updater.changed(FILE);
     await clock.advance(5);
-    expect(reports[0].outcome).toEqual({ status: 'unreadable', reason: { code: Codes.ProtocolError, message: 'WebSocket is not open' } });
+    // a protocol error, named as one (not "unreadable": the file was read)
+    expect(reports[0].outcome).toEqual({ status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: expect.stringContaining('the inspector call failed (WebSocket is not open)') }] });
     files.set(FILE, 'v1');
     updater.changed(FILE);
     await clock.advance(5);
