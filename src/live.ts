@@ -293,7 +293,7 @@ export class LiveSession implements PromptSession {
   }
 
   private async pausedEvent(p: Pause): Promise<PausedEvent> {
-    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map((f) => ({ ...f, internal: f.origin !== 'program' }));
+    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map(({ dispatch: _dispatch, ...f }) => ({ ...f, internal: f.origin !== 'program' }));
     const event: PausedEvent = {
       reason: p.kind,
       breakpoints: this.breakpointNumbers(p),
@@ -402,8 +402,7 @@ export class LiveSession implements PromptSession {
 
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
-    const src = frame ? await this.pause.source(frame.location.scriptId) : null;
-    return src ? src.map.originalText() : null;
+    return frame ? this.pause.shownText(frame.location.scriptId) : null;
   }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */

@@ -117,7 +117,7 @@ export class SwapEngine implements PatchEngine {
 
   private async install(url: string, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    this.registry.expectCompiled(url, compiled.length, saved);
+    this.registry.expectCompiled(url, compiled.map((c) => c.code), saved);
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
       if (r.exceptionDetails) {
@@ -136,7 +136,7 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { ok: false, reason: { code: Codes.ProtocolError, message: protocolMessage(err) } };
     } finally {
-      this.registry.expectCompiled(url, 0);
+      this.registry.expectCompiled(url, []);
     }
   }
 

@@ -129,16 +129,18 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
       expect(paused.exception?.message).toBe("TypeError: Cannot read properties of undefined (reading 'weight')");
       const local = await session.evaluate('item.id', 0);
       expect(local.ok && local.value.value).toBe(4);
-      const pendingSeen = session.next('pending');
+      // LiveEdit waits for the running work (EC301, `pending`); the swap engine installs at once
+      const swap = engine === 'swap';
+      const saveSeen = swap ? session.next('patched') : session.next('pending');
       edit(file, 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
-      await pendingSeen;
+      await saveSeen;
       const r = await session.retry();
       expect(r.ok && r.value.message).toBe('retrying work');
       const exit = await session.program.exited;
       expect(exit?.code).toBe(0);
       expect(events).toEqual([
         'paused exception work job.js:7:15 true',
-        'pending job.js EC301',
+        ...(swap ? [] : ['pending job.js EC301']),
         'patched job.js work',
         'resumed',
         'exited 0',
@@ -155,7 +157,9 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     const cli = start([`--json=${log}`, bin, 'job.js'], dir);
     await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
     edit(path.join(dir, 'job.js'), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };');
-    await cli.waitFor(/waiting job\.js/, { stream: 'stderr', step: 'pending' });
+    // LiveEdit waits for the running work (EC301); the swap engine installs at once
+    if (engine === 'swap') await cli.waitFor(/patched job\.js: work\n/, { stream: 'stderr', step: 'patched' });
+    else await cli.waitFor(/waiting job\.js/, { stream: 'stderr', step: 'pending' });
     cli.send('retry\n');
     expect((await cli.exited).code).toBe(0);
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'docs', 'events.schema.json'), 'utf8'));
@@ -165,7 +169,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
       const event = JSON.parse(line);
       if (!validate(event)) throw new Error(`invalid event ${line}: ${JSON.stringify(validate.errors)}`);
     }
-    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['started', 'paused', 'pending', 'patched', 'resumed', 'exited']);
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['started', 'paused', ...(engine === 'swap' ? [] : ['pending']), 'patched', 'resumed', 'exited']);
     const paused = JSON.parse(lines[1]);
     expect(paused.frames[0]).toMatchObject({ index: 0, name: 'work', file: 'job.js', line: 7, column: 15, internal: false });
     expect(paused.frames[0].path).toBe(fs.realpathSync(path.join(dir, 'job.js')));
