@@ -292,8 +292,12 @@ class EditFuzz {
    */
   patchedProbe(c: Content, rep: Report): void {
     const fresh = this.freshLoad(c);
-    const refused = new Set([...rep.body.matchAll(/(\S+) not patched:/g)].map((m) => m[1]));
-    const stale = new Set([...rep.body.matchAll(/closures that (\S+) made before this save keep their old code/g)].map((m) => m[1]));
+    // LiveEdit names the probe function ('makeNest not patched: …'); the swap engine names the function
+    // it could not swap, which may be the closure inside it ('makeNest.(anonymous:18) not swapped: …',
+    // EC212), and says closures that makeNest 'created before this save keep their old …'
+    const root = (name: string) => name.split('.')[0];
+    const refused = new Set([...rep.body.matchAll(/(\S+) not (?:patched|swapped):/g)].map((m) => root(m[1])));
+    const stale = new Set([...rep.body.matchAll(/closures that (\S+) (?:made|created) before this save keep their old/g)].map((m) => root(m[1])));
     for (const key of Object.keys(PROBE_NAMES) as ProbeKey[]) {
       const p = this.model.probe[key];
       if (refused.has(PROBE_NAMES[key])) continue;
