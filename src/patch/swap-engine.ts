@@ -11,6 +11,8 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import type { ApplyOptions, LiveEditEvents, PatchEngine, PatchOutcome, Preview } from './engine';
 import { likeRunning } from './text';
+import { BOUNDARY_MARK } from '../inject/mark';
+import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
@@ -76,9 +78,7 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
     }
-    if (!state) {
-      return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
-    }
+    if (!state) return this.withoutIndirection(record, savedText);
     let saved = likeRunning(savedText, state.original);
     if (record.typescript) {
       const stripped = await this.stripTypes(saved);
@@ -140,6 +140,27 @@ export class SwapEngine implements PatchEngine {
     }
   }
 
+  /**
+   * A script without the swap indirection. A module with no function at all carries none (there is
+   * nothing to swap): its text as loaded is `unchanged` (the check when its watch starts, a save of
+   * the same text), and a change is a change of its top level. Otherwise it was loaded for another
+   * engine, or without boundaries.
+   */
+  private async withoutIndirection(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    const running = record.runningText ?? '';
+    const loaded = running.endsWith(BOUNDARY_MARK) ? running.slice(0, -BOUNDARY_MARK.length) : running;
+    let saved = likeRunning(savedText, loaded);
+    if (record.typescript) {
+      const stripped = await this.stripTypes(saved);
+      if (stripped.ok) saved = stripped.text;
+    }
+    if (saved === loaded) return { status: 'unchanged' };
+    if (loaded !== running && !hasFunctions(loaded, record.isModule ? 'module' : 'script')) {
+      return { status: 'not-patched', reasons: [{ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again (the module had no function when it loaded, so none can be swapped in: restart to use new ones)' }] };
+    }
+    return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
+  }
+
   /** Strip types as the load hook did (src/inject/hooks.ts: mode 'strip', no sourceURL), in the target's node. */
   private async stripTypes(text: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
     const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { mode: 'strip' }); } finally { process.emitWarning = w; } })()`;
@@ -150,4 +171,10 @@ export class SwapEngine implements PatchEngine {
     }
     return { ok: true, text: String(r.result.value) };
   }
+}
+
+function hasFunctions(text: string, kind: 'module' | 'script'): boolean {
+  let found = false;
+  try { forEachFunction(parseSource(text, kind) as Node, () => { found = true; }); } catch { return true; }
+  return found;
 }

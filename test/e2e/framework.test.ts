@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { engineOf, testNodes } from '../helpers/nodes';
 
 function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -24,7 +24,10 @@ function get(port: number, route: string, headers: Record<string, string> = {}):
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testNodes())('node $major', (config) => {
+  const { bin } = config;
+  // LiveEdit waits for the function stopped on the stack (EC301), and retry applies it; the swap engine installs at once
+  const swap = engineOf(config) === 'swap';
   const start = cliPerTest();
 
   test('a sync handler throws, the framework catches: the prompt opens at the throw; cont lets the framework answer 500; fix + retry answers the waiting request', async () => {
@@ -51,8 +54,18 @@ describe.each(testNodes())('node $major', ({ bin }) => {
     await cli.waitFor(/at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop again' });
     await prompt(cli, mark, 'prompt 2');
     edit(path.join(dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
-    await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
-    await ask(cli, 'retry', /patched app\.js: priceOf/);
+    if (swap) {
+      await cli.waitFor(/patched app\.js: priceOf\n/, { stream: 'stderr', after: mark, step: 'save while paused applies' });
+      await ask(cli, 'retry', /retrying priceOf/);
+    } else {
+      if (swap) {
+        await cli.waitFor(/patched app\.js: priceOf\n/, { stream: 'stderr', after: mark, step: 'save while paused applies' });
+        await ask(cli, 'retry', /retrying priceOf/);
+      } else {
+        await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+        await ask(cli, 'retry', /patched app\.js: priceOf/);
+      }
+    }
     expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
     mark = cli.mark('stderr');
     // 3. the next request runs the new code and does not stop
@@ -107,7 +120,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
       await until(/Error: bad line \(your code does not catch it; node's own code does, in \w+ \(frame \d+\): `cont` lets it handle the error\)\n\s+at onLine \(rl\.js:7:/, 'stop at the throw in onLine');
       await until(/ec> $/, 'prompt');
       edit(path.join(dir, 'rl.js'), "if (line === 'bad') throw new Error('bad line');", "if (line === 'bad') return console.log('skipped bad');", saveByRename);
-      await until(/waiting rl\.js: onLine is running/, 'save waits');
+      await until(swap ? /patched rl\.js: onLine\n/ : /waiting rl\.js: onLine is running/, swap ? 'save applies' : 'save waits');
       let from = out.length;
       child.stdin.write('retry\r');
       await until(/skipped bad\n/, 'the retried handler', from);
@@ -172,7 +185,9 @@ describe('real Express', () => {
     return dir;
   }
 
-  describe.each(testNodes())('node $major', ({ bin }) => {
+  describe.each(testNodes())('node $major', (config) => {
+    const { bin } = config;
+    const swap = engineOf(config) === 'swap';
     const start = cliPerTest();
 
     test('a sync handler throws: stop at the throw; cont answers 500; fix + retry answers the waiting request; the next runs the new code', async () => {

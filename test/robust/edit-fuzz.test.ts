@@ -323,6 +323,12 @@ class EditFuzz {
 
   /** The verdicts a save of this content may get, given what runs now. */
   allowed(c: Content): Status[] {
+    // nothing waits under the swap engine: a running or suspended function takes new calls at once
+    if (SWAP_ENGINE()) return this.allowedAnyEngine(c).filter((s) => s !== 'waiting');
+    return this.allowedAnyEngine(c);
+  }
+
+  private allowedAnyEngine(c: Content): Status[] {
     if (c.syntax) return ['not patched'];
     const fnChanged = c.line !== this.model.running.line;
     const topChanged = c.label !== 'a' || c.extra === 'new-function' || c.extra === 'top-call';
