@@ -217,7 +217,7 @@ export class PauseSession {
     }
     const next = await this.arriving(wait.next);
     // the swap engine's dispatch (docs/swap.md) is our code, not a line of the user's: step on through it
-    if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 4) return this.step(kind, timeoutMs, depth + 1);
+    if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 8) return this.step(kind, timeoutMs, depth + 1);
     return next;
   }
 

@@ -31,7 +31,7 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
     expect(exit.code).toBe(3);
     expect(cli.stdout()).toBe('out 3 --port 0 -v\n');
     // where node has no LiveEdit, edit-continue says once which engine it took and why (its own line)
-    const note = noLiveEdit ? /^\[ec\] engine: swap, because this node has no LiveEdit[^\n]*\n/ : /^$/;
+    const note = noLiveEdit ? /^\[ec\] engine: swap, because this node has no LiveEdit[^\n]*\n/ : /^/;
     expect(cli.stderr()).toMatch(note);
     expect(cli.stderr().replace(note, '')).toBe('err line\n');
     expect(cli.stderr()).not.toMatch(BANNER);
