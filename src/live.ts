@@ -414,7 +414,7 @@ export class LiveSession implements PromptSession {
   }
 
   private async pausedEvent(p: Pause): Promise<PausedEvent> {
-    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map((f) => ({ ...f, internal: f.origin !== 'program' }));
+    const frames = (await describeFrames(this.pause, p, this.opts.cwd)).map(({ dispatch: _dispatch, ...f }) => ({ ...f, internal: f.origin !== 'program' }));
     const event: PausedEvent = {
       reason: p.kind,
       breakpoints: this.breakpointNumbers(p),
@@ -528,13 +528,15 @@ export class LiveSession implements PromptSession {
 
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
-    const src = frame ? await this.pause.source(frame.location.scriptId) : null;
-    const record = frame && this.registry.byScriptId(frame.location.scriptId);
+    if (!frame) return null;
+    const record = this.registry.byScriptId(frame.location.scriptId);
     if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
-    const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
+    const src = await this.pause.source(frame.location.scriptId);
+    // a loader's output (for a swapped-in body: the output it was compiled from) maps to the .ts
+    const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? record.shownText ?? src.text) : null;
     // the .ts the running code was made from (the map's copy: a later save may have moved lines), else the file now
     if (loaderMap && record) return loaderMap.sourceText() ?? (await readText(record.file).catch(() => null));
-    return src ? src.map.originalText() : null;
+    return this.pause.shownText(frame.location.scriptId);
   }
 
   /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */

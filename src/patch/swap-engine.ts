@@ -13,6 +13,8 @@ import { applyToEachScript, syntaxRefusal, type ApplyOptions, type LiveEditEvent
 import { likeRunning } from './text';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
+import { BOUNDARY_MARK } from '../inject/mark';
+import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
@@ -78,9 +80,7 @@ export class SwapEngine implements PatchEngine {
     }
     const refused = record.isModule && record.typescript && record.runningText !== undefined && isLoaderOutput(true, record.runningText) ? loaderRefusal(true) : null;
     if (refused) return { status: 'not-patched', reasons: [{ code: Codes.LoaderModule, message: refused }] };
-    if (!state) {
-      return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
-    }
+    if (!state) return this.withoutIndirection(record, savedText);
     let saved = likeRunning(savedText, state.original);
     /** The text the swapped-in code is shown from (frames, the code frame). */
     let shown: string | null = null;
@@ -125,7 +125,7 @@ export class SwapEngine implements PatchEngine {
 
   private async install(url: string, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    this.registry.expectCompiled(url, compiled.length, saved);
+    this.registry.expectCompiled(url, compiled.map((c) => c.code), saved);
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
       if (r.exceptionDetails) {
@@ -144,8 +144,29 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { ok: false, reason: { code: Codes.ProtocolError, message: protocolMessage(err) } };
     } finally {
-      this.registry.expectCompiled(url, 0);
+      this.registry.expectCompiled(url, []);
     }
+  }
+
+  /**
+   * A script without the swap indirection. A module with no function at all carries none (there is
+   * nothing to swap): its text as loaded is `unchanged` (the check when its watch starts, a save of
+   * the same text), and a change is a change of its top level. Otherwise it was loaded for another
+   * engine, or without boundaries.
+   */
+  private async withoutIndirection(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+    const running = record.runningText ?? '';
+    const loaded = running.endsWith(BOUNDARY_MARK) ? running.slice(0, -BOUNDARY_MARK.length) : running;
+    let saved = likeRunning(savedText, loaded);
+    if (record.typescript) {
+      const stripped = await this.stripTypes(saved);
+      if (stripped.ok) saved = stripped.text;
+    }
+    if (saved === loaded) return { status: 'unchanged' };
+    if (loaded !== running && !hasFunctions(loaded, record.isModule ? 'module' : 'script')) {
+      return { status: 'not-patched', reasons: [{ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again (the module had no function when it loaded, so none can be swapped in: restart to use new ones)' }] };
+    }
+    return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
   }
 
   /** Strip types as the load hook did (src/inject/hooks.ts: mode 'strip', no sourceURL), in the target's node. */
@@ -158,4 +179,10 @@ export class SwapEngine implements PatchEngine {
     }
     return { ok: true, text: String(r.result.value) };
   }
+}
+
+function hasFunctions(text: string, kind: 'module' | 'script'): boolean {
+  let found = false;
+  try { forEachFunction(parseSource(text, kind) as Node, () => { found = true; }); } catch { return true; }
+  return found;
 }

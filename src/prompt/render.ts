@@ -124,6 +124,8 @@ export function backtrace(frames: FrameView[], selected: number): string[] {
     run = [];
   };
   for (const f of frames) {
+    // the swap engine's dispatch (the original function calling its new body) is not the user's code
+    if (f.dispatch && f.index !== selected) continue;
     if (f.origin !== 'program' && f.index !== selected) { run.push(f.origin); continue; }
     flush();
     out.push(frameLine(f, f.index === selected));
@@ -134,7 +136,7 @@ export function backtrace(frames: FrameView[], selected: number): string[] {
 
 /** The `at …` lines under an exception: the program's own frames. */
 export function stackLines(frames: FrameView[], limit = 8): string[] {
-  const own = frames.filter((f) => f.origin === 'program');
+  const own = frames.filter((f) => f.origin === 'program' && !f.dispatch);
   const lines = own.slice(0, limit).map((f) => `    at ${f.name} (${f.file}:${f.line}:${f.column})`);
   if (own.length > limit) lines.push(`    … ${own.length - limit} more`);
   return lines;

@@ -20,6 +20,11 @@ export interface FrameView {
   column: number;
   /** Whose code it is (../util/origin.ts): all but the program's are folded in stacks. */
   origin: Origin;
+  /**
+   * Swap engine: this frame is the original function passing the call on to its swapped-in body (the
+   * frame above). Not a line of the user's: stacks leave it out. Set only when true.
+   */
+  dispatch?: true;
 }
 
 export function displayPath(file: string, cwd: string): string {
@@ -46,7 +51,11 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
 
 export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {
   const out: FrameView[] = [];
-  for (let i = 0; i < pause.callFrames.length; i++) out.push(await describeFrame(session, pause.callFrames[i], i, cwd));
+  for (let i = 0; i < pause.callFrames.length; i++) {
+    const view = await describeFrame(session, pause.callFrames[i], i, cwd);
+    if (i > 0 && (await session.swappedIn(pause, i - 1))) view.dispatch = true;
+    out.push(view);
+  }
   return out;
 }
 

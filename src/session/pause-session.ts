@@ -24,10 +24,18 @@ export interface ScopeVariable {
   value: Protocol.Runtime.RemoteObject;
   scopeNumber: number;
   scopeType: string;
+  /**
+   * Swap engine: a local of an enclosing function that a swapped-in closure reaches through its
+   * environment object (ENV below); read and written through it.
+   */
+  viaEnv?: true;
 }
 
-/** Names our boundaries add: never shown, never set. */
-export const HIDDEN_NAMES = new Set(['__ec$r']);
+/** Names our boundaries and the swap engine add (`__ec$r`, `__ec$e`, …): never shown, never set. */
+export const isHiddenName = (name: string): boolean => name.startsWith('__ec$');
+
+/** The environment object a swapped-in closure reaches its enclosing function's locals through (patch/swap-compile.ts). */
+const ENV = '__ec$e';
 
 export class PauseSession {
   current: Pause | null = null;
@@ -208,17 +216,50 @@ export class PauseSession {
     }
     const next = await this.arriving(wait.next);
     // the swap engine's dispatch (docs/swap.md) is our code, not a line of the user's: step on through it
-    if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 4) return this.step(kind, timeoutMs, depth + 1);
+    if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 8) return this.step(kind, timeoutMs, depth + 1);
     return next;
   }
 
-  private async inSwapDispatch(p: Pause): Promise<boolean> {
-    const loc = p.callFrames[0]?.location;
-    const src = loc ? await this.source(loc.scriptId) : null;
-    if (!loc || !src) return false;
-    const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
+  /** Is the top frame of this pause standing in a swap dispatch (our code, not a line of the user's)? */
+  async inSwapDispatch(p: Pause, index = 0): Promise<boolean> {
+    const loc = p.callFrames[index]?.location;
+    return loc ? this.inSwapDispatchAt(loc.scriptId, loc.lineNumber, loc.columnNumber ?? 0) : false;
+  }
+
+  /** Is this place (0-based, in the running text) inside a function's swap dispatch? */
+  async inSwapDispatchAt(scriptId: string, line: number, column: number): Promise<boolean> {
+    const src = await this.source(scriptId);
+    if (!src) return false;
+    const at = src.map.lines.offset(line, column);
+    const compiled = this.record(scriptId)?.compiledLines;
+    if (compiled) {
+      // swapped-in code: what wraps the user's function (the factory that takes its environment
+      // object, the object that names it) stands on the line before it, and is ours too
+      const fn = src.map.functionAt(at);
+      if (!fn || src.map.lines.position(fn.start).line <= compiled.first) return true;
+    }
     // a function's dispatch carries its slot in its note; the retry boundary's own text (also cut) does not
     return swapCuts(src.text).some((c) => at >= c.start && at < c.end && /^\d/.test(c.meta));
+  }
+
+  /**
+   * Does frame `index` run a swapped-in body (code the swap engine compiled), called by the frame just
+   * below it, the original function standing in its dispatch? Restarting that frame below runs the
+   * function's newest code (its first statement dispatches again); restarting the swapped-in frame
+   * itself would run the version it is.
+   */
+  async swappedIn(p: Pause, index: number): Promise<boolean> {
+    const frame = p.callFrames[index];
+    if (!frame || !this.record(frame.location.scriptId)?.compiled) return false;
+    return this.inSwapDispatch(p, index + 1);
+  }
+
+  /** The text to show for a script: the file as the user wrote it (a swapped-in body: the file's text it came from). */
+  async shownText(scriptId: string): Promise<string | null> {
+    const shown = this.record(scriptId)?.shownText;
+    if (shown !== undefined) return shown;
+    const src = await this.source(scriptId);
+    return src ? src.map.originalText() : null;
   }
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
@@ -408,7 +449,9 @@ export class PauseSession {
         continue;
       }
       for (const prop of props) {
-        if (seen.has(prop.name) || HIDDEN_NAMES.has(prop.name) || !prop.value) continue;
+        if (isPlantedEvalCode(prop)) continue;
+        if (prop.name === ENV && prop.value?.objectId) { await this.envVariables(frameIndex, prop.value.objectId, i, seen, out); continue; }
+        if (seen.has(prop.name) || isHiddenName(prop.name) || !prop.value) continue;
         seen.add(prop.name);
         out.push({ name: prop.name, value: prop.value, scopeNumber: i, scopeType: scope.type });
       }
@@ -420,6 +463,23 @@ export class PauseSession {
       if (now.ok) v.value = now.value;
     }
     return out;
+  }
+
+  /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
+  private async envVariables(frameIndex: number, objectId: string, scopeNumber: number, seen: Set<string>, out: ScopeVariable[]): Promise<void> {
+    let props: Protocol.Runtime.PropertyDescriptor[];
+    try {
+      props = (await this.cdp.Runtime.getProperties({ objectId, ownProperties: true })).result;
+    } catch {
+      return;
+    }
+    for (const prop of props) {
+      if (seen.has(prop.name) || isHiddenName(prop.name) || !/^[A-Za-z_$][\w$]*$/.test(prop.name)) continue;
+      const value = await this.evaluate(`${ENV}.${prop.name}`, frameIndex);
+      if (!value.ok) continue;
+      seen.add(prop.name);
+      out.push({ name: prop.name, value: value.value, scopeNumber, scopeType: 'closure', viaEnv: true });
+    }
   }
 
   /** Names `set` at the current pause (their scope snapshots are stale). */
@@ -468,6 +528,13 @@ export class PauseSession {
     const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
     if (frameIndex === null || !missing) return r;
     const b = await this.binding(frameIndex, missing);
+    if (b.kind === 'here' && b.variable.viaEnv) {
+      // a swapped-in closure reaches its enclosing function's locals through its environment object:
+      // the expression sees them as names (an arrow keeps the frame's `this` and its own locals)
+      const names = (await this.variables(frameIndex)).filter((v) => v.viaEnv).map((v) => v.name);
+      const viaEnv = await this.evaluate(`(({${names.join(',')}}) => (${expression}))(${ENV})`, frameIndex);
+      return viaEnv.ok ? { ok: true, value: { value: viaEnv.value, from: null } } : viaEnv;
+    }
     if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
     if (b.kind !== 'below') return r;
     const there = await this.evaluate(expression, b.frame);
@@ -486,7 +553,7 @@ export class PauseSession {
   async setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> {
     const frame = this.current?.callFrames[frameIndex];
     if (!frame) return fail('no frame selected');
-    if (HIDDEN_NAMES.has(name)) return fail(`${name} belongs to edit-continue`);
+    if (isHiddenName(name)) return fail(`${name} belongs to edit-continue`);
     const value = await this.evaluate(`(${expression})`, frameIndex);
     if (!value.ok) return value;
     const b = await this.binding(frameIndex, name);
@@ -495,6 +562,14 @@ export class PauseSession {
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
       return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };
+    }
+    if (b.kind === 'here' && b.variable.viaEnv) {
+      // written through the environment object's setter: the enclosing function's own variable
+      const assigned = await this.evaluate(`${ENV}.${name} = (${expression})`, frameIndex);
+      if (!assigned.ok) return fail(`V8 could not set ${name}: ${assigned.message}`);
+      this.setAtThisPause.add(name);
+      const declared = (await this.declarationSeen(frame, name))?.kind;
+      return { ok: true, value: { value: assigned.value, scopeType: 'closure', frame: frameIndex, declaredConst: declared === 'const' } };
     }
     const at = this.current!.callFrames[b.frame];
     try {
@@ -536,6 +611,14 @@ export interface SetVariable {
 
 function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
   return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
+}
+
+/**
+ * The parameter of the eval the swap engine plants in each module and class (`(c) => eval(c)`), seen
+ * from swapped-in code that it compiled: its value is that code.
+ */
+function isPlantedEvalCode(prop: Protocol.Runtime.PropertyDescriptor): boolean {
+  return prop.name === 'c' && prop.value?.type === 'string' && /\n\/\/# sourceURL=[^\n]*$/.test(String(prop.value.value));
 }
 
 /** Do two remote values read the same? (objects: the same object id is not stable; trust V8) */

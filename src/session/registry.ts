@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import type { CompiledSource } from '../loaders/compiled';
+import { SWAP_MARK } from '../inject/mark';
 
 export interface ScriptRecord {
   scriptId: string;
@@ -13,7 +14,12 @@ export interface ScriptRecord {
   typescript: boolean;
   /** What V8 runs now, once fetched or sent by us: ask ScriptRegistry.runningText, which owns it. */
   runningText?: string;
-  /** Code the swap engine compiled for this file (a swapped-in function): not a version of the file to patch. */
+  /**
+   * Code the swap engine compiled for this file (a swapped-in function): not a version of the file to
+   * patch. Its runningText is the compiled code (with SWAP_MARK after it, so that its insertions are
+   * read back like a loaded file's), which stands at the file's lines; `shownText` is the file's text
+   * it was compiled from, which the prompt shows.
+   */
   compiled?: true;
   /**
    * A text whose inline source map describes what V8 runs, when the running text's own comment is an
@@ -24,6 +30,9 @@ export interface ScriptRecord {
   sourceMapURL?: string;
   /** Compiled output (tsc): the .ts file it was compiled from and its map (src/loaders/compiled.ts). */
   compiledFrom?: CompiledSource;
+  shownText?: string;
+  /** For compiled code: the 0-based lines of the file that its function stands on. */
+  compiledLines?: { first: number; last: number };
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -81,14 +90,16 @@ export class ScriptRegistry {
   }
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
-  private readonly compiling = new Map<string, { count: number; text?: string }>();
+  private readonly compiledByFile = new Map<string, ScriptRecord[]>();
+  private readonly compiling = new Map<string, { codes: string[]; text?: string }>();
 
   /**
-   * The next `count` scripts with this sourceURL are the swap engine's (0: no more). `text`: the file's
-   * text they were compiled from (same lines), which the prompt shows for them.
+   * The next scripts with this sourceURL are the swap engine's, compiled from `codes` in that order
+   * (none: no more). `text`: the file's text they were compiled from (same lines), which the prompt
+   * shows for them.
    */
-  expectCompiled(url: string, count: number, text?: string): void {
-    if (count > 0) this.compiling.set(url, { count, text }); else this.compiling.delete(url);
+  expectCompiled(url: string, codes: string[], text?: string): void {
+    if (codes.length > 0) this.compiling.set(url, { codes: [...codes], text }); else this.compiling.delete(url);
   }
 
   /** Record a parsed script; returns the record when it belongs to a file. */
@@ -96,10 +107,14 @@ export class ScriptRegistry {
     const file = fileOfUrl(event.url);
     if (!file) return null;
     const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
-    if (compiling && compiling.count > 0) {
+    if (compiling && compiling.codes.length > 0) {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
-      compiling.count--;
-      this.byId.set(event.scriptId, { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: compiling.text });
+      const code = compiling.codes.shift()!;
+      const record: ScriptRecord = { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: code + SWAP_MARK, shownText: compiling.text, compiledLines: compiledLines(code) };
+      this.byId.set(event.scriptId, record);
+      const list = this.compiledByFile.get(file) ?? [];
+      list.push(record);
+      this.compiledByFile.set(file, list);
       return null;
     }
     const record: ScriptRecord = {
@@ -120,6 +135,19 @@ export class ScriptRegistry {
     this.byId.set(record.scriptId, record);
     for (const l of this.listeners) l(record);
     return record;
+  }
+
+  /**
+   * The newest code the swap engine compiled for this file that stands on this 0-based line (a
+   * swapped-in function's text), or null. Stack traces name the file for both; this tells them apart.
+   */
+  compiledAt(file: string, line: number): ScriptRecord | null {
+    const list = this.compiledByFile.get(file) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const l = list[i].compiledLines;
+      if (l && line >= l.first && line <= l.last) return list[i];
+    }
+    return null;
   }
 
   onScript(listener: (record: ScriptRecord) => void): void {
@@ -144,4 +172,15 @@ export class ScriptRegistry {
   files(): string[] {
     return [...this.byFile.keys()];
   }
+}
+
+/**
+ * The lines a swapped-in function's code stands on: it is padded with empty lines down to the line
+ * before the function (which holds the wrapper that names it), and ends with its sourceURL comment.
+ */
+function compiledLines(code: string): { first: number; last: number } {
+  let lead = 0;
+  while (code.charCodeAt(lead) === 10) lead++;
+  const lines = code.split('\n').length;
+  return { first: lead, last: Math.max(lead, lines - 2) };
 }

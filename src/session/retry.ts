@@ -187,11 +187,20 @@ export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Re
   return session.quietly(async (): Promise<Result<Pause>> => {
     const safe = await session.makeSafe();
     if (!safe.ok) return safe;
-    const at = safe.value.callFrames.length - 1 - depth;
+    let at = safe.value.callFrames.length - 1 - depth;
     if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
+    // a swapped-in body: restart the original function below it, which dispatches to the newest code
+    if (await session.swappedIn(safe.value, at)) at++;
     const { files, previews } = await pendingPreviews(deps);
     const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
-    return restartWithEdits(deps, at, files, changed);
+    const r = await restartWithEdits(deps, at, files, changed);
+    if (!r.ok) return r;
+    // stopped at the first statement: the swap engine's dispatch, stepped through to the body that runs
+    if (await session.inSwapDispatch(r.value)) {
+      const next = await session.step('into', MUST_STOP_MS);
+      if (next) return { ok: true, value: next };
+    }
+    return r;
   });
 }
 
@@ -244,8 +253,11 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
       }
       if (pause.callFrames.length - 1 !== depth) return fail('the failing frame returned or threw before it could be kept');
     }
-    const index = pause.callFrames.length - 1 - depth;
+    let index = pause.callFrames.length - 1 - depth;
     if (index < 0) return fail('the failing frame is gone');
+    // a swapped-in body (swap engine): its caller, the original function, runs again and dispatches
+    // to the newest code; the frame of the swapped-in body itself would run the version it is
+    if (index + 1 < pause.callFrames.length && (await session.swappedIn(pause, index))) index++;
     const frame = pause.callFrames[index];
     const info = await frameInfo(session, frame);
     if (info?.fn?.async && info.map.inFinally(info.offset) && index === 0) return retryAsync(deps, frame);
@@ -416,12 +428,27 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
     const props = await deps.cdp.Runtime.getProperties({ objectId: r.result.objectId, ownProperties: true }).catch(() => null);
     const loc = props?.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as Protocol.Debugger.Location | undefined;
     const want = frame.functionLocation;
-    if (loc && want && loc.scriptId === want.scriptId && loc.lineNumber === want.lineNumber && loc.columnNumber === want.columnNumber) {
+    if (loc && want && (sameLocation(loc, want) || swappedFrom(deps.session, frame, loc))) {
       if (arrow) return fail(`${name || 'this function'} is an async arrow function: retry cannot call it again with its arguments. Make it an async function, or fix the code and \`cont\``);
       return { ok: true, value: { objectId: r.result.objectId, arrow } };
     }
   }
   return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
+}
+
+function sameLocation(a: Protocol.Debugger.Location, b: Protocol.Debugger.Location): boolean {
+  return a.scriptId === b.scriptId && a.lineNumber === b.lineNumber && a.columnNumber === b.columnNumber;
+}
+
+/**
+ * Is the frame a swapped-in body (swap engine) of the function found at `loc`? The original function
+ * is the one to call again: its dispatch runs the newest code. Matched by file and name (the frame's
+ * own location is in the compiled code, which stands at the file's lines).
+ */
+function swappedFrom(session: PauseSession, frame: Protocol.Debugger.CallFrame, loc: Protocol.Debugger.Location): boolean {
+  const here = session.record(frame.location.scriptId);
+  const there = session.record(loc.scriptId);
+  return !!here?.compiled && !!there && !there.compiled && there.file === here.file;
 }
 
 /** A retried async call that failed again: its error and where it was thrown (the frames are gone). */
@@ -450,13 +477,17 @@ export async function retryFailure(session: PauseSession, registry: ScriptRegist
     const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
     if (!m) continue;
     const file = realFile(decodeURI(m[2]));
-    const record = registry.scriptsOf(file)[0];
+    let record = registry.scriptsOf(file)[0];
     let line = Number(m[3]) - 1;
     let column = Number(m[4]) - 1;
+    // swap engine: the original function passing the call on is not a line of the user's; a line in a
+    // swapped-in function's code is read with that code (the file's name is the same for both)
+    if (record && (await session.inSwapDispatchAt(record.scriptId, line, column))) continue;
+    record = registry.compiledAt(file, line) ?? record;
     const src = record ? await session.source(record.scriptId) : null;
     if (src) ({ line, column } = src.map.original(line, column));
     stack.push({ name: m[1] ?? '(anonymous)', file, line: line + 1, column: column + 1 });
-    if (src && !code) code = { text: src.map.originalText(), line: line + 1, column: column + 1 };
+    if (src && !code) code = { text: (await session.shownText(record.scriptId)) ?? src.map.originalText(), line: line + 1, column: column + 1 };
   }
   return { exception, stack, code };
 }

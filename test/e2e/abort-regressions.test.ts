@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, cliPerTest, edit, FIXTURES, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { engineOf, testNodes } from '../helpers/nodes';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
@@ -39,8 +39,12 @@ async function ticksWithNewWeigh(cli: RunningCli, after: number, step: string): 
   expect({ next: n2 - n1, added: t2 - t1 }).toEqual({ next: 1, added: newWeigh(n2) });
 }
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testNodes())('node $major', (config) => {
+  const { bin } = config;
   const start = cliPerTest();
+  // The V8 bug is LiveEdit's (setScriptSource at such a stop): the swap engine sends no script and
+  // installs the edit at once; the moves below must not end the program all the same
+  const swap = engineOf(config) === 'swap';
 
   // Found by the pause fuzz (timer worker, seed 4266262094): stopped on the retry boundary's
   // `void 0xEC` at a function's end (where a breakpoint on the line before the closing `}` lands, and
@@ -86,10 +90,11 @@ describe.each(testNodes())('node $major', ({ bin }) => {
       await prompt(cli, moved, `prompt after ${move}`);
       cli.send('cont\n');
     }
-    await cli.waitFor(/patched worker\.js: weigh \(was waiting\)/, { stream: 'stderr', after: moved, step: `the edit applies after ${move}` });
+    if (!swap) await cli.waitFor(/patched worker\.js: weigh \(was waiting\)/, { stream: 'stderr', after: moved, step: `the edit applies after ${move}` });
     await ticksWithNewWeigh(cli, cli.mark('stdout'), `ticks after ${move}`);
     // the user was told why the edit waited
-    expect(said).toBe('[ec] waiting worker.js: the program is stopped at the end of (anonymous) in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont) EC301');
+    if (swap) expect(said).toBe('[ec] patched worker.js: weigh');
+    else expect(said).toBe('[ec] waiting worker.js: the program is stopped at the end of (anonymous) in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont) EC301');
     expect(cli.stdout() + cli.stderr()).not.toMatch(/Check failed|Fatal error|Invalid bytecode|sandbox violation|"signal":"SIG/);
   });
 });

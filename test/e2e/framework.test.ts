@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { engineOf, testNodes, type TestConfig } from '../helpers/nodes';
 
 function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -39,13 +39,15 @@ interface FrameworkApp {
   catcher: string;
   /** How the handlers answer: res.end (miniroute) or res.send (Express). */
   answer: 'end' | 'send';
+  /** The swap engine installs a save at once; LiveEdit waits for the function stopped on the stack (EC301), and retry applies it. */
+  swap: boolean;
 }
 
 /** Start an app's server under edit-continue and wait for its port. */
-async function startApp(start: ReturnType<typeof cliPerTest>, bin: string, dir: string, app: Omit<FrameworkApp, 'dir' | 'cli' | 'port'>): Promise<FrameworkApp> {
-  const cli = start([bin, 'app.js'], dir);
+async function startApp(start: ReturnType<typeof cliPerTest>, config: TestConfig, dir: string, app: Omit<FrameworkApp, 'dir' | 'cli' | 'port' | 'swap'>): Promise<FrameworkApp> {
+  const cli = start([config.bin, 'app.js'], dir);
   const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
-  return { ...app, dir, cli, port };
+  return { ...app, dir, cli, port, swap: engineOf(config) === 'swap' };
 }
 
 /**
@@ -70,8 +72,13 @@ async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
   await cli.waitFor(new RegExp(`at priceOf \\(app\\.js:${app.priceLine}:`), { stream: 'stderr', after: mark, step: 'stop again' });
   await prompt(cli, mark, 'prompt 2');
   edit(path.join(app.dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
-  await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
-  await ask(cli, 'retry', /patched app\.js: priceOf/);
+  if (app.swap) {
+    await cli.waitFor(/patched app\.js: priceOf\n/, { stream: 'stderr', after: mark, step: 'save while paused applies' });
+    await ask(cli, 'retry', /retrying priceOf/);
+  } else {
+    await cli.waitFor(/waiting app\.js: priceOf is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+    await ask(cli, 'retry', /patched app\.js: priceOf/);
+  }
   expect(await second).toEqual({ status: 200, body: 'sync price 42 served 2\n' });
 
   // 3. the next request runs the new code and does not stop
@@ -102,11 +109,13 @@ async function asyncRejectFixRetry(app: FrameworkApp): Promise<void> {
 const MINIROUTE = { priceLine: 8, stockLine: 25, catcher: 'handle', answer: 'end' } as const;
 const EXPRESS = { priceLine: 9, stockLine: 26, catcher: '[\\w.$]+', answer: 'send' } as const;
 
-describe.each(testNodes())('node $major', ({ bin }) => {
+describe.each(testNodes())('node $major', (config) => {
+  const { bin } = config;
+  const swap = engineOf(config) === 'swap';
   const start = cliPerTest();
 
   test('a sync handler throws, the framework catches: the prompt opens at the throw; cont lets the framework answer 500; fix + retry answers the waiting request', async () => {
-    const app = await startApp(start, bin, copyFixture('framework'), MINIROUTE);
+    const app = await startApp(start, config, copyFixture('framework'), MINIROUTE);
     // the program's own try/catch: no stop
     expect(await get(app.port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
     expect(app.cli.stderr()).not.toMatch(/ec> /);
@@ -114,7 +123,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
   });
 
   test('an async handler rejects after an await, the framework catches the promise: stop at the throw; fix + retry answers the waiting request', async () => {
-    await asyncRejectFixRetry(await startApp(start, bin, copyFixture('framework'), MINIROUTE));
+    await asyncRejectFixRetry(await startApp(start, config, copyFixture('framework'), MINIROUTE));
   });
 
   test('a program that throws and catches its own exceptions in a loop does not stop, and after a few the mode gives way to uncaught (it says so)', async () => {
@@ -145,7 +154,7 @@ describe.each(testNodes())('node $major', ({ bin }) => {
       await until(/Error: bad line \(your code does not catch it; node's own code does, in \w+ \(frame \d+\): `cont` lets it handle the error\)\n\s+at onLine \(rl\.js:7:/, 'stop at the throw in onLine');
       await until(/ec> $/, 'prompt');
       edit(path.join(dir, 'rl.js'), "if (line === 'bad') throw new Error('bad line');", "if (line === 'bad') return console.log('skipped bad');", saveByRename);
-      await until(/waiting rl\.js: onLine is running/, 'save waits');
+      await until(swap ? /patched rl\.js: onLine\n/ : /waiting rl\.js: onLine is running/, swap ? 'save applies' : 'save waits');
       let from = out.length;
       child.stdin.write('retry\r');
       await until(/skipped bad\n/, 'the retried handler', from);
@@ -222,15 +231,15 @@ describe('real Express', () => {
     return dir;
   }
 
-  describe.each(testNodes())('node $major', ({ bin }) => {
+  describe.each(testNodes())('node $major', (config) => {
     const start = cliPerTest();
 
     test('a sync handler throws: stop at the throw; cont answers 500; fix + retry answers the waiting request; the next runs the new code', async () => {
-      await syncThrowContFixRetry(await startApp(start, bin, expressApp(), EXPRESS));
+      await syncThrowContFixRetry(await startApp(start, config, expressApp(), EXPRESS));
     });
 
     test('an async handler rejects after an await: stop at the throw; fix + retry answers the waiting request', async () => {
-      await asyncRejectFixRetry(await startApp(start, bin, expressApp(), EXPRESS));
+      await asyncRejectFixRetry(await startApp(start, config, expressApp(), EXPRESS));
     });
   });
 });

@@ -67,6 +67,27 @@ describe.each(lines)('$label', ({ bin }) => {
     edit(file, 'items=${this.#items.length}', 'n=${this.#items.length}!', saveByRename);
     await patched(cli, mark, /patched app\.js: Cart\.describe\n/, 'swap the method');
     await ask(cli, 'a', /add 5 n=5! total=32 price=5 count=203/, 'stdout');
+
+    // stopped inside the swapped closure: its outer local reads, lists and sets by its own name (the
+    // environment object it goes through, and the original function passing the call on, stay ours)
+    mark = cli.mark('stderr');
+    edit(file, 'n += 100;', 'n += 100; debugger;', saveByRename);
+    await patched(cli, mark, /patched app\.js: makeCounter\.next\n/, 'swap the closure again');
+    mark = cli.mark('stderr');
+    cli.send('a\n');
+    await cli.waitFor(/paused at a debugger statement in next \(app\.js:\d+:\d+\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the swapped closure' });
+    await ask(cli, 'p n', /(?:^|> )303$/m);
+    let at = cli.mark('stderr');
+    await ask(cli, 'locals', /n = 303 \(closure\)[\s\S]*ec> $/);
+    expect(cli.stderr().slice(at)).not.toMatch(/__ec\$|sourceURL/);
+    at = cli.mark('stderr');
+    await ask(cli, 'bt', />#0 next \(app\.js:\d+:\d+\)\n[\s\S]*ec> $/);
+    expect(cli.stderr().slice(at)).not.toMatch(/#1 next/);
+    await ask(cli, 'set n = 1000', /(?:^|> )n = 1000/m);
+    await ask(cli, 'p n + 1', /(?:^|> )1001$/m);
+    const out = cli.mark('stdout');
+    cli.send('cont\n');
+    await cli.waitFor(/add 6 n=6! total=37 price=5 count=1000\n/, { after: out, step: 'the program sees the value set' });
     // no save was refused by the swap engine (its codes, and V8's)
     expect(cli.stderr()).not.toMatch(/EC21\d|EC3\d\d/);
   });
@@ -169,9 +190,9 @@ describe.each(lines)('$label', ({ bin }) => {
     // main is running (it is the frame we stand in): the swap applies at once all the same
     edit(file, 'console.log(`total ${total}`);', 'console.log(`sum ${total * 100}`);');
     await patched(cli, mark, /patched steps\.js: main\n/, 'swap main while it runs');
-    await ask(cli, 'restart 0', /restarted frame 0/);
-    // the restarted main passes the call to the new main, which stops at its own debugger statement
-    await ask(cli, 'cont', /paused at a debugger statement in main \(steps\.js:8:\d+\)/);
+    // the restarted main passes the call to the new main: restart steps through that dispatch and
+    // stops at the new main's first line (its debugger statement), not on the function's own line
+    await ask(cli, 'restart 0', /restarted frame 0; stopped at its start\nmain \(steps\.js:8:3\)\n[\s\S]*> +8 \|   debugger;/);
     cli.send('cont\n');
     await cli.waitFor(/sum 600\n/, { step: 'the new main ran' });
     expect(cli.stdout()).not.toMatch(/total/);

@@ -129,6 +129,17 @@ export function testNodes(): TestConfig[] {
   return out;
 }
 
+/**
+ * The engine a configuration's programs run with: its own, or for `auto` the one edit-continue picks
+ * by default today (the swap engine where there is no LiveEdit, the stand-in; LiveEdit elsewhere).
+ * Tests whose expectation differs by engine (LiveEdit waits for a running function, EC301; the swap
+ * engine installs at once) ask this. If the default changes, change it here.
+ */
+export function engineOf(c: Pick<TestConfig, 'engine' | 'noLiveEdit'>): TestEngine {
+  if (c.engine !== 'auto') return c.engine;
+  return c.noLiveEdit ? 'swap' : 'liveedit';
+}
+
 /** Is the stand-in among the lines (EC_TEST_NODES has `nolive`, as by default)? Node 26 must then be installed. */
 export function standInWanted(): boolean {
   if (!wantedLines().includes('nolive')) return false;

@@ -394,6 +394,12 @@ describe('frameLine', () => {
 });
 
 describe('backtrace', () => {
+  test("the swap engine's dispatch frame is left out (V8's numbers are kept), unless it is the selected one", () => {
+    const frames = [frame(0), frame(1, { dispatch: true }), frame(2)];
+    expect(backtrace(frames, 0)).toEqual(['>#0 f0 (src/f0.js:1:3)', ' #2 f2 (src/f2.js:3:3)']);
+    expect(backtrace(frames, 1)).toEqual([' #0 f0 (src/f0.js:1:3)', '>#1 f1 (src/f1.js:2:3)', ' #2 f2 (src/f2.js:3:3)']);
+  });
+
   test('own frames only: one line each, the selected one marked', () => {
     const frames = [frame(0), frame(1), frame(2)];
     expect(backtrace(frames, 1)).toEqual([
@@ -461,6 +467,14 @@ describe('backtrace', () => {
 });
 
 describe('stackLines', () => {
+  test("the swap engine's dispatch (the original function calling its swapped-in body) is left out", () => {
+    const frames = [frame(0, { name: 'work', file: 'job.js', line: 7, column: 15 }), frame(1, { name: 'work', file: 'job.js', line: 5, column: 22, dispatch: true }), frame(2, { name: 'main', file: 'job.js', line: 13, column: 14 })];
+    expect(stackLines(frames)).toEqual([
+      '    at work (job.js:7:15)',
+      '    at main (job.js:13:14)',
+    ]);
+  });
+
   test('only the program\'s own frames, as "at name (file:line:col)"', () => {
     const frames = [frame(0, { name: 'run', file: 'job.js', line: 3, column: 9 }), internal(1), frame(2, { name: 'main', file: 'main.js', line: 20, column: 1 })];
     expect(stackLines(frames)).toEqual([
