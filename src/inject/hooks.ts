@@ -114,7 +114,8 @@ export function transformCached(file: string, text: string, kind: SourceKind, ty
   const swapModule = swapMode() ? swapModuleIdOf(file) : null;
   const c = cache();
   const run = () => transformText(text, kind, typescript, swapModule);
-  // the module id comes from the file, and entries are kept per file: the mode in the key is enough
+  // the module id comes from the file; `+swap` gives the swap text an entry of its own beside the
+  // boundaries-only one (./cache.ts entryName)
   return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();
 }
 
