@@ -17,7 +17,7 @@
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import * as acorn from 'acorn';
 import { createHash } from 'node:crypto';
-import { BOUNDARY_MARK, SWAP_MARK } from './mark';
+import { BOUNDARY_MARK, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -405,6 +405,17 @@ function modeOf(s: Scan): ForwardMode {
   return !arrow && s.usesArguments ? 'a' : simpleParams(s.fn.params) ? 'p' : 'b';
 }
 
+/**
+ * Does a class need an eval of its own (compiled code reaching its scope)? Only for what the module's
+ * eval cannot give: `#private` names (any `#` in its text, comments and strings included: a spare
+ * eval costs little), the inner name of a named class expression, and `super` of a class that
+ * extends another (a method is compiled with the parent read through the class eval's `this`). A
+ * static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
+ */
+function needsClassEval(node: Node, text: string): boolean {
+  return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#');
+}
+
 /** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
 export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
   const { scans, classes } = scanFunctions(root);
@@ -432,6 +443,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   }
   let c = 0;
   for (const { node } of classes) {
+    if (!needsClassEval(node, text)) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
@@ -444,7 +456,9 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   const lead = first > 0 && !text.slice(body[first - 1].start, at).endsWith(';') ? ';' : '';
   out.push({
     at,
-    text: `${lead}${open('')}(function(g,p,n,e){var d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})(globalThis,"${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
+    // the hooks define the helper once per thread (./swap-runtime.ts); the copy here, only pre-parsed
+    // where the helper exists, serves a thread that runs the text without them
+    text: `${lead}${open('')}(typeof ${SWAP_PROLOGUE_HELPER}==="function"?${SWAP_PROLOGUE_HELPER}:function(p,n,e){var g=globalThis,d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})("${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
   });
   return out;
 }

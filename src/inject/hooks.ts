@@ -14,6 +14,7 @@ import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
 import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
+import { defineSwapHelper } from './swap-runtime';
 
 /** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
 export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
@@ -192,6 +193,8 @@ const IMPORT_HINT = /\bimport\b/;
 const USER_ESM_HINT = /\b(?:import|export)\b/;
 
 export function installBoundaries(): void {
+  // whatever the engine: the transform's mode is read per module, and a swap text needs it
+  defineSwapHelper();
   const mod = require('node:module') as typeof import('node:module') & {
     registerHooks?: (hooks: { load(url: string, context: object, next: NextLoad): LoadResult }) => unknown;
   };

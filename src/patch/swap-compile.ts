@@ -115,7 +115,11 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     startOffset = member.start;
     const head = saved.slice(member.start, node.start).replace(/^static\b/, '');
     const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
-    const proto = member.type === 'MethodDefinition' ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),` : '';
+    // `super`: the parent, read through the class eval's `this` (the class); a class without an eval
+    // extends nothing (src/inject/boundary.ts needsClassEval), so its methods' super is the default one
+    const proto = member.type !== 'MethodDefinition' ? ''
+      : unit.classEval !== null ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),`
+        : member.static ? '__proto__:Function.prototype,' : '';
     prefix = `((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
     text = head.replace(/\s+/g, ' ') + text;
     suffix = '})';
