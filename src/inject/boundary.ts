@@ -343,8 +343,15 @@ function constructible(s: Scan): boolean {
   return true;
 }
 
-function envObject(names: string[], ref: (name: string) => string): string {
-  return '{' + names.map((n) => `get ${n}(){return ${ref(n)}},set ${n}(__ec$v){${ref(n)}=__ec$v}`).join(',') + '}';
+/**
+ * The environment a dispatch passes to its slot's factory: an instance of the class the compiled code
+ * hangs on the factory (`slot.E`, src/patch/swap-compile.ts envClass), made from one reader and one
+ * writer per name, in the order of `names`. An object literal with a getter and a setter per name
+ * was 20-70x slower per call (V8 builds such a literal in its runtime on every call); a class
+ * instance holding two arrows is allocated inline, and its getters inline.
+ */
+function envObject(slot: string, names: string[], ref: (name: string) => string): string {
+  return `new ${slot}.E(` + names.map((n) => `()=>${ref(n)},(__ec$v)=>{${ref(n)}=__ec$v}`).join(',') + ')';
 }
 
 /** Where a function's dispatch sends calls, and how (see SwapSite). */
@@ -376,7 +383,7 @@ export interface SwapHooks {
 function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string): Insertion[] {
   const fn = s.fn;
   const slot = slotName(module, shape.n);
-  const target = shape.env.length ? `${slot}(${envObject(shape.env, envRef)})` : slot;
+  const target = shape.env.length ? `${slot}(${envObject(slot, shape.env, envRef)})` : slot;
   const mode = shape.mode;
   const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
   const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
