@@ -34,7 +34,7 @@ function sourceUrlOf(record: ScriptRecord): string {
  * few ms and are read at their first save (2,000 modules read ahead would cost the start).
  */
 const READ_AHEAD_FROM = 256 * 1024;
-const READ_AHEAD_QUIET_MS = 500;
+const READ_AHEAD_QUIET_MS = 200;
 
 export class SwapEngine implements PatchEngine {
   /** Per script: what was loaded and what runs now (null: the script has no swap indirection). */
