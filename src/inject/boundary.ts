@@ -313,11 +313,17 @@ function isRef(node: Node, parent: Node | undefined): boolean {
 }
 
 /** Every function with its declared and referenced names (nested functions' references count for their ancestors). */
-function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; parent: Node | undefined }[] } {
+/** Nodes whose declarations are block-scoped (a class or `let` inside one is not in the module's scope). */
+const BLOCK_SCOPES = new Set(['BlockStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement', 'SwitchStatement', 'CatchClause', 'StaticBlock']);
+
+/** A class, and whether it stands in a block of the top level (names there are in no function's scope and not in the module's). */
+interface ClassScan { node: Node; parent: Node | undefined; inTopBlock: boolean }
+
+function scanFunctions(root: Node): { scans: Scan[]; classes: ClassScan[] } {
   const scans: Scan[] = [];
-  const classes: { node: Node; parent: Node | undefined }[] = [];
+  const classes: ClassScan[] = [];
   const declare = (s: Scan | null, names: string[]) => { if (s) for (const n of names) s.declared.add(n); };
-  const visit = (node: Node, parent: Node | undefined, cur: Scan | null): void => {
+  const visit = (node: Node, parent: Node | undefined, cur: Scan | null, inTopBlock: boolean): void => {
     let here = cur;
     if (isFunction(node)) {
       here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false };
@@ -335,7 +341,8 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
     } else if (node.type === 'ClassExpression' && node.id) {
       declare(cur, [node.id.name]);
     }
-    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent });
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent, inTopBlock });
+    const below = inTopBlock || (here === null && BLOCK_SCOPES.has(node.type));
     if (node.type === 'MetaProperty' && node.meta.name === 'new') {
       for (let s = here; s; s = s.up) { s.usesNewTarget = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
     }
@@ -348,11 +355,11 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
-      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here); }
-      else if (value && typeof value.type === 'string') visit(value, node, here);
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here, below); }
+      else if (value && typeof value.type === 'string') visit(value, node, here, below);
     }
   };
-  visit(root, undefined, null);
+  visit(root, undefined, null, false);
   return { scans, classes };
 }
 
@@ -451,7 +458,8 @@ function modeOf(s: Scan): ForwardMode {
 
 /**
  * Does a class need an eval of its own (compiled code reaching its scope)? Only for what the module's
- * eval cannot give: `#private` names (any `#` in its text, comments and strings included: a spare
+ * eval cannot give: a class in a block of the top level (the block's names: see scanFunctions),
+ * `#private` names (any `#` in its text, comments and strings included: a spare
  * eval costs little), the inner name of a named class expression, and `super` of a class that
  * extends another (a method is compiled with the parent read through the class eval's `this`). A
  * static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
@@ -486,8 +494,8 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
   }
   let c = 0;
-  for (const { node } of classes) {
-    if (!needsClassEval(node, text)) continue;
+  for (const { node, inTopBlock } of classes) {
+    if (!inTopBlock && !needsClassEval(node, text)) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }

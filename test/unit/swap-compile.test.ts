@@ -237,9 +237,15 @@ describe('swap: references, closures, instances and state', () => {
       .replace('static s() { return typeof super.call; }', 'static s() { return typeof super.call + "!"; }');
     expect(names(h.save(v2)).sort()).toEqual(['P.get v', 'P.m', 'P.s', 'P.t'].sort());
     expect([p.v, p.m(1), p.t(), h.exports.s()]).toEqual([30, 32, 'yes', 'function!']);
-    // the ones that need it keep theirs: a parent, #private, a named class expression
-    const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };'), 'script', { swap: { module: 'mabc' } });
-    expect(kept.match(/static\{/g)?.length).toBe(3);
+    // the ones that need it keep theirs: a parent, #private, a named class expression, a class in a
+    // block of the top level (the block's names are in no function's scope and not in the module's)
+    const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };', '{ const k = 1; class F { m() { return k; } } }', 'function g() { class G { m() {} } }'), 'script', { swap: { module: 'mabc' } });
+    expect(kept.match(/static\{/g)?.length).toBe(4);
+    const inBlock = src('let out;', 'if (true) {', '  const k = 2;', '  class F { m() { return k; } }', '  out = new F();', '}', 'module.exports = out;');
+    const hb = load(inBlock);
+    expect(hb.exports.m()).toBe(2);
+    hb.save(inBlock.replace('m() { return k; }', 'm() { return k * 21; }'));
+    expect(hb.exports.m()).toBe(42);
   });
   test('lexical this, arguments and new.target: arrows get the caller\'s this; functions keep new.target and arguments', () => {
     const v1 = src(
