@@ -82,15 +82,20 @@ const Parser = acorn.Parser.extend(((Base: any) => class extends Base {
   }
 }) as unknown as (p: typeof acorn.Parser) => typeof acorn.Parser);
 
-/** Parse a script as node runs it (a CommonJS body may `return`; a module may `await`). Throws on a syntax error. */
-export function parseSource(text: string, kind: SourceKind): acorn.Program {
-  return Parser.parse(text, {
+/**
+ * Parse a script as node runs it (a CommonJS body may `return`; a module may `await`). Throws on a
+ * syntax error. `from`: parse only the text from there on as a program, with the offsets (and the
+ * lines of errors) of the whole text; what comes before is not read.
+ */
+export function parseSource(text: string, kind: SourceKind, from = 0): acorn.Program {
+  const options: acorn.Options = {
     ecmaVersion: 'latest',
     sourceType: kind,
     allowHashBang: true,
     allowReturnOutsideFunction: kind === 'script',
     allowAwaitOutsideFunction: kind === 'module',
-  });
+  };
+  return from > 0 ? new (Parser as unknown as new (o: acorn.Options, t: string, p: number) => { parse(): acorn.Program })(options, text, from).parse() : Parser.parse(text, options);
 }
 
 function parse(text: string, kind: SourceKind): acorn.Program | null {
