@@ -9,19 +9,20 @@
 // sub-folder named after the format (FORMAT below). Off: EDIT_CONTINUE_CACHE=0 (or off, false, no).
 //
 // One pack file per program (its main script, node's version, main thread or not), with one entry per
-// transformed module text (per file and transform: the swap engine's text has its own, entryName): 2,000 small files would cost more to create than the transform on a busy
-// disk. A miss appends its entry to the pack at once, in one write (so a program that stops at an
-// exception in its first lines, or is killed right after it loaded, has still filled the cache); the
-// first read of a start reads the whole pack. An entry's
-// key is the sha-256 of the transform's identity (our transform code, acorn's version), node's full
-// version, the kind (script or module, TypeScript or not) and the module's text (as UTF-16). The same
-// key always gives the same output, so an entry is used only when its key is the one computed now,
-// and only when its body still has the sha-256 it was written with: anything else (a changed file,
-// another version of edit-continue, acorn or node, a damaged or cut pack) is a miss, and the miss
-// appends a good entry. When most of a pack is entries that newer ones replaced, it is rewritten with
-// the newest entry of each file and transform that still exists (to a temporary file renamed into place, so a
-// reader sees the old pack or the new one). The controller removes packs unused for 30 days and keeps
-// the folder under a size limit (src/launch/cache-clean.ts).
+// transformed module text (per file and transform: the swap engine's text has its own, entryName):
+// 2,000 small files would cost more to create than the transform on a busy disk. A miss appends its
+// entry to the pack at once, in one write (so a program that stops at an exception in its first
+// lines, or is killed right after it loaded, has still filled the cache); the first read of a start
+// reads the whole pack. An entry's key is the sha-256 of the transform's identity (our transform
+// code, acorn's version), node's full version, the kind (script or module, TypeScript or not) and
+// the module's text (as UTF-16). The same key always gives the same output, so an entry is used only
+// when its key is the one computed now, and only when its body still has the sha-256 it was written
+// with: anything else (a changed file, another version of edit-continue, acorn or node, a damaged or
+// cut pack) is a miss, and the miss appends a good entry. When most of a pack is entries that newer
+// ones replaced, it is rewritten with the newest entry of each file and transform that still exists
+// (to a temporary file renamed into place, so a reader sees the old pack or the new one). The
+// controller removes packs unused for 30 days and keeps the folder under a size limit
+// (src/launch/cache-clean.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
