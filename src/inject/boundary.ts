@@ -17,7 +17,7 @@
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import * as acorn from 'acorn';
 import { createHash } from 'node:crypto';
-import { BOUNDARY_MARK, SWAP_MARK } from './mark';
+import { BOUNDARY_MARK, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -50,15 +50,57 @@ export interface Insertion {
   text: string;
 }
 
-/** Parse a script as node runs it (a CommonJS body may `return`; a module may `await`). Throws on a syntax error. */
-export function parseSource(text: string, kind: SourceKind): acorn.Program {
-  return acorn.parse(text, {
+/**
+ * A list of names declared in one scope that answers `indexOf` from a map. acorn checks every
+ * declaration against the lists of its scope with `indexOf`, which is quadratic in the number of
+ * names: the top level of an ES module with 10,000 functions spent ~0.9 s of a 1.3 s parse there.
+ * Only the first index of a name is asked for (acorn uses `indexOf(name) > -1` and `list[0]`).
+ */
+class NameList extends Array<string> {
+  private readonly first = new Map<string, number>();
+  static fromList(list: string[]): NameList {
+    const out = new NameList();
+    for (const n of list) out.push(n);
+    return out;
+  }
+  override push(...names: string[]): number {
+    for (const n of names) { if (!this.first.has(n)) this.first.set(n, this.length); super.push(n); }
+    return this.length;
+  }
+  override indexOf(name: string): number {
+    return this.first.get(name) ?? -1;
+  }
+}
+
+/** Scopes hold plain arrays until one of their lists passes this many names. */
+const LONG_SCOPE = 32;
+
+/** acorn's parser, with the name lists of big scopes made NameLists before each declaration. */
+const Parser = acorn.Parser.extend(((Base: any) => class extends Base {
+  declareName(name: string, bindingType: number, pos: number): unknown {
+    for (const scope of this.scopeStack as Record<'var' | 'lexical' | 'functions', string[]>[]) {
+      if (scope.var.length > LONG_SCOPE && !(scope.var instanceof NameList)) scope.var = NameList.fromList(scope.var);
+      if (scope.lexical.length > LONG_SCOPE && !(scope.lexical instanceof NameList)) scope.lexical = NameList.fromList(scope.lexical);
+      if (scope.functions.length > LONG_SCOPE && !(scope.functions instanceof NameList)) scope.functions = NameList.fromList(scope.functions);
+    }
+    return super.declareName(name, bindingType, pos);
+  }
+}) as unknown as (p: typeof acorn.Parser) => typeof acorn.Parser);
+
+/**
+ * Parse a script as node runs it (a CommonJS body may `return`; a module may `await`). Throws on a
+ * syntax error. `from`: parse only the text from there on as a program, with the offsets (and the
+ * lines of errors) of the whole text; what comes before is not read.
+ */
+export function parseSource(text: string, kind: SourceKind, from = 0): acorn.Program {
+  const options: acorn.Options = {
     ecmaVersion: 'latest',
     sourceType: kind,
     allowHashBang: true,
     allowReturnOutsideFunction: kind === 'script',
     allowAwaitOutsideFunction: kind === 'module',
-  });
+  };
+  return from > 0 ? new (Parser as unknown as new (o: acorn.Options, t: string, p: number) => { parse(): acorn.Program })(options, text, from).parse() : Parser.parse(text, options);
 }
 
 function parse(text: string, kind: SourceKind): acorn.Program | null {
@@ -282,11 +324,17 @@ function isRef(node: Node, parent: Node | undefined): boolean {
 }
 
 /** Every function with its declared and referenced names (nested functions' references count for their ancestors). */
-function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; parent: Node | undefined }[] } {
+/** Nodes whose declarations are block-scoped (a class or `let` inside one is not in the module's scope). */
+const BLOCK_SCOPES = new Set(['BlockStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement', 'SwitchStatement', 'CatchClause', 'StaticBlock']);
+
+/** A class, and whether it stands in a block of the top level (names there are in no function's scope and not in the module's). */
+interface ClassScan { node: Node; parent: Node | undefined; inTopBlock: boolean }
+
+function scanFunctions(root: Node): { scans: Scan[]; classes: ClassScan[] } {
   const scans: Scan[] = [];
-  const classes: { node: Node; parent: Node | undefined }[] = [];
+  const classes: ClassScan[] = [];
   const declare = (s: Scan | null, names: string[]) => { if (s) for (const n of names) s.declared.add(n); };
-  const visit = (node: Node, parent: Node | undefined, cur: Scan | null): void => {
+  const visit = (node: Node, parent: Node | undefined, cur: Scan | null, inTopBlock: boolean): void => {
     let here = cur;
     if (isFunction(node)) {
       here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false };
@@ -304,7 +352,8 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
     } else if (node.type === 'ClassExpression' && node.id) {
       declare(cur, [node.id.name]);
     }
-    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent });
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent, inTopBlock });
+    const below = inTopBlock || (here === null && BLOCK_SCOPES.has(node.type));
     if (node.type === 'MetaProperty' && node.meta.name === 'new') {
       for (let s = here; s; s = s.up) { s.usesNewTarget = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
     }
@@ -317,11 +366,11 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: { node: Node; pare
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
-      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here); }
-      else if (value && typeof value.type === 'string') visit(value, node, here);
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here, below); }
+      else if (value && typeof value.type === 'string') visit(value, node, here, below);
     }
   };
-  visit(root, undefined, null);
+  visit(root, undefined, null, false);
   return { scans, classes };
 }
 
@@ -349,8 +398,15 @@ function constructible(s: Scan): boolean {
   return true;
 }
 
-function envObject(names: string[], ref: (name: string) => string): string {
-  return '{' + names.map((n) => `get ${n}(){return ${ref(n)}},set ${n}(__ec$v){${ref(n)}=__ec$v}`).join(',') + '}';
+/**
+ * The environment a dispatch passes to its slot's factory: an instance of the class the compiled code
+ * hangs on the factory (`slot.E`, src/patch/swap-compile.ts envClass), made from one reader and one
+ * writer per name, in the order of `names`. An object literal with a getter and a setter per name
+ * was 20-70x slower per call (V8 builds such a literal in its runtime on every call); a class
+ * instance holding two arrows is allocated inline, and its getters inline.
+ */
+function envObject(slot: string, names: string[], ref: (name: string) => string): string {
+  return `new ${slot}.E(` + names.map((n) => `()=>${ref(n)},(__ec$v)=>{${ref(n)}=__ec$v}`).join(',') + ')';
 }
 
 /** Where a function's dispatch sends calls, and how (see SwapSite). */
@@ -382,7 +438,7 @@ export interface SwapHooks {
 function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string): Insertion[] {
   const fn = s.fn;
   const slot = slotName(module, shape.n);
-  const target = shape.env.length ? `${slot}(${envObject(shape.env, envRef)})` : slot;
+  const target = shape.env.length ? `${slot}(${envObject(slot, shape.env, envRef)})` : slot;
   const mode = shape.mode;
   const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
   const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
@@ -411,6 +467,18 @@ function modeOf(s: Scan): ForwardMode {
   return !arrow && s.usesArguments ? 'a' : simpleParams(s.fn.params) ? 'p' : 'b';
 }
 
+/**
+ * Does a class need an eval of its own (compiled code reaching its scope)? Only for what the module's
+ * eval cannot give: a class in a block of the top level (the block's names: see scanFunctions),
+ * `#private` names (any `#` in its text, comments and strings included: a spare
+ * eval costs little), the inner name of a named class expression, and `super` of a class that
+ * extends another (a method is compiled with the parent read through the class eval's `this`). A
+ * static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
+ */
+function needsClassEval(node: Node, text: string): boolean {
+  return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#');
+}
+
 /** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
 export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
   const { scans, classes } = scanFunctions(root);
@@ -437,7 +505,8 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
   }
   let c = 0;
-  for (const { node } of classes) {
+  for (const { node, inTopBlock } of classes) {
+    if (!inTopBlock && !needsClassEval(node, text)) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
@@ -450,7 +519,9 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   const lead = first > 0 && !text.slice(body[first - 1].start, at).endsWith(';') ? ';' : '';
   out.push({
     at,
-    text: `${lead}${open('')}(function(g,p,n,e){var d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})(globalThis,"${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
+    // the hooks define the helper once per thread (./swap-runtime.ts); the copy here, only pre-parsed
+    // where the helper exists, serves a thread that runs the text without them
+    text: `${lead}${open('')}(typeof ${SWAP_PROLOGUE_HELPER}==="function"?${SWAP_PROLOGUE_HELPER}:function(p,n,e){var g=globalThis,d=Object.defineProperty,h=Object.prototype.hasOwnProperty;for(var i=0;i<n;i++)if(!h.call(g,p+i))d(g,p+i,{value:void 0,configurable:true});d(g,p+"e",{value:e,configurable:true})})("${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
   });
   return out;
 }

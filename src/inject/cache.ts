@@ -9,19 +9,20 @@
 // sub-folder named after the format (FORMAT below). Off: EDIT_CONTINUE_CACHE=0 (or off, false, no).
 //
 // One pack file per program (its main script, node's version, main thread or not), with one entry per
-// transformed module text: 2,000 small files would cost more to create than the transform on a busy
-// disk. A miss appends its entry to the pack at once, in one write (so a program that stops at an
-// exception in its first lines, or is killed right after it loaded, has still filled the cache); the
-// first read of a start reads the whole pack. An entry's
-// key is the sha-256 of the transform's identity (our transform code, acorn's version), node's full
-// version, the kind (script or module, TypeScript or not) and the module's text (as UTF-16). The same
-// key always gives the same output, so an entry is used only when its key is the one computed now,
-// and only when its body still has the sha-256 it was written with: anything else (a changed file,
-// another version of edit-continue, acorn or node, a damaged or cut pack) is a miss, and the miss
-// appends a good entry. When most of a pack is entries that newer ones replaced, it is rewritten with
-// the newest entry of each file that still exists (to a temporary file renamed into place, so a
-// reader sees the old pack or the new one). The controller removes packs unused for 30 days and keeps
-// the folder under a size limit (src/launch/cache-clean.ts).
+// transformed module text (per file and transform: the swap engine's text has its own, entryName):
+// 2,000 small files would cost more to create than the transform on a busy disk. A miss appends its
+// entry to the pack at once, in one write (so a program that stops at an exception in its first
+// lines, or is killed right after it loaded, has still filled the cache); the first read of a start
+// reads the whole pack. An entry's key is the sha-256 of the transform's identity (our transform
+// code, acorn's version), node's full version, the kind (script or module, TypeScript or not) and
+// the module's text (as UTF-16). The same key always gives the same output, so an entry is used only
+// when its key is the one computed now, and only when its body still has the sha-256 it was written
+// with: anything else (a changed file, another version of edit-continue, acorn or node, a damaged or
+// cut pack) is a miss, and the miss appends a good entry. When most of a pack is entries that newer
+// ones replaced, it is rewritten with the newest entry of each file and transform that still exists
+// (to a temporary file renamed into place, so a reader sees the old pack or the new one). The
+// controller removes packs unused for 30 days and keeps the folder under a size limit
+// (src/launch/cache-clean.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -86,21 +87,39 @@ const LONE_SURROGATE_G = /\p{Surrogate}/gu;
 export type Transformed = string | null;
 
 interface Entry {
+  /** The module's file, and the transform variant it was made by ('' for the boundaries alone; `swap`). */
+  file: string;
+  variant: string;
   key: string;
   what: 'same' | 'text';
   hash: string;
   body: string;
 }
 
+/**
+ * An entry's place in a pack: its file, and its variant after a space. The transform variant (what
+ * follows `+` in the kind, `script+swap`) has an entry of its own per file: a program started under
+ * one engine and then the other (the bench does, and so does a user who tries both) keeps both texts
+ * instead of each start replacing the other's.
+ */
+export function entryName(file: string, variant: string): string {
+  return variant ? `${file}\0${variant}` : file;
+}
+
+function variantOf(kind: string): string {
+  const plus = kind.indexOf('+');
+  return plus < 0 ? '' : kind.slice(plus + 1);
+}
+
 export interface Pack {
-  /** The newest entry of each file. */
+  /** The newest entry of each file and variant (see entryName). */
   entries: Map<string, Entry>;
   /** Characters of the pack, and of its newest entries: a pack mostly replaced is worth rewriting. */
   size: number;
   live: number;
 }
 
-const HEADER = /^E ([0-9a-f]{64}) (same|text) ([0-9a-f]{64}) (\d+) (".*")$/;
+const HEADER = /^E ([0-9a-f]{64}) (same|text) ([0-9a-f]{64}) (\d+) (".*")(?: ([a-z]+))?$/;
 
 /** Parse a pack. A damaged part is skipped up to the next line that starts an entry. */
 export function parsePack(text: string): Pack {
@@ -122,7 +141,8 @@ export function parsePack(text: string): Pack {
     }
     const chars = end + 1 - at;
     size += chars;
-    entries.set(file, { key: m[1], what: m[2] as Entry['what'], hash: m[3], body: text.slice(nl + 1, end), chars });
+    const variant = m[6] ?? '';
+    entries.set(entryName(file, variant), { file, variant, key: m[1], what: m[2] as Entry['what'], hash: m[3], body: text.slice(nl + 1, end), chars });
     at = end + 1;
   }
   let live = 0;
@@ -130,8 +150,8 @@ export function parsePack(text: string): Pack {
   return { entries, size, live };
 }
 
-export function formatEntry(file: string, e: Entry): string {
-  return `E ${e.key} ${e.what} ${e.hash} ${e.body.length} ${JSON.stringify(file)}\n${e.body}\n`;
+export function formatEntry(e: Entry): string {
+  return `E ${e.key} ${e.what} ${e.hash} ${e.body.length} ${JSON.stringify(e.file)}${e.variant ? ' ' + e.variant : ''}\n${e.body}\n`;
 }
 
 /** The pack of this program in this thread kind: the same program started again finds it. */
@@ -202,9 +222,9 @@ export class TextCache {
     return this.load().size;
   }
 
-  /** The entry of `file` when it was made from this key: a string or null (see Transformed), else undefined. */
-  get(file: string, key: string): Transformed | undefined {
-    const e = this.load().get(file);
+  /** The entry of `file` (and variant) when it was made from this key: a string or null (see Transformed), else undefined. */
+  get(file: string, key: string, variant = ''): Transformed | undefined {
+    const e = this.load().get(entryName(file, variant));
     this.soon();
     if (!e || e.key !== key || sha256(e.body) !== e.hash) return undefined;
     if (e.what === 'same') return e.body === '' ? null : undefined;
@@ -217,19 +237,19 @@ export class TextCache {
    * module; batching them would lose what a pause or a kill cuts off). A reader sees whole entries,
    * and skips a cut one (see parsePack).
    */
-  put(file: string, key: string, value: Transformed): void {
+  put(file: string, key: string, value: Transformed, variant = ''): void {
     const body = value ?? '';
     if (LONE_SURROGATE.test(body) || LONE_SURROGATE.test(file)) return; // UTF-8 on disk could not give the same string back
     const pack = this.packFile();
     if (!pack) return;
-    const entry: Entry = { key, what: value === null ? 'same' : 'text', hash: sha256(body), body };
-    this.load().set(file, entry);
+    const entry: Entry = { file, variant, key, what: value === null ? 'same' : 'text', hash: sha256(body), body };
+    this.load().set(entryName(file, variant), entry);
     try {
       if (this.fd === null) {
         this.fd = fs.openSync(pack, 'a', 0o600);
         if (fs.fstatSync(this.fd).size === 0) fs.writeSync(this.fd, MAGIC + '\n');
       }
-      fs.writeSync(this.fd, formatEntry(file, entry));
+      fs.writeSync(this.fd, formatEntry(entry));
     } catch {
       this.file = null; // a full disk, a read-only folder: no cache for the rest of this run
     }
@@ -257,13 +277,13 @@ export class TextCache {
     this.timer.unref();
   }
 
-  /** Rewrite the pack with the newest entry of each file that still exists. */
+  /** Rewrite the pack with the newest entry of each file (and variant) that still exists. */
   rewrite(): void {
     this.compact = false;
     const file = this.packFile();
     if (!file) return;
     const parts = [MAGIC + '\n'];
-    for (const [f, e] of this.read().entries) if (fs.existsSync(f)) parts.push(formatEntry(f, e));
+    for (const e of this.read().entries.values()) if (fs.existsSync(e.file)) parts.push(formatEntry(e));
     const tmp = `${file}.${process.pid}.${threadId}.tmp`;
     try {
       fs.writeFileSync(tmp, parts.join(''), { flag: 'w', mode: 0o600 });
@@ -277,10 +297,11 @@ export class TextCache {
   through(file: string, text: string, kind: string, typescript: boolean, transform: () => Transformed): Transformed {
     if (LONE_SURROGATE.test(text)) return transform();
     const key = this.key(text, kind, typescript);
-    const hit = this.get(file, key);
+    const variant = variantOf(kind);
+    const hit = this.get(file, key, variant);
     if (hit !== undefined) return hit;
     const value = transform();
-    this.put(file, key, value);
+    this.put(file, key, value, variant);
     return value;
   }
 }

@@ -14,6 +14,7 @@ import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
 import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
+import { defineSwapHelper } from './swap-runtime';
 
 /** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
 export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
@@ -130,7 +131,8 @@ export function transformCached(file: string, text: string, kind: SourceKind, ty
   const swapModule = swapMode() ? swapModuleIdOf(file) : null;
   const c = cache();
   const run = () => transformText(text, kind, typescript, swapModule);
-  // the module id comes from the file, and entries are kept per file: the mode in the key is enough
+  // the module id comes from the file; `+swap` gives the swap text an entry of its own beside the
+  // boundaries-only one (./cache.ts entryName)
   return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();
 }
 
@@ -209,6 +211,8 @@ const IMPORT_HINT = /\bimport\b/;
 const USER_ESM_HINT = /\b(?:import|export)\b/;
 
 export function installBoundaries(): void {
+  // whatever the engine: the transform's mode is read per module, and a swap text needs it
+  defineSwapHelper();
   const mod = require('node:module') as typeof import('node:module') & {
     registerHooks?: (hooks: { load(url: string, context: object, next: NextLoad): LoadResult }) => unknown;
   };

@@ -4,3 +4,9 @@
 export const BOUNDARY_MARK = '\n/*edit-continue:boundaries*/';
 /** The mark of a text with the swap engine's indirection as well (./boundary.ts, docs/swap.md). */
 export const SWAP_MARK = '\n/*edit-continue:swap*/';
+/**
+ * The global function a swap text's prologue calls to define its slots and plant its eval
+ * (./swap-runtime.ts defines it as the hooks install; the prologue carries a copy for a thread
+ * where they were not installed).
+ */
+export const SWAP_PROLOGUE_HELPER = '__ec$s';

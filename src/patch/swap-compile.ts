@@ -115,7 +115,11 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     startOffset = member.start;
     const head = saved.slice(member.start, node.start).replace(/^static\b/, '');
     const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
-    const proto = member.type === 'MethodDefinition' ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),` : '';
+    // `super`: the parent, read through the class eval's `this` (the class); a class without an eval
+    // extends nothing (src/inject/boundary.ts needsClassEval), so its methods' super is the default one
+    const proto = member.type !== 'MethodDefinition' ? ''
+      : unit.classEval !== null ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),`
+        : member.static ? '__proto__:Function.prototype,' : '';
     prefix = `((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
     text = head.replace(/\s+/g, ' ') + text;
     suffix = '})';
@@ -124,13 +128,26 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     prefix = `({${JSON.stringify(name)}:`;
     suffix = `})[${JSON.stringify(name)}]`;
   }
-  if (unit.shape.env.length) { prefix = `(${ENV})=>` + prefix; }
+  if (unit.shape.env.length) {
+    // a factory of the implementation, given the environment; the class of that environment hangs
+    // on it (the dispatch makes `new slot.E(reader, writer, …)`: src/inject/boundary.ts envObject)
+    prefix = `(()=>{const __ec$f=(${ENV})=>` + prefix;
+    suffix += `;__ec$f.E=${envClass(unit.shape.env)};return __ec$f})()`;
+  }
   const at = position(saved, startOffset);
   const code = at.line >= 2
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + text + suffix;
   const evalName = unit.classEval === null ? slotName(state.module, 'e') : slotName(state.module, `c${unit.classEval}`);
   return { unit, slot: slotName(state.module, unit.shape.n), evalName, code: `${code}\n//# sourceURL=${url}`, newShapes };
+}
+
+/** The class of an environment object: a getter and a setter per name, through the reader and writer it was made with. */
+export function envClass(names: string[]): string {
+  const params = names.map((_, i) => `g${i},s${i}`).join(',');
+  const fields = names.map((_, i) => `this.__ec$g${i}=g${i};this.__ec$s${i}=s${i};`).join('');
+  const accessors = names.map((n, i) => `get[${JSON.stringify(n)}](){return this.__ec$g${i}()}set[${JSON.stringify(n)}](v){this.__ec$s${i}(v)}`).join('');
+  return `class{constructor(${params}){${fields}}${accessors}}`;
 }
 
 /** `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`) for references to the environment's names. */

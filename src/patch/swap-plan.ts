@@ -303,8 +303,10 @@ export function planSwap(state: SwapState, saved: string): SwapPlan {
 
 /** Offsets at or after `from` move by `delta`. */
 function shifted(outer: OuterFunction[], from: number, delta: number, lineDelta: number): OuterFunction[] {
+  if (delta === 0 && lineDelta === 0) return outer;
   const at = (x: number) => (x >= from ? x + delta : x);
-  return outer.map((o) => ({ ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd), line: o.start >= from ? o.line + lineDelta : o.line }));
+  // a function that ends before the change (and is not in a class that does not) stays as it was
+  return outer.map((o) => (o.end < from && o.classEnd < from ? o : { ...o, start: at(o.start), end: at(o.end), bodyStart: at(o.bodyStart), bodyEnd: at(o.bodyEnd), classStart: o.classStart < 0 ? -1 : at(o.classStart), classEnd: o.classEnd < 0 ? -1 : at(o.classEnd), line: o.start >= from ? o.line + lineDelta : o.line }));
 }
 
 function newlines(text: string, from: number, to: number): number {
@@ -332,12 +334,6 @@ function driftWarning(state: SwapState, moved: { key: string; name: string; line
   } };
 }
 
-/** The text with everything outside [from, to) made blank (same offsets and lines). */
-function blankOutside(text: string, from: number, to: number): string {
-  const blank = (t: string) => t.replace(/[^\n]+/g, (m) => ' '.repeat(m.length));
-  return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to));
-}
-
 /**
  * A save that changes only the inside of one outermost function (the common edit) is planned from
  * that function alone: the rest of the text is the last text, whose every function runs. Only that
@@ -363,19 +359,23 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   const to = (inClass ? o.classEnd : o.end) + delta;
   // a class or a function expression stands in parentheses, to be an expression statement
   const paren = inClass || !o.declaration;
-  let synthetic = blankOutside(saved, from, to);
+  // only [from, to) is parsed, at its offsets in the saved text: the text up to it is kept (for
+  // lines) but not read, the rest is left out
+  let synthetic = saved.slice(0, to);
+  let parseFrom = from;
   if (paren) {
-    // on blanked characters, not on line breaks: lines stay where they are
+    // on characters outside it, not on line breaks: lines stay where they are
     let open = from - 1;
-    while (open >= 0 && synthetic[open] === '\n') open--;
+    while (open >= 0 && saved[open] === '\n') open--;
     let close = to;
-    while (close < synthetic.length && synthetic[close] === '\n') close++;
-    if (open < 0 || close >= synthetic.length) return null;
-    synthetic = synthetic.slice(0, open) + '(' + synthetic.slice(open + 1, close) + ')' + synthetic.slice(close + 1);
+    while (close < saved.length && saved[close] === '\n') close++;
+    if (open < 0 || close >= saved.length) return null;
+    synthetic = saved.slice(0, open) + '(' + saved.slice(open + 1, close) + ')';
+    parseFrom = open;
   }
-  const parsed = tryParse(synthetic, state.kind);
-  if (!parsed.ok) return null;
-  const model = describeScript(synthetic, state.kind, parsed.program);
+  let program: acorn.Program;
+  try { program = parseSource(synthetic, state.kind, parseFrom); } catch { return null; }
+  const model = describeScript(synthetic, state.kind, program);
   const root = model.functions.find((f) => f.start === o.start);
   if (!root || root.end !== o.end + delta) return null;
   // keys and names as in the whole text: the function's own, with its inner functions' below it
@@ -389,7 +389,7 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
     f.name = f === root ? o.name : f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name;
   }
   root.parent = null;
-  const sites = functionSites(parsed.program as Node);
+  const sites = functionSites(program as Node);
   const notApplied: NotApplied[] = [];
   const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
   const clean = notApplied.length === 0 && warnings.length === 0;

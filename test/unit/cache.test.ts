@@ -21,7 +21,7 @@ const newCache = (pack = 'p.pack', dir = root) => new TextCache([{ dir, mustOwn:
 const packPath = (pack = 'p.pack') => path.join(root, FORMAT, pack);
 
 /** through() that fails the test if it has to transform. */
-const mustHit = (c: TextCache, file: string, text: string, kind: SourceKind) =>
+const mustHit = (c: TextCache, file: string, text: string, kind: SourceKind | `${SourceKind}+swap`) =>
   c.through(file, text, kind, false, () => { throw new Error(`${file} was transformed again`); });
 const fresh = (text: string, kind: SourceKind) => transformText(text, kind, false);
 
@@ -141,7 +141,7 @@ describe('what is not trusted', () => {
     const key = c.key(t, 'script', false);
     const body = 'console.log("not this");';
     const hash = require('node:crypto').createHash('sha256').update(body).digest('hex');
-    fs.appendFileSync(packPath(), formatEntry(file(), { key, what: 'same', hash, body }));
+    fs.appendFileSync(packPath(), formatEntry({ file: file(), variant: '', key, what: 'same', hash, body }));
     const { calls } = counting();
     expect(newCache().through(file(), t, 'script', false, () => { calls.n++; return fresh(t, 'script'); })).toBeNull();
     expect(calls.n).toBe(1);
@@ -207,6 +207,23 @@ describe('the pack', () => {
     expect(fs.statSync(packPath()).size).toBeLessThan(before / 3);
     expect(mustHit(newCache(), keep, versions[4], 'script')).toBe(fresh(versions[4], 'script'));
     expect(fs.readdirSync(path.join(root, FORMAT)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('the swap transform has an entry of its own per file: starts under one engine, then the other, both hit (and a rewrite keeps both)', () => {
+    const f = path.join(root, 'both.js');
+    const t = 'function both() { return 1; }\n';
+    fs.writeFileSync(f, t);
+    const swapText = `${fresh(t, 'script')}/* swap */`;
+    newCache().through(f, t, 'script', false, () => fresh(t, 'script'));
+    newCache().through(f, t, 'script+swap', false, () => swapText);
+    expect(mustHit(newCache(), f, t, 'script')).toBe(fresh(t, 'script'));
+    expect(mustHit(newCache(), f, t, 'script+swap')).toBe(swapText);
+    const c = newCache();
+    c.rewrite();
+    const pack = parsePack(fs.readFileSync(packPath(), 'utf8'));
+    expect([...pack.entries.values()].map((e) => [e.file, e.variant])).toEqual([[f, ''], [f, 'swap']]);
+    expect(mustHit(newCache(), f, t, 'script')).toBe(fresh(t, 'script'));
+    expect(mustHit(newCache(), f, t, 'script+swap')).toBe(swapText);
   });
 
   test('pack names: one per program, node version and thread kind', () => {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
 import { swapModuleIdOf } from '../../src/inject/hooks';
+import { defineSwapHelper } from '../../src/inject/swap-runtime';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
@@ -94,6 +95,24 @@ describe('swap transform: the program runs as before', () => {
     vm.runInContext(`(function (module, exports) {${out.replace(/^#!.*/, '')}\n})`, ctx)(m, m.exports);
     expect(vm.runInContext("Object.getOwnPropertyDescriptor(globalThis, '__ec$mabc$0')", ctx)).toMatchObject({ value: undefined, configurable: true, enumerable: false });
     expect(m.exports()).toBe(1);
+  });
+
+  test('the prologue calls the helper the hooks define, and defines the same slots with its own copy where there is none', () => {
+    const text = src('function f() { return 1; }', 'const g = () => 2;', 'module.exports = [f, g];');
+    const out = addBoundaries(text, 'script', { swap: { module: 'mabc' } });
+    const slots = (ctx: vm.Context) => vm.runInContext("Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__ec$mabc$')).sort().join()", ctx);
+    const run = (ctx: vm.Context) => { const m = { exports: {} as any }; vm.runInContext(`(function (module, exports) {${out}\n})`, ctx)(m, m.exports); return m.exports.map((fn: () => number) => fn()); };
+    const bare = vm.createContext({});
+    expect(run(bare)).toEqual([1, 2]);
+    const withHelper = vm.createContext({});
+    defineSwapHelper(vm.runInContext('globalThis', withHelper));
+    const calls: unknown[][] = [];
+    const helper = vm.runInContext('__ec$s', withHelper);
+    Object.defineProperty(vm.runInContext('globalThis', withHelper), '__ec$s', { value: (...a: unknown[]) => { calls.push(a.slice(0, 2)); return helper(...a); } });
+    expect(run(withHelper)).toEqual([1, 2]);
+    expect(calls).toEqual([['__ec$mabc$', 2]]);
+    expect(slots(withHelper)).toBe(slots(bare));
+    expect(slots(bare)).toBe('__ec$mabc$0,__ec$mabc$1,__ec$mabc$e');
   });
 
   test('the load hook and the controller name a module alike', () => {
@@ -200,6 +219,34 @@ describe('swap: references, closures, instances and state', () => {
     expect([c.n, c.greet(), C.kind()]).toEqual([300, 'base!3', 'BCC']);
   });
 
+
+  test('a class with no #private, no parent and no inner name gets no eval of its own; its methods (super, this, static, getters) swap in the module\'s scope', () => {
+    const v1 = src(
+      'const k = 3;',
+      'class P { get v() { return k; } m(x) { return this.v + x; } t() { return super.toString === Object.prototype.toString; } static s() { return typeof super.call; } }',
+      'module.exports = P;',
+    );
+    const h = load(v1);
+    expect(h.transformed).not.toContain('static{');
+    expect(h.state.nextClass).toBe(0);
+    const p = new h.exports();
+    const v2 = v1
+      .replace('get v() { return k; }', 'get v() { return k * 10; }')
+      .replace('m(x) { return this.v + x; }', 'm(x) { return this.v + x + 1; }')
+      .replace('t() { return super.toString === Object.prototype.toString; }', 't() { return super.toString === Object.prototype.toString && "yes"; }')
+      .replace('static s() { return typeof super.call; }', 'static s() { return typeof super.call + "!"; }');
+    expect(names(h.save(v2)).sort()).toEqual(['P.get v', 'P.m', 'P.s', 'P.t'].sort());
+    expect([p.v, p.m(1), p.t(), h.exports.s()]).toEqual([30, 32, 'yes', 'function!']);
+    // the ones that need it keep theirs: a parent, #private, a named class expression, a class in a
+    // block of the top level (the block's names are in no function's scope and not in the module's)
+    const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };', '{ const k = 1; class F { m() { return k; } } }', 'function g() { class G { m() {} } }'), 'script', { swap: { module: 'mabc' } });
+    expect(kept.match(/static\{/g)?.length).toBe(4);
+    const inBlock = src('let out;', 'if (true) {', '  const k = 2;', '  class F { m() { return k; } }', '  out = new F();', '}', 'module.exports = out;');
+    const hb = load(inBlock);
+    expect(hb.exports.m()).toBe(2);
+    hb.save(inBlock.replace('m() { return k; }', 'm() { return k * 21; }'));
+    expect(hb.exports.m()).toBe(42);
+  });
   test('lexical this, arguments and new.target: arrows get the caller\'s this; functions keep new.target and arguments', () => {
     const v1 = src(
       'function Counter() { this.n = 1; this.inc = () => { this.n += 1; return this.n; }; }',

@@ -1,0 +1,23 @@
+// Runs in the user's program: the one function every swap text's prologue calls (./boundary.ts
+// swapInsertions). Defined once per thread as the hooks install, it is compiled once and soon
+// optimized, where a copy in each module was parsed and compiled once per module: 2,000 modules
+// spent ~20-40 ms of their start on those copies (docs/swap.md, "Load time").
+import { SWAP_PROLOGUE_HELPER } from './mark';
+
+/**
+ * Define `prefix0` … `prefix(n-1)` (undefined, not enumerable, configurable) where they are not own
+ * properties yet, and `prefixe`, the module's eval. V8 treats a global that is never written as a
+ * constant; a slot that is missing would make every check of it slow.
+ */
+export function defineSwapHelper(g: typeof globalThis = globalThis): void {
+  const define = Object.defineProperty;
+  const own = Object.prototype.hasOwnProperty;
+  if (own.call(g, SWAP_PROLOGUE_HELPER)) return;
+  define(g, SWAP_PROLOGUE_HELPER, {
+    value: function prologue(prefix: string, n: number, moduleEval: unknown): void {
+      for (let i = 0; i < n; i++) if (!own.call(g, prefix + i)) define(g, prefix + i, { value: undefined, configurable: true });
+      define(g, prefix + 'e', { value: moduleEval, configurable: true });
+    },
+    configurable: true,
+  });
+}
