@@ -17,6 +17,7 @@ import type { NotApplied } from './patch/plan';
 import { Codes } from './patch/codes';
 import { workerOnlyMessage } from './report/format';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import { engineConnection } from './session/engine-connection';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
@@ -115,8 +116,10 @@ export class LiveSession implements PromptSession {
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd());
-    // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
-    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, {
+    // the engine ./api.ts chose before the program ran (README, "Choosing the engine"); what it sends
+    // waits while a step of ours is on its way (engine-connection.ts)
+    const engineCdp = engineConnection(cdp, this.pause);
+    this.engine = opts.engine === 'swap' ? new SwapEngine(engineCdp, this.registry) : new LiveEditEngine(engineCdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
