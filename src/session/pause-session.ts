@@ -240,8 +240,8 @@ export class PauseSession {
   /**
    * Send a command that runs JavaScript in the program, or edits its code, once no step or frame
    * restart of ours is on its way (from the moment it is sent until its pause). JavaScript that runs
-   * in between can take the step: V8 stops in that code instead, the inspector drops the nested stop,
-   * and the step is gone; from an exception the throw then goes on and ends the program (docs/v8.md).
+   * in between can lose the step: no stop comes, and from an exception the throw goes on and ends the
+   * program (docs/v8.md, "JavaScript evaluated right after a `stepInto`").
    * `send` is called synchronously once the way is clear, so no step can slip in before it goes out.
    */
   async outsideSteps<T>(send: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // What the patch engines send waits while a step of ours is on its way (src/session/engine-connection.ts).
 // JavaScript that reaches the program between a step from an exception pause and the stop it ends in
-// can take the step, and the exception then ends the program (docs/v8.md); prompt.test.ts's TypeScript
+// can lose the step, and the exception then ends the program (docs/v8.md); prompt.test.ts's TypeScript
 // retry met it under load: a waiting edit's retry stripped types in the program right after `stepInto`.
 // The order of messages is pure logic, checked here against a recording stand-in for the inspector.
 import type { Protocol } from 'devtools-protocol';
