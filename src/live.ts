@@ -132,7 +132,8 @@ export class LiveSession implements PromptSession {
     this.retryDeps = {
       cdp,
       session: this.pause,
-      settle: () => this.updater.settle(),
+      // saves made just before the retry count, their events come or not (Updater.lookNow)
+      settle: async () => { await this.updater.lookNow([...this.watchedSet]); await this.updater.settle(); },
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: async (file, atSafePause) => appliedOf(await this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined })),

@@ -174,6 +174,7 @@ export class Updater {
    */
   watchStarted(file: string, since: number, delayMs = 200): void {
     if (!this.opts.statFile || this.closed) return;
+    this.watchSince.set(file, since);
     this.clock.setTimeout(() => {
       void this.opts.statFile!(file).then((st) => {
         if (st.mtimeMs < since || this.closed) return;
@@ -191,6 +192,32 @@ export class Updater {
       await this.chain;
     }
   }
+
+  /**
+   * Look at these files now, as if each had an event: one whose mtime or size is not that of the
+   * content last read is applied as a save. For `retry`, which takes the files as they are when it is
+   * asked: a save made just before may not have had its event yet (under load, after the retry ran).
+   * A file never read before that V8 already runs goes unsaid; the late event finds it applied.
+   */
+  async lookNow(files: string[]): Promise<void> {
+    const stat = this.opts.statFile;
+    if (!stat || this.closed) return;
+    await Promise.all(files.map(async (file) => {
+      const st = await stat(file).catch(() => null);
+      const known = this.files.get(file);
+      if (!st || this.closed || `${st.mtimeMs}:${st.size}` === known?.seen) return;
+      if (!known?.seen) {
+        // never read: only a file written since its watch began can differ from what V8 runs
+        const since = this.watchSince.get(file);
+        if (since === undefined || st.mtimeMs < since) return;
+      }
+      const s = this.state(file);
+      if (s.seen === null && !s.timer && !s.running && s.since === null) s.startCheck = true;
+      this.again(file);
+    }));
+  }
+  /** When each file's watch began counting (watchStarted's `since`). */
+  private readonly watchSince = new Map<string, number>();
 
   /** Files whose last save is still waiting for V8 to accept it. */
   waitingFiles(): string[] {
