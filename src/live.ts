@@ -16,6 +16,7 @@ import { createWatcher, type FileWatcher } from './patch/watcher';
 import type { NotApplied } from './patch/plan';
 import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import { engineConnection } from './session/engine-connection';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
@@ -106,8 +107,10 @@ export class LiveSession implements PromptSession {
     void cdp.closed.then(() => { this.disconnected = true; });
     this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd(), (file, line) => this.locateInRunning(file, line));
-    // the engine ./api.ts chose before the program ran (README, "Choosing the engine")
-    this.engine = opts.engine === 'swap' ? new SwapEngine(cdp, this.registry) : new LiveEditEngine(cdp, this.registry, {
+    // the engine ./api.ts chose before the program ran (README, "Choosing the engine"); what it sends
+    // waits while a step of ours is on its way (engine-connection.ts)
+    const engineCdp = engineConnection(cdp, this.pause);
+    this.engine = opts.engine === 'swap' ? new SwapEngine(engineCdp, this.registry) : new LiveEditEngine(engineCdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
@@ -115,13 +118,14 @@ export class LiveSession implements PromptSession {
       // a save of src/x.ts whose dist/x.js the program runs goes to that script (src/loaders/route.ts)
       engine: routeCompiled(this.engine, this.registry),
       readFile: (f) => fs.promises.readFile(f),
-      statFile: (f) => this.statTracked(f),
+      statFile: (f) => fs.promises.stat(f),
       report: (r) => this.reported(r),
     });
     this.retryDeps = {
       cdp,
       session: this.pause,
-      settle: async () => { await this.recheckStopped(); await this.updater.settle(); },
+      // saves made just before the retry count, their events come or not (Updater.lookNow)
+      settle: async () => { await this.updater.lookNow([...this.watchedSet]); await this.updater.settle(); },
       waitingFiles: () => this.updater.waitingFiles(),
       preview: async (file) => this.engine.preview(file, await readText(file)),
       apply: async (file, atSafePause) => appliedOf(await this.updater.applyNow(file, { topFrame: atSafePause ? this.pause.safePause() ?? undefined : undefined })),
@@ -163,34 +167,6 @@ export class LiveSession implements PromptSession {
       updater.watchStarted(file, since);
       if (!this.watchedSet.has(file)) { this.watchedSet.add(file); this.emit('watching', { file, count: this.watchedSet.size }); }
     }
-  }
-
-  /** The updater's stats still under way (recheckStopped waits for them). */
-  private readonly statting = new Set<Promise<unknown>>();
-
-  private statTracked(file: string): Promise<fs.Stats> {
-    const p = fs.promises.stat(file);
-    this.statting.add(p);
-    const done = () => { this.statting.delete(p); };
-    p.then(done, done);
-    return p;
-  }
-
-  /**
-   * Before a retry: look now at the files of the stopped frames. A save the watcher has not reported
-   * yet (its event can come after a quick `retry`: seen under load once answers stopped waiting for
-   * delayed ACKs) is then applied by the retry, as it would have been a moment later.
-   */
-  private async recheckStopped(): Promise<void> {
-    const files = new Set<string>();
-    for (const f of this.pause.current?.callFrames ?? []) {
-      const record = this.registry.byScriptId(f.location.scriptId);
-      if (record && !record.compiled && this.watchedSet.has(record.file)) files.add(record.file);
-    }
-    for (const file of files) this.updater.recheck(file);
-    // recheck compares the file's size and time first: once those answers are in, a changed file is scheduled
-    await Promise.all([...this.statting].map((p) => p.catch(() => {})));
-    await new Promise((resolve) => setImmediate(resolve));
   }
 
   // ---- events ----

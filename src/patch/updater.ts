@@ -115,6 +115,7 @@ export class Updater {
    */
   watchStarted(file: string, since: number, delayMs = 200): void {
     if (!this.opts.statFile || this.closed) return;
+    this.watchSince.set(file, since);
     this.clock.setTimeout(() => {
       void this.opts.statFile!(file).then((st) => {
         if (st.mtimeMs >= since && !this.closed) this.feed(file, { on: 'start-check' });
@@ -129,6 +130,28 @@ export class Updater {
       await this.chain;
     }
   }
+
+  /**
+   * Look at these files now, as if each had an event: one whose mtime or size is not that of the
+   * content last read is applied as a save. For `retry`, which takes the files as they are when it is
+   * asked: a save made just before may not have had its event yet (under load, after the retry ran).
+   * A file never read before that V8 already runs goes unsaid; the late event finds it applied.
+   */
+  async lookNow(files: string[]): Promise<void> {
+    if (!this.opts.statFile || this.closed) return;
+    await Promise.all(files.map(async (file) => {
+      const sig = await this.signature(file);
+      if (sig === null || sig === 'gone' || this.closed) return;
+      if (this.files.get(file)?.state.seen) { this.feed(file, { on: 'stat', sig }); return; }
+      // never read: only a file written since its watch began can differ from what V8 runs
+      const since = this.watchSince.get(file);
+      const mtime = Number(sig.slice(0, sig.indexOf(':')));
+      if (since === undefined || mtime < since) return;
+      this.feed(file, { on: 'start-check' });
+    }));
+  }
+  /** When each file's watch began counting (watchStarted's `since`). */
+  private readonly watchSince = new Map<string, number>();
 
   /** Files whose last save is still waiting for V8 to accept it. */
   waitingFiles(): string[] {

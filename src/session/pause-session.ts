@@ -205,6 +205,8 @@ export class PauseSession {
     this.ctx.stepArmed = true;
     const wait = this.waitForPause(timeoutMs);
     this.current = null;
+    // on its way from the moment it is sent, not from its answer: see outsideSteps
+    const arrived = this.arriving(wait.next);
     try {
       if (kind === 'into') await this.cdp.Debugger.stepInto({});
       else if (kind === 'over') await this.cdp.Debugger.stepOver({});
@@ -214,7 +216,7 @@ export class PauseSession {
       this.stillAt(p);
       throw err;
     }
-    const next = await this.arriving(wait.next);
+    const next = await arrived;
     // the swap engine's dispatch (docs/swap.md) is our code, not a line of the user's: step on through it
     if (next?.kind === 'step' && next.hitBreakpoints.length === 0 && (await this.inSwapDispatch(next)) && depth < 8) return this.step(kind, timeoutMs, depth + 1);
     return next;
@@ -275,7 +277,19 @@ export class PauseSession {
     try { return await fn(); } finally { this.quiet = before && this.quiet; }
   }
 
-  /** The pause a step or restart of ours is heading for, known to stoppedAtCodelessEnd meanwhile. */
+  /**
+   * Send a command that runs JavaScript in the program, or edits its code, once no step or frame
+   * restart of ours is on its way (from the moment it is sent until its pause). JavaScript that runs
+   * in between can lose the step: no stop comes, and from an exception the throw goes on and ends the
+   * program (docs/v8.md, "JavaScript evaluated right after a `stepInto`").
+   * `send` is called synchronously once the way is clear, so no step can slip in before it goes out.
+   */
+  async outsideSteps<T>(send: () => Promise<T>): Promise<T> {
+    while (this.moving) await this.moving;
+    return send();
+  }
+
+  /** The pause a step or restart of ours is heading for, known to stoppedAtCodelessEnd and outsideSteps meanwhile. */
   private arriving<T>(next: Promise<T>): Promise<T> {
     const moving = next.finally(() => { if (this.moving === moving) this.moving = null; });
     this.moving = moving;
@@ -358,6 +372,7 @@ export class PauseSession {
     // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the
     // answer: the pause is let go of now, not once the answer is in.
     this.current = null;
+    const arrived = this.arriving(wait.next);
     try {
       await this.cdp.Debugger.restartFrame({ callFrameId: frame.callFrameId, mode: 'StepInto' });
     } catch (err) {
@@ -365,7 +380,7 @@ export class PauseSession {
       this.stillAt(p);
       return fail(`V8 could not restart frame ${index}: ${protocolMessage(err)}`);
     }
-    const after = await this.arriving(wait.next);
+    const after = await arrived;
     if (!after) return fail('the restarted frame did not stop at its start');
     return { ok: true, value: after };
   }

@@ -152,7 +152,10 @@ async function restartWithEdits(deps: RetryDeps, index: number, files: string[],
     const expectRestart = changed.includes(index);
     const next = session.nextPause(expectRestart ? 3000 : 300);
     const outcome = await deps.apply(file, true);
-    const stop = await next;
+    let stop = await next;
+    // Gone from this pause (V8's `resumed` came): V8 let the program go to restart the frame, and the
+    // stop at its start always follows; on a loaded machine it can come after the brief wait.
+    if (!stop && session.current !== pause) stop = session.current ?? (await session.nextPause(MUST_STOP_MS));
     if (stop) { pause = stop; restarted = true; }
     if (!applied(outcome)) return fail(`the edit to ${file} did not apply (${why(outcome)}); the program is stopped at the start of ${frameName(pause.callFrames[0])}`);
   }
