@@ -35,6 +35,14 @@ const KICK_IDS = 2_000_000_000;
 const EAGER_KICKS = 12;
 /** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
 const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
+/**
+ * Commands that run the program's code on the main thread, which may stop in it (a breakpoint, a
+ * requested pause: the forced pause of an idle program is a `Runtime.evaluate`). No kick while one
+ * is unanswered: node loses a message that comes in while it runs such a command and before it stops,
+ * and with it every later one, the `resume` included, and the program hangs stopped (docs/v8.md,
+ * "What attaching costs").
+ */
+const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 
 interface RawSocket {
   send(data: string): void;
@@ -55,8 +63,10 @@ export async function connect(wsUrl: string): Promise<Connection> {
   let kickId = KICK_IDS;
   let kicking = false;
   let eager = 0;
+  /** Commands that run the program's code (RUNS_CODE), unanswered. */
+  let running = 0;
   const kick = (again = false) => {
-    if (isClosed || (kicking && !again) || !ws) return;
+    if (isClosed || (kicking && !again) || running > 0 || !ws) return;
     kicking = true;
     try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
   };
@@ -66,7 +76,15 @@ export async function connect(wsUrl: string): Promise<Connection> {
   const send = client.send.bind(client) as (method: string, ...rest: unknown[]) => Promise<unknown>;
   (client as unknown as { send: typeof send }).send = (method, ...rest) => {
     if (LETS_GO.has(method)) eager = EAGER_KICKS;
-    return send(method, ...rest);
+    if (!RUNS_CODE.has(method)) return send(method, ...rest);
+    running++;
+    let settled = false;
+    const done = () => { if (!settled) { settled = true; running--; } };
+    // (a callback, when given, gets the answer instead of a promise)
+    const args = rest.map((a) => (typeof a === 'function' ? (...r: unknown[]) => { done(); return (a as (...x: unknown[]) => unknown)(...r); } : a));
+    const answer = send(method, ...args);
+    if (answer && typeof answer.then === 'function') answer.then(done, done);
+    return answer;
   };
   ws?.on('message', (data: unknown) => {
     // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
