@@ -35,6 +35,15 @@ const KICK_IDS = 2_000_000_000;
 const EAGER_KICKS = 12;
 /** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
 const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
+/**
+ * Commands that run the program's code on the main thread, which may stop in it (a breakpoint, a
+ * requested pause: the forced pause of an idle program is a `Runtime.evaluate`). Node loses a
+ * message that comes in while it runs such a command and before it stops, and with it every later
+ * one, the `resume` included: the program hangs stopped (docs/v8.md, "What attaching costs"). So
+ * from when we send one until it is answered or the program stops, nothing else goes out: no kick,
+ * and other commands wait, in order.
+ */
+const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 
 interface RawSocket {
   send(data: string): void;
@@ -46,7 +55,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
   const client = await CDP({ target: wsUrl, local: true });
   log('connected', wsUrl);
   let isClosed = false;
-  const closed = new Promise<void>((resolve) => client.on('disconnect', () => { isClosed = true; log('disconnected'); resolve(); }));
+  const closed = new Promise<void>((resolve) => client.on('disconnect', () => { isClosed = true; log('disconnected'); release(); resolve(); }));
   // Kicks (kick()) go straight to the socket with ids of their own, which chrome-remote-interface
   // ignores when they are answered. One at a time: a kick's answer makes no kick of its own, unless
   // the caller asked for more (kickUntil).
@@ -55,8 +64,17 @@ export async function connect(wsUrl: string): Promise<Connection> {
   let kickId = KICK_IDS;
   let kicking = false;
   let eager = 0;
+  /** A command that runs the program's code (RUNS_CODE) is out, unanswered, and the program has not stopped since: the one that holds. */
+  let holder = 0;
+  let holders = 0;
+  /** Commands sent while one holds (they go out, in order, when it no longer does). */
+  const held: (() => void)[] = [];
+  const release = () => {
+    holder = 0;
+    while (held.length && !holder) held.shift()!();
+  };
   const kick = (again = false) => {
-    if (isClosed || (kicking && !again) || !ws) return;
+    if (isClosed || (kicking && !again) || holder || !ws) return;
     kicking = true;
     try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
   };
@@ -64,15 +82,35 @@ export async function connect(wsUrl: string): Promise<Connection> {
   // next `paused`, each of which would wait for our ACK of the one before: kick after each of them
   // until the program stops again (a few times at most).
   const send = client.send.bind(client) as (method: string, ...rest: unknown[]) => Promise<unknown>;
-  (client as unknown as { send: typeof send }).send = (method, ...rest) => {
+  const sendNow = (method: string, rest: unknown[]): Promise<unknown> => {
     if (LETS_GO.has(method)) eager = EAGER_KICKS;
-    return send(method, ...rest);
+    if (!RUNS_CODE.has(method) || isClosed) return send(method, ...rest);
+    const mine = ++holders;
+    holder = mine;
+    const done = () => { if (holder === mine) release(); };
+    // (a callback, when given, gets the answer instead of a promise)
+    const args = rest.map((a) => (typeof a === 'function' ? (...r: unknown[]) => { done(); return (a as (...x: unknown[]) => unknown)(...r); } : a));
+    const answer = send(method, ...args);
+    if (answer && typeof answer.then === 'function') answer.then(done, done);
+    return answer;
+  };
+  (client as unknown as { send: typeof send }).send = (method, ...rest) => {
+    if (!holder) return sendNow(method, rest);
+    if (rest.some((a) => typeof a === 'function')) {
+      held.push(() => { void sendNow(method, rest); });
+      return undefined as unknown as Promise<unknown>;
+    }
+    return new Promise((resolve, reject) => held.push(() => { sendNow(method, rest).then(resolve, reject); }));
   };
   ws?.on('message', (data: unknown) => {
     // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
     const text = String(data);
     if (kicking && text.startsWith(`{"id":${kickId},`)) kicking = false;
-    if (text.startsWith('{"method":"Debugger.paused"')) eager = 0;
+    if (text.startsWith('{"method":"Debugger.paused"')) {
+      eager = 0;
+      // stopped: node's pause loop takes messages again, those of a command still running included
+      if (holder) release();
+    }
     // answers are still due, or the caller waits for node's next message: it may be held for our ACK
     if (eager > 0) { eager--; kick(true); } else if (callbacks() > 0) kick();
   });

@@ -69,7 +69,15 @@ export class Prompt {
   /** Commands that make sense while an attached program runs. */
   private static readonly WHILE_RUNNING = new Set<CommandName>(['help', 'break', 'breakpoints', 'clear', 'catch', 'detach', 'quit', 'pause', 'threads']);
 
-  get isOpen(): boolean { return this.mode !== 'closed'; }
+  /**
+   * Is the program stopped, with the prompt waiting on the user? Not once a `cont` (or Ctrl+D) has
+   * let it go: it may run, read the terminal and go back to cooked mode before V8's `resumed` reaches
+   * us and closes the prompt, so a Ctrl+C then is for the running program (app pauses it).
+   */
+  get isOpen(): boolean { return this.mode !== 'closed' && !(this.lettingGo && !this.d.session.current); }
+
+  /** A `cont` (or the end of stdin) has let the program go; the prompt closes when V8 says it runs. */
+  private lettingGo = false;
 
   /** A line from elsewhere (a save's report) while the prompt may be waiting for input. */
   notify(line: string): void {
@@ -98,6 +106,7 @@ export class Prompt {
     this.mode = 'command';
     this.rendering = true;
     this.heldForGo = false;
+    this.lettingGo = false;
     if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
     try {
       this.frames = await this.d.session.frames(pause);
@@ -110,6 +119,7 @@ export class Prompt {
     this.feedScript();
     if (this.d.stdin.ended() && this.scriptedAhead === 0) {
       this.out(this.d.style.dim('(stdin is closed: continuing)'));
+      this.lettingGo = true;
       await this.d.session.resume();
       return;
     }
@@ -135,6 +145,7 @@ export class Prompt {
   private closed(): void {
     if (this.mode === 'closed') return;
     this.mode = 'closed';
+    this.lettingGo = false;
     if (this.d.attached) return; // keep listening: the program runs on, `detach` and `pause` still work
     // lines that came after the command that let the program go (piped input, typed ahead) are the
     // program's input now, as they would be had they come a moment later (scripted ones are ours)
@@ -151,6 +162,7 @@ export class Prompt {
     if (this.mode === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
     // at a terminal, Ctrl+D ends this read only: the next stop reads the terminal again
     this.out(this.d.style.dim(this.d.stdin.terminal ? '(Ctrl+D: continuing)' : '(stdin is closed: continuing)'));
+    this.lettingGo = true;
     void this.d.session.resume();
   }
 
@@ -309,7 +321,12 @@ export class Prompt {
         return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
       case 'cont':
-        await s.resume();
+        this.lettingGo = true;
+        try {
+          await s.resume();
+        } finally {
+          this.lettingGo = false; // the prompt has closed by now, or is open at a stop that came after
+        }
         return;
       case 'next':
       case 'step':

@@ -118,6 +118,32 @@ describe('the prompt over PromptSession', () => {
     expect(t.routes).toEqual(['prompt', 'program']);
   });
 
+  test('once cont has let the program go, before V8 says it runs, the prompt is no longer open (a Ctrl+C then pauses the running program)', async () => {
+    const t = await stopped('break', {}, { terminal: true });
+    // the resume has reached V8 (the session let go of the stop) but its answer and `resumed` are still on the way
+    let answer!: () => void;
+    t.session.resume = () => { t.session.calls.push('resume'); t.session.current = null; return new Promise<void>((r) => { answer = () => { t.session.go(); r(); }; }); };
+    await t.type('cont');
+    expect(t.session.calls).toEqual(['resume']);
+    expect(t.prompt.isOpen).toBe(false);
+    answer();
+    await t.settle();
+    expect(t.prompt.isOpen).toBe(false);
+    // the next stop opens it again
+    t.session.stop(pauseOf('interrupt', 2));
+    await t.settle();
+    expect(t.prompt.isOpen).toBe(true);
+    expect(t.out()).toMatch(/ec> $/);
+  });
+
+  test('a cont that did not let the program go (no stop in the selected session) leaves the prompt open', async () => {
+    const t = await stopped();
+    t.session.resume = async () => { t.session.calls.push('resume'); };
+    await t.type('cont');
+    expect(t.session.calls).toEqual(['resume']);
+    expect(t.prompt.isOpen).toBe(true);
+  });
+
   test('at a terminal, a command that lets the program go stops the reading at once; still stopped after it, the prompt reads again', async () => {
     const t = await stopped('break', {}, { terminal: true });
     t.session.stepAnswer = pauseOf('step', 2);
