@@ -37,6 +37,30 @@ export const isHiddenName = (name: string): boolean => name.startsWith('__ec$');
 /** The environment object a swapped-in closure reaches its enclosing function's locals through (patch/swap-compile.ts). */
 const ENV = '__ec$e';
 
+/**
+ * Run on an environment object (Runtime.callFunctionOn): the names of its accessors, each an
+ * enclosing function's local. They are on the prototype of the class the compiled code brings
+ * (`new slot.E(reader, writer)`, whose own fields are `__ec$g0`, `__ec$s0`, …), or own accessors of an
+ * object literal; its `constructor` and other data properties are not locals, nor is anything on
+ * the root of the chain (Object.prototype's `__proto__`, of whichever realm). Reads no value.
+ */
+export const ENV_NAMES = `function () {
+  const names = [];
+  for (let o = this; Object.getPrototypeOf(o) !== null; o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      if (d && typeof d.get === 'function' && !names.includes(k)) names.push(k);
+    }
+  }
+  return names;
+}`;
+
+/** The locals an environment object gives (ENV_NAMES's answer): identifiers, none of ours. */
+export function envNames(answer: unknown): string[] {
+  if (!Array.isArray(answer)) return [];
+  return answer.filter((n): n is string => typeof n === 'string' && /^[A-Za-z_$][\w$]*$/.test(n) && !isHiddenName(n));
+}
+
 export class PauseSession {
   current: Pause | null = null;
   private readonly ctx: PauseContext = { asked: 'nothing', stepArmed: false };
@@ -482,18 +506,19 @@ export class PauseSession {
 
   /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
   private async envVariables(frameIndex: number, objectId: string, scopeNumber: number, seen: Set<string>, out: ScopeVariable[]): Promise<void> {
-    let props: Protocol.Runtime.PropertyDescriptor[];
+    let names: unknown;
     try {
-      props = (await this.cdp.Runtime.getProperties({ objectId, ownProperties: true })).result;
+      const r = await this.cdp.Runtime.callFunctionOn({ objectId, functionDeclaration: ENV_NAMES, returnByValue: true, objectGroup: 'prompt' });
+      names = r.exceptionDetails ? [] : r.result.value;
     } catch {
       return;
     }
-    for (const prop of props) {
-      if (seen.has(prop.name) || isHiddenName(prop.name) || !/^[A-Za-z_$][\w$]*$/.test(prop.name)) continue;
-      const value = await this.evaluate(`${ENV}.${prop.name}`, frameIndex);
+    for (const name of envNames(names)) {
+      if (seen.has(name)) continue;
+      const value = await this.evaluate(`${ENV}.${name}`, frameIndex);
       if (!value.ok) continue;
-      seen.add(prop.name);
-      out.push({ name: prop.name, value: value.value, scopeNumber, scopeType: 'closure', viaEnv: true });
+      seen.add(name);
+      out.push({ name, value: value.value, scopeNumber, scopeType: 'closure', viaEnv: true });
     }
   }
 
