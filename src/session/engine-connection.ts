@@ -1,7 +1,8 @@
 // The connection the patch engines talk through. They send on their own schedule (a save, the retries
 // of an edit that waits), so the JavaScript they run in the program (types stripped by its own node,
 // the swap engine's installs) and the edits they send wait while a step or frame restart of ours is on
-// its way: JavaScript run then can lose the step (PauseSession.outsideSteps, docs/v8.md).
+// its way: JavaScript run then can lose the step (PauseSession.outsideSteps, docs/v8.md); and a step
+// goes out only once what they sent before it has been answered.
 import type { Connection } from '../cdp/connection';
 
 export interface StepGate {

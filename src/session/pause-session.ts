@@ -16,6 +16,9 @@ import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
+/** How long a step waits for the engines' sends already out to be answered (stepsAfterSends). */
+const SENDS_ANSWERED_MS = 10000;
+
 export type StepKind = 'into' | 'over' | 'out';
 
 
@@ -231,6 +234,7 @@ export class PauseSession {
     this.current = null;
     // on its way from the moment it is sent, not from its answer: see outsideSteps
     const arrived = this.arriving(wait.next);
+    if (this.outsideSends.size > 0) await this.stepsAfterSends();
     try {
       if (kind === 'into') await this.cdp.Debugger.stepInto({});
       else if (kind === 'over') await this.cdp.Debugger.stepOver({});
@@ -310,7 +314,29 @@ export class PauseSession {
    */
   async outsideSteps<T>(send: () => Promise<T>): Promise<T> {
     while (this.moving) await this.moving;
-    return send();
+    const sent = send();
+    const answered = sent.then(() => {}, () => {});
+    this.outsideSends.add(answered);
+    void answered.then(() => this.outsideSends.delete(answered));
+    return sent;
+  }
+
+  /** What outsideSteps sent and is not answered yet: a step goes out only after it (see stepsAfterSends). */
+  private readonly outsideSends = new Set<Promise<void>>();
+
+  /**
+   * Before a step or frame restart goes out: wait until what the engines sent has been answered, so
+   * that none of their JavaScript is still queued in the target with the step (docs/v8.md, "JavaScript
+   * evaluated right after a `stepInto`"). Called once `moving` is set, so nothing new goes out meanwhile.
+   * At most SENDS_ANSWERED_MS: an answer that does not come (the evaluation stopped at a breakpoint)
+   * must not hold the step forever.
+   */
+  private async stepsAfterSends(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, SENDS_ANSWERED_MS); });
+    const all = (async () => { while (this.outsideSends.size > 0) await Promise.all([...this.outsideSends]); })();
+    await Promise.race([all, late]);
+    clearTimeout(timer);
   }
 
   /** The pause a step or restart of ours is heading for, known to stoppedAtCodelessEnd and outsideSteps meanwhile. */
@@ -397,6 +423,7 @@ export class PauseSession {
     // answer: the pause is let go of now, not once the answer is in.
     this.current = null;
     const arrived = this.arriving(wait.next);
+    if (this.outsideSends.size > 0) await this.stepsAfterSends();
     try {
       await this.cdp.Debugger.restartFrame({ callFrameId: frame.callFrameId, mode: 'StepInto' });
     } catch (err) {

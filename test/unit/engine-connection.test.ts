@@ -70,6 +70,27 @@ describe('engine connection: nothing of the engines goes out while a step of our
     expect(ins.sent).toEqual(['Debugger.stepInto', 'Runtime.evaluate', 'Debugger.setScriptSource']);
   });
 
+  test('a step goes out only once an evaluate sent before it has been answered (none is queued with the step)', async () => {
+    const ins = inspector();
+    const session = new PauseSession(ins.cdp, new ScriptRegistry());
+    const engineCdp = engineConnection(ins.cdp, session);
+    const answer = deferred<Protocol.Runtime.EvaluateResponse>();
+    (ins.cdp.Runtime as { evaluate: unknown }).evaluate = async () => { ins.sent.push('Runtime.evaluate'); return answer.promise; };
+    ins.paused('exception', 7);
+    const evaluated = engineCdp.Runtime.evaluate({ expression: 'transform()' });
+    await turns();
+    const stepped = session.step('into', 20000);
+    await turns();
+    expect(ins.sent).toEqual(['Runtime.evaluate']);
+    answer.resolve({ result: { type: 'string', value: 'out' } });
+    await expect(evaluated).resolves.toMatchObject({ result: { value: 'out' } });
+    await turns();
+    expect(ins.sent).toEqual(['Runtime.evaluate', 'Debugger.stepInto']);
+    ins.answerStep();
+    ins.paused('step', 9);
+    await expect(stepped).resolves.toMatchObject({ kind: 'step' });
+  });
+
   test('at a pause and while running they go out at once; other calls are the connection\'s own', async () => {
     const ins = inspector();
     const session = new PauseSession(ins.cdp, new ScriptRegistry());
