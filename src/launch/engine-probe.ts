@@ -50,19 +50,40 @@ export async function tellTransform(cdp: Connection, kind: EngineKind): Promise<
 
 interface SeenScript { scriptId: string; url: string }
 
+/** How long a launch waits for the preload's script to be reported (it comes within ms of the start). */
+const PRELOAD_WAIT_MS = 20000;
+
 /** How many of the program's newest files attach reads to learn its transform. */
 const SCRIPTS_TO_READ = 8;
 
 /**
  * Enable the Debugger domain and collect the scripts it reports (all of them, replayed on enable), and
- * the ones parsed after, until `stop()`.
+ * the ones parsed after, until `stop()`. `until(pred, ms)` resolves with the first script, seen or
+ * still to come, that `pred` accepts (null after `ms`).
  */
-async function enableAndList(cdp: Connection): Promise<{ seen: Protocol.Debugger.ScriptParsedEvent[]; stop(): void }> {
+async function enableAndList(cdp: Connection): Promise<{ seen: Protocol.Debugger.ScriptParsedEvent[]; stop(): void; until(pred: (s: SeenScript) => boolean, ms: number): Promise<SeenScript | null> }> {
   const seen: Protocol.Debugger.ScriptParsedEvent[] = [];
   let collecting = true;
-  cdp.Debugger.on('scriptParsed', (e) => { if (collecting) seen.push(e); });
+  const waiters: ((e: SeenScript) => void)[] = [];
+  cdp.Debugger.on('scriptParsed', (e) => {
+    if (collecting) seen.push(e);
+    for (const w of [...waiters]) w(e);
+  });
   await cdp.Debugger.enable({});
-  return { seen, stop: () => { collecting = false; } };
+  return {
+    seen,
+    stop: () => { collecting = false; },
+    until: (pred, ms) => {
+      const found = seen.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => {
+        const done = (r: SeenScript | null) => { clearTimeout(timer); const i = waiters.indexOf(w); if (i >= 0) waiters.splice(i, 1); resolve(r); };
+        const w = (e: SeenScript) => { if (pred(e)) done(e); };
+        const timer = setTimeout(() => done(null), ms);
+        waiters.push(w);
+      });
+    },
+  };
 }
 
 function fileOf(url: string): string | null {
@@ -84,10 +105,13 @@ function real(file: string): string {
  */
 export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean; loader?: string | null }): Promise<EngineDecision> {
   const list = await enableAndList(cdp);
-  list.stop();
-  const scripts: SeenScript[] = list.seen;
   const preload = real(opts.preload);
-  const own = scripts.find((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; });
+  // The program may not have reached the preload when we connect (we connect as soon as node prints
+  // its inspector's address): then the preload's script is reported after enable's replay. Wait for
+  // it; it comes before the program waits for us, so it cannot be missed (seen under CI load on node
+  // 24: without this wait, auto chose swap, "the preload was not found to probe with").
+  const own = await list.until((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; }, PRELOAD_WAIT_MS);
+  list.stop();
   const liveEdit: LiveEditProbe = own
     ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: true })
     : { ok: false, message: 'the preload was not found to probe with' };
