@@ -46,7 +46,8 @@ function packs(cacheDir: string): Record<string, string> {
 /** The pack that holds `file`'s entry, and that entry. */
 function entryOf(cacheDir: string, file: string) {
   for (const [name, text] of Object.entries(packs(cacheDir))) {
-    const e = parsePack(text).entries.get(file);
+    // the file's entry, whichever transform made it (the swap engine's has a variant of its own)
+    const e = [...parsePack(text).entries.values()].find((x) => x.file === file);
     if (e) return { pack: path.join(cacheDir, FORMAT, name), entry: e };
   }
   throw new Error(`no entry for ${file} in ${cacheDir}`);
