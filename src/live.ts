@@ -4,7 +4,6 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from './cdp/connection';
 import { ScriptRegistry } from './session/registry';
@@ -13,7 +12,6 @@ import { SwapEngine } from './patch/swap-engine';
 import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
-import type { NotApplied } from './patch/plan';
 import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import { engineConnection } from './session/engine-connection';

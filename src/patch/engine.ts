@@ -22,8 +22,8 @@ export type PatchOutcome =
   | { status: 'unchanged' }
   | { status: 'not-patched'; reasons: NotApplied[]; syntax?: { problem: SyntaxProblem; text: string } }
   | { status: 'waiting'; reason: NotApplied; functions: ChangedFunction[] }
-  /** No script of the program's main thread has this file (`loadedBy`: who did load it, if known). */
-  | { status: 'not-loaded'; loadedBy?: string };
+  /** No script of the program's main thread has this file. */
+  | { status: 'not-loaded' };
 
 /** Leave to edit the top frame: minted only by the pause session (src/session/safe-pause.ts). */
 export type { SafePause };

@@ -64,11 +64,6 @@ export type SaveEvent =
 /** Lines of context around a syntax error in a `not-patched` event's excerpt. */
 const EXCERPT_CONTEXT = 1;
 
-/** Why a save of a file only another thread loaded is not applied. */
-export function workerOnlyMessage(loadedBy: string): string {
-  return `only ${loadedBy} loaded it, and edit-continue patches the main thread only (yet); restart to use the change`;
-}
-
 function reasonOf(r: { code: string; message: string; line?: number }): Reason {
   return r.line === undefined ? { code: r.code, message: r.message } : { code: r.code, message: r.message, line: r.line };
 }
@@ -92,7 +87,6 @@ export function saveEventOf(r: UpdateReport): SaveEvent {
     case 'unreadable':
       return { type: 'not-patched', event: { file, reasons: [reasonOf(o.reason)], ms } };
     case 'not-loaded':
-      if (o.loadedBy) return { type: 'not-patched', event: { file, reasons: [{ code: Codes.OtherThread, message: workerOnlyMessage(o.loadedBy) }], ms } };
       return { type: 'unchanged', event: { file, loaded: false, ms } };
     case 'unchanged':
       return { type: 'unchanged', event: { file, loaded: true, ms } };

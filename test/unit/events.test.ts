@@ -21,7 +21,6 @@ const outcomes: [string, UpdateOutcome][] = [
   ['syntax error', { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: 'SyntaxError: x (2:3)', line: 2 }], syntax: { problem: { message: 'x', line: 2, column: 3 }, text: 'a\nb +;\nc\nd\n' } }],
   ['unreadable', { status: 'unreadable', reason: { code: Codes.Unreadable, message: 'the file was deleted' } }],
   ['not-loaded', { status: 'not-loaded' }],
-  ['worker only', { status: 'not-loaded', loadedBy: 'a worker thread' }],
   ['unchanged', { status: 'unchanged' }],
 ];
 
@@ -37,7 +36,7 @@ describe('saveEventOf', () => {
   test('which event each outcome is', () => {
     expect(outcomes.map(([name, o]) => [name, event(o).type])).toEqual([
       ['patched', 'patched'], ['waiting', 'pending'], ['not-patched', 'not-patched'], ['syntax error', 'not-patched'],
-      ['unreadable', 'not-patched'], ['not-loaded', 'unchanged'], ['worker only', 'not-patched'], ['unchanged', 'unchanged'],
+      ['unreadable', 'not-patched'], ['not-loaded', 'unchanged'], ['unchanged', 'unchanged'],
     ]);
   });
 
@@ -53,10 +52,6 @@ describe('saveEventOf', () => {
       file: FILE, ms: 7, reasons: [{ code: 'EC101', message: 'SyntaxError: x (2:3)', line: 2 }],
       syntax: { line: 2, column: 3, firstLine: 1, lines: ['a', 'b +;', 'c'] },
     });
-  });
-
-  test('a file only a worker thread loaded is not patched, with EC104', () => {
-    expect(event(outcomes[6][1]).event).toEqual({ file: FILE, ms: 7, reasons: [{ code: 'EC104', message: expect.stringContaining('only a worker thread loaded it') }] });
   });
 
   test('the schema is not a rubber stamp: a syntax excerpt without its lines fails it', () => {

@@ -157,11 +157,7 @@ describe('formatSave: other outcomes', () => {
     expect(fmt(r, 'quiet')).toEqual(lines);
   });
 
-  test('a file only a worker thread loaded: said at every verbosity, with EC104; other unloaded files only with -v', () => {
-    const r = report({ status: 'not-loaded', loadedBy: 'a worker thread' });
-    const line = 'not patched src/a.js: only a worker thread loaded it, and edit-continue patches the main thread only (yet); restart to use the change EC104';
-    expect(fmt(r, 'quiet')).toEqual([line]);
-    expect(fmt(r, 'normal')).toEqual([line]);
+  test('a file the program has not loaded is said only with -v', () => {
     expect(fmt(report({ status: 'not-loaded' }), 'normal')).toEqual([]);
   });
 
