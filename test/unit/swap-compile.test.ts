@@ -10,6 +10,7 @@ import * as vm from 'node:vm';
 import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
+import { SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
@@ -43,6 +44,7 @@ function load(text: string, globals: Record<string, unknown> = {}): Loaded {
   const transformed = addBoundaries(text, 'script', { swap: { module } });
   expect(transformed).toMatch(/\/\*edit-continue:swap\*\/$/);
   const ctx = vm.createContext({ console, ...globals });
+  defineSwapHelper(vm.runInContext('globalThis', ctx)); // as the load hooks do in every thread
   const m = { exports: {} as any };
   vm.runInContext(`(function (module, exports) {${transformed}\n})`, ctx)(m, m.exports);
   const state = readLoaded(transformed, 'script')!;
@@ -91,19 +93,21 @@ describe('swap transform: the program runs as before', () => {
     expect(out.split('\n').length).toBe(text.split('\n').length + 1); // the mark's own line
     expect(out.startsWith('#!/usr/bin/env node\n')).toBe(true);
     const ctx = vm.createContext({});
+    defineSwapHelper(vm.runInContext('globalThis', ctx));
     const m = { exports: {} as any };
     vm.runInContext(`(function (module, exports) {${out.replace(/^#!.*/, '')}\n})`, ctx)(m, m.exports);
     expect(vm.runInContext("Object.getOwnPropertyDescriptor(globalThis, '__ec$mabc$0')", ctx)).toMatchObject({ value: undefined, configurable: true, enumerable: false });
     expect(m.exports()).toBe(1);
   });
 
-  test('the prologue calls the helper the hooks define, and defines the same slots with its own copy where there is none', () => {
+  test('the prologue calls the helper the hooks define; a thread without it runs the loaded code, with no slots', () => {
     const text = src('function f() { return 1; }', 'const g = () => 2;', 'module.exports = [f, g];');
     const out = addBoundaries(text, 'script', { swap: { module: 'mabc' } });
     const slots = (ctx: vm.Context) => vm.runInContext("Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__ec$mabc$')).sort().join()", ctx);
     const run = (ctx: vm.Context) => { const m = { exports: {} as any }; vm.runInContext(`(function (module, exports) {${out}\n})`, ctx)(m, m.exports); return m.exports.map((fn: () => number) => fn()); };
     const bare = vm.createContext({});
     expect(run(bare)).toEqual([1, 2]);
+    expect(slots(bare)).toBe('');
     const withHelper = vm.createContext({});
     defineSwapHelper(vm.runInContext('globalThis', withHelper));
     const calls: unknown[][] = [];
@@ -111,8 +115,7 @@ describe('swap transform: the program runs as before', () => {
     Object.defineProperty(vm.runInContext('globalThis', withHelper), '__ec$s', { value: (...a: unknown[]) => { calls.push(a.slice(0, 2)); return helper(...a); } });
     expect(run(withHelper)).toEqual([1, 2]);
     expect(calls).toEqual([['__ec$mabc$', 2]]);
-    expect(slots(withHelper)).toBe(slots(bare));
-    expect(slots(bare)).toBe('__ec$mabc$0,__ec$mabc$1,__ec$mabc$e');
+    expect(slots(withHelper)).toBe('__ec$mabc$0,__ec$mabc$1,__ec$mabc$e');
   });
 
   test('the load hook and the controller name a module alike', () => {
@@ -358,6 +361,15 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
 // ---------------------------------------------------------------------------------------------------
 // ES modules and TypeScript run in a child node: the program, then the saves as the engine makes them.
 
+/** src/inject/swap-runtime.ts's helper as plain JavaScript, for a child node: (globalThis, name) => void. */
+const defineSwapHelperSource = `function (g, name) {
+  const define = Object.defineProperty, own = Object.prototype.hasOwnProperty;
+  define(g, name, { value: function (prefix, n, moduleEval) {
+    for (let i = 0; i < n; i++) if (!own.call(g, prefix + i)) define(g, prefix + i, { value: undefined, configurable: true });
+    define(g, prefix + 'e', { value: moduleEval, configurable: true });
+  }, configurable: true });
+}`;
+
 const NODE22 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node22', 'bin', 'node');
 
 /** Run `program` (already transformed) as an ES module in node, apply each install expression, print what `probe` returns after each. */
@@ -366,7 +378,10 @@ function runModule(node: string, transformed: string, installs: string[], probe:
   try {
     fs.writeFileSync(path.join(dir, 'mod.mjs'), transformed);
     fs.writeFileSync(path.join(dir, 'installs.json'), JSON.stringify(installs));
-    fs.writeFileSync(path.join(dir, 'main.mjs'), `import * as m from './mod.mjs';
+    // the helper the load hooks define in every thread (src/inject/swap-runtime.ts), before the module
+    fs.writeFileSync(path.join(dir, 'helper.mjs'), `(${defineSwapHelperSource})(globalThis, ${JSON.stringify(SWAP_PROLOGUE_HELPER)});\n`);
+    fs.writeFileSync(path.join(dir, 'main.mjs'), `import './helper.mjs';
+import * as m from './mod.mjs';
 import { readFileSync } from 'node:fs';
 const probe = ${probe};
 const out = [await probe(m)];
