@@ -15,6 +15,8 @@ const FLOOR = path.join(__dirname, 'floor-client.js');
 const BENCH_CACHE = path.join(require('node:os').tmpdir(), `ec-bench-cache-${process.pid}`);
 /** Node 26 with LiveEdit off and run-time enabling refused: the stand-in for Node 27 (test/helpers). */
 const NO_LIVE_EDIT_NODE = path.join(ROOT, 'test', 'helpers', 'node26-nolive', 'node');
+/** Node 26 itself (npm run nodes): LiveEdit there, on the stand-in's line, to compare the stand-in with. */
+const NODE26 = path.join(ROOT, 'nodes', 'node_modules', 'node26', 'bin', 'node');
 
 function removeBenchCache() {
   fs.rmSync(BENCH_CACHE, { recursive: true, force: true });
@@ -110,6 +112,18 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
       base: 'nodeNoLive',
       check: noLiveCheck,
       command: (s) => [controller, [...controllerArgs, EC_BIN, NO_LIVE_EDIT_NODE, s]],
+    },
+    ecLive26: {
+      // the same line as the stand-in, with LiveEdit (edit-continue turns --inspector-live-edit on):
+      // the stand-in's swap rows are judged against it, not against LiveEdit on the target node
+      label: 'edit-continue on node 26, LiveEdit',
+      engine: 'LiveEdit',
+      base: 'nodeNoLive',
+      check: () => {
+        if (!fs.existsSync(NODE26)) return { ok: false, reason: 'node 26 is not installed (npm run nodes)' };
+        try { return { ok: true, version: firstLine(NODE26, ['--version']) }; } catch (e) { return { ok: false, reason: String(e.message).split('\n')[0] }; }
+      },
+      command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'liveedit', NODE26, s]],
     },
     floor: {
       label: 'bare CDP floor',
