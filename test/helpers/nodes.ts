@@ -40,9 +40,11 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const NO_LIVE_EDIT_NODE = path.join(__dirname, 'node26-nolive', 'node');
 
 /**
- * The engines the cross-product suites run with by default. The swap engine joins once it patches
- * (issue 11): until then its configurations fail, so they run only when asked for
- * (EC_TEST_ENGINES=liveedit,swap, or EC_TEST_ENGINES=swap EC_TEST_NODES=nolive).
+ * The engines the cross-product suites run with by default: LiveEdit, the engine `auto` picks where
+ * it exists (README, "Choosing the engine"). The swap engine runs them too when asked for
+ * (EC_TEST_ENGINES=liveedit,swap, or EC_TEST_ENGINES=swap EC_TEST_NODES=nolive); by default it runs
+ * in the swapConfigs() suites, on every line and the stand-in.
+ * If `auto` comes to prefer swap, swap goes here and LiveEdit stays on a line or two.
  */
 const DEFAULT_ENGINES: TestEngine[] = ['liveedit'];
 const DEFAULT_LINES = '20,22,24,26,nolive';
