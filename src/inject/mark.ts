@@ -6,7 +6,6 @@ export const BOUNDARY_MARK = '\n/*edit-continue:boundaries*/';
 export const SWAP_MARK = '\n/*edit-continue:swap*/';
 /**
  * The global function a swap text's prologue calls to define its slots and plant its eval
- * (./swap-runtime.ts defines it as the hooks install; the prologue carries a copy for a thread
- * where they were not installed).
+ * (./swap-runtime.ts defines it as the hooks install; without it the prologue does nothing).
  */
 export const SWAP_PROLOGUE_HELPER = '__ec$s';
