@@ -104,9 +104,9 @@ export function next(s: PauseState, input: PauseInput): PauseStep {
     case 'move':
       return { state: { ...s, phase: { is: 'stepping' }, stepArmed: true }, effects: [] };
     case 'move-refused':
-      // a stop that came meanwhile stands; else the program is where it was
+      // a stop that came meanwhile stands; else the program is where it was (a Ctrl+C taken while the
+      // step was going out asked a stopped program to stop: it is stopped)
       if (s.phase.is === 'paused') return { state: s, effects: [] };
-      if (s.phase.is === 'interrupting') return { state: s, effects: [] };
       return { state: { ...s, phase: { is: 'paused', pause: input.pause } }, effects: [] };
     case 'resume':
       return { state: { ...s, phase: RUNNING, quiet: false }, effects: [] };

@@ -104,6 +104,9 @@ describe('next: steps and interrupts', () => {
     const other = pause('exception');
     s.feed({ on: 'move' }, { on: 'paused', pause: other, awaited: true }, { on: 'move-refused', pause: p });
     expect(currentPause(s.state)).toBe(other);
+    // a Ctrl+C taken while the step was going out: the program is still stopped where it was
+    s.feed({ on: 'move' }, { on: 'interrupt' }, { on: 'move-refused', pause: p });
+    expect(currentPause(s.state)).toBe(p);
   });
 
   test('Ctrl+C: asked only while running; after a step that ran on it replaces the step', () => {
