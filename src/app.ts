@@ -167,8 +167,9 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const kill = (sig: NodeJS.Signals) => { if (target) try { process.kill(-target.pid, sig); } catch { try { process.kill(target.pid, sig); } catch { /* already gone */ } } };
 
   // Signals. SIGTERM and SIGHUP pass on to the program (a paused program is then let go). Ctrl+C
-  // (SIGINT) pauses the program once we are attached; until then, or pressed twice within a second,
-  // it passes on too, as under node. A third signal kills.
+  // (SIGINT) pauses the program once it runs; pressed twice within a second, it passes on, as under
+  // node. Before the program has run its first line there is nothing to pause: Ctrl+C ends the start
+  // (the node being started, or the one about to be). A third signal kills.
   let signalCount = 0;
   const forward = (sig: NodeJS.Signals) => () => {
     signalCount++;
@@ -193,7 +194,13 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   const terminal = modes !== null && ourMode !== null;
   const forwardInt = forward('SIGINT');
   let onInterrupt: (() => void) | null = null;
-  f.disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : forwardInt())));
+  let cancelled = false;
+  const cancelStart = () => {
+    if (!cancelled) f.say('Ctrl+C before the program started: it will not run');
+    cancelled = true;
+    forwardInt();
+  };
+  f.disposers.push(io.onSignal('SIGINT', () => (onInterrupt ? onInterrupt() : session ? forwardInt() : cancelStart())));
 
   let stdin: StdinRouter | null = null;
   let prompt: Prompt | null = null;
@@ -204,7 +211,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
       watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
       stderr: (t) => io.stderr.write(t), stdin: terminal ? 'inherit' : 'pipe',
       onWarning: (m) => f.say(m),
-      onSpawn: (t) => { target = t; },
+      onSpawn: (t) => { target = t; if (cancelled) kill('SIGINT'); },
       beforeStart: (s) => {
         stdin = terminal ? terminalStdin(io.stdin, modes!, ourMode!, () => new ReadStream((io.stdin as { fd?: number }).fd ?? 0)) : routeStdin(io.stdin, s.program.stdin);
         const quit = async () => {
@@ -219,6 +226,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     });
   } catch (err) {
     const e = err as Error & { programExited?: boolean; exitCode?: number };
+    if (cancelled) return finish(f, stdin, 130); // as node ended by Ctrl+C; what failed is the start it ended
     if (e.programExited) {
       if (err instanceof UserError) f.say(err.message);
       return finish(f, stdin, e.exitCode ?? 1);

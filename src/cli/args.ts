@@ -5,6 +5,7 @@ import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
 import type { BreakOn } from '../session/pause';
 import { ENGINE_CHOICES, type EngineChoice } from '../launch/engine-choice';
+import { COMMANDS } from '../prompt/commands';
 
 export interface RunRequest {
   kind: 'run';
@@ -53,22 +54,30 @@ export const USAGE = `Usage: edit-continue [options] [node] [node options] scrip
 Runs a Node program under the V8 inspector and patches its functions in place when you
 save a file it loaded: state, closures and objects keep working and see the new code.
 Top-level code is not run again. Each save prints what was patched, and what was not and why.
+Worker threads and child processes that run node with the program's execArgv are patched too.
 
-When your code throws an exception it does not catch itself (even if a framework does), or you press Ctrl+C, it stops with its stack
-live and an 'ec>' prompt opens: look at the stack and locals, change values, fix the code and
-'retry' the failing function, then continue. Type 'help' there for the commands.`;
+When your code throws an exception it does not catch itself (even if a framework does), or you
+press Ctrl+C, it stops with its stack live and an 'ec>' prompt opens: look at the stack and locals,
+change values, fix the code and 'retry' the failing function, then continue.`;
 
 export const EPILOGUE = `Examples:
   edit-continue server.js --port 8080       use the node that runs edit-continue
   edit-continue node --max-old-space-size=4096 job.js
+  edit-continue node --import tsx src/index.ts
+                                            TypeScript through its loader (or -r ts-node/register)
+  edit-continue node dist/index.js          tsc output with source maps: saves of src/*.ts patch it
   edit-continue --watch 'lib/**/*.js' app.js
   edit-continue --break-on all job.js       stop at every exception, even those your code catches
   edit-continue --break-on uncaught app.js  stop only at exceptions nothing catches
+  edit-continue -x 'p item' -x retry job.js run prompt commands at each stop, as if typed
 
 Everything after 'node' or the script goes to node and the program unchanged.
 At a terminal the program has the terminal as under node (raw mode, keys, window size); the
 prompt takes it only while the program is stopped. In raw mode (readline, TUIs) Ctrl+C is the
-program's key, as under node.
+program's key, as under node. Ctrl+C twice within a second ends the program.
+
+${promptCommands()}
+
 Attach to a program already running (its inspector open, or by pid with SIGUSR1):
   edit-continue attach 9229 | 127.0.0.1:9229 | ws://127.0.0.1:9229/<id> | --pid 4242
 
@@ -79,6 +88,19 @@ Environment:
 
 Exit status: the program's (128+n when a signal ended it).
 Docs: README.md; reason codes (EC101...): docs/codes.md`;
+
+/** The prompt's commands in a few lines, from the prompt's own list (its 'help' says what each does). */
+function promptCommands(): string {
+  const words = COMMANDS.filter((c) => c.name !== 'help').map((c) => c.usage.replace(/ unhandled\|uncaught\|all\|none$/, ' MODE'));
+  const lines: string[] = [];
+  let line = "At the 'ec>' prompt ('help' there says what each does):";
+  for (const [i, w] of words.entries()) {
+    const word = w + (i < words.length - 1 ? ',' : '.');
+    if (line.length + 1 + word.length > 96) { lines.push(line); line = ' '; }
+    line += ' ' + word;
+  }
+  return [...lines, line].join('\n');
+}
 
 /** Options the launcher and attach share. */
 function common(y: ReturnType<typeof yargs>) {

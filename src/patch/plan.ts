@@ -4,10 +4,10 @@
 // carry out (a new top-level declaration, a new class member, a removed function: see docs/v8.md).
 // So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
 // with the changed functions put in, and every top-level change is reported as not applied, with why.
-import { NESTED_MARK, ownText } from '../util/own-text';
-import * as acorn from 'acorn';
+import { ownText } from '../util/own-text';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
+import { MARK, countNewlines, declarationChanges, skeletonLines, topLevelTokens } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -41,50 +41,6 @@ export type Plan =
   | { kind: 'patch'; text: string; fallbackText?: string; fallbackWarning?: NotApplied; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[] }
   /** The save changed only things that cannot be applied. */
   | { kind: 'nothing'; notApplied: NotApplied[] };
-
-/** A function in the top level's skeleton: the same placeholder as in a function's own text. */
-const MARK = NESTED_MARK;
-
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) n++;
-  return n;
-}
-
-const skeletons = new WeakMap<ScriptModel, string[]>();
-
-/** The text with each outermost function replaced by a marker, keeping the line count (computed once per model). */
-function skeletonLines(model: ScriptModel): string[] {
-  const known = skeletons.get(model);
-  if (known) return known;
-  const lines = buildSkeletonLines(model);
-  skeletons.set(model, lines);
-  return lines;
-}
-
-function buildSkeletonLines(model: ScriptModel): string[] {
-  let out = '';
-  let at = 0;
-  for (const f of model.outermost) {
-    out += model.text.slice(at, f.start) + MARK + '\n'.repeat(countNewlines(model.text.slice(f.start, f.end)));
-    at = f.end;
-  }
-  return (out + model.text.slice(at)).split('\n');
-}
-
-/** The top level as tokens: comments and layout do not count. */
-function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
-  const skeleton = skeletonLines(model).join('\n');
-  try {
-    const tokens: string[] = [];
-    for (const t of acorn.tokenizer(skeleton, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) {
-      tokens.push(skeleton.slice(t.start, t.end));
-    }
-    return tokens.join(' ');
-  } catch {
-    return skeleton.replace(/\s+/g, ' ');
-  }
-}
 
 function byKey(fns: FunctionRecord[]): Map<string, FunctionRecord> {
   return new Map(fns.map((f) => [f.key, f]));
@@ -138,23 +94,9 @@ interface TopLevelDiff {
 }
 
 function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
-  const notApplied: NotApplied[] = [];
-  const added = new Set<string>();
+  const { notApplied, added } = declarationChanges(oldM, newM);
   const explained = new Set<number>();
-  for (const [name, d] of newM.topDeclared) {
-    if (oldM.topDeclared.has(name)) continue;
-    added.add(name);
-    explained.add(d.line);
-    notApplied.push({
-      code: Codes.NewDeclaration,
-      line: d.line,
-      message: `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)`,
-    });
-  }
-  for (const [name, d] of oldM.topDeclared) {
-    if (newM.topDeclared.has(name)) continue;
-    notApplied.push({ code: Codes.RemovedDeclaration, message: `top-level ${d.kind} ${name} was removed or renamed: the running module keeps it` });
-  }
+  for (const name of added) explained.add(newM.topDeclared.get(name)!.line);
   // Class members: a class's member list belongs to the top level.
   const members = (m: ScriptModel) => {
     const map = new Map<string, Set<string>>();
@@ -186,7 +128,7 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
     if (oldKeys.has(f.key)) continue;
     const dot = f.name.indexOf('.');
     if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
-    const last = f.line + countNewlines(newM.text.slice(f.start, f.end));
+    const last = f.line + countNewlines(newM.text, f.start, f.end);
     for (let l = f.line; l <= last; l++) explained.add(l);
   }
   // Whatever else changed at the top level ran once, at load, and is not run again.

@@ -15,6 +15,7 @@
 // other variables take slots in declaration order, so dropping the last ones keeps the rest in place.
 import type * as acorn from 'acorn';
 import type { ModuleKind } from './functions';
+import { boundNames } from '../inject/boundary';
 
 type Node = acorn.Node & Record<string, any>;
 
@@ -91,17 +92,6 @@ function declare(scope: Scope, name: string, kind: 'param' | 'local' | 'fname' |
   scope.decls.set(name, kind);
 }
 
-function patternNames(p: Node | null | undefined, out: string[]): void {
-  if (!p) return;
-  switch (p.type) {
-    case 'Identifier': out.push(p.name); break;
-    case 'ObjectPattern': for (const q of p.properties) patternNames(q.type === 'RestElement' ? q.argument : q.value, out); break;
-    case 'ArrayPattern': for (const e of p.elements) patternNames(e, out); break;
-    case 'RestElement': patternNames(p.argument, out); break;
-    case 'AssignmentPattern': patternNames(p.left, out); break;
-  }
-}
-
 function hasUseStrict(body: Node[]): boolean {
   for (const s of body) {
     if (typeof s.directive !== 'string') return false;
@@ -151,7 +141,7 @@ export function scopeModel(program: acorn.Program, kind: ModuleKind): ScopeModel
 
   const declareHere = (scope: Scope, decl: Node, kindName: string, exported: boolean) => {
     const names: string[] = [];
-    for (const d of decl.declarations) { patternNames(d.id, names); collectIds(d.id); }
+    for (const d of decl.declarations) { boundNames(d.id, names); collectIds(d.id); }
     const target = kindName === 'var' ? nearestVarScope(scope) : scope;
     for (const n of names) declare(target, n, exported || (target === top && exportedLocals.has(n)) ? 'module' : 'local');
   };
@@ -183,7 +173,7 @@ export function scopeModel(program: acorn.Program, kind: ModuleKind): ScopeModel
     for (const p of node.params) {
       if (p.type !== 'Identifier') fs.simpleParams = false;
       const names: string[] = [];
-      patternNames(p, names);
+      boundNames(p, names);
       collectIds(p);
       for (const n of names) declare(fs, n, 'param');
     }
@@ -275,7 +265,7 @@ export function scopeModel(program: acorn.Program, kind: ModuleKind): ScopeModel
         if (cs.topLevel) topScopes.push(cs);
         if (node.param) {
           const names: string[] = [];
-          patternNames(node.param, names);
+          boundNames(node.param, names);
           collectIds(node.param);
           // V8 always keeps a catch binding in a context: it never changes
           for (const n of names) declare(cs, n, 'module');

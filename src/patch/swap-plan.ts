@@ -8,6 +8,7 @@ import { Codes } from './codes';
 import { describeScript, ownCode, tryParse, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
+import { declarationChanges, topLevelTokens } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -162,7 +163,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     module, kind, original, model,
     shapes: new Map(), classOf: new Map(), running: new Map(),
     nextSlot: 0, nextClass: 0,
-    sites, topTokens: topTokens(model, kind), last: null,
+    sites, topTokens: topLevelTokens(model, kind), last: null,
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
   };
   state.last = { text: original, outer: outerFunctions(model, sites) };
@@ -250,32 +251,8 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   return null;
 }
 
-/** The top level as tokens, each outermost function one marker: comments and layout do not count. */
-function topTokens(model: ScriptModel, kind: ModuleKind): string {
-  let text = '';
-  let at = 0;
-  for (const f of model.outermost) { text += model.text.slice(at, f.start) + ' __ec$fn '; at = f.end; }
-  text += model.text.slice(at);
-  try {
-    const out: string[] = [];
-    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) out.push(text.slice(t.start, t.end));
-    return out.join(' ');
-  } catch {
-    return text.replace(/\s+/g, ' ');
-  }
-}
-
 function topLevelReasons(oldM: ScriptModel, newM: ScriptModel): { notApplied: NotApplied[]; added: Set<string> } {
-  const notApplied: NotApplied[] = [];
-  const added = new Set<string>();
-  for (const [name, d] of newM.topDeclared) {
-    if (oldM.topDeclared.has(name)) continue;
-    added.add(name);
-    notApplied.push({ code: Codes.NewDeclaration, line: d.line, message: `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
-  }
-  for (const [name, d] of oldM.topDeclared) {
-    if (!newM.topDeclared.has(name)) notApplied.push({ code: Codes.RemovedDeclaration, message: `top-level ${d.kind} ${name} was removed or renamed: the running module keeps it` });
-  }
+  const { notApplied, added } = declarationChanges(oldM, newM);
   const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
   const before = members(oldM);
   const after = members(newM);
@@ -409,7 +386,7 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const newM = describeScript(saved, state.kind, parsed.program);
   const sites = functionSites(parsed.program as Node);
   const notApplied: NotApplied[] = [];
-  const topChanged = state.topTokens !== topTokens(newM, state.kind);
+  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind);
   const top = topChanged ? topLevelReasons(state.model, newM) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
   const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added);

@@ -1,20 +1,9 @@
 // Pure: how a name seen from a place in a script was declared (to warn when `set` overwrites a const).
 import * as acorn from 'acorn';
-import { parseSource, type SourceKind } from '../inject/boundary';
+import { boundNames, parseSource, type SourceKind } from '../inject/boundary';
 
 type Node = acorn.Node & Record<string, any>;
 export type DeclarationKind = 'const' | 'let' | 'var' | 'param' | 'function' | 'class' | 'import';
-
-function namesOf(pattern: Node | null | undefined, out: string[]): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case 'Identifier': out.push(pattern.name); break;
-    case 'ObjectPattern': for (const p of pattern.properties) namesOf(p.type === 'RestElement' ? p.argument : p.value, out); break;
-    case 'ArrayPattern': for (const e of pattern.elements) namesOf(e, out); break;
-    case 'RestElement': namesOf(pattern.argument, out); break;
-    case 'AssignmentPattern': namesOf(pattern.left, out); break;
-  }
-}
 
 const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
@@ -51,7 +40,7 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
   const visit = (node: Node, fnScope: Node, blockScope: Node) => {
     if (isFunction(node)) {
       const params: string[] = [];
-      for (const p of node.params) namesOf(p, params);
+      for (const p of node.params) boundNames(p, params);
       consider(node, 'param', params);
       if (node.type === 'FunctionDeclaration' && node.id) consider(fnScope, 'function', [node.id.name]);
       for (const p of node.params) visit(p, node, node);
@@ -60,7 +49,7 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
     }
     if (node.type === 'VariableDeclaration') {
       const names: string[] = [];
-      for (const d of node.declarations) namesOf(d.id, names);
+      for (const d of node.declarations) boundNames(d.id, names);
       consider(node.kind === 'var' ? fnScope : blockScope, node.kind, names);
     } else if (node.type === 'ClassDeclaration' && node.id) {
       consider(blockScope, 'class', [node.id.name]);

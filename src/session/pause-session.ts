@@ -5,8 +5,9 @@
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import { mintSafePause, type SafePause } from './safe-pause';
-import { classifyPause, depthOf, type BreakOn, type Pause, type PauseContext } from './pause';
-import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, endsStep, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
+import { classifyPause, depthOf, type BreakOn, type Pause } from './pause';
+import { contextOf, currentPause, initialPauseState, next, type PauseInput, type PauseState } from './pause-state';
+import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
 import type { ScriptRecord, ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
@@ -65,19 +66,13 @@ export function envNames(answer: unknown): string[] {
 }
 
 export class PauseSession {
-  current: Pause | null = null;
-  private readonly ctx: PauseContext = { asked: 'nothing', stepArmed: false };
+  /** What the session is doing (./pause-state.ts holds every transition). */
+  private state: PauseState = initialPauseState();
   private readonly pauseListeners: ((p: Pause) => void)[] = [];
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
   private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
   private forceTimer: NodeJS.Timeout | null = null;
-  /**
-   * Set while the session drives the program itself (a step, a retry): listeners are not told of the
-   * pauses it makes. A resume ends it: what stops the program after that is news.
-   */
-  private quiet = false;
-  private announcedPause = false;
   /**
    * Counts V8's pauses. An answer to a command that let the program go (resume, restartFrame) can
    * arrive after the next pause it led to (V8 sends them together, and the answer's continuation runs
@@ -94,17 +89,36 @@ export class PauseSession {
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void> } = {}) {
     cdp.Debugger.on('paused', (e) => this.onPaused(e));
     cdp.Debugger.on('resumed', () => {
-      log('resumed', this.quiet ? '(quiet)' : '');
-      this.current = null;
-      if (!this.quiet) this.announceResume();
+      log('resumed', this.state.quiet ? '(quiet)' : '');
+      this.feed({ on: 'resumed' });
     });
+  }
+
+  /** The stop the program is at; null while it runs. */
+  get current(): Pause | null { return currentPause(this.state); }
+
+  /** Move the state on and carry out what the transition says. */
+  private feed(input: PauseInput): void {
+    const r = next(this.state, input);
+    this.state = r.state;
+    for (const e of r.effects) {
+      if (e.do === 'hand-to-waiters') {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const w of waiters) w(e.pause);
+      } else if (e.do === 'tell-paused') {
+        for (const l of this.pauseListeners) l(e.pause);
+      } else {
+        for (const l of this.resumeListeners) l();
+      }
+    }
   }
 
   onPause(listener: (p: Pause) => void): void { this.pauseListeners.push(listener); }
   onResume(listener: () => void): void { this.resumeListeners.push(listener); }
 
   private onPaused(e: Protocol.Debugger.PausedEvent): void {
-    if (maybeLeftoverStep(e, this.ctx)) { void this.leftoverStep(e); return; }
+    if (maybeLeftoverStep(e, contextOf(this.state))) { void this.leftoverStep(e); return; }
     this.take(e);
   }
 
@@ -117,7 +131,7 @@ export class PauseSession {
     const frame = e.callFrames[0];
     if (e.reason !== 'step' && frame && (await this.isDebuggerStatement(frame))) { this.take(e); return; }
     log('a step the user moved on from ended in', frame?.functionName, ': going on');
-    this.ctx.stepArmed = false;
+    this.feed({ on: 'leftover-let-go' });
     await this.hooks.beforeResume?.();
     await this.cdp.Debugger.resume({}).catch(() => {});
   }
@@ -129,28 +143,12 @@ export class PauseSession {
   }
 
   private take(e: Protocol.Debugger.PausedEvent): void {
-    const pause = classifyPause(e, this.ctx);
+    const pause = classifyPause(e, contextOf(this.state));
     log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
     this.pauseCount++;
-    if (this.ctx.asked === 'step' && endsStep(pause)) this.ctx.stepArmed = false;
-    this.ctx.asked = 'nothing';
     if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
-    this.current = pause;
     this.setAtThisPause.clear();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w(pause);
-    if (waiters.length === 0 && !this.quiet) {
-      this.announcedPause = true;
-      for (const l of this.pauseListeners) l(pause);
-    }
-  }
-
-  /** Tell resume listeners once per pause they were told of (V8's event and our own resume both come). */
-  private announceResume(): void {
-    if (!this.announcedPause) return;
-    this.announcedPause = false;
-    for (const l of this.resumeListeners) l();
+    this.feed({ on: 'paused', pause, awaited: this.waiters.length > 0 });
   }
 
   get paused(): boolean { return this.current !== null; }
@@ -166,12 +164,12 @@ export class PauseSession {
    */
   async requestPause(): Promise<void> {
     if (this.current) return;
-    this.ctx.asked = 'interrupt';
+    this.feed({ on: 'interrupt' });
     await this.cdp.Debugger.pause();
     if (this.forceTimer) clearTimeout(this.forceTimer);
     this.forceTimer = setTimeout(() => {
       this.forceTimer = null;
-      if (!this.current && this.ctx.asked === 'interrupt') {
+      if (this.state.phase.is === 'interrupting') {
         // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
         // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
         this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
@@ -217,21 +215,18 @@ export class PauseSession {
     await this.hooks.beforeResume?.();
     if (!this.current) return;
     const count = this.pauseCount;
-    this.current = null;
-    this.quiet = false;
+    this.feed({ on: 'resume' });
     await this.cdp.Debugger.resume({}).catch(() => {});
     log('resume answered', this.pauseCount === count ? '' : '(the program has stopped again)');
-    if (this.pauseCount === count) this.announceResume();
+    this.feed({ on: 'resume-answered', stoppedAgain: this.pauseCount !== count });
   }
 
   /** Step and wait for the pause it ends in; null when the program ran on (it went idle). */
   async step(kind: StepKind, timeoutMs = 3000, depth = 0): Promise<Pause | null> {
     if (!this.current) return null;
     const p = this.current;
-    this.ctx.asked = 'step';
-    this.ctx.stepArmed = true;
     const wait = this.waitForPause(timeoutMs);
-    this.current = null;
+    this.feed({ on: 'move' });
     // on its way from the moment it is sent, not from its answer: see outsideSteps
     const arrived = this.arriving(wait.next);
     if (this.outsideSends.size > 0) await this.stepsAfterSends();
@@ -294,15 +289,14 @@ export class PauseSession {
 
   /** A command that would have let the program go failed: it is still stopped where it was. */
   private stillAt(p: Pause): void {
-    if (this.ctx.asked === 'step') this.ctx.asked = 'nothing';
-    if (!this.current) this.current = p;
+    this.feed({ on: 'move-refused', pause: p });
   }
 
   /** Run fn with pause/resume listeners muted (the session is moving the program itself). */
   async quietly<T>(fn: () => Promise<T>): Promise<T> {
-    const before = this.quiet;
-    this.quiet = true;
-    try { return await fn(); } finally { this.quiet = before && this.quiet; }
+    const before = this.state.quiet;
+    this.feed({ on: 'quiet' });
+    try { return await fn(); } finally { this.feed({ on: 'quiet-end', before }); }
   }
 
   /**
@@ -415,13 +409,11 @@ export class PauseSession {
     if (!frame) return fail('that frame is gone');
     const refused = v8RestartRefusal({ index, name: frame.functionName || '(anonymous)', async: await this.isAsyncFrame(frame), canBeRestarted: frame.canBeRestarted });
     if (refused) return fail(refused);
-    this.ctx.asked = 'step';
-    this.ctx.stepArmed = true;
     // a restart always ends with a stop; on a loaded machine it can take seconds (see retry.ts)
     const wait = this.waitForPause(20000);
     // V8 runs on by itself to the restarted frame's first statement. Its pause may come before the
     // answer: the pause is let go of now, not once the answer is in.
-    this.current = null;
+    this.feed({ on: 'move' });
     const arrived = this.arriving(wait.next);
     if (this.outsideSends.size > 0) await this.stepsAfterSends();
     try {

@@ -131,6 +131,8 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
         s.on('patched', (e) => events.push(`patched ${path.basename(e.file)} ${e.functions.map((f) => f.name).join(',')}`));
         s.on('resumed', () => events.push('resumed'));
         s.on('exited', (e) => events.push(`exited ${e.code}`));
+        // as node's EventEmitter: the listener is called (the next time only)
+        s.once('paused', (e) => events.push(`once ${e.reason}`));
       },
     });
     try {
@@ -149,6 +151,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
       expect(exit?.code).toBe(0);
       expect(events).toEqual([
         'paused exception work job.js:7:15 true',
+        'once exception',
         ...(swap ? [] : ['pending job.js EC301']),
         'patched job.js work',
         'resumed',

@@ -6,7 +6,7 @@ import { testNodes } from '../helpers/nodes';
 
 /**
  * Ctrl+C pauses the program once edit-continue has said `started` (the --json event); before that it
- * passes Ctrl+C on to the program, as node would. The program may print before then.
+ * ends the start (test/e2e/start-interrupt.test.ts). The program may print before then.
  */
 const ready = (cli: RunningCli) => cli.waitFor(/\{"v":1,"type":"started"/, { stream: 'stderr', step: 'edit-continue started' });
 
