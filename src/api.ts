@@ -152,6 +152,8 @@ function waitingForDebugger(cdp: Connection): Promise<boolean> {
 async function release(cdp: Connection, target: Target, waiting: Promise<boolean>): Promise<void> {
   let gone = false;
   void target.exited.then(() => { gone = true; });
+  // (node's event may come right after its last answers, and would then wait for our ACK)
+  cdp.kickUntil(waiting);
   const told = await Promise.race([waiting, target.exited.then(() => false)]);
   if (gone) return;
   if (told) {

@@ -20,10 +20,18 @@ export interface Connection extends Domains {
    */
   kick(): void;
   /**
-   * Kick now and on every message until `done` (at most a few times): for a moment when node sends
-   * several messages in a row and we wait for the last (the program's exit).
+   * Kick now and after every batch of messages until `done` (CHAIN_KICKS at most): for a moment
+   * when node sends several messages in a row and we wait for the last (the program's exit), or
+   * when we wait for an event that may come right after an answer (the program waiting for us).
    */
   kickUntil(done: Promise<unknown>): void;
+  /**
+   * Runtime.evaluate of an expression that cannot stop: nothing is set to stop on yet (no
+   * breakpoint, no exception pause), as while the engine is chosen before the program runs. Sent
+   * without holding back kicks and later commands (RUNS_CODE), so node's answer, which comes right
+   * after the compiled expression's scriptParsed, is not held ~40 ms for our ACK.
+   */
+  evaluateNoStop(params: { expression: string; silent?: boolean; returnByValue?: boolean }): Promise<any>;
   close(): Promise<void>;
   /** Resolves when the socket closes, for whatever reason. */
   closed: Promise<void>;
@@ -31,8 +39,10 @@ export interface Connection extends Domains {
 
 /** Ids of our kicks: far above the ones chrome-remote-interface counts up from 1 (and below 2^31: V8 reads ids as int). */
 const KICK_IDS = 2_000_000_000;
-/** How many kicks kickUntil, or a command that lets the program go, sends at most. */
+/** How many kicks a command that lets the program go makes at most (kickUntil: CHAIN_KICKS). */
 const EAGER_KICKS = 12;
+/** How many kicks batches of kick answers alone make in a row (the first 40 ms are what matter). */
+const CHAIN_KICKS = 64;
 /** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
 const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
 /**
@@ -57,12 +67,19 @@ export async function connect(wsUrl: string): Promise<Connection> {
   let isClosed = false;
   const closed = new Promise<void>((resolve) => client.on('disconnect', () => { isClosed = true; log('disconnected'); release(); resolve(); }));
   // Kicks (kick()) go straight to the socket with ids of their own, which chrome-remote-interface
-  // ignores when they are answered. One at a time: a kick's answer makes no kick of its own, unless
-  // the caller asked for more (kickUntil).
+  // ignores when they are answered. A kick follows each batch of node's messages (those read
+  // together) while an answer is due or the caller waits for node's next message (eager), kick
+  // answers included: node's answer to a kick is data of its own, which the next message waits
+  // behind. Not one kick at a time: the answer to a kick sent while node's main thread is busy (the
+  // preload running, Debugger.enable's announcements) comes only when it is done, and the messages
+  // node writes meanwhile need their ACKs. Batches of kick answers alone make at most CHAIN_KICKS
+  // kicks in a row (an answer that never comes must not keep both sides busy).
   const ws = (client as unknown as { _ws?: RawSocket })._ws;
   const callbacks = () => Object.keys((client as unknown as { _callbacks?: Record<string, unknown> })._callbacks ?? {}).length;
   let kickId = KICK_IDS;
-  let kicking = false;
+  let kickQueued = false;
+  let realInBatch = false;
+  let chain = 0;
   let eager = 0;
   /** A command that runs the program's code (RUNS_CODE) is out, unanswered, and the program has not stopped since: the one that holds. */
   let holder = 0;
@@ -73,10 +90,22 @@ export async function connect(wsUrl: string): Promise<Connection> {
     holder = 0;
     while (held.length && !holder) held.shift()!();
   };
-  const kick = (again = false) => {
-    if (isClosed || (kicking && !again) || holder || !ws) return;
-    kicking = true;
-    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
+  const kick = () => {
+    if (isClosed || holder || !ws) return;
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { /* closing */ }
+  };
+  const kickAfterBatch = (real: boolean) => {
+    realInBatch ||= real;
+    if (kickQueued) return;
+    kickQueued = true;
+    // (a microtask: after every message of the chunk just read)
+    queueMicrotask(() => {
+      kickQueued = false;
+      chain = realInBatch ? 0 : chain + 1;
+      realInBatch = false;
+      if (chain > CHAIN_KICKS) return;
+      if (eager > 0) { eager--; kick(); } else if (callbacks() > 0) kick();
+    });
   };
   // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
   // next `paused`, each of which would wait for our ACK of the one before: kick after each of them
@@ -105,14 +134,12 @@ export async function connect(wsUrl: string): Promise<Connection> {
   ws?.on('message', (data: unknown) => {
     // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
     const text = String(data);
-    if (kicking && text.startsWith(`{"id":${kickId},`)) kicking = false;
     if (text.startsWith('{"method":"Debugger.paused"')) {
       eager = 0;
       // stopped: node's pause loop takes messages again, those of a command still running included
       if (holder) release();
     }
-    // answers are still due, or the caller waits for node's next message: it may be held for our ACK
-    if (eager > 0) { eager--; kick(true); } else if (callbacks() > 0) kick();
+    kickAfterBatch(!isKickAnswer(text));
   });
   return {
     Debugger: client.Debugger,
@@ -120,9 +147,11 @@ export async function connect(wsUrl: string): Promise<Connection> {
     send: (method, params) => client.send(method, params),
     onRaw: (event, listener) => { client.on(event, listener); },
     kick,
+    // (behind one that holds, it waits its turn like any command)
+    evaluateNoStop: (params) => (holder ? client.send('Runtime.evaluate', params) : send('Runtime.evaluate', params)),
     kickUntil: (done) => {
-      eager = EAGER_KICKS;
-      kick(true);
+      eager = CHAIN_KICKS;
+      kick();
       void done.then(() => { eager = 0; }, () => { eager = 0; });
     },
     close: async () => {
@@ -132,6 +161,11 @@ export async function connect(wsUrl: string): Promise<Connection> {
     },
     closed,
   };
+}
+
+/** An answer to one of our kicks (their ids start at KICK_IDS: ten digits). */
+function isKickAnswer(text: string): boolean {
+  return text.startsWith('{"id":') && text.charCodeAt(16) === 44 /* , */ && Number(text.slice(6, 16)) > KICK_IDS;
 }
 
 /** The message of a protocol error, without chrome-remote-interface's decoration. */
