@@ -15,7 +15,7 @@ export interface WorkerConnection extends Connection {
   gone(): void;
 }
 
-/** A protocol error as chrome-remote-interface gives it (protocolMessage reads `response`). */
+/** A protocol error as the main connection gives it (protocolMessage reads `response`). */
 function protocolError(method: string, error: { message?: string; data?: string }): Error {
   return Object.assign(new Error(`${method}: ${error.message ?? 'error'}`), { response: error });
 }
