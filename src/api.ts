@@ -155,8 +155,10 @@ function waitingForDebugger(cdp: Connection): Promise<boolean> {
 async function release(cdp: Connection, target: Target, waiting: Promise<boolean>): Promise<void> {
   let gone = false;
   void target.exited.then(() => { gone = true; });
-  // (node's event may come right after its last answers, and would then wait for our ACK)
-  cdp.kickUntil(waiting);
+  // Node's event may come within 40 ms of its last message to us, and would then wait for our ACK:
+  // the preload says 'w' on the lifeline (no such wait there) as it goes to wait, and from then on
+  // each message node sends gets a kick that carries the ACK, until the event (cdp/connection.ts).
+  void target.waiting.then(() => cdp.kickUntil(waiting));
   const told = await Promise.race([waiting, target.exited.then(() => false)]);
   if (gone) return;
   if (told) {

@@ -1,7 +1,7 @@
 // A typed connection to one target's inspector: a small CDP client over a WebSocket (ws). Ours,
 // not chrome-remote-interface, which builds every protocol domain from a 1 MB table at each connect
 // (~20 ms of the controller's CPU while the program waits for us; issue 17, bench/ANALYSIS.md).
-import type WebSocketType = require('ws');
+import WebSocket = require('ws');
 import type { ProtocolProxyApi } from 'devtools-protocol/types/protocol-proxy-api';
 import { debug } from '../util/log';
 
@@ -68,7 +68,6 @@ function protocolError(method: string, error: { message?: string; data?: string 
 }
 
 export async function connect(wsUrl: string): Promise<Connection> {
-  const WebSocket = require('ws') as typeof WebSocketType;
   const ws = new WebSocket(wsUrl, [], { maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => { ws.removeListener('error', reject); resolve(); });
@@ -104,16 +103,19 @@ export async function connect(wsUrl: string): Promise<Connection> {
   };
   // Kicks (kick()) go straight to the socket with ids of their own, answered to nobody. A kick
   // follows each batch of node's messages (those read together) while an answer is due or the
-  // caller waits for node's next message (eager), kick answers included: node's answer to a kick is
-  // data of its own, which the next message waits behind. Not one kick at a time: the answer to a
-  // kick sent while node's main thread is busy (the preload running, Debugger.enable's
-  // announcements) comes only when it is done, and the messages node writes meanwhile need their
-  // ACKs. Batches of kick answers alone make at most CHAIN_KICKS kicks in a row (an answer that
-  // never comes must not keep both sides busy).
+  // caller waits for node's next message (eager): not one kick at a time, since the answer to a kick
+  // sent while node's main thread is busy (the preload running, Debugger.enable's announcements)
+  // comes only when it is done, and the messages node writes meanwhile need their ACKs. A batch of
+  // kick answers alone needs one too (node's answer to a kick is data of its own, which the next
+  // message waits behind), but makes one only when no kick it made is still out: one such chain at
+  // a time (otherwise every batch of a flood starts one, and they run side by side, hundreds of
+  // kicks for one Debugger.enable), at most CHAIN_KICKS in a row.
   let kickId = KICK_IDS;
   let kickQueued = false;
   let realInBatch = false;
   let chain = 0;
+  /** Kicks made by batches of kick answers alone, not yet answered. */
+  const chainKicks = new Set<number>();
   let eager = 0;
   /** A command that runs the program's code (RUNS_CODE) is out, unanswered, and the program has not stopped since: the one that holds. */
   let holder = 0;
@@ -124,9 +126,10 @@ export async function connect(wsUrl: string): Promise<Connection> {
     holder = 0;
     while (held.length && !holder) held.shift()!();
   }
-  const kick = () => {
+  const kick = (chained = false) => {
     if (isClosed || holder) return;
-    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { /* closing */ }
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { return; /* closing */ }
+    if (chained) chainKicks.add(kickId);
   };
   const kickAfterBatch = (real: boolean) => {
     realInBatch ||= real;
@@ -135,10 +138,11 @@ export async function connect(wsUrl: string): Promise<Connection> {
     // (a microtask: after every message of the chunk just read)
     queueMicrotask(() => {
       kickQueued = false;
-      chain = realInBatch ? 0 : chain + 1;
+      const chained = !realInBatch;
       realInBatch = false;
-      if (chain > CHAIN_KICKS) return;
-      if (eager > 0) { eager--; kick(); } else if (pending.size > 0) kick();
+      chain = chained ? chain + 1 : 0;
+      if (chained && (chain > CHAIN_KICKS || chainKicks.size > 0)) return;
+      if (eager > 0) { eager--; kick(chained); } else if (pending.size > 0) kick(chained);
     });
   };
   // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
@@ -163,7 +167,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
     let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string; data?: string } };
     try { msg = JSON.parse(String(data)); } catch { return; }
     if (typeof msg.id === 'number') {
-      if (msg.id > KICK_IDS) { kickAfterBatch(false); return; }
+      if (msg.id > KICK_IDS) { chainKicks.delete(msg.id); kickAfterBatch(false); return; }
       const p = pending.get(msg.id);
       if (p) {
         pending.delete(msg.id);
