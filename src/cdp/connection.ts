@@ -45,6 +45,8 @@ const KICK_IDS = 2_000_000_000;
 const EAGER_KICKS = 12;
 /** How many kicks batches of kick answers alone make in a row (the first 40 ms are what matter). */
 const CHAIN_KICKS = 64;
+/** How long a batch of kick answers alone waits for a write of ours before it makes a kick (ms). */
+const CHAIN_DELAY_MS = 2;
 /** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
 const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
 /**
@@ -93,6 +95,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
     if (isClosed) { reject(new Error('WebSocket connection closed')); return; }
     const id = nextId++;
     pending.set(id, { method, resolve, reject });
+    writes++;
     ws.send(JSON.stringify({ id, method, params }), (err) => {
       if (err && pending.delete(id)) reject(err);
     });
@@ -107,15 +110,15 @@ export async function connect(wsUrl: string): Promise<Connection> {
   // sent while node's main thread is busy (the preload running, Debugger.enable's announcements)
   // comes only when it is done, and the messages node writes meanwhile need their ACKs. A batch of
   // kick answers alone needs one too (node's answer to a kick is data of its own, which the next
-  // message waits behind), but makes one only when no kick it made is still out: one such chain at
-  // a time (otherwise every batch of a flood starts one, and they run side by side, hundreds of
-  // kicks for one Debugger.enable), at most CHAIN_KICKS in a row.
+  // message waits behind), but a little later (CHAIN_DELAY_MS), and none when we wrote anything
+  // meanwhile: kicks answering kicks at once would run one chain per batch of a flood, side by side
+  // (200+ kicks for one Debugger.enable). At most CHAIN_KICKS of those in a row.
   let kickId = KICK_IDS;
   let kickQueued = false;
   let realInBatch = false;
   let chain = 0;
-  /** Kicks made by batches of kick answers alone, not yet answered. */
-  const chainKicks = new Set<number>();
+  /** Writes of ours so far (each carries the ACK of what we had read). */
+  let writes = 0;
   let eager = 0;
   /** A command that runs the program's code (RUNS_CODE) is out, unanswered, and the program has not stopped since: the one that holds. */
   let holder = 0;
@@ -126,10 +129,14 @@ export async function connect(wsUrl: string): Promise<Connection> {
     holder = 0;
     while (held.length && !holder) held.shift()!();
   }
-  const kick = (chained = false) => {
+  const kick = () => {
     if (isClosed || holder) return;
-    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { return; /* closing */ }
-    if (chained) chainKicks.add(kickId);
+    writes++;
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { /* closing */ }
+  };
+  const wanted = () => {
+    if (eager > 0) { eager--; return true; }
+    return pending.size > 0;
   };
   const kickAfterBatch = (real: boolean) => {
     realInBatch ||= real;
@@ -141,8 +148,10 @@ export async function connect(wsUrl: string): Promise<Connection> {
       const chained = !realInBatch;
       realInBatch = false;
       chain = chained ? chain + 1 : 0;
-      if (chained && (chain > CHAIN_KICKS || chainKicks.size > 0)) return;
-      if (eager > 0) { eager--; kick(chained); } else if (pending.size > 0) kick(chained);
+      if (!chained) { if (wanted()) kick(); return; }
+      if (chain > CHAIN_KICKS) return;
+      const before = writes;
+      setTimeout(() => { if (writes === before && wanted()) kick(); }, CHAIN_DELAY_MS).unref();
     });
   };
   // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
@@ -167,7 +176,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
     let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string; data?: string } };
     try { msg = JSON.parse(String(data)); } catch { return; }
     if (typeof msg.id === 'number') {
-      if (msg.id > KICK_IDS) { chainKicks.delete(msg.id); kickAfterBatch(false); return; }
+      if (msg.id > KICK_IDS) { kickAfterBatch(false); return; }
       const p = pending.get(msg.id);
       if (p) {
         pending.delete(msg.id);
