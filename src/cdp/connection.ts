@@ -59,6 +59,8 @@ const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepO
  */
 const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 
+/** How long close() waits for the other side's close frame before it drops the socket. */
+const CLOSE_WAIT_MS = 2000;
 /** Large scripts' texts come whole in one message (chrome-remote-interface's limit, kept). */
 const MAX_PAYLOAD = 256 * 1024 * 1024;
 
@@ -220,7 +222,10 @@ export async function connect(wsUrl: string): Promise<Connection> {
       const gone = new Promise<void>((r) => ws.once('close', () => r()));
       failPending();
       try { ws.close(); } catch { /* never opened */ }
+      // (a peer that never answers our close frame must not keep us: ws would wait 30 s)
+      const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
       await gone;
+      clearTimeout(timer);
     },
     closed,
   };

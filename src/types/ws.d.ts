@@ -6,6 +6,7 @@ declare module 'ws' {
     readonly readyState: number;
     send(data: string, cb?: (err?: Error) => void): void;
     close(code?: number): void;
+    terminate(): void;
   }
   export = WebSocket;
 }
