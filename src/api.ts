@@ -19,7 +19,8 @@ const log = debug('launch');
 const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
 
 // The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
-// them after the program is spawned, while it boots, rather than before (hello-world startup).
+// them after the program is spawned, while it boots, rather than before (hello-world startup), and
+// before it connects (bench/ANALYSIS.md, "Attaching (issue 17)").
 const connectModules = () => ({ ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });
 const liveModule = () => require('./live') as typeof import('./live');
 const sessionModules = () => ({ ...liveModule(), ...connectModules() });
@@ -92,7 +93,11 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   });
   opts.onSpawn?.(target);
   void target.exited.then(() => require('node:fs').rmSync(children, { recursive: true, force: true }));
+  // The session's modules load now, while the program boots (it prints its inspector's address
+  // ~50 ms after the spawn): loaded after we connect, they kept node's first answers unread and
+  // their ACKs late while the program already waited for us.
   const { connect, chooseAtLaunch } = connectModules();
+  const { LiveSession } = liveModule();
   let wsUrl: string;
   try {
     wsUrl = await target.wsUrl;
@@ -111,8 +116,6 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const waiting = waitingForDebugger(cdp);
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
   const choosing = chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
-  // the session's modules load while the program answers (Debugger.enable is real work in it)
-  const { LiveSession } = liveModule();
   const chosen = await choosing;
   log('engine', chosen);
   if (chosen.important) opts.onWarning?.(chosen.note);
@@ -152,6 +155,10 @@ function waitingForDebugger(cdp: Connection): Promise<boolean> {
 async function release(cdp: Connection, target: Target, waiting: Promise<boolean>): Promise<void> {
   let gone = false;
   void target.exited.then(() => { gone = true; });
+  // Node's event may come within 40 ms of its last message to us, and would then wait for our ACK:
+  // the preload says 'w' on the lifeline (no such wait there) as it goes to wait, and from then on
+  // each message node sends gets a kick that carries the ACK, until the event (cdp/connection.ts).
+  void target.waiting.then(() => cdp.kickUntil(waiting));
   const told = await Promise.race([waiting, target.exited.then(() => false)]);
   if (gone) return;
   if (told) {

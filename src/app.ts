@@ -11,12 +11,17 @@ import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
 import type { Prompt } from './prompt/prompt';
-import { ansiStyle, displayPath, formatThreadedSave, plainStyle, type Verbosity } from './report/format';
-import { openEventLog, type EventLog, type SaveEvent } from './report/events';
+import type { Verbosity } from './report/format';
+import type { EventLog, SaveEvent } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
 
 const log = debug('app');
+
+// The text reports load when first needed, after the program is spawned: they bring the source-map
+// and acorn modules (~20 ms of the controller's start, before the program could start; issue 17).
+const format = () => require('./report/format') as typeof import('./report/format');
+const styleFor = (io: AppIO) => (io.stderr.isTTY && !io.env.NO_COLOR ? format().ansiStyle : format().plainStyle);
 
 export interface CommonOptions {
   watch: boolean;
@@ -75,14 +80,13 @@ interface Frontend {
 }
 
 function frontend(opts: CommonOptions, io: AppIO): Frontend {
-  const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
   const f: Frontend = {
     notify: null,
     say: (line) => {
-      const text = `${style.dim('[ec]')} ${line}`;
+      const text = `${styleFor(io).dim('[ec]')} ${line}`;
       if (f.notify) f.notify(text); else io.stderr.write(text + '\n');
     },
-    events: opts.json === null ? null : openEventLog(opts.json === '-' ? io.stderr : path.resolve(io.cwd, opts.json)),
+    events: opts.json === null ? null : (require('./report/events') as typeof import('./report/events')).openEventLog(opts.json === '-' ? io.stderr : path.resolve(io.cwd, opts.json)),
     disposers: [],
   };
   return f;
@@ -90,7 +94,8 @@ function frontend(opts: CommonOptions, io: AppIO): Frontend {
 
 /** Text reports, JSON events and the prompt around a session. */
 function wire(session: LiveSession & { program: Program }, opts: CommonOptions, io: AppIO, f: Frontend, stdin: StdinRouter, quit: () => Promise<void>): Prompt {
-  const style = io.stderr.isTTY && !io.env.NO_COLOR ? ansiStyle : plainStyle;
+  const style = styleFor(io);
+  const { displayPath, formatThreadedSave } = format();
   const text = (save: SaveEvent) => {
     const lines = formatThreadedSave(save, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
@@ -234,7 +239,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     throw err;
   }
   const s = session;
-  started(s, opts, f, `running ${displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)}`);
+  started(s, opts, f, `running ${format().displayPath(path.resolve(io.cwd, opts.command.script), io.cwd)}`);
   void s.lostConnection.then(() => {
     f.say("lost the connection to the program's inspector: saves no longer patch and the prompt is off; the program runs on");
     (stdin as StdinRouter | null)?.toProgram();

@@ -1,5 +1,7 @@
-// A typed connection to one target's inspector, over chrome-remote-interface.
-import CDP = require('chrome-remote-interface');
+// A typed connection to one target's inspector: a small CDP client over a WebSocket (ws). Ours,
+// not chrome-remote-interface, which builds every protocol domain from a 1 MB table at each connect
+// (~20 ms of the controller's CPU while the program waits for us; issue 17, bench/ANALYSIS.md).
+import WebSocket = require('ws');
 import type { ProtocolProxyApi } from 'devtools-protocol/types/protocol-proxy-api';
 import { debug } from '../util/log';
 
@@ -20,19 +22,31 @@ export interface Connection extends Domains {
    */
   kick(): void;
   /**
-   * Kick now and on every message until `done` (at most a few times): for a moment when node sends
-   * several messages in a row and we wait for the last (the program's exit).
+   * Kick now and after every batch of messages until `done` (CHAIN_KICKS at most): for a moment
+   * when node sends several messages in a row and we wait for the last (the program's exit), or
+   * when we wait for an event that may come right after an answer (the program waiting for us).
    */
   kickUntil(done: Promise<unknown>): void;
+  /**
+   * Runtime.evaluate of an expression that cannot stop: nothing is set to stop on yet (no
+   * breakpoint, no exception pause), as while the engine is chosen before the program runs. Sent
+   * without holding back kicks and later commands (RUNS_CODE), so node's answer, which comes right
+   * after the compiled expression's scriptParsed, is not held ~40 ms for our ACK.
+   */
+  evaluateNoStop(params: { expression: string; silent?: boolean; returnByValue?: boolean }): Promise<any>;
   close(): Promise<void>;
-  /** Resolves when the socket closes, for whatever reason. */
+  /** Resolves when the socket closes from the program's side or breaks (not after close()). */
   closed: Promise<void>;
 }
 
-/** Ids of our kicks: far above the ones chrome-remote-interface counts up from 1 (and below 2^31: V8 reads ids as int). */
+/** Ids of our kicks: far above the ones commands count up from 1 (and below 2^31: V8 reads ids as int). */
 const KICK_IDS = 2_000_000_000;
-/** How many kicks kickUntil, or a command that lets the program go, sends at most. */
+/** How many kicks a command that lets the program go makes at most (kickUntil: CHAIN_KICKS). */
 const EAGER_KICKS = 12;
+/** How many kicks batches of kick answers alone make in a row (the first 40 ms are what matter). */
+const CHAIN_KICKS = 64;
+/** How long a batch of kick answers alone waits for a write of ours before it makes a kick (ms). */
+const CHAIN_DELAY_MS = 2;
 /** Commands after which node sends several messages in a row (answer, `resumed`, the next `paused`). */
 const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepOver', 'Debugger.stepOut', 'Debugger.restartFrame', 'Runtime.runIfWaitingForDebugger']);
 /**
@@ -45,96 +59,184 @@ const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepO
  */
 const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 
-interface RawSocket {
-  send(data: string): void;
-  on(event: 'message', listener: (data: unknown) => void): void;
+/** How long close() waits for the other side's close frame before it drops the socket. */
+const CLOSE_WAIT_MS = 2000;
+/** Large scripts' texts come whole in one message (chrome-remote-interface's limit, kept). */
+const MAX_PAYLOAD = 256 * 1024 * 1024;
+
+interface Pending { method: string; resolve(result: any): void; reject(err: Error): void }
+
+/** A protocol error, as chrome-remote-interface gave it: `response` is the inspector's error object (protocolMessage reads it). */
+function protocolError(method: string, error: { message?: string; data?: string }): Error {
+  return Object.assign(new Error(`${error.message ?? `${method} failed`}${error.data ? ` (${error.data})` : ''}`), { response: error });
 }
 
 export async function connect(wsUrl: string): Promise<Connection> {
-  // local: true because the target publishes its id on stderr only, not over HTTP.
-  const client = await CDP({ target: wsUrl, local: true });
+  const ws = new WebSocket(wsUrl, [], { maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => { ws.removeListener('error', reject); resolve(); });
+    ws.once('error', reject);
+  });
+  ws.on('error', () => { /* 'close' follows */ });
   log('connected', wsUrl);
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, ((params: any) => void)[]>();
   let isClosed = false;
-  const closed = new Promise<void>((resolve) => client.on('disconnect', () => { isClosed = true; log('disconnected'); release(); resolve(); }));
-  // Kicks (kick()) go straight to the socket with ids of their own, which chrome-remote-interface
-  // ignores when they are answered. One at a time: a kick's answer makes no kick of its own, unless
-  // the caller asked for more (kickUntil).
-  const ws = (client as unknown as { _ws?: RawSocket })._ws;
-  const callbacks = () => Object.keys((client as unknown as { _callbacks?: Record<string, unknown> })._callbacks ?? {}).length;
+  const failPending = () => {
+    const err = new Error('WebSocket connection closed');
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  let onClosed!: () => void;
+  const closed = new Promise<void>((resolve) => { onClosed = resolve; });
+  const onClose = () => { isClosed = true; failPending(); log('disconnected'); release(); onClosed(); };
+  ws.on('close', onClose);
+  /** Send a command now, whatever holds. */
+  const send = (method: string, params: object = {}): Promise<any> => new Promise((resolve, reject) => {
+    if (isClosed) { reject(new Error('WebSocket connection closed')); return; }
+    const id = nextId++;
+    pending.set(id, { method, resolve, reject });
+    writes++;
+    ws.send(JSON.stringify({ id, method, params }), (err) => {
+      if (err && pending.delete(id)) reject(err);
+    });
+  });
+  const on = (event: string, listener: (params: any) => void): void => {
+    const list = listeners.get(event);
+    if (list) list.push(listener); else listeners.set(event, [listener]);
+  };
+  // Kicks (kick()) go straight to the socket with ids of their own, answered to nobody. A kick
+  // follows each batch of node's messages (those read together) while an answer is due or the
+  // caller waits for node's next message (eager): not one kick at a time, since the answer to a kick
+  // sent while node's main thread is busy (the preload running, Debugger.enable's announcements)
+  // comes only when it is done, and the messages node writes meanwhile need their ACKs. A batch of
+  // kick answers alone needs one too (node's answer to a kick is data of its own, which the next
+  // message waits behind), but a little later (CHAIN_DELAY_MS), and none when we wrote anything
+  // meanwhile: kicks answering kicks at once would run one chain per batch of a flood, side by side
+  // (200+ kicks for one Debugger.enable). At most CHAIN_KICKS of those in a row.
   let kickId = KICK_IDS;
-  let kicking = false;
+  let kickQueued = false;
+  let realInBatch = false;
+  let chain = 0;
+  /** Writes of ours so far (each carries the ACK of what we had read). */
+  let writes = 0;
   let eager = 0;
   /** A command that runs the program's code (RUNS_CODE) is out, unanswered, and the program has not stopped since: the one that holds. */
   let holder = 0;
   let holders = 0;
   /** Commands sent while one holds (they go out, in order, when it no longer does). */
   const held: (() => void)[] = [];
-  const release = () => {
+  function release(): void {
     holder = 0;
     while (held.length && !holder) held.shift()!();
+  }
+  const kick = () => {
+    if (isClosed || holder) return;
+    writes++;
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { /* closing */ }
   };
-  const kick = (again = false) => {
-    if (isClosed || (kicking && !again) || holder || !ws) return;
-    kicking = true;
-    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicking = false; }
+  const wanted = () => {
+    if (eager > 0) { eager--; return true; }
+    return pending.size > 0;
+  };
+  const kickAfterBatch = (real: boolean) => {
+    realInBatch ||= real;
+    if (kickQueued) return;
+    kickQueued = true;
+    // (a microtask: after every message of the chunk just read)
+    queueMicrotask(() => {
+      kickQueued = false;
+      const chained = !realInBatch;
+      realInBatch = false;
+      chain = chained ? chain + 1 : 0;
+      if (!chained) { if (wanted()) kick(); return; }
+      if (chain > CHAIN_KICKS) return;
+      const before = writes;
+      setTimeout(() => { if (writes === before && wanted()) kick(); }, CHAIN_DELAY_MS).unref();
+    });
   };
   // After a command that lets the program go, node sends its answer, `resumed`, and soon perhaps the
   // next `paused`, each of which would wait for our ACK of the one before: kick after each of them
   // until the program stops again (a few times at most).
-  const send = client.send.bind(client) as (method: string, ...rest: unknown[]) => Promise<unknown>;
-  const sendNow = (method: string, rest: unknown[]): Promise<unknown> => {
+  const sendNow = (method: string, params?: object): Promise<any> => {
     if (LETS_GO.has(method)) eager = EAGER_KICKS;
-    if (!RUNS_CODE.has(method) || isClosed) return send(method, ...rest);
+    if (!RUNS_CODE.has(method) || isClosed) return send(method, params);
     const mine = ++holders;
     holder = mine;
     const done = () => { if (holder === mine) release(); };
-    // (a callback, when given, gets the answer instead of a promise)
-    const args = rest.map((a) => (typeof a === 'function' ? (...r: unknown[]) => { done(); return (a as (...x: unknown[]) => unknown)(...r); } : a));
-    const answer = send(method, ...args);
-    if (answer && typeof answer.then === 'function') answer.then(done, done);
+    const answer = send(method, params);
+    answer.then(done, done);
     return answer;
   };
-  (client as unknown as { send: typeof send }).send = (method, ...rest) => {
-    if (!holder) return sendNow(method, rest);
-    if (rest.some((a) => typeof a === 'function')) {
-      held.push(() => { void sendNow(method, rest); });
-      return undefined as unknown as Promise<unknown>;
-    }
-    return new Promise((resolve, reject) => held.push(() => { sendNow(method, rest).then(resolve, reject); }));
+  /** Send a command, after the one that holds (RUNS_CODE) if one does. */
+  const command = (method: string, params?: object): Promise<any> => {
+    if (!holder) return sendNow(method, params);
+    return new Promise((resolve, reject) => held.push(() => { sendNow(method, params).then(resolve, reject); }));
   };
-  ws?.on('message', (data: unknown) => {
-    // (chrome-remote-interface's own listener ran first: an answer's callback is gone by now)
-    const text = String(data);
-    if (kicking && text.startsWith(`{"id":${kickId},`)) kicking = false;
-    if (text.startsWith('{"method":"Debugger.paused"')) {
-      eager = 0;
-      // stopped: node's pause loop takes messages again, those of a command still running included
-      if (holder) release();
+  ws.on('message', (data: unknown) => {
+    let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string; data?: string } };
+    try { msg = JSON.parse(String(data)); } catch { return; }
+    if (typeof msg.id === 'number') {
+      if (msg.id > KICK_IDS) { kickAfterBatch(false); return; }
+      const p = pending.get(msg.id);
+      if (p) {
+        pending.delete(msg.id);
+        if (msg.error) p.reject(protocolError(p.method, msg.error)); else p.resolve(msg.result ?? {});
+      }
+    } else if (typeof msg.method === 'string') {
+      const list = listeners.get(msg.method);
+      if (list) for (const l of [...list]) l(msg.params);
+      if (msg.method === 'Debugger.paused') {
+        eager = 0;
+        // stopped: node's pause loop takes messages again, those of a command still running included
+        if (holder) release();
+      }
     }
-    // answers are still due, or the caller waits for node's next message: it may be held for our ACK
-    if (eager > 0) { eager--; kick(true); } else if (callbacks() > 0) kick();
+    kickAfterBatch(true);
+  });
+  // `cdp.Debugger.enable(…)`, `cdp.Debugger.on('paused', …)`: the typed domains, by name
+  const domain = (name: string): any => new Proxy({}, {
+    get: (_t, prop) => (typeof prop !== 'string' || prop === 'then' ? undefined
+      : prop === 'on' ? (event: string, l: (p: any) => void) => on(`${name}.${event}`, l)
+        : (params?: object) => command(`${name}.${prop}`, params)),
   });
   return {
-    Debugger: client.Debugger,
-    Runtime: client.Runtime,
-    send: (method, params) => client.send(method, params),
-    onRaw: (event, listener) => { client.on(event, listener); },
+    Debugger: domain('Debugger'),
+    Runtime: domain('Runtime'),
+    send: command,
+    onRaw: on,
     kick,
+    // (behind one that holds, it waits its turn like any command)
+    evaluateNoStop: (params) => (holder ? command('Runtime.evaluate', params) : send('Runtime.evaluate', params)),
     kickUntil: (done) => {
-      eager = EAGER_KICKS;
-      kick(true);
+      eager = CHAIN_KICKS;
+      kick();
       void done.then(() => { eager = 0; }, () => { eager = 0; });
     },
     close: async () => {
       if (isClosed) return;
       isClosed = true;
-      try { await client.close(); } catch { /* already gone */ }
+      // (as chrome-remote-interface did: `closed` is for the other side's close, not ours)
+      ws.removeListener('close', onClose);
+      const gone = new Promise<void>((r) => ws.once('close', () => r()));
+      failPending();
+      try { ws.close(); } catch { /* never opened */ }
+      // (a peer that never answers our close frame must not keep us: ws would wait 30 s)
+      const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+      await gone;
+      clearTimeout(timer);
     },
     closed,
   };
 }
 
-/** The message of a protocol error, without chrome-remote-interface's decoration. */
+/** An answer to one of our kicks (their ids start at KICK_IDS: ten digits). */
+function isKickAnswer(text: string): boolean {
+  return text.startsWith('{"id":') && text.charCodeAt(16) === 44 /* , */ && Number(text.slice(6, 16)) > KICK_IDS;
+}
+
+/** The message of a protocol error, without the method's name. */
 export function protocolMessage(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { response?: { message?: string; data?: string }; message?: string };

@@ -15,7 +15,7 @@ export interface WorkerConnection extends Connection {
   gone(): void;
 }
 
-/** A protocol error as chrome-remote-interface gives it (protocolMessage reads `response`). */
+/** A protocol error as the main connection gives it (protocolMessage reads `response`). */
 function protocolError(method: string, error: { message?: string; data?: string }): Error {
   return Object.assign(new Error(`${method}: ${error.message ?? 'error'}`), { response: error });
 }
@@ -67,6 +67,7 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
     // the worker's messages travel on the main connection's socket: its kicks carry their ACKs too
     kick: () => parent.kick(),
     kickUntil: (done) => parent.kickUntil(done),
+    evaluateNoStop: (params) => send('Runtime.evaluate', params),
     dispatch(message: string) {
       let msg: { id?: number; method?: string; params?: unknown };
       try { msg = JSON.parse(message); } catch { return; }

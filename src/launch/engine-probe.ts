@@ -33,7 +33,7 @@ export async function probeLiveEdit(cdp: Connection, scriptId: string, opts: { e
   };
   let message = await ask();
   if (message !== null && LIVE_EDIT_OFF.test(message) && opts.enableAtRunTime) {
-    const r = await cdp.Runtime.evaluate({ expression: "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')", silent: true }).catch(() => null);
+    const r = await cdp.evaluateNoStop({ expression: "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')", silent: true }).catch(() => null);
     if (r && !r.exceptionDetails) message = await ask();
   }
   if (message === null) return { ok: true };
@@ -42,9 +42,9 @@ export async function probeLiveEdit(cdp: Connection, scriptId: string, opts: { e
 
 /** Tell a program waiting in the preload which transform to load its files with (before it runs). */
 export async function tellTransform(cdp: Connection, kind: EngineKind): Promise<void> {
-  // (the evaluated script is reported before the answer, which node then holds for our ACK: the
-  // connection's kick sends it at once; cdp/connection.ts)
-  const r = await cdp.Runtime.evaluate({ expression: `process.env.${ENGINE_ENV} = ${JSON.stringify(kind)}`, silent: true });
+  // (the evaluated script is reported before the answer, which node then holds for our ACK: sent as
+  // one that cannot stop, the connection's kick sends that ACK at once; cdp/connection.ts)
+  const r = await cdp.evaluateNoStop({ expression: `process.env.${ENGINE_ENV} = ${JSON.stringify(kind)}`, silent: true });
   if (r.exceptionDetails) throw new Error(`could not set the program's transform: ${r.exceptionDetails.text}`);
 }
 

@@ -33,14 +33,32 @@ export function listeningPorts(pid: number): number[] {
 export async function inspectorUrl(host: string, port: number): Promise<string> {
   let targets: { type?: string; webSocketDebuggerUrl?: string }[];
   try {
-    const CDP = require('chrome-remote-interface') as typeof import('chrome-remote-interface');
-    targets = await CDP.List({ host, port });
+    targets = await listTargets(host, port);
   } catch (err) {
     throw new UserError(`nothing answers as a node inspector on ${host}:${port} (${(err as Error).message}); start the program with node --inspect`);
   }
   const t = targets.find((x) => x.webSocketDebuggerUrl);
   if (!t?.webSocketDebuggerUrl) throw new UserError(`the inspector on ${host}:${port} lists no target to attach to`);
   return t.webSocketDebuggerUrl;
+}
+
+/** An inspector's targets (GET /json/list). */
+function listTargets(host: string, port: number): Promise<{ type?: string; webSocketDebuggerUrl?: string }[]> {
+  const http = require('node:http') as typeof import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: host.replace(/^\[(.*)\]$/, '$1'), port, path: '/json/list', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+        try { resolve(JSON.parse(body)); } catch { reject(new Error('not JSON')); }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', reject);
+  });
 }
 
 /** Open the inspector of a running node process (SIGUSR1) and find its port. */

@@ -1,4 +1,4 @@
-// The parts of chrome-remote-interface that edit-continue uses (the package ships no types).
+// The parts of chrome-remote-interface that the tests use (a dev dependency: the package ships no types).
 declare module 'chrome-remote-interface' {
   interface Options {
     target?: string;
