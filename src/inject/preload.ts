@@ -87,8 +87,15 @@ function waitForController(fd: number | null): void {
  */
 function reportChild(): void {
   const dir = process.env[CHILDREN_ENV];
-  const url = inspector.url();
-  if (!url) return;
+  let url = inspector.url();
+  if (!url) {
+    // node started without the program's execArgv, reached through NODE_OPTIONS: an inspector only
+    // for the controller, and only for a script of the program's (not npm, tsc or another tool's)
+    if (!dir || !programScript(process.argv[1])) return;
+    try { inspector.open(0, '127.0.0.1'); } catch { return; }
+    url = inspector.url();
+    if (!url) return;
+  }
   try {
     if (!dir) throw new Error('no controller');
     const file = path.join(dir, `${process.pid}.json`);
@@ -96,7 +103,17 @@ function reportChild(): void {
     fs.renameSync(file + '.tmp', file);
   } catch {
     inspector.close();
+    return;
   }
+  // At its end, close the inspector: node would otherwise wait for our session to go ("Waiting for
+  // the debugger to disconnect...") when the child ends before that session has asked to be told
+  // (NodeRuntime.notifyWhenWaitingForDisconnect): a child that lives a few milliseconds hung.
+  process.on('exit', () => { try { inspector.close(); } catch { /* closed */ } });
+}
+
+/** A script of the program: a file, not a tool's (in node_modules), nor -e / -p / the REPL (no file). */
+function programScript(main: string | undefined): boolean {
+  return !!main && !/[\\/]node_modules[\\/]/.test(path.resolve(main));
 }
 
 const fd = lifelineFd();

@@ -11,6 +11,18 @@ const log = debug('children');
 
 export const CHILDREN_ENV = 'EDIT_CONTINUE_CHILDREN';
 
+/**
+ * NODE_OPTIONS for the program: its own, and our preload, so that node started without the
+ * program's execArgv (spawn('node', …), exec('node …')) reaches us too; the preload opens an
+ * inspector in it only when our folder is in its environment and its script is not a tool's (see
+ * inject/preload.ts). `--inspect-publish-uid=stderr`: that inspector's id is not served over HTTP.
+ * Pure.
+ */
+export function nodeOptionsWithPreload(existing: string | undefined, preload: string): string {
+  const quoted = `"${preload.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return [existing?.trim(), `--require ${quoted}`, '--inspect-publish-uid=stderr'].filter(Boolean).join(' ');
+}
+
 export interface ChildReport { pid: number; ppid: number; url: string }
 
 /** A private folder for the children's reports (0700: their inspectors' ids stay ours). */
