@@ -206,8 +206,6 @@ export class LiveSession implements PromptSession {
   private workers: WorkerThreads<LiveSession> | null = null;
   /** One report per save across the threads that loaded the file. */
   private readonly join = new SaveJoin<Delivered>((file, got) => this.joined(file, got));
-  /** A thread's report is being delivered after the check that the thread has not ended. */
-  private endedCheck = false;
 
   /** The program's child processes we are attached to, by pid. */
   private readonly children = new Map<number, { info: ThreadInfo; session: LiveSession; workers: WorkerThreads<LiveSession> }>();
@@ -266,17 +264,18 @@ export class LiveSession implements PromptSession {
    */
   private delivered<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
     if (this.opts.thread) { this.emit(kind, event as never); return; }
+    if (thread === 0) { this.deliveredNow(thread, kind, event); return; }
     // A thread or child that ends while a save is on its way fails it only by being gone: once its
     // end is known (its connection's close is handled within this turn) that is said by -v ("ended"),
     // and the save's report names the threads that took it. Not a "not patched … save again" line, nor
-    // a line of its own for a patch it took as it ended (docs/v8.md, "Worker threads").
-    if (thread !== 0 && !this.endedCheck) {
-      setImmediate(() => {
-        if (this.threadList().some((t) => t.info.id === thread)) { this.endedCheck = true; try { this.delivered(thread, kind, event); } finally { this.endedCheck = false; } }
-        else log('report of an ended thread left out', thread, kind, event.file);
-      });
-      return;
-    }
+    // a line of its own for a patch it took as it ended (docs/v8.md, "Worker threads and child processes").
+    setImmediate(() => {
+      if (this.threadList().some((t) => t.info.id === thread)) this.deliveredNow(thread, kind, event);
+      else log('report of an ended thread left out', thread, kind, event.file);
+    });
+  }
+
+  private deliveredNow<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
     const file = event.file;
     // a file only workers loaded: their reports say it all
     if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;
