@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Benchmarks of issue 4: save → live, back to state, overhead and scale (and issue 15's save → every
-// thread of a program with 8 worker threads, part 5), for edit-continue side by
-// side with plain node, the bare CDP floor and the tools users pick (node --watch, nodemon, Deno's
-// HMR, Bun's --hot). Prints one table and writes it to bench/RESULTS.md. edit-continue runs with each
-// patch engine (the table's engine column: LiveEdit, swap) and, when node 26 is installed (npm run
-// nodes), on the Node 27 stand-in: node 26 with LiveEdit off, where `auto` picks the swap engine.
+// Benchmarks of issues 4 and 15: save → live, back to state, overhead, scale, and save → every
+// thread of a program with 8 worker threads, for edit-continue side by side with plain node, the
+// bare CDP floor and the tools users pick (node --watch, nodemon, Deno's HMR, Bun's --hot). Prints
+// one table and writes it to bench/RESULTS.md. edit-continue runs with each patch engine (the
+// table's engine column: LiveEdit, swap) and, when node 26 is installed (npm run nodes), on the
+// Node 27 stand-in: node 26 with LiveEdit off, where `auto` picks the swap engine.
 //
 //   npm run bench                      the full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick           a smoke run, under a minute: fewer saves, smaller programs
@@ -73,7 +73,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = argv[++i].split(',').map(Number);
     else if (a === '--cpu-prof') opts.cpuProf = path.resolve(argv[++i]);
     else if (a === '--no-install') opts.install = false;
-    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '-h' || a === '--help') { const lines = fs.readFileSync(__filename, 'utf8').split('\n').slice(1); console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else { console.error(`bench: unknown argument ${a} (see --help)`); process.exit(2); }
   }
   if (!fs.existsSync(opts.node)) { console.error(`bench: no node at ${opts.node}`); process.exit(2); }
