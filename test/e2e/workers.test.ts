@@ -3,7 +3,10 @@
 // says so once with the count; a worker started after a save runs the new code and takes the next
 // one; a worker that ends drops out; an exception in a worker, and one in the child, stop at the
 // prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p`, `set`, `retry`
-// and `restart N` act there; a child killed as a save applies leaves the others patched. Attach mode
+// and `restart N` act there; the child's own worker thread is patched and stops labelled with both;
+// a child killed as a save applies leaves the others patched. Node started without the program's
+// execArgv (spawn, exec) is reached through NODE_OPTIONS, a tool's script is not, short-lived
+// children do not hang at their exit, and --no-spawned leaves them alone. Attach mode
 // patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
 // workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
 // line and engine.
