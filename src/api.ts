@@ -81,11 +81,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const node = await probeNode(command.node);
   log('node', node);
   // the program's child processes that run node report their inspector here (session/children.ts)
-  const { childrenFolder, nodeOptionsWithPreload, CHILDREN_ENV } = require('./session/children') as typeof import('./session/children');
+  const { childrenFolder, nodeOptionsForSpawned, CHILDREN_ENV, SPAWNED_ENV } = require('./session/children') as typeof import('./session/children');
   const children = childrenFolder();
-  const base = opts.env ?? process.env;
   // node it starts without its execArgv (spawn('node', …)) too, through NODE_OPTIONS, unless told not to
-  const env: NodeJS.ProcessEnv = { ...base, [CHILDREN_ENV]: children, ...(opts.spawned === false ? {} : { NODE_OPTIONS: nodeOptionsWithPreload(base.NODE_OPTIONS, PRELOAD) }) };
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned === false ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
   const engine = requestedEngine(opts.engine, env);
   if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);

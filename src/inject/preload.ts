@@ -28,6 +28,7 @@ const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
 const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
 const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 const CHILDREN_ENV = 'EDIT_CONTINUE_CHILDREN';
+const SPAWNED_ENV = 'EDIT_CONTINUE_NODE_OPTIONS';
 
 function lifelineFd(): number | null {
   const fd = Number(process.env[LIFELINE_ENV]);
@@ -116,8 +117,20 @@ function programScript(main: string | undefined): boolean {
   return !!main && !/[\\/]node_modules[\\/]/.test(path.resolve(main));
 }
 
+/**
+ * The program's node options for the node it starts (session/children.ts, nodeOptionsForSpawned):
+ * put into its NODE_OPTIONS now, not given at its start, so that they do not apply to the program
+ * itself (its own `--require`s would otherwise come after ours).
+ */
+function passOnToSpawned(): void {
+  const ours = process.env[SPAWNED_ENV];
+  delete process.env[SPAWNED_ENV];
+  if (ours) process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS?.trim(), ours].filter(Boolean).join(' ');
+}
+
 const fd = lifelineFd();
 if (fd === null && isMainThread) reportChild();
+if (fd !== null && isMainThread) passOnToSpawned();
 const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof import('./hooks') : null;
 const waits = fd !== null && process.env[WAIT_ENV] === '1';
 const modeLater = waits && process.env[ENGINE_ENV] === 'auto';

@@ -6,7 +6,7 @@ import { ThreadRouter, threadLabel } from '../../src/prompt/threads';
 import { SaveJoin, leadingThread, parseThreadNumber, threadKey, threadNumber, threadParts } from '../../src/session/threads';
 import { formatThreadedSave, threadsApplied, whoLabel } from '../../src/report/format';
 import type { SaveEvent, ThreadOutcome } from '../../src/report/events';
-import { nodeOptionsWithPreload } from '../../src/session/children';
+import { nodeOptionsForSpawned } from '../../src/session/children';
 
 describe('SaveJoin', () => {
   test('holds the reports of one save until every expected thread has reported, then gives them together', () => {
@@ -199,9 +199,9 @@ describe('one key for every thread: the program\'s workers, its child processes 
   });
 });
 
-describe('NODE_OPTIONS for the program (node it starts without its execArgv reaches us)', () => {
-  test('its own options first, then our preload (quoted) and an inspector id published on stderr only', () => {
-    expect(nodeOptionsWithPreload(undefined, '/x/preload.js')).toBe('--require "/x/preload.js" --inspect-publish-uid=stderr');
-    expect(nodeOptionsWithPreload(' --max-old-space-size=64 ', '/a b/"q"\\p.js')).toBe('--max-old-space-size=64 --require "/a b/\\"q\\"\\\\p.js" --inspect-publish-uid=stderr');
+describe('NODE_OPTIONS for node the program starts (it reaches us without the program\'s execArgv)', () => {
+  test('our preload (quoted) and an inspector id published on stderr only', () => {
+    expect(nodeOptionsForSpawned('/x/preload.js')).toBe('--require "/x/preload.js" --inspect-publish-uid=stderr');
+    expect(nodeOptionsForSpawned('/a b/"q"\\p.js')).toBe('--require "/a b/\\"q\\"\\\\p.js" --inspect-publish-uid=stderr');
   });
 });
