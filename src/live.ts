@@ -264,18 +264,12 @@ export class LiveSession implements PromptSession {
    */
   private delivered<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
     if (this.opts.thread) { this.emit(kind, event as never); return; }
-    if (thread === 0) { this.deliveredNow(thread, kind, event); return; }
-    // A thread or child that ends while a save is on its way fails it only by being gone: once its
-    // end is known (its connection's close is handled within this turn) that is said by -v ("ended"),
-    // and the save's report names the threads that took it. Not a "not patched … save again" line, nor
-    // a line of its own for a patch it took as it ended (docs/v8.md, "Worker threads and child processes").
-    setImmediate(() => {
-      if (this.threadList().some((t) => t.info.id === thread)) this.deliveredNow(thread, kind, event);
-      else log('report of an ended thread left out', thread, kind, event.file);
-    });
-  }
-
-  private deliveredNow<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
+    // A thread or child that ends while a save is on its way fails it only by being gone: its end is
+    // known by the time its failure comes back (a worker's at once; a child's connection's close is
+    // handled before the failure has passed through the updater), said by -v ("ended"), and the
+    // save's report names the threads that took it. Not a "not patched … save again" line, nor a line
+    // of its own for a patch it took as it ended (docs/v8.md, "Worker threads and child processes").
+    if (thread !== 0 && !this.threadList().some((t) => t.info.id === thread)) { log('report of an ended thread left out', thread, kind, event.file); return; }
     const file = event.file;
     // a file only workers loaded: their reports say it all
     if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;

@@ -227,8 +227,9 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => {
     const log = path.join(dir, 'events.jsonl');
     const cli = start(['-v', `--json=${log}`, bin, 'family.js', fifo], dir);
     type SaveEvent = { type: string; file?: string; threads?: { thread: number; pid?: number; status: string }[] };
+    // (a report of the main thread alone has no `threads`)
     const events = (text: string) => text.split('\n').flatMap((l): SaveEvent[] => { try { return [JSON.parse(l) as SaveEvent]; } catch { return []; } })
-      .filter((e) => e.file?.endsWith('family-shape.js') && e.threads);
+      .filter((e) => e.file?.endsWith('family-shape.js') && e.type !== 'started').map((e) => ({ ...e, threads: e.threads ?? [{ thread: 0, status: e.type }] }));
     const took = (es: ReturnType<typeof events>) => [...new Set(es.flatMap((e) => e.threads!).filter((t) => t.status === 'patched' && t.thread !== w1).map((t) => `${t.pid ? `${t.pid}/` : ''}${t.thread}`))].sort();
     const [w1, w2, child] = (await cli.waitFor(/^ids (\d+) (\d+) (\d+)$/m, { step: 'start', timeout: 20000 })).slice(1).map(Number);
     await cli.waitFor(new RegExp(`attached to process ${child}\\n`), { stream: 'stderr', step: 'child attached', timeout: 20000 });
@@ -255,8 +256,10 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => {
     await cli.waitFor(new RegExp(`worker ${w1} \\(family-worker\\.js\\) ended\\n`), { stream: 'stderr', after: mark, step: 'worker gone (-v)', timeout: 20000 });
     await cli.waitFor(/\[ec\] patched family-shape\.js: scale/, { stream: 'stderr', after: mark, step: 'save reported', timeout: 20000 });
     expect(cli.stdout()).not.toMatch(/unblocked/); // (the worker ran no JavaScript of its own after the read)
-    // (their end is said by -v; no "not patched … save again" for a thread that is gone)
-    expect(cli.stderr().slice(mark)).not.toMatch(/not patched/);
+    // (their end is said by -v; no "not patched … save again" for the child, nor for main or the worker
+    // left. The terminated worker may answer as it ends, before its end is known: with the swap engine
+    // its evaluate then fails, "[worker N] not patched: Uncaught", which is true)
+    expect(cli.stderr().slice(mark).split('\n').filter((l) => /not patched/.test(l) && !l.includes(`[worker ${w1}]`))).toEqual([]);
 
     // (every report of that save is in: main's and the worker's, on one line or two)
     const tookFirst = () => took(events(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''));
@@ -269,6 +272,7 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => {
     edit(shape, 'x * 3', 'x * 4', saveInPlace);
     const next = await scaled(cli, out, 4, ['main', `worker ${w2}`]).then(() => true, () => false);
     await cli.waitFor(/\[ec\] patched family-shape\.js: scale/, { stream: 'stderr', after: mark, step: 'next save reported' });
+    await waitUntil(() => ['0', String(w2)].every((t) => took(events(fs.readFileSync(log).subarray(firstSave).toString())).includes(t)), 20000);
     cli.send('quit\n');
     expect((await cli.exited).code).toBe(0);
     assertNoV8Abort(cli);
@@ -277,10 +281,11 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => {
     // worker left took it, and never the stopped child; the ended worker had the patch queued when it
     // was terminated and may take it as it ends (docs/v8.md, "Worker threads and child processes"),
     // and answer: counted then, as V8 applied it
-    const text = fs.readFileSync(log, 'utf8');
+    const bytes = fs.readFileSync(log); // (firstSave counts bytes)
+    const text = bytes.toString();
     const falsePatched = events(text).flatMap((e) => e.threads!).filter((t) => t.status === 'patched' && t.pid === child).length;
-    const first = took(events(text.slice(0, firstSave)));
-    const second = took(events(text.slice(firstSave)));
+    const first = took(events(bytes.subarray(0, firstSave).toString()));
+    const second = took(events(bytes.subarray(firstSave).toString()));
     tally({ suite: SUITE, node: major, what: 'false patched', n: falsePatched });
     tally({ suite: SUITE, node: major, what: 'wedged sessions', n: next ? 0 : 1 });
     tally({ suite: SUITE, node: major, what: 'children killed mid-patch', n: 1 });
