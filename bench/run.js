@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Benchmarks of issue 4: save → live, back to state, overhead and scale, for edit-continue side by
-// side with plain node, the bare CDP floor and the tools users pick (node --watch, nodemon, Deno's
-// HMR, Bun's --hot). Prints one table and writes it to bench/RESULTS.md. edit-continue runs with each
-// patch engine (the table's engine column: LiveEdit, swap) and, when node 26 is installed (npm run
-// nodes), on the Node 27 stand-in: node 26 with LiveEdit off, where `auto` picks the swap engine.
+// Benchmarks of issues 4 and 15: save → live, back to state, overhead, scale, and save → every
+// thread of a program with 8 worker threads, for edit-continue side by side with plain node, the
+// bare CDP floor and the tools users pick (node --watch, nodemon, Deno's HMR, Bun's --hot). Prints
+// one table and writes it to bench/RESULTS.md. edit-continue runs with each patch engine (the
+// table's engine column: LiveEdit, swap) and, when node 26 is installed (npm run nodes), on the
+// Node 27 stand-in: node 26 with LiveEdit off, where `auto` picks the swap engine.
 //
 //   npm run bench                      the full run (about 15 minutes on 2 cores)
 //   npm run bench -- --quick           a smoke run, under a minute: fewer saves, smaller programs
 //   npm run bench -- --node PATH       the node that runs the programs (default: the node running this)
-//   npm run bench -- --only 1,3        some parts only
+//   npm run bench -- --only 1,3        some parts only (5: save → every thread, 8 worker threads)
 //   npm run bench -- --cpu-prof DIR    profile edit-continue's controller (node --cpu-prof) into DIR
 //   npm run bench -- --no-install      do not install the peer tools (those not installed show as such)
 'use strict';
@@ -21,6 +22,7 @@ const { makeTools, baseEnv, removeBenchCache, ROOT } = require('./lib/tools');
 const { describeMachine } = require('./lib/machine');
 const { Report } = require('./lib/report');
 const { part1SaveToLive, part2BackToState, part3Overhead, part4Scale } = require('./lib/parts');
+const { part5Workers, WORKERS_METHOD } = require('./lib/workers');
 
 const FULL = {
   name: 'full',
@@ -38,6 +40,7 @@ const FULL = {
   scaleRounds: 3,
   scaleSaves: 5,
   scaleSettleMs: 1500,
+  workerSaves: 10,
   output: 'RESULTS.md',
 };
 
@@ -57,11 +60,12 @@ const QUICK = {
   scaleRounds: 1,
   scaleSaves: 1,
   scaleSettleMs: 800,
+  workerSaves: 2,
   output: 'RESULTS.quick.md',
 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4], cpuProf: null, install: true };
+  const opts = { quick: false, node: process.execPath, only: [1, 2, 3, 4, 5], cpuProf: null, install: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -69,7 +73,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = argv[++i].split(',').map(Number);
     else if (a === '--cpu-prof') opts.cpuProf = path.resolve(argv[++i]);
     else if (a === '--no-install') opts.install = false;
-    else if (a === '-h' || a === '--help') { console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '-h' || a === '--help') { const lines = fs.readFileSync(__filename, 'utf8').split('\n').slice(1); console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else { console.error(`bench: unknown argument ${a} (see --help)`); process.exit(2); }
   }
   if (!fs.existsSync(opts.node)) { console.error(`bench: no node at ${opts.node}`); process.exit(2); }
@@ -95,7 +99,7 @@ async function main() {
   const report = new Report();
   const ctx = { plan, report, tools, available, env: baseEnv(opts.node), log };
   const started = Date.now();
-  const parts = { 1: part1SaveToLive, 2: part2BackToState, 3: part3Overhead, 4: part4Scale };
+  const parts = { 1: part1SaveToLive, 2: part2BackToState, 3: part3Overhead, 4: part4Scale, 5: part5Workers };
   const foreign = {};
   for (const n of opts.only) {
     if (!opts.quick) await waitQuiet({ log });
@@ -129,6 +133,7 @@ async function main() {
       `Back to state: an HTTP server that builds an index of ${plan.stateRecords.toLocaleString('en-US')} records (about ${plan.stateSeconds} s here) before it listens, and answers \`v<N> ... state=<id>\` with an id drawn when the state is built. After a save the harness asks every 5 ms until the answer carries the new N; "state kept" means the id and size are the ones from before the save.`,
       `Overhead: the same CommonJS workloads under plain node, edit-continue, edit-continue --no-boundaries${plan.attachReference ? ' and the bare inspector attach (floor client without watching, same exception pauses)' : ''}, ${plan.rounds} round(s) interleaved with the order rotating. Workload time is measured inside the program (${Math.round(20 * plan.iterations)} iterations CPU-bound, ${Math.round(10 * plan.iterations)} throw-heavy), startup is spawn → exit of a hello world.`,
       `Scale: ${plan.modules} generated CommonJS modules of 25 lines in folders of 100, required by main.js; startup is spawn → the program's "loaded" line, ${plan.scaleRounds} round(s). "edit-continue" is a second start: one untimed start before the rounds filled its cache of transformed texts (README, "The boundary cache"); "first start" runs each time with an empty cache. Controller peak RSS is VmHWM of edit-continue's own process (not the program). Saves change version() in module ${plan.modules / 2}, after the program has run for ${plan.scaleSettleMs / 1000} s.`,
+      WORKERS_METHOD(plan),
       'Files are dated an hour back before each run, as a project\'s files are when a user starts it.',
     ],
   });

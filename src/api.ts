@@ -51,6 +51,11 @@ export interface LaunchOptions extends Partial<Omit<LiveOptions, 'engine'>> {
   env?: NodeJS.ProcessEnv;
   /** Add retry boundaries to the program's files as they load (default true). */
   boundaries?: boolean;
+  /**
+   * Reach node processes the program starts without its execArgv (spawn('node', …)) through
+   * NODE_OPTIONS (default true); forked children are reached either way.
+   */
+  spawned?: boolean;
   /** Where the program's stderr goes, inspector banner lines removed (default: this process's stderr). */
   stderr?(text: string): void;
   /** The program's stdin: a pipe (default, `program.stdin`), or this process's stdin, inherited (a terminal the program is to see). */
@@ -77,9 +82,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const node = await probeNode(command.node);
   log('node', node);
   // the program's child processes that run node report their inspector here (session/children.ts)
-  const { childrenFolder, CHILDREN_ENV } = require('./session/children') as typeof import('./session/children');
+  const { childrenFolder, nodeOptionsForSpawned, CHILDREN_ENV, SPAWNED_ENV } = require('./session/children') as typeof import('./session/children');
   const children = childrenFolder();
-  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children };
+  // node it starts without its execArgv (spawn('node', …)) too, through NODE_OPTIONS, unless told not to
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned === false ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
   const engine = requestedEngine(opts.engine, env);
   if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);

@@ -15,6 +15,7 @@ import type { Verbosity } from './report/format';
 import type { EventLog, SaveEvent } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
+import { threadParts } from './session/threads';
 
 const log = debug('app');
 
@@ -41,6 +42,8 @@ export interface CommonOptions {
 export interface AppOptions extends CommonOptions {
   command: TargetCommand;
   boundaries: boolean;
+  /** Reach node started without the program's execArgv, through NODE_OPTIONS (default true). */
+  spawned?: boolean;
 }
 
 export interface AttachAppOptions extends CommonOptions {
@@ -109,7 +112,8 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   if (opts.verbosity === 'verbose') {
     // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
     session.on('thread', (e) => {
-      const what = e.info.pid ? `process ${e.info.pid}` : `worker ${e.info.id}${e.info.url.startsWith('file:') ? ` (${displayPath(require('node:url').fileURLToPath(e.info.url), io.cwd)})` : ''}`;
+      const { pid, thread } = threadParts(e.info.id);
+      const what = `${pid ? `process ${pid}` : ''}${pid && thread ? ' ' : ''}${thread ? `worker ${thread}${e.info.url.startsWith('file:') ? ` (${displayPath(require('node:url').fileURLToPath(e.info.url), io.cwd)})` : ''}` : ''}`;
       f.say(e.kind === 'added' ? `attached to ${what}` : `${what} ended`);
     });
     // -v: how many files are watched, once loading settles (and again when more are loaded)
@@ -212,7 +216,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
   try {
     session = await launch({
       script: opts.command.script, args: opts.command.scriptArgs, node: opts.command.node, nodeArgs: opts.command.nodeArgs,
-      cwd: io.cwd, env: io.env, boundaries: opts.boundaries, engine: opts.engine,
+      cwd: io.cwd, env: io.env, boundaries: opts.boundaries, spawned: opts.spawned, engine: opts.engine,
       watch: opts.watch, watchPatterns: opts.watchPatterns, poll: opts.poll, breakOn: opts.breakOn,
       stderr: (t) => io.stderr.write(t), stdin: terminal ? 'inherit' : 'pipe',
       onWarning: (m) => f.say(m),

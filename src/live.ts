@@ -31,7 +31,7 @@ import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
 import { CaughtRate, UnhandledFilter } from './session/unhandled';
 import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
-import { SaveJoin, WorkerThreads, leadingThread, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
+import { SaveJoin, WorkerThreads, leadingThread, threadParts, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
 import type { WorkerConnection } from './cdp/worker';
 import { ChildWatcher, type ChildReport } from './session/children';
 
@@ -208,12 +208,13 @@ export class LiveSession implements PromptSession {
   private readonly join = new SaveJoin<Delivered>((file, got) => this.joined(file, got));
 
   /** The program's child processes we are attached to, by pid. */
-  private readonly children = new Map<number, { info: ThreadInfo; session: LiveSession }>();
+  private readonly children = new Map<number, { info: ThreadInfo; session: LiveSession; workers: WorkerThreads<LiveSession> }>();
   private childWatcher: ChildWatcher | null = null;
 
   /** The worker threads and child processes that have a session: their id, title and session (for the prompt). */
   threadList(): { info: ThreadInfo; session: LiveSession }[] {
-    return [...(this.workers?.list() ?? []).map((t) => ({ info: t.info, session: t.session! })), ...this.children.values()];
+    const listed = (ws: WorkerThreads<LiveSession> | null | undefined) => (ws?.list() ?? []).map((t) => ({ info: t.info, session: t.session! }));
+    return [...listed(this.workers), ...[...this.children.values()].flatMap((c) => [{ info: c.info, session: c.session }, ...listed(c.workers)])];
   }
 
   /**
@@ -236,9 +237,17 @@ export class LiveSession implements PromptSession {
     s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
     try { await s.start(); } catch (err) { log('child', c.pid, 'start failed', (err as Error).message); void cdp.close(); return; }
     if (this.closed) { void s.close(); return; }
-    const entry = { info, session: s };
+    // its worker threads, as the main thread's (those it runs now, and those it starts from now on)
+    const workers = new WorkerThreads<LiveSession>(cdp, {
+      pid: c.pid,
+      create: (w, i) => this.threadSession(w, i),
+      added: (t) => { if (this.children.get(c.pid) === entry) this.threadAdded(t); else void t.session?.close(); },
+      gone: (t) => this.threadGone(t),
+    });
+    const entry = { info, session: s, workers };
     this.children.set(c.pid, entry);
     this.threadAdded({ info, cdp: cdp as WorkerConnection, session: s });
+    workers.start();
     void cdp.closed.then(() => {
       if (this.children.get(c.pid) !== entry) return;
       this.children.delete(c.pid);
@@ -255,6 +264,12 @@ export class LiveSession implements PromptSession {
    */
   private delivered<K extends ReportKind>(thread: number, kind: K, event: LiveEvents[K][0]): void {
     if (this.opts.thread) { this.emit(kind, event as never); return; }
+    // A thread or child that ends while a save is on its way fails it only by being gone: its end is
+    // known by the time its failure comes back (a worker's at once; a child's connection's close is
+    // handled before the failure has passed through the updater), said by -v ("ended"), and the
+    // save's report names the threads that took it. Not a "not patched … save again" line, nor a line
+    // of its own for a patch it took as it ended (docs/v8.md, "Worker threads and child processes").
+    if (thread !== 0 && !this.threadList().some((t) => t.info.id === thread)) { log('report of an ended thread left out', thread, kind, event.file); return; }
     const file = event.file;
     // a file only workers loaded: their reports say it all
     if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;
@@ -297,7 +312,8 @@ export class LiveSession implements PromptSession {
   private threadAdded(t: WorkerThread<LiveSession>): void {
     const s = t.session!;
     const id = t.info.id;
-    const who = t.info.pid ? { pid: t.info.pid } : { thread: id };
+    const { pid, thread } = threadParts(id);
+    const who = pid ? { pid, ...(thread ? { thread } : {}) } : { thread };
     for (const kind of REPORT_KINDS) s.on(kind, ((e: Delivered["event"]) => this.delivered(id, kind, e as never)) as never);
     s.on('paused', (e) => this.emit('paused', { ...e, ...who }));
     s.on('resumed', () => this.emit('resumed', who));
@@ -629,7 +645,7 @@ function outcomeOf(thread: number, d: Delivered): ThreadOutcome {
   return { thread, status: d.kind };
 }
 
-/** An outcome as reports give it: a child process (internal id: minus its pid) by its pid, on its main thread. */
+/** An outcome as reports give it: a child process (internal id: minus its pid) by its pid, on its main thread (0) or a worker. */
 function publicOutcome(o: ThreadOutcome): ThreadOutcome {
-  return o.thread < 0 ? { ...o, thread: 0, pid: -o.thread } : o;
+  return o.thread < 0 ? { ...o, ...threadParts(o.thread) } : o;
 }

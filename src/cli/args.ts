@@ -18,6 +18,8 @@ export interface RunRequest {
   breakOn: BreakOn;
   /** Put retry boundaries into the program's own files as they load. */
   boundaries: boolean;
+  /** Reach node started without the program's execArgv (spawn('node', …)), through NODE_OPTIONS. */
+  spawned: boolean;
   /** JSON events: '-' for stderr, a path, or null. */
   json: string | null;
   /** Prompt commands to run at the stops, before stdin is read (-x; --commands FILE's lines go first). */
@@ -171,6 +173,11 @@ function build(argv: string[]) {
       default: false,
       describe: "do not add retry boundaries to the program's files ('retry' then cannot keep the failing frame)",
     })
+    .option('no-spawned', {
+      type: 'boolean',
+      default: false,
+      describe: "leave alone node the program starts without its execArgv (spawn('node', …)): NODE_OPTIONS is passed on as it is (forked children are reached either way)",
+    })
     .epilogue(EPILOGUE);
   return finish(y);
 }
@@ -241,6 +248,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     poll: parsed.poll === true,
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     boundaries: !parsed['no-boundaries'],
+    spawned: !parsed['no-spawned'],
     json: jsonOf(parsed.json),
     ...executeOf(parsed),
     ...engine,

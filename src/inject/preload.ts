@@ -28,6 +28,7 @@ const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
 const WAIT_ENV = 'EDIT_CONTINUE_WAIT';
 const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 const CHILDREN_ENV = 'EDIT_CONTINUE_CHILDREN';
+const SPAWNED_ENV = 'EDIT_CONTINUE_NODE_OPTIONS';
 
 function lifelineFd(): number | null {
   const fd = Number(process.env[LIFELINE_ENV]);
@@ -87,8 +88,15 @@ function waitForController(fd: number | null): void {
  */
 function reportChild(): void {
   const dir = process.env[CHILDREN_ENV];
-  const url = inspector.url();
-  if (!url) return;
+  let url = inspector.url();
+  if (!url) {
+    // node started without the program's execArgv, reached through NODE_OPTIONS: an inspector only
+    // for the controller, and only for a script of the program's (not npm, tsc or another tool's)
+    if (!dir || !programScript(process.argv[1])) return;
+    try { inspector.open(0, '127.0.0.1'); } catch { return; }
+    url = inspector.url();
+    if (!url) return;
+  }
   try {
     if (!dir) throw new Error('no controller');
     const file = path.join(dir, `${process.pid}.json`);
@@ -96,11 +104,33 @@ function reportChild(): void {
     fs.renameSync(file + '.tmp', file);
   } catch {
     inspector.close();
+    return;
   }
+  // At its end, close the inspector: node would otherwise wait for our session to go ("Waiting for
+  // the debugger to disconnect...") when the child ends before that session has asked to be told
+  // (NodeRuntime.notifyWhenWaitingForDisconnect): a child that lives a few milliseconds hung.
+  process.on('exit', () => { try { inspector.close(); } catch { /* closed */ } });
+}
+
+/** A script of the program: a file, not a tool's (in node_modules), nor -e / -p / the REPL (no file). */
+function programScript(main: string | undefined): boolean {
+  return !!main && !/[\\/]node_modules[\\/]/.test(path.resolve(main));
+}
+
+/**
+ * The program's node options for the node it starts (session/children.ts, nodeOptionsForSpawned):
+ * put into its NODE_OPTIONS now, not given at its start, so that they do not apply to the program
+ * itself (its own `--require`s would otherwise come after ours).
+ */
+function passOnToSpawned(): void {
+  const ours = process.env[SPAWNED_ENV];
+  delete process.env[SPAWNED_ENV];
+  if (ours) process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS?.trim(), ours].filter(Boolean).join(' ');
 }
 
 const fd = lifelineFd();
 if (fd === null && isMainThread) reportChild();
+if (fd !== null && isMainThread) passOnToSpawned();
 const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof import('./hooks') : null;
 const waits = fd !== null && process.env[WAIT_ENV] === '1';
 const modeLater = waits && process.env[ENGINE_ENV] === 'auto';

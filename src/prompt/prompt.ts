@@ -12,6 +12,7 @@ import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine,
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
+import { parseThreadNumber, threadNumber, threadParts } from '../session/threads';
 
 export interface PromptDeps {
   /** The one way to the program (LiveSession). */
@@ -360,8 +361,8 @@ export class Prompt {
       }
       case 'threads': return this.out(this.threadLines());
       case 'thread': {
-        const n = parseIndex(args);
-        if (n === null || !s.selectThread) return this.out('usage: thread N (the number from `threads`; 0 is the main thread)');
+        const n = parseThreadNumber(args);
+        if (n === null || !s.selectThread) return this.out('usage: thread N (the number from `threads`; 0 is the main thread, PID/N a child process\'s worker)');
         const r = await s.selectThread(n);
         if (!r.ok) return this.out(`thread: ${r.message}`);
         return this.refreshed(r.value, `${this.label() || 'main thread'}: ${r.value.kind === 'exception' ? exceptionHeadline(r.value.exception, r.value.rejection) : 'paused'}`);
@@ -403,10 +404,12 @@ export class Prompt {
     const all = this.d.session.threads?.() ?? [];
     if (all.length <= 1) return 'only the main thread (no worker threads)';
     return all.map((t) => {
-      const name = t.id === 0 ? 'main thread' : t.id < 0 ? 'child process' : `worker ${t.id}${t.url ? ` (${t.url.startsWith('file:') ? displayPath(fileURLToPath(t.url), this.d.cwd) : t.url})` : ''}`;
+      const { pid, thread } = threadParts(t.id);
+      const where = t.url ? ` (${t.url.startsWith('file:') ? displayPath(fileURLToPath(t.url), this.d.cwd) : t.url})` : '';
+      const name = t.id === 0 ? 'main thread' : pid && !thread ? 'child process' : pid ? `worker ${thread} of process ${pid}${where}` : `worker ${thread}${where}`;
       const top = t.stopped?.callFrames[0];
       const state = t.stopped ? `stopped (${t.stopped.kind}${top ? ` in ${top.functionName || '(anonymous)'}` : ''})` : 'running';
-      return `${t.selected ? '*' : ' '} ${String(Math.abs(t.id)).padStart(2)}  ${name}  ${state}`;
+      return `${t.selected ? '*' : ' '} ${threadNumber(t.id).padStart(2)}  ${name}  ${state}`;
     }).join('\n');
   }
 

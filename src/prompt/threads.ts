@@ -2,6 +2,7 @@
 // thread's session (the main thread's, or a worker's), shows one stop at a time, and keeps the stops
 // of other threads waiting until the shown one goes on or the user switches (`thread N`).
 import type { BreakOn, Pause, PromptSession, Result, StepKind, ThreadState } from './session';
+import { threadNumber, threadParts } from '../session/threads';
 
 export interface ThreadEntry {
   /** The threadId (0: the main thread). */
@@ -19,9 +20,13 @@ export interface ThreadSource {
 }
 
 
-/** `[worker 2]` for a worker thread, `[process 4711]` for a child process (id: minus its pid), '' for the main thread. */
+/**
+ * `[worker 2]` for a worker thread, `[process 4711]` for a child process (id: minus its pid),
+ * `[process 4711 worker 1]` for a child's worker, '' for the main thread.
+ */
 export function threadLabel(id: number): string {
-  return id === 0 ? '' : id < 0 ? `[process ${-id}]` : `[worker ${id}]`;
+  const { pid, thread } = threadParts(id);
+  return id === 0 ? '' : pid ? `[process ${pid}${thread ? ` worker ${thread}` : ''}]` : `[worker ${thread}]`;
 }
 
 export class ThreadRouter implements PromptSession {
@@ -74,7 +79,7 @@ export class ThreadRouter implements PromptSession {
     }
     const first = !this.waiting.has(id);
     this.waiting.set(id, p);
-    if (first) this.say(`${threadLabel(id) || 'the main thread'} stopped too (${p.kind}): \`thread ${Math.abs(id)}\` goes to it`);
+    if (first) this.say(`${threadLabel(id) || 'the main thread'} stopped too (${p.kind}): \`thread ${threadNumber(id)}\` goes to it`);
   }
 
   private went(id: number): void {
@@ -115,9 +120,10 @@ export class ThreadRouter implements PromptSession {
 
   /** Every thread, the main one first. */
   threads(): ThreadState[] {
-    // the main thread, the workers, then the child processes
-    const order = (id: number) => (id < 0 ? 2 ** 32 - id : id);
-    return [...this.entries.values()].sort((a, b) => order(a.id) - order(b.id)).map((e) => ({
+    // the main thread, the workers, then the child processes, each followed by its workers
+    const order = (id: number) => { const { pid, thread } = threadParts(id); return [pid ?? 0, thread]; };
+    const compare = (a: number, b: number) => { const [x, y] = [order(a), order(b)]; return x[0] - y[0] || x[1] - y[1]; };
+    return [...this.entries.values()].sort((a, b) => compare(a.id, b.id)).map((e) => ({
       id: e.id, url: e.url, selected: e.id === this.selectedId, stopped: e.session.current,
     }));
   }

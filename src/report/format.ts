@@ -27,17 +27,18 @@ function reason(r: Reason, style: Style): string {
   return `  ${style.dim(r.code)} ${r.message}`;
 }
 
-/** `[worker 2]`, `[process 4711]`, `[main]`. */
+/** `[worker 2]`, `[process 4711]`, `[process 4711 worker 1]`, `[main]`. */
 export function whoLabel(o: { thread: number; pid?: number }): string {
-  return o.pid ? `[process ${o.pid}]` : o.thread === 0 ? '[main]' : `[worker ${o.thread}]`;
+  return o.pid ? `[process ${o.pid}${o.thread ? ` worker ${o.thread}` : ''}]` : o.thread === 0 ? '[main]' : `[worker ${o.thread}]`;
 }
 
 /** `main + 2 threads`, `2 threads`, `worker 3`, `main + 1 thread + 2 processes`: where a save was applied (pure). */
 export function threadsApplied(outcomes: ThreadOutcome[]): string {
   const patched = outcomes.filter((o) => o.status === 'patched');
   const main = patched.some((o) => o.thread === 0 && !o.pid);
-  const workers = patched.filter((o) => o.thread !== 0 && !o.pid);
-  const children = patched.filter((o) => o.pid);
+  // (a child process's worker threads count as threads)
+  const workers = patched.filter((o) => o.thread !== 0);
+  const children = patched.filter((o) => o.pid && o.thread === 0);
   const parts = [
     ...(workers.length ? [`${workers.length} thread${workers.length === 1 ? '' : 's'}`] : []),
     ...(children.length ? [`${children.length} process${children.length === 1 ? '' : 'es'}`] : []),

@@ -11,6 +11,20 @@ const log = debug('children');
 
 export const CHILDREN_ENV = 'EDIT_CONTINUE_CHILDREN';
 
+/**
+ * The program's preload puts these into its NODE_OPTIONS as it starts (SPAWNED_ENV), after its own:
+ * node it starts without its execArgv (spawn('node', …), exec('node …')) then loads our preload
+ * too, which opens an inspector there only when our folder is in its environment and its script is
+ * not a tool's (see inject/preload.ts). `--inspect-publish-uid=stderr`: that inspector's id is not
+ * served over HTTP. Not the program's own NODE_OPTIONS: its own `--require`s run before ours (pure).
+ */
+export function nodeOptionsForSpawned(preload: string): string {
+  const quoted = `"${preload.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `--require ${quoted} --inspect-publish-uid=stderr`;
+}
+
+export const SPAWNED_ENV = 'EDIT_CONTINUE_NODE_OPTIONS';
+
 export interface ChildReport { pid: number; ppid: number; url: string }
 
 /** A private folder for the children's reports (0700: their inspectors' ids stay ours). */

@@ -10,10 +10,11 @@ const log = debug('threads');
 export interface ThreadInfo {
   /**
    * The worker's threadId, as the program sees it (the main thread is 0); for a child process (pid
-   * set), minus its pid: one key for both in reports and at the prompt.
+   * set), minus its pid; for a worker of a child process, threadKey(pid, threadId): one key for all
+   * in reports and at the prompt.
    */
   id: number;
-  /** A child process of the program: its pid. */
+  /** A child process of the program, or the child process whose worker this is: its pid. */
   pid?: number;
   /** `[worker 2] name`, as node gives it. */
   title: string;
@@ -28,7 +29,38 @@ export interface WorkerThread<S> {
   session: S | null;
 }
 
+// ---- one key for every thread of the program (pure) ----
+
+/** pid_max is at most 2^22 on Linux: a child's worker's key holds its pid and threadId in one number. */
+const PID_SPAN = 2 ** 22;
+
+/** The key of thread `threadId` of process `pid` (undefined: the program's own process). */
+export function threadKey(pid: number | undefined, threadId: number): number {
+  return pid === undefined ? threadId : -(threadId * PID_SPAN + pid);
+}
+
+/** A key's process (absent: the program's own) and threadId (0: that process's main thread). */
+export function threadParts(id: number): { pid?: number; thread: number } {
+  if (id >= 0) return { thread: id };
+  return { pid: -id % PID_SPAN, thread: Math.floor(-id / PID_SPAN) };
+}
+
+/** What `thread N` takes and `threads` shows: `2` (a worker), `4711` (a child), `4711/1` (a child's worker). */
+export function threadNumber(id: number): string {
+  const { pid, thread } = threadParts(id);
+  return pid === undefined ? String(thread) : thread ? `${pid}/${thread}` : String(pid);
+}
+
+/** The key `thread N` means: a threadId, a child's pid, or `pid/threadId`; null when it is none. */
+export function parseThreadNumber(text: string): number | null {
+  const m = /^\s*(\d+)(?:\/(\d+))?\s*$/.exec(text);
+  if (!m) return null;
+  return m[2] === undefined ? Number(m[1]) : threadKey(Number(m[1]), Number(m[2]));
+}
+
 export interface ThreadsOptions<S> {
+  /** The workers of this child process of the program (absent: of the program's own process). */
+  pid?: number;
   /** Make the worker's session and turn its domains on; the worker is let go after it resolves. */
   create(cdp: WorkerConnection, info: ThreadInfo): Promise<S>;
   added?(thread: WorkerThread<S>): void;
@@ -76,7 +108,7 @@ export class WorkerThreads<S> {
     }
     // the title is `[worker <threadId>] name`; workerId is the inspector's own count, not the threadId
     const threadId = Number(/^\[worker (\d+)\]/.exec(w.title)?.[1] ?? w.workerId);
-    const info: ThreadInfo = { id: threadId, title: w.title, url: w.url };
+    const info: ThreadInfo = { id: threadKey(this.opts.pid, threadId), ...(this.opts.pid ? { pid: this.opts.pid } : {}), title: w.title, url: w.url };
     const cdp = workerConnection(this.parent, sessionId);
     const thread: WorkerThread<S> = { info, cdp, session: null };
     this.bySession.set(sessionId, thread);
@@ -102,7 +134,7 @@ export class WorkerThreads<S> {
 
   /** The workers with a session, in the order they started. */
   list(): WorkerThread<S>[] {
-    return [...this.bySession.values()].filter((t) => t.session !== null).sort((a, b) => a.info.id - b.info.id);
+    return [...this.bySession.values()].filter((t) => t.session !== null).sort((a, b) => threadParts(a.info.id).thread - threadParts(b.info.id).thread);
   }
 
   get(id: number): WorkerThread<S> | undefined {

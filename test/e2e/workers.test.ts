@@ -3,7 +3,10 @@
 // says so once with the count; a worker started after a save runs the new code and takes the next
 // one; a worker that ends drops out; an exception in a worker, and one in the child, stop at the
 // prompt labelled with the thread or process, where `threads`, `bt`, `locals`, `p`, `set`, `retry`
-// and `restart N` act there; a child killed as a save applies leaves the others patched. Attach mode
+// and `restart N` act there; the child's own worker thread is patched and stops labelled with both;
+// a child killed as a save applies leaves the others patched. Node started without the program's
+// execArgv (spawn, exec) is reached through NODE_OPTIONS, a tool's script is not, short-lived
+// children do not hang at their exit, and --no-spawned leaves them alone. Attach mode
 // patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
 // workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
 // line and engine.
@@ -42,6 +45,17 @@ async function answers(port: number, pids: number[], scale: number): Promise<voi
     if (a && Number(a[2]) === scale) left.delete(Number(a[1]));
   }
   expect([...left]).toEqual([]);
+}
+
+/** Wait until each of `who` ("main", "plain a", …) prints a count with scale ×factor after `after`. */
+async function counts2(cli: RunningCli, after: number, factor: number, who: string[]): Promise<void> {
+  const left = new Set(who);
+  for (const end = Date.now() + 20000; left.size;) {
+    for (const m of cli.stdout().slice(after).matchAll(/^(main|plain \w) (\d+) scale=(\d+)$/gm)) if (Number(m[3]) === factor * Number(m[2])) left.delete(m[1]);
+    if (!left.size) return;
+    if (Date.now() > end) throw new Error(`not at ×${factor}: ${[...left].join(', ')}\n${cli.stdout().slice(after)}\n${cli.stderr()}`);
+    await cli.waitFor(/\n[^\n]*\n/, { after: cli.mark(), step: `×${factor}` }).catch(() => {});
+  }
 }
 
 const trace = (s: string) => { if (process.env.EC_TEST_TRACE) process.stderr.write(`${new Date().toISOString()} ${s}\n`); };
@@ -117,9 +131,9 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     trace('an exception in the child process: the same, labelled with its pid');
     mark = cli.mark('stderr');
     cli.send('boom child\n');
-    await cli.waitFor(new RegExp(`\\[process ${childPid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handleChild \\(child\\.js:13:`), { stream: 'stderr', after: mark, step: 'child exception shown' });
+    await cli.waitFor(new RegExp(`\\[process ${childPid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handleChild \\(child\\.js:19:`), { stream: 'stderr', after: mark, step: 'child exception shown' });
     await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
-    await ask(cli, 'bt', /#0 handleChild \(child\.js:13:\d+\)/);
+    await ask(cli, 'bt', /#0 handleChild \(child\.js:19:\d+\)/);
     // (the previous answer's prompt may come after the mark: the answer can follow 'ec> ' on its line)
     await ask(cli, 'p process.pid', new RegExp(`(?:^|ec> )${childPid}\n`, 'm'));
     mark = cli.mark('stderr');
@@ -130,6 +144,27 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     out = cli.mark();
     cli.send('cont\n');
     await cli.waitFor(/^child handled boom: 4$/m, { after: out, step: 'restarted in the child' });
+    await counts(cli, cli.mark(), 5, 1);
+
+    trace("the child's worker thread: patched on save, its stop labelled with the process and the thread, fixed and retried there");
+    const cwid = Number((await cli.waitFor(new RegExp(`attached to process ${childPid} worker (\\d+) \\(child-worker\\.js\\)\\n`), { stream: 'stderr', step: "child's worker attached" }))[1]);
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'child-worker.js'), '`v1 ', '`v2 ', saveByRename);
+    await cli.waitFor(new RegExp(`\\[ec\\] patched child-worker\\.js: childWorkerAnswer \\(process ${childPid} worker ${cwid}\\)`), { stream: 'stderr', after: mark, step: "child's worker patched" });
+    out = cli.mark();
+    cli.send('ask child worker\n');
+    await cli.waitFor(new RegExp(`^child worker ${cwid} ask: v2 2$`, 'm'), { after: out, step: "child's worker runs the new code" });
+    mark = cli.mark('stderr');
+    cli.send('boom child worker\n');
+    await cli.waitFor(new RegExp(`\\[process ${childPid} worker ${cwid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at childWorkerAnswer \\(child-worker\\.js:6:`), { stream: 'stderr', after: mark, step: "child's worker exception shown" });
+    await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
+    await ask(cli, 'threads', new RegExp(`\\s+${childPid}  child process  running\\n\\*\\s*${childPid}/${cwid}  worker ${cwid} of process ${childPid} \\(child-worker\\.js\\)  stopped \\(exception in childWorkerAnswer\\)`));
+    mark = cli.mark('stderr');
+    edit(path.join(dir, 'child-worker.js'), 'const items = message.items;', 'const items = message.items || [1, 2, 3];', saveInPlace);
+    await cli.waitFor(new RegExp(`\\[ec\\] (?:\\[process ${childPid} worker ${cwid}\\] waiting child-worker\\.js|patched child-worker\\.js: childWorkerAnswer \\(process ${childPid} worker ${cwid}\\))`), { stream: 'stderr', after: mark, step: "child's worker fix said" });
+    out = cli.mark();
+    cli.send('retry\n');
+    await cli.waitFor(new RegExp(`^child worker ${cwid} boom: v2 3$`, 'm'), { after: out, step: "retried in the child's worker" });
     await counts(cli, cli.mark(), 5, 1);
 
     trace('the child dies (SIGKILL) as a save is applied: the others are patched, nothing hangs');
@@ -160,10 +195,44 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
       [c, `0:patched`, `${wid}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`, `${wid2}:patched`].sort().join(' '), [c, `0:patched`, `${wid}:patched`].sort().join(' '),
     ]);
     const stops = events.filter((e) => e.type === 'paused');
-    expect(stops.map((e) => e.thread ?? `pid ${e.pid}`)).toEqual([wid, `pid ${childPid}`]);
+    expect(stops.map((e) => `${e.pid ? `pid ${e.pid}` : ''}${e.pid && e.thread ? ' ' : ''}${e.thread ?? ''}`)).toEqual([String(wid), `pid ${childPid}`, `pid ${childPid} ${cwid}`]);
     expect(events.some((e) => e.type === 'resumed' && e.thread === wid)).toBe(true);
     expect(events.some((e) => e.type === 'resumed' && e.pid === childPid)).toBe(true);
     assertNoV8Abort(cli);
+  });
+
+  test("node started without the program's execArgv (spawn of process.execPath, exec of `node`) is reached through NODE_OPTIONS and patched; a tool's script in node_modules is not; --no-spawned leaves them all alone", async () => {
+    const dir = copyFixture('workers');
+    fs.mkdirSync(path.join(dir, 'node_modules', 'tool'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'node_modules', 'tool', 'cli.js'), "console.log(`tool ${process.pid} inspector=${require('node:inspector').url() ? 'open' : 'none'}`);\n");
+    const started = async (cli: RunningCli, inspector: string) => {
+      const pids: Record<string, number> = {};
+      for (const who of ['plain a', 'plain b', 'tool']) pids[who] = Number((await cli.waitFor(new RegExp(`^${who} (\\d+) inspector=${who === 'tool' ? 'none' : inspector}$`, 'm'), { step: `${who} started` }))[1]);
+      return pids;
+    };
+    const cli = start(['-v', bin, 'spawner.js'], dir);
+    // (a child that ends before our session is set up must not wait for it: it hung in node's "Waiting for the debugger to disconnect")
+    await cli.waitFor(/(?:^short returned: short open\n[^]*){5}/m, { step: 'short-lived children end', timeout: 60000 });
+    const pids = await started(cli, 'open');
+    for (const who of ['plain a', 'plain b']) await cli.waitFor(new RegExp(`attached to process ${pids[who]}\\n`), { stream: 'stderr', step: `${who} attached` });
+    await counts2(cli, 0, 2, ['main', 'plain a', 'plain b']);
+    const mark = cli.mark('stderr');
+    const out = cli.mark();
+    edit(path.join(dir, 'shape.js'), 'x * 2', 'x * 3', saveByRename);
+    await cli.waitFor(/\[ec\] patched shape\.js: scale \(main \+ 2 processes\)/, { stream: 'stderr', after: mark, step: 'save reported for main and both' });
+    await counts2(cli, out, 3, ['main', 'plain a', 'plain b']);
+    expect(cli.stderr()).not.toMatch(new RegExp(`attached to process ${pids.tool}\\b`));
+    expect(cli.stderr()).not.toMatch(/Debugger listening/); // (their inspectors' banners are ours: filtered as the program's is)
+    cli.send('quit\n');
+    expect((await cli.exited).code).toBe(0);
+
+    const alone = start(['-v', '--no-spawned', bin, 'spawner.js'], dir);
+    await alone.waitFor(/(?:^short returned: short none\n[^]*){5}/m, { step: 'short-lived children, alone' });
+    await started(alone, 'none');
+    await alone.waitFor(/^main 2 scale=/m, { step: 'runs on' });
+    expect(alone.stderr()).not.toMatch(/attached to process/);
+    alone.send('quit\n');
+    expect((await alone.exited).code).toBe(0);
   });
 
   test('Ctrl+C twice ends the program and its forked child, with the code node gives', async () => {

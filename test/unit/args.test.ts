@@ -23,6 +23,7 @@ describe('parseArgs', () => {
       poll: false,
       breakOn: 'unhandled',
       boundaries: true,
+      spawned: true,
       json: null,
       commands: [],
       commandsFile: null,
@@ -85,6 +86,10 @@ describe('parseArgs: attach', () => {
     const r = await parseArgs(['--break-on', 'sometimes', 'app.js'], EXEC);
     expect(r.kind).toBe('error');
     expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*unhandled[\s\S]*uncaught/);
+  });
+
+  test('--no-spawned leaves node started without the program\'s execArgv alone', async () => {
+    expect(run(await parseArgs(['--no-spawned', 'app.js'], EXEC)).spawned).toBe(false);
   });
 
   test('--no-boundaries turns retry boundaries off', async () => {

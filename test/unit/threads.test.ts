@@ -2,10 +2,11 @@
 // how it reads (threadsApplied, formatThreadedSave), and the prompt's router over the threads'
 // sessions (which stop is shown, which wait, switching, a thread that ends).
 import type { Pause, PromptSession } from '../../src/prompt/session';
-import { ThreadRouter } from '../../src/prompt/threads';
-import { SaveJoin, leadingThread } from '../../src/session/threads';
-import { formatThreadedSave, threadsApplied } from '../../src/report/format';
+import { ThreadRouter, threadLabel } from '../../src/prompt/threads';
+import { SaveJoin, leadingThread, parseThreadNumber, threadKey, threadNumber, threadParts } from '../../src/session/threads';
+import { formatThreadedSave, threadsApplied, whoLabel } from '../../src/report/format';
 import type { SaveEvent, ThreadOutcome } from '../../src/report/events';
+import { nodeOptionsForSpawned } from '../../src/session/children';
 
 describe('SaveJoin', () => {
   test('holds the reports of one save until every expected thread has reported, then gives them together', () => {
@@ -171,5 +172,36 @@ describe('ThreadRouter', () => {
     t.added({ kind: 'added', info: { id: 3, url: '' }, session: w3 });
     w3.stop(pause('exception'));
     expect(t.shown.at(-1)).toBe('stop exception in [worker 3]');
+  });
+});
+
+describe('one key for every thread: the program\'s workers, its child processes and their workers', () => {
+  test('threadKey and threadParts are inverse; threadNumber is what `thread N` takes back', () => {
+    const cases: [number | undefined, number, string, string][] = [
+      [undefined, 0, '0', ''], [undefined, 3, '3', '[worker 3]'], [4711, 0, '4711', '[process 4711]'], [4711, 1, '4711/1', '[process 4711 worker 1]'], [4194303, 9, '4194303/9', '[process 4194303 worker 9]'],
+    ];
+    for (const [pid, thread, number, label] of cases) {
+      const id = threadKey(pid, thread);
+      expect(threadParts(id)).toEqual(pid === undefined ? { thread } : { pid, thread });
+      expect(threadNumber(id)).toBe(number);
+      expect(parseThreadNumber(number)).toBe(pid !== undefined && !thread ? pid : id); // (a bare pid: the router finds the child by it)
+      expect(threadLabel(id)).toBe(label);
+    }
+    expect(threadKey(4711, 0)).toBe(-4711); // a child process: minus its pid, as before
+    expect(parseThreadNumber('4711/x')).toBeNull();
+    expect(parseThreadNumber('')).toBeNull();
+  });
+
+  test('a child process\'s worker is counted as a thread, and labelled with its process', () => {
+    expect(threadsApplied([{ thread: 0, status: 'patched' }, { thread: 0, pid: 4711, status: 'patched' }, { thread: 1, pid: 4711, status: 'patched' }])).toBe('main + 1 thread + 1 process');
+    expect(threadsApplied([{ thread: 1, pid: 4711, status: 'patched' }])).toBe('process 4711 worker 1');
+    expect(whoLabel({ thread: 1, pid: 4711 })).toBe('[process 4711 worker 1]');
+  });
+});
+
+describe('NODE_OPTIONS for node the program starts (it reaches us without the program\'s execArgv)', () => {
+  test('our preload (quoted) and an inspector id published on stderr only', () => {
+    expect(nodeOptionsForSpawned('/x/preload.js')).toBe('--require "/x/preload.js" --inspect-publish-uid=stderr');
+    expect(nodeOptionsForSpawned('/a b/"q"\\p.js')).toBe('--require "/a b/\\"q\\"\\\\p.js" --inspect-publish-uid=stderr');
   });
 });
