@@ -16,6 +16,9 @@ import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
+/** Set while ./compile-hooks.ts has the program's loader compile a save (in the hooks' thread). */
+const COMPILING = Symbol.for('edit-continue.compiling');
+
 /** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
 export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 const swapMode = (): boolean => process.env[ENGINE_ENV] === 'swap';
@@ -152,6 +155,8 @@ export function prepareTransform(): void {
 
 /** What one load hook does with one module: add boundaries to user files of a JavaScript format. */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
+  // a save compiled by the program's loader (./compile-hooks.ts): the controller adds what it needs
+  if ((globalThis as Record<symbol, unknown>)[COMPILING]) return result;
   const file = fileOf(url);
   const how = KINDS[String(result.format)];
   if (!file || !how || !isUserFile(file)) return result;
@@ -217,7 +222,16 @@ export function installBoundaries(): void {
     registerHooks?: (hooks: { load(url: string, context: object, next: NextLoad): LoadResult }) => unknown;
   };
   if (typeof mod.registerHooks === 'function') {
-    mod.registerHooks({ load: (url, context, next) => transformLoaded(url, next(url, context)) });
+    const load = (url: string, context: object, next: NextLoad) => transformLoaded(url, next(url, context));
+    mod.registerHooks({ load });
+    // A loader that registers hooks of its own (tsx on Node 22+) runs before ours and compiles ES
+    // modules that ours then never see as JavaScript: ours again, above it, sees its output.
+    const registerHooks = mod.registerHooks.bind(mod);
+    mod.registerHooks = function (hooks: Parameters<typeof registerHooks>[0]) {
+      const handle = registerHooks(hooks);
+      if (typeof (hooks as { load?: unknown })?.load === 'function') registerHooks({ load });
+      return handle;
+    } as typeof mod.registerHooks;
     // A TypeScript loader's require hook (tsx, ts-node, @swc-node/register) reads and compiles the
     // file itself, so the load hook above never sees it: its output gets the transform here.
     const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } }).prototype;
@@ -242,8 +256,20 @@ export function installBoundaries(): void {
     esmHooks = true;
     register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
   };
-  if (esmAtStart()) registerEsmHooks();
-  else {
+  // a loader registered after ours (tsx: `--import tsx`) compiles ES modules that ours then sees only
+  // as TypeScript: ours again, after it (so run before it), sees its output
+  const registerAbove = (): void => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href + '?above'); };
+  if (esmAtStart()) {
+    registerEsmHooks();
+    if (register) {
+      const userRegister = mod.register;
+      mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {
+        const out = userRegister.apply(this, args);
+        registerAbove();
+        return out;
+      } as typeof mod.register;
+    }
+  } else {
     // the program's own loader hooks go after ours, as when ours were registered first
     const userRegister = mod.register;
     mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {

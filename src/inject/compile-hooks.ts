@@ -1,0 +1,154 @@
+// Runs in the user's program, and only when a save of an ES module that a TypeScript loader compiled
+// through its module hooks (tsx in a "type": "module" project, `ts-node/esm`, a register() of
+// @swc-node's esm hooks) must be compiled the way the loader compiled it at start
+// (src/loaders/transform.ts loads this file into the program by require and calls compileModule).
+//
+// It registers module hooks of its own at run time, so they are the last registered and run first in
+// the chain, then imports `file?ec-compile=N`. Our resolve hook resolves the file without the query
+// through the rest of the chain; our load hook loads it through the rest of the chain (the program's
+// loader reads the file as saved and compiles it, with the options it used at start) and keeps the
+// compiled text instead of running it. Nothing of the user's module runs.
+//
+// - Node 22+ (`module.registerHooks`): the hooks run in the program's thread; the load hook puts the
+//   text aside and throws, so nothing is left in the module cache. Node 24+ runs the hooks within the
+//   import() call itself, so the text is there at once, even while the program is paused; Node 22 runs
+//   the load hook a tick later (the controller awaits it, which needs the program running).
+// - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
+//   whose default export is the text; it stays in the ES module cache (one per save, the size of the
+//   compiled text). Awaited: the program must be running.
+import * as mod from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const QUERY = '?ec-compile=';
+/** Compiled texts put aside by the in-thread load hook, by the URL asked for. */
+const STASH = Symbol.for('edit-continue.compiled');
+/** Set while the rest of the chain compiles a save: our load-time transform (./hooks.ts) leaves it. */
+const COMPILING = Symbol.for('edit-continue.compiling');
+
+function compiling<T>(run: () => T): T {
+  const g = globalThis as unknown as Record<symbol, number | undefined>;
+  g[COMPILING] = (g[COMPILING] ?? 0) + 1;
+  let sync = true;
+  try {
+    const out = run();
+    if (out instanceof Promise) {
+      sync = false;
+      return out.finally(() => { g[COMPILING]! -= 1; }) as T;
+    }
+    return out;
+  } finally {
+    if (sync) g[COMPILING]! -= 1;
+  }
+}
+
+type Stash = Map<string, string>;
+function stash(): Stash {
+  const g = globalThis as unknown as Record<symbol, Stash | undefined>;
+  return (g[STASH] ??= new Map());
+}
+
+function split(url: string): { clean: string; query: string } | null {
+  const i = url.lastIndexOf(QUERY);
+  return i < 0 ? null : { clean: url.slice(0, i), query: url.slice(i) };
+}
+
+function textOf(source: unknown): string {
+  if (typeof source === 'string') return source;
+  if (source === null || source === undefined) return '';
+  return Buffer.from(source as Uint8Array).toString('utf8');
+}
+
+interface Resolved { url: string; format?: string | null; [k: string]: unknown }
+interface Loaded { format?: string | null; source?: unknown; [k: string]: unknown }
+
+/** A marker error: the in-thread load hook stops the import once it has the text. */
+export const COMPILED = 'edit-continue: compiled, not run';
+
+// In-thread hooks (module.registerHooks, Node 22+): synchronous.
+function resolveSync(specifier: string, context: object, next: (s: string, c?: object) => Resolved): Resolved {
+  const s = split(specifier);
+  if (!s) return next(specifier, context);
+  const r = next(s.clean, context);
+  return { ...r, url: r.url + s.query, shortCircuit: true };
+}
+
+function loadSync(url: string, context: object, next: (u: string, c?: object) => Loaded): Loaded {
+  const s = split(url);
+  if (!s) return next(url, context);
+  const r = compiling(() => next(s.clean, context));
+  stash().set(url, textOf(r.source));
+  throw new Error(COMPILED);
+}
+
+// Off-thread hooks (module.register, Node 20): the loader thread imports this file and calls these.
+export async function resolve(specifier: string, context: object, next: (s: string, c?: object) => Promise<Resolved>): Promise<Resolved> {
+  const s = split(specifier);
+  if (!s) return next(specifier, context);
+  const r = await next(s.clean, context);
+  return { ...r, url: r.url + s.query, shortCircuit: true };
+}
+
+export async function load(url: string, context: object, next: (u: string, c?: object) => Promise<Loaded>): Promise<Loaded> {
+  const s = split(url);
+  if (!s) return next(url, context);
+  const r = await compiling(() => next(s.clean, context));
+  return { format: 'module', source: `export default ${JSON.stringify(textOf(r.source))};`, shortCircuit: true };
+}
+
+let registered: 'in-thread' | 'off-thread' | null = null;
+let count = 0;
+
+function register(): void {
+  if (registered) return;
+  const m = mod as typeof mod & { registerHooks?: (hooks: object) => unknown };
+  if (typeof m.registerHooks === 'function') {
+    m.registerHooks({ resolve: resolveSync, load: loadSync });
+    registered = 'in-thread';
+  } else {
+    m.register(pathToFileURL(__filename).href);
+    registered = 'off-thread';
+  }
+}
+
+export type Compiled = { ok: true; text: string } | { ok: false; message: string };
+
+function failed(err: unknown): Compiled {
+  return { ok: false, message: String((err as Error)?.message ?? err) };
+}
+
+/**
+ * The program's loader's output for `file` as it is on disk now: at once when the hooks ran within
+ * the import (Node 24+), else a promise (Node 20, 22) that settles only while the program runs.
+ */
+export function compileModule(file: string): Compiled | Promise<Compiled> {
+  try {
+    register();
+  } catch (err) {
+    return failed(err);
+  }
+  const url = pathToFileURL(file).href + QUERY + ++count;
+  const kept = stash();
+  const take = (): Compiled | null => {
+    const text = kept.get(url);
+    if (text === undefined) return null;
+    kept.delete(url);
+    return { ok: true, text };
+  };
+  let pending: Promise<unknown>;
+  try {
+    pending = import(url);
+  } catch (err) {
+    return take() ?? failed(err);
+  }
+  const now = take();
+  if (now) {
+    pending.catch(() => {});
+    return now;
+  }
+  return pending.then(
+    (m) => (registered === 'off-thread' && typeof (m as { default?: unknown }).default === 'string'
+      ? { ok: true, text: (m as { default: string }).default }
+      : take() ?? { ok: false, message: 'the loader gave no JavaScript' }) as Compiled,
+    (err) => take() ?? failed(err),
+  );
+}
