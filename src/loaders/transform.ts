@@ -3,10 +3,13 @@
 // require hook for the file's extension (`require.extensions['.ts']`) runs on a throwaway module whose
 // `_compile` keeps the text instead of running it, with `fs.readFileSync` answering the saved text for
 // that one file. Same transpiler, same options, same tsconfig, same module format, same source map.
+// An ES module a loader compiled through its module hooks: the program's hook chain is asked by
+// src/inject/compile-hooks.ts (loaded into the program by require), reading the saved file itself.
 import * as path from 'node:path';
 import type { Connection } from '../cdp/connection';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
+import { syntaxErrorOf } from './tsc';
 
 /** Did a loader make this running text of a TypeScript file (it carries the loader's inline source map)? */
 export function isLoaderOutput(typescript: boolean, running: string): boolean {
@@ -73,6 +76,10 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
  * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
  */
 export async function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
+  if (module) {
+    const bad = syntaxErrorOf(file, module.savedText);
+    if (bad) return { ok: false, message: bad };
+  }
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
     let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
