@@ -256,20 +256,8 @@ export function installBoundaries(): void {
     esmHooks = true;
     register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
   };
-  // a loader registered after ours (tsx: `--import tsx`) compiles ES modules that ours then sees only
-  // as TypeScript: ours again, after it (so run before it), sees its output
-  const registerAbove = (): void => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href + '?above'); };
-  if (esmAtStart()) {
-    registerEsmHooks();
-    if (register) {
-      const userRegister = mod.register;
-      mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {
-        const out = userRegister.apply(this, args);
-        registerAbove();
-        return out;
-      } as typeof mod.register;
-    }
-  } else {
+  if (esmAtStart()) registerEsmHooks();
+  else {
     // the program's own loader hooks go after ours, as when ours were registered first
     const userRegister = mod.register;
     mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {
