@@ -12,8 +12,11 @@
 // - Node 22+ (`module.registerHooks`): the hooks run in the program's thread; the load hook puts the
 //   text aside and throws, so nothing is left in the module cache. Node 24+ runs the hooks within the
 //   import() call itself, so the text is there at once, even while the program is paused; Node 22 runs
-//   the load hook a tick later (the controller awaits it, which needs the program running).
-// - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
+//   the load hook a tick later (the controller awaits it, which needs the program running), so there
+//   the chain a file's first compile went through is kept and called again directly for the next ones
+//   (the first compile of each file is made when its watch starts, while the program runs).
+// - Node 20, and Node 22 beside a loader's off-thread hooks (`module.register`, as ./hooks.ts chose):
+//   the hooks run on the loader thread, which hands back a tiny module
 //   whose default export is the text; it stays in the ES module cache (one per save, the size of the
 //   compiled text). Awaited: the program must be running.
 import * as mod from 'node:module';
@@ -72,9 +75,19 @@ function resolveSync(specifier: string, context: object, next: (s: string, c?: o
   return { ...r, url: r.url + s.query, shortCircuit: true };
 }
 
-function loadSync(url: string, context: object, next: (u: string, c?: object) => Loaded): Loaded {
+type NextLoadSync = (u: string, c?: object) => Loaded;
+
+/**
+ * The rest of the chain as a load of each file reached it, kept to be called again (Node 22, whose
+ * import() runs the load hooks only at a later tick, which a stopped program never reaches): the
+ * chain's steps are plain functions of (url, context), built for each load and free to call later.
+ */
+const chains = new Map<string, { next: NextLoadSync; context: object }>();
+
+function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
   const s = split(url);
   if (!s) return next(url, context);
+  chains.set(s.clean, { next, context });
   const r = compiling(() => next(s.clean, context));
   stash().set(url, textOf(r.source));
   throw new Error(COMPILED);
@@ -97,11 +110,16 @@ export async function load(url: string, context: object, next: (u: string, c?: o
 
 let registered: 'in-thread' | 'off-thread' | null = null;
 let count = 0;
+/** Did an import run our in-thread hooks at once (Node 24+)? Learnt at the first compile. */
+let importRunsHooksAtOnce: boolean | null = null;
 
 function register(): void {
   if (registered) return;
   const m = mod as typeof mod & { registerHooks?: (hooks: object) => unknown };
-  if (typeof m.registerHooks === 'function') {
+  // where our load-time hooks run (./hooks.ts): Node 22 cannot have in-thread hooks beside a loader's
+  // off-thread ones
+  const ours = (globalThis as unknown as Record<symbol, string | undefined>)[Symbol.for('edit-continue.hooks-thread')];
+  if (typeof m.registerHooks === 'function' && ours !== 'off-thread') {
     m.registerHooks({ resolve: resolveSync, load: loadSync });
     registered = 'in-thread';
   } else {
@@ -126,7 +144,18 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
   } catch (err) {
     return failed(err);
   }
-  const url = pathToFileURL(file).href + QUERY + ++count;
+  const clean = pathToFileURL(file).href;
+  const chain = chains.get(clean);
+  if (registered === 'in-thread' && importRunsHooksAtOnce === false && chain) {
+    // Node 22: the chain this file's last compile went through, called again at once
+    try {
+      const r = compiling(() => chain.next(clean, chain.context));
+      return { ok: true, text: textOf(r.source) };
+    } catch (err) {
+      return failed(err);
+    }
+  }
+  const url = clean + QUERY + ++count;
   const kept = stash();
   const take = (): Compiled | null => {
     const text = kept.get(url);
@@ -141,6 +170,7 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     return take() ?? failed(err);
   }
   const now = take();
+  if (registered === 'in-thread') importRunsHooksAtOnce ??= now !== null;
   if (now) {
     pending.catch(() => {});
     return now;

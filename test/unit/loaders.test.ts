@@ -62,6 +62,9 @@ describe('typescriptLoaderOf', () => {
     [['--require', '@swc-node/register'], '@swc-node/register'],
     [['--require', './my-hooks.js'], null],
     [['--inspect-brk'], null],
+    [['--import', 'data:text/javascript,import { register } from "node:module"; import { pathToFileURL } from "node:url"; register("ts-node/esm", pathToFileURL("./"));'], 'ts-node/esm'],
+    [['--import', 'data:text/javascript,import%20%7B%20register%20%7D%20from%20%22node%3Amodule%22%3B%20register(%22tsx%2Fesm%22%2C%20import.meta.url)%3B'], 'tsx/esm'],
+    [['--import', 'data:text/javascript,import { register } from "node:module"; register("./my-hooks.mjs", import.meta.url);'], null],
   ])('%j → %s', (args, expected) => {
     expect(typescriptLoaderOf(args as string[])).toBe(expected);
   });
