@@ -13,13 +13,17 @@
 //   text aside and throws, so nothing is left in the module cache. Node 24+ runs the hooks within the
 //   import() call itself, so the text is there at once, even while the program is paused; Node 22 runs
 //   the load hook a tick later (the controller awaits it, which needs the program running), so there
-//   the chain a file's first compile went through is kept and called again directly for the next ones
-//   (the first compile of each file is made when its watch starts, while the program runs).
-// - Node 20, and Node 22 beside a loader's off-thread hooks (`module.register`, as ./hooks.ts chose):
-//   the hooks run on the loader thread, which hands back a tiny module
-//   whose default export is the text; it stays in the ES module cache (one per save, the size of the
-//   compiled text). Awaited: the program must be running.
+//   the chain a compile went through is kept and called again directly for the next ones (the first
+//   compile is made when the first file's watch starts, while the program runs; a file not compiled
+//   before gets the context of the last one that was: same loader, same package).
+// - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
+//   whose default export is the text; it stays in the ES module cache (one per compile, the size of
+//   the compiled text). Awaited: the program must be running. The loader thread keeps the chain each
+//   file's compile went through, and later compiles of that file ask it synchronously (a resolve,
+//   import.meta.resolve in ./resolve-sync.mts, whose answer is the text): so while stopped too, and
+//   without a module left behind.
 import * as mod from 'node:module';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const QUERY = '?ec-compile=';
@@ -84,6 +88,11 @@ type NextLoadSync = (u: string, c?: object) => Loaded;
  */
 const chains = new Map<string, { next: NextLoadSync; context: object }>();
 
+/** The chain a file's compile went through, else the last one any file's went through (null: none yet). */
+function chainFor<T>(kept: Map<string, T>, url: string): T | null {
+  return kept.get(url) ?? [...kept.values()].pop() ?? null;
+}
+
 function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
   const s = split(url);
   if (!s) return next(url, context);
@@ -94,16 +103,35 @@ function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
 }
 
 // Off-thread hooks (module.register, Node 20): the loader thread imports this file and calls these.
+type NextLoadAsync = (u: string, c?: object) => Promise<Loaded>;
+/** As `chains`, on the loader thread: asked by a synchronous resolve (import.meta.resolve) of SYNC + url. */
+const offChains = new Map<string, { next: NextLoadAsync; context: object }>();
+const SYNC = 'ec-compile-sync:';
+const ANSWER = 'ec-compiled:';
+
 export async function resolve(specifier: string, context: object, next: (s: string, c?: object) => Promise<Resolved>): Promise<Resolved> {
+  if (specifier.startsWith(SYNC)) {
+    // the answer travels as the resolved URL: import.meta.resolve is the one synchronous way in
+    const clean = specifier.slice(SYNC.length);
+    const chain = chainFor(offChains, clean);
+    if (!chain) return { url: `${ANSWER}none`, shortCircuit: true };
+    try {
+      const r = await compiling(() => chain.next(clean, chain.context));
+      return { url: `${ANSWER}ok,${encodeURIComponent(textOf(r.source))}`, shortCircuit: true };
+    } catch (err) {
+      return { url: `${ANSWER}error,${encodeURIComponent(String((err as Error)?.message ?? err))}`, shortCircuit: true };
+    }
+  }
   const s = split(specifier);
   if (!s) return next(specifier, context);
   const r = await next(s.clean, context);
   return { ...r, url: r.url + s.query, shortCircuit: true };
 }
 
-export async function load(url: string, context: object, next: (u: string, c?: object) => Promise<Loaded>): Promise<Loaded> {
+export async function load(url: string, context: object, next: NextLoadAsync): Promise<Loaded> {
   const s = split(url);
   if (!s) return next(url, context);
+  offChains.set(s.clean, { next, context });
   const r = await compiling(() => next(s.clean, context));
   return { format: 'module', source: `export default ${JSON.stringify(textOf(r.source))};`, shortCircuit: true };
 }
@@ -112,6 +140,22 @@ let registered: 'in-thread' | 'off-thread' | null = null;
 let count = 0;
 /** Did an import run our in-thread hooks at once (Node 24+)? Learnt at the first compile. */
 let importRunsHooksAtOnce: boolean | null = null;
+/** import.meta.resolve, from ./resolve-sync.mjs (loaded at the first off-thread compile). */
+let metaResolve: ((specifier: string) => string) | null = null;
+
+/** Node 20: the loader thread's answer for a file it compiled before, synchronously (null: none kept). */
+function compileOffThreadNow(clean: string): Compiled | null {
+  if (!metaResolve) return null;
+  let answer: string;
+  try {
+    answer = metaResolve(SYNC + clean);
+  } catch {
+    return null;
+  }
+  if (answer.startsWith(`${ANSWER}ok,`)) return { ok: true, text: decodeURIComponent(answer.slice(ANSWER.length + 3)) };
+  if (answer.startsWith(`${ANSWER}error,`)) return { ok: false, message: decodeURIComponent(answer.slice(ANSWER.length + 6)) };
+  return null;
+}
 
 function register(): void {
   if (registered) return;
@@ -145,7 +189,7 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     return failed(err);
   }
   const clean = pathToFileURL(file).href;
-  const chain = chains.get(clean);
+  const chain = chainFor(chains, clean);
   if (registered === 'in-thread' && importRunsHooksAtOnce === false && chain) {
     // Node 22: the chain this file's last compile went through, called again at once
     try {
@@ -154,6 +198,10 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     } catch (err) {
       return failed(err);
     }
+  }
+  if (registered === 'off-thread') {
+    const now = compileOffThreadNow(clean);
+    if (now) return now;
   }
   const url = clean + QUERY + ++count;
   const kept = stash();
@@ -174,6 +222,10 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
   if (now) {
     pending.catch(() => {});
     return now;
+  }
+  if (registered === 'off-thread' && !metaResolve) {
+    const helper = pathToFileURL(path.join(__dirname, 'resolve-sync.mjs')).href;
+    pending = Promise.all([pending, import(helper).then((h: { resolveSync: (s: string) => string }) => { metaResolve = h.resolveSync; }, () => {})]).then(([m]) => m);
   }
   return pending.then(
     (m) => (registered === 'off-thread' && typeof (m as { default?: unknown }).default === 'string'

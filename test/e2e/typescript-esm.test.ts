@@ -13,7 +13,8 @@ const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
 const PROGRAMS = [
   { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {} },
   { name: 'ts-node/esm (auto)', run: ['--loader', 'ts-node/esm', 'src/index.ts'], engine: [], env: TS_NODE },
-  { name: 'ts-node/esm, swap', run: ['--loader', 'ts-node/esm', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE },
+  // the --import that node's warning for --loader suggests
+  { name: 'ts-node/esm by register(), swap', run: ['--import', 'data:text/javascript,import { register } from "node:module"; import { pathToFileURL } from "node:url"; register("ts-node/esm", pathToFileURL("./"));', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE },
 ];
 
 function fixture(): string {
@@ -22,10 +23,7 @@ function fixture(): string {
   return dir;
 }
 
-// Node 20 and 22 are not done yet (README, TypeScript): there the running module's text and the
-// loader's chain differ (Node 20: no transform of the loader's output; Node 22: ts-node/esm does not
-// start beside our in-thread hooks).
-describe.each(testNodes().filter((n) => n.major >= 24))('$label', ({ bin }) => {
+describe.each(testNodes())('$label', ({ bin }) => {
   const start = cliPerTest();
 
   test.each(PROGRAMS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ run, engine, env }) => {
