@@ -119,7 +119,7 @@ export async function resolve(specifier: string, context: object, next: (s: stri
       const r = await compiling(() => chain.next(clean, chain.context));
       return { url: `${ANSWER}ok,${encodeURIComponent(textOf(r.source))}`, shortCircuit: true };
     } catch (err) {
-      return { url: `${ANSWER}error,${encodeURIComponent(String((err as Error)?.message ?? err))}`, shortCircuit: true };
+      return { url: `${ANSWER}error,${encodeURIComponent(messageOf(err))}`, shortCircuit: true };
     }
   }
   const s = split(specifier);
@@ -174,8 +174,24 @@ function register(): void {
 
 export type Compiled = { ok: true; text: string } | { ok: false; message: string };
 
+/** A loader's error as text: errors from the loader thread may come as objects without a prototype. */
+export function messageOf(err: unknown): string {
+  try {
+    const m = (err as { message?: unknown } | null)?.message;
+    if (typeof m === 'string') return m;
+    if (typeof err === 'string') return err;
+    // the loader thread hands some errors back as an object that only util.inspect can read
+    if (err !== null && typeof err === 'object' && Object.getPrototypeOf(err) === null) {
+      return (require('node:util') as typeof import('node:util')).inspect(err).replace(/\x1b\[[0-9;]*m/g, '');
+    }
+    return String(err);
+  } catch {
+    try { return JSON.stringify(err) ?? 'the loader failed'; } catch { return 'the loader failed'; }
+  }
+}
+
 function failed(err: unknown): Compiled {
-  return { ok: false, message: String((err as Error)?.message ?? err) };
+  return { ok: false, message: messageOf(err) };
 }
 
 /**
@@ -227,10 +243,11 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     const helper = pathToFileURL(path.join(__dirname, 'resolve-sync.mjs')).href;
     pending = Promise.all([pending, import(helper).then((h: { resolveSync: (s: string) => string }) => { metaResolve = h.resolveSync; }, () => {})]).then(([m]) => m);
   }
+  // never a rejection: nobody may be waiting for it yet, and an unhandled one ends the program
   return pending.then(
     (m) => (registered === 'off-thread' && typeof (m as { default?: unknown }).default === 'string'
       ? { ok: true, text: (m as { default: string }).default }
       : take() ?? { ok: false, message: 'the loader gave no JavaScript' }) as Compiled,
     (err) => take() ?? failed(err),
-  );
+  ).catch((err) => failed(err));
 }

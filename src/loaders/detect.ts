@@ -34,6 +34,21 @@ function registeredIn(dataUrl: string): string | null {
   return null;
 }
 
+/**
+ * May node, so started, run a .ts file? A TypeScript loader it names, or any loader of the program's
+ * own (`--loader`, or a file given to `--import`/`--require`, as a register script is).
+ */
+export function mayCompileTypeScript(nodeArgs: readonly string[], nodeOptions = ''): boolean {
+  if (typescriptLoaderOf(nodeArgs, nodeOptions)) return true;
+  const words = [...nodeOptions.split(/\s+/).filter(Boolean), ...nodeArgs];
+  return words.some((w, i) => {
+    const eq = w.indexOf('=');
+    const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, words[i + 1]];
+    if (flag === '--loader' || flag === '--experimental-loader') return true;
+    return TAKES_MODULE.has(flag) && value !== undefined && /^(?:\.{1,2}[\\/]|[\\/]|file:|[A-Za-z]:[\\/])/.test(value);
+  });
+}
+
 /** A file node can run only with type stripping or a loader. */
 export function isTypeScriptFile(file: string): boolean {
   return /\.(?:[cm]?ts|tsx)$/i.test(file);

@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import type { Connection } from '../cdp/connection';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
-import { syntaxErrorOf } from './tsc';
 
 /** Did a loader make this running text of a TypeScript file (it carries the loader's inline source map)? */
 export function isLoaderOutput(typescript: boolean, running: string): boolean {
@@ -66,7 +65,7 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
   try { r = process.getBuiltinModule('module').createRequire(hooks)(hooks).compileModule(file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
   if (!r || typeof r.then !== 'function') return check(r);
   // asked for below with awaitPromise, which V8 answers only while the program runs
-  globalThis[Symbol.for('edit-continue.compiling.pending')] = r.then(check);
+  globalThis[Symbol.for('edit-continue.compiling.pending')] = r.then(check).catch((e) => ({ ok: false, message: String(e && e.message || 'the loader failed') }));
   return { pending: true };
 })()`;
 }
@@ -76,10 +75,6 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
  * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
  */
 export async function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
-  if (module) {
-    const bad = syntaxErrorOf(file, module.savedText);
-    if (bad) return { ok: false, message: bad };
-  }
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
     let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });

@@ -70,18 +70,3 @@ export function transpileLikeTsc(tsFile: string, text: string, jsFile: string): 
   }
   return out.sourceMapText ? { ok: true, text: out.outputText, map: out.sourceMapText } : { ok: true, text: out.outputText };
 }
-
-/**
- * The first syntax error of a .ts text, read with the project's own `typescript` package (null: none,
- * or no package to ask). A save with one is not handed to a loader's module hooks: some (ts-node/esm)
- * end the program when their hooks throw.
- */
-export function syntaxErrorOf(tsFile: string, text: string): string | null {
-  const ts = typescriptFor(tsFile);
-  if (!ts) return null;
-  const out = ts.transpileModule(text, { compilerOptions: {}, fileName: tsFile, reportDiagnostics: true });
-  const d = (out.diagnostics ?? []).find((x) => x.category === ts.DiagnosticCategory.Error);
-  if (!d) return null;
-  const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : null;
-  return `${ts.flattenDiagnosticMessageText(d.messageText, ' ')}${where ? ` (${where.line + 1}:${where.character + 1})` : ''}`;
-}

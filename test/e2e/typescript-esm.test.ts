@@ -1,5 +1,6 @@
 // TypeScript ES modules (issue 14): a "type": "module" program whose .ts files a loader compiles
-// through its module hooks (tsx, `--loader ts-node/esm`), on every node line, with real saves. A save is
+// through its module hooks (tsx, `--loader ts-node/esm`, a register() of ts-node/esm, a loader of the
+// program's own like @swc-node's), on every node line, with real saves. A save is
 // compiled by the program's own loader chain (src/inject/compile-hooks.ts): an edit of a decorated
 // method of a class with parameter properties, beside an enum and a module that reads import.meta and
 // awaits at its top level, is patched with the program's state kept, a stop and a breakpoint speak in
@@ -13,6 +14,8 @@ const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
 const PROGRAMS = [
   { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {} },
   { name: 'ts-node/esm (auto)', run: ['--loader', 'ts-node/esm', 'src/index.ts'], engine: [], env: TS_NODE },
+  // a loader of the program's own made like @swc-node/register/esm-register (fixtures/typescript-esm/loader)
+  { name: 'a register() loader of its own (as @swc-node/register/esm-register)', run: ['--import', './loader/register.mjs', 'src/index.ts'], engine: [], env: {} },
   // the --import that node's warning for --loader suggests
   { name: 'ts-node/esm by register(), swap', run: ['--import', 'data:text/javascript,import { register } from "node:module"; import { pathToFileURL } from "node:url"; register("ts-node/esm", pathToFileURL("./"));', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE },
 ];

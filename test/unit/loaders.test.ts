@@ -6,7 +6,7 @@ import { encode } from '@jridgewell/sourcemap-codec';
 import { addBoundaries } from '../../src/inject/boundary';
 import { inlineMapComment, inlineMapOf, moveInlineMap } from '../../src/loaders/sourcemap';
 import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform';
-import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
+import { isTypeScriptFile, mayCompileTypeScript, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
 import { decideEngine } from '../../src/launch/engine-choice';
 import { throughLauncher } from '../../src/loaders/launchers';
@@ -67,6 +67,16 @@ describe('typescriptLoaderOf', () => {
     [['--import', 'data:text/javascript,import { register } from "node:module"; register("./my-hooks.mjs", import.meta.url);'], null],
   ])('%j → %s', (args, expected) => {
     expect(typescriptLoaderOf(args as string[])).toBe(expected);
+  });
+  test.each([
+    [['--import', 'tsx'], true],
+    [['--import', './loader/register.mjs'], true],
+    [['--loader', 'my-loader'], true],
+    [['-r', '/abs/hooks.js'], true],
+    [['--import', 'dotenv/config'], false],
+    [['--inspect'], false],
+  ])('may %j compile TypeScript: %s', (args, expected) => {
+    expect(mayCompileTypeScript(args as string[])).toBe(expected);
   });
   test('NODE_OPTIONS counts too', () => {
     expect(typescriptLoaderOf([], '--max-old-space-size=100 --import tsx')).toBe('tsx');
