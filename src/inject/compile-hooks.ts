@@ -10,18 +10,18 @@
 // compiled text instead of running it. Nothing of the user's module runs.
 //
 // - Node 22+ (`module.registerHooks`): the hooks run in the program's thread; the load hook puts the
-//   text aside and throws, so nothing is left in the module cache. Node 24+ runs the hooks within the
-//   import() call itself, so the text is there at once, even while the program is paused; Node 22 runs
-//   the load hook a tick later (the controller awaits it, which needs the program running), so there
-//   the chain a compile went through is kept and called again directly for the next ones (the first
-//   compile is made when the first file's watch starts, while the program runs; a file not compiled
-//   before gets the context of the last one that was: same loader, same package).
+//   text aside and answers an empty module, which stays in the ES module cache (~3 KB). Node 24+ runs
+//   the hooks within the import() call itself, so the text is there at once, even while the program
+//   is paused; Node 22 runs the load hook a tick later (awaited, which needs the program running).
+//   So only the first compile imports: the chain it went through is kept and called again directly
+//   for the next ones, at once and with nothing left behind (the first compile is made when the
+//   first file's watch starts, while the program runs; a file not compiled before gets the context
+//   of the last one that was: same loader, same package).
 // - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
-//   whose default export is the text; it stays in the ES module cache (one per compile, the size of
-//   the compiled text). Awaited: the program must be running. The loader thread keeps the chain each
-//   file's compile went through, and later compiles of that file ask it synchronously (a resolve,
-//   import.meta.resolve in ./resolve-sync.mts, whose answer is the text): so while stopped too, and
-//   without a module left behind.
+//   whose default export is the text; it stays in the ES module cache. Awaited: the program must be
+//   running. The loader thread keeps the chain that compile went through, and later compiles ask it
+//   synchronously (a resolve, import.meta.resolve in ./resolve-sync.mts, whose answer is the text):
+//   so while stopped too, and without a module left behind.
 import * as mod from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,9 +68,6 @@ function textOf(source: unknown): string {
 interface Resolved { url: string; format?: string | null; [k: string]: unknown }
 interface Loaded { format?: string | null; source?: unknown; [k: string]: unknown }
 
-/** A marker error: the in-thread load hook stops the import once it has the text. */
-export const COMPILED = 'edit-continue: compiled, not run';
-
 // In-thread hooks (module.registerHooks, Node 22+): synchronous.
 function resolveSync(specifier: string, context: object, next: (s: string, c?: object) => Resolved): Resolved {
   const s = split(specifier);
@@ -99,7 +96,8 @@ function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
   chains.set(s.clean, { next, context });
   const r = compiling(() => next(s.clean, context));
   stash().set(url, textOf(r.source));
-  throw new Error(COMPILED);
+  // an empty module instead: a throw here has been seen to escape as an uncaught exception (node 26)
+  return { format: 'module', source: '', shortCircuit: true };
 }
 
 // Off-thread hooks (module.register, Node 20): the loader thread imports this file and calls these.
@@ -138,8 +136,6 @@ export async function load(url: string, context: object, next: NextLoadAsync): P
 
 let registered: 'in-thread' | 'off-thread' | null = null;
 let count = 0;
-/** Did an import run our in-thread hooks at once (Node 24+)? Learnt at the first compile. */
-let importRunsHooksAtOnce: boolean | null = null;
 /** import.meta.resolve, from ./resolve-sync.mjs (loaded at the first off-thread compile). */
 let metaResolve: ((specifier: string) => string) | null = null;
 
@@ -206,8 +202,9 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
   }
   const clean = pathToFileURL(file).href;
   const chain = chainFor(chains, clean);
-  if (registered === 'in-thread' && importRunsHooksAtOnce === false && chain) {
-    // Node 22: the chain this file's last compile went through, called again at once
+  if (registered === 'in-thread' && chain) {
+    // the chain an earlier compile went through, called again at once (Node 22 would otherwise
+    // need a tick that a stopped program never reaches; on any line, no module is left behind)
     try {
       const r = compiling(() => chain.next(clean, chain.context));
       return { ok: true, text: textOf(r.source) };
@@ -234,7 +231,6 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     return take() ?? failed(err);
   }
   const now = take();
-  if (registered === 'in-thread') importRunsHooksAtOnce ??= now !== null;
   if (now) {
     pending.catch(() => {});
     return now;

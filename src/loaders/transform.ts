@@ -86,7 +86,7 @@ export async function loaderTransform(cdp: Connection, file: string, text: strin
       const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
       if (answer === 'late') {
         asked.catch(() => {});
-        return { ok: false, code: 'paused', message: `the loader's module hooks did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: on Node 20 and 22 they compile a save only while the program runs (it is stopped?); continue, then save again` };
+        return { ok: false, code: 'paused', message: `the loader's module hooks did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: on Node 20 and 22 the first ES module a loader compiles for edit-continue must be compiled while the program runs (it is stopped?); continue, then save again` };
       }
       r = answer;
     }
