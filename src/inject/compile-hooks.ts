@@ -160,7 +160,8 @@ function register(): void {
   // off-thread ones
   const ours = (globalThis as unknown as Record<symbol, string | undefined>)[Symbol.for('edit-continue.hooks-thread')];
   if (typeof m.registerHooks === 'function' && ours !== 'off-thread') {
-    m.registerHooks({ resolve: resolveSync, load: loadSync });
+    // marked as ours: ./hooks.ts puts its transform above a program's loader's hooks, not above these
+    m.registerHooks({ resolve: resolveSync, load: loadSync, [Symbol.for('edit-continue.own-hooks')]: true });
     registered = 'in-thread';
   } else {
     m.register(pathToFileURL(__filename).href);

@@ -229,6 +229,9 @@ export function transformAbove(url: string, result: LoadResult): LoadResult {
   return LOADER_URL.test(url) ? transformLoaded(url, result) : result;
 }
 
+/** Marks hooks of ours (./compile-hooks.ts) that the registerHooks wrap below leaves as they are. */
+const OWN_HOOKS = Symbol.for('edit-continue.own-hooks');
+
 /** Where our ES module hooks run (read by ./compile-hooks.ts, which must register its own the same way). */
 const HOOKS_THREAD = Symbol.for('edit-continue.hooks-thread');
 type HooksThread = 'in-thread' | 'off-thread';
@@ -274,7 +277,7 @@ export function installBoundaries(): void {
     // modules that ours then never see as JavaScript: ours again, above it, sees its output.
     mod.registerHooks = function (hooks: Parameters<typeof registerHooks>[0]) {
       const handle = registerHooks(hooks);
-      if (typeof (hooks as { load?: unknown })?.load === 'function') {
+      if (typeof (hooks as { load?: unknown })?.load === 'function' && !(hooks as Record<symbol, unknown>)[OWN_HOOKS]) {
         registerHooks({ load: (url: string, context: object, next: NextLoad) => transformAbove(url, next(url, context)) });
       }
       return handle;
