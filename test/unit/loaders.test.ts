@@ -11,6 +11,7 @@ import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/live
 import { decideEngine } from '../../src/launch/engine-choice';
 import { throughLauncher } from '../../src/loaders/launchers';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../../src/loaders/mapped';
+import { messageOf } from '../../src/inject/compile-hooks';
 
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
@@ -134,5 +135,16 @@ describe('LoaderMap and the lines of a save\'s outcome', () => {
     expect(mapOutcomeLines(outcome, lineMapperOf(map), text).functions[0].line).toBe(4);
     expect(map.generated(5)).toEqual({ line: 0, column: text.indexOf('return y*2') });
     expect(map.generated(3)).toBeNull(); // no code of that line
+  });
+});
+
+describe('messageOf (a loader error as text, src/inject/compile-hooks.ts)', () => {
+  test('an error, a string, and the prototype-less object the loader thread hands back', () => {
+    expect(messageOf(new Error('Expression expected.'))).toBe('Expression expected.');
+    expect(messageOf('plain')).toBe('plain');
+    const fromThread = Object.create(null) as Record<symbol, unknown>;
+    fromThread[Symbol.for('nodejs.util.inspect.custom')] = () => 'src/price.ts(14,23): error TS2339: Property \'nope\' does not exist';
+    expect(messageOf(fromThread)).toBe('src/price.ts(14,23): error TS2339: Property \'nope\' does not exist');
+    expect(() => String(fromThread)).toThrow();
   });
 });
