@@ -32,19 +32,25 @@ const STASH = Symbol.for('edit-continue.compiled');
 /** Set while the rest of the chain compiles a save: our load-time transform (./hooks.ts) leaves it. */
 const COMPILING = Symbol.for('edit-continue.compiling');
 
-function compiling<T>(run: () => T): T {
-  const g = globalThis as unknown as Record<symbol, number | undefined>;
-  g[COMPILING] = (g[COMPILING] ?? 0) + 1;
+/**
+ * Run `run` with `url` marked as being compiled for a save, for our load-time transform to leave
+ * (./hooks.ts); only that URL, so that a module the program loads meanwhile gets its transform.
+ */
+function compiling<T>(url: string, run: () => T): T {
+  const g = globalThis as unknown as Record<symbol, Map<string, number> | undefined>;
+  const urls = (g[COMPILING] ??= new Map());
+  urls.set(url, (urls.get(url) ?? 0) + 1);
+  const done = () => { const n = (urls.get(url) ?? 1) - 1; if (n > 0) urls.set(url, n); else urls.delete(url); };
   let sync = true;
   try {
     const out = run();
     if (out instanceof Promise) {
       sync = false;
-      return out.finally(() => { g[COMPILING]! -= 1; }) as T;
+      return out.finally(done) as T;
     }
     return out;
   } finally {
-    if (sync) g[COMPILING]! -= 1;
+    if (sync) done();
   }
 }
 
@@ -94,7 +100,7 @@ function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
   const s = split(url);
   if (!s) return next(url, context);
   chains.set(s.clean, { next, context });
-  const r = compiling(() => next(s.clean, context));
+  const r = compiling(s.clean, () => next(s.clean, context));
   stash().set(url, textOf(r.source));
   // an empty module instead: a throw here has been seen to escape as an uncaught exception (node 26)
   return { format: 'module', source: '', shortCircuit: true };
@@ -114,7 +120,7 @@ export async function resolve(specifier: string, context: object, next: (s: stri
     const chain = chainFor(offChains, clean);
     if (!chain) return { url: `${ANSWER}none`, shortCircuit: true };
     try {
-      const r = await compiling(() => chain.next(clean, chain.context));
+      const r = await compiling(clean, () => chain.next(clean, chain.context));
       return { url: `${ANSWER}ok,${encodeURIComponent(textOf(r.source))}`, shortCircuit: true };
     } catch (err) {
       return { url: `${ANSWER}error,${encodeURIComponent(messageOf(err))}`, shortCircuit: true };
@@ -130,7 +136,7 @@ export async function load(url: string, context: object, next: NextLoadAsync): P
   const s = split(url);
   if (!s) return next(url, context);
   offChains.set(s.clean, { next, context });
-  const r = await compiling(() => next(s.clean, context));
+  const r = await compiling(s.clean, () => next(s.clean, context));
   return { format: 'module', source: `export default ${JSON.stringify(textOf(r.source))};`, shortCircuit: true };
 }
 
@@ -207,7 +213,7 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     // the chain an earlier compile went through, called again at once (Node 22 would otherwise
     // need a tick that a stopped program never reaches; on any line, no module is left behind)
     try {
-      const r = compiling(() => chain.next(clean, chain.context));
+      const r = compiling(clean, () => chain.next(clean, chain.context));
       return { ok: true, text: textOf(r.source) };
     } catch (err) {
       return failed(err);

@@ -16,7 +16,7 @@ import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
-/** Set while ./compile-hooks.ts has the program's loader compile a save (in the hooks' thread). */
+/** The URLs ./compile-hooks.ts is having the program's loader compile for a save (in the hooks' thread). */
 const COMPILING = Symbol.for('edit-continue.compiling');
 
 /** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
@@ -156,7 +156,7 @@ export function prepareTransform(): void {
 /** What one load hook does with one module: add boundaries to user files of a JavaScript format. */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
   // a save compiled by the program's loader (./compile-hooks.ts): the controller adds what it needs
-  if ((globalThis as Record<symbol, unknown>)[COMPILING]) return result;
+  if (((globalThis as Record<symbol, unknown>)[COMPILING] as Map<string, number> | undefined)?.has(url)) return result;
   const file = fileOf(url);
   const how = KINDS[String(result.format)];
   if (!file || !how || !isUserFile(file)) return result;

@@ -71,6 +71,17 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
 }
 
 /**
+ * Have the program's module loader compile `file` once, soon, from a timer of the program's own (not
+ * within whatever it is doing): on Node 20 and 22 the first compile must be made while the program
+ * runs, and it lets the later ones be made while it is stopped (src/inject/compile-hooks.ts). The
+ * result is not used.
+ */
+export function warmModuleLoader(cdp: Connection, file: string, hooks = COMPILE_HOOKS): void {
+  const expression = `setTimeout(() => { try { const r = process.getBuiltinModule('module').createRequire(${JSON.stringify(hooks)})(${JSON.stringify(hooks)}).compileModule(${JSON.stringify(file)}); if (r && typeof r.then === 'function') r.then(() => {}, () => {}); } catch {} }, 0), undefined`;
+  void cdp.Runtime.evaluate({ expression, silent: true }).catch(() => {});
+}
+
+/**
  * Run the program's loader on a saved text: its require hook for a CommonJS module, its module hooks
  * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
  */
