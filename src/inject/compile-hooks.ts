@@ -14,9 +14,10 @@
 //   the hooks within the import() call itself, so the text is there at once, even while the program
 //   is paused; Node 22 runs the load hook a tick later (awaited, which needs the program running).
 //   So only the first compile imports: the chain it went through is kept and called again directly
-//   for the next ones, at once and with nothing left behind (the first compile is made when the
-//   first file's watch starts, while the program runs; a file not compiled before gets the context
-//   of the last one that was: same loader, same package).
+//   for the next ones, at once and with nothing left behind (the controller asks for a first compile
+//   as soon as such a module loads, while the program runs: src/loaders/transform.ts
+//   warmModuleLoader; a file not compiled before gets the context of the last one that was: same
+//   loader, same package).
 // - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
 //   whose default export is the text; it stays in the ES module cache. Awaited: the program must be
 //   running. The loader thread keeps the chain that compile went through, and later compiles ask it
