@@ -65,9 +65,16 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
   try { r = process.getBuiltinModule('module').createRequire(hooks)(hooks).compileModule(file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
   if (!r || typeof r.then !== 'function') return check(r);
   // asked for below with awaitPromise, which V8 answers only while the program runs
-  globalThis[Symbol.for('edit-continue.compiling.pending')] = r.then(check).catch((e) => ({ ok: false, message: String(e && e.message || 'the loader failed') }));
-  return { pending: true };
+  const pending = (globalThis[Symbol.for('edit-continue.compiling.pending')] ??= new Map());
+  const id = (pending.size ? Math.max(...pending.keys()) : 0) + 1;
+  pending.set(id, r.then(check).catch((e) => ({ ok: false, message: String(e && e.message || 'the loader failed') })));
+  return { pending: id };
 })()`;
+}
+
+/** The expression that takes the promise moduleTransformExpression left as `id`. */
+function pendingExpression(id: number): string {
+  return `(() => { const m = globalThis[Symbol.for('edit-continue.compiling.pending')], p = m.get(${id}); m.delete(${id}); return p; })()`;
 }
 
 /**
@@ -89,9 +96,10 @@ export async function loaderTransform(cdp: Connection, file: string, text: strin
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
     let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
-    if ((r.result.value as { pending?: boolean } | undefined)?.pending) {
+    const pending = (r.result.value as { pending?: number } | undefined)?.pending;
+    if (typeof pending === 'number') {
       // the loader answers later (Node 20, 22): awaited, which V8 does only while the program runs
-      const asked = cdp.Runtime.evaluate({ expression: `globalThis[Symbol.for('edit-continue.compiling.pending')]`, returnByValue: true, silent: true, awaitPromise: true });
+      const asked = cdp.Runtime.evaluate({ expression: pendingExpression(pending), returnByValue: true, silent: true, awaitPromise: true });
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), MODULE_LOADER_WAIT_MS); });
       const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
