@@ -8,7 +8,7 @@ import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './la
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
 import { throughLauncher } from './loaders/launchers';
-import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from './loaders/detect';
+import { isTypeScriptFile, mayCompileTypeScript, typescriptLoaderOf, writesOneLine } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
@@ -87,7 +87,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   // node it starts without its execArgv (spawn('node', …)) too, through NODE_OPTIONS, unless told not to
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned === false ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
   const engine = requestedEngine(opts.engine, env);
-  if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !typescriptLoaderOf(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
+  if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !mayCompileTypeScript(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);
   }
   // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so

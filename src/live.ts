@@ -15,6 +15,7 @@ import { createWatcher, type FileWatcher } from './patch/watcher';
 import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
 import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import { engineConnection } from './session/engine-connection';
+import { warmModuleLoader } from './loaders/transform';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint } from './session/breakpoints';
 import { realFile } from './session/registry';
@@ -141,7 +142,14 @@ export class LiveSession implements PromptSession {
       for (const p of opts.watchPatterns ?? []) this.watcher.addPattern(p, opts.cwd);
     }
     this.startedAt = opts.startedAt ?? Date.now() - 1000;
+    let warmed = false;
     this.registry.onScript((record) => {
+      // an ES module a TypeScript loader compiled through its module hooks: have that loader compile
+      // one now, while the program runs, so that saves made while it is stopped compile too
+      if (!warmed && record.isModule && record.typescript && record.sourceMapURL?.startsWith('data:') && this.shouldWatch(record.file)) {
+        warmed = true;
+        warmModuleLoader(engineCdp, record.file);
+      }
       // compiled output (tsc --sourceMap): its .ts is what the user edits, so that is watched, and not
       // the compiled .js itself: a save of the .ts is applied to it, and the stale .js on disk (until
       // the next build) would take that back

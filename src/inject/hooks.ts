@@ -16,6 +16,9 @@ import { BOUNDARY_MARK, SWAP_MARK } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
+/** The URLs ./compile-hooks.ts is having the program's loader compile for a save (in the hooks' thread). */
+const COMPILING = Symbol.for('edit-continue.compiling');
+
 /** `swap`: the swap engine's indirection as well (docs/swap.md); the seam with the engine choice. */
 export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 const swapMode = (): boolean => process.env[ENGINE_ENV] === 'swap';
@@ -152,9 +155,13 @@ export function prepareTransform(): void {
 
 /** What one load hook does with one module: add boundaries to user files of a JavaScript format. */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
+  // a save compiled by the program's loader (./compile-hooks.ts): the controller adds what it needs
+  if (((globalThis as Record<symbol, unknown>)[COMPILING] as Map<string, number> | undefined)?.has(url)) return result;
   const file = fileOf(url);
   const how = KINDS[String(result.format)];
   if (!file || !how || !isUserFile(file)) return result;
+  // a program's loader compiles it, and our hooks above it take its output (transformAbove)
+  if (how.typescript && loaderAbove) return result;
   let text = textOf(result.source, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const out = transformCached(file, text, how.kind, how.typescript);
@@ -210,59 +217,105 @@ export function esmAtStart(): boolean {
 const IMPORT_HINT = /\bimport\b/;
 const USER_ESM_HINT = /\b(?:import|export)\b/;
 
+/** URLs a TypeScript (or JSX) loader compiles: our hooks above a program's loader take its output. */
+const LOADER_URL = /\.(?:[cm]?ts|tsx|jsx)(?:[?#].*)?$/i;
+
+/** Set once our hooks also run above a program's loader: ours below it then leave TypeScript to it. */
+let loaderAbove = false;
+
+/** What our hooks above a program's loader (tsx, ts-node/esm) do: its output of a .ts file gets the transform. */
+export function transformAbove(url: string, result: LoadResult): LoadResult {
+  loaderAbove = true;
+  return LOADER_URL.test(url) ? transformLoaded(url, result) : result;
+}
+
+/** Marks hooks of ours (./compile-hooks.ts) that the registerHooks wrap below leaves as they are. */
+const OWN_HOOKS = Symbol.for('edit-continue.own-hooks');
+
+/** Where our ES module hooks run (read by ./compile-hooks.ts, which must register its own the same way). */
+const HOOKS_THREAD = Symbol.for('edit-continue.hooks-thread');
+type HooksThread = 'in-thread' | 'off-thread';
+function setHooksThread(where: HooksThread): void {
+  (globalThis as unknown as Record<symbol, HooksThread>)[HOOKS_THREAD] = where;
+}
+
+type Proto = { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } };
+
 export function installBoundaries(): void {
+  // node's own module loader thread (Node 22+ says so) runs our preload too: hooks there would sit
+  // inside the program's loader (on Node 22 beside its off-thread hooks, ending the program)
+  if ((require('node:worker_threads') as { isInternalThread?: boolean }).isInternalThread === true) return;
   // whatever the engine: the transform's mode is read per module, and a swap text needs it
   defineSwapHelper();
   const mod = require('node:module') as typeof import('node:module') & {
     registerHooks?: (hooks: { load(url: string, context: object, next: NextLoad): LoadResult }) => unknown;
   };
-  if (typeof mod.registerHooks === 'function') {
-    mod.registerHooks({ load: (url, context, next) => transformLoaded(url, next(url, context)) });
-    // A TypeScript loader's require hook (tsx, ts-node, @swc-node/register) reads and compiles the
-    // file itself, so the load hook above never sees it: its output gets the transform here.
-    const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } }).prototype;
-    const compile = proto._compile;
-    proto._compile = function (this: unknown, content: string, filename: string, format?: string, ...rest: unknown[]) {
-      if (typeof content === 'string' && !loadingOwn && typeof filename === 'string' && LOADER_EXTENSIONS.test(filename)
-        && !(format ?? '').includes('typescript') && isUserFile(filename)) {
-        const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
-        if (out !== null) content = out;
-      }
-      return compile.call(this, content, filename, format, ...rest);
-    };
-    return;
-  }
-  // Node 20: CommonJS through _compile, ES modules through an off-thread loader. The loader's thread
-  // costs ~70 ms of CPU to start, so a CommonJS program gets it only when something may load an ES
-  // module: see esmAtStart and ESM_HINT, and docs/v8.md.
   const register = typeof mod.register === 'function' ? mod.register.bind(mod) : null;
+  // Node 22+: in-thread hooks (module.registerHooks), which see require() and import alike and run
+  // before any off-thread ones. Node 20: ES modules through an off-thread loader, CommonJS through
+  // _compile. The loader's thread costs ~70 ms of CPU to start, so a CommonJS program gets it only
+  // when something may load an ES module: see esmAtStart and ESM_HINT, and docs/v8.md.
+  const where: HooksThread = typeof mod.registerHooks === 'function' ? 'in-thread' : 'off-thread';
+  setHooksThread(where);
   let esmHooks = !register;
   const registerEsmHooks = () => {
     if (esmHooks) return;
     esmHooks = true;
     register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
   };
-  if (esmAtStart()) registerEsmHooks();
-  else {
-    // the program's own loader hooks go after ours, as when ours were registered first
+  // Node 20: a loader registered after ours (`--import tsx`, a register() of ts-node/esm) compiles
+  // .ts modules that ours then sees only as TypeScript: ours again, after it (so run before it), sees
+  // its output (./esm-hooks-above.ts).
+  let aboveCount = 0;
+  const registerAbove = () => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks-above.js')).href + `?${++aboveCount}`); };
+
+  if (where === 'in-thread') {
+    const load = (url: string, context: object, next: NextLoad) => transformLoaded(url, next(url, context));
+    const registerHooks = mod.registerHooks!.bind(mod);
+    registerHooks({ load });
+    // A loader that registers hooks of its own (tsx on Node 22+) runs before ours and compiles ES
+    // modules that ours then never see as JavaScript: ours again, above it, sees its output.
+    mod.registerHooks = function (hooks: Parameters<typeof registerHooks>[0]) {
+      const handle = registerHooks(hooks);
+      if (typeof (hooks as { load?: unknown })?.load === 'function' && !(hooks as Record<symbol, unknown>)[OWN_HOOKS]) {
+        registerHooks({ load: (url: string, context: object, next: NextLoad) => transformAbove(url, next(url, context)) });
+      }
+      return handle;
+    } as typeof mod.registerHooks;
+  } else if (esmAtStart()) {
+    registerEsmHooks();
+  }
+  if (where === 'off-thread' && register) {
     const userRegister = mod.register;
     mod.register = function (this: unknown, ...args: Parameters<typeof mod.register>) {
+      // the program's own loader hooks go after ours, as when ours were registered first
       registerEsmHooks();
-      return userRegister.apply(this, args);
+      const out = userRegister.apply(this, args);
+      registerAbove();
+      return out;
     } as typeof mod.register;
   }
-  const proto = (mod as unknown as { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } }).prototype;
+  // `import { register } from 'node:module'` (a register script given to --import) sees these too
+  mod.syncBuiltinESMExports();
+
+  const proto = (mod as unknown as Proto).prototype;
   const compile = proto._compile;
   proto._compile = function (this: unknown, content: string, filename: string, format?: string, ...rest: unknown[]) {
-    if (typeof content === 'string' && !loadingOwn) {
-      if (isUserFile(filename)) {
-        // format 'module': require() of an ES module (20.19+), which runs this very text
+    if (typeof content !== 'string' || loadingOwn || typeof filename !== 'string') return compile.call(this, content, filename, format, ...rest);
+    if (where === 'in-thread') {
+      // A TypeScript loader's require hook (tsx, ts-node, @swc-node/register) reads and compiles the
+      // file itself, so the load hook never sees it: its output gets the transform here.
+      if (LOADER_EXTENSIONS.test(filename) && !(format ?? '').includes('typescript') && isUserFile(filename)) {
         const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
-        if (!esmHooks && (out === null || format === 'module' || USER_ESM_HINT.test(content))) registerEsmHooks();
         if (out !== null) content = out;
-      } else if (!esmHooks && (format === 'module' || IMPORT_HINT.test(content))) {
-        registerEsmHooks();
       }
+    } else if (isUserFile(filename)) {
+      // format 'module': require() of an ES module (20.19+), which runs this very text
+      const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
+      if (!esmHooks && (out === null || format === 'module' || USER_ESM_HINT.test(content))) registerEsmHooks();
+      if (out !== null) content = out;
+    } else if (!esmHooks && (format === 'module' || IMPORT_HINT.test(content))) {
+      registerEsmHooks();
     }
     return compile.call(this, content, filename, format, ...rest);
   };

@@ -15,8 +15,38 @@ export function typescriptLoaderOf(nodeArgs: readonly string[], nodeOptions = ''
     const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, words[i + 1]];
     if (!TAKES_MODULE.has(flag) || value === undefined) continue;
     if (LOADER.test(value)) return value;
+    const registered = value.startsWith('data:') ? registeredIn(value) : null;
+    if (registered) return registered;
   }
   return null;
+}
+
+/**
+ * The loader a `data:` module given to --import registers (`register("ts-node/esm", …)`, as node's
+ * own warning for --loader suggests), or null.
+ */
+function registeredIn(dataUrl: string): string | null {
+  let text = dataUrl;
+  try { text = decodeURIComponent(dataUrl); } catch { /* as written */ }
+  for (const m of text.matchAll(/\bregister\s*\(\s*(["'`])([^"'`]+)\1/g)) {
+    if (LOADER.test(m[2])) return m[2];
+  }
+  return null;
+}
+
+/**
+ * May node, so started, run a .ts file? A TypeScript loader it names, or any loader of the program's
+ * own (`--loader`, or a file given to `--import`/`--require`, as a register script is).
+ */
+export function mayCompileTypeScript(nodeArgs: readonly string[], nodeOptions = ''): boolean {
+  if (typescriptLoaderOf(nodeArgs, nodeOptions)) return true;
+  const words = [...nodeOptions.split(/\s+/).filter(Boolean), ...nodeArgs];
+  return words.some((w, i) => {
+    const eq = w.indexOf('=');
+    const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, words[i + 1]];
+    if (flag === '--loader' || flag === '--experimental-loader') return true;
+    return TAKES_MODULE.has(flag) && value !== undefined && /^(?:\.{1,2}[\\/]|[\\/]|file:|[A-Za-z]:[\\/])/.test(value);
+  });
 }
 
 /** A file node can run only with type stripping or a loader. */

@@ -3,6 +3,9 @@
 // require hook for the file's extension (`require.extensions['.ts']`) runs on a throwaway module whose
 // `_compile` keeps the text instead of running it, with `fs.readFileSync` answering the saved text for
 // that one file. Same transpiler, same options, same tsconfig, same module format, same source map.
+// An ES module a loader compiled through its module hooks: the program's hook chain is asked by
+// src/inject/compile-hooks.ts (loaded into the program by require), reading the saved file itself.
+import * as path from 'node:path';
 import type { Connection } from '../cdp/connection';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
@@ -36,19 +39,83 @@ export function loaderTransformExpression(file: string, text: string): string {
 })()`;
 }
 
-export type LoaderResult = { ok: true; text: string } | { ok: false; message: string };
+export type LoaderResult = { ok: true; text: string } | { ok: false; message: string; code?: 'paused' | 'stale' };
 
-/** Run the program's loader on a saved text. */
-export async function loaderTransform(cdp: Connection, file: string, text: string): Promise<LoaderResult> {
+/** The file, run in the program, that asks an ES module loader's hooks (src/inject/compile-hooks.ts). */
+const COMPILE_HOOKS = path.join(__dirname, '..', 'inject', 'compile-hooks.js');
+
+/** How long a module loader is awaited: it answers only while the program runs (Node 20, 22). */
+export const MODULE_LOADER_WAIT_MS = 10_000;
+
+/**
+ * The expression, evaluated in the target, that returns (or promises) the loader's output for the ES
+ * module `file` as it is on disk, which must be `savedText` (else a newer save is on its way).
+ */
+export function moduleTransformExpression(file: string, savedText: string, hooks = COMPILE_HOOKS): string {
+  return `(() => {
+  const file = ${JSON.stringify(file)}, saved = ${JSON.stringify(savedText)}, hooks = ${JSON.stringify(hooks)};
+  const fs = process.getBuiltinModule('fs');
+  const check = (r) => {
+    if (!r || !r.ok) return r;
+    let now = null;
+    try { now = fs.readFileSync(file, 'utf8'); } catch {}
+    return now === saved ? r : { ok: false, code: 'stale', message: 'the file changed again while the loader compiled it: the newer save follows' };
+  };
+  let r;
+  try { r = process.getBuiltinModule('module').createRequire(hooks)(hooks).compileModule(file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
+  if (!r || typeof r.then !== 'function') return check(r);
+  // asked for below with awaitPromise, which V8 answers only while the program runs
+  const pending = (globalThis[Symbol.for('edit-continue.compiling.pending')] ??= new Map());
+  const id = (pending.size ? Math.max(...pending.keys()) : 0) + 1;
+  pending.set(id, r.then(check).catch((e) => ({ ok: false, message: String(e && e.message || 'the loader failed') })));
+  return { pending: id };
+})()`;
+}
+
+/** The expression that takes the promise moduleTransformExpression left as `id`. */
+function pendingExpression(id: number): string {
+  return `(() => { const m = globalThis[Symbol.for('edit-continue.compiling.pending')], p = m.get(${id}); m.delete(${id}); return p; })()`;
+}
+
+/**
+ * Have the program's module loader compile `file` once, soon, from a timer of the program's own (not
+ * within whatever it is doing): on Node 20 and 22 the first compile must be made while the program
+ * runs, and it lets the later ones be made while it is stopped (src/inject/compile-hooks.ts). The
+ * result is not used.
+ */
+export function warmModuleLoader(cdp: Connection, file: string, hooks = COMPILE_HOOKS): void {
+  const expression = `setTimeout(() => { try { const r = process.getBuiltinModule('module').createRequire(${JSON.stringify(hooks)})(${JSON.stringify(hooks)}).compileModule(${JSON.stringify(file)}); if (r && typeof r.then === 'function') r.then(() => {}, () => {}); } catch {} }, 0), undefined`;
+  void cdp.Runtime.evaluate({ expression, silent: true }).catch(() => {});
+}
+
+/**
+ * Run the program's loader on a saved text: its require hook for a CommonJS module, its module hooks
+ * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
+ */
+export async function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
+  const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
-    const r = await cdp.Runtime.evaluate({ expression: loaderTransformExpression(file, text), returnByValue: true, silent: true });
+    let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    const pending = (r.result.value as { pending?: number } | undefined)?.pending;
+    if (typeof pending === 'number') {
+      // the loader answers later (Node 20, 22): awaited, which V8 does only while the program runs
+      const asked = cdp.Runtime.evaluate({ expression: pendingExpression(pending), returnByValue: true, silent: true, awaitPromise: true });
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), MODULE_LOADER_WAIT_MS); });
+      const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
+      if (answer === 'late') {
+        asked.catch(() => {});
+        return { ok: false, code: 'paused', message: `the loader's module hooks did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: on Node 20 and 22 the first ES module a loader compiles for edit-continue must be compiled while the program runs (it is stopped?); continue, then save again` };
+      }
+      r = answer;
+    }
     if (r.exceptionDetails) {
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
       return { ok: false, message: firstLines(desc) };
     }
-    const v = r.result.value as { ok: boolean; text?: string; message?: string } | undefined;
+    const v = r.result.value as { ok: boolean; text?: string; message?: string; code?: 'stale' } | undefined;
     if (!v || (v.ok && typeof v.text !== 'string')) return { ok: false, message: 'the loader gave no JavaScript' };
-    return v.ok ? { ok: true, text: v.text! } : { ok: false, message: firstLines(v.message ?? 'the loader failed') };
+    return v.ok ? { ok: true, text: v.text! } : { ok: false, message: firstLines(v.message ?? 'the loader failed'), ...(v.code ? { code: v.code } : {}) };
   } catch (err) {
     return { ok: false, message: `could not ask the program's loader: ${(err as Error).message}` };
   }
@@ -76,11 +143,4 @@ export function withMapOf(text: string, from: string): string {
   const b = inlineMapOf(from);
   if (!a || !b) return text;
   return text.slice(0, a.start) + from.slice(b.start, b.end) + text.slice(a.end);
-}
-
-/** Why a save of this loader-compiled script cannot be compiled like it (null: it can). */
-export function loaderRefusal(isModule: boolean): string | null {
-  return isModule
-    ? "an ES module a TypeScript loader compiled through its module hooks (tsx with \"type\": \"module\", ts-node/esm): edit-continue cannot ask those hooks to compile a save yet; restart to use it, or run the program as CommonJS"
-    : null;
 }

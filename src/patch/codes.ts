@@ -34,7 +34,7 @@ export const Codes = {
    * writes a module on one line), where V8 answers Ok and keeps the old code (src/loaders/liveedit-limit.ts).
    */
   LongLine: 'EC208',
-  /** An ES module a loader compiled through module hooks (tsx with "type": "module", ts-node/esm): a save cannot be compiled like it yet. */
+  /** An ES module a loader compiled through module hooks: its hooks did not answer (Node 20, 22: a first compile while stopped). */
   LoaderModule: 'EC105',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',

@@ -7,7 +7,7 @@ import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
-import { loaderRefusal, withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
+import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -121,10 +121,8 @@ export class LiveEditEngine implements PatchEngine {
     const loader = isLoaderOutput(record.typescript, running);
     if (loader) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts)
-      const refused = loaderRefusal(record.isModule);
-      if (refused) return { plan: null, stripError: refused, code: Codes.LoaderModule };
-      const out = await loaderTransform(this.cdp, record.file, saved);
-      if (!out.ok) return { plan: null, stripError: out.message };
+      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined);
+      if (!out.ok) return { plan: null, stripError: out.message, code: out.code === 'paused' ? Codes.LoaderModule : undefined };
       saved = out.text;
     } else if (record.typescript) {
       const stripped = await this.stripTypes(saved, boundaries ? null : record.url);

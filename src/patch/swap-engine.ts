@@ -12,7 +12,7 @@ import { Codes } from './codes';
 import { applyToEachScript, syntaxRefusal, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
-import { isLoaderOutput, loaderRefusal, loaderTransform, withMapOf } from '../loaders/transform';
+import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
 import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
@@ -122,8 +122,6 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `could not read the running script: ${protocolMessage(err)}` }] };
     }
-    const refused = record.isModule && record.typescript && record.runningText !== undefined && isLoaderOutput(true, record.runningText) ? loaderRefusal(true) : null;
-    if (refused) return { status: 'not-patched', reasons: [{ code: Codes.LoaderModule, message: refused }] };
     if (!state) return this.withoutIndirection(record, savedText);
     let saved = likeRunning(savedText, state.original);
     /** The text the swapped-in code is shown from (frames, the code frame). */
@@ -131,8 +129,8 @@ export class SwapEngine implements PatchEngine {
     if (isLoaderOutput(record.typescript, state.original)) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts);
       // the running text's source map comment stays, so that it is no top-level change
-      const out = await loaderTransform(this.cdp, record.file, saved);
-      if (!out.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
+      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined);
+      if (!out.ok) return { status: 'not-patched', reasons: [{ code: out.code === 'paused' ? Codes.LoaderModule : Codes.SyntaxError, message: out.message }] };
       saved = withMapOf(out.text, state.original);
       shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
       shownOut.text = shown;

@@ -39,7 +39,8 @@ const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
 
 /** The file a script URL names, or null for node internals, eval code and the like. */
 export function fileOfUrl(url: string): string | null {
-  if (!url) return null;
+  // a save's module compiled by the program's loader (src/inject/compile-hooks.ts): not the file's
+  if (!url || url.includes('?ec-compile=')) return null;
   let file: string;
   if (url.startsWith('file://')) {
     try { file = fileURLToPath(url); } catch { return null; }

@@ -6,11 +6,12 @@ import { encode } from '@jridgewell/sourcemap-codec';
 import { addBoundaries } from '../../src/inject/boundary';
 import { inlineMapComment, inlineMapOf, moveInlineMap } from '../../src/loaders/sourcemap';
 import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform';
-import { isTypeScriptFile, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
+import { isTypeScriptFile, mayCompileTypeScript, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
 import { decideEngine } from '../../src/launch/engine-choice';
 import { throughLauncher } from '../../src/loaders/launchers';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../../src/loaders/mapped';
+import { messageOf } from '../../src/inject/compile-hooks';
 
 /** A one-line "loader output" whose map sends each function body's `return` to its own line of a .ts. */
 function loaderOutput(): string {
@@ -62,8 +63,21 @@ describe('typescriptLoaderOf', () => {
     [['--require', '@swc-node/register'], '@swc-node/register'],
     [['--require', './my-hooks.js'], null],
     [['--inspect-brk'], null],
+    [['--import', 'data:text/javascript,import { register } from "node:module"; import { pathToFileURL } from "node:url"; register("ts-node/esm", pathToFileURL("./"));'], 'ts-node/esm'],
+    [['--import', 'data:text/javascript,import%20%7B%20register%20%7D%20from%20%22node%3Amodule%22%3B%20register(%22tsx%2Fesm%22%2C%20import.meta.url)%3B'], 'tsx/esm'],
+    [['--import', 'data:text/javascript,import { register } from "node:module"; register("./my-hooks.mjs", import.meta.url);'], null],
   ])('%j → %s', (args, expected) => {
     expect(typescriptLoaderOf(args as string[])).toBe(expected);
+  });
+  test.each([
+    [['--import', 'tsx'], true],
+    [['--import', './loader/register.mjs'], true],
+    [['--loader', 'my-loader'], true],
+    [['-r', '/abs/hooks.js'], true],
+    [['--import', 'dotenv/config'], false],
+    [['--inspect'], false],
+  ])('may %j compile TypeScript: %s', (args, expected) => {
+    expect(mayCompileTypeScript(args as string[])).toBe(expected);
   });
   test('NODE_OPTIONS counts too', () => {
     expect(typescriptLoaderOf([], '--max-old-space-size=100 --import tsx')).toBe('tsx');
@@ -121,5 +135,16 @@ describe('LoaderMap and the lines of a save\'s outcome', () => {
     expect(mapOutcomeLines(outcome, lineMapperOf(map), text).functions[0].line).toBe(4);
     expect(map.generated(5)).toEqual({ line: 0, column: text.indexOf('return y*2') });
     expect(map.generated(3)).toBeNull(); // no code of that line
+  });
+});
+
+describe('messageOf (a loader error as text, src/inject/compile-hooks.ts)', () => {
+  test('an error, a string, and the prototype-less object the loader thread hands back', () => {
+    expect(messageOf(new Error('Expression expected.'))).toBe('Expression expected.');
+    expect(messageOf('plain')).toBe('plain');
+    const fromThread = Object.create(null) as Record<symbol, unknown>;
+    fromThread[Symbol.for('nodejs.util.inspect.custom')] = () => 'src/price.ts(14,23): error TS2339: Property \'nope\' does not exist';
+    expect(messageOf(fromThread)).toBe('src/price.ts(14,23): error TS2339: Property \'nope\' does not exist');
+    expect(() => String(fromThread)).toThrow();
   });
 });
