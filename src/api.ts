@@ -53,7 +53,8 @@ export interface LaunchOptions extends Partial<Omit<LiveOptions, 'engine'>> {
   boundaries?: boolean;
   /**
    * Reach node processes the program starts without its execArgv (spawn('node', …)) through
-   * NODE_OPTIONS (default true); forked children are reached either way.
+   * NODE_OPTIONS (default false: node writes its "Debugger listening"/"Debugger attached" lines on
+   * such a process's stderr, which the program may be reading); forked children are reached either way.
    */
   spawned?: boolean;
   /** Where the program's stderr goes, inspector banner lines removed (default: this process's stderr). */
@@ -85,7 +86,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const { childrenFolder, nodeOptionsForSpawned, CHILDREN_ENV, SPAWNED_ENV } = require('./session/children') as typeof import('./session/children');
   const children = childrenFolder();
   // node it starts without its execArgv (spawn('node', …)) too, through NODE_OPTIONS, unless told not to
-  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned === false ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned !== true ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
   const engine = requestedEngine(opts.engine, env);
   if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !mayCompileTypeScript(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);

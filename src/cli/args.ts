@@ -173,10 +173,10 @@ function build(argv: string[]) {
       default: false,
       describe: "do not add retry boundaries to the program's files ('retry' then cannot keep the failing frame)",
     })
-    .option('no-spawned', {
+    .option('spawned', {
       type: 'boolean',
       default: false,
-      describe: "leave alone node the program starts without its execArgv (spawn('node', …)): NODE_OPTIONS is passed on as it is (forked children are reached either way)",
+      describe: "also reach node the program starts without its execArgv (spawn('node', …)), through NODE_OPTIONS; off by default: node then writes its 'Debugger …' lines on that process's stderr, which the program may read (forked children are reached either way)",
     })
     .epilogue(EPILOGUE);
   return finish(y);
@@ -248,7 +248,7 @@ export async function parseArgs(argv: string[], execPath: string): Promise<CliRe
     poll: parsed.poll === true,
     breakOn: (parsed['break-on'] as BreakOn | undefined) ?? 'unhandled',
     boundaries: !parsed['no-boundaries'],
-    spawned: !parsed['no-spawned'],
+    spawned: parsed.spawned === true,
     json: jsonOf(parsed.json),
     ...executeOf(parsed),
     ...engine,

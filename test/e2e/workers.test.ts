@@ -6,7 +6,7 @@
 // and `restart N` act there; the child's own worker thread is patched and stops labelled with both;
 // a child killed as a save applies leaves the others patched. Node started without the program's
 // execArgv (spawn, exec) is reached through NODE_OPTIONS, a tool's script is not, short-lived
-// children do not hang at their exit, and --no-spawned leaves them alone. Attach mode
+// children do not hang at their exit, and without --spawned they are left alone. Attach mode
 // patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
 // workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
 // line and engine.
@@ -201,7 +201,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     assertNoV8Abort(cli);
   });
 
-  test("node started without the program's execArgv (spawn of process.execPath, exec of `node`) is reached through NODE_OPTIONS and patched; a tool's script in node_modules is not; --no-spawned leaves them all alone", async () => {
+  test("node started without the program's execArgv (spawn of process.execPath, exec of `node`) is reached with --spawned (through NODE_OPTIONS) and patched; a tool's script in node_modules is not; by default they are all left alone", async () => {
     const dir = copyFixture('workers');
     fs.mkdirSync(path.join(dir, 'node_modules', 'tool'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'node_modules', 'tool', 'cli.js'), "console.log(`tool ${process.pid} inspector=${require('node:inspector').url() ? 'open' : 'none'}`);\n");
@@ -210,7 +210,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
       for (const who of ['plain a', 'plain b', 'tool']) pids[who] = Number((await cli.waitFor(new RegExp(`^${who} (\\d+) inspector=${who === 'tool' ? 'none' : inspector}$`, 'm'), { step: `${who} started` }))[1]);
       return pids;
     };
-    const cli = start(['-v', bin, 'spawner.js'], dir);
+    const cli = start(['-v', '--spawned', bin, 'spawner.js'], dir);
     // (a child that ends before our session is set up must not wait for it: it hung in node's "Waiting for the debugger to disconnect")
     await cli.waitFor(/(?:^short returned: short open\n[^]*){5}/m, { step: 'short-lived children end', timeout: 60000 });
     const pids = await started(cli, 'open');
@@ -226,7 +226,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => {
     cli.send('quit\n');
     expect((await cli.exited).code).toBe(0);
 
-    const alone = start(['-v', '--no-spawned', bin, 'spawner.js'], dir);
+    const alone = start(['-v', bin, 'spawner.js'], dir);
     await alone.waitFor(/(?:^short returned: short none\n[^]*){5}/m, { step: 'short-lived children, alone' });
     await started(alone, 'none');
     await alone.waitFor(/^main 2 scale=/m, { step: 'runs on' });

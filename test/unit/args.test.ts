@@ -23,7 +23,7 @@ describe('parseArgs', () => {
       poll: false,
       breakOn: 'unhandled',
       boundaries: true,
-      spawned: true,
+      spawned: false,
       json: null,
       commands: [],
       commandsFile: null,
@@ -88,8 +88,9 @@ describe('parseArgs: attach', () => {
     expect(r.kind === 'error' && r.message).toMatch(/sometimes[\s\S]*unhandled[\s\S]*uncaught/);
   });
 
-  test('--no-spawned leaves node started without the program\'s execArgv alone', async () => {
-    expect(run(await parseArgs(['--no-spawned', 'app.js'], EXEC)).spawned).toBe(false);
+  test('--spawned reaches node started without the program\'s execArgv (off by default)', async () => {
+    expect(run(await parseArgs(['--spawned', 'app.js'], EXEC)).spawned).toBe(true);
+    expect(run(await parseArgs(['app.js'], EXEC)).spawned).toBe(false);
   });
 
   test('--no-boundaries turns retry boundaries off', async () => {

@@ -35,10 +35,10 @@ describe('--help and the README', () => {
     const attachHelp = optionsOf(await help(['attach', '--help']));
     expect(runHelp.size).toBeGreaterThan(10);
     expect(optionsOf(run)).toEqual(runHelp);
-    // attach: "the options above but --no-boundaries and --no-spawned, and:" what attach alone has
-    expect(attach).toContain('the options above but --no-boundaries and --no-spawned');
+    // attach: "the options above but --no-boundaries and --spawned, and:" what attach alone has
+    expect(attach).toContain('the options above but --no-boundaries and --spawned');
     expect([...attachHelp].filter((o) => !runHelp.has(o)).sort()).toEqual([...optionsOf(attach)].sort());
-    expect([...runHelp].filter((o) => !attachHelp.has(o))).toEqual(['--no-boundaries', '--no-spawned']);
+    expect([...runHelp].filter((o) => !attachHelp.has(o))).toEqual(['--no-boundaries', '--spawned']);
   });
 
   test('the README\'s TypeScript ways in are in --help\'s examples', async () => {
