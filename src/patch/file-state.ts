@@ -292,7 +292,8 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
           retries++;
         }
         set({ edit: { is: 'waiting', text: input.text, seen: s.seen, retries } });
-        if (was.is !== 'waiting') say(outcome, attempt); // said once
+        // said once for each text: a retry of the same edit is quiet, a new save that must wait too is said
+        if (was.is !== 'waiting' || was.text !== input.text) say(outcome, attempt);
         return out;
       }
       set({ edit: { is: 'answered', text: input.text, seen: s.seen } });

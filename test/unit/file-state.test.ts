@@ -152,6 +152,31 @@ describe('step: edits V8 blocks', () => {
     expect(f.state.edit.is).toBe('answered');
   });
 
+  test('a new save while an edit waits, that must wait too, is said (each save gets its report; seen in the edit fuzz, node 26 seed 654929158)', () => {
+    const f = new File();
+    f.feed({ on: 'changed' }, 0);
+    f.feed({ on: 'timer' }, 5);
+    let a = f.begin(5);
+    f.read(a, 5, 'v1');
+    f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: waiting }, 6);
+    expect(f.reports()).toEqual([{ do: 'report', outcome: waiting, ms: 6, afterWaiting: false }]);
+    f.feed({ on: 'done' }, 6);
+    f.feed({ on: 'changed' }, 10);
+    f.feed({ on: 'timer' }, 15);
+    a = f.begin(15);
+    expect(f.read(a, 15, 'v2')).toEqual({ apply: 'v2' });
+    f.feed({ on: 'applied', attempt: a, text: 'v2', outcome: waiting }, 16);
+    // (its time counts from the first save this file has waited with, as the final report's does)
+    expect(f.reports()).toEqual([{ do: 'report', outcome: waiting, ms: 16, afterWaiting: false }]);
+    f.feed({ on: 'done' }, 16);
+    f.feed({ on: 'timer' }, 36);
+    f.feed({ on: 'timer' }, 41);
+    a = f.begin(41);
+    f.read(a, 41, 'v2');
+    f.feed({ on: 'applied', attempt: a, text: 'v2', outcome: waiting }, 42);
+    expect(f.reports()).toEqual([]); // its retries stay quiet
+  });
+
   test('apply now (a retry at a pause) lets go of the retry timer, and the edit goes in at once', () => {
     const f = new File();
     f.feed({ on: 'changed' }, 0);
