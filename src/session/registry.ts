@@ -151,6 +151,11 @@ export class ScriptRegistry {
     return null;
   }
 
+  /** The code the swap engine compiled for this file (swapped-in functions), oldest first. */
+  compiledOf(file: string): readonly ScriptRecord[] {
+    return this.compiledByFile.get(file) ?? [];
+  }
+
   onScript(listener: (record: ScriptRecord) => void): void {
     this.listeners.push(listener);
   }
