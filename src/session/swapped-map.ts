@@ -5,7 +5,7 @@
 // position (the output's map).
 import { LoaderMap, type Position } from '../loaders/mapped';
 import type { BoundaryMap } from './boundaries';
-import type { ScriptRecord } from './registry';
+import { inCompiledWrapper, type ScriptRecord } from './registry';
 
 function mapOf(record: ScriptRecord): LoaderMap | null {
   return record.compiled && record.shownText !== undefined ? LoaderMap.of(record.file, record.shownText) : null;
@@ -30,7 +30,8 @@ export function swappedPositionOf(record: ScriptRecord, map: BoundaryMap, line1:
   const offset = map.lines.offset(running.line, running.column);
   if (running.line >= map.lines.lineCount || map.lines.position(offset).line !== running.line) return null;
   const fn = map.functionAt(offset);
-  // the wrapper stands on the line before the function (registry.ts compiledLines)
-  if (!fn || map.lines.position(fn.start).line <= record.compiledLines.first) return null;
+  if (!fn) return null;
+  const start = map.lines.position(fn.start);
+  if (inCompiledWrapper(record.compiledLines, start.line, start.column)) return null;
   return running;
 }
