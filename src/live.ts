@@ -19,7 +19,7 @@ import { warmModuleLoader } from './loaders/transform';
 import type { Result } from './util/result';
 import { Breakpoints, type Breakpoint, type Located, type ScriptPlace } from './session/breakpoints';
 import { swappedPositionOf } from './session/swapped-map';
-import { realFile } from './session/registry';
+import { inCompiledWrapper, realFile } from './session/registry';
 import { LoaderMap } from './loaders/mapped';
 import { isTypeScriptFile } from './loaders/detect';
 import { compiledSourceOf, jsPositionOf } from './loaders/compiled';
@@ -349,6 +349,10 @@ export class LiveSession implements PromptSession {
   private paused(p: Pause): void {
     // breakpoints cleared where the program stood are taken out of V8 once it has moved on
     void this.breaks.flushDeferred(true);
+    // a breakpoint in the wrapper of code the swap engine is installing: a breakpoint of a line above
+    // the swapped-in function, which V8 moved onto the wrapper (the first code of that script after
+    // the line), hit as the install runs it. Not the user's code: go on, so that the save completes
+    if (p.hitBreakpoints.length && this.inSwapWrapper(p)) { log('a breakpoint in a swap install\'s wrapper: going on'); void this.pause.resume(); return; }
     // With `catch all`, exceptions that code not the program's throws and catches (node's, a
     // library's, ours) are not the user's business: go on without a word.
     if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting !== 'unhandled' && this.originOfFrame(p, 0) !== 'program') {
@@ -357,6 +361,12 @@ export class LiveSession implements PromptSession {
     }
     if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
     this.show(p);
+  }
+
+  private inSwapWrapper(p: Pause): boolean {
+    const loc = p.callFrames[0]?.location;
+    const lines = loc ? this.registry.byScriptId(loc.scriptId)?.compiledLines : undefined;
+    return !!lines && inCompiledWrapper(lines, loc!.lineNumber, loc!.columnNumber ?? 0);
   }
 
   private async exceptionStop(p: Pause): Promise<void> {
