@@ -17,8 +17,9 @@ import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } fro
 import { engineConnection } from './session/engine-connection';
 import { warmModuleLoader } from './loaders/transform';
 import type { Result } from './util/result';
-import { Breakpoints, type Breakpoint } from './session/breakpoints';
-import { realFile } from './session/registry';
+import { Breakpoints, type Breakpoint, type Located, type ScriptPlace } from './session/breakpoints';
+import { swappedPositionOf } from './session/swapped-map';
+import { inCompiledWrapper, realFile } from './session/registry';
 import { LoaderMap } from './loaders/mapped';
 import { isTypeScriptFile } from './loaders/detect';
 import { compiledSourceOf, jsPositionOf } from './loaders/compiled';
@@ -109,7 +110,7 @@ export class LiveSession implements PromptSession {
     // the engine ./api.ts chose before the program ran (README, "Choosing the engine"); what it sends
     // waits while a step of ours is on its way (engine-connection.ts)
     const engineCdp = engineConnection(cdp, this.pause);
-    this.engine = opts.engine === 'swap' ? new SwapEngine(engineCdp, this.registry) : new LiveEditEngine(engineCdp, this.registry, {
+    this.engine = opts.engine === 'swap' ? new SwapEngine(engineCdp, this.registry, { onPatched: (record) => this.breaks.extend(record.file) }) : new LiveEditEngine(engineCdp, this.registry, {
       onPatched: (record) => this.breaks.restore(record.file),
       stoppedAtCodelessEnd: (record, text) => this.pause.stoppedAtCodelessEnd(record.scriptId, text),
     });
@@ -156,6 +157,8 @@ export class LiveSession implements PromptSession {
       const from = record.sourceMapURL && !record.sourceMapURL.startsWith('data:') && this.shouldWatch(record.file) ? compiledSourceOf(record.file, record.sourceMapURL) : null;
       if (from) { record.compiledFrom = from; log('compiled', record.file, 'from', from.ts); }
       this.watchLoaded(from ? from.ts : record.file, this.updater, this.startedAt);
+      // a .ts file's breakpoints set before it loaded stand by URL at the .ts line: now by its output's map
+      if (record.typescript) void this.breaks.placeLoaded(record.file).catch(() => {});
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     this.unhandled = new UnhandledFilter(this.registry, this.pause);
@@ -346,6 +349,10 @@ export class LiveSession implements PromptSession {
   private paused(p: Pause): void {
     // breakpoints cleared where the program stood are taken out of V8 once it has moved on
     void this.breaks.flushDeferred(true);
+    // a breakpoint in the wrapper of code the swap engine is installing: a breakpoint of a line above
+    // the swapped-in function, which V8 moved onto the wrapper (the first code of that script after
+    // the line), hit as the install runs it. Not the user's code: go on, so that the save completes
+    if (p.hitBreakpoints.length && this.inSwapWrapper(p)) { log('a breakpoint in a swap install\'s wrapper: going on'); void this.pause.resume(); return; }
     // With `catch all`, exceptions that code not the program's throws and catches (node's, a
     // library's, ours) are not the user's business: go on without a word.
     if (p.kind === 'exception' && !p.uncaught && this.breakOnSetting !== 'unhandled' && this.originOfFrame(p, 0) !== 'program') {
@@ -354,6 +361,12 @@ export class LiveSession implements PromptSession {
     }
     if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
     this.show(p);
+  }
+
+  private inSwapWrapper(p: Pause): boolean {
+    const loc = p.callFrames[0]?.location;
+    const lines = loc ? this.registry.byScriptId(loc.scriptId)?.compiledLines : undefined;
+    return !!lines && inCompiledWrapper(lines, loc!.lineNumber, loc!.columnNumber ?? 0);
   }
 
   private async exceptionStop(p: Pause): Promise<void> {
@@ -538,18 +551,27 @@ export class LiveSession implements PromptSession {
   }
 
   /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */
-  private async locateInRunning(file: string, line: number): Promise<{ line: number; column: number; file?: string } | null> {
+  private async locateInRunning(file: string, line: number): Promise<Located | null> {
     for (const record of this.registry.compiledFrom(file)) {
       const at = jsPositionOf(record.compiledFrom!, line);
       if (at) return { ...at, file: record.file };
     }
     if (!isTypeScriptFile(file)) return null;
+    // a loader's output: the line's place in each script that runs code of it, by script (a URL
+    // breakpoint would stand at the same place in all of them): the modules, and the functions the swap
+    // engine swapped in, each compiled from a save's own output (src/session/swapped-map.ts)
+    const scripts: ScriptPlace[] = [];
     for (const record of this.registry.scriptsOf(file)) {
       const src = await this.pause.source(record.scriptId);
       const at = src && LoaderMap.of(file, record.mapText ?? src.text)?.generated(line);
-      if (at) return at;
+      if (at) scripts.push({ scriptId: record.scriptId, ...at });
     }
-    return null;
+    for (const record of this.registry.compiledOf(file)) {
+      const src = await this.pause.source(record.scriptId);
+      const at = src && swappedPositionOf(record, src.map, line);
+      if (at) scripts.push({ scriptId: record.scriptId, ...at });
+    }
+    return scripts.length ? { line: scripts[0].line, column: scripts[0].column, scripts } : null;
   }
 
   /** Apply a file now, as a save (at a safe pause the top frame may change). */

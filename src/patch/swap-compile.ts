@@ -135,11 +135,20 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     suffix += `;__ec$f.E=${envClass(unit.shape.env)};return __ec$f})()`;
   }
   const at = position(saved, startOffset);
+  // on the first line there is no line before for the wrapper: it goes in front, and a comment pads
+  // the function out to its column when there is room (tsx's ES modules are one line: there is); the
+  // comment is there in any case, to tell the wrapper from the function (registry.ts compiledLines)
   const code = at.line >= 2
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
-    : prefix + text + suffix;
+    : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const evalName = unit.classEval === null ? slotName(state.module, 'e') : slotName(state.module, `c${unit.classEval}`);
   return { unit, slot: slotName(state.module, unit.shape.n), evalName, code: `${code}\n//# sourceURL=${url}`, newShapes };
+}
+
+/** The comment that pads a function on the first line out to its column: `/*  …  *\/`. */
+const PAD_MIN = 4;
+function padding(n: number): string {
+  return '/*' + ' '.repeat(n - PAD_MIN) + '*/';
 }
 
 /** The class of an environment object: a getter and a setter per name, through the reader and writer it was made with. */

@@ -134,6 +134,21 @@ export class BoundaryMap {
     return { line, column: column - removed };
   }
 
+  /**
+   * The inverse of `original`: a 0-based line and column of the text as the user wrote it → the same
+   * place in the running text (a place where our text was inserted stands after it).
+   */
+  running(line: number, column: number): { line: number; column: number } {
+    const lineStart = this.lines.offset(line, 0);
+    let at = column;
+    for (const c of this.cuts) {
+      if (c.start < lineStart) continue;
+      if (c.start - lineStart > at) break;
+      at += c.end - c.start;
+    }
+    return { line, column: at };
+  }
+
   /** The text as the user wrote it (same lines). */
   originalText(): string {
     let out = '';

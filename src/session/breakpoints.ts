@@ -16,6 +16,23 @@ export interface Breakpoint {
   resolved: boolean;
   /** The file whose script holds it, when not `file` (dist/x.js for a line of src/x.ts, compiled by tsc). */
   placedIn?: string;
+  /**
+   * Placed in each loaded script by id instead of by URL (a line of a .ts file a loader compiled: the
+   * module and each function the swap engine swapped in stand at different places for the same line);
+   * `cdpId` is the first of them.
+   */
+  inScripts?: { scriptId: string; cdpId: string }[];
+}
+
+/** Where a line stands in one loaded script (0-based). */
+export interface ScriptPlace { scriptId: string; line: number; column: number }
+
+/** Where a file's line stands in the text V8 runs; `scripts`: place it in these scripts by id. */
+export interface Located { line: number; column: number; file?: string; scripts?: ScriptPlace[] }
+
+/** The V8 breakpoints that make up a breakpoint. */
+function idsOf(bp: Breakpoint): string[] {
+  return bp.inScripts ? bp.inScripts.map((s) => s.cdpId) : bp.cdpId ? [bp.cdpId] : [];
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -42,13 +59,13 @@ export class Breakpoints {
   constructor(
     private readonly cdp: Connection,
     private readonly holdRemovals: () => Promise<boolean> = async () => false,
-    private readonly locate: (file: string, line: number) => Promise<{ line: number; column: number; file?: string } | null> = async () => null,
+    private readonly locate: (file: string, line: number) => Promise<Located | null> = async () => null,
   ) {}
 
   all(): readonly Breakpoint[] { return this.list; }
 
   numberOf(cdpId: string): number | null {
-    return this.list.find((b) => b.cdpId === cdpId)?.n ?? null;
+    return this.list.find((b) => idsOf(b).includes(cdpId))?.n ?? null;
   }
 
   async add(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> {
@@ -65,6 +82,8 @@ export class Breakpoints {
   private async place(bp: Breakpoint): Promise<Result<Breakpoint>> {
     try {
       const at = await this.locate(bp.file, bp.line).catch(() => null);
+      if (at?.scripts?.length) return await this.placeInScripts(bp, at.scripts);
+      delete bp.inScripts;
       if (at?.file && at.file !== bp.file) bp.placedIn = at.file;
       const r = await this.cdp.Debugger.setBreakpointByUrl({ urlRegex: urlRegexOf(bp.placedIn ?? bp.file), lineNumber: at ? at.line : bp.line - 1, columnNumber: at?.column, condition: bp.condition });
       bp.cdpId = r.breakpointId;
@@ -72,6 +91,55 @@ export class Breakpoints {
       return { ok: true, value: bp };
     } catch (err) {
       return { ok: false, message: `V8 refused the breakpoint: ${protocolMessage(err)}` };
+    }
+  }
+
+  /** Place it in each of these scripts by id (one V8 breakpoint each); fine when one of them takes it. */
+  private async placeInScripts(bp: Breakpoint, places: ScriptPlace[]): Promise<Result<Breakpoint>> {
+    const placed: { scriptId: string; cdpId: string }[] = [];
+    let refused: unknown = null;
+    for (const p of places) {
+      try {
+        const r = await this.cdp.Debugger.setBreakpoint({ location: { scriptId: p.scriptId, lineNumber: p.line, columnNumber: p.column }, condition: bp.condition });
+        placed.push({ scriptId: p.scriptId, cdpId: r.breakpointId });
+      } catch (err) {
+        refused = err; // a script that is gone (collected), or a place V8 has a breakpoint at already
+      }
+    }
+    if (!placed.length) return { ok: false, message: `V8 refused the breakpoint: ${protocolMessage(refused)}` };
+    bp.inScripts = placed;
+    bp.cdpId = placed[0].cdpId;
+    bp.resolved = true;
+    return { ok: true, value: bp };
+  }
+
+  /**
+   * The swap engine compiled new code for this file: breakpoints placed by script go into the new
+   * scripts too (the others stay where they are: nothing is dropped, so a stop at one is not disturbed).
+   */
+  async extend(file: string): Promise<void> {
+    for (const bp of this.list) {
+      if (bp.file !== file || !bp.inScripts) continue;
+      const at = await this.locate(bp.file, bp.line).catch(() => null);
+      const known = new Set(bp.inScripts.map((s) => s.scriptId));
+      for (const p of at?.scripts ?? []) {
+        if (known.has(p.scriptId)) continue;
+        try {
+          const r = await this.cdp.Debugger.setBreakpoint({ location: { scriptId: p.scriptId, lineNumber: p.line, columnNumber: p.column }, condition: bp.condition });
+          bp.inScripts.push({ scriptId: p.scriptId, cdpId: r.breakpointId });
+        } catch { /* gone, or V8 has one there already */ }
+      }
+    }
+  }
+
+  /** A script of this file loaded: its breakpoints placed by URL for want of one go in by script now. */
+  async placeLoaded(file: string): Promise<void> {
+    for (const bp of this.list) {
+      if (bp.file !== file || bp.inScripts || bp.placedIn) continue;
+      const at = await this.locate(bp.file, bp.line).catch(() => null);
+      if (!at?.scripts?.length) continue;
+      await this.drop(bp.cdpId);
+      if (!(await this.placeInScripts(bp, at.scripts)).ok) await this.place(bp);
     }
   }
 
@@ -85,8 +153,9 @@ export class Breakpoints {
     const i = this.list.findIndex((b) => b.n === n);
     if (i < 0) return { ok: false, message: `there is no breakpoint ${n}${this.list.length ? ` (breakpoints: ${this.list.map((b) => b.n).join(', ')})` : ''}` };
     const [bp] = this.list.splice(i, 1);
-    if (bp.cdpId && (hitNow.includes(bp.cdpId) || (await this.holdRemovals()))) this.deferred.push(bp.cdpId);
-    else await this.drop(bp.cdpId);
+    const ids = idsOf(bp);
+    if (ids.length && (ids.some((id) => hitNow.includes(id)) || (await this.holdRemovals()))) this.deferred.push(...ids);
+    else for (const id of ids) await this.drop(id);
     return { ok: true, value: bp };
   }
 
@@ -102,7 +171,7 @@ export class Breakpoints {
 
   async removeAll(): Promise<void> {
     await this.flushDeferred();
-    for (const bp of this.list.splice(0)) await this.drop(bp.cdpId);
+    for (const bp of this.list.splice(0)) for (const id of idsOf(bp)) await this.drop(id);
   }
 
   /** Take a breakpoint out of V8 (one it no longer has is fine). */
@@ -114,7 +183,7 @@ export class Breakpoints {
   async restore(file: string): Promise<void> {
     for (const bp of this.list) {
       if (bp.file !== file && bp.placedIn !== file) continue;
-      await this.drop(bp.cdpId);
+      for (const id of idsOf(bp)) await this.drop(id);
       await this.place(bp);
     }
   }

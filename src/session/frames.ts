@@ -8,6 +8,7 @@ import type { FrameFacts } from './frame-rules';
 import { originOf, type Origin } from '../util/origin';
 import { LoaderMap } from '../loaders/mapped';
 import { tsPositionOf } from '../loaders/compiled';
+import { tsPositionInSwapped } from './swapped-map';
 
 export interface FrameView {
   index: number;
@@ -45,7 +46,9 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   // compiled output (tsc): the .ts it came from, through its source map
   const fromTs = record.compiledFrom ? tsPositionOf(record.compiledFrom, js) : null;
   const file = fromTs ? record.compiledFrom!.ts : record.file;
-  const pos = fromTs ?? loaderMap?.original({ line, column }) ?? js;
+  // swapped-in code compiled from a loader's output: through that output's own map
+  const swapped = src && record.compiled ? tsPositionInSwapped(record, src.map, { line, column }) : null;
+  const pos = fromTs ?? swapped ?? loaderMap?.original({ line, column }) ?? js;
   return { index, name, path: file, file: displayPath(file, cwd), line: pos.line + 1, column: pos.column + 1, origin: originOf(file) };
 }
 

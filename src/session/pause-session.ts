@@ -8,7 +8,7 @@ import { mintSafePause, type SafePause } from './safe-pause';
 import { classifyPause, depthOf, type BreakOn, type Pause } from './pause';
 import { contextOf, currentPause, initialPauseState, next, type PauseInput, type PauseState } from './pause-state';
 import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
-import type { ScriptRecord, ScriptRegistry } from './registry';
+import { inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { swapCuts } from '../inject/boundary';
@@ -261,7 +261,8 @@ export class PauseSession {
       // swapped-in code: what wraps the user's function (the factory that takes its environment
       // object, the object that names it) stands on the line before it, and is ours too
       const fn = src.map.functionAt(at);
-      if (!fn || src.map.lines.position(fn.start).line <= compiled.first) return true;
+      const start = fn ? src.map.lines.position(fn.start) : null;
+      if (!start || inCompiledWrapper(compiled, start.line, start.column)) return true;
     }
     // a function's dispatch carries its slot in its note; the retry boundary's own text (also cut) does not
     return swapCuts(src.text).some((c) => at >= c.start && at < c.end && /^\d/.test(c.meta));

@@ -31,8 +31,11 @@ export interface ScriptRecord {
   /** Compiled output (tsc): the .ts file it was compiled from and its map (src/loaders/compiled.ts). */
   compiledFrom?: CompiledSource;
   shownText?: string;
-  /** For compiled code: the 0-based lines of the file that its function stands on. */
-  compiledLines?: { first: number; last: number };
+  /**
+   * For compiled code: the 0-based lines of the file that its function stands on (from `first`, or,
+   * with `from`, from that column of line `first`: inCompiledWrapper).
+   */
+  compiledLines?: { first: number; last: number; from?: number };
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -112,6 +115,9 @@ export class ScriptRegistry {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
       const code = compiling.codes.shift()!;
       const record: ScriptRecord = { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: code + SWAP_MARK, shownText: compiling.text, compiledLines: compiledLines(code) };
+      // compiled by tsc: frames in it speak of the .ts, as the file's own script's do
+      const from = this.byFile.get(file)?.find((r) => r.compiledFrom)?.compiledFrom;
+      if (from) record.compiledFrom = from;
       this.byId.set(event.scriptId, record);
       const list = this.compiledByFile.get(file) ?? [];
       list.push(record);
@@ -151,6 +157,11 @@ export class ScriptRegistry {
     return null;
   }
 
+  /** The code the swap engine compiled for this file (swapped-in functions), oldest first. */
+  compiledOf(file: string): readonly ScriptRecord[] {
+    return this.compiledByFile.get(file) ?? [];
+  }
+
   onScript(listener: (record: ScriptRecord) => void): void {
     this.listeners.push(listener);
   }
@@ -179,9 +190,20 @@ export class ScriptRegistry {
  * The lines a swapped-in function's code stands on: it is padded with empty lines down to the line
  * before the function (which holds the wrapper that names it), and ends with its sourceURL comment.
  */
-function compiledLines(code: string): { first: number; last: number } {
+function compiledLines(code: string): { first: number; last: number; from?: number } {
   let lead = 0;
   while (code.charCodeAt(lead) === 10) lead++;
   const lines = code.split('\n').length;
-  return { first: lead, last: Math.max(lead, lines - 2) };
+  // a function on the file's first line: the wrapper stands in front of it, padded out by a comment
+  // (src/patch/swap-compile.ts)
+  const pad = lead === 0 ? /\/\* *\*\//.exec(code) : null;
+  return { first: lead, last: Math.max(lead, lines - 2), ...(pad ? { from: pad.index + pad[0].length } : {}) };
+}
+
+/**
+ * Is this 0-based place of swapped-in code (a compiled record's) the wrapper's, not the function's? The
+ * wrapper stands on the line before the function, or in front of it on its line (`from`).
+ */
+export function inCompiledWrapper(lines: { first: number; from?: number }, line: number, column: number): boolean {
+  return line < lines.first || (line === lines.first && (lines.from === undefined || column < lines.from));
 }

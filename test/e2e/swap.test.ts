@@ -159,7 +159,18 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, 'set total = 1000', /total = 1000/);
     await ask(cli, 'p cart.describe()', /items=0 total=1000/);
     await ask(cli, 'clear 1', /removed breakpoint 1/);
+    // a breakpoint on a line above a function that a save swaps: the new code's script has none of
+    // that line, and V8 moves it onto the wrapper the install runs; the save still completes
+    await ask(cli, 'break app.js:28', /breakpoint 2 at app\.js:28/);
     cli.send('cont\n');
+    mark = cli.mark('stderr');
+    edit(file, "const text = 'N' + n;", "const text = 'M' + n;");
+    await patched(cli, mark, /patched app\.js: label\n/, 'swap label below a breakpoint');
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    await cli.waitFor(/breakpoint 2 in work \(app\.js:28:\d+\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the breakpoint above stops where it was set' });
+    await ask(cli, 'p label(1)', /'M1'/);
+    await ask(cli, 'cont', /work 3\n/, 'stdout');
   });
 
   test('step into a swapped function stops at its first line in the new code; out goes back past the dispatch', async () => {

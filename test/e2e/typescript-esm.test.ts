@@ -53,6 +53,8 @@ describe.each(testNodes())('$label', ({ bin }) => {
     await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
     await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
     await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
+    // and one inside the method the first save patched (under the swap engine: code swapped in)
+    await ask(cli, 'break src/price.ts:14', /breakpoint 2 at src\/price\.ts:14\n/);
     mark = cli.mark('stderr');
     edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveByRename);
     await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
@@ -60,6 +62,11 @@ describe.each(testNodes())('$label', ({ bin }) => {
 
     mark = cli.mark('stderr');
     cli.send('p\n');
+    await cli.waitFor(/breakpoint 2 in price \(src\/price\.ts:14:\d+\)[\s\S]*> 14 \|     return qty \* this\.rate \+ 1;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint in the patched method' });
+    await ask(cli, 'p qty', /^3$/m);
+    await ask(cli, 'clear 2', /breakpoint 2/);
+    mark = cli.mark('stderr');
+    cli.send('cont\n');
     await cli.waitFor(/\(src\/index\.ts:13:\d+\)[\s\S]*> 13 \|     total \+= p;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint on the .ts line' });
     await ask(cli, 'p p', /^31$/m);
     await ask(cli, 'clear 1', /cleared breakpoint 1|breakpoint 1/);

@@ -70,6 +70,8 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
     await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
     await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
+    // and one inside the method the first save patched (under the swap engine: code swapped in)
+    await ask(cli, 'break src/price.ts:14', /breakpoint 2 at src\/price\.ts:14\n/);
     mark = cli.mark('stderr');
     edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveByRename);
     await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
@@ -77,6 +79,11 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
 
     mark = cli.mark('stderr');
     cli.send('p\n');
+    await cli.waitFor(/breakpoint 2 in price \(src\/price\.ts:14:\d+\)[\s\S]*> 14 \|     return qty \* this\.rate \+ 1;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint in the patched method' });
+    await ask(cli, 'p qty', /^3$/m);
+    await ask(cli, 'clear 2', /breakpoint 2/);
+    mark = cli.mark('stderr');
+    cli.send('cont\n');
     await cli.waitFor(/\(src\/index\.ts:13:\d+\)[\s\S]*> 13 \|     total \+= p;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint on the .ts line' });
     await ask(cli, 'p p', /^31$/m);
     await ask(cli, 'clear 1', /cleared breakpoint 1|breakpoint 1/);
@@ -91,6 +98,61 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     edit(file, 'return qty * this.rate * 3;', 'return qty * * this.rate;', saveInPlace);
     await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
     await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
+  });
+
+  // tsx writes a module on one line: a save's method is swapped in as a copy of that line's code, so a
+  // breakpoint on a .ts line must reach it (set after the save, and set before), and a stop there
+  // must show the .ts line and column, mapped through the new output's own map
+  test('tsx (swap): breakpoints set before and after a save stop in the swapped-in method at the .ts line and column', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    // stdin is the program's while it runs: stop it (Ctrl+C) to set the first breakpoint, then let it go
+    let mark = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in [\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C' });
+    await ask(cli, 'break src/price.ts:14', /breakpoint 1 at src\/price\.ts:14\n/);
+    mark = cli.mark('stderr');
+    cli.send('cont\np\n');
+    // the column V8 stops at in the code loaded at start: a stop in swapped-in code must show the same
+    const column = (await cli.waitFor(/breakpoint 1 in price \(src\/price\.ts:14:(\d+)\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint in the code loaded at start' }))[1];
+    await ask(cli, 'break src/price.ts:19', /breakpoint 2 at src\/price\.ts:19\n/);
+    await ask(cli, 'cont', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+
+    // a breakpoint set before the save stops in the swapped-in method
+    mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveByRename);
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price' });
+    mark = cli.mark('stderr');
+    cli.send('p\n');
+    const stop = `price \\(src/price\\.ts:14:${column}\\)[\\s\\S]*> 14 \\|     return qty \\* this\\.rate \\+ 1;[\\s\\S]*ec> $`;
+    await cli.waitFor(new RegExp(`breakpoint 1 in ${stop}`), { stream: 'stderr', after: mark, step: 'breakpoint from before the save, in the swapped-in method' });
+    await ask(cli, 'p qty', /^2$/m);
+    await ask(cli, 'cont', /price 21 total 31 calls 2 tier Gold/, 'stdout');
+
+    // one set after the save, too
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in weight' });
+    await ask(cli, 'clear 1', /breakpoint 1/);
+    await ask(cli, 'break src/price.ts:14', /breakpoint 3 at src\/price\.ts:14\n/);
+
+    // and the breakpoint set before weight's save stops in its new code
+    mark = cli.mark('stderr');
+    edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveInPlace);
+    await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
+    mark = cli.mark('stderr');
+    cli.send('retry\n');
+    await cli.waitFor(/breakpoint 2 in weight \(src\/price\.ts:19:\d+\)[\s\S]*> 19 \|     return kg \* this\.rate;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint from before the save, in the new code' });
+    await ask(cli, 'p kg', /^2$/m);
+    await ask(cli, 'cont', /weight 20 calls 2\n/, 'stdout');
+
+    mark = cli.mark('stderr');
+    cli.send('p\n');
+    await cli.waitFor(new RegExp(`breakpoint 3 in ${stop}`), { stream: 'stderr', after: mark, step: 'breakpoint after the save, in the swapped-in method' });
+    await ask(cli, 'p qty', /^3$/m);
+    await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
   });
 
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)

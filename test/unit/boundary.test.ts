@@ -731,6 +731,25 @@ describe('BoundaryMap on a transformed text', () => {
     });
   });
 
+  describe('running(line, column): the inverse of original', () => {
+    test('every token of a line with several functions goes to where it runs (after an insertion at its place)', () => {
+      const text = 'function a(x){return x+1}function b(y){return async()=>{return y}}var c=function(){return{d(){return 1}}};';
+      const t = addBoundaries(text, 'script');
+      const map = new BoundaryMap(t, 'script');
+      for (const token of ['return x', 'x+1', 'function b', 'return async', 'return y', 'var c', 'return{', 'd()', 'return 1']) {
+        const at = map.running(0, indexOf(text, token));
+        expect({ token, at: t.slice(map.lines.offset(at.line, at.column)).startsWith(token) }).toEqual({ token, at: true });
+        expect(map.original(at.line, at.column)).toEqual({ line: 0, column: indexOf(text, token) });
+      }
+    });
+
+    test('a line without an insertion is left as it is', () => {
+      const text = src('function f(a) { const b = a;', '  return b;', '}');
+      const map = new BoundaryMap(addBoundaries(text, 'script'), 'script');
+      expect(map.running(1, 2)).toEqual({ line: 1, column: 2 });
+    });
+  });
+
   describe('original(line, column)', () => {
     test.each([
       ['return', 0],

@@ -15,6 +15,7 @@ import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
 import { ROOT_DIR } from '../helpers/nodes';
+import { ScriptRegistry, inCompiledWrapper } from '../../src/session/registry';
 
 const src = (...lines: string[]): string => lines.join('\n') + '\n';
 
@@ -65,6 +66,40 @@ function load(text: string, globals: Record<string, unknown> = {}): Loaded {
 
 const names = (plan: SwapPlan) => (plan.kind === 'swap' ? plan.changed.map((c) => c.name) : []);
 const codes = (plan: SwapPlan) => (plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied.map((n) => n.code) : []);
+
+describe('swapped-in code on the file\'s first line (a one-line output, as tsx writes ES modules)', () => {
+  test('stands at the function\'s column, its wrapper in front padded out by a comment that tells the two apart', () => {
+    const text = "var x = 1, y = 2, z = 3; var long = 'a string to stand between'; function f(a) { return a + 1; } module.exports = { f };\n";
+    const saved = text.replace('a + 1', 'a + 2');
+    const loaded = load(text);
+    const plan = planSwap(loaded.state, saved);
+    expect(plan.kind).toBe('swap');
+    if (plan.kind !== 'swap') return;
+    const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
+    const column = saved.indexOf('function f');
+    expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{try\{ return a \+ 2;/);
+    const r = new ScriptRegistry();
+    r.expectCompiled('/t.js', [unit.code]);
+    r.add({ scriptId: '9', url: '/t.js', hasSourceURL: true, startLine: 0, startColumn: 0, endLine: 1, endColumn: 0, executionContextId: 1, hash: '' } as never);
+    const lines = r.byScriptId('9')!.compiledLines!;
+    expect(lines.from).toBe(column);
+    expect([inCompiledWrapper(lines, 0, 0), inCompiledWrapper(lines, 0, column - 1), inCompiledWrapper(lines, 0, column)]).toEqual([true, true, false]);
+    loaded.save(saved);
+    expect(loaded.exports.f(1)).toBe(3);
+  });
+
+  test('without room for the padding the comment is still there (the columns then run on from the wrapper)', () => {
+    const text = 'function f(a) { return a + 1; } module.exports = { f };\n';
+    const loaded = load(text);
+    loaded.save(text.replace('a + 1', 'a + 2'));
+    expect(loaded.exports.f(1)).toBe(3);
+    const saved = text.replace('a + 1', 'a + 3');
+    const plan = planSwap(loaded.state, saved);
+    if (plan.kind !== 'swap') throw new Error(plan.kind);
+    const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
+    expect(unit.code).toMatch(/^\(\{"f":\/\*\*\/function {2}\(a\)/);
+  });
+});
 
 describe('swap transform: the program runs as before', () => {
   test('every kind of function behaves the same with the indirection in place', () => {
