@@ -135,7 +135,10 @@ const hooks = process.env[BOUNDARIES_ENV] === '1' ? require('./hooks') as typeof
 const waits = fd !== null && process.env[WAIT_ENV] === '1';
 const modeLater = waits && process.env[ENGINE_ENV] === 'auto';
 if (!modeLater) hooks?.installBoundaries();
-if (fd !== null) startLifeline(fd);
+// only the main thread's: on Node 20 node runs this file in its ES module loader thread too, and a
+// second lifeline there read the same descriptor; one closing it left the other deaf, and a program
+// whose controller was killed ran on (fresh-clone CI, tsx on node 20: an orphan after SIGKILL)
+if (fd !== null && isMainThread) startLifeline(fd);
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
 if (hooks && waits) hooks.prepareTransform();
 waitForController(fd);
