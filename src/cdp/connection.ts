@@ -87,6 +87,8 @@ export async function connect(wsUrl: string): Promise<Connection> {
     const err = new Error('WebSocket connection closed');
     for (const p of pending.values()) p.reject(err);
     pending.clear();
+    kicksOut = 0;
+    kicksAnswered(); // (what waited for them is refused as closed)
   };
   let onClosed!: () => void;
   const closed = new Promise<void>((resolve) => { onClosed = resolve; });
@@ -131,10 +133,16 @@ export async function connect(wsUrl: string): Promise<Connection> {
     holder = 0;
     while (held.length && !holder) held.shift()!();
   }
+  /** Kicks sent and not answered yet: node may still be dispatching one (see sendNow). */
+  let kicksOut = 0;
+  /** Code-running commands waiting for the kicks in flight to be answered. */
+  const afterKicks: (() => void)[] = [];
+  const kicksAnswered = () => { while (afterKicks.length) afterKicks.shift()!(); };
   const kick = () => {
     if (isClosed || holder) return;
     writes++;
-    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { /* closing */ }
+    kicksOut++;
+    try { ws.send(JSON.stringify({ id: ++kickId, method: 'Runtime.getIsolateId', params: {} })); } catch { kicksOut--; /* closing */ }
   };
   const wanted = () => {
     if (eager > 0) { eager--; return true; }
@@ -165,9 +173,18 @@ export async function connect(wsUrl: string): Promise<Connection> {
     const mine = ++holders;
     holder = mine;
     const done = () => { if (holder === mine) release(); };
-    const answer = send(method, params);
-    answer.then(done, done);
-    return answer;
+    // Not while node may still be dispatching a kick of ours: a message that comes in while another is
+    // dispatched waits for the next one to wake node's dispatch, and while this command runs we send
+    // none, so it would never run (fresh-clone CI, node 22: no pause, no answer, for 20 s). A kick is
+    // answered at once when the main thread is free; when it is busy, this command could not run either.
+    const go = () => {
+      if (!holder) holder = mine; // (a pause meanwhile let the others go; this one holds again)
+      const answer = send(method, params);
+      answer.then(done, done);
+      return answer;
+    };
+    if (kicksOut === 0) return go();
+    return new Promise((resolve, reject) => afterKicks.push(() => { go().then(resolve, reject); }));
   };
   /** Send a command, after the one that holds (RUNS_CODE) if one does. */
   const command = (method: string, params?: object): Promise<any> => {
@@ -178,7 +195,11 @@ export async function connect(wsUrl: string): Promise<Connection> {
     let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string; data?: string } };
     try { msg = JSON.parse(String(data)); } catch { return; }
     if (typeof msg.id === 'number') {
-      if (msg.id > KICK_IDS) { kickAfterBatch(false); return; }
+      if (msg.id > KICK_IDS) {
+        if (kicksOut > 0 && --kicksOut === 0) kicksAnswered();
+        kickAfterBatch(false);
+        return;
+      }
       const p = pending.get(msg.id);
       if (p) {
         pending.delete(msg.id);

@@ -123,4 +123,26 @@ describe('ACK kicks', () => {
     expect((err as { response?: { message: string } }).response?.message).toBe('No script for id: 7');
     expect(await within(cdp.Debugger.resume({}), 'the next answer')).toEqual({});
   });
+  test('a command that runs code waits until the kicks in flight are answered (node may still be dispatching one)', async () => {
+    let kickAnsweredAt = 0;
+    let evaluateCameAt = -1;
+    let writesSeen = 0;
+    server = await peer((msg, p) => {
+      writesSeen++;
+      if (msg.method === 'Runtime.evaluate') { evaluateCameAt = writesSeen; p.send({ id: msg.id, result: { result: { type: 'number', value: 7 } } }); }
+      else p.send({ id: msg.id, result: {} });
+    });
+    cdp = await connect(server.url);
+    const kickWrite = server.nextWrite();
+    cdp.kick();
+    const k = await within(kickWrite, 'the kick');
+    const answer = cdp.Runtime.evaluate({ expression: '7' });
+    // node answers the kick a little later (its main thread was busy): the evaluate must not be out before
+    await new Promise((r) => setTimeout(r, 50));
+    expect(evaluateCameAt).toBe(-1);
+    kickAnsweredAt = writesSeen;
+    server.send({ id: k.id, result: { id: 'isolate' } });
+    expect((await within(answer, "the evaluate's answer")).result.value).toBe(7);
+    expect(evaluateCameAt).toBeGreaterThan(kickAnsweredAt);
+  });
 });
