@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
+import { tsScenario } from '../helpers/typescript-scenario';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 import { transpileLikeTsc } from '../../src/loaders/tsc';
 
@@ -52,52 +53,11 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   test.each(PROGRAMS)('$name: a .ts save is patched with state kept; a stop, bt and a breakpoint speak in .ts lines; fix and retry; a broken save says why', async ({ run, engine, env, build: compiled }) => {
     const dir = fixture();
     if (compiled) build(dir);
-    const file = path.join(dir, 'src', 'price.ts');
     // --break-on uncaught: the loaders throw and catch exceptions as they resolve files, which are not
     // this suite's subject
     const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready/, { step: 'start' });
-    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
-
-    let mark = cli.mark('stderr');
-    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveByRename);
-    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price' });
-    await ask(cli, 'p', /price 21 total 31 calls 2 tier Gold/, 'stdout');
-
-    // a stop shows the .ts file and line; a breakpoint set on a .ts line fires there; fix and retry
-    mark = cli.mark('stderr');
-    cli.send('w\n');
-    await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
-    await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
-    await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
-    // and one inside the method the first save patched (under the swap engine: code swapped in)
-    await ask(cli, 'break src/price.ts:14', /breakpoint 2 at src\/price\.ts:14\n/);
-    mark = cli.mark('stderr');
-    edit(file, 'const kg = spec.kg;', 'const kg = spec?.kg ?? 2;', saveByRename);
-    await cli.waitFor(/(patched|waiting) src\/price\.ts: Pricer\.weight/, { stream: 'stderr', after: mark, step: 'fix weight' });
-    await ask(cli, 'retry', /weight 20 calls 2\n/, 'stdout');
-
-    mark = cli.mark('stderr');
-    cli.send('p\n');
-    await cli.waitFor(/breakpoint 2 in price \(src\/price\.ts:14:\d+\)[\s\S]*> 14 \|     return qty \* this\.rate \+ 1;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint in the patched method' });
-    await ask(cli, 'p qty', /^3$/m);
-    await ask(cli, 'clear 2', /breakpoint 2/);
-    mark = cli.mark('stderr');
-    cli.send('cont\n');
-    await cli.waitFor(/\(src\/index\.ts:13:\d+\)[\s\S]*> 13 \|     total \+= p;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'breakpoint on the .ts line' });
-    await ask(cli, 'p p', /^31$/m);
-    await ask(cli, 'clear 1', /cleared breakpoint 1|breakpoint 1/);
-    await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
-
-    mark = cli.mark('stderr');
-    edit(file, 'return qty * this.rate + 1;', 'return qty * this.rate * 3;', saveInPlace);
-    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patch price again' });
-    await ask(cli, 'p', /price 120 total 182 calls 4 tier Gold/, 'stdout');
-
-    mark = cli.mark('stderr');
-    edit(file, 'return qty * this.rate * 3;', 'return qty * * this.rate;', saveInPlace);
-    await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
-    await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
+    await tsScenario(cli, dir);
   });
 
   // tsx writes a module on one line: a save's method is swapped in as a copy of that line's code, so a
