@@ -76,6 +76,8 @@ export function checkScript(script: string, cwd: string): string {
 /** What the terminal side needs, whichever way the session came. */
 interface Frontend {
   say(line: string): void;
+  /** Several lines as one report: one write, so a reader of stderr never sees half of it. */
+  sayAll(lines: string[]): void;
   /** Where `say` goes while the prompt is open. */
   notify: ((line: string) => void) | null;
   events: EventLog | null;
@@ -88,6 +90,11 @@ function frontend(opts: CommonOptions, io: AppIO): Frontend {
     say: (line) => {
       const text = `${styleFor(io).dim('[ec]')} ${line}`;
       if (f.notify) f.notify(text); else io.stderr.write(text + '\n');
+    },
+    sayAll: (lines) => {
+      if (f.notify) { for (const line of lines) f.say(line); return; }
+      const tag = styleFor(io).dim('[ec]');
+      if (lines.length) io.stderr.write(lines.map((line) => `${tag} ${line}\n`).join(''));
     },
     events: opts.json === null ? null : (require('./report/events') as typeof import('./report/events')).openEventLog(opts.json === '-' ? io.stderr : path.resolve(io.cwd, opts.json)),
     disposers: [],
@@ -103,7 +110,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     const lines = formatThreadedSave(save, opts.verbosity, io.cwd, style);
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
-    for (const line of lines) f.say(line);
+    f.sayAll(lines);
   };
   session.on('patched', (event) => text({ type: 'patched', event }));
   session.on('pending', (event) => text({ type: 'pending', event }));
