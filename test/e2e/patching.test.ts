@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ask as command, assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
 
 function get(port: number, p = '/'): Promise<string> {
@@ -26,6 +26,39 @@ async function ask(cli: RunningCli, line: string, expect: RegExp): Promise<RegEx
 
 async function patched(cli: RunningCli, from: number, re: RegExp, step: string): Promise<void> {
   await cli.waitFor(re, { stream: 'stderr', after: from, step });
+}
+
+// The order behind a false 'patched' the edit fuzz reported once (it read the report before its
+// 'not applied' lines came: test/robust/reports.ts): a refused save, then a save made while stopped
+// in f that waits for f to return. The save that goes in is planned against what V8 runs, so both
+// of its changes run, and nothing is said not applied.
+async function refusedThenWaiting(start: ReturnType<typeof cliPerTest>, bin: string, engine: string, main: 'app.js' | 'app.ts'): Promise<void> {
+  const esc = main.replace('.', '\\.');
+  const dir = copyFixture('refused-then-waiting');
+  const file = path.join(dir, main);
+  const original = fs.readFileSync(file, 'utf8');
+  const cli = start(['--json', bin, main], dir);
+  await cli.waitFor(/tick f=f1 g=g1/, { step: 'program runs' });
+  let mark = cli.mark('stderr');
+  saveByRename(file, '');
+  await patched(cli, mark, new RegExp(`not patched ${esc}: [^\\n]*EC203`), 'empty save refused');
+  mark = cli.mark('stderr');
+  cli.kill('SIGINT');
+  await cli.waitFor(/paused[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'interrupt pause' });
+  await command(cli, `break ${main}:10`, new RegExp(`breakpoint 1 at ${esc}:10`));
+  await command(cli, 'cont', new RegExp(`breakpoint 1 in f \\(${esc}:10:\\d+\\)[\\s\\S]*ec> $`));
+  mark = cli.mark('stderr');
+  saveByRename(file, original.replace("'f1'", "'f2'").replace("'g1'", "'g2'"));
+  // LiveEdit cannot change f while it is on the stack: the save waits. The swap engine installs at
+  // once (the stopped call finishes the code it started with).
+  if (engine !== 'swap') await patched(cli, mark, new RegExp(`waiting ${esc}: [^\\n]*running; will apply when it returns`), 'waits: f is on the stack');
+  await command(cli, 'clear 1', /removed breakpoint 1/);
+  const ticks = cli.mark();
+  cli.send('cont\n');
+  // the report's JSON event comes after its text lines: the whole of what was said
+  const event = JSON.parse((await cli.waitFor(/\{"v":1,"type":"patched",[^\n]*\}\n/, { stream: 'stderr', after: mark, step: 'applied' }))[0]) as { functions: { name: string }[]; notApplied: unknown[]; warnings: unknown[]; afterWaiting: boolean };
+  expect({ ...event, functions: event.functions.map((x) => x.name).sort() }).toMatchObject({ functions: ['f', 'g'], notApplied: [], warnings: [], afterWaiting: engine !== 'swap' });
+  await cli.waitFor(/tick f=f2 g=g2/, { after: ticks, step: 'f and g (called through its reference from load) run new code' });
 }
 
 describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
@@ -179,6 +212,8 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     await ask(cli, '1', /slow v2/);
   });
 
+  test('an empty save is refused; a save of f and g made while stopped in f goes in, and both run new code', () => refusedThenWaiting(start, bin, engine, 'app.js'));
+
   test('ES modules: function bodies patch, top-level changes are reported', async () => {
     const dir = copyFixture('esm');
     const cli = start([bin, 'app.mjs'], dir);
@@ -201,6 +236,10 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
 // Node 20 cannot run .ts files at all; type stripping starts with Node 22.
 const tsNodes = testConfigs().filter((n) => n.major >= 22);
 if (tsNodes.length) describe.each(tsNodes)('$label (TypeScript)', ({ bin, engine }) => { useEngine(engine);
+  const start = cliPerTest();
+
+  test('an empty save is refused; a save of f and g made while stopped in f goes in, and both run new code', () => refusedThenWaiting(start, bin, engine, 'app.ts'));
+
   test('a .ts program run with type stripping is patched', async () => {
     const dir = copyFixture('typed');
     const file = path.join(dir, 'app.ts');

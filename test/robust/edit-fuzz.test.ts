@@ -33,6 +33,7 @@ import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, sleep, tail } from './fuzz-kit';
 import { copyEditFixture } from './edit-oracle';
 import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
+import { refusalsOf, reportsIn, type Report, type Status } from './reports';
 
 const SUITE = 'edit-fuzz';
 const STEPS = LONG ? 150 : 14;
@@ -127,30 +128,11 @@ function render(original: string, c: Content): string {
   return t;
 }
 
-// ---- the reports edit-continue writes on stderr ----
+// ---- the reports edit-continue writes on stderr (./reports.ts) ----
 
-type Status = 'patched' | 'not patched' | 'waiting' | 'unchanged';
-
-interface Report {
-  status: Status;
-  head: string;
-  body: string;
-  codes: string[];
-  afterWaiting: boolean;
-}
-
+/** The reports for `file` since an offset in stderr; a report counts once `complete` (all its lines came). */
 function reportsSince(d: Driven, file: string, after: number): Report[] {
-  const text = d.stderr.slice(after);
-  const esc = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`\\[ec\\] (patched|not patched|waiting|unchanged) ${esc}(?=[: ]|$)[^\\n]*`, 'gm');
-  const heads: { at: number; status: Status; head: string }[] = [];
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) heads.push({ at: m.index, status: m[1] as Status, head: m[0] });
-  return heads.map((h, i) => {
-    const body = text.slice(h.at, i + 1 < heads.length ? heads[i + 1].at : text.length)
-      .split('\n').filter((l) => !l.includes('{"v":1,')).join('\n');
-    return { status: h.status, head: h.head, body, codes: [...new Set(body.match(/EC\d{3}/g) ?? [])], afterWaiting: /\(was waiting\)/.test(h.head) };
-  });
+  return reportsIn(d.stderr.slice(after), file);
 }
 
 // ---- HTTP probe ----
@@ -296,9 +278,7 @@ class EditFuzz {
     // LiveEdit names the probe function ('makeNest not patched: …'); the swap engine names the function
     // it could not swap, which may be the closure inside it ('makeNest.(anonymous:18) not swapped: …',
     // EC212), and says closures that makeNest 'created before this save keep their old …'
-    const root = (name: string) => name.split('.')[0];
-    const refused = new Set([...rep.body.matchAll(/(\S+) not (?:patched|swapped):/g)].map((m) => root(m[1])));
-    const stale = new Set([...rep.body.matchAll(/closures that (\S+) (?:made|created) before this save keep their old/g)].map((m) => root(m[1])));
+    const { refused, stale } = refusalsOf(rep);
     for (const key of Object.keys(PROBE_NAMES) as ProbeKey[]) {
       const p = this.model.probe[key];
       if (refused.has(PROBE_NAMES[key])) continue;
@@ -360,7 +340,8 @@ class EditFuzz {
       const all = reportsSince(this.d, this.fx.edited, mark);
       if (all.length !== count) { count = all.length; quietSince = Date.now(); continue; }
       if (Date.now() > end) return all;
-      if (Date.now() - quietSince >= QUIET_MS && accept(all[all.length - 1])) return all;
+      const last = all[all.length - 1];
+      if (Date.now() - quietSince >= QUIET_MS && last.complete && accept(last)) return all;
     }
   }
 
@@ -435,7 +416,11 @@ class EditFuzz {
   async resolvePending(mark: number, step: string): Promise<void> {
     const p = this.model.pending;
     if (!p) return;
-    const done = await this.d.until(() => reportsSince(this.d, this.fx.edited, mark).find((x) => x.status !== 'waiting'), p.forever ? 1500 : RESOLVE_MS);
+    // the report as a whole: its head can come before the lines that say what was not applied
+    const done = await this.d.until(() => {
+      const r = reportsSince(this.d, this.fx.edited, mark).find((x) => x.status !== 'waiting');
+      return r?.complete ? r : null;
+    }, p.forever ? 1500 : RESOLVE_MS);
     if (done) {
       this.sc.step(`  → ${done.head.replace(/^\[ec\] /, '')}`);
       this.count(done);
