@@ -40,17 +40,17 @@ if (lines.length) describe.each(lines)('$label', ({ bin }) => {
     await quiet.waitFor(/value 2/, { step: 'runs the new code' });
 
     const verbose = start(['-v', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
-    await verbose.waitFor(/\(engine: LiveEdit\)/, { stream: 'stderr', step: '-v names the engine' });
+    await verbose.waitFor(/\(engine: LiveEdit; probe: dry run accepted/, { stream: 'stderr', step: '-v names the engine' });
   });
 
   test('--engine swap and EDIT_CONTINUE_ENGINE=swap: the program loads with the swap transform', async () => {
     const dir = program();
     const byFlag = start(['-v', '--engine', 'swap', bin, 'app.js'], dir);
     await byFlag.waitFor(/transform swap boundaries true swap true/, { step: 'flag' });
-    await byFlag.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+    await byFlag.waitFor(/\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
     const byEnv = start(['-v', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
     await byEnv.waitFor(/transform swap boundaries true swap true/, { step: 'environment' });
-    await byEnv.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+    await byEnv.waitFor(/\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
   });
 });
 
@@ -153,7 +153,7 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
       });
       const cli = start(['attach', '-v', port], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
       await cli.waitFor(/attached to process/, { stream: 'stderr', step: 'attached' });
-      await cli.waitFor(/attached on node v26[^\n]*\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+      await cli.waitFor(/attached on node v26[^\n]*\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
       expect(cli.stderr()).not.toMatch(/saves will not patch|no LiveEdit/);
       edit(path.join(dir, 'service.js'), '} weighs ${', '} weighs in at ${');
       await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', step: 'patched by the swap engine' });
