@@ -20,14 +20,17 @@ const TURN_ON = "process.getBuiltinModule('v8').setFlagsFromString('--inspector-
  * (`allowTopFrameEditing: false`, the one mode V8 answers without risk: docs/v8.md). With
  * `enableAtRunTime`, V8's refusal ("no longer available") is followed by turning
  * `--inspector-live-edit` on through `v8.setFlagsFromString` (Node 26 takes it at run time) and
- * asking again. Only that refusal, after that, means no LiveEdit: any other failure (a script that
- * cannot be read, another error) is asked again with the next of `scriptIds` (the first is the one
- * to ask; PROBE_ATTEMPTS at most), and if none answers, the result is `unsure`, never "off".
- * The Debugger domain must be enabled. The result's `probe` says which way it went.
+ * asking again. Only that refusal means no LiveEdit. Any other failure (a script that cannot be
+ * read, another error, an evaluate that fails to turn the flag on) is tried again with the next of
+ * `scriptIds` (the first is the one to ask; PROBE_ATTEMPTS at most); when no attempt gets a clear
+ * answer the result is `unsure`, not "off". The Debugger domain must be enabled. The result's
+ * `probe` says which way it went.
  */
 export async function probeLiveEdit(cdp: ProbeConnection, scriptIds: readonly string[], opts: { enableAtRunTime: boolean }): Promise<LiveEditProbe> {
   const failures: string[] = [];
-  let turnedOn: TurnedOn | null = null; // (asked once)
+  let turnedOn = false;
+  /** V8's refusal, when the last attempt could not turn the flag on (each attempt tries again). */
+  let refused: string | null = null;
   const before = () => (failures.length ? ` (before: ${failures.join('; ')})` : '');
   for (const scriptId of scriptIds.slice(0, PROBE_ATTEMPTS)) {
     let text: string;
@@ -35,6 +38,7 @@ export async function probeLiveEdit(cdp: ProbeConnection, scriptIds: readonly st
       text = (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
     } catch (err) {
       failures.push(`could not read script ${scriptId}: ${protocolMessage(err)}`);
+      refused = null;
       continue;
     }
     const ask = async (): Promise<string | null> => {
@@ -46,18 +50,25 @@ export async function probeLiveEdit(cdp: ProbeConnection, scriptIds: readonly st
       }
     };
     let message = await ask();
-    if (dryRunAnswer(message) === 'off' && opts.enableAtRunTime && turnedOn === null) {
-      turnedOn = await turnOnLiveEdit(cdp);
-      if (turnedOn.ok) message = await ask();
+    if (dryRunAnswer(message) === 'off' && opts.enableAtRunTime && !turnedOn) {
+      const on = await turnOnLiveEdit(cdp);
+      if (!on.ok) {
+        refused = message;
+        failures.push(`could not turn on --inspector-live-edit: ${on.why}`);
+        continue;
+      }
+      turnedOn = true;
+      message = await ask();
     }
     const answer = dryRunAnswer(message);
-    if (answer === 'accepted') return { ok: true, probe: `dry run accepted${turnedOn?.ok ? ' after turning on --inspector-live-edit' : ''}${before()}` };
-    if (answer === 'off') {
-      const how = turnedOn === null ? '' : turnedOn.ok ? ', also after turning on --inspector-live-edit' : `; could not turn on --inspector-live-edit: ${turnedOn.why}`;
-      return { ok: false, message: message!, probe: `live edit off: ${message}${how}${before()}` };
-    }
-    failures.push(`dry run of script ${scriptId}: ${message}`);
+    const how = turnedOn ? ' after turning on --inspector-live-edit' : '';
+    if (answer === 'accepted') return { ok: true, probe: `dry run accepted${how}${before()}` };
+    if (answer === 'off') return { ok: false, message: message!, probe: `live edit off: ${message}${turnedOn ? ', also after turning on --inspector-live-edit' : ''}${before()}` };
+    failures.push(`dry run of script ${scriptId}${how}: ${message}`);
+    refused = null;
   }
+  // (V8 said off, and the flag could not be turned on: LiveEdit is off, and the reason is said)
+  if (refused !== null) return { ok: false, message: refused, probe: `live edit off: ${refused}; ${failures.join('; ')}` };
   const message = failures.length ? failures[failures.length - 1] : 'no script to probe with';
   return { ok: false, unsure: true, message, probe: `no clear answer: ${failures.length ? failures.join('; ') : 'no script to probe with'}` };
 }
