@@ -37,6 +37,8 @@ export interface Program {
   exited: Promise<Exit | null>;
   /** The patch engine the session uses (README, "Choosing the engine"). */
   engine: EngineKind;
+  /** How the LiveEdit probe behind that choice went (`dry run accepted`, `live edit off: …`). */
+  engineProbe: string;
 }
 
 export interface LaunchOptions extends Partial<Omit<LiveOptions, 'engine'>> {
@@ -128,7 +130,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
   session.target = target;
-  session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited, engine: chosen.kind };
+  session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited, engine: chosen.kind, engineProbe: chosen.probe };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).
   void target.exited.then(async (e) => { session.exited(e); await session.close(); });
   // the program is exiting: write to the socket now, so that node's last messages are not held (docs/v8.md)
@@ -257,11 +259,11 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   const info = await cdp.Runtime.evaluate({ expression: '[process.pid, process.version]', returnByValue: true }).catch(() => null);
   const [remotePid, version] = (info?.result?.value as [number, string] | undefined) ?? [pid, 'unknown'];
   const chosen = await chooseAtAttach(cdp, engine, (f) => originOf(f) === 'program');
-  log('engine', chosen);
+  log('engine', chosen.kind, chosen.probe);
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt: Date.now(), retryBoundaries: 'attached', engine: chosen.kind }) as AttachedSession;
   session.seed(chosen.scripts); // the Debugger stays enabled: its scripts are not sent again
-  session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind };
+  session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind, engineProbe: chosen.probe };
   void cdp.closed.then(() => session.close());
   await session.start();
   await opts.beforeStart?.(session);

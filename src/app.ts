@@ -164,12 +164,13 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
 function started(session: LiveSession & { program: Program }, opts: CommonOptions, f: Frontend, what: string): void {
   f.events?.write('started', {
     mode: session.program.kind, pid: session.program.pid, node: session.program.nodeVersion,
+    engine: session.program.engine, probe: session.program.engineProbe,
   });
   if (opts.verbosity === 'verbose') {
     // a launched program has loaded nothing yet: its files are watched as it loads them
     const watching = !opts.watch ? 'nothing (--no-watch)'
       : session.program.kind === 'launched' ? 'the files it loads' : `${session.watchedFiles.length} file(s)`;
-    f.say(`${what} on node ${session.program.nodeVersion} (engine: ${session.program.engine === 'swap' ? 'swap' : 'LiveEdit'}); watching ${watching}`);
+    f.say(`${what} on node ${session.program.nodeVersion} (engine: ${session.program.engine === 'swap' ? 'swap' : 'LiveEdit'}; probe: ${session.program.engineProbe}); watching ${watching}`);
   }
 }
 

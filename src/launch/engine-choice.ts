@@ -31,7 +31,25 @@ export function requestedEngine(option: EngineChoice | undefined, env: NodeJS.Pr
   throw new UserError(`${ENGINE_ENV}=${env[ENGINE_ENV]} is not an engine: use auto, swap or liveedit`);
 }
 
-export type LiveEditProbe = { ok: true } | { ok: false; message: string };
+/**
+ * What the LiveEdit probe found (./engine-probe.ts). `probe` says which way it went, in a few words,
+ * for `-v` and the `--json` started event (so that an unexpected engine says why). `unsure`: no clear
+ * answer (not V8's "live edit off"): the probe failed, which does not prove LiveEdit is missing.
+ */
+export type LiveEditProbe = { ok: true; probe?: string } | { ok: false; message: string; probe?: string; unsure?: boolean };
+
+/** V8's answer when LiveEdit is off (Node 26 without --inspector-live-edit; Node 27+: always). */
+const LIVE_EDIT_OFF = /no longer (available|supported)|live.?edit/i;
+
+/**
+ * Pure: what a dry-run `Debugger.setScriptSource` of a script's own text answered. `message` is the
+ * protocol error, null when it was accepted. Only V8's own refusal means LiveEdit is off; any other
+ * error (the script gone, the agent busy) says nothing about LiveEdit, and is asked again.
+ */
+export function dryRunAnswer(message: string | null): 'accepted' | 'off' | 'error' {
+  if (message === null) return 'accepted';
+  return LIVE_EDIT_OFF.test(message) ? 'off' : 'error';
+}
 
 export interface Capabilities {
   liveEdit: LiveEditProbe;
@@ -45,6 +63,8 @@ export interface Capabilities {
 
 export interface EngineDecision {
   kind: EngineKind;
+  /** How the LiveEdit probe went (`dry run accepted`, `live edit off: …`): shown with -v and in --json. */
+  probe: string;
   /** One line about the choice: shown always when `important`, else only with -v. */
   note: string;
   important: boolean;
@@ -52,6 +72,11 @@ export interface EngineDecision {
 
 /** Pure: the engine for a request and what the target can do, and what to tell the user. */
 export function decideEngine(choice: EngineChoice, caps: Capabilities): EngineDecision {
+  const probe = caps.liveEdit.probe ?? (caps.liveEdit.ok ? 'dry run accepted' : `live edit off: ${caps.liveEdit.message}`);
+  return { ...decide(choice, caps), probe };
+}
+
+function decide(choice: EngineChoice, caps: Capabilities): Omit<EngineDecision, 'probe'> {
   const noLive = caps.liveEdit.ok ? '' : caps.liveEdit.message;
   const noSwap = caps.swapWhyNot ?? 'the program does not carry the swap transform';
   if (choice === 'liveedit' || (choice === 'auto' && !caps.swap)) {
@@ -72,7 +97,11 @@ export function decideEngine(choice: EngineChoice, caps: Capabilities): EngineDe
       : { kind: 'liveedit', note: `saves will not patch: ${noSwap}, and this node has no LiveEdit (${noLive}). The prompt works.`, important: true };
   }
   // auto, and the swap transform is there
-  if (!caps.liveEdit.ok) return { kind: 'swap', note: `engine: swap, because this node has no LiveEdit (V8: ${noLive})`, important: true };
+  if (!caps.liveEdit.ok) {
+    return caps.liveEdit.unsure
+      ? { kind: 'swap', note: `engine: swap, because the LiveEdit probe got no clear answer (${noLive}): --engine liveedit to use LiveEdit anyway`, important: true }
+      : { kind: 'swap', note: `engine: swap, because this node has no LiveEdit (V8: ${noLive})`, important: true };
+  }
   // LiveEdit answers Ok and keeps the old code for edits in a line of 800+ characters (docs/v8.md),
   // and such a loader writes each module on one line: the swap engine does not go through V8's diff
   if (caps.loader) return { kind: 'swap', note: `engine: swap, because ${caps.loader} writes each module on one line, which LiveEdit cannot patch`, important: false };

@@ -5,39 +5,85 @@ import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { fileURLToPath } from 'node:url';
 import { protocolMessage, type Connection } from '../cdp/connection';
-import { carriesSwap, decideEngine, ENGINE_ENV, type EngineChoice, type EngineDecision, type EngineKind, type LiveEditProbe } from './engine-choice';
+import { carriesSwap, decideEngine, dryRunAnswer, ENGINE_ENV, type EngineChoice, type EngineDecision, type EngineKind, type LiveEditProbe } from './engine-choice';
 
-const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
+/** The part of a connection the probe uses (a fake in unit tests). */
+export type ProbeConnection = { Debugger: Pick<Connection['Debugger'], 'getScriptSource' | 'setScriptSource'> } & Pick<Connection, 'evaluateNoStop'>;
+
+/** How many scripts the probe asks at most when an answer says nothing about LiveEdit (dryRunAnswer 'error'). */
+const PROBE_ATTEMPTS = 3;
+
+const TURN_ON = "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')";
 
 /**
  * Is Debugger.setScriptSource available in the target? Asked with a dry run of a script's own text
  * (`allowTopFrameEditing: false`, the one mode V8 answers without risk: docs/v8.md). With
- * `enableAtRunTime`, a refusal is followed by turning `--inspector-live-edit` on through
- * `v8.setFlagsFromString` (Node 26 takes it at run time) and asking again. The Debugger domain must be
- * enabled and `scriptId` a script of the program's that is not ours to change.
+ * `enableAtRunTime`, V8's refusal ("no longer available") is followed by turning
+ * `--inspector-live-edit` on through `v8.setFlagsFromString` (Node 26 takes it at run time) and
+ * asking again. Only that refusal means no LiveEdit. Any other failure (a script that cannot be
+ * read, another error, an evaluate that fails to turn the flag on) is tried again with the next of
+ * `scriptIds` (the first is the one to ask; PROBE_ATTEMPTS at most); when no attempt gets a clear
+ * answer the result is `unsure`, not "off". The Debugger domain must be enabled. The result's
+ * `probe` says which way it went.
  */
-export async function probeLiveEdit(cdp: Connection, scriptId: string, opts: { enableAtRunTime: boolean }): Promise<LiveEditProbe> {
-  let text: string;
-  try {
-    text = (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
-  } catch (err) {
-    return { ok: false, message: `could not read a script to probe with: ${protocolMessage(err)}` };
-  }
-  const ask = async (): Promise<string | null> => {
+export async function probeLiveEdit(cdp: ProbeConnection, scriptIds: readonly string[], opts: { enableAtRunTime: boolean }): Promise<LiveEditProbe> {
+  const failures: string[] = [];
+  let turnedOn = false;
+  /** V8's refusal, when the last attempt could not turn the flag on (each attempt tries again). */
+  let refused: string | null = null;
+  const before = () => (failures.length ? ` (before: ${failures.join('; ')})` : '');
+  for (const scriptId of scriptIds.slice(0, PROBE_ATTEMPTS)) {
+    let text: string;
     try {
-      await cdp.Debugger.setScriptSource({ scriptId, scriptSource: text, dryRun: true, allowTopFrameEditing: false });
-      return null;
+      text = (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource;
     } catch (err) {
-      return protocolMessage(err);
+      failures.push(`could not read script ${scriptId}: ${protocolMessage(err)}`);
+      refused = null;
+      continue;
     }
-  };
-  let message = await ask();
-  if (message !== null && LIVE_EDIT_OFF.test(message) && opts.enableAtRunTime) {
-    const r = await cdp.evaluateNoStop({ expression: "process.getBuiltinModule('v8').setFlagsFromString('--inspector-live-edit')", silent: true }).catch(() => null);
-    if (r && !r.exceptionDetails) message = await ask();
+    const ask = async (): Promise<string | null> => {
+      try {
+        await cdp.Debugger.setScriptSource({ scriptId, scriptSource: text, dryRun: true, allowTopFrameEditing: false });
+        return null;
+      } catch (err) {
+        return protocolMessage(err);
+      }
+    };
+    let message = await ask();
+    if (dryRunAnswer(message) === 'off' && opts.enableAtRunTime && !turnedOn) {
+      const on = await turnOnLiveEdit(cdp);
+      if (!on.ok) {
+        refused = message;
+        failures.push(`could not turn on --inspector-live-edit: ${on.why}`);
+        continue;
+      }
+      turnedOn = true;
+      message = await ask();
+    }
+    const answer = dryRunAnswer(message);
+    const how = turnedOn ? ' after turning on --inspector-live-edit' : '';
+    if (answer === 'accepted') return { ok: true, probe: `dry run accepted${how}${before()}` };
+    if (answer === 'off') return { ok: false, message: message!, probe: `live edit off: ${message}${turnedOn ? ', also after turning on --inspector-live-edit' : ''}${before()}` };
+    failures.push(`dry run of script ${scriptId}${how}: ${message}`);
+    refused = null;
   }
-  if (message === null) return { ok: true };
-  return { ok: false, message };
+  // (V8 said off, and the flag could not be turned on: LiveEdit is off, and the reason is said)
+  if (refused !== null) return { ok: false, message: refused, probe: `live edit off: ${refused}; ${failures.join('; ')}` };
+  const message = failures.length ? failures[failures.length - 1] : 'no script to probe with';
+  return { ok: false, unsure: true, message, probe: `no clear answer: ${failures.length ? failures.join('; ') : 'no script to probe with'}` };
+}
+
+type TurnedOn = { ok: true } | { ok: false; why: string };
+
+/** Evaluate the flag on in the program (the stand-in for Node 27 ignores it: the next dry run says). */
+async function turnOnLiveEdit(cdp: ProbeConnection): Promise<TurnedOn> {
+  try {
+    const r = await cdp.evaluateNoStop({ expression: TURN_ON, silent: true });
+    if (r?.exceptionDetails) return { ok: false, why: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text ?? 'an exception' };
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, why: protocolMessage(err) };
+  }
 }
 
 /** Tell a program waiting in the preload which transform to load its files with (before it runs). */
@@ -112,9 +158,12 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
   // 24: without this wait, auto chose swap, "the preload was not found to probe with").
   const own = await list.until((s) => { const f = fileOf(s.url); return f !== null && real(f) === preload; }, PRELOAD_WAIT_MS);
   list.stop();
-  const liveEdit: LiveEditProbe = own
-    ? await probeLiveEdit(cdp, own.scriptId, { enableAtRunTime: true })
-    : { ok: false, message: 'the preload was not found to probe with' };
+  // Node's own scripts answer the dry run the same (their own text: nothing to change), so one that
+  // was reported stands in when the preload's script is not (or cannot be read): an unanswered wait
+  // must not pass for "no LiveEdit".
+  const others = list.seen.filter((s) => s.url !== '' && s.scriptId !== own?.scriptId).reverse().map((s) => s.scriptId);
+  const probed = await probeLiveEdit(cdp, own ? [own.scriptId, ...others] : others, { enableAtRunTime: true });
+  const liveEdit: LiveEditProbe = own ? probed : { ...probed, probe: `${probed.probe} (the preload's script was not reported within ${PRELOAD_WAIT_MS / 1000} s: asked with node's)` };
   const decision = decideEngine(choice, {
     liveEdit,
     swap: opts.boundaries,
@@ -151,12 +200,15 @@ async function decideAtAttach(cdp: Connection, choice: EngineChoice, isUserFile:
       if (carriesSwap((await cdp.Debugger.getScriptSource({ scriptId: candidate.scriptId })).scriptSource)) { swap = true; user = candidate; break; }
     } catch { /* gone: as no transform */ }
   }
+  // (the one read first; the others if it cannot answer)
+  const ids = user ? [user.scriptId, ...users.filter((s) => s !== user).reverse().map((s) => s.scriptId)] : [];
   const liveEdit: LiveEditProbe = user
-    ? await probeLiveEdit(cdp, user.scriptId, { enableAtRunTime: !swap || choice === 'liveedit' })
-    : { ok: true }; // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
+    ? await probeLiveEdit(cdp, ids, { enableAtRunTime: !swap || choice === 'liveedit' })
+    // nothing to probe with yet: the LiveEdit engine turns it on at the first save if it must
+    : { ok: true, probe: 'not asked: no script of the program yet (a save turns LiveEdit on if it must)' };
   const swapWhyNot = 'the program was not started with the swap transform (EDIT_CONTINUE_ENGINE=swap node --require edit-continue/register …)';
   if (swap && choice === 'liveedit') {
-    return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true };
+    return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true, probe: decideEngine('swap', { liveEdit, swap }).probe };
   }
   // the program's transform decides: a swap text can only be swapped, anything else only LiveEdited
   return decideEngine(swap ? 'swap' : choice === 'swap' ? 'swap' : 'liveedit', { liveEdit, swap, swapWhyNot });

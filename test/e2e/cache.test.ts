@@ -110,10 +110,12 @@ describe.each(testNodes())('$label', (config) => {
   test('retry works the same when the boundaries come from the cache', async () => {
     const dir = copyFixture('retry');
     const env = { EDIT_CONTINUE_CACHE_DIR: cacheDir };
-    const first = start([bin, 'job.js'], dir, 'pipe', env);
+    // (-v: the engine and how the probe chose it, in the failure's text if a start chose another)
+    const first = start(['-v', bin, 'job.js'], dir, 'pipe', env);
     await first.waitFor(/ec> $/, { stream: 'stderr', step: 'first start stops at item 4' });
     first.send('quit\n');
     await first.exited;
+    expect(first.stderr()).toMatch(engineOf(config) === 'swap' ? /\(engine: swap; probe: / : /\(engine: LiveEdit; probe: /);
     const filled = packs(cacheDir);
     expect(entryOf(cacheDir, path.join(dir, 'job.js')).entry.what).toBe('text');
 

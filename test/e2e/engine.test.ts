@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import CDP = require('chrome-remote-interface');
-import { cliPerTest, edit } from '../helpers/cli';
+import { cliPerTest, edit, type RunningCli } from '../helpers/cli';
 import { NO_LIVE_EDIT_NODE, ROOT_DIR, standInWanted, testNodes } from '../helpers/nodes';
 
 const REGISTER = path.join(ROOT_DIR, 'register.js');
@@ -26,7 +26,12 @@ function program(): string {
 
 const lines = testNodes().filter((n) => !n.noLiveEdit);
 
-if (lines.length) describe.each(lines)('$label', ({ bin }) => {
+/** The `started` event (`--json` to stderr). */
+async function startedEvent(cli: RunningCli): Promise<{ engine: string; probe: string }> {
+  return JSON.parse((await cli.waitFor(/^\{"v":1,"type":"started".*$/m, { stream: 'stderr', step: 'the started event' }))[0]);
+}
+
+if (lines.length) describe.each(lines)('$label', ({ bin, major }) => {
   const start = cliPerTest();
 
   test('auto: LiveEdit runs, the program loads with its transform, and only -v mentions the engine', async () => {
@@ -39,18 +44,21 @@ if (lines.length) describe.each(lines)('$label', ({ bin }) => {
     await quiet.waitFor(/patched app\.js: value/, { stream: 'stderr', step: 'patched' });
     await quiet.waitFor(/value 2/, { step: 'runs the new code' });
 
-    const verbose = start(['-v', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
-    await verbose.waitFor(/\(engine: LiveEdit\)/, { stream: 'stderr', step: '-v names the engine' });
+    // -v and --json say which engine and how the probe went (node 26: LiveEdit is turned on at run time)
+    const verbose = start(['-v', '--json', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
+    const probe = major >= 26 ? 'dry run accepted after turning on --inspector-live-edit' : 'dry run accepted';
+    await verbose.waitFor(new RegExp(`\\(engine: LiveEdit; probe: ${probe}\\); watching`), { stream: 'stderr', step: '-v names the engine and the probe' });
+    expect(await startedEvent(verbose)).toMatchObject({ engine: 'liveedit', probe });
   });
 
   test('--engine swap and EDIT_CONTINUE_ENGINE=swap: the program loads with the swap transform', async () => {
     const dir = program();
     const byFlag = start(['-v', '--engine', 'swap', bin, 'app.js'], dir);
     await byFlag.waitFor(/transform swap boundaries true swap true/, { step: 'flag' });
-    await byFlag.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+    await byFlag.waitFor(/\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
     const byEnv = start(['-v', bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
     await byEnv.waitFor(/transform swap boundaries true swap true/, { step: 'environment' });
-    await byEnv.waitFor(/\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+    await byEnv.waitFor(/\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
   });
 });
 
@@ -129,10 +137,17 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
 
   test('auto runs the swap engine there and says so in one line; --engine liveedit says saves will not patch', async () => {
     const dir = program();
-    const auto = start([NO_LIVE_EDIT_NODE, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
+    const auto = start(['-v', '--json', NO_LIVE_EDIT_NODE, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
     await auto.waitFor(/transform swap boundaries true swap true/, { step: 'the program is told swap before its first line, and loads with its transform' });
-    const said = auto.stderr().split('\n').filter((l) => /engine/.test(l));
-    expect(said).toEqual(['[ec] engine: swap, because this node has no LiveEdit (V8: setScriptSource functionality no longer available)']);
+    await auto.waitFor(/; watching/, { stream: 'stderr', step: '-v line' });
+    // one line says why (always), and -v and --json say how the probe went
+    const probe = 'live edit off: setScriptSource functionality no longer available, also after turning on --inspector-live-edit';
+    const said = auto.stderr().split('\n').filter((l) => /^\[ec\].*engine/.test(l));
+    expect(said).toEqual([
+      '[ec] engine: swap, because this node has no LiveEdit (V8: setScriptSource functionality no longer available)',
+      expect.stringMatching(new RegExp(`^\\[ec\\] running app\\.js on node v26[^ ]* \\(engine: swap; probe: ${probe}\\); watching`)),
+    ]);
+    expect(await startedEvent(auto)).toMatchObject({ engine: 'swap', probe });
 
     const live = start(['--engine', 'liveedit', NO_LIVE_EDIT_NODE, 'app.js'], dir);
     await live.waitFor(/transform liveedit boundaries true swap false/, { step: 'runs with the LiveEdit transform' });
@@ -153,7 +168,7 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
       });
       const cli = start(['attach', '-v', port], dir, 'pipe', { EDIT_CONTINUE_ENGINE: '' });
       await cli.waitFor(/attached to process/, { stream: 'stderr', step: 'attached' });
-      await cli.waitFor(/attached on node v26[^\n]*\(engine: swap\)/, { stream: 'stderr', step: '-v names the engine' });
+      await cli.waitFor(/attached on node v26[^\n]*\(engine: swap; probe: /, { stream: 'stderr', step: '-v names the engine' });
       expect(cli.stderr()).not.toMatch(/saves will not patch|no LiveEdit/);
       edit(path.join(dir, 'service.js'), '} weighs ${', '} weighs in at ${');
       await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', step: 'patched by the swap engine' });

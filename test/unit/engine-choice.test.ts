@@ -25,7 +25,7 @@ describe('decideEngine', () => {
     expect(d.important).toBe(false);
   });
   test('auto without LiveEdit: swap, and the user is told why in one line', () => {
-    expect(decideEngine('auto', caps(noLive, true))).toEqual({ kind: 'swap', important: true, note: 'engine: swap, because this node has no LiveEdit (V8: setScriptSource functionality no longer available)' });
+    expect(decideEngine('auto', caps(noLive, true))).toEqual({ kind: 'swap', important: true, note: 'engine: swap, because this node has no LiveEdit (V8: setScriptSource functionality no longer available)', probe: 'live edit off: setScriptSource functionality no longer available' });
   });
   test('auto without the swap transform: LiveEdit, quietly when it is there', () => {
     expect(decideEngine('auto', caps(live, false))).toMatchObject({ kind: 'liveedit', important: false });
@@ -45,8 +45,22 @@ describe('decideEngine', () => {
   test('swap asked for: swap when the transform is there; else LiveEdit, said', () => {
     expect(decideEngine('swap', caps(live, true))).toMatchObject({ kind: 'swap', important: false });
     expect(decideEngine('swap', caps(noLive, true))).toMatchObject({ kind: 'swap', important: false });
-    expect(decideEngine('swap', caps(live, false))).toEqual({ kind: 'liveedit', important: true, note: 'engine: LiveEdit, not swap: no transform' });
+    expect(decideEngine('swap', caps(live, false))).toEqual({ kind: 'liveedit', important: true, note: 'engine: LiveEdit, not swap: no transform', probe: 'dry run accepted' });
     expect(decideEngine('swap', caps(noLive, false))).toMatchObject({ kind: 'liveedit', important: true, note: expect.stringMatching(/^saves will not patch: no transform, and this node has no LiveEdit/) });
+  });
+});
+
+describe('decideEngine: the probe\'s outcome goes with the decision (-v, --json)', () => {
+  test('as the probe said it, else from its answer', () => {
+    expect(decideEngine('auto', caps({ ok: true, probe: 'dry run accepted after turning on --inspector-live-edit' }, true)).probe).toBe('dry run accepted after turning on --inspector-live-edit');
+    expect(decideEngine('liveedit', caps(live, true)).probe).toBe('dry run accepted');
+    expect(decideEngine('swap', caps(noLive, true)).probe).toBe('live edit off: setScriptSource functionality no longer available');
+  });
+  test('an unclear probe is never called "no LiveEdit": auto says the probe failed, and how to choose', () => {
+    const d = decideEngine('auto', caps({ ok: false, unsure: true, message: 'Internal error' }, true));
+    expect(d).toMatchObject({ kind: 'swap', important: true });
+    expect(d.note).not.toMatch(/no LiveEdit/);
+    expect(d.note).toMatch(/LiveEdit probe got no clear answer \(Internal error\): --engine liveedit/);
   });
 });
 
