@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createWatcher, type FileWatcher } from '../../src/patch/watcher';
+import { cliPerTest, saveByRename, saveInPlace } from '../helpers/cli';
+import { testNodes, useEngine } from '../helpers/nodes';
 
 /** Run a writer in its own process (as an editor is): steps of 'I text' (in place) or 'R text' (rename). */
 function write(file: string, steps: string[]): Promise<void> {
@@ -249,4 +251,61 @@ describe('watcher: folders with loaded files', () => {
     await write(f, ['R l1']);
     await rec.next(f, from);
   }, 30000);
+});
+
+// The same through the CLI and a real program: it loads a file created after the start, and a file
+// in a folder made after the start; the folder of its main file holds 300 files it never loads.
+const PROGRAM = `const fs = require('fs'), path = require('path');
+function value() { return 'a0'; }
+const later = { late: 'late.js', deep: 'sub/deep.js' };
+const mods = {};
+let last = '';
+setInterval(() => {
+  for (const [k, f] of Object.entries(later)) if (!mods[k] && fs.existsSync(path.join(__dirname, f))) mods[k] = require('./' + f);
+  const line = 'app=' + value() + ' late=' + (mods.late ? mods.late.value() : '-') + ' deep=' + (mods.deep ? mods.deep.value() : '-');
+  if (line !== last) { last = line; console.log(line); }
+}, 20);
+`;
+const moduleText = (v: string) => `exports.value = function value() { return '${v}'; };\n`;
+
+describe.each(testNodes())('watcher through the CLI, $label', ({ bin, engine }) => { useEngine(engine);
+  const start = cliPerTest();
+
+  test('saves in a folder of 300 files, of a file created after the start, and in a folder made after it', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-watch-cli-')));
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, PROGRAM);
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `other-${i}.js`), moduleText(`o${i}`));
+    const cli = start([bin, 'app.js'], dir);
+    try {
+      await cli.waitFor(/app=a0 late=- deep=-/, { step: 'start', timeout: 30000 });
+      /** Save, then wait for the program's output and for the report (when there are to be). */
+      const step = async (what: string, save: () => void, out: RegExp | null, report: RegExp | null) => {
+        const mark = cli.mark('stderr');
+        const markOut = cli.mark();
+        save();
+        if (out) await cli.waitFor(out, { after: markOut, step: what, timeout: 20000 });
+        if (report) await cli.waitFor(report, { stream: 'stderr', after: mark, step: `${what}: report`, timeout: 20000 });
+        return mark;
+      };
+      await step('save by rename among 300 files', () => saveByRename(app, PROGRAM.replace("'a0'", "'a1'")), /app=a1/, /patched app\.js: value/);
+      // siblings the program never loaded: nothing said about them (their events come first in the folder's queue)
+      const mark = await step('siblings saved, then app.js', () => {
+        saveInPlace(path.join(dir, 'other-1.js'), moduleText('o1-changed'));
+        saveByRename(path.join(dir, 'other-2.js'), moduleText('o2-changed'));
+        saveInPlace(app, PROGRAM.replace("'a0'", "'a2'"));
+      }, /app=a2/, /patched app\.js: value/);
+      expect(cli.stderr().slice(mark)).not.toMatch(/other-/);
+      const late = path.join(dir, 'late.js');
+      await step('a file created after the start is loaded', () => saveInPlace(late, moduleText('l0')), /late=l0/, null);
+      await step('a save by rename of the late file', () => saveByRename(late, moduleText('l1')), /late=l1/, /patched late\.js/);
+      const deep = path.join(dir, 'sub', 'deep.js');
+      await step('a folder made after the start', () => { fs.mkdirSync(path.dirname(deep)); saveInPlace(deep, moduleText('d0')); }, /deep=d0/, null);
+      await step('a save in the new folder', () => saveInPlace(deep, moduleText('d1')), /deep=d1/, /patched sub\/deep\.js/);
+      await step('app.js deleted', () => fs.unlinkSync(app), null, /app\.js.*deleted/);
+      await step('app.js made again', () => saveInPlace(app, PROGRAM.replace("'a0'", "'a3'")), /app=a3/, /patched app\.js: value/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });
