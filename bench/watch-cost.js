@@ -3,7 +3,9 @@
 // this process, fed the 2,000 modules of the bench's many-modules program one file per turn of the
 // event loop (as the session feeds it, one loaded script at a time). Prints, medians of the rounds:
 // the CPU time from the first file to the watcher being ready, the inotify watches it holds
-// (Linux: /proc/self/fdinfo), and the time from a save (in place, and by rename) to its event.
+// (Linux: /proc/self/fdinfo), and the time from a save (in place, and by rename) to its event. Then,
+// once per build, what a program that writes beside its code costs the watcher: another process
+// writes 50,000 lines to each of two logs in a watched folder, alternating, one write each.
 //
 //   node bench/watch-cost.js [--rounds N] [--modules N] [--build DIR] [--before DIR]
 //
@@ -76,6 +78,30 @@ async function once(build, files) {
   return { cpu, watches, inPlace, renamed };
 }
 
+/** The watcher's CPU while another process writes `n` times to each of two logs in the folder of a watched file. */
+async function noisyFolder(build, dir, n = 50000) {
+  const { createWatcher } = require(path.join(build, 'dist', 'patch', 'watcher.js'));
+  const app = path.join(dir, 'noisy', 'app.js');
+  fs.mkdirSync(path.dirname(app), { recursive: true });
+  fs.writeFileSync(app, 'x');
+  let events = 0;
+  const w = createWatcher({ onChange: () => events++, onRemove: () => events++, onRewatch: () => events++, onError: (e) => { throw e; } });
+  w.addFiles([app]);
+  await w.ready();
+  const writer = `const fs = require('fs'); const [a, b] = [fs.openSync(process.argv[1], 'a'), fs.openSync(process.argv[2], 'a')];
+    for (let i = 0; i < ${n}; i++) { fs.writeSync(a, 'line ' + i + '\\n'); fs.writeSync(b, 'x\\n'); }`;
+  const c0 = cpuMs();
+  await new Promise((resolve, reject) => {
+    const c = require('node:child_process').spawn(process.execPath, ['-e', writer, path.join(dir, 'noisy', 'a.log'), path.join(dir, 'noisy', 'b.log')], { stdio: 'inherit' });
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
+  });
+  await new Promise((r) => setTimeout(r, 300)); // the last events read
+  const cpu = cpuMs() - c0;
+  await w.close();
+  fs.rmSync(path.join(dir, 'noisy'), { recursive: true, force: true });
+  return { cpu, events };
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-watch-cost-'));
@@ -91,12 +117,14 @@ async function main() {
   try {
     for (const [, b] of o.builds) await once(b, files.slice(0, 50)); // modules loaded, caches warm
     for (let r = 0; r < o.rounds; r++) for (const [id, b] of o.builds) samples[id].push(await once(b, files));
+    for (const [id, b] of o.builds) if (b !== null) samples[id].noisy = await noisyFolder(b, dir);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   console.log(`watching ${files.length} files in ${new Set(files.map((f) => path.dirname(f))).size} folders, node ${process.version}, ${o.rounds} rounds, medians`);
   for (const [id] of o.builds) {
     const s = samples[id];
     const m = (k) => median(s.map((x) => x[k]));
-    console.log(`${id.padEnd(7)} CPU to ready ${m('cpu').toFixed(0)} ms (${s.map((x) => x.cpu.toFixed(0)).join(' ')})   inotify watches ${m('watches')}   save → event: in place ${m('inPlace').toFixed(1)} ms, by rename ${m('renamed').toFixed(1)} ms`);
+    console.log(`${id.padEnd(7)} CPU to ready ${m('cpu').toFixed(0)} ms (${s.map((x) => x.cpu.toFixed(0)).join(' ')})   inotify watches ${m('watches')}   save → event: in place ${m('inPlace').toFixed(1)} ms, by rename ${m('renamed').toFixed(1)} ms` +
+      (s.noisy ? `   2×50,000 writes beside a watched file: ${s.noisy.cpu.toFixed(0)} ms CPU, ${s.noisy.events} events` : ''));
   }
 }
 
