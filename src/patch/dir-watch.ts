@@ -6,8 +6,9 @@
 //
 // Each event for a watched name is looked at with one stat: there, a change; gone, a removal. Events
 // for other names (siblings the program never loaded, temporary files) are dropped. A folder that is
-// moved or deleted loses its watch (the OS watches the folder's inode): its files are looked at, and
-// the folder is watched again as soon as it is back.
+// moved or deleted loses its watch (the OS watches the folder's inode, and names the folder itself in
+// that event): the watch is set up afresh on the path, its files looked at, and a folder that is not
+// there is looked for until it is back.
 import * as fs from 'node:fs';
 import { WatchTable } from './watch-table';
 import { debug } from '../util/log';
@@ -33,18 +34,11 @@ export interface DirWatch {
   close(): void;
 }
 
-interface FolderWatch {
-  watcher: fs.FSWatcher;
-  /** The folder's identity when it was watched: the OS watch follows that inode, wherever it goes. */
-  dev: number;
-  ino: number;
-}
-
 const GONE = new Set(['ENOENT', 'ENOTDIR']);
 
 export function createDirWatch(opts: DirWatchOptions): DirWatch {
   const table = new WatchTable();
-  const watches = new Map<string, FolderWatch>();
+  const watches = new Map<string, fs.FSWatcher>();
   /** Folders whose watch was lost, looked for every retryMs. */
   const lost = new Set<string>();
   let retryTimer: NodeJS.Timeout | null = null;
@@ -71,13 +65,11 @@ export function createDirWatch(opts: DirWatchOptions): DirWatch {
     const w = watches.get(dir);
     if (!w) return;
     watches.delete(dir);
-    w.watcher.close();
+    w.close();
   };
 
   /** Watch a folder. False when it is not there (to be looked for again). */
   const watchDir = (dir: string): boolean => {
-    let st: fs.Stats;
-    try { st = fs.statSync(dir); } catch { return false; }
     let watcher: fs.FSWatcher;
     try {
       watcher = fs.watch(dir, { persistent: true }, (_event, name) => event(dir, name === null ? null : String(name)));
@@ -89,18 +81,23 @@ export function createDirWatch(opts: DirWatchOptions): DirWatch {
         : `cannot watch ${dir}: ${e.message}`));
       return true; // not retried: it would fail the same way
     }
-    watcher.on('error', (err) => { log('folder watch failed', dir, err.message); folderLost(dir); });
-    watches.set(dir, { watcher, dev: st.dev, ino: st.ino });
+    watcher.on('error', (err) => { log('folder watch failed', dir, err.message); if (watches.get(dir) === watcher) refresh(dir); });
+    watches.set(dir, watcher);
     log('watching folder', dir);
     return true;
   };
 
-  const folderLost = (dir: string) => {
+  /**
+   * The folder may have moved or gone (its watch then follows the old inode, or is dead): watch the
+   * path afresh. Not by comparing inodes: a folder deleted and made again at once often gets the
+   * same inode number back (seen on ext4), under a dead watch.
+   */
+  const refresh = (dir: string) => {
     if (closed || !watches.has(dir)) return;
-    log('folder gone or moved', dir);
     unwatch(dir);
-    for (const f of table.filesIn(dir)) look(f);
     if (watchDir(dir)) return rewatched(dir);
+    log('folder gone', dir);
+    for (const f of table.filesIn(dir)) look(f);
     lost.add(dir);
     retryTimer ??= setInterval(retry, opts.retryMs ?? 500).unref();
   };
@@ -119,19 +116,10 @@ export function createDirWatch(opts: DirWatchOptions): DirWatch {
     if (lost.size === 0 && retryTimer) { clearInterval(retryTimer); retryTimer = null; }
   };
 
-  /** Is the watched folder still the one at its path? (The OS names it by its own name when it moves or goes.) */
-  const checkFolder = (dir: string) => {
-    fs.stat(dir, (err, st) => {
-      const w = watches.get(dir);
-      if (closed || !w) return;
-      if (err || st.dev !== w.dev || st.ino !== w.ino) folderLost(dir);
-    });
-  };
-
   const event = (dir: string, name: string | null) => {
     if (closed) return;
     for (const f of table.concerned(dir, name)) look(f);
-    if (table.maybeAboutFolder(dir, name)) checkFolder(dir);
+    if (table.maybeAboutFolder(dir, name)) refresh(dir);
   };
 
   return {
@@ -140,7 +128,6 @@ export function createDirWatch(opts: DirWatchOptions): DirWatch {
       const { newDir, dir } = table.add(file);
       if (!newDir || watchDir(dir)) return;
       // the folder went away between the load and now: looked for until it is back
-      watches.delete(dir);
       lost.add(dir);
       retryTimer ??= setInterval(retry, opts.retryMs ?? 500).unref();
     },

@@ -200,6 +200,7 @@ describe('watcher: folders with loaded files', () => {
     await write(f, ['R a1']);
     await rec.next(f, from);
 
+    from = rec.events.length;
     fs.rmSync(sub, { recursive: true });
     await rec.next(f, from, ['remove']);
     from = rec.events.length;
@@ -208,6 +209,17 @@ describe('watcher: folders with loaded files', () => {
     await rec.next(f, from, ['rewatch']);
     from = rec.events.length;
     await write(f, ['I a3']);
+    await rec.next(f, from);
+
+    // deleted and made again at once: the new folder often has the old one's inode number, and the
+    // old watch is dead all the same
+    from = rec.events.length;
+    fs.rmSync(sub, { recursive: true });
+    fs.mkdirSync(sub);
+    fs.writeFileSync(f, 'a4');
+    await rec.next(f, from, ['rewatch']);
+    from = rec.events.length;
+    await write(f, ['R a5']);
     await rec.next(f, from);
   }, 30000);
 
