@@ -18,7 +18,7 @@ const log = debug('launch');
 
 const PRELOAD = path.join(__dirname, 'inject', 'preload.js');
 
-// The session's modules (the CDP client, chokidar, acorn, …) take tens of ms to load: `launch` loads
+// The session's modules (the CDP client, the engines, acorn, …) take tens of ms to load: `launch` loads
 // them after the program is spawned, while it boots, rather than before (hello-world startup), and
 // before it connects (bench/ANALYSIS.md, "Attaching (issue 17)").
 const connectModules = () => ({ ...(require('./cdp/connection') as typeof import('./cdp/connection')), ...(require('./launch/engine-probe') as typeof import('./launch/engine-probe')) });

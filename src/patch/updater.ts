@@ -36,8 +36,8 @@ export interface UpdaterOptions {
   /** Delays between retries of a blocked edit; the last one repeats. */
   retryDelaysMs?: number[];
   /**
-   * After an update, look at the file again this much later: chokidar drops a change event that
-   * follows another within 50 ms, so a quick second save would otherwise be lost.
+   * After an update, look at the file again this much later: a safety net for a save whose event
+   * is missed (with --poll, a second save within one polling interval).
    */
   recheckMs?: number;
 }

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createWatcher, type FileWatcher } from '../../src/patch/watcher';
+import { cliPerTest, saveByRename, saveInPlace } from '../helpers/cli';
+import { testNodes, useEngine } from '../helpers/nodes';
 
 /** Run a writer in its own process (as an editor is): steps of 'I text' (in place) or 'R text' (rename). */
 function write(file: string, steps: string[]): Promise<void> {
@@ -77,4 +79,245 @@ describe('watcher: saves from another process', () => {
       await new Promise((r) => setTimeout(r, 150));
     }
   }, 60000);
+});
+
+/** Which file each event was about, as the session sees them. */
+function recorder() {
+  const events: { kind: 'change' | 'remove' | 'rewatch'; file: string }[] = [];
+  let wake: (() => void) | null = null;
+  const push = (kind: 'change' | 'remove' | 'rewatch') => (file: string) => { events.push({ kind, file }); wake?.(); };
+  return {
+    events,
+    options: { onChange: push('change'), onRemove: push('remove'), onRewatch: push('rewatch'), onError: (e: Error) => { throw e; } },
+    /** Wait for an event about `file` (after the first `from` events), 20 s at most. */
+    async next(file: string, from: number, kinds: string[] = ['change', 'rewatch']) {
+      const found = () => events.slice(from).find((e) => e.file === file && kinds.includes(e.kind));
+      const end = Date.now() + 20000;
+      while (!found() && Date.now() < end) await new Promise<void>((r) => { wake = r; setTimeout(r, 200); });
+      wake = null;
+      expect({ file, event: found()?.kind ?? 'none' }).toEqual({ file, event: expect.stringMatching(kinds.join('|')) });
+    },
+  };
+}
+
+// One watch per folder that holds a loaded file: every way a file of that folder can change must
+// still give its event, and only the watched files may give one.
+describe('watcher: folders with loaded files', () => {
+  let dir: string;
+  let watcher: FileWatcher;
+  let rec: ReturnType<typeof recorder>;
+
+  beforeEach(() => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-watch-dir-')));
+    rec = recorder();
+    watcher = createWatcher(rec.options);
+  });
+
+  afterEach(async () => {
+    await watcher.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('in a folder of 500 files: saves of the watched file are seen, saves of its siblings give no event', async () => {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, 'v0');
+    for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `other-${i}.js`), `o${i}`);
+    watcher.addFiles([app]);
+    await watcher.ready();
+    for (let round = 0; round < 3; round++) {
+      // the siblings first: their events come before the watched file's, in the folder's one queue
+      await write(path.join(dir, `other-${round}.js`), [`I s${round}`, `R s${round}`]);
+      const from = rec.events.length;
+      await write(app, [`R v${round}`]);
+      await rec.next(app, from);
+      const mid = rec.events.length;
+      await write(app, [`I w${round}`]);
+      await rec.next(app, mid);
+    }
+    expect(rec.events.filter((e) => e.file !== app)).toEqual([]);
+  }, 60000);
+
+  test("vim's save (rename to a backup, write afresh, delete the backup), then delete and re-create", async () => {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, 'v0');
+    watcher.addFiles([app]);
+    let from = rec.events.length;
+    fs.renameSync(app, app + '~');
+    fs.writeFileSync(app, 'v1');
+    fs.unlinkSync(app + '~');
+    await rec.next(app, from);
+    expect(rec.events.filter((e) => e.file !== app)).toEqual([]);
+    from = rec.events.length;
+    fs.unlinkSync(app);
+    await rec.next(app, from, ['remove']);
+    from = rec.events.length;
+    await write(app, ['R v2']); // re-created, after the removal was seen
+    await rec.next(app, from);
+    from = rec.events.length;
+    await write(app, ['I v3']);
+    await rec.next(app, from);
+  }, 30000);
+
+  test('a file created after the folder is watched, loaded later; a folder made after the start', async () => {
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, 'v0');
+    watcher.addFiles([app]);
+    const late = path.join(dir, 'late.js');
+    fs.writeFileSync(late, 'l0');
+    const deep = path.join(dir, 'sub', 'deep', 'deep.js');
+    fs.mkdirSync(path.dirname(deep), { recursive: true });
+    fs.writeFileSync(deep, 'd0');
+    // not loaded yet: no event for them
+    let from = rec.events.length;
+    await write(late, ['I l1']);
+    await write(app, ['I v1']);
+    await rec.next(app, from);
+    expect(rec.events.slice(from).filter((e) => e.file !== app)).toEqual([]);
+    watcher.addFiles([late, deep]);
+    for (const f of [late, deep]) {
+      for (const how of ['I', 'R']) {
+        from = rec.events.length;
+        await write(f, [`${how} ${how}x`]);
+        await rec.next(f, from);
+      }
+    }
+  }, 30000);
+
+  test('a folder moved away and back, and one deleted and made again, is watched again', async () => {
+    const sub = path.join(dir, 'sub');
+    fs.mkdirSync(sub);
+    const f = path.join(sub, 'a.js');
+    fs.writeFileSync(f, 'a0');
+    watcher.addFiles([f]);
+    let from = rec.events.length;
+    fs.renameSync(sub, sub + '.away'); // the OS watch follows the folder: it is ours no more
+    await rec.next(f, from, ['remove']);
+    from = rec.events.length;
+    fs.writeFileSync(path.join(sub + '.away', 'a.js'), 'a-away');
+    fs.renameSync(sub + '.away', sub);
+    await rec.next(f, from, ['rewatch']);
+    from = rec.events.length;
+    await write(f, ['R a1']);
+    await rec.next(f, from);
+
+    from = rec.events.length;
+    fs.rmSync(sub, { recursive: true });
+    await rec.next(f, from, ['remove']);
+    from = rec.events.length;
+    fs.mkdirSync(sub);
+    fs.writeFileSync(f, 'a2');
+    await rec.next(f, from, ['rewatch']);
+    from = rec.events.length;
+    await write(f, ['I a3']);
+    await rec.next(f, from);
+
+    // deleted and made again at once: the new folder often has the old one's inode number, and the
+    // old watch is dead all the same
+    from = rec.events.length;
+    fs.rmSync(sub, { recursive: true });
+    fs.mkdirSync(sub);
+    fs.writeFileSync(f, 'a4');
+    await rec.next(f, from, ['rewatch']);
+    from = rec.events.length;
+    await write(f, ['R a5']);
+    await rec.next(f, from);
+  }, 30000);
+
+  test('a file the program loads through a symlink is watched at its real path; saves through the link are seen', async () => {
+    const real = path.join(dir, 'real', 'impl.js');
+    fs.mkdirSync(path.dirname(real));
+    fs.writeFileSync(real, 'r0');
+    const link = path.join(dir, 'link.js');
+    fs.symlinkSync(real, link);
+    watcher.addFiles([fs.realpathSync(link)]); // node loads a symlinked module by its real path
+    const from = rec.events.length;
+    fs.writeFileSync(link, 'r1'); // an editor that opened link.js and writes in place
+    await rec.next(real, from);
+  }, 30000);
+
+  test('--poll: a loaded file is polled; saves by rename and in place are seen', async () => {
+    await watcher.close();
+    watcher = createWatcher({ ...rec.options, usePolling: true });
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, 'v0');
+    watcher.addFiles([app]);
+    await new Promise((r) => setImmediate(r)); // the batch goes to chokidar on the next turn
+    await watcher.ready();
+    for (const how of ['R', 'I']) {
+      const from = rec.events.length;
+      await write(app, [`${how} ${how}1-longer`]);
+      await rec.next(app, from);
+    }
+  }, 30000);
+
+  test('--watch DIR: a file under it that no one loaded gives events too (the user named it)', async () => {
+    const lib = path.join(dir, 'node_modules', 'lib');
+    fs.mkdirSync(lib, { recursive: true });
+    const f = path.join(lib, 'index.js');
+    fs.writeFileSync(f, 'l0');
+    watcher.addPattern('node_modules/lib', dir);
+    await watcher.ready();
+    expect(watcher.coveredByPattern(f)).toBe(true);
+    expect(watcher.coveredByPattern(path.join(dir, 'app.js'))).toBe(false);
+    const from = rec.events.length;
+    await write(f, ['R l1']);
+    await rec.next(f, from);
+  }, 30000);
+});
+
+// The same through the CLI and a real program: it loads a file created after the start, and a file
+// in a folder made after the start; the folder of its main file holds 300 files it never loads.
+const PROGRAM = `const fs = require('fs'), path = require('path');
+function value() { return 'a0'; }
+const later = { late: 'late.js', deep: 'sub/deep.js' };
+const mods = {};
+let last = '';
+setInterval(() => {
+  for (const [k, f] of Object.entries(later)) if (!mods[k] && fs.existsSync(path.join(__dirname, f))) mods[k] = require('./' + f);
+  const line = 'app=' + value() + ' late=' + (mods.late ? mods.late.value() : '-') + ' deep=' + (mods.deep ? mods.deep.value() : '-');
+  if (line !== last) { last = line; console.log(line); }
+}, 20);
+`;
+const moduleText = (v: string) => `exports.value = function value() { return '${v}'; };\n`;
+
+describe.each(testNodes())('watcher through the CLI, $label', ({ bin, engine }) => { useEngine(engine);
+  const start = cliPerTest();
+
+  test('saves in a folder of 300 files, of a file created after the start, and in a folder made after it', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-watch-cli-')));
+    const app = path.join(dir, 'app.js');
+    fs.writeFileSync(app, PROGRAM);
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `other-${i}.js`), moduleText(`o${i}`));
+    const cli = start([bin, 'app.js'], dir);
+    try {
+      await cli.waitFor(/app=a0 late=- deep=-/, { step: 'start', timeout: 30000 });
+      /** Save, then wait for the program's output and for the report (when there are to be). */
+      const step = async (what: string, save: () => void, out: RegExp | null, report: RegExp | null) => {
+        const mark = cli.mark('stderr');
+        const markOut = cli.mark();
+        save();
+        if (out) await cli.waitFor(out, { after: markOut, step: what, timeout: 20000 });
+        if (report) await cli.waitFor(report, { stream: 'stderr', after: mark, step: `${what}: report`, timeout: 20000 });
+        return mark;
+      };
+      await step('save by rename among 300 files', () => saveByRename(app, PROGRAM.replace("'a0'", "'a1'")), /app=a1/, /patched app\.js: value/);
+      // siblings the program never loaded: nothing said about them (their events come first in the folder's queue)
+      const mark = await step('siblings saved, then app.js', () => {
+        saveInPlace(path.join(dir, 'other-1.js'), moduleText('o1-changed'));
+        saveByRename(path.join(dir, 'other-2.js'), moduleText('o2-changed'));
+        saveInPlace(app, PROGRAM.replace("'a0'", "'a2'"));
+      }, /app=a2/, /patched app\.js: value/);
+      expect(cli.stderr().slice(mark)).not.toMatch(/other-/);
+      const late = path.join(dir, 'late.js');
+      await step('a file created after the start is loaded', () => saveInPlace(late, moduleText('l0')), /late=l0/, null);
+      await step('a save by rename of the late file', () => saveByRename(late, moduleText('l1')), /late=l1/, /patched late\.js/);
+      const deep = path.join(dir, 'sub', 'deep.js');
+      await step('a folder made after the start', () => { fs.mkdirSync(path.dirname(deep)); saveInPlace(deep, moduleText('d0')); }, /deep=d0/, null);
+      await step('a save in the new folder', () => saveInPlace(deep, moduleText('d1')), /deep=d1/, /patched sub\/deep\.js/);
+      await step('app.js deleted', () => fs.unlinkSync(app), null, /app\.js.*deleted/);
+      await step('app.js made again', () => saveInPlace(app, PROGRAM.replace("'a0'", "'a3'")), /app=a3/, /patched app\.js: value/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });
