@@ -508,7 +508,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   for (const { node, inTopBlock } of classes) {
     if (!inTopBlock && !needsClassEval(node, text)) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
-    out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{value:(c)=>eval(c),configurable:true})}${CLOSE}` });
+    out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{__proto__:null,value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
   // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval.

@@ -185,7 +185,7 @@ export function installExpression(units: CompiledUnit[]): string {
     try { impl = e(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
     made.push([slot, impl]);
   }
-  for (const [slot, impl] of made) { delete g[slot]; Object.defineProperty(g, slot, { value: impl, configurable: true }); }
+  for (const [slot, impl] of made) { delete g[slot]; Object.defineProperty(g, slot, { __proto__: null, value: impl, configurable: true }); }
   return null;
 })()`;
 }

@@ -40,11 +40,12 @@ interface Loaded {
 let counter = 0;
 
 /** Load CommonJS text with the swap transform in a fresh context. */
-function load(text: string, globals: Record<string, unknown> = {}): Loaded {
+function load(text: string, globals: Record<string, unknown> = {}, setup = ''): Loaded {
   const module = swapModuleId(`/t/${counter++}.js`);
   const transformed = addBoundaries(text, 'script', { swap: { module } });
   expect(transformed).toMatch(/\/\*edit-continue:swap\*\/$/);
   const ctx = vm.createContext({ console, ...globals });
+  if (setup) vm.runInContext(setup, ctx); // the program's own code that ran before this module
   defineSwapHelper(vm.runInContext('globalThis', ctx)); // as the load hooks do in every thread
   const m = { exports: {} as any };
   vm.runInContext(`(function (module, exports) {${transformed}\n})`, ctx)(m, m.exports);
@@ -151,6 +152,23 @@ describe('swap transform: the program runs as before', () => {
     expect(run(withHelper)).toEqual([1, 2]);
     expect(calls).toEqual([['__ec$mabc$', 2]]);
     expect(slots(withHelper)).toBe('__ec$mabc$0,__ec$mabc$1,__ec$mabc$e');
+  });
+
+  test('a program that put get/set/value on Object.prototype still loads, and its saves still install', () => {
+    // Object.defineProperty reads inherited descriptor fields: with a plain object literal as the
+    // descriptor, the prologue, the class eval and the install would all throw
+    const text = src(
+      'class Base { hi() { return "base"; } }',
+      'class Kid extends Base { hi() { return "kid " + super.hi(); } }',
+      'function f(a) { return a + 1; }',
+      'module.exports = { f, kid: new Kid() };',
+    );
+    const loaded = load(text, {}, 'Object.prototype.get = function () { return 1; }; Object.prototype.set = function () {}; Object.prototype.value = 7;');
+    expect(loaded.exports.f(1)).toBe(2);
+    expect(loaded.exports.kid.hi()).toBe('kid base');
+    loaded.save(text.replace('a + 1', 'a + 2').replace('"kid "', '"KID "'));
+    expect(loaded.exports.f(1)).toBe(3);
+    expect(loaded.exports.kid.hi()).toBe('KID base');
   });
 
   test('the load hook and the controller name a module alike', () => {
