@@ -37,8 +37,8 @@ export type PromptMode =
   | { is: 'letting-go'; reading: Reading; lent: boolean };
 
 export type PromptInput =
-  /** The program stopped and the prompt opens (LiveSession's pause). */
-  | { on: 'stopped' }
+  /** The program stopped and the prompt opens (LiveSession's pause). `stdinEnded`: nothing more to read. */
+  | { on: 'stopped'; stdinEnded: boolean }
   /** The program runs (LiveSession's resume, or a step that did not stop): the prompt closes. */
   | { on: 'running'; attached: boolean }
   /**
@@ -61,7 +61,7 @@ export type PromptInput =
 export type PromptEffect =
   /** Give the terminal to the program now (nothing unread to hand over: the rest of the chunk waits). */
   | { do: 'lend-terminal' }
-  /** Read stdin again (the terminal was lent, and the program is still stopped). */
+  /** Read stdin: the program stopped, or it is still stopped after the command the terminal was lent for. */
   | { do: 'take-stdin' }
   /** Hand stdin to the program, with the lines typed after the command that let it go. */
   | { do: 'give-stdin' };
@@ -88,8 +88,8 @@ const stay = (mode: PromptMode): PromptStep => ({ mode, effects: [] });
 export function next(m: PromptMode, input: PromptInput): PromptStep {
   switch (input.on) {
     case 'stopped':
-      // the shell takes stdin (unless it has ended)
-      return stay({ is: 'open', reading: 'command' });
+      // take stdin at once: a line typed as soon as the stop shows must reach the prompt, not the program
+      return { mode: { is: 'open', reading: 'command' }, effects: input.stdinEnded ? [] : [{ do: 'take-stdin' }] };
     case 'running':
       if (m.is === 'closed') return stay(m);
       // attached: keep listening: the program runs on, `detach` and `pause` still work

@@ -135,9 +135,8 @@ export class Prompt {
   private async opened(pause: Pause): Promise<void> {
     // (LiveSession has let go of the stops the user is not to see: caught exceptions in node's code)
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
-    this.feed({ on: 'stopped' });
     this.rendering = true;
-    if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+    this.feed({ on: 'stopped', stdinEnded: this.d.stdin.ended() });
     try {
       this.frames = await this.d.session.frames(pause);
       this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
