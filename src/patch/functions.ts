@@ -275,8 +275,13 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   return { text, functions, outermost, topDeclared };
 }
 
-/** A function's own code: its text with nested function bodies blanked out. */
-export function ownCode(text: string, fn: FunctionRecord): string {
+/**
+ * `fn`'s text with the body of each function nested directly in it as `{…}`: the nested functions'
+ * heads (names, parameters, defaults) stay. The swap engine compares versions of a function with it
+ * (a change to a nested head counts for the enclosing function too). Not util/own-text.ts's ownText,
+ * which leaves out each nested function whole (LiveEdit's planner, retry).
+ */
+export function withNestedBodiesBlanked(text: string, fn: FunctionRecord): string {
   let out = '';
   let at = fn.start;
   for (const c of fn.children) {

@@ -11,7 +11,7 @@ import {
   applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames,
   type DispatchShape, type Node,
 } from '../inject/boundary';
-import { ownCode, type FunctionRecord, type ScriptModel } from './functions';
+import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
 import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 
@@ -27,9 +27,10 @@ export interface CompiledUnit {
   code: string;
   /**
    * Shapes given to functions of the new code that had none, or whose captures or forwarding changed
-   * (closures made before keep their old slot and code), with their own code: remembered once installed.
+   * (closures made before keep their old slot and code), with their text as it will run (nested bodies
+   * blanked: withNestedBodiesBlanked): remembered once installed.
    */
-  newShapes: Map<string, { shape: DispatchShape; own: string }>;
+  newShapes: Map<string, { shape: DispatchShape; running: string }>;
 }
 
 function keyOf(model: ScriptModel): Map<number, FunctionRecord> {
@@ -59,7 +60,7 @@ function position(text: string, offset: number): { line: number; column: number 
 export function compileUnit(state: SwapState, model: ScriptModel, saved: string, unit: SwapUnit, url: string, counters: { nextSlot: number; nextClass: number }): CompiledUnit {
   const node = unit.site.node;
   const records = keyOf(model);
-  const newShapes = new Map<string, { shape: DispatchShape; own: string }>();
+  const newShapes = new Map<string, { shape: DispatchShape; running: string }>();
   const uses = functionUses(node);
   const envNames = new Set(unit.shape.env);
   // names the new code reads through the environment object: free in it and passed by the running version
@@ -95,7 +96,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
       const known = r ? state.shapes.get(r.key) : undefined;
       if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
       const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}) };
-      if (r) newShapes.set(r.key, { shape, own: ownCode(saved, r) });
+      if (r) newShapes.set(r.key, { shape, running: withNestedBodiesBlanked(saved, r) });
       return shape;
     },
     envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
@@ -198,12 +199,12 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
   state.nextSlot = counters.nextSlot;
   state.nextClass = counters.nextClass;
   for (const c of compiled) {
-    state.running.set(c.unit.record.key, ownCode(saved, c.unit.record));
+    state.running.set(c.unit.record.key, withNestedBodiesBlanked(saved, c.unit.record));
     const lines = (f: FunctionRecord) => { state.runningLine.set(f.key, f.line); f.children.forEach(lines); };
     lines(c.unit.record);
     for (const [k, s] of c.newShapes) {
       state.shapes.set(k, s.shape);
-      state.running.set(k, s.own);
+      state.running.set(k, s.running);
       state.classOf.set(k, c.unit.classEval);
     }
   }

@@ -5,7 +5,7 @@
 import * as acorn from 'acorn';
 import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
 import { Codes } from './codes';
-import { describeScript, ownCode, tryParse, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
+import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
 import { declarationChanges, topLevelTokens } from './skeleton';
@@ -33,7 +33,7 @@ export interface SwapState {
   shapes: Map<string, DispatchShape>;
   /** The class eval a function compiles in (by key), or null for the module's. */
   classOf: Map<string, number | null>;
-  /** The own code of each function as it runs now, by key. */
+  /** Each function's text as it runs now, nested bodies blanked (withNestedBodiesBlanked), by key. */
   running: Map<string, string>;
   nextSlot: number;
   nextClass: number;
@@ -178,7 +178,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     const s = sorted[i];
     const firstChild = f.children.reduce((m, c) => Math.min(m, c.start), f.bodyEnd);
     if (s && s.at <= firstChild && s.at < f.bodyEnd + (original[f.bodyStart] === '{' ? 0 : 1)) state.shapes.set(f.key, s.shape);
-    state.running.set(f.key, ownCode(original, f));
+    state.running.set(f.key, withNestedBodiesBlanked(original, f));
     const site = sites.get(f.start);
     const cls = site?.insideClass ?? null;
     state.classOf.set(f.key, cls ? classSites.get(cls.start + 1) ?? null : null);
@@ -413,8 +413,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
   for (const f of functions) {
     const oldF = oldByKey.get(f.key);
     if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
-    const own = ownCode(saved, f);
-    if (state.running.get(f.key) === own) continue;
+    if (state.running.get(f.key) === withNestedBodiesBlanked(saved, f)) continue;
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {
       notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
       continue;

@@ -12,6 +12,7 @@ import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine,
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
+import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
 import { parseThreadNumber, threadNumber, threadParts } from '../session/threads';
 
 export interface PromptDeps {
@@ -56,8 +57,8 @@ export class Prompt {
   private rendering = false;
   /** The pause the frames on screen belong to. */
   private shown: Pause | null = null;
-  /** closed: the program runs; command: `ec>`; repl: `>`; confirming-quit: `end the program? (y/N)`. */
-  private mode: 'closed' | 'command' | 'repl' | 'confirming-quit' = 'closed';
+  /** Closed, open, the terminal lent for a command that lets the program go, letting it go (./mode.ts). */
+  private mode: PromptMode = CLOSED;
 
   constructor(private readonly d: PromptDeps) {
     this.script = [...(d.commands ?? [])];
@@ -75,21 +76,51 @@ export class Prompt {
    * let it go: it may run, read the terminal and go back to cooked mode before V8's `resumed` reaches
    * us and closes the prompt, so a Ctrl+C then is for the running program (app pauses it).
    */
-  get isOpen(): boolean { return this.mode !== 'closed' && !(this.lettingGo && !this.d.session.current); }
+  get isOpen(): boolean { return isOpen(this.mode, !!this.d.session.current); }
 
-  /** A `cont` (or the end of stdin) has let the program go; the prompt closes when V8 says it runs. */
-  private lettingGo = false;
+  /** How lines are read now (null: the program runs). */
+  private get reading() { return readingOf(this.mode); }
+
+  /** Move the mode on (./mode.ts) and carry out what that asks of stdin. */
+  private feed(input: PromptInput): PromptEffect[] {
+    const r = next(this.mode, input);
+    this.mode = r.mode;
+    for (const e of r.effects) this.carryOut(e);
+    return r.effects;
+  }
+
+  private carryOut(e: PromptEffect): void {
+    switch (e.do) {
+      case 'lend-terminal':
+        this.d.stdin.toProgram();
+        return;
+      case 'take-stdin':
+        this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+        return;
+      case 'give-stdin': {
+        // lines that came after the command that let the program go (piped input, typed ahead) are the
+        // program's input now, as they would be had they come a moment later (scripted ones are ours)
+        const typed = this.lines.slice(this.scriptedAhead);
+        const unread = (typed.length ? typed.join('\n') + '\n' : '') + this.pending;
+        this.lines = [];
+        this.pending = '';
+        this.scriptedAhead = 0;
+        this.d.stdin.toProgram(unread);
+        return;
+      }
+    }
+  }
 
   /** A line from elsewhere (a save's report) while the prompt may be waiting for input. */
   notify(line: string): void {
-    if (this.mode === 'closed' || this.busy || this.rendering) { this.out(line); return; }
+    if (this.mode.is === 'closed' || this.busy || this.rendering) { this.out(line); return; }
     // leave the waiting prompt's line, print the lines that come together, then show the prompt again
     if (!this.notifying) {
       this.notifying = true;
       this.d.write('\n');
       queueMicrotask(() => {
         this.notifying = false;
-        if ((this.mode === 'command' || this.mode === 'repl') && !this.busy && !this.rendering) this.prompt();
+        if ((this.reading === 'command' || this.reading === 'repl') && !this.busy && !this.rendering) this.prompt();
       });
     }
     this.out(line);
@@ -97,18 +128,15 @@ export class Prompt {
   private notifying = false;
 
   private out(text: string): void { this.d.write(text.endsWith('\n') ? text : text + '\n'); }
-  private prompt(): void { this.d.write(this.mode === 'repl' ? REPL_PROMPT : PROMPT); }
+  private prompt(): void { this.d.write(this.reading === 'repl' ? REPL_PROMPT : PROMPT); }
 
   // ---- opening and closing ----
 
   private async opened(pause: Pause): Promise<void> {
     // (LiveSession has let go of the stops the user is not to see: caught exceptions in node's code)
     // Take stdin at once: a line typed as soon as the pause shows must reach the prompt, not the program.
-    this.mode = 'command';
     this.rendering = true;
-    this.heldForGo = false;
-    this.lettingGo = false;
-    if (!this.d.stdin.ended()) this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
+    this.feed({ on: 'stopped', stdinEnded: this.d.stdin.ended() });
     try {
       this.frames = await this.d.session.frames(pause);
       this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
@@ -120,11 +148,11 @@ export class Prompt {
     this.feedScript();
     if (this.d.stdin.ended() && this.scriptedAhead === 0) {
       this.out(this.d.style.dim('(stdin is closed: continuing)'));
-      this.lettingGo = true;
+      this.feed({ on: 'let-go' });
       await this.d.session.resume();
       return;
     }
-    if ((this.mode as string) === 'closed') return;
+    if (this.mode.is === 'closed') return;
     if (!this.busy) this.prompt();
     void this.drain();
   }
@@ -144,38 +172,26 @@ export class Prompt {
   }
 
   private closed(): void {
-    if (this.mode === 'closed') return;
-    this.mode = 'closed';
-    this.lettingGo = false;
-    if (this.d.attached) return; // keep listening: the program runs on, `detach` and `pause` still work
-    // lines that came after the command that let the program go (piped input, typed ahead) are the
-    // program's input now, as they would be had they come a moment later (scripted ones are ours)
-    const typed = this.lines.slice(this.scriptedAhead);
-    const unread = (typed.length ? typed.join('\n') + '\n' : '') + this.pending;
-    this.lines = [];
-    this.pending = '';
-    this.scriptedAhead = 0;
-    this.heldForGo = false;
-    this.d.stdin.toProgram(unread);
+    this.feed({ on: 'running', attached: !!this.d.attached });
   }
 
   private inputEnded(): void {
-    if (this.mode === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
+    if (this.mode.is === 'closed' || this.scriptedAhead > 0) return; // drain says it once the script's batch is done
     // at a terminal, Ctrl+D ends this read only: the next stop reads the terminal again
     this.out(this.d.style.dim(this.d.stdin.terminal ? '(Ctrl+D: continuing)' : '(stdin is closed: continuing)'));
-    this.lettingGo = true;
+    this.feed({ on: 'let-go' });
     void this.d.session.resume();
   }
 
   /** Ctrl+C while the prompt is open: leave the repl, or say how to go on (twice ends the program: app). */
   interrupt(): void {
-    if (this.mode === 'repl') {
-      this.mode = 'command';
+    if (this.reading === 'repl') {
+      this.feed({ on: 'read-as', reading: 'command' });
       this.out('');
       this.prompt();
       return;
     }
-    if (this.mode === 'confirming-quit') this.mode = 'command';
+    if (this.reading === 'confirming-quit') this.feed({ on: 'read-as', reading: 'command' });
     this.out('\n(the program is paused: cont to go on; quit, or Ctrl+C twice, to end it)');
     this.prompt();
   }
@@ -189,69 +205,56 @@ export class Prompt {
       const line = this.pending.slice(0, nl).replace(/\r$/, '');
       this.lines.push(line);
       this.pending = this.pending.slice(nl + 1);
-      if (this.d.stdin.terminal && this.letsGo(line)) {
-        // At a terminal what is typed next is the program's, and cannot be handed back once read:
-        // give the terminal back now, in the program's mode, before it runs (it may change the mode
-        // itself at once); take it again if the program is still stopped after the command.
-        this.d.stdin.toProgram();
-        this.heldForGo = true;
-        break;
-      }
+      // At a terminal what is typed next is the program's, and cannot be handed back once read: a
+      // command that lets the program go lends it the terminal now, in the program's mode, before it
+      // runs (it may change the mode itself at once); the rest of the chunk waits in `pending`.
+      const lent = this.feed({ on: 'line', goes: this.letsGo(line), terminal: !!this.d.stdin.terminal });
+      if (lent.length) break;
     }
     void this.drain();
   }
 
-  /** The terminal was given back when a command that lets the program go came in. */
-  private heldForGo = false;
-
-  /** Will this typed line (queued now) let the program go? (Enter repeats the last command.) */
+  /** Is this typed line (queued now) a command that lets the program go? (Enter repeats the last command.) */
   private letsGo(line: string): boolean {
-    if (this.mode !== 'command') return false;
     const parsed = parseLine(line.trim() ? line : this.lastLine);
     return parsed.kind === 'command' && GOES_ON.has(parsed.name);
-  }
-
-  /** After a command: still stopped (a step ended, a retry could not go on): read the terminal again. */
-  private takeBack(): void {
-    if (!this.heldForGo || this.mode === 'closed' || this.lines.length > 0 || !this.d.session.current) return;
-    this.heldForGo = false;
-    this.d.stdin.toConsumer((chunk) => this.input(chunk), () => this.inputEnded());
   }
 
   private async drain(): Promise<void> {
     if (this.busy || this.rendering) return;
     this.busy = true;
     try {
-      while (this.lines.length && (this.mode !== 'closed' || this.d.attached)) {
+      while (this.lines.length && (this.mode.is !== 'closed' || this.d.attached)) {
         const line = this.lines.shift()!;
         if (this.scriptedAhead > 0) {
           this.scriptedAhead--;
           this.d.write(line + '\n'); // as if typed: shown after the prompt
         }
-        if (this.mode === 'repl') await this.replLine(line);
+        if (this.reading === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.mode === 'command' || this.mode === 'repl') && !this.rendering) this.prompt();
+        if ((this.reading === 'command' || this.reading === 'repl') && !this.rendering) this.prompt();
         // still stopped after a batch: the next one (a retry that could not go on, say)
-        if (this.lines.length === 0 && this.mode !== 'closed' && !this.rendering) this.feedScript();
-        this.takeBack();
+        if (this.lines.length === 0 && this.mode.is !== 'closed' && !this.rendering) this.feedScript();
+        // still stopped after a command that lent the terminal (a step ended, a retry could not go on): read it again
+        this.feed({ on: 'command-done', queued: this.lines.length > 0, stopped: !!this.d.session.current });
       }
     } finally {
       this.busy = false;
     }
-    if (this.mode !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
+    if (this.mode.is !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
       this.inputEnded();
     }
   }
 
   private async replLine(line: string): Promise<void> {
-    if (line.trim() === '.exit') { this.mode = 'command'; return; }
+    if (line.trim() === '.exit') { this.feed({ on: 'read-as', reading: 'command' }); return; }
     if (!line.trim()) return;
     await this.print(line);
   }
 
   private async commandLine(line: string): Promise<void> {
-    if (this.mode === 'confirming-quit') {
-      this.mode = 'command';
+    if (this.reading === 'confirming-quit') {
+      this.feed({ on: 'read-as', reading: 'command' });
       if (/^\s*y(es)?\s*$/i.test(line)) { this.out('ending the program'); await this.d.quit(); }
       else this.out('not ending it');
       return;
@@ -265,7 +268,7 @@ export class Prompt {
     }
     if (parsed.kind === 'unknown') { this.out(parsed.hint); return; }
     if (parsed.kind !== 'command') return;
-    if (this.mode === 'closed' && !Prompt.WHILE_RUNNING.has(parsed.name)) {
+    if (this.mode.is === 'closed' && !Prompt.WHILE_RUNNING.has(parsed.name)) {
       this.out(`the program is running: 'pause' (or Ctrl+C) stops it first`);
       return;
     }
@@ -304,7 +307,7 @@ export class Prompt {
         if (!args) return this.out('usage: p EXPR');
         return this.print(args);
       case 'repl':
-        this.mode = 'repl';
+        this.feed({ on: 'read-as', reading: 'repl' });
         return this.out('evaluating in the selected frame; Ctrl+C or .exit to leave');
       case 'set': return this.set(args);
       case 'edit': return this.edit();
@@ -322,11 +325,11 @@ export class Prompt {
         return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
       case 'cont':
-        this.lettingGo = true;
+        this.feed({ on: 'let-go' });
         try {
           await s.resume();
         } finally {
-          this.lettingGo = false; // the prompt has closed by now, or is open at a stop that came after
+          this.feed({ on: 'cont-returned' }); // the prompt has closed by now, or is open at a stop that came after
         }
         return;
       case 'next':
@@ -384,7 +387,7 @@ export class Prompt {
         }
         // At a terminal a stray `q` must not end an hour of work: ask. A script is not asked.
         if (this.d.stdinIsTTY) {
-          this.mode = 'confirming-quit';
+          this.feed({ on: 'read-as', reading: 'confirming-quit' });
           this.d.write('end the program? (y/N) ');
           return;
         }

@@ -7,7 +7,7 @@ import * as acorn from 'acorn';
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
 import type { Pause } from './pause';
-import { isLibraryFile, isOwnFile } from '../util/origin';
+import { isLibraryFile, isEditContinueFile } from '../util/origin';
 
 export interface LoadError {
   file: string;
@@ -45,7 +45,7 @@ export async function loadErrorOf(cdp: Connection, p: Pause): Promise<LoadError 
   for (const frame of p.callFrames.slice(0, 8)) {
     const r = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'typeof filename === "string" ? filename : undefined' }).catch(() => null);
     const file = r && !r.exceptionDetails && typeof r.result.value === 'string' ? fileOf(r.result.value) : null;
-    if (!file || isLibraryFile(file) || isOwnFile(file)) continue;
+    if (!file || isLibraryFile(file) || isEditContinueFile(file)) continue;
     let text: string;
     try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
     const found = syntaxErrorIn(file, text);

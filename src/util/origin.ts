@@ -20,13 +20,13 @@ function real(dir: string): string {
 // this file is <package>/dist/util/origin.js (or <package>/src/util/origin.ts under ts-jest)
 const PACKAGE = path.resolve(__dirname, '..', '..');
 const ROOTS = [...new Set([PACKAGE, real(PACKAGE)])];
-const OWN_DIRS = ROOTS.flatMap((p) => [path.join(p, 'dist') + path.sep, path.join(p, 'src') + path.sep]);
+const EDIT_CONTINUE_DIRS = ROOTS.flatMap((p) => [path.join(p, 'dist') + path.sep, path.join(p, 'src') + path.sep]);
 /** `edit-continue/register`, which a program started without us --requires. */
-const OWN_FILES = new Set(ROOTS.map((p) => path.join(p, 'register.js')));
+const EDIT_CONTINUE_FILES = new Set(ROOTS.map((p) => path.join(p, 'register.js')));
 
-/** Is this absolute path one of edit-continue's own files? */
-export function isOwnFile(file: string): boolean {
-  return OWN_FILES.has(file) || OWN_DIRS.some((d) => file.startsWith(d));
+/** Is this absolute path one of edit-continue's files (its preload and hooks, running in the program)? */
+export function isEditContinueFile(file: string): boolean {
+  return EDIT_CONTINUE_FILES.has(file) || EDIT_CONTINUE_DIRS.some((d) => file.startsWith(d));
 }
 
 export function isLibraryFile(file: string): boolean {
@@ -36,7 +36,7 @@ export function isLibraryFile(file: string): boolean {
 /** Whose code a script's file is; null (no file) is node's own code or eval. */
 export function originOf(file: string | null): Origin {
   if (file === null) return 'node';
-  if (isOwnFile(file)) return 'edit-continue';
+  if (isEditContinueFile(file)) return 'edit-continue';
   if (isLibraryFile(file)) return 'library';
   return 'program';
 }

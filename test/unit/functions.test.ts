@@ -1,5 +1,5 @@
 import {
-  capturedNames, describeScript, ownCode, parseScript, tryParse,
+  capturedNames, describeScript, parseScript, tryParse, withNestedBodiesBlanked,
   type FunctionRecord, type ScriptModel,
 } from '../../src/patch/functions';
 import { LineIndex } from '../../src/util/line-index';
@@ -247,17 +247,17 @@ describe('describeScript: contextual names', () => {
   });
 });
 
-describe('ownCode, capturedNames', () => {
-  test('ownCode blanks nested function bodies but keeps their heads', () => {
+describe('withNestedBodiesBlanked, capturedNames', () => {
+  test('withNestedBodiesBlanked blanks nested function bodies but keeps their heads', () => {
     const text = 'function outer(cb = () => 1) { const inner = (x) => { return x; }; return inner(cb()); }';
     const m = describeScript(text, 'script');
-    expect(ownCode(text, byName(m, 'outer'))).toBe('function outer(cb = () => {…}) { const inner = (x) => {…}; return inner(cb()); }');
+    expect(withNestedBodiesBlanked(text, byName(m, 'outer'))).toBe('function outer(cb = () => {…}) { const inner = (x) => {…}; return inner(cb()); }');
   });
 
-  test('ownCode of a function without nested functions is its text', () => {
+  test('withNestedBodiesBlanked of a function without nested functions is its text', () => {
     const text = 'function f() { return 1; }';
     const m = describeScript(text, 'script');
-    expect(ownCode(text, byName(m, 'f'))).toBe(text);
+    expect(withNestedBodiesBlanked(text, byName(m, 'f'))).toBe(text);
   });
 
   test('capturedNames: names of the scope that nested functions use', () => {

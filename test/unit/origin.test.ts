@@ -1,7 +1,7 @@
 // One definition of whose code a file is (issue 12 item 6): edit-continue's own files are its dist/
 // and src/ folders, not the package folder, so a program inside a clone (fixtures/) is the program's.
 import * as path from 'node:path';
-import { isOwnFile, originOf } from '../../src/util/origin';
+import { isEditContinueFile, originOf } from '../../src/util/origin';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -9,7 +9,7 @@ describe('originOf', () => {
   test("the package's dist/ and src/ are edit-continue's own", () => {
     expect(originOf(path.join(ROOT, 'dist', 'inject', 'hooks.js'))).toBe('edit-continue');
     expect(originOf(path.join(ROOT, 'src', 'inject', 'hooks.ts'))).toBe('edit-continue');
-    expect(isOwnFile(path.join(ROOT, 'dist', 'live.js'))).toBe(true);
+    expect(isEditContinueFile(path.join(ROOT, 'dist', 'live.js'))).toBe(true);
     expect(originOf(path.join(ROOT, 'register.js'))).toBe('edit-continue');
   });
 
