@@ -22,17 +22,17 @@
 // something its content cannot be, e.g. a syntax error patched or a top-level change applied).
 // 'saves', 'refused', 'patched', 'waiting', 'unchanged' and 'steps' are for information.
 //
-// Replay a failure: EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> npx jest test/robust/edit-fuzz.test.ts -t '<fixture>'
+// Replay a failure (the line every failure prints): EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> EC_TEST_ENGINES=<engine> npx jest test/robust/edit-fuzz.test.ts -t '<fixture>'
 // Long soak: EC_ROBUST_LONG=1 (many more steps per scenario).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
+import { fuzzConfigs, fuzzRuns, replayEnv, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, sleep, tail } from './fuzz-kit';
 import { copyEditFixture } from './edit-oracle';
-import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
+import { LONG, MUST_BE_ZERO, listedSeed, rng, seedFor } from './tally';
 
 const SUITE = 'edit-fuzz';
 const STEPS = LONG ? 150 : 14;
@@ -214,10 +214,10 @@ class EditFuzz {
   /** Values saved so far, to their VALUE lines (a burst's outcome is found by value). */
   private readonly lines = new Map<number, string>();
 
-  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number) {
+  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number, where: string) {
     this.r = rng(seed);
     this.sc = new Scenario(SUITE, node, fx.name, seed,
-      `EC_ROBUST_SEED=${seed} EC_TEST_NODES=${node} npx jest test/robust/edit-fuzz.test.ts -t '${fx.name}'`);
+      `EC_ROBUST_SEED=${seed} ${where} npx jest test/robust/edit-fuzz.test.ts -t '${fx.name}'`);
     this.file = path.join(dir, fx.edited);
     this.original = fs.readFileSync(this.file, 'utf8');
     this.model = {
@@ -776,12 +776,14 @@ const TIMEOUT = LONG ? 1_800_000 : 180_000;
 /** Does this configuration run the swap engine? (useEngine sets it for the describe block.) */
 const SWAP_ENGINE = (): boolean => process.env.EDIT_CONTINUE_ENGINE === 'swap';
 
-describe.each(fuzzConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
-  const fixtures = FIXTURES.filter((f) => major >= f.minNode);
-  test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
-    const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
+// each scenario (fixture × line) on one engine in turn, a listed regression seed on both (nodes.ts fuzzRuns)
+const scenario = (fx: Fixture, major: number) => `${SUITE} ${fx.name} ${major}`;
+describe.each(fuzzConfigs())('edit fuzz, $label', (config) => { const { bin, major, engine } = config; useEngine(engine);
+  const fixtures = FIXTURES.filter((f, i) => major >= f.minNode && fuzzRuns(config, i, listedSeed(scenario(f, major))));
+  if (fixtures.length) test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
+    const seed = seedFor(scenario(fx, major));
     const dir = copyEditFixture(fx.dir);
-    const fz = new EditFuzz(fx, bin, major, dir, seed);
+    const fz = new EditFuzz(fx, bin, major, dir, seed, replayEnv(config));
     await fz.run();
     verdictOf(fz);
   }, TIMEOUT);

@@ -14,13 +14,13 @@
 //
 // Counts (tally): 'target aborts', 'wedged sessions', 'programs left paused', 'programs left running'
 // must be 0; 'commands', 'interrupts', 'exception pauses', 'breakpoint hits', 'retries', … are for
-// information. Replay: EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> npx jest test/robust/pause-fuzz.test.ts -t '<fixture>'
+// information. Replay (the line every failure prints): EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> EC_TEST_ENGINES=<engine> npx jest test/robust/pause-fuzz.test.ts -t '<fixture>'
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
+import { fuzzConfigs, fuzzRuns, replayEnv, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, STALL_MS, Wedged, WEDGE_MS, copyFixtureDir, sleep, tail } from './fuzz-kit';
-import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
+import { LONG, MUST_BE_ZERO, listedSeed, rng, seedFor } from './tally';
 
 const SUITE = 'pause-fuzz';
 const ACTIONS = LONG ? 400 : 40;
@@ -76,10 +76,10 @@ class PauseFuzz {
   private catchMode: 'uncaught' | 'all' | 'none' = 'uncaught';
   private tune = 0;
 
-  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number) {
+  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number, where: string) {
     this.r = rng(seed);
     this.sc = new Scenario(SUITE, node, fx.name, seed,
-      `EC_ROBUST_SEED=${seed} EC_TEST_NODES=${node} npx jest test/robust/pause-fuzz.test.ts -t '${fx.name}'`);
+      `EC_ROBUST_SEED=${seed} ${where} npx jest test/robust/pause-fuzz.test.ts -t '${fx.name}'`);
     this.file = path.join(dir, fx.main);
     this.lines = fs.readFileSync(this.file, 'utf8').split('\n').length;
   }
@@ -360,11 +360,13 @@ class PauseFuzz {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-describe.each(fuzzConfigs())('pause fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
-  const fixtures = FIXTURES.filter((f) => major >= f.minNode);
-  test.each(fixtures.map((f) => [f.name, f] as const))('%s: random pauses, steps, retries and restarts never abort or wedge it, and it finishes', async (_name, fx) => {
-    const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
-    const fz = new PauseFuzz(fx, bin, major, copyFixtureDir(fx.dir), seed);
+// each scenario (fixture × line) on one engine in turn, a listed regression seed on both (nodes.ts fuzzRuns)
+const scenario = (fx: Fixture, major: number) => `${SUITE} ${fx.name} ${major}`;
+describe.each(fuzzConfigs())('pause fuzz, $label', (config) => { const { bin, major, engine } = config; useEngine(engine);
+  const fixtures = FIXTURES.filter((f, i) => major >= f.minNode && fuzzRuns(config, i, listedSeed(scenario(f, major))));
+  if (fixtures.length) test.each(fixtures.map((f) => [f.name, f] as const))('%s: random pauses, steps, retries and restarts never abort or wedge it, and it finishes', async (_name, fx) => {
+    const seed = seedFor(scenario(fx, major));
+    const fz = new PauseFuzz(fx, bin, major, copyFixtureDir(fx.dir), seed, replayEnv(config));
     await fz.run();
     if (fz.problems.length) throw new Error(`${fz.sc.header()}\n\nproblems:\n${fz.problems.join('\n\n')}`);
     for (const what of MUST_BE_ZERO) expect(`${what}: ${fz.sc.get(what)}`).toBe(`${what}: 0`);
