@@ -396,7 +396,10 @@ async function stopAt(d: Driven, file: string, line: number, fn: string, step: s
   if (!n) throw new Error(`${step}: 'break ${file}:${line}' answered ${said(b.text)}`);
   const mark = d.cli.mark('stderr');
   await d.command('cont');
-  if (!(await d.until(() => new RegExp(`breakpoint ${n} in ${fn}`).test(d.stderr.slice(mark)), WEDGE_MS))) throw new Wedged(`${step}: breakpoint ${n} was not hit`);
+  // the stop's line comes before its `paused` event: wait for both, or promptOpen sees the program
+  // still running (the `resumed` of cont is the last event) and the next command takes this prompt
+  const hit = () => new RegExp(`breakpoint ${n} in ${fn}`).test(d.stderr.slice(mark)) && d.events(mark).some((e) => e.type === 'paused');
+  if (!(await d.until(hit, WEDGE_MS))) throw new Wedged(`${step}: breakpoint ${n} was not hit`);
   await d.promptOpen(`${step}: at the breakpoint`);
   return n;
 }
@@ -522,7 +525,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', ({ bin, major, en
       const n = await stopAt(d, 'worker.js', lineOf(dir, 'worker.js', /ticks\+\+/), '\\(anonymous\\)', 'timer callback');
       await d.command(`clear ${n}`);
       const out = await d.command('out');
-      expect(said(out.text)).toMatch(/^paused in listOnTimeout|^listOnTimeout \(node internal/m);
+      if (!/^paused in listOnTimeout|^listOnTimeout \(node internal/m.test(said(out.text))) throw new Error(`'out' from the timer callback did not stop in listOnTimeout; it answered:\n${said(out.text)}\nthe session:\n${tail(d.stderr, 4000)}`);
       const retried = await d.command('retry');
       expect(retried.kind).toBe('prompt');
       expect(said(retried.text)).toMatch(/retry: the program is stopped in node's own code \(listOnTimeout\): no function of yours is on the stack/);
