@@ -7,9 +7,10 @@
 // - testConfigs(): every line × every engine, and the stand-in with the swap engine. For the suites
 //   whose subject the engine changes: patching, the prompt (retry, restart) and its answers, attach,
 //   loading (the transform), the controller's faults mid-patch, and the fuzzers' regression tests.
-// - fuzzCases(): the seeded fuzzers' scenarios (fixture × line), each on one engine per line, in turn
-//   (so each line runs both engines across its fixtures and each fixture both engines across the
-//   lines), a scenario with a listed regression seed on both; the stand-in runs all with swap.
+// - fuzzRuns(): which of them runs a costly case (a seeded fuzz scenario: fixture × line; a pause fuzz
+//   regression that repeats a race at a person's pace): each case on one engine per line, in turn (so
+//   each line runs both engines across the cases and each case both engines across the lines), a
+//   scenario with a listed regression seed on both; the stand-in runs them all with swap.
 // - alternatingConfigs(): each line with one engine in turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26
 //   swap) and the stand-in with swap: for a suite that costs a minute a configuration and whose
 //   subject is mostly not the engine (workers: threads, children, clusters).
@@ -21,8 +22,8 @@
 // the API and a program started with --require edit-continue/register through EDIT_CONTINUE_ENGINE.
 //
 // EC_TEST_NODES=20,26,nolive narrows the lines (nolive: the stand-in); EC_TEST_ENGINES=liveedit or
-// =swap one engine (then every list runs that one wherever it runs); EC_TEST_MATRIX=full gives the
-// fuzzers and alternatingConfigs() every line × engine (fuzzConfigs).
+// =swap one engine (then every list runs that one wherever it runs); EC_TEST_MATRIX=full runs the
+// costly cases and alternatingConfigs() on every line × engine too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -135,7 +136,7 @@ export function fuzzConfigs(): TestConfig[] {
 
 /**
  * Does configuration `c` run the fuzz scenario of fixture number `index` (its place in the suite's
- * fixture list)? A fuzz scenario costs up to a minute, so by default each (fixture, line) runs on one
+ * fixture list, or the case's number)? A fuzz scenario costs 5 to 15 s, so by default each (case, line) runs on one
  * engine, in turn: fixture i on line L runs engine (L/2 + i) mod 2. Every line thus runs both engines
  * across its fixtures, and every fixture both engines across the lines; the stand-in runs every
  * fixture with swap. A scenario `both` says to (one whose seed once found a bug: tally.ts
