@@ -10,7 +10,8 @@
 // - fuzzRuns(): which of them runs a costly case (a seeded fuzz scenario: fixture × line; a pause fuzz
 //   regression that repeats a race at a person's pace): each case on one engine per line, in turn (so
 //   each line runs both engines across the cases and each case both engines across the lines), a
-//   scenario with a listed regression seed on both; the stand-in runs those 26 runs with LiveEdit.
+//   scenario with a listed regression seed with LiveEdit too; the stand-in runs those 26 runs with
+//   LiveEdit.
 // - alternatingConfigs(): each line with one engine in turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26
 //   swap) and the stand-in with swap: for a suite that costs a minute a configuration and whose
 //   subject is mostly not the engine (workers: threads, children, clusters).
@@ -140,12 +141,12 @@ export function fuzzConfigs(): TestConfig[] {
  * engine, in turn: fixture i on line L runs engine (L/2 + i) mod 2. Every line thus runs both engines
  * across its fixtures, and every fixture both engines across the lines. The stand-in (swap) runs the
  * cases node 26 runs with LiveEdit: on node 26's V8 every case runs with swap once and half of them
- * with LiveEdit too (all of them on the stand-in when 26 is not among the lines). A scenario `both` says to (one whose seed once found a bug: tally.ts
- * REGRESSION_SEEDS) runs on both engines. EC_TEST_MATRIX=full, or one engine wanted: every scenario
- * on every configuration.
+ * with LiveEdit too (all of them on the stand-in when 26 is not among the lines). A scenario `alsoLiveEdit` says so of (one whose seed found a bug
+ * with LiveEdit: tally.ts REGRESSION_SEEDS) runs with LiveEdit on its line as well as with its engine
+ * in turn. EC_TEST_MATRIX=full, or one engine wanted: every scenario on every configuration.
  */
-export function fuzzRuns(c: TestConfig, index: number, both = false): boolean {
-  if (both || c.engine === 'auto' || process.env.EC_TEST_MATRIX === 'full') return true;
+export function fuzzRuns(c: TestConfig, index: number, alsoLiveEdit = false): boolean {
+  if ((alsoLiveEdit && c.engine === 'liveedit') || c.engine === 'auto' || process.env.EC_TEST_MATRIX === 'full') return true;
   const engines = wantedEngines();
   // the stand-in is node 26's V8 with LiveEdit off: it takes the cases node 26 runs with LiveEdit, so
   // that on 26 each case runs with swap once (with LiveEdit there or not), and all when 26 is not run

@@ -360,7 +360,7 @@ class PauseFuzz {
 
 const TIMEOUT = LONG ? 1_800_000 : 180_000;
 
-// each scenario (fixture × line) on one engine in turn, a listed regression seed on both (nodes.ts fuzzRuns)
+// each scenario (fixture × line) on one engine in turn, a listed regression seed with LiveEdit too (nodes.ts fuzzRuns)
 const scenario = (fx: Fixture, major: number) => `${SUITE} ${fx.name} ${major}`;
 describe.each(fuzzConfigs())('pause fuzz, $label', (config) => { const { bin, major, engine } = config; useEngine(engine);
   const fixtures = FIXTURES.filter((f, i) => major >= f.minNode && fuzzRuns(config, i, listedSeed(scenario(f, major))));

@@ -53,7 +53,7 @@ export const REGRESSION_SEEDS: Readonly<Record<string, number>> = {
   'pause-fuzz timer worker 26': 4266262094,
 };
 
-/** Is this scenario's seed listed in REGRESSION_SEEDS (and run as listed: no replay, no fresh seeds)? The fuzzers run such a scenario on both engines. */
+/** Is this scenario's seed listed in REGRESSION_SEEDS (and run as listed: no replay, no fresh seeds)? The fuzzers run such a scenario with LiveEdit, which found its bug, as well as with its engine in turn. */
 export function listedSeed(name: string): boolean {
   return !FRESH && REPLAY === null && name in REGRESSION_SEEDS;
 }
