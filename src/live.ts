@@ -406,12 +406,16 @@ export class LiveSession implements PromptSession {
 
   private show(p: Pause): void {
     this.stopShown = true;
+    this.interruptWanted = false;
     for (const l of this.stopListeners) l(p);
     void this.pausedEvent(p).then((e) => this.emit('paused', e));
   }
 
   private resumed(): void {
     if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
+    // a Ctrl+C not answered by a stop shown: a stop let go unseen (a caught exception under
+    // `unhandled`) came first and took V8's pause, or V8 was stopped at it when the Ctrl+C came: ask again
+    if (this.interruptWanted && !this.pause.current) this.pause.requestPause().catch(() => {});
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -626,8 +630,20 @@ export class LiveSession implements PromptSession {
     return p;
   }
 
+  /**
+   * A Ctrl+C no stop has answered yet. A stop that is not shown may be let go unseen (a caught
+   * exception under `unhandled`, checked while the program waits): if V8 is at one when the Ctrl+C
+   * comes, it has nothing to pause; if one comes first, it takes V8's pause. Either way the pause is
+   * asked for again as the program goes on from it (resumed()), until a stop is shown (show()).
+   */
+  private interruptWanted = false;
+
   /** Stop the program where it is (as Ctrl+C does). */
-  interrupt(): Promise<void> { return this.pause.requestPause(); }
+  interrupt(): Promise<void> {
+    this.interruptWanted = true;
+    if (this.pause.current && !this.stopShown) return Promise.resolve();
+    return this.pause.requestPause();
+  }
 
   breakpoints(): readonly Breakpoint[] { return this.breaks.all(); }
 

@@ -1,11 +1,11 @@
 // The prompt's answers are true (issue 12, items 2, 3, 4, 6 and 7's retry line), end to end on every
-// supported node line: the real CLI driven through its stdin/stderr, real programs.
+// supported node line with both engines: the real CLI driven through its stdin/stderr, real programs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, type RunningCli } from '../helpers/cli';
-import { ROOT_DIR, engineOf, testNodes } from '../helpers/nodes';
+import { ROOT_DIR, engineOf, testConfigs, useEngine } from '../helpers/nodes';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
@@ -30,8 +30,9 @@ function get(port: number, p: string): Promise<string> {
   });
 }
 
-describe.each(testNodes())('node $major', (config) => {
+describe.each(testConfigs())('$label', (config) => {
   const { bin } = config;
+  useEngine(config.engine);
   const start = cliPerTest();
   const services: ChildProcess[] = [];
   afterEach(() => { for (const s of services.splice(0)) s.kill('SIGKILL'); });

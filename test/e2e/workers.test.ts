@@ -8,8 +8,10 @@
 // execArgv (spawn, exec) is reached through NODE_OPTIONS, a tool's script is not, short-lived
 // children do not hang at their exit, and without --spawned they are left alone. Attach mode
 // patches an attached program's workers. A 2-worker cluster HTTP server: one save changes both
-// workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test,
-// line and engine.
+// workers' answers, and SIGKILL of edit-continue leaves no process behind. One program per test
+// and line; each line runs one engine in turn (20 and 24 LiveEdit, 22, 26 and the stand-in swap:
+// nodes.ts alternatingConfigs), as the suite costs a minute a configuration; EC_TEST_MATRIX=full runs
+// both everywhere.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -17,7 +19,7 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
 import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
-import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
+import { ROOT_DIR, alternatingConfigs, useEngine } from '../helpers/nodes';
 
 interface Counts { main: number; child: number; worker: Map<number, number> }
 
@@ -77,7 +79,7 @@ async function counts2(cli: RunningCli, after: number, factor: number, who: stri
 
 const trace = (s: string) => { if (process.env.EC_TEST_TRACE) process.stderr.write(`${new Date().toISOString()} ${s}\n`); };
 
-describe.each(testConfigs())('$label', ({ bin, engine }) => {
+describe.each(alternatingConfigs())('$label', ({ bin, engine }) => {
   useEngine(engine);
   const start = cliPerTest();
 

@@ -2,18 +2,29 @@
 // ones `npm run nodes` installs from the npm registry into nodes/node_modules, and the stand-in for
 // Node 27 (./node26-nolive/node: node 26 with LiveEdit off and run-time enabling refused).
 //
-// Two lists, made in one place (configs below):
+// The lists, made in one place (configs below); by default both engines (LiveEdit and swap) on 20, 22,
+// 24 and 26, and the swap engine on the stand-in:
 // - testConfigs(): every line × every engine, and the stand-in with the swap engine. For the suites
-//   whose subject the engine changes: patching, the prompt (retry, restart), attach, loading (the
-//   transform), the edit and pause fuzzers.
+//   whose subject the engine changes: patching, the prompt (retry, restart) and its answers, attach,
+//   loading (the transform), the controller's faults mid-patch, and the fuzzers' regression tests.
+// - fuzzRuns(): which of them runs a costly case (a seeded fuzz scenario: fixture × line; a pause fuzz
+//   regression that repeats a race at a person's pace): each case on one engine per line, in turn (so
+//   each line runs both engines across the cases and each case both engines across the lines), a
+//   scenario with a listed regression seed with LiveEdit too; the stand-in runs those 26 runs with
+//   LiveEdit.
+// - alternatingConfigs(): each line with one engine in turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26
+//   swap) and the stand-in with swap: for a suite that costs a minute a configuration and whose
+//   subject is mostly not the engine (workers: threads, children, clusters).
 // - testNodes(): every line once, with the engine a user gets by default (auto). For the suites that
 //   do not depend on the engine: process plumbing (exit codes, signals, stdio), the lifeline and the
-//   controller's faults, the cache, the watcher.
+//   controller's faults, the cache, the watcher; and the suites that check what `auto` gives a user
+//   (framework, honest, swap, TypeScript).
 // A suite picks its engine with useEngine() on its describe.each line: the engine reaches the CLI,
 // the API and a program started with --require edit-continue/register through EDIT_CONTINUE_ENGINE.
 //
-// EC_TEST_NODES=20,26,nolive narrows the lines (nolive: the stand-in); EC_TEST_ENGINES=liveedit,swap
-// the engines; EC_TEST_MATRIX=full gives the random fuzzers every line × engine too (fuzzConfigs).
+// EC_TEST_NODES=20,26,nolive narrows the lines (nolive: the stand-in); EC_TEST_ENGINES=liveedit or
+// =swap one engine (then every list runs that one wherever it runs); EC_TEST_MATRIX=full runs the
+// costly cases and alternatingConfigs() on every line × engine too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -40,13 +51,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const NO_LIVE_EDIT_NODE = path.join(__dirname, 'node26-nolive', 'node');
 
 /**
- * The engines the cross-product suites run with by default: LiveEdit, the engine `auto` picks where
- * it exists (README, "Choosing the engine"). The swap engine runs them too when asked for
- * (EC_TEST_ENGINES=liveedit,swap, or EC_TEST_ENGINES=swap EC_TEST_NODES=nolive); by default it runs
- * in the swapConfigs() suites, on every line and the stand-in.
- * If `auto` comes to prefer swap, swap goes here and LiveEdit stays on a line or two.
+ * The engines the suites run with by default: both (issue 11: every end-to-end suite whose subject the
+ * engine changes runs with LiveEdit and with the swap engine on every line). EC_TEST_ENGINES narrows.
  */
-const DEFAULT_ENGINES: TestEngine[] = ['liveedit'];
+const DEFAULT_ENGINES: TestEngine[] = ['liveedit', 'swap'];
 const DEFAULT_LINES = '20,22,24,26,nolive';
 
 function installed(major: number): string | null {
@@ -102,17 +110,57 @@ export function swapConfigs(): TestConfig[] {
 }
 
 /**
- * For the random (seeded) fuzzers, which cost a minute a configuration: each line with one engine in
- * turn (20 LiveEdit, 22 swap, 24 LiveEdit, 26 swap, when both are wanted) and the stand-in with swap,
- * so that `npm test` stays near its time budget; their fixed-seed regressions run on testConfigs().
- * EC_TEST_MATRIX=full runs every line with every engine (`EC_TEST_MATRIX=full npm run test:robust`).
+ * For a suite that costs a minute a configuration: each line with one engine in turn (20 LiveEdit, 22
+ * swap, 24 LiveEdit, 26 swap, when both are wanted) and the stand-in with swap, so that `npm test`
+ * stays in its time budget. The engine a line gets comes from the line itself, not from its place in
+ * EC_TEST_NODES, so narrowing the lines does not change it. EC_TEST_MATRIX=full: every line × engine.
  */
-export function fuzzConfigs(): TestConfig[] {
+export function alternatingConfigs(): TestConfig[] {
   const all = testConfigs();
   if (process.env.EC_TEST_MATRIX === 'full') return all;
   const engines = wantedEngines();
-  const lines = [...new Set(all.filter((c) => !c.noLiveEdit).map((c) => c.major))];
-  return all.filter((c) => c.noLiveEdit || c.engine === engines[lines.indexOf(c.major) % engines.length]);
+  return all.filter((c) => c.noLiveEdit || c.engine === engineInTurn(engines, c.major, 0));
+}
+
+/** The engine in turn for a line (20, 24: the first wanted; 22, 26: the second) and a case's index. */
+function engineInTurn(engines: TestEngine[], major: number, index: number): TestEngine {
+  return engines[(Math.floor(major / 2) + index) % engines.length];
+}
+
+/**
+ * The configurations the seeded fuzzers run on: every line × every engine and the stand-in
+ * (testConfigs()); fuzzRuns() says which of their scenarios each one runs.
+ */
+export function fuzzConfigs(): TestConfig[] {
+  return testConfigs();
+}
+
+/**
+ * Does configuration `c` run the fuzz scenario of fixture number `index` (its place in the suite's
+ * fixture list, or the case's number)? A fuzz scenario costs 5 to 15 s, so by default each (case, line) runs on one
+ * engine, in turn: fixture i on line L runs engine (L/2 + i) mod 2. Every line thus runs both engines
+ * across its fixtures, and every fixture both engines across the lines. The stand-in (swap) runs the
+ * cases node 26 runs with LiveEdit: on node 26's V8 every case runs with swap once and half of them
+ * with LiveEdit too (all of them on the stand-in when 26 is not among the lines). A scenario `alsoLiveEdit` says so of (one whose seed found a bug
+ * with LiveEdit: tally.ts REGRESSION_SEEDS) runs with LiveEdit on its line as well as with its engine
+ * in turn. EC_TEST_MATRIX=full, or one engine wanted: every scenario on every configuration.
+ */
+export function fuzzRuns(c: TestConfig, index: number, alsoLiveEdit = false): boolean {
+  if ((alsoLiveEdit && c.engine === 'liveedit') || c.engine === 'auto' || process.env.EC_TEST_MATRIX === 'full') return true;
+  const engines = wantedEngines();
+  // the stand-in is node 26's V8 with LiveEdit off: it takes the cases node 26 runs with LiveEdit, so
+  // that on 26 each case runs with swap once (with LiveEdit there or not), and all when 26 is not run
+  if (c.noLiveEdit) return !(wantedLines().includes(26) && engines.length > 1) || engineInTurn(engines, 26, index) !== 'swap';
+  return c.engine === engineInTurn(engines, c.major, index);
+}
+
+/**
+ * The environment that runs one configuration again, for a replay line:
+ * `EC_TEST_NODES=22 EC_TEST_ENGINES=swap`, or `EC_TEST_NODES=nolive` for the stand-in.
+ */
+export function replayEnv(c: Pick<TestConfig, 'major' | 'engine' | 'noLiveEdit'>): string {
+  if (c.noLiveEdit) return 'EC_TEST_NODES=nolive';
+  return `EC_TEST_NODES=${c.major}${c.engine === 'auto' ? '' : ` EC_TEST_ENGINES=${c.engine}`}`;
 }
 
 /**

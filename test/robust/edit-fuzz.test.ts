@@ -22,17 +22,17 @@
 // something its content cannot be, e.g. a syntax error patched or a top-level change applied).
 // 'saves', 'refused', 'patched', 'waiting', 'unchanged' and 'steps' are for information.
 //
-// Replay a failure: EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> npx jest test/robust/edit-fuzz.test.ts -t '<fixture>'
+// Replay a failure (the line every failure prints): EC_ROBUST_SEED=<seed> EC_TEST_NODES=<major> EC_TEST_ENGINES=<engine> npx jest test/robust/edit-fuzz.test.ts -t '<fixture>'
 // Long soak: EC_ROBUST_LONG=1 (many more steps per scenario).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
-import { fuzzConfigs, testConfigs, useEngine } from '../helpers/nodes';
+import { fuzzConfigs, fuzzRuns, replayEnv, testConfigs, useEngine } from '../helpers/nodes';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, sleep, tail } from './fuzz-kit';
 import { copyEditFixture } from './edit-oracle';
-import { LONG, MUST_BE_ZERO, rng, seedFor } from './tally';
+import { LONG, MUST_BE_ZERO, listedSeed, rng, seedFor } from './tally';
 import { refusalsOf, reportsIn, type Report, type Status } from './reports';
 
 const SUITE = 'edit-fuzz';
@@ -196,10 +196,10 @@ class EditFuzz {
   /** Values saved so far, to their VALUE lines (a burst's outcome is found by value). */
   private readonly lines = new Map<number, string>();
 
-  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number) {
+  constructor(readonly fx: Fixture, readonly bin: string, readonly node: number, readonly dir: string, seed: number, where: string) {
     this.r = rng(seed);
     this.sc = new Scenario(SUITE, node, fx.name, seed,
-      `EC_ROBUST_SEED=${seed} EC_TEST_NODES=${node} npx jest test/robust/edit-fuzz.test.ts -t '${fx.name}'`);
+      `EC_ROBUST_SEED=${seed} ${where} npx jest test/robust/edit-fuzz.test.ts -t '${fx.name}'`);
     this.file = path.join(dir, fx.edited);
     this.original = fs.readFileSync(this.file, 'utf8');
     this.model = {
@@ -761,12 +761,14 @@ const TIMEOUT = LONG ? 1_800_000 : 180_000;
 /** Does this configuration run the swap engine? (useEngine sets it for the describe block.) */
 const SWAP_ENGINE = (): boolean => process.env.EDIT_CONTINUE_ENGINE === 'swap';
 
-describe.each(fuzzConfigs())('edit fuzz, $label', ({ bin, major, engine }) => { useEngine(engine);
-  const fixtures = FIXTURES.filter((f) => major >= f.minNode);
-  test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
-    const seed = seedFor(`${SUITE} ${fx.name} ${major}`);
+// each scenario (fixture × line) on one engine in turn, a listed regression seed with LiveEdit too (nodes.ts fuzzRuns)
+const scenario = (fx: Fixture, major: number) => `${SUITE} ${fx.name} ${major}`;
+describe.each(fuzzConfigs())('edit fuzz, $label', (config) => { const { bin, major, engine } = config; useEngine(engine);
+  const fixtures = FIXTURES.filter((f, i) => major >= f.minNode && fuzzRuns(config, i, listedSeed(scenario(f, major))));
+  if (fixtures.length) test.each(fixtures.map((f) => [f.name, f] as const))('%s: seeded saves keep the program running the last applied edit', async (_name, fx) => {
+    const seed = seedFor(scenario(fx, major));
     const dir = copyEditFixture(fx.dir);
-    const fz = new EditFuzz(fx, bin, major, dir, seed);
+    const fz = new EditFuzz(fx, bin, major, dir, seed, replayEnv(config));
     await fz.run();
     verdictOf(fz);
   }, TIMEOUT);
@@ -799,14 +801,17 @@ function regression(name: string, fixture: string, main: string, body: (d: Drive
 
 const ecLines = (d: Driven, mark: number) => d.stderr.slice(mark).split('\n').filter((l) => l.startsWith('[ec]')).join('\n');
 
-describe.each(testConfigs())('edit fuzz, regressions, $label', ({ bin, engine }) => { useEngine(engine);
+// each on one engine per line in turn (nodes.ts fuzzRuns): both engines on every line across them,
+// and each on both engines across the lines
+describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { const { bin, engine } = config; useEngine(engine);
+  const inTurn = (i: number) => fuzzRuns(config, i);
   const text = (dir: string, file: string, v: number) => fs.readFileSync(path.join(dir, file), 'utf8').replace(/return \d+; \/\/ VALUE/, `return ${v}; // VALUE`);
 
   // A rename save (vim, VS Code, JetBrains' safe write) within 5 ms of another event for the file — two
   // in-place writes then a rename, as a format-on-save does — and chokidar throttled the rename away,
   // kept watching the old inode, and every later save was silently ignored. The watcher now checks the
   // inode after events settle and watches a replaced file afresh (src/patch/watcher.ts).
-  regression('a quick in-place, in-place, rename burst: the burst and every later save are applied', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
+  if (inTurn(0)) regression('a quick in-place, in-place, rename burst: the burst and every later save are applied', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
     const file = path.join(dir, 'shapes.js');
     let v = 200;
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -826,7 +831,7 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', ({ bin, engine })
   // value() and also a top-level comment was 'waiting: value is running' (EC301) forever: V8 takes a
   // top-level comment change as a change to the running top-level function. The engine now sends the
   // function changes without the top-level layout, as it did for ES modules, and says so.
-  regression('sync loop: a save that changes value() and a top-level comment applies, with a note on lines', 'robust/edit/sync-loop', 'loop.js', async (d, dir) => {
+  if (inTurn(1)) regression('sync loop: a save that changes value() and a top-level comment applies, with a note on lines', 'robust/edit/sync-loop', 'loop.js', async (d, dir) => {
     const file = path.join(dir, 'loop.js');
     const mark = d.cli.mark('stderr');
     saveInPlace(file, text(dir, 'loop.js', 201).replace('// Edit fuzzing: a synchronous loop', '// Edit fuzzing: a sync loop'));
@@ -846,7 +851,7 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', ({ bin, engine })
   // A save that turned every line ending into CRLF (a Windows editor, git's autocrlf) was reported
   // 'patched' and not carried out (V8 saw every function removed and added anew), and every later save
   // of the file too. The saved text now takes the running text's line endings (src/patch/text.ts).
-  regression('classes: a CRLF save, and the saves after it, are applied', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
+  if (inTurn(2)) regression('classes: a CRLF save, and the saves after it, are applied', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
     const file = path.join(dir, 'shapes.js');
     const mark = d.cli.mark('stderr');
     saveInPlace(file, text(dir, 'shapes.js', 201).replace(/\n/g, '\r\n'));
@@ -860,7 +865,7 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', ({ bin, engine })
 
   // -v promised 'unchanged' lines (--help: "say more: unchanged files"), but an unchanged save emitted
   // no event, so the CLI never printed one.
-  regression('-v reports a save that changes nothing as unchanged', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
+  if (inTurn(3)) regression('-v reports a save that changes nothing as unchanged', 'robust/edit/shapes', 'shapes.js', async (d, dir) => {
     await sleep(300);
     const mark = d.cli.mark('stderr');
     saveInPlace(path.join(dir, 'shapes.js'), fs.readFileSync(path.join(dir, 'shapes.js'), 'utf8'));

@@ -57,6 +57,11 @@ export const REGRESSION_SEEDS: Readonly<Record<string, number>> = {
   'edit-fuzz typescript 24': 1011012042,
 };
 
+/** Is this scenario's seed listed in REGRESSION_SEEDS (and run as listed: no replay, no fresh seeds)? The fuzzers run such a scenario with LiveEdit, which found its bug, as well as with its engine in turn. */
+export function listedSeed(name: string): boolean {
+  return !FRESH && REPLAY === null && name in REGRESSION_SEEDS;
+}
+
 /**
  * Seeds that find a bug not fixed yet: not run by npm test (each fails it). Replay one with
  * `EC_ROBUST_SEED=<seed> EC_TEST_NODES=<node> npx jest test/robust/<suite>.test.ts -t '<fixture>'`;
