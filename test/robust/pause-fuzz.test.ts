@@ -325,7 +325,7 @@ class PauseFuzz {
     const fatal = this.d.fatal();
     if (fatal && !this.problems.some((p) => p.startsWith('[target aborts]'))) this.problem('target aborts', fatal);
     const { leftRunning } = await this.d.stop();
-    this.d.dump(`pause-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}-${this.sessions}`);
+    this.d.dump(`pause-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}-${this.sessions}-${process.pid}`, this.problems.length > 0);
     if (leftRunning) this.problem('programs left running', 'the program outlived edit-continue');
   }
 
@@ -348,7 +348,7 @@ class PauseFuzz {
       await this.observe('before finish');
       await this.finish();
     } catch (err) {
-      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${tail(this.d?.stderr ?? '', 2500)}`);
+      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${this.d ? await this.d.diagnose() : ''}`);
       else if (err instanceof Died) this.problem('target aborts', `${err.message}\n${tail(this.d?.stderr ?? '', 2500)}\n${tail(this.d?.stdout ?? '', 400)}`);
       else this.problems.push(`[error] ${(err as Error).stack ?? String(err)}`);
     } finally {
@@ -639,7 +639,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', ({ bin, major, en
           }
           expect(r.kind).not.toBe('prompt');
           retried++;
-          await d.until(() => /retrying \w+/.test(d.stderr.slice(mark)), 5000);
+          await d.until(() => /retrying \w+/.test(d.stderr.slice(mark)), WEDGE_MS);
           expect(said(d.stderr.slice(mark))).toMatch(/retrying (pace|work|main)\b/);
           const problem = await goesOn(d, outFrom, 'after retry');
           if (problem) throw new Error(problem);
