@@ -91,10 +91,30 @@ export class Driven {
     return last.type === 'paused' ? 'paused' : last.type === 'resumed' ? 'running' : 'exited';
   }
 
-  /** Offset just after the last `paused` event, or -1. */
-  lastPauseAt(): number {
-    const last = this.events().filter((e) => e.type === 'paused').pop();
-    return last ? last.end : -1;
+  /**
+   * Where the output of the last pause can begin (-1: no pause yet): after the `paused` or `resumed`
+   * event before its own `paused` event, and after the last thing we sent (a command, Ctrl+C), since a
+   * new stop and its prompt come after what led to it. edit-continue writes a pause's `paused` event
+   * and renders its prompt concurrently, in no promised order: where the stop's frames have no line of
+   * the program to show (a library's code, edit-continue's own preload) and their text is not fetched
+   * yet, the prompt's `ec> ` comes before the event. So the prompt of a pause is looked for from here,
+   * not from after its event (that waited 20 s for a prompt that was already open: a wedge).
+   */
+  lastPauseBegan(): number {
+    const evs = this.events().filter((e) => e.type === 'paused' || e.type === 'resumed');
+    let i = evs.length - 1;
+    while (i >= 0 && evs[i].type !== 'paused') i--;
+    if (i < 0) return -1;
+    return Math.min(Math.max(i > 0 ? evs[i - 1].end : 0, this.inputAt), evs[i].end);
+  }
+
+  /** Offset in stderr when we last sent something (a command line, Ctrl+C). */
+  private inputAt = 0;
+
+  /** The prompt of the last pause is open (its `ec> ` came, before or after its `paused` event). */
+  promptOfLastPause(): boolean {
+    const began = this.lastPauseBegan();
+    return began >= 0 && this.cli.stderr().indexOf('ec> ', began) >= 0;
   }
 
   /** A fatal V8 error anywhere in the output so far. */
@@ -121,8 +141,7 @@ export class Driven {
   async promptOpen(step: string, timeout = WEDGE_MS): Promise<void> {
     const ok = await this.until(() => {
       if (this.exit) return 'exit';
-      const at = this.lastPauseAt();
-      if (at >= 0 && this.cli.stderr().indexOf('ec> ', at) >= 0 && this.state === 'paused') return 'open';
+      if (this.state === 'paused' && this.promptOfLastPause()) return 'open';
       if (this.state === 'running') return 'running';
       return null;
     }, timeout);
@@ -136,6 +155,7 @@ export class Driven {
    */
   async command(line: string, opts: { timeout?: number; progress?: () => boolean } = {}): Promise<{ kind: 'prompt' | 'resumed' | 'running' | 'exited'; text: string }> {
     const mark = this.cli.mark('stderr');
+    this.inputAt = mark;
     this.cli.send(line + '\n');
     const timeout = opts.timeout ?? WEDGE_MS;
     const kind = await this.until<'prompt' | 'resumed' | 'running' | 'exited'>(() => {
@@ -162,13 +182,14 @@ export class Driven {
     if (gap < 1300) await sleep(1300 - gap);
     const mark = this.cli.mark('stderr');
     const wasPaused = this.state === 'paused';
+    this.inputAt = mark;
     this.cli.kill('SIGINT');
     const r = await this.until<'paused' | 'noted' | 'exit'>(() => {
       if (this.exit) return 'exit';
       const text = this.cli.stderr();
       if (wasPaused && text.indexOf('(the program is paused', mark) >= 0 && text.indexOf('ec> ', mark) >= 0) return 'noted';
-      const paused = this.events(mark).filter((e) => e.type === 'paused').pop();
-      if (paused && text.indexOf('ec> ', paused.end) >= 0) return 'paused';
+      // the prompt may come before or after the `paused` event (lastPauseBegan)
+      if (this.events(mark).some((e) => e.type === 'paused') && this.promptOfLastPause()) return 'paused';
       return null;
     }, WEDGE_MS);
     this.lastSigint = Date.now();
@@ -186,8 +207,7 @@ export class Driven {
    */
   async diagnose(): Promise<string> {
     const events = this.events();
-    const lastPause = this.lastPauseAt();
-    const promptOpen = lastPause >= 0 && this.cli.stderr().indexOf('ec> ', lastPause) >= 0;
+    const promptOpen = this.promptOfLastPause();
     const recent = events.slice(-6).map((e) => {
       const t = typeof e.data.time === 'string' ? e.data.time.slice(11, 23) : '?';
       const what = [e.data.reason, typeof e.data.file === 'string' ? path.basename(e.data.file) : null].filter((x) => typeof x === 'string').join(' ');

@@ -109,7 +109,7 @@ class PauseFuzz {
       const reason = String(last.data.reason);
       this.sc.add(reason === 'exception' ? 'exception pauses' : reason === 'break' ? 'breakpoint hits' : reason === 'interrupt' ? 'interrupt pauses' : 'other pauses');
       this.sc.step(`  paused (${reason}) in ${(last.data.frames as { name: string; file: string | null; line: number }[] | undefined)?.[0]?.name ?? '?'}`);
-      await this.d.promptOpen(step, 10000);
+      await this.d.promptOpen(step);
       this.mode = 'paused';
     } else if (this.mode === 'running' && this.d.stderr.indexOf('ec> ', this.runningSince) >= 0) {
       this.sc.step('  stopped (the prompt is open again)');
@@ -454,8 +454,8 @@ describe.each(testConfigs())('pause fuzz regressions, $label', ({ bin, major, en
         const stop = await d.until(() => d.events(mark).some((e) => e.type === 'paused'), WEDGE_MS);
         if (!stop) throw new Error(`try ${i}: no breakpoint was hit`);
         try {
-          await d.promptOpen(`try ${i}`, 5000);
-          const p = await d.command('p 6 * 7', { timeout: 5000 });
+          await d.promptOpen(`try ${i}`);
+          const p = await d.command('p 6 * 7');
           expect(said(p.text)).toMatch(/^42$/m);
         } catch (err) {
           throw new Error(`try ${i}: stopped at a breakpoint: ${(err as Error).message}\n${tail(d.stderr.slice(mark), 1200)}`);
