@@ -39,8 +39,8 @@ const SUITE = 'edit-fuzz';
 const STEPS = LONG ? 150 : 14;
 /** After the first report of a step, no further report for this long means the step has settled. */
 const QUIET_MS = 350;
-/** A waiting edit (EC301/EC302) on a function that returns must be applied within this. */
-const RESOLVE_MS = 6000;
+/** A waiting edit (EC301/EC302) on a function that returns must be applied within this (a ceiling: the wait ends at the report). */
+const RESOLVE_MS = WEDGE_MS;
 const BIG_BYTES = 5 * 1024 * 1024;
 
 interface Fixture {
@@ -466,7 +466,8 @@ class EditFuzz {
       if (this.d.exit) throw new Died(`${step}: the program ended (${JSON.stringify(this.d.exit)})`);
       if (!lines) {
         if (this.d.state === 'paused') throw new Failure(`${step}: the program paused on its own`);
-        throw new Wedged(`${step}: the program printed nothing for ${STALL_MS} ms while not paused`);
+        const got = this.d.stdout.slice(from).split('\n').slice(1, -1).filter((l) => LINE.test(l)).length;
+        throw new Wedged(`${step}: awaited 4 lines of the program's output; ${got} came in ${STALL_MS} ms while it was not paused`);
       }
       for (const l of lines.slice(1, 4)) { const m = LINE.exec(l)!; seen.push({ value: Number(m[2]), label: m[3], probe: probeOf(l) }); }
     }
@@ -646,7 +647,7 @@ class EditFuzz {
     await this.d.command('cont');
     let request: Promise<string> | null = null;
     if (this.fx.probe === 'http') request = get(this.port, WEDGE_MS).catch((e: Error) => `error ${e.message}`);
-    const hit = await this.d.until(() => this.d.events(pauseMark).find((e) => e.type === 'paused'), STALL_MS * 2);
+    const hit = await this.d.until(() => this.d.events(pauseMark).find((e) => e.type === 'paused'), WEDGE_MS);
     if (!hit) throw new Wedged(`${step}: breakpoint ${n} in ${this.fx.fn} was not hit`);
     await this.d.promptOpen(step);
     if (!/breakpoint \d+ in/.test(this.d.stderr.slice(pauseMark))) throw new Failure(`${step}: paused, but not at the breakpoint:\n${tail(this.d.stderr.slice(pauseMark))}`);
@@ -727,7 +728,7 @@ class EditFuzz {
       // the end: the program runs the last applied save, is not paused, and goes when told
       await this.check('end');
     } catch (err) {
-      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${tail(this.d?.stderr ?? '', 2000)}`);
+      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${this.d ? await this.d.diagnose() : ''}`);
       else if (err instanceof Died) this.problem('target aborts', `${err.message}\n${tail(this.d?.stderr ?? '', 2000)}\n${tail(this.d?.stdout ?? '', 500)}`);
       else this.problems.push(`[error] ${(err as Error).stack ?? String(err)}`);
     } finally {
@@ -735,7 +736,7 @@ class EditFuzz {
         const fatal = this.d.fatal();
         if (fatal && !this.problems.some((p) => p.startsWith('[target aborts]'))) this.problem('target aborts', fatal);
         const { leftRunning } = await this.d.stop();
-        this.d.dump(`edit-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}`);
+        this.d.dump(`edit-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}-${process.pid}-${Date.now()}`, this.problems.length > 0);
         if (leftRunning) this.problem('programs left running', 'the program outlived edit-continue');
       }
       this.sc.record();
@@ -818,10 +819,10 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { con
       saveInPlace(file, text(dir, 'shapes.js', ++v));
       saveInPlace(file, text(dir, 'shapes.js', ++v));
       saveByRename(file, text(dir, 'shapes.js', ++v));
-      if (!(await printsValue(d, v, 5000))) throw new Error(`attempt ${attempt}: the burst's last save (value ${v}) did not apply`);
+      if (!(await printsValue(d, v, WEDGE_MS))) throw new Error(`attempt ${attempt}: the burst's last save (value ${v}) did not apply`);
       await sleep(300);
       saveInPlace(file, text(dir, 'shapes.js', ++v));
-      if (!(await printsValue(d, v, 5000))) {
+      if (!(await printsValue(d, v, WEDGE_MS))) {
         throw new Error(`attempt ${attempt}: a save 300 ms after the burst was never reported nor applied (the file says ${v})\n${tail(d.stderr, 800)}`);
       }
     }
@@ -835,13 +836,13 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { con
     const file = path.join(dir, 'loop.js');
     const mark = d.cli.mark('stderr');
     saveInPlace(file, text(dir, 'loop.js', 201).replace('// Edit fuzzing: a synchronous loop', '// Edit fuzzing: a sync loop'));
-    if (!(await printsValue(d, 201, 5000))) throw new Error(`value 201 was not applied within 5 s; edit-continue said:\n${ecLines(d, mark)}`);
+    if (!(await printsValue(d, 201, WEDGE_MS))) throw new Error(`value 201 was not applied within ${WEDGE_MS} ms; edit-continue said:\n${ecLines(d, mark)}`);
     expect(ecLines(d, mark)).toMatch(/patched loop\.js: value/);
     // a comment line more at the top: lines move, and the report says V8 keeps the loaded lines
     const mark2 = d.cli.mark('stderr');
     saveInPlace(file, '// one line more\n' + text(dir, 'loop.js', 202));
-    if (!(await printsValue(d, 202, 5000))) throw new Error(`value 202 was not applied within 5 s; edit-continue said:\n${ecLines(d, mark2)}`);
-    await d.until(() => /EC201/.test(d.stderr.slice(mark2)), 2000);
+    if (!(await printsValue(d, 202, WEDGE_MS))) throw new Error(`value 202 was not applied within ${WEDGE_MS} ms; edit-continue said:\n${ecLines(d, mark2)}`);
+    await d.until(() => /EC201/.test(d.stderr.slice(mark2)), WEDGE_MS);
     // LiveEdit leaves the top-level layout out; the swap engine leaves the functions that moved at
     // their loaded lines (docs/swap.md): each says so
     if (SWAP_ENGINE()) expect(d.stderr.slice(mark2)).toMatch(/patched loop\.js: value\n[^\n]*EC201 [^\n]*did not change but moved 1 line down/);
@@ -855,11 +856,11 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { con
     const file = path.join(dir, 'shapes.js');
     const mark = d.cli.mark('stderr');
     saveInPlace(file, text(dir, 'shapes.js', 201).replace(/\n/g, '\r\n'));
-    const first = await printsValue(d, 201, 5000);
+    const first = await printsValue(d, 201, WEDGE_MS);
     saveInPlace(file, '\ufeff' + text(dir, 'shapes.js', 202).replace(/\r\n/g, '\n').replace(/\n/g, '\r\n'));
-    const second = await printsValue(d, 202, 5000);
+    const second = await printsValue(d, 202, WEDGE_MS);
     saveInPlace(file, text(dir, 'shapes.js', 203).replace(/^\ufeff/, '').replace(/\r\n/g, '\n'));
-    const third = await printsValue(d, 203, 5000);
+    const third = await printsValue(d, 203, WEDGE_MS);
     expect({ crlf: first, bomCrlf: second, lfAgain: third, said: ecLines(d, mark) }).toEqual({ crlf: true, bomCrlf: true, lfAgain: true, said: expect.stringMatching(/patched shapes\.js: Square\.scale/) });
   }, bin);
 
@@ -869,7 +870,7 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { con
     await sleep(300);
     const mark = d.cli.mark('stderr');
     saveInPlace(path.join(dir, 'shapes.js'), fs.readFileSync(path.join(dir, 'shapes.js'), 'utf8'));
-    const said = await d.until(() => /\[ec\] unchanged shapes\.js/.test(d.stderr.slice(mark)), 5000);
+    const said = await d.until(() => /\[ec\] unchanged shapes\.js/.test(d.stderr.slice(mark)), WEDGE_MS);
     if (!said) throw new Error(`no 'unchanged shapes.js' line under -v:\n${d.stderr.slice(mark)}`);
   }, bin, ['-v']);
 });

@@ -10,8 +10,13 @@ import { MUST_BE_ZERO, tally } from './tally';
 
 /** No answer within this is a wedged session (generous: CPU is shared with other suites). */
 export const WEDGE_MS = 20000;
-/** A running program that prints nothing for this long has stopped making progress. */
-export const STALL_MS = 8000;
+/**
+ * A running program that prints nothing for this long has stopped making progress. As long as
+ * WEDGE_MS: every wait of the fuzzers ends as soon as what it waits for comes, so a long ceiling costs
+ * a passing run nothing, and on a loaded 2-core machine (CI runs two suites at once, load 8–11) a
+ * shorter one can expire on a session that is only slow.
+ */
+export const STALL_MS = WEDGE_MS;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -86,10 +91,30 @@ export class Driven {
     return last.type === 'paused' ? 'paused' : last.type === 'resumed' ? 'running' : 'exited';
   }
 
-  /** Offset just after the last `paused` event, or -1. */
-  lastPauseAt(): number {
-    const last = this.events().filter((e) => e.type === 'paused').pop();
-    return last ? last.end : -1;
+  /**
+   * Where the output of the last pause can begin (-1: no pause yet): after the `paused` or `resumed`
+   * event before its own `paused` event, and after the last thing we sent (a command, Ctrl+C), since a
+   * new stop and its prompt come after what led to it. edit-continue writes a pause's `paused` event
+   * and renders its prompt concurrently, in no promised order: where the stop's frames have no line of
+   * the program to show (a library's code, edit-continue's own preload) and their text is not fetched
+   * yet, the prompt's `ec> ` comes before the event. So the prompt of a pause is looked for from here,
+   * not from after its event (that waited 20 s for a prompt that was already open: a wedge).
+   */
+  lastPauseBegan(): number {
+    const evs = this.events().filter((e) => e.type === 'paused' || e.type === 'resumed');
+    let i = evs.length - 1;
+    while (i >= 0 && evs[i].type !== 'paused') i--;
+    if (i < 0) return -1;
+    return Math.min(Math.max(i > 0 ? evs[i - 1].end : 0, this.inputAt), evs[i].end);
+  }
+
+  /** Offset in stderr when we last sent something (a command line, Ctrl+C). */
+  private inputAt = 0;
+
+  /** The prompt of the last pause is open (its `ec> ` came, before or after its `paused` event). */
+  promptOfLastPause(): boolean {
+    const began = this.lastPauseBegan();
+    return began >= 0 && this.cli.stderr().indexOf('ec> ', began) >= 0;
   }
 
   /** A fatal V8 error anywhere in the output so far. */
@@ -116,8 +141,7 @@ export class Driven {
   async promptOpen(step: string, timeout = WEDGE_MS): Promise<void> {
     const ok = await this.until(() => {
       if (this.exit) return 'exit';
-      const at = this.lastPauseAt();
-      if (at >= 0 && this.cli.stderr().indexOf('ec> ', at) >= 0 && this.state === 'paused') return 'open';
+      if (this.state === 'paused' && this.promptOfLastPause()) return 'open';
       if (this.state === 'running') return 'running';
       return null;
     }, timeout);
@@ -131,6 +155,7 @@ export class Driven {
    */
   async command(line: string, opts: { timeout?: number; progress?: () => boolean } = {}): Promise<{ kind: 'prompt' | 'resumed' | 'running' | 'exited'; text: string }> {
     const mark = this.cli.mark('stderr');
+    this.inputAt = mark;
     this.cli.send(line + '\n');
     const timeout = opts.timeout ?? WEDGE_MS;
     const kind = await this.until<'prompt' | 'resumed' | 'running' | 'exited'>(() => {
@@ -157,13 +182,14 @@ export class Driven {
     if (gap < 1300) await sleep(1300 - gap);
     const mark = this.cli.mark('stderr');
     const wasPaused = this.state === 'paused';
+    this.inputAt = mark;
     this.cli.kill('SIGINT');
     const r = await this.until<'paused' | 'noted' | 'exit'>(() => {
       if (this.exit) return 'exit';
       const text = this.cli.stderr();
       if (wasPaused && text.indexOf('(the program is paused', mark) >= 0 && text.indexOf('ec> ', mark) >= 0) return 'noted';
-      const paused = this.events(mark).filter((e) => e.type === 'paused').pop();
-      if (paused && text.indexOf('ec> ', paused.end) >= 0) return 'paused';
+      // the prompt may come before or after the `paused` event (lastPauseBegan)
+      if (this.events(mark).some((e) => e.type === 'paused') && this.promptOfLastPause()) return 'paused';
       return null;
     }, WEDGE_MS);
     this.lastSigint = Date.now();
@@ -172,9 +198,35 @@ export class Driven {
     return r;
   }
 
-  /** With EC_ROBUST_DEBUG set, keep the whole output in a file (its path is printed). */
-  dump(name: string): void {
-    if (!process.env.EC_ROBUST_DEBUG) return;
+  /**
+   * What a wedge verdict prints, so that a failure in CI explains itself: the session's state as its
+   * --json events tell it (paused or running, the last events, whether the prompt is open), whether
+   * the program and edit-continue still live and whether they use CPU (a program stopped in V8's pause
+   * loop with nothing dispatched spins; an idle or stopped one does not), and the last 40 lines of
+   * edit-continue's stderr (its reports and -v lines) and of stdout (the program's output).
+   */
+  async diagnose(): Promise<string> {
+    const events = this.events();
+    const promptOpen = this.promptOfLastPause();
+    const recent = events.slice(-6).map((e) => {
+      const t = typeof e.data.time === 'string' ? e.data.time.slice(11, 23) : '?';
+      const what = [e.data.reason, typeof e.data.file === 'string' ? path.basename(e.data.file) : null].filter((x) => typeof x === 'string').join(' ');
+      return `${t} ${e.type}${what ? ` (${what})` : ''}`;
+    });
+    const pid = this.pid;
+    const [program, controller] = await Promise.all([cpuUse(pid), cpuUse(this.cli.child.pid ?? null)]);
+    const lines = (text: string) => text.split('\n').slice(-41).join('\n');
+    return [
+      `session at the wedge (${new Date().toISOString().slice(11, 23)}): ${this.state}${this.state === 'paused' ? `, prompt ${promptOpen ? 'open' : 'not open'}` : ''}; last events: ${recent.join(', ') || 'none'}`,
+      `program (pid ${pid ?? '?'}): ${program}; edit-continue (pid ${this.cli.child.pid ?? '?'}): ${controller}`,
+      `--- edit-continue's stderr, last 40 lines ---\n${lines(this.cli.stderr())}`,
+      `--- stdout, last 40 lines ---\n${lines(this.cli.stdout())}`,
+    ].join('\n');
+  }
+
+  /** Keep the whole output in a file (its path is printed): always with EC_ROBUST_DEBUG set, else when `failed`. */
+  dump(name: string, failed = false): void {
+    if (!process.env.EC_ROBUST_DEBUG && !failed) return;
     const file = path.join(os.tmpdir(), `${name}.log`);
     fs.writeFileSync(file, `--- stdout ---\n${this.cli.stdout()}\n--- stderr ---\n${this.cli.stderr()}\n`);
     process.stderr.write(`output kept in ${file}\n`);
@@ -226,6 +278,29 @@ export class Scenario {
       tally({ suite: this.suite, node: this.node, what, n, ...(failed ? { seed: this.seed, replay: this.replay } : {}) });
     }
   }
+}
+
+/**
+ * Whether a process lives and works: its state in /proc (R running, S sleeping, T stopped, Z zombie)
+ * and the CPU it used over half a second (Linux; elsewhere only whether it lives).
+ */
+export async function cpuUse(pid: number | null): Promise<string> {
+  if (pid === null) return 'pid unknown';
+  if (!isAlive(pid)) return 'gone';
+  const ticks = (): { state: string; cpu: number } | null => {
+    try {
+      // the fields after the command's closing parenthesis: state is the first, utime and stime the 12th and 13th
+      const rest = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      return { state: rest[0], cpu: Number(rest[11]) + Number(rest[12]) };
+    } catch { return null; }
+  };
+  const a = ticks();
+  if (!a) return 'alive';
+  await sleep(500);
+  const b = ticks();
+  if (!b) return 'ended while looked at';
+  // clock ticks are 1/100 s on Linux: ticks over 0.5 s, as a share of one core
+  return `state ${b.state}, ${Math.round(((b.cpu - a.cpu) / 50) * 100)}% of a core over 0.5 s`;
 }
 
 /** Short text of what went wrong, for messages. */

@@ -109,7 +109,7 @@ class PauseFuzz {
       const reason = String(last.data.reason);
       this.sc.add(reason === 'exception' ? 'exception pauses' : reason === 'break' ? 'breakpoint hits' : reason === 'interrupt' ? 'interrupt pauses' : 'other pauses');
       this.sc.step(`  paused (${reason}) in ${(last.data.frames as { name: string; file: string | null; line: number }[] | undefined)?.[0]?.name ?? '?'}`);
-      await this.d.promptOpen(step, 10000);
+      await this.d.promptOpen(step);
       this.mode = 'paused';
     } else if (this.mode === 'running' && this.d.stderr.indexOf('ec> ', this.runningSince) >= 0) {
       this.sc.step('  stopped (the prompt is open again)');
@@ -325,7 +325,7 @@ class PauseFuzz {
     const fatal = this.d.fatal();
     if (fatal && !this.problems.some((p) => p.startsWith('[target aborts]'))) this.problem('target aborts', fatal);
     const { leftRunning } = await this.d.stop();
-    this.d.dump(`pause-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}-${this.sessions}`);
+    this.d.dump(`pause-fuzz-${this.fx.name.replace(/\W+/g, '-')}-${this.node}-${this.sessions}-${process.pid}`, this.problems.length > 0);
     if (leftRunning) this.problem('programs left running', 'the program outlived edit-continue');
   }
 
@@ -348,7 +348,7 @@ class PauseFuzz {
       await this.observe('before finish');
       await this.finish();
     } catch (err) {
-      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${tail(this.d?.stderr ?? '', 2500)}`);
+      if (err instanceof Wedged) this.problem('wedged sessions', `${err.message}\n${this.d ? await this.d.diagnose() : ''}`);
       else if (err instanceof Died) this.problem('target aborts', `${err.message}\n${tail(this.d?.stderr ?? '', 2500)}\n${tail(this.d?.stdout ?? '', 400)}`);
       else this.problems.push(`[error] ${(err as Error).stack ?? String(err)}`);
     } finally {
@@ -464,8 +464,8 @@ describe.each(testConfigs())('pause fuzz regressions, $label', (config) => { con
         const stop = await d.until(() => d.events(mark).some((e) => e.type === 'paused'), WEDGE_MS);
         if (!stop) throw new Error(`try ${i}: no breakpoint was hit`);
         try {
-          await d.promptOpen(`try ${i}`, 5000);
-          const p = await d.command('p 6 * 7', { timeout: 5000 });
+          await d.promptOpen(`try ${i}`);
+          const p = await d.command('p 6 * 7');
           expect(said(p.text)).toMatch(/^42$/m);
         } catch (err) {
           throw new Error(`try ${i}: stopped at a breakpoint: ${(err as Error).message}\n${tail(d.stderr.slice(mark), 1200)}`);
@@ -649,7 +649,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', (config) => { con
           }
           expect(r.kind).not.toBe('prompt');
           retried++;
-          await d.until(() => /retrying \w+/.test(d.stderr.slice(mark)), 5000);
+          await d.until(() => /retrying \w+/.test(d.stderr.slice(mark)), WEDGE_MS);
           expect(said(d.stderr.slice(mark))).toMatch(/retrying (pace|work|main)\b/);
           const problem = await goesOn(d, outFrom, 'after retry');
           if (problem) throw new Error(problem);
