@@ -360,7 +360,19 @@ export class LiveSession implements PromptSession {
       return;
     }
     if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
+    // an interrupt nobody waits for: a Debugger.pause queued in V8 that a stop shown meanwhile has
+    // answered (a Ctrl+C sent twice to V8, or one V8 kept through a stop; pause-state.ts interruptsOut)
+    if (p.kind === 'interrupt' && !this.interruptWanted && p.hitBreakpoints.length === 0 && p.callFrames[0]) { void this.unaskedInterrupt(p, p.callFrames[0]); return; }
     this.show(p);
+  }
+
+  /** An interrupt stop nobody waits for: a `debugger` statement is shown; else it goes on. */
+  private async unaskedInterrupt(p: Pause, top: Protocol.Debugger.CallFrame): Promise<void> {
+    const atDebugger = await this.pause.isDebuggerStatement(top).catch(() => true);
+    if (this.pause.current !== p) return;
+    if (atDebugger || this.interruptWanted) { this.show(p); return; }
+    log('a second stop for one Ctrl+C: going on');
+    void this.pause.resume();
   }
 
   private inSwapWrapper(p: Pause): boolean {
@@ -407,15 +419,19 @@ export class LiveSession implements PromptSession {
   private show(p: Pause): void {
     this.stopShown = true;
     this.interruptWanted = false;
+    this.interruptDeferred = false;
     for (const l of this.stopListeners) l(p);
     void this.pausedEvent(p).then((e) => this.emit('paused', e));
   }
 
   private resumed(): void {
     if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
-    // a Ctrl+C not answered by a stop shown: a stop let go unseen (a caught exception under
-    // `unhandled`) came first and took V8's pause, or V8 was stopped at it when the Ctrl+C came: ask again
-    if (this.interruptWanted && !this.pause.current) this.pause.requestPause().catch(() => {});
+    // a Ctrl+C that came while V8 stood at a stop let go unseen (a caught exception under `unhandled`):
+    // V8 ignored nothing yet, since nothing was sent; send it now that the program runs
+    if (this.interruptDeferred && this.interruptWanted && !this.pause.current) {
+      this.interruptDeferred = false;
+      this.pause.requestPause().catch(() => {});
+    }
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -631,17 +647,21 @@ export class LiveSession implements PromptSession {
   }
 
   /**
-   * A Ctrl+C no stop has answered yet. A stop that is not shown may be let go unseen (a caught
-   * exception under `unhandled`, checked while the program waits): if V8 is at one when the Ctrl+C
-   * comes, it has nothing to pause; if one comes first, it takes V8's pause. Either way the pause is
-   * asked for again as the program goes on from it (resumed()), until a stop is shown (show()).
+   * A Ctrl+C no stop has answered yet (show() ends it). A stop that is not shown may be let go unseen
+   * (a caught exception under `unhandled`, checked while the program waits). If V8 stands at one when
+   * the Ctrl+C comes, V8 ignores a Debugger.pause: the pause is asked for as the program goes on from
+   * that stop (resumed()). A Debugger.pause sent while the program runs stays queued in V8 through
+   * such stops, evaluations at them included, and stops the program later: it is not asked again, since
+   * each request is a stop of its own (docs/v8.md, "A queued Debugger.pause").
    */
   private interruptWanted = false;
+  /** The Ctrl+C came while V8 stood at a stop not shown: its Debugger.pause is still to be sent. */
+  private interruptDeferred = false;
 
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> {
     this.interruptWanted = true;
-    if (this.pause.current && !this.stopShown) return Promise.resolve();
+    if (this.pause.current && !this.stopShown) { this.interruptDeferred = true; return Promise.resolve(); }
     return this.pause.requestPause();
   }
 

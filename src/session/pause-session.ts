@@ -136,7 +136,8 @@ export class PauseSession {
     await this.cdp.Debugger.resume({}).catch(() => {});
   }
 
-  private async isDebuggerStatement(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+  /** Does this frame stand at a `debugger` statement (a stop of the program's own, whatever we asked)? */
+  async isDebuggerStatement(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
     const src = await this.source(frame.location.scriptId);
     if (!src) return true; // cannot tell: stop, as for a debugger statement
     return atDebuggerStatement(src.text, src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
@@ -391,10 +392,14 @@ export class PauseSession {
     const p = this.current;
     if (!p) return fail('the program is running');
     if (isSafe(p.kind)) return { ok: true, value: p };
-    // V8 always ends this step with a stop; on a loaded machine it can take seconds (see retry.ts)
-    const next = await this.step('into', 20000);
+    // V8 always ends this step with a stop; on a loaded machine it can take seconds (see retry.ts).
+    // A Debugger.pause still queued in V8 may stop the program before the step ends: that stop is an
+    // interrupt again (pause-state.ts, interruptsOut), and one more step moves on from it.
+    let next = await this.step('into', 20000);
+    for (let tries = 0; next && next.kind === 'interrupt' && tries < 3; tries++) next = await this.step('into', 20000);
     if (!next) return fail('the program ran on while stopping at a safe point (it has nothing left to run right now); press Ctrl+C to stop it again');
     if (next.kind === 'exception') return fail('stepping met another exception');
+    if (!isSafe(next.kind)) return fail('the program did not reach a point where frames can be restarted; try again');
     return { ok: true, value: next };
   }
 

@@ -33,10 +33,20 @@ export interface PauseState {
   told: boolean;
   /** The session moves the program itself (a step, a retry): listeners hear of none of its stops. A resume ends it. */
   quiet: boolean;
+  /**
+   * Debugger.pause requests that may still be queued in V8. V8 queues each one as an interrupt of its
+   * own; a stop that comes first (an exception let go unseen, a step's end) does not use it up, and it
+   * stops the program later, wherever it runs. Until one is known to have stopped, every stop that is
+   * not an exception or a breakpoint may be it, and is taken as an interrupt: restarting a frame from
+   * an interrupt taken for a step's end aborts the process (docs/v8.md, "A queued Debugger.pause").
+   * A request V8 drops (our own evaluation ran while it was queued) leaves the count high: the next
+   * such stop takes one off, so the cost is one extra step before a restart.
+   */
+  interruptsOut: number;
 }
 
 export function initialPauseState(): PauseState {
-  return { phase: { is: 'running' }, stepArmed: false, told: false, quiet: false };
+  return { phase: { is: 'running' }, stepArmed: false, told: false, quiet: false, interruptsOut: 0 };
 }
 
 export type PauseInput =
@@ -72,7 +82,7 @@ export interface PauseStep { state: PauseState; effects: PauseEffect[] }
 
 /** What classifyPause and maybeLeftoverStep need to know of the state (session/pause.ts, v8-rules.ts). */
 export function contextOf(s: PauseState): PauseContext {
-  const asked = s.phase.is === 'interrupting' ? 'interrupt' : s.phase.is === 'stepping' ? 'step' : 'nothing';
+  const asked = s.phase.is === 'interrupting' || s.interruptsOut > 0 ? 'interrupt' : s.phase.is === 'stepping' ? 'step' : 'nothing';
   return { asked, stepArmed: s.stepArmed };
 }
 
@@ -89,9 +99,10 @@ export function next(s: PauseState, input: PauseInput): PauseStep {
       const { pause } = input;
       const stepArmed = s.phase.is === 'stepping' && endsStep(pause) ? false : s.stepArmed;
       const phase: Phase = { is: 'paused', pause };
-      if (input.awaited) return { state: { ...s, phase, stepArmed }, effects: [{ do: 'hand-to-waiters', pause }] };
-      if (s.quiet) return { state: { ...s, phase, stepArmed }, effects: [] };
-      return { state: { ...s, phase, stepArmed, told: true }, effects: [{ do: 'tell-paused', pause }] };
+      const interruptsOut = pause.kind === 'interrupt' ? Math.max(0, s.interruptsOut - 1) : s.interruptsOut;
+      if (input.awaited) return { state: { ...s, phase, stepArmed, interruptsOut }, effects: [{ do: 'hand-to-waiters', pause }] };
+      if (s.quiet) return { state: { ...s, phase, stepArmed, interruptsOut }, effects: [] };
+      return { state: { ...s, phase, stepArmed, interruptsOut, told: true }, effects: [{ do: 'tell-paused', pause }] };
     }
     case 'resumed': {
       // our own step or interrupt stays on its way: V8 says it runs after a step goes out
@@ -100,7 +111,7 @@ export function next(s: PauseState, input: PauseInput): PauseStep {
     }
     case 'interrupt':
       if (s.phase.is === 'paused') return { state: s, effects: [] };
-      return { state: { ...s, phase: { is: 'interrupting' } }, effects: [] };
+      return { state: { ...s, phase: { is: 'interrupting' }, interruptsOut: s.interruptsOut + 1 }, effects: [] };
     case 'move':
       return { state: { ...s, phase: { is: 'stepping' }, stepArmed: true }, effects: [] };
     case 'move-refused':

@@ -130,3 +130,32 @@ describe('next: steps and interrupts', () => {
     expect(s.state.quiet).toBe(false);
   });
 });
+
+describe('next: a Debugger.pause still queued in V8', () => {
+  test('an exception stop that comes first does not use the Ctrl+C up: after it, the next stop is still an interrupt, not a break', () => {
+    const s = new Session().feed({ on: 'interrupt' });
+    s.feed({ on: 'paused', pause: pause('exception'), awaited: false }, { on: 'resume' }, { on: 'resumed' });
+    expect(s.asked).toBe('interrupt');
+    s.feed({ on: 'paused', pause: pause('interrupt'), awaited: false });
+    s.feed({ on: 'resume' }, { on: 'resumed' });
+    expect(s.asked).toBe('nothing');
+  });
+
+  test('two requests for one Ctrl+C: the stop that ends a step taken from the first is taken as the second interrupt (a restart from it would abort), the next step\'s end is a step', () => {
+    const s = new Session().feed({ on: 'interrupt' });
+    s.feed({ on: 'paused', pause: pause('exception'), awaited: false }, { on: 'resume' }, { on: 'resumed' });
+    s.feed({ on: 'interrupt' });
+    s.feed({ on: 'paused', pause: pause('interrupt'), awaited: false });
+    // the prompt's restart makes the pause safe: a step goes out, and the second request stops it first
+    s.feed({ on: 'move' });
+    expect(s.asked).toBe('interrupt');
+    s.feed({ on: 'paused', pause: pause('interrupt'), awaited: true });
+    s.feed({ on: 'move' });
+    expect(s.asked).toBe('step');
+  });
+
+  test('a breakpoint or an exception while a request is queued keeps it counted', () => {
+    const s = new Session().feed({ on: 'interrupt' }, { on: 'paused', pause: pause('break', ['bp']), awaited: false }, { on: 'resume' }, { on: 'resumed' });
+    expect(s.asked).toBe('interrupt');
+  });
+});
