@@ -419,19 +419,15 @@ export class LiveSession implements PromptSession {
   private show(p: Pause): void {
     this.stopShown = true;
     this.interruptWanted = false;
-    this.interruptDeferred = false;
     for (const l of this.stopListeners) l(p);
     void this.pausedEvent(p).then((e) => this.emit('paused', e));
   }
 
   private resumed(): void {
     if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
-    // a Ctrl+C that came while V8 stood at a stop let go unseen (a caught exception under `unhandled`):
-    // V8 ignored nothing yet, since nothing was sent; send it now that the program runs
-    if (this.interruptDeferred && this.interruptWanted && !this.pause.current) {
-      this.interruptDeferred = false;
-      this.pause.requestPause().catch(() => {});
-    }
+    // a Ctrl+C not answered yet by a stop shown, and no request for it queued in V8 (dropped, or
+    // never sent as V8 stood at a stop let go unseen): ask now that the program runs
+    if (this.interruptWanted && !this.pause.current && !this.pause.interruptPending) this.pause.requestPause().catch(() => {});
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -648,20 +644,19 @@ export class LiveSession implements PromptSession {
 
   /**
    * A Ctrl+C no stop has answered yet (show() ends it). A stop that is not shown may be let go unseen
-   * (a caught exception under `unhandled`, checked while the program waits). If V8 stands at one when
-   * the Ctrl+C comes, V8 ignores a Debugger.pause: the pause is asked for as the program goes on from
-   * that stop (resumed()). A Debugger.pause sent while the program runs stays queued in V8 through
-   * such stops, evaluations at them included, and stops the program later: it is not asked again, since
-   * each request is a stop of its own (docs/v8.md, "A queued Debugger.pause").
+   * (a caught exception under `unhandled`, checked while the program waits). V8 drops a Debugger.pause
+   * that reaches it while it stands at such a stop (in a program that throws often, the next one can
+   * come before the request does); one that reaches it while the program runs stays queued through
+   * such stops and stops the program later, and each request is a stop of its own (docs/v8.md, "A
+   * queued Debugger.pause"). So the pause is asked for again as the program goes on from a stop let
+   * go unseen, unless one is queued or on its way (PauseSession.interruptPending).
    */
   private interruptWanted = false;
-  /** The Ctrl+C came while V8 stood at a stop not shown: its Debugger.pause is still to be sent. */
-  private interruptDeferred = false;
 
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> {
     this.interruptWanted = true;
-    if (this.pause.current && !this.stopShown) { this.interruptDeferred = true; return Promise.resolve(); }
+    if (this.pause.current && !this.stopShown) return Promise.resolve(); // asked as it goes on (resumed())
     return this.pause.requestPause();
   }
 

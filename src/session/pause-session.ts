@@ -6,7 +6,7 @@ import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import { mintSafePause, type SafePause } from './safe-pause';
 import { classifyPause, depthOf, type BreakOn, type Pause } from './pause';
-import { contextOf, currentPause, initialPauseState, next, type PauseInput, type PauseState } from './pause-state';
+import { contextOf, currentPause, initialPauseState, interruptPending, next, type PauseInput, type PauseState } from './pause-state';
 import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
 import { inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
@@ -94,6 +94,9 @@ export class PauseSession {
     });
   }
 
+  /** Is a Debugger.pause queued in V8 or on its way there (pause-state.ts)? */
+  get interruptPending(): boolean { return interruptPending(this.state); }
+
   /** The stop the program is at; null while it runs. */
   get current(): Pause | null { return currentPause(this.state); }
 
@@ -165,8 +168,14 @@ export class PauseSession {
    */
   async requestPause(): Promise<void> {
     if (this.current) return;
+    const count = this.pauseCount;
     this.feed({ on: 'interrupt' });
-    await this.cdp.Debugger.pause();
+    try {
+      await this.cdp.Debugger.pause();
+    } finally {
+      // a stop before the answer: V8 stood at it when it read the request, and dropped it
+      this.feed({ on: 'interrupt-answered', queued: this.pauseCount === count });
+    }
     if (this.forceTimer) clearTimeout(this.forceTimer);
     this.forceTimer = setTimeout(() => {
       this.forceTimer = null;

@@ -34,19 +34,24 @@ export interface PauseState {
   /** The session moves the program itself (a step, a retry): listeners hear of none of its stops. A resume ends it. */
   quiet: boolean;
   /**
-   * Debugger.pause requests that may still be queued in V8. V8 queues each one as an interrupt of its
-   * own; a stop that comes first (an exception let go unseen, a step's end) does not use it up, and it
-   * stops the program later, wherever it runs. Until one is known to have stopped, every stop that is
-   * not an exception or a breakpoint may be it, and is taken as an interrupt: restarting a frame from
+   * Debugger.pause requests V8 has queued and not yet stopped for. V8 queues each request that reaches
+   * it while the program runs as an interrupt of its own; a stop that comes first (an exception let go
+   * unseen, a step's end) does not use it up, and it stops the program later, wherever it runs. One
+   * that reaches V8 while it stands at a stop is dropped. Which of the two happened shows in the
+   * answer: a stop that came before it means V8 was stopped when it read the request
+   * ('interrupt-answered'). While a request is queued or unanswered, every stop that is not an
+   * exception or a breakpoint may be its stop, and is taken as an interrupt: restarting a frame from
    * an interrupt taken for a step's end aborts the process (docs/v8.md, "A queued Debugger.pause").
-   * A request V8 drops (our own evaluation ran while it was queued) leaves the count high: the next
-   * such stop takes one off, so the cost is one extra step before a restart.
+   * Where it cannot be told which request a stop answered, the count stays high: that costs one more
+   * step before a restart, never a wrong "safe".
    */
   interruptsOut: number;
+  /** A Debugger.pause is on its way to V8 and not answered yet. */
+  interruptInFlight: boolean;
 }
 
 export function initialPauseState(): PauseState {
-  return { phase: { is: 'running' }, stepArmed: false, told: false, quiet: false, interruptsOut: 0 };
+  return { phase: { is: 'running' }, stepArmed: false, told: false, quiet: false, interruptsOut: 0, interruptInFlight: false };
 }
 
 export type PauseInput =
@@ -56,6 +61,8 @@ export type PauseInput =
   | { on: 'resumed' }
   /** Debugger.pause goes out (Ctrl+C). */
   | { on: 'interrupt' }
+  /** Its answer came; `queued`: no stop came before it, so V8 read it while the program ran and queued it. */
+  | { on: 'interrupt-answered'; queued: boolean }
   /** A step or frame restart goes out. */
   | { on: 'move' }
   /** V8 refused that step or restart: the program is still stopped at `pause`. */
@@ -82,8 +89,13 @@ export interface PauseStep { state: PauseState; effects: PauseEffect[] }
 
 /** What classifyPause and maybeLeftoverStep need to know of the state (session/pause.ts, v8-rules.ts). */
 export function contextOf(s: PauseState): PauseContext {
-  const asked = s.phase.is === 'interrupting' || s.interruptsOut > 0 ? 'interrupt' : s.phase.is === 'stepping' ? 'step' : 'nothing';
+  const asked = s.phase.is === 'interrupting' || s.interruptsOut > 0 || s.interruptInFlight ? 'interrupt' : s.phase.is === 'stepping' ? 'step' : 'nothing';
   return { asked, stepArmed: s.stepArmed };
+}
+
+/** Is a Debugger.pause queued in V8 or on its way there? Then asking again would give a second stop. */
+export function interruptPending(s: PauseState): boolean {
+  return s.interruptsOut > 0 || s.interruptInFlight;
 }
 
 /** The stop the program is at, if it is stopped. */
@@ -99,7 +111,8 @@ export function next(s: PauseState, input: PauseInput): PauseStep {
       const { pause } = input;
       const stepArmed = s.phase.is === 'stepping' && endsStep(pause) ? false : s.stepArmed;
       const phase: Phase = { is: 'paused', pause };
-      const interruptsOut = pause.kind === 'interrupt' ? Math.max(0, s.interruptsOut - 1) : s.interruptsOut;
+      // an interrupt stop answers a queued request; while one is unanswered it cannot be told whose it is: keep the count
+      const interruptsOut = pause.kind === 'interrupt' && !s.interruptInFlight ? Math.max(0, s.interruptsOut - 1) : s.interruptsOut;
       if (input.awaited) return { state: { ...s, phase, stepArmed, interruptsOut }, effects: [{ do: 'hand-to-waiters', pause }] };
       if (s.quiet) return { state: { ...s, phase, stepArmed, interruptsOut }, effects: [] };
       return { state: { ...s, phase, stepArmed, interruptsOut, told: true }, effects: [{ do: 'tell-paused', pause }] };
@@ -111,7 +124,9 @@ export function next(s: PauseState, input: PauseInput): PauseStep {
     }
     case 'interrupt':
       if (s.phase.is === 'paused') return { state: s, effects: [] };
-      return { state: { ...s, phase: { is: 'interrupting' }, interruptsOut: s.interruptsOut + 1 }, effects: [] };
+      return { state: { ...s, phase: { is: 'interrupting' }, interruptInFlight: true }, effects: [] };
+    case 'interrupt-answered':
+      return { state: { ...s, interruptInFlight: false, interruptsOut: s.interruptsOut + (input.queued ? 1 : 0) }, effects: [] };
     case 'move':
       return { state: { ...s, phase: { is: 'stepping' }, stepArmed: true }, effects: [] };
     case 'move-refused':

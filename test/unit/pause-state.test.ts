@@ -1,6 +1,6 @@
 // The pause session's decisions, one transition at a time: next() is pure (PauseSession is its shell,
 // driven against real node processes in test/e2e/prompt.test.ts and retry-related.test.ts).
-import { contextOf, currentPause, initialPauseState, next, type PauseEffect, type PauseInput, type PauseState } from '../../src/session/pause-state';
+import { contextOf, currentPause, initialPauseState, interruptPending, next, type PauseEffect, type PauseInput, type PauseState } from '../../src/session/pause-state';
 import type { Pause, PauseKind } from '../../src/session/pause';
 
 const pause = (kind: PauseKind, hitBreakpoints: string[] = []): Pause => ({ kind, callFrames: [], hitBreakpoints, rejection: false });
@@ -114,7 +114,7 @@ describe('next: steps and interrupts', () => {
     expect(s.asked).toBe('interrupt');
     const stopped = new Session().feed({ on: 'paused', pause: pause('break'), awaited: false }, { on: 'interrupt' });
     expect(stopped.state.phase.is).toBe('paused');
-    const ranOn = new Session().feed({ on: 'paused', pause: pause('break'), awaited: false }, { on: 'move' }, { on: 'interrupt' });
+    const ranOn = new Session().feed({ on: 'paused', pause: pause('break'), awaited: false }, { on: 'move' }, { on: 'interrupt' }, { on: 'interrupt-answered', queued: true });
     expect(ranOn.asked).toBe('interrupt');
     expect(ranOn.state.stepArmed).toBe(true);
     ranOn.feed({ on: 'resumed' });
@@ -132,19 +132,33 @@ describe('next: steps and interrupts', () => {
 });
 
 describe('next: a Debugger.pause still queued in V8', () => {
-  test('an exception stop that comes first does not use the Ctrl+C up: after it, the next stop is still an interrupt, not a break', () => {
-    const s = new Session().feed({ on: 'interrupt' });
-    s.feed({ on: 'paused', pause: pause('exception'), awaited: false }, { on: 'resume' }, { on: 'resumed' });
+  const sent = (queued: boolean): PauseInput[] => [{ on: 'interrupt' }, { on: 'interrupt-answered', queued }];
+  const letGo = (kind: PauseKind): PauseInput[] => [{ on: 'paused', pause: pause(kind), awaited: false }, { on: 'resume' }, { on: 'resumed' }];
+
+  test('an exception stop after the answer does not use the request up: the next stop is still an interrupt, not a break', () => {
+    const s = new Session().feed(...sent(true), ...letGo('exception'));
     expect(s.asked).toBe('interrupt');
-    s.feed({ on: 'paused', pause: pause('interrupt'), awaited: false });
-    s.feed({ on: 'resume' }, { on: 'resumed' });
+    expect(interruptPending(s.state)).toBe(true);
+    s.feed(...letGo('interrupt'));
+    expect(s.asked).toBe('nothing');
+    expect(interruptPending(s.state)).toBe(false);
+  });
+
+  test('a stop before the answer: V8 dropped the request, nothing stays queued, and it may be asked again', () => {
+    const s = new Session().feed({ on: 'interrupt' }, { on: 'paused', pause: pause('exception'), awaited: false }, { on: 'interrupt-answered', queued: false }, { on: 'resume' }, { on: 'resumed' });
+    expect(interruptPending(s.state)).toBe(false);
     expect(s.asked).toBe('nothing');
   });
 
-  test('two requests for one Ctrl+C: the stop that ends a step taken from the first is taken as the second interrupt (a restart from it would abort), the next step\'s end is a step', () => {
+  test('while a request is unanswered, asking again is not allowed and every stop but an exception or a breakpoint is an interrupt', () => {
     const s = new Session().feed({ on: 'interrupt' });
-    s.feed({ on: 'paused', pause: pause('exception'), awaited: false }, { on: 'resume' }, { on: 'resumed' });
-    s.feed({ on: 'interrupt' });
+    expect(interruptPending(s.state)).toBe(true);
+    s.feed({ on: 'paused', pause: pause('break', ['bp']), awaited: false }, { on: 'resume' }, { on: 'resumed' }, { on: 'move' });
+    expect(s.asked).toBe('interrupt');
+  });
+
+  test('two queued requests: the stop that ends a step taken from the first interrupt is the second interrupt (a restart from it would abort); the next step\'s end is a step', () => {
+    const s = new Session().feed(...sent(true), ...letGo('exception'), ...sent(true));
     s.feed({ on: 'paused', pause: pause('interrupt'), awaited: false });
     // the prompt's restart makes the pause safe: a step goes out, and the second request stops it first
     s.feed({ on: 'move' });
@@ -154,8 +168,9 @@ describe('next: a Debugger.pause still queued in V8', () => {
     expect(s.asked).toBe('step');
   });
 
-  test('a breakpoint or an exception while a request is queued keeps it counted', () => {
-    const s = new Session().feed({ on: 'interrupt' }, { on: 'paused', pause: pause('break', ['bp']), awaited: false }, { on: 'resume' }, { on: 'resumed' });
+  test('an interrupt stop that comes while another request is unanswered keeps the count: it cannot be told whose it is', () => {
+    const s = new Session().feed(...sent(true), { on: 'interrupt' });
+    s.feed({ on: 'paused', pause: pause('interrupt'), awaited: false }, { on: 'interrupt-answered', queued: false }, { on: 'move' });
     expect(s.asked).toBe('interrupt');
   });
 });
