@@ -427,7 +427,7 @@ export class LiveSession implements PromptSession {
     if (this.lastLoadError && this.lastLoadError.goneOn === Infinity) this.lastLoadError.goneOn = Date.now();
     // a Ctrl+C not answered yet by a stop shown, and no request for it queued in V8 (dropped, or
     // never sent as V8 stood at a stop let go unseen): ask now that the program runs
-    if (this.interruptWanted && !this.pause.current && !this.pause.interruptPending) this.pause.requestPause().catch(() => {});
+    this.askPauseAgain();
     if (!this.stopShown) return;
     this.stopShown = false;
     for (const l of this.goListeners) l();
@@ -657,7 +657,21 @@ export class LiveSession implements PromptSession {
   interrupt(): Promise<void> {
     this.interruptWanted = true;
     if (this.pause.current && !this.stopShown) return Promise.resolve(); // asked as it goes on (resumed())
-    return this.pause.requestPause();
+    return this.askPause();
+  }
+
+  /** Send the Ctrl+C's Debugger.pause; if V8 dropped it and the program runs on, send it again. */
+  private async askPause(): Promise<void> {
+    const queued = await this.pause.requestPause();
+    if (!queued) this.askPauseAgain();
+  }
+
+  /**
+   * The Ctrl+C is not answered by a stop shown and no request for it is queued in V8 or on its way:
+   * ask again if the program runs (if it is stopped, the resume from that stop asks: resumed()).
+   */
+  private askPauseAgain(): void {
+    if (this.interruptWanted && !this.pause.current && !this.pause.interruptPending) this.askPause().catch(() => {});
   }
 
   breakpoints(): readonly Breakpoint[] { return this.breaks.all(); }

@@ -165,16 +165,21 @@ export class PauseSession {
   /**
    * Stop the program where it is (Ctrl+C). An idle program runs no JavaScript to stop in: after a
    * moment, run a no-op in it so that it stops there (the prompt then has no frames of the program).
+   *
+   * Answers whether V8 queued the request; false when the program was stopped (here, or when V8 read
+   * it: then V8 dropped it, pause-state.ts).
    */
-  async requestPause(): Promise<void> {
-    if (this.current) return;
+  async requestPause(): Promise<boolean> {
+    if (this.current) return false;
     const count = this.pauseCount;
     this.feed({ on: 'interrupt' });
+    let queued = false;
     try {
       await this.cdp.Debugger.pause();
     } finally {
       // a stop before the answer: V8 stood at it when it read the request, and dropped it
-      this.feed({ on: 'interrupt-answered', queued: this.pauseCount === count });
+      queued = this.pauseCount === count;
+      this.feed({ on: 'interrupt-answered', queued });
     }
     if (this.forceTimer) clearTimeout(this.forceTimer);
     this.forceTimer = setTimeout(() => {
@@ -185,6 +190,7 @@ export class PauseSession {
         this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
       }
     }, 400);
+    return queued;
   }
 
   /** The next pause, or null if none comes in time (the program runs on). */
