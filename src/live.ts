@@ -419,7 +419,6 @@ export class LiveSession implements PromptSession {
   private show(p: Pause): void {
     this.stopShown = true;
     this.interruptWanted = false;
-    this.disarmInterruptRetry();
     for (const l of this.stopListeners) l(p);
     void this.pausedEvent(p).then((e) => this.emit('paused', e));
   }
@@ -657,36 +656,14 @@ export class LiveSession implements PromptSession {
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> {
     this.interruptWanted = true;
-    if (this.pause.current && !this.stopShown) { this.armInterruptRetry(); return Promise.resolve(); } // asked as it goes on (resumed())
+    if (this.pause.current && !this.stopShown) return Promise.resolve(); // asked as it goes on (resumed())
     return this.askPause();
   }
 
   /** Send the Ctrl+C's Debugger.pause; if V8 dropped it and the program runs on, send it again. */
   private async askPause(): Promise<void> {
-    this.armInterruptRetry();
     const queued = await this.pause.requestPause();
     if (!queued) this.askPauseAgain();
-  }
-
-  /**
-   * A request V8 took may still never stop the program: one queued while it stood at a stop we let go
-   * unseen was seen used up there (fresh-clone CI, prompt.test, node 20 and 24). While the Ctrl+C is
-   * unanswered and the program runs, it is asked again every 500 ms. A second stop that comes of it is
-   * counted (pause-state.ts) and let go (paused()), never taken for a safe one.
-   */
-  private interruptRetry: NodeJS.Timeout | null = null;
-  private armInterruptRetry(): void {
-    if (this.interruptRetry) return;
-    let tries = 0;
-    this.interruptRetry = setInterval(() => {
-      if (!this.interruptWanted || ++tries > 20) { this.disarmInterruptRetry(); return; }
-      if (!this.pause.current) this.pause.requestPause().catch(() => {});
-    }, 500);
-    this.interruptRetry.unref();
-  }
-  private disarmInterruptRetry(): void {
-    if (this.interruptRetry) clearInterval(this.interruptRetry);
-    this.interruptRetry = null;
   }
 
   /**
