@@ -5,11 +5,12 @@
 // is refused; a save made while value() is on the stack waits and goes in when it returns. The
 // updater's last text (the empty one, or the first save with its refused cap) is never the base:
 // the report of the applied save must still say cap was not patched, and what V8 gets keeps the old cap.
-import { Updater, type Clock, type UpdateReport } from '../../src/patch/updater';
+import { Updater, type UpdateReport } from '../../src/patch/updater';
 import { LiveEditEngine } from '../../src/patch/engine';
 import { ScriptRegistry } from '../../src/session/registry';
 import type { Connection } from '../../src/cdp/connection';
 import type { Protocol } from 'devtools-protocol';
+import { FakeClock } from '../helpers/fake-clock';
 
 const FILE = '/proj/app.js';
 const R0 = [
@@ -30,31 +31,6 @@ const R0 = [
 ].join('\n');
 const save = (v: number, cap: string, label = 'a') => R0.replace('return 100;', `return ${v};`).replace('return BASE;', cap).replace("'a'", `'${label}'`);
 const OLD_CAP = 'return BASE;';
-
-class FakeClock implements Clock {
-  t = 0;
-  private id = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number { return this.t; }
-  setTimeout(fn: () => void, ms: number): unknown { this.timers.set(this.id, { at: this.t + ms, fn }); return this.id++; }
-  clearTimeout(h: unknown): void { this.timers.delete(h as number); }
-  /** Move time on, firing due timers in order, letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    const settle = async () => { for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r)); };
-    await settle();
-    for (;;) {
-      const due = [...this.timers].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
 
 /** The inspector: V8 runs `running`; setScriptSource answers from `answers` (Ok takes the text). */
 function fakeInspector(initial: string) {
@@ -78,7 +54,7 @@ test('empty save refused, a save that waits at a stop, applied at return: planne
   const registry = new ScriptRegistry(async () => v8.running);
   registry.add({ scriptId: '7', url: `file://${FILE}`, isModule: false } as Protocol.Debugger.ScriptParsedEvent);
   const engine = new LiveEditEngine(cdp, registry);
-  const clock = new FakeClock();
+  const clock = new FakeClock(20);
   let disk = '';
   const reports: UpdateReport[] = [];
   const updater = new Updater({ engine, clock, readFile: async () => Buffer.from(disk), report: (r) => reports.push(r) });

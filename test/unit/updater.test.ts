@@ -1,52 +1,8 @@
-import { Updater, textOf, MAX_SCRIPT_BYTES, type Clock, type UpdateReport } from '../../src/patch/updater';
+import { Updater, textOf, MAX_SCRIPT_BYTES, type UpdateReport } from '../../src/patch/updater';
 import type { ApplyOptions, PatchEngine, PatchOutcome, SafePause } from '../../src/patch/engine';
 import { Codes } from '../../src/patch/codes';
+import { FakeClock, settle } from '../helpers/fake-clock';
 
-/** Let every pending promise callback run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
-}
-
-/** A clock whose time only moves when the test says so. */
-class FakeClock implements Clock {
-  t = 0;
-  private nextId = 1;
-  readonly timers = new Map<number, { at: number; fn: () => void; ms: number }>();
-  /** Every delay ever asked for, in order. */
-  readonly requested: number[] = [];
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.t + ms, fn, ms });
-    this.requested.push(ms);
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Move time forward, firing due timers in order and letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    await settle();
-    for (;;) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
 
 interface Deferred<T> {
   promise: Promise<T>;
