@@ -81,14 +81,31 @@ export class PauseSession {
   private pauseCount = 0;
   /** Set while a step or frame restart of ours is on its way to its pause (stoppedAtCodelessEnd waits for it). */
   private moving: Promise<unknown> | null = null;
+  /**
+   * V8's own word on the program: true from its `paused` event to its `resumed` event. It leaves a stop
+   * only after it has answered the resume and read every message that came in the meantime; a
+   * Debugger.pause read before it has left is dropped (docs/v8.md, "A Debugger.pause read before V8
+   * has left a stop"). Our phase says "running" from the moment a resume goes out.
+   */
+  private v8Stopped = false;
+  /** V8's `paused` events so far. */
+  private v8Stops = 0;
+  /** Calls waiting for V8's next word (its next `paused` or `resumed` event). */
+  private v8Words: (() => void)[] = [];
+  /** The Debugger.pause on its way (requestPause): one at a time. */
+  private asking: Promise<boolean> | null = null;
 
   /**
    * `beforeResume`: run before every resume (the one place breakpoints cleared where the program
    * stood leave V8: after a step it would abort, before a resume it is safe; v8-rules.ts).
    */
   constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void> } = {}) {
-    cdp.Debugger.on('paused', (e) => this.onPaused(e));
+    cdp.Debugger.on('paused', (e) => {
+      this.v8Said(true);
+      this.onPaused(e);
+    });
     cdp.Debugger.on('resumed', () => {
+      this.v8Said(false);
       log('resumed', this.state.quiet ? '(quiet)' : '');
       this.feed({ on: 'resumed' });
     });
@@ -169,16 +186,32 @@ export class PauseSession {
    * Answers whether V8 queued the request; false when the program was stopped (here, or when V8 read
    * it: then V8 dropped it, pause-state.ts).
    */
-  async requestPause(): Promise<boolean> {
-    if (this.current) return false;
-    const count = this.pauseCount;
+  requestPause(): Promise<boolean> {
+    if (this.current) return Promise.resolve(false);
+    this.asking ??= this.askV8ToPause().finally(() => { this.asking = null; });
+    return this.asking;
+  }
+
+  private async askV8ToPause(): Promise<boolean> {
+    // a resume of ours is answered, and V8 has not left the stop yet: a request it read now would be
+    // dropped, and its answer would come before any word of a stop, as for one queued
+    if (this.v8Stopped) {
+      log('pause: waiting for V8 to leave its stop');
+      await this.nextWordOfV8(5000);
+      if (this.current || this.v8Stopped) return false;
+    }
     this.feed({ on: 'interrupt' });
+    const stops = this.v8Stops;
     let queued = false;
     try {
       await this.cdp.Debugger.pause();
     } finally {
-      // a stop before the answer: V8 stood at it when it read the request, and dropped it
-      queued = this.pauseCount === count;
+      // V8 reads the request while the program runs (it went out after V8 said it left its last stop)
+      // or at a stop that began first, and answers as it reads it. No stop before the answer: queued.
+      // A stop before it: V8 was stopped and dropped it, or it stopped for it at once (seen on node 26);
+      // either way nothing of it is left in V8
+      queued = this.v8Stops === stops && !this.v8Stopped;
+      log('pause answered', queued ? '(queued)' : '(a stop came first: nothing queued)');
       this.feed({ on: 'interrupt-answered', queued });
     }
     if (this.forceTimer) clearTimeout(this.forceTimer);
@@ -191,6 +224,23 @@ export class PauseSession {
       }
     }, 400);
     return queued;
+  }
+
+  private v8Said(stopped: boolean): void {
+    this.v8Stopped = stopped;
+    if (stopped) this.v8Stops++;
+    const words = this.v8Words;
+    this.v8Words = [];
+    for (const w of words) w();
+  }
+
+  /** Resolves at V8's next `paused` or `resumed` event, or after `ms`. */
+  private nextWordOfV8(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void { clearTimeout(timer); resolve(); }
+      this.v8Words.push(done);
+    });
   }
 
   /** The next pause, or null if none comes in time (the program runs on). */

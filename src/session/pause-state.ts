@@ -37,9 +37,11 @@ export interface PauseState {
    * Debugger.pause requests V8 has queued and not yet stopped for. V8 queues each request that reaches
    * it while the program runs as an interrupt of its own; a stop that comes first (an exception let go
    * unseen, a step's end) does not use it up, and it stops the program later, wherever it runs. One
-   * that reaches V8 while it stands at a stop is dropped. Which of the two happened shows in the
-   * answer: a stop that came before it means V8 was stopped when it read the request
-   * ('interrupt-answered'). While a request is queued or unanswered, every stop that is not an
+   * that reaches V8 while it stands at a stop is dropped, and so is one read after V8 answered a resume
+   * but before it left the stop: so a request goes out only once V8 has said it left its last stop.
+   * Which of the two happened then shows in the order of V8's messages: V8 answers as it reads the
+   * request, so a stop before the answer means V8 was stopped when it read it, or stopped for it at
+   * once; either way nothing of it stays queued ('interrupt-answered'). While a request is queued or unanswered, every stop that is not an
    * exception or a breakpoint may be its stop, and is taken as an interrupt: restarting a frame from
    * an interrupt taken for a step's end aborts the process (docs/v8.md, "A queued Debugger.pause").
    * Where it cannot be told which request a stop answered, the count stays high: that costs one more
@@ -61,7 +63,7 @@ export type PauseInput =
   | { on: 'resumed' }
   /** Debugger.pause goes out (Ctrl+C). */
   | { on: 'interrupt' }
-  /** Its answer came; `queued`: no stop came before it, so V8 read it while the program ran and queued it. */
+  /** Its answer came; `queued`: no stop came before it (V8 read it while the program ran and queued it). */
   | { on: 'interrupt-answered'; queued: boolean }
   /** A step or frame restart goes out. */
   | { on: 'move' }
