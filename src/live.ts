@@ -639,6 +639,7 @@ export class LiveSession implements PromptSession {
   async step(kind: StepKind): Promise<Pause | null> {
     const p = await this.pause.quietly(() => this.pause.step(kind));
     if (!p) this.resumed(); // it ran on (returned to the event loop)
+    else this.interruptWanted = false; // the prompt shows this stop: it answers a Ctrl+C typed during the step
     return p;
   }
 
@@ -656,6 +657,7 @@ export class LiveSession implements PromptSession {
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> {
     this.interruptWanted = true;
+    log('interrupt: current', !!this.pause.current, 'shown', this.stopShown);
     if (this.pause.current && !this.stopShown) return Promise.resolve(); // asked as it goes on (resumed())
     return this.askPause();
   }

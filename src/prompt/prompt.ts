@@ -53,6 +53,10 @@ export class Prompt {
   private scriptedAhead = 0;
   /** A command is running. */
   private busy = false;
+  /** `step`, `next` or `out` waits for the stop its step ends in (the program runs meanwhile). */
+  private stepping = false;
+  /** Ctrl+C was pressed while it waited. */
+  private stepInterrupted = false;
   /** A stop is being shown. */
   private rendering = false;
   /** The pause the frames on screen belong to. */
@@ -185,6 +189,14 @@ export class Prompt {
 
   /** Ctrl+C while the prompt is open: leave the repl, or say how to go on (twice ends the program: app). */
   interrupt(): void {
+    // a step of ours is on its way and the program runs (a step across a loop, or one that will not
+    // stop before the event loop): stop it where it is, and the step ends there
+    if (this.stepping && !this.d.session.current) {
+      this.stepInterrupted = true;
+      this.out(this.d.style.dim('pausing… (Ctrl+C again to end the program)'));
+      this.d.session.interrupt().catch(() => {});
+      return;
+    }
     if (this.reading === 'repl') {
       this.feed({ on: 'read-as', reading: 'command' });
       this.out('');
@@ -336,10 +348,20 @@ export class Prompt {
       case 'step':
       case 'out': {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
-        const p = await s.step(kind);
+        this.stepping = true;
+        this.stepInterrupted = false;
+        let p: Pause | null;
+        try {
+          p = await s.step(kind);
+        } finally {
+          this.stepping = false;
+        }
         if (!p) {
-          // it ran on: back to the event loop, or on in code V8 did not stop in
-          this.out(this.d.style.dim('(the step did not stop within 3 s: the program runs on; Ctrl+C stops it again)'));
+          // it ran on: back to the event loop, or on in code V8 did not stop in. A Ctrl+C typed
+          // meanwhile that V8 has not answered: node 22 reads nothing while `out` runs a loop (docs/v8.md)
+          this.out(this.d.style.dim(this.stepInterrupted
+            ? '(the step did not stop within 3 s, and node has not answered the Ctrl+C yet: the program stops once node reads it; Ctrl+C twice ends it)'
+            : '(the step did not stop within 3 s: the program runs on; Ctrl+C stops it again)'));
           this.closed();
           return;
         }
@@ -419,6 +441,7 @@ export class Prompt {
   /** A step may end at a breakpoint or an exception that came first (elsewhere, or in another call). */
   private stoppedBy(p: Pause): string | null {
     if (p.kind === 'exception') return `${exceptionHeadline(p.exception, p.rejection)} (before the step ended)`;
+    if (p.kind === 'interrupt') return 'paused (Ctrl+C) before the step ended';
     const n = this.d.session.breakpointNumbers(p);
     return n.length ? `breakpoint ${n.join(', ')} in ${p.callFrames[0]?.functionName || '(anonymous)'}` : null;
   }

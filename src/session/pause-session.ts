@@ -187,6 +187,7 @@ export class PauseSession {
    * it: then V8 dropped it, pause-state.ts).
    */
   requestPause(): Promise<boolean> {
+    log('requestPause: current', !!this.current, 'asking', !!this.asking, 'v8Stopped', this.v8Stopped);
     if (this.current) return Promise.resolve(false);
     this.asking ??= this.askV8ToPause().finally(() => { this.asking = null; });
     return this.asking;

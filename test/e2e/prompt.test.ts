@@ -243,6 +243,30 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     expect((await cli.exited).code).toBe(0);
   });
 
+  // A step that does not end soon (`next` over a call that loops) lets the program run for up to 3 s
+  // while the prompt waits. Ctrl+C then said "the program is paused", which was not true, and it was
+  // not stopped (the pause fuzz, hot loop, node 20, seed 3413870873: the commands typed meanwhile
+  // waited behind the step). It now stops the program, and the step ends there. (`out` of a function
+  // that loops cannot be stopped on node 22: V8 answers nothing until it returns; docs/v8.md.)
+  test('Ctrl+C while a step runs on: the program pauses where it is, and the step ends there', async () => {
+    const dir = copyFixture('pause');
+    const cli = start(['--json', bin, 'long-call.js'], dir, 'pipe', { EDIT_CONTINUE_DEBUG: 'pause' });
+    await cli.waitFor(/paused at a debugger statement in main[^]*?ec> $/, { stream: 'stderr', step: 'the debugger statement' });
+    await ask(cli, 'next', /main \(long-call\.js:10:\d+\)[^]*?ec> $/);
+    const mark = cli.mark('stderr');
+    cli.send('next\n'); // over spin(), which never returns: the step never ends by itself
+    // V8 has left the stop: the step is on its way and the program runs (the debug log says so)
+    await cli.waitFor(/\[ec:pause\] resumed \(quiet\)/, { stream: 'stderr', after: mark, step: 'the step runs' });
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused \(Ctrl\+C\) before the step ended[^]*?spin \(long-call\.js:\d+:\d+\)[^]*?ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C ends the step' });
+    const answer = cli.stderr().slice(mark);
+    expect(answer).not.toMatch(/the program is paused: cont to go on/);
+    expect(answer).not.toMatch(/the step did not stop within 3 s/);
+    await ask(cli, 'p s > 0', /(?:^|> )true$/m);
+    cli.send('quit\n');
+    expect((await cli.exited).code).toBe(143);
+  });
+
   test('Ctrl+C in a hot function, fix, retry: it runs again from its start with the new code and goes on', async () => {
     const dir = copyFixture('pause');
     const cli = start(['--json', bin, 'hot.js'], dir);

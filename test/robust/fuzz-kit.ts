@@ -188,6 +188,11 @@ export class Driven {
       if (this.exit) return 'exit';
       const text = this.cli.stderr();
       if (wasPaused && text.indexOf('(the program is paused', mark) >= 0 && text.indexOf('ec> ', mark) >= 0) return 'noted';
+      // a step of ours was on its way and the program ran (a step across a loop): the Ctrl+C ends the
+      // step where the program is, and the step's answer is the prompt (no `paused` event: a step's
+      // stops have none)
+      const ended = text.indexOf('before the step ended', mark);
+      if (wasPaused && ended >= 0 && text.indexOf('ec> ', ended) >= 0) return 'noted';
       // the prompt may come before or after the `paused` event (lastPauseBegan)
       if (this.events(mark).some((e) => e.type === 'paused') && this.promptOfLastPause()) return 'paused';
       return null;

@@ -55,6 +55,10 @@ export const REGRESSION_SEEDS: Readonly<Record<string, number>> = {
   // was applied at cont with "EC204 cap not patched" on a line after its head, and the fuzz read the
   // report before that line came (fixed on branch fix-patched: test/robust/reports.ts)
   'edit-fuzz typescript 24': 1011012042,
+  // Ctrl+C while `out` ran on in a loop said "the program is paused" and did not stop it; the commands
+  // typed meanwhile waited behind the step, and the session was taken for wedged (now the Ctrl+C ends
+  // the step where the program is: test/e2e/prompt.test.ts "Ctrl+C while a step runs on")
+  'pause-fuzz hot loop 20': 3413870873,
 };
 
 /** Is this scenario's seed listed in REGRESSION_SEEDS (and run as listed: no replay, no fresh seeds)? The fuzzers run such a scenario with LiveEdit, which found its bug, as well as with its engine in turn. */
