@@ -231,7 +231,7 @@ describe.each(alternatingConfigs())('$label', ({ bin, engine }) => {
     };
     const cli = start(['-v', '--spawned', bin, 'spawner.js'], dir);
     // (a child that ends before our session is set up must not wait for it: it hung in node's "Waiting for the debugger to disconnect")
-    await cli.waitFor(/(?:^short returned: short open\n[^]*){5}/m, { step: 'short-lived children end', timeout: 60000 });
+    await cli.waitFor(/(?:^short returned: short open\n[^]*){5}/m, { step: 'short-lived children end', timeout: 30000 });
     const pids = await started(cli, 'open');
     for (const who of ['plain a', 'plain b']) await cli.waitFor(new RegExp(`attached to process ${pids[who]}\\n`), { stream: 'stderr', step: `${who} attached` });
     await counts2(cli, 0, 2, ['main', 'plain a', 'plain b']);
@@ -252,7 +252,7 @@ describe.each(alternatingConfigs())('$label', ({ bin, engine }) => {
     expect(alone.stderr()).not.toMatch(/attached to process/);
     alone.send('quit\n');
     expect((await alone.exited).code).toBe(0);
-  });
+  }, 120000); // two sessions of nine node processes each: each step's own limit explains a failure first
 
   test('Ctrl+C twice ends the program and its forked child, with the code node gives', async () => {
     const dir = copyFixture('workers');
