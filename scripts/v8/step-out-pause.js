@@ -7,56 +7,37 @@
 // runs, a Debugger.pause, a Runtime.getIsolateId 0.5 s later and another Debugger.pause 1 s later.
 // Prints what came back within 3 s, e.g.
 //   {"answered":["Debugger.pause","Runtime.getIsolateId","Debugger.pause"],"stops":["other","ambiguous"]}
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const WebSocket = require('ws');
+'use strict';
+const { launch } = require('./inspect');
 
 const node = process.argv[2] || process.execPath;
 const step = process.argv[3] || 'stepOut';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-v8-'));
-const target = path.join(dir, 'target.js');
-fs.writeFileSync(target, `function sum(limit) {
+const answered = [];
+const stops = [];
+let watching = false;
+const s = launch(node, `function sum(limit) {
   let s = 0;
   for (let i = 0; i !== limit; i += 2) s += 1;
   return s;
 }
 console.log(sum(1000001));
-`);
-const child = spawn(node, ['--inspect=0', target], { stdio: ['ignore', 'ignore', 'pipe'] });
-let err = '';
-let ws = null;
-child.stderr.on('data', (d) => { err += d; const m = /ws:\/\/\S+/.exec(err); if (m && !ws) attach(m[0]); });
-
-function attach(url) {
-  ws = new WebSocket(url);
-  let id = 0;
-  const names = new Map();
-  const send = (method, params = {}) => { const i = ++id; names.set(i, method); ws.send(JSON.stringify({ id: i, method, params })); };
-  const answered = [];
-  const stops = [];
-  let watching = false;
-  const finish = () => { console.log(JSON.stringify({ answered, stops })); child.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); };
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw);
-    if (msg.id) { if (watching) answered.push(names.get(msg.id)); return; }
+`, {
+  onAnswer(method) { if (watching) answered.push(method); },
+  onEvent(msg) {
     if (msg.method === 'Debugger.paused') {
       stops.push(msg.params.reason);
-      if (stops.length === 1) send(`Debugger.${step}`);
+      if (stops.length === 1) void s.send(`Debugger.${step}`);
       return;
     }
     if (msg.method === 'Debugger.resumed' && stops.length === 1 && !watching) {
       watching = true;
-      send('Debugger.pause');
-      setTimeout(() => send('Runtime.getIsolateId'), 500);
-      setTimeout(() => send('Debugger.pause'), 1000);
-      setTimeout(finish, 3000);
+      void s.send('Debugger.pause');
+      setTimeout(() => void s.send('Runtime.getIsolateId'), 500);
+      setTimeout(() => void s.send('Debugger.pause'), 1000);
+      setTimeout(() => s.finish({ answered, stops }), 3000);
     }
-  });
-  ws.on('open', () => {
-    send('Debugger.enable');
-    send('Runtime.runIfWaitingForDebugger');
-    setTimeout(() => send('Debugger.pause'), 500);
-  });
-}
+  },
+});
+void s.send('Debugger.enable');
+void s.send('Runtime.runIfWaitingForDebugger');
+setTimeout(() => void s.send('Debugger.pause'), 500);
