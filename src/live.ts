@@ -657,7 +657,6 @@ export class LiveSession implements PromptSession {
   /** Stop the program where it is (as Ctrl+C does). */
   interrupt(): Promise<void> {
     this.interruptWanted = true;
-    log('interrupt: current', !!this.pause.current, 'shown', this.stopShown);
     if (this.pause.current && !this.stopShown) return Promise.resolve(); // asked as it goes on (resumed())
     return this.askPause();
   }

@@ -53,10 +53,8 @@ export class Prompt {
   private scriptedAhead = 0;
   /** A command is running. */
   private busy = false;
-  /** `step`, `next` or `out` waits for the stop its step ends in (the program runs meanwhile). */
-  private stepping = false;
-  /** Ctrl+C was pressed while it waited. */
-  private stepInterrupted = false;
+  /** `step`, `next` or `out` waits for the stop its step ends in (the program runs meanwhile); was Ctrl+C pressed meanwhile? */
+  private stepWait: { interrupted: boolean } | null = null;
   /** A stop is being shown. */
   private rendering = false;
   /** The pause the frames on screen belong to. */
@@ -191,9 +189,9 @@ export class Prompt {
   interrupt(): void {
     // a step of ours is on its way and the program runs (a step across a loop, or one that will not
     // stop before the event loop): stop it where it is, and the step ends there
-    if (this.stepping && !this.d.session.current) {
-      this.stepInterrupted = true;
-      this.out(this.d.style.dim('pausing… (Ctrl+C again to end the program)'));
+    if (this.stepWait && !this.d.session.current) {
+      this.stepWait.interrupted = true;
+      this.out(this.d.style.dim(`pausing… (Ctrl+C again to ${this.d.attached ? 'detach' : 'end the program'})`));
       this.d.session.interrupt().catch(() => {});
       return;
     }
@@ -348,19 +346,19 @@ export class Prompt {
       case 'step':
       case 'out': {
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
-        this.stepping = true;
-        this.stepInterrupted = false;
+        const wait = { interrupted: false };
+        this.stepWait = wait;
         let p: Pause | null;
         try {
           p = await s.step(kind);
         } finally {
-          this.stepping = false;
+          this.stepWait = null;
         }
         if (!p) {
           // it ran on: back to the event loop, or on in code V8 did not stop in. A Ctrl+C typed
           // meanwhile that V8 has not answered: node 22 reads nothing while `out` runs a loop (docs/v8.md)
-          this.out(this.d.style.dim(this.stepInterrupted
-            ? '(the step did not stop within 3 s, and node has not answered the Ctrl+C yet: the program stops once node reads it; Ctrl+C twice ends it)'
+          this.out(this.d.style.dim(wait.interrupted
+            ? `(the step did not stop within 3 s, and node has not answered the Ctrl+C yet: the program stops once node reads it; Ctrl+C twice ${this.d.attached ? 'detaches' : 'ends it'})`
             : '(the step did not stop within 3 s: the program runs on; Ctrl+C stops it again)'));
           this.closed();
           return;

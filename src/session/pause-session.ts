@@ -187,7 +187,6 @@ export class PauseSession {
    * it: then V8 dropped it, pause-state.ts).
    */
   requestPause(): Promise<boolean> {
-    log('requestPause: current', !!this.current, 'asking', !!this.asking, 'v8Stopped', this.v8Stopped);
     if (this.current) return Promise.resolve(false);
     this.asking ??= this.askV8ToPause().finally(() => { this.asking = null; });
     return this.asking;
@@ -211,7 +210,7 @@ export class PauseSession {
       // or at a stop that began first, and answers as it reads it. No stop before the answer: queued.
       // A stop before it: V8 was stopped and dropped it, or it stopped for it at once (seen on node 26);
       // either way nothing of it is left in V8
-      queued = this.v8Stops === stops && !this.v8Stopped;
+      queued = this.v8Stops === stops;
       log('pause answered', queued ? '(queued)' : '(a stop came first: nothing queued)');
       this.feed({ on: 'interrupt-answered', queued });
     }

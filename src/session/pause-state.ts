@@ -41,9 +41,10 @@ export interface PauseState {
    * but before it left the stop: so a request goes out only once V8 has said it left its last stop.
    * Which of the two happened then shows in the order of V8's messages: V8 answers as it reads the
    * request, so a stop before the answer means V8 was stopped when it read it, or stopped for it at
-   * once; either way nothing of it stays queued ('interrupt-answered'). While a request is queued or unanswered, every stop that is not an
-   * exception or a breakpoint may be its stop, and is taken as an interrupt: restarting a frame from
-   * an interrupt taken for a step's end aborts the process (docs/v8.md, "A queued Debugger.pause").
+   * once; either way nothing of it stays queued ('interrupt-answered'). While a request is queued or
+   * unanswered, every stop that is not an exception or a breakpoint may be its stop, and is taken as
+   * an interrupt: restarting a frame from an interrupt taken for a step's end aborts the process
+   * (docs/v8.md, "A queued Debugger.pause").
    * Where it cannot be told which request a stop answered, the count stays high: that costs one more
    * step before a restart, never a wrong "safe".
    */
