@@ -2,6 +2,7 @@
 // inspector connection, with typed events and the prompt's actions as methods. `launch` and `attach`
 // (./api.ts) make one; the CLI is built on it.
 import { EventEmitter } from 'node:events';
+import { Codes } from './patch/codes';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
@@ -281,6 +282,10 @@ export class LiveSession implements PromptSession {
     // save's report names the threads that took it. Not a "not patched … save again" line, nor a line
     // of its own for a patch it took as it ended (docs/v8.md, "Worker threads and child processes").
     if (thread !== 0 && !this.threadList().some((t) => t.info.id === thread)) { log('report of an ended thread left out', thread, kind, event.file); return; }
+    // The same for the program itself: its end fails the calls in flight (the first look at files
+    // written just before the start, a save as it exits), and the end is said already. Files a build
+    // or a checkout had just written made one "not patched … connection closed" line each.
+    if (thread === 0 && kind === 'not-patched' && (this.disconnected || this.leaving || this.programExited) && (event as NotPatchedEvent).reasons.every((r) => r.code === Codes.ProtocolError)) { log('report after the connection closed left out', event.file); return; }
     const file = event.file;
     // a file only workers loaded: their reports say it all
     if (thread === 0 && kind === 'unchanged' && !(event as UnchangedEvent).loaded && this.workersWith(file).length) return;

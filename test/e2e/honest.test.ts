@@ -4,6 +4,7 @@
 // answers Ok and keeps the old code, docs/v8.md section 4) is refused with EC207/EC204, the rest of
 // the save is applied, and the file keeps taking later saves.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { engineOf, testNodes, type TestNode } from '../helpers/nodes';
@@ -200,5 +201,26 @@ if (tsNodes.length) describe.each(tsNodes)('node $major (TypeScript)', (config) 
     const dir = copyFixture('honest');
     const cli = start([bin, 'greet.ts'], dir);
     await (engineOf(config) === 'swap' ? greetStepsSwap : greetSteps)(cli, path.join(dir, 'greet.ts'), 'greet.ts');
+  });
+});
+
+// Controller logic, the same on every line: one node (the one running the tests).
+describe('reports as the program ends', () => {
+  const start = cliPerTest();
+
+  test('files written just before the start, still being checked when the program ends, make no "not patched" lines', async () => {
+    // a build or a checkout just before the start: every file is newer than the start, so each is
+    // read and compared with what V8 runs; the program ends while those checks are on their way,
+    // which failed them with "connection closed" (one "not patched … save again" line per file)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-fresh-'));
+    const count = 1000;
+    fs.mkdirSync(path.join(dir, 'mods'));
+    for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, 'mods', `m${i}.js`), `exports.f = function f${i}(x) { return x + ${i}; };\n`);
+    fs.writeFileSync(path.join(dir, 'main.js'), `let s = 0;\nfor (let i = 0; i < ${count}; i++) s += require('./mods/m' + i + '.js').f(1);\nconsole.log('sum', s);\nsetTimeout(() => {}, 250);\n`);
+    const cli = start(['main.js'], dir, 'ignore');
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout()).toBe(`sum ${count + (count * (count - 1)) / 2}\n`);
+    expect(cli.stderr()).not.toMatch(/not patched/);
+    assertNoV8Abort(cli);
   });
 });
