@@ -17,6 +17,7 @@
 //   evalonly     the prologue is only the planted `(c)=>eval(c)`, held by nothing (the eval's presence)
 //   callonly     the prologue calls a helper that does nothing (the call and its closure, no globals)
 //   nodispatch   the prologue, but no dispatch in any function
+//   letslots     the slots as module-level `let`s instead of globals (no global defined or looked up)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -39,6 +40,14 @@ const VARIANTS = {
   evalonly: (t, m) => swapText(t, m).replace(PROLOGUE, '(c)=>eval(c);'),
   callonly: (t, m) => swapText(t, m).replace('__ec$s==="function"&&__ec$s(', '__ec$s==="function"&&__ec$n('),
   nodispatch: (t, m) => swapText(t, m).replace(/\/\*ec\{\d+;[^*]*\*\/[\s\S]*?\/\*\}ec\*\//g, ''),
+  letslots: (t, m) => {
+    // the slots as module-level `let`s (context slots) instead of globals: no global is defined and
+    // the dispatch's read needs no global lookup (a variant for measuring only: nothing installs into it)
+    const text = swapText(t, m);
+    const n = Number(/__ec\$s\("[^"]*",(\d+)/.exec(text)[1]);
+    const names = Array.from({ length: n }, (_, k) => `__ec$${m}$${k}`);
+    return text.replace(/(__ec\$s\("[^"]*",)\d+(,\(c\)=>eval\(c\)\);\/\*\}ec\*\/)/, (_, a, b) => `${a}0${b}let ${names.join(',')};`);
+  },
 };
 
 function parseArgs(argv) {
