@@ -1,6 +1,6 @@
 // Pure: turn the command line into what to do. edit-continue's own options come first; from the
 // first word that is not one of them (`node` or the script) everything belongs to the program.
-import yargs from 'yargs';
+import type yargsType from 'yargs';
 import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
 import type { BreakOn } from '../session/pause';
@@ -104,8 +104,13 @@ function promptCommands(): string {
   return [...lines, line].join('\n');
 }
 
+// yargs is loaded only when a command line has options of ours (or asks for help): loading it takes
+// 20-30 ms on node 20, before the program can be started (bench/ANALYSIS.md, issue 17).
+const yargs = (argv: string[]) => (require('yargs') as typeof yargsType)(argv);
+type Yargs = ReturnType<typeof yargsType>;
+
 /** Options the launcher and attach share. */
-function common(y: ReturnType<typeof yargs>) {
+function common(y: Yargs) {
   return y
     .parserConfiguration({
       'halt-at-non-option': true,
@@ -152,7 +157,7 @@ function common(y: ReturnType<typeof yargs>) {
     });
 }
 
-function finish(y: ReturnType<typeof yargs>) {
+function finish(y: Yargs) {
   return y
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'say more: unchanged files, timings, the engine' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'say only what failed' })
@@ -216,18 +221,30 @@ export async function helpText(): Promise<string> {
   return build([]).getHelp();
 }
 
-export async function parseArgs(argv: string[], execPath: string): Promise<CliRequest> {
+/**
+ * A command line with no option of ours: its first word is `node` or the script. Everything is the
+ * program's, and each option has its default: what yargs gives for it (it stops at the first word
+ * that is not an option), without loading yargs (test/unit/args.test.ts compares the two).
+ */
+export function noOptionsOfOurs(argv: string[]): boolean {
+  return argv.length > 0 && !argv[0].startsWith('-') && argv[0] !== 'attach';
+}
+
+export async function parseArgs(argv: string[], execPath: string, opts: { alwaysYargs?: boolean } = {}): Promise<CliRequest> {
   if (argv[0] === 'attach') return parseAttach(jsonFlag(argv.slice(1)));
   argv = jsonFlag(argv);
-  const y = build(argv);
   // the help text takes ~15 ms to lay out: only when it is shown
   let helpShown: string | undefined;
   const help = async () => (helpShown ??= await helpText());
   let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
-  try {
-    parsed = (await y.parseAsync()) as typeof parsed;
-  } catch (err) {
-    return { kind: 'error', message: nodeOptionHint(argv) ?? (err as Error).message, help: await help() };
+  if (noOptionsOfOurs(argv) && !opts.alwaysYargs) {
+    parsed = { _: [...argv] };
+  } else {
+    try {
+      parsed = (await build(argv).parseAsync()) as typeof parsed;
+    } catch (err) {
+      return { kind: 'error', message: nodeOptionHint(argv) ?? (err as Error).message, help: await help() };
+    }
   }
   const rest = [...parsed._, ...(parsed['--'] ?? [])].map(String);
   if (parsed.help) return { kind: 'help', text: await help() };

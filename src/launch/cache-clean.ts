@@ -4,7 +4,8 @@
 // in the background; a failure changes nothing but the cache's size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoots, trustedFolder, FORMAT } from '../inject/cache';
+// (loaded when a cleanup runs, not before the program is spawned: it loads node:crypto, ~8 ms)
+const cache = () => require('../inject/cache') as typeof import('../inject/cache');
 import { debug } from '../util/log';
 
 const log = debug('launch');
@@ -27,6 +28,7 @@ const STAMP = '.cleaned';
 /** Clean one cache folder (a root from cacheRoots). `force` ignores the once-a-day stamp. Returns the files removed. */
 export async function cleanCacheRoot(root: string, now = Date.now(), force = false, policy = CLEAN_POLICY): Promise<string[]> {
   const removed: string[] = [];
+  const { FORMAT } = cache();
   const dir = path.join(root, FORMAT);
   const stamp = path.join(dir, STAMP);
   if (!force) {
@@ -72,6 +74,7 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
 export function scheduleCacheCleanup(env: NodeJS.ProcessEnv, delayMs = 10000): void {
   const timer = setTimeout(() => {
     void (async () => {
+      const { cacheRoots, trustedFolder, FORMAT } = cache();
       for (const root of cacheRoots(env)) {
         if (!fs.existsSync(path.join(root.dir, FORMAT)) || !trustedFolder(root.dir, root.mustOwn)) continue;
         const removed = await cleanCacheRoot(root.dir).catch(() => []);

@@ -320,3 +320,37 @@ describe('parseArgs: --engine', () => {
     expect(text).toMatch(/EDIT_CONTINUE_ENGINE\s+the patch engine when --engine is not given/);
   });
 });
+
+describe('a command line with no option of ours is read without yargs', () => {
+  // what yargs gives for them is the reference: the fast path must give the same request
+  test.each([
+    [['app.js']],
+    [['app.js', '--port', '8080', '-v']],
+    [['node', 'app.js']],
+    [['node', '--max-old-space-size=4096', 'job.js', 'a', 'b']],
+    [['node', '--import', 'tsx', 'src/index.ts', '--', '--flag']],
+    [['app.js', '--', 'x', '--', 'y']],
+    [['app.js', '--json', '--watch', 'lib', '-x', 'cont']],
+    [['app.js', '-h', '--help', '--version']],
+    [['./node', 'app.js']],
+    [['node']],
+    [['tsx', 'app.ts']],
+    [['node', '-e', 'console.log(1)']],
+    [['app.js', '7', '3.5', '0x10', 'true', '']],
+    [['app.js', '--no-watch', '--engine=swap', '-q']],
+  ])('%j', async (argv) => {
+    const fast = await parseArgs(argv, EXEC);
+    const full = await parseArgs(argv, EXEC, { alwaysYargs: true });
+    expect(fast).toEqual(full);
+  });
+
+  test('the CLI module does not load yargs for such a line', () => {
+    // in a fresh process: jest's module registry would not say what node loaded
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const path = require('node:path') as typeof import('node:path');
+    const dist = path.join(__dirname, '..', '..', 'dist', 'cli', 'args.js');
+    const probe = `const a = require(${JSON.stringify(dist)}); a.parseArgs(process.argv.slice(1), process.execPath).then((r) => console.log(r.kind, Object.keys(require.cache).some((f) => /[\\\\/]yargs[\\\\/]/.test(f))));`;
+    expect(execFileSync(process.execPath, ['-e', probe, 'app.js', '--port', '1'], { encoding: 'utf8' }).trim()).toBe('run false');
+    expect(execFileSync(process.execPath, ['-e', probe, '--', '-v', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run true');
+  });
+});
