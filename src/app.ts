@@ -11,6 +11,7 @@ import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
 import type { Prompt } from './prompt/prompt';
+import { pausingNote } from './prompt/commands';
 import type { Verbosity } from './report/format';
 import type { EventLog, SaveEvent } from './report/events';
 import { UserError } from './util/errors';
@@ -264,7 +265,7 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     lastInterrupt = now;
     if (twice) { f.say('ending the program (Ctrl+C twice)'); lastInterrupt = 0; return forwardInt(); }
     if (prompt?.isOpen) return prompt.interrupt();
-    f.say('pausing… (Ctrl+C again to end the program)');
+    f.say(pausingNote(false));
     s.interrupt().catch(() => {});
   };
   const exit = (await s.program.exited) as Exit;
@@ -297,7 +298,7 @@ export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<numb
     lastInterrupt = now;
     if (twice || !session) { void detach(); return; }
     if (prompt?.isOpen) return prompt.interrupt();
-    f.say('pausing… (Ctrl+C again to detach)');
+    f.say(pausingNote(true));
     session.interrupt().catch(() => {});
   }));
   session = await attach(typeof opts.target === 'string' ? opts.target : opts.target, {

@@ -107,3 +107,13 @@ export function parseBreak(args: string): { file: string | null; line: number; c
 export function parseIndex(args: string): number | null {
   return /^\d+$/.test(args.trim()) ? Number(args.trim()) : null;
 }
+
+/** What Ctrl+C says as it asks the program to stop (a second one within a second ends it, or detaches: app.ts). */
+export function pausingNote(attached: boolean): string {
+  return `pausing… (Ctrl+C again to ${attached ? 'detach' : 'end the program'})`;
+}
+
+/** What Ctrl+C says at the prompt, where the program is stopped already. */
+export function pausedNote(attached: boolean): string {
+  return `(the program is paused: cont to go on; quit, or Ctrl+C twice, to ${attached ? 'detach' : 'end it'})`;
+}

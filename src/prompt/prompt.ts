@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
-import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName } from './commands';
+import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
@@ -191,7 +191,7 @@ export class Prompt {
     // stop before the event loop): stop it where it is, and the step ends there
     if (this.stepWait && !this.d.session.current) {
       this.stepWait.interrupted = true;
-      this.out(this.d.style.dim(`pausing… (Ctrl+C again to ${this.d.attached ? 'detach' : 'end the program'})`));
+      this.out(this.d.style.dim(pausingNote(this.d.attached === true)));
       this.d.session.interrupt().catch(() => {});
       return;
     }
@@ -202,7 +202,7 @@ export class Prompt {
       return;
     }
     if (this.reading === 'confirming-quit') this.feed({ on: 'read-as', reading: 'command' });
-    this.out('\n(the program is paused: cont to go on; quit, or Ctrl+C twice, to end it)');
+    this.out('\n' + pausedNote(this.d.attached === true));
     this.prompt();
   }
 

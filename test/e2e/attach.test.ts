@@ -100,6 +100,15 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     expect(await get(svc.port, '/?id=3')).toBe(`item 3 ${weighs} 30 (seen 1)\n`);
     cli.kill('SIGINT');
     await cli.waitFor(/pausing… \(Ctrl\+C again to detach\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
+    const firstTaken = Date.now();
+    await cli.waitFor(/paused in[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on the idle service' });
+    // a Ctrl+C at the prompt, more than a second after the first (two within one detach): it says
+    // what quit and a second Ctrl+C do here, which is to detach (the program runs on), not to end it
+    const rest = 1100 - (Date.now() - firstTaken);
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    const atPrompt = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await cli.waitFor(/\(the program is paused: cont to go on; quit, or Ctrl\+C twice, to detach\)/, { stream: 'stderr', after: atPrompt, step: 'Ctrl+C at the prompt' });
     cli.kill('SIGINT');
     expect((await cli.exited).code).toBe(0);
     expect(await get(svc.port, '/?id=5')).toBe(`item 5 ${weighs} 50 (seen 2)\n`);
