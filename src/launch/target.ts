@@ -127,7 +127,6 @@ export function spawnTarget(opts: SpawnOptions): Target {
     ...opts.command.scriptArgs,
   ];
   log('spawn', opts.node.executable, args.join(' '));
-  if (opts.boundaries) scheduleCacheCleanup(opts.env ?? process.env);
   const child = spawn(opts.node.executable, args, {
     cwd: opts.cwd,
     env: { ...(opts.env ?? process.env), EDIT_CONTINUE_LIFELINE_FD: '3', EDIT_CONTINUE_WAIT: '1', EDIT_CONTINUE_BOUNDARIES: opts.boundaries ? '1' : '0', [ENGINE_ENV]: opts.engine ?? 'liveedit' },
@@ -140,6 +139,8 @@ export function spawnTarget(opts: SpawnOptions): Target {
     stdio: [opts.stdin ?? 'pipe', 'inherit', 'pipe', 'pipe'],
     detached: true,
   });
+  // (after the spawn: it loads the cache module, which the program's start need not wait for)
+  if (opts.boundaries) scheduleCacheCleanup(opts.env ?? process.env);
   let resolveUrl!: (url: string) => void;
   let rejectUrl!: (err: Error) => void;
   const wsUrl = new Promise<string>((res, rej) => { resolveUrl = res; rejectUrl = rej; });
