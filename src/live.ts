@@ -2,7 +2,6 @@
 // inspector connection, with typed events and the prompt's actions as methods. `launch` and `attach`
 // (./api.ts) make one; the CLI is built on it.
 import { EventEmitter } from 'node:events';
-import { Codes } from './patch/codes';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
@@ -37,6 +36,7 @@ import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-e
 import { SaveJoin, WorkerThreads, leadingThread, threadParts, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
 import type { WorkerConnection } from './cdp/worker';
 import { ChildWatcher, type ChildReport } from './session/children';
+import { Codes } from './patch/codes';
 
 const log = debug('app');
 

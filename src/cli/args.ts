@@ -222,12 +222,13 @@ export async function helpText(): Promise<string> {
 }
 
 /**
- * A command line with no option of ours: its first word is `node` or the script. Everything is the
- * program's, and each option has its default: what yargs gives for it (it stops at the first word
- * that is not an option), without loading yargs (test/unit/args.test.ts compares the two).
+ * A command line with no option of ours: its first word is `node` or the script (`attach` is read
+ * before this is asked). Everything is the program's, and each option has its default: what yargs
+ * gives for it (it stops at the first word that is not an option), without loading yargs
+ * (test/unit/args.test.ts compares the two).
  */
-export function noOptionsOfOurs(argv: string[]): boolean {
-  return argv.length > 0 && !argv[0].startsWith('-') && argv[0] !== 'attach';
+function noOptionsOfOurs(argv: string[]): boolean {
+  return argv.length > 0 && !argv[0].startsWith('-');
 }
 
 export async function parseArgs(argv: string[], execPath: string, opts: { alwaysYargs?: boolean } = {}): Promise<CliRequest> {

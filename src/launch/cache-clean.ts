@@ -4,12 +4,13 @@
 // in the background; a failure changes nothing but the cache's size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-// (loaded once a cleanup is scheduled, after the program is spawned, not when this module loads
-// before the spawn: it loads node:crypto, ~8 ms; and not when the timer fires, which in a host that
-// has since torn its modules down, as jest does between test files, cannot load anything)
+import { debug } from '../util/log';
+
+// The cache module is loaded once a cleanup is scheduled, after the program is spawned, not when this
+// module loads before the spawn (it loads node:crypto, ~8 ms), and not when the timer fires: a host
+// that has torn its modules down by then, as jest does between test files, cannot load anything.
 let cacheModule: typeof import('../inject/cache') | null = null;
 const cache = () => (cacheModule ??= require('../inject/cache') as typeof import('../inject/cache'));
-import { debug } from '../util/log';
 
 const log = debug('launch');
 
@@ -75,10 +76,9 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
 
 /** Clean the cache folders the program would use, `delayMs` from now, without keeping us alive. */
 export function scheduleCacheCleanup(env: NodeJS.ProcessEnv, delayMs = 10000): void {
-  cache();
+  const { cacheRoots, trustedFolder, FORMAT } = cache();
   const timer = setTimeout(() => {
     void (async () => {
-      const { cacheRoots, trustedFolder, FORMAT } = cache();
       for (const root of cacheRoots(env)) {
         if (!fs.existsSync(path.join(root.dir, FORMAT)) || !trustedFolder(root.dir, root.mustOwn)) continue;
         const removed = await cleanCacheRoot(root.dir).catch(() => []);
