@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ReadStream } from 'node:tty';
 import type { TargetCommand } from './launch/command';
 import type { BreakOn } from './session/pause';
-import { exitCodeOf, type Exit, type Target } from './launch/target';
+import { exitCodeOf, resolveExecutable, type Exit, type Target } from './launch/target';
 import { routeStdin, sttyModes, terminalStdin, type StdinRouter } from './launch/stdin';
 import { attach, launch, type Program } from './api';
 import type { LiveSession } from './live';
@@ -63,16 +63,41 @@ export interface AppIO {
 
 const SCRIPT_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.json', '.node'];
 
-export function checkScript(script: string, cwd: string): string {
+/**
+ * The script must be a file (or a folder node runs). A word that is none, but a command typed before a
+ * program (`npm run dev`, `nodemon app.js`), gets a message with the command that works
+ * (./launch/not-a-script.ts); `tsx FILE` and `ts-node FILE` go on (the launch runs their loader in node).
+ */
+export function checkScript(command: TargetCommand, cwd: string, env: NodeJS.ProcessEnv): void {
+  const { script, scriptArgs } = command;
   const abs = path.resolve(cwd, script);
   for (const ext of SCRIPT_EXTENSIONS) {
     try {
       const st = fs.statSync(abs + ext);
-      if (st.isFile() || (ext === '' && st.isDirectory())) return abs + ext;
+      if (st.isFile() || (ext === '' && st.isDirectory())) return;
     } catch { /* try the next */ }
   }
-  throw new UserError(`cannot find script '${script}' (looked for ${abs})`);
+  // (loaded only here: nothing before the program's spawn that a found script does not need)
+  const { throughLauncher } = require('./loaders/launchers') as typeof import('./loaders/launchers');
+  const { notAScriptMessage } = require('./launch/not-a-script') as typeof import('./launch/not-a-script');
+  if (throughLauncher(command, null).kind !== 'none') return;
+  const onPath = (name: string) => {
+    const found = resolveExecutable(name, env);
+    try { return found && fs.realpathSync(found); } catch { return found; }
+  };
+  const said = notAScriptMessage(script, scriptArgs, { cwd, packageJson: packageJsonOf(cwd), onPath });
+  throw new UserError(said ?? `cannot find script '${script}' (looked for ${abs})`);
 }
+
+function packageJsonOf(dir: string): { scripts?: Record<string, unknown> } | null {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as unknown;
+    return json && typeof json === 'object' ? json as { scripts?: Record<string, unknown> } : null;
+  } catch {
+    return null;
+  }
+}
+
 
 /** What the terminal side needs, whichever way the session came. */
 interface Frontend {
@@ -176,7 +201,7 @@ function started(session: LiveSession & { program: Program }, opts: CommonOption
 }
 
 export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
-  checkScript(opts.command.script, io.cwd);
+  checkScript(opts.command, io.cwd, io.env);
   opts = { ...opts, commands: scriptedCommands(opts, io.cwd), commandsFile: null };
   const f = frontend(opts, io);
   let target: Target | null = null;

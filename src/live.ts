@@ -73,8 +73,10 @@ export interface LiveOptions {
   retryBoundaries?: Boundaries;
   /** The patch engine (chosen by ./api.ts before the program runs; default LiveEdit). */
   engine?: EngineKind;
-  /** This session is a worker thread's (made by the main thread's session: session/threads.ts). */
+  /** This session is a worker thread's or a child process's (made by the main thread's session: session/threads.ts). */
   thread?: ThreadInfo;
+  /** A worker thread's, through its process's inspector (NodeWorker): it must not be waited for at the worker's end (start()). */
+  workerThread?: boolean;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -100,7 +102,8 @@ export class LiveSession implements PromptSession {
   private programExited = false;
   private breakOnSetting: BreakOn;
   private readonly unhandled: UnhandledFilter;
-  private readonly caughtRate = new CaughtRate();
+  /** Caught exceptions that went on at once: caught by the program's own code, and by node or a library (CaughtRate). */
+  private readonly caughtRates = { own: new CaughtRate(10, 1000, 1), others: new CaughtRate(10, 1000, 3) };
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
@@ -121,6 +124,7 @@ export class LiveSession implements PromptSession {
       readFile: (f) => fs.promises.readFile(f),
       statFile: (f) => fs.promises.stat(f),
       report: (r) => this.reported(r),
+      onSlow: (f, ms) => opts.onWarning?.(`still patching ${path.relative(opts.cwd, f) || f}: the program has not answered for ${ms / 1000} s (it answers when it is out of native code, a sync child process say; V8 LiveEdit on a file of many thousands of functions takes as long); saves after it wait`),
     });
     this.retryDeps = {
       cdp,
@@ -162,7 +166,12 @@ export class LiveSession implements PromptSession {
       if (record.typescript) void this.breaks.placeLoaded(record.file).catch(() => {});
     });
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
-    this.unhandled = new UnhandledFilter(this.registry, this.pause);
+    this.unhandled = new UnhandledFilter(this.registry, {
+      // the text alone: the pause's own reader maps our insertions too, a second parse of each of
+      // node's scripts on the stack that deciding about a caught exception does not need
+      source: (scriptId) => this.registry.runningText(scriptId).then((text) => ({ text }), () => null),
+      evaluate: (expression, frameIndex) => this.pause.evaluate(expression, frameIndex),
+    });
     this.pause.onPause((p) => this.paused(p));
     this.pause.onResume(() => this.resumed());
   }
@@ -319,7 +328,7 @@ export class LiveSession implements PromptSession {
 
   private async threadSession(cdp: WorkerConnection, info: ThreadInfo): Promise<LiveSession> {
     // a file saved since the program started is compared with what the worker runs once watched
-    const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
+    const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, workerThread: true, breakOn: this.breakOnSetting, startedAt: this.startedAt });
     s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
     await s.start();
     return s;
@@ -391,7 +400,7 @@ export class LiveSession implements PromptSession {
     if (!p.uncaught && this.breakOnSetting === 'unhandled') {
       const v = await this.unhandled.decide(p);
       if (this.pause.current !== p) return;
-      if (!v.stop) { this.caughtByProgram(); void this.pause.resume(); return; }
+      if (!v.stop) { this.wentOn(v.byProgram === true); void this.pause.resume(); return; }
       p.catcher = v.catcher && { origin: v.catcher.origin, name: v.catcher.name, frame: v.catcher.frame };
     }
     // shown already, at the throw: node or a library caught it and threw it again (only a caught one
@@ -410,12 +419,14 @@ export class LiveSession implements PromptSession {
   }
 
   /** A caught exception that did not stop (the program's code caught it, or it never passed through it): too many, and `unhandled` gives way (CaughtRate). */
-  private caughtByProgram(): void {
-    if (!this.caughtRate.tooMany(Date.now()) || this.breakOnSetting !== 'unhandled') return;
-    this.caughtRate.reset();
+  private wentOn(byProgram: boolean): void {
+    const rate = byProgram ? this.caughtRates.own : this.caughtRates.others;
+    if (!rate.tooMany(Date.now()) || this.breakOnSetting !== 'unhandled') return;
+    this.caughtRates.own.reset();
+    this.caughtRates.others.reset();
     this.breakOnSetting = 'uncaught';
     void this.pause.setBreakOn('uncaught').catch(() => {});
-    this.opts.onWarning?.(`the program throws and catches many exceptions (${this.caughtRate.limit} in ${this.caughtRate.windowMs / 1000} s that its own code, node or a library caught), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
+    this.opts.onWarning?.(`the program throws and catches many exceptions (${rate.describe()} that ${byProgram ? 'its own code' : 'node or a library'} caught), and each costs a stop in --break-on unhandled: now stopping at uncaught exceptions only (type \`catch unhandled\` at the prompt to go back, or start with --break-on uncaught)`);
   }
 
   /** The last load error shown, and when the program went on from it. */
@@ -479,10 +490,13 @@ export class LiveSession implements PromptSession {
    * docs/v8.md, "What attaching costs"). Runtime.evaluate and callFunctionOn work without it.
    */
   async start(): Promise<void> {
-    // The program is about to exit: let go so node does not wait for us.
+    // The program is about to exit: let go so node does not wait for us. Not asked of a worker
+    // thread: one still running when its process exits (unref'd, as esbuild's for its sync API, which
+    // tsx uses) would wait at its end for our session to go, whose messages pass through the main
+    // thread, which waits for the worker to end: the program never exited (docs/v8.md).
     this.cdp.onRaw('NodeRuntime.waitingForDisconnect', () => { log('waiting for disconnect'); this.leaving = true; void this.cdp.close(); });
     await Promise.all([
-      this.cdp.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {}),
+      this.opts.workerThread ? null : this.cdp.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {}),
       this.cdp.Debugger.enable({}),
       this.pause.setBreakOn(this.breakOnSetting),
     ]);

@@ -67,13 +67,15 @@ export const EPILOGUE = `Examples:
   edit-continue node --max-old-space-size=4096 job.js
   edit-continue node --import tsx src/index.ts
                                             TypeScript through its loader (or -r ts-node/register)
+  edit-continue tsx src/index.ts            the same (tsx's loader in the node edit-continue starts)
   edit-continue node dist/index.js          tsc output with source maps: saves of src/*.ts patch it
   edit-continue --watch 'lib/**/*.js' app.js
   edit-continue --break-on all job.js       stop at every exception, even those your code catches
   edit-continue --break-on uncaught app.js  stop only at exceptions nothing catches
   edit-continue -x 'p item' -x retry job.js run prompt commands at each stop, as if typed
 
-Everything after 'node' or the script goes to node and the program unchanged.
+Everything after 'node' or the script goes to node and the program unchanged. npm, npx and
+nodemon start node themselves: edit-continue says what to run instead.
 At a terminal the program has the terminal as under node (raw mode, keys, window size); the
 prompt takes it only while the program is stopped. In raw mode (readline, TUIs) Ctrl+C is the
 program's key, as under node. Ctrl+C twice within a second ends the program.

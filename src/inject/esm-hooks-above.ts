@@ -1,7 +1,10 @@
 // The off-thread loader registered after a program's own loader (tsx on Node 20, a register() of
 // ts-node/esm): it runs before that loader, so it sees the loader's output of a .ts module and puts
 // the retry boundaries into it (./hooks.ts transformAbove). See ./esm-hooks.ts for the one below.
-import { transformAbove } from './hooks';
+import { markLoaderHooksAbove, transformAbove } from './hooks';
+
+// this thread's copy of ./hooks.ts: its hooks below the loader leave TypeScript to these
+markLoaderHooksAbove();
 
 type NextLoad = (url: string, context?: object) => Promise<{ format?: string | null; source?: string | ArrayBuffer | ArrayBufferView | null }>;
 

@@ -153,7 +153,18 @@ export function prepareTransform(): void {
   if (!c || c.warm() === 0) boundary();
 }
 
-/** What one load hook does with one module: add boundaries to user files of a JavaScript format. */
+/**
+ * What our load hook below a program's loader does (the first one registered): add boundaries to user
+ * files of a JavaScript format. A TypeScript (or JSX) file goes on as it is when a loader registered
+ * hooks above ours: the loader asks for the file's text through us and compiles it afterwards (tsx
+ * hands it on as format 'module'), and ours above it take its output (transformAbove). Parsing it here
+ * would fail, and that exception would stop the program under the debugger, once per file.
+ */
+export function transformBelow(url: string, result: LoadResult): LoadResult {
+  return loaderHooksAbove && LOADER_URL.test(url) ? result : transformLoaded(url, result);
+}
+
+/** Add boundaries to a user file of a JavaScript format (or TypeScript, stripped as node would). */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
   // a save compiled by the program's loader (./compile-hooks.ts): the controller adds what it needs
   if (((globalThis as Record<symbol, unknown>)[COMPILING] as Map<string, number> | undefined)?.has(url)) return result;
@@ -161,7 +172,7 @@ export function transformLoaded(url: string, result: LoadResult): LoadResult {
   const how = KINDS[String(result.format)];
   if (!file || !how || !isUserFile(file)) return result;
   // a program's loader compiles it, and our hooks above it take its output (transformAbove)
-  if (how.typescript && loaderAbove) return result;
+  if (how.typescript && loaderHooksAbove) return result;
   let text = textOf(result.source, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const out = transformCached(file, text, how.kind, how.typescript);
@@ -220,12 +231,15 @@ const USER_ESM_HINT = /\b(?:import|export)\b/;
 /** URLs a TypeScript (or JSX) loader compiles: our hooks above a program's loader take its output. */
 const LOADER_URL = /\.(?:[cm]?ts|tsx|jsx)(?:[?#].*)?$/i;
 
-/** Set once our hooks also run above a program's loader: ours below it then leave TypeScript to it. */
-let loaderAbove = false;
+/**
+ * Set when a program's loader registered load hooks above ours (ours above it are registered then
+ * too, in this thread): ours below it then leave TypeScript to it.
+ */
+let loaderHooksAbove = false;
+export function markLoaderHooksAbove(): void { loaderHooksAbove = true; }
 
 /** What our hooks above a program's loader (tsx, ts-node/esm) do: its output of a .ts file gets the transform. */
 export function transformAbove(url: string, result: LoadResult): LoadResult {
-  loaderAbove = true;
   return LOADER_URL.test(url) ? transformLoaded(url, result) : result;
 }
 
@@ -270,7 +284,7 @@ export function installBoundaries(): void {
   const registerAbove = () => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks-above.js')).href + `?${++aboveCount}`); };
 
   if (where === 'in-thread') {
-    const load = (url: string, context: object, next: NextLoad) => transformLoaded(url, next(url, context));
+    const load = (url: string, context: object, next: NextLoad) => transformBelow(url, next(url, context));
     const registerHooks = mod.registerHooks!.bind(mod);
     registerHooks({ load });
     // A loader that registers hooks of its own (tsx on Node 22+) runs before ours and compiles ES
@@ -278,6 +292,7 @@ export function installBoundaries(): void {
     mod.registerHooks = function (hooks: Parameters<typeof registerHooks>[0]) {
       const handle = registerHooks(hooks);
       if (typeof (hooks as { load?: unknown })?.load === 'function' && !(hooks as Record<symbol, unknown>)[OWN_HOOKS]) {
+        markLoaderHooksAbove();
         registerHooks({ load: (url: string, context: object, next: NextLoad) => transformAbove(url, next(url, context)) });
       }
       return handle;

@@ -17,17 +17,22 @@ export function listeningPorts(pid: number): number[] {
   } catch {
     return [];
   }
-  const ports: number[] = [];
+  return listeningSockets().filter((s) => inodes.has(s.inode)).map((s) => s.port);
+}
+
+/** The machine's TCP sockets in LISTEN state, from /proc/net/tcp and tcp6 (Linux): port and socket inode. */
+function listeningSockets(): { port: number; inode: string }[] {
+  const out: { port: number; inode: string }[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try { text = fs.readFileSync(table, 'utf8'); } catch { continue; }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9])) continue; // 0A: LISTEN
-      ports.push(parseInt(cols[1].split(':')[1], 16));
+      if (cols.length < 10 || cols[3] !== '0A') continue; // 0A: LISTEN
+      out.push({ port: parseInt(cols[1].split(':')[1], 16), inode: cols[9] });
     }
   }
-  return ports;
+  return out;
 }
 
 export async function inspectorUrl(host: string, port: number): Promise<string> {
@@ -61,12 +66,22 @@ function listTargets(host: string, port: number): Promise<{ type?: string; webSo
   });
 }
 
+/** How long a process is given to open its inspector after SIGUSR1. */
+const OPEN_WAIT_MS = 10_000;
+
 /** Open the inspector of a running node process (SIGUSR1) and find its port. */
 export async function openInspector(pid: number): Promise<number> {
   try { process.kill(pid, 0); } catch { throw new UserError(`there is no process ${pid}`); }
   const before = new Set(listeningPorts(pid));
+  // the port node would open it on is another process's: SIGUSR1 would only make the program print
+  // that it failed
+  const port = sigusr1Port(pid);
+  if (port !== 0 && !before.has(port) && portListening(port)) throw portTaken(pid, port, '');
   try { process.kill(pid, 'SIGUSR1'); } catch (err) { throw new UserError(`cannot signal process ${pid}: ${(err as Error).message}`); }
-  for (let i = 0; i < 60; i++) {
+  // node opens it on a thread of its own within milliseconds; a loaded machine has been seen to take
+  // over 3 s (a process starved of CPU), so it is looked for up to 10 s
+  const deadline = Date.now() + OPEN_WAIT_MS;
+  for (let i = 0; Date.now() < deadline; i++) {
     const found = listeningPorts(pid).filter((p) => !before.has(p));
     for (const port of found) {
       try { await inspectorUrl('127.0.0.1', port); return port; } catch { /* not the inspector */ }
@@ -76,6 +91,33 @@ export async function openInspector(pid: number): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new UserError(`process ${pid} did not open an inspector after SIGUSR1 (is it node, and was it started without --disable-sigusr1?)`);
+  if (port !== 0 && portListening(port)) throw portTaken(pid, port, ` within ${OPEN_WAIT_MS / 1000} s of SIGUSR1`);
+  throw new UserError(`process ${pid} did not open an inspector within ${OPEN_WAIT_MS / 1000} s of SIGUSR1 (is it node, and was it started without --disable-sigusr1?)`);
+}
+
+function portTaken(pid: number, port: number, when: string): UserError {
+  return new UserError(`process ${pid} cannot open an inspector${when}: node opens it on port ${port}${port === 9229 ? ' (its --inspect-port, 9229 by default)' : ' (its --inspect-port)'}, which another process holds (a program being debugged?). Start the program with --inspect-port=0, or with --inspect=PORT and attach to that port`);
+}
+
+/** The port SIGUSR1 makes a node process open its inspector on: its --inspect-port (or --debug-port), else 9229. */
+export function sigusr1Port(pid: number, cmdline?: string[]): number {
+  let args = cmdline;
+  if (!args) {
+    try { args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return 9229; }
+  }
+  let port = 9229;
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(?:inspect-port|debug-port)(?:=(.*))?$/.exec(args[i]);
+    if (!m) continue;
+    const value = m[1] ?? args[i + 1] ?? '';
+    const n = Number(value.includes(':') ? value.slice(value.lastIndexOf(':') + 1) : value);
+    if (Number.isInteger(n) && n >= 0) port = n;
+  }
+  return port;
+}
+
+/** Does any process listen on this TCP port? */
+function portListening(port: number): boolean {
+  return listeningSockets().some((s) => s.port === port);
 }
 

@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import type { Connection } from '../cdp/connection';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
+import { debug } from '../util/log';
+
+const log = debug('patch');
 
 /** Did a loader make this running text of a TypeScript file (it carries the loader's inline source map)? */
 export function isLoaderOutput(typescript: boolean, running: string): boolean {
@@ -95,8 +98,10 @@ export function warmModuleLoader(cdp: Connection, file: string, hooks = COMPILE_
 export async function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
+    log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');
     let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
     const pending = (r.result.value as { pending?: number } | undefined)?.pending;
+    log('the loader', typeof pending === 'number' ? 'answers later' : 'answered');
     if (typeof pending === 'number') {
       // the loader answers later (Node 20, 22): awaited, which V8 does only while the program runs
       const asked = cdp.Runtime.evaluate({ expression: pendingExpression(pending), returnByValue: true, silent: true, awaitPromise: true });

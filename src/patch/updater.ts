@@ -40,7 +40,18 @@ export interface UpdaterOptions {
    * is missed (with --poll, a second save within one polling interval).
    */
   recheckMs?: number;
+  /**
+   * An apply that has not ended this long after it began is said (`onSlow`), once: until the engine
+   * answers, this save has no report and later saves wait behind it, and silence would look like a
+   * save never seen (V8 LiveEdit takes seconds on a file of many thousands of functions; a program
+   * busy in native code answers when it returns).
+   */
+  slowMs?: number;
+  onSlow?(file: string, ms: number): void;
 }
+
+/** When an apply still running is said (UpdaterOptions.slowMs). */
+export const SLOW_APPLY_MS = 10_000;
 
 export const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
 
@@ -252,12 +263,19 @@ export class Updater {
     const answer = this.feed(file, { on: 'read', attempt, sig, read, topFrame: !!options.topFrame });
     if (!answer || !('apply' in answer)) return answer && 'outcome' in answer ? answer.outcome : { status: 'unchanged' };
     let outcome: PatchOutcome;
+    log('apply', file, `${answer.apply.length} chars`, attempt.fromEvent ? 'saved' : attempt.startCheck ? 'start check' : now ? 'now' : 'recheck');
+    const slowMs = this.opts.slowMs ?? SLOW_APPLY_MS;
+    const slow = this.opts.onSlow ? this.clock.setTimeout(() => { if (!this.closed) this.opts.onSlow!(file, slowMs); }, slowMs) : null;
     try {
       outcome = await this.opts.engine.apply(file, answer.apply, options);
+      log('applied', file, outcome.status);
     } catch (err) {
+      log('apply failed', file, String((err as Error)?.message ?? err));
       if (now) throw err;
       const failed = this.feed(file, { on: 'failed', attempt, message: String((err as Error)?.message ?? err) });
       return failed && 'outcome' in failed ? failed.outcome : { status: 'unchanged' };
+    } finally {
+      if (slow !== null) this.clock.clearTimeout(slow);
     }
     this.feed(file, { on: 'applied', attempt, text: answer.apply, outcome });
     return outcome;

@@ -1,6 +1,7 @@
 // Pure: the prompt's commands (names and aliases a `node inspect` user knows, plus ours), one help
 // text, and the parser that turns a line into a command.
 import { distance } from './render';
+import type { Origin } from '../util/origin';
 
 export type CommandName =
   | 'help' | 'bt' | 'frame' | 'up' | 'down' | 'list' | 'locals' | 'print' | 'repl' | 'set' | 'edit'
@@ -111,6 +112,19 @@ export function parseIndex(args: string): number | null {
 /** What Ctrl+C says as it asks the program to stop (a second one within a second ends it, or detaches: app.ts). */
 export function pausingNote(attached: boolean): string {
   return `pausing… (Ctrl+C again to ${attached ? 'detach' : 'end the program'})`;
+}
+
+/**
+ * What a stop outside the program's code says under its heading, by whose code the top frame is (a
+ * Ctrl+C stops where JavaScript runs: node's timers, a library, or edit-continue's own code, such as
+ * its cache's quiet timer rewriting the pack a second after the last module loaded).
+ */
+export function outsideNote(origin: Origin | 'idle' | undefined): string {
+  const where = origin === 'library' ? 'in library code'
+    : origin === 'edit-continue' ? "in edit-continue's own code, which runs between yours"
+    : origin === 'idle' ? 'idle: nothing of it was running'
+    : "idle or in node's own code";
+  return `(the program was ${where}; set breakpoints, evaluate, cont)`;
 }
 
 /** What Ctrl+C says at the prompt, where the program is stopped already. */

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
-import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
-import { backtrace, exceptionHeadline, formatValue, localsLine, stackLines } from './render';
+import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
+import { backtrace, exceptionHeadline, formatValue, frameLine, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
@@ -227,6 +227,9 @@ export class Prompt {
   /** Is this typed line (queued now) a command that lets the program go? (Enter repeats the last command.) */
   private letsGo(line: string): boolean {
     const parsed = parseLine(line.trim() ? line : this.lastLine);
+    // `quit` at a terminal asks first, and the answer is ours to read: the terminal is not lent for it
+    // (taking it back would drop an answer typed at once)
+    if (parsed.kind === 'command' && parsed.name === 'quit' && this.d.stdinIsTTY && !this.d.attached) return false;
     return parsed.kind === 'command' && GOES_ON.has(parsed.name);
   }
 
@@ -464,6 +467,7 @@ export class Prompt {
     if (n < 0 || n >= this.frames.length) return this.out(`there is no frame ${n} (0 to ${this.frames.length - 1})`);
     this.selected = n;
     const f = this.frames[n];
+    if (f.idle) return this.out(frameLine(f, true));
     this.out(`#${n} ${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
     this.out(await this.code(n, 2));
   }
@@ -562,7 +566,7 @@ export class Prompt {
         this.out(stackLines(this.frames).join('\n'));
         break;
       case 'interrupt':
-        this.out(this.label() + st.warn(`paused in ${where}`));
+        this.out(this.label() + st.warn(top?.idle ? 'paused while the program was idle' : `paused in ${where}`));
         break;
       case 'break': {
         const n = this.d.session.breakpointNumbers(p);
@@ -574,7 +578,7 @@ export class Prompt {
         break;
     }
     if (!top || top.origin !== 'program') {
-      if (p.kind === 'interrupt') this.out(st.dim(top?.origin === 'library' ? '(the program was in library code; set breakpoints, evaluate, cont)' : '(the program was idle or in node\'s own code; set breakpoints, evaluate, cont)'));
+      if (p.kind === 'interrupt') this.out(st.dim(outsideNote(top?.idle ? 'idle' : top?.origin)));
       return;
     }
     this.out(await this.code(this.selected, 2));
@@ -584,6 +588,7 @@ export class Prompt {
   private async code(index: number, context: number): Promise<string> {
     const view = this.frames[index];
     if (!this.d.session.current?.callFrames[index] || !view) return '(no frame)';
+    if (view.idle) return '(no code of the program: it was idle)';
     const text = await this.d.session.originalText(index);
     if (text === null) return '(no source)';
     return codeFrame(text, view.line, view.column, { context });

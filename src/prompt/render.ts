@@ -101,6 +101,7 @@ export function exceptionHeadline(exception: RemoteObject | undefined, rejection
 }
 
 export function frameLine(f: FrameView, selected = false): string {
+  if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
   const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;
   return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
 }

@@ -64,8 +64,11 @@ export interface StackFrameInfo {
 }
 
 export type Verdict =
-  /** the program's own code catches it, or it never passed through the program's code: go on */
-  | { stop: false; why: string }
+  /**
+   * the program's own code catches it (`byProgram`), or it never passed through the program's code
+   * (node's or a library's business): go on
+   */
+  | { stop: false; why: string; byProgram?: boolean }
   /** it passed through the program's code and something else takes it (or nothing on the stack does) */
   | { stop: true; catcher: { origin: CatcherOrigin; name: string; frame: number } | null };
 
@@ -80,7 +83,7 @@ export function verdict(frames: StackFrameInfo[]): Verdict {
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i];
     if (f.catches) {
-      if (f.origin === 'program') return { stop: false, why: `caught by the program (${f.name})` };
+      if (f.origin === 'program') return { stop: false, why: `caught by the program (${f.name})`, byProgram: true };
       if (f.origin === 'edit-continue') return { stop: false, why: 'caught by edit-continue (a retried call)' };
       return programSeen ? { stop: true, catcher: { origin: f.origin, name: f.name, frame: i } } : { stop: false, why: `thrown and caught in ${f.origin} code` };
     }

@@ -20,6 +20,8 @@ export interface FrameFacts {
   async: boolean;
   /** What V8 says (false: it refuses; true does not mean it is safe). */
   canBeRestarted: boolean | undefined;
+  /** The no-op edit-continue runs to stop an idle program (Ctrl+C): nothing of the program runs. */
+  idle?: boolean;
 }
 
 export type Choice = { ok: true; index: number } | { ok: false; message: string };
@@ -32,6 +34,7 @@ function restartable(frames: FrameFacts[]): number[] {
 }
 
 function refusal(f: FrameFacts): string | null {
+  if (f.idle) return `frame ${f.index} is the no-op edit-continue ran to stop the idle program: there is nothing of yours to restart`;
   if (f.origin === 'node') return `frame ${f.index} (${f.name}) is node's own code (bt folds it): restarting it would run node's internals again, which can end the program`;
   if (f.origin === 'edit-continue') return `frame ${f.index} (${f.name}) is edit-continue's own loader code`;
   if (f.topLevel && f.isModule) return `frame ${f.index} is the top level of the ES module ${f.file ?? ''}, which V8 cannot restart`.replace(' ,', ',');
@@ -64,8 +67,9 @@ export function retryChoiceAtStop(kind: PauseKind, frames: FrameFacts[]): Choice
   const f = frames.find((x) => x.origin === 'program');
   if (!f) {
     const top = frames[0];
-    const inWhat = !top ? 'with nothing of the program on the stack (it was idle)'
+    const inWhat = !top || top.idle ? 'with nothing of the program on the stack (it was idle)'
       : top.origin === 'library' ? `in a library (${top.name}, ${top.file ?? 'node_modules'})`
+      : top.origin === 'edit-continue' ? `in edit-continue's own code (${top.name}), which runs between the program's`
       : `in node's own code (${top.name})`;
     return { ok: false, message: `the program is stopped ${inWhat}: no function of yours is on the stack to run again. cont goes on; to retry a function, stop in it (break FILE:LINE) or retry at an exception it throws` };
   }

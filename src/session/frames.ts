@@ -21,6 +21,8 @@ export interface FrameView {
   column: number;
   /** Whose code it is (../util/origin.ts): all but the program's are folded in stacks. */
   origin: Origin;
+  /** The no-op edit-continue ran to stop an idle program (registry.ts IDLE_URL). Set only when true. */
+  idle?: true;
   /**
    * Swap engine: this frame is the original function passing the call on to its swapped-in body (the
    * frame above). Not a line of the user's: stacks leave it out. Set only when true.
@@ -38,6 +40,7 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const line = frame.location.lineNumber;
   const column = frame.location.columnNumber ?? 0;
   const name = frame.functionName || '(anonymous)';
+  if (!record && session.isIdleScript(frame.location.scriptId)) return { index, name: '(idle)', path: null, file: null, line: line + 1, column: column + 1, origin: 'node', idle: true };
   if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
   // a loader's output of a .ts file: the .ts line and column, by the loader's source map
@@ -83,6 +86,7 @@ export async function frameFacts(session: PauseSession, pause: Pause, cwd: strin
       isModule: record?.isModule ?? false,
       async: fn?.async ?? false,
       canBeRestarted: frame.canBeRestarted,
+      ...(view.idle ? { idle: true } : {}),
     });
   }
   return out;

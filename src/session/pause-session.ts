@@ -8,7 +8,7 @@ import { mintSafePause, type SafePause } from './safe-pause';
 import { classifyPause, depthOf, type BreakOn, type Pause } from './pause';
 import { contextOf, currentPause, initialPauseState, interruptPending, next, type PauseInput, type PauseState } from './pause-state';
 import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
-import { inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
+import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { swapCuts } from '../inject/boundary';
@@ -220,7 +220,7 @@ export class PauseSession {
       if (this.state.phase.is === 'interrupting') {
         // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
         // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
-        this.cdp.Runtime.evaluate({ expression: 'void 0' }).catch(() => {});
+        this.cdp.Runtime.evaluate({ expression: `void 0\n//# sourceURL=${IDLE_URL}` }).catch(() => {});
       }
     }, 400);
     return queued;
@@ -512,6 +512,11 @@ export class PauseSession {
 
   record(scriptId: string): ScriptRecord | undefined {
     return this.registry.byScriptId(scriptId);
+  }
+
+  /** Is this script the no-op that stopped an idle program? */
+  isIdleScript(scriptId: string): boolean {
+    return this.registry.isIdle(scriptId);
   }
 
   /** The running text of a script and its boundary map. */

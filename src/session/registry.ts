@@ -40,6 +40,13 @@ export interface ScriptRecord {
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
 
+/**
+ * The sourceURL of the no-op that stops an idle program (pause-session.ts): a stop there is shown as
+ * the program being idle, not as code of node's. V8 gives a paused frame no URL of its own (its
+ * `url` is empty), so the scripts are known by id from their scriptParsed.
+ */
+export const IDLE_URL = 'edit-continue:idle';
+
 /** The file a script URL names, or null for node internals, eval code and the like. */
 export function fileOfUrl(url: string): string | null {
   // a save's module compiled by the program's loader (src/inject/compile-hooks.ts): not the file's
@@ -96,6 +103,8 @@ export class ScriptRegistry {
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
   private readonly compiledByFile = new Map<string, ScriptRecord[]>();
   private readonly compiling = new Map<string, { codes: string[]; text?: string }>();
+  /** The no-ops that stopped an idle program (one a Ctrl+C at most). */
+  private readonly idleIds = new Set<string>();
 
   /**
    * The next scripts with this sourceURL are the swap engine's, compiled from `codes` in that order
@@ -109,7 +118,10 @@ export class ScriptRegistry {
   /** Record a parsed script; returns the record when it belongs to a file. */
   add(event: Protocol.Debugger.ScriptParsedEvent): ScriptRecord | null {
     const file = fileOfUrl(event.url);
-    if (!file) return null;
+    if (!file) {
+      if (event.url === IDLE_URL) this.idleIds.add(event.scriptId);
+      return null;
+    }
     const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
     if (compiling && compiling.codes.length > 0) {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
@@ -172,6 +184,11 @@ export class ScriptRegistry {
 
   byScriptId(scriptId: string): ScriptRecord | undefined {
     return this.byId.get(scriptId);
+  }
+
+  /** Is this script the no-op that stopped an idle program (IDLE_URL)? */
+  isIdle(scriptId: string): boolean {
+    return this.idleIds.has(scriptId);
   }
 
   /** Scripts compiled from this .ts file (compiled output: dist/x.js of src/x.ts). */

@@ -11,6 +11,7 @@ import { originOf } from '../util/origin';
 import { RETRYING_NOW } from './retry';
 
 export interface SourceReader {
+  /** The script's running text (only its text: no map of our insertions is needed to find a catch). */
   source(scriptId: string): Promise<{ text: string } | null>;
   /** Evaluate globally in the stopped program. */
   evaluate(expression: string, frameIndex: number | null): Promise<{ ok: true; value: { value?: unknown } } | { ok: false }>;
@@ -62,20 +63,32 @@ export class UnhandledFilter {
 }
 
 /**
- * Each exception the program throws and catches itself costs a full stop and resume in the
- * `unhandled` mode (~45 ms over node's inspector socket on Linux: its replies wait for the
- * controller's delayed ACK). A program that throws and catches in a loop would crawl: after `limit`
- * such stops within `windowMs`, the mode gives way to `uncaught` (LiveSession says so once).
+ * Each caught exception that goes on at once costs a full stop and resume in the `unhandled` mode (a
+ * few ms each; the first ones in a script read its source). A program that throws and catches in a
+ * loop would crawl: when such stops keep coming, at least `limit` in each of `windows` consecutive
+ * spans of `windowMs`, the mode gives way to `uncaught` (LiveSession says so once). LiveSession keeps
+ * two: one for what the program's own code catches (one window: its own loop, caught by itself,
+ * never needs a stop), and one for what node or a library throws and catches (three windows: a
+ * start, or a first request, often throws a few dozen in a library, optional dependencies or a
+ * config file looked for, and giving way then would lose the stops at a handler's throw for the
+ * whole run).
  */
 export class CaughtRate {
   private readonly times: number[] = [];
-  constructor(readonly limit = 10, readonly windowMs = 1000) {}
+  constructor(readonly limit = 10, readonly windowMs = 1000, readonly windows = 1) {}
 
-  /** Count one stop the program's own code caught; true when the limit is reached. */
+  /** Count one stop that went on at once; true when they have kept coming (see the class). */
   tooMany(now: number): boolean {
     this.times.push(now);
-    while (this.times.length && this.times[0] <= now - this.windowMs) this.times.shift();
-    return this.times.length >= this.limit;
+    while (this.times.length && this.times[0] <= now - this.windowMs * this.windows) this.times.shift();
+    const counts = new Array<number>(this.windows).fill(0);
+    for (const t of this.times) counts[Math.min(this.windows - 1, Math.floor((now - t) / this.windowMs))]++;
+    return counts.every((n) => n >= this.limit);
+  }
+
+  /** What the message says of the rate: `10 in 1 s`, `10 or more every 1 s for 3 s`. */
+  describe(): string {
+    return this.windows === 1 ? `${this.limit} in ${this.windowMs / 1000} s` : `${this.limit} or more every ${this.windowMs / 1000} s for ${(this.windows * this.windowMs) / 1000} s`;
   }
 
   reset(): void { this.times.length = 0; }

@@ -24,7 +24,7 @@ function get(port: number, p: string): Promise<string> {
   });
 }
 
-interface Service { child: ChildProcess; port: number; inspectorPort: number | null; pid: number; out(): string }
+interface Service { child: ChildProcess; port: number; inspectorPort: number | null; pid: number; out(): string; err(): string }
 
 /** Start fixtures/attach/service.js with plain node, as a user would have. */
 async function startService(bin: string, dir: string, args: string[]): Promise<Service> {
@@ -37,7 +37,7 @@ async function startService(bin: string, dir: string, args: string[]): Promise<S
   const m = /listening (\d+) pid (\d+)/.exec(out);
   if (!m) throw new Error(`service did not start:\n${out}\n${err}`);
   const ws = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err);
-  return { child, port: Number(m[1]), pid: Number(m[2]), inspectorPort: ws ? Number(ws[1]) : null, out: () => out };
+  return { child, port: Number(m[1]), pid: Number(m[2]), inspectorPort: ws ? Number(ws[1]) : null, out: () => out, err: () => err };
 }
 
 describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEngine(engine);
@@ -81,7 +81,9 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
 
   test('attach --pid to node started without --inspect (SIGUSR1): patch, then Ctrl+C twice detaches', async () => {
     const dir = copyFixture('attach');
-    const svc = await startService(bin, dir, []);
+    // SIGUSR1 opens the inspector on the port --inspect-port names, 9229 by default: a free one, so
+    // that nothing else on the machine holding 9229 (another run of this suite) makes it fail to open
+    const svc = await startService(bin, dir, ['--inspect-port=0']);
     services.push(svc.child);
     const cli = start(['attach', '--pid', String(svc.pid)], dir);
     await cli.waitFor(/attached to process \d+/, { stream: 'stderr', step: 'attached by pid' });
@@ -101,7 +103,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     cli.kill('SIGINT');
     await cli.waitFor(/pausing… \(Ctrl\+C again to detach\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
     const firstTaken = Date.now();
-    await cli.waitFor(/paused in[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on the idle service' });
+    await cli.waitFor(/paused (?:in|while)[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on the idle service' });
     // a Ctrl+C at the prompt, more than a second after the first (two within one detach): it says
     // what quit and a second Ctrl+C do here, which is to detach (the program runs on), not to end it
     const rest = 1100 - (Date.now() - firstTaken);
@@ -203,5 +205,30 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     // the schema is not a rubber stamp: a wrong event fails it
     expect(validate({ v: 1, type: 'patched', time: new Date().toISOString(), file: 'x' })).toBe(false);
     expect(validate({ v: 2, type: 'resumed', time: new Date().toISOString() })).toBe(false);
+  });
+});
+
+describe('attach --pid where the inspector cannot open', () => {
+  const start = cliPerTest();
+  test('the port SIGUSR1 would open is another process\'s: said at once, without signalling the program', async () => {
+    // a port held here, given to the program as its --inspect-port (not 9229, which other programs may hold)
+    const holder = http.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', () => resolve()));
+    const port = (holder.address() as { port: number }).port;
+    const dir = copyFixture('attach');
+    const svc = await startService(process.execPath, dir, [`--inspect-port=${port}`]);
+    try {
+      const cli = start(['attach', '--pid', String(svc.pid)], dir, 'ignore');
+      const exit = await cli.exited;
+      expect(exit.code).not.toBe(0);
+      expect(cli.stderr()).toBe(`edit-continue: process ${svc.pid} cannot open an inspector: node opens it on port ${port} (its --inspect-port), which another process holds (a program being debugged?). Start the program with --inspect-port=0, or with --inspect=PORT and attach to that port\n`);
+      // nothing was asked of it: node did not try and fail to open one, and it runs on
+      await new Promise((r) => setTimeout(r, 300));
+      expect(svc.err()).not.toMatch(/Starting inspector/);
+      expect(isAlive(svc.pid)).toBe(true);
+    } finally {
+      svc.child.kill('SIGKILL');
+      holder.close();
+    }
   });
 });

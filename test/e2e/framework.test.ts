@@ -1,7 +1,8 @@
 // "Just my code" exceptions (--break-on unhandled, the default), end to end on every supported node
 // line: a server on a framework that catches its handlers' errors (fixtures/framework/node_modules/
 // miniroute, as Express 5 does): the prompt opens at the throw in the user's handler, `cont` lets the
-// framework answer 500, and a fix + `retry` answers the waiting request with the new code.
+// framework answer 500, and a fix + `retry` answers the waiting request with the new code. The same
+// steps on real Express 5 and Fastify 5, installed from the npm registry.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -25,8 +26,8 @@ function get(port: number, route: string, headers: Record<string, string> = {}):
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
 /**
- * A server on a framework (fixtures/framework with miniroute, fixtures/framework-express with real
- * Express 5): the same routes and the same two bugs, at lines and with a catcher that differ.
+ * A server on a framework (fixtures/framework with miniroute, fixtures/framework-express and
+ * framework-fastify with real Express 5 and Fastify 5): the same routes and the same two bugs, at lines and with a catcher that differ.
  */
 interface FrameworkApp {
   dir: string;
@@ -37,7 +38,7 @@ interface FrameworkApp {
   stockLine: number;
   /** The framework's function that catches the sync throw, as the stop names it (a regex source). */
   catcher: string;
-  /** How the handlers answer: res.end (miniroute) or res.send (Express). */
+  /** How the handlers answer: res.end (miniroute) or res.send (Express, Fastify's reply). */
   answer: 'end' | 'send';
   /** The swap engine installs a save at once; LiveEdit waits for the function stopped on the stack (EC301), and retry applies it. */
   swap: boolean;
@@ -108,6 +109,7 @@ async function asyncRejectFixRetry(app: FrameworkApp): Promise<void> {
 
 const MINIROUTE = { priceLine: 8, stockLine: 25, catcher: 'handle', answer: 'end' } as const;
 const EXPRESS = { priceLine: 9, stockLine: 26, catcher: '[\\w.$]+', answer: 'send' } as const;
+const FASTIFY = { priceLine: 8, stockLine: 25, catcher: '[\\w.$]+', answer: 'send' } as const;
 
 describe.each(testNodes())('node $major', (config) => {
   const { bin } = config;
@@ -131,8 +133,22 @@ describe.each(testNodes())('node $major', (config) => {
     const cli = start([bin, 'validate.js'], dir);
     await cli.waitFor(/validated 150287596/, { step: 'loop finishes' });
     expect((await cli.exited).code).toBe(0);
-    expect(cli.stderr()).toMatch(/the program throws and catches many exceptions \(10 in 1 s that its own code, node or a library caught\)[^\n]*now stopping at uncaught exceptions only/);
+    expect(cli.stderr()).toMatch(/the program throws and catches many exceptions \(10 in 1 s that its own code caught\)[^\n]*now stopping at uncaught exceptions only/);
     expect(cli.stderr()).not.toMatch(/ec> /);
+  });
+
+  test('a start that throws and catches a burst of exceptions in a library (optional dependencies looked for) still stops at a handler\'s throw afterwards', async () => {
+    const dir = copyFixture('framework');
+    const cli = start([bin, 'burst.js'], dir);
+    const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+    expect(cli.stdout()).toMatch(/optional dependencies found: 0\n/);
+    const mark = cli.mark('stderr');
+    const answer = get(port, '/sync');
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in handle \(frame \d+\)[^\n]*\n\s+at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
+    await prompt(cli, mark, 'prompt');
+    cli.send('cont\n');
+    expect(await answer).toEqual({ status: 500, body: "500 Cannot read properties of undefined (reading 'price')\n" });
+    expect(cli.stderr()).not.toMatch(/throws and catches many exceptions/);
   });
 
   test('in a terminal (script(1)), a readline line handler throws; node\'s emitKeys catches it: stop at the throw; fix + retry; the program reads on', async () => {
@@ -183,14 +199,17 @@ describe.each(testNodes())('node $major', (config) => {
     for (let tries = 0; ; tries++) {
       stopAt = cli.mark('stderr');
       cli.kill('SIGINT');
-      const where = (await cli.waitFor(/paused in [^\n]*/, { stream: 'stderr', after: stopAt, step: 'Ctrl+C pause of the idle server' }))[0];
-      if (/paused in \(anonymous\) \(node internal/.test(where) || tries === 3) break;
+      const where = (await cli.waitFor(/paused (?:in|while) [^\n]*/, { stream: 'stderr', after: stopAt, step: 'Ctrl+C pause of the idle server' }))[0];
+      if (/paused while the program was idle/.test(where) || tries === 3) break;
       await prompt(cli, stopAt, 'prompt in the callback');
       cli.send('cont\n');
       await new Promise((r) => setTimeout(r, 1100));
     }
-    expect(cli.stderr().slice(stopAt)).toMatch(/paused in \(anonymous\) \(node internal/);
+    // said as the program being idle, not as a frame of node's (the no-op has no file)
+    await cli.waitFor(/paused while the program was idle\n\(the program was idle: nothing of it was running; set breakpoints, evaluate, cont\)\n/, { stream: 'stderr', after: stopAt, step: 'said as idle' });
     await prompt(cli, stopAt, 'prompt');
+    await ask(cli, 'bt', />#0 \(the program was idle: edit-continue's no-op stopped it\)/);
+    await ask(cli, 'retry', /retry: the program is stopped with nothing of the program on the stack \(it was idle\)/);
     await ask(cli, 'catch all', /stopping at every exception/);
     cli.send('cont\n');
     let mark = cli.mark('stderr');
@@ -207,26 +226,30 @@ describe.each(testNodes())('node $major', (config) => {
   });
 });
 
-// Real Express 5, installed from the registry once per run into a temporary folder (fixtures/
-// framework-express/package.json). If it cannot be installed, these tests fail and say why.
-describe('real Express', () => {
+// Real Express 5 and Fastify 5, each installed from the registry once per run into a temporary folder
+// (fixtures/framework-express/package.json, fixtures/framework-fastify/package.json). If one cannot
+// be installed, its tests fail and say why.
+describe.each([
+  { framework: 'Express', fixture: 'framework-express', lines: EXPRESS },
+  { framework: 'Fastify', fixture: 'framework-fastify', lines: FASTIFY },
+])('real $framework', ({ framework, fixture, lines }) => {
   let installed = '';
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-express-'));
-    fs.copyFileSync(path.join(FIXTURES, 'framework-express', 'package.json'), path.join(dir, 'package.json'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${fixture}-`));
+    fs.copyFileSync(path.join(FIXTURES, fixture, 'package.json'), path.join(dir, 'package.json'));
     try {
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
-      throw new Error(`npm install express failed (these tests need the npm registry): ${e.stderr?.toString() || e.message}`);
+      throw new Error(`npm install of ${framework} failed (these tests need the npm registry): ${e.stderr?.toString() || e.message}`);
     }
     installed = dir;
   }, 130_000);
 
   /** A fresh copy of the app beside the one installed node_modules. */
-  function expressApp(): string {
-    if (!installed) throw new Error('express was not installed (see the beforeAll error)');
-    const dir = copyFixture('framework-express');
+  function appDir(): string {
+    if (!installed) throw new Error(`${framework} was not installed (see the beforeAll error)`);
+    const dir = copyFixture(fixture);
     fs.symlinkSync(path.join(installed, 'node_modules'), path.join(dir, 'node_modules'));
     return dir;
   }
@@ -235,11 +258,11 @@ describe('real Express', () => {
     const start = cliPerTest();
 
     test('a sync handler throws: stop at the throw; cont answers 500; fix + retry answers the waiting request; the next runs the new code', async () => {
-      await syncThrowContFixRetry(await startApp(start, config, expressApp(), EXPRESS));
+      await syncThrowContFixRetry(await startApp(start, config, appDir(), lines));
     });
 
     test('an async handler rejects after an await: stop at the throw; fix + retry answers the waiting request', async () => {
-      await asyncRejectFixRetry(await startApp(start, config, expressApp(), EXPRESS));
+      await asyncRejectFixRetry(await startApp(start, config, appDir(), lines));
     });
   });
 });

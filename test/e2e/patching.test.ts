@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { ask as command, assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { PROMPT_END, ask as command, assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
 
 function get(port: number, p = '/'): Promise<string> {
@@ -44,9 +44,9 @@ async function refusedThenWaiting(start: ReturnType<typeof cliPerTest>, bin: str
   await patched(cli, mark, new RegExp(`not patched ${esc}: [^\\n]*EC203`), 'empty save refused');
   mark = cli.mark('stderr');
   cli.kill('SIGINT');
-  await cli.waitFor(/paused[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'interrupt pause' });
+  await cli.waitFor(new RegExp(String.raw`paused[\s\S]*` + PROMPT_END), { stream: 'stderr', after: mark, step: 'interrupt pause' });
   await command(cli, `break ${main}:10`, new RegExp(`breakpoint 1 at ${esc}:10`));
-  await command(cli, 'cont', new RegExp(`breakpoint 1 in f \\(${esc}:10:\\d+\\)[\\s\\S]*ec> $`));
+  await command(cli, 'cont', new RegExp(`breakpoint 1 in f \\(${esc}:10:\\d+\\)[\\s\\S]*` + PROMPT_END));
   mark = cli.mark('stderr');
   saveByRename(file, original.replace("'f1'", "'f2'").replace("'g1'", "'g2'"));
   // LiveEdit cannot change f while it is on the stack: the save waits. The swap engine installs at

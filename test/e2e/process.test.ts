@@ -1,8 +1,9 @@
 // The process contract: output, exit codes, signals and user errors behave as under plain node.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { cliPerTest, copyFixture, isAlive, runCli, type RunningCli } from '../helpers/cli';
-import { testNodes } from '../helpers/nodes';
+import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { ROOT_DIR, testNodes } from '../helpers/nodes';
 
 /**
  * Ctrl+C pauses the program once edit-continue has said `started` (the --json event); before that it
@@ -80,7 +81,7 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
     cli.kill('SIGINT');
     await cli.waitFor(PAUSING, { stream: 'stderr', step: 'Ctrl+C taken' });
     const firstTaken = Date.now();
-    await cli.waitFor(/paused in[\s\S]*ec> $/, { stream: 'stderr', step: 'prompt on an idle program' });
+    await cli.waitFor(new RegExp(String.raw`paused (?:in|while)[\s\S]*` + PROMPT_END), { stream: 'stderr', step: 'prompt on an idle program' });
     expect(isAlive(pid)).toBe(true);
     let mark = cli.mark('stderr');
     cli.send('cont\n');
@@ -149,6 +150,49 @@ describe('user errors get one clear line and a non-zero exit', () => {
     expect(exit.code).not.toBe(0);
     expect(cli.stderr()).toMatch(/^edit-continue: cannot find script 'nope\.js'/);
     expect(cli.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a command typed before a program (npm start, nodemon) says what runs it instead, and the commands it gives work', async () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-npm-'));
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'ec-npm', scripts: { start: 'node app.js' } }));
+    fs.writeFileSync(path.join(app, 'app.js'), "function f() { return 1; }\nconst t = setInterval(() => console.log('f ' + f()), 100);\nprocess.stdin.on('data', () => { clearInterval(t); process.stdin.destroy(); });\n");
+    const npm = runCli(['npm', 'start'], { cwd: app, stdin: 'ignore' });
+    expect((await npm.exited).code).not.toBe(0);
+    const said = npm.stderr().trim();
+    expect(said.split('\n')).toHaveLength(1);
+    expect(said).toMatch(/^edit-continue: npm starts your program in a node of its own, out of edit-continue's reach \(package\.json's "start" runs `node app\.js`\): run edit-continue node app\.js\./);
+    const nodemon = runCli(['nodemon', 'app.js'], { cwd: app, stdin: 'ignore' });
+    expect((await nodemon.exited).code).not.toBe(0);
+    expect(nodemon.stderr()).toMatch(/^edit-continue: nodemon runs the program again on every save, which is what edit-continue avoids: run the program itself, edit-continue node app\.js/);
+    // the other command it gives, where npm is a node program on PATH: npm runs, and a save reaches the node it started
+    const keep = /Or keep npm and reach the node it starts: edit-continue (--spawned node \S+ start)$/.exec(said);
+    if (!keep) throw new Error(`no npm program on PATH here: ${said}`);
+    const cli = runCli(keep[1].split(' '), { cwd: app });
+    try {
+      await cli.waitFor(/f 1\n/, { step: 'the program npm started runs' });
+      await new Promise((r) => setTimeout(r, 300)); // its file is watched once it has loaded
+      const mark = cli.mark('stderr');
+      fs.writeFileSync(path.join(app, 'app.js'), fs.readFileSync(path.join(app, 'app.js'), 'utf8').replace('return 1;', 'return 2;'));
+      await cli.waitFor(/patched app\.js: f \(process \d+\)/, { stream: 'stderr', after: mark, step: 'the save patched in the node npm started' });
+      await cli.waitFor(/f 2\n/, { step: 'new code runs' });
+      cli.send('x\n');
+      expect((await cli.exited).code).toBe(0);
+    } finally {
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
+  });
+
+  test('tsx FILE with tsx installed runs its loader in the node edit-continue starts', async () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-tsx-'));
+    fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(app, 'node_modules'));
+    fs.writeFileSync(path.join(app, 'hello.ts'), "const who: string = 'typed';\nconsole.log(`hello ${who}`);\n");
+    // no cache of tsx's: it compiles through esbuild, whose worker thread is still running at the end
+    // (a worker session that asked to be waited for at its end kept such a program from exiting)
+    const cli = runCli(['tsx', 'hello.ts'], { cwd: app, stdin: 'ignore', env: { TSX_DISABLE_CACHE: '1' } });
+    expect((await exitedWithin(cli, 20_000, 'tsx hello.ts ends')).code).toBe(0);
+    expect(cli.stdout()).toBe('hello typed\n');
+    expect(cli.stderr()).toMatch(/tsx starts a second node for your code: running its loader in this one instead \(edit-continue node --import tsx hello\.ts\)/);
   });
 
   test('node not found', async () => {

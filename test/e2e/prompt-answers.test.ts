@@ -158,7 +158,9 @@ describe.each(testConfigs())('$label', (config) => {
     const mark = cli.mark('stderr');
     cli.send('retry\n');
     await cli.waitFor(/user 4 nobody\nuser 5 eve/, { step: 'the retried call finishes' });
-    // the program's stderr comes through ours: one stream, so the order is the order of events
+    // the program's stderr comes through ours: one stream, so the order is the order of events; its
+    // stdout is another pipe, which may come first: wait for the stderr line too
+    await cli.waitFor(/loading user 4\n/, { stream: 'stderr', after: mark, step: 'the retried call\'s stderr' });
     expect(cli.stderr().slice(mark)).toMatch(/calling loadUser again with the same arguments\n(?:[^\n]*\n)*?loading user 4\n/);
     expect(cli.stderr().slice(mark)).not.toMatch(/loading user 4\n(?:[^\n]*\n)*?[^\n]*calling loadUser again/);
     expect((await cli.exited).code).toBe(0);

@@ -4,14 +4,14 @@ import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
+import { FIXTURES, PROMPT_END, ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
 // 10·1 + 20·2 + 30·3 + 1·4 + 50·5 + 60·6, with the fix giving item 4 a weight of 1
 const TOTAL = 'total 754 processed 1,2,3,4,5,6';
 
-const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
+const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(new RegExp(PROMPT_END), { stream: 'stderr', after, step });
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
@@ -163,7 +163,11 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
       child.stdin.write('q\n');
       await until(/end the program\? \(y\/N\) $/, 'asked again');
       child.stdin.write('y\n');
-      expect(await exited).toBe(143);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), 15_000); });
+      const code = await Promise.race([exited, late]).finally(() => clearTimeout(timer));
+      if (code === 'late') throw new Error(`ended: no exit 15 s after the 'y', in:\n${out}`);
+      expect(code).toBe(143);
       expect(out).toMatch(/ending the program/);
       expect(out).not.toMatch(/Check failed|Fatal error/);
     } finally {
@@ -251,14 +255,14 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
   test('Ctrl+C while a step runs on: the program pauses where it is, and the step ends there', async () => {
     const dir = copyFixture('pause');
     const cli = start(['--json', bin, 'long-call.js'], dir, 'pipe', { EDIT_CONTINUE_DEBUG: 'pause' });
-    await cli.waitFor(/paused at a debugger statement in main[^]*?ec> $/, { stream: 'stderr', step: 'the debugger statement' });
-    await ask(cli, 'next', /main \(long-call\.js:10:\d+\)[^]*?ec> $/);
+    await cli.waitFor(new RegExp(String.raw`paused at a debugger statement in main[^]*?` + PROMPT_END), { stream: 'stderr', step: 'the debugger statement' });
+    await ask(cli, 'next', new RegExp(String.raw`main \(long-call\.js:10:\d+\)[^]*?` + PROMPT_END));
     const mark = cli.mark('stderr');
     cli.send('next\n'); // over spin(), which never returns: the step never ends by itself
     // V8 has left the stop: the step is on its way and the program runs (the debug log says so)
     await cli.waitFor(/\[ec:pause\] resumed \(quiet\)/, { stream: 'stderr', after: mark, step: 'the step runs' });
     cli.kill('SIGINT');
-    await cli.waitFor(/paused \(Ctrl\+C\) before the step ended[^]*?spin \(long-call\.js:\d+:\d+\)[^]*?ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C ends the step' });
+    await cli.waitFor(new RegExp(String.raw`paused \(Ctrl\+C\) before the step ended[^]*?spin \(long-call\.js:\d+:\d+\)[^]*?` + PROMPT_END), { stream: 'stderr', after: mark, step: 'Ctrl+C ends the step' });
     const answer = cli.stderr().slice(mark);
     expect(answer).not.toMatch(/the program is paused: cont to go on/);
     expect(answer).not.toMatch(/the step did not stop within 3 s/);

@@ -71,7 +71,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     // stdin is the program's while it runs: stop it (Ctrl+C) to set the first breakpoint, then let it go
     let mark = cli.mark('stderr');
     cli.kill('SIGINT');
-    await cli.waitFor(/paused in [\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C' });
+    await cli.waitFor(/paused (?:in|while) [\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C' });
     await ask(cli, 'break src/price.ts:14', /breakpoint 1 at src\/price\.ts:14\n/);
     mark = cli.mark('stderr');
     cli.send('cont\np\n');

@@ -18,7 +18,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
-import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, exitedWithin, isAlive, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { ROOT_DIR, alternatingConfigs, useEngine } from '../helpers/nodes';
 
 interface Counts { main: number; child: number; worker: Map<number, number> }
@@ -253,6 +253,13 @@ describe.each(alternatingConfigs())('$label', ({ bin, engine }) => {
     alone.send('quit\n');
     expect((await alone.exited).code).toBe(0);
   }, 120000); // two sessions of nine node processes each: each step's own limit explains a failure first
+
+  test("a worker still running at the program's end, unref'd (esbuild's, under tsx), does not keep it from exiting", async () => {
+    const dir = copyFixture('workers');
+    const cli = start([bin, 'unref.js'], dir, 'ignore');
+    expect(await exitedWithin(cli, 20_000, 'the program ends')).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toBe('worker says up\nmain done\n');
+  });
 
   test('Ctrl+C twice ends the program and its forked child, with the code node gives', async () => {
     const dir = copyFixture('workers');

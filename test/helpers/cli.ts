@@ -27,11 +27,15 @@ export interface RunningCli {
 /** `exe`: how to start edit-continue (default: this node running bin/edit-continue; the package test runs `npx`). */
 export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore'; exe?: string[] } = { cwd: process.cwd() }): RunningCli {
   const [cmd, ...pre] = opts.exe ?? [process.execPath, BIN];
+  // edit-continue's own debug log of this run, to a file (not its output, which the tests read): its
+  // end is shown when a step times out, to tell a save never seen from one that hung or said nothing
+  const debugLog = debugLogFor(opts.env);
   const child = spawn(cmd, [...pre, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', ...(debugLog ? { EDIT_CONTINUE_DEBUG: DEBUG_TAGS, EDIT_CONTINUE_DEBUG_FILE: debugLog } : {}), ...opts.env },
     stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'],
   });
+  const debugTail = () => (debugLog ? `\n--- edit-continue's debug log (last ${DEBUG_TAIL} lines) ---\n${tailOf(debugLog, DEBUG_TAIL)}` : '');
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -43,7 +47,12 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
   child.stdin?.on('error', () => {});
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => { done = true; wake(); resolve({ code, signal }); });
+    child.on('close', (code, signal) => {
+      done = true;
+      wake();
+      if (debugLog) fs.rm(debugLog, { force: true }, () => {});
+      resolve({ code, signal });
+    });
   });
   const cli: RunningCli = {
     child,
@@ -58,11 +67,11 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
         const check = () => {
           const m = text().match(re);
           if (m) { cleanup(); resolve(m); return; }
-          if (done) { cleanup(); reject(new Error(`${o.step ?? 'waiting'}: edit-continue exited before ${stream} matched ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`)); }
+          if (done) { cleanup(); reject(new Error(`${o.step ?? 'waiting'}: edit-continue exited before ${stream} matched ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}${debugTail()}`)); }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`${o.step ?? 'waiting'}: timed out after ${timeout} ms waiting for ${stream} to match ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`));
+          reject(new Error(`${o.step ?? 'waiting'}: timed out after ${timeout} ms waiting for ${stream} to match ${re}\n--- stdout ---\n${out}\n--- stderr ---\n${err}${debugTail()}`));
         }, timeout);
         const cleanup = () => { clearTimeout(timer); waiters.delete(check); };
         waiters.add(check);
@@ -74,6 +83,25 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
     kill(signal = 'SIGTERM') { try { child.kill(signal); } catch { /* gone */ } },
   };
   return cli;
+}
+
+/** The tags of edit-continue's debug log each run keeps: what it launched, watched and patched. */
+const DEBUG_TAGS = 'launch,app,watch,patch,swap,threads,children,retry';
+const DEBUG_TAIL = 60;
+let debugLogs = 0;
+
+/** A debug log file for one run, unless the test sets EDIT_CONTINUE_DEBUG itself (it reads that output). */
+function debugLogFor(env: NodeJS.ProcessEnv | undefined): string | null {
+  if ((env && 'EDIT_CONTINUE_DEBUG' in env) || process.env.EDIT_CONTINUE_DEBUG) return null;
+  return path.join(os.tmpdir(), `ec-debug-${process.pid}-${++debugLogs}.log`);
+}
+
+function tailOf(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '(none written)';
+  }
 }
 
 /** A fresh copy of a fixture folder (tests edit the files). */
@@ -131,6 +159,22 @@ export function cliPerTest(): (args: string[], cwd: string, stdin?: 'pipe' | 'ig
     return cli;
   };
 }
+
+/** The CLI's exit, or an error with its output if it has not exited within `ms` (it is then killed). */
+export async function exitedWithin(cli: RunningCli, ms: number, what: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), ms); });
+  const exit = await Promise.race([cli.exited, late]).finally(() => clearTimeout(timer));
+  if (exit !== 'late') return exit;
+  cli.kill('SIGKILL');
+  throw new Error(`${what}: no exit within ${ms / 1000} s\n--- stdout ---\n${cli.stdout()}\n--- stderr ---\n${cli.stderr()}`);
+}
+
+/**
+ * The end of stderr at an open prompt: `ec> `, and after it any JSON event lines (--json) or debug
+ * lines: the `paused` event is written once its frames are read, which can be after the prompt.
+ */
+export const PROMPT_END = String.raw`ec> (?:(?:\{"v":1,[^\n]*|\[ec:[a-z-]+\][^\n]*)\n)*$`;
 
 /** Send a line to the CLI's stdin and wait for an answer after it (on stderr, where the prompt writes). */
 export async function ask(cli: RunningCli, line: string, expect: RegExp, stream: 'stdout' | 'stderr' = 'stderr'): Promise<RegExpMatchArray> {

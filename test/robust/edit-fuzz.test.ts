@@ -837,6 +837,8 @@ describe.each(testConfigs())('edit fuzz, regressions, $label', (config) => { con
     const mark = d.cli.mark('stderr');
     saveInPlace(file, text(dir, 'loop.js', 201).replace('// Edit fuzzing: a synchronous loop', '// Edit fuzzing: a sync loop'));
     if (!(await printsValue(d, 201, WEDGE_MS))) throw new Error(`value 201 was not applied within ${WEDGE_MS} ms; edit-continue said:\n${ecLines(d, mark)}`);
+    // the new code can print before the report is written (stdout and stderr are two pipes)
+    await d.until(() => /patched loop\.js: value/.test(d.stderr.slice(mark)), WEDGE_MS);
     expect(ecLines(d, mark)).toMatch(/patched loop\.js: value/);
     // a comment line more at the top: lines move, and the report says V8 keeps the loaded lines
     const mark2 = d.cli.mark('stderr');

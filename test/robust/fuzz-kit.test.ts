@@ -33,14 +33,23 @@ describe.each(testConfigs())('fuzz kit, $label', ({ bin, engine }) => { useEngin
       // a few rounds in, once edit-continue's own start-up requests are answered (a Ctrl+C among them
       // is answered in another order)
       await d.until(() => /round 3\b/.test(d.stdout) || d.exit, 20000);
-      expect(await d.interrupt('Ctrl+C')).toBe('paused');
-      const paused = d.events().filter((e) => e.type === 'paused').pop()!;
-      const frames = paused.data.frames as { path: string | null }[];
+      // Ctrl+C stops the program wherever V8 next checks for interrupts: almost always in the library's
+      // loop, but on a loaded machine also between two rounds (node's timers code) or in a start-up
+      // request of edit-continue's that comes late. Every stop must show its prompt; the one this test
+      // is about, in the library, is asked for up to three times.
+      const seen: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect(await d.interrupt('Ctrl+C')).toBe('paused');
+        const paused = d.events().filter((e) => e.type === 'paused').pop()!;
+        const frames = paused.data.frames as { path: string | null; name?: string }[];
+        seen.push(frames.map((f) => `${f.name ?? '?'} ${f.path ?? '(no file)'}`).slice(0, 3).join(' < '));
+        await d.promptOpen('at the stop');
+        const r = await d.command('cont');
+        expect(r.kind).not.toBe('exited');
+        if ((frames[0]?.path ?? '').includes(`${path.sep}node_modules${path.sep}spin${path.sep}`)) break;
+      }
       // the case this is about: a stop in the library's code, with no frame of the program
-      expect(frames[0]?.path ?? '').toContain(`${path.sep}node_modules${path.sep}spin${path.sep}`);
-      await d.promptOpen('at the stop');
-      const r = await d.command('cont');
-      expect(r.kind).not.toBe('exited');
+      expect(seen.pop()).toContain(`${path.sep}node_modules${path.sep}spin${path.sep}`);
       expect(d.fatal()).toBeNull();
     } finally {
       await d.stop();

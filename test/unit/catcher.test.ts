@@ -41,7 +41,7 @@ describe('verdict', () => {
   const f = (origin: StackFrameInfo['origin'], catches: boolean | null, name: string = origin): StackFrameInfo => ({ origin, catches, name });
 
   test('the program catches its own throw: go on', () => {
-    expect(verdict([f('program', false, 'check'), f('program', true, 'validate')])).toEqual({ stop: false, why: 'caught by the program (validate)' });
+    expect(verdict([f('program', false, 'check'), f('program', true, 'validate')])).toEqual({ stop: false, why: 'caught by the program (validate)', byProgram: true });
   });
   test('thrown in the program, caught by a library: stop, naming the catcher', () => {
     expect(verdict([f('program', false, 'handler'), f('library', true, 'handle'), f('node', false)])).toEqual({ stop: true, catcher: { origin: 'library', name: 'handle', frame: 1 } });
@@ -62,10 +62,32 @@ describe('verdict', () => {
 });
 
 describe('CaughtRate', () => {
-  test('gives way at the limit within the window, not when the stops are spread out', () => {
-    const spread = new CaughtRate(3, 1000);
-    expect([0, 600, 1200, 1800].map((t) => spread.tooMany(t))).toEqual([false, false, false, false]);
-    const burst = new CaughtRate(3, 1000);
+  test('gives way when the stops keep coming, window after window, not at a burst or when they are spread out', () => {
+    const spread = new CaughtRate(3, 1000, 3);
+    expect([0, 600, 1200, 1800, 2400, 3000, 3600].map((t) => spread.tooMany(t))).toEqual(Array(7).fill(false));
+    // a start's burst: any number within one window
+    const burst = new CaughtRate(3, 1000, 3);
+    expect(Array.from({ length: 50 }, (_, i) => burst.tooMany(i * 10)).some(Boolean)).toBe(false);
+    // a loop: at the limit in each of the three windows before now
+    const loop = new CaughtRate(3, 1000, 3);
+    const times = Array.from({ length: 30 }, (_, i) => i * 100);
+    const answers = times.map((t) => loop.tooMany(t));
+    expect(answers.indexOf(true)).toBe(times.indexOf(2200)); // 0..200 in the oldest window, 1000.. 2200 now
+    expect(answers.slice(0, times.indexOf(2200)).some(Boolean)).toBe(false);
+  });
+
+  test('one window (what the program catches itself): the limit within a second; and how each says its rate', () => {
+    const own = new CaughtRate(3, 1000, 1);
+    expect([0, 600, 1200, 1800].map((t) => own.tooMany(t))).toEqual([false, false, false, false]);
+    const burst = new CaughtRate(3, 1000, 1);
     expect([0, 10, 20].map((t) => burst.tooMany(t))).toEqual([false, false, true]);
+    expect(new CaughtRate(10, 1000, 1).describe()).toBe('10 in 1 s');
+    expect(new CaughtRate(10, 1000, 3).describe()).toBe('10 or more every 1 s for 3 s');
+  });
+
+  test('two bursts with a quiet window between them do not add up', () => {
+    const r = new CaughtRate(3, 1000, 3);
+    const times = [0, 10, 20, 30, 2500, 2510, 2520, 2530];
+    expect(times.map((t) => r.tooMany(t)).some(Boolean)).toBe(false);
   });
 });

@@ -128,3 +128,14 @@ describe('splitCommand', () => {
     expect(err(splitCommand(['node', '-'], EXEC))).toMatch(/stdin cannot be watched/);
   });
 });
+
+describe('sigusr1Port: where SIGUSR1 opens a node process\'s inspector', () => {
+  test('its --inspect-port (or --debug-port), in either spelling; else 9229', () => {
+    const { sigusr1Port } = require('../../src/launch/inspector') as typeof import('../../src/launch/inspector');
+    expect(sigusr1Port(1, ['node', 'app.js'])).toBe(9229);
+    expect(sigusr1Port(1, ['node', '--inspect-port=0', 'app.js'])).toBe(0);
+    expect(sigusr1Port(1, ['node', '--inspect-port', '9333', 'app.js'])).toBe(9333);
+    expect(sigusr1Port(1, ['node', '--inspect-port=127.0.0.1:9444', 'app.js'])).toBe(9444);
+    expect(sigusr1Port(1, ['node', '--debug-port=9555', 'app.js'])).toBe(9555);
+  });
+});

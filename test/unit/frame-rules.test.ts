@@ -99,6 +99,17 @@ describe('retryChoiceAtStop (retry at a breakpoint, a step or Ctrl+C)', () => {
       .toMatchObject({ ok: false, message: expect.stringMatching(/in a library \(handle, node_modules\/x\/i\.js\)/) });
   });
 
+  test("in edit-continue's own code (Ctrl+C landing in its cache's quiet timer): refused, and said whose code it is", () => {
+    const r = retryChoiceAtStop('interrupt', [frame(0, { origin: 'edit-continue', name: 'tick', file: '/pkg/dist/inject/cache.js' }), frame(1, { name: 'listOnTimeout', origin: 'node', file: null })]);
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^the program is stopped in edit-continue's own code \(tick\), which runs between the program's: no function of yours/) });
+  });
+
+  test("idle (Ctrl+C stopped the program in edit-continue's no-op): refused, as idle; restart refuses the no-op's frame", () => {
+    const idle = [frame(0, { name: '(idle)', origin: 'node', file: null, idle: true })];
+    expect(retryChoiceAtStop('interrupt', idle)).toMatchObject({ ok: false, message: expect.stringMatching(/^the program is stopped with nothing of the program on the stack \(it was idle\)/) });
+    expect(restartChoice(idle, 0)).toMatchObject({ ok: false, message: expect.stringMatching(/^frame 0 is the no-op edit-continue ran to stop the idle program: there is nothing of yours to restart\. No frame on the stack can be restarted here/) });
+  });
+
   test('the top level is not a function to retry', () => {
     const r = retryChoiceAtStop('break', TOP.slice(2).map((f, i) => ({ ...f, index: i })));
     expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/at this breakpoint in the top level of spin\.js, not in a function: there is nothing to run again\. cont goes on; to retry a function, stop in it/) });

@@ -46,6 +46,8 @@ describe('--help and the README', () => {
     expect(section('## TypeScript')).toContain('edit-continue node --import tsx src/index.ts');
     expect(text).toContain('edit-continue node --import tsx src/index.ts');
     expect(text).toContain('-r ts-node/register');
+    expect(section('## TypeScript')).toContain('edit-continue tsx src/index.ts');
+    expect(text).toMatch(/edit-continue tsx src\/index\.ts +the same/);
     expect(text).toMatch(/edit-continue node dist\/index\.js +tsc output/);
   });
 

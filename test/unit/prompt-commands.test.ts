@@ -1,5 +1,5 @@
 import {
-  COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, parseLine, type CommandName, type Parsed,
+  COMMANDS, helpText, outsideNote, parseAssignment, parseBreak, parseIndex, parseLine, pausedNote, pausingNote, type CommandName, type Parsed,
 } from '../../src/prompt/commands';
 
 function unknownHint(line: string): string {
@@ -281,5 +281,22 @@ describe('parseIndex', () => {
 
   test.each([[''], ['  '], ['-1'], ['1.5'], ['a'], ['2 3'], ['1e3'], ['+1']])('%j → null', (args) => {
     expect(parseIndex(args)).toBeNull();
+  });
+});
+
+describe('the notes of a stop', () => {
+  test("a Ctrl+C stop outside the program's code says whose code it was in", () => {
+    expect(outsideNote(undefined)).toBe("(the program was idle or in node's own code; set breakpoints, evaluate, cont)");
+    expect(outsideNote('node')).toBe("(the program was idle or in node's own code; set breakpoints, evaluate, cont)");
+    expect(outsideNote('library')).toBe('(the program was in library code; set breakpoints, evaluate, cont)');
+    expect(outsideNote('idle')).toBe('(the program was idle: nothing of it was running; set breakpoints, evaluate, cont)');
+    expect(outsideNote('edit-continue')).toBe("(the program was in edit-continue's own code, which runs between yours; set breakpoints, evaluate, cont)");
+  });
+
+  test('Ctrl+C says what a second one does: end the program, or detach from one edit-continue attached to', () => {
+    expect(pausingNote(false)).toBe('pausing… (Ctrl+C again to end the program)');
+    expect(pausingNote(true)).toBe('pausing… (Ctrl+C again to detach)');
+    expect(pausedNote(false)).toMatch(/to end it\)$/);
+    expect(pausedNote(true)).toMatch(/to detach\)$/);
   });
 });

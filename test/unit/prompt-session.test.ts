@@ -64,6 +64,7 @@ class FakeSession implements PromptSession {
 }
 
 function setup(opts: { attached?: boolean; terminal?: boolean } = {}) {
+  // a terminal the program shares is also our stdin being a TTY
   const session = new FakeSession();
   let out = '';
   let consumer: ((chunk: Buffer) => void) | null = null;
@@ -78,7 +79,7 @@ function setup(opts: { attached?: boolean; terminal?: boolean } = {}) {
   };
   const quits: string[] = [];
   const prompt = new Prompt({
-    session, stdin, stdinIsTTY: false, write: (t) => { out += t; }, style: plainStyle, cwd: '/proj', env: {},
+    session, stdin, stdinIsTTY: opts.terminal === true, write: (t) => { out += t; }, style: plainStyle, cwd: '/proj', env: {},
     quit: async () => { quits.push('quit'); }, attached: opts.attached,
   });
   /** Let the prompt's promises settle (the fake answers at once): no clock involved. */
@@ -223,6 +224,18 @@ describe('the prompt over PromptSession', () => {
     await a.type('pause');
     expect(a.session.calls).toEqual(['interrupt']);
     expect(await a.type('cont')).toMatch(/the program is running: 'pause' \(or Ctrl\+C\) stops it first/);
+  });
+
+  test('quit at a terminal asks, and keeps the terminal for the answer (lending it and taking it back would drop an answer typed at once)', async () => {
+    const t = await stopped('break', {}, { terminal: true });
+    const before = t.routes.length;
+    expect(await t.type('quit')).toMatch(/end the program\? \(y\/N\) $/);
+    expect(await t.type('n')).toMatch(/not ending it/);
+    expect(t.quits).toEqual([]);
+    expect(await t.type('quit')).toMatch(/end the program\? \(y\/N\) $/);
+    expect(await t.type('y')).toMatch(/ending the program/);
+    expect(t.quits).toEqual(['quit']);
+    expect(t.routes.slice(before)).toEqual([]);
   });
 
   test('quit without a terminal ends the program at once', async () => {

@@ -2,7 +2,7 @@
 // And the swap engine's compiled code: scripts that carry a file's sourceURL but are swapped-in
 // functions are known by id (to show frames in them) and never taken for the file.
 import type { Protocol } from 'devtools-protocol';
-import { ScriptRegistry } from '../../src/session/registry';
+import { IDLE_URL, ScriptRegistry } from '../../src/session/registry';
 
 const parsed = (scriptId: string, url: string) => ({ scriptId, url, isModule: false, hasSourceURL: false } as unknown as Protocol.Debugger.ScriptParsedEvent);
 
@@ -81,5 +81,16 @@ describe('ScriptRegistry and swapped-in code', () => {
     expect(r.compiledAt('/app/job.js', 1)).toBeNull();
     expect(r.compiledAt('/app/job.js', 7)).toBeNull();
     expect(r.compiledAt('/app/other.js', 5)).toBeNull();
+  });
+});
+
+describe('ScriptRegistry and the no-op that stops an idle program', () => {
+  test('its scripts are known by id, and are no file', () => {
+    const r = new ScriptRegistry();
+    expect(r.add(parsed('31', IDLE_URL))).toBeNull();
+    expect(r.add(parsed('32', ''))).toBeNull();
+    expect(r.isIdle('31')).toBe(true);
+    expect(r.isIdle('32')).toBe(false);
+    expect(r.byScriptId('31')).toBeUndefined();
   });
 });

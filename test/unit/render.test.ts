@@ -391,6 +391,10 @@ describe('frameLine', () => {
     expect(frameLine(internal(3))).toBe(' #3 internal3 (<node internal>)');
     expect(frameLine(frame(4, { file: null }))).toBe(' #4 f4 (<unknown>)');
   });
+
+  test("the no-op that stopped an idle program is said as the program being idle", () => {
+    expect(frameLine({ ...internal(0), name: '(idle)', idle: true }, true)).toBe(">#0 (the program was idle: edit-continue's no-op stopped it)");
+  });
 });
 
 describe('backtrace', () => {

@@ -154,6 +154,29 @@ describe('Updater: coalescing saves', () => {
     expect(readFile).toHaveBeenCalledTimes(2);
   });
 
+  test('an apply that has not ended after slowMs is said once; one that ends in time is not', async () => {
+    const clock = new FakeClock();
+    const engine = new FakeEngine(clock);
+    const slow: string[] = [];
+    let text = 'v1';
+    const updater = new Updater({ engine, readFile: async () => Buffer.from(text), report: () => {}, clock, slowMs: 1000, onSlow: (f, ms) => slow.push(`${f} ${ms}`) });
+    const hung = deferred<PatchOutcome>();
+    engine.script.push(hung);
+    updater.changed(FILE);
+    await clock.advance(900);
+    expect(slow).toEqual([]);
+    await clock.advance(5000);
+    expect(slow).toEqual([`${FILE} 1000`]);
+    hung.resolve(patched('v1'));
+    await clock.advance(10);
+    // the next apply answers at once: nothing said
+    text = 'v2';
+    updater.changed(FILE);
+    await clock.advance(5000);
+    expect(engine.calls).toHaveLength(2);
+    expect(slow).toHaveLength(1);
+  });
+
   test('applies of different files are never run at the same time', async () => {
     const { clock, engine, files, updater } = setup();
     const a = deferred<PatchOutcome>();
