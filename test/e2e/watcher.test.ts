@@ -322,4 +322,33 @@ describe.each(testNodes())('watcher through the CLI, $label', ({ bin, engine }) 
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120000);
+
+  test('--preserve-symlinks: modules loaded through a linked folder and a linked file are patched by saves of their real files', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-watch-links-')));
+    fs.mkdirSync(path.join(dir, 'real'));
+    fs.writeFileSync(path.join(dir, 'real', 'lib.js'), moduleText('l0'));
+    fs.writeFileSync(path.join(dir, 'real', 'other.js'), moduleText('o0'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'linked'));
+    fs.symlinkSync(path.join(dir, 'real', 'other.js'), path.join(dir, 'alias.js'));
+    fs.writeFileSync(path.join(dir, 'app.js'), [
+      "const lib = require('./linked/lib.js'), other = require('./alias.js');",
+      "let last = '';",
+      "setInterval(() => { const s = `lib=${lib.value()} other=${other.value()}`; if (s !== last) { last = s; console.log(s); } }, 20);",
+      '',
+    ].join('\n'));
+    const cli = start([bin, '--preserve-symlinks', 'app.js'], dir);
+    try {
+      await cli.waitFor(/lib=l0 other=o0/, { step: 'start', timeout: 30000 });
+      let mark = cli.mark('stderr');
+      saveByRename(path.join(dir, 'real', 'lib.js'), moduleText('l1'));
+      await cli.waitFor(/lib=l1 other=o0/, { step: 'save of the file in the linked folder', timeout: 20000 });
+      await cli.waitFor(/patched real\/lib\.js: value/, { stream: 'stderr', after: mark, step: 'its report', timeout: 20000 });
+      mark = cli.mark('stderr');
+      saveInPlace(path.join(dir, 'real', 'other.js'), moduleText('o1'));
+      await cli.waitFor(/lib=l1 other=o1/, { step: 'save of the linked file', timeout: 20000 });
+      await cli.waitFor(/patched real\/other\.js: value/, { stream: 'stderr', after: mark, step: 'its report', timeout: 20000 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });

@@ -1,8 +1,12 @@
 // The registry owns what V8 runs for each script: asked of V8 once, replaced by what a patch sent.
 // And the swap engine's compiled code: scripts that carry a file's sourceURL but are swapped-in
 // functions are known by id (to show frames in them) and never taken for the file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
-import { IDLE_URL, ScriptRegistry } from '../../src/session/registry';
+import { fileOfUrl, IDLE_URL, ScriptRegistry } from '../../src/session/registry';
 
 const parsed = (scriptId: string, url: string) => ({ scriptId, url, isModule: false, hasSourceURL: false } as unknown as Protocol.Debugger.ScriptParsedEvent);
 
@@ -92,5 +96,34 @@ describe('ScriptRegistry and the no-op that stops an idle program', () => {
     expect(r.isIdle('31')).toBe(true);
     expect(r.isIdle('32')).toBe(false);
     expect(r.byScriptId('31')).toBeUndefined();
+  });
+});
+
+describe('fileOfUrl: the real file of a script, links resolved', () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-real-')));
+  fs.mkdirSync(path.join(root, 'real'));
+  fs.writeFileSync(path.join(root, 'real', 'a.js'), '');
+  fs.writeFileSync(path.join(root, 'real', 'target.js'), '');
+  fs.symlinkSync(path.join(root, 'real'), path.join(root, 'linked'));
+  fs.symlinkSync(path.join(root, 'real', 'target.js'), path.join(root, 'real', 'link.js'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('a file in a folder reached through a link (a workspace package under node_modules, with --preserve-symlinks)', () => {
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'linked', 'a.js')).href)).toBe(path.join(root, 'real', 'a.js'));
+    // the folder's real path is kept: asked again, the same answer
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'linked', 'a.js')).href)).toBe(path.join(root, 'real', 'a.js'));
+  });
+
+  test('a file that is itself a link, directly and through a linked folder', () => {
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'real', 'link.js')).href)).toBe(path.join(root, 'real', 'target.js'));
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'linked', 'link.js')).href)).toBe(path.join(root, 'real', 'target.js'));
+  });
+
+  test('a plain file, a plain path (node 22 names .ts scripts so), a missing file, and what is no file', () => {
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'real', 'a.js')).href)).toBe(path.join(root, 'real', 'a.js'));
+    expect(fileOfUrl(path.join(root, 'linked', 'a.js'))).toBe(path.join(root, 'real', 'a.js'));
+    expect(fileOfUrl(pathToFileURL(path.join(root, 'linked', 'gone.js')).href)).toBe(path.join(root, 'linked', 'gone.js'));
+    expect(fileOfUrl('node:internal/timers')).toBeNull();
+    expect(fileOfUrl('')).toBeNull();
   });
 });
