@@ -11,13 +11,24 @@ export interface TargetCommand {
 
 export type CommandResult = { ok: true; command: TargetCommand } | { ok: false; error: string };
 
-/** Node flags whose value may come as the next word. */
+/**
+ * Node flags whose value may come as the next word: every option `node --help` shows with `=...` on
+ * Node 20, 22, 24 and 26, and the loader flags it names otherwise. (V8's own flags take a value only
+ * after `=`.)
+ */
 const VALUE_FLAGS = new Set([
-  '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions',
-  '--input-type', '--env-file', '--env-file-if-exists', '--title', '--stack-trace-limit',
-  '--diagnostic-dir', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--tls-cipher-list',
-  '--disable-warning', '--experimental-config-file', '--watch-path', '--report-dir', '--report-filename',
-  '--secure-heap', '--secure-heap-min', '--unhandled-rejections', '--dns-result-order', '--heapsnapshot-signal',
+  '-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type',
+  '--env-file', '--env-file-if-exists', '--experimental-config-file', '--experimental-default-type',
+  '--experimental-package-map', '--experimental-policy', '--policy-integrity', '--title', '--stack-trace-limit',
+  '--cpu-prof-dir', '--cpu-prof-interval', '--cpu-prof-name', '--heap-prof-dir', '--heap-prof-interval',
+  '--heap-prof-name', '--heapsnapshot-near-heap-limit', '--heapsnapshot-signal', '--diagnostic-dir',
+  '--report-dir', '--report-filename', '--report-signal', '--redirect-warnings', '--disable-warning',
+  '--unhandled-rejections', '--dns-result-order', '--network-family-autoselection-attempt-timeout',
+  '--max-http-header-size', '--max-old-space-size-percentage', '--disable-proto', '--allow-fs-read',
+  '--allow-fs-write', '--icu-data-dir', '--openssl-config', '--tls-cipher-list', '--tls-keylog',
+  '--secure-heap', '--secure-heap-min', '--trace-event-categories', '--trace-event-file-pattern',
+  '--trace-require-module', '--use-largepages', '--v8-pool-size', '--localstorage-file', '--snapshot-blob',
+  '--build-snapshot-config', '--watch-path', '--watch-kill-signal', '--vfs-load', '--vfs-mount',
 ]);
 
 /** Flags that make node run something other than a script file, or that would fight our inspector. */
@@ -29,7 +40,11 @@ const REFUSED: [RegExp, string][] = [
   [/^--watch(=|$)|^--watch-path(=|$)/, "node's --watch restarts the program, which is what edit-continue avoids: remove"],
   [/^(-i|--interactive)$/, 'edit-continue needs a script file; the REPL is not supported'],
   [/^--test$/, 'run the test runner without edit-continue'],
+  [/^--run(=|$)/, "node --run starts a package.json script in a shell of its own: put that script's node command after edit-continue"],
 ];
+
+/** For the test that compares it with each node's `--help`. */
+export const NODE_VALUE_FLAGS: ReadonlySet<string> = VALUE_FLAGS;
 
 export function isNodeExecutable(word: string): boolean {
   const base = path.basename(word).toLowerCase();

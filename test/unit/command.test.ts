@@ -1,4 +1,6 @@
-import { isNodeExecutable, splitCommand, type CommandResult, type TargetCommand } from '../../src/launch/command';
+import { execFileSync } from 'node:child_process';
+import { isNodeExecutable, NODE_VALUE_FLAGS, splitCommand, type CommandResult, type TargetCommand } from '../../src/launch/command';
+import { testNodes } from '../helpers/nodes';
 
 const EXEC = '/opt/node/bin/node';
 
@@ -137,5 +139,28 @@ describe('sigusr1Port: where SIGUSR1 opens a node process\'s inspector', () => {
     expect(sigusr1Port(1, ['node', '--inspect-port', '9333', 'app.js'])).toBe(9333);
     expect(sigusr1Port(1, ['node', '--inspect-port=127.0.0.1:9444', 'app.js'])).toBe(9444);
     expect(sigusr1Port(1, ['node', '--debug-port=9555', 'app.js'])).toBe(9555);
+  });
+});
+
+describe("node's options that take a value as the next word", () => {
+  // unit tests run the real node binaries here only to read their --help (no program runs)
+  /** Options of node's own modes that edit-continue refuses (test runner, benchmarks, single executables). */
+  const NOT_FOR_A_PROGRAM = /^--(test|bench|experimental-test|build-sea|experimental-sea|inspect|eval$|run$)/;
+  test.each(testNodes().filter((c) => !c.noLiveEdit).map((c) => [c.major, c.bin] as const))('node %s: every option --help shows with =... is known', (_major, bin) => {
+    const help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
+    const shown = [...help.matchAll(/^\s+(?:(-[a-zA-Z]), )?(--[a-z0-9-]+)=\.\.\./gm)].flatMap((m) => (m[1] ? [m[1], m[2]] : [m[2]]));
+    expect(shown.length).toBeGreaterThan(20);
+    const missing = shown.filter((f) => f !== '-e' && !NOT_FOR_A_PROGRAM.test(f) && !NODE_VALUE_FLAGS.has(f));
+    expect(missing).toEqual([]);
+  });
+
+  test('a value given as the next word is not taken for the script', () => {
+    expect(ok(splitCommand(['node', '--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', '/tmp/p', 'app.js', 'x'], EXEC))).toEqual({
+      node: 'node', nodeArgs: ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', '/tmp/p'], script: 'app.js', scriptArgs: ['x'],
+    });
+  });
+
+  test('node --run is refused with what to do', () => {
+    expect(err(splitCommand(['node', '--run', 'dev'], EXEC))).toMatch(/package\.json script/);
   });
 });
