@@ -376,6 +376,33 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     expect((await cli.exited).code).toBe(0);
   });
 
+  test('stopped in a helper of a loop: p and set of a name only the caller has point to its frame (no new global); set there is seen', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-caller-local-'));
+    fs.writeFileSync(path.join(dir, 'loop.js'), [
+      'function weight(i) {',
+      '  if (i === 3) debugger;',
+      '  return 1;',
+      '}',
+      'function crunch() {',
+      '  let acc = 0;',
+      '  for (let i = 1; i <= 5; i++) { const w = weight(i); acc += w; }',
+      '  console.log(`acc=${acc} global=${typeof globalThis.acc}`);',
+      '}',
+      'crunch();',
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'loop.js'], dir);
+    await cli.waitFor(/paused at a debugger statement in weight/, { stream: 'stderr', step: 'stop in the helper' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'p acc', /ReferenceError: acc is not defined in weight \(frame 0\); crunch \(frame 1\) has a local acc: `frame 1`, then `p` it\n/);
+    await ask(cli, 'set acc = 100', /set: nothing changed: acc is not in scope in weight \(frame 0\); crunch \(frame 1\) has a local acc: `frame 1`, then set it\n/);
+    await ask(cli, 'frame 1', /#1 crunch/);
+    await ask(cli, 'set acc = 100', /(?:^|> )acc = 100\n/m);
+    cli.send('cont\n');
+    await cli.waitFor(/acc=103 global=undefined\n/, { step: 'the loop goes on from the value set, and no global was made' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
   test('a library that catches, cleans up and throws again: cont, then the stop again says so, and cont ends the program as node would', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-rethrow-'));
     fs.mkdirSync(path.join(dir, 'node_modules', 'runner'), { recursive: true });
