@@ -406,6 +406,8 @@ export class LiveSession implements PromptSession {
     // shown already, at the throw: node or a library caught it and threw it again (only a caught one
     // goes on by itself: resuming an uncaught one would end the program, which must never happen unasked)
     if (!p.uncaught && (await wasShown(this.cdp, p.exception))) { if (this.pause.current === p) void this.pause.resume(); return; }
+    // an uncaught one stops again (going on would end the program), saying it is the one shown before
+    if (p.uncaught && (await wasShown(this.cdp, p.exception))) p.thrownAgain = true;
     p.loadError = (await loadErrorOf(this.cdp, p)) ?? undefined;
     if (this.pause.current !== p) return;
     if (p.loadError) {

@@ -92,13 +92,16 @@ const Parser = acorn.Parser.extend(((Base: any) => class extends Base {
  * syntax error. `from`: parse only the text from there on as a program, with the offsets (and the
  * lines of errors) of the whole text; what comes before is not read.
  */
-export function parseSource(text: string, kind: SourceKind, from = 0): acorn.Program {
+export function parseSource(text: string, kind: SourceKind, from = 0, running = false): acorn.Program {
   const options: acorn.Options = {
     ecmaVersion: 'latest',
     sourceType: kind,
     allowHashBang: true,
     allowReturnOutsideFunction: kind === 'script',
     allowAwaitOutsideFunction: kind === 'module',
+    // a text V8 already runs is valid; the swap engine's swapped-in method, compiled in its class's
+    // scope, uses the class's #private names outside any class of its own text
+    ...(running ? { checkPrivateFields: false } : {}),
   };
   return from > 0 ? new (Parser as unknown as new (o: acorn.Options, t: string, p: number) => { parse(): acorn.Program })(options, text, from).parse() : Parser.parse(text, options);
 }

@@ -114,7 +114,15 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   let startOffset = node.start;
   if (member) {
     startOffset = member.start;
-    const head = saved.slice(member.start, node.start).replace(/^static\b/, '');
+    let head = saved.slice(member.start, node.start);
+    // a #private name is no key of an object literal: the method is read from one under a string key
+    // of the same name (its frames are still called `#name`); the class eval's scope has the name for
+    // the body's own `this.#x`
+    if (member.key?.type === 'PrivateIdentifier') {
+      const from = member.key.start - member.start;
+      head = head.slice(0, from) + JSON.stringify(`#${member.key.name}`) + head.slice(member.key.end - member.start);
+    }
+    head = head.replace(/^static\b/, '');
     const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
     // `super`: the parent, read through the class eval's `this` (the class); a class without an eval
     // extends nothing (src/inject/boundary.ts needsClassEval), so its methods' super is the default one

@@ -556,7 +556,7 @@ export class Prompt {
       case 'exception':
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && /^SyntaxError: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
-        this.out(this.label() + st.bad(headline) + (p.uncaught ? '' : st.dim(caughtNote(p))));
+        this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;
@@ -612,6 +612,9 @@ function shellQuote(s: string): string {
 }
 
 export { COMMANDS };
+
+/** The heading's note at an uncaught exception that was shown before, when something caught it. */
+const THROWN_AGAIN = ' (the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node)';
 
 /** What `cont` does with a caught exception, as far as the stack tells. */
 function caughtNote(p: Pause): string {

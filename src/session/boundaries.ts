@@ -32,7 +32,7 @@ export class BoundaryMap {
     this.lines = new LineIndex(text);
     let program: acorn.Program | null = null;
     try {
-      program = parseSource(text, kind);
+      program = parseSource(text, kind, 0, true); // a running text (a swapped-in method may use #private names)
     } catch {
       program = null;
     }

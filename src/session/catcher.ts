@@ -21,7 +21,7 @@ export class CatchRanges {
     let program: acorn.Program | null = null;
     for (const k of [kind, kind === 'script' ? 'module' : 'script'] as SourceKind[]) {
       try {
-        program = acorn.parse(text, { ecmaVersion: 'latest', sourceType: k, allowHashBang: true, allowReturnOutsideFunction: k === 'script', allowAwaitOutsideFunction: true });
+        program = acorn.parse(text, { ecmaVersion: 'latest', sourceType: k, allowHashBang: true, allowReturnOutsideFunction: k === 'script', allowAwaitOutsideFunction: true, checkPrivateFields: false });
         break;
       } catch { /* try the other kind */ }
     }

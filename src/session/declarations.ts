@@ -28,7 +28,7 @@ export function declarationKind(text: string, kind: SourceKind, offset: number, 
 export function declarationOf(text: string, kind: SourceKind, offset: number, name: string): Declaration | null {
   let program: Node;
   try {
-    program = parseSource(text, kind) as Node;
+    program = parseSource(text, kind, 0, true) as Node;
   } catch {
     return null;
   }

@@ -644,6 +644,20 @@ export class PauseSession {
     return { kind: 'not-kept', declaration: declared.kind, line: declared.line };
   }
 
+  /**
+   * The nearest frame below this one whose own locals (not its closures) have this name, when the
+   * global object has no such property: for a name the selected frame does not see at all.
+   */
+  private async callerHolding(frameIndex: number, name: string): Promise<number | null> {
+    const isGlobal = await this.evaluate(`Object.prototype.hasOwnProperty.call(globalThis, ${JSON.stringify(name)})`, frameIndex);
+    if (!isGlobal.ok || isGlobal.value.value !== false) return null;
+    const frames = this.current?.callFrames ?? [];
+    for (let j = frameIndex + 1; j < frames.length; j++) {
+      if ((await this.variables(j, ['local', 'block', 'catch'])).some((v) => v.name === name)) return j;
+    }
+    return null;
+  }
+
   private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
     const src = await this.source(frame.location.scriptId);
     const record = this.record(frame.location.scriptId);
@@ -671,6 +685,10 @@ export class PauseSession {
       return viaEnv.ok ? { ok: true, value: { value: viaEnv.value, from: null } } : viaEnv;
     }
     if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
+    if (b.kind === 'global') {
+      const caller = await this.callerHolding(frameIndex, missing);
+      if (caller !== null) return fail(`${r.message} in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${missing}: \`frame ${caller}\`, then \`p\` it`);
+    }
     if (b.kind !== 'below') return r;
     const there = await this.evaluate(expression, b.frame);
     return there.ok ? { ok: true, value: { value: there.value, from: b.frame } } : there;
@@ -694,6 +712,10 @@ export class PauseSession {
     const b = await this.binding(frameIndex, name);
     if (b.kind === 'not-kept') return fail(`nothing changed: ${notKept(name, b, this.frameName(frameIndex))}`);
     if (b.kind === 'global') {
+      // not a global the program has, and a caller's local by that name: that is the one meant (a
+      // Ctrl+C that lands in a helper of the loop); a new global would change nothing the program reads
+      const caller = await this.callerHolding(frameIndex, name);
+      if (caller !== null) return fail(`nothing changed: ${name} is not in scope in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${name}: \`frame ${caller}\`, then set it`);
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
       return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };

@@ -31,6 +31,11 @@ export interface Pause {
    * no frame on the stack catches it, a promise handler does).
    */
   catcher?: { origin: string; name: string; frame: number } | null;
+  /**
+   * An uncaught exception shown at an earlier stop, where something caught it (node's or a library's
+   * code) and threw it again: nothing catches it now.
+   */
+  thrownAgain?: boolean;
   /** A SyntaxError node met compiling one of the program's files: where it is (session/load-error.ts). */
   loadError?: { file: string; line: number; column: number; message: string; text: string };
   /** Our breakpoint ids that were hit. */

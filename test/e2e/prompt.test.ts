@@ -376,6 +376,52 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     expect((await cli.exited).code).toBe(0);
   });
 
+  test('stopped in a helper of a loop: p and set of a name only the caller has point to its frame (no new global); set there is seen', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-caller-local-'));
+    fs.writeFileSync(path.join(dir, 'loop.js'), [
+      'function weight(i) {',
+      '  if (i === 3) debugger;',
+      '  return 1;',
+      '}',
+      'function crunch() {',
+      '  let acc = 0;',
+      '  for (let i = 1; i <= 5; i++) { const w = weight(i); acc += w; }',
+      '  console.log(`acc=${acc} global=${typeof globalThis.acc}`);',
+      '}',
+      'crunch();',
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'loop.js'], dir);
+    await cli.waitFor(/paused at a debugger statement in weight/, { stream: 'stderr', step: 'stop in the helper' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'p acc', /ReferenceError: acc is not defined in weight \(frame 0\); crunch \(frame 1\) has a local acc: `frame 1`, then `p` it\n/);
+    await ask(cli, 'set acc = 100', /set: nothing changed: acc is not in scope in weight \(frame 0\); crunch \(frame 1\) has a local acc: `frame 1`, then set it\n/);
+    await ask(cli, 'frame 1', /#1 crunch/);
+    await ask(cli, 'set acc = 100', /(?:^|> )acc = 100\n/m);
+    cli.send('cont\n');
+    await cli.waitFor(/acc=103 global=undefined\n/, { step: 'the loop goes on from the value set, and no global was made' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  test('a library that catches, cleans up and throws again: cont, then the stop again says so, and cont ends the program as node would', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-rethrow-'));
+    fs.mkdirSync(path.join(dir, 'node_modules', 'runner'), { recursive: true });
+    // as node's readline does at a terminal (emitKeypressEvents' onData): restart its state, throw again
+    fs.writeFileSync(path.join(dir, 'node_modules', 'runner', 'index.js'), 'exports.run = function run(cb) { try { return cb(); } catch (err) { exports.resets = (exports.resets || 0) + 1; throw err; } };\n');
+    fs.writeFileSync(path.join(dir, 'job.js'), "const { run } = require('runner');\nfunction step() { return null.level; }\nsetTimeout(() => run(step), 10);\n");
+    const cli = start([bin, 'job.js'], dir);
+    await cli.waitFor(/TypeError: Cannot read properties of null \(reading 'level'\) \(your code does not catch it; a library does, in run \(frame 1\)[^\n]*\n\s+at step \(job\.js:2:/, { stream: 'stderr', step: 'stop at the throw' });
+    await prompt(cli, 0, 'prompt');
+    const mark = cli.mark('stderr');
+    cli.send('cont\n');
+    // the same exception, uncaught now: shown once more, and the heading says it is the one let go
+    await cli.waitFor(/TypeError: Cannot read properties of null \(reading 'level'\) \(the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node\)/, { stream: 'stderr', after: mark, step: 'the stop again' });
+    await prompt(cli, mark, 'prompt again');
+    cli.send('cont\n');
+    const exit = await cli.exited;
+    expect(exit.code).toBe(1);
+  });
+
   test('cont at an uncaught exception ends the program as node would', async () => {
     const dir = copyFixture('retry');
     const cli = start([bin, 'job.js'], dir);

@@ -217,10 +217,51 @@ describe.each(lines)('$label', ({ bin }) => {
     const mark = cli.mark('stderr');
     edit(path.join(dir, script), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
     await patched(cli, mark, /patched job[\w-]*\.m?js: work\n/, 'swap work at the exception');
+    // the stopped call keeps its code (`cont` would let the exception go on): the report says what runs the new code
+    await patched(cli, mark, /patched job[\w-]*\.m?js: work\n.*the program is paused in work, which goes on with the code it started with: `retry` runs it again with the new code\n/, 'what runs the new code');
     cli.send('retry\n');
     await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'the job finishes' });
     expect((await cli.exited).code).toBe(0);
     expect(cli.stdout().match(/item 4 done/g)).toHaveLength(1);
+  });
+
+  test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-swap-private-'));
+    const file = path.join(dir, 'world.js');
+    fs.writeFileSync(file, [
+      'class Entity {',
+      '  #hp = 3;',
+      "  #secret() { return 's1'; }",
+      '  reveal() { return this.#secret() + this.#hp; }',
+      '}',
+      'const e = new Entity();',
+      "require('node:readline').createInterface({ input: process.stdin }).on('line', () => console.log('reveal ' + e.reveal()));",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'world.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'r', /reveal s13\n/, 'stdout');
+    // a #private method is no key of an object literal: it was refused (EC303), and so was every later save of the file
+    let mark = cli.mark('stderr');
+    edit(file, "return 's1';", "return 's2';", saveByRename);
+    await patched(cli, mark, /patched world\.js: Entity\.#secret\n/, 'swap the #private method');
+    await ask(cli, 'r', /reveal s23\n/, 'stdout');
+    // the swapped-in body of reveal uses #private names, so it only parses inside its class: the
+    // retry found no boundary around the throw in it, stepped out of the whole call and lost it
+    mark = cli.mark('stderr');
+    edit(file, 'this.#secret() + this.#hp;', 'this.#secret() + this.#hp + this.nope();', saveByRename);
+    await patched(cli, mark, /patched world\.js: Entity\.reveal\n/, 'swap reveal with a bug');
+    mark = cli.mark('stderr');
+    cli.send('r\n');
+    await cli.waitFor(/TypeError: this\.nope is not a function[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the swapped reveal' });
+    mark = cli.mark('stderr');
+    edit(file, ' + this.nope();', " + '!';", saveByRename);
+    await patched(cli, mark, /patched world\.js: Entity\.reveal\n/, 'fix reveal while paused');
+    const out = cli.mark('stdout');
+    await ask(cli, 'retry', /retrying reveal/);
+    await cli.waitFor(/reveal s23!\n/, { after: out, step: 'the retried call answers the line' });
+    expect(cli.stderr()).not.toMatch(/EC3\d\d|could not be kept/);
   });
 
   test('an ES module: module state, a method with super and #private', async () => {
