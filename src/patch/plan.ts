@@ -7,7 +7,7 @@
 import { ownText } from '../util/own-text';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { MARK, countNewlines, declarationChanges, skeletonLines, topLevelTokens } from './skeleton';
+import { MARK, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -248,6 +248,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
   // functions that can be matched for sure and patched.
   const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM);
   const notApplied = [...top.notApplied, ...blocked.values()];
+  const gained = sameTop ? new Map<string, Set<string>>() : gainedMembers(oldM, newM);
   const oldByKey = unambiguous(oldM.outermost);
   const newByKey = unambiguous(newM.outermost);
   const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
@@ -270,6 +271,11 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
         line: f.line,
         message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})`,
       });
+      continue;
+    }
+    const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
+    if (members.length) {
+      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: gainedMembersMessage(f.name, members) });
       continue;
     }
     pairs.push({ before, after: f });

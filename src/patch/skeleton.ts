@@ -78,3 +78,71 @@ export function declarationChanges(oldM: ScriptModel, newM: ScriptModel): { notA
   }
   return { notApplied, added };
 }
+
+/**
+ * The members each loaded class gains in a save, by class: the property a member's function stands
+ * on (`C.run` → `run`, `C.get size` → `size`, `C.#step` → `#step`; a computed key is left out). A
+ * loaded class cannot gain members (EC205), so a changed function that uses one would call what the
+ * running program does not have: both planners refuse it (usesGainedMembers).
+ */
+export function gainedMembers(oldM: ScriptModel, newM: ScriptModel): Map<string, Set<string>> {
+  const members = (m: ScriptModel) => {
+    const map = new Map<string, Set<string>>();
+    for (const f of m.outermost) {
+      const dot = f.name.indexOf('.');
+      if (dot < 0) continue;
+      const cls = f.name.slice(0, dot);
+      if (m.topDeclared.get(cls)?.kind !== 'class') continue;
+      const prop = f.name.slice(dot + 1).replace(/^(get|set) /, '');
+      if (prop.startsWith('[')) continue;
+      if (!map.has(cls)) map.set(cls, new Set());
+      map.get(cls)!.add(prop);
+    }
+    return map;
+  };
+  const before = members(oldM);
+  const out = new Map<string, Set<string>>();
+  for (const [cls, now] of members(newM)) {
+    const was = before.get(cls);
+    if (!was) continue;
+    const gained = [...now].filter((p) => !was.has(p));
+    if (gained.length) out.set(cls, new Set(gained));
+  }
+  return out;
+}
+
+/**
+ * Which gained members a function's text uses as a property (`.name`, `?.name`, `#name`), as
+ * `Class.name`. By token, so strings and comments do not count; any object's `.name` does (which
+ * object it is cannot be known before it runs): a refusal that names what it matched, rather than a
+ * patch that fails when it calls.
+ */
+export function usesGainedMembers(text: string, gained: Map<string, Set<string>>): string[] {
+  if (gained.size === 0) return [];
+  const used = new Set<string>();
+  const note = (prop: string) => { for (const [cls, props] of gained) if (props.has(prop)) used.add(`${cls}.${prop}`); };
+  try {
+    let afterDot = false;
+    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', allowHashBang: true })) {
+      const value = (t as unknown as { value: unknown }).value;
+      if (t.type === acorn.tokTypes.privateId) note(`#${String(value)}`);
+      else if (afterDot && (t.type === acorn.tokTypes.name || t.type.keyword)) note(String(value ?? t.type.keyword));
+      afterDot = t.type === acorn.tokTypes.dot || t.type === acorn.tokTypes.questionDot;
+    }
+  } catch {
+    // (a text the tokenizer cannot read alone: by its words, which may match inside a string too)
+    const escape = (x: string) => x.replace(/[$]/g, '\\$&');
+    for (const [cls, props] of gained) {
+      for (const p of props) {
+        const re = p.startsWith('#') ? new RegExp(`${escape(p)}\\b`) : new RegExp(`\\.\\s*${escape(p)}\\b`);
+        if (re.test(text)) used.add(`${cls}.${p}`);
+      }
+    }
+  }
+  return [...used];
+}
+
+/** Why a changed function that uses a member its class gains in the same save is not patched. */
+export function gainedMembersMessage(fn: string, members: string[]): string {
+  return `${fn} not patched: it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`;
+}

@@ -8,7 +8,7 @@ import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
-import { declarationChanges, topLevelTokens } from './skeleton';
+import { declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -389,7 +389,7 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind);
   const top = topChanged ? topLevelReasons(state.model, newM) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
-  const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added);
+  const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, topChanged ? gainedMembers(state.model, newM) : new Map());
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
   const swappedKeys = new Set(units.map((u) => u.record.key));
@@ -403,7 +403,7 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
 }
 
 /** Which of these functions (of the saved text) changed, and can each be swapped? */
-function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map()): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
   const oldSites = state.sites;
   const oldByKey = keyIndex(state.model);
   const units: SwapUnit[] = [];
@@ -421,6 +421,11 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     const needs = [...freeNames(f)].filter((n) => added.has(n));
     if (needs.length) {
       notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
+      continue;
+    }
+    const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
+    if (members.length) {
+      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: gainedMembersMessage(f.name, members) });
       continue;
     }
     const site = sites.get(f.start)!;

@@ -147,6 +147,37 @@ describe.each(testNodes())('node $major', (config) => {
     await ask(cli, 'x', /out 2 5 2 p2 s1/, 'stdout');
     assertNoV8Abort(cli);
   });
+
+  test('a method that calls a member its class gains in the same save is refused (EC204), the other edits apply, and the program keeps working', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-honest-members-')));
+    const file = path.join(dir, 'world.js');
+    fs.writeFileSync(file, [
+      'class World {',
+      '  constructor() { this.n = 0; }',
+      '  reveal() { return `n=${this.n}`; }',
+      "  label() { return 'v1'; }",
+      '}',
+      'const w = new World();',
+      "require('node:readline').createInterface({ input: process.stdin }).on('line', () => { w.n++; console.log(`out ${w.reveal()} ${w.label()}`); });",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'world.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'x', /out n=1 v1/, 'stdout');
+    const text = fs.readFileSync(file, 'utf8')
+      .replace('  reveal() { return `n=${this.n}`; }', '  extra() { return 100; }\n  reveal() { return `n=${this.n + this.extra()}`; }')
+      .replace("return 'v1';", "return 'v2';");
+    const mark = cli.mark('stderr');
+    saveInPlace(file, text);
+    await cli.waitFor(/patched world\.js: World\.label\n/, { stream: 'stderr', after: mark, step: 'label patched' });
+    await cli.waitFor(/EC204 World\.reveal not patched: it uses World\.extra, which is new in its class/, { stream: 'stderr', after: mark, step: 'reveal refused' });
+    expect(cli.stderr().slice(mark)).toMatch(/EC205/);
+    // the running reveal, which works: no TypeError, no stop
+    await ask(cli, 'x', /out n=2 v2/, 'stdout');
+    expect(cli.stderr().slice(mark)).not.toMatch(/is not a function|ec> /);
+    assertNoV8Abort(cli);
+  });
 });
 
 describe.each(testNodes())('node $major: messages (issue 12, items 5 and 7)', ({ bin }: TestNode) => {

@@ -484,6 +484,18 @@ describe('planPatch: top-level changes', () => {
     expect(ec205!.message).toMatch(/^class Shop gains discount/);
   });
 
+  test('a changed method that calls a member its class gains in the same save is refused (EC204): V8 would run it and fail at the call', () => {
+    const running = src('class Shop {', '  total() {', '    return 1;', '  }', '  other() { return 1; }', '}');
+    const saved = src('class Shop {', '  total() {', '    return 2 + this.discount();', '  }', '  discount() {', '    return 0;', '  }', '  other() { return "discount"; }', '}');
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    expect(namesOf(plan)).toEqual(['Shop.other']); // ("discount" in a string is no use of it)
+    expect(plan.notApplied).toEqual(expect.arrayContaining([
+      expect.objectContaining({ code: Codes.ClassShape }),
+      expect.objectContaining({ code: Codes.UsesNewDeclaration, line: 2, message: expect.stringMatching(/^Shop\.total not patched: it uses Shop\.discount, which is new in its class/) }),
+    ]));
+    expect(plan.text).toContain('return 1;');
+  });
+
   // BUG (reported): same cause as for new multi-line functions: the new method's other lines are
   // reported as EC201 "top-level code changed (line 6-7)".
   test('a new multi-line class method is reported as EC205 only, not also as EC201', () => {

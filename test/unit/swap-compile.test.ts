@@ -388,6 +388,22 @@ describe('swap: what it refuses, with a code', () => {
     expect(codes(uses)).toContain(Codes.UsesNewDeclaration);
   });
 
+  test('a changed method that calls a member its class gains in the same save is refused (EC204), not swapped to fail at the call', () => {
+    const v1 = src('class World {', '  step() { return 1; }', '  #tick() { return 1; }', '  run() { return this.step() + this.#tick(); }', '}', 'module.exports = () => new World().run();');
+    const h = load(v1);
+    const saved = v1.replace('  run() {', '  extra() { return 10; }\n  #more() { return 5; }\n  run() {').replace('this.step() + this.#tick()', 'this.step() + this.extra() + this?.#more()');
+    const plan = h.save(saved);
+    expect(codes(plan)).toEqual(expect.arrayContaining([Codes.ClassShape, Codes.UsesNewDeclaration]));
+    const refused = plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied.find((n) => n.code === Codes.UsesNewDeclaration) : undefined;
+    expect(refused?.message).toMatch(/^World\.run not patched: it uses World\.extra, World\.#more, which are new/);
+    expect(names(plan)).toEqual([]);
+    expect(h.exports()).toBe(2); // the running run(), which works
+    // a member of the same name on something else (a string's .length) is no use of a gained member
+    const h2 = load(src('class A {', '  f(s) { return s.size; }', '}', 'module.exports = (s) => new A().f(s);'));
+    const plan2 = h2.save(src('class A {', '  get count() { return 1; }', '  f(s) { return s.size + 1; }', '}', 'module.exports = (s) => new A().f(s);'));
+    expect(names(plan2)).toEqual(['A.f']);
+  });
+
   test('a text loaded without the indirection is not readable as a swap text', () => {
     expect(readLoaded(addBoundaries('function f() { return 1; }\n', 'script'), 'script')).toBeNull();
   });
