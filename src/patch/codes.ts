@@ -59,6 +59,11 @@ export const Codes = {
   SwapParameters: 'EC213',
   /** Swap engine: the new body uses what a swapped-in body cannot have (`arguments` or `super` of an arrow, …). */
   SwapUnsupported: 'EC214',
+  /**
+   * Swap engine (a note beside `patched`): a generator, or an async function that awaits in a loop, was
+   * swapped: a call of it already under way goes on with the code it started with.
+   */
+  SwapRunningCall: 'EC215',
   /** Swap engine: the running module has no swap indirection, or the scope to compile in is missing. */
   SwapUnavailable: 'EC310',
 } as const;

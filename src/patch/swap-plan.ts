@@ -446,8 +446,31 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     swapped.add(f.key);
     units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
+    const lasting = f.generator ? (f.async ? 'an async generator' : 'a generator') : f.async && awaitsInLoop(site.node) ? 'an async function that awaits in a loop' : null;
+    if (lasting) {
+      warnings.push({ code: Codes.SwapRunningCall, line: f.line, message: `${f.name} is ${lasting}: a call of it already under way goes on with the code it started with; new calls run the new code (a loop that never ends: keep its body in a function of its own)` });
+    }
   }
   return { units, changed, warnings };
+}
+
+/** Does this async function await (or `for await`) inside a loop of its own (not of a nested function)? */
+function awaitsInLoop(fn: Node): boolean {
+  let found = false;
+  const visit = (node: Node, inLoop: boolean): void => {
+    if (found || !node || typeof node.type !== 'string') return;
+    if (node !== fn && /Function/.test(node.type)) return; // (a nested function's awaits are its own)
+    if ((node.type === 'AwaitExpression' && inLoop) || (node.type === 'ForOfStatement' && node.await)) { found = true; return; }
+    const loop = inLoop || /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(node.type);
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end' || key === 'loc') continue;
+      const v = (node as Record<string, unknown>)[key];
+      if (Array.isArray(v)) for (const c of v) visit(c as Node, loop);
+      else if (v && typeof v === 'object') visit(v as Node, loop);
+    }
+  };
+  visit(fn, false);
+  return found;
 }
 
 const keyIndexes = new WeakMap<ScriptModel, Map<string, FunctionRecord>>();

@@ -404,6 +404,24 @@ describe('swap: what it refuses, with a code', () => {
     expect(names(plan2)).toEqual(['A.f']);
   });
 
+  test('a swapped generator, or async function that awaits in a loop, carries a note (EC215): a call under way keeps its code', () => {
+    const v1 = src(
+      'function* gen() { yield 1; }',
+      'async function* agen() { yield 1; }',
+      'async function loop(q) { for (;;) { await q(); } }',
+      'async function forAwait(s) { for await (const x of s) {} }',
+      'async function handler(q) { await q(); return 1; }',
+      'async function spawnsLoop(q) { const run = async () => { while (true) await q(); }; return run; }',
+      'module.exports = { gen, agen, loop, forAwait, handler, spawnsLoop };',
+    );
+    const h = load(v1);
+    const plan = h.save(v1.replace(/yield 1/g, 'yield 2').replace('await q(); } }', 'await q(); q(); } }').replace('{} }', '{ x; } }').replace('return 1;', 'return 2;').replace('return run;', 'return run /* x */;'));
+    expect(plan.kind === 'swap' ? plan.notApplied : plan).toEqual([]);
+    expect(names(plan)).toEqual(['gen', 'agen', 'loop', 'forAwait', 'handler', 'spawnsLoop']);
+    const notes = plan.kind === 'swap' ? plan.warnings.filter((w) => w.code === Codes.SwapRunningCall) : [];
+    expect(notes.map((w) => w.message.split(':')[0])).toEqual(['gen is a generator', 'agen is an async generator', 'loop is an async function that awaits in a loop', 'forAwait is an async function that awaits in a loop']);
+  });
+
   test('a text loaded without the indirection is not readable as a swap text', () => {
     expect(readLoaded(addBoundaries('function f() { return 1; }\n', 'script'), 'script')).toBeNull();
   });
