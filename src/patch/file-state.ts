@@ -147,6 +147,25 @@ export interface StepConfig {
 
 export interface Step { state: FileState; effects: Effect[]; answer: Answer }
 
+/** How long a waiting edit waits before it is said again, with what else to do. */
+export const STILL_WAITING_MS = 10000;
+
+/** The retry after which a waiting edit has waited STILL_WAITING_MS. */
+function stillWaitingAt(delays: number[]): number {
+  let total = 0;
+  for (let i = 0; i < 100000; i++) {
+    total += delays[Math.min(i, delays.length - 1)] ?? 1;
+    if (total >= STILL_WAITING_MS) return i + 1;
+  }
+  return Infinity;
+}
+
+function stillWaiting(outcome: UpdateOutcome): UpdateOutcome {
+  if (outcome.status !== 'waiting') return outcome;
+  const message = `still waiting after ${STILL_WAITING_MS / 1000} s: ${outcome.reason.message.replace(/; will apply when .*$/, '')} at every look (is it called again as soon as a call ends?); it applies once no call is under way, and --engine swap (at the next start) gives such edits to the next call at once`;
+  return { ...outcome, reason: { ...outcome.reason, message } };
+}
+
 /** A waiting edit counts as idle for whenIdle: only V8 decides when it goes in. */
 export function isIdle(a: Activity): boolean {
   return a.is === 'idle' || a.is === 'retrying';
@@ -294,6 +313,9 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
         set({ edit: { is: 'waiting', text: input.text, seen: s.seen, retries } });
         // said once for each text: a retry of the same edit is quiet, a new save that must wait too is said
         if (was.is !== 'waiting' || was.text !== input.text) say(outcome, attempt);
+        // and once more when it has waited long: a function called again as soon as a call ends (a
+        // generator per batch, a loop's step) is found running at every look, and may never be free
+        else if (!dirty && retries === stillWaitingAt(c.retryDelaysMs)) say(stillWaiting(outcome), attempt);
         return out;
       }
       set({ edit: { is: 'answered', text: input.text, seen: s.seen } });

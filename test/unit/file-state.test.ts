@@ -152,6 +152,30 @@ describe('step: edits V8 blocks', () => {
     expect(f.state.edit.is).toBe('answered');
   });
 
+  test('an edit that has waited 10 s is said once more, with what else to do (a function called again as soon as a call ends)', () => {
+    const f = new File();
+    f.feed({ on: 'changed' }, 0);
+    f.feed({ on: 'timer' }, 5);
+    let now = 5;
+    let said: unknown[] = [];
+    // retries at 20, 40, 40, … ms (config): 10 s is the 250th
+    for (let i = 0; i < 300; i++) {
+      const a = f.begin(now);
+      f.read(a, now, 'v1');
+      f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: waiting }, now + 1);
+      said = [...said, ...f.reports().map((r) => (r as { outcome: PatchOutcome }).outcome)];
+      f.feed({ on: 'done' }, now + 1);
+      const ms = (f.effects.find((e) => e.do === 'set-timer') as { ms: number }).ms;
+      now += 1 + ms;
+      f.feed({ on: 'timer' }, now); // the retry's
+      now += config.debounceMs;
+      f.feed({ on: 'timer' }, now); // the debounce's
+    }
+    expect(said).toHaveLength(2);
+    expect(said[0]).toEqual(waiting);
+    expect(said[1]).toMatchObject({ status: 'waiting', reason: { code: Codes.ActiveFunction, message: expect.stringMatching(/^still waiting after 10 s: f is running at every look .*--engine swap/) } });
+  });
+
   test('a new save while an edit waits, that must wait too, is said (each save gets its report; seen in the edit fuzz, node 26 seed 654929158)', () => {
     const f = new File();
     f.feed({ on: 'changed' }, 0);
