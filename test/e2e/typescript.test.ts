@@ -140,6 +140,12 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     edit(file, 'return qty * this.rate;', 'return qty * * this.rate;', saveInPlace);
     await cli.waitFor(/not patched src\/price\.ts: .*Unexpected.* EC101/, { stream: 'stderr', after: mark, step: "refused with the loader's error" });
     await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    // the next save compiles; a top-level function is named as written, not after the function tsx
+    // wraps the module in (it read `(anonymous:1).logged`)
+    const next = cli.mark('stderr');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('return qty * * this.rate;', 'return qty * this.rate;').replace('const orig = desc.value', 'if (!desc) return;\n  const orig = desc.value'));
+    await cli.waitFor(/patched src\/price\.ts: logged\n/, { stream: 'stderr', after: next, step: 'a good save after it' });
+    await ask(cli, 'p', /price 20 total 30 calls 2 tier Gold/, 'stdout');
   });
 
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)
