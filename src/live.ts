@@ -35,6 +35,7 @@ import { CaughtRate, UnhandledFilter } from './session/unhandled';
 import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
 import { SaveJoin, WorkerThreads, leadingThread, threadParts, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
 import type { WorkerConnection } from './cdp/worker';
+import { quietWorkersWith } from './cdp/worker-wait';
 import { ChildWatcher, type ChildReport } from './session/children';
 import { Codes } from './patch/codes';
 
@@ -518,6 +519,12 @@ export class LiveSession implements PromptSession {
       added: (t) => this.threadAdded(t),
       gone: (t) => this.threadGone(t),
     });
+    // while a loader compiles a save in this thread, its workers must not stop (cdp/worker-wait.ts)
+    const workers = this.workers;
+    quietWorkersWith(this.cdp, {
+      quiet: async () => { await Promise.all(workers.list().map((t) => t.session!.quietExceptions(true))); },
+      restore: async () => { await Promise.all(workers.list().map((t) => t.session!.quietExceptions(false))); },
+    });
     this.workers.start();
   }
 
@@ -714,6 +721,11 @@ export class LiveSession implements PromptSession {
   async setBreakOn(mode: BreakOn): Promise<void> {
     this.breakOnSetting = mode;
     await this.pause.setBreakOn(mode);
+  }
+
+  /** Stop at no exception for a moment (on), then as the setting says again (off): cdp/worker-wait.ts. */
+  async quietExceptions(on: boolean): Promise<void> {
+    await this.pause.setBreakOn(on ? 'none' : this.breakOnSetting).catch(() => {});
   }
 }
 

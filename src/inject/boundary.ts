@@ -278,6 +278,11 @@ export function swapSite(meta: string, at: number): SwapSite {
 const open = (meta: string) => `/*ec{${meta}*/`;
 const CLOSE = '/*}ec*/';
 
+/** Text of ours inserted into code, delimited as a cut with no note (swapCuts), so that positions skip it. */
+export function delimited(text: string): string {
+  return open('') + text + CLOSE;
+}
+
 /** Names a binding pattern declares, in order. */
 export function boundNames(pattern: Node | null | undefined, out: string[] = []): string[] {
   if (!pattern) return out;

@@ -7,6 +7,7 @@
 // src/inject/compile-hooks.ts (loaded into the program by require), reading the saved file itself.
 import * as path from 'node:path';
 import type { Connection } from '../cdp/connection';
+import { withWorkersFree } from '../cdp/worker-wait';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
 import { debug } from '../util/log';
@@ -95,7 +96,12 @@ export function warmModuleLoader(cdp: Connection, file: string, hooks = COMPILE_
  * Run the program's loader on a saved text: its require hook for a CommonJS module, its module hooks
  * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
  */
-export async function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
+export function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
+  // the loader may start a worker and wait for it (esbuild's sync API): it must not wait for us (cdp/worker-wait.ts)
+  return withWorkersFree(cdp, () => askLoader(cdp, file, text, module));
+}
+
+async function askLoader(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
     log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');

@@ -11,6 +11,8 @@ export interface FunctionRecord {
   key: string;
   /** What a user reads: `render`, `Server.handle`, `makeCounter.increment`, `(anonymous:12)`. */
   name: string;
+  /** An anonymous function called where it stands (`(() => { … })()`, tsx's module wrapper): its name is no part of those inside it. Set only when true. */
+  wrapper?: true;
   start: number;
   end: number;
   /** The body: a block including braces, or the expression of a concise arrow. */
@@ -176,6 +178,10 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   const topDeclared = new Map<string, { kind: string; line: number }>();
   const bindings = new Set<Node>();
   const siblingCounts = new Map<string, number>();
+  // anonymous functions called where they stand (`(() => { … })()`): no part of the names of the
+  // functions inside them. tsx wraps each CommonJS module in one, which read `(anonymous:1).decorate`
+  const wrappers = new Set<FunctionRecord>();
+  const prefixOf = (f: FunctionRecord | null): string | null => (!f ? null : wrappers.has(f) ? prefixOf(f.parent) : f.name);
 
   const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string, at: number) => {
     for (const n of names) {
@@ -230,7 +236,8 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
       const line = lines.lineOf(node.start);
       const baseName = name ?? `(anonymous:${line})`;
       const qualified = member && qualifier && name;
-      const displayName = fn && !qualified ? `${fn.name}.${baseName}` : baseName;
+      const prefix = qualified ? null : prefixOf(fn);
+      const displayName = prefix ? `${prefix}.${baseName}` : baseName;
       const keyBase = `${fn ? fn.key : ''}/${name ?? '(anonymous)'}`;
       const ordinal = siblingCounts.get(keyBase) ?? 0;
       siblingCounts.set(keyBase, ordinal + 1);
@@ -253,6 +260,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
       if (node.type === 'FunctionExpression' && node.id) { record.declared.add(node.id.name); bindings.add(node.id); }
       for (const p of node.params) patternNames(p, record.declared, bindings);
       if (node.type !== 'ArrowFunctionExpression') record.declared.add('arguments');
+      if (!name && parent?.type === 'CallExpression' && parent.callee === node) { wrappers.add(record); record.wrapper = true; }
       functions.push(record);
       if (fn) fn.children.push(record);
       else outermost.push(record);

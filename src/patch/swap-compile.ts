@@ -8,7 +8,7 @@
 // `//# sourceURL` of the file), so stack traces, breakpoints and the prompt show the user's file.
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
-  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames,
+  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -168,12 +168,16 @@ export function envClass(names: string[]): string {
   return `class{constructor(${params}){${fields}}${accessors}}`;
 }
 
-/** `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`) for references to the environment's names. */
+/**
+ * `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`) for references to the environment's names. Each
+ * insertion is delimited (a cut, as the dispatch's), so that a stop in the swapped-in code is shown at
+ * the column the user wrote, not one moved right by the `__ec$e.` before it on that line.
+ */
 function envEdits(uses: ReturnType<typeof functionUses>, viaEnv: Set<string>, from: number, to: number): { at: number; text: string }[] {
   const out: { at: number; text: string }[] = [];
   for (const r of uses.free) {
     if (!viaEnv.has(r.name) || r.start < from || r.start >= to) continue;
-    out.push({ at: r.start, text: r.shorthand ? `${r.name}:${ENV}.` : `${ENV}.` });
+    out.push({ at: r.start, text: delimited(r.shorthand ? `${r.name}:${ENV}.` : `${ENV}.`) });
   }
   return out;
 }

@@ -64,6 +64,8 @@ export interface OuterFunction {
   bodyStart: number;
   bodyEnd: number;
   key: string;
+  /** The function is a wrapper (FunctionRecord.wrapper): the names inside it do not start with its name. */
+  wrapper: boolean;
   name: string;
   declaration: boolean;
   objectMethod: boolean;
@@ -78,7 +80,7 @@ function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): O
     const site = sites.get(f.start);
     const cls = site?.classNode ?? null;
     return {
-      start: f.start, end: f.end, bodyStart: f.bodyStart, bodyEnd: f.bodyEnd, key: f.key, name: f.name,
+      start: f.start, end: f.end, bodyStart: f.bodyStart, bodyEnd: f.bodyEnd, key: f.key, name: f.name, wrapper: !!f.wrapper,
       declaration: site?.node.type === 'FunctionDeclaration',
       objectMethod: site?.member?.type === 'Property',
       classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1, line: f.line,
@@ -363,7 +365,9 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   const baseName = root.name;
   for (const f of subtree) {
     if (f.key.startsWith(baseKey)) f.key = o.key + f.key.slice(baseKey.length);
-    f.name = f === root ? o.name : f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name;
+    // (parsed alone, a wrapper is not called where it stands: the names inside it lose its name here)
+    const inner = o.wrapper && f.name.startsWith(baseName + '.') ? f.name.slice(baseName.length + 1) : null;
+    f.name = f === root ? o.name : inner ?? (f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name);
   }
   root.parent = null;
   const sites = functionSites(program as Node);

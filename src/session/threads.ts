@@ -3,6 +3,7 @@
 // caller: LiveSession). And the one report a save gets across threads (SaveJoin, pure).
 import type { Connection } from '../cdp/connection';
 import { workerConnection, type WorkerConnection } from '../cdp/worker';
+import { workersWaitOnStart } from '../cdp/worker-wait';
 import { debug } from '../util/log';
 
 const log = debug('threads');
@@ -97,7 +98,7 @@ export class WorkerThreads<S> {
       this.bySession.get(p.sessionId)?.cdp.dispatch(p.message);
     });
     void this.parent.closed.then(() => { for (const id of [...this.bySession.keys()]) this.detached(id); });
-    this.parent.send('NodeWorker.enable', { waitForDebuggerOnStart: true }).catch(() => {});
+    workersWaitOnStart(this.parent).catch(() => {});
   }
 
   private async attached(sessionId: string, w: { workerId: string; title: string; url: string }, waiting: boolean): Promise<void> {

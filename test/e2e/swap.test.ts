@@ -75,7 +75,8 @@ describe.each(lines)('$label', ({ bin }) => {
     await patched(cli, mark, /patched app\.js: makeCounter\.next\n/, 'swap the closure again');
     mark = cli.mark('stderr');
     cli.send('a\n');
-    await cli.waitFor(/paused at a debugger statement in next \(app\.js:\d+:\d+\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the swapped closure' });
+    // at the column written (8:38), not one moved right by the `__ec$e.` the swapped-in code reads `n` through
+    await cli.waitFor(/paused at a debugger statement in next \(app\.js:8:38\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the swapped closure' });
     await ask(cli, 'p n', /(?:^|> )303$/m);
     let at = cli.mark('stderr');
     await ask(cli, 'locals', /n = 303 \(closure\)[\s\S]*ec> $/);

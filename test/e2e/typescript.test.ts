@@ -115,6 +115,39 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
   });
 
+  // tsx compiles a save with esbuild's sync API, which posts to esbuild's worker thread and waits for
+  // its answer (Atomics.wait), here inside our compile, while the worker's inspector traffic passes
+  // through the main thread. The program hung (the save stayed "still patching") when that worker
+  // stopped at the exception it throws and catches for a syntax error (--break-on unhandled), or was
+  // started by our compile and waited for us before its first line (cdp/worker-wait.ts)
+  test.each([
+    { name: 'a worker the program started', warm: false },
+    { name: "a worker our compile starts (tsx's cache warm)", warm: true },
+  ])('tsx: a syntax error compiled by $name is refused with the loader\'s error, and the program runs on', async ({ warm }) => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    if (warm) {
+      // a first run that ends on its own (stdin closed) fills tsx's cache for these files: the second
+      // one starts no esbuild worker until a compile misses it
+      const first = start([bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+      await first.waitFor(/ready/, { step: 'first start' });
+      first.child.stdin!.end();
+      expect((await first.exited).code).toBe(0);
+    }
+    const cli = start([bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * * this.rate;', saveInPlace);
+    await cli.waitFor(/not patched src\/price\.ts: .*Unexpected.* EC101/, { stream: 'stderr', after: mark, step: "refused with the loader's error" });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    // the next save compiles; a top-level function is named as written, not after the function tsx
+    // wraps the module in (it read `(anonymous:1).logged`)
+    const next = cli.mark('stderr');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('return qty * * this.rate;', 'return qty * this.rate;').replace('const orig = desc.value', 'if (!desc) return;\n  const orig = desc.value'));
+    await cli.waitFor(/patched src\/price\.ts: logged\n/, { stream: 'stderr', after: next, step: 'a good save after it' });
+    await ask(cli, 'p', /price 20 total 30 calls 2 tier Gold/, 'stdout');
+  });
+
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)
   if (!noLiveEdit) test('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
     const dir = fixture();

@@ -225,6 +225,10 @@ describe('describeScript: contextual names', () => {
     expect(names("app.get('/a', (req, res) => {});")).toEqual(["app.get('/a') callback"]);
   });
 
+  test("an anonymous function called where it stands is no part of the names inside it (tsx's module wrapper)", () => {
+    expect(names('__filename="/a.ts";(()=>{\nfunction decorate(s) { return () => s; }\nclass A { m() {} }\n})()')).toEqual(['(anonymous:1)', 'decorate', 'decorate.(anonymous:2)', 'A.m']);
+  });
+
   test('functions with no name and no call around them are anonymous with their line', () => {
     expect(names('\n(function () {})();\nconst list = [() => 1];')).toEqual(['(anonymous:2)', '(anonymous:3)']);
   });

@@ -102,6 +102,16 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
   });
 });
 
+describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
+  test('a save names the function changed, not the wrapper around it', () => {
+    const text = src('__filename="/t.ts";(()=>{', 'function decorate(s) { return `[${s}]`; }', 'class A { m() { return 1; } }', 'module.exports = { decorate, A };', '})()');
+    const loaded = load(text);
+    expect(names(loaded.save(text.replace('`[${s}]`', '`<${s}>`')))).toEqual(['decorate']);
+    expect(loaded.exports.decorate('x')).toBe('<x>');
+    expect(names(loaded.save(text.replace('return 1;', 'return 2;')))).toEqual(['decorate', 'A.m']);
+  });
+});
+
 describe('swap transform: the program runs as before', () => {
   test('every kind of function behaves the same with the indirection in place', () => {
     const text = src(
