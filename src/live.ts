@@ -104,7 +104,7 @@ export class LiveSession implements PromptSession {
   private breakOnSetting: BreakOn;
   private readonly unhandled: UnhandledFilter;
   /** Caught exceptions that went on at once: caught by the program's own code, and by node or a library (CaughtRate). */
-  private readonly caughtRates = { own: new CaughtRate(10, 1000, 1), others: new CaughtRate(10, 1000, 3) };
+  private readonly caughtRates = { own: new CaughtRate(10, 1000, 1), others: new CaughtRate(10, 1000, 5) };
 
   constructor(readonly cdp: Connection, readonly opts: LiveOptions) {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
