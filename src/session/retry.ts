@@ -263,7 +263,7 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     if (index + 1 < pause.callFrames.length && (await session.swappedIn(pause, index))) index++;
     const frame = pause.callFrames[index];
     const info = await frameInfo(session, frame);
-    if (info?.fn?.async && info.map.inFinally(info.offset) && index === 0) return retryAsync(deps, frame);
+    if (info?.fn?.async && info.map.inFinally(info.offset) && index === 0) return retryAsync(deps, frame, start.uncaught === true);
     const { files, previews } = await pendingPreviews(deps);
     const changed = await changedFrames(deps, pause, previews);
     const lowest = Math.max(index, ...changed);
@@ -352,10 +352,10 @@ async function applyAndOpen(deps: RetryDeps, gateOpen: string, name: string): Pr
  * Retry an async function stopped in its boundary's finally: have the boundary return a promise of a
  * new call, resume, apply the edits, then make the call.
  */
-async function retryAsync(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<RetryDone>> {
+async function retryAsync(deps: RetryDeps, frame: Protocol.Debugger.CallFrame, uncaught: boolean): Promise<Result<RetryDone>> {
   const { cdp, session } = deps;
   const name = frameName(frame);
-  const fn = await findFunction(deps, frame);
+  const fn = await findFunction(deps, frame, uncaught);
   if (!fn.ok) return fn;
   const args = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'arguments', objectGroup: 'retry' });
   const self = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'this', objectGroup: 'retry' });
@@ -413,7 +413,7 @@ async function slotScope(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): P
  * The function object a frame runs, to call it again: by its name in scope, or as a method of `this`,
  * checked against the frame's own function location.
  */
-async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame): Promise<Result<{ objectId: string; arrow: boolean }>> {
+async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame, uncaught: boolean): Promise<Result<{ objectId: string; arrow: boolean }>> {
   const name = frame.functionName;
   const info = await frameInfo(deps.session, frame);
   const arrow = info?.fn?.arrow ?? false;
@@ -432,11 +432,22 @@ async function findFunction(deps: RetryDeps, frame: Protocol.Debugger.CallFrame)
     const loc = props?.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as Protocol.Debugger.Location | undefined;
     const want = frame.functionLocation;
     if (loc && want && (sameLocation(loc, want) || swappedFrom(deps.session, frame, loc))) {
-      if (arrow) return fail(`${name || 'this function'} is an async arrow function: retry cannot call it again with its arguments. Make it an async function, or fix the code and \`cont\``);
+      if (arrow) return fail(`${name || 'this function'} is an async arrow function: retry cannot call it again with its arguments. Make it an async function (a named one can be retried); ${orElse(uncaught)}`);
       return { ok: true, value: { objectId: r.result.objectId, arrow } };
     }
   }
-  return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback); fix the code and \`cont\`, or \`restart N\` a frame below it that is not async`);
+  return fail(`cannot find ${name || 'this async function'} by name to call it again (it is an inline callback): ${orElse(uncaught)}`);
+}
+
+/**
+ * What else to do where an async function cannot be called again. `cont` lets the exception go on:
+ * to the code that awaits the call, or, where nothing does (an uncaught exception, an unhandled
+ * rejection: an event handler's), to node, which ends the program.
+ */
+function orElse(uncaught: boolean): string {
+  return uncaught
+    ? '`restart N` a frame below it that is not async, if there is one. Nothing catches this exception: `cont` ends the program, as under node'
+    : 'fix the code and `cont` (the exception goes on to the code that awaits the call), or `restart N` a frame below it that is not async';
 }
 
 function sameLocation(a: Protocol.Debugger.Location, b: Protocol.Debugger.Location): boolean {

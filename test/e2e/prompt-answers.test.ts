@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, type RunningCli } from '../helpers/cli';
 import { ROOT_DIR, engineOf, testConfigs, useEngine } from '../helpers/nodes';
@@ -67,6 +68,28 @@ describe.each(testConfigs())('$label', (config) => {
     cli.send('cont\n');
     await cli.waitFor(/stopped after some rounds/, { step: 'the loop sees running = false' });
     expect((await cli.exited).code).toBe(0);
+  });
+
+  test("retry of an inline async handler whose rejection nothing catches does not suggest cont (which would end the program)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-async-inline-'));
+    fs.writeFileSync(path.join(dir, 'bus.js'), [
+      "const { EventEmitter } = require('node:events');",
+      'const bus = new EventEmitter();',
+      "bus.on('job', async (n) => { if (n === 2) throw new Error('bad job ' + n); console.log('job', n); });",
+      "let n = 0; setInterval(() => bus.emit('job', ++n), 50);",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'bus.js'], dir);
+    try {
+      await cli.waitFor(/bad job 2/, { stream: 'stderr', step: 'the stop' });
+      await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
+      const answer = await ask(cli, 'retry', /retry: .*\n/);
+      expect(answer[0]).toMatch(/Nothing catches this exception: `cont` ends the program/);
+      expect(answer[0]).not.toMatch(/fix the code and `cont`/);
+      await ask(cli, 'p n', /(?:^|> )2$/m); // still stopped, the program alive
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('locals shows the value set at this pause, as p and the program see it', async () => {
