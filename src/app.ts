@@ -132,8 +132,16 @@ function frontend(opts: CommonOptions, io: AppIO): Frontend {
 function wire(session: LiveSession & { program: Program }, opts: CommonOptions, io: AppIO, f: Frontend, stdin: StdinRouter, quit: () => Promise<void>): Prompt {
   const style = styleFor(io);
   const { displayPath, formatThreadedSave } = format();
+  /** Files whose last report refused something: a save back to what runs is said then (it is quiet otherwise). */
+  const refusedLast = new Set<string>();
   const text = (save: SaveEvent) => {
     const lines = formatThreadedSave(save, opts.verbosity, io.cwd, style);
+    const file = save.event.file;
+    const refused = save.type === 'not-patched' || (save.type === 'patched' && save.event.notApplied.length > 0);
+    if (save.type === 'unchanged' && refusedLast.has(file) && save.event.loaded && opts.verbosity === 'normal' && lines.length === 0) {
+      lines.push(`${displayPath(file, io.cwd)}: back to the code that runs, nothing to patch (what was not applied is gone from the file)`);
+    }
+    if (refused) refusedLast.add(file); else if (save.type !== 'pending') refusedLast.delete(file);
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     // swap engine: a function patched while the program is stopped in it goes on with the code it

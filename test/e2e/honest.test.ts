@@ -148,6 +148,20 @@ describe.each(testNodes())('node $major', (config) => {
     assertNoV8Abort(cli);
   });
 
+  test('a save that takes a refused change back out says the file is back to the code that runs', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-honest-back-')));
+    const file = path.join(dir, 'port.js');
+    const original = "const PORT = 3000;\nfunction port() { return PORT; }\nsetInterval(() => {}, 1000);\nconsole.log('ready', port());\n";
+    fs.writeFileSync(file, original);
+    const cli = start([bin, 'port.js'], dir);
+    await cli.waitFor(/ready 3000/, { step: 'start' });
+    await saved(cli, file, 'const PORT = 3000;', 'const PORT = 3001;', /not patched port\.js: .*EC201/, 'the top-level change is refused');
+    const back = await saved(cli, file, 'const PORT = 3001;', 'const PORT = 3000;', /port\.js: back to the code that runs, nothing to patch/, 'taken back out');
+    expect(back).not.toMatch(/not patched/);
+    // and an ordinary save after it is reported as ever
+    await saved(cli, file, 'return PORT;', 'return PORT + 1;', /patched port\.js: port\n/, 'a plain edit');
+  });
+
   test('a method that calls a member its class gains in the same save is refused (EC204), the other edits apply, and the program keeps working', async () => {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-honest-members-')));
     const file = path.join(dir, 'world.js');
