@@ -144,26 +144,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     if (refused) refusedLast.add(file); else if (save.type !== 'pending') refusedLast.delete(file);
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
-    // swap engine: a function patched while the program is stopped in it goes on with the code it
-    // started with (`cont` at an exception lets the exception go on): say what runs the new code
-    if (save.type === 'patched' && session.current && lines.length) {
-      const p = session.current;
-      void pausedInChanged(p, save.event.file, save.event.functions.map((fn) => fn.name)).catch(() => null).then((held) => {
-        if (held && session.current === p) lines.push(`  ${style.dim(`the program is paused in ${held.name}, which goes on with the code it started with: ${held.first ? '`retry`' : `\`restart ${held.index}\``} runs it again with the new code`)}`);
-        f.sayAll(lines);
-      });
-      return;
-    }
     f.sayAll(lines);
-  };
-  /** The name of a frame of the pause that runs one of these functions of this file (by name), if any. */
-  const pausedInChanged = async (p: NonNullable<typeof session.current>, file: string, names: string[]): Promise<{ name: string; index: number; first: boolean } | null> => {
-    const simple = (n: string) => n.replace(/^(?:get|set|static|async) /, '').split('.').pop() ?? n;
-    const changed = new Set(names.map(simple));
-    const frames = (await session.frames(p)).filter((v) => v.origin === 'program' && !v.dispatch);
-    const at = frames.findIndex((v) => v.path === file && v.name && changed.has(simple(v.name)));
-    // the innermost frame of the program's is the one `retry` runs again; a frame below it, `restart N`
-    return at < 0 ? null : { name: frames[at].name, index: frames[at].index, first: at === 0 };
   };
   session.on('patched', (event) => text({ type: 'patched', event }));
   session.on('pending', (event) => text({ type: 'pending', event }));
