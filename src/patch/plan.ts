@@ -7,7 +7,7 @@
 import { ownText } from '../util/own-text';
 import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
-import { MARK, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -98,20 +98,8 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
   const explained = new Set<number>();
   for (const name of added) explained.add(newM.topDeclared.get(name)!.line);
   // Class members: a class's member list belongs to the top level.
-  const members = (m: ScriptModel) => {
-    const map = new Map<string, Set<string>>();
-    for (const f of m.outermost) {
-      const dot = f.name.indexOf('.');
-      if (dot < 0) continue;
-      const cls = f.name.slice(0, dot);
-      if (m.topDeclared.get(cls)?.kind !== 'class') continue;
-      if (!map.has(cls)) map.set(cls, new Set());
-      map.get(cls)!.add(f.name.slice(dot + 1));
-    }
-    return map;
-  };
-  const oldMembers = members(oldM);
-  for (const [cls, set] of members(newM)) {
+  const oldMembers = classMembers(oldM);
+  for (const [cls, set] of classMembers(newM)) {
     const before = oldMembers.get(cls);
     if (!before) continue;
     const gained = [...set].filter((n) => !before.has(n));

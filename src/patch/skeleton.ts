@@ -79,6 +79,20 @@ export function declarationChanges(oldM: ScriptModel, newM: ScriptModel): { notA
   return { notApplied, added };
 }
 
+/** The members of each top-level class, as the model names its functions (`run`, `get size`, `#step`, `[key]`). */
+export function classMembers(m: ScriptModel): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const f of m.outermost) {
+    const dot = f.name.indexOf('.');
+    if (dot < 0) continue;
+    const cls = f.name.slice(0, dot);
+    if (m.topDeclared.get(cls)?.kind !== 'class') continue;
+    if (!map.has(cls)) map.set(cls, new Set());
+    map.get(cls)!.add(f.name.slice(dot + 1));
+  }
+  return map;
+}
+
 /**
  * The members each loaded class gains in a save, by class: the property a member's function stands
  * on (`C.run` → `run`, `C.get size` → `size`, `C.#step` → `#step`; a computed key is left out). A
@@ -88,15 +102,9 @@ export function declarationChanges(oldM: ScriptModel, newM: ScriptModel): { notA
 export function gainedMembers(oldM: ScriptModel, newM: ScriptModel): Map<string, Set<string>> {
   const members = (m: ScriptModel) => {
     const map = new Map<string, Set<string>>();
-    for (const f of m.outermost) {
-      const dot = f.name.indexOf('.');
-      if (dot < 0) continue;
-      const cls = f.name.slice(0, dot);
-      if (m.topDeclared.get(cls)?.kind !== 'class') continue;
-      const prop = f.name.slice(dot + 1).replace(/^(get|set) /, '');
-      if (prop.startsWith('[')) continue;
-      if (!map.has(cls)) map.set(cls, new Set());
-      map.get(cls)!.add(prop);
+    for (const [cls, names] of classMembers(m)) {
+      const props = [...names].map((n) => n.replace(/^(get|set) /, '')).filter((p) => !p.startsWith('['));
+      if (props.length) map.set(cls, new Set(props));
     }
     return map;
   };
