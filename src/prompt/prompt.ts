@@ -304,8 +304,8 @@ export class Prompt {
         if (n === null) return this.out('usage: frame N');
         return this.select(n);
       }
-      case 'up': return this.select(this.selected + (parseIndex(args) ?? 1));
-      case 'down': return this.select(this.selected - (parseIndex(args) ?? 1));
+      case 'up': return this.select(this.moved(parseIndex(args) ?? 1));
+      case 'down': return this.select(this.moved(-(parseIndex(args) ?? 1)));
       case 'list': return this.out(await this.code(this.selected, parseIndex(args) ?? 5));
       case 'locals': {
         const load = this.shown?.loadError;
@@ -461,6 +461,18 @@ export class Prompt {
     const f = this.frames[this.selected];
     if (f) this.out(`${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
     this.out(await this.code(this.selected, 2));
+  }
+
+  /**
+   * The frame `by` frames up (down when negative) from the selected one, as `bt` lists them: the swap
+   * engine's dispatch frames (the original function passing the call on) are not counted or stopped at.
+   */
+  private moved(by: number): number {
+    const listed = this.frames.filter((f) => !f.dispatch || f.index === this.selected).map((f) => f.index);
+    const at = listed.indexOf(this.selected);
+    if (at < 0) return this.selected + by;
+    const to = at + by;
+    return to < 0 ? -1 : to >= listed.length ? this.frames.length : listed[to];
   }
 
   private async select(n: number): Promise<void> {

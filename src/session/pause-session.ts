@@ -582,8 +582,9 @@ export class PauseSession {
       } catch {
         continue;
       }
+      const unused = await this.unusedWrapperNames(frame, props);
       for (const prop of props) {
-        if (isPlantedEvalCode(prop)) continue;
+        if (isPlantedEvalCode(prop) || unused.has(prop.name)) continue;
         if (prop.name === ENV && prop.value?.objectId) { await this.envVariables(frameIndex, prop.value.objectId, i, seen, out); continue; }
         if (seen.has(prop.name) || isHiddenName(prop.name) || !prop.value) continue;
         seen.add(prop.name);
@@ -597,6 +598,21 @@ export class PauseSession {
       if (now.ok) v.value = now.value;
     }
     return out;
+  }
+
+  /**
+   * In the scope of a CommonJS module's wrapper (exports, require, module, __filename, __dirname):
+   * those the file's code does not name, and the wrapper's `arguments`. V8 keeps in a scope only what
+   * some closure uses, except where the scope holds a direct eval: the swap engine's planted one keeps
+   * them all, and `locals` would list node's wrapper in every module (not a variable of the user's).
+   */
+  private async unusedWrapperNames(frame: Protocol.Debugger.CallFrame, props: Protocol.Runtime.PropertyDescriptor[]): Promise<ReadonlySet<string>> {
+    const names = new Set(props.map((p) => p.name));
+    if (!WRAPPER_NAMES.every((n) => names.has(n))) return NO_NAMES;
+    const record = this.record(frame.location.scriptId);
+    const text = record?.compiled && record.shownText !== undefined ? record.shownText : (await this.source(frame.location.scriptId))?.map.userText();
+    if (text === undefined) return NO_NAMES;
+    return new Set(['arguments', ...WRAPPER_NAMES.filter((n) => !new RegExp(`(^|[^\\w$.])${n}(?![\\w$])`).test(text))]);
   }
 
   /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
@@ -774,6 +790,10 @@ function notKept(name: string, b: { declaration: DeclarationKind; line: number }
  * The parameter of the eval the swap engine plants in each module and class (`(c) => eval(c)`), seen
  * from swapped-in code that it compiled: its value is that code.
  */
+/** The parameters of node's CommonJS module wrapper. */
+const WRAPPER_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 function isPlantedEvalCode(prop: Protocol.Runtime.PropertyDescriptor): boolean {
   return prop.name === 'c' && prop.value?.type === 'string' && /\n\/\/# sourceURL=[^\n]*$/.test(String(prop.value.value));
 }

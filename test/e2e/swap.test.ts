@@ -156,6 +156,15 @@ describe.each(lines)('$label', ({ bin }) => {
     await cli.waitFor(/breakpoint 1 in label \(app\.js:32:\d+\)[\s\S]*> 32 \|   return text;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the breakpoint in the swapped label' });
     await ask(cli, 'p text', /'N\d+0'/);
     await ask(cli, 'bt', /#0 label \(app\.js:32:\d+\)/);
+    // `up` and `down` step over the dispatch frame that `bt` leaves out (label's original function)
+    await ask(cli, 'up', /(?:^|> )#2 ticker \(app\.js:23:\d+\)/m);
+    await ask(cli, 'down', /(?:^|> )#0 label \(app\.js:32:\d+\)/m);
+    // the module's variables, not node's module wrapper, which the planted eval keeps in scope
+    // (app.js names `require`, none of the others)
+    const listed = cli.mark('stderr');
+    await ask(cli, 'locals', /text = 'N\d+0'[\s\S]*total = \d+ \(closure\)[\s\S]*ec> $/);
+    expect(cli.stderr().slice(listed)).toMatch(/require = /);
+    expect(cli.stderr().slice(listed)).not.toMatch(/__dirname|__filename|exports|arguments|module = /);
     // `set` in the swapped body changes the module's variable: the program's own code reads it
     await ask(cli, 'set total = 1000', /total = 1000/);
     await ask(cli, 'p cart.describe()', /items=0 total=1000/);
