@@ -36,6 +36,12 @@ function lifelineFd(): number | null {
   return Number.isInteger(fd) && fd >= 3 ? fd : null;
 }
 
+/** The folder child processes report in (session/children.ts), when it is one the controller made. */
+function ownedChildrenFolder(): string | undefined {
+  const dir = process.env[CHILDREN_ENV];
+  return dir && path.isAbsolute(dir) && /^ec-children-[\w]+$/.test(path.basename(dir)) ? dir : undefined;
+}
+
 function startLifeline(fd: number): void {
   const source = `
     const { workerData } = require('node:worker_threads');
@@ -44,6 +50,8 @@ function startLifeline(fd: number): void {
     trace('lifeline up');
     const end = () => {
       trace('lifeline ended: stopping ' + workerData.pid);
+      // the controller's folder for child processes' reports, which it would have removed at the program's end
+      if (workerData.children) try { require('node:fs').rmSync(workerData.children, { recursive: true, force: true }); } catch {}
       // the program's process group (it was started as its leader): its child processes too
       try { process.kill(-workerData.pid, 'SIGTERM'); } catch { try { process.kill(workerData.pid, 'SIGTERM'); } catch {} }
       setTimeout(() => { try { process.kill(-workerData.pid, 'SIGKILL'); } catch { try { process.kill(workerData.pid, 'SIGKILL'); } catch {} } }, 3000);
@@ -55,7 +63,7 @@ function startLifeline(fd: number): void {
   `;
   const worker = new Worker(source, {
     eval: true,
-    workerData: { fd, pid: process.pid, trace: process.env.EDIT_CONTINUE_LIFELINE_TRACE },
+    workerData: { fd, pid: process.pid, trace: process.env.EDIT_CONTINUE_LIFELINE_TRACE, children: ownedChildrenFolder() },
     env: {},
     execArgv: [], // not the program's --require of this file: the lifeline needs none of it
     stdout: false,

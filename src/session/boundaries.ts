@@ -19,10 +19,14 @@ export interface FunctionSpan {
 
 type Node = acorn.Node & Record<string, any>;
 
+const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
+
 export { LineIndex };
 
 export class BoundaryMap {
   readonly functions: FunctionSpan[] = [];
+  /** Every loop statement (for, for-in, for-of, while, do-while), sorted by start. */
+  readonly loops: { start: number; end: number }[] = [];
   /** Ranges of text the boundary added, sorted. */
   readonly cuts: { start: number; end: number }[] = [];
   readonly lines: LineIndex;
@@ -42,6 +46,7 @@ export class BoundaryMap {
     // boundary's own text is delimited as well: a cut inside another counts once
     for (const c of swapCuts(text)) this.cuts.push({ start: c.start, end: c.end });
     this.functions.sort((a, b) => a.start - b.start);
+    this.loops.sort((a, b) => a.start - b.start);
     this.cuts.sort((a, b) => a.start - b.start || b.end - a.end);
     const merged: { start: number; end: number }[] = [];
     for (const c of this.cuts) if (!merged.length || c.start >= merged[merged.length - 1].end) merged.push(c);
@@ -57,6 +62,7 @@ export class BoundaryMap {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
         this.functions.push({ start: node.start, end: node.end, async: !!node.async, generator: !!node.generator, arrow: node.type === 'ArrowFunctionExpression', guarded: this.guardOf(node) });
       }
+      if (LOOPS.has(node.type)) this.loops.push({ start: node.start, end: node.end });
       for (const key of Object.keys(node)) {
         const value = node[key];
         if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') stack.push(v); }
@@ -93,6 +99,19 @@ export class BoundaryMap {
       if (offset < f.end && (!best || f.start >= best.start)) best = f;
     }
     return best;
+  }
+
+  /**
+   * The outermost loop of the innermost function at this offset that the offset lies in: what starts
+   * over when that function runs again from its first line (null: no loop of its own around it).
+   */
+  loopAround(offset: number): { start: number; end: number } | null {
+    const fn = this.functionAt(offset);
+    for (const l of this.loops) {
+      if (l.start > offset) break;
+      if (offset < l.end && (!fn || l.start > fn.start) && this.functionAt(l.start) === fn) return l;
+    }
+    return null;
   }
 
   /**

@@ -582,7 +582,8 @@ export class PauseSession {
       } catch {
         continue;
       }
-      const unused = await this.unusedWrapperNames(frame, props);
+      // (the wrapper's own frame, the module's top level, has them as its parameters: shown)
+      const unused = scope.type === 'local' ? NO_NAMES : await this.unusedWrapperNames(frame, props);
       for (const prop of props) {
         if (isPlantedEvalCode(prop) || unused.has(prop.name)) continue;
         if (prop.name === ENV && prop.value?.objectId) { await this.envVariables(frameIndex, prop.value.objectId, i, seen, out); continue; }

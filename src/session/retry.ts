@@ -277,11 +277,26 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     if (!r.ok) return r;
     const what = frameName(pause.callFrames[lowest]);
     const note = lowest > index ? ` (its code changed, so it runs again from its start; ${lowest} frame(s) above it were dropped)` : '';
-    const message = `retrying ${what}${note}`;
+    const message = `retrying ${what}${note}${await loopNote(session, start, start.callFrames.length - (pause.callFrames.length - lowest))}`;
     deps.announce?.(message);
     await session.resume();
     return { ok: true, value: { message } };
   });
+}
+
+/**
+ * When the frame that runs again was inside a loop of its own: that loop starts over, and the rounds
+ * it had finished run again (a job that loops over its items in the failing function itself). For a
+ * swapped-in body the frame that runs again is its original function; the loop is in the body above.
+ */
+async function loopNote(session: PauseSession, pause: Pause, index: number): Promise<string> {
+  // (read at the stop as it came: stepping to a safe place moves the frame into the boundary's finally)
+  if (index < 0 || index >= pause.callFrames.length) return '';
+  const at = index > 0 && (await session.swappedIn(pause, index - 1)) ? index - 1 : index;
+  const info = await frameInfo(session, pause.callFrames[at]);
+  const loop = info?.map.loopAround(info.offset);
+  if (!info || !loop) return '';
+  return `; it starts from its first line, so the loop it was in (line ${info.map.lines.position(loop.start).line + 1}) starts over, and the rounds it finished run again`;
 }
 
 /** A global counter (by Symbol.for) of retried async calls in flight in the program. */

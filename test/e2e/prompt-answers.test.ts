@@ -92,6 +92,41 @@ describe.each(testConfigs())('$label', (config) => {
     }
   });
 
+  test('retry of a function that throws inside its own loop says that the loop starts over; retry of its callee does not', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-loop-retry-'));
+    fs.writeFileSync(path.join(dir, 'batch.js'), [
+      'const done = [];',
+      'function weigh(item) { return item.spec.weight; }',
+      'function runAll(items) {',
+      '  for (const item of items) {',
+      '    const w = item.id === 3 ? item.spec.weight : weigh(item);',
+      '    done.push(item.id + ":" + w);',
+      '  }',
+      '  return done.join(" ");',
+      '}',
+      "const items = [{ id: 1, spec: { weight: 5 } }, { id: 2 }, { id: 3 }];",
+      "console.log('done', runAll(items));",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'batch.js'], dir);
+    try {
+      // item 2 fails in weigh, called from the loop: weigh runs again, the loop goes on where it was
+      await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop in weigh' });
+      await ask(cli, 'p item.spec = { weight: 7 }', /(?:^|> )\{ weight: 7 \}$/m);
+      const mark = cli.mark('stderr');
+      await ask(cli, 'retry', /retrying weigh\n/);
+      // item 3 fails in runAll itself, inside its loop: the loop starts over, and says so
+      await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in runAll' });
+      await ask(cli, 'p item.id', /(?:^|> )3$/m);
+      await ask(cli, 'p item.spec = { weight: 9 }', /(?:^|> )\{ weight: 9 \}$/m);
+      await ask(cli, 'retry', /retrying runAll; it starts from its first line, so the loop it was in \(line 4\) starts over, and the rounds it finished run again\n/);
+      // the rounds run again: item 1, item 2 (its spec kept from the set), and item 3 with the spec set
+      await cli.waitFor(/done 1:5 2:7 1:5 2:7 3:9\n/, { step: 'the loop ran again from its first item' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('locals shows the value set at this pause, as p and the program see it', async () => {
     const dir = copyFixture('answers');
     const cli = start([bin, 'ids.js'], dir);

@@ -104,9 +104,14 @@ function tailOf(file: string, lines: number): string {
   }
 }
 
-/** A fresh copy of a fixture folder (tests edit the files). */
+/** The fixture copies this test file made: removed after its last test (its programs are gone by then). */
+const copies: string[] = [];
+if (typeof afterAll === 'function') afterAll(() => { for (const dir of copies.splice(0)) fs.rmSync(dir, { recursive: true, force: true }); });
+
+/** A fresh copy of a fixture folder (tests edit the files); a nested name is fine (robust/edit/server). */
 export function copyFixture(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name.replace(/\//g, '-')}-`));
+  copies.push(dir);
   fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }

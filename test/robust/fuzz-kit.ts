@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { FIXTURES, copyFixture, isAlive, runCli, type RunningCli } from '../helpers/cli';
 import { MUST_BE_ZERO, tally } from './tally';
 
 /** No answer within this is a wedged session (generous: CPU is shared with other suites). */
@@ -26,11 +26,7 @@ export class Wedged extends Error {}
 export class Died extends Error {}
 
 /** A fresh copy of a fixture folder under fixtures/ (a nested name is fine: robust/edit/server). */
-export function copyFixtureDir(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name.replace(/\//g, '-')}-`));
-  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
-  return dir;
-}
+export const copyFixtureDir = copyFixture;
 
 const V8_FATAL = /Check failed|Fatal error|FATAL ERROR|SIGTRAP|Debug check failed|Illegal instruction|Segmentation fault/;
 

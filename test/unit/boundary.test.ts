@@ -615,6 +615,39 @@ describe('addBoundaries: the transformed code behaves like the original', () => 
 // ---------------------------------------------------------------------------------------------------
 
 describe('BoundaryMap on a transformed text', () => {
+  describe('loopAround: the loop of the function at an offset that starts over when it runs again', () => {
+    const text = src(
+      'function runAll(items) {',
+      '  for (const item of items) {',
+      '    while (item.n > 0) { item.n -= step(item); }',
+      '    items.forEach((x) => { for (let k = 0; k < 2; k++) mark(x, k); });',
+      '    items.map((x) => weigh(x));',
+      '  }',
+      '  return finish(items);',
+      '}',
+      'do { tick(); } while (again());',
+    );
+    const map = new BoundaryMap(addBoundaries(text, 'script'), 'script');
+    const at = (marker: string) => map.text.indexOf(marker);
+    const line = (l: { start: number } | null) => l && map.lines.position(l.start).line + 1;
+
+    test('inside nested loops of the same function: the outermost', () => {
+      expect(line(map.loopAround(at('step(item)')))).toBe(2);
+    });
+    test("inside a callback's own loop: the callback's loop, not the enclosing function's", () => {
+      expect(line(map.loopAround(at('mark(x, k)')))).toBe(4);
+    });
+    test('a callback without a loop of its own, inside a loop of the function around it: none', () => {
+      expect(map.loopAround(at('weigh(x)'))).toBeNull();
+    });
+    test('after the loop: none', () => {
+      expect(map.loopAround(at('finish(items)'))).toBeNull();
+    });
+    test('top-level code: its own loops', () => {
+      expect(line(map.loopAround(at('tick()')))).toBe(9);
+    });
+  });
+
   describe('functions and guards', () => {
     const text = src(
       'function plain(a) { return a; }',
