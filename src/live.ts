@@ -37,6 +37,7 @@ import { SaveJoin, WorkerThreads, leadingThread, threadParts, type ThreadInfo, t
 import type { WorkerConnection } from './cdp/worker';
 import { quietWorkersWith } from './cdp/worker-wait';
 import { ChildWatcher, type ChildReport } from './session/children';
+import type { FunctionValue } from './util/function-name';
 import { Codes } from './patch/codes';
 
 const log = debug('app');
@@ -655,11 +656,17 @@ export class LiveSession implements PromptSession {
   }
 
   /** Evaluate, and say from which frame a name the selected frame does not keep was read (PauseSession.evaluateSeeing). */
-  evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
-    return this.pause.evaluateSeeing(expression, frameIndex);
+  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: FunctionValue; from: number | null }>> {
+    const r = await this.pause.evaluateSeeing(expression, frameIndex);
+    return r.ok ? { ok: true, value: { ...r.value, value: await this.pause.withFunctionName(r.value.value) } } : r;
   }
 
-  variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> { return this.pause.variables(frameIndex, scopeTypes); }
+  /** The variables of a frame, as the prompt lists them (a function value with its own name: PauseSession.withFunctionName). */
+  async variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> {
+    const vars = await this.pause.variables(frameIndex, scopeTypes);
+    for (const v of vars) v.value = await this.pause.withFunctionName(v.value);
+    return vars;
+  }
 
   /** Let the program go on (breakpoints cleared where it stood leave V8 first: the pause session's beforeResume). */
   resume(): Promise<void> { return this.pause.resume(); }

@@ -17,6 +17,9 @@ import { functionUses } from './swap-scope';
 
 export const ENV = '__ec$e';
 
+/** The marks `delimited` puts around text of ours. */
+const DELIMITERS = /\/\*ec\{\*\/|\/\*\}ec\*\//g;
+
 export interface CompiledUnit {
   unit: SwapUnit;
   /** The slot the implementation goes to. */
@@ -77,9 +80,13 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const forwardedNames = unit.shape.mode === 'b' ? params.flatMap((p) => boundNames(p)).join(',') : null;
   if (arrow) {
     const paramsText = forwardedNames ?? (params.length ? applyEdits(saved, envEdits(uses, viaEnv, params[0].start, params[params.length - 1].end), params[0].start, params[params.length - 1].end) : '');
-    edits.push({ at: node.start, end: node.body.start, text: `${node.async ? 'async ' : ''}function(${paramsText})` });
+    // Ours, delimited as cuts (a stop in the body is shown at the column written), and the arrow's
+    // own header as spaces of its length: `(a) => a + 1` runs as `function(a){return(a + 1)}` and
+    // reads back as `(a) => a + 1` with its header blank, the body where it was.
+    const own = `${node.async ? 'async ' : ''}function(${paramsText.replace(DELIMITERS, '')})`;
+    edits.push({ at: node.start, end: node.body.start, text: delimited(own) + ' '.repeat(node.body.start - node.start) });
     if (node.body.type !== 'BlockStatement') {
-      edits.push({ at: node.body.start, text: '{return(' });
+      edits.push({ at: node.body.start, text: delimited('{return(') });
     }
   } else if (forwardedNames !== null && params.length) {
     edits.push({ at: params[0].start, end: params[params.length - 1].end, text: forwardedNames });
@@ -103,7 +110,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     classNumber: () => counters.nextClass++,
   }));
   edits.push(...envEdits(uses, viaEnv, node.start, node.end));
-  if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.body.end, text: ')}' });
+  if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.body.end, text: delimited(')}') });
 
   let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
 

@@ -1,6 +1,7 @@
 // Pure: how values, frames and pauses read at the prompt.
 import type { Protocol } from 'devtools-protocol';
 import type { FrameView } from '../session/frames';
+import { describedName, type FunctionValue } from '../util/function-name';
 import type { Origin } from '../util/origin';
 
 export type { FrameView };
@@ -16,12 +17,6 @@ function quote(s: string): string {
   return `'${cut.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
-function functionName(description: string | undefined): string {
-  if (!description) return '';
-  const m = /^(?:async\s+)?(?:function\s*\*?\s*([\w$]*)|class\s+([\w$]+))/.exec(description);
-  const name = m ? (m[1] || m[2] || '') : '';
-  return name === 'extends' ? '' : name;
-}
 
 /** One property of a preview, as node's util.inspect would show it (one level deep). */
 function previewValue(p: PropertyPreview): string {
@@ -69,7 +64,7 @@ export function formatPreview(preview: ObjectPreview, top = true): string {
   return body || more ? `${prefix}{ ${body}${more} }` : `${prefix}{}`;
 }
 
-export function formatValue(o: RemoteObject): string {
+export function formatValue(o: FunctionValue): string {
   switch (o.type) {
     case 'undefined': return 'undefined';
     case 'string': return quote(String(o.value));
@@ -78,7 +73,7 @@ export function formatValue(o: RemoteObject): string {
     case 'bigint': return o.unserializableValue ?? o.description ?? 'bigint';
     case 'symbol': return o.description ?? 'Symbol()';
     case 'function': {
-      const name = functionName(o.description);
+      const name = describedName(o.description) || o.functionName;
       if (/^class\b/.test(o.description ?? '')) return `[class ${name || '(anonymous)'}]`;
       const kind = /^async\b/.test(o.description ?? '') ? 'AsyncFunction' : 'Function'; // as util.inspect says
       return `[${kind}: ${name || '(anonymous)'}]`;

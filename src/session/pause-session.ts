@@ -12,6 +12,7 @@ import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } f
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { swapCuts } from '../inject/boundary';
+import { describedName, type FunctionValue } from '../util/function-name';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
 
@@ -599,6 +600,21 @@ export class PauseSession {
       if (now.ok) v.value = now.value;
     }
     return out;
+  }
+
+  /**
+   * A function value with its own `name` where its source text does not say it (an arrow, a method),
+   * as util.inspect shows it: `add = [Function: add]`, not `(anonymous)`. One request each.
+   */
+  async withFunctionName(o: Protocol.Runtime.RemoteObject): Promise<FunctionValue> {
+    if (o.type !== 'function' || !o.objectId || describedName(o.description)) return o;
+    try {
+      const r = await this.cdp.Runtime.getProperties({ objectId: o.objectId, ownProperties: true });
+      const name = r.result.find((p) => p.name === 'name')?.value?.value;
+      return typeof name === 'string' && name ? { ...o, functionName: name } : o;
+    } catch {
+      return o;
+    }
   }
 
   /**

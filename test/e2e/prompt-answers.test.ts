@@ -97,10 +97,11 @@ describe.each(testConfigs())('$label', (config) => {
     fs.writeFileSync(path.join(dir, 'batch.js'), [
       'const done = [];',
       'function weigh(item) { return item.spec.weight; }',
+      "const label = (id) => 'item ' + id;",
       'function runAll(items) {',
       '  for (const item of items) {',
       '    const w = item.id === 3 ? item.spec.weight : weigh(item);',
-      '    done.push(item.id + ":" + w);',
+      '    done.push(label(item.id).slice(5) + ":" + w);',
       '  }',
       '  return done.join(" ");',
       '}',
@@ -118,8 +119,11 @@ describe.each(testConfigs())('$label', (config) => {
       // item 3 fails in runAll itself, inside its loop: the loop starts over, and says so
       await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in runAll' });
       await ask(cli, 'p item.id', /(?:^|> )3$/m);
+      // an arrow shows its own name, as util.inspect gives it, in locals and p
+      await ask(cli, 'locals', /^ {2}label = \[Function: label\] \(closure\)$/m);
+      await ask(cli, 'p label', /(?:^|> )\[Function: label\]$/m);
       await ask(cli, 'p item.spec = { weight: 9 }', /(?:^|> )\{ weight: 9 \}$/m);
-      await ask(cli, 'retry', /retrying runAll; it starts from its first line, so the loop it was in \(line 4\) starts over, and the rounds it finished run again\n/);
+      await ask(cli, 'retry', /retrying runAll; it starts from its first line, so the loop it was in \(line 5\) starts over, and the rounds it finished run again\n/);
       // the rounds run again: item 1, item 2 (its spec kept from the set), and item 3 with the spec set
       await cli.waitFor(/done 1:5 2:7 1:5 2:7 3:9\n/, { step: 'the loop ran again from its first item' });
     } finally {

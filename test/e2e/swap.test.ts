@@ -233,6 +233,27 @@ describe.each(lines)('$label', ({ bin }) => {
     expect(cli.stdout().match(/item 4 done/g)).toHaveLength(1);
   });
 
+  test('a stop in a swapped one-line concise arrow is shown at the column written', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'arrow.js');
+    fs.writeFileSync(file, [
+      'const weigh = (item) => item.spec.weight * 2;',
+      "require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => console.log('weight ' + weigh(l === 'bad' ? {} : { spec: { weight: 1 } })));",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'arrow.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    edit(file, 'weight * 2', 'weight * 3', saveByRename);
+    await patched(cli, mark, /patched arrow\.js: weigh\n/, 'swap the arrow');
+    await ask(cli, 'ok', /weight 3\n/, 'stdout');
+    // column 35, `.weight` of `item.spec.weight`: not moved right by the `function(item){return(` it runs as
+    cli.send('bad\n');
+    await cli.waitFor(/at weigh \(arrow\.js:1:35\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in the swapped arrow' });
+    await ask(cli, 'bt', /#0 weigh \(arrow\.js:1:35\)/);
+  });
+
   test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-swap-private-'));
     const file = path.join(dir, 'world.js');

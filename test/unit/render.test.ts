@@ -148,6 +148,16 @@ describe('formatValue', () => {
       expect(formatValue(fn('class extends Base { run() {} }'))).toBe('[class (anonymous)]');
     });
 
+    test.each([
+      ['(a) => a + 1', 'add', '[Function: add]'],
+      ['async (x) => x', 'load', '[AsyncFunction: load]'],
+      ['area() { return 1; }', 'area', '[Function: area]'],
+      ['function foo() {}', 'bar', '[Function: foo]'],
+      ['class Foo {}', 'Bar', '[class Foo]'],
+    ])('%s with its own name %s → %s (the source text says it first)', (description, name, text) => {
+      expect(formatValue({ ...fn(description), functionName: name })).toBe(text);
+    });
+
     test('a function without a description', () => {
       expect(formatValue({ type: 'function', className: 'Function' })).toBe('[Function: (anonymous)]');
     });

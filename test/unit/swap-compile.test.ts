@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { addBoundaries, swapModuleId } from '../../src/inject/boundary';
+import { SWAP_MARK, addBoundaries, swapModuleId } from '../../src/inject/boundary';
+import { BoundaryMap } from '../../src/session/boundaries';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
 import { SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
@@ -445,6 +446,25 @@ describe('swap: what it refuses, with a code', () => {
 });
 
 describe('swap: the compiled code keeps the file\'s lines', () => {
+  test.each([
+    ['(a) => a.b.c + 1', 'a.b.c'],
+    ['async x => x.b.c + 1', 'x.b.c'],
+    ['(a, { k } = {}) => a.b.c + k', 'a.b.c'],
+  ])('a one-line concise arrow %s: its body reads back at the column written', (arrow, marker) => {
+    const v1 = src('let base = 0;', `const f = ${arrow};`, 'module.exports = f;');
+    const h = load(v1);
+    const saved = v1.replace('.c +', '.c * 2 +');
+    const plan = planSwap(h.state, saved);
+    if (plan.kind !== 'swap') throw new Error(plan.kind);
+    const [unit] = plan.units.map((u) => compileUnit(h.state, plan.model, saved, u, '/t.js', { nextSlot: h.state.nextSlot, nextClass: h.state.nextClass }));
+    const running = unit.code + SWAP_MARK;
+    const map = new BoundaryMap(running, 'script');
+    const pos = map.lines.position(running.indexOf(marker));
+    const line = saved.split('\n')[pos.line];
+    expect(map.original(pos.line, pos.column)).toEqual({ line: 1, column: line.indexOf(marker) });
+    h.save(saved);
+  });
+
   test('a swapped function reports its file and line in stack traces', () => {
     const v1 = src('function a() {', '  return 1;', '}', '', 'function b() {', '  return new Error("x").stack;', '}', 'module.exports = b;');
     const h = load(v1);
