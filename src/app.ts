@@ -99,6 +99,9 @@ function packageJsonOf(dir: string): { scripts?: Record<string, unknown> } | nul
 }
 
 
+/** How long a save's report waits for the pause's frames, for its note on a function stopped in (they take a few ms). */
+const FRAMES_FOR_NOTE_MS = 1000;
+
 /** What the terminal side needs, whichever way the session came. */
 interface Frontend {
   say(line: string): void;
@@ -134,7 +137,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   const { displayPath, formatThreadedSave } = format();
   /** Files whose last report refused something: a save back to what runs is said then (it is quiet otherwise). */
   const refusedLast = new Set<string>();
-  const text = (save: SaveEvent) => {
+  const text = (save: SaveEvent): Promise<void> => {
     const lines = formatThreadedSave(save, opts.verbosity, io.cwd, style);
     const file = save.event.file;
     const refused = save.type === 'not-patched' || (save.type === 'patched' && save.event.notApplied.length > 0);
@@ -144,12 +147,43 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     if (refused) refusedLast.add(file); else if (save.type !== 'pending') refusedLast.delete(file);
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    // swap engine: a function patched while the program is stopped in it goes on with the code it
+    // started with (`cont` at an exception lets the exception go on): say what runs the new code
+    if (save.type === 'patched' && session.current && lines.length) {
+      const p = session.current;
+      const late = new Promise<null>((r) => setTimeout(() => r(null), FRAMES_FOR_NOTE_MS).unref());
+      return Promise.race([pausedInChanged(p, save.event.file, save.event.functions.map((fn) => fn.name)).catch(() => null), late]).then((held) => {
+        if (held && session.current === p) lines.push(`  ${style.dim(`the program is paused in ${held.name}, which goes on with the code it started with: ${held.first ? '`retry`' : `\`restart ${held.index}\``} runs it again with the new code`)}`);
+        f.sayAll(lines);
+      });
+    }
     f.sayAll(lines);
+    return Promise.resolve();
   };
-  session.on('patched', (event) => text({ type: 'patched', event }));
-  session.on('pending', (event) => text({ type: 'pending', event }));
-  session.on('not-patched', (event) => text({ type: 'not-patched', event }));
-  session.on('unchanged', (event) => text({ type: 'unchanged', event }));
+  /**
+   * Each save's report in turn, its text and then its --json event: a reader of stderr takes a report
+   * as whole once its event line has come after its head (the note above is written once the pause's
+   * frames are read, a few ms later).
+   */
+  let reported = Promise.resolve();
+  const report = (save: SaveEvent) => {
+    reported = reported.then(() => text(save)).then(() => {
+      if (save.type !== 'unchanged') f.events?.write(save.type, save.event);
+    });
+  };
+  /** The name of a frame of the pause that runs one of these functions of this file (by name), if any. */
+  const pausedInChanged = async (p: NonNullable<typeof session.current>, file: string, names: string[]): Promise<{ name: string; index: number; first: boolean } | null> => {
+    const simple = (n: string) => n.replace(/^(?:get|set|static|async) /, '').split('.').pop() ?? n;
+    const changed = new Set(names.map(simple));
+    const frames = (await session.frames(p)).filter((v) => v.origin === 'program' && !v.dispatch);
+    const at = frames.findIndex((v) => v.path === file && v.name && changed.has(simple(v.name)));
+    // the innermost frame of the program's is the one `retry` runs again; a frame below it, `restart N`
+    return at < 0 ? null : { name: frames[at].name, index: frames[at].index, first: at === 0 };
+  };
+  session.on('patched', (event) => report({ type: 'patched', event }));
+  session.on('pending', (event) => report({ type: 'pending', event }));
+  session.on('not-patched', (event) => report({ type: 'not-patched', event }));
+  session.on('unchanged', (event) => report({ type: 'unchanged', event }));
   if (opts.verbosity === 'verbose') {
     // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
     session.on('thread', (e) => {
@@ -170,9 +204,7 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   }
   const ev = f.events;
   if (ev) {
-    session.on('patched', (e) => ev.write('patched', e));
-    session.on('pending', (e) => ev.write('pending', e));
-    session.on('not-patched', (e) => ev.write('not-patched', e));
+    // (a save's event goes out after its text: report above)
     session.on('paused', (e) => ev.write('paused', e));
     session.on('resumed', (e) => ev.write('resumed', e ?? {}));
     session.on('exited', (e) => ev.write('exited', e));

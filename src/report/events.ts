@@ -107,10 +107,13 @@ export function eventLine(type: EventType, payload: object, now: Date = new Date
 export function openEventLog(to: NodeJS.WritableStream | string): EventLog {
   const stream = typeof to === 'string' ? fs.createWriteStream(to, { flags: 'a' }) : to;
   const owned = typeof to === 'string';
+  let closed = false;
   return {
-    write: (type, payload) => { stream.write(eventLine(type, payload)); },
+    // (a save's report still on its way at the end: a file already ended takes no more)
+    write: (type, payload) => { if (!closed) stream.write(eventLine(type, payload)); },
     close: () => new Promise<void>((resolve) => {
       if (!owned) return resolve();
+      closed = true;
       (stream as fs.WriteStream).end(() => resolve());
     }),
   };

@@ -227,6 +227,8 @@ describe.each(lines)('$label', ({ bin }) => {
     const mark = cli.mark('stderr');
     edit(path.join(dir, script), 'const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };', saveByRename);
     await patched(cli, mark, /patched job[\w-]*\.m?js: work\n/, 'swap work at the exception');
+    // the stopped call keeps its code (`cont` would let the exception go on): the report says what runs the new code
+    await patched(cli, mark, /patched job[\w-]*\.m?js: work\n.*the program is paused in work, which goes on with the code it started with: `retry` runs it again with the new code\n/, 'what runs the new code');
     cli.send('retry\n');
     await cli.waitFor(/total 754 processed 1,2,3,4,5,6/, { step: 'the job finishes' });
     expect((await cli.exited).code).toBe(0);
