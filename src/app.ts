@@ -167,9 +167,10 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
    */
   let reported = Promise.resolve();
   const report = (save: SaveEvent) => {
-    reported = reported.then(() => text(save)).then(() => {
+    // (a report that fails to format must not hold back the ones after it)
+    reported = reported.then(() => text(save)).catch((err) => log('report', (err as Error).message)).then(() => {
       if (save.type !== 'unchanged') f.events?.write(save.type, save.event);
-    });
+    }).catch(() => {});
   };
   /** The name of a frame of the pause that runs one of these functions of this file (by name), if any. */
   const pausedInChanged = async (p: NonNullable<typeof session.current>, file: string, names: string[]): Promise<{ name: string; index: number; first: boolean } | null> => {

@@ -3,12 +3,13 @@
 // CHUNK_LEN_LIMIT). A longer run is taken as changed as a whole: the functions in it lose their link to
 // the running ones, and V8 answers Ok while the program keeps the old code (docs/v8.md). A loader that
 // writes a whole module on one line (tsx: esbuild's minified whitespace) makes every edit such a run.
-import { diffArrays } from 'diff';
 
 export const LIVE_EDIT_CHUNK_LIMIT = 800;
 
 /** The longest run of changed lines between two texts, in characters of the longer side (0: same). */
 export function longestChangedRun(before: string, after: string): number {
+  // (loaded when first used: not at every start, which needs no diff)
+  const { diffArrays } = require('diff') as typeof import('diff');
   const parts = diffArrays(before.split('\n'), after.split('\n'));
   let longest = 0;
   let removed = 0;

@@ -5,7 +5,6 @@
 // So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
 // with the changed functions put in, and every top-level change is reported as not applied, with why.
 import { ownText } from '../util/own-text';
-import { diffArrays } from 'diff';
 import { Codes, type Code } from './codes';
 import { MARK, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
@@ -128,6 +127,8 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
   let removed = false;
   let line = 1;
   const trim = (l: string) => l.trim();
+  // (loaded when first used: not at every start, which needs no diff)
+  const { diffArrays } = require('diff') as typeof import('diff');
   for (const part of diffArrays(skeletonLines(oldM).map(trim), skeletonLines(newM).map(trim))) {
     const n = part.count ?? part.value.length;
     if (part.added) {

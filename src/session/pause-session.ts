@@ -691,6 +691,26 @@ export class PauseSession {
     return null;
   }
 
+  /**
+   * When frame `frameIndex` runs node's own code (or a library's: no file of the program's) and `name`
+   * is no global the program has: where the program's variables can be reached instead, for a message
+   * (`processTimers (frame 0), node's code, where the program's variables are not in scope: …`).
+   * An idle program stopped by Ctrl+C stands in node's timers, and `set` there would make a global.
+   */
+  private async outsideProgram(frameIndex: number, name: string): Promise<{ where: string; reach: (what: string) => string } | null> {
+    const frames = this.current?.callFrames ?? [];
+    const frame = frames[frameIndex];
+    if (!frame || this.record(frame.location.scriptId)) return null;
+    const isGlobal = await this.evaluate(`Object.prototype.hasOwnProperty.call(globalThis, ${JSON.stringify(name)})`, frameIndex);
+    if (!isGlobal.ok || isGlobal.value.value !== false) return null;
+    const where = this.isIdleScript(frame.location.scriptId)
+      ? `the program was idle, and frame ${frameIndex} is edit-continue's no-op that stopped it`
+      : `${this.frameName(frameIndex)} (frame ${frameIndex}) is node's code, not your program's`;
+    const own = frames.findIndex((f, i) => i > frameIndex && this.record(f.location.scriptId));
+    if (own >= 0) return { where, reach: (what) => `\`frame ${own}\` (${this.frameName(own)}) is your code: select it, then ${what === 'read' ? '`p`' : 'set'} it` };
+    return { where, reach: (what) => `stop in your code to ${what} it: \`break FILE:LINE\` and \`cont\`, or Ctrl+C while your code runs` };
+  }
+
   private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
     const src = await this.source(frame.location.scriptId);
     const record = this.record(frame.location.scriptId);
@@ -721,6 +741,8 @@ export class PauseSession {
     if (b.kind === 'global') {
       const caller = await this.callerHolding(frameIndex, missing);
       if (caller !== null) return fail(`${r.message} in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${missing}: \`frame ${caller}\`, then \`p\` it`);
+      const outside = await this.outsideProgram(frameIndex, missing);
+      if (outside) return fail(`${r.message}: ${outside.where}, and your variables are not in its scope; ${outside.reach('read')}`);
     }
     if (b.kind !== 'below') return r;
     const there = await this.evaluate(expression, b.frame);
@@ -749,6 +771,9 @@ export class PauseSession {
       // Ctrl+C that lands in a helper of the loop); a new global would change nothing the program reads
       const caller = await this.callerHolding(frameIndex, name);
       if (caller !== null) return fail(`nothing changed: ${name} is not in scope in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${name}: \`frame ${caller}\`, then set it`);
+      // node's own code (an idle program stopped in its timers): a new global would change nothing the program reads
+      const outside = await this.outsideProgram(frameIndex, name);
+      if (outside) return fail(`nothing changed: ${outside.where}, and ${name} is not in its scope (a new global would change nothing the program reads); ${outside.reach('set')}`);
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
       return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };

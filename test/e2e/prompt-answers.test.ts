@@ -131,6 +131,24 @@ describe.each(testConfigs())('$label', (config) => {
     }
   });
 
+  test('at a Ctrl+C of an idle program, p and set of its variable say where to reach it; set makes no global', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-idle-set-'));
+    // nothing of the program runs after its start: the stop is in node's code or in edit-continue's no-op
+    fs.writeFileSync(path.join(dir, 'idle.js'), "let processed = 41;\nsetInterval(() => { processed++; }, 600000);\nconsole.log('waiting');\n");
+    const cli = start([bin, 'idle.js'], dir);
+    try {
+      await cli.waitFor(/waiting/, { step: 'start' });
+      const mark = cli.mark('stderr');
+      cli.kill('SIGINT');
+      await prompt(cli, mark, 'the stop');
+      await ask(cli, 'p processed', /ReferenceError: processed is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
+      await ask(cli, 'set processed = 0', /set: nothing changed: .*processed is not in its scope \(a new global would change nothing the program reads\)/);
+      await ask(cli, 'p globalThis.processed', /(?:^|> )undefined$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('locals shows the value set at this pause, as p and the program see it', async () => {
     const dir = copyFixture('answers');
     const cli = start([bin, 'ids.js'], dir);
