@@ -283,6 +283,11 @@ export function delimited(text: string): string {
   return open('') + text + CLOSE;
 }
 
+/** `text` with the marks `delimited` put in it taken out (what is between them stays). */
+export function undelimited(text: string): string {
+  return text.split(open('')).join('').split(CLOSE).join('');
+}
+
 /** Names a binding pattern declares, in order. */
 export function boundNames(pattern: Node | null | undefined, out: string[] = []): string[] {
   if (!pattern) return out;

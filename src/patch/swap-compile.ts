@@ -8,7 +8,7 @@
 // `//# sourceURL` of the file), so stack traces, breakpoints and the prompt show the user's file.
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
-  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited,
+  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -16,9 +16,6 @@ import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 
 export const ENV = '__ec$e';
-
-/** The marks `delimited` puts around text of ours. */
-const DELIMITERS = /\/\*ec\{\*\/|\/\*\}ec\*\//g;
 
 export interface CompiledUnit {
   unit: SwapUnit;
@@ -83,7 +80,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // Ours, delimited as cuts (a stop in the body is shown at the column written), and the arrow's
     // own header as spaces of its length: `(a) => a + 1` runs as `function(a){return(a + 1)}` and
     // reads back as `(a) => a + 1` with its header blank, the body where it was.
-    const own = `${node.async ? 'async ' : ''}function(${paramsText.replace(DELIMITERS, '')})`;
+    const own = `${node.async ? 'async ' : ''}function(${undelimited(paramsText)})`;
     edits.push({ at: node.start, end: node.body.start, text: delimited(own) + ' '.repeat(node.body.start - node.start) });
     if (node.body.type !== 'BlockStatement') {
       edits.push({ at: node.body.start, text: delimited('{return(') });

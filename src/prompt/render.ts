@@ -17,7 +17,6 @@ function quote(s: string): string {
   return `'${cut.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
-
 /** One property of a preview, as node's util.inspect would show it (one level deep). */
 function previewValue(p: PropertyPreview): string {
   if (p.valuePreview) return formatPreview(p.valuePreview, false);

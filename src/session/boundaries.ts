@@ -140,19 +140,6 @@ export class BoundaryMap {
     return new Set(this.functions.map((f) => this.ownText(f)));
   }
 
-  /** The text as the user wrote it: the running text without what the transform inserted. */
-  userText(): string {
-    if (this.user === undefined) {
-      let out = '';
-      let at = 0;
-      for (const c of this.cuts) { out += this.text.slice(at, c.start); at = Math.max(at, c.end); }
-      this.user = out + this.text.slice(at);
-    }
-    return this.user;
-  }
-
-  private user: string | undefined;
-
   /** 0-based line and column in the running text → the same place in the text as the user wrote it. */
   original(line: number, column: number): { line: number; column: number } {
     const offset = this.lines.offset(line, column);

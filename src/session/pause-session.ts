@@ -627,7 +627,7 @@ export class PauseSession {
     const names = new Set(props.map((p) => p.name));
     if (!WRAPPER_NAMES.every((n) => names.has(n))) return NO_NAMES;
     const record = this.record(frame.location.scriptId);
-    const text = record?.compiled && record.shownText !== undefined ? record.shownText : (await this.source(frame.location.scriptId))?.map.userText();
+    const text = record?.compiled && record.shownText !== undefined ? record.shownText : (await this.source(frame.location.scriptId))?.map.originalText();
     if (text === undefined) return NO_NAMES;
     return new Set(['arguments', ...WRAPPER_NAMES.filter((n) => !new RegExp(`(^|[^\\w$.])${n}(?![\\w$])`).test(text))]);
   }
@@ -677,13 +677,17 @@ export class PauseSession {
     return { kind: 'not-kept', declaration: declared.kind, line: declared.line };
   }
 
+  /** Has the global object no property of this name? (false too when V8 cannot say) */
+  private async noGlobal(frameIndex: number, name: string): Promise<boolean> {
+    const isGlobal = await this.evaluate(`Object.prototype.hasOwnProperty.call(globalThis, ${JSON.stringify(name)})`, frameIndex);
+    return isGlobal.ok && isGlobal.value.value === false;
+  }
+
   /**
-   * The nearest frame below this one whose own locals (not its closures) have this name, when the
-   * global object has no such property: for a name the selected frame does not see at all.
+   * The nearest frame below this one whose own locals (not its closures) have this name: for a name
+   * the selected frame does not see at all, and that is no global (noGlobal).
    */
   private async callerHolding(frameIndex: number, name: string): Promise<number | null> {
-    const isGlobal = await this.evaluate(`Object.prototype.hasOwnProperty.call(globalThis, ${JSON.stringify(name)})`, frameIndex);
-    if (!isGlobal.ok || isGlobal.value.value !== false) return null;
     const frames = this.current?.callFrames ?? [];
     for (let j = frameIndex + 1; j < frames.length; j++) {
       if ((await this.variables(j, ['local', 'block', 'catch'])).some((v) => v.name === name)) return j;
@@ -692,17 +696,15 @@ export class PauseSession {
   }
 
   /**
-   * When frame `frameIndex` runs node's own code (or a library's: no file of the program's) and `name`
-   * is no global the program has: where the program's variables can be reached instead, for a message
-   * (`processTimers (frame 0), node's code, where the program's variables are not in scope: …`).
-   * An idle program stopped by Ctrl+C stands in node's timers, and `set` there would make a global.
+   * When frame `frameIndex` runs node's own code (or a library's: no file of the program's): where the
+   * program's variables can be reached instead, for a message about a name that is no global
+   * (`processTimers (frame 0) is node's code, not your program's: …`). An idle program stopped by
+   * Ctrl+C stands in node's timers, and `set` there would make a global.
    */
-  private async outsideProgram(frameIndex: number, name: string): Promise<{ where: string; reach: (what: string) => string } | null> {
+  private outsideProgram(frameIndex: number): { where: string; reach: (what: string) => string } | null {
     const frames = this.current?.callFrames ?? [];
     const frame = frames[frameIndex];
     if (!frame || this.record(frame.location.scriptId)) return null;
-    const isGlobal = await this.evaluate(`Object.prototype.hasOwnProperty.call(globalThis, ${JSON.stringify(name)})`, frameIndex);
-    if (!isGlobal.ok || isGlobal.value.value !== false) return null;
     const where = this.isIdleScript(frame.location.scriptId)
       ? `the program was idle, and frame ${frameIndex} is edit-continue's no-op that stopped it`
       : `${this.frameName(frameIndex)} (frame ${frameIndex}) is node's code, not your program's`;
@@ -739,9 +741,10 @@ export class PauseSession {
     }
     if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
     if (b.kind === 'global') {
-      const caller = await this.callerHolding(frameIndex, missing);
+      const noGlobal = await this.noGlobal(frameIndex, missing);
+      const caller = noGlobal ? await this.callerHolding(frameIndex, missing) : null;
       if (caller !== null) return fail(`${r.message} in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${missing}: \`frame ${caller}\`, then \`p\` it`);
-      const outside = await this.outsideProgram(frameIndex, missing);
+      const outside = noGlobal ? this.outsideProgram(frameIndex) : null;
       if (outside) return fail(`${r.message}: ${outside.where}, and your variables are not in its scope; ${outside.reach('read')}`);
     }
     if (b.kind !== 'below') return r;
@@ -769,10 +772,11 @@ export class PauseSession {
     if (b.kind === 'global') {
       // not a global the program has, and a caller's local by that name: that is the one meant (a
       // Ctrl+C that lands in a helper of the loop); a new global would change nothing the program reads
-      const caller = await this.callerHolding(frameIndex, name);
+      const noGlobal = await this.noGlobal(frameIndex, name);
+      const caller = noGlobal ? await this.callerHolding(frameIndex, name) : null;
       if (caller !== null) return fail(`nothing changed: ${name} is not in scope in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${name}: \`frame ${caller}\`, then set it`);
       // node's own code (an idle program stopped in its timers): a new global would change nothing the program reads
-      const outside = await this.outsideProgram(frameIndex, name);
+      const outside = noGlobal ? this.outsideProgram(frameIndex) : null;
       if (outside) return fail(`nothing changed: ${outside.where}, and ${name} is not in its scope (a new global would change nothing the program reads); ${outside.reach('set')}`);
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
@@ -828,14 +832,14 @@ function notKept(name: string, b: { declaration: DeclarationKind; line: number }
   return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
 }
 
-/**
- * The parameter of the eval the swap engine plants in each module and class (`(c) => eval(c)`), seen
- * from swapped-in code that it compiled: its value is that code.
- */
 /** The parameters of node's CommonJS module wrapper. */
 const WRAPPER_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
 const NO_NAMES: ReadonlySet<string> = new Set();
 
+/**
+ * The parameter of the eval the swap engine plants in each module and class (`(c) => eval(c)`), seen
+ * from swapped-in code that it compiled: its value is that code.
+ */
 function isPlantedEvalCode(prop: Protocol.Runtime.PropertyDescriptor): boolean {
   return prop.name === 'c' && prop.value?.type === 'string' && /\n\/\/# sourceURL=[^\n]*$/.test(String(prop.value.value));
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, programDir, type RunningCli } from '../helpers/cli';
 import { ROOT_DIR, engineOf, testConfigs, useEngine } from '../helpers/nodes';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
@@ -71,30 +71,24 @@ describe.each(testConfigs())('$label', (config) => {
   });
 
   test("retry of an inline async handler whose rejection nothing catches does not suggest cont (which would end the program)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-async-inline-'));
-    fs.writeFileSync(path.join(dir, 'bus.js'), [
+    const dir = programDir('async-inline', { 'bus.js': [
       "const { EventEmitter } = require('node:events');",
       'const bus = new EventEmitter();',
       "bus.on('job', async (n) => { if (n === 2) throw new Error('bad job ' + n); console.log('job', n); });",
       "let n = 0; setInterval(() => bus.emit('job', ++n), 50);",
       '',
-    ].join('\n'));
+    ].join('\n') });
     const cli = start([bin, 'bus.js'], dir);
-    try {
-      await cli.waitFor(/bad job 2/, { stream: 'stderr', step: 'the stop' });
-      await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
-      const answer = await ask(cli, 'retry', /retry: .*\n/);
-      expect(answer[0]).toMatch(/Nothing catches this exception: `cont` ends the program/);
-      expect(answer[0]).not.toMatch(/fix the code and `cont`/);
-      await ask(cli, 'p n', /(?:^|> )2$/m); // still stopped, the program alive
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await cli.waitFor(/bad job 2/, { stream: 'stderr', step: 'the stop' });
+    await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
+    const answer = await ask(cli, 'retry', /retry: .*\n/);
+    expect(answer[0]).toMatch(/Nothing catches this exception: `cont` ends the program/);
+    expect(answer[0]).not.toMatch(/fix the code and `cont`/);
+    await ask(cli, 'p n', /(?:^|> )2$/m); // still stopped, the program alive
   });
 
   test('retry of a function that throws inside its own loop says that the loop starts over; retry of its callee does not', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-loop-retry-'));
-    fs.writeFileSync(path.join(dir, 'batch.js'), [
+    const dir = programDir('loop-retry', { 'batch.js': [
       'const done = [];',
       'function weigh(item) { return item.spec.weight; }',
       "const label = (id) => 'item ' + id;",
@@ -108,45 +102,36 @@ describe.each(testConfigs())('$label', (config) => {
       "const items = [{ id: 1, spec: { weight: 5 } }, { id: 2 }, { id: 3 }];",
       "console.log('done', runAll(items));",
       '',
-    ].join('\n'));
+    ].join('\n') });
     const cli = start([bin, 'batch.js'], dir);
-    try {
-      // item 2 fails in weigh, called from the loop: weigh runs again, the loop goes on where it was
-      await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop in weigh' });
-      await ask(cli, 'p item.spec = { weight: 7 }', /(?:^|> )\{ weight: 7 \}$/m);
-      const mark = cli.mark('stderr');
-      await ask(cli, 'retry', /retrying weigh\n/);
-      // item 3 fails in runAll itself, inside its loop: the loop starts over, and says so
-      await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in runAll' });
-      await ask(cli, 'p item.id', /(?:^|> )3$/m);
-      // an arrow shows its own name, as util.inspect gives it, in locals and p
-      await ask(cli, 'locals', /^ {2}label = \[Function: label\] \(closure\)$/m);
-      await ask(cli, 'p label', /(?:^|> )\[Function: label\]$/m);
-      await ask(cli, 'p item.spec = { weight: 9 }', /(?:^|> )\{ weight: 9 \}$/m);
-      await ask(cli, 'retry', /retrying runAll; it starts from its first line, so the loop it was in \(line 5\) starts over, and the rounds it finished run again\n/);
-      // the rounds run again: item 1, item 2 (its spec kept from the set), and item 3 with the spec set
-      await cli.waitFor(/done 1:5 2:7 1:5 2:7 3:9\n/, { step: 'the loop ran again from its first item' });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // item 2 fails in weigh, called from the loop: weigh runs again, the loop goes on where it was
+    await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop in weigh' });
+    await ask(cli, 'p item.spec = { weight: 7 }', /(?:^|> )\{ weight: 7 \}$/m);
+    const mark = cli.mark('stderr');
+    await ask(cli, 'retry', /retrying weigh\n/);
+    // item 3 fails in runAll itself, inside its loop: the loop starts over, and says so
+    await cli.waitFor(/reading 'weight'[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in runAll' });
+    await ask(cli, 'p item.id', /(?:^|> )3$/m);
+    // an arrow shows its own name, as util.inspect gives it, in locals and p
+    await ask(cli, 'locals', /^ {2}label = \[Function: label\] \(closure\)$/m);
+    await ask(cli, 'p label', /(?:^|> )\[Function: label\]$/m);
+    await ask(cli, 'p item.spec = { weight: 9 }', /(?:^|> )\{ weight: 9 \}$/m);
+    await ask(cli, 'retry', /retrying runAll; it starts from its first line, so the loop it was in \(line 5\) starts over, and the rounds it finished run again\n/);
+    // the rounds run again: item 1, item 2 (its spec kept from the set), and item 3 with the spec set
+    await cli.waitFor(/done 1:5 2:7 1:5 2:7 3:9\n/, { step: 'the loop ran again from its first item' });
   });
 
   test('at a Ctrl+C of an idle program, p and set of its variable say where to reach it; set makes no global', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-idle-set-'));
     // nothing of the program runs after its start: the stop is in node's code or in edit-continue's no-op
-    fs.writeFileSync(path.join(dir, 'idle.js'), "let processed = 41;\nsetInterval(() => { processed++; }, 600000);\nconsole.log('waiting');\n");
+    const dir = programDir('idle-set', { 'idle.js': "let processed = 41;\nsetInterval(() => { processed++; }, 600000);\nconsole.log('waiting');\n" });
     const cli = start([bin, 'idle.js'], dir);
-    try {
-      await cli.waitFor(/waiting/, { step: 'start' });
-      const mark = cli.mark('stderr');
-      cli.kill('SIGINT');
-      await prompt(cli, mark, 'the stop');
-      await ask(cli, 'p processed', /ReferenceError: processed is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
-      await ask(cli, 'set processed = 0', /set: nothing changed: .*processed is not in its scope \(a new global would change nothing the program reads\)/);
-      await ask(cli, 'p globalThis.processed', /(?:^|> )undefined$/m);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await cli.waitFor(/waiting/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await prompt(cli, mark, 'the stop');
+    await ask(cli, 'p processed', /ReferenceError: processed is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
+    await ask(cli, 'set processed = 0', /set: nothing changed: .*processed is not in its scope \(a new global would change nothing the program reads\)/);
+    await ask(cli, 'p globalThis.processed', /(?:^|> )undefined$/m);
   });
 
   test('locals shows the value set at this pause, as p and the program see it', async () => {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, programDir, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testNodes, ROOT_DIR, type TestNode } from '../helpers/nodes';
 
 const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
@@ -236,14 +236,13 @@ describe.each(lines)('$label', ({ bin }) => {
   });
 
   test('a stop in a swapped one-line concise arrow is shown at the column written', async () => {
-    const dir = copyFixture('swap');
-    const file = path.join(dir, 'arrow.js');
-    fs.writeFileSync(file, [
+    const dir = programDir('swap-arrow', { 'arrow.js': [
       'const weigh = (item) => item.spec.weight * 2;',
       "require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => console.log('weight ' + weigh(l === 'bad' ? {} : { spec: { weight: 1 } })));",
       "console.log('ready');",
       '',
-    ].join('\n'));
+    ].join('\n') });
+    const file = path.join(dir, 'arrow.js');
     const cli = start([bin, 'arrow.js'], dir, 'pipe', SWAP);
     await cli.waitFor(/ready/, { step: 'start' });
     const mark = cli.mark('stderr');

@@ -108,11 +108,24 @@ function tailOf(file: string, lines: number): string {
 const copies: string[] = [];
 if (typeof afterAll === 'function') afterAll(() => { for (const dir of copies.splice(0)) fs.rmSync(dir, { recursive: true, force: true }); });
 
-/** A fresh copy of a fixture folder (tests edit the files); a nested name is fine (robust/edit/server). */
-export function copyFixture(name: string): string {
+/** A new folder of this test file's, removed after its last test. */
+function ownFolder(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name.replace(/\//g, '-')}-`));
   copies.push(dir);
+  return dir;
+}
+
+/** A fresh copy of a fixture folder (tests edit the files); a nested name is fine (robust/edit/server). */
+export function copyFixture(name: string): string {
+  const dir = ownFolder(name);
   fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+/** A folder with a test's own program in it (file name → text), removed as fixture copies are. */
+export function programDir(name: string, files: Record<string, string>): string {
+  const dir = ownFolder(name);
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
 }
 
