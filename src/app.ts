@@ -325,6 +325,8 @@ export async function runApp(opts: AppOptions, io: AppIO): Promise<number> {
     onInterrupt = null; // Ctrl+C goes to the program again, as under node
   });
   let lastInterrupt = 0;
+  // once the program goes on from a stop the user was shown, the next Ctrl+C is a first one again
+  s.on('resumed', () => { lastInterrupt = 0; });
   onInterrupt = () => {
     const now = Date.now();
     const twice = now - lastInterrupt < 1000;
@@ -377,6 +379,7 @@ export async function runAttach(opts: AttachAppOptions, io: AppIO): Promise<numb
     },
   });
   const s = session;
+  s.on('resumed', () => { lastInterrupt = 0; });
   f.say(`attached to process ${s.program.pid ?? '?'} (node ${s.program.nodeVersion}); watching ${s.watchedFiles.length} file(s). Ctrl+C pauses it, twice detaches.`);
   started(s, opts, f, 'attached');
   void s.program.exited.then(() => {

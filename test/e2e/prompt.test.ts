@@ -189,6 +189,23 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     expect(cli.stderr()).toMatch(/ending the program \(Ctrl\+C twice\)/);
   });
 
+  test('a Ctrl+C after cont from a Ctrl+C stop is a first one again: it pauses, and does not end the program', async () => {
+    const dir = copyFixture('pause');
+    const cli = start(['--json', bin, 'spin.js'], dir);
+    await cli.waitFor(/looping/, { step: 'loop started' });
+    await ready(cli);
+    cli.kill('SIGINT');
+    await cli.waitFor(new RegExp(PROMPT_END), { stream: 'stderr', step: 'first stop' });
+    const going = cli.mark('stderr');
+    cli.send('cont\n');
+    await cli.waitFor(/"type":"resumed"/, { stream: 'stderr', after: going, step: 'cont' });
+    // well within a second of the first Ctrl+C, but the user has seen its stop and gone on
+    cli.kill('SIGINT');
+    await cli.waitFor(new RegExp(`paused in [^\\n]*\\(spin\\.js[^]*${PROMPT_END}`), { stream: 'stderr', after: going, step: 'second stop' });
+    expect(cli.stderr()).not.toMatch(/ending the program/);
+    await ask(cli, 'p 6 * 7', /(?:^|> )42$/m);
+  });
+
   test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
     const dir = copyFixture('pause');
     const cli = start(['--json', bin, 'spin.js'], dir);
