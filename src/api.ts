@@ -86,9 +86,8 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   log('node', node);
   // the program's child processes that run node report their inspector here (session/children.ts)
   const { childrenFolder, nodeOptionsForSpawned, CHILDREN_ENV, SPAWNED_ENV } = require('./session/children') as typeof import('./session/children');
-  const children = childrenFolder();
   // node it starts without its execArgv (spawn('node', …)) too, through NODE_OPTIONS, unless told not to
-  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [CHILDREN_ENV]: children, ...(opts.spawned !== true ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), ...(opts.spawned !== true ? {} : { [SPAWNED_ENV]: nodeOptionsForSpawned(PRELOAD) }) };
   const engine = requestedEngine(opts.engine, env);
   if (node.major < 22 && command.script && isTypeScriptFile(command.script) && !mayCompileTypeScript(command.nodeArgs, env.NODE_OPTIONS ?? '')) {
     throw new UserError(`node ${node.version} cannot run TypeScript by itself: give it a loader (edit-continue node --import tsx ${command.script}, after npm i -D tsx) or use node 22.18 or later`);
@@ -96,6 +95,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   // asked for in so many words, swap without its transform is a contradiction; as a default ($EDIT_CONTINUE_ENGINE) it gives way, and says so
   if (opts.engine === 'swap' && opts.boundaries === false) throw new UserError('the swap engine patches through the load-time transform that no boundaries turns off: use --engine liveedit, or drop --no-boundaries');
   const startedAt = Date.now() - 1000; // mtimes can lag the clock a little; a false alarm only costs a compare
+  // made once nothing can refuse the start any more (removed when the program ends)
+  const children = childrenFolder();
+  env[CHILDREN_ENV] = children;
   const target = spawnTarget({
     node, command, preload: PRELOAD, boundaries: opts.boundaries !== false, cwd, env, engine,
     stderr: opts.stderr ?? ((t) => process.stderr.write(t)), stdin: opts.stdin,

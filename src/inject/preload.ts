@@ -146,7 +146,14 @@ if (!modeLater) hooks?.installBoundaries();
 // only the main thread's: on Node 20 node runs this file in its ES module loader thread too, and a
 // second lifeline there read the same descriptor; one closing it left the other deaf, and a program
 // whose controller was killed ran on (fresh-clone CI, tsx on node 20: an orphan after SIGKILL)
-if (fd !== null && isMainThread) startLifeline(fd);
+if (fd !== null && isMainThread) {
+  startLifeline(fd);
+  // the controller removes its folder for child processes' reports as the program ends, and the
+  // lifeline when the controller dies first; a controller killed (SIGKILL) just after the program
+  // ended did neither. Once the program is gone no child of it is taken on: the folder can go now.
+  const children = ownedChildrenFolder();
+  if (children) process.on('exit', () => { try { fs.rmSync(children, { recursive: true, force: true }); } catch { /* not ours to fail on */ } });
+}
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
 if (hooks && waits) hooks.prepareTransform();
 waitForController(fd);

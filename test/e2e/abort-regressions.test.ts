@@ -2,18 +2,15 @@
 // end to end through the real CLI on every supported node line. Each test puts the program exactly
 // where V8 aborted and shows that it keeps running and that the edit applies.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, edit, FIXTURES, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, type RunningCli } from '../helpers/cli';
 import { engineOf, testNodes } from '../helpers/nodes';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
 /** A fresh copy of the pause fuzz's timer worker (the test edits it). */
 function copyWorker(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-abort-worker-'));
-  fs.cpSync(path.join(FIXTURES, 'robust', 'pause', 'worker'), dir, { recursive: true });
-  return dir;
+  return copyFixture('robust/pause/worker');
 }
 
 /** The 1-based line of the fixture that matches `re`. */

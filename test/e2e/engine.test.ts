@@ -3,17 +3,16 @@
 // before its first line, what the user is told, and the stand-in itself checked with a bare CDP client.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import CDP = require('chrome-remote-interface');
-import { cliPerTest, edit, type RunningCli } from '../helpers/cli';
+import { cliPerTest, copyFixture, edit, scratchDir, type RunningCli } from '../helpers/cli';
 import { NO_LIVE_EDIT_NODE, ROOT_DIR, standInWanted, testNodes } from '../helpers/nodes';
 
 const REGISTER = path.join(ROOT_DIR, 'register.js');
 
 /** A program that says which transform its load hooks were told to use, then keeps running. */
 function program(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-'));
+  const dir = scratchDir('engine');
   fs.writeFileSync(path.join(dir, 'app.js'), [
     'function value() { return 1; }',
     "console.log(`transform ${process.env.EDIT_CONTINUE_ENGINE} boundaries ${value.toString().includes('try{')} swap ${value.toString().includes('__ec$')}`);",
@@ -67,7 +66,7 @@ describe('engine options', () => {
 
   test('the cache keeps the two engines\' transforms apart: swap, LiveEdit, swap again from one cache', async () => {
     const dir = program();
-    const env = { EDIT_CONTINUE_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-cache-')) };
+    const env = { EDIT_CONTINUE_CACHE_DIR: scratchDir('engine-cache') };
     for (const [engine, line] of [['swap', 'transform swap boundaries true swap true'], ['liveedit', 'transform liveedit boundaries true swap false'], ['swap', 'transform swap boundaries true swap true']]) {
       const cli = start(['--engine', engine, 'app.js'], dir, 'pipe', env);
       await cli.waitFor(/value 1/, { step: `runs with ${engine}` });
@@ -89,10 +88,13 @@ describe('engine options', () => {
     await byEnv.waitFor(/value 1/, { step: 'runs without boundaries' });
     expect(byEnv.stdout()).toMatch(/ boundaries false swap false$/m);
     expect(byEnv.stderr()).toMatch(/engine: LiveEdit, not swap: --no-boundaries leaves nothing to swap through/);
-    const wrong = start(['app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'fast' });
+    // nothing left behind either: its temporary folder (here one of its own) stays empty
+    const tmp = scratchDir('engine-tmp');
+    const wrong = start(['app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'fast', TMPDIR: tmp });
     expect((await wrong.exited).code).not.toBe(0);
     expect(wrong.stderr()).toMatch(/EDIT_CONTINUE_ENGINE=fast is not an engine: use auto, swap or liveedit/);
     expect(wrong.stdout()).toBe('');
+    expect(fs.readdirSync(tmp)).toEqual([]);
   });
 });
 
@@ -157,8 +159,7 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
   });
 
   test('attach (auto) to a program started with the swap transform: the swap engine runs, no LiveEdit needed', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-attach-'));
-    fs.cpSync(path.join(ROOT_DIR, 'fixtures', 'attach'), dir, { recursive: true });
+    const dir = copyFixture('attach');
     const svc = spawn(NO_LIVE_EDIT_NODE, ['--inspect=127.0.0.1:0', '--require', REGISTER, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDIT_CONTINUE_ENGINE: 'swap' } });
     try {
       let err = '';
@@ -178,8 +179,7 @@ if (standInWanted()) describe('the Node 27 stand-in (node 26, LiveEdit off)', ()
   });
 
   test('attach to a program without the swap transform: --engine swap falls back to LiveEdit and says why; LiveEdit is turned on at run time on node 26', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-engine-attach-'));
-    fs.cpSync(path.join(ROOT_DIR, 'fixtures', 'attach'), dir, { recursive: true });
+    const dir = copyFixture('attach');
     const node26 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node26', 'bin', 'node');
     const svc = spawn(node26, ['--inspect=127.0.0.1:0', '--require', REGISTER, 'service.js'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDIT_CONTINUE_ENGINE: 'liveedit' } });
     try {

@@ -6,9 +6,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli, scratchDir } from '../helpers/cli';
 import { engineOf, testNodes, type TestConfig } from '../helpers/nodes';
 
 function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -235,7 +234,7 @@ describe.each([
 ])('real $framework', ({ framework, fixture, lines }) => {
   let installed = '';
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${fixture}-`));
+    const dir = scratchDir(fixture);
     fs.copyFileSync(path.join(FIXTURES, fixture, 'package.json'), path.join(dir, 'package.json'));
     try {
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: 'pipe', timeout: 120_000 });

@@ -4,9 +4,8 @@
 // answers Ok and keeps the old code, docs/v8.md section 4) is refused with EC207/EC204, the rest of
 // the save is applied, and the file keeps taking later saves.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ask, assertNoV8Abort, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
 import { engineOf, testNodes, type TestNode } from '../helpers/nodes';
 
 async function saved(cli: RunningCli, file: string, from: string, to: string, expect: RegExp, step: string, save = saveInPlace): Promise<string> {
@@ -149,7 +148,7 @@ describe.each(testNodes())('node $major', (config) => {
   });
 
   test('a save that takes a refused change back out says the file is back to the code that runs', async () => {
-    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-honest-back-')));
+    const dir = fs.realpathSync(scratchDir('honest-back'));
     const file = path.join(dir, 'port.js');
     const original = "const PORT = 3000;\nfunction port() { return PORT; }\nsetInterval(() => {}, 1000);\nconsole.log('ready', port());\n";
     fs.writeFileSync(file, original);
@@ -163,7 +162,7 @@ describe.each(testNodes())('node $major', (config) => {
   });
 
   test('a method that calls a member its class gains in the same save is refused (EC204), the other edits apply, and the program keeps working', async () => {
-    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-honest-members-')));
+    const dir = fs.realpathSync(scratchDir('honest-members'));
     const file = path.join(dir, 'world.js');
     fs.writeFileSync(file, [
       'class World {',
@@ -257,7 +256,7 @@ describe('reports as the program ends', () => {
     // a build or a checkout just before the start: every file is newer than the start, so each is
     // read and compared with what V8 runs; the program ends while those checks are on their way,
     // which failed them with "connection closed" (one "not patched … save again" line per file)
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-fresh-'));
+    const dir = scratchDir('fresh');
     const count = 1000;
     fs.mkdirSync(path.join(dir, 'mods'));
     for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, 'mods', `m${i}.js`), `exports.f = function f${i}(x) { return x + ${i}; };\n`);

@@ -1,8 +1,7 @@
 // The process contract: output, exit codes, signals and user errors behave as under plain node.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, runCli, type RunningCli } from '../helpers/cli';
+import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, runCli, type RunningCli, scratchDir } from '../helpers/cli';
 import { ROOT_DIR, testNodes } from '../helpers/nodes';
 
 /**
@@ -153,7 +152,7 @@ describe('user errors get one clear line and a non-zero exit', () => {
   });
 
   test('a command typed before a program (npm start, nodemon) says what runs it instead, and the commands it gives work', async () => {
-    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-npm-'));
+    const app = scratchDir('npm');
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'ec-npm', scripts: { start: 'node app.js' } }));
     fs.writeFileSync(path.join(app, 'app.js'), "function f() { return 1; }\nconst t = setInterval(() => console.log('f ' + f()), 100);\nprocess.stdin.on('data', () => { clearInterval(t); process.stdin.destroy(); });\n");
     const npm = runCli(['npm', 'start'], { cwd: app, stdin: 'ignore' });
@@ -184,7 +183,7 @@ describe('user errors get one clear line and a non-zero exit', () => {
   });
 
   test('tsx FILE with tsx installed runs its loader in the node edit-continue starts', async () => {
-    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-tsx-'));
+    const app = scratchDir('tsx');
     fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(app, 'node_modules'));
     fs.writeFileSync(path.join(app, 'hello.ts'), "const who: string = 'typed';\nconsole.log(`hello ${who}`);\n");
     // no cache of tsx's: it compiles through esbuild, whose worker thread is still running at the end
@@ -211,7 +210,7 @@ describe('user errors get one clear line and a non-zero exit', () => {
   });
 
   test('a node too old is refused', async () => {
-    const fake = path.join(fs.mkdtempSync('/tmp/ec-old-'), 'node');
+    const fake = path.join(scratchDir('old'), 'node');
     fs.writeFileSync(fake, '#!/bin/sh\necho v18.20.0\n');
     fs.chmodSync(fake, 0o755);
     const cli = runCli([fake, 'exit.js'], { cwd: dir, stdin: 'ignore' });

@@ -2,9 +2,8 @@
 // stdin/stderr, real programs stopped by exceptions and Ctrl+C, files fixed as a user would.
 import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, PROMPT_END, ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli } from '../helpers/cli';
+import { PROMPT_END, ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
@@ -227,8 +226,7 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
   // that came just before was taken by it: '[ec] pausing…', and the program ran on (the pause fuzz,
   // node 22, either engine, about 1 run in 9). The pause is now asked again until a stop is shown.
   test('Ctrl+C while caught exceptions stop V8 and go on unseen: the program pauses', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-caught-'));
-    fs.cpSync(path.join(FIXTURES, 'robust', 'pause', 'spin'), dir, { recursive: true });
+    const dir = copyFixture('robust/pause/spin');
     const cli = start(['--json', bin, 'spin.js'], dir, 'pipe', { EDIT_CONTINUE_DEBUG: 'pause' });
     await ready(cli);
     await cli.waitFor(/tick 3 /, { step: 'loop started' });
@@ -394,7 +392,7 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
   });
 
   test('stopped in a helper of a loop: p and set of a name only the caller has point to its frame (no new global); set there is seen', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-caller-local-'));
+    const dir = scratchDir('caller-local');
     fs.writeFileSync(path.join(dir, 'loop.js'), [
       'function weight(i) {',
       '  if (i === 3) debugger;',
@@ -421,7 +419,7 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
   });
 
   test('a library that catches, cleans up and throws again: cont, then the stop again says so, and cont ends the program as node would', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-rethrow-'));
+    const dir = scratchDir('rethrow');
     fs.mkdirSync(path.join(dir, 'node_modules', 'runner'), { recursive: true });
     // as node's readline does at a terminal (emitKeypressEvents' onData): restart its state, throw again
     fs.writeFileSync(path.join(dir, 'node_modules', 'runner', 'index.js'), 'exports.run = function run(cb) { try { return cb(); } catch (err) { exports.resets = (exports.resets || 0) + 1; throw err; } };\n');

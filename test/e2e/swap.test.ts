@@ -3,9 +3,8 @@
 // LiveEdit off, real saves. What only this engine can do is asserted as such: a suspended async
 // function and a function running in a loop that never returns are swapped at once.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, programDir, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, programDir, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
 import { testNodes, ROOT_DIR, type TestNode } from '../helpers/nodes';
 
 const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
@@ -17,7 +16,7 @@ const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
 function nodeWithoutLiveEdit(): TestNode | null {
   const node26 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node26', 'bin', 'node');
   if (!(process.env.EC_TEST_NODES ?? '20,22,24,26').split(',').map((s) => s.trim()).includes('26') || !fs.existsSync(node26)) return null;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-nolive-'));
+  const dir = scratchDir('nolive');
   fs.writeFileSync(path.join(dir, 'refuse.js'), `const v8 = require('node:v8'); const set = v8.setFlagsFromString;
 v8.setFlagsFromString = function (flags) { const rest = String(flags).split(/\\s+/).filter((f) => f && !/inspector[-_]live[-_]edit/.test(f)); if (rest.length) return set.call(this, rest.join(' ')); };\n`);
   const bin = path.join(dir, 'node');
@@ -256,7 +255,7 @@ describe.each(lines)('$label', ({ bin }) => {
   });
 
   test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-swap-private-'));
+    const dir = scratchDir('swap-private');
     const file = path.join(dir, 'world.js');
     fs.writeFileSync(file, [
       'class Entity {',

@@ -108,8 +108,8 @@ function tailOf(file: string, lines: number): string {
 const copies: string[] = [];
 if (typeof afterAll === 'function') afterAll(() => { for (const dir of copies.splice(0)) fs.rmSync(dir, { recursive: true, force: true }); });
 
-/** A new folder of this test file's, removed after its last test. */
-function ownFolder(name: string): string {
+/** A new folder of this test file's (under the system's temporary folder), removed after its last test. */
+export function scratchDir(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ec-${name.replace(/\//g, '-')}-`));
   copies.push(dir);
   return dir;
@@ -117,14 +117,14 @@ function ownFolder(name: string): string {
 
 /** A fresh copy of a fixture folder (tests edit the files); a nested name is fine (robust/edit/server). */
 export function copyFixture(name: string): string {
-  const dir = ownFolder(name);
+  const dir = scratchDir(name);
   fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }
 
 /** A folder with a test's own program in it (file name → text), removed as fixture copies are. */
 export function programDir(name: string, files: Record<string, string>): string {
-  const dir = ownFolder(name);
+  const dir = scratchDir(name);
   for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
   return dir;
 }

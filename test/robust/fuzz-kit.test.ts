@@ -8,13 +8,13 @@
 // (seen once in the edit fuzz's 'async loop' on node 24 under load, where the first Ctrl+C comes
 // about a second after start). Here a library's code runs all the time, so Ctrl+C stops it there.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { testConfigs, useEngine } from '../helpers/nodes';
+import { scratchDir } from '../helpers/cli';
 import { Driven } from './fuzz-kit';
 
 function libraryProgram(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-kit-library-'));
+  const dir = scratchDir('kit-library');
   fs.mkdirSync(path.join(dir, 'node_modules', 'spin'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'node_modules', 'spin', 'index.js'), [
     'function spin(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }',

@@ -36,6 +36,7 @@ export function teardown(): void {
   try {
     rows = fs.readFileSync(TALLY_FILE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TallyRow);
   } catch { /* nothing ran */ }
+  fs.rmSync(TALLY_FILE, { force: true });
   if (!rows.length) return;
   const seeds = [...new Set(rows.filter((r) => r.seed !== undefined).map((r) => `${r.suite}: ${r.seed}`))];
   const replays = [...new Set(failures(rows).map(replayLine))];
