@@ -656,7 +656,7 @@ export class LiveSession implements PromptSession {
   }
 
   /** Evaluate, and say from which frame a name the selected frame does not keep was read (PauseSession.evaluateSeeing). */
-  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: FunctionValue; from: number | null }>> {
+  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: FunctionValue; from: number | null; module?: string }>> {
     const r = await this.pause.evaluateSeeing(expression, frameIndex);
     return r.ok ? { ok: true, value: { ...r.value, value: await this.pause.withFunctionName(r.value.value) } } : r;
   }

@@ -489,6 +489,7 @@ export class Prompt {
     const r = await this.d.session.evaluateSeeing(expression, frameIndex);
     if (!r.ok) return this.out(`error: ${r.message}`);
     this.out(formatValue(r.value.value));
+    if (r.value.module) this.out(this.d.style.dim(`(read in the top level of ${displayPath(r.value.module, this.d.cwd)}: no frame of your program is on the stack)`));
     if (r.value.from !== null) this.out(this.d.style.dim(`(read in frame ${r.value.from}, ${this.where(r.value.from)}: ${this.frames[this.selected]?.name ?? 'this function'} does not use it, so V8 keeps it only there)`));
   }
 
@@ -498,7 +499,7 @@ export class Prompt {
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
     const constNote = r.value.declaredConst ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
-    const elsewhere = r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
+    const elsewhere = r.value.module ? ` (in the top level of ${displayPath(r.value.module, this.d.cwd)})` : r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
     this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
   }
 

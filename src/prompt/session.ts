@@ -26,7 +26,7 @@ export interface PromptSession {
   /** The selected frame's file as the user wrote it (boundaries taken out), for code frames. */
   originalText(frameIndex: number): Promise<string | null>;
   /** Evaluate in a frame (null: globally); `from` names the frame further down that held a name this one does not keep. */
-  evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>>;
+  evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>>;
   variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]>;
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>>;
   /** The user's breakpoint numbers a pause hit. */

@@ -2,6 +2,7 @@
 // V8's rules for a stopped program (./v8-rules.ts, docs/v8.md): frames are restarted, and the top frame
 // edited, only at a safe pause (it alone mints SafePause); an exception or interrupt pause is first
 // made safe by one step.
+import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import { mintSafePause, type SafePause } from './safe-pause';
@@ -11,7 +12,7 @@ import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, may
 import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
-import { swapCuts } from '../inject/boundary';
+import { moduleEvalName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
@@ -551,12 +552,14 @@ export class PauseSession {
     return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
   }
 
-  async evaluate(expression: string, frameIndex: number | null): Promise<Result<Protocol.Runtime.RemoteObject>> {
+  /** Evaluate in a frame (null: globally); `byValue`: the result as JSON (a probe's answer, not a value to show). */
+  async evaluate(expression: string, frameIndex: number | null, byValue = false): Promise<Result<Protocol.Runtime.RemoteObject>> {
     const frame = frameIndex === null ? undefined : this.current?.callFrames[frameIndex];
+    const how = byValue ? { returnByValue: true } : { generatePreview: true, objectGroup: 'prompt' };
     try {
       const r = frame
-        ? await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, generatePreview: true, objectGroup: 'prompt' })
-        : await this.cdp.Runtime.evaluate({ expression, generatePreview: true, objectGroup: 'prompt', replMode: true });
+        ? await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression, ...how })
+        : await this.cdp.Runtime.evaluate({ expression, ...how, replMode: true });
       if (r.exceptionDetails) {
         const ex = r.exceptionDetails.exception;
         const text = ex?.description?.split('\n')[0] ?? ex?.value ?? r.exceptionDetails.text;
@@ -713,6 +716,32 @@ export class PauseSession {
     return { where, reach: (what) => `stop in your code to ${what} it: \`break FILE:LINE\` and \`cont\`, or Ctrl+C while your code runs` };
   }
 
+  /**
+   * The program's modules whose top level declares `name`, where the swap engine planted its eval in
+   * each (docs/swap.md): code run through that eval sees, and writes, the module's own bindings. For a
+   * name asked at a stop outside the program (an idle program's Ctrl+C), where no frame sees them.
+   * Empty under LiveEdit (no module has an eval of ours) or when no module declares it.
+   */
+  private async modulesDeclaring(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null }[]> {
+    const probe = `Object.getOwnPropertyNames(globalThis).filter((n) => /^__ec\\$m[0-9a-f]+\\$e$/.test(n) && typeof globalThis[n] === 'function').filter((n) => {
+      try { globalThis[n](${JSON.stringify(`void ${name}`)}); return true; } catch (e) { return !(e instanceof ReferenceError && / is not defined$/.test(e.message)); }
+    })`;
+    const r = await this.evaluate(probe, frameIndex, true);
+    const names = r.ok && Array.isArray(r.value.value) ? (r.value.value as unknown[]).filter((n): n is string => typeof n === 'string') : [];
+    if (!names.length) return [];
+    const fileOf = new Map(this.registry.files().map((f) => [moduleEvalName(swapModuleId(f)), f]));
+    return names.map((evalName) => ({ evalName, file: fileOf.get(evalName) ?? null }));
+  }
+
+  /** The one module (modulesDeclaring) to read or write `name` in, or a message saying why there is none. */
+  private async moduleHolding(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null } | { none: string | null }> {
+    const found = await this.modulesDeclaring(frameIndex, name);
+    if (found.length === 1) return found[0];
+    if (!found.length) return { none: null };
+    const files = found.map((m) => (m.file ? path.basename(m.file) : 'a module of yours'));
+    return { none: `${name} is declared at the top level of ${files.length} modules (${files.join(', ')})` };
+  }
+
   private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
     const src = await this.source(frame.location.scriptId);
     const record = this.record(frame.location.scriptId);
@@ -726,7 +755,7 @@ export class PauseSession {
    * Evaluate in a frame; a name the frame's function does not use, declared in an enclosing scope, is
    * read from the frame further down the stack that holds it (`from` says which).
    */
-  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null }>> {
+  async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
     const r = await this.evaluate(expression, frameIndex);
     if (r.ok) return { ok: true, value: { value: r.value, from: null } };
     const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
@@ -745,7 +774,15 @@ export class PauseSession {
       const caller = noGlobal ? await this.callerHolding(frameIndex, missing) : null;
       if (caller !== null) return fail(`${r.message} in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${missing}: \`frame ${caller}\`, then \`p\` it`);
       const outside = noGlobal ? this.outsideProgram(frameIndex) : null;
-      if (outside) return fail(`${r.message}: ${outside.where}, and your variables are not in its scope; ${outside.reach('read')}`);
+      if (outside) {
+        // the swap engine's eval of the module that declares it reads it where it lives
+        const held = await this.moduleHolding(frameIndex, missing);
+        if ('evalName' in held) {
+          const read = await this.evaluate(`globalThis[${JSON.stringify(held.evalName)}](${JSON.stringify(expression)})`, frameIndex);
+          return read.ok ? { ok: true, value: { value: read.value, from: null, module: held.file ?? undefined } } : read;
+        }
+        return fail(`${r.message}: ${outside.where}, and ${held.none ?? 'your variables are not in its scope'}; ${outside.reach('read')}`);
+      }
     }
     if (b.kind !== 'below') return r;
     const there = await this.evaluate(expression, b.frame);
@@ -777,7 +814,15 @@ export class PauseSession {
       if (caller !== null) return fail(`nothing changed: ${name} is not in scope in ${this.frameName(frameIndex)} (frame ${frameIndex}); ${this.frameName(caller)} (frame ${caller}) has a local ${name}: \`frame ${caller}\`, then set it`);
       // node's own code (an idle program stopped in its timers): a new global would change nothing the program reads
       const outside = noGlobal ? this.outsideProgram(frameIndex) : null;
-      if (outside) return fail(`nothing changed: ${outside.where}, and ${name} is not in its scope (a new global would change nothing the program reads); ${outside.reach('set')}`);
+      if (outside) {
+        const held = await this.moduleHolding(frameIndex, name);
+        if ('evalName' in held) {
+          const assigned = await this.evaluate(`globalThis[${JSON.stringify(held.evalName)}](${JSON.stringify(`${name} = (${expression})`)})`, frameIndex);
+          if (!assigned.ok) return fail(`V8 could not set ${name}${held.file ? ` in ${path.basename(held.file)}` : ''}: ${assigned.message}`);
+          return { ok: true, value: { value: assigned.value, scopeType: 'module', frame: frameIndex, declaredConst: false, module: held.file ?? undefined } };
+        }
+        return fail(`nothing changed: ${outside.where}, and ${held.none ?? `${name} is not in its scope`} (a new global would change nothing the program reads); ${outside.reach('set')}`);
+      }
       const assigned = await this.evaluate(`${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
       return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };
@@ -826,6 +871,8 @@ export interface SetVariable {
   frame: number;
   /** Declared const: the program assumed it would not change. */
   declaredConst: boolean;
+  /** Set in this file's top level (the swap engine's module eval: no frame of the program on the stack sees it). */
+  module?: string;
 }
 
 function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
