@@ -5,9 +5,10 @@
 import * as acorn from 'acorn';
 import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
 import { Codes } from './codes';
-import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
+import { describeScript, moduleWrapper, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
+import { ownText } from '../util/own-text';
 import { declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
@@ -50,6 +51,11 @@ export interface SwapState {
   runningLine: Map<string, number>;
   /** What the last line-drift note said (it is repeated only when it changes). */
   driftNote: string;
+  /**
+   * The loader's module wrapper (functions.ts moduleWrapper: tsx's `(()=>{ … })()`), by key, with its
+   * own text as loaded: its own code is the file's top level, which ran once and is never swapped.
+   */
+  wrapper: { key: string; own: string } | null;
 }
 
 export interface LastText {
@@ -167,6 +173,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     nextSlot: 0, nextClass: 0,
     sites, topTokens: topLevelTokens(model, kind), last: null,
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
+    wrapper: wrapperOf(model, program),
   };
   state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
@@ -263,7 +270,7 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel): { notApplied: No
   if (gained.length || lost.length) {
     notApplied.push({ code: Codes.ClassShape, message: `${[...gained.map((n) => `${n} is new`), ...lost.map((n) => `${n} is gone`)].join(', ')}: a loaded class cannot change its members (restart to use them)` });
   }
-  if (notApplied.length === 0) notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
+  if (notApplied.length === 0) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
   return { notApplied, added };
 }
 
@@ -383,6 +390,15 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote: drift?.note };
 }
 
+const TOP_LEVEL_CHANGED = 'top-level code changed: it ran once when the module loaded and is not run again';
+
+/** The module wrapper of a loaded text (SwapState.wrapper). */
+function wrapperOf(model: ScriptModel, program: acorn.Program): SwapState['wrapper'] {
+  const node = moduleWrapper(program);
+  const f = node && model.functions.find((g) => g.start === node.start);
+  return f ? { key: f.key, own: ownText(model.text, f, f.children) } : null;
+}
+
 /** Plan from the whole saved text. */
 export function planWhole(state: SwapState, saved: string): SwapPlan {
   const parsed = tryParse(saved, state.kind);
@@ -418,6 +434,11 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     const oldF = oldByKey.get(f.key);
     if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
     if (state.running.get(f.key) === withNestedBodiesBlanked(saved, f)) continue;
+    if (f.key === state.wrapper?.key) {
+      // tsx's module wrapper: a change of its own code is a change of the file's top level
+      if (ownText(saved, f, f.children) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+      continue;
+    }
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {
       notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
       continue;

@@ -148,6 +148,25 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await ask(cli, 'p', /price 20 total 30 calls 2 tier Gold/, 'stdout');
   });
 
+  // tsx writes each module as `__filename="…";(()=>{ … })()`: what the user wrote at the top level is
+  // the body of that arrow. A change there is the file's top level (EC201), never "patched (anonymous:1)"
+  test('tsx (swap): a top-level change inside the module tsx wraps is not patched (EC201); a handler change beside it is', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'index.ts');
+    const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    let mark = cli.mark('stderr');
+    edit(file, "console.log('ready');", "console.log('ready!');", saveInPlace);
+    await cli.waitFor(/not patched src\/index\.ts: top-level code changed: it ran once when the module loaded and is not run again EC201/, { stream: 'stderr', after: mark, step: 'top-level change refused' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/\bpatched src\/index\.ts: \(anonymous/);
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, 'console.log(`price ${p}', 'console.log(`PRICE ${p}', saveByRename);
+    await cli.waitFor(/(?<!not )patched src\/index\.ts: [^\n]*\n[^]*EC201 top-level code changed/, { stream: 'stderr', after: mark, step: 'the handler patched, the top level still not' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/index\.ts: [^\n]*\(anonymous:1\)/);
+    await ask(cli, 'p', /PRICE 20 total 30 calls 2 tier Gold/, 'stdout');
+  });
+
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)
   if (!noLiveEdit) test('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
     const dir = fixture();

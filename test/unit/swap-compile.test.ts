@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { SWAP_MARK, addBoundaries, swapModuleId } from '../../src/inject/boundary';
+import { SWAP_MARK, addBoundaries, parseSource, swapModuleId } from '../../src/inject/boundary';
+import { moduleWrapper } from '../../src/patch/functions';
 import { BoundaryMap } from '../../src/session/boundaries';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
@@ -110,6 +111,32 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(names(loaded.save(text.replace('`[${s}]`', '`<${s}>`')))).toEqual(['decorate']);
     expect(loaded.exports.decorate('x')).toBe('<x>');
     expect(names(loaded.save(text.replace('return 1;', 'return 2;')))).toEqual(['decorate', 'A.m']);
+  });
+
+  test("a change of the wrapper's own code is the file's top level (EC201), never the wrapper patched", () => {
+    const text = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'function price(q) { return q * rate; }', 'module.exports = { price };', '})()');
+    const loaded = load(text);
+    const top = loaded.save(text.replace('let rate = 2;', 'let rate = 3;'));
+    expect([top.kind, codes(top)]).toEqual(['nothing', ['EC201']]);
+    expect(loaded.exports.price(1)).toBe(2);
+    // a function changed beside it is swapped; the top level is still not applied
+    const both = loaded.save(text.replace('let rate = 2;', 'let rate = 3;').replace('q * rate', 'q * rate * 10'));
+    expect([names(both), codes(both)]).toEqual([['price'], ['EC201']]);
+    expect(loaded.exports.price(1)).toBe(20);
+    // a change of a function's head inside the wrapper is that function's, not the top level's
+    const head = loaded.save(text.replace('q * rate', 'q * rate * 10').replace('price(q)', 'price(q, unused)'));
+    expect(codes(head)).not.toContain('EC201');
+  });
+
+  test('moduleWrapper recognises the shape tsx writes and nothing wider', () => {
+    const wrapped = (t: string) => moduleWrapper(parseSource(t, 'script')) !== null;
+    expect(wrapped('__filename="/t.ts";(()=>{\nlet a = 1;\n})()\n')).toBe(true);
+    expect(wrapped('"use strict";(()=>{ f(); })();')).toBe(true);
+    expect(wrapped('(()=>{ f(); })(); g();')).toBe(false);
+    expect(wrapped('((x)=>{ f(x); })(1);')).toBe(false);
+    expect(wrapped('(function () { f(); })();')).toBe(false);
+    expect(wrapped('(async ()=>{ await f(); })();')).toBe(false);
+    expect(wrapped('let a = 1; (()=>{ f(); })();')).toBe(false);
   });
 });
 
