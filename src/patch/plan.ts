@@ -4,12 +4,13 @@
 // carry out (a new top-level declaration, a new class member, a removed function: see docs/v8.md).
 // So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
 // with the changed functions put in, and every top-level change is reported as not applied, with why.
+import type * as acorn from 'acorn';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
 import { MARK, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
-  describeScript, tryParse,
+  describeScript, moduleWrapper, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
 } from './functions';
 
@@ -64,6 +65,13 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
     }
   }
   return out;
+}
+
+/** The loader's module wrapper (functions.ts moduleWrapper, tsx's `(()=>{ … })()`) as a function of the model, if any. */
+function loaderWrapper(model: ScriptModel, program: acorn.Program): FunctionRecord | null {
+  const only = model.outermost.length === 1 ? model.outermost[0] : null;
+  if (!only?.wrapper) return null;
+  return moduleWrapper(program)?.start === only.start ? only : null;
 }
 
 function rangeText(lines: number[]): string {
@@ -214,7 +222,16 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
   if (sameTop && blocked.size === 0) {
     // Only functions changed (and perhaps comments or layout at the top level): send the file as saved,
     // so that V8's line numbers match the file.
-    const changed = changedFunctions(oldM, newM);
+    let changed = changedFunctions(oldM, newM);
+    const wrapper = loaderWrapper(newM, program);
+    if (wrapper && changed.some((c) => c.name === wrapper.name && c.line === wrapper.line)) {
+      // tsx's module wrapper: its own code is the file's top level, which ran once (V8 takes the new
+      // text of a function that is never called again); the functions in it are patched as usual
+      changed = changed.filter((c) => !(c.name === wrapper.name && c.line === wrapper.line));
+      const notApplied = [{ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' }];
+      if (changed.length === 0) return { kind: 'nothing', notApplied };
+      return { kind: 'patch', text: saved, changed, notApplied, warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()] };
+    }
     const layoutOnly = skeletonLines(oldM).join('\n') !== skeletonLines(newM).join('\n');
     const pairs = oldM.outermost.map((before, i) => ({ before, after: newM.outermost[i] }));
     const moved = pairs.find((p) => p.before.line !== p.after.line);

@@ -612,6 +612,27 @@ describe('planPatch: top-level changes', () => {
   });
 });
 
+describe("planPatch: a module in tsx's CommonJS wrapper (`__filename=…;(()=>{ … })()`)", () => {
+  const running = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'function price(q) { return q * rate; }', 'setInterval(() => price(3), 300);', '})()');
+
+  test("a change of the wrapper's own code is the top level (EC201), not the wrapper patched", () => {
+    const plan = asNothing(planPatch(running, running.replace('let rate = 2;', 'let rate = 3;'), 'script'));
+    expect(codesOf(plan.notApplied)).toEqual([Codes.TopLevelCode]);
+  });
+
+  test('a function in it is patched, and the top-level change beside it is said not to apply', () => {
+    const plan = asPatch(planPatch(running, running.replace('let rate = 2;', 'let rate = 3;').replace('q * rate', 'q * rate * 10'), 'script'));
+    expect(namesOf(plan)).toEqual(['price']);
+    expect(codesOf(plan.notApplied)).toEqual([Codes.TopLevelCode]);
+  });
+
+  test('a function change alone is patched as in any file', () => {
+    const plan = asPatch(planPatch(running, running.replace('q * rate', 'q * rate * 10'), 'script'));
+    expect(namesOf(plan)).toEqual(['price']);
+    expect(plan.notApplied).toEqual([]);
+  });
+});
+
 describe('planPatch: edits V8 answers Ok to and does not carry out (docs/v8.md)', () => {
   test('a function that starts using a top-level variable no function used before is not sent', () => {
     const running = src('let hits = 0;', 'function f() { return 1; }', "function h() { return 'h1'; }", 'console.log(hits);');
