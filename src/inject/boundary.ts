@@ -388,14 +388,34 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: ClassScan[] } {
 }
 
 /** Names a function uses that an enclosing function declares: what its environment object passes. */
-function envNames(s: Scan, declaredBelow: Map<Scan, Set<string>>): string[] {
+function envNames(s: Scan, declaredBelow: Map<Scan, Set<string>>, wrapper: Node | null): string[] {
   const inside = declaredBelow.get(s)!;
   const out: string[] = [];
   for (const n of s.referenced) {
     if (inside.has(n) || n === 'arguments') continue;
-    for (let u = s.up; u; u = u.up) if (u.declared.has(n)) { out.push(n); break; }
+    // the loader's module wrapper holds the module's eval: its locals are reached through it
+    for (let u = s.up; u && u.fn !== wrapper; u = u.up) if (u.declared.has(n)) { out.push(n); break; }
   }
   return out.sort();
+}
+
+/**
+ * The function a loader wraps a whole module's code in, when there is one: tsx writes each CommonJS
+ * module as `__filename="…";(()=>{ … })()`, so the code the user wrote at the top level runs in that
+ * arrow. Recognised by its shape alone: the program's last statement calls, with no arguments, an
+ * arrow without parameters, and any statement before it is an assignment or a directive. The swap
+ * transform plants the module's eval inside it (the user's top level), not around it.
+ */
+export function moduleWrapper(program: acorn.Program | Node): Node | null {
+  if ((program as Node).type !== 'Program') return null;
+  const body = (program as Node).body.filter((st: Node) => st.type !== 'EmptyStatement') as Node[];
+  const last = body[body.length - 1];
+  const call = last?.type === 'ExpressionStatement' ? last.expression as Node : null;
+  if (!call || call.type !== 'CallExpression' || call.arguments.length) return null;
+  const fn = call.callee as Node;
+  if (fn.type !== 'ArrowFunctionExpression' || fn.params.length || fn.async || fn.body.type !== 'BlockStatement') return null;
+  const before = body.slice(0, -1);
+  return before.every((st) => st.type === 'ExpressionStatement' && (typeof st.directive === 'string' || st.expression.type === 'AssignmentExpression')) ? fn : null;
 }
 
 function isConstructor(s: Scan): boolean {
@@ -495,6 +515,7 @@ function needsClassEval(node: Node, text: string): boolean {
 /** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
 export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
   const { scans, classes } = scanFunctions(root);
+  const wrapper = hooks.prologue ? moduleWrapper(root) : null;
   if (scans.length === 0 && classes.length === 0) return [];
   const out: Insertion[] = [];
   // names declared in a function or any function inside it
@@ -512,7 +533,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   let n = 0;
   for (const s of scans) {
     if (isConstructor(s)) continue;
-    const computed = { env: envNames(s, declaredBelow), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
+    const computed = { env: envNames(s, declaredBelow, wrapper), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
     const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
     if (!shape) continue;
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
@@ -524,11 +545,12 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{__proto__:null,value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
-  // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval.
-  const body: Node[] = root.body;
+  // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval
+  // (inside a loader's module wrapper: there, it sees what the user wrote at the top level).
+  const body: Node[] = wrapper ? wrapper.body.body : root.body;
   let first = 0;
   while (first < body.length && typeof body[first].directive === 'string') first++;
-  const at = first === 0 ? (body.length ? body[0].start : text.length) : body[first - 1].end;
+  const at = first === 0 ? (body.length ? body[0].start : wrapper ? wrapper.body.end - 1 : text.length) : body[first - 1].end;
   const lead = first > 0 && !text.slice(body[first - 1].start, at).endsWith(';') ? ';' : '';
   out.push({
     at,

@@ -170,22 +170,7 @@ export function describeScript(text: string, kind: ModuleKind, program?: acorn.P
   return model;
 }
 
-/**
- * The function a loader wraps a whole module's code in, when there is one: tsx writes each CommonJS
- * module as `__filename="…";(()=>{ … })()`, so the code the user wrote at the top level runs in that
- * arrow. Recognised by its shape alone: the program's last statement calls, with no arguments, an
- * arrow without parameters, and any statement before it is an assignment or a directive.
- */
-export function moduleWrapper(program: acorn.Program): acorn.Node | null {
-  const body = (program as unknown as Node).body.filter((st: Node) => st.type !== 'EmptyStatement') as Node[];
-  const last = body[body.length - 1];
-  const call = last?.type === 'ExpressionStatement' ? last.expression as Node : null;
-  if (!call || call.type !== 'CallExpression' || call.arguments.length) return null;
-  const fn = call.callee as Node;
-  if (fn.type !== 'ArrowFunctionExpression' || fn.params.length || fn.async || fn.body.type !== 'BlockStatement') return null;
-  const before = body.slice(0, -1);
-  return before.every((st) => st.type === 'ExpressionStatement' && (typeof st.directive === 'string' || st.expression.type === 'AssignmentExpression')) ? fn : null;
-}
+export { moduleWrapper } from '../inject/boundary';
 
 function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): ScriptModel {
   const program = (parsed ?? parseScript(text, kind)) as unknown as Node;

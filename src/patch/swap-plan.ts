@@ -4,6 +4,7 @@
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
 import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
+import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, moduleWrapper, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
@@ -55,7 +56,7 @@ export interface SwapState {
    * The loader's module wrapper (functions.ts moduleWrapper: tsx's `(()=>{ … })()`), by key, with its
    * own text as loaded: its own code is the file's top level, which ran once and is never swapped.
    */
-  wrapper: { key: string; own: string } | null;
+  wrapper: { key: string; own: string; holdsEval: boolean } | null;
 }
 
 export interface LastText {
@@ -149,6 +150,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
   const fnSites: { at: number; shape: DispatchShape }[] = [];
   const classSites = new Map<number, number>();
   let module = '';
+  let prologueAt = -1;
   for (const c of cuts) {
     if (c.start < at) continue;
     original += running.slice(at, c.start);
@@ -158,6 +160,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
       if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
       if (s.what === 'c') classSites.set(pos, s.n);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(running.slice(c.start, c.end))?.[1] ?? '';
+      if (prologueAt < 0 && running.slice(c.start, c.end).includes(`${SWAP_PROLOGUE_HELPER}(`)) prologueAt = pos;
     }
     removed += c.end - c.start;
     at = c.end;
@@ -173,7 +176,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     nextSlot: 0, nextClass: 0,
     sites, topTokens: topLevelTokens(model, kind), last: null,
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
-    wrapper: wrapperOf(model, program),
+    wrapper: wrapperOf(model, program, prologueAt),
   };
   state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
@@ -212,8 +215,8 @@ function paramsText(text: string, node: Node): string {
   return ps.length ? text.slice(ps[0].start, ps[ps.length - 1].end).replace(/\s+/g, '') : '';
 }
 
-function ancestorsDeclare(f: FunctionRecord, name: string): boolean {
-  for (let p = f.parent; p; p = p.parent) if (p.declared.has(name)) return true;
+function ancestorsDeclare(f: FunctionRecord, name: string, reachable: string | null): boolean {
+  for (let p = f.parent; p && p.key !== reachable; p = p.parent) if (p.declared.has(name)) return true;
   return false;
 }
 
@@ -240,7 +243,7 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
-  const fresh = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments' && ancestorsDeclare(f, n) && !shape.env.includes(n));
+  const fresh = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments' && ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null) && !shape.env.includes(n));
   if (fresh.length) {
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)` };
   }
@@ -393,10 +396,11 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
 const TOP_LEVEL_CHANGED = 'top-level code changed: it ran once when the module loaded and is not run again';
 
 /** The module wrapper of a loaded text (SwapState.wrapper). */
-function wrapperOf(model: ScriptModel, program: acorn.Program): SwapState['wrapper'] {
+function wrapperOf(model: ScriptModel, program: acorn.Program, prologueAt: number): SwapState['wrapper'] {
   const node = moduleWrapper(program);
   const f = node && model.functions.find((g) => g.start === node.start);
-  return f ? { key: f.key, own: ownText(model.text, f, f.children) } : null;
+  // the module's eval planted inside it (boundary.ts swapInsertions): the code in it reaches its locals
+  return f ? { key: f.key, own: ownText(model.text, f, f.children), holdsEval: prologueAt > f.bodyStart && prologueAt < f.bodyEnd } : null;
 }
 
 /** Plan from the whole saved text. */

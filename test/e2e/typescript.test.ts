@@ -150,7 +150,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
 
   // tsx writes each module as `__filename="…";(()=>{ … })()`: what the user wrote at the top level is
   // the body of that arrow. A change there is the file's top level (EC201), never "patched (anonymous:1)"
-  test('tsx (swap): a top-level change inside the module tsx wraps is not patched (EC201); a handler change beside it is', async () => {
+  test('tsx (swap): a top-level change inside the module tsx wraps is not patched (EC201); a handler change beside it is, and may use a top-level name; an idle stop reads the top level', async () => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'index.ts');
     const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
@@ -165,6 +165,17 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await cli.waitFor(/(?<!not )patched src\/index\.ts: [^\n]*\n[^]*EC201 top-level code changed/, { stream: 'stderr', after: mark, step: 'the handler patched, the top level still not' });
     expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/index\.ts: [^\n]*\(anonymous:1\)/);
     await ask(cli, 'p', /PRICE 20 total 30 calls 2 tier Gold/, 'stdout');
+    // the module's eval stands inside tsx's wrapper: the handler may start using a top-level name no
+    // function used (readline: top-level code alone used it), and an idle stop reads the top level
+    mark = cli.mark('stderr');
+    edit(file, "if (line === 'w')", "if (line === 'r') console.log('readline ' + typeof readline.createInterface);\n  if (line === 'w')", saveInPlace);
+    await cli.waitFor(/(?<!not )patched src\/index\.ts: /, { stream: 'stderr', after: mark, step: 'a new use of a top-level name' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/EC212/);
+    await ask(cli, 'r', /readline function/, 'stdout');
+    mark = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused[^]*ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C of the idle program' });
+    await ask(cli, 'p calls', /(?:^|> )2\n[^\n]*\(read in the top level of src\/index\.ts/);
   });
 
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)

@@ -128,6 +128,17 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(codes(head)).not.toContain('EC201');
   });
 
+  test("the module's eval stands inside the wrapper: a function may start using a top-level name no function used, and reads and writes it", () => {
+    const text = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'let bonus = 5;', 'function price(q) { return q * rate; }', 'function setBonus(b) { return 0; }', 'module.exports = { price, setBonus };', '})()');
+    const loaded = load(text);
+    expect(loaded.transformed.indexOf('(c)=>eval(c)')).toBeGreaterThan(loaded.transformed.indexOf('(()=>{'));
+    const plan = loaded.save(text.replace('q * rate', 'q * rate + bonus').replace('{ return 0; }', '{ bonus = b; return bonus; }'));
+    expect([names(plan), codes(plan)]).toEqual([['price', 'setBonus'], []]);
+    expect(loaded.exports.price(1)).toBe(7);
+    loaded.exports.setBonus(10);
+    expect(loaded.exports.price(1)).toBe(12);
+  });
+
   test('moduleWrapper recognises the shape tsx writes and nothing wider', () => {
     const wrapped = (t: string) => moduleWrapper(parseSource(t, 'script')) !== null;
     expect(wrapped('__filename="/t.ts";(()=>{\nlet a = 1;\n})()\n')).toBe(true);
