@@ -403,7 +403,7 @@ function envNames(s: Scan, declaredBelow: Map<Scan, Set<string>>, wrapper: Node 
  * The function a loader wraps a whole module's code in, when there is one: tsx writes each CommonJS
  * module as `__filename="…";(()=>{ … })()`, so the code the user wrote at the top level runs in that
  * arrow. Recognised by its shape alone: the program's last statement calls, with no arguments, an
- * arrow without parameters, and any statement before it is an assignment or a directive. The swap
+ * arrow without parameters, and any statement before it is a directive or an assignment of a literal. The swap
  * transform plants the module's eval inside it (the user's top level), not around it.
  */
 export function moduleWrapper(program: acorn.Program | Node): Node | null {
@@ -414,8 +414,11 @@ export function moduleWrapper(program: acorn.Program | Node): Node | null {
   if (!call || call.type !== 'CallExpression' || call.arguments.length) return null;
   const fn = call.callee as Node;
   if (fn.type !== 'ArrowFunctionExpression' || fn.params.length || fn.async || fn.body.type !== 'BlockStatement') return null;
+  // before it, only directives and assignments of a literal (tsx's `__filename="…"`): no code of the
+  // module's own outside the arrow, which would compile in the arrow's scope once the eval is there
   const before = body.slice(0, -1);
-  return before.every((st) => st.type === 'ExpressionStatement' && (typeof st.directive === 'string' || st.expression.type === 'AssignmentExpression')) ? fn : null;
+  const literalAssignment = (e: Node) => e.type === 'AssignmentExpression' && e.left.type === 'Identifier' && e.right.type === 'Literal';
+  return before.every((st) => st.type === 'ExpressionStatement' && (typeof st.directive === 'string' || literalAssignment(st.expression))) ? fn : null;
 }
 
 function isConstructor(s: Scan): boolean {

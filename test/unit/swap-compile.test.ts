@@ -148,6 +148,8 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(wrapped('(function () { f(); })();')).toBe(false);
     expect(wrapped('(async ()=>{ await f(); })();')).toBe(false);
     expect(wrapped('let a = 1; (()=>{ f(); })();')).toBe(false);
+    // code of the module's own before it would compile in the arrow's scope once the eval is there
+    expect(wrapped('exports.f = function () { return helper; }; (()=>{ const helper = 1; })();')).toBe(false);
   });
 });
 
