@@ -170,8 +170,6 @@ export function describeScript(text: string, kind: ModuleKind, program?: acorn.P
   return model;
 }
 
-export { moduleWrapper } from '../inject/boundary';
-
 function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): ScriptModel {
   const program = (parsed ?? parseScript(text, kind)) as unknown as Node;
   const lines = new LineIndex(text);

@@ -5,12 +5,13 @@
 // So top-level changes are never sent: when the top level changed, the text sent is the text V8 runs
 // with the changed functions put in, and every top-level change is reported as not applied, with why.
 import type * as acorn from 'acorn';
+import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
-  describeScript, moduleWrapper, tryParse,
+  describeScript, tryParse,
   type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem,
 } from './functions';
 
@@ -67,7 +68,7 @@ function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<Fun
   return out;
 }
 
-/** The loader's module wrapper (functions.ts moduleWrapper, tsx's `(()=>{ … })()`) as a function of the model, if any. */
+/** The loader's module wrapper (boundary.ts moduleWrapper, tsx's `(()=>{ … })()`) as a function of the model, if any. */
 function loaderWrapper(model: ScriptModel, program: acorn.Program): FunctionRecord | null {
   const only = model.outermost.length === 1 ? model.outermost[0] : null;
   if (!only?.wrapper) return null;
@@ -228,7 +229,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       // tsx's module wrapper: its own code is the file's top level, which ran once (V8 takes the new
       // text of a function that is never called again); the functions in it are patched as usual
       changed = changed.filter((c) => !(c.name === wrapper.name && c.line === wrapper.line));
-      const notApplied = [{ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' }];
+      const notApplied = [{ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED }];
       if (changed.length === 0) return { kind: 'nothing', notApplied };
       return { kind: 'patch', text: saved, changed, notApplied, warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()] };
     }
@@ -310,7 +311,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
     }
   }
   if (notApplied.length === 0) {
-    notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
+    notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
   }
   if (pairs.length === 0) return { kind: 'nothing', notApplied };
   return {

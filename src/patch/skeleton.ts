@@ -8,6 +8,9 @@ import { Codes } from './codes';
 import type { ModuleKind, ScriptModel } from './functions';
 import type { NotApplied } from './plan';
 
+/** What both planners say of a top-level change that has nothing more specific to it (EC201). */
+export const TOP_LEVEL_CHANGED = 'top-level code changed: it ran once when the module loaded and is not run again';
+
 /** What an outermost function is replaced by. */
 export const MARK = NESTED_MARK;
 

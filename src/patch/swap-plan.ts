@@ -3,14 +3,14 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { SWAP_MARK, isSwapText, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
+import { SWAP_MARK, isSwapText, moduleWrapper, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
-import { describeScript, moduleWrapper, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
+import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
 import { ownText } from '../util/own-text';
-import { declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -53,7 +53,7 @@ export interface SwapState {
   /** What the last line-drift note said (it is repeated only when it changes). */
   driftNote: string;
   /**
-   * The loader's module wrapper (functions.ts moduleWrapper: tsx's `(()=>{ … })()`), by key, with its
+   * The loader's module wrapper (boundary.ts moduleWrapper: tsx's `(()=>{ … })()`), by key, with its
    * own text as loaded: its own code is the file's top level, which ran once and is never swapped.
    */
   wrapper: { key: string; own: string; holdsEval: boolean } | null;
@@ -159,8 +159,9 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
       const s = swapSite(c.meta, pos);
       if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
       if (s.what === 'c') classSites.set(pos, s.n);
-      if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(running.slice(c.start, c.end))?.[1] ?? '';
-      if (prologueAt < 0 && running.slice(c.start, c.end).includes(`${SWAP_PROLOGUE_HELPER}(`)) prologueAt = pos;
+      const inserted = running.slice(c.start, c.end);
+      if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
+      if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) prologueAt = pos;
     }
     removed += c.end - c.start;
     at = c.end;
@@ -392,8 +393,6 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
   return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote: drift?.note };
 }
-
-const TOP_LEVEL_CHANGED = 'top-level code changed: it ran once when the module loaded and is not run again';
 
 /** The module wrapper of a loaded text (SwapState.wrapper). */
 function wrapperOf(model: ScriptModel, program: acorn.Program, prologueAt: number): SwapState['wrapper'] {

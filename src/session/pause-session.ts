@@ -733,6 +733,11 @@ export class PauseSession {
     return names.map((evalName) => ({ evalName, file: fileOf.get(evalName) ?? null }));
   }
 
+  /** Run `code` through a module's planted eval (modulesDeclaring), in the module's own scope. */
+  private inModule(evalName: string, code: string, frameIndex: number): Promise<Result<Protocol.Runtime.RemoteObject>> {
+    return this.evaluate(`globalThis[${JSON.stringify(evalName)}](${JSON.stringify(code)})`, frameIndex);
+  }
+
   /** The one module (modulesDeclaring) to read or write `name` in, or a message saying why there is none. */
   private async moduleHolding(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null } | { none: string | null }> {
     const found = await this.modulesDeclaring(frameIndex, name);
@@ -778,7 +783,7 @@ export class PauseSession {
         // the swap engine's eval of the module that declares it reads it where it lives
         const held = await this.moduleHolding(frameIndex, missing);
         if ('evalName' in held) {
-          const read = await this.evaluate(`globalThis[${JSON.stringify(held.evalName)}](${JSON.stringify(expression)})`, frameIndex);
+          const read = await this.inModule(held.evalName, expression, frameIndex);
           return read.ok ? { ok: true, value: { value: read.value, from: null, module: held.file ?? undefined } } : read;
         }
         return fail(`${r.message}: ${outside.where}, and ${held.none ?? 'your variables are not in its scope'}; ${outside.reach('read')}`);
@@ -817,7 +822,7 @@ export class PauseSession {
       if (outside) {
         const held = await this.moduleHolding(frameIndex, name);
         if ('evalName' in held) {
-          const assigned = await this.evaluate(`globalThis[${JSON.stringify(held.evalName)}](${JSON.stringify(`${name} = (${expression})`)})`, frameIndex);
+          const assigned = await this.inModule(held.evalName, `${name} = (${expression})`, frameIndex);
           if (!assigned.ok) return fail(`V8 could not set ${name}${held.file ? ` in ${path.basename(held.file)}` : ''}: ${assigned.message}`);
           return { ok: true, value: { value: assigned.value, scopeType: 'module', frame: frameIndex, declaredConst: false, module: held.file ?? undefined } };
         }
