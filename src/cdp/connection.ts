@@ -6,6 +6,8 @@ import type { ProtocolProxyApi } from 'devtools-protocol/types/protocol-proxy-ap
 import { debug } from '../util/log';
 
 const log = debug('cdp');
+/** Each message's method (or answer's id) as it goes and comes: the timeline of a start (EDIT_CONTINUE_DEBUG=wire). */
+const wire = debug('wire', { onlyWhenNamed: true });
 
 export type Domains = Pick<ProtocolProxyApi.ProtocolApi, 'Debugger' | 'Runtime'>;
 
@@ -100,6 +102,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
     const id = nextId++;
     pending.set(id, { method, resolve, reject });
     writes++;
+    wire('>', id, method);
     ws.send(JSON.stringify({ id, method, params }), (err) => {
       if (err && pending.delete(id)) reject(err);
     });
@@ -194,6 +197,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
   ws.on('message', (data: unknown) => {
     let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message?: string; data?: string } };
     try { msg = JSON.parse(String(data)); } catch { return; }
+    wire('<', msg.id ?? msg.method);
     if (typeof msg.id === 'number') {
       if (msg.id > KICK_IDS) {
         if (kicksOut > 0 && --kicksOut === 0) kicksAnswered();

@@ -148,7 +148,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   const filter = createBannerFilter((url) => resolveUrl(url));
   let early = '';
   let urlSeen = false;
-  wsUrl.then(() => { urlSeen = true; }, () => {});
+  wsUrl.then((url) => { urlSeen = true; log('inspector at', url); }, () => {});
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     const out = filter.push(chunk);
@@ -178,6 +178,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   lifeline?.on('error', () => {});
   lifeline?.on('data', (d: Buffer) => {
     const s = d.toString('latin1');
+    log('lifeline', s);
     if (s.includes('w')) onWaiting();
     if (s.includes('r')) onRunning();
     if (s.includes('x')) onExiting();

@@ -58,6 +58,45 @@ async function greetSteps(cli: RunningCli, file: string, name: string): Promise<
 }
 
 /**
+ * The same saves under LiveEdit with the load-time transform, whose module eval (src/inject/boundary.ts)
+ * makes V8 keep every top-level variable in the module's context: a function that stops or starts
+ * using one changes no layout, and is patched. An enclosing function's variable is still LiveEdit's
+ * trap (the closure's save is refused, EC207).
+ */
+async function greetStepsEval(cli: RunningCli, file: string, name: string): Promise<void> {
+  const n = name.replace('.', '\\.');
+  await cli.waitFor(/ready/, { step: 'start' });
+  await ask(cli, 'x', /out 1 hello 1 3 hey!/, 'stdout');
+  let out = await saved(cli, file, "return greeting + ' ' + n;", "return 'bye ' + n;", new RegExp(`patched ${n}: hello\\n`), 'hello patched');
+  expect(out).not.toMatch(/EC\d{3}/);
+  await ask(cli, 'x', /out 2 bye 2 3 hey!/, 'stdout');
+  out = await saved(cli, file, 'n += 1;', 'n += 10;', new RegExp(`patched ${n}: tick\\n`), 'tick patched', saveByRename);
+  expect(out).not.toMatch(/EC\d{3}/);
+  await ask(cli, 'x', /out 12 bye 12 3 hey!/, 'stdout');
+  // an enclosing function's variable: the closure made at load stops using a
+  out = await saved(cli, file, 'return () => a + b;', 'return () => 10 * b;',
+    new RegExp(`not patched ${n}: make not patched: its closure make\\.\\(anonymous:\\d+\\) no longer captures a of make[^\\n]*EC207`), 'closure refused');
+  await ask(cli, 'x', /out 22 bye 22 3 hey!/, 'stdout');
+  const text = fs.readFileSync(file, 'utf8')
+    .replace("return 'bye ' + n;", "return greeting + ' again ' + n;")
+    .replace('return () => 10 * b;', 'return () => 100 + a + b;')
+    .replace("return 'hey' + suffix;", "return 'HEY';");
+  const mark = cli.mark('stderr');
+  saveInPlace(file, text);
+  await cli.waitFor(new RegExp(`patched ${n}: hello, shout, make\\.\\(anonymous:\\d+\\)\\n`), { stream: 'stderr', after: mark, step: 'all patched' });
+  expect(cli.stderr().slice(mark)).not.toMatch(/EC20[47]/);
+  await ask(cli, 'x', /out 32 hello again 32 103 HEY/, 'stdout');
+  // a top-level name no function uses any more is still in the module's context: using it again applies
+  const text2 = fs.readFileSync(file, 'utf8').replace("return 'HEY';", "return 'hey' + suffix;").replace('n += 10;', 'n += 100;');
+  const mark2 = cli.mark('stderr');
+  saveByRename(file, text2);
+  await cli.waitFor(new RegExp(`patched ${n}: tick, shout\\n`), { stream: 'stderr', after: mark2, step: 'suffix used again, tick patched' });
+  expect(cli.stderr().slice(mark2)).not.toMatch(/EC\d{3}/);
+  await ask(cli, 'x', /out 132 hello again 132 103 hey!/, 'stdout');
+  assertNoV8Abort(cli);
+}
+
+/**
  * The same saves under the swap engine (docs/swap.md): it compiles each changed function in its scope,
  * so none of LiveEdit's context traps exist; every save applies, and the program runs the new code
  * through the references it took at load (the closure made by make() included).
@@ -100,7 +139,7 @@ describe.each(testNodes())('node $major', (config) => {
   // LiveEdit answers Ok and keeps old code for these saves (docs/v8.md): the planner refuses them.
   // The swap engine has no such trap: the same saves apply, and the program runs them.
   const swap = engineOf(config) === 'swap';
-  const steps = swap ? greetStepsSwap : greetSteps;
+  const steps = swap ? greetStepsSwap : greetStepsEval;
 
   test('CommonJS: a save that changes what the top level or a function keeps in a context is refused, the rest applies, the file is never stuck', async () => {
     const dir = copyFixture('honest');
@@ -112,6 +151,17 @@ describe.each(testNodes())('node $major', (config) => {
     const dir = copyFixture('honest');
     const cli = start([bin, 'greet.mjs'], dir);
     await steps(cli, path.join(dir, 'greet.mjs'), 'greet.mjs');
+  });
+
+  // without the transform (no module eval: V8 keeps a top-level variable in a context only while a function uses it)
+  if (!swap) test('LiveEdit, --no-boundaries: a function that stops or starts using a top-level variable is refused (EC207, EC204), CommonJS and ES module', async () => {
+    for (const name of ['greet.js', 'greet.mjs']) {
+      const dir = copyFixture('honest');
+      const cli = start(['--no-boundaries', bin, name], dir);
+      await greetSteps(cli, path.join(dir, name), name);
+      cli.kill('SIGKILL');
+      await cli.exited;
+    }
   });
 
   test('eval, this from an arrow, super: refused (swap: applied); a plain edit and an empty function filled in, in the same save, apply', async () => {
@@ -244,7 +294,7 @@ if (tsNodes.length) describe.each(tsNodes)('node $major (TypeScript)', (config) 
   test('TypeScript: the same saves on the type-stripped text', async () => {
     const dir = copyFixture('honest');
     const cli = start([bin, 'greet.ts'], dir);
-    await (engineOf(config) === 'swap' ? greetStepsSwap : greetSteps)(cli, path.join(dir, 'greet.ts'), 'greet.ts');
+    await (engineOf(config) === 'swap' ? greetStepsSwap : greetStepsEval)(cli, path.join(dir, 'greet.ts'), 'greet.ts');
   });
 });
 
