@@ -325,9 +325,15 @@ export class Prompt {
       case 'set': return this.set(args);
       case 'edit': return this.edit();
       case 'retry': {
-        // the line comes as the retried code starts, before what it prints
-        const r = await s.retry((m) => this.out(this.d.style.ok(m)));
-        if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
+        // the line comes as the retried code starts, before what it prints; from then on the program
+        // is let go as by `cont` (a Ctrl+C that comes before V8 says it runs pauses it again)
+        let lettingGo = false;
+        try {
+          const r = await s.retry((m) => { this.out(this.d.style.ok(m)); this.feed({ on: 'let-go' }); lettingGo = true; });
+          if (!r.ok) { this.out(`retry: ${r.message}`); return this.showIfMoved(); }
+        } finally {
+          if (lettingGo) this.feed({ on: 'cont-returned' });
+        }
         return;
       }
       case 'restart': {

@@ -69,6 +69,13 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     await ask(cli, 'retry', /retrying describe/);
     expect(await pending).toBe('item 4 weighs in at 0 (seen 3)\n');
 
+    // Ctrl+C of the idle service: no frame of it is on the stack, and the module eval its transform
+    // planted (either engine) reads its top level
+    mark = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused (?:in|while)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'Ctrl+C of the idle service' });
+    await ask(cli, 'p seen.length', /(?:^|> )3\n[^\n]*\(read in the top level of service\.js: no frame of your program is on the stack\)/);
+
     // a breakpoint on the request path: detaching must remove it, or the next request would hang
     await ask(cli, 'break service.js:7', /breakpoint 1 at service\.js:7/);
     mark = cli.mark('stderr');
