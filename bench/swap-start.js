@@ -10,10 +10,7 @@
 //   node bench/swap-start.js [--node PATH] [--rounds N] [--inspect] [--only swap,bnd,...] [--modules N]
 //
 // Variants:
-//   bnd          the retry boundaries alone (LiveEdit's text before session 15)
-//   bndeval      the boundaries and the module's eval with no slots (LiveEdit's text since session 15)
-//   bndcall      bndeval with `(c)=>c` planted instead of the eval (the statement, not the eval)
-//   bndtext      the boundaries and a comment as long as bndeval's prologue (the text's length alone)
+//   bnd          the retry boundaries alone (LiveEdit's text)
 //   swap         the swap text as the load hooks write it
 //   noslots      the prologue defines no slots (the module's eval only)
 //   noprologue   no prologue at all (no slots, no eval)
@@ -37,9 +34,6 @@ const swapText = (t, m) => boundary.addBoundaries(t, 'script', { swap: { module:
 const PROLOGUE = /\/\*ec\{\*\/typeof __ec\$s[^;]*;\/\*\}ec\*\//;
 const VARIANTS = {
   bnd: (t) => boundary.addBoundaries(t, 'script'),
-  bndeval: (t, m) => boundary.addBoundaries(t, 'script', { moduleEval: m }),
-  bndcall: (t, m) => boundary.addBoundaries(t, 'script', { moduleEval: m }).replace('(c)=>eval(c)', '(c)=>c'),
-  bndtext: (t, m) => { const e = boundary.addBoundaries(t, 'script', { moduleEval: m }); const p = PROLOGUE.exec(e)[0]; return e.replace(p, `/*${'x'.repeat(p.length - 4)}*/`); },
   swap: swapText,
   noslots: (t, m) => swapText(t, m).replace(/(__ec\$s\("[^"]*",)\d+/, '$10'),
   noprologue: (t, m) => swapText(t, m).replace(PROLOGUE, ''),

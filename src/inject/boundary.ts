@@ -37,12 +37,6 @@ export interface TransformOptions {
    */
   swap?: { module: string };
   /**
-   * Without `swap`: the module's eval alone (its prologue, with no slots), so that at a stop where no
-   * frame of the program's sees its variables (an idle program's Ctrl+C) the prompt reads and sets a
-   * file's top level under LiveEdit as under the swap engine (src/session/pause-session.ts).
-   */
-  moduleEval?: string;
-  /**
    * Filled with where text was inserted (offsets in the given text, in order), so that a source map
    * of the given text can be moved onto the result (src/loaders/sourcemap.ts).
    */
@@ -193,10 +187,7 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   if (!program) return text;
   const insertions: Insertion[] = [];
   const textHasEval = text.includes('eval');
-  let functions = 0;
-  forEachFunction(program as Node, (fn) => { functions++; insertions.push(...insertionsFor(fn, text, textHasEval)); });
-  // LiveEdit's text: the module's eval alone, where the swap engine would plant it (a module with a function), with no slots
-  if (options.moduleEval && !options.swap && functions > 0) insertions.push(prologueAt(program as Node, text, options.moduleEval, 0, moduleWrapper(program)));
+  forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   if (options.swap) {
     const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
     if (swap.length === 0) return insertions.length ? join(text, insertions, options.insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
@@ -264,10 +255,10 @@ export interface SwapSite {
 
 const CUT = /\/\*ec\{([^*]*)\*\/[\s\S]*?\/\*\}ec\*\//g;
 
-/** The delimited ranges the transform added to a swap text (or a boundaries text: its module eval), in order. */
+/** The ranges of a swap text that the transform added, in order. */
 export function swapCuts(text: string): { start: number; end: number; meta: string }[] {
   const out: { start: number; end: number; meta: string }[] = [];
-  if (!text.endsWith(SWAP_MARK) && !text.endsWith(BOUNDARY_MARK)) return out;
+  if (!text.endsWith(SWAP_MARK)) return out;
   for (const m of text.matchAll(CUT)) out.push({ start: m.index!, end: m.index! + m[0].length, meta: m[1] });
   return out;
 }
@@ -556,37 +547,24 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{__proto__:null,value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
-  if (hooks.prologue) out.push(prologueAt(root, text, module, n, wrapper));
-  return out;
-}
-
-/**
- * The prologue: every slot (`slots` of them) defined (undefined) before the module's code runs, and
- * the module's eval (inside a loader's module wrapper: there, it sees what the user wrote at the top
- * level). After the directives, on the line of the first statement.
- */
-function prologueAt(root: Node, text: string, module: string, slots: number, wrapper: Node | null): Insertion {
+  if (!hooks.prologue) return out;
+  // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval
+  // (inside a loader's module wrapper: there, it sees what the user wrote at the top level).
   const body: Node[] = wrapper ? wrapper.body.body : root.body;
   let first = 0;
   while (first < body.length && typeof body[first].directive === 'string') first++;
   const at = first === 0 ? (body.length ? body[0].start : wrapper ? wrapper.body.end - 1 : text.length) : body[first - 1].end;
   const lead = first > 0 && !text.slice(body[first - 1].start, at).endsWith(';') ? ';' : '';
-  return {
+  out.push({
     at,
     // the hooks define the helper once per thread (./swap-runtime.ts), before any module loads. A
     // thread that runs the text without them gets no slots and no eval: every dispatch finds no
     // function and runs the loaded code, and a save there answers EC310. A copy of the helper in each
     // module for that case (as before) cost 2,000 modules ~25 ms of their start under the inspector.
-    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${slots},(c)=>eval(c));${CLOSE}`,
-  };
+    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
+  });
+  return out;
 }
-
-/** The module id of the eval a running text's prologue plants (swap or LiveEdit), or null when it has none. */
-export function evalModuleOf(running: string): string | null {
-  const m = PROLOGUE.exec(running);
-  return m ? m[1] : null;
-}
-const PROLOGUE = new RegExp(`/\\*ec\\{\\*/typeof ${SWAP_PROLOGUE_HELPER.replace(/\$/g, '\\$')}==="function"&&${SWAP_PROLOGUE_HELPER.replace(/\$/g, '\\$')}\\("__ec\\$(m[0-9a-f]+)\\$",\\d+,\\(c\\)=>eval\\(c\\)\\);/\\*\\}ec\\*/`);
 
 /** Apply insertions (and replacements) to a text; same offsets keep the order they were given in. */
 export function applyEdits(text: string, edits: { at: number; text: string; end?: number }[], from = 0, to = text.length): string {

@@ -81,13 +81,13 @@ function stripTypes(text: string): string {
  * The transform the cache keeps: the text to run instead, or null to run the module as it is (no
  * function to wrap, a text acorn cannot parse, or a TypeScript error node should report itself).
  */
-export function transformText(text: string, kind: SourceKind, typescript: boolean, swapModule: string | null = null, evalModule: string | null = null): Transformed {
+export function transformText(text: string, kind: SourceKind, typescript: boolean, swapModule: string | null = null): Transformed {
   let js = text;
   if (typescript) {
     try { js = stripTypes(text); } catch { return null; }
   }
   const insertions: { at: number; length: number }[] = [];
-  const out = boundary().addBoundaries(js, kind, swapModule ? { swap: { module: swapModule }, insertions } : { moduleEval: evalModule ?? undefined, insertions });
+  const out = boundary().addBoundaries(js, kind, swapModule ? { swap: { module: swapModule }, insertions } : { insertions });
   if (out === js) return null;
   // a loader's output (tsx, ts-node, @swc-node/register, babel) carries an inline source map: move it along
   return js.includes('sourceMappingURL=data:') ? sourceMaps().moveInlineMap(js, out, insertions) : out;
@@ -131,11 +131,9 @@ function cache(): TextCache | null {
 export function transformCached(file: string, text: string, kind: SourceKind, typescript: boolean): Transformed {
   // a text that has its boundaries (node 20's loader can hand the same module to the hook twice)
   if (!typescript && (text.endsWith(BOUNDARY_MARK) || text.endsWith(SWAP_MARK))) return null;
-  const module = swapModuleIdOf(file);
-  const swapModule = swapMode() ? module : null;
+  const swapModule = swapMode() ? swapModuleIdOf(file) : null;
   const c = cache();
-  // (LiveEdit's text plants the module's eval too, under the same id: boundary.ts addBoundaries)
-  const run = () => transformText(text, kind, typescript, swapModule, module);
+  const run = () => transformText(text, kind, typescript, swapModule);
   // the module id comes from the file; `+swap` gives the swap text an entry of its own beside the
   // boundaries-only one (./cache.ts entryName)
   return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();

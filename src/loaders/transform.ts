@@ -142,9 +142,9 @@ function firstLines(desc: string): string {
  * Retry boundaries on a loader's output as the load hook puts them (src/inject/hooks.ts transformText),
  * with its inline source map moved along, so that an unchanged save is the running text byte for byte.
  */
-export function addBoundariesKeepingMap(text: string, kind: SourceKind, moduleEval?: string): string {
+export function addBoundariesKeepingMap(text: string, kind: SourceKind): string {
   const insertions: { at: number; length: number }[] = [];
-  const out = addBoundaries(text, kind, { moduleEval, insertions });
+  const out = addBoundaries(text, kind, { insertions });
   return out === text ? out : moveInlineMap(text, out, insertions);
 }
 

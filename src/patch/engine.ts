@@ -3,7 +3,7 @@
 // Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
 import type { Protocol } from 'devtools-protocol';
 import { Codes, type Code } from './codes';
-import { addBoundaries, evalModuleOf, hasBoundaries } from '../inject/boundary';
+import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
@@ -129,9 +129,7 @@ export class LiveEditEngine implements PatchEngine {
       if (!stripped.ok) return { plan: null, stripError: stripped.message };
       saved = stripped.text;
     }
-    // (with the module's eval where the running text planted one: the same id, so it is no change)
-    const moduleEval = evalModuleOf(running) ?? undefined;
-    if (boundaries) saved = loader ? addBoundariesKeepingMap(saved, kind, moduleEval) : addBoundaries(saved, kind, { moduleEval });
+    if (boundaries) saved = loader ? addBoundariesKeepingMap(saved, kind) : addBoundaries(saved, kind);
     // the running text's map comment stays (V8 would diff the long comment line with the code beside
     // it); the new map is kept aside for frames and breakpoints
     const mapText = loader ? saved : undefined;

@@ -38,10 +38,9 @@ describe.each(testConfigs())('$label', (config) => {
   const services: ChildProcess[] = [];
   afterEach(() => { for (const s of services.splice(0)) s.kill('SIGKILL'); });
 
-  /** running.js stopped in spin, which does not use the top-level `running` the loop around it reads: p and set it. */
-  async function topLevelLet(withTransform: boolean): Promise<void> {
+  test('set on a top-level let the paused function does not use changes that binding (not a global); p reads it and says where', async () => {
     const dir = copyFixture('answers');
-    const cli = start([...(withTransform ? [] : ['--no-boundaries']), bin, 'running.js'], dir);
+    const cli = start([bin, 'running.js'], dir);
     await cli.waitFor(/looping/, { step: 'loop started' });
     // Ctrl+C lands in spin nearly always; when it lands at the top level (the loop, or the log just
     // before it), a breakpoint in spin brings the program there
@@ -54,13 +53,12 @@ describe.each(testConfigs())('$label', (config) => {
       await ask(cli, 'cont', /breakpoint 1 in spin/);
       await ask(cli, 'clear 1', /removed breakpoint 1/);
     }
-    if (withTransform) {
-      // the module's eval that the transform plants (both engines: docs/swap.md) keeps every top-level
-      // binding in the module's context, so every function's frame sees it: read and set right there
+    if (engineOf(config) === 'swap') {
+      // the swap engine's planted eval (docs/swap.md) keeps every top-level binding in the module's
+      // context, so every function's frame sees it: read and set right there
       await ask(cli, 'p running', /(?:^|> )true$/m);
       await ask(cli, 'set running = false', /(?:^|> )running = false$/m);
     } else {
-      // without it V8 keeps `running` only where a function uses it: the frame that holds it is found
       await ask(cli, 'p running', /(?:^|> )true\n\(read in frame 1, \(anonymous\) at running\.js:14: spin does not use it/m);
       await ask(cli, 'set running = false', /(?:^|> )running = false \(in frame 1, \(anonymous\) at running\.js:14, which holds it: spin does not use it\)$/m);
     }
@@ -70,13 +68,7 @@ describe.each(testConfigs())('$label', (config) => {
     cli.send('cont\n');
     await cli.waitFor(/stopped after some rounds/, { step: 'the loop sees running = false' });
     expect((await cli.exited).code).toBe(0);
-  }
-
-  test('set on a top-level let the paused function does not use changes that binding (not a global); p reads it', () => topLevelLet(true));
-
-  if (engineOf(config) !== 'swap') {
-    test('LiveEdit, --no-boundaries: p and set of a top-level let the paused function does not use go to the frame that holds it, and say so', () => topLevelLet(false));
-  }
+  });
 
   test("retry of an inline async handler whose rejection nothing catches does not suggest cont (which would end the program)", async () => {
     const dir = programDir('async-inline', { 'bus.js': [
@@ -129,7 +121,7 @@ describe.each(testConfigs())('$label', (config) => {
     await cli.waitFor(/done 1:5 2:7 1:5 2:7 3:9\n/, { step: 'the loop ran again from its first item' });
   });
 
-  test('at a Ctrl+C of an idle program, p and set of its variable reach its top level (both engines); set makes no global', async () => {
+  test('at a Ctrl+C of an idle program, p and set of its variable reach its top level under the swap engine, and say where to reach it under LiveEdit; set makes no global', async () => {
     // nothing of the program runs after its start: the stop is in node's code or in edit-continue's no-op
     const dir = programDir('idle-set', {
       'idle.js': "let processed = 41;\nconst LIMIT = 100;\nlet shared = 1;\nfunction report() { return 'processed ' + processed; }\nrequire('./lib.js');\nsetInterval(() => { processed++; }, 600000);\nconsole.log('waiting');\n",
@@ -150,18 +142,20 @@ describe.each(testConfigs())('$label', (config) => {
       cli.send('cont\n');
       await cli.waitFor(/"type":"resumed"/, { stream: 'stderr', after: going, step: 'cont' });
     }
-    // the module's eval the transform planted in idle.js (docs/swap.md) reads and writes its top
-    // level, where the program's own functions see the same variable
-    await ask(cli, 'p processed', /(?:^|> )41\n[^\n]*\(read in the top level of idle\.js: no frame of your program is on the stack\)/);
-    await ask(cli, 'set processed = 7', /(?:^|> )processed = 7 \(in the top level of idle\.js\)$/m);
-    await ask(cli, 'p report()', /(?:^|> )'processed 7'\n/);
-    await ask(cli, 'set LIMIT = 1', /set: V8 could not set LIMIT in idle\.js: TypeError: Assignment to constant variable\./);
-    // two files declare it: which one is meant is not guessed
-    await ask(cli, 'p shared', /ReferenceError: shared is not defined: .*shared is declared at the top level of 2 modules \((idle\.js, lib\.js|lib\.js, idle\.js)\); stop in your code to read it/);
+    if (engineOf(config) === 'swap') {
+      // the swap engine's eval of idle.js (docs/swap.md) reads and writes its top level, where
+      // the program's own functions see the same variable
+      await ask(cli, 'p processed', /(?:^|> )41\n[^\n]*\(read in the top level of idle\.js: no frame of your program is on the stack\)/);
+      await ask(cli, 'set processed = 7', /(?:^|> )processed = 7 \(in the top level of idle\.js\)$/m);
+      await ask(cli, 'p report()', /(?:^|> )'processed 7'\n/);
+      await ask(cli, 'set LIMIT = 1', /set: V8 could not set LIMIT in idle\.js: TypeError: Assignment to constant variable\./);
+      // two files declare it: which one is meant is not guessed
+      await ask(cli, 'p shared', /ReferenceError: shared is not defined: .*shared is declared at the top level of 2 modules \((idle\.js, lib\.js|lib\.js, idle\.js)\); stop in your code to read it/);
+    } else {
+      await ask(cli, 'p processed', /ReferenceError: processed is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
+      await ask(cli, 'set processed = 0', /set: nothing changed: .*processed is not in its scope \(a new global would change nothing the program reads\)/);
+    }
     await ask(cli, 'p globalThis.processed', /(?:^|> )undefined$/m);
-    // a module loaded without the transform has no eval of ours: what to do instead is said
-    await ask(cli, 'p notThere', /ReferenceError: notThere is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
-    await ask(cli, 'set notThere = 0', /set: nothing changed: .*notThere is not in its scope \(a new global would change nothing the program reads\)/);
   });
 
   test('locals shows the value set at this pause, as p and the program see it', async () => {

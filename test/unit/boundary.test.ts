@@ -1,7 +1,7 @@
 import * as acorn from 'acorn';
 import * as vm from 'node:vm';
 import {
-  addBoundaries, evalModuleOf, hasBoundaries, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, RETRY_SLOT, SYNC_PREFIX, SYNC_SUFFIX,
+  addBoundaries, hasBoundaries, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, RETRY_SLOT, SYNC_PREFIX, SYNC_SUFFIX,
   type SourceKind,
 } from '../../src/inject/boundary';
 import { BoundaryMap, LineIndex, type FunctionSpan } from '../../src/session/boundaries';
@@ -992,48 +992,5 @@ describe('BoundaryMap on a transformed text', () => {
         expect(idx.offset(p.line, p.column)).toBe(o);
       }
     });
-  });
-});
-
-describe("the module's eval without the swap indirection (LiveEdit's text: moduleEval)", () => {
-  const ID = 'm0123456789';
-  const prologueOf = (text: string) => /\/\*ec\{\*\/typeof __ec\$s==="function"&&__ec\$s\("__ec\$m0123456789\$",0,\(c\)=>eval\(c\)\);\/\*\}ec\*\//.exec(text);
-
-  test('planted once, with no slots, before the first statement and after the directives, on the same line', () => {
-    const text = src('"use strict";', 'let n = 0;', 'function tick() { return ++n; }');
-    const out = addBoundaries(text, 'script', { moduleEval: ID });
-    const m = prologueOf(out);
-    expect(m).not.toBeNull();
-    expect(count(out, '__ec$s(')).toBe(1);
-    expect(out.startsWith('"use strict";' + m![0] + '\nlet n = 0;')).toBe(true);
-    expect(out.split('\n').length).toBe(text.split('\n').length + 1); // (the mark's own line)
-    expect(evalModuleOf(out)).toBe(ID);
-  });
-
-  test('none in a file without a function, nor without the option; the boundaries are the same either way', () => {
-    expect(prologueOf(addBoundaries(src('const PORT = 3000;', 'module.exports = PORT;'), 'script', { moduleEval: ID }))).toBeNull();
-    const text = src('function f(x) { return x + 1; }');
-    expect(evalModuleOf(addBoundaries(text, 'script'))).toBeNull();
-    expect(addBoundaries(text, 'script', { moduleEval: ID }).replace(prologueOf(addBoundaries(text, 'script', { moduleEval: ID }))![0], '')).toBe(addBoundaries(text, 'script'));
-  });
-
-  test('the eval reads and writes the top level the functions see', () => {
-    const text = src('let n = 41;', 'const read = () => n;', 'got.read = read;');
-    const got: Record<string, any> = {};
-    const sandbox: Record<string, any> = { got, __ec$s: (prefix: string, slots: number, e: (c: string) => unknown) => { got.eval = e; got.name = prefix + 'e'; got.slots = slots; } };
-    run(addBoundaries(text, 'script', { moduleEval: ID }), sandbox);
-    expect(got.name).toBe('__ec$m0123456789$e');
-    expect(got.slots).toBe(0);
-    expect(got.eval('n')).toBe(41);
-    got.eval('n = 7');
-    expect(got.read()).toBe(7);
-  });
-
-  test('BoundaryMap cuts it: positions on its line and the text shown are the file as written', () => {
-    const text = src('let n = 0; function tick() { return ++n; }');
-    const map = new BoundaryMap(addBoundaries(text, 'script', { moduleEval: ID }), 'script');
-    const cut = map.cuts[0];
-    expect(map.text.slice(cut.start, cut.end)).toBe(prologueOf(map.text)![0]);
-    expect(cut.start).toBe(0);
   });
 });

@@ -1014,34 +1014,3 @@ describe('planPatch: a fallback without the top-level layout', () => {
     expect(plan.warnings).toEqual([]);
   });
 });
-
-describe("planPatch: the module's eval the transform plants (LiveEdit's text, moduleEval)", () => {
-  const running = src(
-    "const greeting = 'hello';",
-    'let n = 0;',
-    "function hello() { return greeting + ' ' + n; }",
-    "function shout() { return 'hey'; }",
-    'function make() { let a = 1; let b = 2; return () => a + b; }',
-    "const suffix = '!';",
-  );
-  const edits = (text: string) => text
-    .replace("return greeting + ' ' + n;", "return 'bye ' + n;")
-    .replace("return 'hey';", "return 'hey' + suffix;");
-  const both = (moduleEval?: string) => planPatch(addBoundaries(running, 'script', { moduleEval }), addBoundaries(edits(running), 'script', { moduleEval }), 'script');
-
-  test('without it, a function that stops or starts using a top-level variable no other function uses is refused (EC207, EC204)', () => {
-    expect(codesOf(notAppliedOf(both()))).toEqual(expect.arrayContaining([Codes.ScopeReshape, Codes.UsesNewDeclaration]));
-  });
-
-  test('with it, every top-level variable is in the context already: both are patched', () => {
-    const plan = asPatch(both('m0123456789'));
-    expect(namesOf(plan).sort()).toEqual(['hello', 'shout']);
-    expect(plan.notApplied).toEqual([]);
-  });
-
-  test("with it, an enclosing function's variable is still LiveEdit's trap (EC207)", () => {
-    const withEval = (t: string) => addBoundaries(t, 'script', { moduleEval: 'm0123456789' });
-    const plan = planPatch(withEval(running), withEval(running.replace('return () => a + b;', 'return () => 10 * b;')), 'script');
-    expect(codesOf(notAppliedOf(plan))).toEqual([Codes.ScopeReshape]);
-  });
-});
