@@ -232,6 +232,8 @@ export function slotName(module: string, n: number | string): string {
 
 /** The module's eval (module scope), and a class's eval (class scope: super, #private). */
 export const moduleEvalName = (module: string): string => slotName(module, 'e');
+/** What every module's eval is named (moduleEvalName of a swapModuleId), as a regular expression's source: a probe's test. */
+export const MODULE_EVAL_NAME_SOURCE = `^${moduleEvalName('m[0-9a-f]+').replace(/\$/g, '\\$')}$`;
 export const classEvalName = (module: string, n: number): string => slotName(module, `c${n}`);
 
 /** A short identifier-safe id for a module file, the same in the program and in the controller. */

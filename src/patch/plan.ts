@@ -225,10 +225,11 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
     // so that V8's line numbers match the file.
     let changed = changedFunctions(oldM, newM);
     const wrapper = loaderWrapper(newM, program);
-    if (wrapper && changed.some((c) => c.name === wrapper.name && c.line === wrapper.line)) {
+    const isWrapper = (c: ChangedFunction) => !!wrapper && c.name === wrapper.name && c.line === wrapper.line;
+    if (changed.some(isWrapper)) {
       // tsx's module wrapper: its own code is the file's top level, which ran once (V8 takes the new
       // text of a function that is never called again); the functions in it are patched as usual
-      changed = changed.filter((c) => !(c.name === wrapper.name && c.line === wrapper.line));
+      changed = changed.filter((c) => !isWrapper(c));
       const notApplied = [{ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED }];
       if (changed.length === 0) return { kind: 'nothing', notApplied };
       return { kind: 'patch', text: saved, changed, notApplied, warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()] };

@@ -12,7 +12,7 @@ import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, may
 import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
-import { moduleEvalName, swapCuts, swapModuleId } from '../inject/boundary';
+import { MODULE_EVAL_NAME_SOURCE, moduleEvalName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
@@ -723,7 +723,7 @@ export class PauseSession {
    * Empty under LiveEdit (no module has an eval of ours) or when no module declares it.
    */
   private async modulesDeclaring(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null }[]> {
-    const probe = `Object.getOwnPropertyNames(globalThis).filter((n) => /^__ec\\$m[0-9a-f]+\\$e$/.test(n) && typeof globalThis[n] === 'function').filter((n) => {
+    const probe = `Object.getOwnPropertyNames(globalThis).filter((n) => /${MODULE_EVAL_NAME_SOURCE}/.test(n) && typeof globalThis[n] === 'function').filter((n) => {
       try { globalThis[n](${JSON.stringify(`void ${name}`)}); return true; } catch (e) { return !(e instanceof ReferenceError && / is not defined$/.test(e.message)); }
     })`;
     const r = await this.evaluate(probe, frameIndex, true);
