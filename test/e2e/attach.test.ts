@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { ask, cliPerTest, copyFixture, edit, isAlive, scratchDir } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, interruptOutside, isAlive, resumedInFile, scratchDir } from '../helpers/cli';
 import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
 import type * as Api from '../../src/index';
 
@@ -55,7 +55,6 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
 
     // (events to a file, to see when the program runs again after a cont)
     const events = path.join(scratchDir('attach-events'), 'events.jsonl');
-    const resumes = () => { try { return fs.readFileSync(events, 'utf8').split('"type":"resumed"').length - 1; } catch { return 0; } };
     const cli = start(['attach', `--json=${events}`, String(svc.inspectorPort)], dir);
     await cli.waitFor(/attached to process (\d+) \(node v\d+/, { stream: 'stderr', step: 'attached' });
     expect(cli.stderr()).toContain(`attached to process ${svc.pid}`);
@@ -76,17 +75,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     // its top level, LiveEdit says how to stop in its code (docs/swap.md). The answer of the retried request is out before its
     // handler has returned: a Ctrl+C then stops in service.js (CI, node 22, once). Go on, and ask
     // again until the stop is in node's code.
-    for (let attempt = 1; ; attempt++) {
-      mark = cli.mark('stderr');
-      cli.kill('SIGINT');
-      await cli.waitFor(/paused (?:in|while)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: `Ctrl+C of the idle service (try ${attempt})` });
-      if (!/paused in [^\n]*\(service\.js:/.test(cli.stderr().slice(mark))) break;
-      expect(attempt).toBeLessThan(20);
-      const before = resumes();
-      cli.send('cont\n');
-      for (let i = 0; i < 400 && resumes() === before; i++) await new Promise((r) => setTimeout(r, 25));
-      expect(resumes()).toBeGreaterThan(before);
-    }
+    await interruptOutside(cli, 'service.js', resumedInFile(events));
     if (engine === 'swap') await ask(cli, 'p seen.length', /(?:^|> )3\n[^\n]*\(read in the top level of service\.js: no frame of your program is on the stack\)/);
     else await ask(cli, 'p seen.length', /ReferenceError: seen is not defined: .*(node's code|idle).*stop in your code to read it: `break FILE:LINE` and `cont`/);
 

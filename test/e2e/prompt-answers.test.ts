@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROMPT_END, ask, cliPerTest, copyFixture, edit, programDir, type RunningCli } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, interruptOutside, programDir, resumedOnStderr, type RunningCli } from '../helpers/cli';
 import { ROOT_DIR, engineOf, testConfigs, useEngine } from '../helpers/nodes';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
@@ -130,18 +130,9 @@ describe.each(testConfigs())('$label', (config) => {
     const cli = start(['--json', bin, 'idle.js'], dir);
     await cli.waitFor(/waiting/, { step: 'start' });
     // 'waiting' is written while the program's last line still runs: a Ctrl+C that comes then stops in
-    // idle.js, where the variable is in scope (CI, node 20, once). Go on, and ask again until the stop
-    // is where this test is about: after the last line nothing of the program ever runs again.
-    for (let attempt = 1; ; attempt++) {
-      const mark = cli.mark('stderr');
-      cli.kill('SIGINT');
-      await cli.waitFor(new RegExp(PROMPT_END), { stream: 'stderr', after: mark, step: `the stop (try ${attempt})` });
-      if (!/paused in [^\n]*\(idle\.js:/.test(cli.stderr().slice(mark))) break;
-      expect(attempt).toBeLessThan(20);
-      const going = cli.mark('stderr');
-      cli.send('cont\n');
-      await cli.waitFor(/"type":"resumed"/, { stream: 'stderr', after: going, step: 'cont' });
-    }
+    // idle.js, where the variable is in scope (CI, node 20, once): after the last line nothing of the
+    // program ever runs again
+    await interruptOutside(cli, 'idle.js', resumedOnStderr(cli));
     if (engineOf(config) === 'swap') {
       // the swap engine's eval of idle.js (docs/swap.md) reads and writes its top level, where
       // the program's own functions see the same variable

@@ -200,3 +200,42 @@ export async function ask(cli: RunningCli, line: string, expect: RegExp, stream:
   cli.send(line + '\n');
   return cli.waitFor(expect, { stream, after: from, step: `answer to '${line}'` });
 }
+
+/** Armed before a `cont`: resolves once the program runs again (interruptOutside). */
+export type ResumeWaiter = () => () => Promise<unknown>;
+
+/** A `--json` run's `resumed` event on stderr after the `cont`. */
+export const resumedOnStderr = (cli: RunningCli): ResumeWaiter => () => {
+  const go = cli.mark('stderr');
+  return () => cli.waitFor(/"type":"resumed"/, { stream: 'stderr', after: go, step: 'cont' });
+};
+
+/** A `--json=FILE` run's `resumed` event in FILE after the `cont`. */
+export const resumedInFile = (events: string): ResumeWaiter => () => {
+  const count = () => { try { return fs.readFileSync(events, 'utf8').split('"type":"resumed"').length - 1; } catch { return 0; } };
+  const before = count();
+  return async () => {
+    for (let i = 0; i < 400 && count() === before; i++) await new Promise((r) => setTimeout(r, 25));
+    if (count() === before) throw new Error(`cont: no resumed event in ${events} within 10 s`);
+  };
+};
+
+/**
+ * Ctrl+C until the program stops outside `file` (in node's code, or edit-continue's no-op of an idle
+ * program): the line a test waits for is written while the program's own code still runs or returns,
+ * and a Ctrl+C then stops in it (seen in CI). A stop in `file` is left with `cont`, and the next Ctrl+C
+ * waits until the program runs again (`resumed`). Returns stderr's mark before the last Ctrl+C.
+ */
+export async function interruptOutside(cli: RunningCli, file: string, resumed: ResumeWaiter): Promise<number> {
+  const inFile = new RegExp(String.raw`paused in [^\n]*\(` + file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + ':');
+  for (let attempt = 1; ; attempt++) {
+    const mark = cli.mark('stderr');
+    cli.kill('SIGINT');
+    await cli.waitFor(new RegExp(String.raw`paused (?:in|while)[\s\S]*` + PROMPT_END), { stream: 'stderr', after: mark, step: `the stop (try ${attempt})` });
+    if (!inFile.test(cli.stderr().slice(mark))) return mark;
+    if (attempt >= 20) throw new Error(`20 Ctrl+C in a row stopped in ${file}`);
+    const running = resumed();
+    cli.send('cont\n');
+    await running();
+  }
+}
