@@ -12,12 +12,13 @@
 // Variants:
 //   bnd          the retry boundaries alone (LiveEdit's text)
 //   swap         the swap text as the load hooks write it
-//   noslots      the prologue defines no slots (the module's eval only)
-//   noprologue   no prologue at all (no slots, no eval)
-//   evalonly     the prologue is only the planted `(c)=>eval(c)`, held by nothing (the eval's presence)
+//   noslots      the prologue defines no slots (the module's scope factory only)
+//   noprologue   no prologue at all (no slots, no scope)
+//   evalonly     the prologue is only a planted `(c)=>eval(c)`, held by nothing (an eval's presence)
 //   callonly     the prologue calls a helper that does nothing (the call and its closure, no globals)
 //   nodispatch   the prologue, but no dispatch in any function
 //   letslots     the slots as module-level `let`s instead of globals (no global defined or looked up)
+//   oldeval      the module's scope as a planted `(c)=>eval(c)`, as before the scope factory
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -46,8 +47,10 @@ const VARIANTS = {
     const text = swapText(t, m);
     const n = Number(/__ec\$s\("[^"]*",(\d+)/.exec(text)[1]);
     const names = Array.from({ length: n }, (_, k) => `__ec$${m}$${k}`);
-    return text.replace(/(__ec\$s\("[^"]*",)\d+(,\(c\)=>eval\(c\)\);\/\*\}ec\*\/)/, (_, a, b) => `${a}0${b}let ${names.join(',')};`);
+    return text.replace(/(__ec\$s\("[^"]*",)\d+(,\(\)=>new\([\s\S]*?\)\);\/\*\}ec\*\/)/, (_, a, b) => `${a}0${b}let ${names.join(',')};`);
   },
+  // the module's scope as it was before session 16: a planted eval instead of the scope factory
+  oldeval: (t, m) => swapText(t, m).replace(/,\(\)=>new\([\s\S]*?\)\);\/\*\}ec\*\//, ',(c)=>eval(c));/*}ec*/'),
 };
 
 function parseArgs(argv) {

@@ -189,7 +189,7 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   const textHasEval = text.includes('eval');
   forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   if (options.swap) {
-    const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true });
+    const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true, kind });
     if (swap.length === 0) return insertions.length ? join(text, insertions, options.insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
     // The boundary's text is delimited too, so that the controller reads the original back without a
     // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
@@ -230,11 +230,38 @@ export function slotName(module: string, n: number | string): string {
   return `__ec$${module}$${n}`;
 }
 
-/** The module's eval (module scope), and a class's eval (class scope: super, #private). */
-export const moduleEvalName = (module: string): string => slotName(module, 'e');
-/** What every module's eval is named (moduleEvalName of a swapModuleId), as a regular expression's source: a probe's test. */
-export const MODULE_EVAL_NAME_SOURCE = `^${moduleEvalName('m[0-9a-f]+').replace(/\$/g, '\\$')}$`;
+/**
+ * The module's scope, as planted by its prologue: a factory of an object with a getter and a setter
+ * for each top-level name the module keeps (keptNames), made once, when first needed, into the
+ * object moduleScopeName holds (moduleScopeExpression). A class's eval (class scope: super, #private).
+ */
+export const moduleFactoryName = (module: string): string => slotName(module, 'e');
+/** The global holding a module's scope object once made (moduleScopeExpression). */
+export const moduleScopeName = (module: string): string => slotName(module, 'v');
+/** What every module's scope factory is named (moduleFactoryName of a swapModuleId), as a regular expression's source: a probe's test. */
+export const MODULE_FACTORY_NAME_SOURCE = `^${moduleFactoryName('m[0-9a-f]+').replace(/\$/g, '\\$')}$`;
 export const classEvalName = (module: string, n: number): string => slotName(module, `c${n}`);
+
+/**
+ * An expression that gives the scope object of the module whose factory is the global `factory`
+ * (undefined when there is none), making it on first use and keeping it in the global `scope`,
+ * defined once so that V8 treats it as a constant in the code that reads it. Its prototype is cut
+ * from Object.prototype (and its `constructor` dropped), so that `with` over it sees the module's
+ * names only.
+ */
+export function moduleScopeExpression(factory: string, scope: string): string {
+  return `(${MODULE_SCOPE_MAKER})(globalThis,${JSON.stringify(factory)},${JSON.stringify(scope)})`;
+}
+
+/** moduleScopeExpression's function: (global object, factory's name, scope's name) → the scope object or undefined. */
+export const MODULE_SCOPE_MAKER = `(g,e,v)=>{const own=Object.prototype.hasOwnProperty;if(own.call(g,v))return g[v];const f=g[e];if(typeof f!=="function")return undefined;`
+  + `const o=f(),p=Object.getPrototypeOf(o);delete p.constructor;Object.setPrototypeOf(p,null);`
+  + `Object.defineProperty(g,v,{__proto__:null,value:o,configurable:true});return o}`;
+
+/** The names a prologue's scope factory keeps (read back from the text the program loaded). */
+export function keptNamesOf(prologue: string): string[] {
+  return [...prologue.matchAll(/get ([^\s(]+)\(\)\{return /g)].map((m) => m[1]);
+}
 
 /** A short identifier-safe id for a module file, the same in the program and in the controller. */
 export function swapModuleId(file: string): string {
@@ -325,6 +352,11 @@ interface Scan {
   usesArguments: boolean;
   /** `new.target` used in the function's own code (nested arrows included). */
   usesNewTarget: boolean;
+  /**
+   * Names declared in the blocks of the top level around it (`{ const cache = …; }`, a top-level
+   * loop's `let`): in no function's scope and not the module's, so its environment passes them.
+   */
+  topBlocks: Set<string>;
 }
 
 function isRef(node: Node, parent: Node | undefined): boolean {
@@ -340,19 +372,44 @@ function isRef(node: Node, parent: Node | undefined): boolean {
 
 /** Every function with its declared and referenced names (nested functions' references count for their ancestors). */
 /** Nodes whose declarations are block-scoped (a class or `let` inside one is not in the module's scope). */
-const BLOCK_SCOPES = new Set(['BlockStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement', 'SwitchStatement', 'CatchClause', 'StaticBlock']);
+export const BLOCK_SCOPES: ReadonlySet<string> = new Set(['BlockStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement', 'SwitchStatement', 'CatchClause', 'StaticBlock']);
+
+/**
+ * The names a block scope declares for itself (let, const, class, a function declared in it; a
+ * loop's `let`; a catch's parameter; a switch's cases). `var` is the function's or the module's.
+ */
+export function blockScopeNames(node: Node): string[] {
+  const out: string[] = [];
+  const lexical = (statements: Node[]) => {
+    for (const st of statements) {
+      if (st.type === 'VariableDeclaration' && st.kind !== 'var') for (const d of st.declarations) boundNames(d.id, out);
+      if ((st.type === 'ClassDeclaration' || st.type === 'FunctionDeclaration') && st.id) out.push(st.id.name);
+    }
+  };
+  switch (node.type) {
+    case 'BlockStatement': case 'StaticBlock': lexical(node.body); break;
+    case 'SwitchStatement': for (const c of node.cases) lexical(c.consequent); break;
+    case 'ForStatement': if (node.init?.type === 'VariableDeclaration' && node.init.kind !== 'var') lexical([node.init]); break;
+    case 'ForInStatement': case 'ForOfStatement': if (node.left.type === 'VariableDeclaration' && node.left.kind !== 'var') lexical([node.left]); break;
+    case 'CatchClause': boundNames(node.param, out); break;
+  }
+  return out;
+}
 
 /** A class, and whether it stands in a block of the top level (names there are in no function's scope and not in the module's). */
 interface ClassScan { node: Node; parent: Node | undefined; inTopBlock: boolean }
 
-function scanFunctions(root: Node): { scans: Scan[]; classes: ClassScan[] } {
+function scanFunctions(root: Node, wrapper: Node | null = null): { scans: Scan[]; classes: ClassScan[] } {
   const scans: Scan[] = [];
   const classes: ClassScan[] = [];
+  // the names of the top level's blocks around the node being visited (outside every function but
+  // a loader's module wrapper)
+  const blocks: string[][] = [];
   const declare = (s: Scan | null, names: string[]) => { if (s) for (const n of names) s.declared.add(n); };
   const visit = (node: Node, parent: Node | undefined, cur: Scan | null, inTopBlock: boolean): void => {
     let here = cur;
     if (isFunction(node)) {
-      here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false };
+      here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false, topBlocks: cur && cur.fn !== wrapper ? cur.topBlocks : new Set(blocks.flat()) };
       scans.push(here);
       if (node.type === 'FunctionExpression' && node.id) here.declared.add(node.id.name);
       for (const p of node.params) boundNames(p, []).forEach((n) => here!.declared.add(n));
@@ -378,12 +435,15 @@ function scanFunctions(root: Node): { scans: Scan[]; classes: ClassScan[] } {
         for (let s = here; s; s = s.up) { s.usesArguments = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
       }
     }
+    const block = (here === null || here.fn === wrapper) && node !== wrapper?.body && BLOCK_SCOPES.has(node.type) ? blockScopeNames(node) : null;
+    if (block) blocks.push(block);
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
       if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here, below); }
       else if (value && typeof value.type === 'string') visit(value, node, here, below);
     }
+    if (block) blocks.pop();
   };
   visit(root, undefined, null, false);
   return { scans, classes };
@@ -395,8 +455,11 @@ function envNames(s: Scan, declaredBelow: Map<Scan, Set<string>>, wrapper: Node 
   const out: string[] = [];
   for (const n of s.referenced) {
     if (inside.has(n) || n === 'arguments') continue;
-    // the loader's module wrapper holds the module's eval: its locals are reached through it
-    for (let u = s.up; u && u.fn !== wrapper; u = u.up) if (u.declared.has(n)) { out.push(n); break; }
+    // the loader's module wrapper holds the module's scope: its locals are reached through it
+    let found = false;
+    for (let u = s.up; u && u.fn !== wrapper; u = u.up) if (u.declared.has(n)) { found = true; break; }
+    // a block of the top level around it: no scope of ours reaches its names, its environment does
+    if (found || s.topBlocks.has(n)) out.push(n);
   }
   return out.sort();
 }
@@ -468,8 +531,10 @@ export interface SwapHooks {
   envRef?(name: string, fn: Node): string;
   /** The number of the next class's eval (default: 0, 1, 2 …). */
   classNumber?(): number;
-  /** Define the slots and plant the module's eval at the top (a module's load; not for a swap). */
+  /** Define the slots and plant the module's scope at the top (a module's load; not for a swap). */
   prologue: boolean;
+  /** The text's kind, for the prologue: a script module has node's CommonJS wrapper's names in its scope. */
+  kind?: SourceKind;
 }
 
 /** The function's own dispatch text and where it goes (after the boundary's prefix at the same offset). */
@@ -517,10 +582,97 @@ function needsClassEval(node: Node, text: string): boolean {
   return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#');
 }
 
+/** The parameters of node's CommonJS module wrapper: in every script module's scope. */
+const CJS_WRAPPER = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/**
+ * `require(…)`, `require(…).x`, `require(…)(…)`, `await import(…)`, and a loader's helper around one
+ * (`__toESM(require(…))`, tsc's `__importStar(require(…))`): a value the module cache holds anyway.
+ */
+function isModuleValue(init: Node | null | undefined, depth = 0): boolean {
+  let e = init;
+  if (e?.type === 'AwaitExpression') e = e.argument;
+  while (e) {
+    if (e.type === 'ImportExpression') return true;
+    if (e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === 'require') return true;
+    if (e.type === 'CallExpression' && depth < 2 && e.arguments.some((a: Node) => isModuleValue(a, depth + 1))) return true;
+    e = e.type === 'MemberExpression' ? e.object : e.type === 'CallExpression' ? e.callee : e.type === 'ChainExpression' ? e.expression : null;
+  }
+  return false;
+}
+
+/**
+ * The names a module (or a loader's module wrapper, `body` being its statements) declares at its top
+ * level, each with whether keeping it costs nothing: a function or class declaration, an import, a
+ * `require`d value (kept by the module cache anyway), node's CommonJS wrapper's parameters.
+ */
+export function topLevelNames(body: Node[], kind: SourceKind): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const add = (names: string[], cheap: boolean) => { for (const n of names) out.set(n, (out.get(n) ?? false) || cheap); };
+  if (kind === 'script') add(CJS_WRAPPER, true);
+  // `var` anywhere outside functions and classes is the module's
+  const vars = (st: Node | null | undefined): void => {
+    if (!st) return;
+    switch (st.type) {
+      case 'VariableDeclaration': if (st.kind === 'var') for (const d of st.declarations) add(boundNames(d.id), isModuleValue(d.init)); return;
+      case 'BlockStatement': st.body.forEach(vars); return;
+      case 'IfStatement': vars(st.consequent); vars(st.alternate); return;
+      case 'ForStatement': vars(st.init); vars(st.body); return;
+      case 'ForInStatement': case 'ForOfStatement': vars(st.left); vars(st.body); return;
+      case 'WhileStatement': case 'DoWhileStatement': case 'LabeledStatement': vars(st.body); return;
+      case 'TryStatement': vars(st.block); vars(st.handler?.body); vars(st.finalizer); return;
+      case 'SwitchStatement': for (const c of st.cases) c.consequent.forEach(vars); return;
+      case 'ExportNamedDeclaration': vars(st.declaration); return;
+    }
+  };
+  for (const st of body) {
+    vars(st);
+    const d = st.type === 'ExportNamedDeclaration' || st.type === 'ExportDefaultDeclaration' ? st.declaration : st;
+    if (!d) continue;
+    if (d.type === 'VariableDeclaration' && d.kind !== 'var') for (const x of d.declarations) add(boundNames(x.id), isModuleValue(x.init));
+    if ((d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration') && d.id) add([d.id.name], true);
+    if (st.type === 'ImportDeclaration') add(st.specifiers.map((sp: Node) => sp.local.name), true);
+  }
+  return out;
+}
+
+/**
+ * What a module's scope factory keeps (docs/swap.md, "The module's scope"): the top-level names that
+ * a function of the module already uses (V8 keeps them for that function anyway), those that cost
+ * nothing to keep (topLevelNames), and every one when the module has a direct eval of its own or
+ * a class eval of ours (then V8 keeps them all in any case). Anything else is freed after the top
+ * level ran, as under plain node, and a swapped-in body cannot use it.
+ */
+function keptNames(top: Map<string, boolean>, outermost: Scan[], declaredBelow: Map<Scan, Set<string>>, everything: boolean): string[] {
+  const kept = new Set<string>();
+  for (const [n, cheap] of top) if (cheap || everything) kept.add(n);
+  for (const s of outermost) {
+    const inside = declaredBelow.get(s)!;
+    for (const n of s.referenced) if (top.has(n) && !inside.has(n)) kept.add(n);
+  }
+  // the accessors are a class's, whose code is strict: a sloppy file's `var package` or `arguments`
+  // could not be named there, nor an accessor `constructor`; such a name is not kept
+  for (const n of NOT_IN_A_CLASS) kept.delete(n);
+  return [...kept].sort();
+}
+
+/** Names a sloppy file may declare that its scope class (strict code) could not reach or name. */
+const NOT_IN_A_CLASS = ['constructor', '__proto__', 'arguments', 'eval', 'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield'];
+
+/**
+ * The class of a module's scope object: a getter and a setter for each name (a const's setter throws,
+ * as its assignment would). The setter's parameter is `v`, or another short name none of them has.
+ */
+function scopeClass(names: string[]): string {
+  let v = 'v';
+  for (let i = 0; names.includes(v); i++) v = `v${i}`;
+  return `class{${names.map((n) => `get ${n}(){return ${n}}set ${n}(${v}){${n}=${v}}`).join('')}}`;
+}
+
 /** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
 export function swapInsertions(root: Node, text: string, module: string, hooks: SwapHooks): Insertion[] {
-  const { scans, classes } = scanFunctions(root);
   const wrapper = hooks.prologue ? moduleWrapper(root) : null;
+  const { scans, classes } = scanFunctions(root, wrapper);
   if (scans.length === 0 && classes.length === 0) return [];
   const out: Insertion[] = [];
   // names declared in a function or any function inside it
@@ -544,15 +696,25 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
   }
   let c = 0;
+  let classEvals = 0;
   for (const { node, inTopBlock } of classes) {
     if (!inTopBlock && !needsClassEval(node, text)) continue;
+    classEvals++;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{__proto__:null,value:(c)=>eval(c),configurable:true})}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
-  // The prologue: every slot defined (undefined) before the module's code runs, and the module's eval
-  // (inside a loader's module wrapper: there, it sees what the user wrote at the top level).
+  // The prologue: every slot defined (undefined) before the module's code runs, and the module's
+  // scope (inside a loader's module wrapper: there, it sees what the user wrote at the top level).
   const body: Node[] = wrapper ? wrapper.body.body : root.body;
+  const topScan = wrapper ? scans.find((s) => s.fn === wrapper) ?? null : null;
+  const top = topLevelNames(body, hooks.kind ?? 'script');
+  if (wrapper) for (const n of CJS_WRAPPER) top.set(n, true);
+  // node's wrapper's names cost nothing to keep, but each is text of every module's prologue: kept
+  // when the file names them (a swapped body that starts using one the file never named is refused)
+  for (const n of CJS_WRAPPER) if (top.get(n) === true && !new RegExp(`(^|[^\\w$.])${n}(?![\\w$])`).test(text)) top.set(n, false);
+  const everything = classEvals > 0 || /\beval\b/.test(text);
+  const kept = keptNames(top, scans.filter((s) => s.up === topScan && s !== topScan), declaredBelow, everything);
   let first = 0;
   while (first < body.length && typeof body[first].directive === 'string') first++;
   const at = first === 0 ? (body.length ? body[0].start : wrapper ? wrapper.body.end - 1 : text.length) : body[first - 1].end;
@@ -560,10 +722,10 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   out.push({
     at,
     // the hooks define the helper once per thread (./swap-runtime.ts), before any module loads. A
-    // thread that runs the text without them gets no slots and no eval: every dispatch finds no
+    // thread that runs the text without them gets no slots and no scope: every dispatch finds no
     // function and runs the loaded code, and a save there answers EC310. A copy of the helper in each
     // module for that case (as before) cost 2,000 modules ~25 ms of their start under the inspector.
-    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${n},(c)=>eval(c));${CLOSE}`,
+    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${n},()=>new(${scopeClass(kept)}));${CLOSE}`,
   });
   return out;
 }

@@ -6,7 +6,8 @@ import { SWAP_PROLOGUE_HELPER } from './mark';
 
 /**
  * Define `prefix0` … `prefix(n-1)` (undefined, not enumerable, configurable) where they are not own
- * properties yet, and `prefixe`, the module's eval. V8 treats a global that is never written as a
+ * properties yet, and `prefixe`, the factory of the module's scope object (./boundary.ts
+ * moduleScopeExpression makes it when a save first needs it). V8 treats a global that is never written as a
  * constant; a slot that is missing would make every check of it slow.
  *
  * The slots share one descriptor, made without a prototype (so that a program that adds `get` or
@@ -19,12 +20,14 @@ export function defineSwapHelper(g: typeof globalThis = globalThis): void {
   if (own.call(g, SWAP_PROLOGUE_HELPER)) return;
   const slot: PropertyDescriptor = { __proto__: null, value: undefined, configurable: true } as PropertyDescriptor;
   define(g, SWAP_PROLOGUE_HELPER, {
-    value: function prologue(prefix: string, n: number, moduleEval: unknown): void {
+    value: function prologue(prefix: string, n: number, scope: unknown): void {
       for (let i = 0; i < n; i++) {
         const name = prefix + i;
         if (!own.call(g, name)) define(g, name, slot);
       }
-      define(g, prefix + 'e', { __proto__: null, value: moduleEval, configurable: true } as PropertyDescriptor);
+      define(g, prefix + 'e', { __proto__: null, value: scope, configurable: true } as PropertyDescriptor);
+      // a module loaded again (its cache entry deleted): saves compile in the newest copy's scope
+      if (own.call(g, prefix + 'v')) delete (g as Record<string, unknown>)[prefix + 'v'];
     },
     configurable: true,
   });

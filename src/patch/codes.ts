@@ -64,6 +64,11 @@ export const Codes = {
    * swapped: a call of it already under way goes on with the code it started with.
    */
   SwapRunningCall: 'EC215',
+  /**
+   * Swap engine: the new body uses a top-level variable that no function used when the file loaded:
+   * V8 freed its value once the top level ran (as under plain node), so no code can reach it.
+   */
+  SwapFreed: 'EC216',
   /** Swap engine: the running module has no swap indirection, or the scope to compile in is missing. */
   SwapUnavailable: 'EC310',
 } as const;

@@ -9,6 +9,7 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
+  classEvalName, moduleFactoryName, moduleScopeExpression, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -21,9 +22,13 @@ export interface CompiledUnit {
   unit: SwapUnit;
   /** The slot the implementation goes to. */
   slot: string;
-  /** The global holding the eval to compile it with (the module's or its class's). */
-  evalName: string;
-  /** The code for that eval. */
+  /**
+   * Where it compiles: in a class's scope, through the global holding that class's eval; or in the
+   * global scope (indirect eval), reading the module's names through its scope object, made from
+   * the module's factory if not yet (boundary.ts moduleScopeExpression).
+   */
+  where: { classEval: string } | { factory: string; scope: string };
+  /** The code to compile. */
   code: string;
   /**
    * Shapes given to functions of the new code that had none, or whose captures or forwarding changed
@@ -65,6 +70,11 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const envNames = new Set(unit.shape.env);
   // names the new code reads through the environment object: free in it and passed by the running version
   const viaEnv = new Set(uses.free.map((r) => r.name).filter((n) => envNames.has(n)));
+  // and, compiled outside a class eval, the module's names, through its scope object (the plan
+  // refused the top-level names it did not keep)
+  const inModule = unit.classEval === null;
+  const scope = moduleScopeName(state.module);
+  const through = (name: string): string | null => (viaEnv.has(name) ? ENV : inModule && state.scope.kept.has(name) ? scope : null);
 
   const edits: { at: number; text: string; end?: number }[] = [];
   const arrow = node.type === 'ArrowFunctionExpression';
@@ -76,14 +86,16 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const params: Node[] = node.params;
   const forwardedNames = unit.shape.mode === 'b' ? params.flatMap((p) => boundNames(p)).join(',') : null;
   if (arrow) {
-    const paramsText = forwardedNames ?? (params.length ? applyEdits(saved, envEdits(uses, viaEnv, params[0].start, params[params.length - 1].end), params[0].start, params[params.length - 1].end) : '');
+    const paramsText = forwardedNames ?? (params.length ? applyEdits(saved, envEdits(uses, through, params[0].start, params[params.length - 1].end), params[0].start, params[params.length - 1].end) : '');
     // Ours, delimited as cuts (a stop in the body is shown at the column written), and the arrow's
     // own header as spaces of its length: `(a) => a + 1` runs as `function(a){return(a + 1)}` and
     // reads back as `(a) => a + 1` with its header blank, the body where it was.
     const own = `${node.async ? 'async ' : ''}function(${undelimited(paramsText)})`;
-    edits.push({ at: node.start, end: node.body.start, text: delimited(own) + ' '.repeat(node.body.start - node.start) });
+    // up to the `=>`, not to the body: a concise body in parentheses (`() => ({ a })`) keeps them
+    const arrowEnd = saved.indexOf('=>', params.length ? params[params.length - 1].end : node.start) + 2;
+    edits.push({ at: node.start, end: arrowEnd, text: delimited(own) + ' '.repeat(arrowEnd - node.start) });
     if (node.body.type !== 'BlockStatement') {
-      edits.push({ at: node.body.start, text: delimited('{return(') });
+      edits.push({ at: arrowEnd, text: delimited('{return(') });
     }
   } else if (forwardedNames !== null && params.length) {
     edits.push({ at: params[0].start, end: params[params.length - 1].end, text: forwardedNames });
@@ -106,8 +118,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
     classNumber: () => counters.nextClass++,
   }));
-  edits.push(...envEdits(uses, viaEnv, node.start, node.end));
-  if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.body.end, text: delimited(')}') });
+  edits.push(...envEdits(uses, through, node.start, node.end));
+  if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.end, text: delimited(')}') });
 
   let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
 
@@ -147,6 +159,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     prefix = `(()=>{const __ec$f=(${ENV})=>` + prefix;
     suffix += `;__ec$f.E=${envClass(unit.shape.env)};return __ec$f})()`;
   }
+  // the global scope is sloppy: a strict module's code (an ES module, a "use strict" script, a class
+  // body) says so, as its own scope did for the eval it compiled in before
+  if (inModule && (state.scope.strict || unit.site.insideClass)) prefix = '"use strict";' + prefix;
   const at = position(saved, startOffset);
   // on the first line there is no line before for the wrapper: it goes in front, and a comment pads
   // the function out to its column when there is room (tsx's ES modules are one line: there is); the
@@ -154,8 +169,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const code = at.line >= 2
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
-  const evalName = unit.classEval === null ? slotName(state.module, 'e') : slotName(state.module, `c${unit.classEval}`);
-  return { unit, slot: slotName(state.module, unit.shape.n), evalName, code: `${code}\n//# sourceURL=${url}`, newShapes };
+  const where = inModule ? { factory: moduleFactoryName(state.module), scope } : { classEval: classEvalName(state.module, unit.classEval!) };
+  return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes };
 }
 
 /** The comment that pads a function on the first line out to its column: `/*  …  *\/`. */
@@ -173,15 +188,22 @@ export function envClass(names: string[]): string {
 }
 
 /**
- * `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`) for references to the environment's names. Each
- * insertion is delimited (a cut, as the dispatch's), so that a stop in the swapped-in code is shown at
- * the column the user wrote, not one moved right by the `__ec$e.` before it on that line.
+ * `a` → `__ec$e.a` (and `{ a }` → `{ a: __ec$e.a }`, `a()` → `(0,__ec$e.a)()`) for references to the
+ * names `through` gives an object for: the environment's, the module scope's. Each insertion is
+ * delimited (a cut, as the dispatch's), so that a stop in the swapped-in code is shown at the column
+ * the user wrote, not one moved right by the `__ec$e.` before it on that line. A call keeps the
+ * `this` it had (undefined, or the global object in sloppy code), not the object read through.
  */
-function envEdits(uses: ReturnType<typeof functionUses>, viaEnv: Set<string>, from: number, to: number): { at: number; text: string }[] {
+function envEdits(uses: ReturnType<typeof functionUses>, through: (name: string) => string | null, from: number, to: number): { at: number; text: string }[] {
   const out: { at: number; text: string }[] = [];
   for (const r of uses.free) {
-    if (!viaEnv.has(r.name) || r.start < from || r.start >= to) continue;
-    out.push({ at: r.start, text: delimited(r.shorthand ? `${r.name}:${ENV}.` : `${ENV}.`) });
+    const object = r.start >= from && r.start < to ? through(r.name) : null;
+    if (object === null) continue;
+    if (r.callee) {
+      out.push({ at: r.start, text: delimited(`(0,${object}.`) }, { at: r.start + r.name.length, text: delimited(')') });
+    } else {
+      out.push({ at: r.start, text: delimited(r.shorthand ? `${r.name}:${object}.` : `${object}.`) });
+    }
   }
   return out;
 }
@@ -192,14 +214,18 @@ function envEdits(uses: ReturnType<typeof functionUses>, viaEnv: Set<string>, fr
  * It evaluates to null, or to the message of what failed.
  */
 export function installExpression(units: CompiledUnit[]): string {
-  const compile = units.map((u) => `[${JSON.stringify(u.slot)},${JSON.stringify(u.evalName)},${JSON.stringify(u.code)}]`).join(',');
+  const compile = units.map((u) => {
+    const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
+      : `(c)=>${moduleScopeExpression(u.where.factory, u.where.scope)}===void 0?void 0:indirect(c)`;
+    const missing = 'classEval' in u.where ? u.where.classEval : u.where.factory;
+    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how}]`;
+  }).join(',');
   return `(() => {
-  const g = globalThis, list = [${compile}], made = [];
-  for (const [slot, ev, code] of list) {
-    const e = g[ev];
-    if (typeof e !== 'function') return 'no eval ' + ev;
+  const g = globalThis, indirect = eval, list = [${compile}], made = [];
+  for (const [slot, missing, code, how] of list) {
     let impl;
-    try { impl = e(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
+    try { impl = how(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
+    if (impl === undefined) return 'no eval ' + missing;
     made.push([slot, impl]);
   }
   for (const [slot, impl] of made) { delete g[slot]; Object.defineProperty(g, slot, { __proto__: null, value: impl, configurable: true }); }

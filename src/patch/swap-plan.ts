@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { SWAP_MARK, isSwapText, moduleWrapper, swapCuts, swapSite, parseSource, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, isSwapText, keptNamesOf, moduleWrapper, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -22,6 +22,8 @@ export interface FunctionSite {
   /** Innermost class body around it (member or nested deeper), and its class. */
   insideClass: Node | null;
   classNode: Node | null;
+  /** Names declared in blocks of the top level around it (boundary.ts blockScopeNames): its environment passes those it used. */
+  topBlocks: Set<string>;
 }
 
 /** One script as the program loaded it, and what the swap engine has done to it since. */
@@ -57,6 +59,12 @@ export interface SwapState {
    * own text as loaded: its own code is the file's top level, which ran once and is never swapped.
    */
   wrapper: { key: string; own: string; holdsEval: boolean } | null;
+  /**
+   * The module's scope as loaded (boundary.ts keptNames): its top-level names, and those its scope
+   * object reaches (the rest were freed after the top level ran). A swapped-in body compiled outside
+   * a class eval reads and writes the kept ones through that object, and cannot use the others.
+   */
+  scope: { top: Set<string>; kept: Set<string>; strict: boolean };
 }
 
 export interface LastText {
@@ -80,6 +88,8 @@ export interface OuterFunction {
   classEnd: number;
   /** 1-based line of the start in that text. */
   line: number;
+  /** Names of the top level's blocks around it (FunctionSite.topBlocks). */
+  topBlocks: string[];
 }
 
 function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): OuterFunction[] {
@@ -91,6 +101,7 @@ function outerFunctions(model: ScriptModel, sites: Map<number, FunctionSite>): O
       declaration: site?.node.type === 'FunctionDeclaration',
       objectMethod: site?.member?.type === 'Property',
       classStart: cls ? cls.start : -1, classEnd: cls ? cls.end : -1, line: f.line,
+      topBlocks: site ? [...site.topBlocks] : [],
     };
   });
 }
@@ -115,25 +126,37 @@ function transformCuts(text: string): { start: number; end: number; meta?: strin
   return [...swapCuts(text), { start: text.length - SWAP_MARK.length, end: text.length }];
 }
 
-/** Every function of a parsed text by its start offset, with its member and class. */
-export function functionSites(program: Node): Map<number, FunctionSite> {
+/**
+ * Every function of a parsed text by its start offset, with its member and class. `around`: names of
+ * top-level blocks around the whole text (a function parsed alone: planFast); `wrapper`: a loader's
+ * module wrapper, whose blocks count as the top level's (as boundary.ts scanFunctions counts them).
+ */
+export function functionSites(program: Node, around: Set<string> = new Set(), wrapper: Node | null = moduleWrapper(program)): Map<number, FunctionSite> {
   const out = new Map<number, FunctionSite>();
-  const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null): void => {
+  const blocks: string[][] = [];
+  const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null, inFunction: boolean): void => {
     let inside = cls;
     let insideNode = clsNode;
+    let deeper = inFunction;
     if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
+    let topBlocks: Set<string> | null = null;
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
-      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode });
+      topBlocks = new Set([...around, ...blocks.flat()]);
+      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks });
+      if (node !== wrapper) deeper = true;
     }
+    const block = !deeper && node !== wrapper?.body && BLOCK_SCOPES.has(node.type) ? blockScopeNames(node) : null;
+    if (block) blocks.push(block);
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode); }
-      else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode);
+      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode, deeper); }
+      else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode, deeper);
     }
+    if (block) blocks.pop();
   };
-  visit(program, undefined, null, null);
+  visit(program, undefined, null, null, false);
   return out;
 }
 
@@ -151,6 +174,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
   const classSites = new Map<number, number>();
   let module = '';
   let prologueAt = -1;
+  let kept: string[] = [];
   for (const c of cuts) {
     if (c.start < at) continue;
     original += running.slice(at, c.start);
@@ -161,7 +185,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
       if (s.what === 'c') classSites.set(pos, s.n);
       const inserted = running.slice(c.start, c.end);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
-      if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) prologueAt = pos;
+      if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); }
     }
     removed += c.end - c.start;
     at = c.end;
@@ -178,7 +202,13 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     sites, topTokens: topLevelTokens(model, kind), last: null,
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
     wrapper: wrapperOf(model, program, prologueAt),
+    scope: { top: new Set(), kept: new Set(kept), strict: kind === 'module' },
   };
+  const wrapperNode = state.wrapper?.holdsEval ? moduleWrapper(program as Node) : null;
+  const topBody: Node[] = wrapperNode ? wrapperNode.body.body : (program as Node).body;
+  state.scope.top = new Set(topLevelNames(topBody, kind).keys());
+  const useStrict = (body: Node[]) => { for (const st of body) { if (typeof st.directive !== 'string') return false; if (st.directive === 'use strict') return true; } return false; };
+  state.scope.strict ||= useStrict((program as Node).body) || (wrapperNode !== null && useStrict(topBody));
   state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
   for (const n of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
@@ -241,12 +271,26 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (uses.usesSuper && site.member?.type === 'Property') {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in object literal method cannot use super (restart to use it)` };
   }
+  if (state.classOf.get(oldF.key) == null && uses.free.some((r) => r.name === 'eval' && r.callee)) {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)` };
+  }
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
-  const fresh = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments' && ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null) && !shape.env.includes(n));
+  const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments');
+  const fresh = names.filter((n) => ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null) && !shape.env.includes(n));
   if (fresh.length) {
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)` };
+  }
+  const fromBlock = names.filter((n) => site.topBlocks.has(n) && !shape.env.includes(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null));
+  if (fromBlock.length) {
+    return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)` };
+  }
+  // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
+  const freed = state.classOf.get(oldF.key) == null ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null)) : [];
+  if (freed.length) {
+    const list = freed.join(', ');
+    return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };
   }
   const oldNode = oldSite.node;
   const params: Node[] = site.node.params;
@@ -381,7 +425,9 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
     f.name = f === root ? o.name : inner ?? (f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name);
   }
   root.parent = null;
-  const sites = functionSites(program as Node);
+  // parsed alone: the blocks around it come from the last whole text
+  const wrapperNode = o.wrapper ? functionSites(program as Node, new Set(), null).get(o.start)?.node ?? null : null;
+  const sites = functionSites(program as Node, new Set(o.topBlocks), wrapperNode);
   const notApplied: NotApplied[] = [];
   const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
   const clean = notApplied.length === 0 && warnings.length === 0;

@@ -10,6 +10,8 @@ export interface FreeReference {
   start: number;
   /** `{ a }`: the identifier is both key and value. */
   shorthand: boolean;
+  /** `a(…)` or a`…`: called, so a rewrite to `o.a` must not make `o` its `this`. */
+  callee?: boolean;
 }
 
 export interface FunctionUses {
@@ -69,9 +71,9 @@ export function functionUses(fn: Node): FunctionUses {
   // depth of non-arrow functions / class bodies below fn: 0 means fn's own code
   let opaque = 0;
 
-  const ref = (id: Node, shorthand: boolean) => {
+  const ref = (id: Node, shorthand: boolean, callee = false) => {
     if (id.name === 'arguments' && opaque === 0 && !declared('arguments')) uses.usesArguments = true;
-    if (!declared(id.name)) uses.free.push({ name: id.name, start: id.start, shorthand });
+    if (!declared(id.name)) uses.free.push({ name: id.name, start: id.start, shorthand, ...(callee ? { callee } : {}) });
   };
 
   const pattern = (p: Node | null, declaring: boolean): void => {
@@ -152,6 +154,12 @@ export function functionUses(fn: Node): FunctionUses {
       case 'VariableDeclaration': for (const d of node.declarations) { pattern(d.id, true); walk(d.init); } return;
       case 'AssignmentExpression': pattern(node.left, false); walk(node.right); return;
       case 'MemberExpression': walk(node.object); if (node.computed) walk(node.property); return;
+      case 'CallExpression': case 'TaggedTemplateExpression': {
+        const callee = node.type === 'CallExpression' ? node.callee : node.tag;
+        if (callee.type === 'Identifier') ref(callee, false, true); else walk(callee);
+        if (node.type === 'CallExpression') for (const a of node.arguments) walk(a); else walk(node.quasi);
+        return;
+      }
       case 'Property':
         if (node.computed) walk(node.key);
         if (node.shorthand && node.value.type === 'Identifier') { ref(node.value, true); return; }

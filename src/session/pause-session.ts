@@ -12,7 +12,8 @@ import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, may
 import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
-import { MODULE_EVAL_NAME_SOURCE, moduleEvalName, swapCuts, swapModuleId } from '../inject/boundary';
+import { readLoaded } from '../patch/swap-plan';
+import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
@@ -35,7 +36,15 @@ export interface ScopeVariable {
    * environment object (ENV below); read and written through it.
    */
   viaEnv?: true;
+  /**
+   * Swap engine: a top-level variable of the module that swapped-in code reaches through the module's
+   * scope object (boundary.ts moduleScopeExpression), the global named here; read and written through it.
+   */
+  viaScope?: string;
 }
+
+/** How many of the program's files a message about a freed top-level variable looks into (PauseSession.freedIn). */
+const FREED_FILES = 300;
 
 /** Names our boundaries and the swap engine add (`__ec$r`, `__ec$e`, …): never shown, never set. */
 export const isHiddenName = (name: string): boolean => name.startsWith('__ec$');
@@ -596,6 +605,9 @@ export class PauseSession {
         out.push({ name: prop.name, value: prop.value, scopeNumber: i, scopeType: scope.type });
       }
     }
+    // swapped-in code compiled outside a class eval has none of its module's names in its scopes: it
+    // reaches them through the module's scope object, which has every name the module kept
+    if (scopeTypes.includes('module') || scopeTypes.includes('closure')) await this.scopeObjectVariables(frameIndex, seen, out);
     // A pause's scope objects are snapshots (docs/v8.md): a variable `set` at this pause is read again.
     for (const v of out) {
       if (!this.setAtThisPause.has(v.name)) continue;
@@ -650,6 +662,29 @@ export class PauseSession {
       if (!value.ok) continue;
       seen.add(name);
       out.push({ name, value: value.value, scopeNumber, scopeType: 'closure', viaEnv: true });
+    }
+  }
+
+  /** The module's names a swapped-in frame reaches through its module's scope object (ScopeVariable.viaScope). */
+  private async scopeObjectVariables(frameIndex: number, seen: Set<string>, out: ScopeVariable[]): Promise<void> {
+    const frame = this.current?.callFrames[frameIndex];
+    const record = frame ? this.record(frame.location.scriptId) : undefined;
+    if (!frame || !record?.compiled) return;
+    const scope = moduleScopeName(swapModuleId(record.file));
+    const names = await this.evaluate(`${moduleScopeExpression(moduleFactoryName(swapModuleId(record.file)), scope)}===void 0?[]:Object.getOwnPropertyNames(Object.getPrototypeOf(globalThis[${JSON.stringify(scope)}]))`, frameIndex, true);
+    if (!names.ok || !Array.isArray(names.value.value)) return;
+    const list = envNames(names.value.value);
+    // shown as V8 shows the same variable in the file's own frames: an ES module's, or the closure of
+    // node's CommonJS wrapper
+    const kind = this.registry.scriptsOf(record.file).some((r) => !r.compiled && r.isModule) ? 'module' : 'closure';
+    // node's CommonJS wrapper's names, which every script module keeps: shown when the file names them
+    const unused = await this.unusedWrapperNames(frame, list.map((name) => ({ name }) as Protocol.Runtime.PropertyDescriptor));
+    for (const name of list) {
+      if (seen.has(name) || unused.has(name)) continue;
+      const value = await this.evaluate(`globalThis[${JSON.stringify(scope)}].${name}`, frameIndex);
+      if (!value.ok) continue;
+      seen.add(name);
+      out.push({ name, value: value.value, scopeNumber: frame.scopeChain.length, scopeType: kind, viaScope: scope });
     }
   }
 
@@ -717,34 +752,58 @@ export class PauseSession {
   }
 
   /**
-   * The program's modules whose top level declares `name`, where the swap engine planted its eval in
-   * each (docs/swap.md): code run through that eval sees, and writes, the module's own bindings. For a
-   * name asked at a stop outside the program (an idle program's Ctrl+C), where no frame sees them.
-   * Empty under LiveEdit (no module has an eval of ours) or when no module declares it.
+   * The program's modules whose scope object (the swap engine's, docs/swap.md) has `name`: code run
+   * with it (inModule) reads and writes the module's own binding. For a name asked at a stop outside
+   * the program (an idle program's Ctrl+C), where no frame sees them. Empty under LiveEdit (no module
+   * has a scope object of ours) or when no module kept such a name.
    */
-  private async modulesDeclaring(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null }[]> {
-    const probe = `Object.getOwnPropertyNames(globalThis).filter((n) => /${MODULE_EVAL_NAME_SOURCE}/.test(n) && typeof globalThis[n] === 'function').filter((n) => {
-      try { globalThis[n](${JSON.stringify(`void ${name}`)}); return true; } catch (e) { return !(e instanceof ReferenceError && / is not defined$/.test(e.message)); }
-    })`;
+  private async modulesDeclaring(frameIndex: number, name: string): Promise<{ scopeName: string; file: string | null }[]> {
+    const probe = `Object.getOwnPropertyNames(globalThis).filter((e) => /${MODULE_FACTORY_NAME_SOURCE}/.test(e) && typeof globalThis[e] === 'function').map((e) => {
+      const v = e.slice(0, -1) + 'v', o = (${MODULE_SCOPE_MAKER})(globalThis, e, v);
+      return o !== undefined && ${JSON.stringify(name)} in o ? v : null;
+    }).filter((v) => v !== null)`;
     const r = await this.evaluate(probe, frameIndex, true);
     const names = r.ok && Array.isArray(r.value.value) ? (r.value.value as unknown[]).filter((n): n is string => typeof n === 'string') : [];
     if (!names.length) return [];
-    const fileOf = new Map(this.registry.files().map((f) => [moduleEvalName(swapModuleId(f)), f]));
-    return names.map((evalName) => ({ evalName, file: fileOf.get(evalName) ?? null }));
+    const fileOf = new Map(this.registry.files().map((f) => [moduleScopeName(swapModuleId(f)), f]));
+    return names.map((scopeName) => ({ scopeName, file: fileOf.get(scopeName) ?? null }));
   }
 
-  /** Run `code` through a module's planted eval (modulesDeclaring), in the module's own scope. */
-  private inModule(evalName: string, code: string, frameIndex: number): Promise<Result<Protocol.Runtime.RemoteObject>> {
-    return this.evaluate(`globalThis[${JSON.stringify(evalName)}](${JSON.stringify(code)})`, frameIndex);
+  /** Run `code` with a module's scope object (modulesDeclaring): its names are the module's own bindings. */
+  private inModule(scopeName: string, code: string, frameIndex: number): Promise<Result<Protocol.Runtime.RemoteObject>> {
+    // `with` is sloppy code: compiled on its own (indirect eval), where the frame's code may be strict
+    return this.evaluate(`(0,eval)(${JSON.stringify(`with(globalThis[${JSON.stringify(scopeName)}]){${code}
+}`)})`, frameIndex);
   }
 
   /** The one module (modulesDeclaring) to read or write `name` in, or a message saying why there is none. */
-  private async moduleHolding(frameIndex: number, name: string): Promise<{ evalName: string; file: string | null } | { none: string | null }> {
+  private async moduleHolding(frameIndex: number, name: string): Promise<{ scopeName: string; file: string | null } | { none: string | null }> {
     const found = await this.modulesDeclaring(frameIndex, name);
     if (found.length === 1) return found[0];
-    if (!found.length) return { none: null };
+    if (!found.length) {
+      const freed = await this.freedIn(name);
+      return { none: freed.length ? `${name} is a top-level variable of ${freed.map((f) => path.basename(f)).join(', ')} that no function there uses: its value was freed once the top level ran, as under plain node` : null };
+    }
     const files = found.map((m) => (m.file ? path.basename(m.file) : 'a module of yours'));
     return { none: `${name} is declared at the top level of ${files.length} modules (${files.join(', ')})` };
+  }
+
+  /**
+   * The files whose loaded swap text declares `name` at the top level and did not keep it
+   * (boundary.ts keptNames). Only on the way to an error; the first FREED_FILES files are asked
+   * (a text not fetched yet costs one request).
+   */
+  private async freedIn(name: string): Promise<string[]> {
+    const out: string[] = [];
+    const word = new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+    for (const file of this.registry.files().slice(0, FREED_FILES)) {
+      const r = this.registry.scriptsOf(file).find((x) => !x.compiled);
+      if (!r) continue;
+      const text = await this.registry.runningText(r.scriptId).catch(() => '');
+      const state = word.test(text) ? readLoaded(text, r.isModule ? 'module' : 'script') : null;
+      if (state && state.scope.top.has(name) && !state.scope.kept.has(name)) out.push(file);
+    }
+    return out;
   }
 
   private async declarationSeen(frame: Protocol.Debugger.CallFrame, name: string): Promise<(Declaration & { line: number }) | null> {
@@ -766,12 +825,18 @@ export class PauseSession {
     const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
     if (frameIndex === null || !missing) return r;
     const b = await this.binding(frameIndex, missing);
-    if (b.kind === 'here' && b.variable.viaEnv) {
-      // a swapped-in closure reaches its enclosing function's locals through its environment object:
-      // the expression sees them as names (an arrow keeps the frame's `this` and its own locals)
-      const names = (await this.variables(frameIndex)).filter((v) => v.viaEnv).map((v) => v.name);
-      const viaEnv = await this.evaluate(`(({${names.join(',')}}) => (${expression}))(${ENV})`, frameIndex);
-      return viaEnv.ok ? { ok: true, value: { value: viaEnv.value, from: null } } : viaEnv;
+    if (b.kind === 'here' && (b.variable.viaEnv || b.variable.viaScope)) {
+      // a swapped-in closure reaches its enclosing function's locals through its environment object,
+      // and swapped-in code its module's names through the module's scope object: the expression
+      // sees them as names (an arrow keeps the frame's `this` and its own locals); only those it
+      // names are read
+      const vars = (await this.variables(frameIndex)).filter((v) => new RegExp(`(^|[^\\w$.])${v.name.replace(/\$/g, '\\$')}(?![\\w$])`).test(expression));
+      const env = vars.filter((v) => v.viaEnv).map((v) => v.name);
+      const scoped = vars.filter((v) => v.viaScope);
+      const objects = scoped.length ? `,globalThis[${JSON.stringify(scoped[0].viaScope)}]` : '';
+      const params = `{${env.join(',')}}${scoped.length ? `,{${scoped.map((v) => v.name).join(',')}}` : ''}`;
+      const read = await this.evaluate(`((${params}) => (${expression}))(${env.length ? ENV : '{}'}${objects})`, frameIndex);
+      return read.ok ? { ok: true, value: { value: read.value, from: null } } : read;
     }
     if (b.kind === 'not-kept') return fail(`${r.message}: ${notKept(missing, b, this.frameName(frameIndex))}`);
     if (b.kind === 'global') {
@@ -782,8 +847,8 @@ export class PauseSession {
       if (outside) {
         // the swap engine's eval of the module that declares it reads it where it lives
         const held = await this.moduleHolding(frameIndex, missing);
-        if ('evalName' in held) {
-          const read = await this.inModule(held.evalName, expression, frameIndex);
+        if ('scopeName' in held) {
+          const read = await this.inModule(held.scopeName, expression, frameIndex);
           return read.ok ? { ok: true, value: { value: read.value, from: null, module: held.file ?? undefined } } : read;
         }
         return fail(`${r.message}: ${outside.where}, and ${held.none ?? 'your variables are not in its scope'}; ${outside.reach('read')}`);
@@ -821,8 +886,8 @@ export class PauseSession {
       const outside = noGlobal ? this.outsideProgram(frameIndex) : null;
       if (outside) {
         const held = await this.moduleHolding(frameIndex, name);
-        if ('evalName' in held) {
-          const assigned = await this.inModule(held.evalName, `${name} = (${expression})`, frameIndex);
+        if ('scopeName' in held) {
+          const assigned = await this.inModule(held.scopeName, `${name} = (${expression})`, frameIndex);
           if (!assigned.ok) return fail(`V8 could not set ${name}${held.file ? ` in ${path.basename(held.file)}` : ''}: ${assigned.message}`);
           return { ok: true, value: { value: assigned.value, scopeType: 'module', frame: frameIndex, declaredConst: false, module: held.file ?? undefined } };
         }
@@ -832,13 +897,15 @@ export class PauseSession {
       if (!assigned.ok) return fail(`${name} is not a variable here, and assigning it failed: ${assigned.message}`);
       return { ok: true, value: { value: assigned.value, scopeType: 'global', frame: frameIndex, declaredConst: false } };
     }
-    if (b.kind === 'here' && b.variable.viaEnv) {
-      // written through the environment object's setter: the enclosing function's own variable
-      const assigned = await this.evaluate(`${ENV}.${name} = (${expression})`, frameIndex);
+    if (b.kind === 'here' && (b.variable.viaEnv || b.variable.viaScope)) {
+      // written through the environment object's setter (the enclosing function's own variable), or
+      // the module scope object's (the module's own)
+      const object = b.variable.viaScope ? `globalThis[${JSON.stringify(b.variable.viaScope)}]` : ENV;
+      const assigned = await this.evaluate(`${object}.${name} = (${expression})`, frameIndex);
       if (!assigned.ok) return fail(`V8 could not set ${name}: ${assigned.message}`);
       this.setAtThisPause.add(name);
       const declared = (await this.declarationSeen(frame, name))?.kind;
-      return { ok: true, value: { value: assigned.value, scopeType: 'closure', frame: frameIndex, declaredConst: declared === 'const' } };
+      return { ok: true, value: { value: assigned.value, scopeType: b.variable.scopeType, frame: frameIndex, declaredConst: declared === 'const' } };
     }
     const at = this.current!.callFrames[b.frame];
     try {

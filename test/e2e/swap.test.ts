@@ -293,6 +293,61 @@ describe.each(lines)('$label', ({ bin }) => {
     expect(cli.stderr()).not.toMatch(/EC3\d\d|could not be kept/);
   });
 
+  test("a top-level value only the top level used is freed, as under plain node; a body that starts using it is refused (EC216), one using what functions use is swapped", async () => {
+    // 3·10⁶ objects (~100 MB) that only the top level reads: freed once it has run, as plain node
+    // frees them (the module's eval this engine once planted kept them for good: docs/swap.md)
+    const dir = programDir('freed', { 'job.js': [
+      "const readline = require('node:readline');",
+      'const rows = Array.from({ length: 3e6 }, (_, i) => ({ i }));',
+      'let count = rows.length;',
+      'function report() { return `count=${count}`; }',
+      "readline.createInterface({ input: process.stdin }).on('line', () => {",
+      '  globalThis.gc(); globalThis.gc();',
+      "  console.log(report(), 'heapMB=' + Math.round(process.memoryUsage().heapUsed / 1e6));",
+      '});',
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'job.js');
+    const cli = start([bin, '--expose-gc', 'job.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    const heap = Number((await ask(cli, '', /count=3000000 heapMB=(\d+)/, 'stdout'))[1]);
+    expect(heap).toBeLessThan(40);
+    let mark = cli.mark('stderr');
+    edit(file, 'return `count=${count}`;', 'return `count=${count} first=${rows[0].i}`;', saveByRename);
+    await patched(cli, mark, /not patched job\.js: report not swapped: it now uses rows, a top-level variable no function used when the file loaded[^\n]*EC216/, 'refused');
+    mark = cli.mark('stderr');
+    edit(file, 'return `count=${count} first=${rows[0].i}`;', 'count += 1; return `count is ${count}`;', saveInPlace);
+    await patched(cli, mark, /patched job\.js: report\n/, 'swap report');
+    await ask(cli, '', /count is 3000001 heapMB=\d+/, 'stdout');
+  });
+
+  test('a function in a block of the top level (a loop registering handlers) reads and writes its block\'s names after a save', async () => {
+    // (its block's names are in no function's scope and not the module's: once reported patched, then ReferenceError)
+    const dir = programDir('blocks', { 'routes.js': [
+      "const readline = require('node:readline');",
+      'const handlers = {};',
+      "for (const name of ['a', 'b']) {",
+      '  let calls = 0;',
+      '  handlers[name] = () => `${name} ${++calls}`;',
+      '}',
+      "readline.createInterface({ input: process.stdin }).on('line', (l) => console.log(handlers[l.trim()]()));",
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'routes.js');
+    const cli = start([bin, 'routes.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'a', /^a 1$/m, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(file, '`${name} ${++calls}`', '`${name.toUpperCase()} ${calls += 10}`', saveByRename);
+    await patched(cli, mark, /(?<!not )patched routes\.js: /, 'swap the handler');
+    expect(cli.stderr().slice(mark)).not.toMatch(/EC\d{3}/);
+    // each handler keeps its own iteration's name and count
+    await ask(cli, 'a', /^A 11$/m, 'stdout');
+    await ask(cli, 'b', /^B 10$/m, 'stdout');
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');

@@ -167,8 +167,9 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await cli.waitFor(/(?<!not )patched src\/index\.ts: [^\n]*\n[^]*EC201 top-level code changed/, { stream: 'stderr', after: mark, step: 'the handler patched, the top level still not' });
     expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/index\.ts: [^\n]*\(anonymous:1\)/);
     await ask(cli, 'p', /PRICE 20 total 30 calls 2 tier Gold/, 'stdout');
-    // the module's eval stands inside tsx's wrapper: the handler may start using a top-level name no
-    // function used (readline: top-level code alone used it), and an idle stop reads the top level
+    // the module's scope stands inside tsx's wrapper: the handler may start using a module it imports
+    // that no function used (readline: top-level code alone used it; a module is kept, as the module
+    // cache keeps it anyway), and an idle stop reads the top level
     mark = cli.mark('stderr');
     edit(file, "if (line === 'w')", "if (line === 'r') console.log('readline ' + typeof readline.createInterface);\n  if (line === 'w')", saveInPlace);
     await cli.waitFor(/(?<!not )patched src\/index\.ts: /, { stream: 'stderr', after: mark, step: 'a new use of a top-level name' });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { SWAP_MARK, addBoundaries, moduleWrapper, parseSource, swapModuleId } from '../../src/inject/boundary';
+import { SWAP_MARK, addBoundaries, keptNamesOf, moduleWrapper, parseSource, swapModuleId } from '../../src/inject/boundary';
 import { BoundaryMap } from '../../src/session/boundaries';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
@@ -127,15 +127,18 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(codes(head)).not.toContain('EC201');
   });
 
-  test("the module's eval stands inside the wrapper: a function may start using a top-level name no function used, and reads and writes it", () => {
-    const text = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'let bonus = 5;', 'function price(q) { return q * rate; }', 'function setBonus(b) { return 0; }', 'module.exports = { price, setBonus };', '})()');
+  test("the module's scope stands inside the wrapper: a function reads and writes the top-level names the file's functions use; one none used is refused (EC216)", () => {
+    const text = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'let bonus = 5;', 'let unused = 9;', 'function price(q) { return q * rate; }', 'function setBonus(b) { return bonus; }', 'module.exports = { price, setBonus };', '})()');
     const loaded = load(text);
-    expect(loaded.transformed.indexOf('(c)=>eval(c)')).toBeGreaterThan(loaded.transformed.indexOf('(()=>{'));
-    const plan = loaded.save(text.replace('q * rate', 'q * rate + bonus').replace('{ return 0; }', '{ bonus = b; return bonus; }'));
+    expect(loaded.transformed.indexOf(`${SWAP_PROLOGUE_HELPER}(`)).toBeGreaterThan(loaded.transformed.indexOf('(()=>{'));
+    expect([...loaded.state.scope.kept].filter((n) => /^(rate|bonus|unused|price)$/.test(n)).sort()).toEqual(['bonus', 'price', 'rate']);
+    const plan = loaded.save(text.replace('q * rate', 'q * rate + bonus').replace('{ return bonus; }', '{ bonus = b; return bonus; }'));
     expect([names(plan), codes(plan)]).toEqual([['price', 'setBonus'], []]);
     expect(loaded.exports.price(1)).toBe(7);
     loaded.exports.setBonus(10);
     expect(loaded.exports.price(1)).toBe(12);
+    const freed = planSwap(loaded.state, text.replace('q * rate', 'q * rate + unused').replace('{ return bonus; }', '{ bonus = b; return bonus; }'));
+    expect([names(freed), codes(freed)]).toEqual([[], [Codes.SwapFreed]]);
   });
 
   test('moduleWrapper recognises the shape tsx writes and nothing wider', () => {
@@ -481,6 +484,110 @@ describe('swap: what it refuses, with a code', () => {
     const h = load(v1);
     expect(planSwap(h.state, v1).kind).toBe('unchanged');
     expect(planSwap(h.state, '// a comment\n' + v1).kind).toBe('unchanged');
+  });
+});
+
+describe("swap: the module's scope keeps what the file's functions use, no more (docs/swap.md)", () => {
+  const prologueOf = (t: string) => /\/\*ec\{\*\/typeof __ec\$s[^\n]*?\/\*\}ec\*\//.exec(t)?.[0] ?? '';
+
+  test('kept: names a function uses, functions, classes, imports and required modules; not a value only the top level used', () => {
+    const cjs = src(
+      "const fs = require('node:fs');",
+      "const { join } = require('node:path');",
+      "const util = __toESM(require('node:util'));",
+      'const rows = JSON.parse("[1,2,3]");',
+      'let total = rows.length;',
+      'var cache = new Map();',
+      'if (total) { var fromBlock = 1; }',
+      'function helper() { return 1; }',
+      'class Shape {}',
+      'function get(k) { return cache.get(k) ?? total; }',
+      'module.exports = { get };',
+    );
+    const kept = keptNamesOf(prologueOf(addBoundaries(cjs, 'script', { swap: { module: 'm1' } })));
+    // (node's wrapper's names when the file names them: not __dirname, __filename, exports here)
+    expect(kept).toEqual(['Shape', 'cache', 'fs', 'get', 'helper', 'join', 'module', 'require', 'total', 'util']);
+    const esm = src("import { basename } from 'node:path';", 'import * as os from "node:os";', 'const big = [1, 2];', 'let n = big.length;', 'export function f() { return n; }');
+    expect(keptNamesOf(prologueOf(addBoundaries(esm, 'module', { swap: { module: 'm2' } })))).toEqual(['basename', 'f', 'n', 'os']);
+    // a direct eval of the program's own, or a class eval of ours, keeps every one anyway: all are kept
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export const run = (c) => eval(c);\n', 'module', { swap: { module: 'm3' } })))).toContain('big');
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K extends Object { m() { return 1; } }\n', 'module', { swap: { module: 'm4' } })))).toContain('big');
+    // a name a function declares for itself is not the top level's
+    expect(keptNamesOf(prologueOf(addBoundaries(src('const x = [];', 'function f() { const x = 1; return x; }'), 'script', { swap: { module: 'm5' } })))).not.toContain('x');
+  });
+
+  test('a swapped body reads and writes kept names, calls a kept function with the this it had, and a freed name is refused (EC216)', () => {
+    const v1 = src(
+      'const rows = [1, 2, 3];',
+      'let count = rows.length;',
+      'function who() { return this === undefined ? "undefined" : this === globalThis ? "global" : "other"; }',
+      'function bump() { count += 1; return count; }',
+      'function ask() { return who(); }',
+      'module.exports = { bump, ask, read: () => count };',
+    );
+    const h = load(v1);
+    expect(h.exports.ask()).toBe('global'); // sloppy: a plain call's this is the global object
+    const p = h.save(v1.replace('count += 1;', 'count += 10;').replace('return who();', 'return who() + "/" + typeof count;'));
+    expect(names(p)).toEqual(['bump', 'ask']);
+    expect(h.exports.bump()).toBe(13);
+    expect(h.exports.read()).toBe(13); // the same variable the rest of the program reads
+    expect(h.exports.ask()).toBe('global/number'); // not the scope object as its this
+    const v2 = v1.replace('count += 1;', 'count += 10;').replace('return who();', 'return who() + "/" + typeof count;');
+    const freed = planSwap(h.state, v2.replace('count += 10;', 'count += rows.length;'));
+    expect([names(freed), codes(freed)]).toEqual([[], [Codes.SwapFreed]]);
+    expect(freed.kind === 'nothing' ? freed.notApplied[0].message : '').toMatch(/uses rows, a top-level variable no function used when the file loaded/);
+  });
+
+  test('strictness: a sloppy file\'s function stays sloppy, a "use strict" file\'s and a class\'s methods stay strict', () => {
+    const body = (extra: string) => src(extra, 'function t() { return this === undefined; }', 'class C { m() { return (function () { return this === undefined; })(); } }', 'const c = new C();', 'module.exports = { t, m: () => c.m() };');
+    for (const [head, strict] of [['', false], ['"use strict";', true]] as const) {
+      const h = load(body(head));
+      h.save(body(head).replace('return this === undefined; }', 'return this === undefined || false; }').replace('})(); }', '})() || false; }'));
+      const t = h.exports.t;
+      expect([t(), h.exports.m()]).toEqual([strict, true]);
+    }
+  });
+
+  test("a sloppy file's names that strict code cannot name (`var package`, `var yield`) load, and are not kept", () => {
+    const v1 = src('var package = 1, yield = 2, interface = 3;', 'function f() { return package + yield + interface; }', 'module.exports = { f };');
+    const h = load(v1);
+    expect(h.exports.f()).toBe(6);
+    expect([...h.state.scope.kept].filter((n) => /^(package|yield|interface|f)$/.test(n))).toEqual(['f']);
+    const p = planSwap(h.state, v1.replace('package + yield + interface', 'package * 10'));
+    expect(codes(p)).toEqual([Codes.SwapFreed]);
+  });
+
+  test("a function in a block of the top level reads and writes the block's names through its environment; a new use of one is refused", () => {
+    // (the block's names are in no function's scope and not the module's: swapped-in code once threw
+    // ReferenceError there after a save reported as patched)
+    const v1 = src(
+      '{ const cache = new Map([[1, 2]]); let hits = 0; module.exports.get = (k) => cache.get(k); module.exports.hit = () => hits; }',
+      'for (let i = 0; i < 2; i++) { (module.exports.at ??= []).push(() => i); }',
+      'if (true) { const a = 1, b = 2; module.exports.sum = () => a; }',
+    );
+    const h = load(v1);
+    const v2 = v1.replace('cache.get(k)', 'cache.get(k) + 10').replace('() => hits;', '() => (hits += 1);').replace('() => i)', '() => i * 100)');
+    const p = h.save(v2);
+    expect(codes(p)).toEqual([]);
+    expect(h.exports.get(1)).toBe(12);
+    expect([h.exports.hit(), h.exports.hit()]).toEqual([1, 2]); // written through the environment: the block's own `hits`
+    expect(h.exports.at.map((f: () => number) => f())).toEqual([0, 100]); // each iteration's own i
+    const fresh = planSwap(h.state, v2.replace('=> a;', '=> a + b;'));
+    expect([names(fresh), codes(fresh)]).toEqual([[], [Codes.SwapCapture]]);
+  });
+
+  test('a direct eval in a new body is refused (EC214): it would not see the module from code compiled apart', () => {
+    const v1 = src('const base = 1;', 'function f() { return base; }', 'module.exports = { f };');
+    const h = load(v1);
+    const p = planSwap(h.state, v1.replace('return base;', "return eval('base');"));
+    expect([names(p), codes(p)]).toEqual([[], [Codes.SwapUnsupported]]);
+  });
+
+  test('a const written by a swapped body throws as its own assignment would', () => {
+    const v1 = src('const limit = 3;', 'function f() { return limit; }', 'module.exports = { f };');
+    const h = load(v1);
+    h.save(v1.replace('return limit;', 'limit = 4; return limit;'));
+    expect(() => h.exports.f()).toThrow(/Assignment to constant variable/);
   });
 });
 
