@@ -233,14 +233,14 @@ export function slotName(module: string, n: number | string): string {
 /**
  * The module's scope, as planted by its prologue: a factory of an object with a getter and a setter
  * for each top-level name the module keeps (keptNames), made once, when first needed, into the
- * object moduleScopeName holds (moduleScopeExpression). A class's eval (class scope: super, #private).
+ * object moduleScopeName holds (moduleScopeExpression). A class's eval or reference is
+ * `slotName(module, 'c' + n)` or `slotName(module, 'k' + n)` (classNeeds).
  */
 export const moduleFactoryName = (module: string): string => slotName(module, 'e');
 /** The global holding a module's scope object once made (moduleScopeExpression). */
 export const moduleScopeName = (module: string): string => slotName(module, 'v');
 /** What every module's scope factory is named (moduleFactoryName of a swapModuleId), as a regular expression's source: a probe's test. */
 export const MODULE_FACTORY_NAME_SOURCE = `^${moduleFactoryName('m[0-9a-f]+').replace(/\$/g, '\\$')}$`;
-export const classEvalName = (module: string, n: number): string => slotName(module, `c${n}`);
 
 /**
  * An expression that gives the scope object of the module whose factory is the global `factory`
@@ -274,8 +274,11 @@ export type ForwardMode = 'p' | 'a' | 'b';
 export interface SwapSite {
   /** Offset in the original text where the insertion stood. */
   at: number;
-  /** `f`: a function's dispatch (at its body's start); `c`: a class's eval (at its body's start); `x`: anything else. */
-  what: 'f' | 'c' | 'x';
+  /**
+   * `f`: a function's dispatch (at its body's start); `c`: a class's eval, `k`: a class's reference
+   * (at its body's start: classNeeds); `x`: anything else.
+   */
+  what: 'f' | 'c' | 'k' | 'x';
   n: number;
   env: string[];
   mode: ForwardMode;
@@ -298,7 +301,7 @@ export function isSwapText(text: string): boolean {
 
 /** Parse the META of one cut (see swapInsertions). */
 export function swapSite(meta: string, at: number): SwapSite {
-  if (meta.startsWith('c')) return { at, what: 'c', n: Number(meta.slice(1)), env: [], mode: 'p' };
+  if (meta.startsWith('c') || meta.startsWith('k')) return { at, what: meta[0] as 'c' | 'k', n: Number(meta.slice(1)), env: [], mode: 'p' };
   const [n, env, mode] = meta.split(';');
   if (n === undefined || env === undefined || mode === undefined || n === '') return { at, what: 'x', n: -1, env: [], mode: 'p' };
   return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n') };
@@ -396,8 +399,8 @@ export function blockScopeNames(node: Node): string[] {
   return out;
 }
 
-/** A class, and whether it stands in a block of the top level (names there are in no function's scope and not in the module's). */
-interface ClassScan { node: Node; parent: Node | undefined; inTopBlock: boolean }
+/** A class. */
+interface ClassScan { node: Node; parent: Node | undefined }
 
 function scanFunctions(root: Node, wrapper: Node | null = null): { scans: Scan[]; classes: ClassScan[] } {
   const scans: Scan[] = [];
@@ -406,7 +409,7 @@ function scanFunctions(root: Node, wrapper: Node | null = null): { scans: Scan[]
   // a loader's module wrapper)
   const blocks: string[][] = [];
   const declare = (s: Scan | null, names: string[]) => { if (s) for (const n of names) s.declared.add(n); };
-  const visit = (node: Node, parent: Node | undefined, cur: Scan | null, inTopBlock: boolean): void => {
+  const visit = (node: Node, parent: Node | undefined, cur: Scan | null): void => {
     let here = cur;
     if (isFunction(node)) {
       here = { fn: node, parent, up: cur, declared: new Set(), referenced: new Set(), usesArguments: false, usesNewTarget: false, topBlocks: cur && cur.fn !== wrapper ? cur.topBlocks : new Set(blocks.flat()) };
@@ -424,8 +427,7 @@ function scanFunctions(root: Node, wrapper: Node | null = null): { scans: Scan[]
     } else if (node.type === 'ClassExpression' && node.id) {
       declare(cur, [node.id.name]);
     }
-    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent, inTopBlock });
-    const below = inTopBlock || (here === null && BLOCK_SCOPES.has(node.type));
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push({ node, parent });
     if (node.type === 'MetaProperty' && node.meta.name === 'new') {
       for (let s = here; s; s = s.up) { s.usesNewTarget = true; if (s.fn.type !== 'ArrowFunctionExpression') break; }
     }
@@ -440,12 +442,12 @@ function scanFunctions(root: Node, wrapper: Node | null = null): { scans: Scan[]
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
-      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here, below); }
-      else if (value && typeof value.type === 'string') visit(value, node, here, below);
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v, node, here); }
+      else if (value && typeof value.type === 'string') visit(value, node, here);
     }
     if (block) blocks.pop();
   };
-  visit(root, undefined, null, false);
+  visit(root, undefined, null);
   return { scans, classes };
 }
 
@@ -571,15 +573,19 @@ function modeOf(s: Scan): ForwardMode {
 }
 
 /**
- * Does a class need an eval of its own (compiled code reaching its scope)? Only for what the module's
- * eval cannot give: a class in a block of the top level (the block's names: see scanFunctions),
- * `#private` names (any `#` in its text, comments and strings included: a spare
- * eval costs little), the inner name of a named class expression, and `super` of a class that
- * extends another (a method is compiled with the parent read through the class eval's `this`). A
- * static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
+ * What a class needs for its swapped-in methods (null: nothing), beyond the module's scope object and
+ * the environments (which reach a block of the top level's names too):
+ * - `eval`, a `(c)=>eval(c)` in a static block, where the compiled code must stand in the class's own
+ *   scope: `#private` names (any `#` in its text, comments and strings included) and the inner name
+ *   of a named class expression. A direct eval makes V8 keep every variable of the scopes around
+ *   it, the module's top level included (docs/swap.md, "The module's scope");
+ * - `ref`, the class itself, held by a global its static block defines: `super` of a class that
+ *   extends another (a method is compiled with the parent read from it). No eval, nothing kept.
+ * A static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
  */
-function needsClassEval(node: Node, text: string): boolean {
-  return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#');
+function classNeeds(node: Node, text: string): 'eval' | 'ref' | null {
+  if ((node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#')) return 'eval';
+  return node.superClass != null ? 'ref' : null;
 }
 
 /** The parameters of node's CommonJS module wrapper: in every script module's scope. */
@@ -697,11 +703,14 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   }
   let c = 0;
   let classEvals = 0;
-  for (const { node, inTopBlock } of classes) {
-    if (!inTopBlock && !needsClassEval(node, text)) continue;
-    classEvals++;
+  for (const { node } of classes) {
+    const needs = classNeeds(node, text);
+    if (needs === null) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
-    out.push({ at: node.body.start + 1, text: `${open('c' + k)}static{Object.defineProperty(globalThis,"${classEvalName(module, k)}",{__proto__:null,value:(c)=>eval(c),configurable:true})}${CLOSE}` });
+    if (needs === 'eval') classEvals++;
+    const value = needs === 'eval' ? '(c)=>eval(c)' : 'this';
+    const suffix = (needs === 'eval' ? 'c' : 'k') + k;
+    out.push({ at: node.body.start + 1, text: `${open(suffix)}static{Object.defineProperty(globalThis,"${slotName(module, suffix)}",{__proto__:null,value:${value},configurable:true})}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
   // The prologue: every slot defined (undefined) before the module's code runs, and the module's

@@ -9,7 +9,7 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
-  classEvalName, moduleFactoryName, moduleScopeExpression, moduleScopeName,
+  moduleFactoryName, moduleScopeExpression, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -27,7 +27,7 @@ export interface CompiledUnit {
    * global scope (indirect eval), reading the module's names through its scope object, made from
    * the module's factory if not yet (boundary.ts moduleScopeExpression).
    */
-  where: { classEval: string } | { factory: string; scope: string };
+  where: { classEval: string } | { factory: string; scope: string; classRef?: string };
   /** The code to compile. */
   code: string;
   /**
@@ -72,7 +72,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const viaEnv = new Set(uses.free.map((r) => r.name).filter((n) => envNames.has(n)));
   // and, compiled outside a class eval, the module's names, through its scope object (the plan
   // refused the top-level names it did not keep)
-  const inModule = unit.classEval === null;
+  // compiled with the module's scope object unless in a class eval's scope (boundary.ts classNeeds)
+  const inModule = !unit.classScope?.startsWith('c');
   const scope = moduleScopeName(state.module);
   const through = (name: string): string | null => (viaEnv.has(name) ? ENV : inModule && state.scope.kept.has(name) ? scope : null);
 
@@ -140,10 +141,12 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     }
     head = head.replace(/^static\b/, '');
     const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
-    // `super`: the parent, read through the class eval's `this` (the class); a class without an eval
-    // extends nothing (src/inject/boundary.ts needsClassEval), so its methods' super is the default one
+    // `super`: the parent, read from the class (a class eval's `this`, or the global its static block
+    // defined); a class with neither extends nothing (src/inject/boundary.ts classNeeds), so its
+    // methods' super is the default one
+    const cls = unit.classScope === null ? null : unit.classScope.startsWith('c') ? 'this' : `globalThis[${JSON.stringify(slotName(state.module, unit.classScope))}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
-      : unit.classEval !== null ? `__proto__:Object.getPrototypeOf(this${member.static ? '' : '.prototype'}),`
+      : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`
         : member.static ? '__proto__:Function.prototype,' : '';
     prefix = `((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
     text = head.replace(/\s+/g, ' ') + text;
@@ -169,7 +172,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const code = at.line >= 2
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
-  const where = inModule ? { factory: moduleFactoryName(state.module), scope } : { classEval: classEvalName(state.module, unit.classEval!) };
+  const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
+    : { factory: moduleFactoryName(state.module), scope, ...(unit.classScope ? { classRef: slotName(state.module, unit.classScope) } : {}) };
   return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes };
 }
 
@@ -216,8 +220,8 @@ function envEdits(uses: ReturnType<typeof functionUses>, through: (name: string)
 export function installExpression(units: CompiledUnit[]): string {
   const compile = units.map((u) => {
     const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
-      : `(c)=>${moduleScopeExpression(u.where.factory, u.where.scope)}===void 0?void 0:indirect(c)`;
-    const missing = 'classEval' in u.where ? u.where.classEval : u.where.factory;
+      : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}${moduleScopeExpression(u.where.factory, u.where.scope)}===void 0?void 0:indirect(c)`;
+    const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
     return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how}]`;
   }).join(',');
   return `(() => {
@@ -247,7 +251,7 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
     for (const [k, s] of c.newShapes) {
       state.shapes.set(k, s.shape);
       state.running.set(k, s.running);
-      state.classOf.set(k, c.unit.classEval);
+      state.classOf.set(k, c.unit.classScope);
     }
   }
 }

@@ -36,7 +36,7 @@ export interface SwapState {
   /** Dispatch shape of each function, by key (from the load, plus functions a swap created). */
   shapes: Map<string, DispatchShape>;
   /** The class eval a function compiles in (by key), or null for the module's. */
-  classOf: Map<string, number | null>;
+  classOf: Map<string, string | null>;
   /** Each function's text as it runs now, nested bodies blanked (withNestedBodiesBlanked), by key. */
   running: Map<string, string>;
   nextSlot: number;
@@ -110,8 +110,12 @@ export interface SwapUnit {
   record: FunctionRecord;
   site: FunctionSite;
   shape: DispatchShape;
-  /** Class eval number, or null: the module's eval. */
-  classEval: number | null;
+  /**
+   * The class's global it compiles with (boundary.ts classNeeds), by suffix: `c3` a class eval (its
+   * code is compiled in the class's scope), `k3` the class itself (its code is compiled with the
+   * module's scope object, the parent read from the class); null: the module's scope object alone.
+   */
+  classScope: string | null;
 }
 
 /** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
@@ -171,7 +175,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
   let at = 0;
   let removed = 0;
   const fnSites: { at: number; shape: DispatchShape }[] = [];
-  const classSites = new Map<number, number>();
+  const classSites = new Map<number, { n: number; suffix: string }>();
   let module = '';
   let prologueAt = -1;
   let kept: string[] = [];
@@ -182,7 +186,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     if (c.meta !== undefined) {
       const s = swapSite(c.meta, pos);
       if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
-      if (s.what === 'c') classSites.set(pos, s.n);
+      if (s.what === 'c' || s.what === 'k') classSites.set(pos, { n: s.n, suffix: `${s.what}${s.n}` });
       const inserted = running.slice(c.start, c.end);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
       if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); }
@@ -211,7 +215,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
   state.scope.strict ||= useStrict((program as Node).body) || (wrapperNode !== null && useStrict(topBody));
   state.last = { text: original, outer: outerFunctions(model, sites) };
   for (const s of fnSites) state.nextSlot = Math.max(state.nextSlot, s.shape.n + 1);
-  for (const n of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
+  for (const { n } of classSites.values()) state.nextClass = Math.max(state.nextClass, n + 1);
   // a function's dispatch is the first site in its body, before any function inside it
   const sorted = fnSites.sort((a, b) => a.at - b.at);
   let i = 0;
@@ -224,7 +228,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     state.running.set(f.key, withNestedBodiesBlanked(original, f));
     const site = sites.get(f.start);
     const cls = site?.insideClass ?? null;
-    state.classOf.set(f.key, cls ? classSites.get(cls.start + 1) ?? null : null);
+    state.classOf.set(f.key, cls ? classSites.get(cls.start + 1)?.suffix ?? null : null);
   }
   return state;
 }
@@ -271,7 +275,8 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (uses.usesSuper && site.member?.type === 'Property') {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in object literal method cannot use super (restart to use it)` };
   }
-  if (state.classOf.get(oldF.key) == null && uses.free.some((r) => r.name === 'eval' && r.callee)) {
+  const inModule = !state.classOf.get(oldF.key)?.startsWith('c');
+  if (inModule && uses.free.some((r) => r.name === 'eval' && r.callee)) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)` };
   }
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
@@ -287,7 +292,7 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)` };
   }
   // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
-  const freed = state.classOf.get(oldF.key) == null ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null)) : [];
+  const freed = inModule ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null)) : [];
   if (freed.length) {
     const list = freed.join(', ');
     return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };
@@ -518,7 +523,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       continue;
     }
     swapped.add(f.key);
-    units.push({ record: f, site, shape: shape!, classEval: state.classOf.get(f.key) ?? null });
+    units.push({ record: f, site, shape: shape!, classScope: state.classOf.get(f.key) ?? null });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
     const lasting = f.generator ? (f.async ? 'an async generator' : 'a generator') : f.async && awaitsInLoop(site.node) ? 'an async function that awaits in a loop' : null;
     if (lasting) {

@@ -346,10 +346,12 @@ describe('swap: references, closures, instances and state', () => {
       .replace('static s() { return typeof super.call; }', 'static s() { return typeof super.call + "!"; }');
     expect(names(h.save(v2)).sort()).toEqual(['P.get v', 'P.m', 'P.s', 'P.t'].sort());
     expect([p.v, p.m(1), p.t(), h.exports.s()]).toEqual([30, 32, 'yes', 'function!']);
-    // the ones that need it keep theirs: a parent, #private, a named class expression, a class in a
-    // block of the top level (the block's names are in no function's scope and not in the module's)
+    // the ones that need it keep theirs: #private and a named class expression an eval, a parent a
+    // reference to the class; a class in a block of the top level needs neither (its methods' dispatch
+    // passes the block's names through their environment)
     const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };', '{ const k = 1; class F { m() { return k; } } }', 'function g() { class G { m() {} } }'), 'script', { swap: { module: 'mabc' } });
-    expect(kept.match(/static\{/g)?.length).toBe(4);
+    expect(kept.match(/static\{/g)?.length).toBe(3);
+    expect(kept.match(/value:\(c\)=>eval\(c\)/g)?.length).toBe(2);
     const inBlock = src('let out;', 'if (true) {', '  const k = 2;', '  class F { m() { return k; } }', '  out = new F();', '}', 'module.exports = out;');
     const hb = load(inBlock);
     expect(hb.exports.m()).toBe(2);
@@ -511,7 +513,9 @@ describe("swap: the module's scope keeps what the file's functions use, no more 
     expect(keptNamesOf(prologueOf(addBoundaries(esm, 'module', { swap: { module: 'm2' } })))).toEqual(['basename', 'f', 'n', 'os']);
     // a direct eval of the program's own, or a class eval of ours, keeps every one anyway: all are kept
     expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export const run = (c) => eval(c);\n', 'module', { swap: { module: 'm3' } })))).toContain('big');
-    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K extends Object { m() { return 1; } }\n', 'module', { swap: { module: 'm4' } })))).toContain('big');
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K { #p = 1; m() { return this.#p; } }\n', 'module', { swap: { module: 'm4' } })))).toContain('big');
+    // a class that extends another needs no eval (its swapped methods read the parent from the class)
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K extends Object { m() { return 1; } }\n', 'module', { swap: { module: 'm6' } })))).not.toContain('big');
     // a name a function declares for itself is not the top level's
     expect(keptNamesOf(prologueOf(addBoundaries(src('const x = [];', 'function f() { const x = 1; return x; }'), 'script', { swap: { module: 'm5' } })))).not.toContain('x');
   });
@@ -574,6 +578,26 @@ describe("swap: the module's scope keeps what the file's functions use, no more 
     expect(h.exports.at.map((f: () => number) => f())).toEqual([0, 100]); // each iteration's own i
     const fresh = planSwap(h.state, v2.replace('=> a;', '=> a + b;'));
     expect([names(fresh), codes(fresh)]).toEqual([[], [Codes.SwapCapture]]);
+  });
+
+  test('a class that extends another: a swapped method reaches super through the class, and the module through its scope object', () => {
+    const v1 = src(
+      'const big = [1, 2, 3];',
+      'let calls = 0;',
+      'class Base { greet() { return "base"; } static kind() { return "B"; } }',
+      'class Kid extends Base { greet() { calls++; return super.greet() + "/kid"; } static kind() { return super.kind() + "k"; } }',
+      'const kid = new Kid();',
+      'module.exports = { greet: () => kid.greet(), kind: () => Kid.kind(), calls: () => calls };',
+    );
+    const h = load(v1);
+    expect(h.transformed).not.toMatch(/\(c\)=>eval\(c\)/);
+    expect(h.state.scope.kept.has('big')).toBe(false);
+    const v2 = v1.replace('return super.greet() + "/kid";', 'return super.greet() + "/KID" + calls;').replace('return super.kind() + "k";', 'return super.kind() + "K";');
+    const p = h.save(v2);
+    expect([names(p), codes(p)]).toEqual([['Kid.greet', 'Kid.kind'], []]);
+    expect([h.exports.greet(), h.exports.kind(), h.exports.calls()]).toEqual(['base/KID1', 'BK', 1]);
+    const freed = planSwap(h.state, v2.replace('"/KID" + calls', '"/KID" + big.length'));
+    expect(codes(freed)).toEqual([Codes.SwapFreed]);
   });
 
   test('a direct eval in a new body is refused (EC214): it would not see the module from code compiled apart', () => {
