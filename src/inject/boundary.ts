@@ -588,6 +588,11 @@ function classNeeds(node: Node, text: string): 'eval' | 'ref' | null {
   return node.superClass != null ? 'ref' : null;
 }
 
+/** Does `text` name the identifier `name` (not as a property after a dot)? A test on the text, comments and strings included. */
+export function mentions(text: string, name: string): boolean {
+  return new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+}
+
 /** The parameters of node's CommonJS module wrapper: in every script module's scope. */
 const CJS_WRAPPER = ['exports', 'require', 'module', '__filename', '__dirname'];
 
@@ -721,7 +726,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   if (wrapper) for (const n of CJS_WRAPPER) top.set(n, true);
   // node's wrapper's names cost nothing to keep, but each is text of every module's prologue: kept
   // when the file names them (a swapped body that starts using one the file never named is refused)
-  for (const n of CJS_WRAPPER) if (top.get(n) === true && !new RegExp(`(^|[^\\w$.])${n}(?![\\w$])`).test(text)) top.set(n, false);
+  for (const n of CJS_WRAPPER) if (top.get(n) === true && !mentions(text, n)) top.set(n, false);
   const everything = classEvals > 0 || /\beval\b/.test(text);
   const kept = keptNames(top, scans.filter((s) => s.up === topScan && s !== topScan), declaredBelow, everything);
   let first = 0;

@@ -9,7 +9,7 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
-  moduleFactoryName, moduleScopeExpression, moduleScopeName,
+  MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -220,12 +220,12 @@ function envEdits(uses: ReturnType<typeof functionUses>, through: (name: string)
 export function installExpression(units: CompiledUnit[]): string {
   const compile = units.map((u) => {
     const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
-      : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}${moduleScopeExpression(u.where.factory, u.where.scope)}===void 0?void 0:indirect(c)`;
+      : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}scopeOf(g,${JSON.stringify(u.where.factory)},${JSON.stringify(u.where.scope)})===void 0?void 0:indirect(c)`;
     const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
     return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how}]`;
   }).join(',');
   return `(() => {
-  const g = globalThis, indirect = eval, list = [${compile}], made = [];
+  const g = globalThis, indirect = eval, scopeOf = ${MODULE_SCOPE_MAKER}, list = [${compile}], made = [];
   for (const [slot, missing, code, how] of list) {
     let impl;
     try { impl = how(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }

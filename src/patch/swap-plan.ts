@@ -58,7 +58,7 @@ export interface SwapState {
    * The loader's module wrapper (boundary.ts moduleWrapper: tsx's `(()=>{ … })()`), by key, with its
    * own text as loaded: its own code is the file's top level, which ran once and is never swapped.
    */
-  wrapper: { key: string; own: string; holdsEval: boolean } | null;
+  wrapper: { key: string; own: string; holdsScope: boolean } | null;
   /**
    * The module's scope as loaded (boundary.ts keptNames): its top-level names, and those its scope
    * object reaches (the rest were freed after the top level ran). A swapped-in body compiled outside
@@ -137,28 +137,28 @@ function transformCuts(text: string): { start: number; end: number; meta?: strin
  */
 export function functionSites(program: Node, around: Set<string> = new Set(), wrapper: Node | null = moduleWrapper(program)): Map<number, FunctionSite> {
   const out = new Map<number, FunctionSite>();
-  const blocks: string[][] = [];
+  // the names of the top level's blocks around the node visited (shared by the functions inside them)
+  let topBlocks = around;
   const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null, inFunction: boolean): void => {
     let inside = cls;
     let insideNode = clsNode;
     let deeper = inFunction;
     if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
-    let topBlocks: Set<string> | null = null;
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
-      topBlocks = new Set([...around, ...blocks.flat()]);
       out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks });
       if (node !== wrapper) deeper = true;
     }
-    const block = !deeper && node !== wrapper?.body && BLOCK_SCOPES.has(node.type) ? blockScopeNames(node) : null;
-    if (block) blocks.push(block);
+    const outer = topBlocks;
+    const block = !deeper && node !== wrapper?.body && BLOCK_SCOPES.has(node.type) ? blockScopeNames(node) : [];
+    if (block.length) topBlocks = new Set([...outer, ...block]);
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const v = node[key];
       if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode, deeper); }
       else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode, deeper);
     }
-    if (block) blocks.pop();
+    topBlocks = outer;
   };
   visit(program, undefined, null, null, false);
   return out;
@@ -208,7 +208,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     wrapper: wrapperOf(model, program, prologueAt),
     scope: { top: new Set(), kept: new Set(kept), strict: kind === 'module' },
   };
-  const wrapperNode = state.wrapper?.holdsEval ? moduleWrapper(program as Node) : null;
+  const wrapperNode = state.wrapper?.holdsScope ? moduleWrapper(program as Node) : null;
   const topBody: Node[] = wrapperNode ? wrapperNode.body.body : (program as Node).body;
   state.scope.top = new Set(topLevelNames(topBody, kind).keys());
   const useStrict = (body: Node[]) => { for (const st of body) { if (typeof st.directive !== 'string') return false; if (st.directive === 'use strict') return true; } return false; };
@@ -283,16 +283,18 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
   const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments');
-  const fresh = names.filter((n) => ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null) && !shape.env.includes(n));
+  // (a loader's module wrapper that holds the module's scope is the top level, not an enclosing function)
+  const enclosing = (n: string) => ancestorsDeclare(f, n, state.wrapper?.holdsScope ? state.wrapper.key : null);
+  const fresh = names.filter((n) => enclosing(n) && !shape.env.includes(n));
   if (fresh.length) {
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)` };
   }
-  const fromBlock = names.filter((n) => site.topBlocks.has(n) && !shape.env.includes(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null));
+  const fromBlock = names.filter((n) => site.topBlocks.has(n) && !shape.env.includes(n) && !enclosing(n));
   if (fromBlock.length) {
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)` };
   }
   // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
-  const freed = inModule ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !ancestorsDeclare(f, n, state.wrapper?.holdsEval ? state.wrapper.key : null)) : [];
+  const freed = inModule ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
   if (freed.length) {
     const list = freed.join(', ');
     return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };
@@ -450,7 +452,7 @@ function wrapperOf(model: ScriptModel, program: acorn.Program, prologueAt: numbe
   const node = moduleWrapper(program);
   const f = node && model.functions.find((g) => g.start === node.start);
   // the module's eval planted inside it (boundary.ts swapInsertions): the code in it reaches its locals
-  return f ? { key: f.key, own: ownText(model.text, f, f.children), holdsEval: prologueAt > f.bodyStart && prologueAt < f.bodyEnd } : null;
+  return f ? { key: f.key, own: ownText(model.text, f, f.children), holdsScope: prologueAt > f.bodyStart && prologueAt < f.bodyEnd } : null;
 }
 
 /** Plan from the whole saved text. */

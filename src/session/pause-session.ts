@@ -13,7 +13,7 @@ import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } f
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { readLoaded } from '../patch/swap-plan';
-import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
+import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
@@ -644,7 +644,7 @@ export class PauseSession {
     const record = this.record(frame.location.scriptId);
     const text = record?.compiled && record.shownText !== undefined ? record.shownText : (await this.source(frame.location.scriptId))?.map.originalText();
     if (text === undefined) return NO_NAMES;
-    return new Set(['arguments', ...WRAPPER_NAMES.filter((n) => !new RegExp(`(^|[^\\w$.])${n}(?![\\w$])`).test(text))]);
+    return new Set(['arguments', ...WRAPPER_NAMES.filter((n) => !mentions(text, n))]);
   }
 
   /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
@@ -795,12 +795,11 @@ export class PauseSession {
    */
   private async freedIn(name: string): Promise<string[]> {
     const out: string[] = [];
-    const word = new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
     for (const file of this.registry.files().slice(0, FREED_FILES)) {
       const r = this.registry.scriptsOf(file).find((x) => !x.compiled);
       if (!r) continue;
       const text = await this.registry.runningText(r.scriptId).catch(() => '');
-      const state = word.test(text) ? readLoaded(text, r.isModule ? 'module' : 'script') : null;
+      const state = mentions(text, name) ? readLoaded(text, r.isModule ? 'module' : 'script') : null;
       if (state && state.scope.top.has(name) && !state.scope.kept.has(name)) out.push(file);
     }
     return out;
@@ -830,7 +829,7 @@ export class PauseSession {
       // and swapped-in code its module's names through the module's scope object: the expression
       // sees them as names (an arrow keeps the frame's `this` and its own locals); only those it
       // names are read
-      const vars = (await this.variables(frameIndex)).filter((v) => new RegExp(`(^|[^\\w$.])${v.name.replace(/\$/g, '\\$')}(?![\\w$])`).test(expression));
+      const vars = (await this.variables(frameIndex)).filter((v) => mentions(expression, v.name));
       const env = vars.filter((v) => v.viaEnv).map((v) => v.name);
       const scoped = vars.filter((v) => v.viaScope);
       const objects = scoped.length ? `,globalThis[${JSON.stringify(scoped[0].viaScope)}]` : '';
