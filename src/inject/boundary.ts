@@ -234,7 +234,8 @@ export function slotName(module: string, n: number | string): string {
  * The module's scope, as planted by its prologue: a factory of an object with a getter and a setter
  * for each top-level name the module keeps (keptNames), made once, when first needed, into the
  * object moduleScopeName holds (moduleScopeExpression). A class's eval or reference is
- * `slotName(module, 'c' + n)` or `slotName(module, 'k' + n)` (classNeeds).
+ * `slotName(module, 'c' + n)` or `slotName(module, 'k' + n)`, and the accessors of its #private names
+ * `slotName(module, 'p' + n)` (classNeeds).
  */
 export const moduleFactoryName = (module: string): string => slotName(module, 'e');
 /** The global holding a module's scope object once made (moduleScopeExpression). */
@@ -275,10 +276,11 @@ export interface SwapSite {
   /** Offset in the original text where the insertion stood. */
   at: number;
   /**
-   * `f`: a function's dispatch (at its body's start); `c`: a class's eval, `k`: a class's reference
-   * (at its body's start: classNeeds); `x`: anything else.
+   * `f`: a function's dispatch (at its body's start); `c`: a class's eval, `k`: a class's reference,
+   * `p`: its reference and its private names' accessors (at its body's start: classNeeds); `x`:
+   * anything else.
    */
-  what: 'f' | 'c' | 'k' | 'x';
+  what: 'f' | 'c' | 'k' | 'p' | 'x';
   n: number;
   env: string[];
   mode: ForwardMode;
@@ -301,7 +303,7 @@ export function isSwapText(text: string): boolean {
 
 /** Parse the META of one cut (see swapInsertions). */
 export function swapSite(meta: string, at: number): SwapSite {
-  if (meta.startsWith('c') || meta.startsWith('k')) return { at, what: meta[0] as 'c' | 'k', n: Number(meta.slice(1)), env: [], mode: 'p' };
+  if (/^[ckp]\d/.test(meta)) return { at, what: meta[0] as 'c' | 'k' | 'p', n: Number(meta.slice(1)), env: [], mode: 'p' };
   const [n, env, mode] = meta.split(';');
   if (n === undefined || env === undefined || mode === undefined || n === '') return { at, what: 'x', n: -1, env: [], mode: 'p' };
   return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n') };
@@ -575,17 +577,76 @@ function modeOf(s: Scan): ForwardMode {
 /**
  * What a class needs for its swapped-in methods (null: nothing), beyond the module's scope object and
  * the environments (which reach a block of the top level's names too):
- * - `eval`, a `(c)=>eval(c)` in a static block, where the compiled code must stand in the class's own
- *   scope: `#private` names (any `#` in its text, comments and strings included) and the inner name
- *   of a named class expression. A direct eval makes V8 keep every variable of the scopes around
- *   it, the module's top level included (docs/swap.md, "The module's scope");
  * - `ref`, the class itself, held by a global its static block defines: `super` of a class that
- *   extends another (a method is compiled with the parent read from it). No eval, nothing kept.
+ *   extends another (a method is compiled with the parent read from it), and the inner name of a
+ *   named class expression (read through it). No eval, nothing kept;
+ * - `private`, as `ref`, and the class's #private names, reached by a swapped-in method through small
+ *   accessors the same static block makes (privateAccessors; src/patch/swap-private.ts rewrites the
+ *   method's `this.#x` to calls of them);
+ * - `eval`, a `(c)=>eval(c)` in a static block, where the compiled code must stand in the class's own
+ *   scope: a class whose code names a #private name of an enclosing class. A direct eval makes V8 keep
+ *   every variable of the scopes around it, the module's top level included (docs/swap.md, "The
+ *   module's scope").
  * A static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
  */
-function classNeeds(node: Node, text: string): 'eval' | 'ref' | null {
-  if ((node.type === 'ClassExpression' && node.id != null) || text.slice(node.body.start, node.body.end).includes('#')) return 'eval';
-  return node.superClass != null ? 'ref' : null;
+function classNeeds(node: Node): 'eval' | 'private' | 'ref' | null {
+  const own = privateNames(node.body);
+  if (privateReferences(node).some((r) => !own.has(r.name))) return 'eval';
+  if (own.size > 0) return 'private';
+  return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) ? 'ref' : null;
+}
+
+/** The #private names a class body declares (fields, methods, accessors, static or not), without the `#`. */
+export function privateNames(body: Node): Set<string> {
+  const out = new Set<string>();
+  for (const m of body.body) if (m.key?.type === 'PrivateIdentifier') out.add(m.key.name);
+  return out;
+}
+
+/** A use of a #private name: `obj.#x` (a MemberExpression) or `#x in obj` (a BinaryExpression). */
+export interface PrivateReference { name: string; node: Node; parent: Node | null }
+
+/**
+ * The uses of #private names under `root` (a function or a class) that a class inside it does not
+ * declare: those of root's own class, or of classes around it. A class's `extends` is outside its
+ * private names, as in the language.
+ */
+export function privateReferences(root: Node): PrivateReference[] {
+  const out: PrivateReference[] = [];
+  const bound: Set<string>[] = [];
+  const free = (name: string) => !bound.some((s) => s.has(name));
+  const visit = (node: Node, parent: Node | null): void => {
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node !== root) {
+      if (node.superClass) visit(node.superClass, node);
+      bound.push(privateNames(node.body));
+      visit(node.body, node);
+      bound.pop();
+      return;
+    }
+    if (node.type === 'MemberExpression' && node.property.type === 'PrivateIdentifier' && free(node.property.name)) out.push({ name: node.property.name, node, parent });
+    if (node.type === 'BinaryExpression' && node.left.type === 'PrivateIdentifier' && free(node.left.name)) out.push({ name: node.left.name, node, parent });
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const v = node[key];
+      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node); } else if (v && typeof v.type === 'string') visit(v, node);
+    }
+  };
+  visit(root, null);
+  return out;
+}
+
+/**
+ * The accessors of a class's #private names, made in its static block where the names can be
+ * written, each a small arrow a swapped-in method calls instead (src/patch/swap-private.ts): `g`
+ * read, `s` write, `h` `#x in o`, `c` call with the object as `this`, `u` a compound assignment (the
+ * new value from the old), `i` `++`/`--` (d: up, p: postfix). A use the class's own code could not
+ * make (writing a method, reading an object without the name) throws what it would have thrown.
+ */
+export function privateAccessors(names: Iterable<string>): string {
+  // a literal of plain keys, which V8 keeps in fast mode (one with `__proto__:null` is a dictionary:
+  // reads of it made swapped code 2-4x slower); a class may name one `#__proto__`: as a key it is
+  // computed, not the literal's prototype
+  return `{${[...names].map((n) => `${n === '__proto__' ? '["__proto__"]' : n}:{g:o=>o.#${n},s:(o,v)=>o.#${n}=v,h:o=>#${n} in o,c:(o,...a)=>o.#${n}(...a),u:(o,f)=>o.#${n}=f(o.#${n}),i:(o,d,p)=>p?d?o.#${n}++:o.#${n}--:d?++o.#${n}:--o.#${n}}`).join(',')}}`;
 }
 
 /** Does `text` name the identifier `name` (not as a property after a dot)? A test on the text, comments and strings included. */
@@ -708,14 +769,16 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   }
   let c = 0;
   let classEvals = 0;
+  const define = (name: string, value: string) => `Object.defineProperty(globalThis,"${name}",{__proto__:null,value:${value},configurable:true});`;
   for (const { node } of classes) {
-    const needs = classNeeds(node, text);
+    const needs = classNeeds(node);
     if (needs === null) continue;
     const k = hooks.classNumber ? hooks.classNumber() : c++;
     if (needs === 'eval') classEvals++;
-    const value = needs === 'eval' ? '(c)=>eval(c)' : 'this';
-    const suffix = (needs === 'eval' ? 'c' : 'k') + k;
-    out.push({ at: node.body.start + 1, text: `${open(suffix)}static{Object.defineProperty(globalThis,"${slotName(module, suffix)}",{__proto__:null,value:${value},configurable:true})}${CLOSE}` });
+    const suffix = (needs === 'eval' ? 'c' : needs === 'private' ? 'p' : 'k') + k;
+    const body = needs === 'eval' ? define(slotName(module, suffix), '(c)=>eval(c)')
+      : define(slotName(module, `k${k}`), 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
+    out.push({ at: node.body.start + 1, text: `${open(suffix)}static{${body}}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
   // The prologue: every slot defined (undefined) before the module's code runs, and the module's

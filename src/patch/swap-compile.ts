@@ -15,6 +15,7 @@ import {
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
 import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
+import { privateEdits } from './swap-private';
 
 export const ENV = '__ec$e';
 
@@ -74,6 +75,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   // refused the top-level names it did not keep)
   // compiled with the module's scope object unless in a class eval's scope (boundary.ts classNeeds)
   const inModule = !unit.classScope?.startsWith('c');
+  const classRef = inModule && unit.classScope ? slotName(state.module, `k${unit.classScope.slice(1)}`) : null;
   const scope = moduleScopeName(state.module);
   const through = (name: string): string | null => (viaEnv.has(name) ? ENV : inModule && state.scope.kept.has(name) ? scope : null);
 
@@ -119,7 +121,22 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
     classNumber: () => counters.nextClass++,
   }));
-  edits.push(...envEdits(uses, through, node.start, node.end));
+  // a class's #private names, through the accessors its static block made (./swap-private.ts), and
+  // a named class expression's own name, through the global that holds the class
+  if (inModule && unit.classScope?.startsWith('p')) {
+    const rewrite = privateEdits(node, saved, slotName(state.module, unit.classScope), unit.privateNames ?? new Set());
+    if ('refused' in rewrite) throw new Error(`${unit.record.name}: ${rewrite.refused}`);
+    edits.push(...rewrite.edits);
+  }
+  const innerName = classRef && unit.site.classNode?.type === 'ClassExpression' ? unit.site.classNode.id?.name as string | undefined : undefined;
+  if (innerName) {
+    for (const r of uses.free) {
+      if (r.name !== innerName || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
+      const end = r.start + r.name.length;
+      edits.push(r.shorthand ? { at: end, text: delimited(`:${classRef}`) } : { at: r.start, end, text: delimited(classRef!) + ' '.repeat(r.name.length) });
+    }
+  }
+  edits.push(...envEdits(uses, (n) => (n === innerName && !viaEnv.has(n) ? null : through(n)), node.start, node.end));
   if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.end, text: delimited(')}') });
 
   let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
@@ -144,7 +161,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // `super`: the parent, read from the class (a class eval's `this`, or the global its static block
     // defined); a class with neither extends nothing (src/inject/boundary.ts classNeeds), so its
     // methods' super is the default one
-    const cls = unit.classScope === null ? null : unit.classScope.startsWith('c') ? 'this' : `globalThis[${JSON.stringify(slotName(state.module, unit.classScope))}]`;
+    const cls = unit.classScope === null ? null : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
       : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`
         : member.static ? '__proto__:Function.prototype,' : '';
@@ -173,7 +190,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
-    : { factory: moduleFactoryName(state.module), scope, ...(unit.classScope ? { classRef: slotName(state.module, unit.classScope) } : {}) };
+    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef } : {}) };
   return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes };
 }
 

@@ -3,12 +3,13 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, isSwapText, keptNamesOf, moduleWrapper, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
+import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { TOP_LEVEL_CHANGED, declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
 
@@ -24,6 +25,8 @@ export interface FunctionSite {
   classNode: Node | null;
   /** Names declared in blocks of the top level around it (boundary.ts blockScopeNames): its environment passes those it used. */
   topBlocks: Set<string>;
+  /** The own names of named class expressions around its innermost class (not that class's): swapped-in code cannot reach them. */
+  outerClassNames: ReadonlySet<string>;
 }
 
 /** One script as the program loaded it, and what the swap engine has done to it since. */
@@ -113,9 +116,12 @@ export interface SwapUnit {
   /**
    * The class's global it compiles with (boundary.ts classNeeds), by suffix: `c3` a class eval (its
    * code is compiled in the class's scope), `k3` the class itself (its code is compiled with the
-   * module's scope object, the parent read from the class); null: the module's scope object alone.
+   * module's scope object, the parent read from the class), `p3` the class and the accessors of its
+   * #private names (./swap-private.ts); null: the module's scope object alone.
    */
   classScope: string | null;
+  /** The #private names of the class (as loaded) when classScope is `p…`: what its accessors reach. */
+  privateNames?: ReadonlySet<string>;
 }
 
 /** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
@@ -139,14 +145,20 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
   const out = new Map<number, FunctionSite>();
   // the names of the top level's blocks around the node visited (shared by the functions inside them)
   let topBlocks = around;
+  // named class expressions around the node visited, innermost last
+  const named: { name: string; body: Node }[] = [];
+  const NONE: ReadonlySet<string> = new Set();
   const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null, inFunction: boolean): void => {
     let inside = cls;
     let insideNode = clsNode;
     let deeper = inFunction;
     if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
+    const namedHere = node.type === 'ClassBody' && parent?.type === 'ClassExpression' && parent.id != null;
+    if (namedHere) named.push({ name: parent!.id.name, body: node });
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
-      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks });
+      const outerClassNames = named.length === 0 ? NONE : new Set(named.filter((c) => c.body !== cls).map((c) => c.name));
+      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks, outerClassNames });
       if (node !== wrapper) deeper = true;
     }
     const outer = topBlocks;
@@ -159,6 +171,7 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
       else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode, deeper);
     }
     topBlocks = outer;
+    if (namedHere) named.pop();
   };
   visit(program, undefined, null, null, false);
   return out;
@@ -186,7 +199,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     if (c.meta !== undefined) {
       const s = swapSite(c.meta, pos);
       if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
-      if (s.what === 'c' || s.what === 'k') classSites.set(pos, { n: s.n, suffix: `${s.what}${s.n}` });
+      if (s.what === 'c' || s.what === 'k' || s.what === 'p') classSites.set(pos, { n: s.n, suffix: `${s.what}${s.n}` });
       const inserted = running.slice(c.start, c.end);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
       if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); }
@@ -279,6 +292,20 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (inModule && uses.free.some((r) => r.name === 'eval' && r.callee)) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)` };
   }
+  // #private names: through the class's accessors (./swap-private.ts), or in a class eval's scope
+  const classScope = state.classOf.get(oldF.key) ?? null;
+  if (inModule && privateReferences(site.node).length > 0) {
+    const rewrite = classScope?.startsWith('p') && oldSite.insideClass ? privateEdits(site.node, saved, '', privateNames(oldSite.insideClass)) : null;
+    const why = rewrite === null ? `it uses ${privateReferences(site.node).map((r) => `#${r.name}`).filter((n, i, all) => all.indexOf(n) === i).join(', ')}, which the running class does not have`
+      : 'refused' in rewrite ? rewrite.refused : null;
+    if (why !== null) {
+      return { code: why.endsWith('does not have') ? Codes.ClassShape : Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: ${why} (restart to use it)` };
+    }
+  }
+  const outerClass = uses.free.find((r) => site.outerClassNames.has(r.name) && !ancestorsDeclare(f, r.name, null));
+  if (inModule && outerClass) {
+    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: it uses ${outerClass.name}, the own name of a class expression around its class, which swapped-in code cannot reach (restart to use it)` };
+  }
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
@@ -294,7 +321,9 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
     return { code: Codes.SwapCapture, ...at, message: `${f.name} not swapped: it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)` };
   }
   // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
-  const freed = inModule ? names.filter((n) => state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
+  // (a named class expression's own name is read through the class: swap-compile.ts)
+  const innerName = classScope !== null && site.classNode?.type === 'ClassExpression' ? site.classNode.id?.name : undefined;
+  const freed = inModule ? names.filter((n) => n !== innerName && state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
   if (freed.length) {
     const list = freed.join(', ');
     return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };
@@ -525,7 +554,9 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       continue;
     }
     swapped.add(f.key);
-    units.push({ record: f, site, shape: shape!, classScope: state.classOf.get(f.key) ?? null });
+    const classScope = state.classOf.get(f.key) ?? null;
+    const privates = classScope?.startsWith('p') ? oldSites.get(oldF.start)?.insideClass : null;
+    units.push({ record: f, site, shape: shape!, classScope, ...(privates ? { privateNames: privateNames(privates) } : {}) });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
     const lasting = f.generator ? (f.async ? 'an async generator' : 'a generator') : f.async && awaitsInLoop(site.node) ? 'an async function that awaits in a loop' : null;
     if (lasting) {

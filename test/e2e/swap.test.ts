@@ -301,8 +301,9 @@ describe.each(lines)('$label', ({ bin }) => {
       'const rows = Array.from({ length: 3e6 }, (_, i) => ({ i }));',
       'let count = rows.length;',
       "class Base { tag() { return 'base'; } }",
-      // a class that extends another: its swapped method reads super through the class, no eval (which would keep rows)
-      "class Job extends Base { tag() { return super.tag() + '/job'; } }",
+      // a class that extends another and has #private names: its swapped method reads super through
+      // the class and #runs through accessors its static block made, no eval (which would keep rows)
+      "class Job extends Base { #runs = 0; tag() { this.#runs++; return super.tag() + '/job'; } }",
       'const job = new Job();',
       'function report() { return `count=${count} ${job.tag()}`; }',
       "readline.createInterface({ input: process.stdin }).on('line', () => {",
@@ -318,9 +319,9 @@ describe.each(lines)('$label', ({ bin }) => {
     const heap = Number((await ask(cli, '', /count=3000000 base\/job heapMB=(\d+)/, 'stdout'))[1]);
     expect(heap).toBeLessThan(40);
     let mark = cli.mark('stderr');
-    edit(file, "return super.tag() + '/job';", "return super.tag() + '/JOB';", saveInPlace);
-    await patched(cli, mark, /patched job\.js: Job\.tag\n/, 'swap the method that uses super');
-    await ask(cli, '', /count=3000000 base\/JOB heapMB=\d+/, 'stdout');
+    edit(file, "return super.tag() + '/job';", "return super.tag() + '/JOB' + this.#runs;", saveInPlace);
+    await patched(cli, mark, /patched job\.js: Job\.tag\n/, 'swap the method that uses super and #private');
+    await ask(cli, '', /count=3000000 base\/JOB2 heapMB=\d+/, 'stdout');
     mark = cli.mark('stderr');
     edit(file, 'return `count=${count} ${job.tag()}`;', 'return `count=${count} first=${rows[0].i}`;', saveByRename);
     await patched(cli, mark, /not patched job\.js: report not swapped: it now uses rows, a top-level variable no function used when the file loaded[^\n]*EC216/, 'refused');

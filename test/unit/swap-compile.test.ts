@@ -346,12 +346,15 @@ describe('swap: references, closures, instances and state', () => {
       .replace('static s() { return typeof super.call; }', 'static s() { return typeof super.call + "!"; }');
     expect(names(h.save(v2)).sort()).toEqual(['P.get v', 'P.m', 'P.s', 'P.t'].sort());
     expect([p.v, p.m(1), p.t(), h.exports.s()]).toEqual([30, 32, 'yes', 'function!']);
-    // the ones that need it keep theirs: #private and a named class expression an eval, a parent a
-    // reference to the class; a class in a block of the top level needs neither (its methods' dispatch
-    // passes the block's names through their environment)
-    const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };', '{ const k = 1; class F { m() { return k; } } }', 'function g() { class G { m() {} } }'), 'script', { swap: { module: 'mabc' } });
-    expect(kept.match(/static\{/g)?.length).toBe(3);
-    expect(kept.match(/value:\(c\)=>eval\(c\)/g)?.length).toBe(2);
+    // the ones that need it keep a reference to the class: a parent, a named class expression, and
+    // #private names (with their accessors); an eval only a class that names an enclosing class's
+    // #private name; a class in a block of the top level needs nothing (its methods' dispatch passes
+    // the block's names through their environment)
+    const kept = addBoundaries(src('class A extends Object { m() {} }', 'class B { #x = 1; m() { return this.#x; } }', 'const C = class D { m() { return D; } };', 'const E = class { m() {} };', '{ const k = 1; class F { m() { return k; } } }', 'function g() { class G { m() {} } }', 'class H { #h = 1; m(o) { return class { n() { return o.#h; } }; } }'), 'script', { swap: { module: 'mabc' } });
+    expect(kept.match(/static\{/g)?.length).toBe(5);
+    expect(kept.match(/value:\(c\)=>eval\(c\)/g)?.length).toBe(1);
+    expect(kept.match(/value:this/g)?.length).toBe(4);
+    expect(kept.match(/x:\{g:o=>o\.#x,/g)?.length).toBe(1);
     const inBlock = src('let out;', 'if (true) {', '  const k = 2;', '  class F { m() { return k; } }', '  out = new F();', '}', 'module.exports = out;');
     const hb = load(inBlock);
     expect(hb.exports.m()).toBe(2);
@@ -406,6 +409,118 @@ describe('swap: references, closures, instances and state', () => {
     expect(await h.exports.af(1)).toBe(101);
     expect(started.next().value).toBe(2); // started: finishes the old body
     expect([...fresh]).toEqual([10, 20]); // not started: runs the new body
+  });
+});
+
+describe("swap: a class's #private names and own name, without an eval (accessors from its static block)", () => {
+  const v1 = src(
+    'class Counter {',
+    '  #n = 1;',
+    '  #big = 1n;',
+    '  static #made = 0;',
+    '  #twice(v) { return v * 2; }',
+    '  get #g() { return this.#n; }',
+    '  set #g(v) { this.#n = v; }',
+    '  constructor() { Counter.#made++; }',
+    '  read() { return this.#n; }',
+    '  write(v) { this.#n = v; return this.#n; }',
+    '  calls(v) { return this.#twice(v); }',
+    '  has(o) { return #n in o; }',
+    '  static made() { return Counter.#made; }',
+    '  bump() { return this.#n; }',
+    '  viaAccessor() { return this.#g; }',
+    '  later() { return [1, 2].map((k) => this.#n + k); }',
+    '  addTo(o, v) { o.#n += v; return o.#n; }',
+    '  async addLater(p) { this.#n += await p; return this.#n; }',
+    '  lines() { return this',
+    '    .#n; }',
+    '}',
+    'module.exports = Counter;',
+  );
+
+  test('reads, writes, calls, `in`, compound and update forms, getters and setters, static ones, in closures; existing instances see the new code', async () => {
+    const h = load(v1);
+    expect(h.transformed).not.toContain('eval(c)');
+    const C = h.exports;
+    const c = new C();
+    const other = new C();
+    const v2 = v1
+      .replace('read() { return this.#n; }', 'read() { return this.#n * 10 + (this.#big += 2n, Number(this.#big)); }')
+      .replace('write(v) { this.#n = v; return this.#n; }', 'write(v) { const r = this.#n = v + 1; this.#n *= 2; return [r, this.#n]; }')
+      .replace('calls(v) { return this.#twice(v); }', 'calls(v) { return this.#twice(v) + this.#twice(1) + this.#twice.call(this, 100); }')
+      .replace('has(o) { return #n in o; }', 'has(o) { return !(#n in o); }')
+      .replace('static made() { return Counter.#made; }', 'static made() { return Counter.#made * 100; }')
+      .replace('bump() { return this.#n; }', 'bump() { const a = this.#n++; const b = ++this.#n; const d = this.#n--; return [a, b, d, --this.#n]; }')
+      .replace('viaAccessor() { return this.#g; }', 'viaAccessor() { this.#g = 7; this.#g += 1; return this.#g; }')
+      .replace('later() { return [1, 2].map((k) => this.#n + k); }', 'later() { return [1, 2].map((k) => this.#n - k); }')
+      .replace('addTo(o, v) { o.#n += v; return o.#n; }', 'addTo(o, v) { [o][0].#n **= v; return o.#n; }')
+      .replace('this.#n += await p; return this.#n;', 'this.#n -= await p; return this.#n;')
+      .replace('    .#n; }', '    .#n * 3; }');
+    expect(names(h.save(v2)).sort()).toEqual(['Counter.addLater', 'Counter.addTo', 'Counter.bump', 'Counter.calls', 'Counter.has', 'Counter.later.[1,2].map() callback', 'Counter.lines', 'Counter.made', 'Counter.read', 'Counter.viaAccessor', 'Counter.write'].sort());
+    expect(c.read()).toBe(10 + 3);
+    expect(c.write(4)).toEqual([5, 10]);
+    expect(c.calls(3)).toBe(6 + 2 + 200);
+    expect([c.has(other), c.has({})]).toEqual([false, true]);
+    expect(C.made()).toBe(200);
+    expect(other.bump()).toEqual([1, 3, 3, 1]);
+    expect(other.viaAccessor()).toBe(8);
+    expect(other.later()).toEqual([7, 6]);
+    expect(other.lines()).toBe(24);
+    const third = new C();
+    expect([third.addTo(third, 3), third.addTo(third, 2)]).toEqual([1, 1]);
+    expect(await third.addLater(Promise.resolve(5))).toBe(-4);
+    // what the class's own code would throw, it throws
+    expect(() => C.prototype.read.call({})).toThrow(/Cannot read private member #n from an object whose class did not declare it/);
+  });
+
+  test('the new code keeps its lines: a stop or a stack in it is at the line written', () => {
+    const h = load(v1);
+    const saved = v1.replace("'    .#n; }'", '').replace('  lines() { return this\n    .#n; }', '  lines() { return this\n    .#n + new Error("here").stack; }');
+    h.save(saved);
+    const line = saved.split('\n').findIndex((l) => l.includes('new Error')) + 1;
+    expect(new h.exports().lines()).toMatch(new RegExp(`^1Error: here\\n\\s+at Counter\\.lines \\(file:///t\\.js:${line}:`));
+  });
+
+  test("what has no form outside the class is refused with a reason, and the save's other functions are swapped", () => {
+    const h = load(v1);
+    const c = new h.exports();
+    const cases: [string, string, RegExp][] = [
+      ['read() { return this.#n; }', 'read() { return this?.#n; }', /read not swapped: it uses #n in an optional chain/],
+      ['read() { return this.#n; }', 'read() { [this.#n] = [5]; return 1; }', /read not swapped: it destructures into #n/],
+      ['read() { return this.#n; }', 'read() { this.#n ||= 5; return 1; }', /read not swapped: it assigns #n with \|\|=/],
+      ['async addLater(p) { this.#n += await p;', 'async addLater(p) { [this][0].#n += await p;', /addLater not swapped: its `#n \+=` on another object than this takes a value that awaits or yields/],
+      ['read() { return this.#n; }', '#y = 5; read() { return this.#y; }', /read not swapped: it uses #y, which the running class does not have/],
+    ];
+    const got: string[] = [];
+    for (const [i, [from, to, why]] of cases.entries()) {
+      const plan = h.save(v1.replace(from, to).replace('return Counter.#made;', `return Counter.#made + ${i + 1};`));
+      expect(names(plan)).toEqual(['Counter.made']);
+      expect(plan.kind === 'swap' && plan.notApplied.map((n) => n.message).join('\n')).toMatch(why);
+      expect([c.read(), h.exports.made()]).toEqual([1, 1 + i + 1]);
+      got.push(codes(plan).join(' '));
+    }
+    // (the field itself is the class's top-level code: EC201)
+    expect(got).toEqual(['EC214', 'EC214', 'EC214', 'EC214', 'EC201 EC205']);
+  });
+
+  test("a named class expression's own name is read through the class; one of a class around it is refused", () => {
+    const text = src(
+      'const C = class Dog {',
+      '  static make() { return new Dog(); }',
+      '  name() { return Dog.name; }',
+      '  inner() { return class { n() { return typeof Dog; } }; }',
+      '};',
+      'module.exports = C;',
+    );
+    const h = load(text);
+    const d = h.exports.make();
+    const Inner = d.inner();
+    const saved = text.replace('return Dog.name;', 'return Dog.name + "!" + (new Dog() instanceof Dog);').replace('return typeof Dog;', 'return typeof Dog + "?";');
+    const plan = h.save(saved);
+    expect(names(plan)).toEqual(['Dog.name']);
+    expect(plan.kind === 'swap' && plan.notApplied.map((n) => `${n.code} ${n.message}`).join('\n')).toMatch(/EC214 .*n not swapped: it uses Dog, the own name of a class expression around its class/);
+    expect(d.name()).toBe('Dog!true');
+    expect(new Inner().n()).toBe('function');
   });
 });
 
@@ -513,7 +628,10 @@ describe("swap: the module's scope keeps what the file's functions use, no more 
     expect(keptNamesOf(prologueOf(addBoundaries(esm, 'module', { swap: { module: 'm2' } })))).toEqual(['basename', 'f', 'n', 'os']);
     // a direct eval of the program's own, or a class eval of ours, keeps every one anyway: all are kept
     expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export const run = (c) => eval(c);\n', 'module', { swap: { module: 'm3' } })))).toContain('big');
-    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K { #p = 1; m() { return this.#p; } }\n', 'module', { swap: { module: 'm4' } })))).toContain('big');
+    // a class with #private names needs no eval either (its names are reached through accessors); one
+    // that names an enclosing class's does
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K { #p = 1; m() { return this.#p; } }\n', 'module', { swap: { module: 'm4' } })))).not.toContain('big');
+    expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K { #p = 1; m(o) { return class { n() { return o.#p; } }; } }\n', 'module', { swap: { module: 'm5' } })))).toContain('big');
     // a class that extends another needs no eval (its swapped methods read the parent from the class)
     expect(keptNamesOf(prologueOf(addBoundaries(esm + 'export class K extends Object { m() { return 1; } }\n', 'module', { swap: { module: 'm6' } })))).not.toContain('big');
     // a name a function declares for itself is not the top level's
