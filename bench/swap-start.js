@@ -19,6 +19,8 @@
 //   nodispatch   the prologue, but no dispatch in any function
 //   letslots     the slots as module-level `let`s instead of globals (no global defined or looked up)
 //   oldeval      the module's scope as a planted `(c)=>eval(c)`, as before the scope factory
+//   getonly      the scope class with getters only (what its setters cost)
+//   textonly     the scope factory's text in a comment (what its bytes alone cost: scanning, hashing)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -49,6 +51,10 @@ const VARIANTS = {
     const names = Array.from({ length: n }, (_, k) => `__ec$${m}$${k}`);
     return text.replace(/(__ec\$s\("[^"]*",)\d+(,\(\)=>new\([\s\S]*?\)\);\/\*\}ec\*\/)/, (_, a, b) => `${a}0${b}let ${names.join(',')};`);
   },
+  // the scope class with getters only (no setters): what the setters' text and preparsing cost
+  getonly: (t, m) => swapText(t, m).replace(/set [\w$]+\(v\d*\)\{[\w$]+=v\d*\}/g, ''),
+  // the scope factory's text moved into a comment: what its bytes alone cost (scanning, hashing)
+  textonly: (t, m) => swapText(t, m).replace(/,\(\)=>new\(([\s\S]*?)\)\);\/\*\}ec\*\//, (_, c) => `);/*${c.replace(/\*\//g, '')}*//*}ec*/`),
   // the module's scope as it was before session 16: a planted eval instead of the scope factory
   oldeval: (t, m) => swapText(t, m).replace(/,\(\)=>new\([\s\S]*?\)\);\/\*\}ec\*\//, ',(c)=>eval(c));/*}ec*/'),
 };

@@ -533,8 +533,8 @@ export interface SwapHooks {
   shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean }): DispatchShape | null;
   /** How a getter of an environment object reads `name` (default: the name itself). */
   envRef?(name: string, fn: Node): string;
-  /** The number of the next class's eval (default: 0, 1, 2 …). */
-  classNumber?(): number;
+  /** The number of a class's global (default: 0, 1, 2 …), given the class and its kind (`c`, `k`, `p`: classNeeds). */
+  classNumber?(node: Node, kind: 'c' | 'k' | 'p'): number;
   /** Define the slots and plant the module's scope at the top (a module's load; not for a swap). */
   prologue: boolean;
   /** The text's kind, for the prologue: a script module has node's CommonJS wrapper's names in its scope. */
@@ -773,9 +773,10 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   for (const { node } of classes) {
     const needs = classNeeds(node);
     if (needs === null) continue;
-    const k = hooks.classNumber ? hooks.classNumber() : c++;
+    const kind = needs === 'eval' ? 'c' : needs === 'private' ? 'p' : 'k';
+    const k = hooks.classNumber ? hooks.classNumber(node, kind) : c++;
     if (needs === 'eval') classEvals++;
-    const suffix = (needs === 'eval' ? 'c' : needs === 'private' ? 'p' : 'k') + k;
+    const suffix = kind + k;
     const body = needs === 'eval' ? define(slotName(module, suffix), '(c)=>eval(c)')
       : define(slotName(module, `k${k}`), 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
     out.push({ at: node.body.start + 1, text: `${open(suffix)}static{${body}}${CLOSE}` });

@@ -37,6 +37,11 @@ export interface CompiledUnit {
    * blanked: withNestedBodiesBlanked): remembered once installed.
    */
   newShapes: Map<string, { shape: DispatchShape; running: string }>;
+  /**
+   * The class global (boundary.ts classNeeds) each function inside the unit compiles with from now
+   * on: a class inside the unit is evaluated anew by the new code, with globals of its own.
+   */
+  classOf: Map<string, string | null>;
 }
 
 function keyOf(model: ScriptModel): Map<number, FunctionRecord> {
@@ -67,6 +72,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   const node = unit.site.node;
   const records = keyOf(model);
   const newShapes = new Map<string, { shape: DispatchShape; running: string }>();
+  const classGlobals = new Map<Node, string>();
   const uses = functionUses(node);
   const envNames = new Set(unit.shape.env);
   // names the new code reads through the environment object: free in it and passed by the running version
@@ -119,8 +125,18 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
       return shape;
     },
     envRef: (name) => (viaEnv.has(name) ? `${ENV}.${name}` : name),
-    classNumber: () => counters.nextClass++,
+    classNumber: (cls, kind) => { const n = counters.nextClass++; classGlobals.set(cls, kind + n); return n; },
   }));
+  // each function inside now belongs to the innermost class around it in this code: a class inside
+  // it is evaluated anew by the new code, with its own global (or none); else the unit's class
+  const classOf = new Map<string, string | null>();
+  const inside = classesIn(node);
+  for (const r of records.values()) {
+    if (r.start <= node.start || r.end > node.end) continue;
+    let inner: Node | null = null;
+    for (const cls of inside) if (cls.body.start < r.start && r.start < cls.body.end && (!inner || cls.start > inner.start)) inner = cls;
+    classOf.set(r.key, inner ? classGlobals.get(inner) ?? null : unit.classScope);
+  }
   // a class's #private names, through the accessors its static block made (./swap-private.ts), and
   // a named class expression's own name, through the global that holds the class
   if (inModule && unit.classScope?.startsWith('p')) {
@@ -191,7 +207,22 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
     : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef } : {}) };
-  return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes };
+  return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
+}
+
+/** The classes under a node (itself included). */
+function classesIn(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') out.push(node);
+    for (const key of Object.keys(node)) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const v = node[key];
+      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c); } else if (v && typeof v.type === 'string') visit(v);
+    }
+  };
+  visit(root);
+  return out;
 }
 
 /** The comment that pads a function on the first line out to its column: `/*  …  *\/`. */
@@ -268,7 +299,7 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
     for (const [k, s] of c.newShapes) {
       state.shapes.set(k, s.shape);
       state.running.set(k, s.running);
-      state.classOf.set(k, c.unit.classScope);
     }
+    for (const [k, cls] of c.classOf) state.classOf.set(k, cls);
   }
 }

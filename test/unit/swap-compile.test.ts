@@ -503,6 +503,26 @@ describe("swap: a class's #private names and own name, without an eval (accessor
     expect(got).toEqual(['EC214', 'EC214', 'EC214', 'EC214', 'EC201 EC205']);
   });
 
+  test('a class made inside a swapped function: its methods swap later with the globals of the class the new code made (#private, super, own name)', () => {
+    const text = src(
+      'class Base { hi() { return "base"; } }',
+      'class Outer {',
+      '  make() { return class Inner extends Base { #y = 1; get() { return this.#y + super.hi() + typeof Inner; } }; }',
+      '}',
+      'module.exports = new Outer();',
+    );
+    const h = load(text);
+    const o = h.exports;
+    expect(new (o.make())().get()).toBe('1basefunction');
+    const v2 = text.replace('#y = 1;', '#y = 2;');
+    expect(names(h.save(v2))).toEqual(['Outer.make']);
+    const C2 = o.make();
+    expect(new C2().get()).toBe('2basefunction');
+    const v3 = v2.replace('return this.#y + super.hi() + typeof Inner;', 'return this.#y * 10 + super.hi() + (Inner === this.constructor);');
+    expect(names(h.save(v3))).toEqual(['Inner.get']);
+    expect(new C2().get()).toBe('20basetrue');
+  });
+
   test("a named class expression's own name is read through the class; one of a class around it is refused", () => {
     const text = src(
       'const C = class Dog {',
