@@ -114,6 +114,15 @@ function isFunction(node: Node): boolean {
   return node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
 }
 
+/** Call `visit` with each child node of `node`, in source order (acorn's fields: arrays of nodes and nodes). */
+export function forEachChild(node: Node, visit: (child: Node) => void): void {
+  for (const key of Object.keys(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    const value = node[key];
+    if (Array.isArray(value)) { for (const c of value) if (c && typeof c.type === 'string') visit(c); } else if (value && typeof value.type === 'string') visit(value);
+  }
+}
+
 export function forEachFunction(root: Node, visit: (fn: Node) => void): void {
   const stack: Node[] = [root];
   while (stack.length) {
@@ -625,11 +634,7 @@ export function privateReferences(root: Node): PrivateReference[] {
     }
     if (node.type === 'MemberExpression' && node.property.type === 'PrivateIdentifier' && free(node.property.name)) out.push({ name: node.property.name, node, parent });
     if (node.type === 'BinaryExpression' && node.left.type === 'PrivateIdentifier' && free(node.left.name)) out.push({ name: node.left.name, node, parent });
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node); } else if (v && typeof v.type === 'string') visit(v, node);
-    }
+    forEachChild(node, (c) => visit(c, node));
   };
   visit(root, null);
   return out;

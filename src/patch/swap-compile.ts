@@ -8,7 +8,7 @@
 // `//# sourceURL` of the file), so stack traces, breakpoints and the prompt show the user's file.
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
-  applyEdits, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
+  applyEdits, forEachChild, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
   MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
@@ -215,11 +215,7 @@ function classesIn(root: Node): Node[] {
   const out: Node[] = [];
   const visit = (node: Node): void => {
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') out.push(node);
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c); } else if (v && typeof v.type === 'string') visit(v);
-    }
+    forEachChild(node, visit);
   };
   visit(root);
   return out;

@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -164,12 +164,7 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
     const outer = topBlocks;
     const block = !deeper && node !== wrapper?.body && BLOCK_SCOPES.has(node.type) ? blockScopeNames(node) : [];
     if (block.length) topBlocks = new Set([...outer, ...block]);
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, node, inside, insideNode, deeper); }
-      else if (v && typeof v.type === 'string') visit(v, node, inside, insideNode, deeper);
-    }
+    forEachChild(node, (c) => visit(c, node, inside, insideNode, deeper));
     topBlocks = outer;
     if (namedHere) named.pop();
   };

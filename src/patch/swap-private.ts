@@ -8,15 +8,16 @@
 //   this.#x += v     → holder.x.s(this, holder.x.g(this) + (v))
 //   obj.#x += v      → holder.x.u(obj, (o) => o + (v))     (obj read once)
 //   this.#x++        → holder.x.i(this, 1, 1)       --this.#x        → holder.x.i(this, 0, 0)
+//   this.#x ||= v    → (holder.x.g(this) || holder.x.s(this, v))   (&&=, ??= alike)
 //
 // Each insertion is delimited and each piece of the user's text it stands for is blanked to spaces
 // (its line breaks kept), so lines and columns stay the user's. What has no such form is refused
 // with a reason: optional chains through a private name, destructuring into one, a logical
-// assignment, a tagged template, a compound assignment to another object than `this` whose value
+// assignment to another object than `this`, a tagged template, a compound assignment to another object than `this` whose value
 // awaits or yields (it runs in an arrow), and parentheses where the rewrite needs the bare form.
 // The holder is a plain object literal (fast properties), and the accessors inline: a hot method
 // swapped this way ran as fast as before its save (bench/ANALYSIS.md).
-import { delimited, privateReferences, type Node } from '../inject/boundary';
+import { delimited, forEachChild, privateReferences, type Node } from '../inject/boundary';
 
 export interface Edit { at: number; text: string; end?: number }
 
@@ -53,11 +54,7 @@ function patternTargets(root: Node): Set<Node> {
   const visit = (node: Node): void => {
     if (node.type === 'AssignmentExpression' && node.left.type !== 'MemberExpression') pattern(node.left);
     if ((node.type === 'ForInStatement' || node.type === 'ForOfStatement') && node.left.type !== 'VariableDeclaration') pattern(node.left);
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      const v = node[key];
-      if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c); } else if (v && typeof v.type === 'string') visit(v);
-    }
+    forEachChild(node, visit);
   };
   visit(root);
   return out;
@@ -67,12 +64,9 @@ function patternTargets(root: Node): Set<Node> {
 function suspends(node: Node): boolean {
   if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') return true;
   if (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' || node.type === 'FunctionDeclaration') return false;
-  for (const key of Object.keys(node)) {
-    if (key === 'type' || key === 'start' || key === 'end') continue;
-    const v = node[key];
-    if (Array.isArray(v)) { if (v.some((c) => c && typeof c.type === 'string' && suspends(c))) return true; } else if (v && typeof v.type === 'string' && suspends(v)) return true;
-  }
-  return false;
+  let found = false;
+  forEachChild(node, (c) => { found ||= suspends(c); });
+  return found;
 }
 
 /**
@@ -110,14 +104,19 @@ export function privateEdits(fn: Node, text: string, holder: string, declared: R
       continue;
     }
     if (parent?.type === 'AssignmentExpression' && parent.left === node) {
-      if (LOGICAL.has(parent.operator)) return { refused: `it assigns ${what} with ${parent.operator}, which has no form outside the class` };
+      const onThis = node.object.type === 'ThisExpression' && node.start === node.object.start;
+      if (LOGICAL.has(parent.operator) && !onThis) return { refused: `it assigns ${what} of another object than this with ${parent.operator}, which has no form outside the class` };
       if (parent.start !== node.start || text.slice(node.end, parent.right.start).replace(/\s+/g, '') !== parent.operator) return { refused: `the form of its assignment to ${what} cannot be rewritten (write \`obj.${what} ${parent.operator} …\` without parentheses or comments around it)` };
-      if (parent.operator === '=') {
+      if (LOGICAL.has(parent.operator)) {
+        // `this` may be read twice: the write happens only when the operator would make it
+        const op = parent.operator.slice(0, -1);
+        edits.push({ at: node.start, text: delimited(`(${holder}.${name}.g(`) }, { at: dot, end: parent.right.start, text: delimited(`)${op}${holder}.${name}.s(this,`) + blank(text, dot, parent.right.start) }, { at: parent.end, text: delimited('))') });
+      } else if (parent.operator === '=') {
         edits.push({ at: node.start, text: acc('s') }, { at: dot, end: parent.right.start, text: delimited(',') + blank(text, dot, parent.right.start) }, { at: parent.end, text: delimited(')') });
       } else {
         const op = parent.operator.slice(0, -1);
         // `this` may be read twice; another object is read once, the new value made by a closure
-        const value = node.object.type === 'ThisExpression' && node.start === node.object.start ? `,${holder}.${name}.g(this)${op}(` : `,(__ec$o)=>__ec$o${op}(`;
+        const value = onThis ? `,${holder}.${name}.g(this)${op}(` : `,(__ec$o)=>__ec$o${op}(`;
         if (value.startsWith(',(') && suspends(parent.right)) return { refused: `its \`${what} ${parent.operator}\` on another object than this takes a value that awaits or yields` };
         edits.push({ at: node.start, text: acc(value.startsWith(',(') ? 'u' : 's') }, { at: dot, end: parent.right.start, text: delimited(value) + blank(text, dot, parent.right.start) }, { at: parent.end, text: delimited('))') });
       }

@@ -2,7 +2,7 @@
 // var, let/const/class in blocks, catch, nested functions). The swap compiler (./swap-compile.ts)
 // rewrites a changed function's references to outer locals into reads of its environment object, and
 // refuses what it cannot compile elsewhere (`super`, `arguments` or `new.target` of an arrow).
-import type { Node } from '../inject/boundary';
+import { forEachChild, type Node } from '../inject/boundary';
 
 export interface FreeReference {
   name: string;
@@ -179,12 +179,7 @@ export function functionUses(fn: Node): FunctionUses {
       case 'LabeledStatement': walk(node.body); return;
       case 'BreakStatement': case 'ContinueStatement': return;
       case 'PrivateIdentifier': return;
-      default:
-        for (const key of Object.keys(node)) {
-          if (key === 'type' || key === 'start' || key === 'end') continue;
-          const v = node[key];
-          if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') walk(c); } else if (v && typeof v.type === 'string') walk(v);
-        }
+      default: forEachChild(node, walk);
     }
   };
   func(fn);
