@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from './cdp/connection';
 import type { LiveSession, LiveOptions } from './live';
-import { exitCodeOf, probeNode, spawnTarget, type Exit, type Target } from './launch/target';
+import { exitCodeOf, probeNode, resolveExecutable, spawnTarget, type Exit, type Target } from './launch/target';
 import { inspectorUrl, openInspector } from './launch/inspector';
 import type { TargetCommand } from './launch/command';
-import { throughLauncher } from './loaders/launchers';
+import { launcherLoader, throughLauncher } from './loaders/launchers';
 import { isTypeScriptFile, mayCompileTypeScript, typescriptLoaderOf, writesOneLine } from './loaders/detect';
 import { requestedEngine, type EngineChoice, type EngineKind } from './launch/engine-choice';
 import { UserError } from './util/errors';
@@ -79,7 +79,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   const cwd = opts.cwd ?? process.cwd();
   let command: TargetCommand = { node: opts.node ?? process.execPath, nodeArgs: opts.nodeArgs ?? [], script: opts.script, scriptArgs: opts.args ?? [] };
   // `tsx src/index.ts`, `ts-node src/index.ts`: their loader in this node, not a second node out of reach
-  const through = throughLauncher(command, resolvedFile(path.resolve(cwd, command.script)));
+  const through = throughLauncher(command, resolvedFile(path.resolve(cwd, command.script)), (spec, file) => launcherLoader(spec, file, cwd, () => {
+    const found = resolveExecutable(path.basename(command.script), opts.env ?? process.env);
+    return found && resolvedFile(found);
+  }));
   if (through.kind === 'refused') throw new UserError(through.message);
   if (through.kind === 'rewritten') { command = through.command; opts.onWarning?.(through.note); }
   const node = await probeNode(command.node);

@@ -194,6 +194,16 @@ describe('user errors get one clear line and a non-zero exit', () => {
     expect(cli.stderr()).toMatch(/tsx starts a second node for your code: running its loader in this one instead \(edit-continue node --import tsx hello\.ts\)/);
   });
 
+  test('tsx FILE with tsx installed elsewhere (a global install: on PATH, not in the program\'s folder) runs that loader', async () => {
+    // `--import tsx` would fail there with ERR_MODULE_NOT_FOUND: node resolves it from the program's folder
+    const app = scratchDir('tsx-global');
+    fs.writeFileSync(path.join(app, 'hello.ts'), "const who: string = 'typed';\nconsole.log(`hello ${who}`);\n");
+    const cli = runCli(['tsx', 'hello.ts'], { cwd: app, stdin: 'ignore', env: { TSX_DISABLE_CACHE: '1', PATH: `${path.join(ROOT_DIR, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` } });
+    expect((await exitedWithin(cli, 20_000, 'tsx hello.ts ends')).code).toBe(0);
+    expect(cli.stdout()).toBe('hello typed\n');
+    expect(cli.stderr()).toMatch(/running its loader in this one instead \(edit-continue node --import file:\/\/\/\S+\/node_modules\/tsx\/dist\/loader\.mjs hello\.ts\)/);
+  });
+
   test('node not found', async () => {
     const cli = runCli(['/no/such/node', 'exit.js'], { cwd: dir, stdin: 'ignore' });
     const exit = await cli.exited;

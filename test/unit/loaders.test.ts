@@ -1,6 +1,10 @@
 // The pure parts of TypeScript loader support: moving a loader's inline source map onto the text with
 // retry boundaries (src/loaders/sourcemap.ts, checked against @jridgewell/trace-mapping), and naming
 // the loader of a node command line (src/loaders/detect.ts).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { encode } from '@jridgewell/sourcemap-codec';
 import { addBoundaries } from '../../src/inject/boundary';
@@ -9,7 +13,7 @@ import { addBoundariesKeepingMap, withMapOf } from '../../src/loaders/transform'
 import { isTypeScriptFile, mayCompileTypeScript, typescriptLoaderOf, writesOneLine } from '../../src/loaders/detect';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../../src/loaders/liveedit-limit';
 import { decideEngine } from '../../src/launch/engine-choice';
-import { throughLauncher } from '../../src/loaders/launchers';
+import { launcherLoader, throughLauncher } from '../../src/loaders/launchers';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../../src/loaders/mapped';
 import { messageOf } from '../../src/inject/compile-hooks';
 
@@ -104,6 +108,34 @@ describe('LiveEdit and long lines', () => {
     expect(decideEngine('auto', { ...caps, loader: 'tsx' }).kind).toBe('swap');
     expect(decideEngine('auto', caps).kind).toBe('liveedit');
     expect(decideEngine('liveedit', { ...caps, loader: 'tsx' }).kind).toBe('liveedit');
+  });
+});
+
+describe('launcherLoader: the loader of the launcher that runs, when the program has none of its own', () => {
+  test("its name when the program's folder resolves it; else the file in the launcher's own package (a global install); its name when neither is found", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-launcher-'));
+    try {
+      const pkg = (dir: string, name: string, exports: Record<string, string>, files: string[]) => {
+        fs.mkdirSync(path.join(dir, 'node_modules', name), { recursive: true });
+        fs.writeFileSync(path.join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, exports }));
+        for (const f of files) { fs.mkdirSync(path.dirname(path.join(dir, 'node_modules', name, f)), { recursive: true }); fs.writeFileSync(path.join(dir, 'node_modules', name, f), ''); }
+      };
+      const global = path.join(root, 'global', 'lib');
+      pkg(global, 'tsx', { '.': './dist/loader.mjs', './cli': './dist/cli.mjs' }, ['dist/loader.mjs', 'dist/cli.mjs']);
+      pkg(global, 'ts-node', { './register': './register/index.js' }, ['register/index.js', 'dist/bin.js']);
+      const app = path.join(root, 'app');
+      fs.mkdirSync(app);
+      const bin = path.join(global, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+      expect(launcherLoader('tsx', bin, app, () => null)).toBe(pathToFileURL(path.join(global, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href);
+      expect(launcherLoader('tsx', null, app, () => bin)).toBe(pathToFileURL(path.join(global, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href);
+      expect(launcherLoader('ts-node/register', path.join(global, 'node_modules', 'ts-node', 'dist', 'bin.js'), app, () => null)).toBe(path.join(global, 'node_modules', 'ts-node', 'register', 'index.js'));
+      expect(launcherLoader('tsx', null, app, () => null)).toBe('tsx');
+      const own = path.join(root, 'own');
+      pkg(own, 'tsx', { '.': './dist/loader.mjs' }, ['dist/loader.mjs']);
+      expect(launcherLoader('tsx', bin, own, () => null)).toBe('tsx');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
