@@ -20,7 +20,7 @@
 //   letslots     the slots as module-level `let`s instead of globals (no global defined or looked up)
 //   oldeval      the module's scope as a planted `(c)=>eval(c)`, as before the scope factory
 //   getonly      the scope class with getters only (what its setters cost)
-//   textonly     the scope factory's text in a comment (what its bytes alone cost: scanning, hashing)
+//   textonly     no prologue, its text in a comment (what its bytes alone cost: scanning, hashing)
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -53,8 +53,8 @@ const VARIANTS = {
   },
   // the scope class with getters only (no setters): what the setters' text and preparsing cost
   getonly: (t, m) => swapText(t, m).replace(/set [\w$]+\(v\d*\)\{[\w$]+=v\d*\}/g, ''),
-  // the scope factory's text moved into a comment: what its bytes alone cost (scanning, hashing)
-  textonly: (t, m) => swapText(t, m).replace(/,\(\)=>new\(([\s\S]*?)\)\);\/\*\}ec\*\//, (_, c) => `);/*${c.replace(/\*\//g, '')}*//*}ec*/`),
+  // no prologue, its text in a comment instead: what its bytes alone cost (scanning, hashing)
+  textonly: (t, m) => swapText(t, m).replace(PROLOGUE, (p) => `/*${p.replace(/\*\//g, '').replace(/\/\*/g, '')}*/`),
   // the module's scope as it was before session 16: a planted eval instead of the scope factory
   oldeval: (t, m) => swapText(t, m).replace(/,\(\)=>new\([\s\S]*?\)\);\/\*\}ec\*\//, ',(c)=>eval(c));/*}ec*/'),
 };
