@@ -734,7 +734,7 @@ function keptNames(top: Map<string, boolean>, outermost: Scan[], declaredBelow: 
 }
 
 /** Names a sloppy file may declare that its scope class (strict code) could not reach or name. */
-const NOT_IN_A_CLASS = ['constructor', '__proto__', 'arguments', 'eval', 'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield'];
+export const NOT_IN_A_CLASS: readonly string[] = ['constructor', '__proto__', 'arguments', 'eval', 'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield'];
 
 /**
  * The class of a module's scope object: a getter and a setter for each name (a const's setter throws,

@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -319,6 +319,10 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   // (a named class expression's own name is read through the class: swap-compile.ts)
   const innerName = classScope !== null && site.classNode?.type === 'ClassExpression' ? site.classNode.id?.name : undefined;
   const freed = inModule ? names.filter((n) => n !== innerName && state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
+  const unreachable = freed.filter((n) => NOT_IN_A_CLASS.includes(n));
+  if (unreachable.length) {
+    return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it uses ${unreachable.join(', ')}, a top-level variable whose name strict code cannot write, which the swap engine's compiled code is (restart to use it, or rename the variable)` };
+  }
   if (freed.length) {
     const list = freed.join(', ');
     return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };

@@ -697,6 +697,8 @@ describe("swap: the module's scope keeps what the file's functions use, no more 
     expect([...h.state.scope.kept].filter((n) => /^(package|yield|interface|f)$/.test(n))).toEqual(['f']);
     const p = planSwap(h.state, v1.replace('package + yield + interface', 'package * 10'));
     expect(codes(p)).toEqual([Codes.SwapFreed]);
+    // (f used it when the file loaded: the reason is the name, not a value freed)
+    expect(p.kind === 'nothing' && p.notApplied[0].message).toMatch(/^f not swapped: it uses package, a top-level variable whose name strict code cannot write/);
   });
 
   test("a function in a block of the top level reads and writes the block's names through its environment; a new use of one is refused", () => {
