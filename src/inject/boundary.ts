@@ -551,7 +551,32 @@ export interface SwapHooks {
 }
 
 /** The function's own dispatch text and where it goes (after the boundary's prefix at the same offset). */
-function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string): Insertion[] {
+/**
+ * The `super(…)` statement a derived class's constructor starts with (after its directives), or null.
+ * The swap engine dispatches a derived constructor right after it (`this` exists only from there).
+ */
+export function leadingSuperCall(fn: Node): Node | null {
+  if (fn.body?.type !== 'BlockStatement') return null;
+  const first = (fn.body.body as Node[]).find((st) => typeof st.directive !== 'string');
+  return first?.type === 'ExpressionStatement' && first.expression.type === 'CallExpression' && first.expression.callee.type === 'Super' ? first : null;
+}
+
+/**
+ * Where a constructor's dispatch goes: undefined for any other function (its body's start), the
+ * leading `super(…)` statement of a derived class's constructor (after it), or null: none (a derived
+ * constructor that does not start with one, or whose call holds a function, which would come before
+ * its dispatch in the text).
+ */
+function constructorDispatch(s: Scan, derived: boolean): Node | null | undefined {
+  if (!isConstructor(s)) return undefined;
+  if (!derived) return undefined;
+  const st = leadingSuperCall(s.fn);
+  let holdsFunction = false;
+  if (st) forEachFunction(st, () => { holdsFunction = true; });
+  return st && !holdsFunction ? st : null;
+}
+
+function dispatchInsertions(s: Scan, text: string, module: string, shape: DispatchShape, envRef: (name: string) => string, after?: Node): Insertion[] {
   const fn = s.fn;
   const slot = slotName(module, shape.n);
   const target = shape.env.length ? `${slot}(${envObject(slot, shape.env, envRef)})` : slot;
@@ -572,6 +597,10 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
   const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
   const value = fn.generator ? `yield*${call}` : shape.construct ? `new.target===void 0?${call}:${construct}` : call;
+  if (after) {
+    // after a derived constructor's super(…) statement, which may end without its `;`
+    return [{ at: after.end, text: `${open(meta)}${text.slice(after.start, after.end).endsWith(';') ? '' : ';'}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
+  }
   // the boundary's prefix at the same offset brings its own `;` after a directive
   const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
   return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
@@ -765,12 +794,16 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     }
   }
   let n = 0;
+  // the constructors of derived classes (their dispatch comes after their super(…) call)
+  const derived = new Set<Node>();
+  for (const { node } of classes) if (node.superClass) for (const m of node.body.body) if (m.kind === 'constructor') derived.add(m.value);
   for (const s of scans) {
-    if (isConstructor(s)) continue;
+    const after = constructorDispatch(s, derived.has(s.fn));
+    if (after === null) continue;
     const computed = { env: envNames(s, declaredBelow, wrapper), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
     const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
     if (!shape) continue;
-    out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name));
+    out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name, after));
   }
   let c = 0;
   let classEvals = 0;

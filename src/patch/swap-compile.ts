@@ -8,7 +8,7 @@
 // `//# sourceURL` of the file), so stack traces, breakpoints and the prompt show the user's file.
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
-  applyEdits, forEachChild, forEachFunction, insertionsFor, slotName, swapInsertions, boundNames, delimited, undelimited,
+  applyEdits, forEachChild, forEachFunction, insertionsFor, leadingSuperCall, slotName, swapInsertions, boundNames, delimited, undelimited,
   MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
@@ -109,6 +109,10 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   } else if (forwardedNames !== null && params.length) {
     edits.push({ at: params[0].start, end: params[params.length - 1].end, text: forwardedNames });
   }
+
+  // a derived class's constructor: its super(…) call ran before the dispatch; the code after it is swapped
+  const superCall = unit.site.member?.kind === 'constructor' && unit.site.classNode?.superClass ? leadingSuperCall(node) : null;
+  if (superCall) edits.push({ at: superCall.start, end: superCall.end, text: saved.slice(superCall.start, superCall.end).replace(/[^\n\r]/g, ' ') });
 
   // retry boundaries for it and everything inside, and dispatch for the functions inside
   const hasEval = saved.includes('eval');

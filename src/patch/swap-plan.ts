@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -263,11 +263,32 @@ function ancestorsDeclare(f: FunctionRecord, name: string, reachable: string | n
   return false;
 }
 
+/** The super(…) calls of a constructor's own code (its arrows' included). */
+function superCalls(fn: Node): number {
+  let n = 0;
+  const visit = (node: Node): void => {
+    if (node !== fn && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration' || node.type === 'ClassExpression')) return;
+    if (node.type === 'CallExpression' && node.callee.type === 'Super') n++;
+    forEachChild(node, visit);
+  };
+  visit(fn);
+  return n;
+}
+
 /** Can this changed function be swapped? A reason when not. */
 function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, f: FunctionRecord, site: FunctionSite, shape: DispatchShape | undefined, saved: string): NotApplied | null {
   const at = { line: f.line };
-  if (site.member?.kind === 'constructor' || !shape) {
-    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: a class constructor cannot be swapped (restart to use it, or move the code into a method it calls)` };
+  const ctor = site.member?.kind === 'constructor';
+  if (!shape) {
+    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: ${ctor ? "a derived class's constructor that does not start with its super(…) call" : 'a function loaded without a dispatch'} cannot be swapped (restart to use it, or move the code into a method it calls)` };
+  }
+  if (ctor && (site.classNode?.superClass != null || oldSite.classNode?.superClass != null)) {
+    // a derived class's constructor runs the swapped-in code after its super(…) call, which stays the running one
+    const [was, now] = [leadingSuperCall(oldSite.node), leadingSuperCall(site.node)];
+    const text = (t: string, n: Node | null) => (n ? t.slice(n.start, n.end).replace(/\s+|;$/g, '') : null);
+    if (!now || text(saved, now) !== text(state.original, was) || superCalls(site.node) > 1) {
+      return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: the swapped-in code of a derived class's constructor runs after its super(…) call, which must stay its first statement, as it is, and its only one (restart to use it)` };
+    }
   }
   if (describeKind(oldF, oldSite) !== describeKind(f, site) || !!oldSite.member?.computed !== !!site.member?.computed) {
     return { code: Codes.SwapKind, ...at, message: `${f.name} not swapped: it changed from ${describeKind(oldF, oldSite)} to ${describeKind(f, site)} (restart to use it)` };

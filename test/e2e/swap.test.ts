@@ -357,6 +357,42 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, 'b', /^B 10$/m, 'stdout');
   });
 
+  test("class constructors swap: new instances run the new one (a derived one's code after its super call); a changed super call is refused (EC210)", async () => {
+    const dir = programDir('ctors', { 'orders.js': [
+      "const readline = require('node:readline');",
+      "class Entity { #id; constructor(id) { this.#id = id; } id() { return this.#id; } }",
+      'class Order extends Entity {',
+      '  #total;',
+      '  constructor(id, items) {',
+      '    super(id);',
+      '    this.#total = items.length;',
+      '  }',
+      '  describe() { return `${this.id()}:${this.#total}`; }',
+      '}',
+      'let n = 0;',
+      'const kept = new Order(0, [1]);',
+      "readline.createInterface({ input: process.stdin }).on('line', () => console.log(new Order(++n, [1, 2]).describe(), kept.describe()));",
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'orders.js');
+    const cli = start([bin, 'orders.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, '', /^1:2 0:1$/m, 'stdout');
+    let mark = cli.mark('stderr');
+    edit(file, 'this.#total = items.length;', 'this.#total = items.reduce((a, b) => a + b, 0) * 100;', saveByRename);
+    await patched(cli, mark, /patched orders\.js: Order\.constructor\n/, 'swap the derived constructor');
+    await ask(cli, '', /^2:300 0:1$/m, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, 'constructor(id) { this.#id = id; }', 'constructor(id) { this.#id = `#${id}`; }', saveInPlace);
+    await patched(cli, mark, /patched orders\.js: Entity\.constructor\n/, 'swap the base constructor');
+    await ask(cli, '', /^#3:300 0:1$/m, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, '    super(id);', '    super(id * 2);', saveInPlace);
+    await patched(cli, mark, /not patched orders\.js: Order\.constructor not swapped: the swapped-in code of a derived class's constructor runs after its super\(…\) call[^\n]*EC210/, 'a changed super call is refused');
+    await ask(cli, '', /^#4:300 0:1$/m, 'stdout');
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');
