@@ -1,6 +1,6 @@
 // Shared by the drivers in this folder: run a program under node's inspector and speak CDP to it.
 //   const { launch } = require('./inspect');
-//   launch(node, source, { onEvent(msg), onAnswer(method, msg) }) → { send(method, params) → Promise<msg>, finish(result) }
+//   launch(node, source, { onEvent(msg), onAnswer(method, msg), onExit(code, signal) }) → { send(method, params) → Promise<msg>, finish(result) }
 // The program is written to a temporary folder and started with --inspect=0; `send` resolves with
 // node's answer; `finish` prints `result` as one JSON line, kills the program, removes the folder and
 // exits.
@@ -40,6 +40,7 @@ function launch(node, source, handlers = {}) {
     },
     opened,
   };
+  child.on('exit', (code, signal) => { if (!done) handlers.onExit?.(code, signal); });
   let err = '';
   child.stderr.on('data', (d) => {
     err += d;

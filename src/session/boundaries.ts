@@ -15,6 +15,11 @@ export interface FunctionSpan {
   arrow: boolean;
   /** The boundary's protected range (the `try` block's inside), when the function has one. */
   guarded: { start: number; end: number } | null;
+  /**
+   * The constructor of a class that extends another: V8 aborts the process when such a frame is
+   * restarted (docs/v8.md, "Restarting a derived class's constructor"). Set only when true.
+   */
+  derivedConstructor?: true;
 }
 
 type Node = acorn.Node & Record<string, any>;
@@ -57,10 +62,15 @@ export class BoundaryMap {
 
   private scan(root: Node): void {
     const stack: Node[] = [root];
+    // (a class is visited before the functions in its body)
+    const derived = new Set<Node>();
     while (stack.length) {
       const node = stack.pop()!;
+      if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.superClass) {
+        for (const m of node.body.body) if (m.type === 'MethodDefinition' && m.kind === 'constructor') derived.add(m.value);
+      }
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
-        this.functions.push({ start: node.start, end: node.end, async: !!node.async, generator: !!node.generator, arrow: node.type === 'ArrowFunctionExpression', guarded: this.guardOf(node) });
+        this.functions.push({ start: node.start, end: node.end, async: !!node.async, generator: !!node.generator, arrow: node.type === 'ArrowFunctionExpression', guarded: this.guardOf(node), ...(derived.has(node) ? { derivedConstructor: true as const } : {}) });
       }
       if (LOOPS.has(node.type)) this.loops.push({ start: node.start, end: node.end });
       for (const key of Object.keys(node)) {

@@ -4,7 +4,7 @@
 // bootstrap again and the program dies with ERR_INTERNAL_ASSERTION).
 import type { PauseKind } from './pause';
 import type { Origin } from '../util/origin';
-import { v8RestartRefusal } from './v8-rules';
+import { derivedConstructorRefusal, v8RestartRefusal } from './v8-rules';
 
 export interface FrameFacts {
   index: number;
@@ -22,6 +22,8 @@ export interface FrameFacts {
   canBeRestarted: boolean | undefined;
   /** The no-op edit-continue runs to stop an idle program (Ctrl+C): nothing of the program runs. */
   idle?: boolean;
+  /** The constructor of a class that extends another (./v8-rules.ts derivedConstructorRefusal). */
+  derivedConstructor?: boolean;
 }
 
 export type Choice = { ok: true; index: number } | { ok: false; message: string };
@@ -42,7 +44,7 @@ function refusal(f: FrameFacts): string | null {
   // a second main loop), and after it under a running loop the session was seen to lose track of the
   // program (docs/retry.md): refused.
   if (f.topLevel) return `frame ${f.index} is the top level of ${f.file ?? 'the script'}: restarting it would run the file's code again and set everything up a second time; restart a function's frame, or start the program again`;
-  return v8RestartRefusal(f);
+  return v8RestartRefusal(f) ?? derivedConstructorRefusal(f);
 }
 
 /** `restart N`: may frame N be restarted, and what is worth saying when it is? */

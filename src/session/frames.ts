@@ -87,6 +87,7 @@ export async function frameFacts(session: PauseSession, pause: Pause, cwd: strin
       async: fn?.async ?? false,
       canBeRestarted: frame.canBeRestarted,
       ...(view.idle ? { idle: true } : {}),
+      ...(fn?.derivedConstructor ? { derivedConstructor: true } : {}),
     });
   }
   return out;

@@ -8,7 +8,7 @@ import { protocolMessage, type Connection } from '../cdp/connection';
 import { mintSafePause, type SafePause } from './safe-pause';
 import { classifyPause, depthOf, type BreakOn, type Pause } from './pause';
 import { contextOf, currentPause, initialPauseState, interruptPending, next, type PauseInput, type PauseState } from './pause-state';
-import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, v8RestartRefusal } from './v8-rules';
+import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, derivedConstructorRefusal, v8RestartRefusal } from './v8-rules';
 import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
@@ -489,7 +489,9 @@ export class PauseSession {
     const index = p.callFrames.length - 1 - depth;
     const frame = p.callFrames[index];
     if (!frame) return fail('that frame is gone');
-    const refused = v8RestartRefusal({ index, name: frame.functionName || '(anonymous)', async: await this.isAsyncFrame(frame), canBeRestarted: frame.canBeRestarted });
+    const fn = await this.frameFunction(frame);
+    const name = frame.functionName || '(anonymous)';
+    const refused = v8RestartRefusal({ index, name, async: fn?.async ?? false, canBeRestarted: frame.canBeRestarted }) ?? derivedConstructorRefusal({ index, name, derivedConstructor: fn?.derivedConstructor });
     if (refused) return fail(refused);
     // a restart always ends with a stop; on a loaded machine it can take seconds (see retry.ts)
     const wait = this.waitForPause(20000);
@@ -510,9 +512,10 @@ export class PauseSession {
     return { ok: true, value: after };
   }
 
-  private async isAsyncFrame(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+  /** The function a frame runs, as its script's text says (null: no text, or the top level). */
+  private async frameFunction(frame: Protocol.Debugger.CallFrame): Promise<FunctionSpan | null> {
     const src = await this.source(frame.location.scriptId);
-    return src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0))?.async ?? false;
+    return src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0)) ?? null;
   }
 
   depthOf(index: number): number {

@@ -13,7 +13,7 @@ import { RETRY_SLOT } from '../inject/boundary';
 import type { PauseSession } from './pause-session';
 import { fail, type Result } from '../util/result';
 import type { Pause } from './pause';
-import { isSafe, v8RestartRefusal } from './v8-rules';
+import { derivedConstructorRefusal, isSafe, v8RestartRefusal } from './v8-rules';
 import { BoundaryMap } from './boundaries';
 import { frameFacts } from './frames';
 import { restartChoice, retryChoiceAtStop } from './frame-rules';
@@ -273,6 +273,9 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
       const refused = v8RestartRefusal({ index: cannot, name: frameName(f), async: (await frameInfo(session, f))?.fn?.async ?? false, canBeRestarted: f.canBeRestarted });
       return fail(`the edit changes ${frameName(pause.callFrames[lowest])} (frame ${lowest}), and ${refused}; the edit applies once it returns`);
     }
+    // (only the frame restarted matters: the frames above it are dropped, which V8 does safely)
+    const ctor = derivedConstructorRefusal({ index: lowest, name: frameName(pause.callFrames[lowest]), derivedConstructor: (await frameInfo(session, pause.callFrames[lowest]))?.fn?.derivedConstructor });
+    if (ctor) return fail(`${ctor} (restart N: the frame numbers are bt's)`);
     const r = await restartWithEdits(deps, lowest, files, changed);
     if (!r.ok) return r;
     const what = frameName(pause.callFrames[lowest]);

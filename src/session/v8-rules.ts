@@ -59,6 +59,17 @@ export function v8RestartRefusal(f: { index: number; name: string; async: boolea
 }
 
 /**
+ * Restarting the frame of a class's constructor that extends another aborts the process on Node 20,
+ * 22, 24 and 26 (before or after its super() call); a base class's constructor restarts, and dropping
+ * such a frame by restarting one below it is fine (docs/v8.md, "Restarting a derived class's
+ * constructor"). The refusal, in one wording.
+ */
+export function derivedConstructorRefusal(f: { index: number; name: string; derivedConstructor?: boolean }): string | null {
+  if (!f.derivedConstructor) return null;
+  return `frame ${f.index} (${f.name}) is the constructor of a class that extends another, which V8 cannot run again from its start (it would end the program); restart the frame that called it (new ${f.name}) instead`;
+}
+
+/**
  * Does the pause at this offset stand on a statement V8 emits no code for (the retry boundary's
  * `void 0xEC`, another `void <literal>`, a bare literal or `undefined`) with nothing but closing
  * braces, semicolons and comments after it up to `end` (the function's end)? There, on node 24 and

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { PROMPT_END, ask, cliPerTest, copyFixture, edit, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
+import { PROMPT_END, ask, cliPerTest, copyFixture, edit, programDir, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
@@ -128,6 +128,36 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
     expect((await cli.exited).code).toBe(0);
     for (const id of [1, 2, 3, 4, 5, 6]) expect(count(cli.stdout(), `item ${id} done`)).toBe(1);
+  });
+
+  test("an exception in a derived class's constructor: retry and restart 0 are refused (V8 would end the program), restart 1 runs the caller again with the fix", async () => {
+    const dir = programDir('derived-ctor', { 'orders.js': [
+      'class Entity { constructor(id) { this.id = id; } }',
+      'class Order extends Entity {',
+      '  constructor(id, items) {',
+      '    super(id);',
+      '    this.total = items.nope.length;',
+      '  }',
+      '}',
+      'function place(n) { return new Order(n, [1, 2]); }',
+      'setTimeout(() => { console.log(JSON.stringify(place(7))); }, 10);',
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'orders.js');
+    const cli = start([bin, 'orders.js'], dir);
+    await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'length'\)/, { stream: 'stderr', step: 'the constructor throws' });
+    await prompt(cli, 0, 'prompt');
+    edit(file, 'this.total = items.nope.length;', 'this.total = items.length * 10;', saveByRename);
+    await cli.waitFor(/(waiting|patched) orders\.js: Order\.constructor/, { stream: 'stderr', step: 'the fix is seen' });
+    await ask(cli, 'retry', /retry: frame \d \(Order\) is the constructor of a class that extends another, which V8 cannot run again from its start \(it would end the program\); restart the frame that called it \(new Order\) instead/);
+    const bt = await ask(cli, 'bt', /#(\d) place \(orders\.js/);
+    const caller = Number(bt[1]);
+    await ask(cli, `restart ${caller - 1}`, /is the constructor of a class that extends another/);
+    await ask(cli, `restart ${caller}`, /restart|place/);
+    if (engine !== 'swap') await cli.waitFor(/patched orders\.js: Order\.constructor/, { stream: 'stderr', step: 'the fix applies once the constructor is off the stack' });
+    cli.send('cont\n');
+    await cli.waitFor(/\{"id":7,"total":20\}/, { step: 'the caller ran again with the fixed constructor' });
+    expect((await cli.exited).code).toBe(0);
   });
 
   test('without boundaries, retry says why it cannot keep the frame; the program stays paused; quit ends it', async () => {

@@ -615,6 +615,17 @@ describe('addBoundaries: the transformed code behaves like the original', () => 
 // ---------------------------------------------------------------------------------------------------
 
 describe('BoundaryMap on a transformed text', () => {
+  test("derivedConstructor: the constructor of a class that extends another, and nothing else (V8 ends the program when such a frame is restarted)", () => {
+    const text = src(
+      'class A { constructor() { this.a = 1; } m() { return 1; } }',
+      'class B extends A { constructor() { super(); this.b = 2; } m() { return 2; } }',
+      'const C = class extends B { constructor() { super(); const f = () => 3; this.c = f(); } };',
+    );
+    const map = new BoundaryMap(addBoundaries(text, 'script'), 'script');
+    expect([spanAt(map, 'this.a = 1'), spanAt(map, 'return 1'), spanAt(map, 'this.b = 2'), spanAt(map, 'return 2'), spanAt(map, 'this.c = f()'), spanAt(map, '=> 3')].map((f) => !!f.derivedConstructor))
+      .toEqual([false, false, true, false, true, false]);
+  });
+
   describe('loopAround: the loop of the function at an offset that starts over when it runs again', () => {
     const text = src(
       'function runAll(items) {',

@@ -65,6 +65,17 @@ describe('restartChoice (restart N)', () => {
     expect(restartChoice([frame(0, { canBeRestarted: false })], 0)).toMatchObject({ ok: false, message: expect.stringMatching(/V8 says frame 0 \(f0\) cannot be restarted.*No frame on the stack can be restarted here/) });
   });
 
+  test("the constructor of a class that extends another is refused (V8 ends the program: docs/v8.md); a base class's is not; the caller is offered", () => {
+    const stack = [frame(0, { name: 'Order', derivedConstructor: true }), frame(1, { name: '(anonymous)' }), frame(2, { name: 'Entity' })];
+    const r = restartChoice(stack, 0);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(/^frame 0 \(Order\) is the constructor of a class that extends another, which V8 cannot run again from its start \(it would end the program\); restart the frame that called it \(new Order\) instead\. Frames you can restart: 1, 2 \(see bt\)$/);
+    expect(restartChoice(stack, 2)).toEqual({ ok: true, index: 2 });
+    const atStop = retryChoiceAtStop('break', stack);
+    expect(atStop.ok).toBe(false);
+  });
+
   test('a number past the stack', () => {
     expect(restartChoice(TIMER, 6)).toEqual({ ok: false, message: 'there is no frame 6 (0 to 5)' });
   });
