@@ -40,7 +40,11 @@ function launch(node, source, handlers = {}) {
     },
     opened,
   };
-  child.on('exit', (code, signal) => { if (!done) handlers.onExit?.(code, signal); });
+  child.on('exit', (code, signal) => {
+    if (done) return;
+    fs.rmSync(dir, { recursive: true, force: true });
+    handlers.onExit?.(code, signal);
+  });
   let err = '';
   child.stderr.on('data', (d) => {
     err += d;
