@@ -542,8 +542,8 @@ export interface SwapHooks {
   shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean }): DispatchShape | null;
   /** How a getter of an environment object reads `name` (default: the name itself). */
   envRef?(name: string, fn: Node): string;
-  /** The number of a class's global (default: 0, 1, 2 …), given the class and its kind (`c`, `k`, `p`: classNeeds). */
-  classNumber?(node: Node, kind: 'c' | 'k' | 'p'): number;
+  /** The number of a class's global (default: 0, 1, 2 …), given the class and its kind (`k`, `p`: classNeeds). */
+  classNumber?(node: Node, kind: 'k' | 'p'): number;
   /** Define the slots and plant the module's scope at the top (a module's load; not for a swap). */
   prologue: boolean;
   /** The text's kind, for the prologue: a script module has node's CommonJS wrapper's names in its scope. */
@@ -616,21 +616,17 @@ function modeOf(s: Scan): ForwardMode {
  * What a class needs for its swapped-in methods (null: nothing), beyond the module's scope object and
  * the environments (which reach a block of the top level's names too):
  * - `ref`, the class itself, held by a global its static block defines: `super` of a class that
- *   extends another (a method is compiled with the parent read from it), and the inner name of a
- *   named class expression (read through it). No eval, nothing kept;
- * - `private`, as `ref`, and the class's #private names, reached by a swapped-in method through small
- *   accessors the same static block makes (privateAccessors; src/patch/swap-private.ts rewrites the
- *   method's `this.#x` to calls of them);
- * - `eval`, a `(c)=>eval(c)` in a static block, where the compiled code must stand in the class's own
- *   scope: a class whose code names a #private name of an enclosing class. A direct eval makes V8 keep
- *   every variable of the scopes around it, the module's top level included (docs/swap.md, "The
- *   module's scope").
+ *   extends another (a method is compiled with the parent read from it), and the own name of a named
+ *   class expression (read through it, from its methods and from classes inside it);
+ * - `private`, as `ref`, and the class's #private names, reached by swapped-in code (its own methods',
+ *   and those of classes inside it that use them) through small accessors the same static block
+ *   makes (privateAccessors; src/patch/swap-private.ts rewrites `this.#x` to calls of them).
+ * No class needs an eval (one made V8 keep every top-level value of the file: docs/swap.md, "The
+ * module's scope"); the `c` kind of class global is read back from texts an earlier version made.
  * A static block per class cost 2,000 classes ~25 ms of their start (docs/swap.md, "Load time").
  */
-function classNeeds(node: Node): 'eval' | 'private' | 'ref' | null {
-  const own = privateNames(node.body);
-  if (privateReferences(node).some((r) => !own.has(r.name))) return 'eval';
-  if (own.size > 0) return 'private';
+function classNeeds(node: Node): 'private' | 'ref' | null {
+  if (privateNames(node.body).size > 0) return 'private';
   return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) ? 'ref' : null;
 }
 
@@ -745,8 +741,8 @@ export function topLevelNames(body: Node[], kind: SourceKind): Map<string, boole
 /**
  * What a module's scope factory keeps (docs/swap.md, "The module's scope"): the top-level names that
  * a function of the module already uses (V8 keeps them for that function anyway), those that cost
- * nothing to keep (topLevelNames), and every one when the module has a direct eval of its own or
- * a class eval of ours (then V8 keeps them all in any case). Anything else is freed after the top
+ * nothing to keep (topLevelNames), and every one when the module has a direct eval of its own
+ * (then V8 keeps them all in any case). Anything else is freed after the top
  * level ran, as under plain node, and a swapped-in body cannot use it.
  */
 function keptNames(top: Map<string, boolean>, outermost: Scan[], declaredBelow: Map<Scan, Set<string>>, everything: boolean): string[] {
@@ -806,17 +802,14 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name, after));
   }
   let c = 0;
-  let classEvals = 0;
   const define = (name: string, value: string) => `Object.defineProperty(globalThis,"${name}",{__proto__:null,value:${value},configurable:true});`;
   for (const { node } of classes) {
     const needs = classNeeds(node);
     if (needs === null) continue;
-    const kind = needs === 'eval' ? 'c' : needs === 'private' ? 'p' : 'k';
+    const kind = needs === 'private' ? 'p' : 'k';
     const k = hooks.classNumber ? hooks.classNumber(node, kind) : c++;
-    if (needs === 'eval') classEvals++;
     const suffix = kind + k;
-    const body = needs === 'eval' ? define(slotName(module, suffix), '(c)=>eval(c)')
-      : define(slotName(module, `k${k}`), 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
+    const body = define(slotName(module, `k${k}`), 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
     out.push({ at: node.body.start + 1, text: `${open(suffix)}static{${body}}${CLOSE}` });
   }
   if (!hooks.prologue) return out;
@@ -829,7 +822,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   // node's wrapper's names cost nothing to keep, but each is text of every module's prologue: kept
   // when the file names them (a swapped body that starts using one the file never named is refused)
   for (const n of CJS_WRAPPER) if (top.get(n) === true && !mentions(text, n)) top.set(n, false);
-  const everything = classEvals > 0 || /\beval\b/.test(text);
+  const everything = /\beval\b/.test(text);
   const kept = keptNames(top, scans.filter((s) => s.up === topScan && s !== topScan), declaredBelow, everything);
   let first = 0;
   while (first < body.length && typeof body[first].directive === 'string') first++;

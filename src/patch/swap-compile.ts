@@ -141,22 +141,22 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     for (const cls of inside) if (cls.body.start < r.start && r.start < cls.body.end && (!inner || cls.start > inner.start)) inner = cls;
     classOf.set(r.key, inner ? classGlobals.get(inner) ?? null : unit.classScope);
   }
-  // a class's #private names, through the accessors its static block made (./swap-private.ts), and
-  // a named class expression's own name, through the global that holds the class
-  if (inModule && unit.classScope?.startsWith('p')) {
-    const rewrite = privateEdits(node, saved, slotName(state.module, unit.classScope), unit.privateNames ?? new Set());
+  // #private names, through the accessors of the classes that declare them (./swap-private.ts), and
+  // the own names of named class expressions around it, through the globals that hold those classes
+  if (inModule && unit.privateHolders?.size) {
+    const holders = unit.privateHolders;
+    const rewrite = privateEdits(node, saved, (name) => holders.get(name));
     if ('refused' in rewrite) throw new Error(`${unit.record.name}: ${rewrite.refused}`);
     edits.push(...rewrite.edits);
   }
-  const innerName = classRef && unit.site.classNode?.type === 'ClassExpression' ? unit.site.classNode.id?.name as string | undefined : undefined;
-  if (innerName) {
-    for (const r of uses.free) {
-      if (r.name !== innerName || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
-      const end = r.start + r.name.length;
-      edits.push(r.shorthand ? { at: end, text: delimited(`:${classRef}`) } : { at: r.start, end, text: delimited(classRef!) + ' '.repeat(r.name.length) });
-    }
+  const classNames = inModule ? unit.classNames ?? new Map<string, string>() : new Map<string, string>();
+  for (const r of uses.free) {
+    const global = classNames.get(r.name);
+    if (global === undefined || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
+    const end = r.start + r.name.length;
+    edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
   }
-  edits.push(...envEdits(uses, (n) => (n === innerName && !viaEnv.has(n) ? null : through(n)), node.start, node.end));
+  edits.push(...envEdits(uses, (n) => (classNames.has(n) && !viaEnv.has(n) ? null : through(n)), node.start, node.end));
   if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.end, text: delimited(')}') });
 
   let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);

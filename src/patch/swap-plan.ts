@@ -3,9 +3,9 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
-import { Codes } from './codes';
+import { Codes, type Code } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
@@ -25,8 +25,8 @@ export interface FunctionSite {
   classNode: Node | null;
   /** Names declared in blocks of the top level around it (boundary.ts blockScopeNames): its environment passes those it used. */
   topBlocks: Set<string>;
-  /** The own names of named class expressions around its innermost class (not that class's): swapped-in code cannot reach them. */
-  outerClassNames: ReadonlySet<string>;
+  /** The classes around it, innermost first (their #private names and own names are in its scope). */
+  classChain: Node[];
 }
 
 /** One script as the program loaded it, and what the swap engine has done to it since. */
@@ -120,8 +120,10 @@ export interface SwapUnit {
    * #private names (./swap-private.ts); null: the module's scope object alone.
    */
   classScope: string | null;
-  /** The #private names of the class (as loaded) when classScope is `p…`: what its accessors reach. */
-  privateNames?: ReadonlySet<string>;
+  /** The global holding the accessors of each #private name it uses, by name (the class around it that declares the name). */
+  privateHolders?: ReadonlyMap<string, string>;
+  /** The global holding each named class expression around it whose own name it uses, by name. */
+  classNames?: ReadonlyMap<string, string>;
 }
 
 /** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
@@ -145,20 +147,17 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
   const out = new Map<number, FunctionSite>();
   // the names of the top level's blocks around the node visited (shared by the functions inside them)
   let topBlocks = around;
-  // named class expressions around the node visited, innermost last
-  const named: { name: string; body: Node }[] = [];
-  const NONE: ReadonlySet<string> = new Set();
+  // the classes around the node visited, innermost first (shared by the functions inside them)
+  let chain: Node[] = [];
   const visit = (node: Node, parent: Node | undefined, cls: Node | null, clsNode: Node | null, inFunction: boolean): void => {
     let inside = cls;
     let insideNode = clsNode;
     let deeper = inFunction;
-    if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; }
-    const namedHere = node.type === 'ClassBody' && parent?.type === 'ClassExpression' && parent.id != null;
-    if (namedHere) named.push({ name: parent!.id.name, body: node });
+    const around = chain;
+    if (node.type === 'ClassBody') { inside = node; insideNode = parent ?? null; if (parent) chain = [parent, ...chain]; }
     if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const member = parent && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')) ) && parent.value === node ? parent : null;
-      const outerClassNames = named.length === 0 ? NONE : new Set(named.filter((c) => c.body !== cls).map((c) => c.name));
-      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks, outerClassNames });
+      out.set(node.start, { node, member, classOf: member?.type === 'MethodDefinition' ? cls : null, insideClass: cls, classNode: clsNode, topBlocks, classChain: chain });
       if (node !== wrapper) deeper = true;
     }
     const outer = topBlocks;
@@ -166,7 +165,7 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
     if (block.length) topBlocks = new Set([...outer, ...block]);
     forEachChild(node, (c) => visit(c, node, inside, insideNode, deeper));
     topBlocks = outer;
-    if (namedHere) named.pop();
+    chain = around;
   };
   visit(program, undefined, null, null, false);
   return out;
@@ -263,6 +262,47 @@ function ancestorsDeclare(f: FunctionRecord, name: string, reachable: string | n
   return false;
 }
 
+/** The class global (boundary.ts classNeeds: `k3`, `p3`, …) of a class of the loaded text: that of any function directly in it. */
+function classSuffix(state: SwapState, cls: Node): string | null {
+  for (const [start, s] of state.sites) {
+    if (s.insideClass !== cls.body) continue;
+    const key = state.model.functions.find((g) => g.start === start)?.key;
+    const suffix = key === undefined ? undefined : state.classOf.get(key);
+    if (suffix) return suffix;
+  }
+  return null;
+}
+
+/**
+ * Where the swapped-in code of a function reaches the classes around it (its site in the loaded text,
+ * `oldSite`): for each #private name it uses, the accessors of the nearest class that declares it;
+ * for each named class expression's own name it uses, that class. Or why it cannot.
+ */
+function classGlobals(state: SwapState, oldSite: FunctionSite, node: Node, uses: ReturnType<typeof functionUses>, saved: string, shadowed: (name: string) => boolean): { holders: Map<string, string>; names: Map<string, string> } | { refused: string; code: Code } {
+  const holders = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const { name } of privateReferences(node)) {
+    if (holders.has(name)) continue;
+    const cls = oldSite.classChain.find((c) => privateNames(c.body).has(name));
+    if (!cls) return { refused: `it uses #${name}, which the running class does not have`, code: Codes.ClassShape };
+    const suffix = classSuffix(state, cls);
+    if (!suffix?.startsWith('p')) return { refused: `it uses #${name} of a class whose private names swapped-in code cannot reach`, code: Codes.SwapUnsupported };
+    holders.set(name, slotName(state.module, suffix));
+  }
+  const holderOf = (n: string) => holders.get(n);
+  const forms = privateEdits(node, saved, holderOf);
+  if ('refused' in forms) return { refused: forms.refused, code: Codes.SwapUnsupported };
+  for (const r of uses.free) {
+    if (names.has(r.name) || shadowed(r.name)) continue;
+    const cls = oldSite.classChain.find((c) => c.type === 'ClassExpression' && c.id?.name === r.name);
+    if (!cls) continue;
+    const suffix = classSuffix(state, cls);
+    if (!suffix || suffix.startsWith('c')) return { refused: `it uses ${r.name}, the own name of a class expression around it, which swapped-in code cannot reach`, code: Codes.SwapUnsupported };
+    names.set(r.name, slotName(state.module, `k${suffix.slice(1)}`));
+  }
+  return { holders, names };
+}
+
 /** The super(…) calls of a constructor's own code (its arrows' included). */
 function superCalls(fn: Node): number {
   let n = 0;
@@ -308,20 +348,10 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (inModule && uses.free.some((r) => r.name === 'eval' && r.callee)) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)` };
   }
-  // #private names: through the class's accessors (./swap-private.ts), or in a class eval's scope
+  // #private names and own names of the classes around it: through the globals of those classes
   const classScope = state.classOf.get(oldF.key) ?? null;
-  if (inModule && privateReferences(site.node).length > 0) {
-    const rewrite = classScope?.startsWith('p') && oldSite.insideClass ? privateEdits(site.node, saved, '', privateNames(oldSite.insideClass)) : null;
-    const why = rewrite === null ? `it uses ${privateReferences(site.node).map((r) => `#${r.name}`).filter((n, i, all) => all.indexOf(n) === i).join(', ')}, which the running class does not have`
-      : 'refused' in rewrite ? rewrite.refused : null;
-    if (why !== null) {
-      return { code: why.endsWith('does not have') ? Codes.ClassShape : Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: ${why} (restart to use it)` };
-    }
-  }
-  const outerClass = uses.free.find((r) => site.outerClassNames.has(r.name) && !ancestorsDeclare(f, r.name, null));
-  if (inModule && outerClass) {
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: it uses ${outerClass.name}, the own name of a class expression around its class, which swapped-in code cannot reach (restart to use it)` };
-  }
+  const globals = inModule ? classGlobals(state, oldSite, site.node, uses, saved, (n) => ancestorsDeclare(f, n, null)) : { holders: new Map<string, string>(), names: new Map<string, string>() };
+  if ('refused' in globals) return { code: globals.code, ...at, message: `${f.name} not swapped: ${globals.refused} (restart to use it)` };
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
@@ -338,8 +368,7 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   }
   // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
   // (a named class expression's own name is read through the class: swap-compile.ts)
-  const innerName = classScope !== null && site.classNode?.type === 'ClassExpression' ? site.classNode.id?.name : undefined;
-  const freed = inModule ? names.filter((n) => n !== innerName && state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
+  const freed = inModule ? names.filter((n) => !globals.names.has(n) && state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
   const unreachable = freed.filter((n) => NOT_IN_A_CLASS.includes(n));
   if (unreachable.length) {
     return { code: Codes.SwapFreed, ...at, message: `${f.name} not swapped: it uses ${unreachable.join(', ')}, a top-level variable whose name strict code cannot write, which the swap engine's compiled code is (restart to use it, or rename the variable)` };
@@ -575,8 +604,8 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     }
     swapped.add(f.key);
     const classScope = state.classOf.get(f.key) ?? null;
-    const privates = classScope?.startsWith('p') ? oldSites.get(oldF.start)?.insideClass : null;
-    units.push({ record: f, site, shape: shape!, classScope, ...(privates ? { privateNames: privateNames(privates) } : {}) });
+    const globals = classScope?.startsWith('c') ? null : classGlobals(state, oldSite, site.node, functionUses(site.node), saved, (n) => ancestorsDeclare(f, n, null));
+    units.push({ record: f, site, shape: shape!, classScope, ...(globals && !('refused' in globals) ? { privateHolders: globals.holders, classNames: globals.names } : {}) });
     changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
     const lasting = f.generator ? (f.async ? 'an async generator' : 'a generator') : f.async && awaitsInLoop(site.node) ? 'an async function that awaits in a loop' : null;
     if (lasting) {

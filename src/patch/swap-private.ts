@@ -1,7 +1,7 @@
 // Pure: a swapped-in function of a class with #private names is compiled outside the class (with the
 // module's scope object: ./swap-compile.ts), where `#x` cannot be written. Its uses of the class's
-// private names become calls of the accessors the class's static block made at load
-// (src/inject/boundary.ts privateAccessors), held by the global `holder`:
+// private names become calls of the accessors the static block of the class that declares each name
+// made at load (src/inject/boundary.ts privateAccessors), held by a global (`holder` below):
 //
 //   this.#x          → holder.x.g(this)             #x in o          → holder.x.h(o)
 //   this.#x = v      → holder.x.s(this, v)          this.#m(a, b)    → holder.m.c(this, a, b)
@@ -70,16 +70,18 @@ function suspends(node: Node): boolean {
 }
 
 /**
- * The edits that make `fn`'s uses of its class's #private names (`declared`: the names the running
- * class has) into calls of the accessors `holder` holds; or why they cannot be made.
+ * The edits that make `fn`'s uses of #private names into calls of the accessors of the class that
+ * declares each (`holderOf`: the global holding them; undefined: no running class has the name); or
+ * why they cannot be made.
  */
-export function privateEdits(fn: Node, text: string, holder: string, declared: ReadonlySet<string>): PrivateRewrite {
+export function privateEdits(fn: Node, text: string, holderOf: (name: string) => string | undefined): PrivateRewrite {
   const edits: Edit[] = [];
   const targets = patternTargets(fn);
   const refs = privateReferences(fn);
   for (const { name, node, parent } of refs) {
     const what = `#${name}`;
-    if (!declared.has(name)) return { refused: `it uses ${what}, which the running class does not have` };
+    const holder = holderOf(name);
+    if (holder === undefined) return { refused: `it uses ${what}, which the running class does not have` };
     const acc = (op: string) => delimited(`${holder}.${name}.${op}(`);
     if (node.type === 'BinaryExpression') {
       if (text.slice(node.left.end, node.right.start).replace(/\s+/g, '') !== 'in') return { refused: `the form of its \`${what} in …\` cannot be rewritten (write it without comments inside)` };
