@@ -630,6 +630,9 @@ function classNeeds(node: Node): 'private' | 'ref' | null {
   return node.superClass != null || (node.type === 'ClassExpression' && node.id != null) ? 'ref' : null;
 }
 
+/** The global a class's static block defines (true) when the class of global `ref` is made a second time. */
+export const classManyName = (ref: string): string => `${ref}m`;
+
 /** The #private names a class body declares (fields, methods, accessors, static or not), without the `#`. */
 export function privateNames(body: Node): Set<string> {
   const out = new Set<string>();
@@ -809,7 +812,12 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     const kind = needs === 'private' ? 'p' : 'k';
     const k = hooks.classNumber ? hooks.classNumber(node, kind) : c++;
     const suffix = kind + k;
-    const body = define(slotName(module, `k${k}`), 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
+    // a class made more than once (a mixin, a class in a factory) is a new class each time, with
+    // its own #private names and parent: its global then says so (classManyName), and a swap of its
+    // methods is refused (they would reach only the latest one's)
+    const ref = slotName(module, `k${k}`);
+    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this)${define(classManyName(ref), 'true')}`;
+    const body = again + define(ref, 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
     out.push({ at: node.body.start + 1, text: `${open(suffix)}static{${body}}${CLOSE}` });
   }
   if (!hooks.prologue) return out;

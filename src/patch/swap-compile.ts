@@ -9,7 +9,7 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachChild, forEachFunction, insertionsFor, leadingSuperCall, slotName, swapInsertions, boundNames, delimited, undelimited,
-  MODULE_SCOPE_MAKER, moduleFactoryName, moduleScopeName,
+  MODULE_SCOPE_MAKER, classManyName, moduleFactoryName, moduleScopeName,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -270,11 +270,13 @@ export function installExpression(units: CompiledUnit[]): string {
     const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
       : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}scopeOf(g,${JSON.stringify(u.where.factory)},${JSON.stringify(u.where.scope)})===void 0?void 0:indirect(c)`;
     const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
-    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how}]`;
+    const many = 'classRef' in u.where && u.where.classRef ? classManyName(u.where.classRef) : '';
+    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)}]`;
   }).join(',');
   return `(() => {
   const g = globalThis, indirect = eval, scopeOf = ${MODULE_SCOPE_MAKER}, list = [${compile}], made = [];
-  for (const [slot, missing, code, how] of list) {
+  for (const [slot, missing, code, how, many, name] of list) {
+    if (many && g[many] === true) return 'many ' + name;
     let impl;
     try { impl = how(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
     if (impl === undefined) return 'no eval ' + missing;

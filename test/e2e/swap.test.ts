@@ -393,6 +393,26 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /^#4:300 0:1$/m, 'stdout');
   });
 
+  test('a mixin applied to two parents (a class made twice): a save of its methods is refused (EC214), and what runs stays right', async () => {
+    const dir = programDir('mixin', { 'mix.js': [
+      "const readline = require('node:readline');",
+      "class A { hi() { return 'a'; } }",
+      "class B { hi() { return 'b'; } }",
+      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };',
+      'const a = new (Counted(A))(), b = new (Counted(B))();',
+      "readline.createInterface({ input: process.stdin }).on('line', () => console.log(a.get(), b.get()));",
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'mix.js');
+    const cli = start([bin, 'mix.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    const mark = cli.mark('stderr');
+    edit(file, 'return this.#n + super.hi();', 'return this.#n * 10 + super.hi();', saveByRename);
+    await patched(cli, mark, /not patched mix\.js: class\.get not swapped: its class is made more than once[^\n]*EC214/, 'refused');
+    await ask(cli, '', /^1a 1b$/m, 'stdout');
+  });
+
   test('an ES module: module state, a method with super and #private', async () => {
     const dir = copyFixture('swap');
     const file = path.join(dir, 'esm.mjs');

@@ -523,6 +523,24 @@ describe("swap: a class's #private names and own name, without an eval (accessor
     expect(new C2().get()).toBe('20basetrue');
   });
 
+  test('a class made more than once (a mixin applied to two parents) is refused: its swapped methods would reach only the latest class\'s #private names and parent', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } }',
+      'class B { hi() { return "b"; } }',
+      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };',
+      'const CA = Counted(A), CB = Counted(B);',
+      'module.exports = { a: new CA(), b: new CB() };',
+    );
+    const h = load(v1);
+    expect(() => h.save(v1.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();'))).toThrow(/install failed: many class\.get/);
+    expect([h.exports.a.get(), h.exports.b.get()]).toEqual(['1a', '1b']);
+    // made once: swapped as any class
+    const once = src('class A { hi() { return "a"; } }', 'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };', 'module.exports = new (Counted(A))();');
+    const h1 = load(once);
+    h1.save(once.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();'));
+    expect(h1.exports.get()).toBe('10a');
+  });
+
   test("a named class expression's own name is read through the class, from its methods and from a class inside it; an enclosing class's #private name from a class inside it", () => {
     const text = src(
       'const C = class Dog {',
