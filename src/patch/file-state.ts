@@ -203,7 +203,8 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
 
   switch (input.on) {
     case 'changed':
-      change({ fromEvent: true, eventAt: s.change.eventAt ?? now });
+      // a save's event makes a start check under way a save: what it finds is said
+      change({ fromEvent: true, startCheck: false, eventAt: s.change.eventAt ?? now });
       again();
       return out;
 

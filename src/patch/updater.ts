@@ -128,6 +128,9 @@ export class Updater {
     if (!this.opts.statFile || this.closed) return;
     this.watchSince.set(file, since);
     this.clock.setTimeout(() => {
+      // a file read since (a save's event came first) is looked at as any recheck: its 'unchanged'
+      // would otherwise go unsaid, a save's included (one that takes a refused change back out)
+      if (this.files.get(file)?.state.seen) return this.recheck(file);
       void this.opts.statFile!(file).then((st) => {
         if (st.mtimeMs >= since && !this.closed) this.feed(file, { on: 'start-check' });
       }, () => {});

@@ -273,4 +273,16 @@ describe('step: looking again without an event', () => {
     f.feed({ on: 'applied', attempt: a, text: 'v0', outcome: { status: 'unchanged' } }, 206);
     expect(f.reports()).toEqual([]);
   });
+
+  test("a save's event during that check makes it a save: its 'unchanged' is said (a save that takes a refused change back out)", () => {
+    const f = new File();
+    f.feed({ on: 'start-check' }, 200);
+    f.feed({ on: 'changed' }, 202);
+    f.feed({ on: 'timer' }, 207);
+    const a = f.begin(207);
+    expect(a).toEqual({ started: 200, startCheck: false, fromEvent: true, now: false });
+    f.read(a, 207, 'v0');
+    f.feed({ on: 'applied', attempt: a, text: 'v0', outcome: { status: 'unchanged' } }, 208);
+    expect(f.reports().map((r) => r.outcome)).toEqual([{ status: 'unchanged' }]);
+  });
 });

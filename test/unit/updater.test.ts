@@ -548,6 +548,28 @@ describe('Updater: looking again without an event', () => {
     expect(reports.map(functionNames)).toEqual([['v1']]);
   });
 
+  test("the check when a watch starts, late, after saves were read: a later save's 'unchanged' is still said", async () => {
+    // under load the check's timer fired between a refused save and the save that took the change back
+    // out, and that save's "back to the code that runs" went unsaid (honest.test.ts)
+    const { clock, engine, reports, files, updater, stats } = withStat();
+    updater.watchStarted(FILE, 500);
+    files.set(FILE, 'v1');
+    stats.set(FILE, { mtimeMs: 1000, size: 2 });
+    engine.script.push({ status: 'not-patched', reasons: [] });
+    updater.changed(FILE);
+    await clock.advance(10);
+    expect(reports.map((r) => r.outcome.status)).toEqual(['not-patched']);
+    await clock.advance(185);
+    files.set(FILE, 'v0'); // saved just before the check's timer fires, its event comes after the check's read
+    stats.set(FILE, { mtimeMs: 2000, size: 2 });
+    engine.script.push({ status: 'unchanged' });
+    await clock.advance(25);
+    updater.changed(FILE);
+    await clock.advance(20);
+    expect(engine.calls.map((c) => c.text)).toEqual(['v1', 'v0']);
+    expect(reports.map((r) => r.outcome.status)).toEqual(['not-patched', 'unchanged']);
+  });
+
   test('recheck applies the file only when its mtime or size is not that of the content last read', async () => {
     const { clock, engine, files, updater, stats } = withStat();
     files.set(FILE, 'v1');
