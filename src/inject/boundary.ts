@@ -812,12 +812,18 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     const kind = needs === 'private' ? 'p' : 'k';
     const k = hooks.classNumber ? hooks.classNumber(node, kind) : c++;
     const suffix = kind + k;
-    // a class made more than once (a mixin, a class in a factory) is a new class each time, with
-    // its own #private names and parent: its global then says so (classManyName), and a swap of its
-    // methods is refused (they would reach only the latest one's)
+    // A class made more than once (a class in a factory, a mixin) is a new class each time. Its
+    // #private names are reached through the accessors of the class each object was made by (the
+    // runtime's `p`: ./swap-runtime.ts). Its global holds the latest class: when that class has
+    // another parent (a mixin) or is a named class expression (its own name is another class), the
+    // global says so (classManyName), and a swap of a method that uses `super` or that name is
+    // refused (it would reach only the latest class's).
     const ref = slotName(module, `k${k}`);
-    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this)${define(classManyName(ref), 'true')}`;
-    const body = again + define(ref, 'this') + (needs === 'private' ? define(slotName(module, suffix), privateAccessors(privateNames(node.body))) : '');
+    const named = node.type === 'ClassExpression' && node.id != null;
+    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this${named ? '' : '&&Object.getPrototypeOf(d.value)!==Object.getPrototypeOf(this)'})${define(classManyName(ref), 'true')}`;
+    const holder = slotName(module, suffix);
+    const privates = needs !== 'private' ? '' : `typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.p("${holder}",this,${privateAccessors(privateNames(node.body))});`;
+    const body = again + define(ref, 'this') + privates;
     out.push({ at: node.body.start + 1, text: `${open(suffix)}static{${body}}${CLOSE}` });
   }
   if (!hooks.prologue) return out;

@@ -28,7 +28,8 @@ export interface CompiledUnit {
    * global scope (indirect eval), reading the module's names through its scope object, made from
    * the module's factory if not yet (boundary.ts moduleScopeExpression).
    */
-  where: { classEval: string } | { factory: string; scope: string; classRef?: string };
+  /** `many`: the global that says the unit's class was made again with another parent or own name (./swap-plan.ts), when the new code uses either. */
+  where: { classEval: string } | { factory: string; scope: string; classRef?: string; many?: string };
   /** The code to compile. */
   code: string;
   /**
@@ -150,9 +151,11 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     edits.push(...rewrite.edits);
   }
   const classNames = inModule ? unit.classNames ?? new Map<string, string>() : new Map<string, string>();
+  let ownNameUsed = false;
   for (const r of uses.free) {
     const global = classNames.get(r.name);
     if (global === undefined || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
+    ownNameUsed = true;
     const end = r.start + r.name.length;
     edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
   }
@@ -210,7 +213,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
-    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef } : {}) };
+    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(ownNameUsed || usesSuper(node) ? { many: classManyName(classRef) } : {}) } : {}) };
   return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
 }
 
@@ -270,7 +273,7 @@ export function installExpression(units: CompiledUnit[]): string {
     const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
       : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}scopeOf(g,${JSON.stringify(u.where.factory)},${JSON.stringify(u.where.scope)})===void 0?void 0:indirect(c)`;
     const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
-    const many = 'classRef' in u.where && u.where.classRef ? classManyName(u.where.classRef) : '';
+    const many = 'many' in u.where ? u.where.many ?? '' : '';
     return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)}]`;
   }).join(',');
   return `(() => {
@@ -304,4 +307,16 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
     }
     for (const [k, cls] of c.classOf) state.classOf.set(k, cls);
   }
+}
+
+/** Does the function's code use `super` (its own, or that of a function inside it)? */
+function usesSuper(fn: Node): boolean {
+  let found = false;
+  const visit = (n: Node): void => {
+    if (found) return;
+    if (n.type === 'Super') { found = true; return; }
+    forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }

@@ -409,8 +409,37 @@ describe.each(lines)('$label', ({ bin }) => {
     await cli.waitFor(/ready/, { step: 'start' });
     const mark = cli.mark('stderr');
     edit(file, 'return this.#n + super.hi();', 'return this.#n * 10 + super.hi();', saveByRename);
-    await patched(cli, mark, /not patched mix\.js: class\.get not swapped: its class is made more than once[^\n]*EC214/, 'refused');
+    await patched(cli, mark, /not patched mix\.js: class\.get not swapped: it uses `super` or its class's own name, and its class is made more than once with another parent \(a mixin\)[^\n]*EC214/, 'refused');
     await ask(cli, '', /^1a 1b$/m, 'stdout');
+  });
+
+  test('a class a factory makes again and again (#private state): a save serves the instances of every class made, before the save and after', async () => {
+    const dir = programDir('factory', { 'shop.js': [
+      "const readline = require('node:readline');",
+      'function makeCounter(step) {',
+      '  return class {',
+      '    #n = 0;',
+      '    tick() { this.#n += step; return this.#n; }',
+      '  };',
+      '}',
+      'const counters = [new (makeCounter(1))(), new (makeCounter(2))()];',
+      "readline.createInterface({ input: process.stdin }).on('line', () => {",
+      '  counters.push(new (makeCounter(counters.length + 1))());',
+      "  console.log('ticks ' + counters.map((c) => c.tick()).join(','));",
+      '});',
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'shop.js');
+    const cli = start([bin, 'shop.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, '', /^ticks 1,2,3$/m, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(file, 'this.#n += step; return this.#n;', 'this.#n += step * 10; return this.#n;', saveByRename);
+    await patched(cli, mark, /patched shop\.js: class\.tick\n/, 'swapped');
+    // the classes made before the save and the one made now each keep their own #n
+    await ask(cli, '', /^ticks 11,22,33,40$/m, 'stdout');
+    expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|EC214/);
   });
 
   test('an ES module: module state, a method with super and #private', async () => {

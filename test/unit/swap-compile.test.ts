@@ -541,6 +541,57 @@ describe("swap: a class's #private names and own name, without an eval (accessor
     expect(h1.exports.get()).toBe('10a');
   });
 
+  test('a class a factory makes more than once (one parent): a swapped method serves the instances of every class made, each with its own #private names', () => {
+    const v1 = src(
+      'class Base { hi() { return "b"; } }',
+      'function make(start) { return class extends Base { #n = start; get() { return this.#n + super.hi(); } static has(o) { return #n in o; } }; }',
+      'const C1 = make(1), C2 = make(2);',
+      'module.exports = { a: new C1(), b: new C2(), C1, C2, make };',
+    );
+    const h = load(v1);
+    const { a, b, C1, C2, make } = h.exports;
+    expect(names(h.save(v1.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();')))).toEqual(['class.get']);
+    expect([a.get(), b.get()]).toEqual(['10b', '20b']);
+    // made again after the save: its instances, and the earlier ones, run the new code
+    const C3 = make(3);
+    expect([new C3().get(), a.get(), b.get()]).toEqual(['30b', '10b', '20b']);
+    // what the class's own (unswapped) code does is unchanged: a brand check sees its own class only
+    expect([C1.has(a), C1.has(b), C2.has(b)]).toEqual([true, false, true]);
+    // a read the class's code could not make throws as it would have
+    const v2 = v1.replace('return this.#n + super.hi();', 'return this.#n * 100 + super.hi();');
+    expect(names(h.save(v2))).toEqual(['class.get']);
+    expect(() => C1.prototype.get.call({})).toThrow(/Cannot read private member #n/);
+    expect(new C3().get()).toBe('300b');
+  });
+
+  test('a class made once, swapped, then made again: the new code serves both classes\' instances', () => {
+    const v1 = src(
+      'function make(start) { return class { #n = start; get() { return this.#n; } bump() { this.#n++; return this; } }; }',
+      'module.exports = { a: new (make(1))(), make };',
+    );
+    const h = load(v1);
+    const { a, make } = h.exports;
+    const v2 = v1.replace('get() { return this.#n; }', 'get() { return this.#n * 10; }');
+    expect(names(h.save(v2))).toEqual(['class.get']);
+    expect(a.get()).toBe(10);
+    const b = new (make(2))();
+    expect([a.get(), b.get(), b.bump().get(), a.get()]).toEqual([10, 20, 30, 10]);
+    expect(names(h.save(v2.replace('this.#n++;', 'this.#n += 5;')))).toEqual(['class.bump']);
+    expect([a.bump().get(), b.bump().get()]).toEqual([60, 80]);
+  });
+
+  test('a mixin applied to two parents: a method that uses neither super nor the class\'s own name swaps, for both', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } }',
+      'class B { hi() { return "b"; } }',
+      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } count() { return this.#n; } };',
+      'module.exports = { a: new (Counted(A))(), b: new (Counted(B))() };',
+    );
+    const h = load(v1);
+    expect(names(h.save(v1.replace('count() { return this.#n; }', 'count() { return this.#n * 100; }')))).toEqual(['class.count']);
+    expect([h.exports.a.count(), h.exports.b.count(), h.exports.a.get(), h.exports.b.get()]).toEqual([100, 100, '1a', '1b']);
+  });
+
   test("a named class expression's own name is read through the class, from its methods and from a class inside it; an enclosing class's #private name from a class inside it", () => {
     const text = src(
       'const C = class Dog {',
@@ -870,14 +921,8 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
 // ---------------------------------------------------------------------------------------------------
 // ES modules and TypeScript run in a child node: the program, then the saves as the engine makes them.
 
-/** src/inject/swap-runtime.ts's helper as plain JavaScript, for a child node: (globalThis, name) => void. */
-const defineSwapHelperSource = `function (g, name) {
-  const define = Object.defineProperty, own = Object.prototype.hasOwnProperty;
-  define(g, name, { value: function (prefix, n, moduleEval) {
-    for (let i = 0; i < n; i++) if (!own.call(g, prefix + i)) define(g, prefix + i, { value: undefined, configurable: true });
-    define(g, prefix + 'e', { value: moduleEval, configurable: true });
-  }, configurable: true });
-}`;
+/** src/inject/swap-runtime.ts's helper, as this build compiled it, for a child node: (globalThis, name) => void. */
+const defineSwapHelperSource = defineSwapHelper.toString();
 
 const NODE22 = path.join(ROOT_DIR, 'nodes', 'node_modules', 'node22', 'bin', 'node');
 
