@@ -1,10 +1,13 @@
 // Runs inside the user's program (loaded with --require before the main script). Keep it small and
 // free of controller imports: it is the only code of ours in the user's process.
 //
-// The lifeline: edit-continue passes the read end of a pipe as an extra file descriptor. When the
-// controller dies for any reason (even SIGKILL) the pipe closes; a worker thread notices even when
-// the main thread is busy in a loop, and ends the program so it is never left running or paused
-// forever. When the debugger socket closes V8 resumes a paused main thread by itself.
+// The lifeline: edit-continue passes one end of a socket pair as an extra file descriptor. When the
+// controller dies for any reason (even SIGKILL) its end closes; a watcher that does not depend on
+// the main thread (busy in a loop, or paused) notices, and ends the program so it is never left
+// running or paused forever. When the debugger socket closes V8 resumes a paused main thread by
+// itself. The watcher is a small shell the program starts (~15 ms of CPU), where a worker thread
+// cost ~65 ms of the program's start (bench/ANALYSIS.md); on Windows, or where no shell can be
+// started, it is a worker thread.
 //
 // The start: the program runs with --inspect (not --inspect-brk, which would make every worker thread
 // of the program wait for a debugger too). Before any user code, this file tells the controller it is
@@ -42,7 +45,49 @@ function ownedChildrenFolder(): string | undefined {
   return dir && path.isAbsolute(dir) && /^ec-children-[\w]+$/.test(path.basename(dir)) ? dir : undefined;
 }
 
+/**
+ * The watcher, `/bin/sh` with the lifeline as its stdin: it reads until the controller's end closes,
+ * then ends the program's process group as the worker does (SIGTERM, SIGKILL if it is still there 3 s
+ * later) and removes the folder for child processes' reports. It stays in the program's process group,
+ * so that the group's id cannot be taken by another process while it waits, and it ignores the
+ * signals edit-continue passes on to that group (Ctrl+C, SIGTERM, …): those are the program's. The
+ * program ends it as it exits. A program killed outright (a crash, SIGKILL) leaves it waiting until
+ * the controller, which saw the program end, closes its end (src/launch/target.ts).
+ */
+const WATCHER = [
+  "trap '' HUP INT QUIT TERM USR1 USR2 PIPE ALRM",
+  'while read -r _; do :; done',
+  'kill -0 "$1" 2>/dev/null || { [ -n "$2" ] && rm -rf -- "$2"; exit 0; }',
+  '[ -n "$2" ] && rm -rf -- "$2"',
+  'kill -TERM "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null',
+  'i=0; while [ $i -lt 30 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done',
+  'kill -0 "$1" 2>/dev/null && { kill -KILL "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null; }',
+].join('\n');
+
 function startLifeline(fd: number): void {
+  if (process.platform === 'win32' || process.env.EDIT_CONTINUE_LIFELINE === 'worker') return startLifelineWorker(fd);
+  const trace = process.env.EDIT_CONTINUE_LIFELINE_TRACE;
+  try {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const watcher = spawn('/bin/sh', ['-c', WATCHER, 'edit-continue-lifeline', String(process.pid), ownedChildrenFolder() ?? ''], {
+      stdio: [fd, 'ignore', 'ignore'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    watcher.unref();
+    watcher.on('error', (err) => {
+      if (trace) fs.appendFileSync(trace, `lifeline shell: ${String(err)}\n`);
+      startLifelineWorker(fd);
+    });
+    // an exit handler runs before the program is gone, and must not throw
+    process.on('exit', () => { try { if (watcher.exitCode === null && watcher.pid) process.kill(watcher.pid, 'SIGKILL'); } catch { /* gone */ } });
+    if (trace) fs.appendFileSync(trace, `lifeline shell ${watcher.pid}\n`);
+  } catch (err) {
+    if (trace) fs.appendFileSync(trace, `lifeline shell: ${String(err)}\n`);
+    startLifelineWorker(fd);
+  }
+}
+
+function startLifelineWorker(fd: number): void {
   const source = `
     const { workerData } = require('node:worker_threads');
     const net = require('node:net');

@@ -176,6 +176,13 @@ export function spawnTarget(opts: SpawnOptions): Target {
   const running = new Promise<void>((res) => { onRunning = res; });
   const exiting = new Promise<void>((res) => { onExiting = res; });
   lifeline?.on('error', () => {});
+  // The lifeline's watcher (inject/preload.ts) holds the program's end too: a program killed outright
+  // (a crash, SIGKILL) leaves that end open, and node's 'close' of the child would wait for it. Once
+  // the program has exited and its stderr is closed, our end goes, and the watcher ends with it.
+  child.once('exit', () => {
+    const letGo = () => (lifeline as unknown as { destroy(): void } | null)?.destroy();
+    if (child.stderr!.destroyed || child.stderr!.readableEnded) letGo(); else child.stderr!.once('close', letGo);
+  });
   lifeline?.on('data', (d: Buffer) => {
     const s = d.toString('latin1');
     log('lifeline', s);

@@ -124,6 +124,33 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
     await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
   });
 
+  test('the program killed outright (SIGKILL from elsewhere): edit-continue exits at once with 137, and its lifeline watcher is gone', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'wait.js'], dir);
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    // the watcher of the lifeline (a shell the program started: inject/preload.ts) holds the program's
+    // end of it: the controller must not wait for that end to close
+    const watchers = () => fs.readdirSync('/proc').filter((p) => {
+      try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(String(pid)) && /edit-continue-lifeline/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8')); } catch { return false; }
+    });
+    expect(watchers()).toHaveLength(1);
+    process.kill(pid, 'SIGKILL');
+    const exit = await exitedWithin(cli, 10000, 'edit-continue after its program was killed');
+    expect(exit.code).toBe(137);
+    await waitUntil(() => watchers().length === 0, 5000, 'the lifeline watcher ended');
+  });
+
+  test('Ctrl+C passed on to the program (its process group) leaves the lifeline in place: SIGKILL of edit-continue still ends a program that handles SIGINT', async () => {
+    const dir = scratchDir('lifeline-int');
+    fs.writeFileSync(path.join(dir, 'keep.js'), "process.on('SIGINT', () => console.log('got SIGINT'));\nconsole.log('pid ' + process.pid);\nsetInterval(() => {}, 1000);\n");
+    const cli = start(['--break-on', 'none', bin, 'keep.js'], dir);
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    process.kill(-pid, 'SIGINT'); // as edit-continue passes a signal on: to the program's process group
+    await cli.waitFor(/got SIGINT/, { step: 'the program took its SIGINT' });
+    cli.kill('SIGKILL');
+    await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
+  });
+
   test('SIGKILL of edit-continue while the program is busy in a loop still ends it', async () => {
     const dir = copyFixture('busy');
     const cli = start([bin, 'busy.js'], dir);
