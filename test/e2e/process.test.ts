@@ -151,6 +151,18 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
     await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
   });
 
+  test('the lifeline as a worker thread (Windows\' kind, EDIT_CONTINUE_LIFELINE=worker): SIGKILL of edit-continue ends the program', async () => {
+    const dir = copyFixture('process');
+    const cli = start([bin, 'wait.js'], dir, 'pipe', { EDIT_CONTINUE_LIFELINE: 'worker' });
+    const pid = Number((await cli.waitFor(/pid (\d+)/))[1]);
+    // no shell of this program's (other tests' programs have theirs)
+    expect(fs.readdirSync('/proc').some((p) => {
+      try { const args = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'); return args.includes('edit-continue-lifeline') && args.includes(String(pid)); } catch { return false; }
+    })).toBe(false);
+    cli.kill('SIGKILL');
+    await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
+  });
+
   test('SIGKILL of edit-continue while the program is busy in a loop still ends it', async () => {
     const dir = copyFixture('busy');
     const cli = start([bin, 'busy.js'], dir);
