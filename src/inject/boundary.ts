@@ -567,6 +567,23 @@ export function leadingSuperCall(fn: Node): Node | null {
  * constructor that does not start with one, or whose call holds a function, which would come before
  * its dispatch in the text).
  */
+/**
+ * A concise arrow that makes a function and does nothing else: `(k) => (x) => x * k` (curried code),
+ * `(options) => (req, res, next) => …`. It gets no dispatch of its own (a concise arrow gets no retry
+ * boundary either). With one it was over V8's limit for inlining a function at once (27-30 bytes of
+ * bytecode), and `mk(k)(x)` stopped being one inlined call whose closure escape analysis removes:
+ * 2-12x slower than under LiveEdit (docs/swap.md, "The closure factory"). What it makes has its
+ * dispatch, so a change inside that function is swapped as any; a change of the arrow's own code
+ * (its parameters, its body becoming more than the function) is refused (swap-plan.ts), as for any
+ * function loaded without a dispatch. A block body (`{ return function … }`) keeps both: without its
+ * boundary, a save that adds a statement before the `return` would move the closure into the
+ * boundary's block, which LiveEdit refuses (EC207).
+ */
+export function closureMaker(fn: Node): boolean {
+  if (fn.type !== 'ArrowFunctionExpression' || !fn.expression || fn.async) return false;
+  return fn.body.type === 'ArrowFunctionExpression' || fn.body.type === 'FunctionExpression';
+}
+
 function constructorDispatch(s: Scan, derived: boolean): Node | null | undefined {
   if (!isConstructor(s)) return undefined;
   if (!derived) return undefined;
@@ -798,7 +815,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   for (const { node } of classes) if (node.superClass) for (const m of node.body.body) if (m.kind === 'constructor') derived.add(m.value);
   for (const s of scans) {
     const after = constructorDispatch(s, derived.has(s.fn));
-    if (after === null) continue;
+    if (after === null || closureMaker(s.fn)) continue;
     const computed = { env: envNames(s, declaredBelow, wrapper), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
     const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
     if (!shape) continue;

@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, NOT_IN_A_CLASS, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes, type Code } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -320,6 +320,9 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   const at = { line: f.line };
   const ctor = site.member?.kind === 'constructor';
   if (!shape) {
+    if (closureMaker(oldSite.node)) {
+      return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: an arrow that only makes a function has no dispatch of its own (so that V8 inlines it: docs/swap.md), and this save changes its own code (its parameters, or what its body is); changes inside the function it makes are swapped (restart to use this one)` };
+    }
     return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: ${ctor ? "a derived class's constructor that does not start with its super(…) call" : 'a function loaded without a dispatch'} cannot be swapped (restart to use it, or move the code into a method it calls)` };
   }
   if (ctor && (site.classNode?.superClass != null || oldSite.classNode?.superClass != null)) {

@@ -413,6 +413,29 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /^1a 1b$/m, 'stdout');
   });
 
+  test('a curried arrow (`(k) => (x) => …`): what it makes is swapped, for closures made before and after; a change of its own parameters is refused (EC210)', async () => {
+    const dir = programDir('curried', { 'curry.js': [
+      "const readline = require('node:readline');",
+      'const scale = (k) => (x) => x * k;',
+      'const double = scale(2);',
+      "readline.createInterface({ input: process.stdin }).on('line', () => console.log('out ' + double(5) + ' ' + scale(3)(5)));",
+      "console.log('ready');",
+      '',
+    ].join('\n') });
+    const file = path.join(dir, 'curry.js');
+    const cli = start([bin, 'curry.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, '', /^out 10 15$/m, 'stdout');
+    let mark = cli.mark('stderr');
+    edit(file, '(x) => x * k;', '(x) => x * k + 1;', saveByRename);
+    await patched(cli, mark, /patched curry\.js: scale\.\(anonymous:2\)\n/, 'the arrow it makes');
+    await ask(cli, '', /^out 11 16$/m, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, 'const scale = (k) => (x) => x * k + 1;', 'const scale = (k = 1) => (x) => x * k + 1;', saveInPlace);
+    await patched(cli, mark, /not patched curry\.js: scale not swapped: an arrow that only makes a function has no dispatch of its own[^\n]*EC210/, 'its own parameters refused');
+    await ask(cli, '', /^out 11 16$/m, 'stdout');
+  });
+
   test('a class a factory makes again and again (#private state): a save serves the instances of every class made, before the save and after', async () => {
     const dir = programDir('factory', { 'shop.js': [
       "const readline = require('node:readline');",

@@ -269,6 +269,28 @@ describe('swap: references, closures, instances and state', () => {
     expect(f(0)).toBe(30.5); // c was written through the environment object
   });
 
+  test('an arrow that only makes a function (`(k) => (x) => …`) has no dispatch of its own: what it makes is swapped, closures made before and after; a change of its own code is refused (EC210)', () => {
+    const v1 = src('const mk = (k) => (x) => x * k;', 'const add3 = (a) => (b) => (c) => a + b + c;', 'module.exports = { mk, add3 };');
+    const h = load(v1);
+    // one dispatch for each function that does more than make one: the two innermost arrows
+    expect(h.transformed.match(/typeof __ec\$\w+\$\d+==="function"/g)).toHaveLength(2);
+    const { mk, add3 } = h.exports;
+    const double = mk(2);
+    const addTo3 = add3(1)(2);
+    expect([double(5), mk(3)(5), addTo3(3)]).toEqual([10, 15, 6]);
+    const v2 = v1.replace('(x) => x * k;', '(x) => x * k + 1;').replace('(c) => a + b + c;', '(c) => a * 100 + b * 10 + c;');
+    const plan = h.save(v2);
+    expect(names(plan)).toEqual(['mk.(anonymous:1)', 'add3.(anonymous:2).(anonymous:2)']);
+    expect(codes(plan)).toEqual([]);
+    expect([double(5), mk(3)(5), addTo3(3), add3(4)(5)(6)]).toEqual([11, 16, 123, 456]);
+    // the arrow's own code: refused, and what runs stays right
+    const v3 = v2.replace('const mk = (k) => (x) => x * k + 1;', 'const mk = (k, j = 0) => (x) => x * k + 1 + j;');
+    const refused = h.save(v3);
+    expect(codes(refused)).toEqual([Codes.SwapConstructor, 'EC212']); // (and the arrow it makes would capture j, new in its enclosing function)
+    expect(refused.kind === 'nothing' && refused.notApplied[0].message).toMatch(/mk not swapped: an arrow that only makes a function has no dispatch of its own/);
+    expect([double(5), mk(3)(5)]).toEqual([11, 16]);
+  });
+
   test('shadowing: only the names that resolve to the enclosing function go through its environment', () => {
     const v1 = src('const x = "module";', 'function mk(x) {', '  const y = "outer";', '  return (z) => [x, y, z].join();', '}', 'module.exports = mk;');
     const h = load(v1);
