@@ -562,12 +562,6 @@ export function leadingSuperCall(fn: Node): Node | null {
 }
 
 /**
- * Where a constructor's dispatch goes: undefined for any other function (its body's start), the
- * leading `super(…)` statement of a derived class's constructor (after it), or null: none (a derived
- * constructor that does not start with one, or whose call holds a function, which would come before
- * its dispatch in the text).
- */
-/**
  * A concise arrow that makes a function and does nothing else: `(k) => (x) => x * k` (curried code),
  * `(options) => (req, res, next) => …`. It gets no dispatch of its own (a concise arrow gets no retry
  * boundary either). With one it was over V8's limit for inlining a function at once (27-30 bytes of
@@ -584,6 +578,12 @@ export function closureMaker(fn: Node): boolean {
   return fn.body.type === 'ArrowFunctionExpression' || fn.body.type === 'FunctionExpression';
 }
 
+/**
+ * Where a constructor's dispatch goes: undefined for any other function (its body's start), the
+ * leading `super(…)` statement of a derived class's constructor (after it), or null: none (a derived
+ * constructor that does not start with one, or whose call holds a function, which would come before
+ * its dispatch in the text).
+ */
 function constructorDispatch(s: Scan, derived: boolean): Node | null | undefined {
   if (!isConstructor(s)) return undefined;
   if (!derived) return undefined;

@@ -64,9 +64,15 @@ const WATCHER = [
   'kill -0 "$1" 2>/dev/null && { kill -KILL "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null; }',
 ].join('\n');
 
+/** The lifeline must never disturb the program; with EDIT_CONTINUE_LIFELINE_TRACE set, what it did shows there. */
+function traceLifeline(message: string): void {
+  const file = process.env.EDIT_CONTINUE_LIFELINE_TRACE;
+  if (file) fs.appendFileSync(file, message + '\n');
+}
+
 function startLifeline(fd: number): void {
   if (process.platform === 'win32' || process.env.EDIT_CONTINUE_LIFELINE === 'worker') return startLifelineWorker(fd);
-  const trace = process.env.EDIT_CONTINUE_LIFELINE_TRACE;
+  const fallBack = (err: unknown) => { traceLifeline(`lifeline shell: ${String(err)}`); startLifelineWorker(fd); };
   try {
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const watcher = spawn('/bin/sh', ['-c', WATCHER, 'edit-continue-lifeline', String(process.pid), ownedChildrenFolder() ?? ''], {
@@ -74,16 +80,12 @@ function startLifeline(fd: number): void {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
     watcher.unref();
-    watcher.on('error', (err) => {
-      if (trace) fs.appendFileSync(trace, `lifeline shell: ${String(err)}\n`);
-      startLifelineWorker(fd);
-    });
+    watcher.on('error', fallBack);
     // an exit handler runs before the program is gone, and must not throw
     process.on('exit', () => { try { if (watcher.exitCode === null && watcher.pid) process.kill(watcher.pid, 'SIGKILL'); } catch { /* gone */ } });
-    if (trace) fs.appendFileSync(trace, `lifeline shell ${watcher.pid}\n`);
+    traceLifeline(`lifeline shell ${watcher.pid}`);
   } catch (err) {
-    if (trace) fs.appendFileSync(trace, `lifeline shell: ${String(err)}\n`);
-    startLifelineWorker(fd);
+    fallBack(err);
   }
 }
 
@@ -116,8 +118,7 @@ function startLifelineWorker(fd: number): void {
     name: 'edit-continue lifeline',
   });
   worker.unref();
-  // The lifeline must never disturb the program; with EDIT_CONTINUE_LIFELINE_TRACE set its failures show.
-  worker.on('error', (err) => { if (process.env.EDIT_CONTINUE_LIFELINE_TRACE) fs.appendFileSync(process.env.EDIT_CONTINUE_LIFELINE_TRACE, String(err) + String.fromCharCode(10)); });
+  worker.on('error', (err) => traceLifeline(String(err)));
 }
 
 function waitForController(fd: number | null): void {

@@ -48,25 +48,21 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
     const protoOf = Object.getPrototypeOf;
     return function privates(name: string, cls: { prototype: object }, accessors: Accessors): void {
       const key = name + 'w';
-      let made = (own.call(g, key) ? (g as any)[key] : undefined) as Made | undefined;
-      if (made === undefined) {
-        made = { byClass: new WeakMap(), latest: accessors, any: null };
-        define(g, key, { __proto__: null, value: made, configurable: true } as PropertyDescriptor);
-      }
+      const first = !own.call(g, key);
+      const made = (first ? { byClass: new WeakMap(), latest: accessors, any: null } : (g as any)[key]) as Made;
+      if (first) define(g, key, { __proto__: null, value: made, configurable: true } as PropertyDescriptor);
       made.byClass.set(cls, accessors);
       if (cls.prototype !== null && typeof cls.prototype === 'object') made.byClass.set(cls.prototype, accessors);
-      const first = made.any === null && made.latest === accessors;
       made.latest = accessors;
-      if (!first && made.any === null) made.any = anyClass(made, Object.keys(accessors));
+      if (!first) made.any ??= anyClass(made, Object.keys(accessors));
       define(g, name, { __proto__: null, value: first ? accessors : made.any, configurable: true } as PropertyDescriptor);
     };
 
     function anyClass(made: Made, names: string[]): Accessors {
       const of = (o: unknown): Accessors => {
-        for (let p = o; p !== null && p !== undefined; p = protoOf(p)) {
-          const found = (typeof p === 'object' || typeof p === 'function') ? made.byClass.get(p) : undefined;
+        for (let p = o; (typeof p === 'object' && p !== null) || typeof p === 'function'; p = protoOf(p)) {
+          const found = made.byClass.get(p as object);
           if (found !== undefined) return found;
-          if (typeof p !== 'object' && typeof p !== 'function') break;
         }
         return made.latest;
       };

@@ -1,6 +1,7 @@
 // Spawn node under the inspector, find its websocket URL, and pass its output and exit on.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createBannerFilter } from './banner';
@@ -168,7 +169,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
     });
   });
   child.stdin?.on('error', () => {}); // the program closed its stdin: nothing more to forward
-  const lifeline = child.stdio[3] as NodeJS.ReadableStream | null;
+  const lifeline = child.stdio[3] as Socket | null;
   let onWaiting!: () => void;
   let onRunning!: () => void;
   let onExiting!: () => void;
@@ -180,7 +181,7 @@ export function spawnTarget(opts: SpawnOptions): Target {
   // (a crash, SIGKILL) leaves that end open, and node's 'close' of the child would wait for it. Once
   // the program has exited and its stderr is closed, our end goes, and the watcher ends with it.
   child.once('exit', () => {
-    const letGo = () => (lifeline as unknown as { destroy(): void } | null)?.destroy();
+    const letGo = () => lifeline?.destroy();
     if (child.stderr!.destroyed || child.stderr!.readableEnded) letGo(); else child.stderr!.once('close', letGo);
   });
   lifeline?.on('data', (d: Buffer) => {

@@ -309,7 +309,11 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
   }
 }
 
-/** Does the function's code use `super` (its own, or that of a function inside it)? */
+/**
+ * Does the function's code use `super` anywhere, in functions and classes inside it too? (Wider than
+ * ./swap-scope.ts `usesSuper`, the function's own code: a class made more than once is refused for
+ * either.)
+ */
 function usesSuper(fn: Node): boolean {
   let found = false;
   const visit = (n: Node): void => {
