@@ -15,7 +15,8 @@
 // the lines where a body opens or closes. The same function runs in the program when a file loads and
 // in the controller on every saved text before LiveEdit, so the two always agree. Generators and
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
+import { acornParser } from '../util/acorn';
 import { createHash } from 'node:crypto';
 import { BOUNDARY_MARK, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
 
@@ -75,8 +76,9 @@ class NameList extends Array<string> {
 /** Scopes hold plain arrays until one of their lists passes this many names. */
 const LONG_SCOPE = 32;
 
-/** acorn's parser, with the name lists of big scopes made NameLists before each declaration. */
-const Parser = acorn.Parser.extend(((Base: any) => class extends Base {
+/** acorn's parser, with the name lists of big scopes made NameLists before each declaration (made at first use). */
+let parserClass: typeof acorn.Parser | undefined;
+const makeParser = (): typeof acorn.Parser => acornParser().Parser.extend(((Base: any) => class extends Base {
   declareName(name: string, bindingType: number, pos: number): unknown {
     for (const scope of this.scopeStack as Record<'var' | 'lexical' | 'functions', string[]>[]) {
       if (scope.var.length > LONG_SCOPE && !(scope.var instanceof NameList)) scope.var = NameList.fromList(scope.var);
@@ -103,6 +105,7 @@ export function parseSource(text: string, kind: SourceKind, from = 0, running = 
     // scope, uses the class's #private names outside any class of its own text
     ...(running ? { checkPrivateFields: false } : {}),
   };
+  const Parser = (parserClass ??= makeParser());
   return from > 0 ? new (Parser as unknown as new (o: acorn.Options, t: string, p: number) => { parse(): acorn.Program })(options, text, from).parse() : Parser.parse(text, options);
 }
 

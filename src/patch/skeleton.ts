@@ -2,7 +2,7 @@
 // function standing as one placeholder (the same as in a function's own text, util/own-text.ts) and
 // as many newlines as it had, so that its lines are the file's lines. Both planners ask it whether a
 // save changed the top level (plan.ts for LiveEdit, swap-plan.ts for the swap engine).
-import * as acorn from 'acorn';
+import { acornParser } from '../util/acorn';
 import { NESTED_MARK } from '../util/own-text';
 import { Codes } from './codes';
 import type { ModuleKind, ScriptModel } from './functions';
@@ -48,7 +48,7 @@ export function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
   let tokens: string;
   try {
     const out: string[] = [];
-    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) out.push(text.slice(t.start, t.end));
+    for (const t of acornParser().tokenizer(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) out.push(text.slice(t.start, t.end));
     tokens = out.join(' ');
   } catch {
     tokens = text.replace(/\s+/g, ' ');
@@ -134,11 +134,12 @@ export function usesGainedMembers(text: string, gained: Map<string, Set<string>>
   const note = (prop: string) => { for (const [cls, props] of gained) if (props.has(prop)) used.add(`${cls}.${prop}`); };
   try {
     let afterDot = false;
-    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', allowHashBang: true })) {
+    const { tokenizer, tokTypes } = acornParser();
+    for (const t of tokenizer(text, { ecmaVersion: 'latest', allowHashBang: true })) {
       const value = (t as unknown as { value: unknown }).value;
-      if (t.type === acorn.tokTypes.privateId) note(`#${String(value)}`);
-      else if (afterDot && (t.type === acorn.tokTypes.name || t.type.keyword)) note(String(value ?? t.type.keyword));
-      afterDot = t.type === acorn.tokTypes.dot || t.type === acorn.tokTypes.questionDot;
+      if (t.type === tokTypes.privateId) note(`#${String(value)}`);
+      else if (afterDot && (t.type === tokTypes.name || t.type.keyword)) note(String(value ?? t.type.keyword));
+      afterDot = t.type === tokTypes.dot || t.type === tokTypes.questionDot;
     }
   } catch {
     // (a text the tokenizer cannot read alone: by its words, which may match inside a string too)

@@ -4,7 +4,8 @@
 // function. The retry boundary's try/finally has none, so it never counts. Used by the `unhandled`
 // break-on mode: stop when the catcher is not the program's own code (docs/retry.md, "Which
 // exceptions stop").
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
+import { acornParser } from '../util/acorn';
 import type { SourceKind } from '../inject/boundary';
 
 type Node = acorn.Node & Record<string, any>;
@@ -21,7 +22,7 @@ export class CatchRanges {
     let program: acorn.Program | null = null;
     for (const k of [kind, kind === 'script' ? 'module' : 'script'] as SourceKind[]) {
       try {
-        program = acorn.parse(text, { ecmaVersion: 'latest', sourceType: k, allowHashBang: true, allowReturnOutsideFunction: k === 'script', allowAwaitOutsideFunction: true, checkPrivateFields: false });
+        program = acornParser().parse(text, { ecmaVersion: 'latest', sourceType: k, allowHashBang: true, allowReturnOutsideFunction: k === 'script', allowAwaitOutsideFunction: true, checkPrivateFields: false });
         break;
       } catch { /* try the other kind */ }
     }

@@ -3,7 +3,7 @@
 // frames (its `filename`), parse it as node would, and say where the error is. And: an exception the
 // user has already been shown, caught and thrown again by node or a library, does not stop twice.
 import * as fs from 'node:fs';
-import * as acorn from 'acorn';
+import { acornParser } from '../util/acorn';
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
 import type { Pause } from './pause';
@@ -29,7 +29,7 @@ export function syntaxErrorIn(file: string, text: string): LoadError | null {
   let firstError: (Error & { loc?: { line: number; column: number } }) | null = null;
   for (const sourceType of ['script', 'module'] as const) {
     try {
-      acorn.parse(text, { ecmaVersion: 'latest', sourceType, allowHashBang: true, allowReturnOutsideFunction: sourceType === 'script', allowAwaitOutsideFunction: sourceType === 'module' });
+      acornParser().parse(text, { ecmaVersion: 'latest', sourceType, allowHashBang: true, allowReturnOutsideFunction: sourceType === 'script', allowAwaitOutsideFunction: sourceType === 'module' });
       return null;
     } catch (err) {
       firstError ??= err as Error & { loc?: { line: number; column: number } };

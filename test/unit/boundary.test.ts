@@ -1005,3 +1005,20 @@ describe('BoundaryMap on a transformed text', () => {
     });
   });
 });
+
+describe('acorn is loaded at its first use', () => {
+  test("the controller's modules load without it; the first parse loads it", () => {
+    // in a fresh process: jest's module registry would not say what node loaded. acorn is the
+    // biggest module edit-continue has, and a run that never parses (no save, no pause) must not
+    // compile it at each start (src/util/acorn.ts)
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const path = require('node:path') as typeof import('node:path');
+    const dist = path.join(__dirname, '..', '..', 'dist');
+    const probe = `const has = () => Object.keys(require.cache).some((f) => /[\\\\/]acorn[\\\\/]dist[\\\\/]/.test(f));
+      for (const m of ['cli/main.js', 'app.js', 'api.js', 'live.js', 'prompt/prompt.js']) require(${JSON.stringify(dist)} + '/' + m);
+      const before = has();
+      require(${JSON.stringify(dist)} + '/inject/boundary.js').addBoundaries('function f() { return 1; }', 'script');
+      console.log(before, has());`;
+    expect(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim()).toBe('false true');
+  });
+});
