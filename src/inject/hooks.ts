@@ -23,14 +23,20 @@ const COMPILING = Symbol.for('edit-continue.compiling');
 export const ENGINE_ENV = 'EDIT_CONTINUE_ENGINE';
 const swapMode = (): boolean => process.env[ENGINE_ENV] === 'swap';
 
-/** ./boundary.ts, loaded on the first cache miss (it brings acorn). */
+/** ./boundary.ts and acorn, loaded on the first cache miss. */
 let boundaryModule: typeof import('./boundary') | null = null;
 /** True while we load our own modules (acorn): Node 20's _compile hook below leaves them alone. */
 let loadingOwn = false;
 function boundary(): typeof import('./boundary') {
   if (!boundaryModule) {
     loadingOwn = true;
-    try { boundaryModule = require('./boundary') as typeof import('./boundary'); } finally { loadingOwn = false; }
+    // acorn with it: boundary.ts loads it at its first parse (util/acorn.ts), which here would be
+    // inside the _compile of the program's file, where acorn's text would pass through the hook (and
+    // its `import(` start node 20's ES module loader thread for a CommonJS program)
+    try {
+      boundaryModule = require('./boundary') as typeof import('./boundary');
+      (require('../util/acorn') as typeof import('../util/acorn')).acornParser();
+    } finally { loadingOwn = false; }
   }
   return boundaryModule;
 }
