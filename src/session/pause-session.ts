@@ -15,6 +15,7 @@ import { declarationOf, type Declaration, type DeclarationKind } from './declara
 import { readLoaded } from '../patch/swap-plan';
 import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
+import { PRIVATE_IN_HOLDER, isUnresolvedPrivate, privateInsOf, withAnswers, type PrivateIn } from './private-in';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
 
@@ -824,6 +825,10 @@ export class PauseSession {
   async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
     const r = await this.evaluate(expression, frameIndex);
     if (r.ok) return { ok: true, value: { value: r.value, from: null } };
+    if (isUnresolvedPrivate(r.message)) {
+      const parts = privateInsOf(expression);
+      if (parts) return this.answerPrivateIns(expression, parts, frameIndex);
+    }
     const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
     if (frameIndex === null || !missing) return r;
     const b = await this.binding(frameIndex, missing);
@@ -859,6 +864,49 @@ export class PauseSession {
     if (b.kind !== 'below') return r;
     const there = await this.evaluate(expression, b.frame);
     return there.ok ? { ok: true, value: { value: there.value, from: b.frame } } : there;
+  }
+
+  /**
+   * `#x in E` where V8 cannot compile it (./private-in.ts): each E evaluated in the frame (as the
+   * prompt evaluates, names of frames below included), answered from the object's private members,
+   * and the expression evaluated with the answers in their place.
+   */
+  private async answerPrivateIns(expression: string, parts: PrivateIn[], frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
+    const answers: boolean[] = [];
+    for (const part of parts) {
+      const right = await this.evaluateSeeing(`(${expression.slice(part.right.start, part.right.end)})`, frameIndex);
+      if (!right.ok) return right;
+      const o = right.value.value;
+      // what `#x in 1` throws
+      if (!o.objectId || (o.type !== 'object' && o.type !== 'function') || o.subtype === 'null') return fail(`TypeError: Cannot use 'in' operator to search for '#${part.name}' in ${o.description ?? String(o.value)}`);
+      try {
+        // fields and accessors are listed; a private method is not (it is a brand of the class)
+        const props = await this.cdp.Runtime.getProperties({ objectId: o.objectId, ownProperties: true });
+        answers.push((props.privateProperties ?? []).some((p) => p.name === `#${part.name}`) || await this.hasPrivateMethod(o.objectId, part.name, frameIndex));
+      } catch (err) {
+        return fail(protocolMessage(err));
+      }
+    }
+    const r = await this.evaluate(withAnswers(expression, parts, answers), frameIndex);
+    return r.ok ? { ok: true, value: { value: r.value, from: null } } : r;
+  }
+
+  /**
+   * Does the object have the private method #name: V8's debug-evaluate reads `o.#name` at an
+   * expression's top level (not in a function), so the object is reached there through a global of
+   * ours for the time of the read (E is not evaluated twice).
+   */
+  private async hasPrivateMethod(objectId: string, name: string, frameIndex: number | null): Promise<boolean> {
+    const frame = frameIndex === null ? undefined : this.current?.callFrames[frameIndex];
+    const hold = (value: string) => `function () { Object.defineProperty(globalThis, ${JSON.stringify(PRIVATE_IN_HOLDER)}, { value: ${value}, configurable: true, writable: true }); }`;
+    await this.cdp.Runtime.callFunctionOn({ objectId, functionDeclaration: hold('this') });
+    try {
+      const read = { expression: `${PRIVATE_IN_HOLDER}.#${name}`, silent: true };
+      const r = frame ? await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, ...read }) : await this.cdp.Runtime.evaluate(read);
+      return !r.exceptionDetails && r.result.type === 'function';
+    } finally {
+      await this.cdp.Runtime.evaluate({ expression: `delete globalThis[${JSON.stringify(PRIVATE_IN_HOLDER)}]`, silent: true }).catch(() => undefined);
+    }
   }
 
   frameName(index: number): string {

@@ -254,7 +254,7 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, 'bt', /#0 weigh \(arrow\.js:1:35\)/);
   });
 
-  test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw', async () => {
+  test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw; `#x in o` answers at its stop', async () => {
     const dir = scratchDir('swap-private');
     const file = path.join(dir, 'world.js');
     fs.writeFileSync(file, [
@@ -284,6 +284,12 @@ describe.each(lines)('$label', ({ bin }) => {
     mark = cli.mark('stderr');
     cli.send('r\n');
     await cli.waitFor(/TypeError: this\.nope is not a function[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the swapped reveal' });
+    // the swapped-in body stands outside the class, where V8 cannot compile `#hp in o`: the prompt
+    // answers it (a field, a method, an object without them, inside a bigger expression)
+    await ask(cli, 'p #hp in this', /^true\nec> $/m);
+    await ask(cli, 'p #secret in this', /^true\nec> $/m);
+    await ask(cli, 'p [#hp in {}, #secret in e, #nope in this]', /^\[ false, true, false \]\nec> $/m);
+    await ask(cli, 'p #hp in 1', /TypeError: Cannot use 'in' operator to search for '#hp' in 1\nec> $/);
     mark = cli.mark('stderr');
     edit(file, ' + this.nope();', " + '!';", saveByRename);
     await patched(cli, mark, /patched world\.js: Entity\.reveal\n/, 'fix reveal while paused');
