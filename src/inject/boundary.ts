@@ -836,11 +836,16 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     // #private names are reached through the accessors of the class each object was made by (the
     // runtime's `p`: ./swap-runtime.ts). Its global holds the latest class: when that class has
     // another parent (a mixin) or is a named class expression (its own name is another class), the
-    // global says so (classManyName), and a swap of a method that uses `super` or that name is
+    // global says so (classManyName). A swapped method that uses `super` then finds the class of each
+    // call (the runtime's `k` and `h`); one that uses the own name, or `super` from an environment, is
     // refused (it would reach only the latest class's).
     const ref = slotName(module, `k${k}`);
     const named = node.type === 'ClassExpression' && node.id != null;
-    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this${named ? '' : '&&Object.getPrototypeOf(d.value)!==Object.getPrototypeOf(this)'})${define(classManyName(ref), 'true')}`;
+    // Made again with another parent than the class before (or once that has happened; for a named
+    // class expression, made again at all): the runtime records both classes, so that a swapped method
+    // using `super` finds each call's own class (./swap-runtime.ts superHomes).
+    const many = classManyName(ref);
+    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this${named ? '' : `&&(Object.getPrototypeOf(d.value)!==Object.getPrototypeOf(this)||globalThis["${many}"]===true)`}){${define(many, 'true')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.k("${ref}",d.value,this)}`;
     const holder = slotName(module, suffix);
     const privates = needs !== 'private' ? '' : `typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.p("${holder}",this,${privateAccessors(privateNames(node.body))});`;
     const body = again + define(ref, 'this') + privates;

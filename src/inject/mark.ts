@@ -9,3 +9,8 @@ export const SWAP_MARK = '\n/*edit-continue:swap*/';
  * (./swap-runtime.ts defines it as the hooks install; without it the prologue does nothing).
  */
 export const SWAP_PROLOGUE_HELPER = '__ec$s';
+/**
+ * The name of the runtime's picker (./swap-runtime.ts superHomes), the frame between a swapped-in
+ * method with `super` and its dispatch: the debugger side knows that frame by it.
+ */
+export const SWAP_PICKER_NAME = '__ec$pick';

@@ -30,7 +30,106 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
     if (own.call(g, prefix + 'v')) delete (g as Record<string, unknown>)[prefix + 'v'];
   };
   define(prologue, 'p', { value: privateHolder(g), configurable: true });
+  const homes = superHomes(g);
+  define(prologue, 'k', { value: homes.again, configurable: true });
+  define(prologue, 'h', { value: homes.install, configurable: true });
   define(g, helperName, { value: prologue, configurable: true });
+
+  /**
+   * `super` in a swapped method of a class made again with another parent (a mixin). Such a method is
+   * compiled as a factory of it for a given class (src/patch/swap-compile.ts): its `super` is that
+   * class's parent. `install(slot, factory, ref)` gives what the slot holds: while the class of
+   * global `ref` has one parent, the method made for that class, as fast as any swapped method; once
+   * it has more, a picker that finds each call's class (the nearest made on `this`'s prototype chain,
+   * or `this` itself for a static) and calls the method made for it. `again(ref, previous, cls)`,
+   * called by the class's static block when it makes a class with another parent than the one before
+   * (./boundary.ts), records both, and turns the methods installed for one parent into pickers. The
+   * classes are kept in a WeakMap: a class, its instances and its methods go once unused.
+   */
+  function superHomes(g: typeof globalThis) {
+    const protoOf = Object.getPrototypeOf;
+    type Factory = (cls: unknown) => (...a: unknown[]) => unknown;
+    /** Per class global: each slot's factory, and what was installed for it while there was one parent. */
+    const installed = new Map<string, Map<string, { factory: Factory; direct: unknown }>>();
+    const madeOf = (ref: string): WeakMap<object, object> | undefined => (g as any)[ref + 'c'];
+    const isObject = (o: unknown): o is object => (typeof o === 'object' && o !== null) || typeof o === 'function';
+    const picker = (factory: Factory, ref: string, made: WeakMap<object, object>) => {
+      const byClass = new WeakMap<object, (...a: unknown[]) => unknown>();
+      // A chain with two classes of the mixin (applied twice, one over the other): the method of
+      // the outer one calls the inner one's through `super`, with the same `this`. How deep this
+      // picker already is for the object says which of them calls.
+      const depth = new WeakMap<object, number>();
+      // (named as SWAP_PICKER_NAME in ./mark.ts says: written out, this function stays self-contained)
+      // what a call on an object whose prototype was seen before (and whose chain has one class of
+      // the mixin) runs: a walk of the chain and two lookups cost a hot method ~12x
+      const fast = new WeakMap<object, (...a: unknown[]) => unknown>();
+      return function __ec$pick(this: unknown, ...args: unknown[]): unknown {
+        const above = isObject(this) ? protoOf(this) as object | null : null;
+        if (above !== null) {
+          const known = fast.get(above);
+          if (known !== undefined) return known.apply(this, args);
+        }
+        let nearest: object | undefined;
+        let second = false;
+        for (let p = this; isObject(p); p = protoOf(p)) {
+          const c = made.get(p);
+          if (c === undefined) continue;
+          if (nearest === undefined) nearest = c;
+          else { second = true; break; }
+        }
+        let cls = nearest ?? ((g as any)[ref] as object);
+        const nested = second && isObject(this);
+        const d = nested ? depth.get(this as object) ?? 0 : 0;
+        if (d > 0) {
+          let skip = d;
+          for (let p = this; isObject(p); p = protoOf(p)) {
+            const c = made.get(p);
+            if (c !== undefined && skip-- === 0) { cls = c; break; }
+          }
+        }
+        let f = byClass.get(cls);
+        if (f === undefined) byClass.set(cls, (f = factory(cls)));
+        if (!nested) {
+          if (above !== null && !second) fast.set(above, f);
+          return f.apply(this, args);
+        }
+        depth.set(this as object, d + 1);
+        try { return f.apply(this, args); } finally { if (d === 0) depth.delete(this as object); else depth.set(this as object, d); }
+      };
+    };
+    return {
+      install(slot: string, factory: Factory, ref: string): unknown {
+        let slots = installed.get(ref);
+        if (slots === undefined) installed.set(ref, (slots = new Map()));
+        const made = madeOf(ref);
+        if (made !== undefined) { slots.delete(slot); return picker(factory, ref, made); }
+        const direct = factory((g as any)[ref]);
+        slots.set(slot, { factory, direct });
+        return direct;
+      },
+      again(ref: string, previous: { prototype: unknown }, cls: { prototype: unknown }): void {
+        let made = madeOf(ref);
+        const first = made === undefined;
+        if (made === undefined) {
+          made = new WeakMap();
+          define(g, ref + 'c', { __proto__: null, value: made, configurable: true } as PropertyDescriptor);
+        }
+        for (const c of first ? [previous, cls] : [cls]) {
+          made.set(c, c);
+          if (typeof c.prototype === 'object' && c.prototype !== null) made.set(c.prototype, c);
+        }
+        const slots = installed.get(ref);
+        if (!first || slots === undefined) return;
+        // a slot a later save filled otherwise (a body without super) is no longer this method's
+        for (const [slot, { factory, direct }] of slots) {
+          if ((g as any)[slot] !== direct) continue;
+          delete (g as any)[slot];
+          define(g, slot, { __proto__: null, value: picker(factory, ref, made), configurable: true } as PropertyDescriptor);
+        }
+        installed.delete(ref);
+      },
+    };
+  }
 
   /**
    * `__ec$s.p(name, cls, accessors)`, called by the static block of a class with #private names each

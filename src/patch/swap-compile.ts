@@ -16,6 +16,7 @@ import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from '
 import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
+import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 
 export const ENV = '__ec$e';
 
@@ -28,8 +29,12 @@ export interface CompiledUnit {
    * global scope (indirect eval), reading the module's names through its scope object, made from
    * the module's factory if not yet (boundary.ts moduleScopeExpression).
    */
-  /** `many`: the global that says the unit's class was made again with another parent or own name (./swap-plan.ts), when the new code uses either. */
-  where: { classEval: string } | { factory: string; scope: string; classRef?: string; many?: string };
+  /**
+   * `many`: the global that says the unit's class was made again with another parent or own name
+   * (./swap-plan.ts), when the new code uses either and cannot pick its class per call. `home`: the
+   * code is a factory of the method for a class, installed through the runtime's `h`.
+   */
+  where: { classEval: string } | { factory: string; scope: string; classRef?: string; many?: string; home?: true };
   /** The code to compile. */
   code: string;
   /**
@@ -166,6 +171,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
 
   // the wrapper that names it (or reads a method's descriptor) and, with an environment, the factory
   const member = unit.site.member;
+  let home = false;
   let prefix: string;
   let suffix: string;
   let startOffset = node.start;
@@ -184,11 +190,15 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // `super`: the parent, read from the class (a class eval's `this`, or the global its static block
     // defined); a class with neither extends nothing (src/inject/boundary.ts classNeeds), so its
     // methods' super is the default one
-    const cls = unit.classScope === null ? null : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
+    // A method with `super` is compiled as a factory of itself for a given class, whose parent its
+    // `super` is: the runtime makes it for each class a mixin made (src/inject/swap-runtime.ts
+    // superHomes). Not with an environment (its factory is another), nor with the class's own name.
+    home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && !unit.shape.env.length && usesSuper(node);
+    const cls = unit.classScope === null ? null : home ? HOME : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
       : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`
         : member.static ? '__proto__:Function.prototype,' : '';
-    prefix = `((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
+    prefix = `${home ? `(${HOME})=>` : ''}((o)=>{const d=Object.getOwnPropertyDescriptors(o),k=Reflect.ownKeys(d)[0];return d[k].${which}})({${proto}`;
     text = head.replace(/\s+/g, ' ') + text;
     suffix = '})';
   } else {
@@ -213,7 +223,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
-    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(ownNameUsed || usesSuper(node) ? { many: classManyName(classRef) } : {}) } : {}) };
+    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(home ? { home: true as const } : ownNameUsed || usesSuper(node) ? { many: classManyName(classRef) } : {}) } : {}) };
   return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
 }
 
@@ -230,6 +240,9 @@ function classesIn(root: Node): Node[] {
 
 /** The comment that pads a function on the first line out to its column: `/*  …  *\/`. */
 const PAD_MIN = 4;
+
+/** The parameter of a method's factory (a method with `super`): the class it is made for. */
+const HOME = '__ec$k';
 function padding(n: number): string {
   return '/*' + ' '.repeat(n - PAD_MIN) + '*/';
 }
@@ -274,18 +287,24 @@ export function installExpression(units: CompiledUnit[]): string {
       : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}scopeOf(g,${JSON.stringify(u.where.factory)},${JSON.stringify(u.where.scope)})===void 0?void 0:indirect(c)`;
     const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
     const many = 'many' in u.where ? u.where.many ?? '' : '';
-    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)}]`;
+    const home = 'home' in u.where && u.where.home ? u.where.classRef ?? '' : '';
+    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)},${JSON.stringify(home)}]`;
   }).join(',');
   return `(() => {
   const g = globalThis, indirect = eval, scopeOf = ${MODULE_SCOPE_MAKER}, list = [${compile}], made = [];
-  for (const [slot, missing, code, how, many, name] of list) {
+  for (const [slot, missing, code, how, many, name, home] of list) {
     if (many && g[many] === true) return 'many ' + name;
     let impl;
     try { impl = how(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
     if (impl === undefined) return 'no eval ' + missing;
-    made.push([slot, impl]);
+    made.push([slot, impl, home]);
   }
-  for (const [slot, impl] of made) { delete g[slot]; Object.defineProperty(g, slot, { __proto__: null, value: impl, configurable: true }); }
+  for (const [slot, impl, home] of made) if (home) { const h = g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}]; if (typeof h !== 'function' || typeof h.h !== 'function') return 'no eval ' + ${JSON.stringify(SWAP_PROLOGUE_HELPER)}; }
+  for (const [slot, impl, home] of made) {
+    const value = home ? g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}].h(slot, impl, home) : impl;
+    delete g[slot];
+    Object.defineProperty(g, slot, { __proto__: null, value, configurable: true });
+  }
   return null;
 })()`;
 }

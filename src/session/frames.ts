@@ -57,10 +57,11 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
 
 export async function describeFrames(session: PauseSession, pause: Pause, cwd: string): Promise<FrameView[]> {
   const out: FrameView[] = [];
-  for (let i = 0; i < pause.callFrames.length; i++) {
-    const view = await describeFrame(session, pause.callFrames[i], i, cwd);
-    if (i > 0 && (await session.swappedIn(pause, i - 1))) view.dispatch = true;
-    out.push(view);
+  for (let i = 0; i < pause.callFrames.length; i++) out.push(await describeFrame(session, pause.callFrames[i], i, cwd));
+  for (let i = 0; i < out.length; i++) {
+    const dispatcher = await session.dispatcherOf(pause, i);
+    // (and the runtime's picker between them, when there is one)
+    if (dispatcher !== null) for (let j = i + 1; j <= dispatcher; j++) out[j].dispatch = true;
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } f
 import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { readLoaded } from '../patch/swap-plan';
+import { SWAP_PICKER_NAME } from '../inject/mark';
 import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { PRIVATE_IN_HOLDER, isUnresolvedPrivate, privateInsOf, withAnswers, type PrivateIn } from './private-in';
@@ -347,15 +348,28 @@ export class PauseSession {
   }
 
   /**
-   * Does frame `index` run a swapped-in body (code the swap engine compiled), called by the frame just
+   * Does frame `index` run a swapped-in body (code the swap engine compiled), called by the frame
    * below it, the original function standing in its dispatch? Restarting that frame below runs the
    * function's newest code (its first statement dispatches again); restarting the swapped-in frame
    * itself would run the version it is.
    */
   async swappedIn(p: Pause, index: number): Promise<boolean> {
+    return (await this.dispatcherOf(p, index)) !== null;
+  }
+
+  /**
+   * The frame of the original function whose dispatch called the swapped-in body at frame `index`:
+   * the next one down, or the one after it when the runtime picked the method made for the call's
+   * class (a method with `super` of a class made with several parents: src/inject/swap-runtime.ts).
+   * Null when frame `index` is no swapped-in body.
+   */
+  async dispatcherOf(p: Pause, index: number): Promise<number | null> {
     const frame = p.callFrames[index];
-    if (!frame || !this.record(frame.location.scriptId)?.compiled) return false;
-    return this.inSwapDispatch(p, index + 1);
+    if (!frame || !this.record(frame.location.scriptId)?.compiled) return null;
+    let at = index + 1;
+    const picker = p.callFrames[at];
+    if (picker?.functionName === SWAP_PICKER_NAME) at++;
+    return (await this.inSwapDispatch(p, at)) ? at : null;
   }
 
   /** The text to show for a script: the file as the user wrote it (a swapped-in body: the file's text it came from). */

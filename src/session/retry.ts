@@ -193,7 +193,7 @@ export async function restartFrameAt(deps: RetryDeps, index: number): Promise<Re
     let at = safe.value.callFrames.length - 1 - depth;
     if (at < 0) return fail(`frame ${index} is gone: the exception left it (it has no retry boundary)`);
     // a swapped-in body: restart the original function below it, which dispatches to the newest code
-    if (await session.swappedIn(safe.value, at)) at++;
+    at = (await session.dispatcherOf(safe.value, at)) ?? at;
     const { files, previews } = await pendingPreviews(deps);
     const changed = (await changedFrames(deps, safe.value, previews)).filter((i) => i <= at);
     const r = await restartWithEdits(deps, at, files, changed);
@@ -260,7 +260,7 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     if (index < 0) return fail('the failing frame is gone');
     // a swapped-in body (swap engine): its caller, the original function, runs again and dispatches
     // to the newest code; the frame of the swapped-in body itself would run the version it is
-    if (index + 1 < pause.callFrames.length && (await session.swappedIn(pause, index))) index++;
+    index = (await session.dispatcherOf(pause, index)) ?? index;
     const frame = pause.callFrames[index];
     const info = await frameInfo(session, frame);
     if (info?.fn?.async && info.map.inFinally(info.offset) && index === 0) return retryAsync(deps, frame, start.uncaught === true);
@@ -295,7 +295,8 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
 async function loopNote(session: PauseSession, pause: Pause, index: number): Promise<string> {
   // (read at the stop as it came: stepping to a safe place moves the frame into the boundary's finally)
   if (index < 0 || index >= pause.callFrames.length) return '';
-  const at = index > 0 && (await session.swappedIn(pause, index - 1)) ? index - 1 : index;
+  let at = index;
+  for (const body of [index - 1, index - 2]) if (body >= 0 && (await session.dispatcherOf(pause, body)) === index) { at = body; break; }
   const info = await frameInfo(session, pause.callFrames[at]);
   const loop = info?.map.loopAround(info.offset);
   if (!info || !loop) return '';

@@ -11,7 +11,7 @@ import { SWAP_MARK, addBoundaries, keptNamesOf, moduleWrapper, parseSource, swap
 import { BoundaryMap } from '../../src/session/boundaries';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
-import { SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
+import { SWAP_PICKER_NAME, SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
@@ -545,22 +545,93 @@ describe("swap: a class's #private names and own name, without an eval (accessor
     expect(new C2().get()).toBe('20basetrue');
   });
 
-  test('a class made more than once (a mixin applied to two parents) is refused: its swapped methods would reach only the latest class\'s #private names and parent', () => {
+  test('a mixin applied to two parents: a swapped method with `super` reaches each class\'s own parent, for classes made before and after the save, statics and subclasses too', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } static s() { return "A"; } }',
+      'class B { hi() { return "b"; } static s() { return "B"; } }',
+      'class C { hi() { return "c"; } static s() { return "C"; } }',
+      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } static s() { return super.s() + 1; } };',
+      'const CA = Counted(A), CB = Counted(B);',
+      'module.exports = { a: new CA(), b: new CB(), CA, CB, make: () => Counted(C) };',
+    );
+    const h = load(v1);
+    const { a, b, CA, CB, make } = h.exports;
+    expect(names(h.save(v1.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();').replace('return super.s() + 1;', 'return super.s() + 2;')))).toEqual(['class.get', 'class.s']);
+    expect([a.get(), b.get(), CA.s(), CB.s()]).toEqual(['10a', '10b', 'A2', 'B2']);
+    const CC = make();
+    class Sub extends CB {}
+    expect([new CC().get(), CC.s(), new Sub().get(), Sub.s(), a.get()]).toEqual(['10c', 'C2', '10b', 'B2', '10a']);
+    // saved again: every class's method is made anew, each with its parent
+    h.save(v1.replace('return this.#n + super.hi();', 'return this.#n * 100 + super.hi();').replace('return super.s() + 1;', 'return super.s() + 2;'));
+    expect([a.get(), b.get(), new CC().get()]).toEqual(['100a', '100b', '100c']);
+  });
+
+  test('a mixin made for one parent, then for another after the save: the swapped method turns to each class\'s own parent', () => {
     const v1 = src(
       'class A { hi() { return "a"; } }',
       'class B { hi() { return "b"; } }',
-      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };',
-      'const CA = Counted(A), CB = Counted(B);',
-      'module.exports = { a: new CA(), b: new CB() };',
+      'const Loud = (Base) => class extends Base { hi() { return super.hi() + "!"; } };',
+      'module.exports = { a: new (Loud(A))(), make: () => new (Loud(B))() };',
     );
     const h = load(v1);
-    expect(() => h.save(v1.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();'))).toThrow(/install failed: many class\.get/);
-    expect([h.exports.a.get(), h.exports.b.get()]).toEqual(['1a', '1b']);
-    // made once: swapped as any class
-    const once = src('class A { hi() { return "a"; } }', 'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };', 'module.exports = new (Counted(A))();');
-    const h1 = load(once);
-    h1.save(once.replace('return this.#n + super.hi();', 'return this.#n * 10 + super.hi();'));
-    expect(h1.exports.get()).toBe('10a');
+    expect(names(h.save(v1.replace('return super.hi() + "!";', 'return super.hi() + "?";')))).toEqual(['class.hi']);
+    expect(h.exports.a.hi()).toBe('a?');
+    const b = h.exports.make();
+    expect([b.hi(), h.exports.a.hi()]).toEqual(['b?', 'a?']);
+  });
+
+  test('a mixin applied twice in one chain (over itself): the outer class\'s method calls the inner one\'s through `super`, each once', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } }',
+      'const Loud = (Base) => class extends Base { hi() { return super.hi() + "!"; } };',
+      'const Inner = Loud(A), Outer = Loud(Inner);',
+      'module.exports = { i: new Inner(), o: new Outer(), make: () => new (Loud(Outer))() };',
+    );
+    const h = load(v1);
+    expect([h.exports.i.hi(), h.exports.o.hi()]).toEqual(['a!', 'a!!']);
+    expect(names(h.save(v1.replace('return super.hi() + "!";', 'return super.hi() + "?";')))).toEqual(['class.hi']);
+    expect([h.exports.i.hi(), h.exports.o.hi(), h.exports.make().hi(), h.exports.o.hi()]).toEqual(['a?', 'a??', 'a???', 'a??']);
+  });
+
+  test('a method that had `super` and is saved without it, then its class made with another parent: what runs is the last save', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } }',
+      'class B { hi() { return "b"; } }',
+      'const Loud = (Base) => class extends Base { hi() { return super.hi() + "!"; } };',
+      'module.exports = { a: new (Loud(A))(), make: () => new (Loud(B))() };',
+    );
+    const h = load(v1);
+    h.save(v1.replace('return super.hi() + "!";', 'return super.hi() + "?";'));
+    expect(names(h.save(v1.replace('return super.hi() + "!";', 'return "plain";')))).toEqual(['class.hi']);
+    const b = h.exports.make();
+    expect([b.hi(), h.exports.a.hi()]).toEqual(['plain', 'plain']);
+  });
+
+  test('a mixin method that uses `super` and a local of the function making its class, with two parents: refused (EC214), what runs stays right', () => {
+    const v1 = src(
+      'class A { hi() { return "a"; } }',
+      'class B { hi() { return "b"; } }',
+      'const Loud = (Base) => class extends Base { hi() { return super.hi() + Base.name; } };',
+      'module.exports = { a: new (Loud(A))(), b: new (Loud(B))() };',
+    );
+    const h = load(v1);
+    expect(() => h.save(v1.replace('return super.hi() + Base.name;', 'return super.hi() + Base.name + "!";'))).toThrow(/install failed: many class\.hi/);
+    expect([h.exports.a.hi(), h.exports.b.hi()]).toEqual(['aA', 'bB']);
+  });
+
+  test("the runtime's picker has the name the debugger side knows its frame by", () => {
+    expect(defineSwapHelper.toString()).toContain(`function ${SWAP_PICKER_NAME}(`);
+  });
+
+  test('a named class expression a factory makes twice: its own name, held with the factory\'s locals, is each class\'s own', () => {
+    const v1 = src(
+      'const make = (k) => class Own { static k = k; who() { return Own.k; } };',
+      'const X = make(1), Y = make(2);',
+      'module.exports = { x: new X(), y: new Y() };',
+    );
+    const h = load(v1);
+    expect(names(h.save(v1.replace('return Own.k;', 'return Own.k * 10;')))).toEqual(['Own.who']);
+    expect([h.exports.x.who(), h.exports.y.who()]).toEqual([10, 20]);
   });
 
   test('a class a factory makes more than once (one parent): a swapped method serves the instances of every class made, each with its own #private names', () => {
