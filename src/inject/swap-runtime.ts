@@ -53,22 +53,21 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
     const installed = new Map<string, Map<string, { factory: Factory; direct: unknown }>>();
     const madeOf = (ref: string): WeakMap<object, object> | undefined => (g as any)[ref + 'c'];
     const isObject = (o: unknown): o is object => (typeof o === 'object' && o !== null) || typeof o === 'function';
-    const picker = (factory: Factory, ref: string, made: WeakMap<object, object>) => {
-      const byClass = new WeakMap<object, (...a: unknown[]) => unknown>();
-      // A chain with two classes of the mixin (applied twice, one over the other): the method of
-      // the outer one calls the inner one's through `super`, with the same `this`. How deep this
-      // picker already is for the object says which of them calls.
-      const depth = new WeakMap<object, number>();
+    /** What one slot's pickers share: how deep each object is in them, and the class each prototype's chain picked. */
+    interface PickState { depth: WeakMap<object, number>; fast: WeakMap<object, object> }
+    /**
+     * The picker: `implOf(cls)` gives the method made for a class. A chain with two classes of the
+     * mixin (applied over itself) has the outer one's method call the inner one's through `super`,
+     * with the same `this`: how deep the slot's pickers already are for the object says which calls.
+     * A prototype whose chain has one class of the mixin keeps the class it picked (a walk of the
+     * chain at each call cost a hot method ~12x).
+     */
+    const picker = (implOf: (cls: object) => (...a: unknown[]) => unknown, ref: string, made: WeakMap<object, object>, state: PickState) =>
       // (named as SWAP_PICKER_NAME in ./mark.ts says: written out, this function stays self-contained)
-      // what a call on an object whose prototype was seen before (and whose chain has one class of
-      // the mixin) runs: a walk of the chain and two lookups cost a hot method ~12x
-      const fast = new WeakMap<object, (...a: unknown[]) => unknown>();
-      return function __ec$pick(this: unknown, ...args: unknown[]): unknown {
+      function __ec$pick(this: unknown, ...args: unknown[]): unknown {
         const above = isObject(this) ? protoOf(this) as object | null : null;
-        if (above !== null) {
-          const known = fast.get(above);
-          if (known !== undefined) return known.apply(this, args);
-        }
+        const known = above !== null ? state.fast.get(above) : undefined;
+        if (known !== undefined) return implOf(known).apply(this, args);
         let nearest: object | undefined;
         let second = false;
         for (let p = this; isObject(p); p = protoOf(p)) {
@@ -78,32 +77,50 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
           else { second = true; break; }
         }
         let cls = nearest ?? ((g as any)[ref] as object);
-        const nested = second && isObject(this);
-        const d = nested ? depth.get(this as object) ?? 0 : 0;
-        if (d > 0) {
-          let skip = d;
-          for (let p = this; isObject(p); p = protoOf(p)) {
-            const c = made.get(p);
-            if (c !== undefined && skip-- === 0) { cls = c; break; }
-          }
+        if (!second || !isObject(this)) {
+          if (above !== null && nearest !== undefined) state.fast.set(above, cls);
+          return implOf(cls).apply(this, args);
         }
-        let f = byClass.get(cls);
-        if (f === undefined) byClass.set(cls, (f = factory(cls)));
-        if (!nested) {
-          if (above !== null && !second) fast.set(above, f);
-          return f.apply(this, args);
+        const d = state.depth.get(this) ?? 0;
+        let skip = d;
+        for (let p = this; d > 0 && isObject(p); p = protoOf(p)) {
+          const c = made.get(p);
+          if (c !== undefined && skip-- === 0) { cls = c; break; }
         }
-        depth.set(this as object, d + 1);
-        try { return f.apply(this, args); } finally { if (d === 0) depth.delete(this as object); else depth.set(this as object, d); }
+        const f = implOf(cls);
+        state.depth.set(this, d + 1);
+        try { return f.apply(this, args); } finally { if (d === 0) state.depth.delete(this); else state.depth.set(this, d); }
       };
+    /**
+     * What a slot holds for a method's factory: while the class has one parent, the method made for
+     * the latest class (`made` undefined), else a picker. A method that reads its enclosing function's
+     * locals is a factory of that: the dispatch calls the slot with its environment (`new slot.E(…)`),
+     * and then the method it gives.
+     */
+    const forSlot = (factory: Factory, ref: string, made: WeakMap<object, object> | undefined): unknown => {
+      const latest = () => (g as any)[ref] as object;
+      const E = (factory as unknown as { E?: unknown }).E;
+      if (typeof E !== 'function') {
+        if (made === undefined) return factory(latest());
+        const byClass = new WeakMap<object, (...a: unknown[]) => unknown>();
+        const implOf = (cls: object) => { let f = byClass.get(cls); if (f === undefined) byClass.set(cls, (f = factory(cls))); return f; };
+        return picker(implOf, ref, made, { depth: new WeakMap(), fast: new WeakMap() });
+      }
+      const withEnv = factory as unknown as (env: unknown) => Factory;
+      const state: PickState = { depth: new WeakMap(), fast: new WeakMap() };
+      const out = made === undefined
+        ? (env: unknown) => withEnv(env)(latest())
+        : (env: unknown) => picker((cls) => withEnv(env)(cls), ref, made, state);
+      define(out, 'E', { value: E, configurable: true });
+      return out;
     };
     return {
       install(slot: string, factory: Factory, ref: string): unknown {
         let slots = installed.get(ref);
         if (slots === undefined) installed.set(ref, (slots = new Map()));
         const made = madeOf(ref);
-        if (made !== undefined) { slots.delete(slot); return picker(factory, ref, made); }
-        const direct = factory((g as any)[ref]);
+        if (made !== undefined) { slots.delete(slot); return forSlot(factory, ref, made); }
+        const direct = forSlot(factory, ref, undefined);
         slots.set(slot, { factory, direct });
         return direct;
       },
@@ -124,7 +141,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
         for (const [slot, { factory, direct }] of slots) {
           if ((g as any)[slot] !== direct) continue;
           delete (g as any)[slot];
-          define(g, slot, { __proto__: null, value: picker(factory, ref, made), configurable: true } as PropertyDescriptor);
+          define(g, slot, { __proto__: null, value: forSlot(factory, ref, made), configurable: true } as PropertyDescriptor);
         }
         installed.delete(ref);
       },

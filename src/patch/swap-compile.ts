@@ -192,8 +192,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // methods' super is the default one
     // A method with `super` is compiled as a factory of itself for a given class, whose parent its
     // `super` is: the runtime makes it for each class a mixin made (src/inject/swap-runtime.ts
-    // superHomes). Not with an environment (its factory is another), nor with the class's own name.
-    home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && !unit.shape.env.length && usesSuper(node);
+    // superHomes); with an environment, a factory of that factory. Not with the class's own name
+    // read through the class global.
+    home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && usesSuper(node);
     const cls = unit.classScope === null ? null : home ? HOME : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
       : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`

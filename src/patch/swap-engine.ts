@@ -176,7 +176,7 @@ export class SwapEngine implements PatchEngine {
       const failure = r.result.value as string | null;
       if (failure === null) return { ok: true };
       if (failure.startsWith('many ')) {
-        return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not swapped: it uses \`super\` with a local of the function that makes its class (or its class's own name), and its class is made more than once with another parent (a mixin) or own name: swapped-in code would reach only the latest class's; restart to use it` } };
+        return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not swapped: it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it` } };
       }
       if (failure.startsWith('no eval')) {
         return { ok: false, reason: { code: Codes.SwapUnavailable, message: `there is no scope to compile it in (${failure.slice(8)} is missing: the module, or the class, has not been created yet); restart to use it` } };

@@ -405,9 +405,9 @@ describe.each(lines)('$label', ({ bin }) => {
       "class A { hi() { return 'a'; } }",
       "class B { hi() { return 'b'; } }",
       "class C { hi() { return 'c'; } }",
-      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } };',
+      'const Counted = (Base) => class extends Base { #n = 1; get() { return this.#n + super.hi(); } tag() { return super.hi() + Base.name; } };',
       'const all = [new (Counted(A))(), new (Counted(B))()];',
-      "readline.createInterface({ input: process.stdin }).on('line', (l) => { if (l === 'c') all.push(new (Counted(C))()); console.log(all.map((o) => o.get()).join(' ')); });",
+      "readline.createInterface({ input: process.stdin }).on('line', (l) => { if (l === 'c') all.push(new (Counted(C))()); console.log(all.map((o) => (l === 't' ? o.tag() : o.get())).join(' ')); });",
       "console.log('ready');",
       '',
     ].join('\n') });
@@ -420,6 +420,11 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /^10a 10b$/m, 'stdout');
     // the mixin applied to a third parent after the save
     await ask(cli, 'c', /^10a 10b 10c$/m, 'stdout');
+    // a method with `super` that also reads the mixin's parameter (its environment)
+    mark = cli.mark('stderr');
+    edit(file, 'return super.hi() + Base.name;', "return super.hi() + Base.name + '!';", saveByRename);
+    await patched(cli, mark, /patched mix\.js: class\.tag\n/, 'swap tag');
+    await ask(cli, 't', /^aA! bB! cC!$/m, 'stdout');
     // a stop in it: the runtime's pick of the class's method is no frame of the user's; retry runs the fix
     mark = cli.mark('stderr');
     edit(file, 'return this.#n * 10 + super.hi();', 'return this.#n * 10 + super.hi() + this.nope();', saveByRename);
