@@ -54,7 +54,12 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
     const madeOf = (ref: string): WeakMap<object, object> | undefined => (g as any)[ref + 'c'];
     const isObject = (o: unknown): o is object => (typeof o === 'object' && o !== null) || typeof o === 'function';
     /** What one slot's pickers share: how deep each object is in them, and the class each prototype's chain picked. */
-    interface PickState { depth: WeakMap<object, number>; fast: WeakMap<object, object> }
+    interface PickState {
+      depth: WeakMap<object, number>;
+      /** The class each prototype picked; `impl`, without an environment: the method itself (one lookup a call). */
+      fast: WeakMap<object, object>;
+      impl: WeakMap<object, (...a: unknown[]) => unknown> | null;
+    }
     /**
      * The picker: `implOf(cls)` gives the method made for a class. A chain with two classes of the
      * mixin (applied over itself) has the outer one's method call the inner one's through `super`,
@@ -66,8 +71,15 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       // (named as SWAP_PICKER_NAME in ./mark.ts says: written out, this function stays self-contained)
       function __ec$pick(this: unknown, ...args: unknown[]): unknown {
         const above = isObject(this) ? protoOf(this) as object | null : null;
-        const known = above !== null ? state.fast.get(above) : undefined;
-        if (known !== undefined) return implOf(known).apply(this, args);
+        if (above !== null) {
+          if (state.impl !== null) {
+            const f = state.impl.get(above);
+            if (f !== undefined) return f.apply(this, args);
+          } else {
+            const known = state.fast.get(above);
+            if (known !== undefined) return implOf(known).apply(this, args);
+          }
+        }
         let nearest: object | undefined;
         let second = false;
         for (let p = this; isObject(p); p = protoOf(p)) {
@@ -78,8 +90,12 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
         }
         let cls = nearest ?? ((g as any)[ref] as object);
         if (!second || !isObject(this)) {
-          if (above !== null && nearest !== undefined) state.fast.set(above, cls);
-          return implOf(cls).apply(this, args);
+          const f = implOf(cls);
+          if (above !== null && nearest !== undefined) {
+            if (state.impl !== null) state.impl.set(above, f);
+            else state.fast.set(above, cls);
+          }
+          return f.apply(this, args);
         }
         const d = state.depth.get(this) ?? 0;
         let skip = d;
@@ -104,10 +120,10 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
         if (made === undefined) return factory(latest());
         const byClass = new WeakMap<object, (...a: unknown[]) => unknown>();
         const implOf = (cls: object) => { let f = byClass.get(cls); if (f === undefined) byClass.set(cls, (f = factory(cls))); return f; };
-        return picker(implOf, ref, made, { depth: new WeakMap(), fast: new WeakMap() });
+        return picker(implOf, ref, made, { depth: new WeakMap(), fast: new WeakMap(), impl: new WeakMap() });
       }
       const withEnv = factory as unknown as (env: unknown) => Factory;
-      const state: PickState = { depth: new WeakMap(), fast: new WeakMap() };
+      const state: PickState = { depth: new WeakMap(), fast: new WeakMap(), impl: null };
       const out = made === undefined
         ? (env: unknown) => withEnv(env)(latest())
         : (env: unknown) => picker((cls) => withEnv(env)(cls), ref, made, state);
