@@ -841,11 +841,10 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     // refused (it would reach only the latest class's).
     const ref = slotName(module, `k${k}`);
     const named = node.type === 'ClassExpression' && node.id != null;
-    // Made again with another parent than the class before (or once that has happened; for a named
-    // class expression, made again at all): the runtime records both classes, so that a swapped method
-    // using `super` finds each call's own class (./swap-runtime.ts superHomes).
+    // Made again: the runtime records the classes, so that a swapped method using `super` finds each
+    // call's own class once they have more than one parent (./swap-runtime.ts superHomes).
     const many = classManyName(ref);
-    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this${named ? '' : `&&(Object.getPrototypeOf(d.value)!==Object.getPrototypeOf(this)||globalThis["${many}"]===true)`}){${define(many, 'true')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.k("${ref}",d.value,this)}`;
+    const again = `const d=Object.getOwnPropertyDescriptor(globalThis,"${ref}");if(d!==void 0&&d.value!==this){${named ? '' : `if(Object.getPrototypeOf(d.value)!==Object.getPrototypeOf(this))`}${define(many, 'true')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.k("${ref}",d.value,this)}`;
     const holder = slotName(module, suffix);
     const privates = needs !== 'private' ? '' : `typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}.p("${holder}",this,${privateAccessors(privateNames(node.body))});`;
     const body = again + define(ref, 'this') + privates;

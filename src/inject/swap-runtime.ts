@@ -42,9 +42,10 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
    * global `ref` has one parent, the method made for that class, as fast as any swapped method; once
    * it has more, a picker that finds each call's class (the nearest made on `this`'s prototype chain,
    * or `this` itself for a static) and calls the method made for it. `again(ref, previous, cls)`,
-   * called by the class's static block when it makes a class with another parent than the one before
-   * (./boundary.ts), records both, and turns the methods installed for one parent into pickers. The
-   * classes are kept in a WeakMap: a class, its instances and its methods go once unused.
+   * called by the class's static block each time it makes the class again (./boundary.ts), records
+   * the classes (all of them: one made before another parent came is picked too), and once they have
+   * more than one parent turns the methods installed for one parent into pickers. The classes are
+   * kept in a WeakMap: a class, its instances and its methods go once unused.
    */
   function superHomes(g: typeof globalThis) {
     const protoOf = Object.getPrototypeOf;
@@ -52,6 +53,8 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
     /** Per class global: each slot's factory, and what was installed for it while there was one parent. */
     const installed = new Map<string, Map<string, { factory: Factory; direct: unknown }>>();
     const madeOf = (ref: string): WeakMap<object, object> | undefined => (g as any)[ref + 'c'];
+    /** The classes made, once they have more than one parent (the static block's `…m` global, ./boundary.ts classManyName). */
+    const severalParents = (ref: string): WeakMap<object, object> | undefined => ((g as any)[ref + 'm'] === true ? madeOf(ref) : undefined);
     const isObject = (o: unknown): o is object => (typeof o === 'object' && o !== null) || typeof o === 'function';
     /** What one slot's pickers share: how deep each object is in them, and the class each prototype's chain picked. */
     interface PickState {
@@ -134,7 +137,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       install(slot: string, factory: Factory, ref: string): unknown {
         let slots = installed.get(ref);
         if (slots === undefined) installed.set(ref, (slots = new Map()));
-        const made = madeOf(ref);
+        const made = severalParents(ref);
         if (made !== undefined) { slots.delete(slot); return forSlot(factory, ref, made); }
         const direct = forSlot(factory, ref, undefined);
         slots.set(slot, { factory, direct });
@@ -152,7 +155,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
           if (typeof c.prototype === 'object' && c.prototype !== null) made.set(c.prototype, c);
         }
         const slots = installed.get(ref);
-        if (!first || slots === undefined) return;
+        if (slots === undefined || severalParents(ref) === undefined) return;
         // a slot a later save filled otherwise (a body without super) is no longer this method's
         for (const [slot, { factory, direct }] of slots) {
           if ((g as any)[slot] !== direct) continue;
