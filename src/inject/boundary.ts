@@ -837,8 +837,8 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     // runtime's `p`: ./swap-runtime.ts). Its global holds the latest class: when that class has
     // another parent (a mixin) or is a named class expression (its own name is another class), the
     // global says so (classManyName). A swapped method that uses `super` then finds the class of each
-    // call (the runtime's `k` and `h`); one that uses the own name, or `super` from an environment, is
-    // refused (it would reach only the latest class's).
+    // call (the runtime's `k` and `h`); one that reads the own name through this global is refused (it
+    // would reach only the latest class's).
     const ref = slotName(module, `k${k}`);
     const named = node.type === 'ClassExpression' && node.id != null;
     // Made again: the runtime records the classes, so that a swapped method using `super` finds each

@@ -157,6 +157,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   }
   const classNames = inModule ? unit.classNames ?? new Map<string, string>() : new Map<string, string>();
   let ownNameUsed = false;
+  // (only a class global needs it: its methods with `super` are made per class, or refused when they cannot be)
+  const superUsed = classRef !== null && usesSuper(node);
   for (const r of uses.free) {
     const global = classNames.get(r.name);
     if (global === undefined || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
@@ -194,7 +196,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // `super` is: the runtime makes it for each class a mixin made (src/inject/swap-runtime.ts
     // superHomes); with an environment, a factory of that factory. Not with the class's own name
     // read through the class global.
-    home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && usesSuper(node);
+    home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && superUsed;
     const cls = unit.classScope === null ? null : home ? HOME : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
       : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`
@@ -224,7 +226,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     ? '\n'.repeat(at.line - 2) + prefix + '\n' + ' '.repeat(at.column) + text + suffix
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
-    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(home ? { home: true as const } : ownNameUsed || usesSuper(node) ? { many: classManyName(classRef) } : {}) } : {}) };
+    : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(home ? { home: true as const } : ownNameUsed || superUsed ? { many: classManyName(classRef) } : {}) } : {}) };
   return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
 }
 
@@ -300,9 +302,10 @@ export function installExpression(units: CompiledUnit[]): string {
     if (impl === undefined) return 'no eval ' + missing;
     made.push([slot, impl, home]);
   }
-  for (const [slot, impl, home] of made) if (home) { const h = g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}]; if (typeof h !== 'function' || typeof h.h !== 'function') return 'no eval ' + ${JSON.stringify(SWAP_PROLOGUE_HELPER)}; }
+  const helper = g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}];
+  if (made.some(([, , home]) => home) && (typeof helper !== 'function' || typeof helper.h !== 'function')) return 'no eval ' + ${JSON.stringify(SWAP_PROLOGUE_HELPER)};
   for (const [slot, impl, home] of made) {
-    const value = home ? g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}].h(slot, impl, home) : impl;
+    const value = home ? helper.h(slot, impl, home) : impl;
     delete g[slot];
     Object.defineProperty(g, slot, { __proto__: null, value, configurable: true });
   }

@@ -348,20 +348,12 @@ export class PauseSession {
   }
 
   /**
-   * Does frame `index` run a swapped-in body (code the swap engine compiled), called by the frame
-   * below it, the original function standing in its dispatch? Restarting that frame below runs the
-   * function's newest code (its first statement dispatches again); restarting the swapped-in frame
-   * itself would run the version it is.
-   */
-  async swappedIn(p: Pause, index: number): Promise<boolean> {
-    return (await this.dispatcherOf(p, index)) !== null;
-  }
-
-  /**
-   * The frame of the original function whose dispatch called the swapped-in body at frame `index`:
-   * the next one down, or the one after it when the runtime picked the method made for the call's
-   * class (a method with `super` of a class made with several parents: src/inject/swap-runtime.ts).
-   * Null when frame `index` is no swapped-in body.
+   * When frame `index` runs a swapped-in body (code the swap engine compiled): the frame of the
+   * original function whose dispatch called it, the next one down, or the one after it when the
+   * runtime picked the method made for the call's class (a method with `super` of a class made with
+   * several parents: src/inject/swap-runtime.ts). Restarting that frame runs the function's newest
+   * code (its first statement dispatches again); restarting the swapped-in frame itself would run the
+   * version it is. Null when frame `index` is no swapped-in body.
    */
   async dispatcherOf(p: Pause, index: number): Promise<number | null> {
     const frame = p.callFrames[index];
@@ -912,8 +904,7 @@ export class PauseSession {
    */
   private async hasPrivateMethod(objectId: string, name: string, frameIndex: number | null): Promise<boolean> {
     const frame = frameIndex === null ? undefined : this.current?.callFrames[frameIndex];
-    const hold = (value: string) => `function () { Object.defineProperty(globalThis, ${JSON.stringify(PRIVATE_IN_HOLDER)}, { value: ${value}, configurable: true, writable: true }); }`;
-    await this.cdp.Runtime.callFunctionOn({ objectId, functionDeclaration: hold('this') });
+    await this.cdp.Runtime.callFunctionOn({ objectId, functionDeclaration: `function () { Object.defineProperty(globalThis, ${JSON.stringify(PRIVATE_IN_HOLDER)}, { value: this, configurable: true, writable: true }); }` });
     try {
       const read = { expression: `${PRIVATE_IN_HOLDER}.#${name}`, silent: true };
       const r = frame ? await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, ...read }) : await this.cdp.Runtime.evaluate(read);
