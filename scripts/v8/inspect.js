@@ -1,6 +1,6 @@
 // Shared by the drivers in this folder: run a program under node's inspector and speak CDP to it.
 //   const { launch } = require('./inspect');
-//   launch(node, source, { onEvent(msg), onAnswer(method, msg), onExit(code, signal) }) → { send(method, params) → Promise<msg>, finish(result) }
+//   launch(node, source, { onEvent(msg), onAnswer(method, msg), onExit(code, signal), nodeArgs }) → { send(method, params) → Promise<msg>, finish(result) }
 // The program is written to a temporary folder and started with --inspect=0; `send` resolves with
 // node's answer; `finish` prints `result` as one JSON line, kills the program, removes the folder and
 // exits.
@@ -15,7 +15,7 @@ function launch(node, source, handlers = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-v8-'));
   const target = path.join(dir, 'target.js');
   fs.writeFileSync(target, source);
-  const child = spawn(node, ['--inspect=0', target], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(node, [...(handlers.nodeArgs ?? []), '--inspect=0', target], { stdio: ['ignore', 'ignore', 'pipe'] });
   let id = 0;
   let ws = null;
   let ready;

@@ -43,13 +43,29 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
       return m.result;
     });
   };
+  // A pause request holds every later command until it is answered and a getIsolateId sent after
+  // that answer is answered too: a Runtime.evaluate dispatched with it, before the thread took the
+  // stop, stops in the evaluate and can abort the thread (the main connection's PAUSE rule).
+  let afterPause: Promise<unknown> | null = null;
+  const command = (method: string, params?: object): Promise<any> => {
+    if (afterPause) {
+      const waited = afterPause;
+      return waited.then(() => command(method, params));
+    }
+    if (method !== 'Debugger.pause') return send(method, params);
+    const answer = send(method, params);
+    const held: Promise<unknown> = answer.then(() => send('Runtime.getIsolateId')).catch(() => undefined)
+      .then(() => { if (afterPause === held) afterPause = null; });
+    afterPause = held;
+    return answer;
+  };
   const on = (event: string, listener: (params: any) => void): void => {
     const list = listeners.get(event);
     if (list) list.push(listener); else listeners.set(event, [listener]);
   };
   // `cdp.Debugger.enable(…)`, `cdp.Debugger.on('paused', …)`: the typed domains, by name
   const domain = (name: string): any => new Proxy({}, {
-    get: (_t, prop: string) => (prop === 'on' ? (event: string, l: (p: any) => void) => on(`${name}.${event}`, l) : (params?: object) => send(`${name}.${prop}`, params)),
+    get: (_t, prop: string) => (prop === 'on' ? (event: string, l: (p: any) => void) => on(`${name}.${event}`, l) : (params?: object) => command(`${name}.${prop}`, params)),
   });
   const gone = (): void => {
     if (isClosed) return;
@@ -62,12 +78,12 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
   return {
     Debugger: domain('Debugger'),
     Runtime: domain('Runtime'),
-    send,
+    send: command,
     onRaw: on,
     // the worker's messages travel on the main connection's socket: its kicks carry their ACKs too
     kick: () => parent.kick(),
     kickUntil: (done) => parent.kickUntil(done),
-    evaluateNoStop: (params) => send('Runtime.evaluate', params),
+    evaluateNoStop: (params) => command('Runtime.evaluate', params),
     dispatch(message: string) {
       let msg: { id?: number; method?: string; params?: unknown };
       try { msg = JSON.parse(message); } catch { return; }

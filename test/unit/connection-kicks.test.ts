@@ -145,4 +145,45 @@ describe('ACK kicks', () => {
     expect((await within(answer, "the evaluate's answer")).result.value).toBe(7);
     expect(evaluateCameAt).toBeGreaterThan(kickAnsweredAt);
   });
+
+  test("a command that runs code after a pause request waits for the request's answer and for a kick sent after it (node may still be dispatching the request)", async () => {
+    const order: string[] = [];
+    let pauseId = 0;
+    server = await peer((msg, p) => {
+      order.push(msg.method);
+      if (msg.method === 'Debugger.pause') { pauseId = msg.id; return; } // answered by the case, later
+      p.send({ id: msg.id, result: msg.method === 'Runtime.evaluate' ? { result: { type: 'number', value: 4 } } : {} });
+    });
+    cdp = await connect(server.url);
+    const asked = cdp.Debugger.pause();
+    const answer = cdp.Runtime.evaluate({ expression: '2 + 2' });
+    const after = cdp.Debugger.setPauseOnExceptions({ state: 'none' });
+    await new Promise((r) => setTimeout(r, 50));
+    // nothing behind the unanswered request, in order
+    expect(order).toEqual(['Debugger.pause']);
+    const kick = server.nextWrite();
+    server.send({ id: pauseId, result: {} });
+    await within(asked, 'the answer to Debugger.pause');
+    const k = await within(kick, 'the kick after the answer');
+    expect(k.id).toBeGreaterThan(2_000_000_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).toEqual(['Debugger.pause']);
+    server.send({ id: k.id, result: { id: 'isolate' } });
+    expect((await within(answer, "the evaluate's answer")).result.value).toBe(4);
+    await within(after, 'the answer to the command behind it');
+    expect(order).toEqual(['Debugger.pause', 'Runtime.evaluate', 'Debugger.setPauseOnExceptions']);
+  });
+
+  test('a stop before the answer to a pause request lets what waits go at once (the program is stopped)', async () => {
+    const order: string[] = [];
+    server = await peer((msg, p) => {
+      order.push(msg.method);
+      if (msg.method === 'Debugger.pause') { p.send({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } }); return; } // never answered
+      p.send({ id: msg.id, result: { result: { type: 'number', value: 4 } } });
+    });
+    cdp = await connect(server.url);
+    void cdp.Debugger.pause().catch(() => {});
+    expect((await within(cdp.Runtime.evaluate({ expression: '2 + 2' }), "the evaluate's answer")).result.value).toBe(4);
+    expect(order).toEqual(['Debugger.pause', 'Runtime.evaluate']);
+  });
 });
