@@ -4,6 +4,7 @@
 import WebSocket = require('ws');
 import type { ProtocolProxyApi } from 'devtools-protocol/types/protocol-proxy-api';
 import { debug } from '../util/log';
+import { PauseSettle } from './pause-settle';
 
 const log = debug('cdp');
 /** Each message's method (or answer's id) as it goes and comes: the timeline of a start (EDIT_CONTINUE_DEBUG=wire). */
@@ -61,14 +62,10 @@ const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepO
  */
 const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 /**
- * A request to stop. Dispatched while the program runs JavaScript, V8 stops at the program's next
- * check, right after node's dispatch; but a command of RUNS_CODE dispatched before it, in the same
- * dispatch, runs with the stop still due and stops in it, over a program frame V8 may have
- * interrupted at a function's entry, before the function set up its scope: building that frame's
- * scopes for the `paused` event fails a V8 check and aborts the process (every line, 20 to 26:
- * docs/v8.md, "A stop inside code the inspector runs"). So it holds like RUNS_CODE until answered,
- * and a RUNS_CODE command after it also waits for the answer to a kick sent after that answer: by
- * then node has left the dispatch that held the request.
+ * A request to stop. A RUNS_CODE command dispatched before V8 took it stops in its own code, and can
+ * abort the program (pause-settle.ts): such a command (and what comes after it, in order) waits until
+ * the requests are settled. The request itself goes out at once, as any command: a Ctrl+C asked
+ * right behind a resume must reach V8 there.
  */
 const PAUSE = 'Debugger.pause';
 
@@ -101,7 +98,8 @@ export async function connect(wsUrl: string): Promise<Connection> {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
     kicksOut = 0;
-    kicksAnswered(); // (what waited for them is refused as closed)
+    pauses.closed(); // (what waited for them is refused as closed)
+    kicksAnswered();
   };
   let onClosed!: () => void;
   const closed = new Promise<void>((resolve) => { onClosed = resolve; });
@@ -149,9 +147,10 @@ export async function connect(wsUrl: string): Promise<Connection> {
   }
   /** Kicks sent and not answered yet: node may still be dispatching one (see sendNow). */
   let kicksOut = 0;
-  /** Code-running commands waiting for the kicks in flight to be answered. */
+  /** Code-running commands waiting for the kicks in flight to be answered and the pause requests to settle. */
   const afterKicks: (() => void)[] = [];
-  const kicksAnswered = () => { while (afterKicks.length) afterKicks.shift()!(); };
+  const kicksAnswered = () => { while (afterKicks.length && ((kicksOut === 0 && pauses.settled) || isClosed)) afterKicks.shift()!(); };
+  const pauses = new PauseSettle(kicksAnswered);
   const kick = () => {
     if (isClosed || holder) return;
     writes++;
@@ -183,17 +182,16 @@ export async function connect(wsUrl: string): Promise<Connection> {
   // until the program stops again (a few times at most).
   const sendNow = (method: string, params?: object): Promise<any> => {
     if (LETS_GO.has(method)) eager = EAGER_KICKS;
-    const pause = method === PAUSE;
-    if ((!RUNS_CODE.has(method) && !pause) || isClosed) return send(method, params);
+    if (method === PAUSE && !isClosed) {
+      const answered = pauses.sent();
+      const asked = send(method, params);
+      asked.then(answered, answered);
+      return asked;
+    }
+    if (!RUNS_CODE.has(method) || isClosed) return send(method, params);
     const mine = ++holders;
     holder = mine;
-    const done = () => {
-      if (holder !== mine) return;
-      holder = 0;
-      // (what is held goes out now; a command that runs code waits for this kick's answer: afterKicks)
-      if (pause) kick();
-      release();
-    };
+    const done = () => { if (holder === mine) release(); };
     // Not while node may still be dispatching a kick of ours: a message that comes in while another is
     // dispatched waits for the next one to wake node's dispatch, and while this command runs we send
     // none, so it would never run (fresh-clone CI, node 22: no pause, no answer, for 20 s). A kick is
@@ -204,7 +202,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
       answer.then(done, done);
       return answer;
     };
-    if (kicksOut === 0) return go();
+    if (kicksOut === 0 && pauses.settled) return go();
     return new Promise((resolve, reject) => afterKicks.push(() => { go().then(resolve, reject); }));
   };
   /** Send a command, after the one that holds (RUNS_CODE) if one does. */
@@ -232,6 +230,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
       if (list) for (const l of [...list]) l(msg.params);
       if (msg.method === 'Debugger.paused') {
         eager = 0;
+        pauses.stopped();
         // stopped: node's pause loop takes messages again, those of a command still running included
         if (holder) release();
       }

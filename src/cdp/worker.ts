@@ -3,6 +3,7 @@
 // thread's, so a LiveSession runs on it unchanged. Nothing is opened for it: no port, no id published.
 import type { Connection } from './connection';
 import { debug } from '../util/log';
+import { PauseSettle } from './pause-settle';
 
 const log = debug('cdp');
 
@@ -43,21 +44,22 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
       return m.result;
     });
   };
-  // A pause request holds every later command until it is answered and a getIsolateId sent after
-  // that answer is answered too: a Runtime.evaluate dispatched with it, before the thread took the
-  // stop, stops in the evaluate and can abort the thread (the main connection's PAUSE rule).
-  let afterPause: Promise<unknown> | null = null;
-  const command = (method: string, params?: object): Promise<any> => {
-    if (afterPause) {
-      const waited = afterPause;
-      return waited.then(() => command(method, params));
-    }
+  // After a pause request, every later command waits until the request has settled (a stop, or no
+  // stop soon after its answer): a Runtime.evaluate dispatched before the thread took the stop stops
+  // in the evaluate and can abort the thread (pause-settle.ts).
+  const waiting: (() => void)[] = [];
+  const pauses = new PauseSettle(() => { while (waiting.length && pauses.settled) waiting.shift()!(); });
+  const sendNow = (method: string, params?: object): Promise<any> => {
     if (method !== 'Debugger.pause') return send(method, params);
+    const answered = pauses.sent();
     const answer = send(method, params);
-    const held: Promise<unknown> = answer.then(() => send('Runtime.getIsolateId')).catch(() => undefined)
-      .then(() => { if (afterPause === held) afterPause = null; });
-    afterPause = held;
+    answer.then(answered, answered);
     return answer;
+  };
+  /** Send, or wait in order behind the commands that wait. */
+  const command = (method: string, params?: object): Promise<any> => {
+    if (pauses.settled && !waiting.length) return sendNow(method, params);
+    return new Promise((resolve, reject) => waiting.push(() => { sendNow(method, params).then(resolve, reject); }));
   };
   const on = (event: string, listener: (params: any) => void): void => {
     const list = listeners.get(event);
@@ -70,6 +72,7 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
   const gone = (): void => {
     if (isClosed) return;
     isClosed = true;
+    pauses.closed();
     log('worker gone', sessionId);
     for (const p of pending.values()) p.reject(protocolError('worker', { message: 'the worker thread is gone' }));
     pending.clear();
@@ -95,6 +98,7 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
         return;
       }
       // a worker that waited for us stops at its first line (node: "Break on start"): not the user's stop
+      if (msg.method === 'Debugger.paused') pauses.stopped();
       if (msg.method === 'Debugger.paused' && (msg.params as { reason?: string }).reason === 'Break on start') {
         log('worker break on start: resumed', sessionId);
         send('Debugger.resume').catch(() => {});

@@ -146,7 +146,7 @@ describe('ACK kicks', () => {
     expect(evaluateCameAt).toBeGreaterThan(kickAnsweredAt);
   });
 
-  test("a command that runs code after a pause request waits for the request's answer and for a kick sent after it (node may still be dispatching the request)", async () => {
+  test('a command that runs code after a pause request waits until the request is answered and the program has stopped (pause-settle.ts)', async () => {
     const order: string[] = [];
     let pauseId = 0;
     server = await peer((msg, p) => {
@@ -158,32 +158,30 @@ describe('ACK kicks', () => {
     const asked = cdp.Debugger.pause();
     const answer = cdp.Runtime.evaluate({ expression: '2 + 2' });
     const after = cdp.Debugger.setPauseOnExceptions({ state: 'none' });
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
     // nothing behind the unanswered request, in order
     expect(order).toEqual(['Debugger.pause']);
-    const kick = server.nextWrite();
     server.send({ id: pauseId, result: {} });
     await within(asked, 'the answer to Debugger.pause');
-    const k = await within(kick, 'the kick after the answer');
-    expect(k.id).toBeGreaterThan(2_000_000_000);
-    await new Promise((r) => setTimeout(r, 50));
+    // answered, and no stop yet: V8 may still have it due (the timer's side is pause-settle.test.ts)
     expect(order).toEqual(['Debugger.pause']);
-    server.send({ id: k.id, result: { id: 'isolate' } });
+    server.send({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [], hitBreakpoints: [] } });
     expect((await within(answer, "the evaluate's answer")).result.value).toBe(4);
     await within(after, 'the answer to the command behind it');
     expect(order).toEqual(['Debugger.pause', 'Runtime.evaluate', 'Debugger.setPauseOnExceptions']);
   });
 
-  test('a stop before the answer to a pause request lets what waits go at once (the program is stopped)', async () => {
-    const order: string[] = [];
-    server = await peer((msg, p) => {
-      order.push(msg.method);
-      if (msg.method === 'Debugger.pause') { p.send({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } }); return; } // never answered
-      p.send({ id: msg.id, result: { result: { type: 'number', value: 4 } } });
-    });
+  test('a pause request goes out at once, with a kick unanswered (a Ctrl+C right behind a resume must reach V8 there)', async () => {
+    server = await peer((msg, p) => { p.send({ id: msg.id, result: {} }); });
     cdp = await connect(server.url);
-    void cdp.Debugger.pause().catch(() => {});
-    expect((await within(cdp.Runtime.evaluate({ expression: '2 + 2' }), "the evaluate's answer")).result.value).toBe(4);
-    expect(order).toEqual(['Debugger.pause', 'Runtime.evaluate']);
+    const kickWrite = server.nextWrite();
+    cdp.kick();
+    const k = await within(kickWrite, 'the kick');
+    const pauseWrite = server.nextWrite();
+    const asked = cdp.Debugger.pause();
+    expect((await within(pauseWrite, 'the pause request')).method).toBe('Debugger.pause');
+    server.send({ id: k.id, result: { id: 'isolate' } });
+    server.send({ id: (await pauseWrite).id, result: {} });
+    await within(asked, 'the answer to Debugger.pause');
   });
 });
