@@ -85,7 +85,6 @@ export class PauseSession {
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
   private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
-  private forceTimer: NodeJS.Timeout | null = null;
   /**
    * Counts V8's pauses. An answer to a command that let the program go (resume, restartFrame) can
    * arrive after the next pause it led to (V8 sends them together, and the answer's continuation runs
@@ -180,7 +179,6 @@ export class PauseSession {
     const pause = classifyPause(e, contextOf(this.state));
     log('paused', pause.kind, e.reason, pause.callFrames[0]?.functionName);
     this.pauseCount++;
-    if (this.forceTimer) { clearTimeout(this.forceTimer); this.forceTimer = null; }
     this.setAtThisPause.clear();
     this.feed({ on: 'paused', pause, awaited: this.waiters.length > 0 });
   }
@@ -193,8 +191,9 @@ export class PauseSession {
   }
 
   /**
-   * Stop the program where it is (Ctrl+C). An idle program runs no JavaScript to stop in: after a
-   * moment, run a no-op in it so that it stops there (the prompt then has no frames of the program).
+   * Stop the program where it is (Ctrl+C). An idle program runs no JavaScript to stop in: once the
+   * request has settled with no stop (cdp/pause-settle.ts: 100 ms after its answer), a no-op runs in
+   * it so that it stops there (the prompt then has no frames of the program).
    *
    * Answers whether V8 queued the request; false when the program was stopped (here, or when V8 read
    * it: then V8 dropped it, pause-state.ts).
@@ -216,8 +215,18 @@ export class PauseSession {
     this.feed({ on: 'interrupt' });
     const stops = this.v8Stops;
     let queued = false;
+    const asked = this.cdp.Debugger.pause();
+    // The no-op that stops an idle program, right behind the request: the connection sends it once
+    // the request has settled, at the stop (where it does nothing) or, with none soon after the
+    // answer, into the idle program, which then stops there (cdp/pause-settle.ts). Queued now, it goes
+    // before any command of ours that runs code and comes later (a save's patch), which would
+    // otherwise take V8's stop at its first call: "paused in node internal", the patch held until
+    // cont. Not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old
+    // state back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws
+    // nothing.
+    this.cdp.Runtime.evaluate({ expression: `void 0\n//# sourceURL=${IDLE_URL}` }).catch(() => {});
     try {
-      await this.cdp.Debugger.pause();
+      await asked;
     } finally {
       // V8 reads the request while the program runs (it went out after V8 said it left its last stop)
       // or at a stop that began first, and answers as it reads it. No stop before the answer: queued.
@@ -227,15 +236,6 @@ export class PauseSession {
       log('pause answered', queued ? '(queued)' : '(a stop came first: nothing queued)');
       this.feed({ on: 'interrupt-answered', queued });
     }
-    if (this.forceTimer) clearTimeout(this.forceTimer);
-    this.forceTimer = setTimeout(() => {
-      this.forceTimer = null;
-      if (this.state.phase.is === 'interrupting') {
-        // not `silent`: V8 turns pause-on-exceptions off for a silent evaluation and puts the old state
-        // back when it returns, undoing a `catch` typed at this pause (issue 13). `void 0` throws nothing.
-        this.cdp.Runtime.evaluate({ expression: `void 0\n//# sourceURL=${IDLE_URL}` }).catch(() => {});
-      }
-    }, 400);
     return queued;
   }
 

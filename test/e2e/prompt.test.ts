@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { PROMPT_END, ask, cliPerTest, copyFixture, edit, programDir, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
-import { testConfigs, useEngine } from '../helpers/nodes';
+import { testConfigs, testNodes, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
 // 10·1 + 20·2 + 30·3 + 1·4 + 50·5 + 60·6, with the fix giving item 4 a weight of 1
@@ -475,5 +475,39 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     const exit = await cli.exited;
     expect(exit.code).toBe(1);
     expect(cli.stderr()).toMatch(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at work/);
+  });
+});
+
+// On every line once, with the swap engine: its patch runs code in the program (a LiveEdit patch
+// runs none, so V8 cannot stop in it).
+describe.each(testNodes())('$label', ({ bin }) => {
+  const start = cliPerTest();
+
+  // A save's patch that went out right behind the Ctrl+C's pause request took V8's stop at its first
+  // call: the prompt said "paused in (anonymous) (node internal:1:1)" and the patch waited for cont.
+  // The no-op that stops an idle program now goes first, once the request has settled
+  // (cdp/pause-settle.ts), and the patch is applied at the stop.
+  test('Ctrl+C, and a save right behind it, the program idle: the stop is the idle one, and the save is patched at it', async () => {
+    // idle: it runs only when told (SIGUSR2), so the one stop a Ctrl+C can give is the idle one
+    const dir = programDir('idle-save', { 'app.js': "function value() { return 1; }\nprocess.on('SIGUSR2', () => console.log(`value ${value()}`));\nsetInterval(() => {}, 60000);\nconsole.log('ready');\n" });
+    const cli = start(['--json', '--engine', 'swap', bin, 'app.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ready(cli);
+    const mark = cli.mark('stderr');
+    // the save right behind the Ctrl+C: its patch is on its way while V8 has the stop queued
+    cli.kill('SIGINT');
+    await cli.waitFor(/pausing…/, { stream: 'stderr', after: mark, step: 'pausing' });
+    edit(path.join(dir, 'app.js'), 'return 1;', 'return 2;', saveByRename);
+    const stop = (await cli.waitFor(/paused (?:in|while) [^\n]*\n/, { stream: 'stderr', after: mark, step: 'the stop' }))[0];
+    expect(stop).toBe('paused while the program was idle\n');
+    await cli.waitFor(/patched app\.js: value\n/, { stream: 'stderr', after: mark, step: 'the patch' });
+    await prompt(cli, mark, 'the prompt');
+    const out = cli.mark('stdout');
+    cli.send('cont\n');
+    await cli.waitFor(/\{"v":1,"type":"resumed"/, { stream: 'stderr', after: mark, step: 'cont' });
+    process.kill(programPid(dir, 'app.js'), 'SIGUSR2');
+    await cli.waitFor(/value 2\n/, { after: out, step: 'the new code runs' });
+    cli.kill('SIGTERM');
+    await cli.exited;
   });
 });
