@@ -44,21 +44,38 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
       return m.result;
     });
   };
-  // After a pause request, every later command waits until the request has settled (a stop, or no
-  // stop soon after its answer): a Runtime.evaluate dispatched before the thread took the stop stops
-  // in the evaluate and can abort the thread (pause-settle.ts).
+  // Two rules of the main connection's (connection.ts), for the same reasons in the worker's own
+  // inspector dispatch: after a pause request, every later command waits until the request has
+  // settled (a stop, or no stop soon after its answer: an evaluate dispatched before the thread took
+  // the stop stops in the evaluate and can abort the thread, pause-settle.ts); and while a command
+  // that runs code (the idle no-op that stops the thread, a patch) is out and the thread has not
+  // stopped, nothing else goes: a message that comes in while it runs and before it stops is never
+  // dispatched, and the thread hangs stopped.
   const waiting: (() => void)[] = [];
-  const pauses = new PauseSettle(() => { while (waiting.length && pauses.settled) waiting.shift()!(); });
+  /** The command that runs code and is out (its number), or 0. */
+  let codeOut = 0;
+  let codeSeq = 0;
+  const free = (): boolean => pauses.settled && codeOut === 0;
+  const flush = (): void => { while (waiting.length && free()) waiting.shift()!(); };
+  const pauses = new PauseSettle(flush);
   const sendNow = (method: string, params?: object): Promise<any> => {
-    if (method !== 'Debugger.pause') return send(method, params);
-    const answered = pauses.sent();
+    if (method === 'Debugger.pause') {
+      const answered = pauses.sent();
+      const answer = send(method, params);
+      answer.then(answered, answered);
+      return answer;
+    }
+    if (method !== 'Runtime.evaluate' && method !== 'Runtime.callFunctionOn') return send(method, params);
+    const mine = ++codeSeq;
+    codeOut = mine;
     const answer = send(method, params);
-    answer.then(answered, answered);
+    const done = () => { if (codeOut === mine) { codeOut = 0; flush(); } };
+    answer.then(done, done);
     return answer;
   };
   /** Send, or wait in order behind the commands that wait. */
   const command = (method: string, params?: object): Promise<any> => {
-    if (pauses.settled && !waiting.length) return sendNow(method, params);
+    if (free() && !waiting.length) return sendNow(method, params);
     return new Promise((resolve, reject) => waiting.push(() => { sendNow(method, params).then(resolve, reject); }));
   };
   const on = (event: string, listener: (params: any) => void): void => {
@@ -72,6 +89,7 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
   const gone = (): void => {
     if (isClosed) return;
     isClosed = true;
+    codeOut = 0;
     pauses.closed();
     log('worker gone', sessionId);
     for (const p of pending.values()) p.reject(protocolError('worker', { message: 'the worker thread is gone' }));
@@ -98,7 +116,12 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
         return;
       }
       // a worker that waited for us stops at its first line (node: "Break on start"): not the user's stop
-      if (msg.method === 'Debugger.paused') pauses.stopped();
+      if (msg.method === 'Debugger.paused') {
+        // stopped: the thread's pause loop takes messages again, those of a command still running included
+        codeOut = 0;
+        pauses.stopped();
+        flush();
+      }
       if (msg.method === 'Debugger.paused' && (msg.params as { reason?: string }).reason === 'Break on start') {
         log('worker break on start: resumed', sessionId);
         send('Debugger.resume').catch(() => {});
