@@ -115,19 +115,18 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
         if (pending.size > 0) parent.kick();
         return;
       }
+      // stopped: the thread's pause loop takes messages again, those of a command still running
+      // included (after the listeners, as on the main connection)
+      const stopped = (): void => { codeOut = 0; pauses.stopped(); flush(); };
       // a worker that waited for us stops at its first line (node: "Break on start"): not the user's stop
-      if (msg.method === 'Debugger.paused') {
-        // stopped: the thread's pause loop takes messages again, those of a command still running included
-        codeOut = 0;
-        pauses.stopped();
-        flush();
-      }
       if (msg.method === 'Debugger.paused' && (msg.params as { reason?: string }).reason === 'Break on start') {
         log('worker break on start: resumed', sessionId);
+        stopped();
         send('Debugger.resume').catch(() => {});
         return;
       }
       if (msg.method) for (const l of listeners.get(msg.method) ?? []) l(msg.params);
+      if (msg.method === 'Debugger.paused') stopped();
     },
     gone,
     close: async () => {
