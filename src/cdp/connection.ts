@@ -60,14 +60,14 @@ const LETS_GO = new Set(['Debugger.resume', 'Debugger.stepInto', 'Debugger.stepO
  * from when we send one until it is answered or the program stops, nothing else goes out: no kick,
  * and other commands wait, in order.
  */
-const RUNS_CODE = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
+export const RUNS_CODE: ReadonlySet<string> = new Set(['Runtime.evaluate', 'Runtime.callFunctionOn']);
 /**
  * A request to stop. A RUNS_CODE command dispatched before V8 took it stops in its own code, and can
  * abort the program (pause-settle.ts): such a command (and what comes after it, in order) waits until
  * the requests are settled. The request itself goes out at once, as any command: a Ctrl+C asked
  * right behind a resume must reach V8 there.
  */
-const PAUSE = 'Debugger.pause';
+export const PAUSE = 'Debugger.pause';
 
 /** How long close() waits for the other side's close frame before it drops the socket. */
 const CLOSE_WAIT_MS = 2000;
@@ -98,8 +98,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
     kicksOut = 0;
-    pauses.closed(); // (what waited for them is refused as closed)
-    kicksAnswered();
+    pauses.closed(); // (its onSettled, kicksAnswered, lets what waited go: refused as closed)
   };
   let onClosed!: () => void;
   const closed = new Promise<void>((resolve) => { onClosed = resolve; });
@@ -182,12 +181,7 @@ export async function connect(wsUrl: string): Promise<Connection> {
   // until the program stops again (a few times at most).
   const sendNow = (method: string, params?: object): Promise<any> => {
     if (LETS_GO.has(method)) eager = EAGER_KICKS;
-    if (method === PAUSE && !isClosed) {
-      const answered = pauses.sent();
-      const asked = send(method, params);
-      asked.then(answered, answered);
-      return asked;
-    }
+    if (method === PAUSE && !isClosed) return pauses.request(() => send(method, params));
     if (!RUNS_CODE.has(method) || isClosed) return send(method, params);
     const mine = ++holders;
     holder = mine;

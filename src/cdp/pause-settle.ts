@@ -41,6 +41,14 @@ export class PauseSettle {
     return this.out === 0 && this.timer === null;
   }
 
+  /** Send a Debugger.pause with `send` and count it until its answer (or error). */
+  request<T>(send: () => Promise<T>): Promise<T> {
+    const answered = this.sent();
+    const answer = send();
+    answer.then(answered, answered);
+    return answer;
+  }
+
   /** A Debugger.pause goes out; call the returned function at its answer (or error). */
   sent(): () => void {
     this.out++;

@@ -1,7 +1,7 @@
 // A connection to one worker thread's inspector, carried inside the main thread's connection
 // (NodeWorker.sendMessageToWorker / receivedMessageFromWorker): the same Connection as the main
 // thread's, so a LiveSession runs on it unchanged. Nothing is opened for it: no port, no id published.
-import type { Connection } from './connection';
+import { PAUSE, RUNS_CODE, type Connection } from './connection';
 import { debug } from '../util/log';
 import { PauseSettle } from './pause-settle';
 
@@ -59,13 +59,8 @@ export function workerConnection(parent: Connection, sessionId: string): WorkerC
   const flush = (): void => { while (waiting.length && free()) waiting.shift()!(); };
   const pauses = new PauseSettle(flush);
   const sendNow = (method: string, params?: object): Promise<any> => {
-    if (method === 'Debugger.pause') {
-      const answered = pauses.sent();
-      const answer = send(method, params);
-      answer.then(answered, answered);
-      return answer;
-    }
-    if (method !== 'Runtime.evaluate' && method !== 'Runtime.callFunctionOn') return send(method, params);
+    if (method === PAUSE) return pauses.request(() => send(method, params));
+    if (!RUNS_CODE.has(method)) return send(method, params);
     const mine = ++codeSeq;
     codeOut = mine;
     const answer = send(method, params);
