@@ -233,6 +233,65 @@ function noOptionsOfOurs(argv: string[]): boolean {
   return argv.length > 0 && !argv[0].startsWith('-');
 }
 
+/** The launcher's options as node's own parser (util.parseArgs) reads them: the plain ones only. */
+const PLAIN_OPTIONS = {
+  watch: { type: 'string', short: 'w', multiple: true },
+  'no-watch': { type: 'boolean' },
+  poll: { type: 'boolean' },
+  'break-on': { type: 'string' },
+  execute: { type: 'string', short: 'x', multiple: true },
+  commands: { type: 'string' },
+  json: { type: 'string' },
+  engine: { type: 'string' },
+  'no-boundaries': { type: 'boolean' },
+  spawned: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+const PLAIN_CHOICES: Record<string, readonly string[]> = { 'break-on': ['unhandled', 'uncaught', 'all', 'none'], engine: ENGINE_CHOICES };
+
+/**
+ * Options of ours in their plain spellings, read by node's own parser instead of yargs, which takes
+ * 20-25 ms of CPU to load on node 20 (almost every start through a script or a test gives
+ * `--json`, `-x` or `--engine`). Plain: `--name`, `--name=value`, `--name value`, `-w value`,
+ * `-x value`, `-v`, `-q`, each at most once (but --watch and -x), every value one of its choices and
+ * not empty or option-like, and no `--` anywhere. Anything else (help, a typo, a bad value, a
+ * spelling yargs also reads, such as `-vq`) is null, and yargs reads the line: it says what is
+ * wrong, and test/unit/args.test.ts checks that the two readings agree on every plain line.
+ */
+function plainOptions(argv: string[]): (Record<string, unknown> & { _: string[] }) | null {
+  if (argv.includes('--')) return null;
+  let end = 0;
+  const seen = new Set<string>();
+  while (end < argv.length && argv[end].startsWith('-')) {
+    const word = argv[end];
+    const m = /^(?:--([a-z][a-z-]*)(=.*)?|-([wxvq]))$/.exec(word);
+    if (!m) return null;
+    const name = m[1] ?? Object.entries(PLAIN_OPTIONS).find(([, o]) => 'short' in o && o.short === m[3])![0];
+    const option = (PLAIN_OPTIONS as Record<string, { type: string; multiple?: boolean }>)[name];
+    if (!option || (seen.has(name) && !option.multiple)) return null;
+    seen.add(name);
+    let value: string | undefined;
+    if (option.type === 'string') {
+      if (m[2] !== undefined) value = m[2].slice(1);
+      else { value = argv[++end]; if (value === undefined) return null; }
+      if (value === '' || value.startsWith('-') && !(name === 'json' && value === '-')) return null;
+      if (PLAIN_CHOICES[name] && !PLAIN_CHOICES[name].includes(value)) return null;
+    } else if (m[2] !== undefined) {
+      return null;
+    }
+    end++;
+  }
+  if (end === 0 || end === argv.length) return null;
+  try {
+    const { parseArgs: parse } = require('node:util') as typeof import('node:util');
+    const { values } = parse({ args: argv.slice(0, end), options: PLAIN_OPTIONS, strict: true, allowPositionals: false });
+    return { ...values, _: argv.slice(end) };
+  } catch {
+    return null;
+  }
+}
+
 export async function parseArgs(argv: string[], execPath: string, opts: { alwaysYargs?: boolean } = {}): Promise<CliRequest> {
   if (argv[0] === 'attach') return parseAttach(jsonFlag(argv.slice(1)));
   argv = jsonFlag(argv);
@@ -240,8 +299,9 @@ export async function parseArgs(argv: string[], execPath: string, opts: { always
   let helpShown: string | undefined;
   const help = async () => (helpShown ??= await helpText());
   let parsed: Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
-  if (noOptionsOfOurs(argv) && !opts.alwaysYargs) {
-    parsed = { _: [...argv] };
+  const plain = opts.alwaysYargs ? null : noOptionsOfOurs(argv) ? { _: [...argv] } : plainOptions(argv);
+  if (plain) {
+    parsed = plain;
   } else {
     try {
       parsed = (await build(argv).parseAsync()) as typeof parsed;

@@ -487,7 +487,7 @@ describe.each(testNodes())('$label', ({ bin }) => {
   // call: the prompt said "paused in (anonymous) (node internal:1:1)" and the patch waited for cont.
   // The no-op that stops an idle program now goes first, once the request has settled
   // (cdp/pause-settle.ts), and the patch is applied at the stop.
-  test('Ctrl+C, and a save right behind it, the program idle: the stop is the idle one, and the save is patched at it', async () => {
+  test('Ctrl+C, and a save right behind it, the program idle: the stop is not in the patch code, and the save is patched at it', async () => {
     // idle: it runs only when told (SIGUSR2), so the one stop a Ctrl+C can give is the idle one
     const dir = programDir('idle-save', { 'app.js': "function value() { return 1; }\nprocess.on('SIGUSR2', () => console.log(`value ${value()}`));\nsetInterval(() => {}, 60000);\nconsole.log('ready');\n" });
     const cli = start(['--json', '--engine', 'swap', bin, 'app.js'], dir);
@@ -499,7 +499,9 @@ describe.each(testNodes())('$label', ({ bin }) => {
     await cli.waitFor(/pausing…/, { stream: 'stderr', after: mark, step: 'pausing' });
     edit(path.join(dir, 'app.js'), 'return 1;', 'return 2;', saveByRename);
     const stop = (await cli.waitFor(/paused (?:in|while) [^\n]*\n/, { stream: 'stderr', after: mark, step: 'the stop' }))[0];
-    expect(stop).toBe('paused while the program was idle\n');
+    // idle, or (under load the Ctrl+C can come while node still finishes the start's own ticks) in
+    // node's code: never in the patch's own code, whose frame has no name ("(anonymous) (node internal:1:1)")
+    expect(stop).toMatch(/^paused (?:while the program was idle|in (?!\(anonymous\))[\w.$<> ]+ \(node internal:\d+:\d+\))\n$/);
     await cli.waitFor(/patched app\.js: value\n/, { stream: 'stderr', after: mark, step: 'the patch' });
     await prompt(cli, mark, 'the prompt');
     const out = cli.mark('stdout');

@@ -343,6 +343,44 @@ describe('a command line with no option of ours is read without yargs', () => {
     const full = await parseArgs(argv, EXEC, { alwaysYargs: true });
     expect(fast).toEqual(full);
   });
+});
+
+describe('options of ours in their plain spellings are read without yargs, as yargs reads them', () => {
+  // yargs is the reference; a line the fast reader does not take (a typo, help, a bad value, a rare
+  // spelling) goes to yargs, so these include lines each way
+  test.each([
+    [['--json', 'app.js']],
+    [['--json=events.jsonl', 'node', 'app.js', 'a']],
+    [['--json', '--engine', 'swap', 'node', '--max-old-space-size=64', 'app.js', '--port', '1']],
+    [['--engine=liveedit', '-v', 'app.js']],
+    [['-x', 'p n', '-x', 'cont', '--execute=bt', '--commands', 'cmds.txt', 'node', 'app.js']],
+    [['-w', 'lib', '--watch', 'src/**/*.js', '--watch=conf', '--poll', 'app.js']],
+    [['--no-watch', '--no-boundaries', '--spawned', '--break-on', 'all', '-q', 'app.js']],
+    [['--break-on=none', '--json=-', 'tsx', 'app.ts', '-x', 'y']],
+    [['-v', '-q', 'app.js']],
+    [['--no-watch', '--watch', 'lib', 'app.js']],
+    [['--engine', 'swap', '--no-boundaries', 'app.js']],
+    [['--engine', 'nope', 'app.js']],
+    [['--break-on', 'sometimes', 'app.js']],
+    [['--engine', 'swap', '--engine', 'liveedit', 'app.js']],
+    [['--poll', '--poll', 'app.js']],
+    [['--poll=false', 'app.js']],
+    [['-vq', 'app.js']],
+    [['--watch', 'app.js']],
+    [['--json']],
+    [['--jsn', 'app.js']],
+    [['--json', '--', 'node', 'app.js']],
+    [['--json', 'app.js', '--', '-x']],
+    [['-x', '-1', 'app.js']],
+    [['--commands=', 'app.js']],
+    [['-wlib', 'app.js']],
+    [['--version']],
+    [['-h']],
+  ])('%j', async (argv) => {
+    const fast = await parseArgs(argv, EXEC);
+    const full = await parseArgs(argv, EXEC, { alwaysYargs: true });
+    expect(fast).toEqual(full);
+  });
 
   test('the CLI module does not load yargs for such a line', () => {
     // in a fresh process: jest's module registry would not say what node loaded
@@ -351,6 +389,9 @@ describe('a command line with no option of ours is read without yargs', () => {
     const dist = path.join(__dirname, '..', '..', 'dist', 'cli', 'args.js');
     const probe = `const a = require(${JSON.stringify(dist)}); a.parseArgs(process.argv.slice(1), process.execPath).then((r) => console.log(r.kind, Object.keys(require.cache).some((f) => /[\\\\/]yargs[\\\\/]/.test(f))));`;
     expect(execFileSync(process.execPath, ['-e', probe, 'app.js', '--port', '1'], { encoding: 'utf8' }).trim()).toBe('run false');
-    expect(execFileSync(process.execPath, ['-e', probe, '--', '-v', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run true');
+    expect(execFileSync(process.execPath, ['-e', probe, '--', '--poll=false', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run true');
+    // options in their plain spellings: node's own parser reads them; a bad value goes to yargs, which says what is wrong
+    expect(execFileSync(process.execPath, ['-e', probe, '--', '--json', '-x', 'cont', '--engine', 'swap', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run false');
+    expect(execFileSync(process.execPath, ['-e', probe, '--', '--engine', 'nope', 'app.js'], { encoding: 'utf8' }).trim()).toBe('error true');
   });
 });
