@@ -3,7 +3,7 @@
 import type yargsType from 'yargs';
 import { splitCommand, type TargetCommand } from '../launch/command';
 import type { Verbosity } from '../report/format';
-import type { BreakOn } from '../session/pause';
+import { BREAK_ON_MODES, type BreakOn } from '../session/pause';
 import { ENGINE_CHOICES, type EngineChoice } from '../launch/engine-choice';
 import { COMMANDS } from '../prompt/commands';
 
@@ -131,7 +131,7 @@ function common(y: Yargs) {
     .option('poll', { type: 'boolean', default: false, describe: 'poll files instead of using inotify (network drives, some containers)' })
     .option('break-on', {
       type: 'string',
-      choices: ['unhandled', 'uncaught', 'all', 'none'],
+      choices: [...BREAK_ON_MODES],
       default: 'unhandled',
       requiresArg: true,
       describe: 'which exceptions stop the program at the prompt (also: catch at the prompt). unhandled: those your code throws (or lets through) and does not catch itself, even when a framework, node or a promise handler catches them; uncaught: only those nothing catches',
@@ -233,63 +233,58 @@ function noOptionsOfOurs(argv: string[]): boolean {
   return argv.length > 0 && !argv[0].startsWith('-');
 }
 
-/** The launcher's options as node's own parser (util.parseArgs) reads them: the plain ones only. */
-const PLAIN_OPTIONS = {
-  watch: { type: 'string', short: 'w', multiple: true },
-  'no-watch': { type: 'boolean' },
-  poll: { type: 'boolean' },
-  'break-on': { type: 'string' },
-  execute: { type: 'string', short: 'x', multiple: true },
-  commands: { type: 'string' },
-  json: { type: 'string' },
-  engine: { type: 'string' },
-  'no-boundaries': { type: 'boolean' },
-  spawned: { type: 'boolean' },
-  verbose: { type: 'boolean', short: 'v' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
-const PLAIN_CHOICES: Record<string, readonly string[]> = { 'break-on': ['unhandled', 'uncaught', 'all', 'none'], engine: ENGINE_CHOICES };
+/**
+ * The launcher's options in their plain spellings: does it take a value, may it come more than once
+ * (yargs then gives an array), which values it takes (others go to yargs, which says what is wrong).
+ */
+const PLAIN_OPTIONS: Readonly<Record<string, { value: boolean; multiple?: boolean; choices?: readonly string[] }>> = {
+  watch: { value: true, multiple: true },
+  'no-watch': { value: false },
+  poll: { value: false },
+  'break-on': { value: true, choices: BREAK_ON_MODES },
+  execute: { value: true, multiple: true },
+  commands: { value: true },
+  json: { value: true },
+  engine: { value: true, choices: ENGINE_CHOICES },
+  'no-boundaries': { value: false },
+  spawned: { value: false },
+  verbose: { value: false },
+  quiet: { value: false },
+};
+const PLAIN_SHORT: Readonly<Record<string, string>> = { w: 'watch', x: 'execute', v: 'verbose', q: 'quiet' };
 
 /**
- * Options of ours in their plain spellings, read by node's own parser instead of yargs, which takes
- * 20-25 ms of CPU to load on node 20 (almost every start through a script or a test gives
- * `--json`, `-x` or `--engine`). Plain: `--name`, `--name=value`, `--name value`, `-w value`,
- * `-x value`, `-v`, `-q`, each at most once (but --watch and -x), every value one of its choices and
- * not empty or option-like, and no `--` anywhere. Anything else (help, a typo, a bad value, a
- * spelling yargs also reads, such as `-vq`) is null, and yargs reads the line: it says what is
- * wrong, and test/unit/args.test.ts checks that the two readings agree on every plain line.
+ * Options of ours in their plain spellings, read here instead of by yargs, which takes 20-25 ms of
+ * CPU to load on node 20 (almost every start through a script or a test gives `--json`, `-x` or
+ * `--engine`). Plain: `--name`, `--name=value`, `--name value`, `-w value`, `-x value`, `-v`, `-q`,
+ * each at most once (but --watch and -x), every value one of its choices and not empty or
+ * option-like, and no `--` anywhere. Anything else (help, a typo, a bad value, a spelling yargs also
+ * reads, such as `-vq`) is null, and yargs reads the line: it says what is wrong, and
+ * test/unit/args.test.ts checks that the two readings agree, plain lines and others.
  */
 function plainOptions(argv: string[]): (Record<string, unknown> & { _: string[] }) | null {
   if (argv.includes('--')) return null;
+  const values: Record<string, unknown> = {};
   let end = 0;
-  const seen = new Set<string>();
   while (end < argv.length && argv[end].startsWith('-')) {
-    const word = argv[end];
-    const m = /^(?:--([a-z][a-z-]*)(=.*)?|-([wxvq]))$/.exec(word);
+    const m = /^(?:--([a-z][a-z-]*)(=.*)?|-([wxvq]))$/.exec(argv[end]);
     if (!m) return null;
-    const name = m[1] ?? Object.entries(PLAIN_OPTIONS).find(([, o]) => 'short' in o && o.short === m[3])![0];
-    const option = (PLAIN_OPTIONS as Record<string, { type: string; multiple?: boolean }>)[name];
-    if (!option || (seen.has(name) && !option.multiple)) return null;
-    seen.add(name);
-    let value: string | undefined;
-    if (option.type === 'string') {
-      if (m[2] !== undefined) value = m[2].slice(1);
-      else { value = argv[++end]; if (value === undefined) return null; }
-      if (value === '' || value.startsWith('-') && !(name === 'json' && value === '-')) return null;
-      if (PLAIN_CHOICES[name] && !PLAIN_CHOICES[name].includes(value)) return null;
-    } else if (m[2] !== undefined) {
-      return null;
+    const name = m[1] ?? PLAIN_SHORT[m[3]];
+    const option = PLAIN_OPTIONS[name];
+    if (!option || (name in values && !option.multiple)) return null;
+    if (!option.value) {
+      if (m[2] !== undefined) return null;
+      values[name] = true;
+    } else {
+      const value = m[2] !== undefined ? m[2].slice(1) : argv[++end];
+      if (value === undefined || value === '' || (value.startsWith('-') && !(name === 'json' && value === '-'))) return null;
+      if (option.choices && !option.choices.includes(value)) return null;
+      values[name] = option.multiple ? [...((values[name] as string[] | undefined) ?? []), value] : value;
     }
     end++;
   }
   if (end === 0 || end === argv.length) return null;
-  try {
-    const { parseArgs: parse } = require('node:util') as typeof import('node:util');
-    const { values } = parse({ args: argv.slice(0, end), options: PLAIN_OPTIONS, strict: true, allowPositionals: false });
-    return { ...values, _: argv.slice(end) };
-  } catch {
-    return null;
-  }
+  return { ...values, _: argv.slice(end) };
 }
 
 export async function parseArgs(argv: string[], execPath: string, opts: { alwaysYargs?: boolean } = {}): Promise<CliRequest> {

@@ -390,7 +390,7 @@ describe('options of ours in their plain spellings are read without yargs, as ya
     const probe = `const a = require(${JSON.stringify(dist)}); a.parseArgs(process.argv.slice(1), process.execPath).then((r) => console.log(r.kind, Object.keys(require.cache).some((f) => /[\\\\/]yargs[\\\\/]/.test(f))));`;
     expect(execFileSync(process.execPath, ['-e', probe, 'app.js', '--port', '1'], { encoding: 'utf8' }).trim()).toBe('run false');
     expect(execFileSync(process.execPath, ['-e', probe, '--', '--poll=false', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run true');
-    // options in their plain spellings: node's own parser reads them; a bad value goes to yargs, which says what is wrong
+    // options in their plain spellings: read without yargs; a bad value goes to yargs, which says what is wrong
     expect(execFileSync(process.execPath, ['-e', probe, '--', '--json', '-x', 'cont', '--engine', 'swap', 'app.js'], { encoding: 'utf8' }).trim()).toBe('run false');
     expect(execFileSync(process.execPath, ['-e', probe, '--', '--engine', 'nope', 'app.js'], { encoding: 'utf8' }).trim()).toBe('error true');
   });

@@ -21,7 +21,9 @@ function harness() {
     if (!m) throw new Error(`${method} was not sent`);
     w.dispatch(JSON.stringify({ id: m.id, result }));
   };
-  return { w, sent, methods: () => sent.map((m) => m.method), answer };
+  /** The thread stops (not at its start). */
+  const stopped = () => w.dispatch(JSON.stringify({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } }));
+  return { w, sent, methods: () => sent.map((m) => m.method), answer, stopped };
 }
 
 describe('worker connection', () => {
@@ -45,7 +47,7 @@ describe('worker connection', () => {
     void h.w.Debugger.resume({});
     await settle();
     expect(h.methods()).toEqual(['Runtime.evaluate']);
-    h.w.dispatch(JSON.stringify({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } }));
+    h.stopped();
     await settle();
     expect(h.methods()).toEqual(['Runtime.evaluate', 'Debugger.resume']);
   });
@@ -60,7 +62,7 @@ describe('worker connection', () => {
     await asked;
     await settle();
     expect(h.methods()).toEqual(['Debugger.pause']);
-    h.w.dispatch(JSON.stringify({ method: 'Debugger.paused', params: { reason: 'other', callFrames: [] } }));
+    h.stopped();
     await settle();
     expect(h.methods()).toEqual(['Debugger.pause', 'Runtime.evaluate']);
   });
