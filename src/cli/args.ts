@@ -204,21 +204,6 @@ function buildAttach(argv: string[]) {
   return finish(y);
 }
 
-/** A bare --json (no =FILE) means stderr; it must not take the next word (the script) as its file. */
-function jsonFlag(argv: string[]): string[] {
-  const out = [...argv];
-  for (let i = 0; i < out.length; i++) {
-    if (out[i] === '--') break;
-    if (out[i] === '--json') out[i] = '--json=-';
-    else if (!out[i].startsWith('-')) {
-      const prev = out[i - 1];
-      const takesValue = prev !== undefined && /^(--watch|-w|--break-on|--pid|--execute|-x|--commands|--engine)$/.test(prev);
-      if (!takesValue) break;
-    }
-  }
-  return out;
-}
-
 export async function helpText(): Promise<string> {
   return build([]).getHelp();
 }
@@ -285,6 +270,27 @@ function plainOptions(argv: string[]): (Record<string, unknown> & { _: string[] 
   }
   if (end === 0 || end === argv.length) return null;
   return { ...values, _: argv.slice(end) };
+}
+
+/** Spellings of the options whose value is the next word (attach's --pid too; --json's never is). */
+const TAKES_VALUE: ReadonlySet<string> = new Set([
+  ...Object.keys(PLAIN_OPTIONS).filter((name) => PLAIN_OPTIONS[name].value && name !== 'json').map((name) => `--${name}`),
+  ...Object.keys(PLAIN_SHORT).filter((short) => PLAIN_OPTIONS[PLAIN_SHORT[short]].value).map((short) => `-${short}`),
+  '--pid',
+]);
+
+/** A bare --json (no =FILE) means stderr; it must not take the next word (the script) as its file. */
+function jsonFlag(argv: string[]): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--') break;
+    if (out[i] === '--json') out[i] = '--json=-';
+    else if (!out[i].startsWith('-')) {
+      const prev = out[i - 1];
+      if (prev === undefined || !TAKES_VALUE.has(prev)) break;
+    }
+  }
+  return out;
 }
 
 export async function parseArgs(argv: string[], execPath: string, opts: { alwaysYargs?: boolean } = {}): Promise<CliRequest> {

@@ -35,6 +35,9 @@ describe('parseArgs', () => {
     [['--json=-', 'app.js'], '-', 'app.js'],
     [['--json=ev.jsonl', 'app.js'], 'ev.jsonl', 'app.js'],
     [['-w', 'lib', '--json', 'node', 'app.js'], '-', 'app.js'],
+    // every option that takes the next word as its value, before a bare --json
+    ...[['--watch', 'lib'], ['--break-on', 'all'], ['--execute', 'cont'], ['-x', 'cont'], ['--commands', 'cmds.txt'], ['--engine', 'swap']]
+      .map((option) => [[...option, '--json', 'app.js'], '-', 'app.js'] as [string[], string, string]),
   ])('%j: json %s, and the script is still %s', async (argv, json, script) => {
     const r = run(await parseArgs(argv, EXEC));
     expect(r.json).toBe(json);
@@ -65,6 +68,11 @@ describe('parseArgs: attach', () => {
     expect(r.target).toEqual({ pid: 4242 });
     expect(r.json).toBe('ev.jsonl');
     expect(r.allowRemote).toBe(true);
+  });
+  test.each([['-x', 'cont'], ['--watch', 'lib'], ['--engine', 'swap']])('attach %s %s --json 9229: events on stderr, the target still 9229', async (name, value) => {
+    const r = await attachOf([name, value, '--json', '9229']);
+    expect(r.json).toBe('-');
+    expect(r.target).toBe('9229');
   });
   test.each([
     [[], /attach to what/],
