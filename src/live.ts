@@ -13,7 +13,7 @@ import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
-import { PauseSession, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import { PauseSession, markCompilerNames, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
 import { engineConnection } from './session/engine-connection';
 import { warmModuleLoader } from './loaders/transform';
 import type { Result } from './util/result';
@@ -585,14 +585,25 @@ export class LiveSession implements PromptSession {
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
     if (!frame) return null;
+    const written = await this.compiledSource(frame);
+    return written ? written.text : this.pause.shownText(frame.location.scriptId);
+  }
+
+  /**
+   * The source a compiler made a frame's running code from (tsc's .ts, or a loader's: tsx, ts-node),
+   * its text null when it cannot be read; null for code that runs as the user wrote it.
+   */
+  private async compiledSource(frame: Protocol.Debugger.CallFrame): Promise<{ text: string | null } | null> {
     const record = this.registry.byScriptId(frame.location.scriptId);
-    if (record?.compiledFrom) return readText(record.compiledFrom.ts).catch(() => null);
+    if (!record) return null;
+    if (record.compiledFrom) return { text: await readText(record.compiledFrom.ts).catch(() => null) };
+    if (!isTypeScriptFile(record.file)) return null;
     const src = await this.pause.source(frame.location.scriptId);
     // a loader's output (for a swapped-in body: the output it was compiled from) maps to the .ts
-    const loaderMap = src && record ? LoaderMap.of(record.file, record.mapText ?? record.shownText ?? src.text) : null;
+    const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? record.shownText ?? src.text) : null;
     // the .ts the running code was made from (the map's copy: a later save may have moved lines), else the file now
-    if (loaderMap && record) return loaderMap.sourceText() ?? (await readText(record.file).catch(() => null));
-    return this.pause.shownText(frame.location.scriptId);
+    if (loaderMap) return { text: loaderMap.sourceText() ?? (await readText(record.file).catch(() => null)) };
+    return null;
   }
 
   /** A .ts line in the loader's output V8 runs for it (null: no loader map, the line is the line). */
@@ -665,6 +676,11 @@ export class LiveSession implements PromptSession {
   async variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> {
     const vars = await this.pause.variables(frameIndex, scopeTypes);
     for (const v of vars) v.value = await this.pause.withFunctionName(v.value);
+    // compiled code (TypeScript through tsc or a loader): the names its compiler added (esbuild's
+    // `__create`, `import_express`, tsc's `express_1`, `__importDefault`) are not in the file
+    const frame = this.pause.current?.callFrames[frameIndex];
+    const written = frame && vars.length ? (await this.compiledSource(frame))?.text : null;
+    if (written) markCompilerNames(vars, written);
     return vars;
   }
 

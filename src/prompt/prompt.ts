@@ -615,10 +615,18 @@ export class Prompt {
 
   private async locals(index: number, all: boolean): Promise<string> {
     const types = all ? undefined : ['local', 'block', 'catch'];
-    const vars = await this.d.session.variables(index, types);
+    const found = await this.d.session.variables(index, types);
+    // names a compiler added (compiled TypeScript): not the user's, listed apart by name (`p NAME` reads one)
+    const vars = found.filter((v) => !v.compilerAdded);
+    const added = found.filter((v) => v.compilerAdded).map((v) => v.name);
     if (all) {
-      if (!vars.length) return '(no variables)';
-      return vars.map((v) => `  ${v.name} = ${formatValue(v.value)}${v.scopeType === 'local' || v.scopeType === 'block' ? '' : this.d.style.dim(` (${v.scopeType})`)}`).join('\n');
+      const lines = vars.map((v) => `  ${v.name} = ${formatValue(v.value)}${v.scopeType === 'local' || v.scopeType === 'block' ? '' : this.d.style.dim(` (${v.scopeType})`)}`);
+      if (!lines.length) lines.push('(no variables)');
+      if (added.length) {
+        const file = this.frames[index]?.file;
+        lines.push(this.d.style.dim(`  (and ${added.length === 1 ? 'a name' : `${added.length} names`} the compiler added${file ? `, not in ${file}` : ''}: ${added.join(', ')})`));
+      }
+      return lines.join('\n');
     }
     // parameters first, then the body's variables (the boundary puts those in a block scope)
     const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];

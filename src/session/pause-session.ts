@@ -43,6 +43,21 @@ export interface ScopeVariable {
    * scope object (boundary.ts moduleScopeExpression), the global named here; read and written through it.
    */
   viaScope?: string;
+  /**
+   * Compiled code: a name that is not in the file as the user wrote it (its compiler added it:
+   * esbuild's `__create` or `import_express`, tsc's `express_1`). `locals` lists those apart.
+   */
+  compilerAdded?: true;
+}
+
+/**
+ * Mark the variables whose names the written source (the .ts a frame's code was compiled from) never
+ * has as a word: its compiler's. A name that is there in a comment or a string is kept as the user's.
+ * The global script scope's names come from other files: never marked.
+ */
+export function markCompilerNames(vars: ScopeVariable[], written: string): void {
+  const words = new Set(written.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*/gu));
+  for (const v of vars) if (v.scopeType !== 'script' && !words.has(v.name)) v.compilerAdded = true;
 }
 
 /** How many of the program's files a message about a freed top-level variable looks into (PauseSession.freedIn). */

@@ -2,6 +2,7 @@
 // CommonJS in fixtures/typescript, ES modules in fixtures/typescript-esm), once it printed `ready`: a
 // method edit patched with state kept; a stop, `bt` and breakpoints in .ts lines (one inside the method
 // the first save patched); a fix saved while stopped and retry; a second save in place; a syntax error.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ask, edit, saveByRename, saveInPlace, type RunningCli } from './cli';
 
@@ -20,6 +21,14 @@ export async function tsScenario(cli: RunningCli, dir: string): Promise<void> {
   cli.send('w\n');
   await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
   await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
+  // `locals` lists the names of price.ts; those its compiler added (esbuild's __defProp, tsc's
+  // __decorate, exports) only by name, on a line of their own
+  const locals = (await ask(cli, 'locals', /(?:^|\n|ec> ) {2}spec = undefined\n[\s\S]*ec> $/))[0];
+  const written = fs.readFileSync(file, 'utf8');
+  const inFile = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(written);
+  for (const [, name] of locals.matchAll(/(?:^|ec> ) {2}([\w$]+) = /gm)) expect({ name, inFile: inFile(name) }).toEqual({ name, inFile: true });
+  const added = /^ {2}\(and (?:a name|\d+ names) the compiler added, not in src\/price\.ts: ([^)]*)\)$/m.exec(locals);
+  for (const name of added?.[1].split(', ') ?? []) expect({ name, inFile: inFile(name) }).toEqual({ name, inFile: false });
   await ask(cli, 'break src/index.ts:13', /breakpoint 1 at src\/index\.ts:13\n/);
   // and one inside the method the first save patched (under the swap engine: code swapped in)
   await ask(cli, 'break src/price.ts:14', /breakpoint 2 at src\/price\.ts:14\n/);

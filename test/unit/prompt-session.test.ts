@@ -111,6 +111,22 @@ describe('the prompt over PromptSession', () => {
     expect(t.prompt.isOpen).toBe(true);
   });
 
+  test("names a compiler added (compiled TypeScript) are left out of the stop's line, and `locals` lists them by name on a line of their own", async () => {
+    const t = setup();
+    t.session.vars = [
+      { name: 'item', value: num(4), scopeNumber: 0, scopeType: 'local' },
+      { name: 'import_express', value: num(1), scopeNumber: 1, scopeType: 'block', compilerAdded: true },
+      { name: 'carts', value: num(2), scopeNumber: 1, scopeType: 'block' },
+      { name: '__defProp', value: num(3), scopeNumber: 2, scopeType: 'closure', compilerAdded: true },
+    ];
+    t.session.stop(pauseOf('break', 2));
+    await t.settle();
+    expect(t.out()).toMatch(/locals: item = 4, carts = 2\nec> $/);
+    expect(await t.type('locals')).toBe('  item = 4\n  carts = 2\n  (and 2 names the compiler added, not in job.js: import_express, __defProp)\nec> ');
+    t.session.vars = [t.session.vars[3]];
+    expect(await t.type('locals')).toBe('(no variables)\n  (and a name the compiler added, not in job.js: __defProp)\nec> ');
+  });
+
   test('cont resumes through the session, and the resume closes the prompt and gives stdin back', async () => {
     const t = await stopped();
     await t.type('cont');
