@@ -211,5 +211,7 @@ async function decideAtAttach(cdp: Connection, choice: EngineChoice, isUserFile:
     return { kind: 'swap', note: 'engine: swap, not LiveEdit: the program was started with the swap transform, which LiveEdit cannot patch through', important: true, probe: decideEngine('swap', { liveEdit, swap }).probe };
   }
   // the program's transform decides: a swap text can only be swapped, anything else only LiveEdited
-  return decideEngine(swap ? 'swap' : choice === 'swap' ? 'swap' : 'liveedit', { liveEdit, swap, swapWhyNot });
+  // (`auto` stays `auto`: on a node without LiveEdit its line says both ways are missing, and how to
+  // start the program with the transform, not to turn on a LiveEdit that Node 27 does not have)
+  return decideEngine(swap ? 'swap' : choice, { liveEdit, swap, swapWhyNot });
 }

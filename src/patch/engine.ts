@@ -219,7 +219,7 @@ export class LiveEditEngine implements PatchEngine {
         const message = protocolMessage(err);
         if (attempt === 0 && LIVE_EDIT_OFF.test(message) && !this.liveEditEnabledAtRuntime && (await this.enableLiveEdit())) continue;
         if (LIVE_EDIT_OFF.test(message)) {
-          return { error: { code: Codes.LiveEditUnavailable, message: `this Node has no LiveEdit (${message}); start it with --inspector-live-edit` } };
+          return { error: { code: Codes.LiveEditUnavailable, message: `this Node has no LiveEdit (${message}): only the swap engine patches here (docs/codes.md)` } };
         }
         return { error: { code: Codes.ProtocolError, message } };
       }

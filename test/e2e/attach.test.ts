@@ -126,6 +126,28 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     expect(await get(svc.port, '/?id=5')).toBe(`item 5 ${weighs} 50 (seen 2)\n`);
   });
 
+  // `auto` (what a user gets without --engine) on a program started without the transform, on a node
+  // without LiveEdit: its line said "engine: LiveEdit, but this node has none … start node with
+  // --inspector-live-edit", which Node 27 does not have; it says that neither way is there, and how to
+  // start the program so that it can be patched
+  if (noLiveEdit) test('attach with --engine auto, no transform, no LiveEdit: says how to start the program to patch it; a save is refused with EC305', async () => {
+    const dir = copyFixture('attach');
+    const svc = await startService(bin, dir, ['--inspect=127.0.0.1:0']);
+    services.push(svc.child);
+    const cli = start(['attach', '--engine', 'auto', String(svc.inspectorPort)], dir);
+    await cli.waitFor(/attached to process \d+/, { stream: 'stderr', step: 'attached' });
+    expect(cli.stderr()).toMatch(/saves will not patch: this node has no LiveEdit \([^)]*\) and the program was not started with the swap transform \(EDIT_CONTINUE_ENGINE=swap node --require edit-continue\/register …\)\. The prompt works\./);
+    expect(cli.stderr()).not.toMatch(/inspector-live-edit/);
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'service.js'), '} weighs ${', '} has weight ${');
+    await cli.waitFor(/not patched service\.js: this Node has no LiveEdit \([^)]*\): only the swap engine patches here \(docs\/codes\.md\) EC305\n/, { stream: 'stderr', after: mark, step: 'save refused, with why' });
+    expect(await get(svc.port, '/?id=3')).toBe('item 3 weighs 30 (seen 1)\n');
+    // SIGTERM detaches (two Ctrl+C sent at once may reach us as one signal: the test above sends them in turn)
+    cli.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
+    expect(await get(svc.port, '/?id=5')).toBe('item 5 weighs 50 (seen 2)\n');
+  });
+
   test('attach refuses a host that is not this machine, and a port where nothing listens', async () => {
     const dir = copyFixture('attach');
     const remote = start(['attach', '10.1.2.3:9229'], dir);
