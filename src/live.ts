@@ -649,7 +649,7 @@ export class LiveSession implements PromptSession {
     const load = this.pause.current?.loadError;
     if (load) {
       const file = path.relative(this.opts.cwd, load.file) || load.file;
-      return Promise.resolve({ ok: false, message: `${file} does not compile (${load.message}, line ${load.line}): no function of it ran, so there is nothing to run again. Fix the file, then load it again: \`cont\` lets the require or import fail as under node (restart the program, or catch it and require the file again)` });
+      return Promise.resolve({ ok: false, message: `${file} did not compile when node loaded it (${load.message}, line ${load.line}): no function of it ran, so there is nothing to run again. A fixed file is read by the next require or import of it: \`cont\` lets this one fail as under node (then restart the program, or catch the error and require the file again)` });
     }
     return retryNow({ ...this.retryDeps, announce });
   }

@@ -312,7 +312,7 @@ export class Prompt {
         const frame = this.frames[this.selected];
         // a file that does not compile: node's loader variables are not what the user is after
         if (load && frame && frame.origin !== 'program' && args !== 'all') {
-          return this.out(`frame ${this.selected} is node's loader, compiling ${displayPath(load.file, this.d.cwd)}, which does not compile (line ${load.line}): no code of it ran, so it has no variables yet (\`locals all\` shows the loader's)`);
+          return this.out(`frame ${this.selected} is node's loader, compiling ${displayPath(load.file, this.d.cwd)}, which did not compile (line ${load.line}): no code of it ran, so it has no variables yet (\`locals all\` shows the loader's)`);
         }
         return this.out(await this.locals(this.selected, true));
       }
