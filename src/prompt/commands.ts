@@ -25,7 +25,7 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'locals', aliases: [], usage: 'locals', help: "the selected frame's variables" },
   { name: 'print', aliases: ['p', 'exec'], usage: 'p EXPR', help: 'evaluate EXPR in the selected frame' },
   { name: 'repl', aliases: [], usage: 'repl', help: 'evaluate line after line in the selected frame, until Ctrl+C or .exit' },
-  { name: 'set', aliases: [], usage: 'set NAME = EXPR', help: 'change a variable seen from the selected frame (local, parameter, closure, module; a global by assignment)' },
+  { name: 'set', aliases: [], usage: 'set NAME = EXPR', help: 'change a variable seen from the selected frame (local, parameter, closure, module; a global by assignment); set OBJ.PROP = EXPR changes a property' },
   { name: 'edit', aliases: ['e'], usage: 'edit', help: "open $VISUAL/$EDITOR at the selected frame's line; the change applies when it exits" },
   { name: 'retry', aliases: [], usage: 'retry', help: 'apply pending edits, run the failing function again from its start with the same arguments, and continue (at a breakpoint or Ctrl+C: your function it stopped in)' },
   { name: 'restart', aliases: ['rf'], usage: 'restart N', help: "restart frame N with pending edits applied and stop at its start (frames below keep their state; not node's own frames)" },
@@ -86,6 +86,15 @@ export function helpText(): string {
     return `  ${c.usage.padEnd(width)}  ${c.help}${aliases}`;
   });
   return ['Commands (Enter repeats the last one):', ...lines].join('\n');
+}
+
+/**
+ * `set OBJ.PROP = EXPR`, `set list[2].w = EXPR` → the target (a name and its property accesses) and
+ * the expression: evaluated as an assignment in the frame, as `p OBJ.PROP = EXPR` would.
+ */
+export function parsePropertyAssignment(args: string): { target: string; expression: string } | null {
+  const m = /^([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[[^\[\]=]+\])+)\s*=(?!=)\s*([\s\S]+)$/.exec(args.trim());
+  return m ? { target: m[1].replace(/\s+/g, ''), expression: m[2].trim() } : null;
 }
 
 /** `set NAME = EXPR` → its parts. */

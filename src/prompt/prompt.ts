@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
-import { COMMANDS, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
+import { COMMANDS, parsePropertyAssignment, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
 import { backtrace, exceptionHeadline, formatValue, frameLine, localsLine, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
@@ -501,12 +501,25 @@ export class Prompt {
 
   private async set(args: string): Promise<void> {
     const a = parseAssignment(args);
-    if (!a) return this.out('usage: set NAME = EXPR');
+    if (!a) {
+      const prop = parsePropertyAssignment(args);
+      if (!prop) return this.out('usage: set NAME = EXPR, or set OBJ.PROP = EXPR');
+      return this.setProperty(prop.target, prop.expression);
+    }
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
     const constNote = r.value.declaredConst ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
     const elsewhere = r.value.module ? ` (in the top level of ${displayPath(r.value.module, this.d.cwd)})` : r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
     this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
+  }
+
+  /** `set OBJ.PROP = EXPR`: the assignment evaluated in the selected frame (an object is changed in place, as the program would). */
+  private async setProperty(target: string, expression: string): Promise<void> {
+    const frameIndex = this.frames.length ? this.selected : null;
+    const r = await this.d.session.evaluateSeeing(`${target} = (${expression})`, frameIndex);
+    if (!r.ok) return this.out(`set: ${r.message}`);
+    const read = r.value.module ? ` (in the top level of ${displayPath(r.value.module, this.d.cwd)})` : r.value.from !== null ? ` (${target.split(/[.[]/)[0]} read in frame ${r.value.from}, ${this.where(r.value.from)})` : '';
+    this.out(`${target} = ${formatValue(r.value.value)}${read}`);
   }
 
   /** `name at file:line` of a frame, for messages. */

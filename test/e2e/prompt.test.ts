@@ -414,8 +414,9 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     await ask(cli, 'nosuch', /error: ReferenceError: nosuch is not defined/);
     cli.send('.exit\n');
     await ask(cli, 'contt', /unknown command 'contt'/); // back at the command prompt
-    // still paused, still able to fix: set the missing spec on the item and retry
-    await ask(cli, 'set item = { id: 4, spec: { weight: 2 } }', /item = \{ id: 4, spec: \{…\} \}/);
+    // still paused, still able to fix: set the missing spec on the item (the object the loop holds) and retry
+    await ask(cli, 'set item.spec = { weight: 2 }', /(?:^|> )item\.spec = \{ weight: 2 \}\n/m);
+    await ask(cli, 'p item', /\{ id: 4, spec: \{…\} \}/);
     await ask(cli, 'retry', /retrying work/);
     await cli.waitFor(/total 758 processed 1,2,3,4,5,6/, { step: 'job finishes with the set value' });
     expect((await cli.exited).code).toBe(0);

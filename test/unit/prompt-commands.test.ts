@@ -1,5 +1,5 @@
 import {
-  COMMANDS, helpText, outsideNote, parseAssignment, parseBreak, parseIndex, parseLine, pausedNote, pausingNote, type CommandName, type Parsed,
+  COMMANDS, helpText, outsideNote, parseAssignment, parsePropertyAssignment, parseBreak, parseIndex, parseLine, pausedNote, pausingNote, type CommandName, type Parsed,
 } from '../../src/prompt/commands';
 
 function unknownHint(line: string): string {
@@ -192,6 +192,21 @@ describe('helpText', () => {
     const help = lines.find((l) => l.startsWith('  help '))!;
     expect(help).toMatch(/\(h\)$/);
     expect(help).not.toContain('?');
+  });
+});
+
+describe('parsePropertyAssignment', () => {
+  test.each([
+    ['item.w = 5', { target: 'item.w', expression: '5' }],
+    ['item . spec = { weight: 2 }', { target: 'item.spec', expression: '{ weight: 2 }' }],
+    ['list[2].w=x => x', { target: 'list[2].w', expression: 'x => x' }],
+    ["cfg['max-size'] = 10", { target: "cfg['max-size']", expression: '10' }],
+    ['$s.a.b = a == b', { target: '$s.a.b', expression: 'a == b' }],
+  ])('%j → %j', (args, expected) => {
+    expect(parsePropertyAssignment(args)).toEqual(expected);
+  });
+  test.each([['item = 5'], ['item.w == 5'], ['item.w'], ['1x.w = 2'], ['item.w() = 2'], ['a?.b = 1'], ['item. = 1']])('%j is not one', (args) => {
+    expect(parsePropertyAssignment(args)).toBeNull();
   });
 });
 
