@@ -16,7 +16,6 @@ import type { Verbosity } from './report/format';
 import type { EventLog, SaveEvent } from './report/events';
 import { UserError } from './util/errors';
 import { debug } from './util/log';
-import { threadParts } from './session/threads';
 
 const log = debug('app');
 
@@ -187,6 +186,9 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
   session.on('unchanged', (event) => report({ type: 'unchanged', event }));
   if (opts.verbosity === 'verbose') {
     // -v: which worker threads and child processes are attached (their saves and stops are ours from then on)
+    // (loaded here, with the session: session/threads brings the CDP client and ws, which must not
+    // load before the program is spawned; test/unit/args.test.ts checks what has loaded by then)
+    const { threadParts } = require('./session/threads') as typeof import('./session/threads');
     session.on('thread', (e) => {
       const { pid, thread } = threadParts(e.info.id);
       const what = `${pid ? `process ${pid}` : ''}${pid && thread ? ' ' : ''}${thread ? `worker ${thread}${e.info.url.startsWith('file:') ? ` (${displayPath(require('node:url').fileURLToPath(e.info.url), io.cwd)})` : ''}` : ''}`;

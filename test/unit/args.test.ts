@@ -390,6 +390,43 @@ describe('options of ours in their plain spellings are read without yargs, as ya
     expect(fast).toEqual(full);
   });
 
+  test('the controller spawns the program before it loads the CDP client (ws), yargs, acorn or the live session: they load while the program boots', () => {
+    // the real CLI on a hello world, with a --require of the controller's own that notes, at the
+    // program's spawn, which of those modules node has loaded (the program does not get it)
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const fs = require('node:fs') as typeof import('node:fs');
+    const os = require('node:os') as typeof import('node:os');
+    const path = require('node:path') as typeof import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-spawn-'));
+    try {
+      const out = path.join(dir, 'loaded.json');
+      fs.writeFileSync(path.join(dir, 'hello.js'), "console.log('hello');\n");
+      fs.writeFileSync(path.join(dir, 'probe.js'), [
+        "const cp = require('node:child_process');",
+        'const spawn = cp.spawn;',
+        'let noted = false;',
+        'cp.spawn = function (...args) {',
+        '  if (!noted) {',
+        '    noted = true;',
+        "    const heavy = Object.keys(require.cache).filter((f) => /[\\\\/]node_modules[\\\\/](ws|yargs|acorn)[\\\\/]|[\\\\/]dist[\\\\/](live|cdp[\\\\/]connection)\\.js$/.test(f));",
+        "    require('node:fs').writeFileSync(process.env.EC_PROBE_OUT, JSON.stringify(heavy.map((f) => f.replace(/^.*[\\\\/](node_modules|dist)[\\\\/]/, '$1/'))));",
+        '  }',
+        '  return spawn.apply(this, args);',
+        '};',
+      ].join('\n'));
+      const bin = path.join(__dirname, '..', '..', 'bin', 'edit-continue');
+      const env = { ...process.env, EC_PROBE_OUT: out };
+      for (const args of [['hello.js'], ['--json', '-x', 'cont', 'hello.js']]) {
+        fs.rmSync(out, { force: true });
+        const stdout = execFileSync(process.execPath, ['--require', path.join(dir, 'probe.js'), bin, ...args], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        expect(stdout).toBe('hello\n');
+        expect({ args, loadedAtSpawn: JSON.parse(fs.readFileSync(out, 'utf8')) }).toEqual({ args, loadedAtSpawn: [] });
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the CLI module does not load yargs for such a line', () => {
     // in a fresh process: jest's module registry would not say what node loaded
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
