@@ -94,7 +94,7 @@ export function helpText(): string {
  */
 export function parsePropertyAssignment(args: string): { target: string; expression: string } | null {
   const m = /^([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*|\s*\[[^\[\]=]+\])+)\s*=(?!=)\s*([\s\S]+)$/.exec(args.trim());
-  return m ? { target: m[1].replace(/\s+/g, ''), expression: m[2].trim() } : null;
+  return m ? { target: m[1], expression: m[2].trim() } : null;
 }
 
 /** `set NAME = EXPR` → its parts. */

@@ -198,7 +198,8 @@ describe('helpText', () => {
 describe('parsePropertyAssignment', () => {
   test.each([
     ['item.w = 5', { target: 'item.w', expression: '5' }],
-    ['item . spec = { weight: 2 }', { target: 'item.spec', expression: '{ weight: 2 }' }],
+    ['item . spec = { weight: 2 }', { target: 'item . spec', expression: '{ weight: 2 }' }],
+    ["cfg['max size'] = 1", { target: "cfg['max size']", expression: '1' }],
     ['list[2].w=x => x', { target: 'list[2].w', expression: 'x => x' }],
     ["cfg['max-size'] = 10", { target: "cfg['max-size']", expression: '10' }],
     ['$s.a.b = a == b', { target: '$s.a.b', expression: 'a == b' }],
