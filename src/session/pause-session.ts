@@ -52,12 +52,23 @@ export interface ScopeVariable {
 
 /**
  * Mark the variables whose names the written source (the .ts a frame's code was compiled from) never
- * has as a word: its compiler's. A name that is there in a comment or a string is kept as the user's.
+ * has as a word: its compiler's. A name that is there in a comment, a string or after a dot is kept as
+ * the user's (boundary.ts `mentions`, which asks whether code refers to a binding, would hide more).
  * The global script scope's names come from other files: never marked.
  */
 export function markCompilerNames(vars: ScopeVariable[], written: string): void {
-  const words = new Set(written.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*/gu));
+  const words = wordsOf(written);
   for (const v of vars) if (v.scopeType !== 'script' && !words.has(v.name)) v.compilerAdded = true;
+}
+
+/**
+ * The words of the last text asked about: every stop's locals line and each `locals` ask again about
+ * the same file, and a 50,000-line one takes 150-250 ms to split (node 20).
+ */
+let lastWords: { text: string; words: ReadonlySet<string> } | null = null;
+function wordsOf(text: string): ReadonlySet<string> {
+  if (lastWords?.text !== text) lastWords = { text, words: new Set(text.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d]*/gu)) };
+  return lastWords.words;
 }
 
 /** How many of the program's files a message about a freed top-level variable looks into (PauseSession.freedIn). */

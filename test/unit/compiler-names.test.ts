@@ -29,6 +29,12 @@ describe('markCompilerNames', () => {
     expect(added([v('tot'), v('car'), v('express_')], TS)).toEqual(['tot', 'car', 'express_']);
   });
 
+  test('each text is read for itself: a name one file has is still the compiler\'s in another that lacks it', () => {
+    expect(added([v('total')], TS)).toEqual([]);
+    expect(added([v('total')], 'export const sum = 1;')).toEqual(['total']);
+    expect(added([v('total')], TS)).toEqual([]);
+  });
+
   test("names of the global script scope come from other files: never marked", () => {
     expect(added([v('__defProp', 'script'), v('__defProp', 'block'), v('x', 'local')], TS)).toEqual(['__defProp', 'x']);
   });
