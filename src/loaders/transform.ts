@@ -6,6 +6,7 @@
 // An ES module a loader compiled through its module hooks: the program's hook chain is asked by
 // src/inject/compile-hooks.ts (loaded into the program by require), reading the saved file itself.
 import * as path from 'node:path';
+import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
 import { withWorkersFree } from '../cdp/worker-wait';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
@@ -19,9 +20,58 @@ export function isLoaderOutput(typescript: boolean, running: string): boolean {
   return typescript && inlineMapOf(running) !== null;
 }
 
+/** Where the program keeps the answers of loaders asked to compile later (by id). */
+const PENDING = `globalThis[Symbol.for('edit-continue.compiling.pending')]`;
+
+/**
+ * An expression, evaluated in the target, that runs `body` (a function's text that returns the
+ * loader's answer or a promise of it) and gives the answer, `{ pending: id }` for an answer that
+ * comes later (take it with pendingExpression), or `{ busy: true }` without running anything when
+ * the program's main thread is inside a synchronous request of another thread: ask again soon.
+ *
+ * There node dispatches our evaluate in an interrupt, on top of the program's own frames: in the
+ * request's Atomics.wait, or in the code just before it. That request is most often the program
+ * loading a module through an off-thread loader (`--loader ts-node/esm`, a register(): with in-thread
+ * hooks beside them, each load on Node 22+ is a synchronous request to the loader's thread, and on
+ * Node 20 import.meta.resolve is), or tsx's require hook in esbuild's synchronous API. A compile
+ * asked there is a second request on the same channel, inside the first: it takes the first one's
+ * answer, or the first never hears its own. The program's module loading and our compile hung (a
+ * start check made while the program loaded modules, Node 24), or the program's require would throw
+ * (esbuild checks the ids of its answers). Not later from the program (a microtask or timer): a
+ * program that requires module after module in one synchronous loop gets to neither until the loop
+ * is done, while it is between two requests most of the time (docs/v8.md).
+ */
+function askedWhenFree(body: string): string {
+  return `(() => {
+  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 64;
+    Error.prepareStackTrace = (_e, frames) => frames;
+    const frames = new Error().stack;
+    if (Array.isArray(frames) && frames.some((f) => { const name = f.getFunctionName(), file = f.getFileName(); return (name === 'wait' && !file) || file === 'node:internal/modules/esm/hooks' || ${JSON.stringify(SYNC_CALLERS)}.includes(name); })) return { busy: true };
+  } catch {} finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
+  let r;
+  try { r = (${body})(); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
+  if (!r || typeof r.then !== 'function') return r;
+  const pending = (${PENDING} ??= new Map());
+  const id = (pending.size ? Math.max(...pending.keys()) : 0) + 1;
+  const entry = { done: false, value: null };
+  pending.set(id, entry);
+  r.then((v) => v, (e) => ({ ok: false, message: String(e && e.message || 'the loader failed') })).then((v) => { entry.done = true; entry.value = v; });
+  return { pending: id };
+})()`;
+}
+
+/**
+ * Functions that make a synchronous request of another thread, seen on the stack between sending it
+ * and waiting for its answer: node's loader hooks proxy (Node 20 HooksProxy, 24+
+ * AsyncLoaderHookWorker, in node:internal/modules/esm/hooks) and esbuild's synchronous API.
+ */
+const SYNC_CALLERS = ['makeSyncRequest', 'waitForWorker', 'runCallSync'];
+
 /** The expression, evaluated in the target, that returns the loader's output for `text` as `file`. */
 export function loaderTransformExpression(file: string, text: string): string {
-  return `(() => {
+  return askedWhenFree(`() => {
   const file = ${JSON.stringify(file)}, text = ${JSON.stringify(text)};
   const Module = process.getBuiltinModule('module'), fs = process.getBuiltinModule('fs'), path = process.getBuiltinModule('path');
   const ext = path.extname(file);
@@ -40,7 +90,7 @@ export function loaderTransformExpression(file: string, text: string): string {
   try { hook(m, file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; } finally { fs.readFileSync = read; }
   if (typeof out !== 'string') return { ok: false, message: 'the require hook for ' + ext + ' files gave no JavaScript' };
   return { ok: true, text: out };
-})()`;
+}`);
 }
 
 export type LoaderResult = { ok: true; text: string } | { ok: false; message: string; code?: 'paused' | 'stale' };
@@ -48,7 +98,7 @@ export type LoaderResult = { ok: true; text: string } | { ok: false; message: st
 /** The file, run in the program, that asks an ES module loader's hooks (src/inject/compile-hooks.ts). */
 const COMPILE_HOOKS = path.join(__dirname, '..', 'inject', 'compile-hooks.js');
 
-/** How long a module loader is awaited: it answers only while the program runs (Node 20, 22). */
+/** How long a loader's later answer is waited for: it comes only while the program runs and is free (Node 20 and 22's first compile; a program inside a synchronous request). */
 export const MODULE_LOADER_WAIT_MS = 10_000;
 
 /**
@@ -56,7 +106,7 @@ export const MODULE_LOADER_WAIT_MS = 10_000;
  * module `file` as it is on disk, which must be `savedText` (else a newer save is on its way).
  */
 export function moduleTransformExpression(file: string, savedText: string, hooks = COMPILE_HOOKS): string {
-  return `(() => {
+  return askedWhenFree(`() => {
   const file = ${JSON.stringify(file)}, saved = ${JSON.stringify(savedText)}, hooks = ${JSON.stringify(hooks)};
   const fs = process.getBuiltinModule('fs');
   const check = (r) => {
@@ -65,20 +115,19 @@ export function moduleTransformExpression(file: string, savedText: string, hooks
     try { now = fs.readFileSync(file, 'utf8'); } catch {}
     return now === saved ? r : { ok: false, code: 'stale', message: 'the file changed again while the loader compiled it: the newer save follows' };
   };
-  let r;
-  try { r = process.getBuiltinModule('module').createRequire(hooks)(hooks).compileModule(file); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
-  if (!r || typeof r.then !== 'function') return check(r);
-  // asked for below with awaitPromise, which V8 answers only while the program runs
-  const pending = (globalThis[Symbol.for('edit-continue.compiling.pending')] ??= new Map());
-  const id = (pending.size ? Math.max(...pending.keys()) : 0) + 1;
-  pending.set(id, r.then(check).catch((e) => ({ ok: false, message: String(e && e.message || 'the loader failed') })));
-  return { pending: id };
-})()`;
+  const r = process.getBuiltinModule('module').createRequire(hooks)(hooks).compileModule(file);
+  return r && typeof r.then === 'function' ? r.then(check) : check(r);
+}`);
 }
 
-/** The expression that takes the promise moduleTransformExpression left as `id`. */
-function pendingExpression(id: number): string {
-  return `(() => { const m = globalThis[Symbol.for('edit-continue.compiling.pending')], p = m.get(${id}); m.delete(${id}); return p; })()`;
+/** The expression that takes the answer moduleTransformExpression left as `id`, once there: `{ done, value }`. */
+export function pendingExpression(id: number): string {
+  return `(() => { const m = ${PENDING}, e = m && m.get(${id}); if (!e) return { done: true, value: { ok: false, message: 'the answer of the loader was lost' } }; if (!e.done) return { done: false }; m.delete(${id}); return { done: true, value: e.value }; })()`;
+}
+
+/** The expression that drops a later answer nobody waits for any more. */
+function forgetExpression(id: number): string {
+  return `(() => { const m = ${PENDING}; if (m) m.delete(${id}); })()`;
 }
 
 /**
@@ -105,19 +154,19 @@ async function askLoader(cdp: Connection, file: string, text: string, module?: {
   const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
   try {
     log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');
+    const deadline = Date.now() + MODULE_LOADER_WAIT_MS;
     let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    for (let i = 0; (r.result.value as { busy?: boolean } | undefined)?.busy === true; i++) {
+      if (i === 0) log('the program is inside a synchronous request: asking again');
+      if (Date.now() >= deadline) return late();
+      await sleep(BUSY_RETRY_MS[Math.min(i, BUSY_RETRY_MS.length - 1)]);
+      r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    }
     const pending = (r.result.value as { pending?: number } | undefined)?.pending;
     log('the loader', typeof pending === 'number' ? 'answers later' : 'answered');
     if (typeof pending === 'number') {
-      // the loader answers later (Node 20, 22): awaited, which V8 does only while the program runs
-      const asked = cdp.Runtime.evaluate({ expression: pendingExpression(pending), returnByValue: true, silent: true, awaitPromise: true });
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), MODULE_LOADER_WAIT_MS); });
-      const answer = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
-      if (answer === 'late') {
-        asked.catch(() => {});
-        return { ok: false, code: 'paused', message: `the loader's module hooks did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: on Node 20 and 22 the first ES module a loader compiles for edit-continue must be compiled while the program runs (it is stopped?); continue, then save again` };
-      }
+      const answer = await laterAnswer(cdp, pending, deadline);
+      if (answer === 'late') return late();
       r = answer;
     }
     if (r.exceptionDetails) {
@@ -129,6 +178,37 @@ async function askLoader(cdp: Connection, file: string, text: string, module?: {
     return v.ok ? { ok: true, text: v.text! } : { ok: false, message: firstLines(v.message ?? 'the loader failed'), ...(v.code ? { code: v.code } : {}) };
   } catch (err) {
     return { ok: false, message: `could not ask the program's loader: ${(err as Error).message}` };
+  }
+}
+
+/** How often a later answer is looked for (ms): at first soon, as a loader's compile takes a few ms; then less often. */
+const LATER_POLL_MS = [5, 10, 20, 40, 80, 100];
+/** How soon a program inside a synchronous request is asked again (ms): it is between two soon. */
+const BUSY_RETRY_MS = [2, 5, 10, 20, 50];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function late(): LoaderResult {
+  return { ok: false, code: 'paused', message: `the program's loader did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: it compiles for edit-continue only while the program runs and is not inside a request to it (stopped? loading a module for 10 s? on Node 20 and 22 the first compile needs the program running too); continue, then save again` };
+}
+
+/**
+ * The answer the program's loader gives later (pendingExpression), looked for now and then. Not one
+ * evaluate with awaitPromise: the connection holds every command behind an evaluate until it is
+ * answered (cdp/connection.ts RUNS_CODE), so an answer that never came (a program stopped, or busy
+ * for good) held the prompt and every later save with it. Each look is answered at once.
+ */
+async function laterAnswer(cdp: Connection, id: number, deadline: number): Promise<Protocol.Runtime.EvaluateResponse | 'late'> {
+  for (let i = 0; ; i++) {
+    const r = await cdp.Runtime.evaluate({ expression: pendingExpression(id), returnByValue: true, silent: true });
+    const v = r.result.value as { done?: boolean; value?: unknown } | undefined;
+    if (r.exceptionDetails || !v) return r;
+    if (v.done) return { result: { type: 'object', value: v.value } };
+    if (Date.now() >= deadline) {
+      await cdp.Runtime.evaluate({ expression: forgetExpression(id), silent: true }).catch(() => {});
+      return 'late';
+    }
+    await sleep(LATER_POLL_MS[Math.min(i, LATER_POLL_MS.length - 1)]);
   }
 }
 

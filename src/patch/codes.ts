@@ -34,7 +34,7 @@ export const Codes = {
    * writes a module on one line), where V8 answers Ok and keeps the old code (src/loaders/liveedit-limit.ts).
    */
   LongLine: 'EC208',
-  /** An ES module a loader compiled through module hooks: its hooks did not answer (Node 20, 22: a first compile while stopped). */
+  /** The program's loader did not answer in time: the program stayed inside its own loads, or was stopped before a first ES module compile (Node 20, 22). */
   LoaderModule: 'EC105',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',

@@ -7,8 +7,8 @@
 // .ts lines, a fix while stopped and retry run the method again, and a broken save says why.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture } from '../helpers/cli';
-import { tsScenario } from '../helpers/typescript-scenario';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
+import { tsScenario, writeTsModules } from '../helpers/typescript-scenario';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 
 const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
@@ -32,6 +32,18 @@ function fixture(): string {
   return dir;
 }
 
+/** Lines of edit-continue's debug log `file` that match `re`. */
+function logLines(file: string, re: RegExp): string[] {
+  try { return fs.readFileSync(file, 'utf8').split('\n').filter((l) => re.test(l)); } catch { return []; }
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe.each(testNodes())('$label', ({ bin }) => {
   const start = cliPerTest();
 
@@ -40,6 +52,48 @@ describe.each(testNodes())('$label', ({ bin }) => {
     const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready price\.ts/, { step: 'start' });
     await tsScenario(cli, dir);
+  });
+
+  // The program's main thread waiting in a synchronous request to its loader's thread (each module
+  // it loads through an off-thread loader is one on Node 22+, beside in-thread hooks): node runs our
+  // evaluate there, on top of the wait, and a compile made there is a second request inside the
+  // first, which took the first one's answer or lost its own: the program's module loading and every
+  // later save hung (fresh-clone CI, node 24: a start check made while the program loaded modules).
+  // A compile asked there runs once the wait is over; saves made while the program imports module
+  // after module are patched, and its loading goes on.
+  test('ts-node/esm: a save while the program waits on its loader thread is compiled after the wait; saves while it loads modules are patched', async () => {
+    const dir = fixture();
+    writeTsModules(dir, 300);
+    const log = path.join(dir, 'ec-debug.log');
+    const cli = start([bin, '--loader', 'ts-node/esm', '--import', './loader/hold.mjs', 'src/index.ts'], dir, 'pipe', { ...TS_NODE, EDIT_CONTINUE_DEBUG: 'patch,watch,app', EDIT_CONTINUE_DEBUG_FILE: log });
+    await cli.waitFor(/ready price\.ts/, { step: 'start' });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    const file = path.join(dir, 'src', 'price.ts');
+
+    cli.send('hold\n');
+    await cli.waitFor(/^holding$/m, { stream: 'stdout', step: 'hold' });
+    const busy = /inside a synchronous request: asking again/;
+    const before = logLines(log, busy).length;
+    let mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveByRename);
+    // the compile is not made inside the program's request (which waits for the test): asked again
+    await until(() => logLines(log, busy).length > before, 'the compile to be asked again after the wait');
+    expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/price\.ts/);
+    fs.writeFileSync(path.join(dir, 'release'), '');
+    await cli.waitFor(/^released hold:released$/m, { stream: 'stdout', step: 'release' });
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patched after the wait' });
+    await ask(cli, 'p', /price 21 total 31 calls 2 tier Gold/, 'stdout');
+
+    // saves while the program imports 300 modules one after another
+    cli.send('load 300\n');
+    for (let k = 2; k <= 4; k++) {
+      mark = cli.mark('stderr');
+      edit(file, /return qty \* this\.rate \+ \d+;/, `return qty * this.rate + ${k};`, saveInPlace);
+      await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: `save ${k} while loading` })
+        .catch((err: Error) => { throw new Error(`${err.message}\n--- debug log ---\n${logLines(log, /./).slice(-80).join('\n')}`); });
+    }
+    await cli.waitFor(/^loaded 300 sum 45150$/m, { stream: 'stdout', step: 'the loading goes on' });
+    await ask(cli, 'p', /price 34 total 65 calls 3 tier Gold/, 'stdout');
   });
 
   // tsx (Node 22+) registers its hooks above ours and asks for each .ts file's text through them: ours

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, interruptOutside, resumedInFile, saveByRename, saveInPlace, scratchDir } from '../helpers/cli';
-import { tsScenario } from '../helpers/typescript-scenario';
+import { tsScenario, writeTsModules } from '../helpers/typescript-scenario';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 import { transpileLikeTsc } from '../../src/loaders/tsc';
 
@@ -63,6 +63,29 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   // tsx writes a module on one line: a save's method is swapped in as a copy of that line's code, so a
   // breakpoint on a .ts line must reach it (set after the save, and set before), and a stop there
   // must show the .ts line and column, mapped through the new output's own map
+
+  // tsx's require hook compiles each .ts file with esbuild's synchronous API, which posts to esbuild's
+  // worker and waits (Atomics.wait), and node runs our evaluates in an interrupt there. A compile made
+  // there was a second esbuild call inside the first: each read the other's answer and both threw
+  // ("Expected id 98 but got id 97"), the program's inside its require (node 24), or the program hung
+  // (node 20). Saves made while the program requires module after module in one synchronous loop are
+  // patched, and every module loads.
+  test('tsx: saves while the program requires module after module are patched, and its loading goes on', async () => {
+    const dir = fixture();
+    writeTsModules(dir, 1000);
+    // (no cache: each module is compiled by esbuild as the program requires it)
+    const cli = start([bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe', { TSX_DISABLE_CACHE: '1' });
+    await cli.waitFor(/ready/, { step: 'start' });
+    const file = path.join(dir, 'src', 'price.ts');
+    cli.send('load 1000\n');
+    for (let k = 1; k <= 3; k++) {
+      const mark = cli.mark('stderr');
+      edit(file, /return qty \* this\.rate(?: \+ \d+)?;/, `return qty * this.rate + ${k};`, saveInPlace);
+      await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: `save ${k} while loading` });
+    }
+    await cli.waitFor(/^loaded 1000 sum 500500$/m, { stream: 'stdout', step: 'the loading goes on' });
+    await ask(cli, 'p', /price 13 total 13 calls 1 tier Gold/, 'stdout');
+  });
   test('tsx (swap): breakpoints set before and after a save stop in the swapped-in method at the .ts line and column', async () => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');

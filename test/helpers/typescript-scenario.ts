@@ -59,3 +59,17 @@ export async function tsScenario(cli: RunningCli, dir: string): Promise<void> {
   await cli.waitFor(/not patched src\/price\.ts: .*(Expected|expression expected|Unexpected)/i, { stream: 'stderr', after: mark, step: 'syntax error' });
   await ask(cli, 'p', /price 150 total 332 calls 5 tier Gold/, 'stdout');
 }
+
+/**
+ * `count` modules src/gen/m1.ts … mN.ts, each `export const v = i`, that the fixtures' `load N`
+ * command loads one after another; older than the start (no save to look at when their watch starts).
+ */
+export function writeTsModules(dir: string, count: number): void {
+  fs.mkdirSync(path.join(dir, 'src', 'gen'));
+  const past = new Date(Date.now() - 3600_000);
+  for (let i = 1; i <= count; i++) {
+    const file = path.join(dir, 'src', 'gen', `m${i}.ts`);
+    fs.writeFileSync(file, `export const v: number = ${i};\nexport function f(x: number): number { return x + v; }\n`);
+    fs.utimesSync(file, past, past);
+  }
+}

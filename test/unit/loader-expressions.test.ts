@@ -1,0 +1,120 @@
+// The expressions src/loaders/transform.ts has the program evaluate to ask its loader, evaluated here
+// in this process as the program would: they parse; they answer at once from the event loop, or
+// through the pending map (pendingExpression takes the answer once) for a loader that answers later;
+// and from inside a function that makes a synchronous request of another thread (node's loader hooks
+// proxy, esbuild's sync API) they run nothing and say the program is busy.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loaderTransformExpression, moduleTransformExpression, pendingExpression } from '../../src/loaders/transform';
+
+const evaluate = (expression: string): any => (0, eval)(expression);
+
+/** As node's HooksProxy: the expression evaluated in an interrupt on top of a synchronous request. */
+function makeSyncRequest(expression: string): any {
+  return evaluate(expression);
+}
+function runCallSync(expression: string): any {
+  return evaluate(expression);
+}
+
+let dir: string;
+const EXT = '.ectest';
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-loader-expr-'));
+  // a require hook for EXT files that "compiles" by upper-casing what it reads
+  (require('node:module') as { _extensions: Record<string, unknown> })._extensions[EXT] = (m: { _compile(code: string, file: string): void }, file: string) => {
+    m._compile(fs.readFileSync(file, 'utf8').toUpperCase(), file);
+  };
+});
+afterAll(() => {
+  delete (require('node:module') as { _extensions: Record<string, unknown> })._extensions[EXT];
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A stand-in for src/inject/compile-hooks.ts: compileModule answers the file's text reversed, at once or later. */
+function hooksFile(later: boolean): string {
+  const file = path.join(dir, `hooks-${later ? 'later' : 'now'}.cjs`);
+  const answer = `({ ok: true, text: require('node:fs').readFileSync(file, 'utf8').split('').reverse().join('') })`;
+  fs.writeFileSync(file, `exports.compileModule = (file) => ${later ? `new Promise((r) => setTimeout(() => r(${answer}), 5))` : answer};\n`);
+  return file;
+}
+
+async function takeLater(id: number): Promise<any> {
+  for (let i = 0; i < 200; i++) {
+    const r = evaluate(pendingExpression(id));
+    if (r.done) return r.value;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no answer for ${id}`);
+}
+
+describe('a require hook asked for a save', () => {
+  const file = () => path.join(dir, `a${EXT}`);
+
+  test('from the event loop: the hook runs on the saved text (not the file on disk) and answers at once', () => {
+    fs.writeFileSync(file(), 'on disk');
+    expect(evaluate(loaderTransformExpression(file(), 'saved text'))).toEqual({ ok: true, text: 'SAVED TEXT' });
+  });
+
+  test("inside a synchronous request (esbuild's runCallSync): busy, the hook not run", () => {
+    let ran = false;
+    const ext = '.ecspy';
+    const exts = (require('node:module') as { _extensions: Record<string, unknown> })._extensions;
+    exts[ext] = (m: { _compile(code: string, file: string): void }, f: string) => { ran = true; m._compile('x', f); };
+    try {
+      expect(runCallSync(loaderTransformExpression(path.join(dir, `b${ext}`), 'text'))).toEqual({ busy: true });
+      expect(ran).toBe(false);
+      expect(evaluate(loaderTransformExpression(path.join(dir, `b${ext}`), 'text'))).toEqual({ ok: true, text: 'x' });
+      expect(ran).toBe(true);
+    } finally {
+      delete exts[ext];
+    }
+  });
+
+  test('no hook for the extension: says so', () => {
+    expect(evaluate(loaderTransformExpression(path.join(dir, 'a.nohook'), 'x'))).toEqual({ ok: false, message: expect.stringMatching(/no require hook for \.nohook files/) });
+  });
+});
+
+describe("an ES module loader's hooks asked for a save", () => {
+  const file = () => path.join(dir, 'm.ts');
+
+  test('from the event loop, a loader that answers at once: answered at once, checked against the file', () => {
+    fs.writeFileSync(file(), 'abc');
+    expect(evaluate(moduleTransformExpression(file(), 'abc', hooksFile(false)))).toEqual({ ok: true, text: 'cba' });
+    // the file on disk is newer than the save asked for: a newer save follows
+    expect(evaluate(moduleTransformExpression(file(), 'older', hooksFile(false)))).toEqual({ ok: false, code: 'stale', message: expect.stringMatching(/changed again/) });
+  });
+
+  test('a loader that answers later: the answer through the pending map', async () => {
+    fs.writeFileSync(file(), 'later');
+    const r = evaluate(moduleTransformExpression(file(), 'later', hooksFile(true)));
+    expect(r).toEqual({ pending: expect.any(Number) });
+    expect(evaluate(pendingExpression(r.pending))).toEqual({ done: false });
+    await expect(takeLater(r.pending)).resolves.toEqual({ ok: true, text: 'retal' });
+    expect(evaluate(pendingExpression(r.pending))).toEqual({ done: true, value: { ok: false, message: expect.stringMatching(/lost/) } });
+  });
+
+  test("inside node's hooks proxy (makeSyncRequest): busy, the loader not asked", () => {
+    fs.writeFileSync(file(), 'xyz');
+    const hooks = path.join(dir, 'hooks-spy.cjs');
+    fs.writeFileSync(hooks, `exports.compileModule = (file) => { globalThis.__ecSpyRan = true; return { ok: true, text: 'spied' }; };\n`);
+    const g = globalThis as Record<string, unknown>;
+    g.__ecSpyRan = false;
+    expect(makeSyncRequest(moduleTransformExpression(file(), 'xyz', hooks))).toEqual({ busy: true });
+    expect(g.__ecSpyRan).toBe(false);
+    expect(evaluate(moduleTransformExpression(file(), 'xyz', hooks))).toEqual({ ok: true, text: 'spied' });
+    expect(g.__ecSpyRan).toBe(true);
+  });
+
+  test('a taken answer is gone; an id never given is answered as lost', () => {
+    expect(evaluate(pendingExpression(987654))).toEqual({ done: true, value: { ok: false, message: expect.stringMatching(/lost/) } });
+  });
+
+  test('a loader that throws: its message', () => {
+    const hooks = path.join(dir, 'hooks-throw.cjs');
+    fs.writeFileSync(hooks, `exports.compileModule = () => { throw new Error('Unexpected token (3:4)'); };\n`);
+    expect(evaluate(moduleTransformExpression(file(), 'x', hooks))).toEqual({ ok: false, message: 'Unexpected token (3:4)' });
+  });
+});
