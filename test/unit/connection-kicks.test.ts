@@ -158,8 +158,10 @@ describe('ACK kicks', () => {
     const asked = cdp.Debugger.pause();
     const answer = cdp.Runtime.evaluate({ expression: '2 + 2' });
     const after = cdp.Debugger.setPauseOnExceptions({ state: 'none' });
+    // the request reaches the peer (however long that takes here), and then nothing behind it, in order
+    // (a wrong command behind it would come right after: the short wait can only miss it, not fail)
+    await within((async () => { while (!order.length) await new Promise((r) => setTimeout(r, 5)); })(), 'the pause request');
     await new Promise((r) => setTimeout(r, 20));
-    // nothing behind the unanswered request, in order
     expect(order).toEqual(['Debugger.pause']);
     server.send({ id: pauseId, result: {} });
     await within(asked, 'the answer to Debugger.pause');
