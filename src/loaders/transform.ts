@@ -98,8 +98,13 @@ export type LoaderResult = { ok: true; text: string } | { ok: false; message: st
 /** The file, run in the program, that asks an ES module loader's hooks (src/inject/compile-hooks.ts). */
 const COMPILE_HOOKS = path.join(__dirname, '..', 'inject', 'compile-hooks.js');
 
-/** How long a loader's later answer is waited for: it comes only while the program runs and is free (Node 20 and 22's first compile; a program inside a synchronous request). */
-export const MODULE_LOADER_WAIT_MS = 10_000;
+/**
+ * How long a loader's answer is waited for, asked again or read back: it comes only while the program
+ * runs and is not inside a call to its loader (Node 20 and 22's first compile; a program loading
+ * modules). Less than the updater's "still patching" warning (SLOW_APPLY_MS), which would say the
+ * program does not answer, when it answers busy.
+ */
+export const MODULE_LOADER_WAIT_MS = 8_000;
 
 /**
  * The expression, evaluated in the target, that returns (or promises) the loader's output for the ES
@@ -189,7 +194,7 @@ const BUSY_RETRY_MS = [2, 5, 10, 20, 50];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function late(): LoaderResult {
-  return { ok: false, code: 'paused', message: `the program's loader did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: it compiles for edit-continue only while the program runs and is not inside a request to it (stopped? loading a module for 10 s? on Node 20 and 22 the first compile needs the program running too); continue, then save again` };
+  return { ok: false, code: 'paused', message: `the program's loader did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: it compiles for edit-continue only while the program is not inside a call to it (loading modules all that time?) and, for its first compile on Node 20 and 22, not stopped; let the program go on, then save again` };
 }
 
 /**
