@@ -5,7 +5,7 @@
 // Piped stdin (no terminal) is process.test.ts's and scripted.test.ts's. docs/terminal.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFixture } from '../helpers/cli';
+import { copyFixture, until } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 import { ptyAvailable, runInPty, type PtyCli } from '../helpers/pty';
 
@@ -14,15 +14,6 @@ const count = (text: string, word: string) => text.split(word).length - 1;
 /** Is the process stopped (job control)? */
 function stopped(pid: number): boolean {
   try { return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
-}
-
-/** A state no output tells: look again every 50 ms, up to 20 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 20000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after 20 s: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 if (!ptyAvailable()) throw new Error('these tests need python3 with its pty module (a real pseudo-terminal)');

@@ -7,7 +7,7 @@
 // .ts lines, a fix while stopped and retry run the method again, and a broken save says why.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace, until } from '../helpers/cli';
 import { tsScenario, writeTsModules } from '../helpers/typescript-scenario';
 import { testNodes, ROOT_DIR } from '../helpers/nodes';
 
@@ -37,12 +37,6 @@ function logLines(file: string, re: RegExp): string[] {
   try { return fs.readFileSync(file, 'utf8').split('\n').filter((l) => re.test(l)); } catch { return []; }
 }
 
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; !cond();) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe.each(testNodes())('$label', ({ bin }) => {
   const start = cliPerTest();

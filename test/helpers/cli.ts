@@ -148,6 +148,14 @@ export function edit(file: string, from: string | RegExp, to: string, save: (f: 
   save(file, next);
 }
 
+/** Wait for a state no output tells (a file's lines, a process state): looked at every 25 ms, up to `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; !cond();) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
