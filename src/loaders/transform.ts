@@ -93,7 +93,17 @@ export function loaderTransformExpression(file: string, text: string): string {
 }`);
 }
 
-export type LoaderResult = { ok: true; text: string } | { ok: false; message: string; code?: 'paused' | 'stale' };
+/**
+ * The loader's output, or why there is none. `late`: the loader did not answer in time (the program
+ * stayed inside its own loads, or is stopped before a first compile that must be made while it runs):
+ * the edit waits, and the next ask of the same text takes the answer if it has come since.
+ */
+export type LoaderResult = { ok: true; text: string } | { ok: false; message: string; code?: 'late' | 'stale' };
+
+export interface LoaderAsk {
+  /** This text was asked for before and was late: look briefly (the edit waits meanwhile), not for MODULE_LOADER_WAIT_MS. */
+  again?: boolean;
+}
 
 /** The file, run in the program, that asks an ES module loader's hooks (src/inject/compile-hooks.ts). */
 const COMPILE_HOOKS = path.join(__dirname, '..', 'inject', 'compile-hooks.js');
@@ -105,6 +115,11 @@ const COMPILE_HOOKS = path.join(__dirname, '..', 'inject', 'compile-hooks.js');
  * program does not answer, when it answers busy.
  */
 export const MODULE_LOADER_WAIT_MS = 8_000;
+/**
+ * How long a waiting edit's loader is looked at again (LoaderAsk.again): the updater asks every
+ * half second or so, in the queue every file's saves share, so each look is short.
+ */
+export const LOADER_LOOK_AGAIN_MS = 250;
 
 /**
  * The expression, evaluated in the target, that returns (or promises) the loader's output for the ES
@@ -150,30 +165,58 @@ export function warmModuleLoader(cdp: Connection, file: string, hooks = COMPILE_
  * Run the program's loader on a saved text: its require hook for a CommonJS module, its module hooks
  * for an ES module (`module`: the text as saved on disk, which the loader reads itself).
  */
-export function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
+export function loaderTransform(cdp: Connection, file: string, text: string, module?: { savedText: string; hooks?: string }, ask: LoaderAsk = {}): Promise<LoaderResult> {
   // the loader may start a worker and wait for it (esbuild's sync API): it must not wait for us (cdp/worker-wait.ts)
-  return withWorkersFree(cdp, () => askLoader(cdp, file, text, module));
+  return withWorkersFree(cdp, () => askLoader(cdp, file, text, module, ask));
 }
 
-async function askLoader(cdp: Connection, file: string, text: string, module?: { savedText: string }): Promise<LoaderResult> {
-  const expression = module ? moduleTransformExpression(file, module.savedText) : loaderTransformExpression(file, text);
+/**
+ * Compiles asked of a program's loader that were late, by file: the expression and the id its later
+ * answer is kept under in the program. Asking the same text again reads that answer instead of
+ * compiling once more (a program stopped for minutes would otherwise queue a compile per look).
+ */
+const outstanding = new WeakMap<Connection, Map<string, { expression: string; id: number }>>();
+
+function outstandingOf(cdp: Connection): Map<string, { expression: string; id: number }> {
+  let m = outstanding.get(cdp);
+  if (!m) outstanding.set(cdp, (m = new Map()));
+  return m;
+}
+
+async function askLoader(cdp: Connection, file: string, text: string, module: { savedText: string; hooks?: string } | undefined, ask: LoaderAsk): Promise<LoaderResult> {
+  const expression = module ? moduleTransformExpression(file, module.savedText, module.hooks) : loaderTransformExpression(file, text);
+  const left = outstandingOf(cdp);
   try {
-    log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');
-    const deadline = Date.now() + MODULE_LOADER_WAIT_MS;
-    let r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
-    for (let i = 0; (r.result.value as { busy?: boolean } | undefined)?.busy === true; i++) {
-      if (i === 0) log('the program is inside a synchronous request: asking again');
-      if (Date.now() >= deadline) return late();
-      await sleep(BUSY_RETRY_MS[Math.min(i, BUSY_RETRY_MS.length - 1)]);
+    const deadline = Date.now() + (ask.again ? LOADER_LOOK_AGAIN_MS : MODULE_LOADER_WAIT_MS);
+    let pending: number | undefined;
+    let r: Protocol.Runtime.EvaluateResponse | undefined;
+    const before = left.get(file);
+    left.delete(file);
+    if (before?.expression === expression) {
+      pending = before.id; // asked before, late: its answer may have come since
+      log('looking again for the loader\'s answer', file);
+    } else {
+      if (before) await forget(cdp, before.id); // an older text's
+      log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');
       r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+      for (let i = 0; (r.result.value as { busy?: boolean } | undefined)?.busy === true; i++) {
+        if (i === 0) log('the program is inside a synchronous request: asking again');
+        if (Date.now() >= deadline) return late(ask);
+        await sleep(BUSY_RETRY_MS[Math.min(i, BUSY_RETRY_MS.length - 1)]);
+        r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+      }
+      pending = (r.result.value as { pending?: number } | undefined)?.pending;
+      log('the loader', typeof pending === 'number' ? 'answers later' : 'answered');
     }
-    const pending = (r.result.value as { pending?: number } | undefined)?.pending;
-    log('the loader', typeof pending === 'number' ? 'answers later' : 'answered');
     if (typeof pending === 'number') {
       const answer = await laterAnswer(cdp, pending, deadline);
-      if (answer === 'late') return late();
+      if (answer === 'late') {
+        left.set(file, { expression, id: pending });
+        return late(ask);
+      }
       r = answer;
     }
+    if (!r) return { ok: false, message: 'the loader gave no answer' };
     if (r.exceptionDetails) {
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
       return { ok: false, message: firstLines(desc) };
@@ -193,8 +236,13 @@ const BUSY_RETRY_MS = [2, 5, 10, 20, 50];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function late(): LoaderResult {
-  return { ok: false, code: 'paused', message: `the program's loader did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s: it compiles for edit-continue only while the program is not inside a call to it (loading modules all that time?) and, for its first compile on Node 20 and 22, not stopped; let the program go on, then save again` };
+function late(ask: LoaderAsk): LoaderResult {
+  const wait = ask.again ? 'has not answered yet' : `did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s`;
+  return { ok: false, code: 'late', message: `the program's loader ${wait}: it compiles for edit-continue only while the program is not inside a call to it (loading modules all that time?) and, for its first compile on Node 20 and 22, not stopped; will apply when it answers` };
+}
+
+function forget(cdp: Connection, id: number): Promise<void> {
+  return cdp.Runtime.evaluate({ expression: forgetExpression(id), silent: true }).then(() => {}, () => {});
 }
 
 /**
@@ -209,10 +257,7 @@ async function laterAnswer(cdp: Connection, id: number, deadline: number): Promi
     const v = r.result.value as { done?: boolean; value?: unknown } | undefined;
     if (r.exceptionDetails || !v) return r;
     if (v.done) return { result: { type: 'object', value: v.value } };
-    if (Date.now() >= deadline) {
-      await cdp.Runtime.evaluate({ expression: forgetExpression(id), silent: true }).catch(() => {});
-      return 'late';
-    }
+    if (Date.now() >= deadline) return 'late'; // kept: the next ask of the same text reads it (askLoader)
     await sleep(LATER_POLL_MS[Math.min(i, LATER_POLL_MS.length - 1)]);
   }
 }

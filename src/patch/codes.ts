@@ -34,8 +34,6 @@ export const Codes = {
    * writes a module on one line), where V8 answers Ok and keeps the old code (src/loaders/liveedit-limit.ts).
    */
   LongLine: 'EC208',
-  /** The program's loader did not answer in time: the program stayed inside its own loads, or was stopped before a first ES module compile (Node 20, 22). */
-  LoaderModule: 'EC105',
   /** The function is running (on the stack): the edit waits until it returns. */
   ActiveFunction: 'EC301',
   /** An async function or generator is suspended: the edit waits until it completes. */
@@ -48,6 +46,12 @@ export const Codes = {
   LiveEditUnavailable: 'EC305',
   /** The protocol call failed (the program exited, the script is gone). */
   ProtocolError: 'EC306',
+  /**
+   * A file a TypeScript loader compiles: the program's loader has not answered (the program stays
+   * inside its own loads, or is stopped before a first ES module compile on Node 20 and 22). The
+   * edit waits and is applied when the loader answers. (EC105 until December 2026, which lost the save.)
+   */
+  LoaderWaiting: 'EC307',
   // The swap engine (docs/swap.md)
   /** Swap engine: a class constructor cannot be swapped (instances made before would not match). */
   SwapConstructor: 'EC210',

@@ -2,7 +2,7 @@
 // V8 safety rules live here and nowhere else (docs/v8.md): while the program runs we only ever call
 // Debugger.setScriptSource with allowTopFrameEditing: false, which V8 answers without aborting.
 import type { Protocol } from 'devtools-protocol';
-import { Codes, type Code } from './codes';
+import { Codes } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
@@ -31,6 +31,16 @@ export type { SafePause };
 export interface ApplyOptions {
   /** Let the edit change the function of the top frame: V8 then restarts that frame with the new code. */
   topFrame?: SafePause;
+  /** This text is an edit that waits (the updater tries it again): what it waits on is looked at briefly. */
+  again?: boolean;
+}
+
+/**
+ * A save the program's loader has not compiled yet (src/loaders/transform.ts `late`): it waits, and
+ * the updater asks again until the loader answers. Both engines.
+ */
+export function waitingForLoader(message: string): PatchOutcome {
+  return { status: 'waiting', functions: [], reason: { code: Codes.LoaderWaiting, message } };
 }
 
 /** One interface, so that an engine for Nodes without LiveEdit can stand beside this one. */
@@ -96,11 +106,11 @@ export class LiveEditEngine implements PatchEngine {
     return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
   }
 
-  /** The texts a save would send, script by script. */
+  /** The texts a waiting edit would send, script by script (a loader that has not answered is looked at briefly). */
   async preview(file: string, savedText: string): Promise<Preview[]> {
     const out: Preview[] = [];
     for (const record of this.registry.scriptsOf(file)) {
-      const prepared = await this.prepare(record, savedText);
+      const prepared = await this.prepare(record, savedText, { again: true });
       out.push({ record, text: prepared.plan?.kind === 'patch' ? prepared.plan.text : null });
     }
     return out;
@@ -111,7 +121,7 @@ export class LiveEditEngine implements PatchEngine {
     return this.registry.runningText(record.scriptId);
   }
 
-  private async prepare(record: ScriptRecord, savedText: string): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; code?: Code; mapText?: string }> {
+  private async prepare(record: ScriptRecord, savedText: string, options: ApplyOptions = {}): Promise<{ plan: ReturnType<typeof planPatch> | null; stripError?: string; late?: boolean; mapText?: string }> {
     const running = await this.runningText(record);
     let saved = likeRunning(savedText, running);
     // Prepare the saved text exactly as the running one was prepared at load: types stripped (by the
@@ -121,8 +131,8 @@ export class LiveEditEngine implements PatchEngine {
     const loader = isLoaderOutput(record.typescript, running);
     if (loader) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts)
-      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined);
-      if (!out.ok) return { plan: null, stripError: out.message, code: out.code === 'paused' ? Codes.LoaderModule : undefined };
+      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined, { again: options.again });
+      if (!out.ok) return { plan: null, stripError: out.message, late: out.code === 'late' };
       saved = out.text;
     } else if (record.typescript) {
       const stripped = await this.stripTypes(saved, boundaries ? null : record.url);
@@ -138,7 +148,7 @@ export class LiveEditEngine implements PatchEngine {
   }
 
   private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
-    const prepared = await this.prepare(record, savedText);
+    const prepared = await this.prepare(record, savedText, options);
     const outcome = await this.sendPrepared(record, savedText, prepared, options);
     // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
     const map = prepared.mapText !== undefined ? LoaderMap.of(record.file, prepared.mapText) : null;
@@ -146,7 +156,10 @@ export class LiveEditEngine implements PatchEngine {
   }
 
   private async sendPrepared(record: ScriptRecord, savedText: string, prepared: Awaited<ReturnType<LiveEditEngine['prepare']>>, options: ApplyOptions): Promise<PatchOutcome> {
-    if (!prepared.plan) return { status: 'not-patched', reasons: [{ code: prepared.code ?? Codes.SyntaxError, message: prepared.stripError ?? 'could not strip types' }] };
+    if (!prepared.plan) {
+      const message = prepared.stripError ?? 'could not strip types';
+      return prepared.late ? waitingForLoader(message) : { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message }] };
+    }
     const plan = prepared.plan;
     log('plan', record.file, plan.kind);
     switch (plan.kind) {

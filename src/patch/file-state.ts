@@ -131,7 +131,8 @@ export type Effect =
   | { do: 'idle' };
 
 /** What a read-and-apply input answers. */
-export type Answer = { attempt: Attempt } | { apply: string } | { outcome: UpdateOutcome } | null;
+/** `again`: the text is the edit that waits, tried again (ApplyOptions.again). */
+export type Answer = { attempt: Attempt } | { apply: string; again: boolean } | { outcome: UpdateOutcome } | null;
 
 export interface StepConfig {
   /** Quiet period after a change event before the file is read. */
@@ -160,8 +161,12 @@ function stillWaitingAt(delays: number[]): number {
   return Infinity;
 }
 
-function stillWaiting(outcome: UpdateOutcome): UpdateOutcome {
-  if (outcome.status !== 'waiting') return outcome;
+/**
+ * The second report of an edit V8 still blocks (a function found running at every look), with what
+ * to do; null for other waits (a loader that has not answered said so once, and says nothing new).
+ */
+function stillWaiting(outcome: UpdateOutcome): UpdateOutcome | null {
+  if (outcome.status !== 'waiting' || (outcome.reason.code !== Codes.ActiveFunction && outcome.reason.code !== Codes.ActiveGenerator)) return null;
   const message = `still waiting after ${STILL_WAITING_MS / 1000} s: ${outcome.reason.message.replace(/; will apply when .*$/, '')} at every look (is it called again as soon as a call ends?); it applies once no call is under way, and --engine swap (at the next start) gives such edits to the next call at once`;
   return { ...outcome, reason: { ...outcome.reason, message } };
 }
@@ -295,7 +300,7 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
         out.answer = { outcome: { status: 'unchanged' } };
         return out;
       }
-      out.answer = { apply: text };
+      out.answer = { apply: text, again: e.is === 'waiting' && e.text === text };
       return out;
     }
 
@@ -316,7 +321,10 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
         if (was.is !== 'waiting' || was.text !== input.text) say(outcome, attempt);
         // and once more when it has waited long: a function called again as soon as a call ends (a
         // generator per batch, a loop's step) is found running at every look, and may never be free
-        else if (!dirty && retries === stillWaitingAt(c.retryDelaysMs)) say(stillWaiting(outcome), attempt);
+        else if (!dirty && retries === stillWaitingAt(c.retryDelaysMs)) {
+          const still = stillWaiting(outcome);
+          if (still) say(still, attempt);
+        }
         return out;
       }
       set({ edit: { is: 'answered', text: input.text, seen: s.seen } });

@@ -9,7 +9,7 @@ import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
-import { applyToEachScript, syntaxRefusal, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
+import { applyToEachScript, syntaxRefusal, waitingForLoader, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
@@ -78,11 +78,11 @@ export class SwapEngine implements PatchEngine {
     this.readAheadTimer.unref?.();
   }
 
-  apply(file: string, savedText: string, _options: ApplyOptions = {}): Promise<PatchOutcome> {
-    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText));
+  apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
   }
 
-  /** The swap engine never sends a whole text: nothing waits, so nothing is previewed. */
+  /** The swap engine never sends a whole text: no running function keeps an edit back, so nothing is previewed. */
   async preview(file: string, _savedText: string): Promise<Preview[]> {
     return this.registry.scriptsOf(file).map((record) => ({ record, text: null }));
   }
@@ -107,15 +107,15 @@ export class SwapEngine implements PatchEngine {
     return state;
   }
 
-  private async applyToScript(record: ScriptRecord, savedText: string): Promise<PatchOutcome> {
+  private async applyToScript(record: ScriptRecord, savedText: string, options: ApplyOptions): Promise<PatchOutcome> {
     const shown: { text: string | null } = { text: null };
-    const outcome = await this.swapScript(record, savedText, shown);
+    const outcome = await this.swapScript(record, savedText, shown, options);
     // a loader's output: the lines reported are the .ts file's (src/loaders/mapped.ts)
     const map = shown.text !== null ? LoaderMap.of(record.file, shown.text) : null;
     return map ? mapOutcomeLines(outcome, lineMapperOf(map), shown.text, record.isModule ? 'module' : 'script') : outcome;
   }
 
-  private async swapScript(record: ScriptRecord, savedText: string, shownOut: { text: string | null }): Promise<PatchOutcome> {
+  private async swapScript(record: ScriptRecord, savedText: string, shownOut: { text: string | null }, options: ApplyOptions): Promise<PatchOutcome> {
     let state: SwapState | null;
     try {
       state = await this.state(record);
@@ -129,8 +129,8 @@ export class SwapEngine implements PatchEngine {
     if (isLoaderOutput(record.typescript, state.original)) {
       // compiled by a loader (tsx, ts-node, …): ask that loader, in the program (src/loaders/transform.ts);
       // the running text's source map comment stays, so that it is no top-level change
-      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined);
-      if (!out.ok) return { status: 'not-patched', reasons: [{ code: out.code === 'paused' ? Codes.LoaderModule : Codes.SyntaxError, message: out.message }] };
+      const out = await loaderTransform(this.cdp, record.file, saved, record.isModule ? { savedText } : undefined, { again: options.again });
+      if (!out.ok) return out.code === 'late' ? waitingForLoader(out.message) : { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: out.message }] };
       saved = withMapOf(out.text, state.original);
       shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
       shownOut.text = shown;

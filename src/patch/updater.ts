@@ -270,7 +270,7 @@ export class Updater {
     const slowMs = this.opts.slowMs ?? SLOW_APPLY_MS;
     const slow = this.opts.onSlow ? this.clock.setTimeout(() => { if (!this.closed) this.opts.onSlow!(file, slowMs); }, slowMs) : null;
     try {
-      outcome = await this.opts.engine.apply(file, answer.apply, options);
+      outcome = await this.opts.engine.apply(file, answer.apply, answer.again ? { ...options, again: true } : options);
       log('applied', file, outcome.status);
     } catch (err) {
       log('apply failed', file, String((err as Error)?.message ?? err));

@@ -53,8 +53,9 @@ describe.each(testNodes())('$label', ({ bin }) => {
   // evaluate there, on top of the wait, and a compile made there is a second request inside the
   // first, which took the first one's answer or lost its own: the program's module loading and every
   // later save hung (fresh-clone CI, node 24: a start check made while the program loaded modules).
-  // A compile asked there runs once the wait is over; saves made while the program imports module
-  // after module are patched, and its loading goes on.
+  // A compile asked there runs once the wait is over (a wait longer than the loader is waited for
+  // leaves the save waiting, EC307, applied when the loader answers); saves made while the program
+  // imports module after module are patched, and its loading goes on.
   test('ts-node/esm: a save while the program waits on its loader thread is compiled after the wait; saves while it loads modules are patched', async () => {
     const dir = fixture();
     writeTsModules(dir, 300);
@@ -73,9 +74,12 @@ describe.each(testNodes())('$label', ({ bin }) => {
     // the compile is not made inside the program's request (which waits for the test): asked again
     await until(() => logLines(log, busy).length > before, 'the compile to be asked again after the wait');
     expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/price\.ts/);
+    // held longer than the loader is waited for (8 s): the save is said to wait, and is not lost
+    await cli.waitFor(/waiting src\/price\.ts: the program's loader did not answer in 8 s: .*; will apply when it answers EC307/, { stream: 'stderr', after: mark, step: 'the save waits', timeout: 20_000 });
+    expect(cli.stderr().slice(mark)).not.toMatch(/patched src\/price\.ts|not patched/);
     fs.writeFileSync(path.join(dir, 'release'), '');
     await cli.waitFor(/^released hold:released$/m, { stream: 'stdout', step: 'release' });
-    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'patched after the wait' });
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price \(was waiting\)/, { stream: 'stderr', after: mark, step: 'patched after the wait' });
     await ask(cli, 'p', /price 21 total 31 calls 2 tier Gold/, 'stdout');
 
     // saves while the program imports 300 modules one after another

@@ -70,7 +70,7 @@ describe('step: saves', () => {
     f.feed({ on: 'changed' }, 0);
     f.feed({ on: 'timer' }, 5);
     const a = f.begin(5);
-    expect(f.read(a, 6, 'v1', '1:2')).toEqual({ apply: 'v1' });
+    expect(f.read(a, 6, 'v1', '1:2')).toEqual({ apply: 'v1', again: false });
     f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: patched }, 9.4);
     expect(f.effects).toEqual([{ do: 'report', outcome: patched, ms: 9, afterWaiting: false }]);
     expect(f.state.edit).toEqual({ is: 'answered', text: 'v1', seen: '1:2' });
@@ -96,7 +96,7 @@ describe('step: saves', () => {
     // a new mtime is a new save of the same text: it goes to the engine
     f.feed({ on: 'changed' }, 30);
     f.feed({ on: 'timer' }, 35);
-    expect(f.read(f.begin(35), 35, 'v1', '3:2')).toEqual({ apply: 'v1' });
+    expect(f.read(f.begin(35), 35, 'v1', '3:2')).toEqual({ apply: 'v1', again: false });
   });
 });
 
@@ -117,7 +117,7 @@ describe('step: empty reads', () => {
     f.feed({ on: 'timer' }, 25);
     const a = f.begin(25);
     expect(a.started).toBe(0);
-    expect(f.read(a, 25, null)).toEqual({ apply: '' });
+    expect(f.read(a, 25, null)).toEqual({ apply: '', again: false });
   });
 });
 
@@ -137,7 +137,7 @@ describe('step: edits V8 blocks', () => {
     f.feed({ on: 'timer' }, 26);
     f.feed({ on: 'timer' }, 31);
     a = f.begin(31);
-    expect(f.read(a, 31, 'v1')).toEqual({ apply: 'v1' }); // a waiting edit goes through with the same text
+    expect(f.read(a, 31, 'v1')).toEqual({ apply: 'v1', again: true }); // a waiting edit goes through with the same text, tried again
     f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: waiting }, 32);
     expect(f.reports()).toEqual([]);
     f.feed({ on: 'done' }, 32);
@@ -176,6 +176,34 @@ describe('step: edits V8 blocks', () => {
     expect(said[1]).toMatchObject({ status: 'waiting', reason: { code: Codes.ActiveFunction, message: expect.stringMatching(/^still waiting after 10 s: f is running at every look .*--engine swap/) } });
   });
 
+  test("an edit that waits for the program's loader (EC307) is said once: no 'still waiting' after 10 s, and it goes in when the loader answers", () => {
+    const f = new File();
+    const loader: PatchOutcome = { status: 'waiting', reason: { code: Codes.LoaderWaiting, message: "the program's loader did not answer in 8 s: …; will apply when it answers" }, functions: [] };
+    f.feed({ on: 'changed' }, 0);
+    f.feed({ on: 'timer' }, 5);
+    let now = 5;
+    let said: unknown[] = [];
+    const agains: boolean[] = [];
+    for (let i = 0; i < 300; i++) {
+      const a = f.begin(now);
+      agains.push((f.read(a, now, 'v1') as { again: boolean }).again);
+      f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: loader }, now + 1);
+      said = [...said, ...f.reports().map((r) => (r as { outcome: PatchOutcome }).outcome)];
+      f.feed({ on: 'done' }, now + 1);
+      now += 1 + (f.effects.find((e) => e.do === 'set-timer') as { ms: number }).ms;
+      f.feed({ on: 'timer' }, now);
+      now += config.debounceMs;
+      f.feed({ on: 'timer' }, now);
+    }
+    expect(said).toEqual([loader]);
+    expect(agains[0]).toBe(false); // the save's own ask waits the whole time
+    expect(agains.slice(1).every((x) => x)).toBe(true); // each retry looks briefly
+    const a = f.begin(now);
+    f.read(a, now, 'v1');
+    f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: patched }, now + 1);
+    expect(f.reports()).toEqual([{ do: 'report', outcome: patched, ms: now + 1, afterWaiting: true }]);
+  });
+
   test('a new save while an edit waits, that must wait too, is said (each save gets its report; seen in the edit fuzz, node 26 seed 654929158)', () => {
     const f = new File();
     f.feed({ on: 'changed' }, 0);
@@ -188,7 +216,7 @@ describe('step: edits V8 blocks', () => {
     f.feed({ on: 'changed' }, 10);
     f.feed({ on: 'timer' }, 15);
     a = f.begin(15);
-    expect(f.read(a, 15, 'v2')).toEqual({ apply: 'v2' });
+    expect(f.read(a, 15, 'v2')).toEqual({ apply: 'v2', again: false }); // a new text is asked for afresh
     f.feed({ on: 'applied', attempt: a, text: 'v2', outcome: waiting }, 16);
     // (its time counts from the first save this file has waited with, as the final report's does)
     expect(f.reports()).toEqual([{ do: 'report', outcome: waiting, ms: 16, afterWaiting: false }]);
@@ -213,7 +241,7 @@ describe('step: edits V8 blocks', () => {
     expect(f.state.activity).toEqual({ is: 'idle' });
     expect(f.effects).toEqual([{ do: 'clear-timer' }, { do: 'idle' }]);
     a = f.begin(8, true);
-    expect(f.read(a, 8, 'v1', null, true)).toEqual({ apply: 'v1' });
+    expect(f.read(a, 8, 'v1', null, true)).toEqual({ apply: 'v1', again: true });
     f.feed({ on: 'applied', attempt: a, text: 'v1', outcome: patched }, 9);
     expect(f.reports()).toEqual([{ do: 'report', outcome: patched, ms: 9, afterWaiting: true }]);
   });

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loaderTransformExpression, moduleTransformExpression, pendingExpression } from '../../src/loaders/transform';
+import { LOADER_LOOK_AGAIN_MS, loaderTransform, loaderTransformExpression, moduleTransformExpression, pendingExpression } from '../../src/loaders/transform';
+import type { Connection } from '../../src/cdp/connection';
 
 const evaluate = (expression: string): any => (0, eval)(expression);
 
@@ -116,5 +117,54 @@ describe("an ES module loader's hooks asked for a save", () => {
     const hooks = path.join(dir, 'hooks-throw.cjs');
     fs.writeFileSync(hooks, `exports.compileModule = () => { throw new Error('Unexpected token (3:4)'); };\n`);
     expect(evaluate(moduleTransformExpression(file(), 'x', hooks))).toEqual({ ok: false, message: 'Unexpected token (3:4)' });
+  });
+});
+
+describe('loaderTransform asking again while the loader has not answered (the edit waits, EC307)', () => {
+  // the connection runs each expression here, as the program would (the expressions are the real ones)
+  const here = {
+    Runtime: {
+      evaluate: async ({ expression }: { expression: string }) => {
+        try {
+          const value = evaluate(expression);
+          return { result: { type: typeof value, value } };
+        } catch (e) {
+          return { result: { type: 'undefined' }, exceptionDetails: { text: String(e) } };
+        }
+      },
+    },
+  } as unknown as Connection;
+  const g = globalThis as { ecTestCompiles?: number };
+
+  /** A stand-in for compile-hooks.ts whose answer comes `ms` after it is asked, counting the asks. */
+  function slowHooks(ms: number): string {
+    const file = path.join(dir, `hooks-slow-${ms}.cjs`);
+    fs.writeFileSync(file, `exports.compileModule = (file) => { globalThis.ecTestCompiles = (globalThis.ecTestCompiles || 0) + 1; const text = require('node:fs').readFileSync(file, 'utf8'); return new Promise((r) => setTimeout(() => r({ ok: true, text: text.toUpperCase() }), ${ms})); };\n`);
+    return file;
+  }
+
+  test('a late answer is taken by the next ask of the same text, without a second compile; another text is compiled afresh', async () => {
+    const file = path.join(dir, 'late.ts');
+    const hooks = slowHooks(LOADER_LOOK_AGAIN_MS + 150);
+    g.ecTestCompiles = 0;
+    fs.writeFileSync(file, 'first');
+    const late = await loaderTransform(here, file, 'first', { savedText: 'first', hooks }, { again: true });
+    expect(late).toEqual({ ok: false, code: 'late', message: expect.stringMatching(/has not answered yet.*will apply when it answers/) });
+    expect(g.ecTestCompiles).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect(loaderTransform(here, file, 'first', { savedText: 'first', hooks }, { again: true })).resolves.toEqual({ ok: true, text: 'FIRST' });
+    expect(g.ecTestCompiles).toBe(1);
+
+    // a newer save while one is late: the late one is dropped, the newer one compiled
+    const late2 = await loaderTransform(here, file, 'second', { savedText: 'second', hooks: slowHooks(LOADER_LOOK_AGAIN_MS + 400) }, { again: true });
+    expect(late2).toMatchObject({ ok: false, code: 'late' });
+    fs.writeFileSync(file, 'third');
+    await expect(loaderTransform(here, file, 'third', { savedText: 'third', hooks }, { again: true })).resolves.toMatchObject({ ok: false, code: 'late' });
+    expect(g.ecTestCompiles).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(loaderTransform(here, file, 'third', { savedText: 'third', hooks }, { again: true })).resolves.toEqual({ ok: true, text: 'THIRD' });
+    expect(g.ecTestCompiles).toBe(3);
+    const left = (globalThis as Record<symbol, Map<number, unknown> | undefined>)[Symbol.for('edit-continue.compiling.pending')];
+    expect([...(left?.keys() ?? [])]).toEqual([]); // the dropped one's entry was forgotten, the taken ones are gone
   });
 });

@@ -484,7 +484,7 @@ describe('Updater: applying at a pause (retry)', () => {
     const outcome = updater.applyNow(FILE, { topFrame: safe });
     await clock.advance(0);
     await expect(outcome).resolves.toEqual(patched('v1'));
-    expect(engine.options[engine.options.length - 1]).toEqual({ topFrame: safe });
+    expect(engine.options[engine.options.length - 1]).toEqual({ topFrame: safe, again: true }); // the edit that waited, tried again
     expect(reports[reports.length - 1]).toMatchObject({ outcome: patched('v1'), afterWaiting: true });
     const calls = engine.calls.length;
     await clock.advance(1000); // no retry timer left behind
