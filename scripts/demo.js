@@ -22,7 +22,7 @@ setTimeout(() => {
   const tmp = file + '.swp';
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
-  console.log('\n--- saved shop.js: price() now gives 20% off for 3 or more; the orders so far stay ---\n');
+  console.log('\n--- saved shop.js: price() now gives 20% off for 3 or more; the orders and the total so far stay ---\n');
 }, 1700);
 
 child.on('exit', (code) => {

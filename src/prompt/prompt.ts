@@ -495,8 +495,8 @@ export class Prompt {
     const r = await this.d.session.evaluateSeeing(expression, frameIndex);
     if (!r.ok) return this.out(`error: ${r.message}`);
     this.out(formatValue(r.value.value));
-    if (r.value.module) this.out(this.d.style.dim(`(read in the top level of ${displayPath(r.value.module, this.d.cwd)}: no frame of your program is on the stack)`));
-    if (r.value.from !== null) this.out(this.d.style.dim(`(read in frame ${r.value.from}, ${this.where(r.value.from)}: ${this.frames[this.selected]?.name ?? 'this function'} does not use it, so V8 keeps it only there)`));
+    const place = this.seenIn(r.value.module, r.value.from);
+    if (place) this.out(this.d.style.dim(`(read in ${place}: ${r.value.module ? 'no frame of your program is on the stack' : `${this.selectedName()} does not use it, so V8 keeps it only there`})`));
   }
 
   private async set(args: string): Promise<void> {
@@ -509,7 +509,8 @@ export class Prompt {
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
     if (!r.ok) return this.out(`set: ${r.message}`);
     const constNote = r.value.declaredConst ? ` (note: ${a.name} is declared const; the program assumed it would not change)` : '';
-    const elsewhere = r.value.module ? ` (in the top level of ${displayPath(r.value.module, this.d.cwd)})` : r.value.frame !== this.selected ? ` (in frame ${r.value.frame}, ${this.where(r.value.frame)}, which holds it: ${this.frames[this.selected]?.name ?? 'this function'} does not use it)` : '';
+    const place = this.seenIn(r.value.module, r.value.frame);
+    const elsewhere = place ? ` (in ${place}${r.value.module ? '' : `, which holds it: ${this.selectedName()} does not use it`})` : '';
     this.out(`${a.name} = ${formatValue(r.value.value)}${r.value.scopeType === 'global' ? ' (global)' : ''}${elsewhere}${constNote}`);
   }
 
@@ -518,8 +519,23 @@ export class Prompt {
     const frameIndex = this.frames.length ? this.selected : null;
     const r = await this.d.session.evaluateSeeing(`${target} = (${expression})`, frameIndex);
     if (!r.ok) return this.out(`set: ${r.message}`);
-    const read = r.value.module ? ` (in the top level of ${displayPath(r.value.module, this.d.cwd)})` : r.value.from !== null ? ` (${target.split(/[.[]/)[0]} read in frame ${r.value.from}, ${this.where(r.value.from)})` : '';
+    const place = this.seenIn(r.value.module, r.value.from);
+    const read = place ? ` (${r.value.module ? '' : `${target.split(/[.[]/)[0]} read `}in ${place})` : '';
     this.out(`${target} = ${formatValue(r.value.value)}${read}`);
+  }
+
+  /**
+   * Where `p`, `set` or a property's `set` found a name, when not in the selected frame: the top level
+   * of a module (an idle stop), or the frame below that keeps it (`frame 1, main at job.js:4`); null
+   * for the selected frame.
+   */
+  private seenIn(module: string | null | undefined, frame: number | null): string | null {
+    if (module) return `the top level of ${displayPath(module, this.d.cwd)}`;
+    return frame !== null && frame !== this.selected ? `frame ${frame}, ${this.where(frame)}` : null;
+  }
+
+  private selectedName(): string {
+    return this.frames[this.selected]?.name ?? 'this function';
   }
 
   /** `name at file:line` of a frame, for messages. */

@@ -7,22 +7,13 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { ask, cliPerTest, copyFixture, edit, interruptOutside, isAlive, resumedInFile, scratchDir } from '../helpers/cli';
 import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
+import { httpBody } from '../helpers/http';
 import type * as Api from '../../src/index';
 
 // The API as a user gets it: the built package (its preload and load hooks are .js files).
 const api = require(path.join(ROOT_DIR, 'dist', 'index.js')) as typeof Api;
 const REGISTER = path.join(ROOT_DIR, 'register.js');
 
-function get(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 interface Service { child: ChildProcess; port: number; inspectorPort: number | null; pid: number; out(): string; err(): string }
 
@@ -51,7 +42,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     // started as a user would, with the retry boundaries (no --inspector-live-edit on 26: attach turns it on)
     const svc = await startService(bin, dir, ['--inspect=127.0.0.1:0', '--require', REGISTER]);
     services.push(svc.child);
-    expect(await get(svc.port, '/?id=1')).toBe('item 1 weighs 10 (seen 1)\n');
+    expect(await httpBody(svc.port, '/?id=1')).toBe('item 1 weighs 10 (seen 1)\n');
 
     // (events to a file, to see when the program runs again after a cont)
     const events = path.join(scratchDir('attach-events'), 'events.jsonl');
@@ -62,9 +53,9 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     let mark = cli.mark('stderr');
     edit(file, '} weighs ${', '} weighs in at ${');
     await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', after: mark, step: 'patch' });
-    expect(await get(svc.port, '/?id=2')).toBe('item 2 weighs in at 20 (seen 2)\n');
+    expect(await httpBody(svc.port, '/?id=2')).toBe('item 2 weighs in at 20 (seen 2)\n');
 
-    const pending = get(svc.port, '/?id=4'); // throws in describe: the request waits while we fix it
+    const pending = httpBody(svc.port, '/?id=4'); // throws in describe: the request waits while we fix it
     await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)\n\s+at describe \(service\.js:7:\d+\)/, { stream: 'stderr', step: 'stopped at the exception' });
     await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'prompt' });
     edit(file, 'item.spec.weight', '(item.spec ?? { weight: 0 }).weight');
@@ -85,7 +76,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     cli.send('detach\n');
     await cli.waitFor(/detached: the program runs on/, { stream: 'stderr', after: mark, step: 'detach' });
     expect((await cli.exited).code).toBe(0);
-    expect(await get(svc.port, '/?id=5')).toBe('item 5 weighs in at 50 (seen 4)\n');
+    expect(await httpBody(svc.port, '/?id=5')).toBe('item 5 weighs in at 50 (seen 4)\n');
     expect(isAlive(svc.pid)).toBe(true);
   });
 
@@ -109,7 +100,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     } else {
       await cli.waitFor(/patched service\.js: describe/, { stream: 'stderr', after: mark, step: 'patch' });
     }
-    expect(await get(svc.port, '/?id=3')).toBe(`item 3 ${weighs} 30 (seen 1)\n`);
+    expect(await httpBody(svc.port, '/?id=3')).toBe(`item 3 ${weighs} 30 (seen 1)\n`);
     cli.kill('SIGINT');
     await cli.waitFor(/pausing… \(Ctrl\+C again to detach\)/, { stream: 'stderr', step: 'first Ctrl+C taken' });
     const firstTaken = Date.now();
@@ -123,7 +114,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     await cli.waitFor(/\(the program is paused: cont to go on; quit, or Ctrl\+C twice, to detach\)/, { stream: 'stderr', after: atPrompt, step: 'Ctrl+C at the prompt' });
     cli.kill('SIGINT');
     expect((await cli.exited).code).toBe(0);
-    expect(await get(svc.port, '/?id=5')).toBe(`item 5 ${weighs} 50 (seen 2)\n`);
+    expect(await httpBody(svc.port, '/?id=5')).toBe(`item 5 ${weighs} 50 (seen 2)\n`);
   });
 
   // `auto` (what a user gets without --engine) on a program started without the transform, on a node
@@ -141,11 +132,11 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     const mark = cli.mark('stderr');
     edit(path.join(dir, 'service.js'), '} weighs ${', '} has weight ${');
     await cli.waitFor(/not patched service\.js: this Node has no LiveEdit \([^)]*\): only the swap engine patches here \(docs\/codes\.md\) EC305\n/, { stream: 'stderr', after: mark, step: 'save refused, with why' });
-    expect(await get(svc.port, '/?id=3')).toBe('item 3 weighs 30 (seen 1)\n');
+    expect(await httpBody(svc.port, '/?id=3')).toBe('item 3 weighs 30 (seen 1)\n');
     // SIGTERM detaches (two Ctrl+C sent at once may reach us as one signal: the test above sends them in turn)
     cli.kill('SIGTERM');
     expect((await cli.exited).code).toBe(0);
-    expect(await get(svc.port, '/?id=5')).toBe('item 5 weighs 50 (seen 2)\n');
+    expect(await httpBody(svc.port, '/?id=5')).toBe('item 5 weighs 50 (seen 2)\n');
   });
 
   test('attach refuses a host that is not this machine, and a port where nothing listens', async () => {

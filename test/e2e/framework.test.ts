@@ -5,22 +5,11 @@
 // steps on real Express 5 and Fastify 5, installed from the npm registry.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, FIXTURES, type RunningCli, scratchDir } from '../helpers/cli';
 import { engineOf, testNodes, type TestConfig } from '../helpers/nodes';
+import { httpGet } from '../helpers/http';
 
-function get(port: number, route: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: route, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-}
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
@@ -59,7 +48,7 @@ async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
   const { cli, port } = app;
   // 1. cont: the framework handles the error as it would have
   let mark = cli.mark('stderr');
-  const first = get(port, '/sync');
+  const first = httpGet(port, '/sync');
   await cli.waitFor(new RegExp(`TypeError: Cannot read properties of undefined \\(reading 'price'\\) \\(your code does not catch it; a library does, in ${app.catcher} \\(frame \\d+\\): \`cont\` lets it handle the error\\)\\n\\s+at priceOf \\(app\\.js:${app.priceLine}:`), { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
   await prompt(cli, mark, 'prompt 1');
   expect(cli.stderr().slice(mark)).toMatch(new RegExp(`> +${app.priceLine} \\|   return item\\.price \\* 2;`));
@@ -68,7 +57,7 @@ async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
 
   // 2. fix + retry: the waiting request gets the answer of the new code
   mark = cli.mark('stderr');
-  const second = get(port, '/sync');
+  const second = httpGet(port, '/sync');
   await cli.waitFor(new RegExp(`at priceOf \\(app\\.js:${app.priceLine}:`), { stream: 'stderr', after: mark, step: 'stop again' });
   await prompt(cli, mark, 'prompt 2');
   edit(path.join(app.dir, 'app.js'), 'return item.price * 2;', 'return (item ?? { price: 21 }).price * 2;', saveByRename);
@@ -83,8 +72,8 @@ async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
 
   // 3. the next request runs the new code and does not stop
   mark = cli.mark('stderr');
-  expect(await get(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
-  expect(await get(port, '/sync', { 'x-item': '5' })).toEqual({ status: 200, body: 'sync price 10 served 4\n' });
+  expect(await httpGet(port, '/sync')).toEqual({ status: 200, body: 'sync price 42 served 3\n' });
+  expect(await httpGet(port, '/sync', { headers: { 'x-item': '5' } })).toEqual({ status: 200, body: 'sync price 10 served 4\n' });
   expect(cli.stderr().slice(mark)).not.toMatch(/TypeError|ec> /);
 }
 
@@ -95,14 +84,14 @@ async function syncThrowContFixRetry(app: FrameworkApp): Promise<void> {
 async function asyncRejectFixRetry(app: FrameworkApp): Promise<void> {
   const { cli, port } = app;
   const mark = cli.mark('stderr');
-  const waiting = get(port, '/async');
+  const waiting = httpGet(port, '/async');
   await cli.waitFor(new RegExp(`TypeError: Cannot read properties of undefined \\(reading 'stock'\\) \\(your code does not catch it;[^\\n]*\\)\\n\\s+at stockHandler \\(app\\.js:${app.stockLine}:`), { stream: 'stderr', after: mark, step: 'stop at the throw in stockHandler' });
   await prompt(cli, mark, 'prompt');
   edit(path.join(app.dir, 'app.js'), `res.${app.answer}(\`stock \${entry.stock} served \${served}\\n\`);`, `res.${app.answer}(\`stock \${(entry ?? { stock: 0 }).stock} served \${served}\\n\`);`, saveByRename);
   await ask(cli, 'retry', /calling stockHandler again with the same arguments/);
   expect(await waiting).toEqual({ status: 200, body: expect.stringMatching(/^stock 0 served \d\n$/) });
   const after = cli.mark('stderr');
-  expect(await get(port, '/async', { 'x-name': 'known' })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
+  expect(await httpGet(port, '/async', { headers: { 'x-name': 'known' } })).toEqual({ status: 200, body: expect.stringMatching(/^stock 3 served \d\n$/) });
   expect(cli.stderr().slice(after)).not.toMatch(/TypeError|ec> /);
 }
 
@@ -118,7 +107,7 @@ describe.each(testNodes())('node $major', (config) => {
   test('a sync handler throws, the framework catches: the prompt opens at the throw; cont lets the framework answer 500; fix + retry answers the waiting request', async () => {
     const app = await startApp(start, config, copyFixture('framework'), MINIROUTE);
     // the program's own try/catch: no stop
-    expect(await get(app.port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
+    expect(await httpGet(app.port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
     expect(app.cli.stderr()).not.toMatch(/ec> /);
     await syncThrowContFixRetry(app);
   });
@@ -142,7 +131,7 @@ describe.each(testNodes())('node $major', (config) => {
     const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
     expect(cli.stdout()).toMatch(/optional dependencies found: 0\n/);
     const mark = cli.mark('stderr');
-    const answer = get(port, '/sync');
+    const answer = httpGet(port, '/sync');
     await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'price'\) \(your code does not catch it; a library does, in handle \(frame \d+\)[^\n]*\n\s+at priceOf \(app\.js:8:/, { stream: 'stderr', after: mark, step: 'stop at the throw in priceOf' });
     await prompt(cli, mark, 'prompt');
     cli.send('cont\n');
@@ -212,7 +201,7 @@ describe.each(testNodes())('node $major', (config) => {
     await ask(cli, 'catch all', /stopping at every exception/);
     cli.send('cont\n');
     let mark = cli.mark('stderr');
-    const mine = get(port, '/mine');
+    const mine = httpGet(port, '/mine');
     // the program's own try/catch: only `all` stops here
     await cli.waitFor(/SyntaxError: [^\n]*JSON[^\n]* \(caught\)/, { stream: 'stderr', after: mark, step: 'catch all stops at a caught exception' });
     await prompt(cli, mark, 'prompt at the caught exception');
@@ -220,7 +209,7 @@ describe.each(testNodes())('node $major', (config) => {
     cli.send('cont\n');
     expect(await mine).toEqual({ status: 200, body: 'mine fallback\n' });
     mark = cli.mark('stderr');
-    expect(await get(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
+    expect(await httpGet(port, '/mine')).toEqual({ status: 200, body: 'mine fallback\n' });
     expect(cli.stderr().slice(mark)).not.toMatch(/SyntaxError|ec> /);
   });
 });

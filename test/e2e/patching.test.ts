@@ -1,21 +1,11 @@
 // Live patching on save, end to end: the real CLI, real node targets on every supported line,
 // real files saved in place and by rename.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { PROMPT_END, ask as command, assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testConfigs, useEngine } from '../helpers/nodes';
+import { httpBody } from '../helpers/http';
 
-function get(port: number, p = '/'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 /** Send a line and wait for the answer that comes after it. */
 async function ask(cli: RunningCli, line: string, expect: RegExp): Promise<RegExpMatchArray> {
@@ -69,25 +59,25 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     const file = path.join(dir, 'server.js');
     const cli = start([bin, 'server.js', '0'], dir);
     const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server start' }))[1]);
-    const before = await get(port, '/put?k=a&v=1');
+    const before = await httpBody(port, '/put?k=a&v=1');
     expect(before).toMatch(/^hello v1 hits=1 store=1 pid=(\d+)/);
     const pid = before.match(/pid=(\d+)/)![1];
 
     let mark = cli.mark('stderr');
     edit(file, 'hello v1', 'hello v2', saveByRename);
     await patched(cli, mark, /patched server\.js: render/, 'patch render (rename save)');
-    expect(await get(port)).toBe(`hello v2 hits=2 store=1 pid=${pid}\n`);
+    expect(await httpBody(port)).toBe(`hello v2 hits=2 store=1 pid=${pid}\n`);
 
     mark = cli.mark('stderr');
     edit(file, 'hits += 1;', 'hits += 10;', saveInPlace);
     await patched(cli, mark, /patched server\.js: handle/, 'patch handle (in-place save)');
-    expect(await get(port)).toBe(`hello v2 hits=12 store=1 pid=${pid}\n`);
+    expect(await httpBody(port)).toBe(`hello v2 hits=12 store=1 pid=${pid}\n`);
 
     // a second rename save keeps working (Deno's watcher stops after the first)
     mark = cli.mark('stderr');
     edit(file, 'hello v2', 'hello v3', saveByRename);
     await patched(cli, mark, /patched server\.js: render/, 'second rename save');
-    expect(await get(port)).toBe(`hello v3 hits=22 store=1 pid=${pid}\n`);
+    expect(await httpBody(port)).toBe(`hello v3 hits=22 store=1 pid=${pid}\n`);
 
     cli.kill('SIGTERM');
     const exit = await cli.exited;

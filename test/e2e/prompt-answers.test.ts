@@ -2,11 +2,11 @@
 // supported node line with both engines: the real CLI driven through its stdin/stderr, real programs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ask, cliPerTest, copyFixture, edit, interruptOutside, programDir, resumedOnStderr, type RunningCli } from '../helpers/cli';
 import { ROOT_DIR, engineOf, testConfigs, useEngine } from '../helpers/nodes';
+import { httpBody } from '../helpers/http';
 
 const prompt = (cli: RunningCli, after: number, step: string) => cli.waitFor(/ec> $/, { stream: 'stderr', after, step });
 
@@ -20,16 +20,6 @@ exports.probe = () => {
 };
 `;
 
-function get(port: number, p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 describe.each(testConfigs())('$label', (config) => {
   const { bin } = config;
@@ -201,7 +191,7 @@ describe.each(testConfigs())('$label', (config) => {
     const inspector = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err)![1];
     const cli = start(['attach', inspector], dir);
     await cli.waitFor(/attached to process/, { stream: 'stderr', step: 'attached' });
-    void get(port, '/?id=4').catch(() => {}); // throws in describe
+    void httpBody(port, '/?id=4').catch(() => {}); // throws in describe
     await cli.waitFor(/TypeError: Cannot read properties of undefined \(reading 'weight'\)/, { stream: 'stderr', step: 'stopped at the exception' });
     await prompt(cli, 0, 'prompt');
     const mark = cli.mark('stderr');

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { PROMPT_END, ask, cliPerTest, copyFixture, edit, programDir, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
+import { PROMPT_END, ask, cliPerTest, copyFixture, edit, programDir, runningProgram, saveByRename, type RunningCli, scratchDir } from '../helpers/cli';
 import { testConfigs, testNodes, useEngine } from '../helpers/nodes';
 
 const FIX = ['const spec = item.spec;', 'const spec = item.spec ?? { weight: 1 };'] as const;
@@ -25,17 +25,11 @@ const ready = (cli: RunningCli) => cli.waitFor(/\{"v":1,"type":"started"/, { str
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** The program: the node under our inspector running `script` in the test's own folder (from /proc). */
+/** The program: the node under our inspector running `script` in the test's own folder. */
 function programPid(dir: string, script: string): number {
-  const real = fs.realpathSync(dir);
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (cmd.includes(script) && cmd.some((a) => a.startsWith('--inspect=')) && fs.readlinkSync(`/proc/${p}/cwd`) === real) return Number(p);
-    } catch { /* gone */ }
-  }
-  throw new Error(`no program running ${script} in ${dir}`);
+  const pid = runningProgram(dir, script);
+  if (pid === null) throw new Error(`no program running ${script} in ${dir}`);
+  return pid;
 }
 
 /** CPU time a process has used, user and system, in ms (/proc/<pid>/stat fields 14 and 15). */

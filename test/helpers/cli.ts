@@ -247,3 +247,16 @@ export async function interruptOutside(cli: RunningCli, file: string, resumed: R
     await running();
   }
 }
+
+/** The program edit-continue started: the node under our inspector running `script` in `dir` (from /proc), or null. */
+export function runningProgram(dir: string, script: string): number | null {
+  const real = fs.realpathSync(dir);
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (cmd.includes(script) && cmd.some((a) => a.startsWith('--inspect=')) && fs.readlinkSync(`/proc/${p}/cwd`) === real) return Number(p);
+    } catch { /* gone */ }
+  }
+  return null;
+}

@@ -26,10 +26,10 @@
 // Long soak: EC_ROBUST_LONG=1 (many more steps per scenario).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { saveByRename, saveInPlace } from '../helpers/cli';
 import { fuzzConfigs, fuzzRuns, replayEnv, testConfigs, useEngine } from '../helpers/nodes';
+import { httpGet } from '../helpers/http';
 import { Died, Driven, Scenario, Wedged, WEDGE_MS, STALL_MS, sleep, tail } from './fuzz-kit';
 import { copyEditFixture } from './edit-oracle';
 import { LONG, MUST_BE_ZERO, listedSeed, rng, seedFor } from './tally';
@@ -137,19 +137,6 @@ function reportsSince(d: Driven, file: string, after: number): Report[] {
 
 // ---- HTTP probe ----
 
-function get(port: number, timeout: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    });
-    req.setTimeout(timeout, () => req.destroy(new Error(`GET / timed out after ${timeout} ms`)));
-    req.on('error', reject);
-  });
-}
 
 const LINE = /seq=(\d+) value=(-?\d+) label=(\w+)/;
 
@@ -450,7 +437,7 @@ class EditFuzz {
     if (this.fx.probe === 'http') {
       for (let i = 0; i < 3; i++) {
         let body: string;
-        try { body = await get(this.port, STALL_MS); } catch (err) {
+        try { body = (await httpGet(this.port, '/', { timeout: STALL_MS })).body; } catch (err) {
           throw new Wedged(`${step}: the server did not answer: ${(err as Error).message}`);
         }
         const m = LINE.exec(body);
@@ -646,7 +633,7 @@ class EditFuzz {
     const pauseMark = this.d.cli.mark('stderr');
     await this.d.command('cont');
     let request: Promise<string> | null = null;
-    if (this.fx.probe === 'http') request = get(this.port, WEDGE_MS).catch((e: Error) => `error ${e.message}`);
+    if (this.fx.probe === 'http') request = httpGet(this.port, '/', { timeout: WEDGE_MS }).then((r) => r.body).catch((e: Error) => `error ${e.message}`);
     const hit = await this.d.until(() => this.d.events(pauseMark).find((e) => e.type === 'paused'), WEDGE_MS);
     if (!hit) throw new Wedged(`${step}: breakpoint ${n} in ${this.fx.fn} was not hit`);
     await this.d.promptOpen(step);

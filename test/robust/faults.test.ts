@@ -4,11 +4,11 @@
 // code; a dropped inspector connection is said in words. The inspector is loopback-only and hidden.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
+import { assertNoV8Abort, cliPerTest, copyFixture, edit, isAlive, runCli, runningProgram, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
 import { testConfigs, testNodes, useEngine } from '../helpers/nodes';
+import { httpGet } from '../helpers/http';
 import { rng, seedFor, tally } from './tally';
 
 const SUITE = 'process faults';
@@ -20,19 +20,6 @@ async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return cond();
-}
-
-/** The program edit-continue started: the node process running `script` in `dir`. */
-function programPid(dir: string, script: string): number | null {
-  const real = fs.realpathSync(dir);
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (cmd.includes(script) && cmd.some((a) => a.startsWith('--inspect=')) && fs.readlinkSync(`/proc/${p}/cwd`) === real) return Number(p);
-    } catch { /* gone */ }
-  }
-  return null;
 }
 
 /** Local addresses (ip:port) a process listens on, from /proc (IPv4 and IPv6). */
@@ -59,16 +46,6 @@ function listening(pid: number): string[] {
   return out;
 }
 
-function get(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
 
 // One engine (edit-continue's own choice): killing the controller, dropping the connection and flooding stdout do not go through the engine.
 describe.each(testNodes())('$label', ({ bin, major }) => {
@@ -82,7 +59,7 @@ describe.each(testNodes())('$label', ({ bin, major }) => {
     const cli = start([bin, script, ...(moment === 'paused' ? [] : ['0'])], dir);
     if (moment === 'paused') await cli.waitFor(/ec> $/, { stream: 'stderr', step: 'paused' });
     else await cli.waitFor(/listening \d+/, { step: 'server up' });
-    const pid = programPid(dir, script);
+    const pid = runningProgram(dir, script);
     expect(pid).not.toBeNull();
     if (moment === 'mid-patch') {
       edit(path.join(dir, script), 'hello v1', 'hello v2');
@@ -172,7 +149,7 @@ describe.each(testNodes())('$label', ({ bin, major }) => {
     const dir = copyFixture('server');
     const cli = start([bin, 'server.js', '0'], dir);
     await cli.waitFor(/listening \d+/, { step: 'server up' });
-    const pid = programPid(dir, 'server.js')!;
+    const pid = runningProgram(dir, 'server.js')!;
     const addrs = listening(pid);
     const served = Number(/listening (\d+)/.exec(cli.stdout())![1]);
     const inspector = addrs.filter((a) => !a.endsWith(`:${served}`));
@@ -180,7 +157,7 @@ describe.each(testNodes())('$label', ({ bin, major }) => {
     for (const a of addrs) expect(a).toMatch(/^127\.0\.0\.1:\d+$/);
     for (const a of inspector) {
       const port = Number(a.split(':')[1]);
-      const list = await get(port, '/json/list').catch((e: Error) => ({ status: 0, body: e.message }));
+      const list = await httpGet(port, '/json/list').catch((e: Error) => ({ status: 0, body: e.message }));
       expect(list.body).not.toMatch(/ws:\/\/|webSocketDebuggerUrl"\s*:\s*"ws/);
     }
   });
