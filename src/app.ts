@@ -147,8 +147,10 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     // stopped at the prompt, a function on the stack is not going to return by itself
     if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     // swap engine: a function patched while the program is stopped in it goes on with the code it
-    // started with (`cont` at an exception lets the exception go on): say what runs the new code
-    if (save.type === 'patched' && session.current && lines.length) {
+    // started with (`cont` at an exception lets the exception go on): say what runs the new code. Not
+    // for an edit that waited: at a pause it goes in only through `retry` or `restart N`, which run
+    // that frame again with it (LiveEdit restarts the frame as it patches it)
+    if (save.type === 'patched' && !save.event.afterWaiting && session.current && lines.length) {
       const p = session.current;
       const late = new Promise<null>((r) => setTimeout(() => r(null), FRAMES_FOR_NOTE_MS).unref());
       return Promise.race([pausedInChanged(p, save.event.file, save.event.functions.map((fn) => fn.name)).catch(() => null), late]).then((held) => {

@@ -77,7 +77,11 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     } else {
       // LiveEdit cannot change a function on the stack: it waits (EC301), and retry applies it
       await cli.waitFor(/waiting job[\w-]*\.[mc]?[jt]s: work is running/, { stream: 'stderr', after: mark, step: 'save while paused waits' });
+      const atRetry = cli.mark('stderr');
       await ask(cli, 'retry', /patched job[\w-]*\.[mc]?[jt]s: work/);
+      await cli.waitFor(/retrying work|calling work again/, { stream: 'stderr', after: atRetry, step: 'retried' });
+      // the patch is retry's, which runs work again with it: nothing says work goes on with the old code
+      expect(cli.stderr().slice(atRetry)).not.toMatch(/goes on with the code it started with/);
     }
     await cli.waitFor(new RegExp(TOTAL), { step: 'job finishes' });
     const exit = await cli.exited;
