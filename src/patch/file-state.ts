@@ -171,6 +171,16 @@ function stillWaiting(outcome: UpdateOutcome): UpdateOutcome | null {
   return { ...outcome, reason: { ...outcome.reason, message } };
 }
 
+/**
+ * An empty file refused for the declarations it no longer has: one line, not one per declaration.
+ * Most often it is the middle of an in-place save that writes slowly (a large file, a program that
+ * truncates, then computes what it writes), still empty after the rereads: its content follows.
+ */
+function emptied(o: PatchOutcome): PatchOutcome {
+  if (o.status !== 'not-patched' || o.reasons.length === 0 || !o.reasons.every((r) => r.code === Codes.RemovedDeclaration)) return o;
+  return { status: 'not-patched', reasons: [{ code: Codes.RemovedDeclaration, message: `the file is empty (emptied, or still being written): the running code stays as it was, its ${o.reasons.length === 1 ? 'top-level declaration' : `${o.reasons.length} top-level declarations`} too` }] };
+}
+
 /** A waiting edit counts as idle for whenIdle: only V8 decides when it goes in. */
 export function isIdle(a: Activity): boolean {
   return a.is === 'idle' || a.is === 'retrying';
@@ -305,7 +315,8 @@ export function step(s: FileState, input: Input, now: number, c: StepConfig): St
     }
 
     case 'applied': {
-      const { attempt, outcome } = input;
+      const { attempt } = input;
+      const outcome = input.text === '' ? emptied(input.outcome) : input.outcome;
       const was = s.edit;
       out.answer = { outcome };
       if (outcome.status === 'waiting') {

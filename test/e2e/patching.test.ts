@@ -31,7 +31,7 @@ async function refusedThenWaiting(start: ReturnType<typeof cliPerTest>, bin: str
   await cli.waitFor(/tick f=f1 g=g1/, { step: 'program runs' });
   let mark = cli.mark('stderr');
   saveByRename(file, '');
-  await patched(cli, mark, new RegExp(`not patched ${esc}: [^\\n]*EC203`), 'empty save refused');
+  await patched(cli, mark, new RegExp(`not patched ${esc}: the file is empty \\(emptied, or still being written\\): the running code stays as it was[^\\n]*EC203\\n`), 'empty save refused');
   mark = cli.mark('stderr');
   cli.kill('SIGINT');
   await cli.waitFor(new RegExp(String.raw`paused[\s\S]*` + PROMPT_END), { stream: 'stderr', after: mark, step: 'interrupt pause' });

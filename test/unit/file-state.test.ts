@@ -118,6 +118,23 @@ describe('step: empty reads', () => {
     const a = f.begin(25);
     expect(a.started).toBe(0);
     expect(f.read(a, 25, null)).toEqual({ apply: '', again: false });
+    // refused for what it lacks (the engine's EC203 for each declaration): said in one line
+    const removed = (name: string) => ({ code: Codes.RemovedDeclaration, message: `top-level function ${name} was removed or renamed: the running module keeps it` });
+    expect(f.feed({ on: 'applied', attempt: a, text: '', outcome: { status: 'not-patched', reasons: [removed('f'), removed('g')] } }, 26)).toEqual({ outcome: {
+      status: 'not-patched',
+      reasons: [{ code: Codes.RemovedDeclaration, message: 'the file is empty (emptied, or still being written): the running code stays as it was, its 2 top-level declarations too' }],
+    } });
+    expect(f.reports()).toEqual([{ do: 'report', outcome: expect.objectContaining({ reasons: [expect.objectContaining({ message: expect.stringMatching(/^the file is empty/) })] }), ms: 26, afterWaiting: false }]);
+  });
+
+  test('an empty file whose engine answer is anything else is said as the engine said it', () => {
+    const f = new File();
+    f.feed({ on: 'changed' }, 0);
+    f.feed({ on: 'timer' }, 5);
+    const a = f.begin(5);
+    const other: PatchOutcome = { status: 'not-patched', reasons: [{ code: Codes.TopLevelCode, message: 'x' }] };
+    expect(f.feed({ on: 'applied', attempt: a, text: '', outcome: other }, 6)).toEqual({ outcome: other });
+    expect(f.feed({ on: 'applied', attempt: a, text: '', outcome: { status: 'unchanged' } }, 6)).toEqual({ outcome: { status: 'unchanged' } });
   });
 });
 
