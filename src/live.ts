@@ -728,7 +728,10 @@ export class LiveSession implements PromptSession {
 
   breakpoints(): readonly Breakpoint[] { return this.breaks.all(); }
 
-  addBreakpoint(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> { return this.breaks.add(realFile(file), line, condition); }
+  addBreakpoint(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> {
+    const real = realFile(file);
+    return this.breaks.add(real, line, condition, this.registry.scriptsOf(real).length > 0);
+  }
 
   async removeBreakpoint(n: number): Promise<Result<Breakpoint>> { return this.breaks.remove(n, await this.pause.breakpointsAtFunctionEnd()); }
 

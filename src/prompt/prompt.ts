@@ -304,8 +304,8 @@ export class Prompt {
         if (n === null) return this.out('usage: frame N');
         return this.select(n);
       }
-      case 'up': return this.select(this.moved(parseIndex(args) ?? 1));
-      case 'down': return this.select(this.moved(-(parseIndex(args) ?? 1)));
+      case 'up': return this.step(parseIndex(args) ?? 1);
+      case 'down': return this.step(-(parseIndex(args) ?? 1));
       case 'list': return this.out(await this.code(this.selected, parseIndex(args) ?? 5));
       case 'locals': {
         const load = this.shown?.loadError;
@@ -479,6 +479,14 @@ export class Prompt {
     if (at < 0) return this.selected + by;
     const to = at + by;
     return to < 0 ? -1 : to >= listed.length ? this.frames.length : listed[to];
+  }
+
+  /** `up` and `down`: past either end of the stack, say which end it is at. */
+  private step(by: number): Promise<void> {
+    const n = this.moved(by);
+    if (n < 0) return Promise.resolve(this.out(`already at frame ${this.selected}, the innermost (up goes to its callers)`));
+    if (n >= this.frames.length) return Promise.resolve(this.out(`already at frame ${this.selected}, the outermost (down goes back)`));
+    return this.select(n);
   }
 
   private async select(n: number): Promise<void> {

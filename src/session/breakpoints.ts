@@ -1,5 +1,7 @@
 // Breakpoints by file and line. V8 forgets a script's breakpoints when LiveEdit changes it (docs/v8.md),
 // so after every patch they are set again at the same file and line.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { protocolMessage, type Connection } from '../cdp/connection';
 import type { Result } from '../util/result';
@@ -68,12 +70,21 @@ export class Breakpoints {
     return this.list.find((b) => idsOf(b).includes(cdpId))?.n ?? null;
   }
 
-  async add(file: string, line: number, condition?: string): Promise<Result<Breakpoint>> {
+  /**
+   * `loaded`: the program has loaded the file, so a breakpoint V8 finds no code for (a line past the
+   * end, a typo; or after the last statement) would never stop: refused, with the file's length.
+   */
+  async add(file: string, line: number, condition?: string, loaded = false): Promise<Result<Breakpoint>> {
     const existing = this.list.find((b) => b.file === file && b.line === line);
     if (existing) return { ok: false, message: `breakpoint ${existing.n} is already there` };
     const bp: Breakpoint = { n: this.next, file, line, condition, cdpId: null, resolved: false };
     const set = await this.place(bp);
     if (!set.ok) return set;
+    if (loaded && !bp.resolved) {
+      for (const id of idsOf(bp)) await this.drop(id);
+      const lines = lineCount(file);
+      return { ok: false, message: `no breakpoint: ${path.basename(file)} has no code at line ${line} or after it${lines !== null && lines < line ? ` (it has ${lines} lines)` : ''}` };
+    }
     this.next++;
     this.list.push(bp);
     return { ok: true, value: bp };
@@ -186,5 +197,15 @@ export class Breakpoints {
       for (const id of idsOf(bp)) await this.drop(id);
       await this.place(bp);
     }
+  }
+}
+
+/** Lines of a file as it is on disk, or null when it cannot be read. */
+function lineCount(file: string): number | null {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  } catch {
+    return null;
   }
 }

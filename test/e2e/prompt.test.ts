@@ -401,9 +401,14 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     await ask(cli, 'p nosuch.x', /error: ReferenceError: nosuch is not defined/);
     await ask(cli, 'p item.', /error: SyntaxError/);
     await ask(cli, 'frame 99', /there is no frame 99 \(0 to \d+\)/);
+    await ask(cli, 'down', /already at frame 0, the innermost/);
     await ask(cli, 'set 1x = 2', /usage: set NAME = EXPR/);
     await ask(cli, 'restart', /usage: restart N/);
     await ask(cli, 'break nosuch.js:3', /no file 'nosuch\.js'/);
+    // a line past the end of a loaded file (a typo): refused, not kept as if the file were to load
+    await ask(cli, 'break 999', /no breakpoint: job\.js has no code at line 999 or after it \(it has 20 lines\)/);
+    await ask(cli, 'break 9', /breakpoint 1 at job\.js:9\n/); // (the numbers are not used up by a refusal)
+    await ask(cli, 'clear 1', /removed breakpoint 1/);
     await ask(cli, 'clear 7', /there is no breakpoint 7/);
     await ask(cli, 'catch sometimes', /usage: catch unhandled\|uncaught\|all\|none \(now: unhandled\)/);
     await ask(cli, 'help', /retry +apply pending edits/);
