@@ -611,12 +611,13 @@ export class Prompt {
     switch (p.kind) {
       case 'exception':
         // node puts `file:line`, the line and an arrow before a load error's own first line
-        const headline = (p.loadError && /^SyntaxError: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
+        const headline = (p.loadError && /^SyntaxError(?: \[\w+\])?: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
         this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;
-          this.out(`  in ${displayPath(e.file, this.d.cwd)}:${e.line}:${e.column + 1} (${e.message}), which node was loading from:`);
+          const said = headline.endsWith(`: ${e.message}`) ? '' : ` (${e.message})`;
+          this.out(`  in ${displayPath(e.file, this.d.cwd)}:${e.line}:${e.column + 1}${said}, which node was loading from:`);
           this.out(codeFrame(e.text, e.line, e.column + 1, { context: 2 }));
         }
         this.out(stackLines(this.frames).join('\n'));
