@@ -14,6 +14,7 @@ import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './s
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
 import { parseThreadNumber, threadNumber, threadParts } from '../session/threads';
+import { SYNTAX_ERROR_LINE } from '../session/load-error';
 
 export interface PromptDeps {
   /** The one way to the program (LiveSession). */
@@ -611,7 +612,7 @@ export class Prompt {
     switch (p.kind) {
       case 'exception':
         // node puts `file:line`, the line and an arrow before a load error's own first line
-        const headline = (p.loadError && /^SyntaxError(?: \[\w+\])?: .*$/m.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
+        const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
         this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame

@@ -42,6 +42,9 @@ export function syntaxErrorIn(file: string, text: string): LoadError | null {
   return { file, line: firstError.loc.line, column: firstError.loc.column, message: firstError.message.replace(/ \(\d+:\d+\)$/, ''), text };
 }
 
+/** A SyntaxError's own line in its stack, node's code included (`SyntaxError [ERR_…]: message`): the message. */
+export const SYNTAX_ERROR_LINE = /^SyntaxError(?: \[\w+\])?: (.*)$/m;
+
 /** A file node strips the types of (its own type stripping: acorn cannot read it as it is). */
 const TYPESCRIPT = /\.[cm]?tsx?$/i;
 
@@ -54,7 +57,7 @@ export function typeScriptErrorIn(file: string, text: string, description: strin
   const lines = (description ?? '').split('\n');
   const line = Number(/:(\d+)$/.exec(lines[0] ?? '')?.[1]);
   const caret = lines.findIndex((l, i) => i > 0 && /^\s*\^+\s*$/.test(l));
-  const message = /^SyntaxError(?: \[\w+\])?: (.*)$/m.exec(description ?? '')?.[1];
+  const message = SYNTAX_ERROR_LINE.exec(description ?? '')?.[1];
   if (!Number.isInteger(line) || line < 1 || caret < 0 || !message) return null;
   return { file, line, column: lines[caret].indexOf('^'), message, text };
 }
@@ -62,6 +65,8 @@ export function typeScriptErrorIn(file: string, text: string, description: strin
 /** A SyntaxError stop in node's loader: the program's file it was compiling, and where. */
 export async function loadErrorOf(cdp: Connection, p: Pause): Promise<LoadError | null> {
   if (p.kind !== 'exception' || p.exception?.className !== 'SyntaxError') return null;
+  // (several of the loader's frames name the same file, and each is tried: node's stripper asked again
+  // from node's own typescript frames gave no place on Node 24, from the loader's frames below it did)
   for (const frame of p.callFrames.slice(0, 8)) {
     const r = await cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'typeof filename === "string" ? filename : undefined' }).catch(() => null);
     const file = r && !r.exceptionDetails && typeof r.result.value === 'string' ? fileOf(r.result.value) : null;
@@ -71,8 +76,8 @@ export async function loadErrorOf(cdp: Connection, p: Pause): Promise<LoadError 
     const found = TYPESCRIPT.test(file)
       ? typeScriptErrorIn(file, text, p.exception?.description) ?? typeScriptErrorIn(file, text, await strippingError(cdp, frame.callFrameId, text))
       : syntaxErrorIn(file, text);
-    if (!found) log('no place for the load error in', file, JSON.stringify((p.exception?.description ?? '').slice(0, 300)));
     if (found) return found;
+    log('no place for the load error in', file, JSON.stringify((p.exception?.description ?? '').slice(0, 300)));
   }
   return null;
 }
