@@ -15,6 +15,7 @@ import { pausingNote } from './prompt/commands';
 import type { Verbosity } from './report/format';
 import type { EventLog, SaveEvent } from './report/events';
 import { UserError } from './util/errors';
+import { Codes } from './patch/codes';
 import { debug } from './util/log';
 
 const log = debug('app');
@@ -145,7 +146,8 @@ function wire(session: LiveSession & { program: Program }, opts: CommonOptions, 
     }
     if (refused) refusedLast.add(file); else if (save.type !== 'pending') refusedLast.delete(file);
     // stopped at the prompt, a function on the stack is not going to return by itself
-    if (save.type === 'pending' && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
+    // (not an edit waiting for the program's loader, which has not compiled it: retry would run the old code)
+    if (save.type === 'pending' && save.event.reason.code !== Codes.LoaderWaiting && session.current && lines.length) lines.push(`  ${style.dim('the program is paused: retry (or restart N) applies it now')}`);
     // swap engine: a function patched while the program is stopped in it goes on with the code it
     // started with (`cont` at an exception lets the exception go on): say what runs the new code. Not
     // for an edit that waited: at a pause it goes in only through `retry` or `restart N`, which run

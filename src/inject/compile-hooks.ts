@@ -17,15 +17,20 @@
 //   for the next ones, at once and with nothing left behind (the controller asks for a first compile
 //   as soon as such a module loads, while the program runs: src/loaders/transform.ts
 //   warmModuleLoader; a file not compiled before gets the context of the last one that was: same
-//   loader, same package).
+//   loader, same package). Better still, our load-time hooks keep the chain each of the program's
+//   .ts modules loaded through (./mark.ts keepLoaderChain): with it, not even the first compile
+//   imports, and a program stopped at its start, before any compile, compiles a save at once.
 // - Node 20 (`module.register`): the hooks run on the loader thread, which hands back a tiny module
 //   whose default export is the text; it stays in the ES module cache. Awaited: the program must be
 //   running. The loader thread keeps the chain that compile went through, and later compiles ask it
 //   synchronously (a resolve, import.meta.resolve in ./resolve-sync.mts, whose answer is the text):
-//   so while stopped too, and without a module left behind.
+//   so while stopped too, and without a module left behind. The load chains our hooks there kept
+//   serve the first compile the same way (./esm-hooks-above.ts; import.meta.resolve from the
+//   preload's require of ./resolve-sync.mjs: ./hooks.ts).
 import * as mod from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RESOLVE_SYNC, loaderChains, type LoaderChain } from './mark';
 
 const QUERY = '?ec-compile=';
 /** Compiled texts put aside by the in-thread load hook, by the URL asked for. */
@@ -92,9 +97,14 @@ type NextLoadSync = (u: string, c?: object) => Loaded;
  */
 const chains = new Map<string, { next: NextLoadSync; context: object }>();
 
-/** The chain a file's compile went through, else the last one any file's went through (null: none yet). */
-function chainFor<T>(kept: Map<string, T>, url: string): T | null {
-  return kept.get(url) ?? [...kept.values()].pop() ?? null;
+/**
+ * The chain a file's compile went through, else the one its load went through (our hooks above the
+ * program's loader keep those: ./mark.ts keepLoaderChain), else the last one any file's compile or
+ * load went through (null: none yet).
+ */
+function chainFor<N>(kept: Map<string, LoaderChain<N>>, url: string): LoaderChain<N> | null {
+  const loaded = loaderChains<N>();
+  return kept.get(url) ?? loaded.get(url) ?? [...kept.values()].pop() ?? [...loaded.values()].pop() ?? null;
 }
 
 function loadSync(url: string, context: object, next: NextLoadSync): Loaded {
@@ -221,6 +231,10 @@ export function compileModule(file: string): Compiled | Promise<Compiled> {
     }
   }
   if (registered === 'off-thread') {
+    // import.meta.resolve at once, as our preload required it (Node 20.19+): an import needs ticks,
+    // which a stopped program never reaches; else it is imported with the first compile, below
+    const early = (globalThis as unknown as Record<symbol, unknown>)[RESOLVE_SYNC];
+    if (!metaResolve && typeof early === 'function') metaResolve = early as (specifier: string) => string;
     const now = compileOffThreadNow(clean);
     if (now) return now;
   }

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK, SWAP_MARK } from './mark';
+import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, keepLoaderChain } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
@@ -170,6 +170,17 @@ export function transformBelow(url: string, result: LoadResult): LoadResult {
   return loaderHooksAbove && LOADER_URL.test(url) ? result : transformLoaded(url, result);
 }
 
+/**
+ * Our first hooks see a loader's output when the loader's hooks run after them (`--loader ts-node/esm`,
+ * registered before ours on Node 20, off-thread below our in-thread ones on Node 22): the chain that
+ * load went through compiles saves of the file (./mark.ts keepLoaderChain). Not when the loader's hooks
+ * run first and ask for the file's text through ours (then ours above them keep it), nor for node's own
+ * type stripping, which needs no loader.
+ */
+export function keepChainBelow(url: string, next: unknown, context: object, result: LoadResult): void {
+  if (!loaderHooksAbove && LOADER_URL.test(url) && !String(result.format).includes('typescript')) keepLoaderChain(url, next, context);
+}
+
 /** Add boundaries to a user file of a JavaScript format (or TypeScript, stripped as node would). */
 export function transformLoaded(url: string, result: LoadResult): LoadResult {
   // a save compiled by the program's loader (./compile-hooks.ts): the controller adds what it needs
@@ -235,7 +246,7 @@ const IMPORT_HINT = /\bimport\b/;
 const USER_ESM_HINT = /\b(?:import|export)\b/;
 
 /** URLs a TypeScript (or JSX) loader compiles: our hooks above a program's loader take its output. */
-const LOADER_URL = /\.(?:[cm]?ts|tsx|jsx)(?:[?#].*)?$/i;
+export const LOADER_URL = /\.(?:[cm]?ts|tsx|jsx)(?:[?#].*)?$/i;
 
 /**
  * Set when a program's loader registered load hooks above ours (ours above it are registered then
@@ -282,6 +293,11 @@ export function installBoundaries(): void {
     if (esmHooks) return;
     esmHooks = true;
     register!(pathToFileURL(path.join(__dirname, 'esm-hooks.js')).href);
+    // a synchronous way to the loader thread, for compiles of saves while the program is stopped
+    // (./compile-hooks.ts); required now, while require() is still node's own (Node 20.19+)
+    try {
+      (globalThis as unknown as Record<symbol, unknown>)[RESOLVE_SYNC] = (require(path.join(__dirname, 'resolve-sync.mjs')) as { resolveSync: unknown }).resolveSync;
+    } catch { /* before 20.19: the first compile imports it */ }
   };
   // Node 20: a loader registered after ours (`--import tsx`, a register() of ts-node/esm) compiles
   // .ts modules that ours then sees only as TypeScript: ours again, after it (so run before it), sees
@@ -290,7 +306,11 @@ export function installBoundaries(): void {
   const registerAbove = () => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks-above.js')).href + `?${++aboveCount}`); };
 
   if (where === 'in-thread') {
-    const load = (url: string, context: object, next: NextLoad) => transformBelow(url, next(url, context));
+    const load = (url: string, context: object, next: NextLoad) => {
+      const result = next(url, context);
+      keepChainBelow(url, next, context, result);
+      return transformBelow(url, result);
+    };
     const registerHooks = mod.registerHooks!.bind(mod);
     registerHooks({ load });
     // A loader that registers hooks of its own (tsx on Node 22+) runs before ours and compiles ES
@@ -299,7 +319,12 @@ export function installBoundaries(): void {
       const handle = registerHooks(hooks);
       if (typeof (hooks as { load?: unknown })?.load === 'function' && !(hooks as Record<symbol, unknown>)[OWN_HOOKS]) {
         markLoaderHooksAbove();
-        registerHooks({ load: (url: string, context: object, next: NextLoad) => transformAbove(url, next(url, context)) });
+        registerHooks({ load: (url: string, context: object, next: NextLoad) => {
+          const result = next(url, context);
+          // its chain, to compile saves of this file through at once, even while the program is stopped
+          if (LOADER_URL.test(url)) keepLoaderChain(url, next, context);
+          return transformAbove(url, result);
+        } });
       }
       return handle;
     } as typeof mod.registerHooks;

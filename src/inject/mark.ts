@@ -14,3 +14,34 @@ export const SWAP_PROLOGUE_HELPER = '__ec$s';
  * method with `super` and its dispatch: the debugger side knows that frame by it.
  */
 export const SWAP_PICKER_NAME = '__ec$pick';
+
+/**
+ * The rest of a program's loader's chain (tsx, ts-node/esm) as our hooks above it saw it load each
+ * of its modules, by URL, in the thread those hooks run in (./hooks.ts in-thread, ./esm-hooks-above.ts
+ * on Node 20's loader thread): ./compile-hooks.ts compiles a save through it synchronously, with no
+ * import of its own, which a program stopped before its first such compile (on Node 20 and 22) never
+ * finishes.
+ */
+const LOADER_CHAINS = Symbol.for('edit-continue.loader-chains');
+
+export interface LoaderChain<Next> { next: Next; context: object }
+
+/** Keep the chain a module's load went through (the last one of each URL). */
+export function keepLoaderChain<Next>(url: string, next: Next, context: object): void {
+  const g = globalThis as unknown as Record<symbol, Map<string, LoaderChain<Next>> | undefined>;
+  const kept = (g[LOADER_CHAINS] ??= new Map());
+  kept.delete(url); // (the newest last: a file never loaded gets the chain of the last one that was)
+  kept.set(url, { next, context });
+}
+
+/** The chains kept in this thread (empty: none). */
+export function loaderChains<Next>(): ReadonlyMap<string, LoaderChain<Next>> {
+  return (globalThis as unknown as Record<symbol, Map<string, LoaderChain<Next>> | undefined>)[LOADER_CHAINS] ?? new Map();
+}
+
+/**
+ * import.meta.resolve of a module of ours (./resolve-sync.mts), required by our preload on Node 20
+ * before a program's loader can take over require() (tsx compiles an .mjs required after it, and its
+ * import.meta has no resolve): ./compile-hooks.ts asks the loader thread synchronously through it.
+ */
+export const RESOLVE_SYNC = Symbol.for('edit-continue.resolve-sync');

@@ -238,7 +238,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function late(ask: LoaderAsk): LoaderResult {
   const wait = ask.again ? 'has not answered yet' : `did not answer in ${MODULE_LOADER_WAIT_MS / 1000} s`;
-  return { ok: false, code: 'late', message: `the program's loader ${wait}: it compiles for edit-continue only while the program is not inside a call to it (loading modules all that time?) and, for its first compile on Node 20 and 22, not stopped; will apply when it answers` };
+  return { ok: false, code: 'late', message: `the program's loader ${wait}: it compiles for edit-continue only while the program is not inside a call to it (loading modules all that time?); will apply when it answers` };
 }
 
 function forget(cdp: Connection, id: number): Promise<void> {

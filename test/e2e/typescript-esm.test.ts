@@ -24,9 +24,7 @@ const PROGRAMS = [
 function fixture(): string {
   const dir = copyFixture('typescript-esm');
   fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(dir, 'node_modules'));
-  // files older than the start, as a project's are: no save to look at when their watch starts, so
-  // the first compile is the one edit-continue asks for while the program runs (which lets Node 20
-  // and 22 compile the fix saved while the program is stopped)
+  // files older than the start, as a project's are: no save to look at when their watch starts
   const past = new Date(Date.now() - 3600_000);
   for (const name of fs.readdirSync(path.join(dir, 'src'))) fs.utimesSync(path.join(dir, 'src', name), past, past);
   return dir;
@@ -46,6 +44,36 @@ describe.each(testNodes())('$label', ({ bin }) => {
     const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready price\.ts/, { step: 'start' });
     await tsScenario(cli, dir);
+  });
+
+  // A program stopped at its start, before the controller's first compile could run (it needs the
+  // program running on Node 20 and 22): a fix saved then was left waiting for the loader for as long
+  // as the program stayed stopped (EC307), and retry ran the old code. The save is now compiled at
+  // once through the loader's chain as the program's own load of the file went through it.
+  test.each(PROGRAMS.slice(0, 2))('$name: a fix saved while the program is stopped at its start is compiled at once, and retry runs it', async ({ run, engine, env }) => {
+    const dir = fixture();
+    fs.writeFileSync(path.join(dir, 'src', 'early.ts'), [
+      "import { step } from './step.ts';",
+      'let done: number = 0;',
+      'function run(items: number[]): void {',
+      '  for (const x of items) done += step(x);',
+      "  console.log('done', done);",
+      '}',
+      'run([1, 2, 0, 4]);',
+      '',
+    ].join('\n'));
+    const step = path.join(dir, 'src', 'step.ts');
+    fs.writeFileSync(step, "export function step(x: number): number {\n  if (x === 0) throw new Error('zero');\n  return 12 / x;\n}\n");
+    const past = new Date(Date.now() - 3600_000);
+    for (const f of ['early.ts', 'step.ts']) fs.utimesSync(path.join(dir, 'src', f), past, past);
+    const cli = start([...engine, bin, ...run.slice(0, -1), 'src/early.ts'], dir, 'pipe', env);
+    await cli.waitFor(/Error: zero[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop at the start' });
+    const mark = cli.mark('stderr');
+    edit(step, "if (x === 0) throw new Error('zero');", 'if (x === 0) return 100;', saveByRename);
+    // compiled at once: patched (swap), or waiting for the running step to return (LiveEdit), which retry applies
+    await cli.waitFor(/patched src\/step\.ts: step\n|waiting src\/step\.ts: step is running; will apply when it returns EC301/, { stream: 'stderr', after: mark, step: 'the fix is compiled while stopped' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/EC307/);
+    await ask(cli, 'retry', /^done 121$/m, 'stdout');
   });
 
   // The program's main thread waiting in a synchronous request to its loader's thread (each module
