@@ -406,12 +406,12 @@ export class Prompt {
         return;
       case 'detach':
         if (!this.d.attached) return this.out("detach is for 'edit-continue attach'; here the program is ours: cont, or quit to end it");
-        this.out('detaching: the program runs on');
+        // (the session says 'detached: the program runs on' once it has let go)
         await this.d.quit();
         return;
       case 'quit':
         if (this.d.attached) {
-          this.out('detaching: the program runs on (it was not started by edit-continue)');
+          this.out('quit detaches: the program was not started by edit-continue');
           await this.d.quit();
           return;
         }

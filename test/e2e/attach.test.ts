@@ -76,6 +76,8 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     cli.send('detach\n');
     await cli.waitFor(/detached: the program runs on/, { stream: 'stderr', after: mark, step: 'detach' });
     expect((await cli.exited).code).toBe(0);
+    // said once (the prompt said it too before the session did)
+    expect(cli.stderr().slice(mark).match(/the program runs on/g)).toHaveLength(1);
     expect(await httpBody(svc.port, '/?id=5')).toBe('item 5 weighs in at 50 (seen 4)\n');
     expect(isAlive(svc.pid)).toBe(true);
   });
