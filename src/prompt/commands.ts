@@ -17,13 +17,13 @@ export interface CommandSpec {
 
 export const COMMANDS: CommandSpec[] = [
   { name: 'help', aliases: ['h', '?'], usage: 'help', help: 'this list' },
-  { name: 'bt', aliases: ['backtrace', 'where'], usage: 'bt', help: "the stack (runs of node's own frames folded)" },
+  { name: 'bt', aliases: ['backtrace', 'where', 'w'], usage: 'bt', help: "the stack (runs of node's own frames folded)" },
   { name: 'frame', aliases: ['f'], usage: 'frame N', help: 'select frame N' },
-  { name: 'up', aliases: [], usage: 'up [N]', help: 'select the caller (N frames down the stack)' },
-  { name: 'down', aliases: [], usage: 'down [N]', help: 'select the callee' },
+  { name: 'up', aliases: ['u'], usage: 'up [N]', help: 'select the caller (N frames down the stack)' },
+  { name: 'down', aliases: ['d'], usage: 'down [N]', help: 'select the callee' },
   { name: 'list', aliases: ['l'], usage: 'list [N]', help: 'the code around the selected frame (N lines each side)' },
   { name: 'locals', aliases: [], usage: 'locals', help: "the selected frame's variables" },
-  { name: 'print', aliases: ['p', 'exec'], usage: 'p EXPR', help: 'evaluate EXPR in the selected frame' },
+  { name: 'print', aliases: ['p', 'pp', 'exec'], usage: 'p EXPR', help: 'evaluate EXPR in the selected frame' },
   { name: 'repl', aliases: [], usage: 'repl', help: 'evaluate line after line in the selected frame, until Ctrl+C or .exit' },
   { name: 'set', aliases: [], usage: 'set NAME = EXPR', help: 'change a variable seen from the selected frame (local, parameter, closure, module; a global by assignment); set OBJ.PROP = EXPR changes a property' },
   { name: 'edit', aliases: ['e'], usage: 'edit', help: "open $VISUAL/$EDITOR at the selected frame's line; the change applies when it exits" },

@@ -12,12 +12,12 @@ describe('parseLine', () => {
   describe('command words and aliases', () => {
     const table: [string, CommandName][] = [
       ['help', 'help'], ['h', 'help'], ['?', 'help'],
-      ['bt', 'bt'], ['backtrace', 'bt'], ['where', 'bt'],
+      ['bt', 'bt'], ['backtrace', 'bt'], ['where', 'bt'], ['w', 'bt'],
       ['frame', 'frame'], ['f', 'frame'],
-      ['up', 'up'], ['down', 'down'],
+      ['up', 'up'], ['u', 'up'], ['down', 'down'], ['d', 'down'],
       ['list', 'list'], ['l', 'list'],
       ['locals', 'locals'],
-      ['print', 'print'], ['p', 'print'], ['exec', 'print'],
+      ['print', 'print'], ['p', 'print'], ['pp', 'print'], ['exec', 'print'],
       ['repl', 'repl'], ['set', 'set'],
       ['edit', 'edit'], ['e', 'edit'],
       ['retry', 'retry'],
@@ -178,13 +178,13 @@ describe('helpText', () => {
 
   test('shows aliases in parentheses', () => {
     const bt = lines.find((l) => l.startsWith('  bt '))!;
-    expect(bt).toMatch(/\(backtrace, where\)$/);
+    expect(bt).toMatch(/\(backtrace, where, w\)$/);
     const quit = lines.find((l) => l.startsWith('  quit '))!;
     expect(quit).toMatch(/\(q, exit, \.exit, kill\)$/);
   });
 
   test("a command without aliases shows no parentheses; '?' is not shown as an alias", () => {
-    for (const name of ['up', 'down', 'locals', 'repl', 'set', 'retry', 'catch'] as CommandName[]) {
+    for (const name of ['locals', 'repl', 'set', 'retry', 'catch'] as CommandName[]) {
       const c = COMMANDS.find((x) => x.name === name)!;
       const line = lines.find((l) => l.startsWith(`  ${c.usage} `))!;
       expect(line.endsWith(c.help)).toBe(true);
