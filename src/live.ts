@@ -468,7 +468,8 @@ export class LiveSession implements PromptSession {
       frames,
     };
     if (p.kind === 'exception') {
-      const description = p.exception?.description ?? String(p.exception?.value ?? '');
+      const ex = await this.pause.exceptionOf(p);
+      const description = ex?.description ?? String(ex?.value ?? '');
       event.exception = { message: description.split('\n')[0], description, uncaught: p.uncaught === true };
     }
     return event;
@@ -657,6 +658,7 @@ export class LiveSession implements PromptSession {
   restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
 
   retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
+  exception(p: Pause): Promise<Protocol.Runtime.RemoteObject | undefined> { return this.pause.exceptionOf(p); }
 
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> { return this.pause.setVariable(frameIndex, name, expression); }
 

@@ -9,7 +9,7 @@ import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, parsePropertyAssignment, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
-import { backtrace, exceptionHeadline, formatValue, frameLine, localsLine, stackLines } from './render';
+import { backtrace, errorStackLines, exceptionHeadline, formatValue, frameLine, localsLine, messageLines, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
@@ -610,10 +610,14 @@ export class Prompt {
     const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
     const st = this.d.style;
     switch (p.kind) {
-      case 'exception':
+      case 'exception': {
+        const exception = (await this.d.session.exception?.(p)) ?? p.exception;
         // node puts `file:line`, the line and an arrow before a load error's own first line
-        const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(p.exception?.description ?? '')?.[0]) || exceptionHeadline(p.exception, p.rejection);
+        const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(exception?.description ?? '')?.[0]) || exceptionHeadline(exception, p.rejection);
         this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
+        // the rest of a message of many lines (an assertion's diff, a compiler's diagnostics)
+        const more = p.loadError ? [] : messageLines(exception);
+        if (more.length) this.out(more.map((l) => (l ? `  ${l}` : '')).join('\n'));
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;
@@ -621,8 +625,13 @@ export class Prompt {
           this.out(`  in ${displayPath(e.file, this.d.cwd)}:${e.line}:${e.column + 1}${said}, which node was loading from:`);
           this.out(codeFrame(e.text, e.line, e.column + 1, { context: 2 }));
         }
-        this.out(stackLines(this.frames).join('\n'));
+        // no frame of the program on the stack (thrown in a library or node as it loaded a file): where
+        // the error itself says it was thrown
+        const own = stackLines(this.frames);
+        const lines = own.length ? own : errorStackLines(exception);
+        if (lines.length) this.out(lines.join('\n'));
         break;
+      }
       case 'interrupt':
         this.out(this.label() + st.warn(top?.idle ? 'paused while the program was idle' : `paused in ${where}`));
         break;

@@ -94,6 +94,30 @@ export function exceptionHeadline(exception: RemoteObject | undefined, rejection
   return `${rejection ? 'Unhandled rejection' : 'Uncaught'} ${formatValue(exception)}`;
 }
 
+/** An error's stack frame line (`    at f (file:1:2)`). */
+const AT_LINE = /^\s+at\s/;
+
+/**
+ * The lines of an error's message after its first (the headline): an assertion's diff, a compiler's
+ * diagnostics, an AggregateError's list. At most `limit`, then how many more.
+ */
+export function messageLines(exception: RemoteObject | undefined, limit = 20): string[] {
+  if (exception?.subtype !== 'error' || !exception.description) return [];
+  const lines = exception.description.split('\n');
+  let end = lines.findIndex((l, i) => i > 0 && AT_LINE.test(l));
+  if (end < 0) end = lines.length;
+  const rest = lines.slice(1, end);
+  while (rest.length && rest[rest.length - 1].trim() === '') rest.pop();
+  return rest.length > limit ? [...rest.slice(0, limit), `… ${rest.length - limit} more lines (p of the error's message shows all)`] : rest;
+}
+
+/** The first `limit` frame lines of an error's own stack (where it was thrown, when no frame of the program is on the stack). */
+export function errorStackLines(exception: RemoteObject | undefined, limit = 5): string[] {
+  if (exception?.subtype !== 'error' || !exception.description) return [];
+  const at = exception.description.split('\n').filter((l) => AT_LINE.test(l)).map((l) => `    ${l.trim()}`);
+  return at.length > limit ? [...at.slice(0, limit), `    … ${at.length - limit} more`] : at;
+}
+
 export function frameLine(f: FrameView, selected = false): string {
   if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
   const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;

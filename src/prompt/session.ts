@@ -31,6 +31,8 @@ export interface PromptSession {
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>>;
   /** The user's breakpoint numbers a pause hit. */
   breakpointNumbers(pause: Pause): number[];
+  /** What an exception stop threw, an error made outside V8's Error described as one (absent: the pause's own). */
+  exception?(pause: Pause): Promise<Protocol.Runtime.RemoteObject | undefined>;
   /** A retried async call failed again (its frames are gone): what to show of it. */
   retryFailure(pause: Pause): Promise<RetryFailure | null>;
   /** Files the program loaded (to find `break NAME:LINE`). */

@@ -22,6 +22,9 @@ import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
+/** Run on a thrown object (Runtime.callFunctionOn): its text as an error's, when it is one (null: it is not). */
+const ERROR_TEXT = `function () { try { if (!(this instanceof Error)) return null; const s = this.stack; if (typeof s === 'string' && s) return s; return String(this.name || 'Error') + ': ' + String(this.message); } catch { return null; } }`;
+
 /** How long a step waits for the engines' sends already out to be answered (stepsAfterSends). */
 const SENDS_ANSWERED_MS = 10000;
 
@@ -595,6 +598,25 @@ export class PauseSession {
     if (!src) return [];
     const at = src.map.lines.offset(loc.lineNumber, loc.columnNumber ?? 0);
     return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
+  }
+
+  private readonly thrown = new WeakMap<Pause, Promise<Protocol.Runtime.RemoteObject | undefined>>();
+
+  /**
+   * The value an exception stop threw, an error V8 does not know as one described as one: made by a
+   * library's own inheritance from Error (make-error's, which ts-node's TSError uses), V8 calls it by
+   * its class alone ('TSError'), without the message, which is the whole point (the compiler's
+   * diagnostics). Its stack, or `name: message`, then stands as its description, as a V8 error's does.
+   */
+  exceptionOf(p: Pause): Promise<Protocol.Runtime.RemoteObject | undefined> {
+    const known = this.thrown.get(p);
+    if (known) return known;
+    const ex = p.exception;
+    const out = !ex?.objectId || ex.type !== 'object' || ex.subtype !== undefined ? Promise.resolve(ex)
+      : this.cdp.Runtime.callFunctionOn({ objectId: ex.objectId, functionDeclaration: ERROR_TEXT, returnByValue: true })
+        .then((r) => (typeof r.result.value === 'string' ? { ...ex, subtype: 'error' as const, description: r.result.value } : ex), () => ex);
+    this.thrown.set(p, out);
+    return out;
   }
 
   /** Evaluate in a frame (null: globally); `byValue`: the result as JSON (a probe's answer, not a value to show). */

@@ -125,7 +125,10 @@ export function copyFixture(name: string): string {
 /** A folder with a test's own program in it (file name → text), removed as fixture copies are. */
 export function programDir(name: string, files: Record<string, string>): string {
   const dir = scratchDir(name);
-  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
   return dir;
 }
 

@@ -1,6 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import {
-  backtrace, distance, exceptionHeadline, formatPreview, formatValue, frameLine, localsLine, stackLines, type FrameView,
+  backtrace, distance, errorStackLines, exceptionHeadline, formatPreview, formatValue, frameLine, localsLine, messageLines, stackLines, type FrameView,
 } from '../../src/prompt/render';
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
@@ -385,6 +385,46 @@ describe('exceptionHeadline', () => {
   test('a thrown number and undefined', () => {
     expect(exceptionHeadline({ type: 'number', value: 7, description: '7' }, false)).toBe('Uncaught 7');
     expect(exceptionHeadline({ type: 'undefined' }, true)).toBe('Unhandled rejection undefined');
+  });
+});
+
+describe('messageLines and errorStackLines', () => {
+  const diff = error([
+    'AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:',
+    '+ actual - expected',
+    '',
+    '  {',
+    '+   a: 1',
+    '-   a: 2',
+    '  }',
+    '',
+    '    at check (as.js:2:28)',
+    '    at Timeout._onTimeout (as.js:3:18)',
+  ].join('\n'));
+
+  test("a message of many lines: the lines after the headline, up to the stack (a trailing empty line left out)", () => {
+    expect(messageLines(diff)).toEqual(['+ actual - expected', '', '  {', '+   a: 1', '-   a: 2', '  }']);
+  });
+
+  test('a message of one line, or no error: nothing', () => {
+    expect(messageLines(error('RangeError: too big\n    at f (a.js:1:1)'))).toEqual([]);
+    expect(messageLines({ type: 'string', value: 'a\nb' })).toEqual([]);
+    expect(messageLines(undefined)).toEqual([]);
+  });
+
+  test('a long message: the first lines, then how many more', () => {
+    const long = error(['Error: many', ...Array.from({ length: 30 }, (_, i) => `line ${i}`), '    at f (a.js:1:1)'].join('\n'));
+    const lines = messageLines(long, 20);
+    expect(lines).toHaveLength(21);
+    expect(lines[19]).toBe('line 19');
+    expect(lines[20]).toBe("… 10 more lines (p of the error's message shows all)");
+  });
+
+  test("an error's own frames, at most the limit, then how many more", () => {
+    expect(errorStackLines(diff)).toEqual(['    at check (as.js:2:28)', '    at Timeout._onTimeout (as.js:3:18)']);
+    const deep = error(['Error: x', ...Array.from({ length: 8 }, (_, i) => `    at f${i} (a.js:${i + 1}:1)`)].join('\n'));
+    expect(errorStackLines(deep, 5)).toEqual([...Array.from({ length: 5 }, (_, i) => `    at f${i} (a.js:${i + 1}:1)`), '    … 3 more']);
+    expect(errorStackLines({ type: 'number', value: 1, description: '1' })).toEqual([]);
   });
 });
 
