@@ -13,7 +13,7 @@ import type { EngineKind } from './launch/engine-choice';
 import { Updater, textOf, type UpdateOutcome, type UpdateReport } from './patch/updater';
 import { createWatcher, type FileWatcher } from './patch/watcher';
 import { saveEventOf, type ExitedEvent, type NotPatchedEvent, type PatchedEvent, type PausedEvent, type PendingEvent, type UnchangedEvent } from './report/events';
-import { PauseSession, markCompilerNames, type ScopeVariable, type SetVariable, type StepKind } from './session/pause-session';
+import { PauseSession, markCompilerNames, type ScopeVariable, type SetVariable, type StepKind, type Thrown } from './session/pause-session';
 import { engineConnection } from './session/engine-connection';
 import { warmModuleLoader } from './loaders/transform';
 import type { Result } from './util/result';
@@ -468,7 +468,7 @@ export class LiveSession implements PromptSession {
       frames,
     };
     if (p.kind === 'exception') {
-      const ex = await this.pause.exceptionOf(p);
+      const ex = (await this.pause.exceptionOf(p)).exception;
       const description = ex?.description ?? String(ex?.value ?? '');
       event.exception = { message: description.split('\n')[0], description, uncaught: p.uncaught === true };
     }
@@ -658,7 +658,7 @@ export class LiveSession implements PromptSession {
   restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
 
   retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
-  exception(p: Pause): Promise<Protocol.Runtime.RemoteObject | undefined> { return this.pause.exceptionOf(p); }
+  exception(p: Pause): Promise<Thrown> { return this.pause.exceptionOf(p); }
 
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> { return this.pause.setVariable(frameIndex, name, expression); }
 

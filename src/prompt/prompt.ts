@@ -611,13 +611,16 @@ export class Prompt {
     const st = this.d.style;
     switch (p.kind) {
       case 'exception': {
-        const exception = (await this.d.session.exception?.(p)) ?? p.exception;
+        const thrown = (await this.d.session.exception?.(p)) ?? { exception: p.exception, causes: [] };
+        const exception = thrown.exception;
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(exception?.description ?? '')?.[0]) || exceptionHeadline(exception, p.rejection);
         this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
         // the rest of a message of many lines (an assertion's diff, a compiler's diagnostics)
         const more = p.loadError ? [] : messageLines(exception);
         if (more.length) this.out(more.map((l) => (l ? `  ${l}` : '')).join('\n'));
+        // what caused it (fetch's 'fetch failed': the refused connection)
+        for (const c of thrown.causes) this.out(`  caused by: ${c}`);
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;
@@ -628,7 +631,7 @@ export class Prompt {
         // no frame of the program on the stack (thrown in a library or node as it loaded a file): where
         // the error itself says it was thrown
         const own = stackLines(this.frames);
-        const lines = own.length ? own : errorStackLines(exception);
+        const lines = own.length ? own : errorStackLines(exception, 5, this.d.cwd);
         if (lines.length) this.out(lines.join('\n'));
         break;
       }

@@ -112,9 +112,11 @@ export function messageLines(exception: RemoteObject | undefined, limit = 20): s
 }
 
 /** The first `limit` frame lines of an error's own stack (where it was thrown, when no frame of the program is on the stack). */
-export function errorStackLines(exception: RemoteObject | undefined, limit = 5): string[] {
+export function errorStackLines(exception: RemoteObject | undefined, limit = 5, cwd?: string): string[] {
   if (exception?.subtype !== 'error' || !exception.description) return [];
-  const at = exception.description.split('\n').filter((l) => AT_LINE.test(l)).map((l) => `    ${l.trim()}`);
+  // paths under the working directory as the prompt says them elsewhere: relative
+  const here = cwd ? new RegExp(`(?:file://)?${cwd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`, 'g') : null;
+  const at = exception.description.split('\n').filter((l) => AT_LINE.test(l)).map((l) => `    ${here ? l.trim().replace(here, '') : l.trim()}`);
   return at.length > limit ? [...at.slice(0, limit), `    … ${at.length - limit} more`] : at;
 }
 

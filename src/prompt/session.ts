@@ -4,7 +4,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { FrameView } from '../session/frames';
 import type { BreakOn, Pause } from '../session/pause';
-import type { StepKind, ScopeVariable, SetVariable } from '../session/pause-session';
+import type { StepKind, ScopeVariable, SetVariable, Thrown } from '../session/pause-session';
 import type { Breakpoint } from '../session/breakpoints';
 import type { RetryFailure } from '../session/retry';
 import type { Result } from '../util/result';
@@ -31,8 +31,8 @@ export interface PromptSession {
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>>;
   /** The user's breakpoint numbers a pause hit. */
   breakpointNumbers(pause: Pause): number[];
-  /** What an exception stop threw, an error made outside V8's Error described as one (absent: the pause's own). */
-  exception?(pause: Pause): Promise<Protocol.Runtime.RemoteObject | undefined>;
+  /** What an exception stop threw, an error made outside V8's Error described as one, and its causes (absent: the pause's own, none). */
+  exception?(pause: Pause): Promise<Thrown>;
   /** A retried async call failed again (its frames are gone): what to show of it. */
   retryFailure(pause: Pause): Promise<RetryFailure | null>;
   /** Files the program loaded (to find `break NAME:LINE`). */

@@ -22,8 +22,22 @@ import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
-/** Run on a thrown object (Runtime.callFunctionOn): its text as an error's, when it is one (null: it is not). */
-const ERROR_TEXT = `function () { try { if (!(this instanceof Error)) return null; const s = this.stack; if (typeof s === 'string' && s) return s; return String(this.name || 'Error') + ': ' + String(this.message); } catch { return null; } }`;
+/** What an exception stop threw (PauseSession.exceptionOf): the value, and the first line of each error of its cause chain. */
+export interface Thrown { exception: Protocol.Runtime.RemoteObject | undefined; causes: string[] }
+
+/**
+ * Run on a thrown object (Runtime.callFunctionOn): its text as an error's when it is one V8 does not
+ * know as one (else null), and the first line of each error of its `cause` chain (fetch's
+ * 'fetch failed' is caused by 'connect ECONNREFUSED …'), at most 3.
+ */
+const ERROR_TEXT = `function (native) {
+  const line = (e) => { try { if (e instanceof Error) { const s = e.stack; return typeof s === 'string' && s ? s.split('\\n')[0] : String(e.name || 'Error') + ': ' + String(e.message); } return typeof e === 'string' ? JSON.stringify(e) : String(e); } catch { return '(unreadable)'; } };
+  let text = null;
+  try { if (!native && this instanceof Error) { const s = this.stack; text = typeof s === 'string' && s ? s : String(this.name || 'Error') + ': ' + String(this.message); } } catch {}
+  const causes = [];
+  try { for (let e = this, i = 0; i < 3 && e !== null && typeof e === 'object' && 'cause' in e && e.cause !== undefined; i++) { e = e.cause; causes.push(line(e)); } } catch {}
+  return { text, causes };
+}`;
 
 /** How long a step waits for the engines' sends already out to be answered (stepsAfterSends). */
 const SENDS_ANSWERED_MS = 10000;
@@ -600,7 +614,7 @@ export class PauseSession {
     return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
   }
 
-  private readonly thrown = new WeakMap<Pause, Promise<Protocol.Runtime.RemoteObject | undefined>>();
+  private readonly thrown = new WeakMap<Pause, Promise<Thrown>>();
 
   /**
    * The value an exception stop threw, an error V8 does not know as one described as one: made by a
@@ -608,13 +622,17 @@ export class PauseSession {
    * its class alone ('TSError'), without the message, which is the whole point (the compiler's
    * diagnostics). Its stack, or `name: message`, then stands as its description, as a V8 error's does.
    */
-  exceptionOf(p: Pause): Promise<Protocol.Runtime.RemoteObject | undefined> {
+  exceptionOf(p: Pause): Promise<Thrown> {
     const known = this.thrown.get(p);
     if (known) return known;
     const ex = p.exception;
-    const out = !ex?.objectId || ex.type !== 'object' || ex.subtype !== undefined ? Promise.resolve(ex)
-      : this.cdp.Runtime.callFunctionOn({ objectId: ex.objectId, functionDeclaration: ERROR_TEXT, returnByValue: true })
-        .then((r) => (typeof r.result.value === 'string' ? { ...ex, subtype: 'error' as const, description: r.result.value } : ex), () => ex);
+    const out = !ex?.objectId || ex.type !== 'object' || (ex.subtype !== undefined && ex.subtype !== 'error') ? Promise.resolve({ exception: ex, causes: [] })
+      : this.cdp.Runtime.callFunctionOn({ objectId: ex.objectId, functionDeclaration: ERROR_TEXT, arguments: [{ value: ex.subtype === 'error' }], returnByValue: true })
+        .then((r) => {
+          const v = r.result.value as { text?: unknown; causes?: unknown } | undefined;
+          const causes = Array.isArray(v?.causes) ? v.causes.filter((c): c is string => typeof c === 'string') : [];
+          return { exception: typeof v?.text === 'string' ? { ...ex, subtype: 'error' as const, description: v.text } : ex, causes };
+        }, () => ({ exception: ex, causes: [] }));
     this.thrown.set(p, out);
     return out;
   }

@@ -67,11 +67,11 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
   // An error a library makes by its own inheritance from Error (make-error's, which ts-node's TSError
   // uses), thrown where no frame of the program is on the stack: the stop said 'Uncaught OldError' and
   // a blank line, without its message (the compiler's diagnostics, for TSError) or where it came from
-  test('an error of a library\'s own making, with a message of many lines, thrown in the library: its message and its stack', async () => {
+  test('an error of a library\'s own making, with a message of many lines and a cause, thrown in the library: its message, cause and stack', async () => {
     const dir = programDir('ec-scripted-', {
       'main.js': "require('oldlib').later('bad input:\\nline 1: x\\nline 2: y');\n",
       'node_modules/oldlib/index.js': [
-        'function OldError(message) { this.name = "OldError"; this.message = message; Error.captureStackTrace(this, OldError); }',
+        'function OldError(message) { this.name = "OldError"; this.message = message; this.cause = new Error("disk full"); Error.captureStackTrace(this, OldError); }',
         'OldError.prototype = Object.create(Error.prototype, { constructor: { value: OldError } });',
         'exports.later = (message) => setTimeout(() => { throw new OldError(message); }, 1);',
         '',
@@ -79,7 +79,8 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     });
     const cli = start(['-x', 'cont', bin, 'main.js'], dir, 'ignore');
     expect((await cli.exited).code).toBe(1);
-    expect(cli.stderr()).toMatch(/^OldError: bad input:\n  line 1: x\n  line 2: y\n    at Timeout\._onTimeout \([^)]*oldlib\/index\.js:3:\d+\)\n/m);
+    // (and its cause; the path as the prompt says paths, relative)
+    expect(cli.stderr()).toMatch(/^OldError: bad input:\n  line 1: x\n  line 2: y\n  caused by: Error: disk full\n    at Timeout\._onTimeout \(node_modules\/oldlib\/index\.js:3:\d+\)\n/m);
   });
 
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,

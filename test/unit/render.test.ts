@@ -425,6 +425,9 @@ describe('messageLines and errorStackLines', () => {
     const deep = error(['Error: x', ...Array.from({ length: 8 }, (_, i) => `    at f${i} (a.js:${i + 1}:1)`)].join('\n'));
     expect(errorStackLines(deep, 5)).toEqual([...Array.from({ length: 5 }, (_, i) => `    at f${i} (a.js:${i + 1}:1)`), '    … 3 more']);
     expect(errorStackLines({ type: 'number', value: 1, description: '1' })).toEqual([]);
+    // under the working directory: relative, as the prompt says paths
+    const abs = error('Error: x\n    at f (/w/app/a.js:1:1)\n    at g (file:///w/app/lib/b.mjs:2:2)\n    at h (/w/other.js:3:3)');
+    expect(errorStackLines(abs, 5, '/w/app')).toEqual(['    at f (a.js:1:1)', '    at g (lib/b.mjs:2:2)', '    at h (/w/other.js:3:3)']);
   });
 });
 
