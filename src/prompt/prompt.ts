@@ -611,7 +611,7 @@ export class Prompt {
     const st = this.d.style;
     switch (p.kind) {
       case 'exception': {
-        const thrown = (await this.d.session.exception?.(p)) ?? { exception: p.exception, causes: [] };
+        const thrown = (await this.d.session.exception?.(p)) ?? { exception: p.exception, notes: [] };
         const exception = thrown.exception;
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(exception?.description ?? '')?.[0]) || exceptionHeadline(exception, p.rejection);
@@ -619,8 +619,8 @@ export class Prompt {
         // the rest of a message of many lines (an assertion's diff, a compiler's diagnostics)
         const more = p.loadError ? [] : messageLines(exception);
         if (more.length) this.out(more.map((l) => (l ? `  ${l}` : '')).join('\n'));
-        // what caused it (fetch's 'fetch failed': the refused connection)
-        for (const c of thrown.causes) this.out(`  caused by: ${c}`);
+        // what caused it (fetch's 'fetch failed': the refused connection), what an AggregateError gathers
+        for (const note of thrown.notes) this.out(`  ${note}`);
         if (p.loadError) {
           // node was compiling this file: the error is there, not in any frame
           const e = p.loadError;

@@ -31,7 +31,7 @@ export interface PromptSession {
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>>;
   /** The user's breakpoint numbers a pause hit. */
   breakpointNumbers(pause: Pause): number[];
-  /** What an exception stop threw, an error made outside V8's Error described as one, and its causes (absent: the pause's own, none). */
+  /** What an exception stop threw, an error made outside V8's Error described as one, and notes of the errors it holds (absent: the pause's own, none). */
   exception?(pause: Pause): Promise<Thrown>;
   /** A retried async call failed again (its frames are gone): what to show of it. */
   retryFailure(pause: Pause): Promise<RetryFailure | null>;

@@ -169,7 +169,7 @@ export class ThreadRouter implements PromptSession {
   setVariable(i: number, name: string, e: string) { return this.sel.setVariable(i, name, e); }
   breakpointNumbers(p: Pause) { return this.sel.breakpointNumbers(p); }
   retryFailure(p: Pause) { return this.sel.retryFailure(p); }
-  exception(p: Pause) { return this.sel.exception?.(p) ?? Promise.resolve({ exception: p.exception, causes: [] }); }
+  exception(p: Pause) { return this.sel.exception?.(p) ?? Promise.resolve({ exception: p.exception, notes: [] }); }
   loadedFiles() { return [...new Set([...this.entries.values()].flatMap((e) => e.session.loadedFiles()))]; }
   resume() { return this.sel.resume(); }
   step(kind: StepKind) { return this.sel.step(kind); }

@@ -22,21 +22,32 @@ import { fail, type Result } from '../util/result';
 
 const log = debug('pause');
 
-/** What an exception stop threw (PauseSession.exceptionOf): the value, and the first line of each error of its cause chain. */
-export interface Thrown { exception: Protocol.Runtime.RemoteObject | undefined; causes: string[] }
+/** What an exception stop threw (PauseSession.exceptionOf): the value, and notes of the errors it holds (`caused by: …`, `error 1 of 2: …`). */
+export interface Thrown { exception: Protocol.Runtime.RemoteObject | undefined; notes: string[] }
 
 /**
  * Run on a thrown object (Runtime.callFunctionOn): its text as an error's when it is one V8 does not
- * know as one (else null), and the first line of each error of its `cause` chain (fetch's
- * 'fetch failed' is caused by 'connect ECONNREFUSED …'), at most 3.
+ * know as one (else null), and notes of what it holds: the first line of each error of its `cause`
+ * chain (fetch's 'fetch failed' is caused by 'connect ECONNREFUSED …'), at most 3, and of the errors
+ * an AggregateError gathers (Promise.any's), at most 3.
  */
 const ERROR_TEXT = `function (native) {
   const line = (e) => { try { if (e instanceof Error) { const s = e.stack; return typeof s === 'string' && s ? s.split('\\n')[0] : String(e.name || 'Error') + ': ' + String(e.message); } return typeof e === 'string' ? JSON.stringify(e) : String(e); } catch { return '(unreadable)'; } };
   let text = null;
   try { if (!native && this instanceof Error) { const s = this.stack; text = typeof s === 'string' && s ? s : String(this.name || 'Error') + ': ' + String(this.message); } } catch {}
-  const causes = [];
-  try { for (let e = this, i = 0; i < 3 && e !== null && typeof e === 'object' && 'cause' in e && e.cause !== undefined; i++) { e = e.cause; causes.push(line(e)); } } catch {}
-  return { text, causes };
+  const notes = [];
+  try {
+    const seen = new Set([this]);
+    for (let e = this, i = 0; i < 3 && e !== null && typeof e === 'object' && 'cause' in e && e.cause !== undefined; i++) {
+      e = e.cause;
+      if (seen.has(e)) { notes.push('caused by: (an error already named here)'); break; }
+      seen.add(e);
+      notes.push('caused by: ' + line(e));
+    }
+    const all = this.errors;
+    if (Array.isArray(all)) all.slice(0, 3).forEach((e, i) => notes.push('error ' + (i + 1) + ' of ' + all.length + ': ' + line(e)));
+  } catch {}
+  return { text, notes };
 }`;
 
 /** How long a step waits for the engines' sends already out to be answered (stepsAfterSends). */
@@ -626,13 +637,13 @@ export class PauseSession {
     const known = this.thrown.get(p);
     if (known) return known;
     const ex = p.exception;
-    const out = !ex?.objectId || ex.type !== 'object' || (ex.subtype !== undefined && ex.subtype !== 'error') ? Promise.resolve({ exception: ex, causes: [] })
+    const out = !ex?.objectId || ex.type !== 'object' || (ex.subtype !== undefined && ex.subtype !== 'error') ? Promise.resolve({ exception: ex, notes: [] })
       : this.cdp.Runtime.callFunctionOn({ objectId: ex.objectId, functionDeclaration: ERROR_TEXT, arguments: [{ value: ex.subtype === 'error' }], returnByValue: true })
         .then((r) => {
-          const v = r.result.value as { text?: unknown; causes?: unknown } | undefined;
-          const causes = Array.isArray(v?.causes) ? v.causes.filter((c): c is string => typeof c === 'string') : [];
-          return { exception: typeof v?.text === 'string' ? { ...ex, subtype: 'error' as const, description: v.text } : ex, causes };
-        }, () => ({ exception: ex, causes: [] }));
+          const v = r.result.value as { text?: unknown; notes?: unknown } | undefined;
+          const notes = Array.isArray(v?.notes) ? v.notes.filter((c): c is string => typeof c === 'string') : [];
+          return { exception: typeof v?.text === 'string' ? { ...ex, subtype: 'error' as const, description: v.text } : ex, notes };
+        }, () => ({ exception: ex, notes: [] }));
     this.thrown.set(p, out);
     return out;
   }

@@ -67,9 +67,10 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
   // An error a library makes by its own inheritance from Error (make-error's, which ts-node's TSError
   // uses), thrown where no frame of the program is on the stack: the stop said 'Uncaught OldError' and
   // a blank line, without its message (the compiler's diagnostics, for TSError) or where it came from
-  test('an error of a library\'s own making, with a message of many lines and a cause, thrown in the library: its message, cause and stack', async () => {
+  test('an error of a library\'s own making, with a message of many lines and a cause, thrown in the library: its message, cause and stack; an AggregateError\'s errors', async () => {
     const dir = programDir('ec-scripted-', {
       'main.js': "require('oldlib').later('bad input:\\nline 1: x\\nline 2: y');\n",
+      'any.js': "setTimeout(() => { throw new AggregateError([new Error('a'), new Error('b')], 'all failed'); }, 1);\n",
       'node_modules/oldlib/index.js': [
         'function OldError(message) { this.name = "OldError"; this.message = message; this.cause = new Error("disk full"); Error.captureStackTrace(this, OldError); }',
         'OldError.prototype = Object.create(Error.prototype, { constructor: { value: OldError } });',
@@ -81,6 +82,10 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect((await cli.exited).code).toBe(1);
     // (and its cause; the path as the prompt says paths, relative)
     expect(cli.stderr()).toMatch(/^OldError: bad input:\n  line 1: x\n  line 2: y\n  caused by: Error: disk full\n    at Timeout\._onTimeout \(node_modules\/oldlib\/index\.js:3:\d+\)\n/m);
+    // the errors an AggregateError gathers (as Promise.any's)
+    const any = start(['-x', 'cont', bin, 'any.js'], dir, 'ignore');
+    expect((await any.exited).code).toBe(1);
+    expect(any.stderr()).toMatch(/^AggregateError: all failed\n  error 1 of 2: Error: a\n  error 2 of 2: Error: b\n/m);
   });
 
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,
