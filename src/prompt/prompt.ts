@@ -615,7 +615,8 @@ export class Prompt {
         const exception = thrown.exception;
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(exception?.description ?? '')?.[0]) || exceptionHeadline(exception, p.rejection);
-        this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : '') : st.dim(caughtNote(p))));
+        const rejectedHere = p.uncaught && p.rejection && !p.thrownAgain && (await this.rejectedWithoutThrow());
+        this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : rejectedHere ? st.dim(NO_HANDLER_YET) : '') : st.dim(caughtNote(p))));
         // the rest of a message of many lines (an assertion's diff, a compiler's diagnostics)
         const more = p.loadError ? [] : messageLines(exception);
         if (more.length) this.out(more.map((l) => (l ? `  ${l}` : '')).join('\n'));
@@ -653,6 +654,19 @@ export class Prompt {
     }
     this.out(await this.code(this.selected, 2));
     this.out(await this.locals(this.selected, false));
+  }
+
+  /**
+   * Is the stop at a promise rejected by a call (`Promise.reject(e)`, an executor's `reject(e)`), not
+   * by a throw? V8 calls it uncaught when no handler is attached yet, and cannot know of one added
+   * later (Promise.allSettled's, a `.catch()` on a later line).
+   */
+  private async rejectedWithoutThrow(): Promise<boolean> {
+    const view = this.frames[0];
+    if (!view || view.origin !== 'program' || !view.file) return false;
+    const text = await this.d.session.originalText(0);
+    const line = text?.split('\n')[view.line - 1];
+    return line !== undefined && !/^throw\b/.test(line.slice(view.column - 1));
   }
 
   private async code(index: number, context: number): Promise<string> {
@@ -693,6 +707,8 @@ export { COMMANDS };
 
 /** The heading's note at an uncaught exception that was shown before, when something caught it. */
 const THROWN_AGAIN = ' (the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node)';
+
+const NO_HANDLER_YET = ' (a promise rejected with no handler yet: code that adds one later, as Promise.allSettled does, or a .catch() on a later line, takes it; if none does, node ends the program with it. `cont` goes on)';
 
 /** What `cont` does with a caught exception, as far as the stack tells. */
 function caughtNote(p: Pause): string {

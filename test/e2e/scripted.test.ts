@@ -88,6 +88,33 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(any.stderr()).toMatch(/^AggregateError: all failed\n  error 1 of 2: Error: a\n  error 2 of 2: Error: b\n/m);
   });
 
+  // V8 calls a promise rejected before any handler is attached uncaught, and cannot know of one added
+  // later: Promise.allSettled's, a .catch() on a later line. Those stops say so, and `cont` goes on;
+  // a throw in an async function nothing awaits is not one of them
+  test('a promise rejected with no handler yet: the stop says a handler added later takes it; the program goes on as under node', async () => {
+    const dir = programDir('ec-scripted-', {
+      'settle.js': [
+        'async function main() {',
+        "  const r = await Promise.allSettled([Promise.reject(new Error('a')), Promise.resolve(2)]);",
+        "  console.log(r.map((x) => x.status).join(','));",
+        "  const p = Promise.reject(new Error('c')); p.catch(() => console.log('caught c'));",
+        "  setTimeout(async () => { throw new Error('thrown'); }, 1);",
+        '}',
+        'main();',
+        '',
+      ].join('\n'),
+    });
+    const cli = start(['-x', 'cont', '-x', 'cont', '-x', 'cont', bin, 'settle.js'], dir, 'ignore');
+    expect((await cli.exited).code).toBe(1);
+    const err = '\n' + cli.stderr();
+    const note = ' (a promise rejected with no handler yet: code that adds one later, as Promise.allSettled does, or a .catch() on a later line, takes it; if none does, node ends the program with it. `cont` goes on)';
+    expect(err).toContain(`\nError: a${note}\n    at main (settle.js:2:47)`);
+    // (Node 24 and 26 know it is not uncaught: no handler anywhere on the stack, which stops all the same)
+    expect(err).toMatch(/\nError: c \((?:a promise rejected with no handler yet|your code does not catch it; no frame on the stack does)[^\n]*\n    at main \(settle\.js:4:21\)/);
+    expect(err).toMatch(/^Error: thrown\n    at \(anonymous\) \(settle\.js:5:28\)/m);
+    expect(cli.stdout()).toBe('rejected,fulfilled\ncaught c\n');
+  });
+
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,
   // where the stack gets it after the stop, its stripper asked again), not the first type annotation
   // (acorn, which cannot read TypeScript, said line 2)
