@@ -657,16 +657,18 @@ export class Prompt {
   }
 
   /**
-   * Is the stop at a promise rejected by a call (`Promise.reject(e)`, an executor's `reject(e)`), not
-   * by a throw? V8 calls it uncaught when no handler is attached yet, and cannot know of one added
-   * later (Promise.allSettled's, a `.catch()` on a later line).
+   * Is the stop at a `Promise.reject(e)` of the program's? V8 calls the rejection uncaught when no
+   * handler is attached yet, and cannot know of one added later (Promise.allSettled's, a `.catch()`
+   * on a later line). Only that call, as written: an async function's exception stops at the
+   * expression that threw, which may be a call too (JSON.parse's), and an executor's `reject` has
+   * any name.
    */
   private async rejectedWithoutThrow(): Promise<boolean> {
     const view = this.frames[0];
     if (!view || view.origin !== 'program' || !view.file) return false;
     const text = await this.d.session.originalText(0);
     const line = text?.split('\n')[view.line - 1];
-    return line !== undefined && !/^throw\b/.test(line.slice(view.column - 1));
+    return line !== undefined && /\bPromise\s*\.\s*$/.test(line.slice(0, view.column - 1)) && /^reject\s*\(/.test(line.slice(view.column - 1));
   }
 
   private async code(index: number, context: number): Promise<string> {
