@@ -33,6 +33,7 @@ import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
 import { CaughtRate, UnhandledFilter } from './session/unhandled';
 import { loadErrorKey, loadErrorOf, markShown, wasShown } from './session/load-error';
+import { installSkip } from './session/skip';
 import { SaveJoin, WorkerThreads, leadingThread, threadParts, type ThreadInfo, type ThreadOutcome, type WorkerThread } from './session/threads';
 import type { WorkerConnection } from './cdp/worker';
 import { quietWorkersWith } from './cdp/worker-wait';
@@ -656,6 +657,26 @@ export class LiveSession implements PromptSession {
   }
 
   restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
+
+  /**
+   * `skip`: ready the program to drop the exception of this stop if it reaches node uncaught (it would
+   * end the program), so that it runs on (session/skip.ts); the prompt then lets it go as `cont` does.
+   * A stop with a catcher on the stack is left to it.
+   */
+  async skipException(): Promise<Result<{ message: string }>> {
+    const p = this.pause.current;
+    if (!p || p.kind !== 'exception') return { ok: false, message: 'skip is for a stop at an exception: here `cont` goes on' };
+    if (!p.uncaught && p.catcher) return { ok: false, message: `${p.catcher.name} (frame ${p.catcher.frame}) catches it: \`cont\` lets it handle the error` };
+    const r = await installSkip(this.cdp, p);
+    if (!r.ok) return r;
+    const message = r.value === 'own-handler' ? "the program handles uncaught exceptions itself (process.on('uncaughtException')): going on, as `cont` does"
+      : r.value === 'capture' ? 'the program takes uncaught exceptions itself (a domain, or process.setUncaughtExceptionCaptureCallback): going on, as `cont` does'
+      : r.value === 'no-process' ? 'this thread has no process object to keep it going: `cont` ends it as under node'
+      : p.uncaught ? 'skipped: the program runs on without this exception (the calls under way when it was thrown end there)'
+      : 'going on: if nothing catches it, the program runs on without it instead of ending';
+    if (r.value === 'no-process') return { ok: false, message };
+    return { ok: true, value: { message } };
+  }
 
   retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
   exception(p: Pause): Promise<Thrown> { return this.pause.exceptionOf(p); }

@@ -5,7 +5,7 @@ import type { Origin } from '../util/origin';
 
 export type CommandName =
   | 'help' | 'bt' | 'frame' | 'up' | 'down' | 'list' | 'locals' | 'print' | 'repl' | 'set' | 'edit'
-  | 'retry' | 'restart' | 'cont' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'pause' | 'detach' | 'quit'
+  | 'retry' | 'restart' | 'cont' | 'skip' | 'next' | 'step' | 'out' | 'break' | 'breakpoints' | 'clear' | 'catch' | 'pause' | 'detach' | 'quit'
   | 'threads' | 'thread';
 
 export interface CommandSpec {
@@ -29,7 +29,8 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'edit', aliases: ['e'], usage: 'edit', help: "open $VISUAL/$EDITOR at the selected frame's line; the change applies when it exits" },
   { name: 'retry', aliases: [], usage: 'retry', help: 'apply pending edits, run the failing function again from its start with the same arguments, and continue (at a breakpoint or Ctrl+C: your function it stopped in)' },
   { name: 'restart', aliases: ['rf'], usage: 'restart N', help: "restart frame N with pending edits applied and stop at its start (frames below keep their state; not node's own frames)" },
-  { name: 'cont', aliases: ['c', 'continue'], usage: 'cont', help: 'continue (at an uncaught exception: the program ends as under node; at a caught one, the code that catches it handles it)' },
+  { name: 'cont', aliases: ['c', 'continue'], usage: 'cont', help: 'continue (at an uncaught exception: the program ends as under node, `skip` keeps it; at a caught one, the code that catches it handles it)' },
+  { name: 'skip', aliases: ['ignore'], usage: 'skip', help: 'at an exception that would end the program: go on without it; the program runs on (the calls under way when it was thrown end there)' },
   { name: 'next', aliases: ['n'], usage: 'next', help: 'step over' },
   { name: 'step', aliases: ['s'], usage: 'step', help: 'step into' },
   { name: 'out', aliases: ['o'], usage: 'out', help: 'step out' },

@@ -38,7 +38,7 @@ export interface PromptDeps {
 }
 
 /** Commands after which the program is no longer stopped where it was. */
-const GOES_ON = new Set<CommandName>(['cont', 'next', 'step', 'out', 'retry', 'restart', 'quit', 'detach']);
+const GOES_ON = new Set<CommandName>(['cont', 'skip', 'next', 'step', 'out', 'retry', 'restart', 'quit', 'detach']);
 
 const PROMPT = 'ec> ';
 const REPL_PROMPT = '> ';
@@ -344,14 +344,15 @@ export class Prompt {
         if (!r.ok) { this.out(`restart: ${r.message}`); return this.showIfMoved(); }
         return this.refreshed(r.value, `restarted frame ${n}; stopped at its start`);
       }
-      case 'cont':
-        this.feed({ on: 'let-go' });
-        try {
-          await s.resume();
-        } finally {
-          this.feed({ on: 'cont-returned' }); // the prompt has closed by now, or is open at a stop that came after
-        }
+      case 'skip': {
+        if (!s.skipException) return this.out('skip is not available here: `cont` goes on');
+        const r = await s.skipException();
+        this.out(r.ok ? r.value.message : `skip: ${r.message}`);
+        if (r.ok) await this.goOn();
         return;
+      }
+      case 'cont':
+        return this.goOn();
       case 'next':
       case 'step':
       case 'out': {
@@ -512,7 +513,11 @@ export class Prompt {
     const a = parseAssignment(args);
     if (!a) {
       const prop = parsePropertyAssignment(args);
-      if (!prop) return this.out('usage: set NAME = EXPR, or set OBJ.PROP = EXPR');
+      if (!prop) {
+        // `set qty 3`, as gdb's and lldb's users type it: say the line that works
+        const bare = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\s+(?![=\s])([\s\S]+)$/.exec(args.trim());
+        return this.out(`usage: set NAME = EXPR, or set OBJ.PROP = EXPR${bare ? ` (here: set ${bare[1]} = ${bare[2]})` : ''}`);
+      }
       return this.setProperty(prop.target, prop.expression);
     }
     const r = await this.d.session.setVariable(this.selected, a.name, a.expression);
@@ -592,6 +597,16 @@ export class Prompt {
     return loaded.length === 1 ? loaded[0] : null;
   }
 
+  /** Let the program go on (`cont`, and `skip` once it is ready). */
+  private async goOn(): Promise<void> {
+    this.feed({ on: 'let-go' });
+    try {
+      await this.d.session.resume();
+    } finally {
+      this.feed({ on: 'cont-returned' }); // the prompt has closed by now, or is open at a stop that came after
+    }
+  }
+
   // ---- what is shown ----
 
   /** A retried async call failed again: its frames are gone; show the error where it was thrown. */
@@ -634,6 +649,8 @@ export class Prompt {
         const own = stackLines(this.frames);
         const lines = own.length ? own : errorStackLines(exception, 5, this.d.cwd);
         if (lines.length) this.out(lines.join('\n'));
+        // nothing of the program's to run again (an await's rejection: its functions wait, off the stack)
+        if (!own.length && p.uncaught && !p.loadError) this.out(st.dim(NOTHING_TO_RETRY));
         break;
       }
       case 'interrupt':
@@ -708,7 +725,10 @@ function shellQuote(s: string): string {
 export { COMMANDS };
 
 /** The heading's note at an uncaught exception that was shown before, when something caught it. */
-const THROWN_AGAIN = ' (the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node)';
+const THROWN_AGAIN = ' (the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node; `skip` runs on without it)';
+
+/** Under an uncaught exception's stack when none of it is the program's: retry has nothing to run. */
+const NOTHING_TO_RETRY = '(none of your functions is on the stack to run again: they wait at an `await`, or node called this code. Fix them for their next call; `skip` drops this error and the program runs on, `cont` ends it as under node)';
 
 const NO_HANDLER_YET = ' (a promise rejected with no handler yet: code that adds one later, as Promise.allSettled does, or a .catch() on a later line, takes it; if none does, node ends the program with it. `cont` goes on)';
 

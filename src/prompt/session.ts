@@ -46,6 +46,8 @@ export interface PromptSession {
   retry(announce?: (message: string) => void): Promise<Result<{ message: string }>>;
   /** Restart frame N with pending edits; stops at its start. */
   restartFrame(index: number): Promise<Result<Pause>>;
+  /** At an exception stop: ready the program to drop the exception if it would end it, so that it runs on (the prompt then lets it go). */
+  skipException?(): Promise<Result<{ message: string }>>;
   interrupt(): Promise<void>;
 
   // ---- settings ----

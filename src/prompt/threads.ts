@@ -174,6 +174,7 @@ export class ThreadRouter implements PromptSession {
   resume() { return this.sel.resume(); }
   step(kind: StepKind) { return this.sel.step(kind); }
   retry(announce?: (m: string) => void) { return this.sel.retry(announce); }
+  skipException() { return this.sel.skipException?.() ?? Promise.resolve({ ok: false as const, message: 'skip is not available here: `cont` goes on' }); }
   restartFrame(i: number) { return this.sel.restartFrame(i); }
   /** Stop the selected thread (the main thread unless the user chose another). */
   interrupt() { return this.sel.interrupt(); }

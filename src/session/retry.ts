@@ -227,7 +227,7 @@ export async function retry(deps: RetryDeps): Promise<Result<RetryDone>> {
     target = await guardedFrame(session, start);
     if (target < 0) {
       const then = start.uncaught
-        ? 'Fix the code and `cont` (the program ends as under node), or `restart N` a frame from the stack'
+        ? 'Fix the code, then `skip` (the program runs on without this error) or `cont` (it ends, as under node); or `restart N` a frame from the stack'
         : '`cont` passes the exception on to the code that catches it, as under node; or `restart N` a frame from the stack';
       return fail(`no function on the stack has a retry boundary around this throw, so the frames cannot be kept: ${await whyNoBoundary(deps, start)}. ${then}`);
     }

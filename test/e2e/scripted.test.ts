@@ -115,6 +115,42 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(cli.stdout()).toBe('rejected,fulfilled\ncaught c\n');
   });
 
+  // `skip` keeps a program that an exception would end: a throw in a timer, a rejected await with
+  // nothing of the program's on the stack (retry has nothing to run there, and the stop says so), a
+  // thrown string (matched by value). The rejection may stop before or after tick 4's throw: each stop
+  // gets a skip, and what the program saw is the same either way
+  test('skip: the program runs on without the exception, for a throw, an awaited rejection and a thrown string', async () => {
+    const dir = programDir('ec-scripted-', {
+      'ticks.js': [
+        "const fs = require('fs');",
+        'let n = 0;',
+        'const seen = [];',
+        "async function load(name) { const text = await fs.promises.readFile(name, 'utf8'); return text.length; }",
+        'function step(i) {',
+        "  if (i === 2) throw new Error('bad item ' + i);",
+        "  if (i === 3) load('missing.txt').then((l) => seen.push(l));",
+        "  if (i === 4) throw 'a string';",
+        '  seen.push(i);',
+        '}',
+        'const t = setInterval(() => {',
+        '  n++;',
+        '  step(n);',
+        "  if (n >= 5) { clearInterval(t); console.log('seen ' + seen.join(',')); }",
+        '}, 20);',
+        '',
+      ].join('\n'),
+    });
+    const cli = start(['-x', 'skip', '-x', 'skip', '-x', 'skip', bin, 'ticks.js'], dir, 'ignore');
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout()).toBe('seen 1,3,5\n');
+    const err = cli.stderr();
+    expect(err).toMatch(/^Error: bad item 2\n    at step \(ticks\.js:6:16\)/m);
+    // (the error's own stack names the awaiting function on Node 20-24; node 26's fs error has none)
+    expect(err).toMatch(/^Error: ENOENT: no such file or directory, open 'missing\.txt'[^\n]*\n(?:    at [^\n]*\n)*\(none of your functions is on the stack to run again: [^\n]*`skip` drops this error and the program runs on, `cont` ends it as under node\)\nec> skip\n/m);
+    expect(err).toMatch(/^Uncaught 'a string'[^\n]*\n    at step \(ticks\.js:8:16\)/m);
+    expect(err.split('ec> skip\nskipped: the program runs on without this exception (the calls under way when it was thrown end there)\n').length - 1).toBe(3);
+  });
+
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,
   // where the stack gets it after the stop, its stripper asked again), not the first type annotation
   // (acorn, which cannot read TypeScript, said line 2)

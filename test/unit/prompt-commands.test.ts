@@ -22,7 +22,7 @@ describe('parseLine', () => {
       ['edit', 'edit'], ['e', 'edit'],
       ['retry', 'retry'],
       ['restart', 'restart'], ['rf', 'restart'],
-      ['cont', 'cont'], ['c', 'cont'], ['continue', 'cont'],
+      ['cont', 'cont'], ['c', 'cont'], ['continue', 'cont'], ['skip', 'skip'], ['ignore', 'skip'],
       ['next', 'next'], ['n', 'next'],
       ['step', 'step'], ['s', 'step'],
       ['out', 'out'], ['o', 'out'],

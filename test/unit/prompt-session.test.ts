@@ -30,6 +30,7 @@ class FakeSession implements PromptSession {
   evalAnswer: Result<{ value: RemoteObject; from: number | null }> = { ok: true, value: { value: num(8), from: null } };
   retryAnswer: (announce?: (m: string) => void) => Result<{ message: string }> = (announce) => { announce?.('retrying work'); return { ok: true, value: { message: 'retrying work' } }; };
   stepAnswer: Pause | null = null;
+  skipAnswer: Result<{ message: string }> = { ok: true, value: { message: 'skipped: the program runs on without this exception' } };
   private pauseListeners: ((p: Pause) => void)[] = [];
   private resumeListeners: (() => void)[] = [];
 
@@ -55,6 +56,7 @@ class FakeSession implements PromptSession {
     return r;
   }
   async restartFrame(index: number): Promise<Result<Pause>> { this.calls.push(`restart ${index}`); return { ok: false, message: 'no' }; }
+  async skipException(): Promise<Result<{ message: string }>> { this.calls.push('skip'); return this.skipAnswer; }
   async interrupt(): Promise<void> { this.calls.push('interrupt'); }
   breakpoints(): readonly Breakpoint[] { return [{ n: 1, file: '/proj/job.js', line: 3, cdpId: 'b1', resolved: true }]; }
   async addBreakpoint(file: string, line: number): Promise<Result<Breakpoint>> { this.calls.push(`break ${file}:${line}`); return { ok: true, value: { n: 2, file, line, cdpId: 'b2', resolved: true } }; }
@@ -208,6 +210,34 @@ describe('the prompt over PromptSession', () => {
     const u = await stopped();
     u.session.retryAnswer = () => ({ ok: false, message: 'no function on the stack has a retry boundary' });
     expect(await u.type('retry')).toMatch(/^retry: no function on the stack has a retry boundary\nec> $/);
+  });
+
+  test('skip: readies the program, says so, then lets it go as cont does; a refusal keeps the prompt open', async () => {
+    const t = await stopped('exception', { exception: { type: 'object', subtype: 'error', description: 'Error: bad' }, uncaught: true });
+    expect(await t.type('skip')).toBe('skipped: the program runs on without this exception\n');
+    expect(t.session.calls).toEqual(['skip', 'resume']);
+    expect(t.prompt.isOpen).toBe(false);
+    const u = await stopped();
+    u.session.skipAnswer = { ok: false, message: 'skip is for a stop at an exception: here `cont` goes on' };
+    expect(await u.type('ignore')).toMatch(/^skip: skip is for a stop at an exception: here `cont` goes on\nec> $/);
+    expect(u.session.calls).toEqual(['skip']);
+    expect(u.prompt.isOpen).toBe(true);
+  });
+
+  test('an uncaught exception with none of the program on the stack says retry has nothing to run, and skip', async () => {
+    const t = setup();
+    t.session.views = [{ ...frame(0, 'handleErrorFromBinding'), origin: 'node', file: null }];
+    t.session.stop(pauseOf('exception', 1, { exception: { type: 'object', subtype: 'error', description: "Error: ENOENT: no such file or directory, open 'x'\n    at async load (/proj/job.js:4:16)" }, uncaught: true, rejection: true }));
+    await t.settle();
+    expect(t.out()).toMatch(/at async load \(job\.js:4:16\)\n\(none of your functions is on the stack to run again: [^\n]*`skip` drops this error and the program runs on, `cont` ends it as under node\)\nec> $/);
+  });
+
+  test("set without '=' (gdb's habit) gets the usage with the line that works, and sets nothing", async () => {
+    const t = await stopped();
+    expect(await t.type("set qty '3'")).toMatch(/^usage: set NAME = EXPR, or set OBJ\.PROP = EXPR \(here: set qty = '3'\)\nec> $/);
+    expect(await t.type('set item.spec {}')).toMatch(/\(here: set item\.spec = \{\}\)\nec> $/);
+    expect(await t.type('set 1x = 2')).toMatch(/^usage: set NAME = EXPR, or set OBJ\.PROP = EXPR\nec> $/);
+    expect(t.session.calls).toEqual([]);
   });
 
   test('clear, break and breakpoints go through the session', async () => {
