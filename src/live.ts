@@ -27,7 +27,7 @@ import { routeCompiled } from './loaders/route';
 import type { PromptSession } from './prompt/session';
 import { retry as retryNow, restartFrameAt, retryFailure, type RetryFailure, type Applied, type Boundaries, type RetryDeps } from './session/retry';
 import { describeFrames, type FrameView } from './session/frames';
-import type { BreakOn, Pause } from './session/pause';
+import { LAST_CHANCE_FRAME, type BreakOn, type Pause } from './session/pause';
 import type { Exit } from './launch/target';
 import { debug } from './util/log';
 import { originOf, type Origin } from './util/origin';
@@ -376,6 +376,7 @@ export class LiveSession implements PromptSession {
       void this.pause.resume();
       return;
     }
+    if (p.kind !== 'exception' && p.callFrames[0]?.functionName === LAST_CHANCE_FRAME) { void this.lastChanceStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
     if (p.kind === 'exception') { void this.exceptionStop(p).catch(() => { if (this.pause.current === p) this.show(p); }); return; }
     // an interrupt nobody waits for: a Debugger.pause queued in V8 that a stop shown meanwhile has
     // answered (a Ctrl+C sent twice to V8, or one V8 kept through a stop; pause-state.ts interruptsOut)
@@ -419,8 +420,27 @@ export class LiveSession implements PromptSession {
       if (this.lastLoadError?.key === key && Date.now() - this.lastLoadError.goneOn < 1000) { void this.pause.resume(); return; }
       this.lastLoadError = { key, goneOn: Infinity };
     }
-    await markShown(this.cdp, p.exception);
+    await markShown(this.cdp, p.exception, p.uncaught === true);
     this.show(p);
+  }
+
+  /**
+   * The preload's last chance (inject/preload.ts): node is about to end the program with an exception
+   * no stop showed as uncaught. Shown as an uncaught exception stop, unless no exception is to stop.
+   */
+  private async lastChanceStop(p: Pause): Promise<void> {
+    if (this.breakOnSetting === 'none') { void this.pause.resume(); return; }
+    const frame = p.callFrames[0];
+    const r = await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'error', silent: true, objectGroup: 'prompt' });
+    const origin = await this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: frame.callFrameId, expression: 'arguments[1]', silent: true, returnByValue: true }).catch(() => null);
+    if (this.pause.current !== p) return;
+    p.kind = 'exception';
+    p.exception = r.result;
+    p.uncaught = true;
+    p.ending = true;
+    p.rejection = origin?.result.value === 'unhandledRejection';
+    await markShown(this.cdp, p.exception, true);
+    if (this.pause.current === p) this.show(p);
   }
 
   /** A caught exception that did not stop (the program's code caught it, or it never passed through it): too many, and `unhandled` gives way (CaughtRate). */

@@ -182,6 +182,24 @@ function passOnToSpawned(): void {
   if (ours) process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS?.trim(), ours].filter(Boolean).join(' ');
 }
 
+/**
+ * The last chance: node calls 'uncaughtExceptionMonitor' listeners just before it ends the program (or
+ * a worker thread) with an exception nothing caught, before its 'uncaughtException' listeners. A stop
+ * here shows an exception that no stop has shown as ending the program: one V8 took for caught (a
+ * promise handler's, node's module loader's) that then went unhandled, or a rejection V8 made in its
+ * own code (Promise.any's AggregateError). The controller shows it as an exception stop (`skip`
+ * keeps the program, `cont` lets it end) and goes on at once under `--break-on none`. An exception
+ * shown as uncaught, or one `skip` drops, carries the mark (session/load-error.ts ENDING_MARK).
+ * Without a debugger the statement does nothing; a monitor changes nothing of node's handling.
+ * The name is LAST_CHANCE_FRAME (session/pause.ts).
+ */
+function __ecLastChance(error: unknown): void {
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return; // a value: shown at its throw
+  try { if ((error as Record<symbol, unknown>)[Symbol.for('edit-continue.ending')] === true) return; } catch { return; }
+  // eslint-disable-next-line no-debugger
+  debugger;
+}
+
 const fd = lifelineFd();
 if (fd === null && isMainThread) reportChild();
 if (fd !== null && isMainThread) passOnToSpawned();
@@ -202,5 +220,7 @@ if (fd !== null && isMainThread) {
 }
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
 if (hooks && waits) hooks.prepareTransform();
+// the program's threads, not node's own module loader thread (Node 22+ says which it is)
+if ((require('node:worker_threads') as { isInternalThread?: boolean }).isInternalThread !== true) process.on('uncaughtExceptionMonitor', __ecLastChance);
 waitForController(fd);
 if (modeLater) hooks?.installBoundaries();

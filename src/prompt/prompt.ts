@@ -631,7 +631,7 @@ export class Prompt {
         // node puts `file:line`, the line and an arrow before a load error's own first line
         const headline = (p.loadError && SYNTAX_ERROR_LINE.exec(exception?.description ?? '')?.[0]) || exceptionHeadline(exception, p.rejection);
         const rejectedHere = p.uncaught && p.rejection && !p.thrownAgain && (await this.rejectedWithoutThrow());
-        this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.thrownAgain ? st.dim(THROWN_AGAIN) : rejectedHere ? st.dim(NO_HANDLER_YET) : '') : st.dim(caughtNote(p))));
+        this.out(this.label() + st.bad(headline) + (p.uncaught ? (p.ending ? st.dim(ENDING) : p.thrownAgain ? st.dim(THROWN_AGAIN) : rejectedHere ? st.dim(NO_HANDLER_YET) : '') : st.dim(caughtNote(p))));
         // the rest of a message of many lines (an assertion's diff, a compiler's diagnostics)
         const more = p.loadError ? [] : messageLines(exception);
         if (more.length) this.out(more.map((l) => (l ? `  ${l}` : '')).join('\n'));
@@ -650,7 +650,7 @@ export class Prompt {
         const lines = own.length ? own : errorStackLines(exception, 5, this.d.cwd);
         if (lines.length) this.out(lines.join('\n'));
         // nothing of the program's to run again (an await's rejection: its functions wait, off the stack)
-        if (!own.length && p.uncaught && !p.loadError) this.out(st.dim(NOTHING_TO_RETRY));
+        if (!own.length && p.uncaught && !p.loadError && !p.ending) this.out(st.dim(NOTHING_TO_RETRY));
         break;
       }
       case 'interrupt':
@@ -726,6 +726,9 @@ export { COMMANDS };
 
 /** The heading's note at an uncaught exception that was shown before, when something caught it. */
 const THROWN_AGAIN = ' (the exception shown before: the code that caught it threw it again, and nothing catches it now: `cont` ends the program, as under node; `skip` runs on without it)';
+
+/** The heading's note where node is about to end the program with an exception no stop showed as uncaught (the preload's last chance). */
+const ENDING = " (nothing caught it, and node is about to end the program with it: `skip` keeps the program running without it, `cont` lets it end, as under node)";
 
 /** Under an uncaught exception's stack when none of it is the program's: retry has nothing to run. */
 const NOTHING_TO_RETRY = '(none of your functions is on the stack to run again: they wait at an `await`, or node called this code. Fix them for their next call; `skip` drops this error and the program runs on, `cont` ends it as under node)';

@@ -99,11 +99,17 @@ function fileOf(name: string): string | null {
 }
 
 const SHOWN = "Symbol.for('edit-continue.shown')";
+/**
+ * Set on an exception shown as one that ends the program (an uncaught stop), or that `skip` drops:
+ * the preload's last chance (inject/preload.ts) does not stop for it again as node ends the program.
+ */
+export const ENDING_MARK = 'edit-continue.ending';
 
-/** Mark the exception of a stop the user was shown (an object only). */
-export async function markShown(cdp: Connection, exception: Protocol.Runtime.RemoteObject | undefined): Promise<void> {
+/** Mark the exception of a stop the user was shown (an object only); `ending`: shown as uncaught. */
+export async function markShown(cdp: Connection, exception: Protocol.Runtime.RemoteObject | undefined, ending = false): Promise<void> {
   if (!exception?.objectId) return;
-  await cdp.Runtime.callFunctionOn({ objectId: exception.objectId, functionDeclaration: `function () { try { Object.defineProperty(this, ${SHOWN}, { value: true, configurable: true }); } catch {} }` }).catch(() => {});
+  const marks = `Object.defineProperty(this, ${SHOWN}, { value: true, configurable: true });${ending ? ` Object.defineProperty(this, Symbol.for(${JSON.stringify(ENDING_MARK)}), { value: true, configurable: true });` : ''}`;
+  await cdp.Runtime.callFunctionOn({ objectId: exception.objectId, functionDeclaration: `function () { try { ${marks} } catch {} }` }).catch(() => {});
 }
 
 /** Was this exception shown at an earlier stop (node or a library caught it and threw it again)? */

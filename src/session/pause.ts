@@ -36,6 +36,12 @@ export interface Pause {
    * code) and threw it again: nothing catches it now.
    */
   thrownAgain?: boolean;
+  /**
+   * Node is about to end the program (or worker thread) with this exception: the preload's last chance
+   * stopped there (inject/preload.ts, LAST_CHANCE_FRAME), for an exception no stop had shown as uncaught
+   * (V8 took it for caught, or rejected a promise in its own code, as Promise.any does).
+   */
+  ending?: boolean;
   /** A SyntaxError node met compiling one of the program's files: where it is (session/load-error.ts). */
   loadError?: { file: string; line: number; column: number; message: string; text: string };
   /** Our breakpoint ids that were hit. */
@@ -79,3 +85,6 @@ export function classifyPause(event: Protocol.Debugger.PausedEvent, ctx: PauseCo
 export function depthOf(frames: readonly unknown[], index: number): number {
   return frames.length - 1 - index;
 }
+
+/** The name of the preload's function that stops where node is about to end the program with an exception (inject/preload.ts). */
+export const LAST_CHANCE_FRAME = '__ecLastChance';

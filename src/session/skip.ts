@@ -1,39 +1,50 @@
 // `skip` at an exception stop: let the program run on without the exception, where `cont` would let
-// it end the program as under node. The program gets a one-shot process.on('uncaughtException')
-// listener for that one value, as a program that keeps itself alive would have: node hands it every
-// exception nothing caught and every unhandled rejection (its default `--unhandled-rejections=throw`
-// raises those as uncaught exceptions), and goes on when a listener takes one. The calls under way
-// when it was thrown end there (an async function's awaiting callers reject); timers, servers and the
-// rest of the program's state go on.
+// it end the program as under node. Node calls its 'uncaughtExceptionMonitor' listeners, then its
+// 'uncaughtException' listeners, with every exception nothing caught and every unhandled rejection
+// (its default `--unhandled-rejections=throw` raises those as uncaught exceptions), and goes on when
+// an 'uncaughtException' listener takes one. `skip` gives the program a monitor that, for the value
+// skipped (an object by identity, a primitive by value), adds a listener for that one call, gone as it
+// is called: another exception ends the program exactly as it would have. At the preload's last
+// chance (inject/preload.ts), node is inside its monitors already: the listener is added at once.
+// The calls under way when it was thrown end there (an async function's awaiting callers reject);
+// timers, servers and the rest of the program's state go on.
 //
-// The listener lives until node has dealt with the exception: an uncaught throw reaches node's handler
-// as the stack unwinds, an unhandled rejection when the microtasks of the current task have run, both
-// before the loop's next check phase, so a setImmediate removes it if it was not called (the code
-// caught it after all). Another value reaching it meanwhile is thrown again from a tick of its own,
-// so that it ends the program as it would have.
+// A value skipped that node never sees (the code caught it after all) is forgotten at the loop's next
+// check phase (setImmediate): an uncaught throw reaches node as the stack unwinds, an unhandled
+// rejection once the microtasks of the current task have run, both before that.
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
 import type { Pause } from './pause';
 import type { Result } from '../util/result';
+import { ENDING_MARK } from './load-error';
 
 /** What installing the listener found. */
 export type SkipInstalled = 'installed' | 'own-handler' | 'capture' | 'no-process';
 
 /** Run on the program's global (Runtime.callFunctionOn), with the thrown value as its argument. */
-const INSTALL = `function (thrown) {
+const INSTALL = `function (thrown, now) {
   const proc = typeof process === 'object' && process !== null ? process : globalThis.process;
   if (!proc || typeof proc.on !== 'function') return 'no-process';
   if (typeof proc.hasUncaughtExceptionCaptureCallback === 'function' && proc.hasUncaughtExceptionCaptureCallback()) return 'capture';
-  if (proc.listenerCount('uncaughtException') > 0) return 'own-handler';
-  let done = false;
-  const off = () => { if (!done) { done = true; proc.removeListener('uncaughtException', take); } };
-  function take(e) {
-    off();
-    if (e !== thrown) proc.nextTick(() => { throw e; });
+  const key = Symbol.for('edit-continue.skip');
+  if (proc.listeners('uncaughtException').some((l) => l[key] !== true)) return 'own-handler';
+  // the preload's last chance need not stop for it as it reaches node
+  if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
+    try { Object.defineProperty(thrown, Symbol.for(${JSON.stringify(ENDING_MARK)}), { value: true, configurable: true }); } catch {}
   }
-  proc.on('uncaughtException', take);
-  const later = typeof setImmediate === 'function' ? setImmediate : null;
-  if (later) later(off);
+  // a listener for the one 'uncaughtException' node is about to emit, gone as it is called
+  const takeOnce = () => { function take() { proc.removeListener('uncaughtException', take); } take[key] = true; proc.prependListener('uncaughtException', take); };
+  if (now) { takeOnce(); return 'installed'; }
+  let held = globalThis[key];
+  if (!held) {
+    held = { values: [], clearing: false };
+    function watch(e) { const at = held.values.indexOf(e); if (at >= 0) { held.values.splice(at, 1); takeOnce(); } }
+    watch[key] = true;
+    proc.on('uncaughtExceptionMonitor', watch);
+    Object.defineProperty(globalThis, key, { value: held, configurable: true, writable: true });
+  }
+  held.values.push(thrown);
+  if (!held.clearing && typeof setImmediate === 'function') { held.clearing = true; setImmediate(() => { held.values.length = 0; held.clearing = false; }); }
   return 'installed';
 }`;
 
@@ -51,7 +62,7 @@ export async function installSkip(cdp: Connection, p: Pause): Promise<Result<Ski
       : ex.unserializableValue !== undefined ? { unserializableValue: ex.unserializableValue }
       : { value: ex.value };
     if (ex.type === 'symbol' && !ex.objectId) return { ok: false, message: 'a Symbol was thrown: it cannot be told apart from here; `cont` ends the program as under node' };
-    const r = await cdp.Runtime.callFunctionOn({ objectId: global.result.objectId, functionDeclaration: INSTALL, arguments: [arg], returnByValue: true, silent: true });
+    const r = await cdp.Runtime.callFunctionOn({ objectId: global.result.objectId, functionDeclaration: INSTALL, arguments: [arg, { value: p.ending === true }], returnByValue: true, silent: true });
     if (r.exceptionDetails) return { ok: false, message: `could not install it: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}` };
     const v = r.result.value;
     return v === 'installed' || v === 'own-handler' || v === 'capture' || v === 'no-process' ? { ok: true, value: v } : { ok: false, message: 'could not install it' };

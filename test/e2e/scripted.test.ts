@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { cliPerTest, copyFixture, programDir } from '../helpers/cli';
 import { testNodes } from '../helpers/nodes';
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe.each(testNodes())('node $major', ({ bin, major }) => {
   const start = cliPerTest();
 
@@ -149,6 +151,40 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(err).toMatch(/^Error: ENOENT: no such file or directory, open 'missing\.txt'[^\n]*\n(?:    at [^\n]*\n)*\(none of your functions is on the stack to run again: [^\n]*`skip` drops this error and the program runs on, `cont` ends it as under node\)\nec> skip\n/m);
     expect(err).toMatch(/^Uncaught 'a string'[^\n]*\n    at step \(ticks\.js:8:16\)/m);
     expect(err.split('ec> skip\nskipped: the program runs on without this exception (the calls under way when it was thrown end there)\n').length - 1).toBe(3);
+  });
+
+  // The last chance: node ends the program with an exception no stop showed as uncaught (here a throw
+  // in an ES module's top level after an await, which V8 takes for caught by node's module loader, so
+  // that --break-on uncaught does not stop at the throw): the preload's uncaughtExceptionMonitor stops
+  // there. An exception shown as uncaught does not stop twice.
+  test('an exception node is about to end the program with, that no stop showed: skip keeps it running, cont ends it once', async () => {
+    const dir = programDir('ec-scripted-', {
+      'tla.mjs': [
+        'let n = 0;',
+        "const t = setInterval(() => { n++; if (n === 3) { clearInterval(t); console.log('ran on'); } }, 20);",
+        'await null;',
+        "JSON.parse('{bad');",
+        '',
+      ].join('\n'),
+      'throws.js': "setTimeout(() => { throw new Error('x'); }, 10);\n",
+    });
+    const note = ' (nothing caught it, and node is about to end the program with it: `skip` keeps the program running without it, `cont` lets it end, as under node)';
+    const skip = start(['--break-on', 'uncaught', '-x', 'skip', '-x', 'skip', bin, 'tla.mjs'], dir, 'ignore');
+    expect((await skip.exited).code).toBe(0);
+    expect(skip.stdout()).toBe('ran on\n');
+    expect(skip.stderr()).toMatch(new RegExp(`^SyntaxError: [^\\n]*JSON[^\\n]*${escape(note)}\\n`, 'm'));
+    expect(skip.stderr().split('ec> ').length - 1).toBe(1);
+    const cont = start(['--break-on', 'uncaught', '-x', 'cont', '-x', 'cont', bin, 'tla.mjs'], dir, 'ignore');
+    expect((await cont.exited).code).toBe(1);
+    expect(cont.stderr()).toMatch(new RegExp(`^SyntaxError: [^\\n]*JSON[^\\n]*${escape(note)}\\n`, 'm'));
+    expect(cont.stderr().split('ec> ').length - 1).toBe(1);
+    expect(cont.stderr()).toMatch(/\nSyntaxError: [^\n]*JSON[\s\S]*Node\.js v/);
+    expect(cont.stdout()).toBe('');
+    const once = start(['-x', 'cont', '-x', 'cont', bin, 'throws.js'], dir, 'ignore');
+    expect((await once.exited).code).toBe(1);
+    expect(once.stderr()).toMatch(/^Error: x\n    at \(anonymous\) \(throws\.js:1:20\)/m);
+    expect(once.stderr().split('ec> ').length - 1).toBe(1);
+    expect(once.stderr()).not.toContain('about to end');
   });
 
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,
