@@ -84,6 +84,9 @@ export interface LiveOptions {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+/** `retry` and `restart N` where node is ending the program (the last chance): nothing of the program's is on the stack. */
+const ENDING_REFUSAL = 'node is ending the program with this exception: it has left every function it passed through, so none is on the stack to run again. Fix the code for its next call, then `skip` (the program runs on without this error) or `cont` (it ends, as under node)';
+
 export class LiveSession implements PromptSession {
   /** (read by the main thread's session for a worker's) */
   readonly registry: ScriptRegistry;
@@ -673,10 +676,14 @@ export class LiveSession implements PromptSession {
       const file = path.relative(this.opts.cwd, load.file) || load.file;
       return Promise.resolve({ ok: false, message: `${file} did not compile when node loaded it (${load.message}, line ${load.line}): no function of it ran, so there is nothing to run again. A fixed file is read by the next require or import of it: \`cont\` lets this one fail as under node (then restart the program, or catch the error and require the file again)` });
     }
+    if (this.pause.current?.ending) return Promise.resolve({ ok: false, message: ENDING_REFUSAL });
     return retryNow({ ...this.retryDeps, announce });
   }
 
-  restartFrame(index: number): Promise<Result<Pause>> { return restartFrameAt(this.retryDeps, index); }
+  restartFrame(index: number): Promise<Result<Pause>> {
+    if (this.pause.current?.ending) return Promise.resolve({ ok: false, message: ENDING_REFUSAL });
+    return restartFrameAt(this.retryDeps, index);
+  }
 
   /**
    * `skip`: ready the program to drop the exception of this stop if it reaches node uncaught (it would

@@ -692,13 +692,16 @@ export class Prompt {
     const view = this.frames[index];
     if (!this.d.session.current?.callFrames[index] || !view) return '(no frame)';
     if (view.idle) return '(no code of the program: it was idle)';
+    if (!view.file && view.origin === 'edit-continue') return "(edit-continue's own code, where node is about to end the program with the exception: `p error` is it)";
     const text = await this.d.session.originalText(index);
     if (text === null) return '(no source)';
     return codeFrame(text, view.line, view.column, { context });
   }
 
   private async locals(index: number, all: boolean): Promise<string> {
-    const types = all ? undefined : ['local', 'block', 'catch'];
+    // edit-continue's own frame (its last chance): only what it was given, not its module's names
+    const ours = !this.frames[index]?.file && this.frames[index]?.origin === 'edit-continue';
+    const types = all && !ours ? undefined : ['local', 'block', 'catch'];
     const found = await this.d.session.variables(index, types);
     // names a compiler added (compiled TypeScript): not the user's, listed apart by name (`p NAME` reads one)
     const vars = found.filter((v) => !v.compilerAdded);

@@ -122,6 +122,8 @@ export function errorStackLines(exception: RemoteObject | undefined, limit = 5, 
 
 export function frameLine(f: FrameView, selected = false): string {
   if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
+  // edit-continue's code with no file we know (its last chance): its name says what it is
+  if (!f.file && f.origin === 'edit-continue') return `${selected ? '>' : ' '}#${f.index} ${f.name}`;
   const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;
   return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
 }

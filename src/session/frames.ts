@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { PauseSession } from './pause-session';
-import type { Pause } from './pause';
+import { LAST_CHANCE_FRAME, type Pause } from './pause';
 import type { FrameFacts } from './frame-rules';
 import { originOf, type Origin } from '../util/origin';
 import { LoaderMap } from '../loaders/mapped';
@@ -41,6 +41,8 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const column = frame.location.columnNumber ?? 0;
   const name = frame.functionName || '(anonymous)';
   if (!record && session.isIdleScript(frame.location.scriptId)) return { index, name: '(idle)', path: null, file: null, line: line + 1, column: column + 1, origin: 'node', idle: true };
+  // the preload's last chance (scripts parsed before the session listened are not in the registry)
+  if (!record && frame.functionName === LAST_CHANCE_FRAME) return { index, name: "edit-continue's last chance, as node ends the program", path: null, file: null, line: line + 1, column: column + 1, origin: 'edit-continue' };
   if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
   const src = await session.source(frame.location.scriptId);
   // a loader's output of a .ts file: the .ts line and column, by the loader's source map
