@@ -791,6 +791,27 @@ export class LiveSession implements PromptSession {
 
   loadedFiles(): string[] { return this.registry.files(); }
 
+  /**
+   * The code at a place an error's own stack names in a file of the program (a stop with none of its
+   * frames on the stack), as the user wrote it. None for a file the swap engine has swapped code into
+   * (that code runs in scripts of its own) or that tsc compiled.
+   */
+  async codeAt(file: string, line: number, column: number): Promise<{ text: string; line: number; column: number } | null> {
+    const records = this.registry.scriptsOf(file);
+    const record = records[records.length - 1];
+    if (!record || record.compiledFrom || this.registry.compiledOf(file).length > 0) return null;
+    // a loader's .ts: node gives the .ts position (the loader's source maps)
+    if (record.typescript) {
+      const text = await readText(file).catch(() => null);
+      return text === null ? null : { text, line, column };
+    }
+    const src = await this.pause.source(record.scriptId);
+    const text = await this.pause.shownText(record.scriptId);
+    if (!src || text === null) return null;
+    const pos = src.map.original(line - 1, column - 1);
+    return { text, line: pos.line + 1, column: pos.column + 1 };
+  }
+
   /** Which exceptions stop the program: the one setting (the prompt's `catch` and the API). */
   get breakOn(): BreakOn { return this.breakOnSetting; }
 

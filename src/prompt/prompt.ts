@@ -9,7 +9,7 @@ import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, parsePropertyAssignment, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
-import { backtrace, errorStackLines, exceptionHeadline, formatValue, frameLine, localsLine, messageLines, stackLines } from './render';
+import { backtrace, errorStackLines, exceptionHeadline, firstProgramPlace, formatValue, frameLine, localsLine, messageLines, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
@@ -649,6 +649,13 @@ export class Prompt {
         const own = stackLines(this.frames);
         const lines = own.length ? own : errorStackLines(exception, 5, this.d.cwd);
         if (lines.length) this.out(lines.join('\n'));
+        // and the code there, at the first place the error's stack names in a file of the program
+        if (!own.length && !p.loadError) {
+          const loaded = new Set(this.d.session.loadedFiles());
+          const place = firstProgramPlace(exception, (f) => loaded.has(f));
+          const code = place && (await this.d.session.codeAt?.(place.file, place.line, place.column));
+          if (code) this.out(codeFrame(code.text, code.line, code.column, { context: 2 }));
+        }
         // nothing of the program's to run again (an await's rejection: its functions wait, off the stack)
         if (!own.length && p.uncaught && !p.loadError && !p.ending) this.out(st.dim(NOTHING_TO_RETRY));
         break;

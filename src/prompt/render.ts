@@ -120,6 +120,24 @@ export function errorStackLines(exception: RemoteObject | undefined, limit = 5, 
   return at.length > limit ? [...at.slice(0, limit), `    … ${at.length - limit} more`] : at;
 }
 
+/**
+ * The first place an error's own stack names in a file of the program (not node's, a library's under
+ * node_modules, or edit-continue's): where to show code when no frame of the program is on the stack.
+ */
+export function firstProgramPlace(exception: RemoteObject | undefined, isOwn: (file: string) => boolean): { file: string; line: number; column: number } | null {
+  if (exception?.subtype !== 'error' || !exception.description) return null;
+  for (const l of exception.description.split('\n')) {
+    if (!AT_LINE.test(l)) continue;
+    const m = /\(?((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)\)?$/.exec(l.trim());
+    if (!m) continue;
+    let file = m[1];
+    if (file.startsWith('file://')) { try { file = decodeURIComponent(new URL(file).pathname); } catch { continue; } }
+    if (file.split('/').includes('node_modules') || !isOwn(file)) continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return null;
+}
+
 export function frameLine(f: FrameView, selected = false): string {
   if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
   // edit-continue's code with no file we know (its last chance): its name says what it is

@@ -37,6 +37,8 @@ export interface PromptSession {
   retryFailure(pause: Pause): Promise<RetryFailure | null>;
   /** Files the program loaded (to find `break NAME:LINE`). */
   loadedFiles(): string[];
+  /** The code at a place (1-based) of a file the program loaded, as the user wrote it; null when it cannot be said for sure. */
+  codeAt?(file: string, line: number, column: number): Promise<{ text: string; line: number; column: number } | null>;
 
   // ---- moving ----
   resume(): Promise<void>;

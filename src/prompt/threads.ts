@@ -170,6 +170,7 @@ export class ThreadRouter implements PromptSession {
   breakpointNumbers(p: Pause) { return this.sel.breakpointNumbers(p); }
   retryFailure(p: Pause) { return this.sel.retryFailure(p); }
   exception(p: Pause) { return this.sel.exception?.(p) ?? Promise.resolve({ exception: p.exception, notes: [] }); }
+  codeAt(file: string, line: number, column: number) { return this.sel.codeAt?.(file, line, column) ?? Promise.resolve(null); }
   loadedFiles() { return [...new Set([...this.entries.values()].flatMap((e) => e.session.loadedFiles()))]; }
   resume() { return this.sel.resume(); }
   step(kind: StepKind) { return this.sel.step(kind); }

@@ -148,7 +148,10 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     const err = cli.stderr();
     expect(err).toMatch(/^Error: bad item 2\n    at step \(ticks\.js:6:16\)/m);
     // (the error's own stack names the awaiting function on Node 20-24; node 26's fs error has none)
-    expect(err).toMatch(/^Error: ENOENT: no such file or directory, open 'missing\.txt'[^\n]*\n(?:    at [^\n]*\n)*\(none of your functions is on the stack to run again: [^\n]*`skip` drops this error and the program runs on, `cont` ends it as under node\)\nec> skip\n/m);
+    // and the code at the first place of the program it names, the column as written (the line has the
+    // function's opening, where its retry boundary moves the running columns)
+    if (major < 26) expect(err).toContain("    at async load (ticks.js:4:57)\n  2 | let n = 0;\n  3 | const seen = [];\n> 4 | async function load(name) { const text = await fs.promises.readFile(name, 'utf8'); return text.length; }\n    |                                          ^\n");
+    expect(err).toMatch(/^Error: ENOENT: no such file or directory, open 'missing\.txt'[^\n]*\n(?:(?:    at |[> ] +\d+ \||    \|)[^\n]*\n)*\(none of your functions is on the stack to run again: [^\n]*`skip` drops this error and the program runs on, `cont` ends it as under node\)\nec> skip\n/m);
     expect(err).toMatch(/^Uncaught 'a string'[^\n]*\n    at step \(ticks\.js:8:16\)/m);
     expect(err.split('ec> skip\nskipped: the program runs on without this exception (the calls under way when it was thrown end there)\n').length - 1).toBe(3);
   });
@@ -173,6 +176,8 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect((await skip.exited).code).toBe(0);
     expect(skip.stdout()).toBe('ran on\n');
     expect(skip.stderr()).toMatch(new RegExp(`^SyntaxError: [^\\n]*JSON[^\\n]*${escape(note)}\\n`, 'm'));
+    // the code where the error's own stack says it was thrown
+    expect(skip.stderr()).toContain("\n> 4 | JSON.parse('{bad');\n    |      ^\n");
     expect(skip.stderr()).toContain("ec> bt\n>#0 edit-continue's last chance, as node ends the program\n");
     expect(skip.stderr()).toContain('ec> retry\nretry: node is ending the program with this exception: it has left every function it passed through');
     expect(skip.stderr().split('ec> ').length - 1).toBe(3);

@@ -1,6 +1,6 @@
 import type { Protocol } from 'devtools-protocol';
 import {
-  backtrace, distance, errorStackLines, exceptionHeadline, formatPreview, formatValue, frameLine, localsLine, messageLines, stackLines, type FrameView,
+  backtrace, distance, errorStackLines, exceptionHeadline, firstProgramPlace, formatPreview, formatValue, frameLine, localsLine, messageLines, stackLines, type FrameView,
 } from '../../src/prompt/render';
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
@@ -633,5 +633,24 @@ describe('distance', () => {
     for (const [a, b] of [['backtrace', 'bakctrace'], ['breakpoints', 'brk'], ['quit', 'exit']]) {
       expect(distance(a, b)).toBe(distance(b, a));
     }
+  });
+});
+
+describe('firstProgramPlace', () => {
+  const err = (stack: string) => ({ type: 'object', subtype: 'error', description: stack }) as Protocol.Runtime.RemoteObject;
+  const loaded = new Set(['/proj/job.js', '/proj/tla.mjs', '/proj/node_modules/lib/index.js']);
+  const own = (f: string) => loaded.has(f);
+
+  test("the first place in a file the program loaded, past node's and a library's frames (a path, a file URL)", () => {
+    expect(firstProgramPlace(err("Error: ENOENT: no such file or directory, open 'x'\n    at async open (node:internal/fs/promises:637:25)\n    at async load (/proj/job.js:4:16)\n    at async main (/proj/job.js:10:20)"), own)).toEqual({ file: '/proj/job.js', line: 4, column: 16 });
+    expect(firstProgramPlace(err('SyntaxError: bad\n    at JSON.parse (<anonymous>)\n    at file:///proj/tla.mjs:4:6'), own)).toEqual({ file: '/proj/tla.mjs', line: 4, column: 6 });
+    expect(firstProgramPlace(err('Error: lib\n    at f (/proj/node_modules/lib/index.js:1:1)\n    at g (/proj/job.js:2:3)'), own)).toEqual({ file: '/proj/job.js', line: 2, column: 3 });
+  });
+
+  test('none: no file the program loaded, no stack, not an error', () => {
+    expect(firstProgramPlace(err('Error: x\n    at f (/elsewhere/a.js:1:1)\n    at node:internal/x:1:1'), own)).toBeNull();
+    expect(firstProgramPlace(err('Error: x'), own)).toBeNull();
+    expect(firstProgramPlace({ type: 'string', value: 'x' }, own)).toBeNull();
+    expect(firstProgramPlace(undefined, own)).toBeNull();
   });
 });
