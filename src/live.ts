@@ -494,7 +494,7 @@ export class LiveSession implements PromptSession {
     if (p.kind === 'exception') {
       const ex = (await this.pause.exceptionOf(p)).exception;
       const description = ex?.description ?? String(ex?.value ?? '');
-      event.exception = { message: description.split('\n')[0], description, uncaught: p.uncaught === true };
+      event.exception = { message: description.split('\n')[0], description, uncaught: p.uncaught === true, ...(p.ending ? { ending: true as const } : {}) };
     }
     return event;
   }

@@ -48,7 +48,8 @@ export interface PausedEvent {
   pid?: number;
   reason: PauseKind;
   /** For an exception: its first line (`TypeError: …`), and whether anything catches it. */
-  exception?: { message: string; description: string; uncaught: boolean };
+  /** `ending`: the last chance (node is about to end the program with it: README, "The last chance"). */
+  exception?: { message: string; description: string; uncaught: boolean; ending?: true };
   breakpoints: number[];
   frames: PausedFrame[];
 }

@@ -181,8 +181,11 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(skip.stderr()).toContain("ec> bt\n>#0 edit-continue's last chance, as node ends the program\n");
     expect(skip.stderr()).toContain('ec> retry\nretry: node is ending the program with this exception: it has left every function it passed through');
     expect(skip.stderr().split('ec> ').length - 1).toBe(3);
-    const cont = start(['--break-on', 'uncaught', '-x', 'cont', '-x', 'cont', bin, 'tla.mjs'], dir, 'ignore');
+    const cont = start(['--json=events.jsonl', '--break-on', 'uncaught', '-x', 'cont', '-x', 'cont', bin, 'tla.mjs'], dir, 'ignore');
     expect((await cont.exited).code).toBe(1);
+    // --json says it too
+    const paused = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'paused');
+    expect(paused.map((e) => [e.reason, e.exception?.uncaught, e.exception?.ending])).toEqual([['exception', true, true]]);
     expect(cont.stderr()).toMatch(new RegExp(`^SyntaxError: [^\\n]*JSON[^\\n]*${escape(note)}\\n`, 'm'));
     expect(cont.stderr().split('ec> ').length - 1).toBe(1);
     expect(cont.stderr()).toMatch(/\nSyntaxError: [^\n]*JSON[\s\S]*Node\.js v/);
