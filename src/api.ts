@@ -142,7 +142,14 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   void target.exiting.then(() => { log('exiting'); cdp.kickUntil(cdp.closed); });
   await session.start();
   log('started');
-  await opts.beforeStart?.(session);
+  try {
+    await opts.beforeStart?.(session);
+  } catch (err) {
+    // the program waits in the preload for us: it must not be left waiting
+    try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
+    await session.close();
+    throw err;
+  }
   await release(cdp, target, waiting);
   log('released');
   session.watchWorkers();
@@ -271,7 +278,12 @@ export async function attach(spec: AttachTarget, opts: AttachOptions = {}): Prom
   session.program = { kind: 'attached', pid: remotePid ?? pid, nodeVersion: version, stdin: null, exited: cdp.closed.then(() => null), engine: chosen.kind, engineProbe: chosen.probe };
   void cdp.closed.then(() => session.close());
   await session.start();
-  await opts.beforeStart?.(session);
+  try {
+    await opts.beforeStart?.(session);
+  } catch (err) {
+    await session.close(); // detaches: the program goes on as it was
+    throw err;
+  }
   await cdp.Runtime.runIfWaitingForDebugger().catch(() => {}); // started with --inspect-brk: let it go
   session.watchWorkers();
   return session;

@@ -705,6 +705,13 @@ export class LiveSession implements PromptSession {
     return { ok: true, value: { message } };
   }
 
+  /** The API's `skip()`: at an exception stop, ready the program to run on without it (skipException), and let it go. */
+  async skip(): Promise<Result<{ message: string }>> {
+    const r = await this.skipException();
+    if (r.ok) await this.resume();
+    return r;
+  }
+
   retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
   exception(p: Pause): Promise<Thrown> { return this.pause.exceptionOf(p); }
 

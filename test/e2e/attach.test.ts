@@ -31,6 +31,18 @@ async function startService(bin: string, dir: string, args: string[]): Promise<S
   return { child, port: Number(m[1]), pid: Number(m[2]), inspectorPort: ws ? Number(ws[1]) : null, out: () => out, err: () => err };
 }
 
+/** Is a process running with this folder on its command line? */
+function isRunning(dir: string): boolean {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).some((pid) => {
+    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+  });
+}
+
+async function until(ok: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) { if (ok()) return; await new Promise((r) => setTimeout(r, 50)); }
+  throw new Error(`${what}: not within 5 s`);
+}
+
 describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEngine(engine);
   const start = cliPerTest();
   const services: ChildProcess[] = [];
@@ -194,6 +206,35 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
         'exited 0',
       ]);
       expect(stderr).not.toMatch(/Debugger listening|Check failed/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('the API: skip() at an uncaught exception lets the program run on without it', async () => {
+    const dir = scratchDir('api-skip');
+    fs.writeFileSync(path.join(dir, 'ticks.js'), [
+      "const fs = require('fs');",
+      'let n = 0;',
+      'const t = setInterval(() => {',
+      '  n++;',
+      "  if (n === 2) throw new Error('tick 2');",
+      "  if (n === 4) { clearInterval(t); fs.writeFileSync(__dirname + '/ran-on', String(n)); }",
+      '}, 10);',
+      '',
+    ].join('\n'));
+    // a beforeStart that throws: launch rejects with its error, and the program is not left waiting for us
+    await expect(api.launch({ script: path.join(dir, 'ticks.js'), node: bin, cwd: dir, stderr: () => {}, beforeStart: () => { throw new Error('hook failed'); } })).rejects.toThrow('hook failed');
+    await until(() => !isRunning(dir), 'the program of the failed launch ends');
+    let stopped!: Promise<[Api.PausedEvent]>;
+    const session = await api.launch({ script: 'ticks.js', node: bin, cwd: dir, stderr: () => {}, beforeStart: (s) => { stopped = s.next('paused'); } });
+    try {
+      const [paused] = await stopped;
+      expect(paused.exception).toMatchObject({ message: 'Error: tick 2', uncaught: true });
+      const r = await session.skip();
+      expect(r.ok && r.value.message).toMatch(/^skipped: the program runs on without this exception/);
+      expect((await session.program.exited)?.code).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'ran-on'), 'utf8')).toBe('4');
     } finally {
       await session.close();
     }
