@@ -699,6 +699,8 @@ export class LiveSession implements PromptSession {
     const message = r.value === 'own-handler' ? "the program handles uncaught exceptions itself (process.on('uncaughtException')): going on, as `cont` does"
       : r.value === 'capture' ? 'the program takes uncaught exceptions itself (a domain, or process.setUncaughtExceptionCaptureCallback): going on, as `cont` does'
       : r.value === 'no-process' ? 'this thread has no process object to keep it going: `cont` ends it as under node'
+      // a rejection V8 calls unhandled may still get a handler later (Promise.allSettled's, a .catch() a line on)
+      : p.uncaught && p.rejection && !p.ending ? 'skipped: unless a handler added later takes it, the program runs on without this rejection (the calls awaiting it end there)'
       : p.uncaught ? 'skipped: the program runs on without this exception (the calls under way when it was thrown end there)'
       : 'going on: if nothing catches it, the program runs on without it instead of ending';
     if (r.value === 'no-process') return { ok: false, message };
