@@ -356,6 +356,8 @@ export class Prompt {
       case 'next':
       case 'step':
       case 'out': {
+        // the last chance: only node's own code runs from here, and a step would leave the stop skip needs
+        if (s.current?.ending) return this.out(`${name}: node is ending the program with this exception, and none of your code runs before it does: \`skip\` keeps the program running, \`cont\` lets it end`);
         const kind = name === 'next' ? 'over' : name === 'step' ? 'into' : 'out';
         const wait = { interrupted: false };
         this.stepWait = wait;

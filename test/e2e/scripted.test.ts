@@ -173,7 +173,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
       'throws.js': "setTimeout(() => { throw new Error('x'); }, 10);\n",
     });
     const note = ' (nothing caught it, and node is about to end the program with it: `skip` keeps the program running without it, `cont` lets it end, as under node)';
-    const skip = start(['--break-on', 'uncaught', '-x', 'bt', '-x', 'retry', '-x', 'skip', '-x', 'skip', bin, 'tla.mjs'], dir, 'ignore');
+    const skip = start(['--break-on', 'uncaught', '-x', 'bt', '-x', 'retry', '-x', 'next', '-x', 'skip', '-x', 'skip', bin, 'tla.mjs'], dir, 'ignore');
     expect((await skip.exited).code).toBe(0);
     expect(skip.stdout()).toBe('ran on\n');
     expect(skip.stderr()).toMatch(new RegExp(`^SyntaxError: [^\\n]*JSON[^\\n]*${escape(note)}\\n`, 'm'));
@@ -181,7 +181,8 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(skip.stderr()).toContain("\n> 4 | JSON.parse('{bad');\n    |      ^\n");
     expect(skip.stderr()).toContain("ec> bt\n>#0 edit-continue's last chance, as node ends the program\n");
     expect(skip.stderr()).toContain('ec> retry\nretry: node is ending the program with this exception: it has left every function it passed through');
-    expect(skip.stderr().split('ec> ').length - 1).toBe(3);
+    expect(skip.stderr()).toContain('ec> next\nnext: node is ending the program with this exception, and none of your code runs before it does: `skip` keeps the program running, `cont` lets it end\n');
+    expect(skip.stderr().split('ec> ').length - 1).toBe(4);
     const cont = start(['--json=events.jsonl', '--break-on', 'uncaught', '-x', 'cont', '-x', 'cont', bin, 'tla.mjs'], dir, 'ignore');
     expect((await cont.exited).code).toBe(1);
     // --json says it too
