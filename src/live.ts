@@ -704,6 +704,8 @@ export class LiveSession implements PromptSession {
       : p.uncaught ? 'skipped: the program runs on without this exception (the calls under way when it was thrown end there)'
       : 'going on: if nothing catches it, the program runs on without it instead of ending';
     if (r.value === 'no-process') return { ok: false, message };
+    // the preload's last chance need not stop for it as it reaches node
+    if (r.value === 'installed') await markShown(this.cdp, p.exception, true);
     return { ok: true, value: { message } };
   }
 

@@ -14,6 +14,14 @@ export const SWAP_PROLOGUE_HELPER = '__ec$s';
  * method with `super` and its dispatch: the debugger side knows that frame by it.
  */
 export const SWAP_PICKER_NAME = '__ec$pick';
+/**
+ * `Symbol.for` keys the program carries for the debugger side. ENDING_MARK is set on an exception a
+ * stop showed as ending the program (an uncaught stop), or that `skip` drops: the preload's last
+ * chance (./preload.ts) does not stop for it again. SKIP_KEY marks `skip`'s listeners, and holds its
+ * values on the global (session/skip.ts).
+ */
+export const ENDING_MARK = 'edit-continue.ending';
+export const SKIP_KEY = 'edit-continue.skip';
 
 /**
  * The rest of a program's loader's chain (tsx, ts-node/esm) as our hooks above it saw it load each

@@ -9,7 +9,7 @@ import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, parsePropertyAssignment, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
-import { backtrace, errorStackLines, exceptionHeadline, firstProgramPlace, formatValue, frameLine, localsLine, messageLines, stackLines } from './render';
+import { backtrace, errorStackLines, exceptionHeadline, firstProgramPlace, formatValue, frameLine, isLastChance, localsLine, messageLines, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
@@ -701,15 +701,15 @@ export class Prompt {
     const view = this.frames[index];
     if (!this.d.session.current?.callFrames[index] || !view) return '(no frame)';
     if (view.idle) return '(no code of the program: it was idle)';
-    if (!view.file && view.origin === 'edit-continue') return "(edit-continue's own code, where node is about to end the program with the exception: `p error` is it)";
+    if (isLastChance(view)) return "(edit-continue's own code, where node is about to end the program with the exception: `p error` is it)";
     const text = await this.d.session.originalText(index);
     if (text === null) return '(no source)';
     return codeFrame(text, view.line, view.column, { context });
   }
 
   private async locals(index: number, all: boolean): Promise<string> {
-    // edit-continue's own frame (its last chance): only what it was given, not its module's names
-    const ours = !this.frames[index]?.file && this.frames[index]?.origin === 'edit-continue';
+    // edit-continue's last chance: only what it was given, not its module's names
+    const ours = this.frames[index] !== undefined && isLastChance(this.frames[index]);
     const types = all && !ours ? undefined : ['local', 'block', 'catch'];
     const found = await this.d.session.variables(index, types);
     // names a compiler added (compiled TypeScript): not the user's, listed apart by name (`p NAME` reads one)

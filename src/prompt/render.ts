@@ -138,10 +138,15 @@ export function firstProgramPlace(exception: RemoteObject | undefined, isOwn: (f
   return null;
 }
 
+/** Is this the preload's last chance, where node is about to end the program (the one frame of edit-continue's with no file we know: session/frames.ts)? */
+export function isLastChance(f: FrameView): boolean {
+  return f.origin === 'edit-continue' && f.file === null;
+}
+
 export function frameLine(f: FrameView, selected = false): string {
   if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
-  // edit-continue's code with no file we know (its last chance): its name says what it is
-  if (!f.file && f.origin === 'edit-continue') return `${selected ? '>' : ' '}#${f.index} ${f.name}`;
+  // edit-continue's last chance: its name says what it is
+  if (isLastChance(f)) return `${selected ? '>' : ' '}#${f.index} ${f.name}`;
   const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;
   return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
 }

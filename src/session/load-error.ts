@@ -9,6 +9,7 @@ import type { Connection } from '../cdp/connection';
 import type { Pause } from './pause';
 import { isLibraryFile, isEditContinueFile } from '../util/origin';
 import { debug } from '../util/log';
+import { ENDING_MARK } from '../inject/mark';
 
 const log = debug('pause');
 
@@ -99,11 +100,6 @@ function fileOf(name: string): string | null {
 }
 
 const SHOWN = "Symbol.for('edit-continue.shown')";
-/**
- * Set on an exception shown as one that ends the program (an uncaught stop), or that `skip` drops:
- * the preload's last chance (inject/preload.ts) does not stop for it again as node ends the program.
- */
-export const ENDING_MARK = 'edit-continue.ending';
 
 /** Mark the exception of a stop the user was shown (an object only); `ending`: shown as uncaught. */
 export async function markShown(cdp: Connection, exception: Protocol.Runtime.RemoteObject | undefined, ending = false): Promise<void> {

@@ -16,7 +16,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
 import type { Pause } from './pause';
 import type { Result } from '../util/result';
-import { ENDING_MARK } from './load-error';
+import { SKIP_KEY } from '../inject/mark';
 
 /** What installing the listener found. */
 export type SkipInstalled = 'installed' | 'own-handler' | 'capture' | 'no-process';
@@ -26,12 +26,8 @@ const INSTALL = `function (thrown, now) {
   const proc = typeof process === 'object' && process !== null ? process : globalThis.process;
   if (!proc || typeof proc.on !== 'function') return 'no-process';
   if (typeof proc.hasUncaughtExceptionCaptureCallback === 'function' && proc.hasUncaughtExceptionCaptureCallback()) return 'capture';
-  const key = Symbol.for('edit-continue.skip');
+  const key = Symbol.for(${JSON.stringify(SKIP_KEY)});
   if (proc.listeners('uncaughtException').some((l) => l[key] !== true)) return 'own-handler';
-  // the preload's last chance need not stop for it as it reaches node
-  if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
-    try { Object.defineProperty(thrown, Symbol.for(${JSON.stringify(ENDING_MARK)}), { value: true, configurable: true }); } catch {}
-  }
   // a listener for the one 'uncaughtException' node is about to emit, gone as it is called
   const takeOnce = () => { function take() { proc.removeListener('uncaughtException', take); } take[key] = true; proc.prependListener('uncaughtException', take); };
   if (now) { takeOnce(); return 'installed'; }
