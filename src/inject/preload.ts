@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { ENDING_MARK } from './mark';
+import { ENDING_MARK, SKIP_KEY } from './mark';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
 const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';
@@ -190,13 +190,16 @@ function passOnToSpawned(): void {
  * promise handler's, node's module loader's) that then went unhandled, or a rejection V8 made in its
  * own code (Promise.any's AggregateError). The controller shows it as an exception stop (`skip`
  * keeps the program, `cont` lets it end) and goes on at once under `--break-on none`. An exception
- * shown as uncaught, or one `skip` drops, carries ENDING_MARK (./mark.ts). Without a debugger the
- * statement does nothing; a monitor changes nothing of node's handling. The name is LAST_CHANCE_FRAME
- * (session/pause.ts).
+ * shown as uncaught, or one `skip` drops, carries ENDING_MARK (./mark.ts). Node does not end a
+ * program that takes uncaught exceptions itself (an 'uncaughtException' listener of its own, a
+ * capture callback): no stop then. Without a debugger the statement does nothing; a monitor changes
+ * nothing of node's handling. The name is LAST_CHANCE_FRAME (session/pause.ts).
  */
 function __ecLastChance(error: unknown): void {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return; // a value: shown at its throw
   try { if ((error as Record<symbol, unknown>)[Symbol.for(ENDING_MARK)] === true) return; } catch { return; }
+  if (process.hasUncaughtExceptionCaptureCallback()) return;
+  if (process.listeners('uncaughtException').some((l) => (l as unknown as Record<symbol, unknown>)[Symbol.for(SKIP_KEY)] !== true)) return;
   // eslint-disable-next-line no-debugger
   debugger;
 }

@@ -171,6 +171,13 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
         '',
       ].join('\n'),
       'throws.js': "setTimeout(() => { throw new Error('x'); }, 10);\n",
+      'own.mjs': [
+        "process.on('uncaughtException', (e) => console.log('own handler: ' + e.name));",
+        "setTimeout(() => console.log('ran on'), 50);",
+        'await null;',
+        "JSON.parse('{bad');",
+        '',
+      ].join('\n'),
     });
     const note = ' (nothing caught it, and node is about to end the program with it: `skip` keeps the program running without it, `cont` lets it end, as under node)';
     const skip = start(['--break-on', 'uncaught', '-x', 'bt', '-x', 'retry', '-x', 'next', '-x', 'skip', '-x', 'skip', bin, 'tla.mjs'], dir, 'ignore');
@@ -197,6 +204,11 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(once.stderr()).toMatch(/^Error: x\n    at \(anonymous\) \(throws\.js:1:20\)/m);
     expect(once.stderr().split('ec> ').length - 1).toBe(1);
     expect(once.stderr()).not.toContain('about to end');
+    // a program that takes uncaught exceptions itself is not ended by node: no last chance there
+    const own = start(['--break-on', 'uncaught', '-x', 'cont', bin, 'own.mjs'], dir, 'ignore');
+    expect((await own.exited).code).toBe(0);
+    expect(own.stdout()).toBe('own handler: SyntaxError\nran on\n');
+    expect(own.stderr()).not.toContain('ec> ');
   });
 
   // node's type stripping refuses a parameter property: the place is node's (its stack, or on Node 26,
