@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { ask, cliPerTest, copyFixture, edit, interruptOutside, isAlive, resumedInFile, scratchDir } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, interruptOutside, isAlive, resumedInFile, scratchDir, until } from '../helpers/cli';
 import { ROOT_DIR, testConfigs, useEngine } from '../helpers/nodes';
 import { httpBody } from '../helpers/http';
 import type * as Api from '../../src/index';
@@ -36,11 +36,6 @@ function isRunning(dir: string): boolean {
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).some((pid) => {
     try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
   });
-}
-
-async function until(ok: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) { if (ok()) return; await new Promise((r) => setTimeout(r, 50)); }
-  throw new Error(`${what}: not within 5 s`);
 }
 
 describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEngine(engine);
@@ -225,7 +220,7 @@ describe.each(testConfigs())('$label', ({ bin, engine, noLiveEdit }) => { useEng
     ].join('\n'));
     // a beforeStart that throws: launch rejects with its error, and the program is not left waiting for us
     await expect(api.launch({ script: path.join(dir, 'ticks.js'), node: bin, cwd: dir, stderr: () => {}, beforeStart: () => { throw new Error('hook failed'); } })).rejects.toThrow('hook failed');
-    await until(() => !isRunning(dir), 'the program of the failed launch ends');
+    await until(() => !isRunning(dir), 'the program of the failed launch to end', 5000);
     let stopped!: Promise<[Api.PausedEvent]>;
     const session = await api.launch({ script: 'ticks.js', node: bin, cwd: dir, stderr: () => {}, beforeStart: (s) => { stopped = s.next('paused'); } });
     try {
