@@ -708,7 +708,7 @@ export function mentions(text: string, name: string): boolean {
 }
 
 /** The parameters of node's CommonJS module wrapper: in every script module's scope. */
-const CJS_WRAPPER = ['exports', 'require', 'module', '__filename', '__dirname'];
+export const CJS_WRAPPER: readonly string[] = ['exports', 'require', 'module', '__filename', '__dirname'];
 
 /**
  * `require(…)`, `require(…).x`, `require(…)(…)`, `await import(…)`, and a loader's helper around one
@@ -733,7 +733,7 @@ function isModuleValue(init: Node | null | undefined, depth = 0): boolean {
  */
 export function topLevelNames(body: Node[], kind: SourceKind): Map<string, boolean> {
   const out = new Map<string, boolean>();
-  const add = (names: string[], cheap: boolean) => { for (const n of names) out.set(n, (out.get(n) ?? false) || cheap); };
+  const add = (names: readonly string[], cheap: boolean) => { for (const n of names) out.set(n, (out.get(n) ?? false) || cheap); };
   if (kind === 'script') add(CJS_WRAPPER, true);
   // `var` anywhere outside functions and classes is the module's
   const vars = (st: Node | null | undefined): void => {

@@ -15,7 +15,7 @@
 // other variables take slots in declaration order, so dropping the last ones keeps the rest in place.
 import type * as acorn from 'acorn';
 import type { ModuleKind } from './functions';
-import { boundNames } from '../inject/boundary';
+import { CJS_WRAPPER, boundNames } from '../inject/boundary';
 
 type Node = acorn.Node & Record<string, any>;
 
@@ -71,8 +71,6 @@ interface Scope {
   usesArguments: boolean;
 }
 
-const CJS_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
-
 let topIndex = 0;
 
 function newScope(kind: Scope['kind'], label: string, parent: Scope | null, strict: boolean, start = -1): Scope {
@@ -124,7 +122,7 @@ export function scopeModel(program: acorn.Program, kind: ModuleKind): ScopeModel
   const top = newScope('top', 'top level', null, kind === 'module' || hasUseStrict((program as Node).body));
   if (kind === 'script') {
     // node's CommonJS wrapper: function (exports, require, module, __filename, __dirname)
-    for (const p of CJS_PARAMS) declare(top, p, 'param');
+    for (const p of CJS_WRAPPER) declare(top, p, 'param');
   }
   const refs: { scope: Scope; name: string }[] = [];
   const specials: { scope: Scope; what: 'this' | 'new.target' | 'super' }[] = [];

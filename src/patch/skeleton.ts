@@ -5,7 +5,7 @@
 import { acornParser } from '../util/acorn';
 import { NESTED_MARK } from '../util/own-text';
 import { Codes } from './codes';
-import type { ModuleKind, ScriptModel } from './functions';
+import type { FunctionRecord, ModuleKind, ScriptModel } from './functions';
 import type { NotApplied } from './plan';
 
 /** What both planners say of a top-level change that has nothing more specific to it (EC201). */
@@ -38,12 +38,15 @@ const tokenCache = new WeakMap<ScriptModel, string>();
  * count. The placeholder stands apart, so that it never joins the name before it (a method `m () {}`
  * and `m() {}` are the same code).
  */
-export function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
-  const known = tokenCache.get(model);
+export function topLevelTokens(model: ScriptModel, kind: ModuleKind, without?: ReadonlySet<FunctionRecord>): string {
+  const skipping = without !== undefined && without.size > 0;
+  const known = skipping ? undefined : tokenCache.get(model);
   if (known !== undefined) return known;
   let text = '';
   let at = 0;
-  for (const f of model.outermost) { text += model.text.slice(at, f.start) + ` ${MARK} `; at = f.end; }
+  // (`without`: function declarations of the top level left out, as if not there: the swap engine's
+  // functions added by a save)
+  for (const f of model.outermost) { text += model.text.slice(at, f.start) + (skipping && without.has(f) ? ' ' : ` ${MARK} `); at = f.end; }
   text += model.text.slice(at);
   let tokens: string;
   try {
@@ -53,7 +56,7 @@ export function topLevelTokens(model: ScriptModel, kind: ModuleKind): string {
   } catch {
     tokens = text.replace(/\s+/g, ' ');
   }
-  tokenCache.set(model, tokens);
+  if (!skipping) tokenCache.set(model, tokens);
   return tokens;
 }
 
@@ -68,13 +71,14 @@ export function countNewlines(s: string, from = 0, to = s.length): number {
  * Top-level declarations a save adds and removes, as the planners report them: a running module can
  * neither gain nor lose one. `added`: the new names.
  */
-export function declarationChanges(oldM: ScriptModel, newM: ScriptModel): { notApplied: NotApplied[]; added: Set<string> } {
+export function declarationChanges(oldM: ScriptModel, newM: ScriptModel, present: ReadonlySet<string> = new Set(), why: ReadonlyMap<string, string> = new Map()): { notApplied: NotApplied[]; added: Set<string> } {
   const notApplied: NotApplied[] = [];
   const added = new Set<string>();
   for (const [name, d] of newM.topDeclared) {
-    if (oldM.topDeclared.has(name)) continue;
+    // (`present`: declared since the load, and in the running program: the swap engine's added functions)
+    if (oldM.topDeclared.has(name) || present.has(name)) continue;
     added.add(name);
-    notApplied.push({ code: Codes.NewDeclaration, line: d.line, message: `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
+    notApplied.push({ code: Codes.NewDeclaration, line: d.line, message: why.get(name) ?? `new top-level ${d.kind} ${name}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
   }
   for (const [name, d] of oldM.topDeclared) {
     if (!newM.topDeclared.has(name)) notApplied.push({ code: Codes.RemovedDeclaration, message: `top-level ${d.kind} ${name} was removed or renamed: the running module keeps it` });

@@ -50,8 +50,12 @@ export interface CompiledUnit {
   classOf: Map<string, string | null>;
 }
 
+const byStart = new WeakMap<ScriptModel, Map<number, FunctionRecord>>();
+/** The model's functions by start offset (made once per model: a save compiles many units against one). */
 function keyOf(model: ScriptModel): Map<number, FunctionRecord> {
-  return new Map(model.functions.map((f) => [f.start, f]));
+  let m = byStart.get(model);
+  if (!m) { m = new Map(model.functions.map((f) => [f.start, f])); byStart.set(model, m); }
+  return m;
 }
 
 /** The name a function gets at run time, as V8 infers it, where we can say. */
@@ -61,12 +65,27 @@ function runtimeName(site: FunctionSite, record: FunctionRecord): string {
   return /^[A-Za-z_$][\w$]*$/.test(last) ? last : '';
 }
 
+/** The offsets where the lines of the last text asked about start (a save compiles many units against one text). */
+let lineIndex: { text: string; starts: number[]; hasEval: boolean } | null = null;
+function indexOf(text: string): { starts: number[]; hasEval: boolean } {
+  if (lineIndex?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndex = { text, starts, hasEval: text.includes('eval') };
+  }
+  return lineIndex;
+}
+
 /** Line (1-based) and column (0-based) of an offset. */
 function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) { line++; lineStart = i + 1; }
-  return { line, column: offset - lineStart };
+  const { starts } = indexOf(text);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] };
 }
 
 /**
@@ -121,12 +140,12 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   if (superCall) edits.push({ at: superCall.start, end: superCall.end, text: saved.slice(superCall.start, superCall.end).replace(/[^\n\r]/g, ' ') });
 
   // retry boundaries for it and everything inside, and dispatch for the functions inside
-  const hasEval = saved.includes('eval');
+  const { hasEval } = indexOf(saved);
   forEachFunction(node, (fn) => { edits.push(...insertionsFor(fn, saved, hasEval)); });
   edits.push(...swapInsertions(node, saved, state.module, {
     prologue: false,
     shape: (fn, computed) => {
-      if (fn === node) return null;
+      if (fn === node) return unit.dispatch ?? null;
       const r = records.get(fn.start);
       const known = r ? state.shapes.get(r.key) : undefined;
       if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
@@ -141,8 +160,10 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   // it is evaluated anew by the new code, with its own global (or none); else the unit's class
   const classOf = new Map<string, string | null>();
   const inside = classesIn(node);
-  for (const r of records.values()) {
-    if (r.start <= node.start || r.end > node.end) continue;
+  const nested: FunctionRecord[] = [];
+  const collect = (r: FunctionRecord) => { for (const c of r.children) { nested.push(c); collect(c); } };
+  collect(unit.record);
+  for (const r of nested) {
     let inner: Node | null = null;
     for (const cls of inside) if (cls.body.start < r.start && r.start < cls.body.end && (!inner || cls.start > inner.start)) inner = cls;
     classOf.set(r.key, inner ? classGlobals.get(inner) ?? null : unit.classScope);
@@ -163,6 +184,14 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     const global = classNames.get(r.name);
     if (global === undefined || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
     ownNameUsed = true;
+    const end = r.start + r.name.length;
+    edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
+  }
+  // top-level functions saves added: through their slots (./swap-plan.ts addNewFunctions)
+  const added = unit.addedGlobals ?? new Map<string, string>();
+  for (const r of uses.free) {
+    const global = added.get(r.name);
+    if (global === undefined || viaEnv.has(r.name) || state.scope.kept.has(r.name) || classNames.has(r.name) || r.start < node.start || r.start >= node.end) continue;
     const end = r.start + r.name.length;
     edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
   }
@@ -313,6 +342,11 @@ export function installExpression(units: CompiledUnit[]): string {
 })()`;
 }
 
+/** The slot and class numbers a plan's compile starts from: past those the plan reserved (its added functions'). */
+export function countersFor(state: SwapState, plan: { reserve?: number }): { nextSlot: number; nextClass: number } {
+  return { nextSlot: state.nextSlot + (plan.reserve ?? 0), nextClass: state.nextClass };
+}
+
 /** After an install: what runs now, and the slots and shapes the new code brought. */
 export function recordInstalled(state: SwapState, compiled: CompiledUnit[], saved: string, counters: { nextSlot: number; nextClass: number }, plan: { next?: LastText; driftNote?: string }): void {
   // a save applied in part leaves functions that run neither the last text nor this one: plan whole texts
@@ -321,6 +355,15 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
   state.nextSlot = counters.nextSlot;
   state.nextClass = counters.nextClass;
   for (const c of compiled) {
+    const r = c.unit.record;
+    if (c.unit.dispatch) {
+      // added: its callers name its slot; its later versions go to the slot it dispatches to
+      state.added.set(r.key, { name: r.name, n: c.unit.shape.n, text: saved.slice(r.start, r.end) });
+      state.shapes.set(r.key, c.unit.dispatch);
+    } else if (c.unit.added) {
+      const a = state.added.get(r.key);
+      if (a) a.text = saved.slice(r.start, r.end);
+    }
     state.running.set(c.unit.record.key, withNestedBodiesBlanked(saved, c.unit.record));
     const lines = (f: FunctionRecord) => { state.runningLine.set(f.key, f.line); f.children.forEach(lines); };
     lines(c.unit.record);

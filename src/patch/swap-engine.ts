@@ -17,7 +17,7 @@ import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
 import { planSwap, readLoaded, type SwapState } from './swap-plan';
-import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
+import { compileUnit, countersFor, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
 import { debug } from '../util/log';
 
 const log = debug('swap');
@@ -153,15 +153,32 @@ export class SwapEngine implements PatchEngine {
       case 'swap':
         break;
     }
-    const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
+    const counters = countersFor(state, plan);
     const url = sourceUrlOf(record);
     const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
     const t1 = performance.now();
-    const installed = await this.install(url, compiled, shown ?? saved);
-    log('install', record.file, compiled.length, `${(performance.now() - t1).toFixed(1)} ms`);
-    if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
-    recordInstalled(state, compiled, saved, counters, plan);
-    await this.events.onPatched?.(record);
+    // the changed functions first: their new code runs as soon as they are in; then the functions
+    // that only moved, placed again at their lines (a failure there leaves them where they run, and
+    // the next save says so)
+    const changed = compiled.filter((c) => !c.unit.moved);
+    const moved = compiled.filter((c) => c.unit.moved);
+    if (changed.length) {
+      const installed = await this.install(url, changed, shown ?? saved);
+      log('install', record.file, changed.length, `${(performance.now() - t1).toFixed(1)} ms`);
+      if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
+    }
+    let placed = moved;
+    if (moved.length) {
+      const t2 = performance.now();
+      const installed = await this.install(url, moved, shown ?? saved);
+      log('install', record.file, moved.length, 'moved', installed.ok ? '' : installed.reason.message, `${(performance.now() - t2).toFixed(1)} ms`);
+      if (!installed.ok) placed = [];
+    }
+    recordInstalled(state, [...changed, ...placed], saved, counters, placed.length === moved.length ? plan : { driftNote: plan.driftNote });
+    if (compiled.length) await this.events.onPatched?.(record);
+    // functions that only moved were placed again at their lines: not a patch of the file's code when
+    // nothing else could be applied (a top-level change alone)
+    if (plan.changed.length === 0 && plan.notApplied.length) return { status: 'not-patched', reasons: [...plan.notApplied, ...plan.warnings] };
     return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }
 

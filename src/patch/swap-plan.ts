@@ -68,6 +68,13 @@ export interface SwapState {
    * a class eval reads and writes the kept ones through that object, and cannot use the others.
    */
   scope: { top: Set<string>; kept: Set<string>; strict: boolean };
+  /**
+   * Top-level functions saves added since the load, by key: each lives in a slot of its own (the
+   * function itself, not a newer version of a loaded one), through which swapped-in code calls it
+   * (addNewFunctions). `text`: its whole text as it runs now (a change inside a function in it
+   * compiles it again).
+   */
+  added: Map<string, { name: string; n: number; text: string }>;
 }
 
 export interface LastText {
@@ -124,6 +131,22 @@ export interface SwapUnit {
   privateHolders?: ReadonlyMap<string, string>;
   /** The global holding each named class expression around it whose own name it uses, by name. */
   classNames?: ReadonlyMap<string, string>;
+  /**
+   * Its code did not change, but its lines moved (lines added or removed above it): it is compiled
+   * again at its new lines (placeMoved), so that its stack traces and breakpoints stay right. Not
+   * reported among the functions patched.
+   */
+  moved?: true;
+  /** A top-level function this save adds, or one an earlier save added (SwapState.added): its slot holds it. */
+  added?: true;
+  /**
+   * The first version of a function this save adds gets a dispatch of its own, as a loaded function
+   * has, to this slot: later versions go there, so that a call of the first (its callers hold it) and
+   * `retry` or `restart` of its frame run the newest.
+   */
+  dispatch?: DispatchShape;
+  /** The globals that stand for the top-level functions saves added, by name: swapped-in code refers to them through these. */
+  addedGlobals?: ReadonlyMap<string, string>;
 }
 
 /** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
@@ -131,7 +154,7 @@ export type SwapPlan =
   | { kind: 'unchanged'; next?: LastText }
   | { kind: 'syntax-error'; problem: SyntaxProblem }
   | { kind: 'nothing'; notApplied: NotApplied[] }
-  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText; driftNote?: string };
+  | { kind: 'swap'; units: SwapUnit[]; changed: ChangedFunction[]; notApplied: NotApplied[]; warnings: NotApplied[]; model: ScriptModel; sites: Map<number, FunctionSite>; next?: LastText; driftNote?: string; reserve?: number };
 
 /** The ranges the load-time transform added to a swap text (all delimited, the mark last), with their notes. */
 function transformCuts(text: string): { start: number; end: number; meta?: string }[] {
@@ -214,6 +237,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
     wrapper: wrapperOf(model, program, prologueAt),
     scope: { top: new Set(), kept: new Set(kept), strict: kind === 'module' },
+    added: new Map(),
   };
   const wrapperNode = state.wrapper?.holdsScope ? moduleWrapper(program as Node) : null;
   const topBody: Node[] = wrapperNode ? wrapperNode.body.body : (program as Node).body;
@@ -396,8 +420,8 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   return null;
 }
 
-function topLevelReasons(oldM: ScriptModel, newM: ScriptModel): { notApplied: NotApplied[]; added: Set<string> } {
-  const { notApplied, added } = declarationChanges(oldM, newM);
+function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, present: ReadonlySet<string> = new Set(), why: ReadonlyMap<string, string> = new Map()): { notApplied: NotApplied[]; added: Set<string> } {
+  const { notApplied, added } = declarationChanges(oldM, newM, present, why);
   const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
   const before = members(oldM);
   const after = members(newM);
@@ -516,16 +540,59 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   // parsed alone: the blocks around it come from the last whole text
   const wrapperNode = o.wrapper ? functionSites(program as Node, new Set(), null).get(o.start)?.node ?? null : null;
   const sites = functionSites(program as Node, new Set(o.topBlocks), wrapperNode);
-  const notApplied: NotApplied[] = [];
-  const { units, changed, warnings } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
-  const clean = notApplied.length === 0 && warnings.length === 0;
   const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
   const outer = shifted(last.outer, oldEnd, delta, lineDelta);
+  const after = lineDelta !== 0 ? outer.filter((f) => f.start >= oldEnd + delta && state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line) : [];
+  // functions below the edit moved: they are placed again at their lines, from the whole text
+  // (planWhole), unless there are too many to (then they drift, and the save says so)
+  if (after.length && withinMoveBudget(after)) return null;
+  const notApplied: NotApplied[] = [];
+  const { units, changed, warnings, drifted } = checkFunctions(state, subtree, sites, saved, notApplied, false, new Set());
+  const drift = driftWarning(state, [...drifted, ...after]);
+  if (drift.warning) warnings.push(drift.warning);
+  const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer } : undefined;
-  const drift = lineDelta !== 0 ? driftWarning(state, outer.filter((f) => f.start >= oldEnd + delta)) : null;
-  if (drift?.warning) warnings.push(drift.warning);
-  if (units.length === 0) return notApplied.length ? { kind: 'nothing', notApplied } : { kind: 'unchanged', next };
-  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote: drift?.note };
+  return planOf(units, changed, notApplied, warnings, model, sites, next, drift.note, false, addedGlobalsOf(state));
+}
+
+/**
+ * The plan of checked functions. Functions moved and placed again are units too; a save that only
+ * moved functions (a comment or a blank line added above them) is a swap with no function changed,
+ * as LiveEdit's "no function changed (comments or layout)"; one whose moved functions could not all
+ * be placed says so (the drift warning), rather than nothing.
+ */
+function planOf(units: SwapUnit[], changed: ChangedFunction[], notApplied: NotApplied[], warnings: NotApplied[], model: ScriptModel, sites: Map<number, FunctionSite>, next: LastText | undefined, driftNote: string, topChanged = false, globals: ReadonlyMap<string, string> = new Map(), reserve = 0): SwapPlan {
+  if (units.length === 0 && (warnings.length === 0 || notApplied.length || topChanged)) {
+    if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
+    return { kind: 'nothing', notApplied: [...notApplied, ...warnings] };
+  }
+  if (globals.size) for (const u of units) u.addedGlobals = globals;
+  return { kind: 'swap', units, changed, notApplied, warnings, model, sites, next, driftNote, ...(reserve ? { reserve } : {}) };
+}
+
+/** The globals of the functions saves added (SwapState.added), by name, and those of `adding` (this save's). */
+function addedGlobalsOf(state: SwapState, adding: readonly SwapUnit[] = []): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of state.added.values()) out.set(a.name, slotName(state.module, a.n));
+  for (const u of adding) out.set(u.record.name, slotName(state.module, u.shape.n));
+  return out;
+}
+
+/**
+ * Why a top-level function a save adds (or changes, once added) cannot run in the module's scope, or
+ * null. Its code is compiled in the global scope and reaches the module's names through the scope
+ * object (the kept ones), the other added functions through their slots (`reachable`), anything
+ * else as a global: a top-level name the module did not keep, or a new one (`top`), would not be there.
+ */
+function addedRefusal(state: SwapState, f: FunctionRecord, site: FunctionSite, saved: string, top: ReadonlySet<string>, reachable: ReadonlySet<string>): string | null {
+  const uses = functionUses(site.node);
+  if (uses.free.some((r) => r.name === 'eval' && r.callee)) return 'a direct eval in it would not see the module\'s variables';
+  if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) return 'it uses import.meta (keep it in a top-level const and use that)';
+  const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== f.name && !state.scope.kept.has(n) && !reachable.has(n));
+  // (a script's `top` has node's CommonJS wrapper names: boundary.ts topLevelNames)
+  const freed = names.filter((n) => top.has(n));
+  if (freed.length) return `it uses ${freed.join(', ')}, which ${freed.length > 1 ? 'are' : 'is'} not in the running module's scope (a top-level name no function used when the file loaded, or a new one)`;
+  return null;
 }
 
 /** The module wrapper of a loaded text (SwapState.wrapper). */
@@ -543,34 +610,92 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const newM = describeScript(saved, state.kind, parsed.program);
   const sites = functionSites(parsed.program as Node);
   const notApplied: NotApplied[] = [];
-  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind);
-  const top = topChanged ? topLevelReasons(state.model, newM) : { notApplied: [], added: new Set<string>() };
+  // functions added at the top level, by earlier saves (present) and by this one (new): when nothing
+  // else of the top level changed, the new ones are added (addNewFunctions)
+  const present = newM.outermost.filter((f) => state.added.has(f.key));
+  const adds = addNewFunctions(state, newM, sites, saved, present);
+  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, new Set([...present, ...adds.units.map((u) => u.record)]));
+  const adding = topChanged ? [] : adds.units;
+  const top = topChanged ? topLevelReasons(state.model, newM, new Set(present.map((f) => f.name)), adds.why) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
-  const { units, changed, warnings } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, topChanged ? gainedMembers(state.model, newM) : new Map());
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, topChanged ? gainedMembers(state.model, newM) : new Map());
+  for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
+  const drift = driftWarning(state, drifted);
+  if (drift.warning) warnings.push(drift.warning);
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
-  const swappedKeys = new Set(units.map((u) => u.record.key));
-  const drift = driftWarning(state, newM.outermost.filter((f) => !swappedKeys.has(f.key)));
-  if (drift.warning) warnings.push(drift.warning);
-  if (units.length === 0) {
-    if (!topChanged && notApplied.length === 0) return { kind: 'unchanged', next };
-    return { kind: 'nothing', notApplied };
-  }
-  return { kind: 'swap', units, changed, notApplied, warnings, model: newM, sites, next, driftNote: drift.note };
+  return planOf([...adding, ...units], changed, notApplied, warnings, newM, sites, next, drift.note, topChanged, addedGlobalsOf(state, adding), 2 * adding.length);
 }
 
-/** Which of these functions (of the saved text) changed, and can each be swapped? */
-function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map()): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[] } {
+/**
+ * Top-level function declarations this save adds (names the loaded module did not declare, nor an
+ * earlier save added), as units with two slots each from state.nextSlot on (its own, and its
+ * dispatch's: SwapUnit.dispatch): the swap engine
+ * compiles each in the module's scope like a swapped function and keeps it in its slot, and the
+ * functions of the save that call it are compiled to call it there. The running module gains no
+ * binding: its unchanged code cannot name it, only swapped-in code. Not in a loader's module
+ * wrapper (tsx), nor an exported function (the top level's `export` is then a change of its own),
+ * nor one that uses a top-level name the module did not keep (`why`, by name).
+ */
+function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[]): { units: SwapUnit[]; why: Map<string, string> } {
+  const why = new Map<string, string>();
+  if (state.wrapper) return { units: [], why };
+  const fresh = newM.outermost.filter((f) => !state.model.topDeclared.has(f.name) && !state.added.has(f.key) && sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function');
+  if (!fresh.length) return { units: [], why };
+  const reachable = new Set([...present.map((f) => f.name), ...fresh.map((f) => f.name)]);
+  const top = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
+  const units: SwapUnit[] = [];
+  for (const f of fresh) {
+    const site = sites.get(f.start)!;
+    const refused = addedRefusal(state, f, site, saved, top, reachable);
+    if (refused) { why.set(f.name, `new top-level function ${f.name} not added: ${refused} (restart to use it)`); continue; }
+    const n = state.nextSlot + 2 * units.length;
+    units.push({ record: f, site, shape: { n, env: [], mode: 'a' }, dispatch: { n: n + 1, env: [], mode: 'a' }, classScope: null, added: true });
+  }
+  // all or none: one that cannot be added is a change of the top level, which the others go with
+  return { units: why.size ? [] : units, why };
+}
+
+/**
+ * Which of these functions (of the saved text) changed, and can each be swapped? Functions whose code
+ * did not change but whose lines moved are placed again (units marked `moved`), within
+ * withinMoveBudget; `drifted`: those that moved and were not (the drift warning names them).
+ */
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map()): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[]; drifted: FunctionRecord[] } {
   const oldSites = state.sites;
   const oldByKey = keyIndex(state.model);
   const units: SwapUnit[] = [];
   const changed: ChangedFunction[] = [];
   const warnings: NotApplied[] = [];
   const swapped = new Set<string>();
+  const moved: FunctionRecord[] = [];
   for (const f of functions) {
     const oldF = oldByKey.get(f.key);
-    if (!oldF) continue; // new: part of its changed parent, or a top-level change reported above
-    if (state.running.get(f.key) === withNestedBodiesBlanked(saved, f)) continue;
+    if (!oldF) {
+      // a function an earlier save added: compiled again when its text (functions inside it included) changed or moved
+      const a = state.added.get(f.key);
+      const site = a && sites.get(f.start);
+      if (!a || !site || (saved.slice(f.start, f.end) === a.text && state.runningLine.get(f.key) === f.line)) continue;
+      const needs = [...freeNames(f)].filter((n) => added.has(n));
+      if (needs.length) {
+        notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
+        continue;
+      }
+      const refused = addedRefusal(state, f, site, saved, state.scope.top, new Set([...state.added.values()].map((x) => x.name)));
+      if (refused) { notApplied.push({ code: Codes.SwapFreed, line: f.line, message: `${f.name} not swapped: ${refused} (restart to use it)` }); continue; }
+      const moved = saved.slice(f.start, f.end) === a.text;
+      // (into the slot its first version dispatches to)
+      const shape = state.shapes.get(f.key);
+      if (!shape) continue;
+      units.push({ record: f, site, shape, classScope: null, added: true, ...(moved ? { moved: true as const } : {}) });
+      if (!moved) changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
+      continue; // (else new: part of its changed parent, or a top-level change reported above)
+    }
+    if (state.running.get(f.key) === withNestedBodiesBlanked(saved, f)) {
+      const line = state.runningLine.get(f.key);
+      if (line !== undefined && line !== f.line) moved.push(f);
+      continue;
+    }
     if (f.key === state.wrapper?.key) {
       // tsx's module wrapper: a change of its own code is a change of the file's top level
       if (ownText(saved, f, f.children) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
@@ -615,7 +740,48 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       warnings.push({ code: Codes.SwapRunningCall, line: f.line, message: `${f.name} is ${lasting}: a call of it already under way goes on with the code it started with; new calls run the new code (a loop that never ends: keep its body in a function of its own)` });
     }
   }
-  return { units, changed, warnings };
+  const placed = withinMoveBudget(moved) ? moved.flatMap((f) => placeMoved(state, f, oldByKey.get(f.key)!, sites, saved, topChanged, added, gained)) : [];
+  const placedKeys = new Set(placed.map((u) => u.record.key));
+  const left = moved.filter((f) => !placedKeys.has(f.key));
+  // (named by the outermost of them: the functions inside it moved with it)
+  const leftKeys = new Set(left.map((f) => f.key));
+  const outermost = left.filter((f) => { for (let p = f.parent; p; p = p.parent) if (leftKeys.has(p.key)) return false; return true; });
+  return { units: [...units, ...placed], changed, warnings, drifted: outermost };
+}
+
+/**
+ * Functions placed again because their lines moved, at most: each is compiled with its file's lines
+ * before it as padding (./swap-compile.ts), so the cost grows with their number and their line. A
+ * save that moves more (a line added near the top of a file of thousands of functions) leaves them
+ * where they run, and says so (EC201).
+ */
+const MOVED_MAX = 300;
+const MOVED_LINES_MAX = 300_000;
+
+function withinMoveBudget(moved: readonly { line: number }[]): boolean {
+  if (moved.length > MOVED_MAX) return false;
+  let lines = 0;
+  for (const f of moved) lines += f.line;
+  return lines <= MOVED_LINES_MAX;
+}
+
+/**
+ * A function whose code did not change but moved, as a unit to compile again at its new lines, or
+ * none when it cannot be (what would refuse a change of it: a constructor, a function with no
+ * dispatch, a name the top level now declares anew): it then drifts.
+ */
+function placeMoved(state: SwapState, f: FunctionRecord, oldF: FunctionRecord, sites: Map<number, FunctionSite>, saved: string, topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>>): SwapUnit[] {
+  if (f.key === state.wrapper?.key) return [];
+  if (topChanged && !f.parent && f.name.startsWith('(anonymous')) return [];
+  if ([...freeNames(f)].some((n) => added.has(n)) || usesGainedMembers(saved.slice(f.start, f.end), gained).length) return [];
+  const site = sites.get(f.start);
+  const oldSite = state.sites.get(oldF.start);
+  const shape = state.shapes.get(f.key);
+  if (!site || !oldSite || !shape || refusal(state, oldF, oldSite, f, site, shape, saved)) return [];
+  const classScope = state.classOf.get(f.key) ?? null;
+  const globals = classScope?.startsWith('c') ? null : classGlobals(state, oldSite, site.node, functionUses(site.node), saved, (n) => ancestorsDeclare(f, n, null));
+  if (globals && 'refused' in globals) return [];
+  return [{ record: f, site, shape, classScope, moved: true, ...(globals ? { privateHolders: globals.holders, classNames: globals.names } : {}) }];
 }
 
 /** Does this async function await (or `for await`) inside a loop of its own (not of a nested function)? */

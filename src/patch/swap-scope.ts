@@ -64,7 +64,15 @@ function lexical(statements: Node[], out: Set<string>): void {
 }
 
 /** Resolve every reference inside `fn` (a function node). */
+const usesOf = new WeakMap<Node, FunctionUses>();
+/** (Worked out once per node: a save's plan and its compile both ask, for every function they swap.) */
 export function functionUses(fn: Node): FunctionUses {
+  let uses = usesOf.get(fn);
+  if (!uses) { uses = usesIn(fn); usesOf.set(fn, uses); }
+  return uses;
+}
+
+function usesIn(fn: Node): FunctionUses {
   const uses: FunctionUses = { free: [], usesThis: false, usesArguments: false, usesSuper: false, usesNewTarget: false };
   const scopes: Set<string>[] = [];
   const declared = (name: string) => scopes.some((s) => s.has(name));

@@ -14,7 +14,7 @@ import { BoundaryMap, type FunctionSpan } from './boundaries';
 import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { readLoaded } from '../patch/swap-plan';
 import { SWAP_PICKER_NAME } from '../inject/mark';
-import { MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
+import { CJS_WRAPPER, MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { PRIVATE_IN_HOLDER, isUnresolvedPrivate, privateInsOf, withAnswers, type PrivateIn } from './private-in';
 import { debug } from '../util/log';
@@ -683,7 +683,7 @@ export class PauseSession {
         continue;
       }
       // (the wrapper's own frame, the module's top level, has them as its parameters: shown)
-      const unused = scope.type === 'local' ? NO_NAMES : await this.unusedWrapperNames(frame, props);
+      const unused = scope.type === 'local' ? (props.some((p) => p.name === 'arguments') && await this.argumentsOfOurs(frame) ? ARGUMENTS : NO_NAMES) : await this.unusedWrapperNames(frame, props);
       for (const prop of props) {
         if (isPlantedEvalCode(prop) || unused.has(prop.name)) continue;
         if (prop.name === ENV && prop.value?.objectId) { await this.envVariables(frameIndex, prop.value.objectId, i, seen, out); continue; }
@@ -727,11 +727,30 @@ export class PauseSession {
    */
   private async unusedWrapperNames(frame: Protocol.Debugger.CallFrame, props: Protocol.Runtime.PropertyDescriptor[]): Promise<ReadonlySet<string>> {
     const names = new Set(props.map((p) => p.name));
-    if (!WRAPPER_NAMES.every((n) => names.has(n))) return NO_NAMES;
+    if (!CJS_WRAPPER.every((n) => names.has(n))) return NO_NAMES;
     const record = this.record(frame.location.scriptId);
     const text = record?.compiled && record.shownText !== undefined ? record.shownText : (await this.source(frame.location.scriptId))?.map.originalText();
     if (text === undefined) return NO_NAMES;
-    return new Set(['arguments', ...WRAPPER_NAMES.filter((n) => !mentions(text, n))]);
+    return new Set(['arguments', ...CJS_WRAPPER.filter((n) => !mentions(text, n))]);
+  }
+
+  /**
+   * Does the frame's function have `arguments` for our dispatch alone (swapped-in code: the first
+   * version of a function a save added passes its calls on with `arguments`), not its own code?
+   */
+  private async argumentsOfOurs(frame: Protocol.Debugger.CallFrame): Promise<boolean> {
+    if (!this.record(frame.location.scriptId)?.compiled) return false;
+    const src = await this.source(frame.location.scriptId);
+    const fn = src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
+    if (!src || !fn) return false;
+    let own = '';
+    let at = fn.start;
+    for (const c of src.map.cuts) {
+      if (c.end <= at || c.start >= fn.end) continue;
+      own += src.text.slice(at, Math.max(at, c.start));
+      at = c.end;
+    }
+    return !mentions(own + src.text.slice(at, fn.end), 'arguments');
   }
 
   /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
@@ -1084,7 +1103,7 @@ function notKept(name: string, b: { declaration: DeclarationKind; line: number }
 }
 
 /** The parameters of node's CommonJS module wrapper. */
-const WRAPPER_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
+const ARGUMENTS: ReadonlySet<string> = new Set(['arguments']);
 const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**

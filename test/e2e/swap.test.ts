@@ -182,6 +182,55 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, 'cont', /work 3\n/, 'stdout');
   });
 
+  test('lines added above functions that did not change: they are placed again at their lines (the stop, bt, a breakpoint), with their state', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    cli.send('a2\n');
+    await cli.waitFor(/add 1 items=1 total=20 price=20 count=1\n/, { step: 'a first add' });
+    let mark = cli.mark('stderr');
+    // two comment lines near the top, saved by rename as many editors do: every function below moves
+    saveByRename(file, fs.readFileSync(file, 'utf8').replace("const readline = require('node:readline');\n", "const readline = require('node:readline');\n// one\n// two\n"));
+    await patched(cli, mark, /patched app\.js: no function changed \(comments or layout\)\n/, 'the functions that moved are placed again');
+    expect(cli.stderr().slice(mark)).not.toMatch(/EC201/);
+    cli.send('a3\n');
+    // the class's method, the reference and the closure taken before: the same state
+    await cli.waitFor(/add 2 items=2 total=50 price=30 count=2\n/, { step: 'state kept' });
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    await cli.waitFor(/TypeError[\s\S]*> 30 \|   return item\.spec\.weight \* item\.qty;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop shows the line work is at now' });
+    await ask(cli, 'bt', /#0 work \(app\.js:30:\d+\)/);
+    // label's `return text;` is at line 34 now; a breakpoint there stops in label
+    await ask(cli, 'break app.js:34', /breakpoint 1 at app\.js:34/);
+    mark = cli.mark('stderr');
+    cli.send('skip\n');
+    await cli.waitFor(/breakpoint 1 in label \(app\.js:34:\d+\)[\s\S]*> 34 \|   return text;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the breakpoint in label, moved' });
+    await ask(cli, 'p text', /'n\d+0'/);
+  });
+
+  test('a new top-level function and the function that calls it: added; a throw in it stops there, and retry after a fix runs the new version', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    let mark = cli.mark('stderr');
+    const v1 = fs.readFileSync(file, 'utf8');
+    const v2 = v1.replace("const text = 'n' + n;", 'const text = decorate(n);') + "function decorate(n) {\n  if (n === 7) throw new Error('seven');\n  return '<' + n + '>';\n}\n";
+    saveInPlace(file, v2);
+    await patched(cli, mark, /patched app\.js: label, decorate \(new\)\n/, 'the new function is added');
+    await ask(cli, 'l5', /label <5> total=0\n/, 'stdout');
+    cli.send('l7\n');
+    await cli.waitFor(/Error: seven\n\s+at decorate \(app\.js:45:\d+\)\n\s+at label \(app\.js:31:\d+\)[\s\S]*> 45 \|   if \(n === 7\) throw[\s\S]*locals: n = 7\n[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the new function' });
+    // (its own dispatch's `arguments` is not a local of the user's)
+    expect(cli.stderr().slice(mark)).not.toMatch(/locals: n = 7, arguments/);
+    mark = cli.mark('stderr');
+    saveInPlace(file, v2.replace("throw new Error('seven');", "return '(seven)';"));
+    await patched(cli, mark, /patched app\.js: decorate\n/, 'the fix of the new function');
+    await ask(cli, 'retry', /label \(seven\) total=0\n/, 'stdout');
+    await ask(cli, 'l8', /label <8> total=0\n/, 'stdout');
+  });
+
   test('step into a swapped function stops at its first line in the new code; out goes back past the dispatch', async () => {
     const dir = copyFixture('pause');
     const file = path.join(dir, 'steps.js');

@@ -13,7 +13,7 @@ import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
 import { SWAP_PICKER_NAME, SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
-import { compileUnit, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
+import { compileUnit, countersFor, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
 import { ROOT_DIR } from '../helpers/nodes';
 import { ScriptRegistry, inCompiledWrapper } from '../../src/session/registry';
@@ -24,7 +24,7 @@ const src = (...lines: string[]): string => lines.join('\n') + '\n';
 function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression: string | null; compiled: CompiledUnit[]; commit(): void } {
   const plan = planSwap(state, saved);
   if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => { if (plan.kind === 'unchanged' && plan.next) state.last = plan.next; } };
-  const counters = { nextSlot: state.nextSlot, nextClass: state.nextClass };
+  const counters = countersFor(state, plan);
   const compiled = plan.units.map((u) => compileUnit(state, plan.model, saved, u, 'file:///t.js', counters));
   return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
 }
@@ -49,7 +49,7 @@ function load(text: string, globals: Record<string, unknown> = {}, setup = ''): 
   if (setup) vm.runInContext(setup, ctx); // the program's own code that ran before this module
   defineSwapHelper(vm.runInContext('globalThis', ctx)); // as the load hooks do in every thread
   const m = { exports: {} as any };
-  vm.runInContext(`(function (module, exports) {${transformed}\n})`, ctx)(m, m.exports);
+  vm.runInContext(`(function (module, exports) {${transformed}\n})`, ctx, { filename: 'file:///t.js' })(m, m.exports); // (the name prepare compiles with)
   const state = readLoaded(transformed, 'script')!;
   expect(state).not.toBeNull();
   return {
@@ -854,11 +854,13 @@ describe('swap: what it refuses, with a code', () => {
     expect(readLoaded(addBoundaries('function f() { return 1; }\n', 'script'), 'script')).toBeNull();
   });
 
-  test('an unchanged save and a comment-only top-level change are unchanged', () => {
+  test('an unchanged save and a comment-only top-level change that moves no function are unchanged (one that moves them places them again)', () => {
     const v1 = src('function f() { return 1; }');
     const h = load(v1);
     expect(planSwap(h.state, v1).kind).toBe('unchanged');
-    expect(planSwap(h.state, '// a comment\n' + v1).kind).toBe('unchanged');
+    expect(planSwap(h.state, v1 + '// a comment\n').kind).toBe('unchanged');
+    const moved = planSwap(h.state, '// a comment\n' + v1);
+    expect(moved.kind === 'swap' && [moved.changed, moved.units.map((u) => [u.record.name, u.moved])]).toEqual([[], [['f', true]]]);
   });
 });
 
@@ -1157,21 +1159,111 @@ describe('swap: a save inside one function is planned from that function alone',
 });
 
 describe('swap: functions that moved without changing', () => {
-  test('a save that adds lines above unchanged functions says once that their lines are off; taking them out again clears it', () => {
-    const v1 = src('function f() {', '  return 1;', '}', 'function g() {', '  return 2;', '}', 'module.exports = { f, g };');
+  /** The line of the first frame of `stack` in the module (load and prepare name it file:///t.js), 0 when none. */
+  const lineIn = (stack: string) => Number(/file:\/\/\/t\.js:(\d+):/.exec(stack)?.[1] ?? 0);
+
+  test('lines added above unchanged functions: they are placed again at their lines (stack traces right, not reported as patched)', () => {
+    const v1 = src('function f() {', '  return 1;', '}', 'function g() {', '  return new Error("g").stack;', '}', 'const h = () => new Error("h").stack;', 'module.exports = { f, g, h };');
     const h = load(v1);
-    const warningsOf = (p: SwapPlan) => (p.kind === 'swap' ? p.warnings : []);
+    expect([lineIn(h.exports.g()), lineIn(h.exports.h())]).toEqual([5, 7]);
     const t1 = v1.replace('  return 1;', '  const x = 1;\n  return x;');
     const p1 = h.save(t1);
     expect(names(p1)).toEqual(['f']);
-    expect(warningsOf(p1).map((w) => [w.code, w.line])).toEqual([[Codes.TopLevelCode, 5]]);
-    expect(warningsOf(p1)[0].message).toMatch(/^g did not change but moved 1 line down/);
-    const p2 = h.save(t1.replace('const x = 1;', 'const x = 10;'));
-    expect(warningsOf(p2)).toEqual([]); // nothing new to say
+    expect(p1.kind === 'swap' && p1.units.filter((u) => u.moved).map((u) => u.record.name).sort()).toEqual(['g', 'h']);
+    expect(p1.kind === 'swap' && p1.warnings).toEqual([]);
+    expect([h.exports.f(), lineIn(h.exports.g()), lineIn(h.exports.h())]).toEqual([1, 6, 8]);
+    // a comment line above everything: every function moved, none changed ("comments or layout")
+    const p2 = h.save('// a note\n' + t1);
+    expect(p2.kind).toBe('swap');
+    expect(names(p2)).toEqual([]);
+    expect(p2.kind === 'swap' && p2.units.map((u) => u.record.name).sort()).toEqual(['f', 'g', 'h']);
+    expect([h.exports.f(), lineIn(h.exports.g()), lineIn(h.exports.h())]).toEqual([1, 7, 9]);
+    // nothing moved since: nothing to do
+    expect(h.save('// a note\n' + t1).kind).toBe('unchanged');
+    // back to the loaded text: placed back where they were
     const p3 = h.save(v1.replace('return 1;', 'return 100;'));
     expect(names(p3)).toEqual(['f']);
-    expect(warningsOf(p3)).toEqual([]); // g is back where it runs
-    expect([h.exports.f(), h.exports.g()]).toEqual([100, 2]);
+    expect([h.exports.f(), lineIn(h.exports.g()), lineIn(h.exports.h())]).toEqual([100, 5, 7]);
+  });
+
+  test('a closure made before the save, inside a function that moved, is placed again too (its line, its captured variable)', () => {
+    const v1 = src('let n = 0;', 'function make(k) {', '  return function inner() { n += k; return [n, new Error("i").stack]; };', '}', 'module.exports = { make };');
+    const h = load(v1);
+    const inner = h.exports.make(2);
+    expect(inner()[0]).toBe(2);
+    h.save('\n\n' + v1);
+    const [n, stack] = inner();
+    expect([n, lineIn(stack)]).toEqual([4, 5]);
+    expect(h.exports.make(1)()[0]).toBe(5);
+  });
+
+  test('a function that cannot be swapped (an arrow that only makes one) drifts, and the save says so once; more moved functions than the budget drift too', () => {
+    const v1 = src('function f() { return 1; }', 'class A {', '  get() { return new Error("m").stack; }', '}', 'const mk = (k) => (x) => x + k;', 'module.exports = { f, A, mk };');
+    const h = load(v1);
+    const warningsOf = (p: SwapPlan) => (p.kind === 'swap' ? p.warnings : []);
+    const p1 = h.save(v1.replace('function f() { return 1; }', 'function f() {\n  return 2;\n}'));
+    expect(names(p1)).toEqual(['f']);
+    expect(warningsOf(p1).map((w) => [w.code, w.message.replace(/:.*/s, '')])).toEqual([[Codes.TopLevelCode, 'mk did not change but moved 2 lines down']]);
+    // the method was placed again, the arrow its maker returns too
+    expect(lineIn(new h.exports.A().get())).toBe(5);
+    expect(h.exports.mk(1)(2)).toBe(3);
+    expect(warningsOf(h.save(v1.replace('function f() { return 1; }', 'function f() {\n  return 3;\n}')))).toEqual([]); // said once
+    // many functions, a line added above them all: over the budget, they stay where they run, and the save says so
+    const many = Array.from({ length: 500 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n');
+    const m = load(`${many}\nmodule.exports = { f499 };\n`);
+    const p2 = m.save(`// a note\n${many}\nmodule.exports = { f499 };\n`);
+    expect(p2.kind).toBe('swap');
+    expect(p2.kind === 'swap' && p2.units).toEqual([]);
+    expect(warningsOf(p2).map((w) => w.message)).toEqual([expect.stringMatching(/^f0, f1, f2 and 497 more did not change but moved 1 line down/)]);
+    expect(m.exports.f499()).toBe(499);
+  });
+});
+
+describe('swap: top-level functions a save adds', () => {
+  test('a new helper, called by a changed function, is added; later saves change it, move it, and add one that calls it', () => {
+    const v1 = src('let hits = 0;', 'function total(xs) {', '  hits++;', '  let s = 0;', '  for (const x of xs) s += x;', '  return s;', '}', 'module.exports = { total, count: () => hits };');
+    const h = load(v1);
+    const before = h.exports.total;
+    const v2 = v1.replace('s += x;', 's += scale(x);') + 'function scale(x) {\n  return x * 10;\n}\n';
+    const p2 = h.save(v2);
+    expect([names(p2), codes(p2)]).toEqual([['total', 'scale (new)'], []]);
+    // a reference taken before the save runs the new code, which calls the new function; the state is the same
+    expect([before([1, 2]), h.exports.count()]).toEqual([30, 1]);
+    // a change of the added function is swapped into its slot
+    const v3 = v2.replace('return x * 10;', 'return x * 100;');
+    const p3 = h.save(v3);
+    expect([names(p3), codes(p3)]).toEqual([['scale'], []]);
+    expect(before([1, 2])).toBe(300);
+    // a second one that calls the first, recursively too, and reads a kept top-level name
+    const v4 = v3.replace('s += scale(x);', 's += twice(x);') + 'function twice(x, n = 2) {\n  return n === 0 ? x + hits * 0 : twice(scale(x), n - 1) / 100;\n}\n';
+    const p4 = h.save(v4);
+    expect([names(p4), codes(p4)]).toEqual([['total', 'twice (new)'], []]);
+    expect(before([1, 2])).toBe(3);
+    // lines added above them: placed again (nothing reported as changed)
+    const p5 = h.save('// a note\n' + v4);
+    expect(p5.kind === 'swap' && [p5.changed, p5.units.filter((u) => u.added).map((u) => [u.record.name, u.moved])]).toEqual([[], [['scale', true], ['twice', true]]]);
+    expect(before([1, 2])).toBe(3);
+    // an edit inside the added function alone (planned from that function)
+    const p6 = h.save('// a note\n' + v4.replace('return x * 100;', 'return x * 1000;'));
+    expect([names(p6), codes(p6)]).toEqual([['scale'], []]);
+    expect(before([1, 2])).toBe(300); // (1 + 2) · 1000² / 100²
+  });
+
+  test('one that uses a top-level name the module did not keep, or a new variable, is not added (EC202, with why), and the function calling it waits on it (EC204)', () => {
+    const v1 = src('const LIMIT = 5;', 'const unused = 7;', 'function f() { return LIMIT; }', 'module.exports = { f };');
+    const h = load(v1);
+    const p1 = h.save(v1.replace('return LIMIT;', 'return g();') + 'function g() { return unused; }\n');
+    expect(codes(p1)).toEqual([Codes.NewDeclaration, Codes.UsesNewDeclaration]);
+    expect(p1.kind === 'nothing' && p1.notApplied[0].message).toMatch(/^new top-level function g not added: it uses unused, which is not in the running module's scope/);
+    expect(h.exports.f()).toBe(5);
+    // with another top-level change beside it (a new const): not added either, as before
+    const p2 = h.save(v1.replace('return LIMIT;', 'return g();') + 'const K = 1;\nfunction g() { return LIMIT; }\n');
+    expect(codes(p2).sort()).toEqual([Codes.NewDeclaration, Codes.NewDeclaration, Codes.UsesNewDeclaration].sort());
+    expect(h.exports.f()).toBe(5);
+    // on its own, it is added
+    const p3 = h.save(v1.replace('return LIMIT;', 'return g();') + 'function g() { return LIMIT * 2; }\n');
+    expect([names(p3), codes(p3)]).toEqual([['f', 'g (new)'], []]);
+    expect(h.exports.f()).toBe(10);
   });
 });
 
@@ -1194,8 +1286,8 @@ describe('swap: slot identity', () => {
     const h2 = load(v1);
     const b2 = h2.exports();
     const p3 = h2.save(v3);
-    expect(codes(p3)).toEqual([Codes.NewDeclaration]);
-    expect(names(p3)).toEqual(['outer.b']);
+    expect(codes(p3)).toEqual([]); // (the new helper is added: 'top-level functions a save adds')
+    expect(names(p3)).toEqual(['outer.b', 'helper (new)']);
     expect(h2.state.shapes.get('/outer#0/b#0')!.n).toBe(slotBefore);
     expect(b2()).toBe(2);
   });
