@@ -38,15 +38,20 @@ const tokenCache = new WeakMap<ScriptModel, string>();
  * count. The placeholder stands apart, so that it never joins the name before it (a method `m () {}`
  * and `m() {}` are the same code).
  */
-export function topLevelTokens(model: ScriptModel, kind: ModuleKind, without?: ReadonlySet<FunctionRecord>): string {
+export function topLevelTokens(model: ScriptModel, kind: ModuleKind, without?: ReadonlyMap<FunctionRecord, readonly [number, number]>): string {
   const skipping = without !== undefined && without.size > 0;
   const known = skipping ? undefined : tokenCache.get(model);
   if (known !== undefined) return known;
   let text = '';
   let at = 0;
-  // (`without`: function declarations of the top level left out, as if not there: the swap engine's
-  // functions added by a save)
-  for (const f of model.outermost) { text += model.text.slice(at, f.start) + (skipping && without.has(f) ? ' ' : ` ${MARK} `); at = f.end; }
+  // (`without`: outermost functions left out with the text around them given, as if not there: the
+  // swap engine's functions and class members added by a save)
+  for (const f of model.outermost) {
+    const gone = skipping ? without.get(f) : undefined;
+    if (gone) { text += model.text.slice(at, gone[0]) + ' '; at = gone[1]; continue; }
+    text += model.text.slice(at, f.start) + ` ${MARK} `;
+    at = f.end;
+  }
   text += model.text.slice(at);
   let tokens: string;
   try {

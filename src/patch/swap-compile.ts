@@ -226,7 +226,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     // superHomes); with an environment, a factory of that factory. Not with the class's own name
     // read through the class global.
     home = member.type === 'MethodDefinition' && member.kind !== 'constructor' && classRef !== null && !ownNameUsed && superUsed;
-    const cls = unit.classScope === null ? null : home ? HOME : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
+    // (a member a save adds to a class: the class, read through the module's scope object)
+    const cls = unit.member ? `${scope}[${JSON.stringify(unit.member.cls)}]` : unit.classScope === null ? null : home ? HOME : classRef === null ? 'this' : `globalThis[${JSON.stringify(classRef)}]`;
     const proto = member.type !== 'MethodDefinition' ? ''
       : cls !== null ? `__proto__:Object.getPrototypeOf(${cls}${member.static ? '' : '.prototype'}),`
         : member.static ? '__proto__:Function.prototype,' : '';
@@ -320,23 +321,33 @@ export function installExpression(units: CompiledUnit[]): string {
     const missing = 'classEval' in u.where ? u.where.classEval : u.where.classRef ?? u.where.factory;
     const many = 'many' in u.where ? u.where.many ?? '' : '';
     const home = 'home' in u.where && u.where.home ? u.where.classRef ?? '' : '';
-    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)},${JSON.stringify(home)}]`;
+    // the first version of a member a save adds is defined on its class: [scope object, class, key, which, static]
+    const m = u.unit.member && u.unit.dispatch && 'scope' in u.where ? [u.where.scope, u.unit.member.cls, u.unit.member.key, u.unit.member.which, u.unit.member.isStatic] : null;
+    return `[${JSON.stringify(u.slot)},${JSON.stringify(missing)},${JSON.stringify(u.code)},${how},${JSON.stringify(many)},${JSON.stringify(u.unit.record.name)},${JSON.stringify(home)},${JSON.stringify(m)}]`;
   }).join(',');
   return `(() => {
   const g = globalThis, indirect = eval, scopeOf = ${MODULE_SCOPE_MAKER}, list = [${compile}], made = [];
-  for (const [slot, missing, code, how, many, name, home] of list) {
+  for (const [slot, missing, code, how, many, name, home, member] of list) {
     if (many && g[many] === true) return 'many ' + name;
     let impl;
     try { impl = how(code); } catch (err) { return 'compile ' + slot + ' ' + (err && err.stack || String(err)); }
     if (impl === undefined) return 'no eval ' + missing;
-    made.push([slot, impl, home]);
+    if (member && typeof g[member[0]][member[1]] !== 'function') return 'no eval ' + member[1];
+    made.push([slot, impl, home, member]);
   }
   const helper = g[${JSON.stringify(SWAP_PROLOGUE_HELPER)}];
   if (made.some(([, , home]) => home) && (typeof helper !== 'function' || typeof helper.h !== 'function')) return 'no eval ' + ${JSON.stringify(SWAP_PROLOGUE_HELPER)};
-  for (const [slot, impl, home] of made) {
+  for (const [slot, impl, home, member] of made) {
     const value = home ? helper.h(slot, impl, home) : impl;
     delete g[slot];
     Object.defineProperty(g, slot, { __proto__: null, value, configurable: true });
+    if (member) {
+      const [scope, cls, key, which, isStatic] = member, c = g[scope][cls], on = isStatic ? c : c.prototype;
+      const was = Object.getOwnPropertyDescriptor(on, key);
+      const d = which === 'value' ? { __proto__: null, value, writable: true, configurable: true, enumerable: false }
+        : { __proto__: null, get: was && was.get, set: was && was.set, configurable: true, enumerable: false, [which]: value };
+      Object.defineProperty(on, key, d);
+    }
   }
   return null;
 })()`;
@@ -358,7 +369,7 @@ export function recordInstalled(state: SwapState, compiled: CompiledUnit[], save
     const r = c.unit.record;
     if (c.unit.dispatch) {
       // added: its callers name its slot; its later versions go to the slot it dispatches to
-      state.added.set(r.key, { name: r.name, n: c.unit.shape.n, text: saved.slice(r.start, r.end) });
+      state.added.set(r.key, { name: r.name, n: c.unit.shape.n, text: saved.slice(r.start, r.end), ...(c.unit.member ? { member: c.unit.member } : {}) });
       state.shapes.set(r.key, c.unit.dispatch);
     } else if (c.unit.added) {
       const a = state.added.get(r.key);

@@ -11,7 +11,7 @@ import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
-import { TOP_LEVEL_CHANGED, declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -74,7 +74,16 @@ export interface SwapState {
    * (addNewFunctions). `text`: its whole text as it runs now (a change inside a function in it
    * compiles it again).
    */
-  added: Map<string, { name: string; n: number; text: string }>;
+  added: Map<string, { name: string; n: number; text: string; member?: AddedMember }>;
+}
+
+/** A method, getter or setter a save added to a loaded top-level class (SwapUnit.member). */
+export interface AddedMember {
+  /** The class's name: the module's scope object reaches it. */
+  cls: string;
+  key: string;
+  which: 'value' | 'get' | 'set';
+  isStatic: boolean;
 }
 
 export interface LastText {
@@ -147,6 +156,8 @@ export interface SwapUnit {
   dispatch?: DispatchShape;
   /** The globals that stand for the top-level functions saves added, by name: swapped-in code refers to them through these. */
   addedGlobals?: ReadonlyMap<string, string>;
+  /** Added to a class (with `added`): its first version is defined on the class, as the class would have it. */
+  member?: AddedMember;
 }
 
 /** `next`: what state.last becomes once the plan is carried out (absent: null, plan whole texts). */
@@ -425,8 +436,11 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, present: Readonly
   const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
   const before = members(oldM);
   const after = members(newM);
-  const gained = [...after].filter((n) => !before.has(n) && oldM.topDeclared.get(n.split('.')[0])?.kind === 'class');
+  const gained = [...after].filter((n) => !before.has(n) && !present.has(n) && oldM.topDeclared.get(n.split('.')[0])?.kind === 'class');
   const lost = [...before].filter((n) => !after.has(n) && newM.topDeclared.get(n.split('.')[0])?.kind === 'class');
+  // a member the swap engine would have added but could not: why (addNewMembers)
+  for (const n of gained) { const w = why.get(n); if (w) notApplied.push({ code: Codes.ClassShape, message: w }); }
+  gained.splice(0, gained.length, ...gained.filter((n) => !why.has(n)));
   if (gained.length || lost.length) {
     notApplied.push({ code: Codes.ClassShape, message: `${[...gained.map((n) => `${n} is new`), ...lost.map((n) => `${n} is gone`)].join(', ')}: a loaded class cannot change its members (restart to use them)` });
   }
@@ -573,8 +587,8 @@ function planOf(units: SwapUnit[], changed: ChangedFunction[], notApplied: NotAp
 /** The globals of the functions saves added (SwapState.added), by name, and those of `adding` (this save's). */
 function addedGlobalsOf(state: SwapState, adding: readonly SwapUnit[] = []): Map<string, string> {
   const out = new Map<string, string>();
-  for (const a of state.added.values()) out.set(a.name, slotName(state.module, a.n));
-  for (const u of adding) out.set(u.record.name, slotName(state.module, u.shape.n));
+  for (const a of state.added.values()) if (!a.member) out.set(a.name, slotName(state.module, a.n));
+  for (const u of adding) if (!u.member) out.set(u.record.name, slotName(state.module, u.shape.n));
   return out;
 }
 
@@ -614,17 +628,66 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // else of the top level changed, the new ones are added (addNewFunctions)
   const present = newM.outermost.filter((f) => state.added.has(f.key));
   const adds = addNewFunctions(state, newM, sites, saved, present);
-  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, new Set([...present, ...adds.units.map((u) => u.record)]));
-  const adding = topChanged ? [] : adds.units;
-  const top = topChanged ? topLevelReasons(state.model, newM, new Set(present.map((f) => f.name)), adds.why) : { notApplied: [], added: new Set<string>() };
+  const members = addNewMembers(state, newM, sites, saved, present, state.nextSlot + 2 * adds.units.length);
+  const leftOut = new Map<FunctionRecord, readonly [number, number]>();
+  for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites));
+  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
+  const adding = topChanged ? [] : [...adds.units, ...members.units];
+  const presentNames = new Set(present.map((f) => f.name));
+  const top = topChanged ? topLevelReasons(state.model, newM, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
-  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, topChanged ? gainedMembers(state.model, newM) : new Map());
+  // (members added by earlier saves are the class's now: a function may use them)
+  const gained = topChanged ? gainedMembers(state.model, newM) : new Map<string, Set<string>>();
+  for (const f of present) { const dot = f.name.indexOf('.'); if (dot > 0) gained.get(f.name.slice(0, dot))?.delete(f.name.slice(dot + 1).replace(/^(get|set) /, '')); }
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, gained);
   for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
   const drift = driftWarning(state, drifted);
   if (drift.warning) warnings.push(drift.warning);
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
   return planOf([...adding, ...units], changed, notApplied, warnings, newM, sites, next, drift.note, topChanged, addedGlobalsOf(state, adding), 2 * adding.length);
+}
+
+/** The text a function added by a save takes at the top level: a class member's whole definition, else the function. */
+function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>): readonly [number, number] {
+  const member = sites.get(f.start)?.member;
+  return member ? [member.start, member.end] : [f.start, f.end];
+}
+
+/**
+ * Methods, getters and setters this save adds to a loaded top-level class (class declarations the
+ * module keeps), as units like addNewFunctions's (slots from `firstSlot`, after its): the first version of each is defined on the class
+ * (its prototype, or the class for a static one) as the class would have it, and dispatches to a
+ * slot later versions go to. The program's code, unchanged or not, reaches it as a property. Not a
+ * field, a constructor, a computed or #private key, nor one that uses #private names (`why`).
+ */
+function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
+  const why = new Map<string, string>();
+  if (state.wrapper) return { units: [], why };
+  const had = classMembers(state.model);
+  const presentKeys = new Set(present.map((f) => f.key));
+  const units: SwapUnit[] = [];
+  const reachable = new Set([...state.added.values()].filter((a) => !a.member).map((a) => a.name));
+  for (const f of newM.outermost) {
+    const site = sites.get(f.start);
+    const member = site?.member;
+    const cls = site?.classNode;
+    if (!site || !member || member.type !== 'MethodDefinition' || !cls || cls.type !== 'ClassDeclaration' || !cls.id) continue;
+    const name = cls.id.name as string;
+    const own = f.name.slice(name.length + 1);
+    if (!f.name.startsWith(name + '.') || had.get(name)?.has(own) || presentKeys.has(f.key) || state.added.has(f.key)) continue;
+    if (state.model.topDeclared.get(name)?.kind !== 'class' || newM.topDeclared.get(name)?.kind !== 'class') continue;
+    if (member.kind === 'constructor' || member.computed || member.key.type === 'PrivateIdentifier') continue;
+    const key = member.key.type === 'Identifier' ? member.key.name as string : typeof member.key.value === 'string' ? member.key.value : null;
+    if (key === null) continue;
+    let refused = !state.scope.kept.has(name) ? `the running module does not keep ${name}` : privateReferences(site.node).length ? 'it uses #private names, which added code cannot reach' : null;
+    refused ??= addedRefusal(state, f, site, saved, new Set([...state.scope.top, ...newM.topDeclared.keys()]), reachable);
+    if (refused) { why.set(f.name, `${f.name} is new, and not added: ${refused} (restart to use it)`); continue; }
+    const n = firstSlot + 2 * units.length;
+    const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
+    units.push({ record: f, site, shape: { n, env: [], mode: 'a' }, dispatch: { n: n + 1, env: [], mode: 'a' }, classScope: null, added: true, member: { cls: name, key, which, isStatic: !!member.static } });
+  }
+  return { units: why.size ? [] : units, why };
 }
 
 /**
@@ -687,7 +750,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       // (into the slot its first version dispatches to)
       const shape = state.shapes.get(f.key);
       if (!shape) continue;
-      units.push({ record: f, site, shape, classScope: null, added: true, ...(moved ? { moved: true as const } : {}) });
+      units.push({ record: f, site, shape, classScope: null, added: true, ...(a.member ? { member: a.member } : {}), ...(moved ? { moved: true as const } : {}) });
       if (!moved) changed.push({ name: f.name, line: f.line, async: f.async, generator: f.generator });
       continue; // (else new: part of its changed parent, or a top-level change reported above)
     }

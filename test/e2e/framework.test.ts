@@ -252,5 +252,19 @@ describe.each([
     test('an async handler rejects after an await: stop at the throw; fix + retry answers the waiting request', async () => {
       await asyncRejectFixRetry(await startApp(start, config, appDir(), lines));
     });
+
+    // the swap engine (docs/swap.md): a helper the save adds at the top level, with the function that
+    // calls it, while the server keeps its state (`served`)
+    test('the swap engine: a new top-level function and its caller are patched in the running server', async () => {
+      const dir = appDir();
+      const cli = start([config.bin, 'app.js'], dir, 'pipe', { EDIT_CONTINUE_ENGINE: 'swap' });
+      const port = Number((await cli.waitFor(/listening (\d+)/, { step: 'server up' }))[1]);
+      expect(await httpGet(port, '/sync', { headers: { 'x-item': '2' } })).toEqual({ status: 200, body: 'sync price 4 served 1\n' });
+      const file = path.join(dir, 'app.js');
+      const mark = cli.mark('stderr');
+      saveByRename(file, fs.readFileSync(file, 'utf8').replace('return item.price * 2;', 'return money(item.price * 2);') + 'function money(n) {\n  return `$${n.toFixed(2)}`;\n}\n');
+      await cli.waitFor(/patched app\.js: priceOf, money \(new\)\n/, { stream: 'stderr', after: mark, step: 'the save adds money' });
+      expect(await httpGet(port, '/sync', { headers: { 'x-item': '2' } })).toEqual({ status: 200, body: 'sync price $4.00 served 2\n' });
+    });
   });
 });

@@ -231,6 +231,24 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, 'l8', /label <8> total=0\n/, 'stdout');
   });
 
+  test('a new method of a loaded class, called by a changed one: the instance made before has it; a later save changes it', async () => {
+    const dir = copyFixture('swap');
+    const file = path.join(dir, 'app.js');
+    const cli = start([bin, 'app.js'], dir, 'pipe', SWAP);
+    await cli.waitFor(/ready/, { step: 'start' });
+    let mark = cli.mark('stderr');
+    const v2 = fs.readFileSync(file, 'utf8')
+      .replace('  describe() {', "  kind() { return 'shop'; }\n  describe() {")
+      .replace('return `items=${this.#items.length} total=${total}`;', 'return `${this.kind()} items=${this.#items.length} total=${total}`;');
+    saveInPlace(file, v2);
+    await patched(cli, mark, /patched app\.js: Cart\.describe, Cart\.kind \(new\)\n/, 'the new method is added');
+    await ask(cli, 'a2', /add 1 shop items=1 total=20 price=20 count=1\n/, 'stdout');
+    mark = cli.mark('stderr');
+    saveInPlace(file, v2.replace("return 'shop';", "return 'store';"));
+    await patched(cli, mark, /patched app\.js: Cart\.kind\n/, 'a change of the added method');
+    await ask(cli, 'a1', /add 2 store items=2 total=30/, 'stdout');
+  });
+
   test('step into a swapped function stops at its first line in the new code; out goes back past the dispatch', async () => {
     const dir = copyFixture('pause');
     const file = path.join(dir, 'steps.js');

@@ -299,14 +299,17 @@ class EditFuzz {
   private allowedAnyEngine(c: Content): Status[] {
     if (c.syntax) return ['not patched'];
     const fnChanged = c.line !== this.model.running.line;
-    const topChanged = c.label !== 'a' || c.extra === 'new-function' || c.extra === 'top-call';
+    // the swap engine adds a new top-level function saved with no other top-level change (docs/swap.md)
+    const added = SWAP_ENGINE() && c.extra === 'new-function' && c.label === 'a';
+    const topChanged = c.label !== 'a' || (c.extra === 'new-function' && !added) || c.extra === 'top-call';
     const layout = c.extra === 'crlf' || c.extra === 'big';
     // a cap/nest change may be refused (EC204/EC207: V8 would take it and not apply it)
     const probeChanged = c.cap !== this.model.probe.cap.line || c.nest !== this.model.probe.nest.line;
     if (fnChanged) return ['patched', 'waiting'];
     if (probeChanged) return ['patched', 'not patched', 'waiting'];
     if (topChanged) return layout ? ['not patched', 'patched', 'waiting'] : ['not patched'];
-    if (layout) return ['patched', 'unchanged', 'waiting'];
+    // (the same function added before, as it runs: unchanged)
+    if (layout || added) return ['patched', 'unchanged', 'waiting'];
     return ['unchanged'];
   }
 

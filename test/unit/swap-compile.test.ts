@@ -828,7 +828,8 @@ describe('swap: what it refuses, with a code', () => {
     expect(h.exports()).toBe(2); // the running run(), which works
     // a member of the same name on something else (a string's .length) is no use of a gained member
     const h2 = load(src('class A {', '  f(s) { return s.size; }', '}', 'module.exports = (s) => new A().f(s);'));
-    const plan2 = h2.save(src('class A {', '  get count() { return 1; }', '  f(s) { return s.size + 1; }', '}', 'module.exports = (s) => new A().f(s);'));
+    const plan2 = h2.save(src('class A {', '  get count() { return 1; }', '  f(s) { return s.size + 1; }', '  #hidden() { return 0; }', '}', 'module.exports = (s) => new A().f(s);'));
+    expect(codes(plan2)).toEqual([Codes.ClassShape]); // (#hidden: a private member is never added, so neither is count)
     expect(names(plan2)).toEqual(['A.f']);
   });
 
@@ -1264,6 +1265,37 @@ describe('swap: top-level functions a save adds', () => {
     const p3 = h.save(v1.replace('return LIMIT;', 'return g();') + 'function g() { return LIMIT * 2; }\n');
     expect([names(p3), codes(p3)]).toEqual([['f', 'g (new)'], []]);
     expect(h.exports.f()).toBe(10);
+  });
+});
+
+describe('swap: class members a save adds', () => {
+  test('a method, a getter and a static method added to a loaded class: instances made before have them, super works, later saves change them', () => {
+    const v1 = src('class Base {', '  hello() { return "base"; }', '}', 'class Cart extends Base {', '  constructor() { super(); this.items = [1, 2]; }', '  count() { return this.items.length; }', '}', 'const cart = new Cart();', 'function describe() {', '  return cart.count();', '}', 'module.exports = { cart, describe, Cart };');
+    const h = load(v1);
+    const old = h.exports.cart;
+    const v2 = v1.replace('  count() { return this.items.length; }', '  count() { return this.items.length; }\n  total() { return this.items.reduce((a, b) => a + b, 0) + ":" + super.hello(); }\n  get first() { return this.items[0]; }\n  static make() { return new Cart(); }')
+      .replace('return cart.count();', 'return cart.count() + "/" + cart.total() + "/" + cart.first;');
+    const p2 = h.save(v2);
+    expect([names(p2).sort(), codes(p2)]).toEqual([['Cart.get first (new)', 'Cart.make (new)', 'Cart.total (new)', 'describe'].sort(), []]);
+    expect(h.exports.describe()).toBe('2/3:base/1');
+    // the instance made before the save has them; as a class's own, not enumerable
+    expect([old.total(), old.first, Object.keys(Object.getPrototypeOf(old)), h.exports.Cart.make().count()]).toEqual(['3:base', 1, [], 2]);
+    // a change of an added method
+    const v3 = v2.replace('+ ":" + super.hello()', '+ "!" + super.hello()');
+    const p3 = h.save(v3);
+    expect([names(p3), codes(p3)]).toEqual([['Cart.total'], []]);
+    expect(old.total()).toBe('3!base');
+    // a function and a method added in one save, the function calling the method: each its own slots
+    const v5 = v3.replace('return cart.count() + "/"', 'return label(cart.size()) + "/"').replace('  static make() {', '  size() { return this.items.length * 10; }\n  static make() {') + 'function label(n) {\n  return "n=" + n;\n}\n';
+    const p5 = h.save(v5);
+    expect([names(p5).sort(), codes(p5)]).toEqual([['Cart.size (new)', 'describe', 'label (new)'], []]);
+    expect(p5.kind === 'swap' && new Set(p5.units.flatMap((u) => [u.shape.n, ...(u.dispatch ? [u.dispatch.n] : [])])).size).toBe(p5.kind === 'swap' ? p5.units.length + p5.units.filter((u) => u.dispatch).length : -1);
+    expect(h.exports.describe()).toBe('n=20/3!base/1');
+    // a #private name in a new method: not added, said why
+    const v4 = v1.replace('  count() { return this.items.length; }', '  #n = 0;\n  count() { return this.items.length; }');
+    const h4 = load(v4);
+    const p4 = h4.save(v4.replace('  count() {', '  bump() { return ++this.#n; }\n  count() {'));
+    expect((p4.kind === 'nothing' || p4.kind === 'swap') && [names(p4), p4.notApplied.map((n) => [n.code, n.message.split(':')[0]])]).toEqual([[], [[Codes.ClassShape, 'Cart.bump is new, and not added']]]);
   });
 });
 
