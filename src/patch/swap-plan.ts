@@ -627,10 +627,11 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // functions added at the top level, by earlier saves (present) and by this one (new): when nothing
   // else of the top level changed, the new ones are added (addNewFunctions)
   const present = newM.outermost.filter((f) => state.added.has(f.key));
-  const adds = addNewFunctions(state, newM, sites, saved, present);
+  const consts = state.wrapper ? new Map<number, ConstFunction>() : constFunctions(parsed.program as Node);
+  const adds = addNewFunctions(state, newM, sites, saved, present, consts);
   const members = addNewMembers(state, newM, sites, saved, present, state.nextSlot + 2 * adds.units.length);
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
-  for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites));
+  for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts));
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
   const adding = topChanged ? [] : [...adds.units, ...members.units];
   const presentNames = new Set(present.map((f) => f.name));
@@ -649,9 +650,23 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
 }
 
 /** The text a function added by a save takes at the top level: a class member's whole definition, else the function. */
-function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>): readonly [number, number] {
+function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>, consts: ReadonlyMap<number, ConstFunction>): readonly [number, number] {
   const member = sites.get(f.start)?.member;
-  return member ? [member.start, member.end] : [f.start, f.end];
+  const c = consts.get(f.start);
+  return member ? [member.start, member.end] : c ? [c.start, c.end] : [f.start, f.end];
+}
+
+/** A top-level `const NAME = function or arrow;` (one declarator), by its function's start. */
+interface ConstFunction { name: string; start: number; end: number }
+
+function constFunctions(program: Node): Map<number, ConstFunction> {
+  const out = new Map<number, ConstFunction>();
+  for (const st of program.body as Node[]) {
+    if (st.type !== 'VariableDeclaration' || st.kind !== 'const' || st.declarations.length !== 1) continue;
+    const d = st.declarations[0];
+    if (d.id.type === 'Identifier' && d.init && (d.init.type === 'ArrowFunctionExpression' || d.init.type === 'FunctionExpression')) out.set(d.init.start, { name: d.id.name, start: st.start, end: st.end });
+  }
+  return out;
 }
 
 /**
@@ -691,7 +706,7 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
 }
 
 /**
- * Top-level function declarations this save adds (names the loaded module did not declare, nor an
+ * Top-level function declarations, and `const NAME = function or arrow` statements, this save adds (names the loaded module did not declare, nor an
  * earlier save added), as units with two slots each from state.nextSlot on (its own, and its
  * dispatch's: SwapUnit.dispatch): the swap engine
  * compiles each in the module's scope like a swapped function and keeps it in its slot, and the
@@ -700,10 +715,13 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
  * wrapper (tsx), nor an exported function (the top level's `export` is then a change of its own),
  * nor one that uses a top-level name the module did not keep (`why`, by name).
  */
-function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[]): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
   if (state.wrapper) return { units: [], why };
-  const fresh = newM.outermost.filter((f) => !state.model.topDeclared.has(f.name) && !state.added.has(f.key) && sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function');
+  // a function declaration, or a `const` that holds a function (written once, as a declaration's binding is)
+  const declared = (f: FunctionRecord) => (sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function')
+    || (consts.get(f.start)?.name === f.name && newM.topDeclared.get(f.name)?.kind === 'const');
+  const fresh = newM.outermost.filter((f) => !state.model.topDeclared.has(f.name) && !state.added.has(f.key) && declared(f));
   if (!fresh.length) return { units: [], why };
   const reachable = new Set([...present.map((f) => f.name), ...fresh.map((f) => f.name)]);
   const top = new Set([...state.scope.top, ...newM.topDeclared.keys()]);

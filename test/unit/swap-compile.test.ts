@@ -1250,6 +1250,21 @@ describe('swap: top-level functions a save adds', () => {
     expect(before([1, 2])).toBe(300); // (1 + 2) · 1000² / 100²
   });
 
+  test('a `const` that holds an arrow or a function expression is added as a declaration is; a `let` one is not', () => {
+    const v1 = src('const RATE = 3;', 'function f(x) {', '  return x * RATE;', '}', 'module.exports = { f };');
+    const h = load(v1);
+    const v2 = v1.replace('return x * RATE;', 'return twice(x) * RATE + one();') + 'const twice = (n) => n * 2;\nconst one = function () { return 1; };\n';
+    const p2 = h.save(v2);
+    expect([names(p2), codes(p2)]).toEqual([['f', 'twice (new)', 'one (new)'], []]);
+    expect(h.exports.f(5)).toBe(31);
+    const p3 = h.save(v2.replace('n * 2', 'n * 20'));
+    expect([names(p3), codes(p3)]).toEqual([['twice'], []]);
+    expect(h.exports.f(5)).toBe(301);
+    const h2 = load(v1);
+    const p4 = h2.save(v1.replace('return x * RATE;', 'return twice(x);') + 'let twice = (n) => n * 2;\n');
+    expect(codes(p4)).toEqual([Codes.NewDeclaration, Codes.UsesNewDeclaration]);
+  });
+
   test('one that uses a top-level name the module did not keep, or a new variable, is not added (EC202, with why), and the function calling it waits on it (EC204)', () => {
     const v1 = src('const LIMIT = 5;', 'const unused = 7;', 'function f() { return LIMIT; }', 'module.exports = { f };');
     const h = load(v1);
