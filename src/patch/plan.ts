@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -78,14 +78,6 @@ function loaderWrapper(model: ScriptModel, program: acorn.Program): FunctionReco
 function rangeText(lines: number[]): string {
   const sorted = [...lines].sort((a, b) => a - b);
   return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
-}
-
-/** Free names of a function: used in it but declared nowhere inside it. */
-function freeNames(f: FunctionRecord): Set<string> {
-  const declaredInside = new Set<string>();
-  const walk = (g: FunctionRecord) => { for (const n of g.declared) declaredInside.add(n); g.children.forEach(walk); };
-  walk(f);
-  return new Set([...f.referenced].filter((n) => !declaredInside.has(n)));
 }
 
 /** Names that several outermost functions share cannot be matched safely when the top level moved. */
@@ -272,13 +264,9 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       continue;
     }
     if (blocked.has(f)) continue;
-    const needs = [...freeNames(f)].filter((n) => top.added.has(n));
-    if (needs.length) {
-      notApplied.push({
-        code: Codes.UsesNewDeclaration,
-        line: f.line,
-        message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})`,
-      });
+    const needsNew = newDeclarationUse(f, top.added);
+    if (needsNew) {
+      notApplied.push(needsNew);
       continue;
     }
     const members = usesGainedMembers(saved.slice(f.start, f.end), gained);

@@ -164,6 +164,25 @@ export function usesGainedMembers(text: string, gained: Map<string, Set<string>>
 }
 
 /** Why a changed function that uses a member its class gains in the same save is not patched. */
+/** Free names of a function: used in it (nested functions included) but declared nowhere inside it. */
+function freeNames(f: FunctionRecord): Set<string> {
+  const inside = new Set<string>();
+  const walk = (g: FunctionRecord) => { for (const n of g.declared) inside.add(n); g.children.forEach(walk); };
+  walk(f);
+  return new Set([...f.referenced].filter((n) => !inside.has(n)));
+}
+
+/**
+ * A changed function that uses a top-level name the save declares anew (`added`: declarationChanges)
+ * would reach what the running module does not have: both planners refuse it (EC204). Null when it
+ * uses none.
+ */
+export function newDeclarationUse(f: FunctionRecord, added: ReadonlySet<string>): NotApplied | null {
+  if (added.size === 0) return null;
+  const needs = [...freeNames(f)].filter((n) => added.has(n));
+  return needs.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` } : null;
+}
+
 export function gainedMembersMessage(fn: string, members: string[]): string {
   return `${fn} not patched: it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`;
 }

@@ -17,6 +17,7 @@ import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
+import { LineIndex } from '../util/line-index';
 
 export const ENV = '__ec$e';
 
@@ -65,27 +66,17 @@ function runtimeName(site: FunctionSite, record: FunctionRecord): string {
   return /^[A-Za-z_$][\w$]*$/.test(last) ? last : '';
 }
 
-/** The offsets where the lines of the last text asked about start (a save compiles many units against one text). */
-let lineIndex: { text: string; starts: number[]; hasEval: boolean } | null = null;
-function indexOf(text: string): { starts: number[]; hasEval: boolean } {
-  if (lineIndex?.text !== text) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    lineIndex = { text, starts, hasEval: text.includes('eval') };
-  }
-  return lineIndex;
+/** What a save's units all ask of its text, worked out once for the last text asked about (a save compiles many units against one). */
+let lastText: { text: string; lines: LineIndex; hasEval: boolean } | null = null;
+function textFacts(text: string): { lines: LineIndex; hasEval: boolean } {
+  if (lastText?.text !== text) lastText = { text, lines: new LineIndex(text), hasEval: text.includes('eval') };
+  return lastText;
 }
 
 /** Line (1-based) and column (0-based) of an offset. */
 function position(text: string, offset: number): { line: number; column: number } {
-  const { starts } = indexOf(text);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] };
+  const { line, column } = textFacts(text).lines.position(offset);
+  return { line: line + 1, column };
 }
 
 /**
@@ -140,7 +131,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   if (superCall) edits.push({ at: superCall.start, end: superCall.end, text: saved.slice(superCall.start, superCall.end).replace(/[^\n\r]/g, ' ') });
 
   // retry boundaries for it and everything inside, and dispatch for the functions inside
-  const { hasEval } = indexOf(saved);
+  const { hasEval } = textFacts(saved);
   forEachFunction(node, (fn) => { edits.push(...insertionsFor(fn, saved, hasEval)); });
   edits.push(...swapInsertions(node, saved, state.module, {
     prologue: false,
@@ -180,18 +171,16 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   let ownNameUsed = false;
   // (only a class global needs it: its methods with `super` are made per class, or refused when they cannot be)
   const superUsed = classRef !== null && usesSuper(node);
-  for (const r of uses.free) {
-    const global = classNames.get(r.name);
-    if (global === undefined || viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
-    ownNameUsed = true;
-    const end = r.start + r.name.length;
-    edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
-  }
-  // top-level functions saves added: through their slots (./swap-plan.ts addNewFunctions)
+  // names read through a global rather than a binding: the own names of named class expressions around
+  // it (through those classes), and top-level functions saves added (through their slots:
+  // ./swap-plan.ts addNewFunctions)
   const added = unit.addedGlobals ?? new Map<string, string>();
   for (const r of uses.free) {
-    const global = added.get(r.name);
-    if (global === undefined || viaEnv.has(r.name) || state.scope.kept.has(r.name) || classNames.has(r.name) || r.start < node.start || r.start >= node.end) continue;
+    if (viaEnv.has(r.name) || r.start < node.start || r.start >= node.end) continue;
+    const ofClass = classNames.get(r.name);
+    const global = ofClass ?? (state.scope.kept.has(r.name) ? undefined : added.get(r.name));
+    if (global === undefined) continue;
+    if (ofClass !== undefined) ownNameUsed = true;
     const end = r.start + r.name.length;
     edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
   }

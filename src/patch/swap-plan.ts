@@ -11,7 +11,7 @@ import type { ChangedFunction, NotApplied } from './plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
-import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, gainedMembers, gainedMembersMessage, topLevelTokens, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -436,24 +436,16 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, present: Readonly
   const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
   const before = members(oldM);
   const after = members(newM);
-  const gained = [...after].filter((n) => !before.has(n) && !present.has(n) && oldM.topDeclared.get(n.split('.')[0])?.kind === 'class');
+  const newMembers = [...after].filter((n) => !before.has(n) && !present.has(n) && oldM.topDeclared.get(n.split('.')[0])?.kind === 'class');
   const lost = [...before].filter((n) => !after.has(n) && newM.topDeclared.get(n.split('.')[0])?.kind === 'class');
-  // a member the swap engine would have added but could not: why (addNewMembers)
-  for (const n of gained) { const w = why.get(n); if (w) notApplied.push({ code: Codes.ClassShape, message: w }); }
-  gained.splice(0, gained.length, ...gained.filter((n) => !why.has(n)));
+  // a member the swap engine would have added but could not says why (addNewMembers); the others together
+  for (const n of newMembers) { const w = why.get(n); if (w) notApplied.push({ code: Codes.ClassShape, message: w }); }
+  const gained = newMembers.filter((n) => !why.has(n));
   if (gained.length || lost.length) {
     notApplied.push({ code: Codes.ClassShape, message: `${[...gained.map((n) => `${n} is new`), ...lost.map((n) => `${n} is gone`)].join(', ')}: a loaded class cannot change its members (restart to use them)` });
   }
   if (notApplied.length === 0) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
   return { notApplied, added };
-}
-
-/** Free names of a function: used in it but declared nowhere inside it. */
-function freeNames(f: FunctionRecord): Set<string> {
-  const inside = new Set<string>();
-  const walk = (g: FunctionRecord) => { for (const n of g.declared) inside.add(n); g.children.forEach(walk); };
-  walk(f);
-  return new Set([...f.referenced].filter((n) => !inside.has(n)));
 }
 
 /** Decide what a save swaps. `saved` is JavaScript (type-stripped for TypeScript). */
@@ -628,8 +620,10 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // else of the top level changed, the new ones are added (addNewFunctions)
   const present = newM.outermost.filter((f) => state.added.has(f.key));
   const consts = state.wrapper ? new Map<number, ConstFunction>() : constFunctions(parsed.program as Node);
-  const adds = addNewFunctions(state, newM, sites, saved, present, consts);
-  const members = addNewMembers(state, newM, sites, saved, present, state.nextSlot + 2 * adds.units.length);
+  // (the top-level names of the running module and of the save: an added function reaches only those the module kept)
+  const topNames = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
+  const adds = addNewFunctions(state, newM, sites, saved, present, consts, topNames);
+  const members = addNewMembers(state, newM, sites, saved, present, topNames, state.nextSlot + 2 * adds.units.length);
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
   for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts));
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
@@ -676,7 +670,7 @@ function constFunctions(program: Node): Map<number, ConstFunction> {
  * slot later versions go to. The program's code, unchanged or not, reaches it as a property. Not a
  * field, a constructor, a computed or #private key, nor one that uses #private names (`why`).
  */
-function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], top: ReadonlySet<string>, firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
   if (state.wrapper) return { units: [], why };
   const had = classMembers(state.model);
@@ -696,7 +690,7 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
     const key = member.key.type === 'Identifier' ? member.key.name as string : typeof member.key.value === 'string' ? member.key.value : null;
     if (key === null) continue;
     let refused = !state.scope.kept.has(name) ? `the running module does not keep ${name}` : privateReferences(site.node).length ? 'it uses #private names, which added code cannot reach' : null;
-    refused ??= addedRefusal(state, f, site, saved, new Set([...state.scope.top, ...newM.topDeclared.keys()]), reachable);
+    refused ??= addedRefusal(state, f, site, saved, top, reachable);
     if (refused) { why.set(f.name, `${f.name} is new, and not added: ${refused} (restart to use it)`); continue; }
     const n = firstSlot + 2 * units.length;
     const which = member.kind === 'get' ? 'get' : member.kind === 'set' ? 'set' : 'value';
@@ -715,7 +709,7 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
  * wrapper (tsx), nor an exported function (the top level's `export` is then a change of its own),
  * nor one that uses a top-level name the module did not keep (`why`, by name).
  */
-function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>, top: ReadonlySet<string>): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
   if (state.wrapper) return { units: [], why };
   // a function declaration, or a `const` that holds a function (written once, as a declaration's binding is)
@@ -724,7 +718,6 @@ function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number,
   const fresh = newM.outermost.filter((f) => !state.model.topDeclared.has(f.name) && !state.added.has(f.key) && declared(f));
   if (!fresh.length) return { units: [], why };
   const reachable = new Set([...present.map((f) => f.name), ...fresh.map((f) => f.name)]);
-  const top = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
   const units: SwapUnit[] = [];
   for (const f of fresh) {
     const site = sites.get(f.start)!;
@@ -757,11 +750,8 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       const a = state.added.get(f.key);
       const site = a && sites.get(f.start);
       if (!a || !site || (saved.slice(f.start, f.end) === a.text && state.runningLine.get(f.key) === f.line)) continue;
-      const needs = [...freeNames(f)].filter((n) => added.has(n));
-      if (needs.length) {
-        notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
-        continue;
-      }
+      const needsNew = newDeclarationUse(f, added);
+      if (needsNew) { notApplied.push(needsNew); continue; }
       const refused = addedRefusal(state, f, site, saved, state.scope.top, new Set([...state.added.values()].map((x) => x.name)));
       if (refused) { notApplied.push({ code: Codes.SwapFreed, line: f.line, message: `${f.name} not swapped: ${refused} (restart to use it)` }); continue; }
       const moved = saved.slice(f.start, f.end) === a.text;
@@ -786,9 +776,9 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
       continue;
     }
-    const needs = [...freeNames(f)].filter((n) => added.has(n));
-    if (needs.length) {
-      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` });
+    const needsNew = newDeclarationUse(f, added);
+    if (needsNew) {
+      notApplied.push(needsNew);
       continue;
     }
     const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
@@ -854,7 +844,7 @@ function withinMoveBudget(moved: readonly { line: number }[]): boolean {
 function placeMoved(state: SwapState, f: FunctionRecord, oldF: FunctionRecord, sites: Map<number, FunctionSite>, saved: string, topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>>): SwapUnit[] {
   if (f.key === state.wrapper?.key) return [];
   if (topChanged && !f.parent && f.name.startsWith('(anonymous')) return [];
-  if ([...freeNames(f)].some((n) => added.has(n)) || usesGainedMembers(saved.slice(f.start, f.end), gained).length) return [];
+  if (newDeclarationUse(f, added) || usesGainedMembers(saved.slice(f.start, f.end), gained).length) return [];
   const site = sites.get(f.start);
   const oldSite = state.sites.get(oldF.start);
   const shape = state.shapes.get(f.key);

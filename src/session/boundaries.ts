@@ -178,14 +178,15 @@ export class BoundaryMap {
     return { line, column: at };
   }
 
-  /** The text as the user wrote it (same lines). */
-  originalText(): string {
+  /** The text as the user wrote it (same lines), or of the running text's range [from, to). */
+  originalText(from = 0, to = this.text.length): string {
     let out = '';
-    let at = 0;
+    let at = from;
     for (const c of this.cuts) {
-      out += this.text.slice(at, c.start);
+      if (c.end <= at || c.start >= to) continue;
+      out += this.text.slice(at, Math.max(at, c.start));
       at = c.end;
     }
-    return out + this.text.slice(at);
+    return out + this.text.slice(at, to);
   }
 }

@@ -742,15 +742,7 @@ export class PauseSession {
     if (!this.record(frame.location.scriptId)?.compiled) return false;
     const src = await this.source(frame.location.scriptId);
     const fn = src?.map.functionAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
-    if (!src || !fn) return false;
-    let own = '';
-    let at = fn.start;
-    for (const c of src.map.cuts) {
-      if (c.end <= at || c.start >= fn.end) continue;
-      own += src.text.slice(at, Math.max(at, c.start));
-      at = c.end;
-    }
-    return !mentions(own + src.text.slice(at, fn.end), 'arguments');
+    return !!src && !!fn && !mentions(src.map.originalText(fn.start, fn.end), 'arguments');
   }
 
   /** The enclosing function's locals a swapped-in closure reaches through its environment object, as plain variables. */
@@ -1102,7 +1094,7 @@ function notKept(name: string, b: { declaration: DeclarationKind; line: number }
   return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
 }
 
-/** The parameters of node's CommonJS module wrapper. */
+/** A frame's `arguments` that is our dispatch's, not the user's (argumentsOfOurs). */
 const ARGUMENTS: ReadonlySet<string> = new Set(['arguments']);
 const NO_NAMES: ReadonlySet<string> = new Set();
 
