@@ -623,7 +623,7 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // (the top-level names of the running module and of the save: an added function reaches only those the module kept)
   const topNames = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
   const adds = addNewFunctions(state, newM, sites, saved, present, consts, topNames);
-  const members = addNewMembers(state, newM, sites, saved, present, topNames, state.nextSlot + 2 * adds.units.length);
+  const members = addNewMembers(state, newM, sites, saved, present, topNames, adds.units, state.nextSlot + 2 * adds.units.length);
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
   for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts));
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
@@ -670,13 +670,14 @@ function constFunctions(program: Node): Map<number, ConstFunction> {
  * slot later versions go to. The program's code, unchanged or not, reaches it as a property. Not a
  * field, a constructor, a computed or #private key, nor one that uses #private names (`why`).
  */
-function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], top: ReadonlySet<string>, firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], top: ReadonlySet<string>, functions: readonly SwapUnit[], firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
   if (state.wrapper) return { units: [], why };
   const had = classMembers(state.model);
   const presentKeys = new Set(present.map((f) => f.key));
   const units: SwapUnit[] = [];
-  const reachable = new Set([...state.added.values()].filter((a) => !a.member).map((a) => a.name));
+  // (the functions saves added, this one's included: `functions`)
+  const reachable = new Set([...addedGlobalsOf(state, functions).keys()]);
   for (const f of newM.outermost) {
     const site = sites.get(f.start);
     const member = site?.member;

@@ -1306,6 +1306,11 @@ describe('swap: class members a save adds', () => {
     expect([names(p5).sort(), codes(p5)]).toEqual([['Cart.size (new)', 'describe', 'label (new)'], []]);
     expect(p5.kind === 'swap' && new Set(p5.units.flatMap((u) => [u.shape.n, ...(u.dispatch ? [u.dispatch.n] : [])])).size).toBe(p5.kind === 'swap' ? p5.units.length + p5.units.filter((u) => u.dispatch).length : -1);
     expect(h.exports.describe()).toBe('n=20/3!base/1');
+    // a new method that calls a function added in the same save
+    const v6 = v5.replace('  static make() {', '  shout() { return loud(this.size()); }\n  static make() {').replace('return label(cart.size()) + "/"', 'return cart.shout() + "/"') + 'function loud(n) {\n  return n + "!";\n}\n';
+    const p6 = h.save(v6);
+    expect([names(p6).sort(), codes(p6)]).toEqual([['Cart.shout (new)', 'describe', 'loud (new)'], []]);
+    expect(h.exports.describe()).toBe('20!/3!base/1');
     // a #private name in a new method: not added, said why
     const v4 = v1.replace('  count() { return this.items.length; }', '  #n = 0;\n  count() { return this.items.length; }');
     const h4 = load(v4);
