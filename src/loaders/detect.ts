@@ -3,7 +3,7 @@
 // (./transform.ts); for one that writes a module on one line `--engine auto` picks the swap engine
 // (src/launch/engine-choice.ts).
 
-const LOADER = /^(?:tsx(?:\/(?:cjs|esm)(?:\/api)?)?|ts-node(?:\/(?:register(?:\/\w+)?|esm(?:\.mjs)?))?|@swc-node\/register(?:\/esm-register)?|esbuild-register(?:\/dist\/node)?|@esbuild-kit\/(?:cjs|esm)-loader|@babel\/register|sucrase\/register(?:\/\w+)?)$/;
+const LOADER = /^(?:tsx(?:\/(?:cjs|esm)(?:\/api)?)?|ts-node(?:\/(?:register(?:\/[\w-]+)?|esm(?:\.mjs)?))?|@swc-node\/register(?:\/esm-register)?|esbuild-register(?:\/dist\/node)?|@esbuild-kit\/(?:cjs|esm)-loader|@babel\/register|sucrase\/register(?:\/[\w-]+)?)$/;
 const TAKES_MODULE = new Set(['--import', '--loader', '--experimental-loader', '-r', '--require']);
 
 /** The loader module a node command line loads before the program (tsx, ts-node/register, …), or null. */

@@ -89,6 +89,10 @@ export function moveInlineMap(original: string, transformed: string, insertions:
   const start = found.start + before;
   const end = found.end + before;
   if (transformed.slice(start, end) !== original.slice(found.start, found.end)) return transformed;
-  const mappings = encode(shiftMappings(decode(found.map.mappings), original, insertions));
-  return transformed.slice(0, start) + inlineMapComment({ ...found.map, mappings }) + transformed.slice(end);
+  return transformed.slice(0, start) + inlineMapComment(movedMap(found.map, original, insertions)) + transformed.slice(end);
+}
+
+/** `map` (of `original`) moved onto the text made by inserting text at these offsets of `original` (shiftMappings). */
+export function movedMap(map: RawSourceMap, original: string, insertions: readonly { at: number; length: number }[]): RawSourceMap {
+  return insertions.length ? { ...map, mappings: encode(shiftMappings(decode(map.mappings), original, insertions)) } : map;
 }

@@ -6,8 +6,10 @@ import { Codes } from './codes';
 import { addBoundaries, hasBoundaries } from '../inject/boundary';
 import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
-import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
+import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
+import { mapChanged, nodeKeepsMap, nodeMapNames, updateNodeMaps } from '../loaders/save-maps';
+import { inlineMapOf } from '../loaders/sourcemap';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
 import { protocolMessage, type Connection } from '../cdp/connection';
@@ -95,6 +97,8 @@ const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
 
 export class LiveEditEngine implements PatchEngine {
   private liveEditEnabledAtRuntime = false;
+  /** Per script: does node keep a source map of it (a loader's output under tsx)? */
+  private readonly nodeMapped = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly cdp: Connection,
@@ -164,7 +168,7 @@ export class LiveEditEngine implements PatchEngine {
     log('plan', record.file, plan.kind);
     switch (plan.kind) {
       case 'unchanged':
-        return { status: 'unchanged' };
+        return prepared.mapText !== undefined ? this.mapOnly(record, prepared.mapText) : { status: 'unchanged' };
       case 'syntax-error':
         return syntaxRefusal(plan.problem, savedText);
       case 'nothing':
@@ -185,6 +189,14 @@ export class LiveEditEngine implements PatchEngine {
     if (atEnd && !(options.topFrame?.safe === true && atEnd.restartsTopFrame)) {
       return { status: 'waiting', functions: plan.changed, reason: { code: Codes.ActiveFunction, message: `the program is stopped at the end of ${atEnd.name} in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont)` } };
     }
+    // node's own map of a loader's output (the program's error.stack): told after the edit, or before
+    // one that may restart the top frame (V8 then lets the program go to restart it and stop at its
+    // start, and code we ran meanwhile could take that stop: the program hung), and put back if the
+    // edit does not go in
+    const tellNode = prepared.mapText !== undefined && (await this.nodeKeepsMap(record));
+    const early = tellNode && options.topFrame?.safe === true;
+    const before = record.mapText ?? running;
+    if (early) await this.tellNode(record, prepared.mapText!);
     let sent = await this.setScriptSource(record, text, options);
     const blockedStatus = !('error' in sent) ? sent.result.status : null;
     if ((blockedStatus === 'BlockedByTopLevelEsModuleChange' || blockedStatus === 'BlockedByActiveFunction') && plan.fallbackText) {
@@ -195,12 +207,13 @@ export class LiveEditEngine implements PatchEngine {
       sent = await this.setScriptSource(record, text, options);
       if (plan.fallbackWarning) plan.warnings.push(plan.fallbackWarning);
     }
+    if (early && ('error' in sent || sent.result.status !== 'Ok')) await this.tellNode(record, before);
     if ('error' in sent) return { status: 'not-patched', reasons: [sent.error] };
     const r = sent.result;
     switch (r.status) {
       case 'Ok':
         this.registry.nowRuns(record, text);
-        if (prepared.mapText !== undefined) record.mapText = prepared.mapText;
+        if (prepared.mapText !== undefined) await this.followMap(record, prepared.mapText, tellNode && !early);
         await this.events.onPatched?.(record);
         return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
       case 'CompileError': {
@@ -217,6 +230,40 @@ export class LiveEditEngine implements PatchEngine {
       default:
         return { status: 'not-patched', reasons: [{ code: Codes.ProtocolError, message: `V8 answered ${String(r.status)}` }] };
     }
+  }
+
+  /**
+   * A loader's output that is the same JavaScript with another map (a comment, a blank line or a type
+   * changed in the .ts: tsx drops them): nothing to send V8, but the lines moved.
+   */
+  private async mapOnly(record: ScriptRecord, mapText: string): Promise<PatchOutcome> {
+    if (!mapChanged(mapText, record.mapText ?? (await this.runningText(record)))) return { status: 'unchanged' };
+    await this.followMap(record, mapText, await this.nodeKeepsMap(record));
+    await this.events.onPatched?.(record);
+    return { status: 'patched', functions: [], notApplied: [], warnings: [] };
+  }
+
+  /** What runs for a loader's output now has this text's map: our frames read it, and (`tell`) so does node. */
+  private async followMap(record: ScriptRecord, mapText: string, tell: boolean): Promise<void> {
+    record.mapText = mapText;
+    followSource(record.file, mapText);
+    if (tell) await this.tellNode(record, mapText);
+  }
+
+  /** node's source map of the script answers with this text's map (src/loaders/save-maps.ts). */
+  private async tellNode(record: ScriptRecord, mapText: string): Promise<void> {
+    const map = inlineMapOf(mapText)?.map;
+    if (map) await updateNodeMaps(this.cdp, [{ names: nodeMapNames(record.file, record.url), update: { map, shift: null, source: null } }]);
+  }
+
+  /** Does node keep a source map of this script (tsx turns node's on; ts-node keeps its own)? Asked once. */
+  private nodeKeepsMap(record: ScriptRecord): Promise<boolean> {
+    let known = this.nodeMapped.get(record.scriptId);
+    if (!known) {
+      known = nodeKeepsMap(this.cdp, nodeMapNames(record.file, record.url));
+      this.nodeMapped.set(record.scriptId, known);
+    }
+    return known;
   }
 
   private async setScriptSource(record: ScriptRecord, text: string, options: ApplyOptions): Promise<{ result: Protocol.Debugger.SetScriptSourceResponse } | { error: NotApplied }> {

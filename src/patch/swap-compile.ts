@@ -23,6 +23,8 @@ export const ENV = '__ec$e';
 
 export interface CompiledUnit {
   unit: SwapUnit;
+  /** Its sourceURL: the file's (a loader's output node keeps maps of: one of its own, src/loaders/save-maps.ts). */
+  url: string;
   /** The slot the implementation goes to. */
   slot: string;
   /**
@@ -246,7 +248,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
     : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(home ? { home: true as const } : ownNameUsed || superUsed ? { many: classManyName(classRef) } : {}) } : {}) };
-  return { unit, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
+  return { unit, url, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
 }
 
 /** The classes under a node (itself included). */

@@ -11,8 +11,10 @@ import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import { applyToEachScript, syntaxRefusal, waitingForLoader, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
-import { LoaderMap, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
+import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
+import { isUnitUrl, nodeKeepsMap, nodeMapNames, unitMap, unitUrl, updateNodeMaps, type NodeMapTarget } from '../loaders/save-maps';
+import { inlineMapComment } from '../loaders/sourcemap';
 import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
@@ -47,6 +49,12 @@ export class SwapEngine implements PatchEngine {
   private readonly readAhead: ScriptRecord[] = [];
   private readonly bigScripts = new Set<string>();
   private readAheadTimer: NodeJS.Timeout | null = null;
+  /** Per script: does node keep a source map of it (a loader's output under tsx)? */
+  private readonly nodeMapped = new Map<string, Promise<boolean>>();
+  /** Per script of a loader's output: the .ts text its maps answer for now (followMap). */
+  private readonly followed = new Map<string, string>();
+  /** Code compiled with a URL of its own so far (src/loaders/save-maps.ts unitUrl). */
+  private unitCount = 0;
 
   constructor(
     private readonly cdp: Connection,
@@ -145,6 +153,8 @@ export class SwapEngine implements PatchEngine {
     switch (plan.kind) {
       case 'unchanged':
         if (plan.next) state.last = plan.next;
+        // the same JavaScript with another map (a comment or a type changed in the .ts): the lines moved
+        if (shown !== null && (await this.followMap(record, shown))) return { status: 'patched', functions: [], notApplied: [], warnings: [] };
         return { status: 'unchanged' };
       case 'syntax-error':
         return syntaxRefusal(plan.problem, savedText);
@@ -155,7 +165,15 @@ export class SwapEngine implements PatchEngine {
     }
     const counters = countersFor(state, plan);
     const url = sourceUrlOf(record);
-    const compiled: CompiledUnit[] = plan.units.map((u) => compileUnit(state, plan.model, saved, u, url, counters));
+    // a loader's output node keeps a map of (tsx): each function swapped in gets a URL and a map of
+    // its own, so that the program's error.stack names its .ts lines (src/loaders/save-maps.ts)
+    const ownMaps = shown !== null && (await this.nodeKeepsMap(record));
+    const compiled: CompiledUnit[] = plan.units.map((u) => {
+      const c = compileUnit(state, plan.model, saved, u, ownMaps ? unitUrl(record.file, ++this.unitCount) : url, counters);
+      const map = ownMaps ? unitMap(shown!, c.code, u.record.start, u.record.end) : null;
+      if (map) c.code += '\n' + inlineMapComment(map);
+      return c;
+    });
     const t1 = performance.now();
     // the changed functions first: their new code runs as soon as they are in; then the functions
     // that only moved, placed again at their lines (a failure there leaves them where they run, and
@@ -163,18 +181,19 @@ export class SwapEngine implements PatchEngine {
     const changed = compiled.filter((c) => !c.unit.moved);
     const moved = compiled.filter((c) => c.unit.moved);
     if (changed.length) {
-      const installed = await this.install(url, changed, shown ?? saved);
+      const installed = await this.install(changed, shown ?? saved, ownMaps);
       log('install', record.file, changed.length, `${(performance.now() - t1).toFixed(1)} ms`);
       if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     }
     let placed = moved;
     if (moved.length) {
       const t2 = performance.now();
-      const installed = await this.install(url, moved, shown ?? saved);
+      const installed = await this.install(moved, shown ?? saved, ownMaps);
       log('install', record.file, moved.length, 'moved', installed.ok ? '' : installed.reason.message, `${(performance.now() - t2).toFixed(1)} ms`);
       if (!installed.ok) placed = [];
     }
     recordInstalled(state, [...changed, ...placed], saved, counters, placed.length === moved.length ? plan : { driftNote: plan.driftNote });
+    if (shown !== null) await this.followMap(record, shown);
     if (compiled.length) await this.events.onPatched?.(record);
     // functions that only moved were placed again at their lines: not a patch of the file's code when
     // nothing else could be applied (a top-level change alone)
@@ -182,11 +201,53 @@ export class SwapEngine implements PatchEngine {
     return { status: 'patched', functions: plan.changed, notApplied: plan.notApplied, warnings: plan.warnings };
   }
 
-  private async install(url: string, compiled: CompiledUnit[], saved: string): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
+  /**
+   * A loader's output saved (`shown`, with its own map): the code that still runs from what loaded, and
+   * from earlier saves, keeps its maps, whose .ts lines our frames now read through a shift to this
+   * save's .ts (src/loaders/mapped.ts), and so does node, for the program's `error.stack`
+   * (src/loaders/save-maps.ts). False: the .ts text is the one already followed.
+   */
+  private async followMap(record: ScriptRecord, shown: string): Promise<boolean> {
+    const running = await this.registry.runningText(record.scriptId);
+    const loaded = LoaderMap.of(record.file, running);
+    // (per script: each thread of the program that loaded the file has its own maps to follow)
+    const before = this.followed.get(record.scriptId) ?? loaded?.ownSourceText() ?? null;
+    const now = followSource(record.file, shown);
+    if (now === null || now === before) return false;
+    this.followed.set(record.scriptId, now);
+    // node holds the map the module loaded with, and one per function swapped in with a URL of its own
+    const targets: NodeMapTarget[] = [{ names: nodeMapNames(record.file, record.url), update: { map: null, shift: loaded?.shift() ?? null, source: now } }];
+    for (const c of this.registry.compiledOf(record.file)) {
+      const map = isUnitUrl(c.url) && c.shownText !== undefined ? LoaderMap.of(record.file, c.shownText) : null;
+      if (map && map.ownSourceText() !== now) targets.push({ names: [c.url], update: { map: null, shift: map.shift(), source: null } });
+    }
+    if (await this.nodeKeepsMap(record)) await updateNodeMaps(this.cdp, targets);
+    return true;
+  }
+
+  /** Does node keep a source map of this module (asked once)? */
+  private nodeKeepsMap(record: ScriptRecord): Promise<boolean> {
+    let known = this.nodeMapped.get(record.scriptId);
+    if (!known) {
+      known = nodeKeepsMap(this.cdp, nodeMapNames(record.file, record.url));
+      this.nodeMapped.set(record.scriptId, known);
+    }
+    return known;
+  }
+
+  /**
+   * `ownMaps`: the units carry source maps node is to keep (src/loaders/save-maps.ts). node keeps the
+   * map of code made by eval in its hook that decides whether code may be made from strings, which V8
+   * calls only where the context does not allow it outright: an inspector's evaluate allows it unless
+   * told not to (allowUnsafeEvalBlockedByCSP: false).
+   */
+  private async install(compiled: CompiledUnit[], saved: string, ownMaps = false): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    this.registry.expectCompiled(url, compiled.map((c) => c.code), saved);
+    const byUrl = new Map<string, string[]>();
+    for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), c.code]);
+    for (const [url, codes] of byUrl) this.registry.expectCompiled(url, codes, saved);
     try {
-      const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+      const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true, ...(ownMaps ? { allowUnsafeEvalBlockedByCSP: false } : {}) });
       if (r.exceptionDetails) {
         return { ok: false, reason: { code: Codes.ProtocolError, message: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text } };
       }
@@ -206,7 +267,7 @@ export class SwapEngine implements PatchEngine {
     } catch (err) {
       return { ok: false, reason: { code: Codes.ProtocolError, message: protocolMessage(err) } };
     } finally {
-      this.registry.expectCompiled(url, []);
+      for (const url of byUrl.keys()) this.registry.expectCompiled(url, []);
     }
   }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import type { CompiledSource } from '../loaders/compiled';
 import { SWAP_MARK } from '../inject/mark';
+import { forgetSource } from '../loaders/latest-source';
 
 export interface ScriptRecord {
   scriptId: string;
@@ -172,6 +173,7 @@ export class ScriptRegistry {
     } else {
       this.byFile.set(file, [record]);
     }
+    if (record.typescript) forgetSource(file);
     this.byId.set(record.scriptId, record);
     for (const l of this.listeners) l(record);
     return record;
@@ -226,16 +228,20 @@ export class ScriptRegistry {
 
 /**
  * The lines a swapped-in function's code stands on: it is padded with empty lines down to the line
- * before the function (which holds the wrapper that names it), and ends with its sourceURL comment.
+ * before the function (which holds the wrapper that names it), and ends with its sourceURL comment
+ * (and, for a loader's output node keeps maps of, its own source map's: src/loaders/save-maps.ts).
  */
 function compiledLines(code: string): { first: number; last: number; from?: number } {
   let lead = 0;
   while (code.charCodeAt(lead) === 10) lead++;
-  const lines = code.split('\n').length;
+  const lines = code.split('\n');
+  // (after the code: its sourceURL comment, and the map of its own a loader's output gives it)
+  let last = lines.length - 1;
+  while (last > lead && lines[last].startsWith('//# ')) last--;
   // a function on the file's first line: the wrapper stands in front of it, padded out by a comment
   // (src/patch/swap-compile.ts)
   const pad = lead === 0 ? /\/\* *\*\//.exec(code) : null;
-  return { first: lead, last: Math.max(lead, lines - 2), ...(pad ? { from: pad.index + pad[0].length } : {}) };
+  return { first: lead, last: Math.max(lead, last), ...(pad ? { from: pad.index + pad[0].length } : {}) };
 }
 
 /**

@@ -138,6 +138,50 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await ask(cli, 'cont', /price 31 total 62 calls 3 tier Gold/, 'stdout');
   });
 
+  // A save moves .ts lines without moving tsx's output: a comment or a type is dropped (the same code,
+  // another map), and a line added in a method moves the code after it along the module's one line.
+  // Code the save left alone keeps running with the map it loaded with: the program's own error.stack
+  // (node's source map cache), a stop's frames and node's print of an uncaught error named the old
+  // lines until a restart (src/loaders/save-maps.ts). A method swapped in has a map of its own.
+  test('tsx: after saves that move lines, the program\'s own error.stack, a stop and node\'s print name the .ts lines the code is on now', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    const lineOf = (text: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+    const stackLine = async (step: string) => {
+      const m = await ask(cli, 's', /^stack at [^\n]*src\/price\.ts:(\d+):\d+\)?$/m, 'stdout');
+      expect({ step, line: Number(m[1]) }).toEqual({ step, line: lineOf("new Error('here')") });
+    };
+    await stackLine('as loaded');
+    let mark = cli.mark('stderr');
+    edit(file, '// An enum', '// Two lines\n// of comment\n// An enum', saveByRename);
+    await cli.waitFor(/patched src\/price\.ts: no function changed \(comments or layout\)\n/, { stream: 'stderr', after: mark, step: 'comments added' });
+    await stackLine('comment lines added above');
+    mark = cli.mark('stderr');
+    edit(file, 'return qty * this.rate;', 'const r = this.rate;\n    return qty * r;', saveInPlace);
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.price\n/, { stream: 'stderr', after: mark, step: 'a line added in price' });
+    await stackLine('a line added in a method above');
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, "const e = new Error('here');", "const tag = 'where';\n    const e = new Error(tag);", saveByRename);
+    await cli.waitFor(/patched src\/price\.ts: Pricer\.where\n/, { stream: 'stderr', after: mark, step: 'where changed' });
+    {
+      const m = await ask(cli, 's', /^stack at [^\n]*src\/price\.ts:(\d+):\d+\)?$/m, 'stdout');
+      expect(Number(m[1])).toBe(lineOf('const e = new Error(tag);'));
+    }
+    // a stop in code loaded at start: its frame and code frame, then node's own print of the error
+    mark = cli.mark('stderr');
+    cli.send('w\n');
+    const kg = lineOf('const kg = spec.kg;');
+    await cli.waitFor(new RegExp(`at weight \\(src/price\\.ts:${kg}:\\d+\\)[\\s\\S]*> ${kg} \\|     const kg = spec\\.kg;[\\s\\S]*ec> $`), { stream: 'stderr', after: mark, step: 'the stop in weight' });
+    await ask(cli, 'bt', new RegExp(`#0 weight \\(src/price\\.ts:${kg}:\\d+\\)`));
+    mark = cli.mark('stderr');
+    cli.send('cont\n');
+    await cli.waitFor(new RegExp(`src/price\\.ts:${kg}\\n[^\\n]*const kg = spec\\.kg;[\\s\\S]*TypeError[^\\n]*\\n\\s+at Pricer\\.weight \\([^\\n]*src/price\\.ts:${kg}:\\d+\\)`), { stream: 'stderr', after: mark, step: "node's print of the uncaught error" });
+    expect((await cli.exited).code).toBe(1);
+  });
+
   // tsx compiles a save with esbuild's sync API, which posts to esbuild's worker thread and waits for
   // its answer (Atomics.wait), here inside our compile, while the worker's inspector traffic passes
   // through the main thread. The program hung (the save stayed "still patching") when that worker
@@ -213,6 +257,25 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveInPlace);
     await cli.waitFor(/not patched src\/price\.ts: .*800\+ characters.*--engine swap.* EC208/, { stream: 'stderr', after: mark, step: 'refused' });
     await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+  });
+
+  // (the Node 27 stand-in has no LiveEdit)
+  // tsx's output of a save that adds only comments is the same code: LiveEdit has nothing to send, and
+  // the lines moved all the same
+  if (!noLiveEdit) test('tsx with --engine liveedit: comment lines added are "no function changed", and the program\'s error.stack and a stop name the new lines', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--engine', 'liveedit', '--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    const lineOf = (text: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+    const mark = cli.mark('stderr');
+    edit(file, '// An enum', '// Two lines\n// of comment\n// An enum', saveByRename);
+    await cli.waitFor(/patched src\/price\.ts: no function changed \(comments or layout\)\n/, { stream: 'stderr', after: mark, step: 'comments added' });
+    const m = await ask(cli, 's', /^stack at [^\n]*src\/price\.ts:(\d+):\d+\)?$/m, 'stdout');
+    expect(Number(m[1])).toBe(lineOf("new Error('here')"));
+    cli.send('w\n');
+    const kg = lineOf('const kg = spec.kg;');
+    await cli.waitFor(new RegExp(`at weight \\(src/price\\.ts:${kg}:\\d+\\)[\\s\\S]*> ${kg} \\|     const kg = spec\\.kg;[\\s\\S]*ec> $`), { stream: 'stderr', after: mark, step: 'the stop in weight' });
   });
 
   if (major < 22) {

@@ -63,6 +63,8 @@ describe('typescriptLoaderOf', () => {
     [['--import', 'tsx'], 'tsx'],
     [['--import=tsx'], 'tsx'],
     [['-r', 'ts-node/register'], 'ts-node/register'],
+    // (its README's own spelling: a hyphen in the last part)
+    [['-r', 'ts-node/register/transpile-only'], 'ts-node/register/transpile-only'],
     [['--loader', 'ts-node/esm'], 'ts-node/esm'],
     [['--require', '@swc-node/register'], '@swc-node/register'],
     [['--require', './my-hooks.js'], null],

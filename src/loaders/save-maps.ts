@@ -1,0 +1,175 @@
+// After a save of a file a loader compiled (tsx, ts-node, @swc-node/register, …): the source maps that
+// say which .ts line running code came from. Two readers:
+// - our frames, code frames, `bt`, `list` and breakpoints read the script records' maps
+//   (src/loaders/mapped.ts: a map of an older .ts text is read through a line shift to the latest);
+// - the program's own `error.stack`, node's print of an uncaught error and `module.findSourceMap()`
+//   read node's source map cache, which node filled once, when the module loaded (tsx turns node's
+//   source maps on).
+// A save moves .ts lines without moving the JavaScript: a comment, a blank line or a type added in the
+// .ts (tsx drops them: its output is the same code, only its map differs), or a line added in a function
+// above others (tsx writes a module on one line: no JavaScript line moves at all). Left alone, both
+// readers named the old lines for the code below the edit until a restart.
+// Code the swap engine swaps in for such a file carries a URL of its own (the file's, with a
+// `#ec-swap-N` fragment) and a map of its own (unitMap): one URL keeps one map in node, and the module's
+// map cannot be right for both the loaded code and code compiled at another output's positions.
+import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
+import type { Connection } from '../cdp/connection';
+import { swapCuts } from '../inject/boundary';
+import { SWAP_MARK } from '../inject/mark';
+import { forwardLine, type LineShift } from './line-shift';
+import { inlineMapOf, lineStarts, shiftMappings, type RawSourceMap } from './sourcemap';
+import { pathToFileURL } from 'node:url';
+
+/** The URL of the n-th piece of code the swap engine compiles for a file node keeps a map of. */
+export function unitUrl(file: string, n: number): string {
+  return `${pathToFileURL(file).href}#ec-swap-${n}`;
+}
+
+/** Is this script URL one of unitUrl's? */
+export function isUnitUrl(url: string): boolean {
+  return /#ec-swap-\d+$/.test(url);
+}
+
+/**
+ * The map of swapped-in code (`code`: the function at [start, end) of a save's loader output `output`,
+ * padded to its line and column there, with the swap engine's insertions: src/patch/swap-compile.ts):
+ * the output's map, kept to the function (tsx writes a module on one line: its map is the whole
+ * module's) and moved onto the insertions. Without names or the .ts text, which node reads from the
+ * file. Null: the output has no map.
+ */
+export function unitMap(output: string, code: string, start: number, end: number): RawSourceMap | null {
+  const found = inlineMapOf(output);
+  if (!found) return null;
+  const running = code + SWAP_MARK;
+  const cuts = swapCuts(running).sort((a, b) => a.start - b.start || b.end - a.end);
+  const insertions: { at: number; length: number }[] = [];
+  let plain = '';
+  let at = 0;
+  let removed = 0;
+  for (const c of cuts) {
+    if (c.start < at) continue;
+    plain += code.slice(at, c.start);
+    insertions.push({ at: c.start - removed, length: c.end - c.start });
+    removed += c.end - c.start;
+    at = c.end;
+  }
+  plain += code.slice(at);
+  // the function's own place in the output, which is its place in the code without the insertions
+  const starts = lineStarts(output);
+  const from = positionIn(starts, start);
+  const to = positionIn(starts, end);
+  const kept: SourceMapMappings = decode(found.map.mappings).slice(0, to.line + 1).map((segments, l) => {
+    if (l < from.line) return [];
+    return segments
+      .filter((seg) => seg.length >= 4 && (l > from.line || seg[0] >= from.column) && (l < to.line || seg[0] < to.column))
+      .map((seg) => [seg[0], seg[1]!, seg[2]!, seg[3]!] as [number, number, number, number]);
+  });
+  return { version: 3, sources: found.map.sources, names: [], mappings: encode(shiftMappings(kept, plain, insertions)), ...(found.map.sourceRoot ? { sourceRoot: found.map.sourceRoot } : {}) };
+}
+
+function positionIn(starts: readonly number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+  }
+  return { line: lo, column: offset - starts[lo] };
+}
+
+/**
+ * Are two maps of the same .ts text? A loader makes the same output and map of the same text, so when
+ * both carry the text (sourcesContent: tsx, ts-node) that decides: their mappings may differ in columns
+ * when one was moved onto our insertions by the load hook and the other not. Else, their mappings.
+ */
+export function sameMap(a: RawSourceMap, b: RawSourceMap): boolean {
+  if (JSON.stringify(a.sources) !== JSON.stringify(b.sources)) return false;
+  if (a.sourcesContent && b.sourcesContent) return JSON.stringify(a.sourcesContent) === JSON.stringify(b.sourcesContent);
+  return a.mappings === b.mappings;
+}
+
+/** Does `text` carry a map of another .ts text than `current` does? (No map on either side: no.) */
+export function mapChanged(text: string, current: string): boolean {
+  const a = inlineMapOf(text)?.map;
+  const b = inlineMapOf(current)?.map;
+  return !!a && !!b && !sameMap(a, b);
+}
+
+/** What node's cached map of a module is to say from now on. */
+export interface NodeMapUpdate {
+  /** A new map to answer with (LiveEdit replaced the module's code); null: the one node holds. */
+  map: RawSourceMap | null;
+  /** The .ts lines of the map node answers with, shifted to the file's latest text (null: none). */
+  shift: LineShift | null;
+  /** The file's latest .ts text, for node's print of the line an uncaught error came from (null: the map's). */
+  source: string | null;
+}
+
+/** One module's map in node: the names node may keep it under, and what it is to say. */
+export interface NodeMapTarget { names: readonly string[]; update: NodeMapUpdate }
+
+/**
+ * An expression, evaluated in the program, that makes node's cached source map of each target answer
+ * as its update says from now on, and gives for each whether node keeps such a map (false: source maps
+ * are off, or node never saw the module's). node asks the same SourceMap object for each frame
+ * (`findEntry`; `findOrigin` and `payload` for the print of an uncaught error), on node 20 to 26: the
+ * object gets own methods, which ask the prototype's methods of the new map or of itself. Nothing of
+ * node's is replaced; a later save replaces those methods again. No update: only whether node keeps one.
+ */
+export function nodeMapExpression(targets: readonly NodeMapTarget[] | readonly (readonly string[])[]): string {
+  const list = targets.map((t) => ('names' in t ? [t.names, t.update.map, t.update.shift, t.update.source] : [t, null, null, null, true]));
+  return `((list) => {
+  const M = process.getBuiltinModule('module');
+  if (typeof M.findSourceMap !== 'function' || typeof M.SourceMap !== 'function') return list.map(() => false);
+  const P = M.SourceMap.prototype;
+  const forwardLine = ${forwardLine.toString()};
+  const payloadOf = Object.getOwnPropertyDescriptor(P, 'payload')?.get;
+  return list.map(([names, payload, shift, latest, probe]) => {
+    let held;
+    for (const n of names) { try { held = M.findSourceMap(n); } catch {} if (held) break; }
+    if (!held || probe) return !!held;
+    const from = payload ? new M.SourceMap(payload) : held;
+    const line = (l) => (shift && typeof l === 'number' ? forwardLine(shift, l) : l);
+    const own = (name, value) => Object.defineProperty(held, name, { value, configurable: true, writable: true, enumerable: false });
+    own('findEntry', (l, c) => {
+      const e = P.findEntry.call(from, l, c);
+      return e && typeof e.originalLine === 'number' ? { ...e, originalLine: line(e.originalLine) } : e;
+    });
+    if (typeof P.findOrigin === 'function') own('findOrigin', (l, c) => {
+      const o = P.findOrigin.call(from, l, c);
+      return o && typeof o.lineNumber === 'number' ? { ...o, lineNumber: line(o.lineNumber - 1) + 1 } : o;
+    });
+    if (payloadOf) Object.defineProperty(held, 'payload', { configurable: true, enumerable: false, get: () => {
+      const p = payloadOf.call(from);
+      return latest !== null && p && Array.isArray(p.sourcesContent) && p.sourcesContent.length === 1 ? { ...p, sourcesContent: [latest] } : p;
+    } });
+    return true;
+  });
+})(${JSON.stringify(list)})`;
+}
+
+/** The names node may keep a module's map under: its URL as V8 knows it, its path, its file:// URL. */
+export function nodeMapNames(file: string, url: string): string[] {
+  return [...new Set([url, file, pathToFileURL(file).href].filter((n) => n))];
+}
+
+/** Tell node's source map cache what now runs (best effort: a failure changes nothing). */
+export async function updateNodeMaps(cdp: Connection, targets: readonly NodeMapTarget[]): Promise<void> {
+  if (!targets.length) return;
+  await cdp.Runtime.evaluate({ expression: nodeMapExpression(targets), returnByValue: true, silent: true }).catch(() => {});
+}
+
+/**
+ * Does node keep a source map of this module (tsx turns node's source maps on; ts-node does not), and
+ * can code swapped in keep one too (it is compiled by eval, whose map node keeps only where its hook is
+ * asked: not in a program run with --disallow-code-generation-from-strings, which then forbids it)?
+ */
+export async function nodeKeepsMap(cdp: Connection, names: readonly string[]): Promise<boolean> {
+  try {
+    const expression = `(() => { try { (0, eval)('0'); } catch { return [false]; } return ${nodeMapExpression([names])}; })()`;
+    const r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true, allowUnsafeEvalBlockedByCSP: false });
+    return !r.exceptionDetails && Array.isArray(r.result.value) && r.result.value[0] === true;
+  } catch {
+    return false;
+  }
+}
