@@ -543,6 +543,8 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
     f.name = f === root ? o.name : inner ?? (f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name);
   }
   root.parent = null;
+  // a loader's module wrapper that gains a declaration: a change of the module's top level (planWhole)
+  if (root.key === state.wrapper?.key && wrapperGains(state, root, new Set([...state.added.values()].map((a) => a.name))).length) return null;
   // parsed alone: the blocks around it come from the last whole text
   const wrapperNode = o.wrapper ? functionSites(program as Node, new Set(), null).get(o.start)?.node ?? null : null;
   const sites = functionSites(program as Node, new Set(o.topBlocks), wrapperNode);
@@ -634,13 +636,28 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // (members added by earlier saves are the class's now: a function may use them)
   const gained = topChanged ? gainedMembers(state.model, newM) : new Map<string, Set<string>>();
   for (const f of present) { const dot = f.name.indexOf('.'); if (dot > 0) gained.get(f.name.slice(0, dot))?.delete(f.name.slice(dot + 1).replace(/^(get|set) /, '')); }
-  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, gained);
+  // a loader's module wrapper (tsx) that holds the module's scope: its declarations are the top level's
+  const gains = wrapperGains(state, newM.functions.find((f) => f.key === state.wrapper?.key), presentNames);
+  for (const n of gains) notApplied.push({ code: Codes.NewDeclaration, message: `new top-level name ${n}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, gains.length ? new Set([...top.added, ...gains]) : top.added, gained);
   for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
   const drift = driftWarning(state, drifted);
   if (drift.warning) warnings.push(drift.warning);
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
   return planOf([...adding, ...units], changed, notApplied, warnings, newM, sites, next, drift.note, topChanged, addedGlobalsOf(state, adding), 2 * adding.length);
+}
+
+/**
+ * Names a save declares in a loader's module wrapper that holds the module's scope (tsx's
+ * `(()=>{ … })()`) that the loaded wrapper did not: the program's top level does not show them (it is
+ * the wrapper's call), and a function that uses one would call what the running module does not have
+ * (it was swapped in, and threw ReferenceError).
+ */
+function wrapperGains(state: SwapState, wrapper: FunctionRecord | undefined, present: ReadonlySet<string>): string[] {
+  if (!state.wrapper?.holdsScope || !wrapper) return [];
+  const before = state.model.functions.find((f) => f.key === state.wrapper!.key)?.declared;
+  return before ? [...wrapper.declared].filter((n) => !before.has(n) && !present.has(n)) : [];
 }
 
 /** The text a function added by a save takes at the top level: a class member's whole definition, else the function. */

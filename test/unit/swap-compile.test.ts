@@ -127,6 +127,15 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(codes(head)).not.toContain('EC201');
   });
 
+  test('a function that calls one the save declares in the wrapper is refused (EC204), not swapped to throw ReferenceError', () => {
+    const text = src('__filename="/t.ts";(()=>{', 'function work(n) { return n * 2; }', 'module.exports = { work };', '})()');
+    const loaded = load(text);
+    const plan = loaded.save(text.replace('function work(n) { return n * 2; }', 'function fmt(n) { return `<${n}>`; }\nfunction work(n) { return fmt(n * 2); }'));
+    expect(names(plan)).toEqual([]);
+    expect(codes(plan)).toEqual(expect.arrayContaining([Codes.NewDeclaration, Codes.UsesNewDeclaration]));
+    expect(loaded.exports.work(1)).toBe(2);
+  });
+
   test("the module's scope stands inside the wrapper: a function reads and writes the top-level names the file's functions use; one none used is refused (EC216)", () => {
     const text = src('__filename="/t.ts";(()=>{', 'let rate = 2;', 'let bonus = 5;', 'let unused = 9;', 'function price(q) { return q * rate; }', 'function setBonus(b) { return bonus; }', 'module.exports = { price, setBonus };', '})()');
     const loaded = load(text);
