@@ -620,14 +620,14 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const notApplied: NotApplied[] = [];
   // functions added at the top level, by earlier saves (present) and by this one (new): when nothing
   // else of the top level changed, the new ones are added (addNewFunctions)
-  const present = newM.outermost.filter((f) => state.added.has(f.key));
+  const present = topFunctions(state, newM).filter((f) => state.added.has(f.key));
   const consts = state.wrapper ? new Map<number, ConstFunction>() : constFunctions(parsed.program as Node);
   // (the top-level names of the running module and of the save: an added function reaches only those the module kept)
   const topNames = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
   const adds = addNewFunctions(state, newM, sites, saved, present, consts, topNames);
   const members = addNewMembers(state, newM, sites, saved, present, topNames, adds.units, state.nextSlot + 2 * adds.units.length);
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
-  for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts));
+  for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts, saved));
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
   const adding = topChanged ? [] : [...adds.units, ...members.units];
   const presentNames = new Set(present.map((f) => f.name));
@@ -637,9 +637,11 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const gained = topChanged ? gainedMembers(state.model, newM) : new Map<string, Set<string>>();
   for (const f of present) { const dot = f.name.indexOf('.'); if (dot > 0) gained.get(f.name.slice(0, dot))?.delete(f.name.slice(dot + 1).replace(/^(get|set) /, '')); }
   // a loader's module wrapper (tsx) that holds the module's scope: its declarations are the top level's
-  const gains = wrapperGains(state, newM.functions.find((f) => f.key === state.wrapper?.key), presentNames);
+  const addingNames = new Set(adding.map((u) => u.record.name));
+  const gains = wrapperGains(state, newM.functions.find((f) => f.key === state.wrapper?.key), presentNames).filter((n) => !addingNames.has(n));
   for (const n of gains) notApplied.push({ code: Codes.NewDeclaration, message: `new top-level name ${n}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
-  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, gains.length ? new Set([...top.added, ...gains]) : top.added, gained);
+  const addedKeys = new Set([...state.added.keys(), ...adding.map((u) => u.record.key)]);
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, gains.length ? new Set([...top.added, ...gains]) : top.added, gained, addedKeys);
   for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
   const drift = driftWarning(state, drifted);
   if (drift.warning) warnings.push(drift.warning);
@@ -660,11 +662,35 @@ function wrapperGains(state: SwapState, wrapper: FunctionRecord | undefined, pre
   return before ? [...wrapper.declared].filter((n) => !before.has(n) && !present.has(n)) : [];
 }
 
-/** The text a function added by a save takes at the top level: a class member's whole definition, else the function. */
-function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>, consts: ReadonlyMap<number, ConstFunction>): readonly [number, number] {
+/**
+ * The text a function added by a save takes at the top level: a class member's whole definition, else
+ * the function, with the call that names it when esbuild keeps names (tsx: `__name(fmt,"fmt");`).
+ */
+function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>, consts: ReadonlyMap<number, ConstFunction>, text: string): readonly [number, number] {
   const member = sites.get(f.start)?.member;
   const c = consts.get(f.start);
-  return member ? [member.start, member.end] : c ? [c.start, c.end] : [f.start, f.end];
+  return member ? [member.start, member.end] : c ? [c.start, c.end] : [f.start, keepNamesEnd(text, f)];
+}
+
+/** Where esbuild's keepNames call right after a function declaration ends (`__name(fmt,"fmt");`), else the function's end. */
+function keepNamesEnd(text: string, f: FunctionRecord): number {
+  const m = KEEP_NAMES.exec(text.slice(f.end, f.end + f.name.length * 2 + 40));
+  return m && m[1] === f.name && m[2] === f.name ? f.end + m[0].length : f.end;
+}
+const KEEP_NAMES = /^\s*__name\(\s*([\w$]+)\s*,\s*"([\w$]+)"\s*\)\s*;?/;
+
+/** The functions at the module's top level: in a loader's module wrapper that holds its scope (tsx), those directly in it. */
+function topFunctions(state: SwapState, m: ScriptModel): FunctionRecord[] {
+  const wrapper = state.wrapper?.holdsScope ? m.functions.find((f) => f.key === state.wrapper!.key) : undefined;
+  return wrapper ? wrapper.children : m.outermost;
+}
+
+/**
+ * The own text of a loader's module wrapper without the functions the swap engine added (`added`, by
+ * key) and their keepNames calls: what it was at load when nothing else of the top level changed.
+ */
+function wrapperOwn(saved: string, wrapper: FunctionRecord, added: ReadonlySet<string>): string {
+  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? keepNamesEnd(saved, g) : undefined));
 }
 
 /** A top-level `const NAME = function or arrow;` (one declarator), by its function's start. */
@@ -729,11 +755,15 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
  */
 function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>, top: ReadonlySet<string>): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
-  if (state.wrapper) return { units: [], why };
-  // a function declaration, or a `const` that holds a function (written once, as a declaration's binding is)
-  const declared = (f: FunctionRecord) => (sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function')
-    || (consts.get(f.start)?.name === f.name && newM.topDeclared.get(f.name)?.kind === 'const');
-  const fresh = newM.outermost.filter((f) => !state.model.topDeclared.has(f.name) && !state.added.has(f.key) && declared(f));
+  if (state.wrapper && !state.wrapper.holdsScope) return { units: [], why };
+  // a function declaration, or a `const` that holds a function (written once, as a declaration's binding
+  // is); in a loader's module wrapper (tsx), a function declaration directly in it
+  const loadedWrapper = state.wrapper ? state.model.functions.find((f) => f.key === state.wrapper!.key) : undefined;
+  const declared = state.wrapper ? (f: FunctionRecord) => sites.get(f.start)?.node.type === 'FunctionDeclaration'
+    : (f: FunctionRecord) => (sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function')
+      || (consts.get(f.start)?.name === f.name && newM.topDeclared.get(f.name)?.kind === 'const');
+  const loadedHas = (n: string) => (loadedWrapper ? loadedWrapper.declared.has(n) : state.model.topDeclared.has(n));
+  const fresh = topFunctions(state, newM).filter((f) => !loadedHas(f.name) && !state.added.has(f.key) && declared(f));
   if (!fresh.length) return { units: [], why };
   const reachable = new Set([...present.map((f) => f.name), ...fresh.map((f) => f.name)]);
   const units: SwapUnit[] = [];
@@ -753,7 +783,7 @@ function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number,
  * did not change but whose lines moved are placed again (units marked `moved`), within
  * withinMoveBudget; `drifted`: those that moved and were not (the drift warning names them).
  */
-function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map()): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[]; drifted: FunctionRecord[] } {
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map(), addedKeys: ReadonlySet<string> = new Set(state.added.keys())): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[]; drifted: FunctionRecord[] } {
   const oldSites = state.sites;
   const oldByKey = keyIndex(state.model);
   const units: SwapUnit[] = [];
@@ -787,7 +817,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     }
     if (f.key === state.wrapper?.key) {
       // tsx's module wrapper: a change of its own code is a change of the file's top level
-      if (ownText(saved, f, f.children) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+      if (wrapperOwn(saved, f, addedKeys) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
       continue;
     }
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {

@@ -11,14 +11,16 @@ export const NESTED_MARK = '\u0192';
  * The own text of `fn` in `text`. `functions`: functions of the same text sorted by start (all of them,
  * or just those nested directly in fn); each outermost one inside fn becomes one NESTED_MARK.
  */
-export function ownText(text: string, fn: { start: number; end: number }, functions: readonly { start: number; end: number }[]): string {
+export function ownText<F extends { start: number; end: number }>(text: string, fn: { start: number; end: number }, functions: readonly F[], leftOut?: (g: F) => number | undefined): string {
   let out = '';
   let at = fn.start;
   for (const g of functions) {
     if (g.start <= fn.start || g.start < at) continue;
     if (g.start >= fn.end) break;
-    out += text.slice(at, g.start) + NESTED_MARK;
-    at = g.end;
+    // (`leftOut`: a function taken as not there, up to the offset it gives: the swap engine's added ones)
+    const gone = leftOut?.(g);
+    out += text.slice(at, g.start) + (gone === undefined ? NESTED_MARK : '');
+    at = gone ?? g.end;
   }
   return out + text.slice(at, fn.end);
 }

@@ -182,6 +182,26 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     expect((await cli.exited).code).toBe(1);
   });
 
+  // tsx writes `__name(fmt,"fmt");` after each function (esbuild's keepNames), and a CommonJS module
+  // inside its wrapper `(()=>{ … })()`: a new top-level function is added there as in a .js file (it
+  // was refused, and before that its caller was swapped in to throw ReferenceError)
+  test('tsx: a new helper function and the method that calls it are patched; a later change of the helper too', async () => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'price.ts');
+    const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
+    let mark = cli.mark('stderr');
+    // (one save)
+    saveByRename(file, fs.readFileSync(file, 'utf8').replace('export class Pricer {', 'function bonus(qty: number): number {\n  return qty * 100;\n}\n\nexport class Pricer {').replace('return qty * this.rate;', 'return qty * this.rate + bonus(qty);'));
+    await cli.waitFor(/(?<!not )patched src\/price\.ts: (?:Pricer\.price, bonus \(new\)|bonus \(new\), Pricer\.price)\n/, { stream: 'stderr', after: mark, step: 'a new function and its caller' });
+    await ask(cli, 'p', /price 220 total 230 calls 2 tier Gold/, 'stdout');
+    mark = cli.mark('stderr');
+    edit(file, 'return qty * 100;', 'return qty * 1000;', saveInPlace);
+    await cli.waitFor(/(?<!not )patched src\/price\.ts: bonus\n/, { stream: 'stderr', after: mark, step: 'the new function changed' });
+    await ask(cli, 'p', /price 3030 total 3260 calls 3 tier Gold/, 'stdout');
+  });
+
   // tsx compiles a save with esbuild's sync API, which posts to esbuild's worker thread and waits for
   // its answer (Atomics.wait), here inside our compile, while the worker's inspector traffic passes
   // through the main thread. The program hung (the save stayed "still patching") when that worker

@@ -127,10 +127,10 @@ describe("a module in tsx's CommonJS wrapper (`(()=>{ … })()`)", () => {
     expect(codes(head)).not.toContain('EC201');
   });
 
-  test('a function that calls one the save declares in the wrapper is refused (EC204), not swapped to throw ReferenceError', () => {
+  test('a function that uses a name the save declares in the wrapper (not a function it can add) is refused (EC204), not swapped to throw ReferenceError', () => {
     const text = src('__filename="/t.ts";(()=>{', 'function work(n) { return n * 2; }', 'module.exports = { work };', '})()');
     const loaded = load(text);
-    const plan = loaded.save(text.replace('function work(n) { return n * 2; }', 'function fmt(n) { return `<${n}>`; }\nfunction work(n) { return fmt(n * 2); }'));
+    const plan = loaded.save(text.replace('function work(n) { return n * 2; }', 'let limit = 3;\nfunction work(n) { return Math.min(limit, n * 2); }'));
     expect(names(plan)).toEqual([]);
     expect(codes(plan)).toEqual(expect.arrayContaining([Codes.NewDeclaration, Codes.UsesNewDeclaration]));
     expect(loaded.exports.work(1)).toBe(2);
@@ -1226,6 +1226,35 @@ describe('swap: functions that moved without changing', () => {
     expect(p2.kind === 'swap' && p2.units).toEqual([]);
     expect(warningsOf(p2).map((w) => w.message)).toEqual([expect.stringMatching(/^f0, f1, f2 and 497 more did not change but moved 1 line down/)]);
     expect(m.exports.f499()).toBe(499);
+  });
+});
+
+describe('swap: top-level functions a save adds, in the shapes tsx writes', () => {
+  // esbuild keeps names: each function declaration is followed by `__name(f,"f");`
+  const head = 'var __defProp=Object.defineProperty;var __name=(target,value)=>__defProp(target,"name",{value,configurable:true});';
+  test("in tsx's CommonJS wrapper: a helper and its __name call are added, its caller calls it, later saves change both", () => {
+    const body = 'let done=0;function work(n){return n*2}__name(work,"work");module.exports={work,done:()=>done};';
+    const text = src('__filename="/t.ts";(()=>{', head + body, '})()');
+    const h = load(text);
+    const before = h.exports.work;
+    const v2 = text.replace('function work(n){return n*2}', 'function fmt(n){return`<${n}>`}__name(fmt,"fmt");function work(n){done++;return fmt(n*2)}');
+    const p2 = h.save(v2);
+    expect([names(p2), codes(p2)]).toEqual([['work', 'fmt (new)'], []]);
+    expect([before(3), h.exports.done()]).toEqual(['<6>', 1]);
+    const p3 = h.save(v2.replace('`<${n}>`', '`[${n}]`'));
+    expect([names(p3), codes(p3)]).toEqual([['fmt'], []]);
+    expect(before(3)).toBe('[6]');
+    // the wrapper's own code changing beside it is still the top level's
+    const p4 = h.save(v2.replace('`<${n}>`', '`[${n}]`').replace('let done=0;', 'let done=1;'));
+    expect(codes(p4)).toEqual(['EC201']);
+  });
+  test('in an ES module: the __name call after a new declaration is part of it', () => {
+    const body = 'let done=0;function work(n){return n*2}__name(work,"work");export function run(n){return work(n)}';
+    const text = head + body + '\n';
+    const v2 = text.replace('function work(n){return n*2}', 'function fmt(n){return`<${n}>`}__name(fmt,"fmt");function work(n){return fmt(n*2)}');
+    const loaded = readLoaded(addBoundaries(text, 'module', { swap: { module: 'm1' } }), 'module')!;
+    const plan = planSwap(loaded, v2);
+    expect([names(plan), codes(plan)]).toEqual([['work', 'fmt (new)'], []]);
   });
 });
 
