@@ -173,3 +173,19 @@ export async function nodeKeepsMap(cdp: Connection, names: readonly string[]): P
     return false;
   }
 }
+
+/** Whether node keeps a source map of each script of a program (nodeKeepsMap), asked once a script. */
+export class NodeMapsKept {
+  private readonly known = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly cdp: Connection) {}
+
+  of(script: { scriptId: string; file: string; url: string }): Promise<boolean> {
+    let known = this.known.get(script.scriptId);
+    if (!known) {
+      known = nodeKeepsMap(this.cdp, nodeMapNames(script.file, script.url));
+      this.known.set(script.scriptId, known);
+    }
+    return known;
+  }
+}

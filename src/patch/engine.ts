@@ -8,7 +8,7 @@ import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
 import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
-import { mapChanged, nodeKeepsMap, nodeMapNames, updateNodeMaps } from '../loaders/save-maps';
+import { mapChanged, NodeMapsKept, nodeMapNames, updateNodeMaps } from '../loaders/save-maps';
 import { inlineMapOf } from '../loaders/sourcemap';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
 import type { SyntaxProblem } from './functions';
@@ -98,13 +98,15 @@ const LIVE_EDIT_OFF = /no longer available|live.?edit/i;
 export class LiveEditEngine implements PatchEngine {
   private liveEditEnabledAtRuntime = false;
   /** Per script: does node keep a source map of it (a loader's output under tsx)? */
-  private readonly nodeMapped = new Map<string, Promise<boolean>>();
+  private readonly nodeMaps: NodeMapsKept;
 
   constructor(
     private readonly cdp: Connection,
     private readonly registry: ScriptRegistry,
     private readonly events: LiveEditEvents = {},
-  ) {}
+  ) {
+    this.nodeMaps = new NodeMapsKept(cdp);
+  }
 
   apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
     return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
@@ -193,7 +195,7 @@ export class LiveEditEngine implements PatchEngine {
     // one that may restart the top frame (V8 then lets the program go to restart it and stop at its
     // start, and code we ran meanwhile could take that stop: the program hung), and put back if the
     // edit does not go in
-    const tellNode = prepared.mapText !== undefined && (await this.nodeKeepsMap(record));
+    const tellNode = prepared.mapText !== undefined && (await this.nodeMaps.of(record));
     const early = tellNode && options.topFrame?.safe === true;
     const before = record.mapText ?? running;
     if (early) await this.tellNode(record, prepared.mapText!);
@@ -238,7 +240,7 @@ export class LiveEditEngine implements PatchEngine {
    */
   private async mapOnly(record: ScriptRecord, mapText: string): Promise<PatchOutcome> {
     if (!mapChanged(mapText, record.mapText ?? (await this.runningText(record)))) return { status: 'unchanged' };
-    await this.followMap(record, mapText, await this.nodeKeepsMap(record));
+    await this.followMap(record, mapText, await this.nodeMaps.of(record));
     await this.events.onPatched?.(record);
     return { status: 'patched', functions: [], notApplied: [], warnings: [] };
   }
@@ -254,16 +256,6 @@ export class LiveEditEngine implements PatchEngine {
   private async tellNode(record: ScriptRecord, mapText: string): Promise<void> {
     const map = inlineMapOf(mapText)?.map;
     if (map) await updateNodeMaps(this.cdp, [{ names: nodeMapNames(record.file, record.url), update: { map, shift: null, source: null } }]);
-  }
-
-  /** Does node keep a source map of this script (tsx turns node's on; ts-node keeps its own)? Asked once. */
-  private nodeKeepsMap(record: ScriptRecord): Promise<boolean> {
-    let known = this.nodeMapped.get(record.scriptId);
-    if (!known) {
-      known = nodeKeepsMap(this.cdp, nodeMapNames(record.file, record.url));
-      this.nodeMapped.set(record.scriptId, known);
-    }
-    return known;
   }
 
   private async setScriptSource(record: ScriptRecord, text: string, options: ApplyOptions): Promise<{ result: Protocol.Debugger.SetScriptSourceResponse } | { error: NotApplied }> {

@@ -13,7 +13,7 @@ import { applyToEachScript, syntaxRefusal, waitingForLoader, type ApplyOptions, 
 import { likeRunning } from './text';
 import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
-import { isUnitUrl, nodeKeepsMap, nodeMapNames, unitMap, unitUrl, updateNodeMaps, type NodeMapTarget } from '../loaders/save-maps';
+import { isUnitUrl, NodeMapsKept, nodeMapNames, unitMap, unitUrl, updateNodeMaps, type NodeMapTarget } from '../loaders/save-maps';
 import { inlineMapComment } from '../loaders/sourcemap';
 import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
@@ -50,7 +50,7 @@ export class SwapEngine implements PatchEngine {
   private readonly bigScripts = new Set<string>();
   private readAheadTimer: NodeJS.Timeout | null = null;
   /** Per script: does node keep a source map of it (a loader's output under tsx)? */
-  private readonly nodeMapped = new Map<string, Promise<boolean>>();
+  private readonly nodeMaps: NodeMapsKept;
   /** Per script of a loader's output: the .ts text its maps answer for now (followMap). */
   private readonly followed = new Map<string, string>();
   /** Code compiled with a URL of its own so far (src/loaders/save-maps.ts unitUrl). */
@@ -61,6 +61,7 @@ export class SwapEngine implements PatchEngine {
     private readonly registry: ScriptRegistry,
     private readonly events: LiveEditEvents = {},
   ) {
+    this.nodeMaps = new NodeMapsKept(cdp);
     // the event comes before the registry's record of it (LiveSession listens after us)
     cdp.Debugger.on('scriptParsed', (e) => { if (e.length !== undefined && e.length >= READ_AHEAD_FROM) this.bigScripts.add(e.scriptId); });
     registry.onScript((record) => {
@@ -167,7 +168,7 @@ export class SwapEngine implements PatchEngine {
     const url = sourceUrlOf(record);
     // a loader's output node keeps a map of (tsx): each function swapped in gets a URL and a map of
     // its own, so that the program's error.stack names its .ts lines (src/loaders/save-maps.ts)
-    const ownMaps = shown !== null && (await this.nodeKeepsMap(record));
+    const ownMaps = shown !== null && (await this.nodeMaps.of(record));
     const compiled: CompiledUnit[] = plan.units.map((u) => {
       const c = compileUnit(state, plan.model, saved, u, ownMaps ? unitUrl(record.file, ++this.unitCount) : url, counters);
       const map = ownMaps ? unitMap(shown!, c.code, u.record.start, u.record.end) : null;
@@ -221,18 +222,8 @@ export class SwapEngine implements PatchEngine {
       const map = isUnitUrl(c.url) && c.shownText !== undefined ? LoaderMap.of(record.file, c.shownText) : null;
       if (map && map.ownSourceText() !== now) targets.push({ names: [c.url], update: { map: null, shift: map.shift(), source: null } });
     }
-    if (await this.nodeKeepsMap(record)) await updateNodeMaps(this.cdp, targets);
+    if (await this.nodeMaps.of(record)) await updateNodeMaps(this.cdp, targets);
     return true;
-  }
-
-  /** Does node keep a source map of this module (asked once)? */
-  private nodeKeepsMap(record: ScriptRecord): Promise<boolean> {
-    let known = this.nodeMapped.get(record.scriptId);
-    if (!known) {
-      known = nodeKeepsMap(this.cdp, nodeMapNames(record.file, record.url));
-      this.nodeMapped.set(record.scriptId, known);
-    }
-    return known;
   }
 
   /**
