@@ -13,6 +13,8 @@ export interface FunctionRecord {
   name: string;
   /** An anonymous function called where it stands (`(() => { … })()`, tsx's module wrapper): its name is no part of those inside it. Set only when true. */
   wrapper?: true;
+  /** A wrapper's declarations with their kind and line, as a module's top level keeps them (ScriptModel.topDeclared). */
+  wrapperDeclared?: Map<string, { kind: string; line: number }>;
   start: number;
   end: number;
   /** The body: a block including braces, or the expression of a concise arrow. */
@@ -185,8 +187,9 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
 
   const declare = (fn: FunctionRecord | null, names: Set<string>, kindName: string, at: number) => {
     for (const n of names) {
+      const top = fn ? (fn.wrapper ? (fn.wrapperDeclared ??= new Map()) : null) : topDeclared;
       if (fn) fn.declared.add(n);
-      else if (!topDeclared.has(n)) topDeclared.set(n, { kind: kindName, line: lines.lineOf(at) });
+      if (top && !top.has(n)) top.set(n, { kind: kindName, line: lines.lineOf(at) });
     }
   };
 

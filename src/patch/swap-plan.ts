@@ -543,11 +543,12 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
     f.name = f === root ? o.name : inner ?? (f.name.startsWith(baseName) ? o.name + f.name.slice(baseName.length) : f.name);
   }
   root.parent = null;
-  // a loader's module wrapper that gains a declaration: a change of the module's top level (planWhole)
-  if (root.key === state.wrapper?.key && wrapperGains(state, root, new Set([...state.added.values()].map((a) => a.name))).length) return null;
   // parsed alone: the blocks around it come from the last whole text
   const wrapperNode = o.wrapper ? functionSites(program as Node, new Set(), null).get(o.start)?.node ?? null : null;
   const sites = functionSites(program as Node, new Set(o.topBlocks), wrapperNode);
+  // a loader's module wrapper whose own code changed (a declaration, a class member, a statement): a
+  // change of the module's top level, which planWhole reads as one
+  if (root.key === state.wrapper?.key && state.wrapper.holdsScope && wrapperOwn(saved, root, new Set(state.added.keys()), sites) !== state.wrapper.own) return null;
   const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
   const outer = shifted(last.outer, oldEnd, delta, lineDelta);
   const after = lineDelta !== 0 ? outer.filter((f) => f.start >= oldEnd + delta && state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line) : [];
@@ -620,28 +621,30 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const notApplied: NotApplied[] = [];
   // functions added at the top level, by earlier saves (present) and by this one (new): when nothing
   // else of the top level changed, the new ones are added (addNewFunctions)
-  const present = topFunctions(state, newM).filter((f) => state.added.has(f.key));
+  const oldTop = topView(state, state.model);
+  const newTop = topView(state, newM);
+  const present = newTop.outermost.filter((f) => state.added.has(f.key));
   const consts = state.wrapper ? new Map<number, ConstFunction>() : constFunctions(parsed.program as Node);
   // (the top-level names of the running module and of the save: an added function reaches only those the module kept)
-  const topNames = new Set([...state.scope.top, ...newM.topDeclared.keys()]);
-  const adds = addNewFunctions(state, newM, sites, saved, present, consts, topNames);
-  const members = addNewMembers(state, newM, sites, saved, present, topNames, adds.units, state.nextSlot + 2 * adds.units.length);
+  const topNames = new Set([...state.scope.top, ...newTop.topDeclared.keys()]);
+  const adds = addNewFunctions(state, oldTop, newTop, sites, saved, present, consts, topNames);
+  const members = addNewMembers(state, oldTop, newTop, sites, saved, present, topNames, adds.units, state.nextSlot + 2 * adds.units.length);
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
   for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts, saved));
-  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut);
+  // the top level changed (beside what is added): the program's, or a loader's module wrapper's own code
+  const candidates = new Set([...state.added.keys(), ...leftOut.keys()].map((k) => (typeof k === 'string' ? k : k.key)));
+  const wrapperNow = state.wrapper?.holdsScope ? newM.functions.find((f) => f.key === state.wrapper!.key) : undefined;
+  const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut)
+    || (wrapperNow !== undefined && wrapperOwn(saved, wrapperNow, candidates, sites) !== state.wrapper!.own);
   const adding = topChanged ? [] : [...adds.units, ...members.units];
   const presentNames = new Set(present.map((f) => f.name));
-  const top = topChanged ? topLevelReasons(state.model, newM, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
+  const top = topChanged ? topLevelReasons(oldTop, newTop, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
   // (members added by earlier saves are the class's now: a function may use them)
-  const gained = topChanged ? gainedMembers(state.model, newM) : new Map<string, Set<string>>();
+  const gained = topChanged ? gainedMembers(oldTop, newTop) : new Map<string, Set<string>>();
   for (const f of present) { const dot = f.name.indexOf('.'); if (dot > 0) gained.get(f.name.slice(0, dot))?.delete(f.name.slice(dot + 1).replace(/^(get|set) /, '')); }
-  // a loader's module wrapper (tsx) that holds the module's scope: its declarations are the top level's
-  const addingNames = new Set(adding.map((u) => u.record.name));
-  const gains = wrapperGains(state, newM.functions.find((f) => f.key === state.wrapper?.key), presentNames).filter((n) => !addingNames.has(n));
-  for (const n of gains) notApplied.push({ code: Codes.NewDeclaration, message: `new top-level name ${n}: a running module cannot gain declarations (restart to use it, or declare it inside the function that uses it)` });
   const addedKeys = new Set([...state.added.keys(), ...adding.map((u) => u.record.key)]);
-  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, gains.length ? new Set([...top.added, ...gains]) : top.added, gained, addedKeys);
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, gained, addedKeys);
   for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
   const drift = driftWarning(state, drifted);
   if (drift.warning) warnings.push(drift.warning);
@@ -651,22 +654,10 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
 }
 
 /**
- * Names a save declares in a loader's module wrapper that holds the module's scope (tsx's
- * `(()=>{ … })()`) that the loaded wrapper did not: the program's top level does not show them (it is
- * the wrapper's call), and a function that uses one would call what the running module does not have
- * (it was swapped in, and threw ReferenceError).
- */
-function wrapperGains(state: SwapState, wrapper: FunctionRecord | undefined, present: ReadonlySet<string>): string[] {
-  if (!state.wrapper?.holdsScope || !wrapper) return [];
-  const before = state.model.functions.find((f) => f.key === state.wrapper!.key)?.declared;
-  return before ? [...wrapper.declared].filter((n) => !before.has(n) && !present.has(n)) : [];
-}
-
-/**
  * The text a function added by a save takes at the top level: a class member's whole definition, else
  * the function, with the call that names it when esbuild keeps names (tsx: `__name(fmt,"fmt");`).
  */
-function extentOf(f: FunctionRecord, sites: Map<number, FunctionSite>, consts: ReadonlyMap<number, ConstFunction>, text: string): readonly [number, number] {
+function extentOf(f: FunctionRecord, sites: ReadonlyMap<number, FunctionSite>, consts: ReadonlyMap<number, ConstFunction>, text: string): readonly [number, number] {
   const member = sites.get(f.start)?.member;
   const c = consts.get(f.start);
   return member ? [member.start, member.end] : c ? [c.start, c.end] : [f.start, keepNamesEnd(text, f)];
@@ -679,19 +670,24 @@ function keepNamesEnd(text: string, f: FunctionRecord): number {
 }
 const KEEP_NAMES = /^\s*__name\(\s*([\w$]+)\s*,\s*"([\w$]+)"\s*\)\s*;?/;
 
-/** The functions at the module's top level: in a loader's module wrapper that holds its scope (tsx), those directly in it. */
-function topFunctions(state: SwapState, m: ScriptModel): FunctionRecord[] {
+/**
+ * The module's top level as the planner reads it: in a loader's module wrapper that holds the module's
+ * scope (tsx's CommonJS `(()=>{ … })()`), the wrapper's body, the functions directly in it and the
+ * names it declares (the program's own top level is only the wrapper's call).
+ */
+function topView(state: SwapState, m: ScriptModel): ScriptModel {
   const wrapper = state.wrapper?.holdsScope ? m.functions.find((f) => f.key === state.wrapper!.key) : undefined;
-  return wrapper ? wrapper.children : m.outermost;
+  return wrapper ? { ...m, outermost: wrapper.children, topDeclared: wrapper.wrapperDeclared ?? new Map() } : m;
 }
 
 /**
- * The own text of a loader's module wrapper without the functions the swap engine added (`added`, by
- * key) and their keepNames calls: what it was at load when nothing else of the top level changed.
+ * The own text of a loader's module wrapper without the functions and class members the swap engine
+ * added (`added`, by key; extentOf): what it was at load when nothing else of the top level changed.
  */
-function wrapperOwn(saved: string, wrapper: FunctionRecord, added: ReadonlySet<string>): string {
-  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? keepNamesEnd(saved, g) : undefined));
+function wrapperOwn(saved: string, wrapper: FunctionRecord, added: ReadonlySet<string>, sites: Map<number, FunctionSite>): string {
+  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? extentOf(g, sites, NO_CONSTS, saved) : undefined));
 }
+const NO_CONSTS: ReadonlyMap<number, ConstFunction> = new Map();
 
 /** A top-level `const NAME = function or arrow;` (one declarator), by its function's start. */
 interface ConstFunction { name: string; start: number; end: number }
@@ -713,15 +709,15 @@ function constFunctions(program: Node): Map<number, ConstFunction> {
  * slot later versions go to. The program's code, unchanged or not, reaches it as a property. Not a
  * field, a constructor, a computed or #private key, nor one that uses #private names (`why`).
  */
-function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], top: ReadonlySet<string>, functions: readonly SwapUnit[], firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewMembers(state: SwapState, oldTop: ScriptModel, newTop: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], top: ReadonlySet<string>, functions: readonly SwapUnit[], firstSlot: number): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
-  if (state.wrapper) return { units: [], why };
-  const had = classMembers(state.model);
+  if (state.wrapper && !state.wrapper.holdsScope) return { units: [], why };
+  const had = classMembers(oldTop);
   const presentKeys = new Set(present.map((f) => f.key));
   const units: SwapUnit[] = [];
   // (the functions saves added, this one's included: `functions`)
   const reachable = new Set([...addedGlobalsOf(state, functions).keys()]);
-  for (const f of newM.outermost) {
+  for (const f of newTop.outermost) {
     const site = sites.get(f.start);
     const member = site?.member;
     const cls = site?.classNode;
@@ -729,7 +725,7 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
     const name = cls.id.name as string;
     const own = f.name.slice(name.length + 1);
     if (!f.name.startsWith(name + '.') || had.get(name)?.has(own) || presentKeys.has(f.key) || state.added.has(f.key)) continue;
-    if (state.model.topDeclared.get(name)?.kind !== 'class' || newM.topDeclared.get(name)?.kind !== 'class') continue;
+    if (oldTop.topDeclared.get(name)?.kind !== 'class' || newTop.topDeclared.get(name)?.kind !== 'class') continue;
     if (member.kind === 'constructor' || member.computed || member.key.type === 'PrivateIdentifier') continue;
     const key = member.key.type === 'Identifier' ? member.key.name as string : typeof member.key.value === 'string' ? member.key.value : null;
     if (key === null) continue;
@@ -749,21 +745,18 @@ function addNewMembers(state: SwapState, newM: ScriptModel, sites: Map<number, F
  * dispatch's: SwapUnit.dispatch): the swap engine
  * compiles each in the module's scope like a swapped function and keeps it in its slot, and the
  * functions of the save that call it are compiled to call it there. The running module gains no
- * binding: its unchanged code cannot name it, only swapped-in code. Not in a loader's module
- * wrapper (tsx), nor an exported function (the top level's `export` is then a change of its own),
- * nor one that uses a top-level name the module did not keep (`why`, by name).
+ * binding: its unchanged code cannot name it, only swapped-in code. In a loader's module wrapper
+ * that holds the module's scope (tsx), its body is the top level (topView). Not an exported function
+ * (the top level's `export` is then a change of its own), nor one that uses a top-level name the
+ * module did not keep (`why`, by name).
  */
-function addNewFunctions(state: SwapState, newM: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>, top: ReadonlySet<string>): { units: SwapUnit[]; why: Map<string, string> } {
+function addNewFunctions(state: SwapState, oldTop: ScriptModel, newTop: ScriptModel, sites: Map<number, FunctionSite>, saved: string, present: readonly FunctionRecord[], consts: ReadonlyMap<number, ConstFunction>, top: ReadonlySet<string>): { units: SwapUnit[]; why: Map<string, string> } {
   const why = new Map<string, string>();
   if (state.wrapper && !state.wrapper.holdsScope) return { units: [], why };
-  // a function declaration, or a `const` that holds a function (written once, as a declaration's binding
-  // is); in a loader's module wrapper (tsx), a function declaration directly in it
-  const loadedWrapper = state.wrapper ? state.model.functions.find((f) => f.key === state.wrapper!.key) : undefined;
-  const declared = state.wrapper ? (f: FunctionRecord) => sites.get(f.start)?.node.type === 'FunctionDeclaration'
-    : (f: FunctionRecord) => (sites.get(f.start)?.node.type === 'FunctionDeclaration' && newM.topDeclared.get(f.name)?.kind === 'function')
-      || (consts.get(f.start)?.name === f.name && newM.topDeclared.get(f.name)?.kind === 'const');
-  const loadedHas = (n: string) => (loadedWrapper ? loadedWrapper.declared.has(n) : state.model.topDeclared.has(n));
-  const fresh = topFunctions(state, newM).filter((f) => !loadedHas(f.name) && !state.added.has(f.key) && declared(f));
+  // a function declaration, or a `const` that holds a function (written once, as a declaration's binding is)
+  const declared = (f: FunctionRecord) => (sites.get(f.start)?.node.type === 'FunctionDeclaration' && newTop.topDeclared.get(f.name)?.kind === 'function')
+    || (consts.get(f.start)?.name === f.name && newTop.topDeclared.get(f.name)?.kind === 'const');
+  const fresh = newTop.outermost.filter((f) => !oldTop.topDeclared.has(f.name) && !state.added.has(f.key) && declared(f));
   if (!fresh.length) return { units: [], why };
   const reachable = new Set([...present.map((f) => f.name), ...fresh.map((f) => f.name)]);
   const units: SwapUnit[] = [];
@@ -817,7 +810,8 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     }
     if (f.key === state.wrapper?.key) {
       // tsx's module wrapper: a change of its own code is a change of the file's top level
-      if (wrapperOwn(saved, f, addedKeys) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+      // (reported with its reasons by planWhole: topChanged)
+      if (!topChanged && wrapperOwn(saved, f, addedKeys, sites) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
       continue;
     }
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {

@@ -11,16 +11,16 @@ export const NESTED_MARK = '\u0192';
  * The own text of `fn` in `text`. `functions`: functions of the same text sorted by start (all of them,
  * or just those nested directly in fn); each outermost one inside fn becomes one NESTED_MARK.
  */
-export function ownText<F extends { start: number; end: number }>(text: string, fn: { start: number; end: number }, functions: readonly F[], leftOut?: (g: F) => number | undefined): string {
+export function ownText<F extends { start: number; end: number }>(text: string, fn: { start: number; end: number }, functions: readonly F[], leftOut?: (g: F) => readonly [number, number] | undefined): string {
   let out = '';
   let at = fn.start;
   for (const g of functions) {
     if (g.start <= fn.start || g.start < at) continue;
     if (g.start >= fn.end) break;
-    // (`leftOut`: a function taken as not there, up to the offset it gives: the swap engine's added ones)
+    // (`leftOut`: a function taken as not there, with the text around it it gives: the swap engine's added ones)
     const gone = leftOut?.(g);
-    out += text.slice(at, g.start) + (gone === undefined ? NESTED_MARK : '');
-    at = gone ?? g.end;
+    out += gone ? text.slice(at, gone[0]) : text.slice(at, g.start) + NESTED_MARK;
+    at = gone ? gone[1] : g.end;
   }
   return out + text.slice(at, fn.end);
 }

@@ -185,7 +185,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   // tsx writes `__name(fmt,"fmt");` after each function (esbuild's keepNames), and a CommonJS module
   // inside its wrapper `(()=>{ … })()`: a new top-level function is added there as in a .js file (it
   // was refused, and before that its caller was swapped in to throw ReferenceError)
-  test('tsx: a new helper function and the method that calls it are patched; a later change of the helper too', async () => {
+  test('tsx: a new helper function and the method that calls it are patched; a later change of the helper too; a new method of a class', async () => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');
     const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
@@ -200,6 +200,11 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     edit(file, 'return qty * 100;', 'return qty * 1000;', saveInPlace);
     await cli.waitFor(/(?<!not )patched src\/price\.ts: bonus\n/, { stream: 'stderr', after: mark, step: 'the new function changed' });
     await ask(cli, 'p', /price 3030 total 3260 calls 3 tier Gold/, 'stdout');
+    // a method added to the class (in the module tsx wraps), with the method that calls it
+    mark = cli.mark('stderr');
+    saveByRename(file, fs.readFileSync(file, 'utf8').replace('  weight(spec', '  extra(qty: number): number {\n    return qty * 2;\n  }\n\n  weight(spec').replace('+ bonus(qty);', '+ bonus(qty) + this.extra(qty);'));
+    await cli.waitFor(/(?<!not )patched src\/price\.ts: (?:Pricer\.price, Pricer\.extra \(new\)|Pricer\.extra \(new\), Pricer\.price)\n/, { stream: 'stderr', after: mark, step: 'a new method and its caller' });
+    await ask(cli, 'p', /price 4048 total 7308 calls 4 tier Gold/, 'stdout');
   });
 
   // tsx compiles a save with esbuild's sync API, which posts to esbuild's worker thread and waits for

@@ -1248,6 +1248,19 @@ describe('swap: top-level functions a save adds, in the shapes tsx writes', () =
     const p4 = h.save(v2.replace('`<${n}>`', '`[${n}]`').replace('let done=0;', 'let done=1;'));
     expect(codes(p4)).toEqual(['EC201']);
   });
+  test("in tsx's CommonJS wrapper: a method added to a class and the method calling it are patched, and the new method changed later", () => {
+    const body = 'class Counter{n=0;static{__name(this,"Counter")}bump(){this.n+=1;return this.n}}const c=new Counter();module.exports={bump:()=>c.bump()};';
+    const text = src('__filename="/t.ts";(()=>{', head + body, '})()');
+    const h = load(text);
+    const v2 = text.replace('bump(){this.n+=1;return this.n}', 'bump(){this.n+=this.step();return this.n}step(){return 10}');
+    const p2 = h.save(v2);
+    expect([names(p2).sort(), codes(p2)]).toEqual([['Counter.bump', 'Counter.step (new)'], []]);
+    expect(h.exports.bump()).toBe(10);
+    // a later change of the added method goes to its slot
+    const p3 = h.save(v2.replace('step(){return 10}', 'step(){return 100}'));
+    expect([names(p3), codes(p3)]).toEqual([['Counter.step'], []]);
+    expect(h.exports.bump()).toBe(110);
+  });
   test('in an ES module: the __name call after a new declaration is part of it', () => {
     const body = 'let done=0;function work(n){return n*2}__name(work,"work");export function run(n){return work(n)}';
     const text = head + body + '\n';
