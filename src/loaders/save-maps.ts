@@ -114,20 +114,28 @@ export interface NodeMapTarget { names: readonly string[]; update: NodeMapUpdate
  * are off, or node never saw the module's). node asks the same SourceMap object for each frame
  * (`findEntry`; `findOrigin` and `payload` for the print of an uncaught error), on node 20 to 26: the
  * object gets own methods, which ask the prototype's methods of the new map or of itself. Nothing of
- * node's is replaced; a later save replaces those methods again. No update: only whether node keeps one.
+ * node's is replaced; a later save replaces those methods again. The source-map-support that ts-node
+ * bundles (its caches shared through a global of that library's) is made to read the module's map
+ * again: ts-node's answer is the save's output, which our compile of it went through, and ts-node's
+ * output keeps its lines, so that map is right for the code that runs: LiveEdit's whole new text, or
+ * under the swap engine the functions that stand where they stood and those swapped in or placed
+ * again at the new output's lines.
  */
-export function nodeMapExpression(targets: readonly NodeMapTarget[] | readonly (readonly string[])[]): string {
-  const list = targets.map((t) => ('names' in t ? [t.names, t.update.map, t.update.shift, t.update.source] : [t, null, null, null, true]));
+export function nodeMapExpression(targets: readonly NodeMapTarget[]): string {
+  const list = targets.map((t) => [t.names, t.update.map, t.update.shift, t.update.source]);
   return `((list) => {
   const M = process.getBuiltinModule('module');
-  if (typeof M.findSourceMap !== 'function' || typeof M.SourceMap !== 'function') return list.map(() => false);
-  const P = M.SourceMap.prototype;
+  const P = typeof M.SourceMap === 'function' ? M.SourceMap.prototype : null;
   const forwardLine = ${forwardLine.toString()};
-  const payloadOf = Object.getOwnPropertyDescriptor(P, 'payload')?.get;
-  return list.map(([names, payload, shift, latest, probe]) => {
+  const payloadOf = P && Object.getOwnPropertyDescriptor(P, 'payload')?.get;
+  const sms = globalThis[Symbol.for('source-map-support/sharedData')];
+  return list.map(([names, payload, shift, latest]) => {
+    if (sms && typeof sms.sourceMapCache === 'object') {
+      for (const n of names) for (const cache of [sms.sourceMapCache, sms.fileContentsCache]) if (cache) delete cache[n];
+    }
     let held;
-    for (const n of names) { try { held = M.findSourceMap(n); } catch {} if (held) break; }
-    if (!held || probe) return !!held;
+    if (P && typeof M.findSourceMap === 'function') for (const n of names) { try { held = M.findSourceMap(n); } catch {} if (held) break; }
+    if (!held) return false;
     const from = payload ? new M.SourceMap(payload) : held;
     const line = (l) => (shift && typeof l === 'number' ? forwardLine(shift, l) : l);
     const own = (name, value) => Object.defineProperty(held, name, { value, configurable: true, writable: true, enumerable: false });
@@ -159,31 +167,43 @@ export async function updateNodeMaps(cdp: Connection, targets: readonly NodeMapT
   await cdp.Runtime.evaluate({ expression: nodeMapExpression(targets), returnByValue: true, silent: true }).catch(() => {});
 }
 
-/**
- * Does node keep a source map of this module (tsx turns node's source maps on; ts-node does not), and
- * can code swapped in keep one too (it is compiled by eval, whose map node keeps only where its hook is
- * asked: not in a program run with --disallow-code-generation-from-strings, which then forbids it)?
- */
-export async function nodeKeepsMap(cdp: Connection, names: readonly string[]): Promise<boolean> {
-  try {
-    const expression = `(() => { try { (0, eval)('0'); } catch { return [false]; } return ${nodeMapExpression([names])}; })()`;
-    const r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true, allowUnsafeEvalBlockedByCSP: false });
-    return !r.exceptionDetails && Array.isArray(r.result.value) && r.result.value[0] === true;
-  } catch {
-    return false;
-  }
+/** Who in the program keeps a source map of a module, to be told after a save. */
+export interface MapKeepers {
+  /** node (tsx turns node's source maps on). */
+  node: boolean;
+  /** node, for code made by eval too: swapped-in code can carry its own (not where the program forbids code from strings). */
+  evalMaps: boolean;
+  /** The source-map-support ts-node bundles, which keeps maps of its own. */
+  sms: boolean;
 }
 
-/** Whether node keeps a source map of each script of a program (nodeKeepsMap), asked once a script. */
+/** An expression, evaluated in the program, that says who keeps a map of the module named `names` (MapKeepers). */
+export function keepersExpression(names: readonly string[]): string {
+  return `((names) => {
+  const M = process.getBuiltinModule('module');
+  let node = false;
+  if (typeof M.findSourceMap === 'function') for (const n of names) { try { if (M.findSourceMap(n)) { node = true; break; } } catch {} }
+  let evalMaps = node;
+  if (node) { try { (0, eval)('0'); } catch { evalMaps = false; } }
+  const sms = globalThis[Symbol.for('source-map-support/sharedData')];
+  return { node, evalMaps, sms: !!(sms && typeof sms.sourceMapCache === 'object') };
+})(${JSON.stringify(names)})`;
+}
+
+const NO_KEEPERS: MapKeepers = { node: false, evalMaps: false, sms: false };
+
+/** Who keeps a source map of each script of a program (keepersExpression), asked once a script. */
 export class NodeMapsKept {
-  private readonly known = new Map<string, Promise<boolean>>();
+  private readonly known = new Map<string, Promise<MapKeepers>>();
 
   constructor(private readonly cdp: Connection) {}
 
-  of(script: { scriptId: string; file: string; url: string }): Promise<boolean> {
+  of(script: { scriptId: string; file: string; url: string }): Promise<MapKeepers> {
     let known = this.known.get(script.scriptId);
     if (!known) {
-      known = nodeKeepsMap(this.cdp, nodeMapNames(script.file, script.url));
+      // (as the install's evaluate: node's hook for code from strings runs only then)
+      known = this.cdp.Runtime.evaluate({ expression: keepersExpression(nodeMapNames(script.file, script.url)), returnByValue: true, silent: true, allowUnsafeEvalBlockedByCSP: false })
+        .then((r) => (r.exceptionDetails || !r.result.value ? NO_KEEPERS : { ...NO_KEEPERS, ...(r.result.value as MapKeepers) }), () => NO_KEEPERS);
       this.known.set(script.scriptId, known);
     }
     return known;

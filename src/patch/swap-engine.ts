@@ -168,7 +168,7 @@ export class SwapEngine implements PatchEngine {
     const url = sourceUrlOf(record);
     // a loader's output node keeps a map of (tsx): each function swapped in gets a URL and a map of
     // its own, so that the program's error.stack names its .ts lines (src/loaders/save-maps.ts)
-    const ownMaps = shown !== null && (await this.nodeMaps.of(record));
+    const ownMaps = shown !== null && (await this.nodeMaps.of(record)).evalMaps;
     const compiled: CompiledUnit[] = plan.units.map((u) => {
       const c = compileUnit(state, plan.model, saved, u, ownMaps ? unitUrl(record.file, ++this.unitCount) : url, counters);
       const map = ownMaps ? unitMap(shown!, c.code, u.record.start, u.record.end) : null;
@@ -222,7 +222,8 @@ export class SwapEngine implements PatchEngine {
       const map = isUnitUrl(c.url) && c.shownText !== undefined ? LoaderMap.of(record.file, c.shownText) : null;
       if (map && map.ownSourceText() !== now) targets.push({ names: [c.url], update: { map: null, shift: map.shift(), source: null } });
     }
-    if (await this.nodeMaps.of(record)) await updateNodeMaps(this.cdp, targets);
+    const keepers = await this.nodeMaps.of(record);
+    if (keepers.node || keepers.sms) await updateNodeMaps(this.cdp, targets);
     return true;
   }
 

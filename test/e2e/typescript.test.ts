@@ -143,10 +143,16 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   // Code the save left alone keeps running with the map it loaded with: the program's own error.stack
   // (node's source map cache), a stop's frames and node's print of an uncaught error named the old
   // lines until a restart (src/loaders/save-maps.ts). A method swapped in has a map of its own.
-  test('tsx: after saves that move lines, the program\'s own error.stack, a stop and node\'s print name the .ts lines the code is on now', async () => {
+  // ts-node (LiveEdit by default) keeps lines and comments, and its own source-map-support prints the
+  // program's traces from the output it compiled last: which our compile of a save went through
+  test.each([
+    { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {} },
+    { name: 'ts-node (auto)', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: [], env: TS_NODE },
+    { name: 'ts-node, swap', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE },
+  ])('$name: after saves that move lines, the program\'s own error.stack, a stop and the uncaught error\'s print name the .ts lines the code is on now', async ({ run, engine, env }) => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');
-    const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
+    const cli = start([...engine, '--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready/, { step: 'start' });
     const lineOf = (text: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
     const stackLine = async (step: string) => {

@@ -9,7 +9,7 @@ import { backwardLine, forwardLine, lineShift } from '../../src/loaders/line-shi
 import { LoaderMap, followSource } from '../../src/loaders/mapped';
 import { forgetSource, latestSource } from '../../src/loaders/latest-source';
 import { inlineMapComment, inlineMapOf } from '../../src/loaders/sourcemap';
-import { isUnitUrl, mapChanged, nodeMapExpression, unitMap, unitUrl } from '../../src/loaders/save-maps';
+import { isUnitUrl, keepersExpression, mapChanged, nodeMapExpression, unitMap, unitUrl } from '../../src/loaders/save-maps';
 import { delimited } from '../../src/inject/boundary';
 
 describe('lineShift', () => {
@@ -109,11 +109,19 @@ describe('unitMap: the map of a swapped-in function', () => {
 
 describe('nodeMapExpression', () => {
   // run in a context whose `process.getBuiltinModule('module')` is node's own, with a fake cache
-  function run(expr: string, held: unknown): unknown {
+  function run(expr: string, held: unknown, globals: object = {}): unknown {
     const M = require('node:module') as typeof import('node:module');
     const fakeModule = { SourceMap: M.SourceMap, findSourceMap: (n: string) => (n === 'file:///src/n.ts' ? held : undefined) };
-    return vm.runInNewContext(expr, { process: { getBuiltinModule: () => fakeModule } });
+    return vm.runInNewContext(expr, { process: { getBuiltinModule: () => fakeModule }, ...globals });
   }
+  test("ts-node's source-map-support forgets the module's map (it reads the save's output again)", () => {
+    const key = Symbol.for('source-map-support/sharedData');
+    const sms = { sourceMapCache: { 'file:///src/t.ts': {}, 'file:///src/other.ts': {} }, fileContentsCache: { 'file:///src/t.ts': 'x' } };
+    expect(run(keepersExpression(['/src/t.ts', 'file:///src/t.ts']), undefined, { [key]: sms })).toEqual({ node: false, evalMaps: false, sms: true });
+    const next = { version: 3, sources: ['/src/t.ts'], names: [], mappings: '' };
+    expect(run(nodeMapExpression([{ names: ['/src/t.ts', 'file:///src/t.ts'], update: { map: next, shift: null, source: null } }]), undefined, { [key]: sms })).toEqual([false]);
+    expect(sms).toEqual({ sourceMapCache: { 'file:///src/other.ts': {} }, fileContentsCache: {} });
+  });
   const ts = 'a\nb\nc';
   const payload = { version: 3, sources: ['/src/n.ts'], sourcesContent: [ts], names: [], mappings: encode([[[0, 0, 1, 0]], [[0, 0, 2, 0]]]) };
 
@@ -134,7 +142,8 @@ describe('nodeMapExpression', () => {
     const next = { ...payload, mappings: encode([[[0, 0, 0, 0]], [[0, 0, 0, 0]]]) };
     expect(run(nodeMapExpression([{ names: ['file:///src/n.ts'], update: { map: next, shift: null, source: null } }, { names: ['/elsewhere.ts'], update: { map: next, shift: null, source: null } }]), held)).toEqual([true, false]);
     expect(held.findEntry(1, 0)).toMatchObject({ originalLine: 0 });
-    expect(run(nodeMapExpression([['file:///src/n.ts'], ['/x.ts']]), held)).toEqual([true, false]);
+    expect(run(keepersExpression(['/x.ts', 'file:///src/n.ts']), held)).toEqual({ node: true, evalMaps: true, sms: false });
+    expect(run(keepersExpression(['/x.ts']), held)).toEqual({ node: false, evalMaps: false, sms: false });
   });
 });
 
