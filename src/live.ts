@@ -115,7 +115,10 @@ export class LiveSession implements PromptSession {
     this.breakOnSetting = opts.breakOn ?? 'unhandled';
     this.registry = new ScriptRegistry(async (scriptId) => (await cdp.Debugger.getScriptSource({ scriptId })).scriptSource);
     void cdp.closed.then(() => { this.disconnected = true; });
-    this.pause = new PauseSession(cdp, this.registry, { beforeResume: () => this.breaks.flushDeferred() });
+    this.pause = new PauseSession(cdp, this.registry, {
+      beforeResume: () => this.breaks.flushDeferred(),
+      addedFunction: async (file, name) => (this.engine instanceof SwapEngine ? this.engine.addedFunction(file, name) : null),
+    });
     this.breaks = new Breakpoints(cdp, () => this.pause.standsAtCodelessEnd(), (file, line) => this.locateInRunning(file, line));
     // the engine ./api.ts chose before the program ran (README, "Choosing the engine"); what it sends
     // waits while a step of ours is on its way (engine-connection.ts)

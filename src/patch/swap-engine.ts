@@ -18,7 +18,7 @@ import { inlineMapComment } from '../loaders/sourcemap';
 import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
-import { planSwap, readLoaded, type SwapState } from './swap-plan';
+import { addedGlobalsOf, planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, countersFor, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
 import { debug } from '../util/log';
 
@@ -225,6 +225,20 @@ export class SwapEngine implements PatchEngine {
     const keepers = await this.nodeMaps.of(record);
     if (keepers.node || keepers.sms) await updateNodeMaps(this.cdp, targets);
     return true;
+  }
+
+  /**
+   * The global holding a top-level function a save added to this file under `name` (its first
+   * version, which passes each call to the newest), or null: the prompt calls it by name
+   * (PauseSession.evaluateSeeing), though the running module has no binding of it.
+   */
+  async addedFunction(file: string, name: string): Promise<string | null> {
+    for (const record of this.registry.scriptsOf(file)) {
+      const state = await this.states.get(record.scriptId)?.catch(() => null);
+      const slot = state ? addedGlobalsOf(state).get(name) : undefined;
+      if (slot) return slot;
+    }
+    return null;
   }
 
   /**

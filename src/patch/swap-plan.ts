@@ -580,7 +580,7 @@ function planOf(units: SwapUnit[], changed: ChangedFunction[], notApplied: NotAp
 }
 
 /** The globals of the functions saves added (SwapState.added), by name, and those of `adding` (this save's). */
-function addedGlobalsOf(state: SwapState, adding: readonly SwapUnit[] = []): Map<string, string> {
+export function addedGlobalsOf(state: SwapState, adding: readonly SwapUnit[] = []): Map<string, string> {
   const out = new Map<string, string>();
   for (const a of state.added.values()) if (!a.member) out.set(a.name, slotName(state.module, a.n));
   for (const u of adding) if (!u.member) out.set(u.record.name, slotName(state.module, u.shape.n));

@@ -165,7 +165,7 @@ export class PauseSession {
    * `beforeResume`: run before every resume (the one place breakpoints cleared where the program
    * stood leave V8: after a step it would abort, before a resume it is safe; v8-rules.ts).
    */
-  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void> } = {}) {
+  constructor(private readonly cdp: Connection, private readonly registry: ScriptRegistry, private readonly hooks: { beforeResume?(): Promise<void>; addedFunction?(file: string, name: string): Promise<string | null> } = {}) {
     cdp.Debugger.on('paused', (e) => {
       this.v8Said(true);
       this.onPaused(e);
@@ -925,6 +925,11 @@ export class PauseSession {
     }
     const missing = /^ReferenceError: ([\w$]+) is not defined/.exec(r.message)?.[1];
     if (frameIndex === null || !missing) return r;
+    // a function a save added to the frame's file (swap engine): no binding of the module, kept in a
+    // global of ours; the expression sees it by its name (and any other it names, in turn)
+    const file = this.record(this.current?.callFrames[frameIndex]?.location.scriptId ?? '')?.file;
+    const added = file ? await this.hooks.addedFunction?.(file, missing) : null;
+    if (added) return this.evaluateSeeing(`((${missing}) => (${expression}))(globalThis[${JSON.stringify(added)}])`, frameIndex);
     const b = await this.binding(frameIndex, missing);
     if (b.kind === 'here' && (b.variable.viaEnv || b.variable.viaScope)) {
       // a swapped-in closure reaches its enclosing function's locals through its environment object,

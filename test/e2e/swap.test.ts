@@ -224,6 +224,11 @@ describe.each(lines)('$label', ({ bin }) => {
     await cli.waitFor(/Error: seven\n\s+at decorate \(app\.js:45:\d+\)\n\s+at label \(app\.js:31:\d+\)[\s\S]*> 45 \|   if \(n === 7\) throw[\s\S]*locals: n = 7\n[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop in the new function' });
     // (its own dispatch's `arguments` is not a local of the user's)
     expect(cli.stderr().slice(mark)).not.toMatch(/locals: n = 7, arguments/);
+    // the prompt calls it by name, though the running module has no binding of it (in its own frame,
+    // and in its caller's, which names it in the code it runs)
+    await ask(cli, 'p decorate(3)', /(?:^|> )'<3>'\n/m);
+    await ask(cli, 'up', /label/);
+    await ask(cli, 'p [decorate(4), n]', /(?:^|> )\[ '<4>', 7 \]\n/m);
     mark = cli.mark('stderr');
     saveInPlace(file, v2.replace("throw new Error('seven');", "return '(seven)';"));
     await patched(cli, mark, /patched app\.js: decorate\n/, 'the fix of the new function');
