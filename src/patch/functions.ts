@@ -107,6 +107,8 @@ function contextualName(fn: Node, parent: Node | undefined, text: string): strin
       return prefix + base;
     }
     case 'ExportDefaultDeclaration': return 'default';
+    // esbuild's keepNames (tsx): `const fmt = __name((n) => …, "fmt")` names the function as written
+    case 'CallExpression': return parent.callee.type === 'Identifier' && parent.callee.name === '__name' && parent.arguments[0] === fn && parent.arguments[1]?.type === 'Literal' && typeof parent.arguments[1].value === 'string' ? parent.arguments[1].value : null;
     default: return null;
   }
 }

@@ -624,7 +624,8 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const oldTop = topView(state, state.model);
   const newTop = topView(state, newM);
   const present = newTop.outermost.filter((f) => state.added.has(f.key));
-  const consts = state.wrapper ? new Map<number, ConstFunction>() : constFunctions(parsed.program as Node);
+  const wrapperNode = state.wrapper?.holdsScope ? moduleWrapper(parsed.program as Node) : null;
+  const consts = constFunctions(!state.wrapper ? (parsed.program as Node).body : wrapperNode ? wrapperNode.body.body : []);
   // (the top-level names of the running module and of the save: an added function reaches only those the module kept)
   const topNames = new Set([...state.scope.top, ...newTop.topDeclared.keys()]);
   const adds = addNewFunctions(state, oldTop, newTop, sites, saved, present, consts, topNames);
@@ -685,19 +686,26 @@ function topView(state: SwapState, m: ScriptModel): ScriptModel {
  * added (`added`, by key; extentOf): what it was at load when nothing else of the top level changed.
  */
 function wrapperOwn(saved: string, wrapper: FunctionRecord, added: ReadonlySet<string>, sites: Map<number, FunctionSite>): string {
-  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? extentOf(g, sites, NO_CONSTS, saved) : undefined));
+  const body = sites.get(wrapper.start)?.node.body;
+  const consts = body?.type === 'BlockStatement' ? constFunctions(body.body) : new Map<number, ConstFunction>();
+  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? extentOf(g, sites, consts, saved) : undefined));
 }
-const NO_CONSTS: ReadonlyMap<number, ConstFunction> = new Map();
 
 /** A top-level `const NAME = function or arrow;` (one declarator), by its function's start. */
 interface ConstFunction { name: string; start: number; end: number }
 
-function constFunctions(program: Node): Map<number, ConstFunction> {
+function constFunctions(statements: readonly Node[]): Map<number, ConstFunction> {
   const out = new Map<number, ConstFunction>();
-  for (const st of program.body as Node[]) {
+  const isFunction = (n: Node | null | undefined) => n?.type === 'ArrowFunctionExpression' || n?.type === 'FunctionExpression';
+  for (const st of statements) {
     if (st.type !== 'VariableDeclaration' || st.kind !== 'const' || st.declarations.length !== 1) continue;
     const d = st.declarations[0];
-    if (d.id.type === 'Identifier' && d.init && (d.init.type === 'ArrowFunctionExpression' || d.init.type === 'FunctionExpression')) out.set(d.init.start, { name: d.id.name, start: st.start, end: st.end });
+    if (d.id.type !== 'Identifier' || !d.init) continue;
+    // (esbuild keeps names as `const fmt=__name((n)=>…,"fmt")`: tsx)
+    const named = d.init.type === 'CallExpression' && d.init.callee.type === 'Identifier' && d.init.callee.name === '__name' && d.init.arguments.length === 2
+      && isFunction(d.init.arguments[0]) && d.init.arguments[1].type === 'Literal' && d.init.arguments[1].value === d.id.name ? d.init.arguments[0] : null;
+    const fn = isFunction(d.init) ? d.init : named;
+    if (fn) out.set(fn.start, { name: d.id.name, start: st.start, end: st.end });
   }
   return out;
 }

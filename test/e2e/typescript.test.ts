@@ -191,7 +191,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   // tsx writes `__name(fmt,"fmt");` after each function (esbuild's keepNames), and a CommonJS module
   // inside its wrapper `(()=>{ … })()`: a new top-level function is added there as in a .js file (it
   // was refused, and before that its caller was swapped in to throw ReferenceError)
-  test('tsx: a new helper function and the method that calls it are patched; a later change of the helper too; a new method of a class', async () => {
+  test('tsx: a new helper function and the method that calls it are patched; a later change of the helper too; a new method of a class; a new const arrow', async () => {
     const dir = fixture();
     const file = path.join(dir, 'src', 'price.ts');
     const cli = start(['--break-on', 'uncaught', bin, '--import', 'tsx', 'src/index.ts'], dir, 'pipe');
@@ -211,6 +211,11 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     saveByRename(file, fs.readFileSync(file, 'utf8').replace('  weight(spec', '  extra(qty: number): number {\n    return qty * 2;\n  }\n\n  weight(spec').replace('+ bonus(qty);', '+ bonus(qty) + this.extra(qty);'));
     await cli.waitFor(/(?<!not )patched src\/price\.ts: (?:Pricer\.price, Pricer\.extra \(new\)|Pricer\.extra \(new\), Pricer\.price)\n/, { stream: 'stderr', after: mark, step: 'a new method and its caller' });
     await ask(cli, 'p', /price 4048 total 7308 calls 4 tier Gold/, 'stdout');
+    // a `const` holding an arrow (tsx writes `const half=__name(…,"half")`)
+    mark = cli.mark('stderr');
+    saveByRename(file, fs.readFileSync(file, 'utf8').replace('export class Pricer {', 'const half = (q: number): number => q / 2;\n\nexport class Pricer {').replace('+ this.extra(qty);', '+ this.extra(qty) + half(qty);'));
+    await cli.waitFor(/(?<!not )patched src\/price\.ts: (?:Pricer\.price, half \(new\)|half \(new\), Pricer\.price)\n/, { stream: 'stderr', after: mark, step: 'a new const arrow and its caller' });
+    await ask(cli, 'p', /price 5062\.5 total 12370\.5 calls 5 tier Gold/, 'stdout');
   });
 
   // tsx compiles a save with esbuild's sync API, which posts to esbuild's worker thread and waits for

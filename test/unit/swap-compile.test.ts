@@ -1261,6 +1261,18 @@ describe('swap: top-level functions a save adds, in the shapes tsx writes', () =
     expect([names(p3), codes(p3)]).toEqual([['Counter.step'], []]);
     expect(h.exports.bump()).toBe(110);
   });
+  test("in tsx's CommonJS wrapper: a `const` holding an arrow, written `const f=__name(…)`, is added, and changed later", () => {
+    const body = 'let done=0;function work(n){return n*2}__name(work,"work");module.exports={work};';
+    const text = src('__filename="/t.ts";(()=>{', head + body, '})()');
+    const h = load(text);
+    const v2 = text.replace('function work(n){return n*2}', 'const fmt=__name(n=>`<${n}>`,"fmt");function work(n){return fmt(n*2)}');
+    const p2 = h.save(v2);
+    expect([names(p2), codes(p2)]).toEqual([['work', 'fmt (new)'], []]);
+    expect(h.exports.work(3)).toBe('<6>');
+    const p3 = h.save(v2.replace('`<${n}>`', '`[${n}]`'));
+    expect([names(p3), codes(p3)]).toEqual([['fmt'], []]);
+    expect(h.exports.work(3)).toBe('[6]');
+  });
   test('in an ES module: the __name call after a new declaration is part of it', () => {
     const body = 'let done=0;function work(n){return n*2}__name(work,"work");export function run(n){return work(n)}';
     const text = head + body + '\n';
