@@ -309,6 +309,25 @@ export function swapCuts(text: string): { start: number; end: number; meta: stri
   return out;
 }
 
+/**
+ * `text` without the ranges `cuts` (in order; one that starts inside the one before is part of it):
+ * the text as written, and each cut with `at`, the offset it stood at in that text.
+ */
+export function uncut<C extends { start: number; end: number }>(text: string, cuts: readonly C[]): { text: string; cuts: (C & { at: number })[] } {
+  let out = '';
+  let at = 0;
+  let removed = 0;
+  const placed: (C & { at: number })[] = [];
+  for (const c of cuts) {
+    if (c.start < at) continue;
+    out += text.slice(at, c.start);
+    placed.push({ ...c, at: c.start - removed });
+    removed += c.end - c.start;
+    at = c.end;
+  }
+  return { text: out + text.slice(at), cuts: placed };
+}
+
 export function isSwapText(text: string): boolean {
   return text.endsWith(SWAP_MARK);
 }

@@ -14,10 +14,11 @@
 // map cannot be right for both the loaded code and code compiled at another output's positions.
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import type { Connection } from '../cdp/connection';
-import { swapCuts } from '../inject/boundary';
+import { swapCuts, uncut } from '../inject/boundary';
+import { LineIndex } from '../util/line-index';
 import { SWAP_MARK } from '../inject/mark';
 import { forwardLine, type LineShift } from './line-shift';
-import { inlineMapOf, lineStarts, shiftMappings, type RawSourceMap } from './sourcemap';
+import { inlineMapOf, shiftMappings, type RawSourceMap } from './sourcemap';
 import { pathToFileURL } from 'node:url';
 
 /** The URL of the n-th piece of code the swap engine compiles for a file node keeps a map of. */
@@ -40,24 +41,13 @@ export function isUnitUrl(url: string): boolean {
 export function unitMap(output: string, code: string, start: number, end: number): RawSourceMap | null {
   const found = inlineMapOf(output);
   if (!found) return null;
-  const running = code + SWAP_MARK;
-  const cuts = swapCuts(running).sort((a, b) => a.start - b.start || b.end - a.end);
-  const insertions: { at: number; length: number }[] = [];
-  let plain = '';
-  let at = 0;
-  let removed = 0;
-  for (const c of cuts) {
-    if (c.start < at) continue;
-    plain += code.slice(at, c.start);
-    insertions.push({ at: c.start - removed, length: c.end - c.start });
-    removed += c.end - c.start;
-    at = c.end;
-  }
-  plain += code.slice(at);
+  // (the code read back as the registry reads it: with the mark its insertions are cuts)
+  const { text: plain, cuts } = uncut(code, swapCuts(code + SWAP_MARK));
+  const insertions = cuts.map((c) => ({ at: c.at, length: c.end - c.start }));
   // the function's own place in the output, which is its place in the code without the insertions
-  const starts = lineStarts(output);
-  const from = positionIn(starts, start);
-  const to = positionIn(starts, end);
+  const lines = new LineIndex(output);
+  const from = lines.position(start);
+  const to = lines.position(end);
   const kept: SourceMapMappings = decode(found.map.mappings).slice(0, to.line + 1).map((segments, l) => {
     if (l < from.line) return [];
     return segments
@@ -65,16 +55,6 @@ export function unitMap(output: string, code: string, start: number, end: number
       .map((seg) => [seg[0], seg[1]!, seg[2]!, seg[3]!] as [number, number, number, number]);
   });
   return { version: 3, sources: found.map.sources, names: [], mappings: encode(shiftMappings(kept, plain, insertions)), ...(found.map.sourceRoot ? { sourceRoot: found.map.sourceRoot } : {}) };
-}
-
-function positionIn(starts: readonly number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
-  }
-  return { line: lo, column: offset - starts[lo] };
 }
 
 /**
@@ -207,5 +187,11 @@ export class NodeMapsKept {
       this.known.set(script.scriptId, known);
     }
     return known;
+  }
+
+  /** Does something in the program keep a map of the script that a save is to tell (node, or ts-node's source-map-support)? */
+  async toTell(script: { scriptId: string; file: string; url: string }): Promise<boolean> {
+    const k = await this.of(script);
+    return k.node || k.sms;
   }
 }

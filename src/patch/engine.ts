@@ -195,8 +195,7 @@ export class LiveEditEngine implements PatchEngine {
     // one that may restart the top frame (V8 then lets the program go to restart it and stop at its
     // start, and code we ran meanwhile could take that stop: the program hung), and put back if the
     // edit does not go in
-    const keepers = prepared.mapText !== undefined ? await this.nodeMaps.of(record) : null;
-    const tellNode = keepers !== null && (keepers.node || keepers.sms);
+    const tellNode = prepared.mapText !== undefined && (await this.nodeMaps.toTell(record));
     const early = tellNode && options.topFrame?.safe === true;
     const before = record.mapText ?? running;
     if (early) await this.tellNode(record, prepared.mapText!);
@@ -241,8 +240,7 @@ export class LiveEditEngine implements PatchEngine {
    */
   private async mapOnly(record: ScriptRecord, mapText: string): Promise<PatchOutcome> {
     if (!mapChanged(mapText, record.mapText ?? (await this.runningText(record)))) return { status: 'unchanged' };
-    const keepers = await this.nodeMaps.of(record);
-    await this.followMap(record, mapText, keepers.node || keepers.sms);
+    await this.followMap(record, mapText, await this.nodeMaps.toTell(record));
     await this.events.onPatched?.(record);
     return { status: 'patched', functions: [], notApplied: [], warnings: [] };
   }

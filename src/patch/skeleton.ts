@@ -163,7 +163,6 @@ export function usesGainedMembers(text: string, gained: Map<string, Set<string>>
   return [...used];
 }
 
-/** Why a changed function that uses a member its class gains in the same save is not patched. */
 /** Free names of a function: used in it (nested functions included) but declared nowhere inside it. */
 function freeNames(f: FunctionRecord): Set<string> {
   const inside = new Set<string>();
@@ -183,6 +182,7 @@ export function newDeclarationUse(f: FunctionRecord, added: ReadonlySet<string>)
   return needs.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` } : null;
 }
 
+/** Why a changed function that uses a member its class gains in the same save is not patched. */
 export function gainedMembersMessage(fn: string, members: string[]): string {
   return `${fn} not patched: it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`;
 }

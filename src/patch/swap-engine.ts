@@ -222,8 +222,7 @@ export class SwapEngine implements PatchEngine {
       const map = isUnitUrl(c.url) && c.shownText !== undefined ? LoaderMap.of(record.file, c.shownText) : null;
       if (map && map.ownSourceText() !== now) targets.push({ names: [c.url], update: { map: null, shift: map.shift(), source: null } });
     }
-    const keepers = await this.nodeMaps.of(record);
-    if (keepers.node || keepers.sms) await updateNodeMaps(this.cdp, targets);
+    if (await this.nodeMaps.toTell(record)) await updateNodeMaps(this.cdp, targets);
     return true;
   }
 

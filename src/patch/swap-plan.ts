@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, uncut, type DispatchShape, type Node } from '../inject/boundary';
 import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes, type Code } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -211,19 +211,14 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
  */
 export function readLoaded(running: string, kind: ModuleKind): SwapState | null {
   if (!isSwapText(running)) return null;
-  const cuts = transformCuts(running);
-  let original = '';
-  let at = 0;
-  let removed = 0;
+  const { text: original, cuts } = uncut(running, transformCuts(running));
   const fnSites: { at: number; shape: DispatchShape }[] = [];
   const classSites = new Map<number, { n: number; suffix: string }>();
   let module = '';
   let prologueAt = -1;
   let kept: string[] = [];
   for (const c of cuts) {
-    if (c.start < at) continue;
-    original += running.slice(at, c.start);
-    const pos = c.start - removed;
+    const pos = c.at;
     if (c.meta !== undefined) {
       const s = swapSite(c.meta, pos);
       if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
@@ -232,10 +227,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
       if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); }
     }
-    removed += c.end - c.start;
-    at = c.end;
   }
-  original += running.slice(at);
   let program: acorn.Program;
   try { program = parseSource(original, kind); } catch { return null; }
   const model = describeScript(original, kind, program);
@@ -548,7 +540,7 @@ function planFast(state: SwapState, saved: string): SwapPlan | null {
   const sites = functionSites(program as Node, new Set(o.topBlocks), wrapperNode);
   // a loader's module wrapper whose own code changed (a declaration, a class member, a statement): a
   // change of the module's top level, which planWhole reads as one
-  if (root.key === state.wrapper?.key && state.wrapper.holdsScope && wrapperOwn(saved, root, new Set(state.added.keys()), sites) !== state.wrapper.own) return null;
+  if (root.key === state.wrapper?.key && wrapperOwn(state, saved, root, sites) !== state.wrapper.own) return null;
   const lineDelta = newlines(saved, p, oldEnd + delta) - newlines(a, p, oldEnd);
   const outer = shifted(last.outer, oldEnd, delta, lineDelta);
   const after = lineDelta !== 0 ? outer.filter((f) => f.start >= oldEnd + delta && state.runningLine.get(f.key) !== undefined && state.runningLine.get(f.key) !== f.line) : [];
@@ -633,10 +625,9 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const leftOut = new Map<FunctionRecord, readonly [number, number]>();
   for (const f of [...present, ...adds.units.map((u) => u.record), ...members.units.map((u) => u.record)]) leftOut.set(f, extentOf(f, sites, consts, saved));
   // the top level changed (beside what is added): the program's, or a loader's module wrapper's own code
-  const candidates = new Set([...state.added.keys(), ...leftOut.keys()].map((k) => (typeof k === 'string' ? k : k.key)));
-  const wrapperNow = state.wrapper?.holdsScope ? newM.functions.find((f) => f.key === state.wrapper!.key) : undefined;
+  const wrapperNow = state.wrapper ? newM.functions.find((f) => f.key === state.wrapper!.key) : undefined;
   const topChanged = state.topTokens !== topLevelTokens(newM, state.kind, leftOut)
-    || (wrapperNow !== undefined && wrapperOwn(saved, wrapperNow, candidates, sites) !== state.wrapper!.own);
+    || (wrapperNow !== undefined && ownText(saved, wrapperNow, wrapperNow.children, (g) => leftOut.get(g)) !== state.wrapper!.own);
   const adding = topChanged ? [] : [...adds.units, ...members.units];
   const presentNames = new Set(present.map((f) => f.name));
   const top = topChanged ? topLevelReasons(oldTop, newTop, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
@@ -644,8 +635,7 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   // (members added by earlier saves are the class's now: a function may use them)
   const gained = topChanged ? gainedMembers(oldTop, newTop) : new Map<string, Set<string>>();
   for (const f of present) { const dot = f.name.indexOf('.'); if (dot > 0) gained.get(f.name.slice(0, dot))?.delete(f.name.slice(dot + 1).replace(/^(get|set) /, '')); }
-  const addedKeys = new Set([...state.added.keys(), ...adding.map((u) => u.record.key)]);
-  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, gained, addedKeys);
+  const { units, changed, warnings, drifted } = checkFunctions(state, newM.functions, sites, saved, notApplied, topChanged, top.added, gained);
   for (const u of adding) changed.push({ name: `${u.record.name} (new)`, line: u.record.line, async: u.record.async, generator: u.record.generator });
   const drift = driftWarning(state, drifted);
   if (drift.warning) warnings.push(drift.warning);
@@ -682,13 +672,14 @@ function topView(state: SwapState, m: ScriptModel): ScriptModel {
 }
 
 /**
- * The own text of a loader's module wrapper without the functions and class members the swap engine
- * added (`added`, by key; extentOf): what it was at load when nothing else of the top level changed.
+ * The own text of a loader's module wrapper without the functions and class members earlier saves
+ * added (extentOf): what it was at load when nothing else of the top level changed. (planWhole leaves
+ * out this save's additions too, from the extents it has.)
  */
-function wrapperOwn(saved: string, wrapper: FunctionRecord, added: ReadonlySet<string>, sites: Map<number, FunctionSite>): string {
+function wrapperOwn(state: SwapState, saved: string, wrapper: FunctionRecord, sites: Map<number, FunctionSite>): string {
   const body = sites.get(wrapper.start)?.node.body;
   const consts = body?.type === 'BlockStatement' ? constFunctions(body.body) : new Map<number, ConstFunction>();
-  return ownText(saved, wrapper, wrapper.children, (g) => (added.has(g.key) ? extentOf(g, sites, consts, saved) : undefined));
+  return ownText(saved, wrapper, wrapper.children, (g) => (state.added.has(g.key) ? extentOf(g, sites, consts, saved) : undefined));
 }
 
 /** A top-level `const NAME = function or arrow;` (one declarator), by its function's start. */
@@ -784,7 +775,7 @@ function addNewFunctions(state: SwapState, oldTop: ScriptModel, newTop: ScriptMo
  * did not change but whose lines moved are placed again (units marked `moved`), within
  * withinMoveBudget; `drifted`: those that moved and were not (the drift warning names them).
  */
-function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map(), addedKeys: ReadonlySet<string> = new Set(state.added.keys())): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[]; drifted: FunctionRecord[] } {
+function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Map<number, FunctionSite>, saved: string, notApplied: NotApplied[], topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>> = new Map()): { units: SwapUnit[]; changed: ChangedFunction[]; warnings: NotApplied[]; drifted: FunctionRecord[] } {
   const oldSites = state.sites;
   const oldByKey = keyIndex(state.model);
   const units: SwapUnit[] = [];
@@ -816,12 +807,9 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       if (line !== undefined && line !== f.line) moved.push(f);
       continue;
     }
-    if (f.key === state.wrapper?.key) {
-      // tsx's module wrapper: a change of its own code is a change of the file's top level
-      // (reported with its reasons by planWhole: topChanged)
-      if (!topChanged && wrapperOwn(saved, f, addedKeys, sites) !== state.wrapper.own) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
-      continue;
-    }
+    // tsx's module wrapper: a change of its own code is a change of the file's top level, which
+    // planWhole reports with its reasons (topChanged; planFast hands it such a save)
+    if (f.key === state.wrapper?.key) continue;
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {
       notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
       continue;
