@@ -131,9 +131,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchedSession> {
   // the engine is chosen while the program waits in the preload: the files it loads get its transform
   const choosing = chooseAtLaunch(cdp, engine, { preload: PRELOAD, boundaries: opts.boundaries !== false, loader: oneLineLoader(command.nodeArgs, env.NODE_OPTIONS ?? '') });
   const chosen = await choosing;
-  log('engine', chosen);
+  log('engine', { ...chosen, scripts: chosen.scripts.length });
   if (chosen.important) opts.onWarning?.(chosen.note);
   const session = new LiveSession(cdp, { ...opts, cwd, startedAt, retryBoundaries: opts.boundaries === false ? 'off' : 'added', engine: chosen.kind }) as LaunchedSession;
+  session.knowEarlyScripts(chosen.scripts); // (the Debugger stays enabled: they are not sent again)
   session.target = target;
   session.program = { kind: 'launched', pid: target.pid, nodeVersion: node.version, stdin: target.stdin, exited: target.exited, engine: chosen.kind, engineProbe: chosen.probe };
   // The program is gone: say so, and let go of the watcher and the connection (nothing keeps the caller alive).

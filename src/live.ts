@@ -516,6 +516,14 @@ export class LiveSession implements PromptSession {
   }
 
   /**
+   * Launch: the scripts the engine choice saw before this session listened (node's internals, the
+   * preload): none is the program's; their URLs name the frames shown in them.
+   */
+  knowEarlyScripts(scripts: readonly Protocol.Debugger.ScriptParsedEvent[]): void {
+    this.registry.knowUrls(scripts);
+  }
+
+  /**
    * Turn the Debugger on and set what stops the program: the requests go out together, not one
    * answer at a time. The Runtime domain stays off: nothing here needs its events, and with it on V8
    * records a detailed stack trace for every exception (a throw-heavy program ran 1.6–2.2× slower;

@@ -149,7 +149,7 @@ function real(file: string): string {
  * Leaves the Debugger domain enabled (the session enables it again: nothing of the program's own has
  * been parsed yet, only the preload and node's internals).
  */
-export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean; loader?: string | null }): Promise<EngineDecision> {
+export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts: { preload: string; boundaries: boolean; loader?: string | null }): Promise<EngineDecision & { scripts: Protocol.Debugger.ScriptParsedEvent[] }> {
   const list = await enableAndList(cdp);
   const preload = real(opts.preload);
   // The program may not have reached the preload when we connect (we connect as soon as node prints
@@ -171,7 +171,7 @@ export async function chooseAtLaunch(cdp: Connection, choice: EngineChoice, opts
     loader: opts.loader,
   });
   if (choice === 'auto' && opts.boundaries) await tellTransform(cdp, decision.kind);
-  return decision;
+  return { ...decision, scripts: list.seen };
 }
 
 /**

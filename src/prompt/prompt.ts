@@ -9,7 +9,7 @@ import type { StdinRouter } from '../launch/stdin';
 import { codeFrame } from '../report/codeFrame';
 import { displayPath, type Style } from '../report/format';
 import { COMMANDS, parsePropertyAssignment, helpText, parseAssignment, parseBreak, parseIndex, outsideNote, parseLine, pausedNote, pausingNote, type CommandName } from './commands';
-import { backtrace, errorStackLines, exceptionHeadline, firstProgramPlace, formatValue, frameLine, isLastChance, localsLine, messageLines, stackLines } from './render';
+import { backtrace, errorStackLines, exceptionHeadline, firstProgramPlace, formatValue, frameLine, isLastChance, localsLine, messageLines, placeOf, stackLines } from './render';
 import type { BreakOn, FrameView, Pause, PromptSession, RetryFailure } from './session';
 import { BREAK_ON_MODES } from './session';
 import { CLOSED, isOpen, next, readingOf, type PromptEffect, type PromptInput, type PromptMode } from './mode';
@@ -469,7 +469,7 @@ export class Prompt {
     this.selected = Math.max(0, this.frames.findIndex((f) => f.origin === 'program'));
     if (note) this.out(note);
     const f = this.frames[this.selected];
-    if (f) this.out(`${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
+    if (f) this.out(`${f.name} (${placeOf(f)}:${f.line}:${f.column})`);
     this.out(await this.code(this.selected, 2));
   }
 
@@ -498,7 +498,7 @@ export class Prompt {
     this.selected = n;
     const f = this.frames[n];
     if (f.idle) return this.out(frameLine(f, true));
-    this.out(`#${n} ${f.name} (${f.file ?? 'node internal'}:${f.line}:${f.column})`);
+    this.out(`#${n} ${f.name} (${placeOf(f)}:${f.line}:${f.column})`);
     this.out(await this.code(n, 2));
   }
 
@@ -557,7 +557,7 @@ export class Prompt {
   /** `name at file:line` of a frame, for messages. */
   private where(index: number): string {
     const f = this.frames[index];
-    return f ? `${f.name} at ${f.file ?? 'node internal'}:${f.line}` : `frame ${index}`;
+    return f ? `${f.name} at ${placeOf(f)}:${f.line}` : `frame ${index}`;
   }
 
   private async edit(): Promise<void> {
@@ -624,7 +624,7 @@ export class Prompt {
     const failed = await this.d.session.retryFailure(p);
     if (failed) return this.showRetryFailure(failed);
     const top = this.frames[this.selected];
-    const where = top ? `${top.name} (${top.file ?? 'node internal'}:${top.line}:${top.column})` : 'node internals';
+    const where = top ? `${top.name} (${placeOf(top)}:${top.line}:${top.column})` : 'node internals';
     const st = this.d.style;
     switch (p.kind) {
       case 'exception': {

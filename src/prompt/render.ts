@@ -138,6 +138,14 @@ export function firstProgramPlace(exception: RemoteObject | undefined, isOwn: (f
   return null;
 }
 
+/**
+ * Where a frame's code is, as node's stack traces put it: the file, else the script's URL
+ * (`node:internal/timers`), else `<anonymous>` (code with no URL: an eval, an inspector evaluate).
+ */
+export function placeOf(f: Pick<FrameView, 'file' | 'url'>): string {
+  return f.file ?? f.url ?? '<anonymous>';
+}
+
 /** Is this the preload's last chance, where node is about to end the program (the one frame of edit-continue's with no file we know: session/frames.ts)? */
 export function isLastChance(f: FrameView): boolean {
   return f.origin === 'edit-continue' && f.file === null;
@@ -147,7 +155,7 @@ export function frameLine(f: FrameView, selected = false): string {
   if (f.idle) return `${selected ? '>' : ' '}#${f.index} (the program was idle: edit-continue's no-op stopped it)`;
   // edit-continue's last chance: its name says what it is
   if (isLastChance(f)) return `${selected ? '>' : ' '}#${f.index} ${f.name}`;
-  const where = f.file ? `${f.file}:${f.line}:${f.column}` : `<${f.origin === 'node' ? 'node internal' : 'unknown'}>`;
+  const where = `${placeOf(f)}:${f.line}:${f.column}`;
   return `${selected ? '>' : ' '}#${f.index} ${f.name} (${where})`;
 }
 

@@ -9,6 +9,7 @@ import { originOf, type Origin } from '../util/origin';
 import { LoaderMap } from '../loaders/mapped';
 import { tsPositionOf } from '../loaders/compiled';
 import { tsPositionInSwapped } from './swapped-map';
+import { fileOfUrl } from './registry';
 
 export interface FrameView {
   index: number;
@@ -21,6 +22,11 @@ export interface FrameView {
   column: number;
   /** Whose code it is (../util/origin.ts): all but the program's are folded in stacks. */
   origin: Origin;
+  /**
+   * No file of the program's: the script's URL as node's stack traces name it (`node:internal/timers`,
+   * a vm script's filename). Unset for code with no URL (an eval, an inspector evaluate).
+   */
+  url?: string;
   /** The no-op edit-continue ran to stop an idle program (registry.ts IDLE_URL). Set only when true. */
   idle?: true;
   /**
@@ -43,7 +49,13 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   if (!record && session.isIdleScript(frame.location.scriptId)) return { index, name: '(idle)', path: null, file: null, line: line + 1, column: column + 1, origin: 'node', idle: true };
   // the preload's last chance (scripts parsed before the session listened are not in the registry)
   if (!record && frame.functionName === LAST_CHANCE_FRAME) return { index, name: "edit-continue's last chance, as node ends the program", path: null, file: null, line: line + 1, column: column + 1, origin: 'edit-continue' };
-  if (!record) return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node' };
+  if (!record) {
+    const url = session.otherUrl(frame.location.scriptId);
+    // a file's script the session does not keep (edit-continue's preload, announced before it listened)
+    const other = url ? fileOfUrl(url) : null;
+    if (other) return { index, name, path: other, file: displayPath(other, cwd), line: line + 1, column: column + 1, origin: originOf(other) };
+    return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node', ...(url ? { url } : {}) };
+  }
   const src = await session.source(frame.location.scriptId);
   // a loader's output of a .ts file: the .ts line and column, by the loader's source map
   const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;

@@ -594,6 +594,11 @@ export class PauseSession {
     return this.registry.isIdle(scriptId);
   }
 
+  /** The URL of a script that is no file of the program's (`node:internal/timers`), or null. */
+  otherUrl(scriptId: string): string | null {
+    return this.registry.otherUrl(scriptId);
+  }
+
   /** The running text of a script and its boundary map. */
   async source(scriptId: string): Promise<{ text: string; map: BoundaryMap } | null> {
     const record = this.record(scriptId);

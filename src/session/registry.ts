@@ -48,6 +48,9 @@ const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
  */
 export const IDLE_URL = 'edit-continue:idle';
 
+/** How many URLs of other scripts the registry keeps (node's own are ~110–150). */
+const MAX_OTHER_URLS = 5000;
+
 /** The file a script URL names, or null for node internals, eval code and the like. */
 export function fileOfUrl(url: string): string | null {
   // a save's module compiled by the program's loader (src/inject/compile-hooks.ts): not the file's
@@ -127,6 +130,12 @@ export class ScriptRegistry {
   private readonly compiling = new Map<string, { codes: string[]; text?: string }>();
   /** The no-ops that stopped an idle program (one a Ctrl+C at most). */
   private readonly idleIds = new Set<string>();
+  /**
+   * URLs of scripts that are no file of the program's (node's own `node:internal/timers`, a vm
+   * script's name), by id: a frame in one is shown where node's own stack traces put it. Bounded:
+   * a program that compiles code without end does not grow the controller.
+   */
+  private readonly otherUrls = new Map<string, string>();
 
   /**
    * The next scripts with this sourceURL are the swap engine's, compiled from `codes` in that order
@@ -142,6 +151,7 @@ export class ScriptRegistry {
     const file = fileOfUrl(event.url);
     if (!file) {
       if (event.url === IDLE_URL) this.idleIds.add(event.scriptId);
+      else if (event.url && this.otherUrls.size < MAX_OTHER_URLS) this.otherUrls.set(event.scriptId, event.url);
       return null;
     }
     const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
@@ -177,6 +187,22 @@ export class ScriptRegistry {
     this.byId.set(record.scriptId, record);
     for (const l of this.listeners) l(record);
     return record;
+  }
+
+  /**
+   * The scripts V8 announced before the session listened, when the session does not take them as
+   * its own (launch: node's internals and edit-continue's preload, reported to the engine choice):
+   * their URLs only, for frames shown in them.
+   */
+  knowUrls(events: readonly Protocol.Debugger.ScriptParsedEvent[]): void {
+    for (const e of events) {
+      if (e.url && e.url !== IDLE_URL && !this.byId.has(e.scriptId) && this.otherUrls.size < MAX_OTHER_URLS) this.otherUrls.set(e.scriptId, e.url);
+    }
+  }
+
+  /** The URL of a script that is no file of the program's (node's own code, a vm script), or null (none, or not kept). */
+  otherUrl(scriptId: string): string | null {
+    return this.otherUrls.get(scriptId) ?? null;
   }
 
   /**

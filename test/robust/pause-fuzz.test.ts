@@ -542,7 +542,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', (config) => { con
       const n = await stopAt(d, 'worker.js', lineOf(dir, 'worker.js', /ticks\+\+/), '\\(anonymous\\)', 'timer callback');
       await d.command(`clear ${n}`);
       const out = await d.command('out');
-      if (!/^paused in listOnTimeout|^listOnTimeout \(node internal/m.test(said(out.text))) throw new Error(`'out' from the timer callback did not stop in listOnTimeout; it answered:\n${said(out.text)}\nthe session:\n${tail(d.stderr, 4000)}`);
+      if (!/^paused in listOnTimeout|^listOnTimeout \(node:internal\/timers:/m.test(said(out.text))) throw new Error(`'out' from the timer callback did not stop in listOnTimeout; it answered:\n${said(out.text)}\nthe session:\n${tail(d.stderr, 4000)}`);
       const retried = await d.command('retry');
       expect(retried.kind).toBe('prompt');
       expect(said(retried.text)).toMatch(/retry: the program is stopped in node's own code \(listOnTimeout\): no function of yours is on the stack/);

@@ -99,6 +99,31 @@ describe('ScriptRegistry and the no-op that stops an idle program', () => {
   });
 });
 
+describe('ScriptRegistry: the URLs of scripts that are no file of the program', () => {
+  test("node's own and a vm script's are kept by id; a file's, no URL, the idle no-op's are not", () => {
+    const r = new ScriptRegistry();
+    r.add(parsed('1', 'node:internal/timers'));
+    r.add(parsed('2', 'gen.vm'));
+    r.add(parsed('3', ''));
+    r.add(parsed('4', IDLE_URL));
+    r.add(parsed('5', 'file:///app/job.js'));
+    expect(r.otherUrl('1')).toBe('node:internal/timers');
+    expect(r.otherUrl('2')).toBe('gen.vm');
+    for (const id of ['3', '4', '5', '6']) expect(r.otherUrl(id)).toBeNull();
+  });
+
+  test('scripts announced before the session listened: their URLs only, never records of files', () => {
+    const r = new ScriptRegistry();
+    r.add(parsed('5', 'file:///app/job.js'));
+    r.knowUrls([parsed('1', 'node:internal/main/run_main_module'), parsed('9', 'file:///pkg/dist/inject/preload.js'), parsed('5', 'file:///app/job.js'), parsed('3', '')]);
+    expect(r.otherUrl('1')).toBe('node:internal/main/run_main_module');
+    expect(r.otherUrl('9')).toBe('file:///pkg/dist/inject/preload.js');
+    expect(r.byScriptId('9')).toBeUndefined();
+    expect(r.otherUrl('5')).toBeNull(); // the session's own record
+    expect(r.otherUrl('3')).toBeNull();
+  });
+});
+
 describe('fileOfUrl: the real file of a script, links resolved', () => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-real-')));
   fs.mkdirSync(path.join(root, 'real'));

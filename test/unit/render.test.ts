@@ -41,7 +41,7 @@ function fn(description: string): RemoteObject {
 function frame(index: number, over: Partial<FrameView> = {}): FrameView {
   return { index, name: `f${index}`, path: `/proj/src/f${index}.js`, file: `src/f${index}.js`, line: index + 1, column: 3, origin: 'program', ...over };
 }
-const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, path: null, file: null, origin: 'node' });
+const internal = (index: number): FrameView => frame(index, { name: `internal${index}`, path: null, file: null, origin: 'node', url: 'node:internal/timers' });
 const library = (index: number): FrameView => frame(index, { name: `lib${index}`, path: `/proj/node_modules/express/lib/f${index}.js`, file: `node_modules/express/lib/f${index}.js`, origin: 'library' });
 
 // ---------------------------------------------------------------------------------------------------
@@ -441,8 +441,9 @@ describe('frameLine', () => {
   });
 
   test('a frame without a file', () => {
-    expect(frameLine(internal(3))).toBe(' #3 internal3 (<node internal>)');
-    expect(frameLine(frame(4, { file: null }))).toBe(' #4 f4 (<unknown>)');
+    // where node's own stack traces put it: the script's URL, or <anonymous> for code with none
+    expect(frameLine(internal(3))).toBe(' #3 internal3 (node:internal/timers:4:3)');
+    expect(frameLine(frame(4, { path: null, file: null, origin: 'node' }))).toBe(' #4 f4 (<anonymous>:5:3)');
   });
 
   test("the no-op that stopped an idle program is said as the program being idle", () => {
@@ -512,7 +513,7 @@ describe('backtrace', () => {
     expect(backtrace(frames, 2)).toEqual([
       ' #0 f0 (src/f0.js:1:3)',
       "   … 1 frame of node's own code",
-      '>#2 internal2 (<node internal>)',
+      '>#2 internal2 (node:internal/timers:3:3)',
       "   … 1 frame of node's own code",
       ' #4 f4 (src/f4.js:5:3)',
     ]);
