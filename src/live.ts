@@ -621,7 +621,7 @@ export class LiveSession implements PromptSession {
   async originalText(frameIndex: number): Promise<string | null> {
     const frame = this.pause.current?.callFrames[frameIndex];
     if (!frame) return null;
-    const written = await this.compiledSource(frame);
+    const written = await this.compiledSource(frame.location.scriptId);
     return written ? written.text : this.pause.shownText(frame.location.scriptId);
   }
 
@@ -629,12 +629,12 @@ export class LiveSession implements PromptSession {
    * The source a compiler made a frame's running code from (tsc's .ts, or a loader's: tsx, ts-node),
    * its text null when it cannot be read; null for code that runs as the user wrote it.
    */
-  private async compiledSource(frame: Protocol.Debugger.CallFrame): Promise<{ text: string | null } | null> {
-    const record = this.registry.byScriptId(frame.location.scriptId);
+  private async compiledSource(scriptId: string): Promise<{ text: string | null } | null> {
+    const record = this.registry.byScriptId(scriptId);
     if (!record) return null;
     if (record.compiledFrom) return { text: await readText(record.compiledFrom.ts).catch(() => null) };
     if (!isTypeScriptFile(record.file)) return null;
-    const src = await this.pause.source(frame.location.scriptId);
+    const src = await this.pause.source(scriptId);
     // a loader's output (for a swapped-in body: the output it was compiled from) maps to the .ts
     const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? record.shownText ?? src.text) : null;
     // the .ts the running code was made from (the map's copy: a later save may have moved lines), else the file now
@@ -727,7 +727,7 @@ export class LiveSession implements PromptSession {
     return r;
   }
 
-  retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p); }
+  retryFailure(p: Pause): Promise<RetryFailure | null> { return retryFailure(this.pause, this.registry, p, (id) => this.compiledSource(id)); }
   exception(p: Pause): Promise<Thrown> { return this.pause.exceptionOf(p); }
 
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>> { return this.pause.setVariable(frameIndex, name, expression); }
@@ -751,7 +751,7 @@ export class LiveSession implements PromptSession {
     // compiled code (TypeScript through tsc or a loader): the names its compiler added (esbuild's
     // `__create`, `import_express`, tsc's `express_1`, `__importDefault`) are not in the file
     const frame = this.pause.current?.callFrames[frameIndex];
-    const written = frame && vars.length ? (await this.compiledSource(frame))?.text : null;
+    const written = frame && vars.length ? (await this.compiledSource(frame.location.scriptId))?.text : null;
     if (written) markCompilerNames(vars, written);
     return vars;
   }

@@ -18,6 +18,7 @@ import { BoundaryMap } from './boundaries';
 import { frameFacts } from './frames';
 import { restartChoice, retryChoiceAtStop } from './frame-rules';
 import { debug } from '../util/log';
+import { tsPositionOf } from '../loaders/compiled';
 
 const log = debug('retry');
 
@@ -498,8 +499,14 @@ export function isRetryFailure(pause: Pause): boolean {
   return pause.callFrames[0]?.functionName === RETRY_AGAIN_FRAME;
 }
 
+/**
+ * The text a compiler made a script's running code from (tsc's .ts, a loader's .ts; null when it
+ * cannot be read), or null for code that runs as the user wrote it (LiveSession.compiledSource).
+ */
+export type CompiledSourceOf = (scriptId: string) => Promise<{ text: string | null } | null>;
+
 /** At the helper's stop: read the error of the failed call, and place its stack in the user's files. */
-export async function retryFailure(session: PauseSession, registry: ScriptRegistry, pause: Pause): Promise<RetryFailure | null> {
+export async function retryFailure(session: PauseSession, registry: ScriptRegistry, pause: Pause, compiledSource: CompiledSourceOf): Promise<RetryFailure | null> {
   if (!isRetryFailure(pause)) return null;
   const error = await session.evaluate('error', 0);
   const exception = error.ok ? error.value : undefined;
@@ -509,18 +516,35 @@ export async function retryFailure(session: PauseSession, registry: ScriptRegist
   for (const l of lines.slice(0, 8)) {
     const m = /^\s+at (?:(.*?) \()?(?:file:\/\/)?(\/[^:]+):(\d+):(\d+)\)?$/.exec(l);
     if (!m) continue;
-    const file = realFile(decodeURI(m[2]));
-    let record = registry.scriptsOf(file)[0];
-    let line = Number(m[3]) - 1;
-    let column = Number(m[4]) - 1;
-    // swap engine: the original function passing the call on is not a line of the user's; a line in a
-    // swapped-in function's code is read with that code (the file's name is the same for both)
-    if (record && (await session.inSwapDispatchAt(record.scriptId, line, column))) continue;
-    record = registry.compiledAt(file, line) ?? record;
-    const src = record ? await session.source(record.scriptId) : null;
-    if (src) ({ line, column } = src.map.original(line, column));
-    stack.push({ name: m[1] ?? '(anonymous)', file, line: line + 1, column: column + 1 });
-    if (src && !code) code = { text: (await session.shownText(record.scriptId)) ?? src.map.originalText(), line: line + 1, column: column + 1 };
+    const named = realFile(decodeURI(m[2]));
+    const place = await placeInWritten(session, registry, compiledSource, named, Number(m[3]) - 1, Number(m[4]) - 1);
+    if (!place) continue;
+    stack.push({ name: m[1] ?? '(anonymous)', file: place.file, line: place.line + 1, column: place.column + 1 });
+    if (place.text !== null && !code) code = { text: place.text, line: place.line + 1, column: place.column + 1 };
   }
   return { exception, stack, code };
+}
+
+/**
+ * A line of the program's own stack trace, in the file as the user wrote it (0-based), with that
+ * file's text (null: not known); null for a line that is not the user's (the swap engine's dispatch).
+ */
+async function placeInWritten(session: PauseSession, registry: ScriptRegistry, compiledSource: CompiledSourceOf, file: string, line: number, column: number): Promise<{ file: string; line: number; column: number; text: string | null } | null> {
+  let record = registry.scriptsOf(file)[0];
+  if (!record) return { file, line, column, text: null };
+  const written = await compiledSource(record.scriptId);
+  // a loader's output of a .ts (tsx, ts-node): node's trace already names the .ts line, through the
+  // loader's map (and ours, for what a save moved or swapped in: loaders/save-maps.ts)
+  if (written && !record.compiledFrom) return { file, line, column, text: written.text };
+  // swap engine: the original function passing the call on is not a line of the user's; a line in a
+  // swapped-in function's code is read with that code (the file's name is the same for both)
+  if (await session.inSwapDispatchAt(record.scriptId, line, column)) return null;
+  record = registry.compiledAt(file, line) ?? record;
+  const src = await session.source(record.scriptId);
+  if (!src) return { file, line, column, text: null };
+  const js = src.map.original(line, column);
+  // tsc's output run as JavaScript: the .ts it was compiled from, through its map
+  const ts = record.compiledFrom ? tsPositionOf(record.compiledFrom, js) : null;
+  if (ts && written) return { file: record.compiledFrom!.ts, ...ts, text: written.text };
+  return { file, ...js, text: (await session.shownText(record.scriptId)) ?? src.map.originalText() };
 }

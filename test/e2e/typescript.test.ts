@@ -283,6 +283,58 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await ask(cli, 'p calls', /(?:^|> )2\n[^\n]*\(read in the top level of src\/index\.ts/);
   });
 
+  // A retried async call that fails again is over when it is shown: its place comes from the error's
+  // own stack, which node (or the loader's source-map-support) already gave in .ts lines; it was read
+  // as lines of the loader's JavaScript, and the code frame showed that JavaScript (tsx's one line and
+  // its inline map). tsc's output names dist/job.js, whose .ts is shown.
+  const JOB_TS = [
+    '// a job whose async step fails at item 3',
+    'type Item = { n: number };',
+    '',
+    'export async function step(item: Item): Promise<number> {',
+    '  await new Promise((r) => setTimeout(r, 5));',
+    "  if (item.n === 3) throw new Error('bad item ' + item.n);",
+    '  return item.n * 2;',
+    '}',
+    '',
+    'async function main(): Promise<void> {',
+    "  for (let n = 1; n <= 4; n++) console.log('item', n, await step({ n }));",
+    '}',
+    'main();',
+    '',
+  ].join('\n');
+  test.each([
+    { name: 'tsx', run: ['--import', 'tsx', 'src/job.ts'], env: {}, compiled: false },
+    { name: 'ts-node', run: ['-r', 'ts-node/register', 'src/job.ts'], env: TS_NODE, compiled: false },
+    { name: 'tsc --sourceMap', run: ['dist/job.js'], env: {}, compiled: true },
+  ])('$name: an async call retried that fails again is shown at its .ts line with the .ts code; fixed, retry finishes the job', async ({ run, env, compiled }) => {
+    const dir = fixture();
+    const file = path.join(dir, 'src', 'job.ts');
+    fs.writeFileSync(file, JOB_TS);
+    if (compiled) {
+      const js = path.join(dir, 'dist', 'job.js');
+      const out = transpileLikeTsc(file, JOB_TS, js);
+      if (!out.ok) throw new Error(`tsc: ${JSON.stringify(out)}`);
+      fs.mkdirSync(path.dirname(js), { recursive: true });
+      fs.writeFileSync(js, out.text);
+      fs.writeFileSync(js + '.map', out.map!);
+    }
+    const cli = start(['--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
+    await cli.waitFor(/Error: bad item 3[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop' });
+    let mark = cli.mark('stderr');
+    cli.send('retry\n');
+    const again = (await cli.waitFor(/the retried call failed too\)\n[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the retried call fails again' }))[0];
+    expect(again).toMatch(/^ +at step \(src\/job\.ts:6:\d+\)$/m);
+    expect(again).toMatch(/^> 6 \|   if \(item\.n === 3\) throw new Error\('bad item ' \+ item\.n\);$/m);
+    expect(again).not.toMatch(/sourceMappingURL|__name|job\.js/);
+    mark = cli.mark('stderr');
+    edit(file, 'item.n === 3', 'item.n === 30', saveByRename);
+    await cli.waitFor(/(?<!not )patched src\/job\.ts: step/, { stream: 'stderr', after: mark, step: 'the fix' });
+    cli.send('retry\n');
+    await cli.waitFor(/item 3 6\nitem 4 8\n/, { step: 'the job finishes' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)
   if (!noLiveEdit) test('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
     const dir = fixture();
