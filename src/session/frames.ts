@@ -10,6 +10,7 @@ import { LoaderMap } from '../loaders/mapped';
 import { tsPositionOf } from '../loaders/compiled';
 import { tsPositionInSwapped } from './swapped-map';
 import { fileOfUrl } from './registry';
+import { reportedNameAt } from './frame-name';
 
 export interface FrameView {
   index: number;
@@ -45,7 +46,7 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
   const record = session.record(frame.location.scriptId);
   const line = frame.location.lineNumber;
   const column = frame.location.columnNumber ?? 0;
-  const name = frame.functionName || '(anonymous)';
+  let name = frame.functionName || '(anonymous)';
   if (!record && session.isIdleScript(frame.location.scriptId)) return { index, name: '(idle)', path: null, file: null, line: line + 1, column: column + 1, origin: 'node', idle: true };
   // the preload's last chance (scripts parsed before the session listened are not in the registry)
   if (!record && frame.functionName === LAST_CHANCE_FRAME) return { index, name: "edit-continue's last chance, as node ends the program", path: null, file: null, line: line + 1, column: column + 1, origin: 'edit-continue' };
@@ -57,6 +58,14 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
     return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node', ...(url ? { url } : {}) };
   }
   const src = await session.source(frame.location.scriptId);
+  if (!frame.functionName && src && !record.compiled) {
+    // an anonymous function: the name the save's reports give it (`app.get('/x') callback`)
+    const reported = reportedNameAt(src.map, record.isModule ? 'module' : 'script', line, column);
+    if (reported) {
+      name = reported;
+      session.nameFrame(frame, name);
+    }
+  }
   // a loader's output of a .ts file: the .ts line and column, by the loader's source map
   const loaderMap = src ? LoaderMap.of(record.file, record.mapText ?? src.text) : null;
   const js = src ? src.map.original(line, column) : { line, column };

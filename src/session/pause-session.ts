@@ -139,6 +139,8 @@ export class PauseSession {
   private readonly resumeListeners: (() => void)[] = [];
   private waiters: ((p: Pause) => void)[] = [];
   private readonly maps = new Map<string, { text: string; map: BoundaryMap }>();
+  /** Names frames.ts gave frames V8 has none for (anonymous callbacks), for as long as the stop's frames live. */
+  private readonly frameNames = new WeakMap<Protocol.Debugger.CallFrame, string>();
   /**
    * Counts V8's pauses. An answer to a command that let the program go (resume, restartFrame) can
    * arrive after the next pause it led to (V8 sends them together, and the answer's continuation runs
@@ -491,7 +493,7 @@ export class PauseSession {
     if (!end || end.frame.location.scriptId !== scriptId) return null;
     const kind = this.record(scriptId)?.isModule ? 'module' : 'script';
     const restartsTopFrame = end.fn !== null && !new BoundaryMap(newText, kind).ownTexts().has(end.map.ownText(end.fn));
-    return { name: end.frame.functionName || '(anonymous)', restartsTopFrame };
+    return { name: this.frameNames.get(end.frame) || end.frame.functionName || '(anonymous)', restartsTopFrame };
   }
 
   /**
@@ -1012,8 +1014,15 @@ export class PauseSession {
     }
   }
 
+  /** A frame's name as the stop shows it (frames.ts: V8's, else the reports' name of an anonymous function). */
   frameName(index: number): string {
-    return this.current?.callFrames[index]?.functionName || '(anonymous)';
+    const frame = this.current?.callFrames[index];
+    return (frame && this.frameNames.get(frame)) || frame?.functionName || '(anonymous)';
+  }
+
+  /** The name frames.ts gave a frame V8 has no name for: the messages that name the frame use it too. */
+  nameFrame(frame: Protocol.Debugger.CallFrame, name: string): void {
+    this.frameNames.set(frame, name);
   }
 
   /**

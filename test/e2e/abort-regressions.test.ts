@@ -67,7 +67,7 @@ describe.each(testNodes())('node $major', (config) => {
     await ask(cli, `break worker.js:${at}`, /breakpoint 1 at worker\.js/);
     mark = cli.mark('stderr');
     cli.send('cont\n');
-    await cli.waitFor(/breakpoint 1 in \(anonymous\)/, { stream: 'stderr', after: mark, step: 'stopped at the breakpoint' });
+    await cli.waitFor(/breakpoint 1 in setInterval\(\) callback/, { stream: 'stderr', after: mark, step: 'stopped at the breakpoint' });
     if (arrive !== 'a breakpoint on the closing line') {
       await prompt(cli, mark, 'prompt at the last statement');
       mark = cli.mark('stderr');
@@ -91,7 +91,7 @@ describe.each(testNodes())('node $major', (config) => {
     await ticksWithNewWeigh(cli, cli.mark('stdout'), `ticks after ${move}`);
     // the user was told why the edit waited
     if (swap) expect(said).toBe('[ec] patched worker.js: weigh');
-    else expect(said).toBe('[ec] waiting worker.js: the program is stopped at the end of (anonymous) in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont) EC301');
+    else expect(said).toBe('[ec] waiting worker.js: the program is stopped at the end of setInterval() callback in this file, where changing the file now would end the program at the next step (a V8 bug); will apply once it moves on (step, next, out or cont) EC301');
     expect(cli.stdout() + cli.stderr()).not.toMatch(/Check failed|Fatal error|Invalid bytecode|sandbox violation|"signal":"SIG/);
   });
 });

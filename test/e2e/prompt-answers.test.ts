@@ -156,7 +156,7 @@ describe.each(testConfigs())('$label', (config) => {
     const json = path.join(dir, 'events.jsonl');
     const cli = start(['--break-on', 'all', `--json=${json}`, bin, 'framework.js'], dir);
     await prompt(cli, 0, 'debugger statement');
-    await ask(cli, 'bt', />#0 \(anonymous\) \(framework\.js:10:\d+\)\n {3}… 1 frame of library code \(node_modules\)\n #2 \(anonymous\) \(framework\.js:9:\d+\)/);
+    await ask(cli, 'bt', />#0 lib\.each\(\) callback \(framework\.js:10:\d+\)\n {3}… 1 frame of library code \(node_modules\)\n #2 \(anonymous\) \(framework\.js:9:\d+\)/);
     let mark = cli.mark('stderr');
     cli.send('cont\n');
     await cli.waitFor(/SyntaxError[^\n]*\(caught\)/, { stream: 'stderr', after: mark, step: 'caught exception stops' });

@@ -113,7 +113,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(err).toContain(`\nError: a${note}\n    at main (settle.js:2:47)`);
     // (Node 24 and 26 know it is not uncaught: no handler anywhere on the stack, which stops all the same)
     expect(err).toMatch(/\nError: c \((?:a promise rejected with no handler yet|your code does not catch it; no frame on the stack does)[^\n]*\n    at main \(settle\.js:4:21\)/);
-    expect(err).toMatch(/^Error: thrown\n    at \(anonymous\) \(settle\.js:5:28\)/m);
+    expect(err).toMatch(/^Error: thrown\n    at main\.setTimeout\(\) callback \(settle\.js:5:28\)/m);
     expect(cli.stdout()).toBe('rejected,fulfilled\ncaught c\n');
   });
 
@@ -201,7 +201,7 @@ describe.each(testNodes())('node $major', ({ bin, major }) => {
     expect(cont.stdout()).toBe('');
     const once = start(['-x', 'cont', '-x', 'cont', bin, 'throws.js'], dir, 'ignore');
     expect((await once.exited).code).toBe(1);
-    expect(once.stderr()).toMatch(/^Error: x\n    at \(anonymous\) \(throws\.js:1:20\)/m);
+    expect(once.stderr()).toMatch(/^Error: x\n    at setTimeout\(\) callback \(throws\.js:1:20\)/m);
     expect(once.stderr().split('ec> ').length - 1).toBe(1);
     expect(once.stderr()).not.toContain('about to end');
     // a program that takes uncaught exceptions itself is not ended by node: no last chance there

@@ -134,7 +134,7 @@ describe.each(alternatingConfigs())('$label', ({ bin, engine }) => {
     await cli.waitFor(new RegExp(`\\[worker ${wid}\\] TypeError: Cannot read properties of undefined \\(reading 'length'\\)[^\\n]*\\n\\s+at handle \\(worker\\.js:14:`), { stream: 'stderr', after: mark, step: 'worker exception shown' });
     await cli.waitFor(/ec> $/, { stream: 'stderr', after: mark, step: 'prompt' });
     await ask(cli, 'threads', new RegExp(`\\s+0  main thread  running\\n\\*\\s+${wid}  worker ${wid} \\(worker\\.js\\)  stopped \\(exception in handle\\)\\n\\s+${childPid}  child process  running`));
-    await ask(cli, 'bt', /#0 handle \(worker\.js:14:\d+\)\n #1 \(anonymous\) \(worker\.js:17:/);
+    await ask(cli, 'bt', /#0 handle \(worker\.js:14:\d+\)\n #1 parentPort\.on\('message'\) callback \(worker\.js:17:/);
     await ask(cli, 'locals', /message = \{ cmd: 'boom' \}/);
     await ask(cli, 'p count > 0 && typeof parentPort', /'object'/);
     await ask(cli, 'set items = [7]', /items = \[ 7 \]/);
