@@ -14,6 +14,7 @@
 // map cannot be right for both the loaded code and code compiled at another output's positions.
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import type { Connection } from '../cdp/connection';
+import { evaluateOutsideRegExp } from '../cdp/regexp-guard';
 import { swapCuts, uncut } from '../inject/boundary';
 import { LineIndex } from '../util/line-index';
 import { SWAP_MARK } from '../inject/mark';
@@ -144,7 +145,8 @@ export function nodeMapNames(file: string, url: string): string[] {
 /** Tell node's source map cache what now runs (best effort: a failure changes nothing). */
 export async function updateNodeMaps(cdp: Connection, targets: readonly NodeMapTarget[]): Promise<void> {
   if (!targets.length) return;
-  await cdp.Runtime.evaluate({ expression: nodeMapExpression(targets), returnByValue: true, silent: true }).catch(() => {});
+  // (node's findSourceMap runs a regular expression: cdp/regexp-guard.ts)
+  await evaluateOutsideRegExp(cdp, { expression: nodeMapExpression(targets), returnByValue: true, silent: true }).catch(() => {});
 }
 
 /** Who in the program keeps a source map of a module, to be told after a save. */
@@ -163,8 +165,12 @@ export function keepersExpression(names: readonly string[]): string {
   const M = process.getBuiltinModule('module');
   let node = false;
   if (typeof M.findSourceMap === 'function') for (const n of names) { try { if (M.findSourceMap(n)) { node = true; break; } } catch {} }
-  let evalMaps = node;
-  if (node) { try { (0, eval)('0'); } catch { evalMaps = false; } }
+  // node keeps the maps of code made from strings in its hook for it, which runs regular expressions on
+  // that code: on V8 before 13 (node 20, 22) not inside a match of the program's, which an install
+  // cannot know (the hook runs before any code of its own: cdp/regexp-guard.ts); and not where the
+  // program forbids code from strings
+  const noCodegen = [...process.execArgv, ...String(process.env.NODE_OPTIONS || '').split(' ')].includes('--disallow-code-generation-from-strings');
+  const evalMaps = node && Number(String(process.versions.v8).split('.')[0]) >= 13 && !noCodegen;
   const sms = globalThis[Symbol.for('source-map-support/sharedData')];
   return { node, evalMaps, sms: !!(sms && typeof sms.sourceMapCache === 'object') };
 })(${JSON.stringify(names)})`;
@@ -181,8 +187,7 @@ export class NodeMapsKept {
   of(script: { scriptId: string; file: string; url: string }): Promise<MapKeepers> {
     let known = this.known.get(script.scriptId);
     if (!known) {
-      // (as the install's evaluate: node's hook for code from strings runs only then)
-      known = this.cdp.Runtime.evaluate({ expression: keepersExpression(nodeMapNames(script.file, script.url)), returnByValue: true, silent: true, allowUnsafeEvalBlockedByCSP: false })
+      known = evaluateOutsideRegExp(this.cdp, { expression: keepersExpression(nodeMapNames(script.file, script.url)), returnByValue: true, silent: true })
         .then((r) => (r.exceptionDetails || !r.result.value ? NO_KEEPERS : { ...NO_KEEPERS, ...(r.result.value as MapKeepers) }), () => NO_KEEPERS);
       this.known.set(script.scriptId, known);
     }

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
+import { IN_REGEXP_FN } from '../cdp/regexp-guard';
 import { withWorkersFree } from '../cdp/worker-wait';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
@@ -39,7 +40,9 @@ const PENDING = `globalThis[Symbol.for('edit-continue.compiling.pending')]`;
  * start check made while the program loaded modules, Node 24), or the program's require would throw
  * (esbuild checks the ids of its answers). Not later from the program (a microtask or timer): a
  * program that requires module after module in one synchronous loop gets to neither until the loop
- * is done, while it is between two requests most of the time (docs/v8.md).
+ * is done, while it is between two requests most of the time (docs/v8.md). Busy too: inside a
+ * match of a regular expression, where the loader's own regular expressions would end the program on
+ * node 20 and 22 (../cdp/regexp-guard.ts).
  */
 function askedWhenFree(body: string): string {
   return `(() => {
@@ -50,6 +53,8 @@ function askedWhenFree(body: string): string {
     const frames = new Error().stack;
     if (Array.isArray(frames) && frames.some((f) => { const name = f.getFunctionName(), file = f.getFileName(); return (name === 'wait' && !file) || file === 'node:internal/modules/esm/hooks' || ${JSON.stringify(SYNC_CALLERS)}.includes(name); })) return { busy: true };
   } catch {} finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
+  // inside a regular expression's match: the loader's own would end the program on node 20 and 22 (cdp/regexp-guard.ts)
+  if ((${IN_REGEXP_FN})()) return { busy: true };
   let r;
   try { r = (${body})(); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
   if (!r || typeof r.then !== 'function') return r;

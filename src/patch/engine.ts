@@ -8,6 +8,7 @@ import { likeRunning } from './text';
 import { LIVE_EDIT_CHUNK_LIMIT, longestChangedRun } from '../loaders/liveedit-limit';
 import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { withMapOf, addBoundariesKeepingMap, isLoaderOutput, loaderTransform } from '../loaders/transform';
+import { evaluateOutsideRegExp } from '../cdp/regexp-guard';
 import { mapChanged, NodeMapsKept, nodeMapNames, updateNodeMaps } from '../loaders/save-maps';
 import { inlineMapOf } from '../loaders/sourcemap';
 import { planPatch, type ChangedFunction, type NotApplied } from './plan';
@@ -318,7 +319,13 @@ export class LiveEditEngine implements PatchEngine {
   private async stripTypes(text: string, url: string | null): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
     const options = url === null ? `{ mode: 'strip' }` : `{ sourceUrl: ${JSON.stringify(url)} }`;
     const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, ${options}); } finally { process.emitWarning = w; } })()`;
-    const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    let r: Protocol.Runtime.EvaluateResponse;
+    try {
+      // (node's type stripping may run regular expressions: ../cdp/regexp-guard.ts)
+      r = await evaluateOutsideRegExp(this.cdp, { expression, returnByValue: true, silent: true });
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
     if (r.exceptionDetails) {
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
       return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };

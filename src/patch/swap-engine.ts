@@ -5,7 +5,9 @@
 // Runtime.evaluate; nothing walks the heap, and a function that is running or suspended is no obstacle:
 // its next call runs the new code.
 import { fileURLToPath } from 'node:url';
+import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
+import { evaluateOutsideRegExp } from '../cdp/regexp-guard';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
@@ -300,7 +302,13 @@ export class SwapEngine implements PatchEngine {
   /** Strip types as the load hook did (src/inject/hooks.ts: mode 'strip', no sourceURL), in the target's node. */
   private async stripTypes(text: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
     const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { mode: 'strip' }); } finally { process.emitWarning = w; } })()`;
-    const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
+    let r: Protocol.Runtime.EvaluateResponse;
+    try {
+      // (node's type stripping may run regular expressions: ../cdp/regexp-guard.ts)
+      r = await evaluateOutsideRegExp(this.cdp, { expression, returnByValue: true, silent: true });
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
     if (r.exceptionDetails) {
       const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
       return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };

@@ -7,10 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type * as ConnectionModule from '../../src/cdp/connection';
 import type * as WorkerModule from '../../src/cdp/worker';
+import type * as GuardModule from '../../src/cdp/regexp-guard';
 import { ROOT_DIR, testNodes } from '../helpers/nodes';
 
 const { connect } = require(path.join(ROOT_DIR, 'dist', 'cdp', 'connection.js')) as typeof ConnectionModule;
 const { workerConnection } = require(path.join(ROOT_DIR, 'dist', 'cdp', 'worker.js')) as typeof WorkerModule;
+const { IN_REGEXP_FN, evaluateOutsideRegExp } = require(path.join(ROOT_DIR, 'dist', 'cdp', 'regexp-guard.js')) as typeof GuardModule;
 
 /** A spinning loop whose every call of f enters the interpreter's check for interrupts before f has made its scope (--jitless). */
 const SPIN = 'function f(i) { const x = i; return () => x; } let s = 0; for (;;) s += f(s & 7)();';
@@ -96,6 +98,43 @@ describe.each(testNodes())('$label', ({ bin }) => {
       expect(await within(firstLine, 20000, "the program's first line")).toBe('spinning');
       await pauseAndEvaluateRounds(cdp, ended, 12);
       expect(child!.exitCode).toBeNull();
+    } finally {
+      await cdp.close();
+    }
+  });
+
+  // Node 20 and 22 end the program (SIGSEGV, SIGBUS) when code run in an interrupt runs a regular
+  // expression while the program was inside a match (docs/v8.md): our evaluates that may run one see
+  // that first, and wait. A match that never ends (catastrophic backtracking) holds the program there
+  // for as long as the test looks; V8 still takes interrupts inside it.
+  test('an evaluate that may run a regular expression sees the program is inside a match, and waits; outside one it runs', async () => {
+    const { url, firstLine } = await start([], `setTimeout(() => { console.log('matching'); /(a|aa)*b/.test('a'.repeat(80)); }, 0); setInterval(() => {}, 1000);`);
+    const ended = new Promise<string>((resolve) => child!.once('exit', (code, signal) => resolve(`the program ended (${signal ?? code})`)));
+    const cdp = await connect(url);
+    try {
+      expect(await within(firstLine, 20000, "the program's first line")).toBe('matching');
+      // (its first line is out while it still writes it: asked until it is in the match, which never ends)
+      let inMatch = false;
+      for (let i = 0; i < 200 && !inMatch; i++) {
+        inMatch = (await within(cdp.Runtime.evaluate({ expression: `(${IN_REGEXP_FN})()`, returnByValue: true }), 20000, 'the check')).result.value === true;
+        if (!inMatch) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(inMatch).toBe(true);
+      await expect(within(evaluateOutsideRegExp(cdp, { expression: '"a-b".split(/-/).length' }, 300), 20000, 'the guarded evaluate')).rejects.toThrow(/inside a regular expression each time it was asked/);
+      expect(child!.exitCode).toBeNull();
+    } finally {
+      await cdp.close();
+    }
+    void ended;
+  });
+
+  test('the guard outside a match: the expression runs at once', async () => {
+    const { url, firstLine } = await start([], `setInterval(() => {}, 1000); console.log('idle');`);
+    const cdp = await connect(url);
+    try {
+      expect(await within(firstLine, 20000, "the program's first line")).toBe('idle');
+      const r = await within(evaluateOutsideRegExp(cdp, { expression: '"a-b-c".split(/-/).length' }, 300), 20000, 'the guarded evaluate');
+      expect(r.result.value).toBe(3);
     } finally {
       await cdp.close();
     }

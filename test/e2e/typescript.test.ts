@@ -174,7 +174,10 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await cli.waitFor(/patched src\/price\.ts: Pricer\.where\n/, { stream: 'stderr', after: mark, step: 'where changed' });
     {
       const m = await ask(cli, 's', /^stack at [^\n]*src\/price\.ts:(\d+):\d+\)?$/m, 'stdout');
-      expect(Number(m[1])).toBe(lineOf('const e = new Error(tag);'));
+      // (a function swapped in under tsx has a map of its own that node keeps: not on node 20 and 22,
+      // where node's hook for it would run a regular expression wherever the program was, which can end
+      // it: cdp/regexp-guard.ts; its line is then read through the module's map)
+      if (major >= 24 || !run.includes('tsx')) expect(Number(m[1])).toBe(lineOf('const e = new Error(tag);'));
     }
     // a stop in code loaded at start: its frame and code frame, then node's own print of the error
     mark = cli.mark('stderr');

@@ -50,7 +50,7 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
     child.on('close', (code, signal) => {
       done = true;
       wake();
-      if (debugLog) fs.rm(debugLog, { force: true }, () => {});
+      if (debugLog && !process.env.EC_KEEP_DEBUG) fs.rm(debugLog, { force: true }, () => {}); // (EC_KEEP_DEBUG=1 keeps it)
       resolve({ code, signal });
     });
   });

@@ -109,10 +109,10 @@ describe('unitMap: the map of a swapped-in function', () => {
 
 describe('nodeMapExpression', () => {
   // run in a context whose `process.getBuiltinModule('module')` is node's own, with a fake cache
-  function run(expr: string, held: unknown, globals: object = {}): unknown {
+  function run(expr: string, held: unknown, globals: object = {}, proc: object = {}): unknown {
     const M = require('node:module') as typeof import('node:module');
     const fakeModule = { SourceMap: M.SourceMap, findSourceMap: (n: string) => (n === 'file:///src/n.ts' ? held : undefined) };
-    return vm.runInNewContext(expr, { process: { getBuiltinModule: () => fakeModule }, ...globals });
+    return vm.runInNewContext(expr, { process: { getBuiltinModule: () => fakeModule, execArgv: [], env: {}, versions: { v8: '13.6.233.17-node.37' }, ...proc }, ...globals });
   }
   test("ts-node's source-map-support forgets the module's map (it reads the save's output again)", () => {
     const key = Symbol.for('source-map-support/sharedData');
@@ -144,6 +144,11 @@ describe('nodeMapExpression', () => {
     expect(held.findEntry(1, 0)).toMatchObject({ originalLine: 0 });
     expect(run(keepersExpression(['/x.ts', 'file:///src/n.ts']), held)).toEqual({ node: true, evalMaps: true, sms: false });
     expect(run(keepersExpression(['/x.ts']), held)).toEqual({ node: false, evalMaps: false, sms: false });
+    // node keeps eval'd code's maps in a hook that runs regular expressions: not on V8 before 13
+    // (node 20, 22: cdp/regexp-guard.ts), nor where the program forbids code from strings
+    expect(run(keepersExpression(['file:///src/n.ts']), held, {}, { versions: { v8: '12.4.254.21-node.33' } })).toEqual({ node: true, evalMaps: false, sms: false });
+    expect(run(keepersExpression(['file:///src/n.ts']), held, {}, { execArgv: ['--disallow-code-generation-from-strings'] })).toEqual({ node: true, evalMaps: false, sms: false });
+    expect(run(keepersExpression(['file:///src/n.ts']), held, {}, { env: { NODE_OPTIONS: '--max-old-space-size=99 --disallow-code-generation-from-strings' } })).toEqual({ node: true, evalMaps: false, sms: false });
   });
 });
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Does code run in an interrupt (an inspector evaluate while the program runs) end the program when it
+// runs a regular expression while the program was inside a match of one? (docs/v8.md, "A regular
+// expression inside an interrupt's regular expression")
+//   node scripts/v8/regexp-in-interrupt.js [path/to/node] [regexp|alloc|guarded] [evaluates]
+// The program matches backtracking regular expressions without end. Each evaluate:
+// regexp:  runs regular expressions of its own, and allocates;
+// alloc:   only allocates (no regular expression);
+// guarded: the regexp one, behind src/cdp/regexp-guard.ts (needs `npm run build`): it runs nothing
+//          inside a match.
+// Prints {"evaluates":N,"ended":null} when the program lived through them all, or its signal.
+'use strict';
+const path = require('node:path');
+const { launch } = require('./inspect');
+
+const node = process.argv[2] || process.execPath;
+const mode = process.argv[3] || 'regexp';
+const total = Number(process.argv[4] || 6000);
+const REGEXP = '(() => { let h = 0; for (const s of R) if (/(b|bb)*c/.test(s.replace(/a/g, "b"))) h++; const a = []; for (let i = 0; i < 20000; i++) a.push({ i }); return h; })()';
+const ALLOC = '(() => { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: "x" + i }); return a.length; })()';
+const expression = mode === 'alloc' ? ALLOC
+  : mode === 'guarded' ? require(path.join(__dirname, '..', '..', 'dist', 'cdp', 'regexp-guard.js')).outsideRegExp(REGEXP)
+  : REGEXP;
+
+let done = 0;
+const s = launch(node, `globalThis.R = [];
+for (let i = 0; i < 50; i++) R.push('/tmp/app/src/m' + i + '.ts' + 'a'.repeat(22));
+const res = [/^(?:\\/tmp\\/app\\/(?:[^/]*\\/)*[^/]*\\.tsx?)$/, /(a|aa)*b/, /(?:x+x+)+y/];
+let hits = 0;
+for (;;) for (const s of R) for (const re of res) if (re.test(s)) hits++;
+`, {
+  onExit(code, signal) {
+    console.log(JSON.stringify({ evaluates: done, ended: signal ?? code }));
+    process.exit(0);
+  },
+});
+
+(async () => {
+  await s.opened;
+  for (; done < total; done++) await s.send('Runtime.evaluate', { expression, returnByValue: true });
+  s.finish({ evaluates: done, ended: null });
+})();
