@@ -205,7 +205,7 @@ async function askLoader(cdp: Connection, file: string, text: string, module: { 
       log('asking the program\'s loader', file, module ? 'module hooks' : 'require hook');
       r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
       for (let i = 0; (r.result.value as { busy?: boolean } | undefined)?.busy === true; i++) {
-        if (i === 0) log('the program is inside a synchronous request: asking again');
+        if (i === 0) log('the program is inside a synchronous request or a regular expression: asking again');
         if (Date.now() >= deadline) return late(ask);
         await sleep(BUSY_RETRY_MS[Math.min(i, BUSY_RETRY_MS.length - 1)]);
         r = await cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true });
