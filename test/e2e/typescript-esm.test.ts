@@ -95,7 +95,7 @@ describe.each(testNodes())('$label', ({ bin }) => {
 
     cli.send('hold\n');
     await cli.waitFor(/^holding$/m, { stream: 'stdout', step: 'hold' });
-    const busy = /inside a synchronous request: asking again/;
+    const busy = /inside a synchronous request or a regular expression: asking again/;
     const before = logLines(log, busy).length;
     let mark = cli.mark('stderr');
     edit(file, 'return qty * this.rate;', 'return qty * this.rate + 1;', saveByRename);

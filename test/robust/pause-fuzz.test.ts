@@ -435,7 +435,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', (config) => { con
     try {
       await d.until(() => /tick 3 /.test(d.stdout), WEDGE_MS);
       const end = lineOf(dir, 'worker.js', /^\}, 20\);/) - 1; // the `}` that closes the interval's if
-      const n = await stopAt(d, 'worker.js', end, '\\(anonymous\\)', `break ${end}`);
+      const n = await stopAt(d, 'worker.js', end, 'setInterval\\(\\) callback', `break ${end}`);
       expect(said((await d.command(`clear ${n}`)).text)).toMatch(new RegExp(`removed breakpoint ${n}`));
       await d.command(how);
       if (d.state === 'paused') await d.command('cont');
@@ -539,7 +539,7 @@ describe.each(testConfigs())('pause fuzz regressions, $label', (config) => { con
     const d = new Driven([bin, 'worker.js'], dir);
     try {
       await d.until(() => /tick 3 /.test(d.stdout), WEDGE_MS);
-      const n = await stopAt(d, 'worker.js', lineOf(dir, 'worker.js', /ticks\+\+/), '\\(anonymous\\)', 'timer callback');
+      const n = await stopAt(d, 'worker.js', lineOf(dir, 'worker.js', /ticks\+\+/), 'setInterval\\(\\) callback', 'timer callback');
       await d.command(`clear ${n}`);
       const out = await d.command('out');
       if (!/^paused in listOnTimeout|^listOnTimeout \(node:internal\/timers:/m.test(said(out.text))) throw new Error(`'out' from the timer callback did not stop in listOnTimeout; it answered:\n${said(out.text)}\nthe session:\n${tail(d.stderr, 4000)}`);
