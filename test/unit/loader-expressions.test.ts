@@ -58,36 +58,32 @@ describe('a require hook asked for a save', () => {
     expect(evaluate(loaderTransformExpression(file(), 'saved text'))).toEqual({ ok: true, text: 'SAVED TEXT' });
   });
 
-  test("inside a synchronous request (esbuild's runCallSync): busy, the hook not run", () => {
+  /** Run `fn` with a require hook for `ext` that notes whether it ran; `fn` gets the file to ask for. */
+  function withSpyHook(ext: string, fn: (file: string, ran: () => boolean) => void): void {
     let ran = false;
-    const ext = '.ecspy';
     const exts = (require('node:module') as { _extensions: Record<string, unknown> })._extensions;
     exts[ext] = (m: { _compile(code: string, file: string): void }, f: string) => { ran = true; m._compile('x', f); };
-    try {
-      expect(runCallSync(loaderTransformExpression(path.join(dir, `b${ext}`), 'text'))).toEqual({ busy: true });
-      expect(ran).toBe(false);
-      expect(evaluate(loaderTransformExpression(path.join(dir, `b${ext}`), 'text'))).toEqual({ ok: true, text: 'x' });
-      expect(ran).toBe(true);
-    } finally {
-      delete exts[ext];
-    }
+    try { fn(path.join(dir, `b${ext}`), () => ran); } finally { delete exts[ext]; }
+  }
+
+  test("inside a synchronous request (esbuild's runCallSync): busy, the hook not run", () => {
+    withSpyHook('.ecspy', (file, ran) => {
+      expect(runCallSync(loaderTransformExpression(file, 'text'))).toEqual({ busy: true });
+      expect(ran()).toBe(false);
+      expect(evaluate(loaderTransformExpression(file, 'text'))).toEqual({ ok: true, text: 'x' });
+      expect(ran()).toBe(true);
+    });
   });
 
   // (a real match never ends here to be interrupted: test/e2e/connection.test.ts; a builtin that runs
   // one, on the stack below the expression, is what the check reads)
   test('below a builtin that runs a regular expression (node 20 and 22 end the program for one inside a match): busy, the hook not run', () => {
-    let ran = false;
-    const ext = '.ecspy2';
-    const exts = (require('node:module') as { _extensions: Record<string, unknown> })._extensions;
-    exts[ext] = (m: { _compile(code: string, file: string): void }, f: string) => { ran = true; m._compile('x', f); };
-    try {
+    withSpyHook('.ecspy2', (file, ran) => {
       let answer: unknown;
-      'x'.replace(/x/, () => { answer = evaluate(loaderTransformExpression(path.join(dir, `c${ext}`), 'text')); return ''; });
+      'x'.replace(/x/, () => { answer = evaluate(loaderTransformExpression(file, 'text')); return ''; });
       expect(answer).toEqual({ busy: true });
-      expect(ran).toBe(false);
-    } finally {
-      delete exts[ext];
-    }
+      expect(ran()).toBe(false);
+    });
   });
 
   test('no hook for the extension: says so', () => {
