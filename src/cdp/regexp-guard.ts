@@ -17,20 +17,32 @@ const MATCHING = ['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 
   '[Symbol.match]', '[Symbol.matchAll]', '[Symbol.replace]', '[Symbol.search]', '[Symbol.split]'];
 
 /**
- * A function's text, for an expression run in the program: is a builtin that runs a match on the
- * stack below this code? (A frame with no file and such a name; a `replace` with a string pattern
- * counts too: that costs a second ask, not a crash.)
+ * A function's text, for an expression run in the program: does a frame on the stack below this
+ * code satisfy `predicate` (a function's text, `(name, file) => boolean`, given each call site's
+ * function name and file)? False when the stack cannot be read.
  */
-export const IN_REGEXP_FN = `function () {
+export function onStackFn(predicate: string): string {
+  return `function () {
   const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
   try {
     Error.stackTraceLimit = 64;
     Error.prepareStackTrace = (_e, frames) => frames;
     const frames = new Error().stack;
-    const matching = ${JSON.stringify(MATCHING)};
-    return Array.isArray(frames) && frames.some((f) => !f.getFileName() && matching.includes(f.getFunctionName()));
+    const test = ${predicate};
+    return Array.isArray(frames) && frames.some((f) => test(f.getFunctionName(), f.getFileName()));
   } catch { return false; } finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
 }`;
+}
+
+/**
+ * A function's text, `(name, file) => boolean`: is this call site a builtin that runs a match? (No
+ * file and such a name; a `replace` with a string pattern counts too: that costs a second ask, not a
+ * crash.)
+ */
+export const MATCHING_FRAME = `(name, file) => !file && ${JSON.stringify(MATCHING)}.includes(name)`;
+
+/** A function's text, for an expression run in the program: is a builtin that runs a match on the stack below this code? */
+export const IN_REGEXP_FN = onStackFn(MATCHING_FRAME);
 
 /** What a guarded expression gives instead of running, inside a match. */
 const INSIDE_A_MATCH = 'edit-continue: the program is inside a regular expression';

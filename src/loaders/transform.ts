@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
-import { IN_REGEXP_FN } from '../cdp/regexp-guard';
+import { MATCHING_FRAME, onStackFn } from '../cdp/regexp-guard';
 import { withWorkersFree } from '../cdp/worker-wait';
 import { addBoundaries, type SourceKind } from '../inject/boundary';
 import { inlineMapOf, moveInlineMap } from './sourcemap';
@@ -45,16 +45,10 @@ const PENDING = `globalThis[Symbol.for('edit-continue.compiling.pending')]`;
  * node 20 and 22 (../cdp/regexp-guard.ts).
  */
 function askedWhenFree(body: string): string {
+  // (one look at the stack for both: a synchronous request's frames, or a builtin that runs a match)
+  const busy = onStackFn(`(name, file) => (name === 'wait' && !file) || file === 'node:internal/modules/esm/hooks' || ${JSON.stringify(SYNC_CALLERS)}.includes(name) || (${MATCHING_FRAME})(name, file)`);
   return `(() => {
-  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 64;
-    Error.prepareStackTrace = (_e, frames) => frames;
-    const frames = new Error().stack;
-    if (Array.isArray(frames) && frames.some((f) => { const name = f.getFunctionName(), file = f.getFileName(); return (name === 'wait' && !file) || file === 'node:internal/modules/esm/hooks' || ${JSON.stringify(SYNC_CALLERS)}.includes(name); })) return { busy: true };
-  } catch {} finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
-  // inside a regular expression's match: the loader's own would end the program on node 20 and 22 (cdp/regexp-guard.ts)
-  if ((${IN_REGEXP_FN})()) return { busy: true };
+  if ((${busy})()) return { busy: true };
   let r;
   try { r = (${body})(); } catch (e) { return { ok: false, message: String(e && e.message || e) }; }
   if (!r || typeof r.then !== 'function') return r;

@@ -85,6 +85,28 @@ export async function applyToEachScript(records: readonly ScriptRecord[], applyO
   return result;
 }
 
+/**
+ * Strip types exactly as the program did when it loaded the file, in its node: `url` as node loads a
+ * .ts (with a sourceURL), null as our load hook strips (mode 'strip', none: src/inject/hooks.ts). Its
+ * "experimental" warning is kept off the program's stderr.
+ */
+export async function stripTypesInProgram(cdp: Connection, text: string, url: string | null): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+  const options = url === null ? `{ mode: 'strip' }` : `{ sourceUrl: ${JSON.stringify(url)} }`;
+  const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, ${options}); } finally { process.emitWarning = w; } })()`;
+  let r: Protocol.Runtime.EvaluateResponse;
+  try {
+    // (node's type stripping may run regular expressions: ../cdp/regexp-guard.ts)
+    r = await evaluateOutsideRegExp(cdp, { expression, returnByValue: true, silent: true });
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+  if (r.exceptionDetails) {
+    const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
+    return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };
+  }
+  return { ok: true, text: String(r.result.value) };
+}
+
 /** A save that does not parse: nothing is sent (EC101); the report shows where, in the text as saved. */
 export function syntaxRefusal(problem: SyntaxProblem, savedText: string): PatchOutcome {
   return {
@@ -142,7 +164,7 @@ export class LiveEditEngine implements PatchEngine {
       if (!out.ok) return { plan: null, stripError: out.message, late: out.code === 'late' };
       saved = out.text;
     } else if (record.typescript) {
-      const stripped = await this.stripTypes(saved, boundaries ? null : record.url);
+      const stripped = await stripTypesInProgram(this.cdp, saved, boundaries ? null : record.url);
       if (!stripped.ok) return { plan: null, stripError: stripped.message };
       saved = stripped.text;
     }
@@ -309,28 +331,6 @@ export class LiveEditEngine implements PatchEngine {
       silent: true,
     }).catch(() => null);
     return !!r && !r.exceptionDetails;
-  }
-
-  /**
-   * Strip types exactly as the target did when it loaded the file: ask the target (node loads .ts with
-   * a sourceURL; our load hook strips without one). Its "experimental" warning is kept off the
-   * program's stderr.
-   */
-  private async stripTypes(text: string, url: string | null): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
-    const options = url === null ? `{ mode: 'strip' }` : `{ sourceUrl: ${JSON.stringify(url)} }`;
-    const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, ${options}); } finally { process.emitWarning = w; } })()`;
-    let r: Protocol.Runtime.EvaluateResponse;
-    try {
-      // (node's type stripping may run regular expressions: ../cdp/regexp-guard.ts)
-      r = await evaluateOutsideRegExp(this.cdp, { expression, returnByValue: true, silent: true });
-    } catch (err) {
-      return { ok: false, message: (err as Error).message };
-    }
-    if (r.exceptionDetails) {
-      const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
-      return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };
-    }
-    return { ok: true, text: String(r.result.value) };
   }
 }
 

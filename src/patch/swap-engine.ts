@@ -5,13 +5,11 @@
 // Runtime.evaluate; nothing walks the heap, and a function that is running or suspended is no obstacle:
 // its next call runs the new code.
 import { fileURLToPath } from 'node:url';
-import type { Protocol } from 'devtools-protocol';
 import type { Connection } from '../cdp/connection';
-import { evaluateOutsideRegExp } from '../cdp/regexp-guard';
 import { protocolMessage } from '../cdp/connection';
 import type { ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
-import { applyToEachScript, syntaxRefusal, waitingForLoader, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
+import { applyToEachScript, stripTypesInProgram, syntaxRefusal, waitingForLoader, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
 import { LoaderMap, followSource, lineMapperOf, mapOutcomeLines } from '../loaders/mapped';
 import { isLoaderOutput, loaderTransform, withMapOf } from '../loaders/transform';
@@ -146,7 +144,7 @@ export class SwapEngine implements PatchEngine {
       shown = out.text; // the swapped-in code's positions are the new output's: its own map reads them
       shownOut.text = shown;
     } else if (record.typescript) {
-      const stripped = await this.stripTypes(saved);
+      const stripped = await stripTypesInProgram(this.cdp, saved, null); // (as the load hook did)
       if (!stripped.ok) return { status: 'not-patched', reasons: [{ code: Codes.SyntaxError, message: stripped.message }] };
       saved = stripped.text;
     }
@@ -289,7 +287,7 @@ export class SwapEngine implements PatchEngine {
     const loaded = running.endsWith(BOUNDARY_MARK) ? running.slice(0, -BOUNDARY_MARK.length) : running;
     let saved = likeRunning(savedText, loaded);
     if (record.typescript) {
-      const stripped = await this.stripTypes(saved);
+      const stripped = await stripTypesInProgram(this.cdp, saved, null); // (as the load hook did)
       if (stripped.ok) saved = stripped.text;
     }
     if (saved === loaded) return { status: 'unchanged' };
@@ -297,23 +295,6 @@ export class SwapEngine implements PatchEngine {
       return { status: 'not-patched', reasons: [{ code: Codes.TopLevelCode, message: 'top-level code changed: it ran once when the module loaded and is not run again (the module had no function when it loaded, so none can be swapped in: restart to use new ones)' }] };
     }
     return { status: 'not-patched', reasons: [{ code: Codes.SwapUnavailable, message: 'this module was loaded without the swap indirection (another engine, --no-boundaries, or not transformed): restart to patch it' }] };
-  }
-
-  /** Strip types as the load hook did (src/inject/hooks.ts: mode 'strip', no sourceURL), in the target's node. */
-  private async stripTypes(text: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
-    const expression = `(() => { const w = process.emitWarning; process.emitWarning = () => {}; try { return process.getBuiltinModule('module').stripTypeScriptTypes(${JSON.stringify(text)}, { mode: 'strip' }); } finally { process.emitWarning = w; } })()`;
-    let r: Protocol.Runtime.EvaluateResponse;
-    try {
-      // (node's type stripping may run regular expressions: ../cdp/regexp-guard.ts)
-      r = await evaluateOutsideRegExp(this.cdp, { expression, returnByValue: true, silent: true });
-    } catch (err) {
-      return { ok: false, message: (err as Error).message };
-    }
-    if (r.exceptionDetails) {
-      const desc = r.exceptionDetails.exception?.description ?? r.exceptionDetails.text;
-      return { ok: false, message: desc.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim() };
-    }
-    return { ok: true, text: String(r.result.value) };
   }
 }
 

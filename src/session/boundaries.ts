@@ -28,6 +28,16 @@ const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'Whil
 
 export { LineIndex };
 
+/** The innermost of nested spans (sorted by start) that contains an offset, or null. */
+export function innermostAt<S extends { start: number; end: number }>(spans: readonly S[], offset: number): S | null {
+  let best: S | null = null;
+  for (const f of spans) {
+    if (f.start > offset) break;
+    if (offset < f.end && (!best || f.start >= best.start)) best = f;
+  }
+  return best;
+}
+
 export class BoundaryMap {
   readonly functions: FunctionSpan[] = [];
   /** Every loop statement (for, for-in, for-of, while, do-while), sorted by start. */
@@ -103,12 +113,7 @@ export class BoundaryMap {
 
   /** The innermost function containing an offset. */
   functionAt(offset: number): FunctionSpan | null {
-    let best: FunctionSpan | null = null;
-    for (const f of this.functions) {
-      if (f.start > offset) break;
-      if (offset < f.end && (!best || f.start >= best.start)) best = f;
-    }
-    return best;
+    return innermostAt(this.functions, offset);
   }
 
   /**

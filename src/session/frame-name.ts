@@ -2,7 +2,7 @@
 // reports give that function (patch/functions.ts: `app.get('/users/:id') callback`,
 // `main.setInterval() callback`), so that a stop, `bt` and a report speak of it the same way.
 import { describeScript, type FunctionRecord, type ModuleKind } from '../patch/functions';
-import { LineIndex, type BoundaryMap } from './boundaries';
+import { LineIndex, innermostAt, type BoundaryMap } from './boundaries';
 
 interface Named {
   /** The functions of the text as the user wrote it, sorted by start. */
@@ -37,10 +37,6 @@ export function reportedNameAt(map: BoundaryMap, kind: ModuleKind, line: number,
   if (!named) return null;
   const at = map.original(line, column);
   const offset = named.lines.offset(at.line, at.column);
-  let best: FunctionRecord | null = null;
-  for (const f of named.functions) {
-    if (f.start > offset) break;
-    if (offset < f.end && (!best || f.start >= best.start)) best = f;
-  }
+  const best = innermostAt(named.functions, offset);
   return !best || best.wrapper || /\(anonymous:\d+\)$/.test(best.name) ? null : best.name;
 }

@@ -151,7 +151,7 @@ export class ScriptRegistry {
     const file = fileOfUrl(event.url);
     if (!file) {
       if (event.url === IDLE_URL) this.idleIds.add(event.scriptId);
-      else if (event.url && this.otherUrls.size < MAX_OTHER_URLS) this.otherUrls.set(event.scriptId, event.url);
+      else this.keepOtherUrl(event);
       return null;
     }
     const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
@@ -195,9 +195,11 @@ export class ScriptRegistry {
    * their URLs only, for frames shown in them.
    */
   knowUrls(events: readonly Protocol.Debugger.ScriptParsedEvent[]): void {
-    for (const e of events) {
-      if (e.url && e.url !== IDLE_URL && !this.byId.has(e.scriptId) && this.otherUrls.size < MAX_OTHER_URLS) this.otherUrls.set(e.scriptId, e.url);
-    }
+    for (const e of events) if (e.url !== IDLE_URL && !this.byId.has(e.scriptId)) this.keepOtherUrl(e);
+  }
+
+  private keepOtherUrl(e: { scriptId: string; url: string }): void {
+    if (e.url && this.otherUrls.size < MAX_OTHER_URLS) this.otherUrls.set(e.scriptId, e.url);
   }
 
   /** The URL of a script that is no file of the program's (node's own code, a vm script), or null (none, or not kept). */
