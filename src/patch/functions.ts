@@ -113,10 +113,26 @@ function contextualName(fn: Node, parent: Node | undefined, text: string): strin
   }
 }
 
+/**
+ * What a compiler made of a call of an imported function, as it was written: esbuild (tsx), tsc and
+ * Babel turn `schedule(...)` into `(0, import_s.schedule)(...)`, `(0, s_1.schedule)(...)` or
+ * `(0, _s.schedule)(...)`, and a default import `def(...)` into `(0, import_s.default)(...)`, whose
+ * local name the output no longer has: the module's name stands in (`s`). Other callees: null.
+ */
+function importedCallee(callee: Node): string | null {
+  if (callee.type !== 'SequenceExpression' || callee.expressions.length !== 2) return null;
+  const [zero, member] = callee.expressions;
+  if (zero.type !== 'Literal' || zero.value !== 0 || member.type !== 'MemberExpression' || member.computed) return null;
+  if (member.object.type !== 'Identifier' || member.property.type !== 'Identifier') return null;
+  if (member.property.name !== 'default') return member.property.name;
+  return member.object.name.replace(/^import_/, '').replace(/^_(?=.)/, '').replace(/_\d+$/, '') || member.object.name;
+}
+
 /** `app.get('/a') callback`: where an anonymous function is passed, which is how users tell them apart. */
 function callbackName(fn: Node, parent: Node | undefined, text: string): string | null {
   if (!parent || (parent.type !== 'CallExpression' && parent.type !== 'NewExpression') || parent.callee === fn) return null;
-  const callee = text.slice(parent.callee.start, parent.callee.end).replace(/\s+/g, '');
+  const written = text.slice(parent.callee.start, parent.callee.end).replace(/\s+/g, '');
+  const callee = importedCallee(parent.callee) ?? (parent.callee.type === 'SequenceExpression' ? `(${written})` : written);
   if (callee.length > 40) return null;
   const literals = parent.arguments
     .filter((a: Node) => a.type === 'Literal' && typeof a.value === 'string' && a.value.length <= 40)

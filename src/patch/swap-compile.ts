@@ -40,6 +40,8 @@ export interface CompiledUnit {
   where: { classEval: string } | { factory: string; scope: string; classRef?: string; many?: string; home?: true };
   /** The code to compile. */
   code: string;
+  /** The offset in the saved text where that code's own text starts (the function, or a method's key). */
+  savedStart: number;
   /**
    * Shapes given to functions of the new code that had none, or whose captures or forwarding changed
    * (closures made before keep their old slot and code), with their text as it will run (nested bodies
@@ -248,7 +250,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     : prefix + padding(Math.max(PAD_MIN, at.column - prefix.length)) + text + suffix;
   const where = !inModule ? { classEval: slotName(state.module, unit.classScope!) }
     : { factory: moduleFactoryName(state.module), scope, ...(classRef ? { classRef, ...(home ? { home: true as const } : ownNameUsed || superUsed ? { many: classManyName(classRef) } : {}) } : {}) };
-  return { unit, url, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, newShapes, classOf };
+  return { unit, url, slot: slotName(state.module, unit.shape.n), where, code: `${code}\n//# sourceURL=${url}`, savedStart: startOffset, newShapes, classOf };
 }
 
 /** The classes under a node (itself included). */

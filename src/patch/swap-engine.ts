@@ -248,9 +248,9 @@ export class SwapEngine implements PatchEngine {
    */
   private async install(compiled: CompiledUnit[], saved: string, ownMaps = false): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    const byUrl = new Map<string, string[]>();
-    for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), c.code]);
-    for (const [url, codes] of byUrl) this.registry.expectCompiled(url, codes, saved);
+    const byUrl = new Map<string, CompiledUnit[]>();
+    for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), c]);
+    for (const [url, units] of byUrl) this.registry.expectCompiled(url, units.map((u) => u.code), saved, units.map((u) => u.savedStart));
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true, ...(ownMaps ? { allowUnsafeEvalBlockedByCSP: false } : {}) });
       if (r.exceptionDetails) {

@@ -10,21 +10,28 @@ interface Named {
   lines: LineIndex;
 }
 
-/** One reading per running text (its BoundaryMap), made at the first anonymous frame in it; null: it does not parse. */
-const readings = new WeakMap<BoundaryMap, Named | null>();
+/** One reading per text (keyed by its BoundaryMap, or a swapped-in code's record), made at the first anonymous frame in it; null: it does not parse. */
+const readings = new WeakMap<object, Named | null>();
 
-function readingOf(map: BoundaryMap, kind: ModuleKind): Named | null {
-  let named = readings.get(map);
+function readingOf(key: object, text: () => string, kind: ModuleKind): Named | null {
+  let named = readings.get(key);
   if (named !== undefined) return named;
-  const text = map.originalText();
+  const source = text();
   try {
-    const functions = [...describeScript(text, kind).functions].sort((a, b) => a.start - b.start);
-    named = { functions, lines: new LineIndex(text) };
+    const functions = [...describeScript(source, kind).functions].sort((a, b) => a.start - b.start);
+    named = { functions, lines: new LineIndex(source) };
   } catch {
     named = null;
   }
-  readings.set(map, named);
+  readings.set(key, named);
   return named;
+}
+
+/** The reports' name of the innermost function at a 0-based place of a reading (see reportedNameAt). */
+function nameIn(named: Named | null, at: { line: number; column: number }): string | null {
+  if (!named) return null;
+  const best = innermostAt(named.functions, named.lines.offset(at.line, at.column));
+  return !best || best.wrapper || /\(anonymous:\d+\)$/.test(best.name) ? null : best.name;
 }
 
 /**
@@ -33,10 +40,28 @@ function readingOf(map: BoundaryMap, kind: ModuleKind): Named | null {
  * the frame's own line) or the text does not parse.
  */
 export function reportedNameAt(map: BoundaryMap, kind: ModuleKind, line: number, column: number): string | null {
-  const named = readingOf(map, kind);
-  if (!named) return null;
-  const at = map.original(line, column);
-  const offset = named.lines.offset(at.line, at.column);
-  const best = innermostAt(named.functions, offset);
-  return !best || best.wrapper || /\(anonymous:\d+\)$/.test(best.name) ? null : best.name;
+  return nameIn(readingOf(map, () => map.originalText(), kind), map.original(line, column));
+}
+
+/** Where a swapped-in code's function stands: in the code (registry.ts compiledLines) and in the saved text (an offset). */
+export interface SwappedPlace {
+  first: number;
+  from?: number;
+  start?: number;
+}
+
+/**
+ * The same for code the swap engine compiled (`key`: its record): that code stands at the lines and
+ * columns of the saved text it was compiled from (`saved`), whose reading names its functions as the
+ * save's report did; `map` is the compiled code's own. On the saved text's first line the wrapper
+ * stands in front of the function, which starts at `from` there, not always at its own column.
+ */
+export function reportedNameInSwapped(key: object, saved: string, map: BoundaryMap, kind: ModuleKind, place: SwappedPlace, line: number, column: number): string | null {
+  const named = readingOf(key, () => saved, kind);
+  let at = map.original(line, column);
+  if (named && place.from !== undefined && place.start !== undefined && at.line === place.first) {
+    const own = named.lines.position(place.start);
+    at = { line: own.line, column: at.column - place.from + own.column };
+  }
+  return nameIn(named, at);
 }

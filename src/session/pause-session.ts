@@ -597,6 +597,11 @@ export class PauseSession {
   }
 
   /** The URL of a script that is no file of the program's (`node:internal/timers`), or null. */
+  /** Was this file loaded as an ES module (its own scripts, not code the swap engine compiled for it)? */
+  fileIsModule(file: string): boolean {
+    return this.registry.scriptsOf(file).some((r) => !r.compiled && r.isModule);
+  }
+
   otherUrl(scriptId: string): string | null {
     return this.registry.otherUrl(scriptId);
   }
@@ -781,7 +786,7 @@ export class PauseSession {
     const list = envNames(names.value.value);
     // shown as V8 shows the same variable in the file's own frames: an ES module's, or the closure of
     // node's CommonJS wrapper
-    const kind = this.registry.scriptsOf(record.file).some((r) => !r.compiled && r.isModule) ? 'module' : 'closure';
+    const kind = this.fileIsModule(record.file) ? 'module' : 'closure';
     // node's CommonJS wrapper's names, which every script module keeps: shown when the file names them
     const unused = await this.unusedWrapperNames(frame, list.map((name) => ({ name }) as Protocol.Runtime.PropertyDescriptor));
     for (const name of list) {

@@ -37,6 +37,8 @@ export interface ScriptRecord {
    * with `from`, from that column of line `first`: inCompiledWrapper).
    */
   compiledLines?: { first: number; last: number; from?: number };
+  /** For compiled code: the offset in `shownText` where its function's text starts (it stands at `from` on line `first`). */
+  compiledStart?: number;
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -127,7 +129,7 @@ export class ScriptRegistry {
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
   private readonly compiledByFile = new Map<string, ScriptRecord[]>();
-  private readonly compiling = new Map<string, { codes: string[]; text?: string }>();
+  private readonly compiling = new Map<string, { codes: string[]; text?: string; starts?: number[] }>();
   /** The no-ops that stopped an idle program (one a Ctrl+C at most). */
   private readonly idleIds = new Set<string>();
   /**
@@ -140,10 +142,10 @@ export class ScriptRegistry {
   /**
    * The next scripts with this sourceURL are the swap engine's, compiled from `codes` in that order
    * (none: no more). `text`: the file's text they were compiled from (same lines), which the prompt
-   * shows for them.
+   * shows for them; `starts`: where each code's function starts in that text.
    */
-  expectCompiled(url: string, codes: string[], text?: string): void {
-    if (codes.length > 0) this.compiling.set(url, { codes: [...codes], text }); else this.compiling.delete(url);
+  expectCompiled(url: string, codes: string[], text?: string, starts?: number[]): void {
+    if (codes.length > 0) this.compiling.set(url, { codes: [...codes], text, starts: starts ? [...starts] : undefined }); else this.compiling.delete(url);
   }
 
   /** Record a parsed script; returns the record when it belongs to a file. */
@@ -158,7 +160,9 @@ export class ScriptRegistry {
     if (compiling && compiling.codes.length > 0) {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
       const code = compiling.codes.shift()!;
+      const start = compiling.starts?.shift();
       const record: ScriptRecord = { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: code + SWAP_MARK, shownText: compiling.text, compiledLines: compiledLines(code) };
+      if (start !== undefined) record.compiledStart = start;
       // compiled by tsc: frames in it speak of the .ts, as the file's own script's do
       const from = this.byFile.get(file)?.find((r) => r.compiledFrom)?.compiledFrom;
       if (from) record.compiledFrom = from;

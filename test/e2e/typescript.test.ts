@@ -338,6 +338,54 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     expect((await cli.exited).code).toBe(0);
   });
 
+  // A callback passed to a function the file imports is compiled as an argument of `(0, import_lines.onLine)(…)`
+  // (esbuild), `(0, lines_1.onLine)(…)` (tsc): the save's report and the stop name it `onLine() callback`,
+  // as it was written, where they read `0,import_lines.onLine() callback`
+  const APP_TS = [
+    '// a program whose handler is passed to a function it imports',
+    "import * as readline from 'node:readline';",
+    "import { onLine } from './lines';",
+    '',
+    'let n = 0;',
+    'onLine(readline.createInterface({ input: process.stdin }), (line: string) => {',
+    '  n++;',
+    "  if (line === 'boom') throw new Error('boom at ' + n);",
+    '  console.log(`got ${line} ${n}`);',
+    '});',
+    "console.log('ready');",
+    '',
+  ].join('\n');
+  const LINES_TS = "import type { Interface } from 'node:readline';\nexport function onLine(rl: Interface, fn: (line: string) => void): void {\n  rl.on('line', fn);\n}\n";
+  test.each([
+    { name: 'tsx', run: ['--import', 'tsx', 'src/app.ts'], env: {}, compiled: false },
+    { name: 'ts-node', run: ['-r', 'ts-node/register', 'src/app.ts'], env: TS_NODE, compiled: false },
+    { name: 'tsc --sourceMap', run: ['dist/app.js'], env: {}, compiled: true },
+  ])('$name: a callback passed to an imported function is named as written in the save report and the stop', async ({ run, env, compiled }) => {
+    const dir = fixture();
+    const sources = { app: APP_TS, lines: LINES_TS };
+    for (const [name, text] of Object.entries(sources)) {
+      const file = path.join(dir, 'src', `${name}.ts`);
+      fs.writeFileSync(file, text);
+      if (!compiled) continue;
+      const js = path.join(dir, 'dist', `${name}.js`);
+      const out = transpileLikeTsc(file, text, js);
+      if (!out.ok) throw new Error(`tsc: ${JSON.stringify(out)}`);
+      fs.mkdirSync(path.dirname(js), { recursive: true });
+      fs.writeFileSync(js, out.text);
+      fs.writeFileSync(js + '.map', out.map!);
+    }
+    const cli = start(['--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'a', /got a 1/, 'stdout');
+    const mark = cli.mark('stderr');
+    edit(path.join(dir, 'src', 'app.ts'), 'console.log(`got', 'console.log(`GOT', saveByRename);
+    await cli.waitFor(/(?<!not )patched src\/app\.ts: onLine\(\) callback\n/, { stream: 'stderr', after: mark, step: 'the callback patched' });
+    await ask(cli, 'b', /GOT b 2/, 'stdout');
+    cli.send('boom\n');
+    await cli.waitFor(/Error: boom at 3[\s\S]*at onLine\(\) callback \(src\/app\.ts:8:\d+\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop names the callback' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/import_lines|lines_1|0,/);
+  });
+
   // (not defined for the Node 27 stand-in: it has no LiveEdit to refuse with; engine.test.ts covers --engine liveedit there)
   if (!noLiveEdit) test('tsx with --engine liveedit: a save LiveEdit cannot patch is refused, not reported as patched', async () => {
     const dir = fixture();

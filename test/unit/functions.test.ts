@@ -225,6 +225,15 @@ describe('describeScript: contextual names', () => {
     expect(names("app.get('/a', (req, res) => {});")).toEqual(["app.get('/a') callback"]);
   });
 
+  test("a callback passed to an imported function is named as written, not as the compiler's call of it (tsx, tsc, Babel)", () => {
+    // esbuild's CommonJS output (tsx), tsc's and Babel's, of `schedule('tick', () => …)`, `def(() => …)`
+    expect(names("(0, import_s.schedule)('tick', () => 1);\n(0, import_s2.default)(() => 2);")).toEqual(["schedule('tick') callback", 's2() callback']);
+    expect(names("(0, s_1.schedule)('tick', () => 1);\n(0, s_2.default)(() => 2);")).toEqual(["schedule('tick') callback", 's() callback']);
+    expect(names("(0, _s.schedule)('tick', () => 1);\n(0, _s.default)(() => 2);")).toEqual(["schedule('tick') callback", 's() callback']);
+    // a namespace import keeps its written form; other sequences are text as before
+    expect(names('ns.every(1e3, () => 1);\n(a, b.c)(() => 2);')).toEqual(['ns.every() callback', '(a,b.c)() callback']);
+  });
+
   test("an anonymous function called where it stands is no part of the names inside it (tsx's module wrapper)", () => {
     expect(names('__filename="/a.ts";(()=>{\nfunction decorate(s) { return () => s; }\nclass A { m() {} }\n})()')).toEqual(['(anonymous:1)', 'decorate', 'decorate.(anonymous:2)', 'A.m']);
   });
