@@ -128,11 +128,32 @@ function importedCallee(callee: Node): string | null {
   return member.object.name.replace(/^import_/, '').replace(/^_(?=.)/, '').replace(/_\d+$/, '') || member.object.name;
 }
 
+/** A callee of names, members and calls, with each call's arguments as `…`; null: it has other parts. */
+function chainText(node: Node): string | null {
+  switch (node.type) {
+    case 'Identifier': return node.name;
+    case 'ThisExpression': return 'this';
+    case 'MemberExpression': {
+      const object = chainText(node.object);
+      if (object === null) return null;
+      return node.computed ? `${object}[…]` : node.property.type === 'Identifier' ? `${object}.${node.property.name}` : null;
+    }
+    case 'CallExpression': {
+      const callee = chainText(node.callee);
+      return callee === null ? null : `${callee}(${node.arguments.length ? '…' : ''})`;
+    }
+    default: return null;
+  }
+}
+
 /** `app.get('/a') callback`: where an anonymous function is passed, which is how users tell them apart. */
 function callbackName(fn: Node, parent: Node | undefined, text: string): string | null {
   if (!parent || (parent.type !== 'CallExpression' && parent.type !== 'NewExpression') || parent.callee === fn) return null;
   const written = text.slice(parent.callee.start, parent.callee.end).replace(/\s+/g, '');
-  const callee = importedCallee(parent.callee) ?? (parent.callee.type === 'SequenceExpression' ? `(${written})` : written);
+  let callee = importedCallee(parent.callee) ?? (parent.callee.type === 'SequenceExpression' ? `(${written})` : written);
+  // a long chain (`readline.createInterface({ input: process.stdin }).on('line', …)`) without the
+  // arguments of its calls: `readline.createInterface(…).on`
+  if (callee.length > 40) callee = chainText(parent.callee) ?? callee;
   if (callee.length > 40) return null;
   const literals = parent.arguments
     .filter((a: Node) => a.type === 'Literal' && typeof a.value === 'string' && a.value.length <= 40)

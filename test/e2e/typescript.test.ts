@@ -47,6 +47,21 @@ function fixture(): string {
   return dir;
 }
 
+/** Write src/NAME.ts and, for a tsc project, dist/NAME.js and its map as tsc writes them; the .ts path. */
+function writeTs(dir: string, name: string, text: string, compiled: boolean): string {
+  const file = path.join(dir, 'src', `${name}.ts`);
+  fs.writeFileSync(file, text);
+  if (compiled) {
+    const js = path.join(dir, 'dist', `${name}.js`);
+    const out = transpileLikeTsc(file, text, js);
+    if (!out.ok) throw new Error(`tsc: ${JSON.stringify(out)}`);
+    fs.mkdirSync(path.dirname(js), { recursive: true });
+    fs.writeFileSync(js, out.text);
+    fs.writeFileSync(js + '.map', out.map!);
+  }
+  return file;
+}
+
 describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   const start = cliPerTest();
 
@@ -312,16 +327,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     { name: 'tsc --sourceMap', run: ['dist/job.js'], env: {}, compiled: true },
   ])('$name: an async call retried that fails again is shown at its .ts line with the .ts code; fixed, retry finishes the job', async ({ run, env, compiled }) => {
     const dir = fixture();
-    const file = path.join(dir, 'src', 'job.ts');
-    fs.writeFileSync(file, JOB_TS);
-    if (compiled) {
-      const js = path.join(dir, 'dist', 'job.js');
-      const out = transpileLikeTsc(file, JOB_TS, js);
-      if (!out.ok) throw new Error(`tsc: ${JSON.stringify(out)}`);
-      fs.mkdirSync(path.dirname(js), { recursive: true });
-      fs.writeFileSync(js, out.text);
-      fs.writeFileSync(js + '.map', out.map!);
-    }
+    const file = writeTs(dir, 'job', JOB_TS, compiled);
     const cli = start(['--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/Error: bad item 3[\s\S]*ec> $/, { stream: 'stderr', step: 'the stop' });
     let mark = cli.mark('stderr');
@@ -362,18 +368,8 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     { name: 'tsc --sourceMap', run: ['dist/app.js'], env: {}, compiled: true },
   ])('$name: a callback passed to an imported function is named as written in the save report and the stop', async ({ run, env, compiled }) => {
     const dir = fixture();
-    const sources = { app: APP_TS, lines: LINES_TS };
-    for (const [name, text] of Object.entries(sources)) {
-      const file = path.join(dir, 'src', `${name}.ts`);
-      fs.writeFileSync(file, text);
-      if (!compiled) continue;
-      const js = path.join(dir, 'dist', `${name}.js`);
-      const out = transpileLikeTsc(file, text, js);
-      if (!out.ok) throw new Error(`tsc: ${JSON.stringify(out)}`);
-      fs.mkdirSync(path.dirname(js), { recursive: true });
-      fs.writeFileSync(js, out.text);
-      fs.writeFileSync(js + '.map', out.map!);
-    }
+    writeTs(dir, 'app', APP_TS, compiled);
+    writeTs(dir, 'lines', LINES_TS, compiled);
     const cli = start(['--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
     await cli.waitFor(/ready/, { step: 'start' });
     await ask(cli, 'a', /got a 1/, 'stdout');

@@ -20,7 +20,7 @@ export async function tsScenario(cli: RunningCli, dir: string): Promise<void> {
   mark = cli.mark('stderr');
   cli.send('w\n');
   await cli.waitFor(/at weight \(src\/price\.ts:18:\d+\)[\s\S]*> 18 \|     const kg = spec\.kg;[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'stop at the .ts line' });
-  await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 \(anonymous\) \(src\/index\.ts:16:\d+\)/);
+  await ask(cli, 'bt', /#0 weight \(src\/price\.ts:18:\d+\)\n #1 readline\.createInterface\(…\)\.on\('line'\) callback \(src\/index\.ts:16:\d+\)/);
   // `locals` lists the names of price.ts; those its compiler added (esbuild's __defProp, tsc's
   // __decorate, exports) only by name, on a line of their own
   const locals = (await ask(cli, 'locals', /(?:^|\n|ec> ) {2}spec = undefined\n[\s\S]*ec> $/))[0];

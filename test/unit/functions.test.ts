@@ -223,6 +223,9 @@ describe('describeScript: contextual names', () => {
   test('callbacks are named after the call they are passed to, with its string arguments', () => {
     expect(names('\n\nlist.map(function () {});\n[].forEach((x) => x);')).toEqual(['list.map() callback', '[].forEach() callback']);
     expect(names("app.get('/a', (req, res) => {});")).toEqual(["app.get('/a') callback"]);
+    // a callee too long to read well: its calls without their arguments
+    expect(names("readline.createInterface({ input: process.stdin }).on('line', (l) => {});\nmakeTheLongestFactoryNameThereIsInThisFile(1, 2, 3, 4)(() => {});"))
+      .toEqual(["readline.createInterface(…).on('line') callback", '(anonymous:2)']);
   });
 
   test("a callback passed to an imported function is named as written, not as the compiler's call of it (tsx, tsc, Babel)", () => {
