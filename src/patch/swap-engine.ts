@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from '../cdp/connection';
 import { protocolMessage } from '../cdp/connection';
-import type { ScriptRecord, ScriptRegistry } from '../session/registry';
+import type { CompiledCode, ScriptRecord, ScriptRegistry } from '../session/registry';
 import { Codes } from './codes';
 import { applyToEachScript, stripTypesInProgram, syntaxRefusal, waitingForLoader, type ApplyOptions, type LiveEditEvents, type PatchEngine, type PatchOutcome, type Preview } from './engine';
 import { likeRunning } from './text';
@@ -248,9 +248,9 @@ export class SwapEngine implements PatchEngine {
    */
   private async install(compiled: CompiledUnit[], saved: string, ownMaps = false): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
     const expression = installExpression(compiled);
-    const byUrl = new Map<string, CompiledUnit[]>();
-    for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), c]);
-    for (const [url, units] of byUrl) this.registry.expectCompiled(url, units.map((u) => u.code), saved, units.map((u) => u.savedStart));
+    const byUrl = new Map<string, CompiledCode[]>();
+    for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), { code: c.code, start: c.savedStart }]);
+    for (const [url, codes] of byUrl) this.registry.expectCompiled(url, codes, saved);
     try {
       const r = await this.cdp.Runtime.evaluate({ expression, returnByValue: true, silent: true, ...(ownMaps ? { allowUnsafeEvalBlockedByCSP: false } : {}) });
       if (r.exceptionDetails) {

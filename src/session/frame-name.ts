@@ -3,6 +3,7 @@
 // `main.setInterval() callback`), so that a stop, `bt` and a report speak of it the same way.
 import { describeScript, type FunctionRecord, type ModuleKind } from '../patch/functions';
 import { LineIndex, innermostAt, type BoundaryMap } from './boundaries';
+import type { ScriptRecord } from './registry';
 
 interface Named {
   /** The functions of the text as the user wrote it, sorted by start. */
@@ -43,25 +44,22 @@ export function reportedNameAt(map: BoundaryMap, kind: ModuleKind, line: number,
   return nameIn(readingOf(map, () => map.originalText(), kind), map.original(line, column));
 }
 
-/** Where a swapped-in code's function stands: in the code (registry.ts compiledLines) and in the saved text (an offset). */
-export interface SwappedPlace {
-  first: number;
-  from?: number;
-  start?: number;
-}
-
 /**
- * The same for code the swap engine compiled (`key`: its record): that code stands at the lines and
- * columns of the saved text it was compiled from (`saved`), whose reading names its functions as the
+ * The same for code the swap engine compiled (`record`; null without the text it was compiled from): that
+ * code stands at the lines and columns of the saved text, whose reading names its functions as the
  * save's report did; `map` is the compiled code's own. On the saved text's first line the wrapper
- * stands in front of the function, which starts at `from` there, not always at its own column.
+ * stands in front of the function, which starts at `compiledLines.from` there, not always at its own
+ * column (`compiledStart` in the saved text).
  */
-export function reportedNameInSwapped(key: object, saved: string, map: BoundaryMap, kind: ModuleKind, place: SwappedPlace, line: number, column: number): string | null {
-  const named = readingOf(key, () => saved, kind);
+export function reportedNameInSwapped(record: ScriptRecord, map: BoundaryMap, kind: ModuleKind, line: number, column: number): string | null {
+  const saved = record.shownText;
+  if (saved === undefined) return null;
+  const named = readingOf(record, () => saved, kind);
   let at = map.original(line, column);
-  if (named && place.from !== undefined && place.start !== undefined && at.line === place.first) {
-    const own = named.lines.position(place.start);
-    at = { line: own.line, column: at.column - place.from + own.column };
+  const from = record.compiledLines?.from;
+  if (named && from !== undefined && record.compiledStart !== undefined && at.line === record.compiledLines!.first) {
+    const own = named.lines.position(record.compiledStart);
+    at = { line: own.line, column: at.column - from + own.column };
   }
   return nameIn(named, at);
 }

@@ -58,11 +58,11 @@ export async function describeFrame(session: PauseSession, frame: Protocol.Debug
     return { index, name, path: null, file: null, line: line + 1, column: column + 1, origin: 'node', ...(url ? { url } : {}) };
   }
   const src = await session.source(frame.location.scriptId);
-  if (!frame.functionName && src && (!record.compiled || record.shownText !== undefined)) {
+  if (!frame.functionName && src) {
     // an anonymous function: the name the save's reports give it (`app.get('/x') callback`); swapped-in
     // code by the saved text it was compiled from, read as its file is
     const reported = record.compiled
-      ? reportedNameInSwapped(record, record.shownText!, src.map, session.fileIsModule(record.file) ? 'module' : 'script', { first: record.compiledLines?.first ?? 0, from: record.compiledLines?.from, start: record.compiledStart }, line, column)
+      ? reportedNameInSwapped(record, src.map, session.fileIsModule(record.file) ? 'module' : 'script', line, column)
       : reportedNameAt(src.map, record.isModule ? 'module' : 'script', line, column);
     if (reported) {
       name = reported;

@@ -596,12 +596,12 @@ export class PauseSession {
     return this.registry.isIdle(scriptId);
   }
 
-  /** The URL of a script that is no file of the program's (`node:internal/timers`), or null. */
   /** Was this file loaded as an ES module (its own scripts, not code the swap engine compiled for it)? */
   fileIsModule(file: string): boolean {
     return this.registry.scriptsOf(file).some((r) => !r.compiled && r.isModule);
   }
 
+  /** The URL of a script that is no file of the program's (`node:internal/timers`), or null. */
   otherUrl(scriptId: string): string | null {
     return this.registry.otherUrl(scriptId);
   }

@@ -41,6 +41,12 @@ export interface ScriptRecord {
   compiledStart?: number;
 }
 
+/** Code the swap engine compiles, and where its function starts in the text it was compiled from (ScriptRecord.compiledStart). */
+export interface CompiledCode {
+  code: string;
+  start?: number;
+}
+
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
 
 /**
@@ -129,7 +135,7 @@ export class ScriptRegistry {
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
   private readonly compiledByFile = new Map<string, ScriptRecord[]>();
-  private readonly compiling = new Map<string, { codes: string[]; text?: string; starts?: number[] }>();
+  private readonly compiling = new Map<string, { codes: CompiledCode[]; text?: string }>();
   /** The no-ops that stopped an idle program (one a Ctrl+C at most). */
   private readonly idleIds = new Set<string>();
   /**
@@ -142,10 +148,10 @@ export class ScriptRegistry {
   /**
    * The next scripts with this sourceURL are the swap engine's, compiled from `codes` in that order
    * (none: no more). `text`: the file's text they were compiled from (same lines), which the prompt
-   * shows for them; `starts`: where each code's function starts in that text.
+   * shows for them.
    */
-  expectCompiled(url: string, codes: string[], text?: string, starts?: number[]): void {
-    if (codes.length > 0) this.compiling.set(url, { codes: [...codes], text, starts: starts ? [...starts] : undefined }); else this.compiling.delete(url);
+  expectCompiled(url: string, codes: CompiledCode[], text?: string): void {
+    if (codes.length > 0) this.compiling.set(url, { codes: [...codes], text }); else this.compiling.delete(url);
   }
 
   /** Record a parsed script; returns the record when it belongs to a file. */
@@ -159,8 +165,7 @@ export class ScriptRegistry {
     const compiling = event.hasSourceURL ? this.compiling.get(event.url) : undefined;
     if (compiling && compiling.codes.length > 0) {
       // known by id (frames show the file and line), but never a script of the file to patch or watch
-      const code = compiling.codes.shift()!;
-      const start = compiling.starts?.shift();
+      const { code, start } = compiling.codes.shift()!;
       const record: ScriptRecord = { scriptId: event.scriptId, url: event.url, file, isModule: false, typescript: false, compiled: true, runningText: code + SWAP_MARK, shownText: compiling.text, compiledLines: compiledLines(code) };
       if (start !== undefined) record.compiledStart = start;
       // compiled by tsc: frames in it speak of the .ts, as the file's own script's do

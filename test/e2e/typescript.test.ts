@@ -47,6 +47,15 @@ function fixture(): string {
   return dir;
 }
 
+/** src/NAME.ts run the three ways people do: tsx, ts-node, and tsc's output (dist/NAME.js, written by writeTs). */
+function threeWays(name: string) {
+  return [
+    { name: 'tsx', run: ['--import', 'tsx', `src/${name}.ts`], env: {}, compiled: false },
+    { name: 'ts-node', run: ['-r', 'ts-node/register', `src/${name}.ts`], env: TS_NODE, compiled: false },
+    { name: 'tsc --sourceMap', run: [`dist/${name}.js`], env: {}, compiled: true },
+  ];
+}
+
 /** Write src/NAME.ts and, for a tsc project, dist/NAME.js and its map as tsc writes them; the .ts path. */
 function writeTs(dir: string, name: string, text: string, compiled: boolean): string {
   const file = path.join(dir, 'src', `${name}.ts`);
@@ -321,11 +330,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     'main();',
     '',
   ].join('\n');
-  test.each([
-    { name: 'tsx', run: ['--import', 'tsx', 'src/job.ts'], env: {}, compiled: false },
-    { name: 'ts-node', run: ['-r', 'ts-node/register', 'src/job.ts'], env: TS_NODE, compiled: false },
-    { name: 'tsc --sourceMap', run: ['dist/job.js'], env: {}, compiled: true },
-  ])('$name: an async call retried that fails again is shown at its .ts line with the .ts code; fixed, retry finishes the job', async ({ run, env, compiled }) => {
+  test.each(threeWays('job'))('$name: an async call retried that fails again is shown at its .ts line with the .ts code; fixed, retry finishes the job', async ({ run, env, compiled }) => {
     const dir = fixture();
     const file = writeTs(dir, 'job', JOB_TS, compiled);
     const cli = start(['--break-on', 'uncaught', bin, ...run], dir, 'pipe', env);
@@ -362,11 +367,7 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     '',
   ].join('\n');
   const LINES_TS = "import type { Interface } from 'node:readline';\nexport function onLine(rl: Interface, fn: (line: string) => void): void {\n  rl.on('line', fn);\n}\n";
-  test.each([
-    { name: 'tsx', run: ['--import', 'tsx', 'src/app.ts'], env: {}, compiled: false },
-    { name: 'ts-node', run: ['-r', 'ts-node/register', 'src/app.ts'], env: TS_NODE, compiled: false },
-    { name: 'tsc --sourceMap', run: ['dist/app.js'], env: {}, compiled: true },
-  ])('$name: a callback passed to an imported function is named as written in the save report and the stop', async ({ run, env, compiled }) => {
+  test.each(threeWays('app'))('$name: a callback passed to an imported function is named as written in the save report and the stop', async ({ run, env, compiled }) => {
     const dir = fixture();
     writeTs(dir, 'app', APP_TS, compiled);
     writeTs(dir, 'lines', LINES_TS, compiled);

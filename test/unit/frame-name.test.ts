@@ -66,11 +66,9 @@ describe('reportedNameInSwapped', () => {
   /** As the registry records the compiled script and frames.ts asks. */
   const nameIn = ({ code, savedStart }: { code: string; savedStart: number }, saved: string, needle: string) => {
     const r = new ScriptRegistry();
-    r.expectCompiled('file:///t.js', [code], saved, [savedStart]);
+    r.expectCompiled('file:///t.js', [{ code, start: savedStart }], saved);
     r.add({ scriptId: '9', url: 'file:///t.js', hasSourceURL: true, startLine: 0, startColumn: 0, endLine: 1, endColumn: 0, executionContextId: 1, hash: '' } as never);
-    const record = r.byScriptId('9')!;
-    const place = { first: record.compiledLines!.first, from: record.compiledLines!.from, start: record.compiledStart };
-    return reportedNameInSwapped(record, record.shownText!, new BoundaryMap(code + SWAP_MARK, 'script'), 'script', place, ...at(code, needle));
+    return reportedNameInSwapped(r.byScriptId('9')!, new BoundaryMap(code + SWAP_MARK, 'script'), 'script', ...at(code, needle));
   };
 
   test("a callback's new body, and a callback inside it, are named by the saved text", () => {

@@ -63,7 +63,7 @@ describe('ScriptRegistry and swapped-in code', () => {
   test('compiled scripts are known by id, with their code and the text to show, and are not scripts of the file', () => {
     const r = new ScriptRegistry();
     expect(r.add(parsedSwap('1', 'file:///app/job.js'))).not.toBeNull();
-    r.expectCompiled('/app/job.js', [code], 'saved text');
+    r.expectCompiled('/app/job.js', [{ code }], 'saved text');
     expect(r.add(parsedSwap('2', '/app/job.js', true))).toBeNull();
     const rec = r.byScriptId('2')!;
     expect(rec.compiled).toBe(true);
@@ -75,7 +75,7 @@ describe('ScriptRegistry and swapped-in code', () => {
 
   test('compiledAt finds the newest compiled code standing on a line of the file', () => {
     const r = new ScriptRegistry();
-    r.expectCompiled('/app/job.js', [code, code]);
+    r.expectCompiled('/app/job.js', [{ code }, { code }]);
     r.add(parsedSwap('2', '/app/job.js', true));
     r.add(parsedSwap('3', '/app/job.js', true));
     // no more expected: a later script with that URL is a script of the file again

@@ -81,7 +81,7 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
     const column = saved.indexOf('function f');
     expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{try\{ return a \+ 2;/);
     const r = new ScriptRegistry();
-    r.expectCompiled('/t.js', [unit.code]);
+    r.expectCompiled('/t.js', [{ code: unit.code }]);
     r.add({ scriptId: '9', url: '/t.js', hasSourceURL: true, startLine: 0, startColumn: 0, endLine: 1, endColumn: 0, executionContextId: 1, hash: '' } as never);
     const lines = r.byScriptId('9')!.compiledLines!;
     expect(lines.from).toBe(column);
