@@ -18,7 +18,7 @@
 import type * as acorn from 'acorn';
 import { acornParser } from '../util/acorn';
 import { createHash } from 'node:crypto';
-import { BOUNDARY_MARK, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
+import { BOUNDARY_MARK, MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -624,9 +624,12 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
   const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
   const meta = `${shape.n};${shape.env.join(',')};${mode}${shape.construct ? 'n' : ''}`;
+  // an async function awaits its new code: the callers awaiting it stay in the await chain V8 keeps,
+  // which the program's own stack traces (`at async f`) and the stops (src/session/unhandled.ts) read
+  const passed = fn.async && !fn.generator ? `await ${call}` : call;
   if (fn.body.type !== 'BlockStatement') {
     return [
-      { at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${call}:${CLOSE}` },
+      { at: fn.body.start, text: `${open(meta)}(typeof ${slot}==="function"?${passed}:${CLOSE}` },
       { at: fn.body.end, text: `${open('')})${CLOSE}` },
     ];
   }
@@ -635,7 +638,7 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   while (first < statements.length && typeof statements[first].directive === 'string') first++;
   const at = first === 0 ? fn.body.start + 1 : statements[first - 1].end;
   const lead = first > 0 && !text.slice(statements[first - 1].start, at).endsWith(';') ? ';' : '';
-  const value = fn.generator ? `yield*${call}` : shape.construct ? `new.target===void 0?${call}:${construct}` : call;
+  const value = fn.generator ? `yield*${call}` : shape.construct ? `new.target===void 0?${call}:${construct}` : passed;
   if (after) {
     // after a derived constructor's super(…) statement, which may end without its `;`
     return [{ at: after.end, text: `${open(meta)}${text.slice(after.start, after.end).endsWith(';') ? '' : ';'}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
@@ -807,10 +810,15 @@ export const NOT_IN_A_CLASS: readonly string[] = ['constructor', '__proto__', 'a
  * The class of a module's scope object: a getter and a setter for each name (a const's setter throws,
  * as its assignment would). The setter's parameter is `v`, or another short name none of them has.
  */
-function scopeClass(names: string[]): string {
+function scopeClass(names: string[], importer: boolean): string {
   let v = 'v';
   for (let i = 0; names.includes(v); i++) v = `v${i}`;
-  return `class{${names.map((n) => `get ${n}(){return ${n}}set ${n}(${v}){${n}=${v}}`).join('')}}`;
+  return `class{${names.map((n) => `get ${n}(){return ${n}}set ${n}(${v}){${n}=${v}}`).join('')}${importer ? `${MODULE_IMPORTER}(s){return import(s)}` : ''}}`;
+}
+
+/** Does a text call import()? (a comment or a string that reads so counts too: the importer costs little) */
+export function callsImport(text: string): boolean {
+  return /\bimport\s*\(/.test(text);
 }
 
 /** The swap insertions for every function and class under `root` (a program, or one function for a swap). */
@@ -891,7 +899,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
     // thread that runs the text without them gets no slots and no scope: every dispatch finds no
     // function and runs the loaded code, and a save there answers EC310. A copy of the helper in each
     // module for that case (as before) cost 2,000 modules ~25 ms of their start under the inspector.
-    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${n},()=>new(${scopeClass(kept)}));${CLOSE}`,
+    text: `${lead}${open('')}typeof ${SWAP_PROLOGUE_HELPER}==="function"&&${SWAP_PROLOGUE_HELPER}("${slotName(module, '')}",${n},()=>new(${scopeClass(kept, callsImport(text))}));${CLOSE}`,
   });
   return out;
 }

@@ -15,6 +15,12 @@ export const SWAP_PROLOGUE_HELPER = '__ec$s';
  */
 export const SWAP_PICKER_NAME = '__ec$pick';
 /**
+ * The method of a module's scope object that imports for the module (`import(s)` in the module's own
+ * code, with its place for resolving): swapped-in code is compiled apart from the module, where
+ * `import()` has nothing to resolve from. Planted only in files that call import() as they load.
+ */
+export const MODULE_IMPORTER = '__ec$import';
+/**
  * `Symbol.for` keys the program carries for the debugger side. ENDING_MARK is set on an exception a
  * stop showed as ending the program (an uncaught stop), or that `skip` drops: the preload's last
  * chance (./preload.ts) does not stop for it again. SKIP_KEY marks `skip`'s listeners, and holds its

@@ -33,6 +33,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
   const homes = superHomes(g);
   define(prologue, 'k', { value: homes.again, configurable: true });
   define(prologue, 'h', { value: homes.install, configurable: true });
+  define(prologue, 't', { value: stackFilter(g), configurable: true });
   define(g, helperName, { value: prologue, configurable: true });
 
   /**
@@ -164,6 +165,194 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
         }
         installed.delete(ref);
       },
+    };
+  }
+
+  /**
+   * `__ec$s.t(file, places, units)`, called by each install: the program's own stack traces
+   * (`error.stack`, `console.trace`, node's report of an uncaught error) read as under LiveEdit or
+   * plain node. They leave out the swap engine's frames: a swapped function's dispatch (the original
+   * function passing the call on, a second frame of the same name at its first line) and the picker
+   * of a mixin's method; and a frame of swapped-in code stands at the column written, named as its
+   * dispatch names the function (V8 names code made by eval `Object.eval`).
+   * `file` is the script's name as V8 gives it to a CallSite (a path for CommonJS, a URL for an ES
+   * module); `places` are [line, column, end] triples (0-based, V8's) of the dispatches the install
+   * filled the slots of; `units`, the swapped-in code it compiled (src/patch/swap-compile.ts
+   * unitColumns). The first call wraps Error.prepareStackTrace (node's own, which applies source
+   * maps, or the one a library such as source-map-support put there): a program never patched keeps
+   * it untouched. One the program sets later is wrapped at the next install.
+   */
+  function stackFilter(g: typeof globalThis) {
+    type Site = Record<string, (...a: unknown[]) => any>;
+    /** By script name: by 0-based line, the [column, end) pairs of the dispatches on it. */
+    const byFile = new Map<string, Map<number, number[]>>();
+    /**
+     * Swapped-in code, by the URL it was compiled under (its file's name, or one of its own under a
+     * loader that keeps maps), newest last: where its
+     * lines start, and on each line our insertions ([column, length] pairs), the places V8 gives a
+     * call whose callee we wrapped ([from, to] pairs) and the dispatches of the functions it makes
+     * ([column, end] pairs), in its columns. The oldest go past UNITS_KEPT a file (code of old saves
+     * that still runs then keeps V8's columns).
+     */
+    const UNITS_KEPT = 5000;
+    type Unit = { first: number; starts: number[]; cuts: Map<number, number[]>; moves: Map<number, number[]>; dispatches: Map<number, number[]> };
+    const units = new Map<string, Unit[]>();
+    /** The swapped-in code a frame runs in (its URL, and where its line starts in it), or null. */
+    const unitOf = (site: Site): Unit | null => {
+      if (units.size === 0 || !site.isEval()) return null;
+      const list = units.get(site.getScriptNameOrSourceURL());
+      if (list === undefined) return null;
+      const line = (site.getLineNumber() ?? 0) - 1;
+      const start = site.getPosition() - ((site.getColumnNumber() ?? 1) - 1);
+      for (let u = list.length - 1; u >= 0; u--) if (list[u].starts[line - list[u].first] === start) return list[u];
+      return null;
+    };
+    const within = (spans: number[] | undefined, column: number): boolean => {
+      if (spans !== undefined) for (let i = 0; i < spans.length; i += 2) if (column >= spans[i] && column < spans[i + 1]) return true;
+      return false;
+    };
+    const ours = new WeakSet<object>();
+    const hidden = (site: Site): boolean => {
+      // (the picker, named as SWAP_PICKER_NAME in ./mark.ts says: written out, as above)
+      if (site.getFunctionName() === '__ec$pick') return true;
+      const line = (site.getLineNumber() ?? 0) - 1;
+      const column = (site.getColumnNumber() ?? 0) - 1;
+      // a dispatch in swapped-in code (of a function that code made)
+      const unit = unitOf(site);
+      if (unit !== null) return within(unit.dispatches.get(line), column);
+      const file = site.getFileName();
+      const lines = typeof file === 'string' ? byFile.get(file) : undefined;
+      return lines !== undefined && within(lines.get(line), column);
+    };
+    /** The column a frame in swapped-in code has in the file as written (1-based), or null: as V8 says. */
+    const columnAsWritten = (site: Site): number | null => {
+      const unit = unitOf(site);
+      if (unit === null) return null;
+      const line = (site.getLineNumber() ?? 0) - 1;
+      let column = (site.getColumnNumber() ?? 0) - 1;
+      const moves = unit.moves.get(line);
+      if (moves !== undefined) for (let i = 0; i < moves.length; i += 2) if (moves[i] === column) { column = moves[i + 1]; break; }
+      const cuts = unit.cuts.get(line);
+      let before = 0;
+      if (cuts !== undefined) for (let i = 0; i < cuts.length; i += 2) if (cuts[i] < column) before += Math.min(cuts[i + 1], column - cuts[i]);
+      const at = column - before + 1;
+      return at === site.getColumnNumber() ? null : at;
+    };
+    /** A frame's text without its place (`Shape.area`, `async main`), or null when it has no name. */
+    const nameOf = (site: Site): string | null => {
+      const text = String(site);
+      const place = ` (${site.getScriptNameOrSourceURL() ?? site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()})`;
+      if (!text.endsWith(place)) return null;
+      const name = text.slice(0, -place.length);
+      // V8 names a function of eval'd code that has no name `eval`: in a file it has none
+      if (!site.isEval() || site.getFunctionName() !== 'eval') return name;
+      if (name === 'eval' || name === 'async eval') return null;
+      return name.replace(/\.eval$/, '.<anonymous>');
+    };
+    const NAMED_BY = ['getFunctionName', 'getMethodName', 'getTypeName', 'getThis', 'getFunction', 'isConstructor', 'isToplevel'];
+    /**
+     * A frame of swapped-in code as the program's traces show it: at the column written, and named
+     * as `as` (its dispatch, the frame of the function the program called: the receiver, the name
+     * and `new` as V8 gives them there). Else the frame itself.
+     */
+    const shown = (site: Site, as: Site | null): unknown => {
+      const column = columnAsWritten(site) ?? site.getColumnNumber();
+      if (as === null && column === site.getColumnNumber()) return site;
+      const file = site.getScriptNameOrSourceURL();
+      const line = site.getLineNumber();
+      let name = as !== null ? nameOf(as) : nameOf(site);
+      if (name !== null && as !== null && as.isAsync() && !site.isAsync() && name.startsWith('async ')) name = name.slice(6);
+      const text = name === null ? `${file}:${line}:${column}` : `${name} (${file}:${line}:${column})`;
+      return new Proxy(site, {
+        get(target, key) {
+          if (key === 'toString') return () => text;
+          if (key === 'getColumnNumber') return () => column;
+          if (key === 'getFileName') return () => file;
+          if (key === 'isEval') return () => false;
+          if (key === 'getEvalOrigin') return () => undefined;
+          const from = as !== null && typeof key === 'string' && NAMED_BY.includes(key) ? as : target;
+          const v = from[key as string];
+          return typeof v === 'function' ? (...a: unknown[]) => v.apply(from, a) : v;
+        },
+      });
+    };
+    const kept = (frames: unknown): unknown => {
+      if (!Array.isArray(frames) || (byFile.size === 0 && units.size === 0)) return frames;
+      const out: unknown[] = [];
+      let changed = false;
+      // the last frame of swapped-in code kept, not yet named by its dispatch: where it is in out
+      let impl: Site | null = null;
+      let implAt = -1;
+      for (const frame of frames as Site[]) {
+        let ourFrame = false;
+        try { ourFrame = hidden(frame); } catch { /* not a CallSite: keep it */ }
+        if (ourFrame) {
+          changed = true;
+          // a dispatch: the frame above it (past node's own, such as the microtask loop an awaiting
+          // dispatch resumes from) runs the function's new code: named as this one names it
+          try {
+            if (impl !== null && frame.getFunctionName() !== '__ec$pick' && impl.getScriptNameOrSourceURL() === (frame.getFileName() ?? frame.getScriptNameOrSourceURL())) {
+              out[implAt] = shown(impl, frame);
+              impl = null;
+            }
+          } catch { /* as it was */ }
+          continue;
+        }
+        let s: unknown = frame;
+        try { s = shown(frame, null); } catch { /* as V8 gives it */ }
+        if (s !== frame) changed = true;
+        out.push(s);
+        let isImpl = false;
+        let isNode = false;
+        try { isImpl = frame.isEval(); isNode = !isImpl && String(frame.getFileName() ?? '').startsWith('node:'); } catch { /* neither */ }
+        if (isImpl) { impl = frame; implAt = out.length - 1; } else if (!isNode) impl = null;
+      }
+      return changed ? out : frames;
+    };
+    const wrap = (previous: unknown) => {
+      const prepareStackTrace = function prepareStackTrace(this: unknown, error: unknown, frames: unknown): unknown {
+        const list = kept(frames);
+        if (typeof previous === 'function') return previous.call(this, error, list);
+        // no formatter at all (a program deleted node's): V8's own format
+        let head: string;
+        try { head = g.Error.prototype.toString.call(error); } catch { head = 'Error'; }
+        return Array.isArray(list) && list.length ? `${head}\n    at ${list.join('\n    at ')}` : head;
+      };
+      ours.add(prepareStackTrace);
+      return prepareStackTrace;
+    };
+    /** `compiled`: what src/patch/swap-compile.ts unitColumns gives for each unit. */
+    return function track(file: string, places: number[], compiled: { url: string; first: number; starts: number[]; at: number[] }[] = []): void {
+      let lines = byFile.get(file);
+      if (lines === undefined) byFile.set(file, (lines = new Map()));
+      for (let i = 0; i + 2 < places.length; i += 3) {
+        let spans = lines.get(places[i]);
+        if (spans === undefined) lines.set(places[i], (spans = []));
+        spans.push(places[i + 1], places[i + 2]);
+      }
+      for (const { url, first, starts, at: u } of compiled) {
+        const unit: Unit = { first, starts, cuts: new Map(), moves: new Map(), dispatches: new Map() };
+        const movesAt = 1 + u[0] * 3;
+        const dispatchesAt = movesAt + 1 + u[movesAt] * 3;
+        const add = (into: Map<number, number[]>, from: number, to: number) => {
+          for (let i = from; i + 2 < to; i += 3) {
+            let l = into.get(u[i]);
+            if (l === undefined) into.set(u[i], (l = []));
+            l.push(u[i + 1], u[i + 2]);
+          }
+        };
+        add(unit.cuts, 1, movesAt);
+        add(unit.moves, movesAt + 1, dispatchesAt);
+        add(unit.dispatches, dispatchesAt, u.length);
+        let list = units.get(url);
+        if (list === undefined) units.set(url, (list = []));
+        list.push(unit);
+        if (list.length > UNITS_KEPT) list.splice(0, list.length - UNITS_KEPT);
+      }
+      const E = g.Error as ErrorConstructor & { prepareStackTrace?: unknown };
+      const current = E.prepareStackTrace;
+      if (typeof current === 'function' && ours.has(current)) return;
+      try { E.prepareStackTrace = wrap(current); } catch { /* a frozen Error: traces keep the frames */ }
     };
   }
 

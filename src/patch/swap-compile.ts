@@ -9,14 +9,14 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachChild, forEachFunction, insertionsFor, leadingSuperCall, slotName, swapInsertions, boundNames, delimited, undelimited,
-  MODULE_SCOPE_MAKER, classManyName, moduleFactoryName, moduleScopeName,
+  MODULE_SCOPE_MAKER, classManyName, moduleFactoryName, moduleScopeName, swapCuts,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
 import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
-import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
+import { MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { LineIndex } from '../util/line-index';
 
 export const ENV = '__ec$e';
@@ -189,6 +189,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
     edits.push(r.shorthand ? { at: end, text: delimited(`:${global}`) } : { at: r.start, end, text: delimited(global) + ' '.repeat(r.name.length) });
   }
   edits.push(...envEdits(uses, (n) => (classNames.has(n) && !viaEnv.has(n) ? null : through(n)), node.start, node.end));
+  // import(…) through the module's own (the plan refused it where the module has none): `import` reads
+  // back as spaces of its length, the call's parentheses where they were
+  for (const i of uses.imports) if (i.start >= node.start && i.start < node.end) edits.push({ at: i.start, end: i.start + 'import'.length, text: delimited(`${scope}.${MODULE_IMPORTER}`) + ' '.repeat('import'.length) });
   if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.end, text: delimited(')}') });
 
   let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
@@ -302,12 +305,22 @@ function envEdits(uses: ReturnType<typeof functionUses>, through: (name: string)
   return out;
 }
 
+/** The dispatches an install fills the slots of: `file` as V8 names the script to a CallSite, [line, column, end] triples. */
+export interface HiddenFrames {
+  file: string;
+  places: number[];
+  /** Swapped-in code (unitColumns), with the URL it was compiled under. */
+  units: (UnitColumns & { url: string })[];
+}
+
 /**
  * The expression that compiles every unit first and installs them only when all compiled: each slot
  * is deleted and defined again, which V8 treats as a new constant (patched calls stay fast; docs/swap.md).
- * It evaluates to null, or to the message of what failed.
+ * It evaluates to null, or to the message of what failed. `hide`: dispatches to leave out of the
+ * program's own stack traces from now on (src/inject/swap-runtime.ts stackFilter), told once all is
+ * installed; a failure there fails nothing.
  */
-export function installExpression(units: CompiledUnit[]): string {
+export function installExpression(units: CompiledUnit[], hide: HiddenFrames | null = null): string {
   const compile = units.map((u) => {
     const how = 'classEval' in u.where ? `(c)=>{const e=g[${JSON.stringify(u.where.classEval)}];return typeof e==='function'?e(c):void 0}`
       : `(c)=>${u.where.classRef ? `typeof g[${JSON.stringify(u.where.classRef)}]!=='function'||` : ''}scopeOf(g,${JSON.stringify(u.where.factory)},${JSON.stringify(u.where.scope)})===void 0?void 0:indirect(c)`;
@@ -341,9 +354,69 @@ export function installExpression(units: CompiledUnit[]): string {
         : { __proto__: null, get: was && was.get, set: was && was.set, configurable: true, enumerable: false, [which]: value };
       Object.defineProperty(on, key, d);
     }
-  }
+  }${hide ? `
+  try { helper.t(${JSON.stringify(hide.file)}, ${JSON.stringify(hide.places)}, ${JSON.stringify(hide.units)}); } catch {}` : ''}
   return null;
 })()`;
+}
+
+/**
+ * The dispatches of loaded functions these units fill the slots of, which the program's own stack
+ * traces are not yet told to leave out (once swapped, every call of the function passes through its
+ * dispatch, a frame a program under LiveEdit would not have), and where the units' columns differ
+ * from the file's (src/inject/swap-runtime.ts stackFilter). `file`: the script's name as V8 gives it
+ * to a CallSite. Null when there is nothing to tell.
+ */
+export function hiddenFrames(state: SwapState, file: string, compiled: CompiledUnit[]): HiddenFrames | null {
+  const places: number[] = [];
+  const units: HiddenFrames['units'] = [];
+  for (const c of compiled) {
+    const key = c.unit.record.key;
+    const at = c.unit.added || state.hiddenKeys.has(key) ? undefined : state.dispatchAt.get(key);
+    if (at) places.push(at.line, at.column, at.end);
+    // (code under a URL of its own carries a map that node reads its columns through: its
+    // dispatches alone)
+    units.push({ ...unitColumns(c.code, c.url === file), url: c.url });
+  }
+  return places.length || units.length ? { file, places, units } : null;
+}
+
+/**
+ * Swapped-in code, for the program's own traces: `first`, the line its text starts on, and `starts`,
+ * where each of its lines starts in it (a frame's CallSite tells its line's start, getPosition less
+ * its column: with the line, that tells apart two swapped-in codes that stand on the same lines,
+ * such as a function and the one around it, each swapped); `at`, where its columns differ from the
+ * file's and where its own dispatches stand (those of the functions inside it, which it makes anew).
+ */
+export interface UnitColumns { first: number; starts: number[]; at: number[] }
+
+/**
+ * A unit's UnitColumns. `at`: the number of our insertions, each as [line, column, length]; the number of calls whose callee we wrapped
+ * (`(0,scope.name)(…)`, which V8 places at its `(…)`, where plain code has the name), each as [line,
+ * that column, the name's column]; then each dispatch as [line, column, end]. 0-based, in the code's
+ * columns.
+ */
+export function unitColumns(code: string, columns = true): UnitColumns {
+  const lines = new LineIndex(code);
+  const first = lines.position(Math.max(0, code.search(/[^\n]/))).line;
+  const starts: number[] = [];
+  for (let l = first; l < lines.lineCount; l++) starts.push(lines.offset(l, 0));
+  const cuts = swapCuts(code + SWAP_MARK);
+  const out = [columns ? cuts.length : 0];
+  const moves: number[] = [];
+  const dispatches: number[] = [];
+  for (const [i, c] of cuts.entries()) {
+    const at = lines.position(c.start);
+    if (columns) out.push(at.line, at.column, c.end - c.start);
+    // (a function's dispatch carries its slot in its note: boundary.ts swapSite)
+    if (/^\d/.test(c.meta)) dispatches.push(at.line, at.column, at.column + (c.end - c.start));
+    const next = cuts[i + 1];
+    if (columns && next && /^\/\*ec\{\*\/\(0,[\w$]+\.\/\*\}ec\*\/$/.test(code.slice(c.start, c.end)) && code.slice(next.start, next.end) === '/*ec{*/)/*}ec*/') {
+      const close = lines.position(next.end);
+      if (close.line === at.line) moves.push(at.line, close.column, at.column + (c.end - c.start));
+    }
+  }
+  return { first, starts, at: [...out, moves.length / 3, ...moves, ...dispatches] };
 }
 
 /** The slot and class numbers a plan's compile starts from: past those the plan reserved (its added functions'). */

@@ -19,7 +19,7 @@ import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
 import { addedGlobalsOf, planSwap, readLoaded, type SwapState } from './swap-plan';
-import { compileUnit, countersFor, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
+import { compileUnit, countersFor, hiddenFrames, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
 import { debug } from '../util/log';
 
 const log = debug('swap');
@@ -182,14 +182,14 @@ export class SwapEngine implements PatchEngine {
     const changed = compiled.filter((c) => !c.unit.moved);
     const moved = compiled.filter((c) => c.unit.moved);
     if (changed.length) {
-      const installed = await this.install(changed, shown ?? saved, ownMaps);
+      const installed = await this.install(changed, shown ?? saved, ownMaps, state, record);
       log('install', record.file, changed.length, `${(performance.now() - t1).toFixed(1)} ms`);
       if (!installed.ok) return { status: 'not-patched', reasons: [installed.reason] };
     }
     let placed = moved;
     if (moved.length) {
       const t2 = performance.now();
-      const installed = await this.install(moved, shown ?? saved, ownMaps);
+      const installed = await this.install(moved, shown ?? saved, ownMaps, state, record);
       log('install', record.file, moved.length, 'moved', installed.ok ? '' : installed.reason.message, `${(performance.now() - t2).toFixed(1)} ms`);
       if (!installed.ok) placed = [];
     }
@@ -246,8 +246,9 @@ export class SwapEngine implements PatchEngine {
    * calls only where the context does not allow it outright: an inspector's evaluate allows it unless
    * told not to (allowUnsafeEvalBlockedByCSP: false).
    */
-  private async install(compiled: CompiledUnit[], saved: string, ownMaps = false): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
-    const expression = installExpression(compiled);
+  private async install(compiled: CompiledUnit[], saved: string, ownMaps: boolean, state: SwapState, record: ScriptRecord): Promise<{ ok: true } | { ok: false; reason: NotApplied }> {
+    const hide = hiddenFrames(state, sourceUrlOf(record), compiled);
+    const expression = installExpression(compiled, hide);
     const byUrl = new Map<string, CompiledCode[]>();
     for (const c of compiled) byUrl.set(c.url, [...(byUrl.get(c.url) ?? []), { code: c.code, start: c.savedStart }]);
     for (const [url, codes] of byUrl) this.registry.expectCompiled(url, codes, saved);
@@ -257,7 +258,10 @@ export class SwapEngine implements PatchEngine {
         return { ok: false, reason: { code: Codes.ProtocolError, message: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text } };
       }
       const failure = r.result.value as string | null;
-      if (failure === null) return { ok: true };
+      if (failure === null) {
+        if (hide) for (const c of compiled) state.hiddenKeys.add(c.unit.record.key);
+        return { ok: true };
+      }
       if (failure.startsWith('many ')) {
         return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not swapped: it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it` } };
       }

@@ -4,13 +4,14 @@
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
 import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, uncut, type DispatchShape, type Node } from '../inject/boundary';
-import { SWAP_PROLOGUE_HELPER } from '../inject/mark';
+import { MODULE_IMPORTER, SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes, type Code } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
 import type { ChangedFunction, NotApplied } from './plan';
-import { functionUses } from './swap-scope';
+import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
+import { LineIndex } from '../util/line-index';
 import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
@@ -67,7 +68,7 @@ export interface SwapState {
    * object reaches (the rest were freed after the top level ran). A swapped-in body compiled outside
    * a class eval reads and writes the kept ones through that object, and cannot use the others.
    */
-  scope: { top: Set<string>; kept: Set<string>; strict: boolean };
+  scope: { top: Set<string>; kept: Set<string>; strict: boolean; importer: boolean };
   /**
    * Top-level functions saves added since the load, by key: each lives in a slot of its own (the
    * function itself, not a newer version of a loaded one), through which swapped-in code calls it
@@ -75,7 +76,18 @@ export interface SwapState {
    * compiles it again).
    */
   added: Map<string, { name: string; n: number; text: string; member?: AddedMember }>;
+  /**
+   * Where each loaded function's dispatch stands in the running text, by key: V8's 0-based line and
+   * the columns it spans. Once a function is swapped its dispatch is a frame of every call, which the
+   * program's own stack traces leave out (src/inject/swap-runtime.ts stackFilter).
+   */
+  dispatchAt: Map<string, DispatchPlace>;
+  /** The keys whose dispatch place the program was told (SwapEngine install). */
+  hiddenKeys: Set<string>;
 }
+
+/** A dispatch's place in the running text: 0-based line, columns [column, end). */
+export interface DispatchPlace { line: number; column: number; end: number }
 
 /** A method, getter or setter a save added to a loaded top-level class (SwapUnit.member). */
 export interface AddedMember {
@@ -212,20 +224,25 @@ export function functionSites(program: Node, around: Set<string> = new Set(), wr
 export function readLoaded(running: string, kind: ModuleKind): SwapState | null {
   if (!isSwapText(running)) return null;
   const { text: original, cuts } = uncut(running, transformCuts(running));
-  const fnSites: { at: number; shape: DispatchShape }[] = [];
+  const fnSites: { at: number; shape: DispatchShape; place: DispatchPlace }[] = [];
+  const lines = new LineIndex(running);
   const classSites = new Map<number, { n: number; suffix: string }>();
   let module = '';
   let prologueAt = -1;
   let kept: string[] = [];
+  let importer = false;
   for (const c of cuts) {
     const pos = c.at;
     if (c.meta !== undefined) {
       const s = swapSite(c.meta, pos);
-      if (s.what === 'f') fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) } });
+      if (s.what === 'f') {
+        const { line, column } = lines.position(c.start);
+        fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) }, place: { line, column, end: column + (c.end - c.start) } });
+      }
       if (s.what === 'c' || s.what === 'k' || s.what === 'p') classSites.set(pos, { n: s.n, suffix: `${s.what}${s.n}` });
       const inserted = running.slice(c.start, c.end);
       if (!module) module = /__ec\$(m[0-9a-f]+)\$/.exec(inserted)?.[1] ?? '';
-      if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); }
+      if (prologueAt < 0 && inserted.includes(`${SWAP_PROLOGUE_HELPER}(`)) { prologueAt = pos; kept = keptNamesOf(inserted); importer = inserted.includes(`${MODULE_IMPORTER}(s){`); }
     }
   }
   let program: acorn.Program;
@@ -239,8 +256,9 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     sites, topTokens: topLevelTokens(model, kind), last: null,
     runningLine: new Map(model.functions.map((f) => [f.key, f.line])), driftNote: '',
     wrapper: wrapperOf(model, program, prologueAt),
-    scope: { top: new Set(), kept: new Set(kept), strict: kind === 'module' },
+    scope: { top: new Set(), kept: new Set(kept), strict: kind === 'module', importer },
     added: new Map(),
+    dispatchAt: new Map(), hiddenKeys: new Set(),
   };
   const wrapperNode = state.wrapper?.holdsScope ? moduleWrapper(program as Node) : null;
   const topBody: Node[] = wrapperNode ? wrapperNode.body.body : (program as Node).body;
@@ -258,7 +276,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
     while (i < sorted.length && sorted[i].at < f.bodyStart) i++;
     const s = sorted[i];
     const firstChild = f.children.reduce((m, c) => Math.min(m, c.start), f.bodyEnd);
-    if (s && s.at <= firstChild && s.at < f.bodyEnd + (original[f.bodyStart] === '{' ? 0 : 1)) state.shapes.set(f.key, s.shape);
+    if (s && s.at <= firstChild && s.at < f.bodyEnd + (original[f.bodyStart] === '{' ? 0 : 1)) { state.shapes.set(f.key, s.shape); state.dispatchAt.set(f.key, s.place); }
     state.running.set(f.key, withNestedBodiesBlanked(original, f));
     const site = sites.get(f.start);
     const cls = site?.insideClass ?? null;
@@ -385,6 +403,8 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
     return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
   }
+  const imports = importRefusal(state, uses);
+  if (imports) return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not swapped: ${imports}` };
   const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments');
   // (a loader's module wrapper that holds the module's scope is the top level, not an enclosing function)
   const enclosing = (n: string) => ancestorsDeclare(f, n, state.wrapper?.holdsScope ? state.wrapper.key : null);
@@ -580,6 +600,18 @@ export function addedGlobalsOf(state: SwapState, adding: readonly SwapUnit[] = [
 }
 
 /**
+ * Why swapped-in code cannot make these `import(…)` calls, or null. It is compiled apart from the
+ * module, where import() has no module to resolve from: each call goes through the module's scope
+ * object (MODULE_IMPORTER), which a file has when it called import() as it loaded.
+ */
+function importRefusal(state: SwapState, uses: FunctionUses): string | null {
+  if (uses.imports.length === 0) return null;
+  if (uses.imports.some((i) => i.options)) return 'its import(…) passes options (import attributes), which swapped-in code cannot pass on (restart to use it)';
+  if (!state.scope.importer) return 'it uses import(), which this file did not when it loaded: swapped-in code imports through the module, which was loaded without a way to (restart to use it)';
+  return null;
+}
+
+/**
  * Why a top-level function a save adds (or changes, once added) cannot run in the module's scope, or
  * null. Its code is compiled in the global scope and reaches the module's names through the scope
  * object (the kept ones), the other added functions through their slots (`reachable`), anything
@@ -589,6 +621,8 @@ function addedRefusal(state: SwapState, f: FunctionRecord, site: FunctionSite, s
   const uses = functionUses(site.node);
   if (uses.free.some((r) => r.name === 'eval' && r.callee)) return 'a direct eval in it would not see the module\'s variables';
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) return 'it uses import.meta (keep it in a top-level const and use that)';
+  const imports = importRefusal(state, uses);
+  if (imports) return imports;
   const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== f.name && !state.scope.kept.has(n) && !reachable.has(n));
   // (a script's `top` has node's CommonJS wrapper names: boundary.ts topLevelNames)
   const freed = names.filter((n) => top.has(n));

@@ -22,6 +22,11 @@ export interface FunctionUses {
   usesArguments: boolean;
   usesSuper: boolean;
   usesNewTarget: boolean;
+  /**
+   * Its `import(…)` calls, nested functions' included: offset of the `import` keyword, and whether
+   * the call passes options (a second argument).
+   */
+  imports: { start: number; options: boolean }[];
 }
 
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
@@ -73,7 +78,7 @@ export function functionUses(fn: Node): FunctionUses {
 }
 
 function usesIn(fn: Node): FunctionUses {
-  const uses: FunctionUses = { free: [], usesThis: false, usesArguments: false, usesSuper: false, usesNewTarget: false };
+  const uses: FunctionUses = { free: [], usesThis: false, usesArguments: false, usesSuper: false, usesNewTarget: false, imports: [] };
   const scopes: Set<string>[] = [];
   const declared = (name: string) => scopes.some((s) => s.has(name));
   // depth of non-arrow functions / class bodies below fn: 0 means fn's own code
@@ -187,6 +192,7 @@ function usesIn(fn: Node): FunctionUses {
       case 'LabeledStatement': walk(node.body); return;
       case 'BreakStatement': case 'ContinueStatement': return;
       case 'PrivateIdentifier': return;
+      case 'ImportExpression': uses.imports.push({ start: node.start, options: !!node.options }); forEachChild(node, walk); return;
       default: forEachChild(node, walk);
     }
   };

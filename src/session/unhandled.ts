@@ -3,12 +3,34 @@
 // thrown and caught in node's or a library's code without passing through the program's. What is left
 // stops: a throw in (or through) the program's code taken by a framework, node's event machinery, a
 // promise handler, or nothing at all. The decision reads the stack's source texts (./catcher.ts).
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Pause } from './pause';
 import type { ScriptRegistry } from './registry';
 import { CatchRanges, verdict, type StackFrameInfo, type Verdict } from './catcher';
 import { LineIndex } from './boundaries';
 import { originOf } from '../util/origin';
 import { RETRYING_NOW } from './retry';
+
+/**
+ * Evaluated in the stopped frame: the async frames of a stack captured there (the callers awaiting
+ * it), as JSON [file name, script name or source URL, line, column, function name]. Node's and any
+ * other formatter are set aside for the capture, and the stack limit raised.
+ */
+const AWAITING = `(() => { const E = Error, was = E.prepareStackTrace, limit = E.stackTraceLimit;
+  try {
+    E.stackTraceLimit = 100;
+    E.prepareStackTrace = (_, sites) => sites.filter((s) => s.isAsync()).map((s) => [s.getFileName() ?? null, s.getScriptNameOrSourceURL() ?? null, s.getLineNumber(), s.getColumnNumber(), s.getFunctionName() ?? null]);
+    return JSON.stringify(new E().stack);
+  } finally { E.prepareStackTrace = was; E.stackTraceLimit = limit; }
+})()`;
+
+/** The file of a CallSite's script name: a path (CommonJS), or an ES module's file URL; null for others (node:…). */
+function fileOfSite(name: string | null): string | null {
+  if (!name) return null;
+  if (name.startsWith('file:')) { try { return fileURLToPath(name); } catch { return null; } }
+  return path.isAbsolute(name) ? name : null;
+}
 
 export interface SourceReader {
   /** The script's running text (only its text: no map of our insertions is needed to find a catch). */
@@ -40,7 +62,13 @@ export class UnhandledFilter {
       frames[i].catches = src ? src.ranges.catchesAt(src.lines.offset(loc.lineNumber, loc.columnNumber ?? 0)) : null;
       if (frames[i].catches) break;
     }
-    const v = verdict(frames);
+    let v = verdict(frames);
+    // an async function resumed from an await: its callers awaiting it are not on the stack, and the
+    // try/catch of one of them may be what catches it
+    if (v.stop && v.catcher === null) {
+      const awaiting = await this.awaitingFrames();
+      if (awaiting.length) v = verdict([...frames, ...awaiting]);
+    }
     // a retried async call (session/retry.ts) that fails again stops at the retry helper, which
     // awaits it: not at the throw as well
     if (v.stop && v.catcher === null && p.rejection) {
@@ -48,6 +76,29 @@ export class UnhandledFilter {
       if (r.ok && r.value.value === true) return { stop: false, why: 'a retried call: the retry helper stops if it fails' };
     }
     return v;
+  }
+
+  /**
+   * The async functions awaiting the stopped one, innermost first, as the program's own error.stack
+   * lists them (`at async f (file:line:column)`, V8's await chain, which costs nothing to keep), each
+   * with whether its await stands inside a try/catch of its own. Read by capturing a stack in the top
+   * frame; empty when there are none, or it could not be read.
+   */
+  private async awaitingFrames(): Promise<StackFrameInfo[]> {
+    const r = await this.reader.evaluate(AWAITING, 0);
+    let sites: unknown;
+    try { sites = r.ok && typeof r.value.value === 'string' ? JSON.parse(r.value.value) : []; } catch { sites = []; }
+    if (!Array.isArray(sites)) return [];
+    const out: StackFrameInfo[] = [];
+    for (const site of sites as [string | null, string | null, number, number, string | null][]) {
+      const [name, url, line, column, fn] = site;
+      const file = fileOfSite(name ?? url);
+      // code a name gives is a script's (by its file); code the swap engine compiled has its file as its URL
+      const record = name !== null ? (file ? this.registry.scriptsOf(file).find((s) => !s.compiled) : undefined) : file ? this.registry.compiledAt(file, line - 1) ?? undefined : undefined;
+      const src = record ? await this.ranges(record.scriptId) : null;
+      out.push({ origin: originOf(record ? record.file : name === null ? null : file), catches: src ? src.ranges.catchesAt(src.lines.offset(line - 1, column - 1)) : null, name: fn || '(anonymous)' });
+    }
+    return out;
   }
 
   private async ranges(scriptId: string): Promise<{ ranges: CatchRanges; lines: LineIndex } | null> {

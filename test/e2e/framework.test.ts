@@ -125,6 +125,21 @@ describe.each(testNodes())('node $major', (config) => {
     expect(cli.stderr()).not.toMatch(/ec> /);
   });
 
+  test('an async function that throws after an await: caught by the try/catch of a function awaiting it, no stop (one or two awaits up); left to a promise handler, a stop', async () => {
+    const dir = copyFixture('framework');
+    const cli = start([bin, 'awaited.js'], dir);
+    await cli.waitFor(/deep caught no key\n/, { step: 'the awaiting callers catch it' });
+    expect(cli.stdout()).toMatch(/^mine caught no key\ndeep caught no key\n/);
+    const mark = cli.mark('stderr');
+    await cli.waitFor(/Error: no key \(your code does not catch it; no frame on the stack does: a promise handler[^\n]*\n\s+at load \(awaited\.js:7:/, { stream: 'stderr', after: mark, step: 'stop: a promise handler takes it' });
+    // the two errors the program caught did not stop it
+    expect(cli.stderr().slice(0, mark)).not.toMatch(/ec> |no key/);
+    await prompt(cli, mark, 'prompt');
+    cli.send('cont\n');
+    await cli.waitFor(/handler caught no key\ndone\n/, { step: 'the handler runs' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
   test('a start that throws and catches a burst of exceptions in a library (optional dependencies looked for) still stops at a handler\'s throw afterwards', async () => {
     const dir = copyFixture('framework');
     const cli = start([bin, 'burst.js'], dir);

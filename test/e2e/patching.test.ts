@@ -1,5 +1,6 @@
 // Live patching on save, end to end: the real CLI, real node targets on every supported line,
 // real files saved in place and by rename.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROMPT_END, ask as command, assertNoV8Abort, cliPerTest, copyFixture, edit, runCli, saveByRename, saveInPlace, type RunningCli } from '../helpers/cli';
@@ -209,6 +210,44 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
   });
 
   test('an empty save is refused; a save of f and g made while stopped in f goes in, and both run new code', () => refusedThenWaiting(start, bin, engine, 'app.js'));
+
+  test("the program's own stack traces after saves read as plain node's on the saved files (functions that moved too): no frame of ours, callers named as called, awaiting callers kept; import() in a patched function works", async () => {
+    const dir = copyFixture('own-stack');
+    const app = path.join(dir, 'app.js');
+    const lib = path.join(dir, 'lib.mjs');
+    const commands = ['sync', 'gen', 'async', 'esm'];
+    const cli = start([bin, 'app.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    const answer = async (command: string): Promise<string> => {
+      const from = cli.mark();
+      cli.send(command + '\n');
+      return (await cli.waitFor(new RegExp(`^${command}: [\\s\\S]*?\\n--\\n`, 'm'), { after: from, step: `answer to ${command}` }))[0];
+    };
+    expect(await answer('esm')).toBe('esm: no error\n--\n'); // (lib.mjs loaded, and watched)
+    // a line added in Shape.area moves every function below it (the swap engine compiles them again
+    // at their new lines); the next saves change functions on their lines
+    let mark = cli.mark('stderr');
+    edit(app, '    return n * 2;', "    if (n) throw new Error('area ' + n);\n    return n * 2;", saveByRename);
+    await patched(cli, mark, /patched app\.js: Shape\.area\n/, 'area');
+    mark = cli.mark('stderr');
+    const text = fs.readFileSync(app, 'utf8')
+      .replace('  yield n;', "  if (n) throw new Error('steps ' + n); yield n;")
+      .replace('  return n + 1;', "  if (n) throw new Error('later ' + n); return n + 1;")
+      .replace("  return import('./lib.mjs');", "  return import('./lib' + '.mjs');");
+    saveInPlace(app, text);
+    await patched(cli, mark, /patched app\.js: steps, later, loadLib\n/, 'steps, later, loadLib');
+    mark = cli.mark('stderr');
+    edit(lib, '  return n;', "  if (n) throw new Error('check ' + n);\n  return n;");
+    await patched(cli, mark, /patched lib\.mjs: check\n/, 'check');
+    const seen: string[] = [];
+    for (const c of commands) seen.push(await answer(c));
+    // plain node on the files as saved: the same answers, frame for frame, line and column
+    const plain = execFileSync(bin, ['app.js'], { cwd: dir, input: commands.join('\n') + '\n', encoding: 'utf8' });
+    for (const [i, c] of commands.entries()) expect(seen[i]).toBe(new RegExp(`^${c}: [\\s\\S]*?\\n--\\n`, 'm').exec(plain)?.[0]);
+    expect(seen[0]).toMatch(/^sync: Error: area 1\n {4}at Shape\.area \(app\.js:\d+:\d+\)\n {4}at inner /);
+    expect(seen[2]).toMatch(/\n {4}at async /);
+    expect(seen[3]).toMatch(/^esm: Error: check 1\n {4}at check \(lib\.mjs:\d+:\d+\)\n {4}at Module\.run /);
+  });
 
   test('ES modules: function bodies patch, top-level changes are reported', async () => {
     const dir = copyFixture('esm');

@@ -13,7 +13,7 @@ import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
 import { SWAP_PICKER_NAME, SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
-import { compileUnit, countersFor, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
+import { compileUnit, countersFor, hiddenFrames, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
 import { ROOT_DIR } from '../helpers/nodes';
 import { ScriptRegistry, inCompiledWrapper } from '../../src/session/registry';
@@ -26,7 +26,8 @@ function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression:
   if (plan.kind !== 'swap') return { plan, expression: null, compiled: [], commit: () => { if (plan.kind === 'unchanged' && plan.next) state.last = plan.next; } };
   const counters = countersFor(state, plan);
   const compiled = plan.units.map((u) => compileUnit(state, plan.model, saved, u, 'file:///t.js', counters));
-  return { plan, expression: installExpression(compiled), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
+  // (the program's traces told what the engine tells them: src/patch/swap-engine.ts install)
+  return { plan, expression: installExpression(compiled, hiddenFrames(state, 'file:///t.js', compiled)), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
 }
 
 interface Loaded {
@@ -196,6 +197,41 @@ describe('swap transform: the program runs as before', () => {
     vm.runInContext(`(function (module, exports) {${out.replace(/^#!.*/, '')}\n})`, ctx)(m, m.exports);
     expect(vm.runInContext("Object.getOwnPropertyDescriptor(globalThis, '__ec$mabc$0')", ctx)).toMatchObject({ value: undefined, configurable: true, enumerable: false });
     expect(m.exports()).toBe(1);
+  });
+
+  test("the helper's stack filter: told a dispatch's place, it leaves that frame (and the picker's) out of the program's traces; Error.prepareStackTrace wrapped once, again when replaced", () => {
+    const ctx = vm.createContext({});
+    defineSwapHelper(vm.runInContext('globalThis', ctx));
+    // a vm context has no formatter of node's: one of the program's own, listing name:line:column
+    vm.runInContext("Error.prepareStackTrace = (e, sites) => sites.filter((s) => s.getFileName() === '/t/stack.js').map((s) => `${s.getFunctionName()}:${s.getLineNumber()}:${s.getColumnNumber()}`).join(' ')", ctx);
+    const code = src(
+      'function f() { return g(); }',
+      'function g() { return __ec$pick(); }',
+      'function __ec$pick() { return h(); }',
+      'function h() { return new Error("x").stack; }',
+    );
+    vm.runInContext(code, ctx, { filename: '/t/stack.js' });
+    const trace = () => vm.runInContext('f()', ctx) as string;
+    expect(trace()).toBe('h:4:23 __ec$pick:3:31 g:2:23 f:1:23');
+    const formatter = vm.runInContext('Error.prepareStackTrace', ctx);
+    const track = (file: string, places: number[]) => vm.runInContext('__ec$s.t', ctx)(file, places);
+    // f's "dispatch": `return g();` on line 1 (0-based line 0, columns 15 to 26)
+    track('/t/stack.js', [0, 15, 26]);
+    expect(trace()).toBe('h:4:23 g:2:23');
+    const wrapper = vm.runInContext('Error.prepareStackTrace', ctx);
+    expect(wrapper).not.toBe(formatter);
+    track('/t/other.js', [1, 0, 40]); // another file's place: g stays
+    expect(vm.runInContext('Error.prepareStackTrace', ctx)).toBe(wrapper);
+    expect(trace()).toBe('h:4:23 g:2:23');
+    // the program puts its own formatter in: the next swap wraps it too
+    vm.runInContext("Error.prepareStackTrace = (e, sites) => sites.filter((s) => s.getFileName() === '/t/stack.js').length + ' frames'", ctx);
+    expect(trace()).toBe('4 frames');
+    track('/t/stack.js', []);
+    expect(trace()).toBe('2 frames');
+    // no formatter at all: V8's own format, without our frames
+    vm.runInContext('Error.prepareStackTrace = undefined', ctx);
+    track('/t/stack.js', []);
+    expect(trace()).toMatch(/^Error: x\n {4}at h \(\/t\/stack\.js:4:23\)\n {4}at g \(\/t\/stack\.js:2:23\)\n {4}at (?!f )/);
   });
 
   test('the prologue calls the helper the hooks define; a thread without it runs the loaded code, with no slots', () => {
@@ -814,6 +850,29 @@ describe('swap: what it refuses, with a code', () => {
     expectCode('return () => 1;', 'return () => arguments.length;', Codes.SwapUnsupported);
   });
 
+  test("import() in swapped-in code goes through the module's own importer; a file that loaded without one, or options passed, is refused", () => {
+    const v1 = src('function load(name) { return import(name); }', 'function other(x) { return x; }', 'module.exports = { load, other };');
+    const h = load(v1);
+    expect(h.state.scope.importer).toBe(true);
+    h.save(v1.replace('return import(name);', "return import('./lib/' + name);"));
+    // the module's importer, taken over: the swapped-in call reaches it with the specifier
+    const scope = vm.runInContext(`globalThis[${JSON.stringify(`__ec$${h.state.module}$v`)}]`, h.ctx);
+    const seen: string[] = [];
+    scope.__ec$import = (s: string) => { seen.push(s); return 'module ' + s; };
+    expect(h.exports.load('x.mjs')).toBe('module ./lib/x.mjs');
+    expect(seen).toEqual(['./lib/x.mjs']);
+    // options (import attributes) cannot be passed on
+    const withOptions = planSwap(h.state, v1.replace('return import(name);', "return import(name, { with: { type: 'json' } });"));
+    expect(codes(withOptions)).toEqual([Codes.SwapUnsupported]);
+    expect(withOptions.kind === 'nothing' && withOptions.notApplied[0].message).toMatch(/load not swapped: its import\(…\) passes options/);
+    // a file with no import() as it loaded has no importer: a save that starts using one is refused
+    const v2 = src('function load(name) { return name; }', 'module.exports = { load };');
+    const h2 = load(v2);
+    expect(h2.state.scope.importer).toBe(false);
+    const refused = planSwap(h2.state, v2.replace('return name;', 'return import(name);'));
+    expect(refused.kind === 'nothing' && refused.notApplied[0]).toMatchObject({ code: Codes.SwapUnsupported, message: expect.stringMatching(/load not swapped: it uses import\(\), which this file did not when it loaded/) });
+  });
+
   test('top-level changes are reported as with LiveEdit, and the function changes beside them still swap', () => {
     const v1 = src('const a = 1;', 'function f() { return a; }', 'module.exports = f;');
     const h = load(v1);
@@ -1031,7 +1090,7 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
     h.save(v1.replace('return new Error("x").stack;', 'const s = new Error("y").stack; return s;'));
     const stack: string = h.exports();
     // the line and column of the saved file (jest shortens file:/// to file:/)
-    expect(stack).toMatch(/Error: y\n\s+at (Object\.)?b \(file:\/+t\.js:6:13\)/);
+    expect(stack).toMatch(/Error: y\n\s+at (Object\.)?b( \[as exports\])? \(file:\/+t\.js:6:13\)/); // (called as m.exports(): named so, as plain code would be)
   });
 });
 
@@ -1171,6 +1230,38 @@ describe('swap: a save inside one function is planned from that function alone',
 describe('swap: functions that moved without changing', () => {
   /** The line of the first frame of `stack` in the module (load and prepare name it file:///t.js), 0 when none. */
   const lineIn = (stack: string) => Number(/file:\/\/\/t\.js:(\d+):/.exec(stack)?.[1] ?? 0);
+
+  test("the program's own trace through functions that moved reads as plain code's: the columns written, callers named as the program called them, no dispatch frame", () => {
+    const v1 = src(
+      'const scale = 2;',
+      'function inner(n) {',
+      '  return check(n) * scale;',
+      '}',
+      'function check(n) {',
+      '  if (n > 1) throw new Error("big");',
+      '  return n;',
+      '}',
+      'const box = {',
+      '  run(n) {',
+      '    return [n].map((x) => inner(x))[0];',
+      '  },',
+      '};',
+      'module.exports = { box };',
+    );
+    const format = "Error.prepareStackTrace = (e, sites) => sites.filter((s) => (s.getFileName() ?? s.getScriptNameOrSourceURL()) === 'file:///t.js').map(String).join('\\n')";
+    const h = load(v1, {}, format);
+    const trace = (exports: any) => { try { exports.box.run(2); return 'no error'; } catch (err) { return (err as Error).stack; } };
+    const saved = v1.replace('function inner(n) {', '// a line above: inner, check and box.run move\nfunction inner(n) {').replace('if (n > 1)', 'if (n > 0)');
+    h.save(saved);
+    // plain code of the saved text, in a context of its own
+    const plainCtx = vm.createContext({});
+    vm.runInContext(format, plainCtx);
+    const m = { exports: {} as any };
+    vm.runInContext(`(function (module, exports) {${saved}\n})`, plainCtx, { filename: 'file:///t.js' })(m, m.exports);
+    const expected = trace(m.exports);
+    expect(expected).toMatch(/^at check \(file:\/\/\/t\.js:7:\d+\)\nat inner \(file:\/\/\/t\.js:4:10\)\nat file:\/\/\/t\.js:10:\d+\nat Array\.map|^check \(/);
+    expect(trace(h.exports)).toBe(expected);
+  });
 
   test('lines added above unchanged functions: they are placed again at their lines (stack traces right, not reported as patched)', () => {
     const v1 = src('function f() {', '  return 1;', '}', 'function g() {', '  return new Error("g").stack;', '}', 'const h = () => new Error("h").stack;', 'module.exports = { f, g, h };');
