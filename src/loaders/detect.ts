@@ -15,10 +15,23 @@ export function typescriptLoaderOf(nodeArgs: readonly string[], nodeOptions = ''
     const [flag, value] = eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, words[i + 1]];
     if (!TAKES_MODULE.has(flag) || value === undefined) continue;
     if (LOADER.test(value)) return value;
+    const file = loaderFileOf(value);
+    if (file) return file;
     const registered = value.startsWith('data:') ? registeredIn(value) : null;
     if (registered) return registered;
   }
   return null;
+}
+
+/**
+ * A loader named by a file of its package (`/app/node_modules/tsx/dist/loader.mjs`, as a path or a
+ * file: URL): the package's name. edit-continue itself gives `tsx` so when it runs the tsx binary's
+ * loader in the node it starts (src/loaders/launchers.ts), and a global install can only be named so.
+ */
+function loaderFileOf(value: string): string | null {
+  let name: string | null = null;
+  for (const m of value.matchAll(/[\\/]node_modules[\\/]((?:@[\w.-]+[\\/])?[\w.-]+)(?=[\\/])/g)) name = m[1].replace(/\\/g, '/');
+  return name !== null && LOADER.test(name) ? name : null;
 }
 
 /**

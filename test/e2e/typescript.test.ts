@@ -19,7 +19,7 @@ const TS_NODE = { TS_NODE_TRANSPILE_ONLY: '1' };
 const PROGRAMS = [
   { name: 'tsx (auto: swap)', run: ['--import', 'tsx', 'src/index.ts'], engine: [], env: {}, build: false },
   { name: 'ts-node (auto: LiveEdit)', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: [], env: TS_NODE, build: false },
-  { name: 'the tsx binary (its loader in our node)', run: ['node_modules/.bin/tsx', 'src/index.ts'], engine: [], env: {}, build: false },
+  { name: 'the tsx binary (its loader in our node; auto: swap)', run: ['node_modules/.bin/tsx', 'src/index.ts'], engine: [], env: {}, build: false },
   { name: 'ts-node, swap', run: ['-r', 'ts-node/register', 'src/index.ts'], engine: ['--engine', 'swap'], env: TS_NODE, build: false },
   { name: 'tsc --sourceMap, node dist/index.js', run: ['dist/index.js'], engine: [], env: {}, build: true },
   { name: 'tsc --sourceMap, swap', run: ['dist/index.js'], engine: ['--engine', 'swap'], env: {}, build: true },
@@ -94,6 +94,20 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
   // ("Expected id 98 but got id 97"), the program's inside its require (node 24), or the program hung
   // (node 20). Saves made while the program requires module after module in one synchronous loop are
   // patched, and every module loads.
+  // tsx writes modules on one line, which LiveEdit cannot patch once a line is long: however tsx is
+  // started, `auto` takes the swap engine (the binary's loader is a file of tsx's package, which was
+  // not recognized: LiveEdit ran, and a save of a long module answered EC208)
+  test.each([
+    ['--import tsx', ['--import', 'tsx']],
+    ['the tsx binary', ['node_modules/.bin/tsx']],
+    ['its loader file', ['--import', './node_modules/tsx/dist/loader.mjs']],
+  ])('auto takes the swap engine under tsx: %s', async (_name, how) => {
+    const dir = fixture();
+    const cli = start(['-v', '--break-on', 'uncaught', bin, ...how, 'src/index.ts'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    expect(cli.stderr()).toMatch(/\(engine: swap; probe: /);
+  });
+
   test('tsx: saves while the program requires module after module are patched, and its loading goes on', async () => {
     const dir = fixture();
     writeTsModules(dir, 1000);

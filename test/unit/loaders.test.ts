@@ -72,6 +72,12 @@ describe('typescriptLoaderOf', () => {
     [['--import', 'data:text/javascript,import { register } from "node:module"; import { pathToFileURL } from "node:url"; register("ts-node/esm", pathToFileURL("./"));'], 'ts-node/esm'],
     [['--import', 'data:text/javascript,import%20%7B%20register%20%7D%20from%20%22node%3Amodule%22%3B%20register(%22tsx%2Fesm%22%2C%20import.meta.url)%3B'], 'tsx/esm'],
     [['--import', 'data:text/javascript,import { register } from "node:module"; register("./my-hooks.mjs", import.meta.url);'], null],
+    // a file of a loader's package: as edit-continue runs the tsx binary's loader, and a global install
+    [['--import', 'file:///work/app/node_modules/tsx/dist/loader.mjs'], 'tsx'],
+    [['--import', '/usr/lib/node_modules/tsx/dist/loader.mjs'], 'tsx'],
+    [['-r', '/app/node_modules/@swc-node/register/index.js'], '@swc-node/register'],
+    [['--import', '/app/node_modules/tsx/node_modules/my-hooks/index.mjs'], null],
+    [['--import', 'file:///app/node_modules/left-pad/index.js'], null],
   ])('%j → %s', (args, expected) => {
     expect(typescriptLoaderOf(args as string[])).toBe(expected);
   });
