@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, keepLoaderChain } from './mark';
+import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
@@ -194,7 +194,22 @@ export function transformLoaded(url: string, result: LoadResult): LoadResult {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const out = transformCached(file, text, how.kind, how.typescript);
   if (out === null) return result;
+  // (hooks in the program's thread: node 20's off-thread hooks hand the text to another thread)
+  if (hooksThread() === 'in-thread') swapTextLoaded(how.kind === 'module' ? url : file, out);
   return { ...result, format: how.format, source: out };
+}
+
+/**
+ * A swap text given to V8 under `name` (a CommonJS module's path, an ES module's URL): the runtime's
+ * trace filter takes its insertions out of the columns of the program's own stack traces
+ * (./swap-runtime.ts stackFilter).
+ */
+function swapTextLoaded(name: string, text: string): void {
+  // a text with a source map (a loader's output, tsc's) is read through it, whose map was moved onto
+  // our insertions (./sourcemap.ts moveInlineMap): its columns are the ones the map expects
+  if (!text.endsWith(SWAP_MARK) || text.includes('sourceMappingURL=')) return;
+  const helper = (globalThis as Record<string, unknown>)[SWAP_PROLOGUE_HELPER] as { l?: (name: string, text: string) => void } | undefined;
+  if (typeof helper?.l === 'function') helper.l(name, text);
 }
 
 /**
@@ -268,6 +283,9 @@ const HOOKS_THREAD = Symbol.for('edit-continue.hooks-thread');
 type HooksThread = 'in-thread' | 'off-thread';
 function setHooksThread(where: HooksThread): void {
   (globalThis as unknown as Record<symbol, HooksThread>)[HOOKS_THREAD] = where;
+}
+function hooksThread(): HooksThread | undefined {
+  return (globalThis as unknown as Record<symbol, HooksThread | undefined>)[HOOKS_THREAD];
 }
 
 type Proto = { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } };
@@ -353,13 +371,13 @@ export function installBoundaries(): void {
       // file itself, so the load hook never sees it: its output gets the transform here.
       if (LOADER_EXTENSIONS.test(filename) && !(format ?? '').includes('typescript') && isUserFile(filename)) {
         const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
-        if (out !== null) content = out;
+        if (out !== null) { content = out; swapTextLoaded(filename, out); }
       }
     } else if (isUserFile(filename)) {
       // format 'module': require() of an ES module (20.19+), which runs this very text
       const out = transformCached(filename, content, format === 'module' ? 'module' : 'script', false);
       if (!esmHooks && (out === null || format === 'module' || USER_ESM_HINT.test(content))) registerEsmHooks();
-      if (out !== null) content = out;
+      if (out !== null) { content = out; swapTextLoaded(filename, out); }
     } else if (!esmHooks && (format === 'module' || IMPORT_HINT.test(content))) {
       registerEsmHooks();
     }

@@ -33,7 +33,9 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
   const homes = superHomes(g);
   define(prologue, 'k', { value: homes.again, configurable: true });
   define(prologue, 'h', { value: homes.install, configurable: true });
-  define(prologue, 't', { value: stackFilter(g), configurable: true });
+  const traces = stackFilter(g);
+  define(prologue, 't', { value: traces.track, configurable: true });
+  define(prologue, 'l', { value: traces.loaded, configurable: true });
   define(g, helperName, { value: prologue, configurable: true });
 
   /**
@@ -211,6 +213,38 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       if (spans !== undefined) for (let i = 0; i < spans.length; i += 2) if (column >= spans[i] && column < spans[i + 1]) return true;
       return false;
     };
+    /**
+     * The swap texts of the modules this thread loaded, by script name (the load hooks give them:
+     * loaded()), with where their lines start once a trace has needed it. Every insertion of a swap
+     * text is delimited (boundary.ts swapCuts) and on one line: a frame there stands at the column
+     * written once the insertions before it on its line are taken out. (The retry boundaries of
+     * LiveEdit's text are not delimited: its frames on a function's first line keep V8's column.)
+     */
+    const texts = new Map<string, { text: string; starts: number[] | null }>();
+    const OPEN = '/*ec{';
+    const CLOSE = '/*}ec*/';
+    const loadedColumn = (site: Site): number | null => {
+      const name = site.getFileName();
+      const t = typeof name === 'string' && texts.size ? texts.get(name) : undefined;
+      if (t === undefined) return null;
+      if (t.starts === null) {
+        t.starts = [0];
+        for (let i = t.text.indexOf('\n'); i >= 0; i = t.text.indexOf('\n', i + 1)) t.starts.push(i + 1);
+      }
+      const line = (site.getLineNumber() ?? 0) - 1;
+      const from = t.starts[line];
+      if (from === undefined) return null;
+      const column = (site.getColumnNumber() ?? 0) - 1;
+      const at = from + column;
+      let before = 0;
+      for (let i = t.text.indexOf(OPEN, from); i >= 0 && i < at; i = t.text.indexOf(OPEN, i + 1)) {
+        const end = t.text.indexOf(CLOSE, i);
+        if (end < 0) break;
+        before += Math.min(end + CLOSE.length - i, at - i);
+        i = end;
+      }
+      return before ? column - before + 1 : null;
+    };
     const ours = new WeakSet<object>();
     const hidden = (site: Site): boolean => {
       // (the picker, named as SWAP_PICKER_NAME in ./mark.ts says: written out, as above)
@@ -247,7 +281,9 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       // V8 names a function of eval'd code that has no name `eval`: in a file it has none
       if (!site.isEval() || site.getFunctionName() !== 'eval') return name;
       if (name === 'eval' || name === 'async eval') return null;
-      return name.replace(/\.eval$/, '.<anonymous>');
+      // (no regular expression here: a trace formatted in an interrupt that came inside one of the
+      // program's would end it on Node 20 and 22, docs/v8.md)
+      return name.endsWith('.eval') ? `${name.slice(0, -'.eval'.length)}.<anonymous>` : name;
     };
     const NAMED_BY = ['getFunctionName', 'getMethodName', 'getTypeName', 'getThis', 'getFunction', 'isConstructor', 'isToplevel'];
     /**
@@ -256,7 +292,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
      * and `new` as V8 gives them there). Else the frame itself.
      */
     const shown = (site: Site, as: Site | null): unknown => {
-      const column = columnAsWritten(site) ?? site.getColumnNumber();
+      const column = columnAsWritten(site) ?? loadedColumn(site) ?? site.getColumnNumber();
       if (as === null && column === site.getColumnNumber()) return site;
       const file = site.getScriptNameOrSourceURL();
       const line = site.getLineNumber();
@@ -277,7 +313,7 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       });
     };
     const kept = (frames: unknown): unknown => {
-      if (!Array.isArray(frames) || (byFile.size === 0 && units.size === 0)) return frames;
+      if (!Array.isArray(frames) || (byFile.size === 0 && units.size === 0 && texts.size === 0)) return frames;
       const out: unknown[] = [];
       let changed = false;
       // the last frame of swapped-in code kept, not yet named by its dispatch: where it is in out
@@ -321,8 +357,19 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       ours.add(prepareStackTrace);
       return prepareStackTrace;
     };
+    const wrapFormatter = (): void => {
+      const E = g.Error as ErrorConstructor & { prepareStackTrace?: unknown };
+      const current = E.prepareStackTrace;
+      if (typeof current === 'function' && ours.has(current)) return;
+      try { E.prepareStackTrace = wrap(current); } catch { /* a frozen Error: traces keep the frames */ }
+    };
+    /** `__ec$s.l(name, text)`: a module's swap text, as the load hooks gave it to V8 under `name`. */
+    const loaded = (name: string, text: string): void => {
+      texts.set(name, { text, starts: null });
+      wrapFormatter();
+    };
     /** `compiled`: what src/patch/swap-compile.ts unitColumns gives for each unit. */
-    return function track(file: string, places: number[], compiled: { url: string; first: number; starts: number[]; at: number[] }[] = []): void {
+    const track = function track(file: string, places: number[], compiled: { url: string; first: number; starts: number[]; at: number[] }[] = []): void {
       let lines = byFile.get(file);
       if (lines === undefined) byFile.set(file, (lines = new Map()));
       for (let i = 0; i + 2 < places.length; i += 3) {
@@ -349,11 +396,9 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
         list.push(unit);
         if (list.length > UNITS_KEPT) list.splice(0, list.length - UNITS_KEPT);
       }
-      const E = g.Error as ErrorConstructor & { prepareStackTrace?: unknown };
-      const current = E.prepareStackTrace;
-      if (typeof current === 'function' && ours.has(current)) return;
-      try { E.prepareStackTrace = wrap(current); } catch { /* a frozen Error: traces keep the frames */ }
+      wrapFormatter();
     };
+    return { track, loaded };
   }
 
   /**

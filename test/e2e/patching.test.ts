@@ -215,7 +215,7 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     const dir = copyFixture('own-stack');
     const app = path.join(dir, 'app.js');
     const lib = path.join(dir, 'lib.mjs');
-    const commands = ['sync', 'gen', 'async', 'esm'];
+    const commands = ['sync', 'gen', 'async', 'esm', 'arrow'];
     const cli = start([bin, 'app.js'], dir);
     await cli.waitFor(/ready/, { step: 'start' });
     const answer = async (command: string): Promise<string> => {
@@ -224,6 +224,10 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
       return (await cli.waitFor(new RegExp(`^${command}: [\\s\\S]*?\\n--\\n`, 'm'), { after: from, step: `answer to ${command}` }))[0];
     };
     expect(await answer('esm')).toBe('esm: no error\n--\n'); // (lib.mjs loaded, and watched)
+    // before any save: one-line arrows, where the swap engine's text has its dispatch in front
+    const plainOf = (input: string[]) => execFileSync(bin, ['app.js'], { cwd: dir, input: input.join('\n') + '\n', encoding: 'utf8' });
+    const answerIn = (out: string, c: string) => new RegExp(`^${c}: [\\s\\S]*?\\n--\\n`, 'm').exec(out)?.[0];
+    expect(await answer('arrow')).toBe(answerIn(plainOf(['arrow']), 'arrow'));
     // a line added in Shape.area moves every function below it (the swap engine compiles them again
     // at their new lines); the next saves change functions on their lines
     let mark = cli.mark('stderr');
@@ -242,11 +246,12 @@ describe.each(testConfigs())('$label', ({ bin, engine }) => { useEngine(engine);
     const seen: string[] = [];
     for (const c of commands) seen.push(await answer(c));
     // plain node on the files as saved: the same answers, frame for frame, line and column
-    const plain = execFileSync(bin, ['app.js'], { cwd: dir, input: commands.join('\n') + '\n', encoding: 'utf8' });
-    for (const [i, c] of commands.entries()) expect(seen[i]).toBe(new RegExp(`^${c}: [\\s\\S]*?\\n--\\n`, 'm').exec(plain)?.[0]);
+    const plain = plainOf(commands);
+    for (const [i, c] of commands.entries()) expect(seen[i]).toBe(answerIn(plain, c));
     expect(seen[0]).toMatch(/^sync: Error: area 1\n {4}at Shape\.area \(app\.js:\d+:\d+\)\n {4}at inner /);
     expect(seen[2]).toMatch(/\n {4}at async /);
     expect(seen[3]).toMatch(/^esm: Error: check 1\n {4}at check \(lib\.mjs:\d+:\d+\)\n {4}at Module\.run /);
+    expect(seen[4]).toMatch(/^arrow: TypeError: [^\n]*\n {4}at pick \(app\.js:\d+:\d+\)\n {4}at app\.js:\d+:\d+\n/);
   });
 
   test('ES modules: function bodies patch, top-level changes are reported', async () => {
