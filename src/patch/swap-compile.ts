@@ -136,7 +136,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
 
   // retry boundaries for it and everything inside, and dispatch for the functions inside
   const { hasEval } = textFacts(saved);
-  forEachFunction(node, (fn) => { edits.push(...insertionsFor(fn, saved, hasEval)); });
+  // (delimited as in a loaded swap text: read back, the code is the saved text, and the program's
+  // traces take them out of its columns, src/inject/swap-runtime.ts stackFilter)
+  forEachFunction(node, (fn) => { for (const b of insertionsFor(fn, saved, hasEval)) edits.push({ at: b.at, text: delimited(b.text) }); });
   edits.push(...swapInsertions(node, saved, state.module, {
     prologue: false,
     shape: (fn, computed) => {

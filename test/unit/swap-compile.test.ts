@@ -80,7 +80,7 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
     if (plan.kind !== 'swap') return;
     const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
     const column = saved.indexOf('function f');
-    expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{try\{ return a \+ 2;/);
+    expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{\/\*ec\{\*\/try\{\/\*\}ec\*\/ return a \+ 2;/);
     const r = new ScriptRegistry();
     r.expectCompiled('/t.js', [{ code: unit.code }]);
     r.add({ scriptId: '9', url: '/t.js', hasSourceURL: true, startLine: 0, startColumn: 0, endLine: 1, endColumn: 0, executionContextId: 1, hash: '' } as never);
