@@ -10,7 +10,10 @@ const { cpuWorkload, throwWorkload, helloWorld } = require('./programs');
 
 const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
 
-/** Run a program to its end; returns { workMs (from its own `work N ms` line, if any), wallMs }. */
+/**
+ * Run a program to its end; returns { workMs (from its own `work N ms` line, if any), roundMs (the
+ * median round of that line: the rounds after the JIT's warm-up), wallMs }.
+ */
 async function runOnce(tool, env, file, cwd) {
   const [cmd, args] = tool.command(file);
   const p = start(cmd, args, { cwd, env });
@@ -21,13 +24,15 @@ async function runOnce(tool, env, file, cwd) {
     const last = p.err.tail(1).trim() || 'no stderr';
     throw new Error(`${tool.label} failed on ${path.basename(file)} (exit ${exit.code ?? exit.signal}): ${last}\n${p.describe()}`);
   }
-  return { workMs: line ? Number(/^work ([\d.]+)/.exec(line.text)[1]) : null, wallMs };
+  const round = line ? /median ([\d.]+) ms/.exec(line.text) : null;
+  return { workMs: line ? Number(/^work ([\d.]+)/.exec(line.text)[1]) : null, roundMs: round ? Number(round[1]) : null, wallMs };
 }
 
 /**
  * `variants`: tools to compare (the first is the baseline); `iterations` scales the workloads (1: 20
  * iterations of the CPU kernel, 10 of the throwing one). Returns, per workload name and tool id,
- * the list of samples: { cpu: { node: [ms...] }, throws: {...}, startup: {...} }.
+ * the list of samples: { cpu: { node: [ms...] }, throws: {...}, startup: {...} }, and `cpuRound`:
+ * the median round of each CPU-bound run (steady state, without the warm-up rounds).
  */
 async function overhead(variants, env, { rounds, startupRounds, iterations = 1, onProgress = () => {} }) {
   const dir = scratch('overhead');
@@ -39,7 +44,7 @@ async function overhead(variants, env, { rounds, startupRounds, iterations = 1, 
   writeOld(files.cpu, cpuWorkload(Math.round(20 * iterations)));
   writeOld(files.throws, throwWorkload(Math.round(10 * iterations)));
   writeOld(files.startup, helloWorld);
-  const out = { cpu: {}, throws: {}, startup: {} };
+  const out = { cpu: {}, throws: {}, startup: {}, cpuRound: {} };
   const failures = [];
   for (const k of Object.keys(out)) for (const v of variants) out[k][v.id] = [];
   try {
@@ -49,6 +54,7 @@ async function overhead(variants, env, { rounds, startupRounds, iterations = 1, 
           try {
             const res = await runOnce(v, env, files[name], dir);
             out[name][v.id].push(name === 'startup' ? res.wallMs : res.workMs);
+            if (name === 'cpu' && res.roundMs !== null) out.cpuRound[v.id].push(res.roundMs);
           } catch (e) {
             failures.push(`${name}/${v.label}: ${e.message.split('\n')[0]}`);
           }

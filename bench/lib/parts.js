@@ -159,6 +159,14 @@ async function part3Overhead(ctx) {
           : `boundaries alone: ${ratio(s.median, ecNoB)} of --no-boundaries`;
       }
       if (v.id === 'floorAttached') row.notes = 'node under the inspector with the same exception pauses, no controller work: what any debugger-based tool pays';
+      // the steady rounds apart: the first few rounds are the JIT's warm-up, whose spread between
+      // runs is larger than a 3 % target (bench/ANALYSIS.md, the CPU-bound miss)
+      if (key === 'cpu' && samples.cpuRound[v.id]?.length) {
+        const round = p50(samples.cpuRound[v.id]);
+        const baseRound = p50(samples.cpuRound[v.base ?? 'node']);
+        const steady = `median round ${round.toFixed(1)} ms${v.id === 'node' || v.id === 'nodeNoLive' ? '' : ` (${ratio(round, baseRound)})`}`;
+        row.notes = row.notes ? `${row.notes}; ${steady}` : steady;
+      }
       report.add(row);
     }
   }
