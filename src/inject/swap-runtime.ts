@@ -213,6 +213,12 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       if (spans !== undefined) for (let i = 0; i < spans.length; i += 2) if (column >= spans[i] && column < spans[i + 1]) return true;
       return false;
     };
+    /** How much of our insertions ([column, length] pairs of one line) stands before `column` (0-based). */
+    const insertedBefore = (cuts: number[] | undefined, column: number): number => {
+      let before = 0;
+      if (cuts !== undefined) for (let i = 0; i < cuts.length; i += 2) if (cuts[i] < column) before += Math.min(cuts[i + 1], column - cuts[i]);
+      return before;
+    };
     /**
      * The swap texts of the modules this thread loaded, by script name (the load hooks give them:
      * loaded()), with where their lines start once a trace has needed it. Every insertion of a swap
@@ -235,41 +241,38 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       const from = t.starts[line];
       if (from === undefined) return null;
       const column = (site.getColumnNumber() ?? 0) - 1;
-      const at = from + column;
-      let before = 0;
-      for (let i = t.text.indexOf(OPEN, from); i >= 0 && i < at; i = t.text.indexOf(OPEN, i + 1)) {
+      // the insertions before the frame on its line (no regular expression: see nameOf)
+      const cuts: number[] = [];
+      for (let i = t.text.indexOf(OPEN, from); i >= 0 && i < from + column; i = t.text.indexOf(OPEN, i + 1)) {
         const end = t.text.indexOf(CLOSE, i);
         if (end < 0) break;
-        before += Math.min(end + CLOSE.length - i, at - i);
+        cuts.push(i - from, end + CLOSE.length - i);
         i = end;
       }
+      const before = insertedBefore(cuts, column);
       return before ? column - before + 1 : null;
     };
     const ours = new WeakSet<object>();
-    const hidden = (site: Site): boolean => {
+    /** `unit`: the swapped-in code the frame runs in (unitOf), or null. */
+    const hidden = (site: Site, unit: Unit | null): boolean => {
       // (the picker, named as SWAP_PICKER_NAME in ./mark.ts says: written out, as above)
       if (site.getFunctionName() === '__ec$pick') return true;
       const line = (site.getLineNumber() ?? 0) - 1;
       const column = (site.getColumnNumber() ?? 0) - 1;
       // a dispatch in swapped-in code (of a function that code made)
-      const unit = unitOf(site);
       if (unit !== null) return within(unit.dispatches.get(line), column);
       const file = site.getFileName();
       const lines = typeof file === 'string' ? byFile.get(file) : undefined;
       return lines !== undefined && within(lines.get(line), column);
     };
-    /** The column a frame in swapped-in code has in the file as written (1-based), or null: as V8 says. */
-    const columnAsWritten = (site: Site): number | null => {
-      const unit = unitOf(site);
+    /** The column a frame in swapped-in code `unit` has in the file as written (1-based), or null: as V8 says. */
+    const columnAsWritten = (site: Site, unit: Unit | null): number | null => {
       if (unit === null) return null;
       const line = (site.getLineNumber() ?? 0) - 1;
       let column = (site.getColumnNumber() ?? 0) - 1;
       const moves = unit.moves.get(line);
       if (moves !== undefined) for (let i = 0; i < moves.length; i += 2) if (moves[i] === column) { column = moves[i + 1]; break; }
-      const cuts = unit.cuts.get(line);
-      let before = 0;
-      if (cuts !== undefined) for (let i = 0; i < cuts.length; i += 2) if (cuts[i] < column) before += Math.min(cuts[i + 1], column - cuts[i]);
-      const at = column - before + 1;
+      const at = column - insertedBefore(unit.cuts.get(line), column) + 1;
       return at === site.getColumnNumber() ? null : at;
     };
     /** A frame's text without its place (`Shape.area`, `async main`), or null when it has no name. */
@@ -291,8 +294,8 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
      * as `as` (its dispatch, the frame of the function the program called: the receiver, the name
      * and `new` as V8 gives them there). Else the frame itself.
      */
-    const shown = (site: Site, as: Site | null): unknown => {
-      const column = columnAsWritten(site) ?? loadedColumn(site) ?? site.getColumnNumber();
+    const shown = (site: Site, unit: Unit | null, as: Site | null): unknown => {
+      const column = columnAsWritten(site, unit) ?? loadedColumn(site) ?? site.getColumnNumber();
       if (as === null && column === site.getColumnNumber()) return site;
       const file = site.getScriptNameOrSourceURL();
       const line = site.getLineNumber();
@@ -318,30 +321,32 @@ export function defineSwapHelper(g: typeof globalThis = globalThis, helperName: 
       let changed = false;
       // the last frame of swapped-in code kept, not yet named by its dispatch: where it is in out
       let impl: Site | null = null;
+      let implUnit: Unit | null = null;
       let implAt = -1;
       for (const frame of frames as Site[]) {
+        let unit: Unit | null = null;
         let ourFrame = false;
-        try { ourFrame = hidden(frame); } catch { /* not a CallSite: keep it */ }
+        try { unit = unitOf(frame); ourFrame = hidden(frame, unit); } catch { /* not a CallSite: keep it */ }
         if (ourFrame) {
           changed = true;
           // a dispatch: the frame above it (past node's own, such as the microtask loop an awaiting
           // dispatch resumes from) runs the function's new code: named as this one names it
           try {
             if (impl !== null && frame.getFunctionName() !== '__ec$pick' && impl.getScriptNameOrSourceURL() === (frame.getFileName() ?? frame.getScriptNameOrSourceURL())) {
-              out[implAt] = shown(impl, frame);
+              out[implAt] = shown(impl, implUnit, frame);
               impl = null;
             }
           } catch { /* as it was */ }
           continue;
         }
         let s: unknown = frame;
-        try { s = shown(frame, null); } catch { /* as V8 gives it */ }
+        try { s = shown(frame, unit, null); } catch { /* as V8 gives it */ }
         if (s !== frame) changed = true;
         out.push(s);
         let isImpl = false;
         let isNode = false;
         try { isImpl = frame.isEval(); isNode = !isImpl && String(frame.getFileName() ?? '').startsWith('node:'); } catch { /* neither */ }
-        if (isImpl) { impl = frame; implAt = out.length - 1; } else if (!isNode) impl = null;
+        if (isImpl) { impl = frame; implUnit = unit; implAt = out.length - 1; } else if (!isNode) impl = null;
       }
       return changed ? out : frames;
     };

@@ -3,10 +3,8 @@
 // thrown and caught in node's or a library's code without passing through the program's. What is left
 // stops: a throw in (or through) the program's code taken by a framework, node's event machinery, a
 // promise handler, or nothing at all. The decision reads the stack's source texts (./catcher.ts).
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pause } from './pause';
-import type { ScriptRegistry } from './registry';
+import { fileOfUrl, type ScriptRegistry } from './registry';
 import { CatchRanges, verdict, type StackFrameInfo, type Verdict } from './catcher';
 import { LineIndex } from './boundaries';
 import { originOf } from '../util/origin';
@@ -24,13 +22,6 @@ const AWAITING = `(() => { const E = Error, was = E.prepareStackTrace, limit = E
     return JSON.stringify(new E().stack);
   } finally { E.prepareStackTrace = was; E.stackTraceLimit = limit; }
 })()`;
-
-/** The file of a CallSite's script name: a path (CommonJS), or an ES module's file URL; null for others (node:…). */
-function fileOfSite(name: string | null): string | null {
-  if (!name) return null;
-  if (name.startsWith('file:')) { try { return fileURLToPath(name); } catch { return null; } }
-  return path.isAbsolute(name) ? name : null;
-}
 
 export interface SourceReader {
   /** The script's running text (only its text: no map of our insertions is needed to find a catch). */
@@ -92,7 +83,8 @@ export class UnhandledFilter {
     const out: StackFrameInfo[] = [];
     for (const site of sites as [string | null, string | null, number, number, string | null][]) {
       const [name, url, line, column, fn] = site;
-      const file = fileOfSite(name ?? url);
+      // (a CallSite names a CommonJS script by its path, an ES module by its URL: as scriptParsed does)
+      const file = fileOfUrl(name ?? url ?? '');
       // code a name gives is a script's (by its file); code the swap engine compiled has its file as its URL
       const record = name !== null ? (file ? this.registry.scriptsOf(file).find((s) => !s.compiled) : undefined) : file ? this.registry.compiledAt(file, line - 1) ?? undefined : undefined;
       const src = record ? await this.ranges(record.scriptId) : null;
