@@ -49,6 +49,12 @@ export type Node = acorn.Node & Record<string, any>;
 export interface Insertion {
   at: number;
   text: string;
+  /**
+   * Goes before the other insertions at the same offset (which otherwise keep the order they were
+   * given in): the end of the `else` block a constructor's dispatch opens, before the retry
+   * boundary's `}finally{…}` that closes the same body.
+   */
+  first?: boolean;
 }
 
 /**
@@ -212,10 +218,9 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
 }
 
 function join(text: string, insertions: Insertion[], record?: { at: number; length: number }[]): string {
-  insertions.sort((a, b) => a.at - b.at);
   let out = '';
   let at = 0;
-  for (const ins of insertions) {
+  for (const ins of inTextOrder(insertions)) {
     record?.push({ at: ins.at, length: ins.text.length });
     out += text.slice(at, ins.at) + ins.text;
     at = ins.at;
@@ -297,6 +302,8 @@ export interface SwapSite {
   env: string[];
   mode: ForwardMode;
   construct?: boolean;
+  /** See DispatchShape. */
+  returnless?: boolean;
 }
 
 const CUT = /\/\*ec\{([^*]*)\*\/[\s\S]*?\/\*\}ec\*\//g;
@@ -337,7 +344,7 @@ export function swapSite(meta: string, at: number): SwapSite {
   if (/^[ckp]\d/.test(meta)) return { at, what: meta[0] as 'c' | 'k' | 'p', n: Number(meta.slice(1)), env: [], mode: 'p' };
   const [n, env, mode] = meta.split(';');
   if (n === undefined || env === undefined || mode === undefined || n === '') return { at, what: 'x', n: -1, env: [], mode: 'p' };
-  return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n') };
+  return { at, what: 'f', n: Number(n), env: env ? env.split(',') : [], mode: mode[0] as ForwardMode, construct: mode.includes('n'), returnless: mode.includes('v') };
 }
 
 const open = (meta: string) => `/*ec{${meta}*/`;
@@ -556,12 +563,20 @@ export interface DispatchShape {
    * to a body that does not read new.target, and keeps the dispatch short.
    */
   construct?: boolean;
+  /**
+   * A base class's constructor that returns no value: its dispatch calls the new code in place of the
+   * body (`if(…){slot.call(this,…)}else{body}`) instead of returning what it returns. Any `return` in a
+   * constructor, even one never taken, kept V8 from removing the allocation of `new C(…)` in hot code
+   * (2x slower on Node 20-26: docs/swap.md, "Constructors in hot code"). A save of such a constructor
+   * that returns a value is refused (EC210): `new` would not see it.
+   */
+  returnless?: boolean;
 }
 
 /** What the controller changes when it transforms one function of a saved text for a swap (./swap-compile.ts). */
 export interface SwapHooks {
   /** The shape of a function's dispatch (null: none). Default: the next number, with the env and mode computed here. */
-  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean }): DispatchShape | null;
+  shape?(fn: Node, computed: { env: string[]; mode: ForwardMode; construct: boolean; returnless: boolean }): DispatchShape | null;
   /** How a getter of an environment object reads `name` (default: the name itself). */
   envRef?(name: string, fn: Node): string;
   /** The number of a class's global (default: 0, 1, 2 …), given the class and its kind (`k`, `p`: classNeeds). */
@@ -601,6 +616,27 @@ export function closureMaker(fn: Node): boolean {
 }
 
 /**
+ * Can a base class's constructor take the dispatch that runs the new code in place of its body
+ * (DispatchShape.returnless)? When its own code returns no value, and its body means the same inside
+ * a block (the `else` the dispatch opens).
+ */
+function returnlessBody(fn: Node, text: string): boolean {
+  return fn.body?.type === 'BlockStatement' && !returnsValue(fn) && !blockChangesMeaning(fn.body, text, text.includes('eval'));
+}
+
+/** Does a function's own code (not the functions inside it) have a `return` with a value? */
+export function returnsValue(fn: Node): boolean {
+  let found = false;
+  const visit = (node: Node): void => {
+    if (found) return;
+    if (node.type === 'ReturnStatement' && node.argument) { found = true; return; }
+    forEachChild(node, (child) => { if (!isFunction(child)) visit(child); });
+  };
+  visit(fn.body);
+  return found;
+}
+
+/**
  * Where a constructor's dispatch goes: undefined for any other function (its body's start), the
  * leading `super(…)` statement of a derived class's constructor (after it), or null: none (a derived
  * constructor that does not start with one, or whose call holds a function, which would come before
@@ -623,7 +659,7 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   const args = mode === 'a' ? '' : forwardArgs(fn.params, mode);
   const call = mode === 'a' ? `${target}.apply(this,arguments)` : `${target}.call(this${args ? ',' + args : ''})`;
   const construct = mode === 'a' ? `Reflect.construct(${target},arguments,new.target)` : `Reflect.construct(${target},[${args}],new.target)`;
-  const meta = `${shape.n};${shape.env.join(',')};${mode}${shape.construct ? 'n' : ''}`;
+  const meta = `${shape.n};${shape.env.join(',')};${mode}${shape.construct ? 'n' : ''}${shape.returnless ? 'v' : ''}`;
   // an async function awaits its new code: the callers awaiting it stay in the await chain V8 keeps,
   // which the program's own stack traces (`at async f`) and the stops (src/session/unhandled.ts) read
   const passed = fn.async && !fn.generator ? `await ${call}` : call;
@@ -645,6 +681,14 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   }
   // the boundary's prefix at the same offset brings its own `;` after a directive
   const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
+  if (shape.returnless) {
+    // the new code runs in place of the body, which it skips: no `return` (see DispatchShape)
+    if (first === statements.length) return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function"){${call}}${CLOSE}` }];
+    return [
+      { at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function"){${call}}else{${CLOSE}` },
+      { at: fn.body.end - 1, text: `${open('')}}${CLOSE}`, first: true },
+    ];
+  }
   return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
 }
 
@@ -846,7 +890,7 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   for (const s of scans) {
     const after = constructorDispatch(s, derived.has(s.fn));
     if (after === null || closureMaker(s.fn)) continue;
-    const computed = { env: envNames(s, declaredBelow, wrapper), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget };
+    const computed = { env: envNames(s, declaredBelow, wrapper), mode: modeOf(s), construct: constructible(s) && s.usesNewTarget, returnless: after === undefined && isConstructor(s) && returnlessBody(s.fn, text) };
     const shape = hooks.shape ? hooks.shape(s.fn, computed) : { n: n++, ...computed };
     if (!shape) continue;
     out.push(...dispatchInsertions(s, text, module, shape, (name) => hooks.envRef?.(name, s.fn) ?? name, after));
@@ -904,9 +948,14 @@ export function swapInsertions(root: Node, text: string, module: string, hooks: 
   return out;
 }
 
-/** Apply insertions (and replacements) to a text; same offsets keep the order they were given in. */
-export function applyEdits(text: string, edits: { at: number; text: string; end?: number }[], from = 0, to = text.length): string {
-  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.at - b.at || a.i - b.i);
+/** Insertions in the order they go into the text: by offset, then `first` ones, then as given. */
+function inTextOrder<E extends { at: number; first?: boolean }>(edits: E[]): E[] {
+  return edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || Number(!!b.e.first) - Number(!!a.e.first) || a.i - b.i).map(({ e }) => e);
+}
+
+/** Apply insertions (and replacements) to a text; same offsets keep the order they were given in (`first` ones first). */
+export function applyEdits(text: string, edits: { at: number; text: string; end?: number; first?: boolean }[], from = 0, to = text.length): string {
+  const sorted = inTextOrder(edits);
   let out = '';
   let at = from;
   for (const e of sorted) {

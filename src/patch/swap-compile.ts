@@ -145,8 +145,8 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
       if (fn === node) return unit.dispatch ?? null;
       const r = records.get(fn.start);
       const known = r ? state.shapes.get(r.key) : undefined;
-      if (known && known.mode === computed.mode && !!known.construct === computed.construct && computed.env.every((n) => known.env.includes(n))) return known;
-      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}) };
+      if (known && known.mode === computed.mode && !!known.construct === computed.construct && !!known.returnless === computed.returnless && computed.env.every((n) => known.env.includes(n))) return known;
+      const shape = { n: counters.nextSlot++, env: computed.env, mode: computed.mode, ...(computed.construct ? { construct: true } : {}), ...(computed.returnless ? { returnless: true } : {}) };
       if (r) newShapes.set(r.key, { shape, running: withNestedBodiesBlanked(saved, r) });
       return shape;
     },

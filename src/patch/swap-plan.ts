@@ -3,7 +3,7 @@
 // text with what runs now, function by function (keys from ./functions.ts), and says which functions
 // to swap and what cannot be applied, with a code (docs/codes.md). Top-level code is never re-run.
 import * as acorn from 'acorn';
-import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, swapCuts, swapSite, parseSource, topLevelNames, uncut, type DispatchShape, type Node } from '../inject/boundary';
+import { BLOCK_SCOPES, NOT_IN_A_CLASS, closureMaker, SWAP_MARK, blockScopeNames, slotName, forEachChild, isSwapText, leadingSuperCall, keptNamesOf, moduleWrapper, privateNames, privateReferences, returnsValue, swapCuts, swapSite, parseSource, topLevelNames, uncut, type DispatchShape, type Node } from '../inject/boundary';
 import { MODULE_IMPORTER, SWAP_PROLOGUE_HELPER } from '../inject/mark';
 import { Codes, type Code } from './codes';
 import { describeScript, tryParse, withNestedBodiesBlanked, type FunctionRecord, type ModuleKind, type ScriptModel, type SyntaxProblem } from './functions';
@@ -237,7 +237,7 @@ export function readLoaded(running: string, kind: ModuleKind): SwapState | null 
       const s = swapSite(c.meta, pos);
       if (s.what === 'f') {
         const { line, column } = lines.position(c.start);
-        fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}) }, place: { line, column, end: column + (c.end - c.start) } });
+        fnSites.push({ at: pos, shape: { n: s.n, env: s.env, mode: s.mode, ...(s.construct ? { construct: true } : {}), ...(s.returnless ? { returnless: true } : {}) }, place: { line, column, end: column + (c.end - c.start) } });
       }
       if (s.what === 'c' || s.what === 'k' || s.what === 'p') classSites.set(pos, { n: s.n, suffix: `${s.what}${s.n}` });
       const inserted = running.slice(c.start, c.end);
@@ -377,6 +377,9 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
     if (!now || text(saved, now) !== text(state.original, was) || superCalls(site.node) > 1) {
       return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: the swapped-in code of a derived class's constructor runs after its super(…) call, which must stay its first statement, as it is, and its only one (restart to use it)` };
     }
+  }
+  if (ctor && shape.returnless && returnsValue(site.node)) {
+    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not swapped: it now returns a value, which \`new\` would not see: the constructor's dispatch runs the new code in place of its body, without a \`return\`, so that \`new\` stays fast in hot code (docs/swap.md; restart to use it)` };
   }
   if (describeKind(oldF, oldSite) !== describeKind(f, site) || !!oldSite.member?.computed !== !!site.member?.computed) {
     return { code: Codes.SwapKind, ...at, message: `${f.name} not swapped: it changed from ${describeKind(oldF, oldSite)} to ${describeKind(f, site)} (restart to use it)` };

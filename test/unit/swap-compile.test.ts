@@ -826,6 +826,56 @@ describe('swap: class constructors', () => {
     expect(c3).toEqual([Codes.SwapConstructor]);
     expect(m3).toMatch(/a derived class's constructor that does not start with its super\(…\) call cannot be swapped/);
   });
+  test("a base class's constructor that returns no value runs the new code in place of its body (no `return` in it: V8 removes `new`'s allocation in hot code); one that returns a value keeps the dispatch that returns", () => {
+    const v1 = src(
+      'class Vec { constructor(x, y) { this.x = x; this.y = y; } }',
+      'class Empty { constructor() {} }',
+      'class Pooled { constructor(k) { if (Pooled.one) return Pooled.one; this.k = k; Pooled.one = this; } }',
+      'class Later { constructor(f) { this.f = () => { return f(); }; function g() { return 1; } this.g = g; } }',
+      'module.exports = { Vec, Empty, Pooled, Later };',
+    );
+    const h = load(v1);
+    const ctor = (name: string) => h.transformed.slice(h.transformed.indexOf(`class ${name}`), h.transformed.indexOf('\n', h.transformed.indexOf(`class ${name}`)));
+    // the constructor's own code holds no `return` with the dispatch in it; the body is the else branch
+    for (const name of ['Vec', 'Empty', 'Later']) expect(ctor(name)).toMatch(/constructor\([a-z, ]*\) \{(\/\*ec\{\*\/try\{\/\*\}ec\*\/)?\/\*ec\{\d+;;pv\*\/if\(typeof __ec\$m[0-9a-f]+\$\d+==="function"\)\{/);
+    expect(ctor('Vec')).toMatch(/\{[^{}]*\.call\(this,x,y\)\}else\{\/\*\}ec\*\/ this\.x = x; this\.y = y; \/\*ec\{\*\/\}\/\*\}ec\*\/\/\*ec\{\*\/\}finally/);
+    expect(ctor('Pooled')).toMatch(/\)return __ec\$m[0-9a-f]+\$\d+\.call\(this,k\)/);
+    // loaded as before: the original bodies run, and what the constructor returned is what `new` gives
+    const p1 = new h.exports.Pooled(1);
+    expect([new h.exports.Vec(1, 2).y, new h.exports.Pooled(2) === p1, new h.exports.Later(() => 7).f()]).toEqual([2, true, 7]);
+    const v2 = v1
+      .replace('this.x = x; this.y = y;', 'this.x = x * 10; this.y = y;')
+      .replace('constructor() {}', 'constructor() { this.tag = "e"; }')
+      .replace('this.k = k;', 'this.k = k * 2;')
+      .replace('return f();', 'return f() + 1;');
+    expect(names(h.save(v2))).toEqual(['Vec.constructor', 'Empty.constructor', 'Pooled.constructor', 'Later.constructor.this.f']);
+    const v = new h.exports.Vec(1, 2);
+    expect([v.x, v.y, v instanceof h.exports.Vec, new h.exports.Empty().tag, new h.exports.Pooled(3) === p1, new h.exports.Later(() => 7).f()]).toEqual([10, 2, true, 'e', true, 8]);
+    // a save that makes a returnless constructor return a value is refused, saying why; Pooled may
+    const v3 = v2.replace('this.x = x * 10; this.y = y;', 'return { x, y };').replace('return Pooled.one;', 'return { pooled: Pooled.one };');
+    const plan = planSwap(h.state, v3);
+    expect([codes(plan), names(plan)]).toEqual([[Codes.SwapConstructor], ['Pooled.constructor']]);
+    expect(plan.kind === 'swap' ? plan.notApplied[0].message : '').toMatch(/^Vec\.constructor not swapped: it now returns a value, which `new` would not see/);
+    expect(h.save(v3).kind).toBe('swap');
+    expect([new h.exports.Vec(4, 5).x, new h.exports.Pooled(3).pooled === p1]).toEqual([40, true]);
+  });
+
+  test("a class made by swapped-in code gets the same constructor dispatch, and its constructor swaps later", () => {
+    const v1 = src(
+      'function make() { class P { constructor(a) { this.a = a; } } return P; }',
+      'module.exports = { make };',
+    );
+    const h = load(v1);
+    const v2 = v1.replace('this.a = a;', 'this.a = a + 1;').replace('return P;', 'P.made = 1; return P;');
+    expect(names(h.save(v2))).toEqual(['make', 'P.constructor']);
+    expect(new (h.exports.make())(1).a).toBe(2);
+    // (the class's text is the code swapped in: its constructor's dispatch has the returnless form)
+    expect(String(h.exports.make())).toMatch(/\/\*ec\{\d+;;pv\*\/if\(typeof __ec\$m[0-9a-f]+\$\d+==="function"\)\{[^{}]*\}else\{/);
+    const v3 = v2.replace('this.a = a + 1;', 'this.a = a + 2;');
+    expect(names(h.save(v3))).toEqual(['P.constructor']);
+    expect(new (h.exports.make())(1).a).toBe(3);
+    expect(codes(planSwap(h.state, v3.replace('this.a = a + 2;', 'return [a];')))).toEqual([Codes.SwapConstructor]);
+  });
 });
 
 describe('swap: what it refuses, with a code', () => {
