@@ -17,6 +17,7 @@ import { SWAP_PICKER_NAME } from '../inject/mark';
 import { CJS_WRAPPER, MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
 import { describedName, type FunctionValue } from '../util/function-name';
 import { PRIVATE_IN_HOLDER, isUnresolvedPrivate, privateInsOf, withAnswers, type PrivateIn } from './private-in';
+import { INSIDE_A_MATCH, atMatchingCall, insideAMatchRefusal, mayRunRegExp } from './regexp-stop';
 import { debug } from '../util/log';
 import { fail, type Result } from '../util/result';
 
@@ -637,6 +638,33 @@ export class PauseSession {
     return breakpointRemovalWaits({ inBoundaryFinally: src.map.inFinally(at) !== null, char: src.text[at] }) ? p.hitBreakpoints : [];
   }
 
+  private readonly insideMatch = new WeakMap<Pause, Promise<boolean>>();
+
+  /**
+   * Why the prompt does not evaluate this expression at this stop, or null: one that may run a
+   * regular expression, at a Ctrl+C stop inside a match on V8 before 13 (./regexp-stop.ts). Whether
+   * the stop is inside a match is asked once per stop, and only for such an expression.
+   */
+  private async regexpRefusal(expression: string): Promise<string | null> {
+    const p = this.current;
+    const top = p?.callFrames[0];
+    if (!p || !top || p.kind !== 'interrupt' || !mayRunRegExp(expression)) return null;
+    let inside = this.insideMatch.get(p);
+    if (!inside) {
+      inside = this.cdp.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: INSIDE_A_MATCH, returnByValue: true, silent: true })
+        .then(async (r) => {
+          if (r.result.value !== 'no') return r.result.value === 'builtin';
+          const src = await this.source(top.location.scriptId);
+          return !!src && atMatchingCall(src.text, src.map.lines.offset(top.location.lineNumber, top.location.columnNumber ?? 0));
+        })
+        .catch(() => false);
+      this.insideMatch.set(p, inside);
+    }
+    if (!(await inside)) return null;
+    const file = this.record(top.location.scriptId)?.file;
+    return insideAMatchRefusal(`${this.frameName(0)}${file ? `, ${path.basename(file)}:${top.location.lineNumber + 1}` : ''}`);
+  }
+
   private readonly thrown = new WeakMap<Pause, Promise<Thrown>>();
 
   /**
@@ -929,6 +957,11 @@ export class PauseSession {
    * read from the frame further down the stack that holds it (`from` says which).
    */
   async evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
+    const risky = await this.regexpRefusal(expression);
+    return risky ? fail(risky) : this.seeing(expression, frameIndex);
+  }
+
+  private async seeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
     const r = await this.evaluate(expression, frameIndex);
     if (r.ok) return { ok: true, value: { value: r.value, from: null } };
     if (isUnresolvedPrivate(r.message)) {
@@ -941,7 +974,7 @@ export class PauseSession {
     // global of ours; the expression sees it by its name (and any other it names, in turn)
     const file = this.record(this.current?.callFrames[frameIndex]?.location.scriptId ?? '')?.file;
     const added = file ? await this.hooks.addedFunction?.(file, missing) : null;
-    if (added) return this.evaluateSeeing(`((${missing}) => (${expression}))(globalThis[${JSON.stringify(added)}])`, frameIndex);
+    if (added) return this.seeing(`((${missing}) => (${expression}))(globalThis[${JSON.stringify(added)}])`, frameIndex);
     const b = await this.binding(frameIndex, missing);
     if (b.kind === 'here' && (b.variable.viaEnv || b.variable.viaScope)) {
       // a swapped-in closure reaches its enclosing function's locals through its environment object,
@@ -985,7 +1018,7 @@ export class PauseSession {
   private async answerPrivateIns(expression: string, parts: PrivateIn[], frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>> {
     const answers: boolean[] = [];
     for (const part of parts) {
-      const right = await this.evaluateSeeing(`(${expression.slice(part.right.start, part.right.end)})`, frameIndex);
+      const right = await this.seeing(`(${expression.slice(part.right.start, part.right.end)})`, frameIndex);
       if (!right.ok) return right;
       const o = right.value.value;
       // what `#x in 1` throws
@@ -1039,6 +1072,8 @@ export class PauseSession {
     const frame = this.current?.callFrames[frameIndex];
     if (!frame) return fail('no frame selected');
     if (isHiddenName(name)) return fail(`${name} belongs to edit-continue`);
+    const risky = await this.regexpRefusal(expression);
+    if (risky) return fail(`nothing changed: ${risky}`);
     const value = await this.evaluate(`(${expression})`, frameIndex);
     if (!value.ok) return value;
     const b = await this.binding(frameIndex, name);

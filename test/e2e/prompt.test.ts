@@ -233,6 +233,31 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     await ask(cli, 'p 6 * 7', /(?:^|> )42$/m);
   });
 
+  // Node 20 and 22 end the program (SIGSEGV) or corrupt it when code evaluated at a stop inside a
+  // regular expression's match runs one that backtracks (docs/v8.md; scripts/v8/regexp-at-pause.js)
+  test.each(['cold', 'hot'])('Ctrl+C inside a match that never ends (%s): an expression that may run a regular expression is refused on node 20 and 22, run on 24+; plain reads and sets work; the program lives', async (mode) => {
+    const dir = copyFixture('pause');
+    const cli = start(['--json', bin, 'match.js', mode], dir);
+    await cli.waitFor(/matching/, { step: 'match started' });
+    await ready(cli);
+    await busyFor(dir, 'match.js', 200); // inside the match, which never ends
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in matches \(match\.js:9:\d+\)/, { stream: 'stderr', step: 'stop inside the match' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'p rounds', /(?:^|> )1$/m);
+    const risky = 'p ["x-y", "aab"].map((s) => /(a|aa)*c/.test(s.repeat(12))).length';
+    if (major < 24) {
+      await ask(cli, risky, /not evaluated: the program stopped inside a regular expression's match \(in matches, match\.js:9\)[^\n]*V8 before 13[^\n]*`next` lets the match finish first/);
+      await ask(cli, 'set rounds = /x/.test("x") ? 5 : 6', /nothing changed: not evaluated: the program stopped inside a regular expression's match/);
+    } else {
+      await ask(cli, risky, /(?:^|> )2$/m);
+    }
+    await ask(cli, 'set rounds = rounds + 1', /rounds = 2/);
+    await ask(cli, 'p rounds * 10', /(?:^|> )20$/m);
+    expect(runningProgram(dir, 'match.js')).not.toBeNull();
+    expect(cli.stderr()).not.toMatch(/Check failed|Fatal error|SIGSEGV|SIGBUS/);
+  });
+
   test('Ctrl+C in a hot loop opens the prompt; set a variable; cont changes what the program does', async () => {
     const dir = copyFixture('pause');
     const cli = start(['--json', bin, 'spin.js'], dir);
