@@ -9,15 +9,14 @@
 // backtracking regular expressions and allocates; backtrack only the regular expressions; small one
 // replace of a short string, as a user's `p` might; small-alloc that and allocation; alloc only
 // allocates. Prints the pauses made, how many stood inside a match, and how the program ended
-// (null: alive). SHOW_WHERE=1 prints each pause's frames.
+// (null: alive). SHOW_WHERE=1 prints each pause's frames; HOT=1 matches in an optimized function.
 'use strict';
 const { launch } = require('./inspect');
+const { program, REGEXP, ALLOC } = require('./regexp-program');
 
 const node = process.argv[2] || process.execPath;
 const mode = process.argv[3] || 'regexp';
 const total = Number(process.argv[4] || 300);
-const REGEXP = '(() => { let h = 0; for (const s of R) if (/(b|bb)*c/.test(s.replace(/a/g, "b"))) h++; const a = []; for (let i = 0; i < 20000; i++) a.push({ i }); return h; })()';
-const ALLOC = '(() => { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: "x" + i }); return a.length; })()';
 const SMALL = 'R[0].replace(/a/g, "b")';
 const SMALL_ALLOC = '(() => { R[0].replace(/a/g, "b"); const a = []; for (let i = 0; i < 20000; i++) a.push({ i }); return a.length; })()';
 const BACKTRACK = '(() => { let h = 0; for (const s of R) if (/(b|bb)*c/.test(s.replace(/a/g, "b"))) h++; return h; })()';
@@ -27,12 +26,7 @@ const WHERE = '(() => { const p = Error.prepareStackTrace; Error.prepareStackTra
 let done = 0;
 let inside = 0;
 let pausedResolve = null;
-const s = launch(node, `globalThis.R = [];
-for (let i = 0; i < 50; i++) R.push('/tmp/app/src/m' + i + '.ts' + 'a'.repeat(22));
-const res = [/^(?:\\/tmp\\/app\\/(?:[^/]*\\/)*[^/]*\\.tsx?)$/, /(a|aa)*b/, /(?:x+x+)+y/];
-let hits = 0;
-for (;;) for (const s of R) for (const re of res) if (re.test(s)) hits++;
-`, {
+const s = launch(node, program(!!process.env.HOT), {
   onEvent(msg) { if (msg.method === 'Debugger.paused' && pausedResolve) { const r = pausedResolve; pausedResolve = null; r(msg.params); } },
   onExit(code, signal) {
     console.log(JSON.stringify({ pauses: done, insideAMatch: inside, ended: signal ?? code }));

@@ -14,23 +14,17 @@
 'use strict';
 const path = require('node:path');
 const { launch } = require('./inspect');
+const { program, REGEXP, ALLOC } = require('./regexp-program');
 
 const node = process.argv[2] || process.execPath;
 const mode = process.argv[3] || 'regexp';
 const total = Number(process.argv[4] || 6000);
-const REGEXP = '(() => { let h = 0; for (const s of R) if (/(b|bb)*c/.test(s.replace(/a/g, "b"))) h++; const a = []; for (let i = 0; i < 20000; i++) a.push({ i }); return h; })()';
-const ALLOC = '(() => { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: "x" + i }); return a.length; })()';
 const expression = mode === 'alloc' ? ALLOC
   : mode === 'guarded' ? require(path.join(__dirname, '..', '..', 'dist', 'cdp', 'regexp-guard.js')).outsideRegExp(REGEXP)
   : REGEXP;
 
 let done = 0;
-const s = launch(node, `globalThis.R = [];
-for (let i = 0; i < 50; i++) R.push('/tmp/app/src/m' + i + '.ts' + 'a'.repeat(22));
-const res = [/^(?:\\/tmp\\/app\\/(?:[^/]*\\/)*[^/]*\\.tsx?)$/, /(a|aa)*b/, /(?:x+x+)+y/];
-let hits = 0;
-\${process.env.HOT ? 'function scan() { for (const s of R) for (const re of res) if (re.test(s)) hits++; }\nfor (;;) scan();' : 'for (;;) for (const s of R) for (const re of res) if (re.test(s)) hits++;'}
-`, {
+const s = launch(node, program(!!process.env.HOT), {
   onExit(code, signal) {
     console.log(JSON.stringify({ evaluates: done, ended: signal ?? code }));
     process.exit(0);
