@@ -9,12 +9,35 @@
 import type { Protocol } from 'devtools-protocol';
 import type { Connection } from './connection';
 
+/** The methods that run a match, as V8 names their builtins' frames and as code calls them (`re.test(s)`). */
+export const MATCHING_METHODS: readonly string[] = ['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 'split', 'search'];
+
 /**
  * The frames V8 shows for the builtins that run a match (seen on node 20–26: the builtin is the
  * frame right below an interrupt that came inside the match; `next` is a matchAll iterator's).
  */
-const MATCHING = ['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 'split', 'search', 'next',
-  '[Symbol.match]', '[Symbol.matchAll]', '[Symbol.replace]', '[Symbol.search]', '[Symbol.split]'];
+const MATCHING = [...MATCHING_METHODS, 'next', '[Symbol.match]', '[Symbol.matchAll]', '[Symbol.replace]', '[Symbol.search]', '[Symbol.split]'];
+
+/** An expression, for code run in the program: is its V8 before 13 (node 20, 22), where a match inside a match can end it? */
+export const V8_BEFORE_13 = `Number(String(process.versions.v8).split('.')[0]) < 13`;
+
+/**
+ * A function's text, for an expression run in the program: `read` (a function's text, `(frames) =>
+ * value`) given the call sites of the stack below this code, innermost first, its own frame
+ * included; `otherwise` (an expression's text) when the stack cannot be read. What it changes to read
+ * them (Error.prepareStackTrace, Error.stackTraceLimit) is put back.
+ */
+export function stackReaderFn(read: string, otherwise: string, depth = 64): string {
+  return `function () {
+  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = ${depth};
+    Error.prepareStackTrace = (_e, frames) => frames;
+    const frames = new Error().stack;
+    return Array.isArray(frames) ? (${read})(frames) : ${otherwise};
+  } catch { return ${otherwise}; } finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
+}`;
+}
 
 /**
  * A function's text, for an expression run in the program: does a frame on the stack below this
@@ -22,16 +45,7 @@ const MATCHING = ['test', 'exec', 'match', 'matchAll', 'replace', 'replaceAll', 
  * function name and file)? False when the stack cannot be read.
  */
 export function onStackFn(predicate: string): string {
-  return `function () {
-  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 64;
-    Error.prepareStackTrace = (_e, frames) => frames;
-    const frames = new Error().stack;
-    const test = ${predicate};
-    return Array.isArray(frames) && frames.some((f) => test(f.getFunctionName(), f.getFileName()));
-  } catch { return false; } finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
-}`;
+  return stackReaderFn(`(frames) => { const test = ${predicate}; return frames.some((f) => test(f.getFunctionName(), f.getFileName())); }`, 'false');
 }
 
 /**

@@ -681,15 +681,16 @@ function dispatchInsertions(s: Scan, text: string, module: string, shape: Dispat
   }
   // the boundary's prefix at the same offset brings its own `;` after a directive
   const boundaryLead = lead !== '' && insertionsFor(fn, text, text.includes('eval')).length > 0;
+  const test = `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")`;
   if (shape.returnless) {
     // the new code runs in place of the body, which it skips: no `return` (see DispatchShape)
-    if (first === statements.length) return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function"){${call}}${CLOSE}` }];
+    if (first === statements.length) return [{ at, text: `${test}{${call}}${CLOSE}` }];
     return [
-      { at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function"){${call}}else{${CLOSE}` },
+      { at, text: `${test}{${call}}else{${CLOSE}` },
       { at: fn.body.end - 1, text: `${open('')}}${CLOSE}`, first: true },
     ];
   }
-  return [{ at, text: `${boundaryLead ? '' : lead}${open(meta)}if(typeof ${slot}==="function")return ${value};${CLOSE}` }];
+  return [{ at, text: `${test}return ${value};${CLOSE}` }];
 }
 
 /** The forwarding mode the transform gives a function. */

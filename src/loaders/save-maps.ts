@@ -14,7 +14,7 @@
 // map cannot be right for both the loaded code and code compiled at another output's positions.
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import type { Connection } from '../cdp/connection';
-import { evaluateOutsideRegExp } from '../cdp/regexp-guard';
+import { V8_BEFORE_13, evaluateOutsideRegExp } from '../cdp/regexp-guard';
 import { swapCuts, uncut } from '../inject/boundary';
 import { LineIndex } from '../util/line-index';
 import { SWAP_MARK } from '../inject/mark';
@@ -170,7 +170,7 @@ export function keepersExpression(names: readonly string[]): string {
   // cannot know (the hook runs before any code of its own: cdp/regexp-guard.ts); and not where the
   // program forbids code from strings
   const noCodegen = [...process.execArgv, ...String(process.env.NODE_OPTIONS || '').split(' ')].includes('--disallow-code-generation-from-strings');
-  const evalMaps = node && Number(String(process.versions.v8).split('.')[0]) >= 13 && !noCodegen;
+  const evalMaps = node && !(${V8_BEFORE_13}) && !noCodegen;
   const sms = globalThis[Symbol.for('source-map-support/sharedData')];
   return { node, evalMaps, sms: !!(sms && typeof sms.sourceMapCache === 'object') };
 })(${JSON.stringify(names)})`;

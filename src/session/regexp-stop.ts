@@ -10,7 +10,7 @@
 // the match first. Node 24 and later run it.
 import type * as Acorn from 'acorn';
 import { acornParser } from '../util/acorn';
-import { MATCHING_FRAME } from '../cdp/regexp-guard';
+import { MATCHING_FRAME, MATCHING_METHODS, V8_BEFORE_13, stackReaderFn } from '../cdp/regexp-guard';
 
 /**
  * An expression, evaluated on the stopped frame: 'new' on V8 13 and later (nothing to fear);
@@ -20,23 +20,18 @@ import { MATCHING_FRAME } from '../cdp/regexp-guard';
  * expression (names are compared with `includes`), and restores what it changes.
  */
 export const INSIDE_A_MATCH = `(() => {
-  if (Number(String(process.versions.v8).split('.')[0]) >= 13) return 'new';
-  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 16;
-    Error.prepareStackTrace = (_e, frames) => frames;
-    const frames = new Error().stack;
-    if (!Array.isArray(frames)) return 'no';
+  if (!(${V8_BEFORE_13})) return 'new';
+  return (${stackReaderFn(`(frames) => {
     const test = ${MATCHING_FRAME};
     // the evaluate's own frames: code with no file, named eval or nothing
     let i = 0;
     while (i < frames.length && !frames[i].getFileName() && [null, '', 'eval'].includes(frames[i].getFunctionName())) i++;
     return i < frames.length && test(frames[i].getFunctionName(), frames[i].getFileName()) ? 'builtin' : 'no';
-  } catch { return 'no'; } finally { Error.prepareStackTrace = prepare; Error.stackTraceLimit = limit; }
+  }`, "'no'", 16)})();
 })()`;
 
 /** The methods that run a match, called where a frame stands (`re.test(`, `s.replace(`, `?.exec(`). */
-const MATCHING_CALL = /^(?:test|exec|match|matchAll|replace|replaceAll|split|search)\s*\(/;
+const MATCHING_CALL = new RegExp(`^(?:${MATCHING_METHODS.join('|')})\\s*\\(`);
 
 /**
  * Does the code at `offset` (where a stopped frame stands: V8 places a call at its method's name)
