@@ -39,6 +39,27 @@ export interface ScriptModel {
   outermost: FunctionRecord[];
   /** Names declared at the top level, with their kind and 1-based line. */
   topDeclared: Map<string, { kind: string; line: number }>;
+  /** The fields of the classes at the top level (and in a loader's module wrapper), in text order. */
+  fields: ClassField[];
+}
+
+/**
+ * A field of a class defined at the top level: `x = 1`, `static count = 0`, `#n;`. Its initializer is
+ * no function of the model (it runs at each `new`, a static one once when the class is defined), so a
+ * save that changes it changes the top level's text: the planners say what it does (skeleton.ts
+ * fieldChanges).
+ */
+export interface ClassField {
+  /** The class's name as its members are named (`Bot` for `Bot.reply`). */
+  cls: string;
+  /** The field's name (`extra`, `#n`, `[key]`), after `static ` for a static one. */
+  name: string;
+  isStatic: boolean;
+  start: number;
+  end: number;
+  /** 1-based lines of the definition's start and end. */
+  line: number;
+  endLine: number;
 }
 
 export interface SyntaxProblem {
@@ -217,6 +238,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   const functions: FunctionRecord[] = [];
   const outermost: FunctionRecord[] = [];
   const topDeclared = new Map<string, { kind: string; line: number }>();
+  const fields: ClassField[] = [];
   const bindings = new Set<Node>();
   const siblingCounts = new Map<string, number>();
   // anonymous functions called where they stand (`(() => { … })()`): no part of the names of the
@@ -261,6 +283,11 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
       patternNames(node.param, new Set(), bindings);
     } else if (node.type === 'ClassExpression' && node.id) {
       bindings.add(node.id);
+    }
+
+    if (node.type === 'PropertyDefinition' && qualifier && (!fn || fn.wrapper)) {
+      const name = propertyName(node.key, node.computed, text);
+      fields.push({ cls: qualifier, name: node.static ? `static ${name}` : name, isStatic: !!node.static, start: node.start, end: node.end, line: lines.lineOf(node.start), endLine: lines.lineOf(node.end) });
     }
 
     let currentFn = fn;
@@ -322,7 +349,7 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
   };
   visit(program, undefined, null, null);
 
-  return { text, functions, outermost, topDeclared };
+  return { text, functions, outermost, topDeclared, fields };
 }
 
 /**

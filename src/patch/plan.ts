@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -93,9 +93,13 @@ interface TopLevelDiff {
   added: Set<string>;
 }
 
-function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
+function describeTopLevel(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind): TopLevelDiff {
   const { notApplied, added } = declarationChanges(oldM, newM);
   const explained = new Set<number>();
+  // Fields: what they run is no function, and each change has its own reason
+  const fields = fieldChanges(oldM, newM, kind);
+  notApplied.push(...fields.notApplied);
+  for (const l of fields.lines) explained.add(l);
   for (const name of added) explained.add(newM.topDeclared.get(name)!.line);
   // Class members: a class's member list belongs to the top level.
   const oldMembers = classMembers(oldM);
@@ -120,6 +124,7 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel): TopLevelDiff {
     for (let l = f.line; l <= last; l++) explained.add(l);
   }
   // Whatever else changed at the top level ran once, at load, and is not run again.
+  if (fields.notApplied.length && topLevelTokens(oldM, kind, undefined, true) === topLevelTokens(newM, kind, undefined, true)) return { notApplied, added };
   const meaningful = (line: string) => {
     const t = line.trim();
     return t !== '' && t !== MARK && !t.startsWith('//') && !/^\/?\*/.test(t);
@@ -246,7 +251,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
 
   // The top level changed, or some function cannot be patched: carry over the changed outermost
   // functions that can be matched for sure and patched.
-  const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM);
+  const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM, kind);
   const notApplied = [...top.notApplied, ...blocked.values()];
   const gained = sameTop ? new Map<string, Set<string>>() : gainedMembers(oldM, newM);
   const oldByKey = unambiguous(oldM.outermost);

@@ -5,7 +5,7 @@
 import { acornParser } from '../util/acorn';
 import { NESTED_MARK } from '../util/own-text';
 import { Codes } from './codes';
-import type { FunctionRecord, ModuleKind, ScriptModel } from './functions';
+import type { ClassField, FunctionRecord, ModuleKind, ScriptModel } from './functions';
 import type { NotApplied } from './plan';
 
 /** What both planners say of a top-level change that has nothing more specific to it (EC201). */
@@ -36,33 +36,119 @@ const tokenCache = new WeakMap<ScriptModel, string>();
 /**
  * The top level as tokens, each outermost function one placeholder: comments and layout do not
  * count. The placeholder stands apart, so that it never joins the name before it (a method `m () {}`
- * and `m() {}` are the same code).
+ * and `m() {}` are the same code). `without`: outermost functions left out with the text around them
+ * given, as if not there (the swap engine's functions and class members added by a save);
+ * `withoutFields`: the top-level classes' fields left out too (what else of the top level a save
+ * changed, beside its fields: fieldChanges).
  */
-export function topLevelTokens(model: ScriptModel, kind: ModuleKind, without?: ReadonlyMap<FunctionRecord, readonly [number, number]>): string {
-  const skipping = without !== undefined && without.size > 0;
-  const known = skipping ? undefined : tokenCache.get(model);
+export function topLevelTokens(model: ScriptModel, kind: ModuleKind, without?: ReadonlyMap<FunctionRecord, readonly [number, number]>, withoutFields = false): string {
+  const plain = (without === undefined || without.size === 0) && !withoutFields;
+  const known = plain ? tokenCache.get(model) : undefined;
   if (known !== undefined) return known;
-  let text = '';
-  let at = 0;
-  // (`without`: outermost functions left out with the text around them given, as if not there: the
-  // swap engine's functions and class members added by a save)
-  for (const f of model.outermost) {
-    const gone = skipping ? without.get(f) : undefined;
-    if (gone) { text += model.text.slice(at, gone[0]) + ' '; at = gone[1]; continue; }
-    text += model.text.slice(at, f.start) + ` ${MARK} `;
-    at = f.end;
+  const text = skeletonText(model.text, { start: 0, end: model.text.length }, model.outermost, without ? (f) => without.get(f) : undefined, withoutFields ? model.fields : []);
+  const tokens = tokensOf(text, kind);
+  if (plain) tokenCache.set(model, tokens);
+  return tokens;
+}
+
+/**
+ * The text of `range` with each function of `functions` in it one placeholder (or left out, with the
+ * text `leftOut` gives) and each field of `fields` in it left out; a function inside a field left out
+ * goes with it. (A field inside a function is the function's.)
+ */
+export function skeletonText<F extends { start: number; end: number }>(text: string, range: { start: number; end: number }, functions: readonly F[], leftOut?: (f: F) => readonly [number, number] | undefined, fields: readonly ClassField[] = []): string {
+  const cuts: { start: number; end: number; put: string }[] = [];
+  const inRange = (x: { start: number; end: number }) => x.start >= range.start && x.end <= range.end;
+  const fns = functions.filter(inRange);
+  const gone = fields.filter((c) => inRange(c) && !fns.some((f) => f.start <= c.start && c.end <= f.end));
+  for (const c of gone) cuts.push({ start: c.start, end: c.end, put: ' ' });
+  for (const f of fns) {
+    if (gone.some((c) => c.start <= f.start && f.end <= c.end)) continue;
+    const out = leftOut?.(f);
+    cuts.push(out ? { start: out[0], end: out[1], put: ' ' } : { start: f.start, end: f.end, put: ` ${MARK} ` });
   }
-  text += model.text.slice(at);
-  let tokens: string;
+  cuts.sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = range.start;
+  for (const c of cuts) {
+    if (c.start < at) continue;
+    out += text.slice(at, c.start) + c.put;
+    at = c.end;
+  }
+  return out + text.slice(at, range.end);
+}
+
+/** skeletonText's tokens: a function's own code, or a part of the top level, to compare with another version's. */
+export function skeletonTokens<F extends { start: number; end: number }>(kind: ModuleKind, ...args: Parameters<typeof skeletonText<F>>): string {
+  return tokensOf(skeletonText(...args), kind);
+}
+
+/** A text's tokens joined by spaces (its text with runs of white space made one, where it does not tokenize). */
+function tokensOf(text: string, kind: ModuleKind): string {
   try {
     const out: string[] = [];
     for (const t of acornParser().tokenizer(text, { ecmaVersion: 'latest', sourceType: kind, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true })) out.push(text.slice(t.start, t.end));
-    tokens = out.join(' ');
+    return out.join(' ');
   } catch {
-    tokens = text.replace(/\s+/g, ' ');
+    return text.replace(/\s+/g, ' ');
   }
-  if (!skipping) tokenCache.set(model, tokens);
-  return tokens;
+}
+
+/**
+ * What a save did to the fields of the loaded classes. A field is no function: its initializer runs
+ * at each `new` (a static one once, when the class was defined), and neither engine replaces it, so
+ * each change gets its own reason, not "top-level code changed" (which says it ran once): a gained or
+ * lost field (EC205, a loaded class keeps its shape), a changed initializer (EC205 for an instance
+ * field: new instances still get the old value; EC201 for a static one, which ran once). `lines`: the
+ * saved text's lines these reasons explain. Classes the save adds or removes are the declarations'.
+ */
+export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind): { notApplied: NotApplied[]; lines: Set<number> } {
+  const notApplied: NotApplied[] = [];
+  const lines = new Set<number>();
+  const classes = (m: ScriptModel) => new Set([...classMembers(m).keys(), ...m.fields.map((f) => f.cls)]);
+  const before = classes(oldM);
+  const after = classes(newM);
+  const group = (m: ScriptModel, keep: Set<string>) => {
+    const map = new Map<string, ClassField[]>();
+    for (const f of m.fields) {
+      if (!keep.has(f.cls)) continue;
+      const key = `${f.cls}\0${f.name}`;
+      map.set(key, [...(map.get(key) ?? []), f]);
+    }
+    return map;
+  };
+  const both = new Set([...before].filter((c) => after.has(c)));
+  const oldFields = group(oldM, both);
+  const newFields = group(newM, both);
+  const text = (m: ScriptModel, f: ClassField) => tokensOf(skeletonText(m.text, f, m.outermost), kind);
+  // (a field whose value is a function is a member of the class as its methods are: classMembers, whose reasons say it)
+  const holdsFunction = (m: ScriptModel, f: ClassField) => m.outermost.some((g) => g.start >= f.start && g.end <= f.end);
+  const named = (f: ClassField) => (f.isStatic ? `static field ${f.cls}.${f.name.slice(7)}` : `field ${f.cls}.${f.name}`);
+  for (const [key, now] of newFields) {
+    const was = oldFields.get(key) ?? [];
+    now.forEach((f, i) => {
+      const old = was[i];
+      const explain = () => { for (let l = f.line; l <= f.endLine; l++) lines.add(l); };
+      if (!old) {
+        if (holdsFunction(newM, f)) return;
+        explain();
+        notApplied.push({ code: Codes.ClassShape, line: f.line, message: `new ${named(f)}: ${f.isStatic ? 'the running class was defined without it' : 'the running class makes its instances without it'} (restart to use it)` });
+      } else if (text(oldM, old) !== text(newM, f)) {
+        explain();
+        notApplied.push(f.isStatic
+          ? { code: Codes.TopLevelCode, line: f.line, message: `the initializer of ${named(f)} changed: it ran once, when the class was defined, and is not run again` }
+          : { code: Codes.ClassShape, line: f.line, message: `the initializer of ${named(f)} changed: the running class still gives new instances the old value, and those made so far keep theirs (restart to use it)` });
+      }
+    });
+  }
+  for (const [key, was] of oldFields) {
+    const now = newFields.get(key) ?? [];
+    for (const f of was.slice(now.length)) {
+      if (holdsFunction(oldM, f)) continue;
+      notApplied.push({ code: Codes.ClassShape, message: `${named(f)} was removed: ${f.isStatic ? 'the running class keeps it' : 'the running class still gives it to each new instance'} (restart to drop it)` });
+    }
+  }
+  return { notApplied, lines };
 }
 
 /** Newlines in s between from and to. */

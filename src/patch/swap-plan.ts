@@ -12,7 +12,7 @@ import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { LineIndex } from '../util/line-index';
-import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, topLevelTokens, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelTokens, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -446,7 +446,7 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   return null;
 }
 
-function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, present: ReadonlySet<string> = new Set(), why: ReadonlyMap<string, string> = new Map()): { notApplied: NotApplied[]; added: Set<string> } {
+function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind, fieldsOnly: boolean, present: ReadonlySet<string> = new Set(), why: ReadonlyMap<string, string> = new Map()): { notApplied: NotApplied[]; added: Set<string> } {
   const { notApplied, added } = declarationChanges(oldM, newM, present, why);
   const members = (m: ScriptModel) => new Set(m.outermost.filter((f) => f.name.includes('.')).map((f) => f.name));
   const before = members(oldM);
@@ -459,7 +459,11 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, present: Readonly
   if (gained.length || lost.length) {
     notApplied.push({ code: Codes.ClassShape, message: `${[...gained.map((n) => `${n} is new`), ...lost.map((n) => `${n} is gone`)].join(', ')}: a loaded class cannot change its members (restart to use them)` });
   }
-  if (notApplied.length === 0) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+  // (fields: what they run is no function, and each change has its own reason; `fieldsOnly`: nothing
+  // else of the top level changed)
+  const fields = fieldChanges(oldM, newM, kind).notApplied;
+  if (notApplied.length === 0 && !(fieldsOnly && fields.length)) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+  notApplied.push(...fields);
   return { notApplied, added };
 }
 
@@ -667,7 +671,10 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
     || (wrapperNow !== undefined && ownText(saved, wrapperNow, wrapperNow.children, (g) => leftOut.get(g)) !== state.wrapper!.own);
   const adding = topChanged ? [] : [...adds.units, ...members.units];
   const presentNames = new Set(present.map((f) => f.name));
-  const top = topChanged ? topLevelReasons(oldTop, newTop, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
+  // (beside the classes' fields: fieldChanges)
+  const fieldsOnly = topChanged && topLevelTokens(state.model, state.kind, undefined, true) === topLevelTokens(newM, state.kind, leftOut, true)
+    && (wrapperNow === undefined || skeletonTokens(state.kind, saved, wrapperNow, wrapperNow.children, (g) => leftOut.get(g), newM.fields) === loadedWrapperWithoutFields(state));
+  const top = topChanged ? topLevelReasons(oldTop, newTop, state.kind, fieldsOnly, presentNames, new Map([...adds.why, ...members.why])) : { notApplied: [], added: new Set<string>() };
   notApplied.push(...top.notApplied);
   // (members added by earlier saves are the class's now: a function may use them)
   const gained = topChanged ? gainedMembers(oldTop, newTop) : new Map<string, Set<string>>();
@@ -679,6 +686,12 @@ export function planWhole(state: SwapState, saved: string): SwapPlan {
   const clean = notApplied.length === 0 && warnings.length === 0;
   const next = clean ? { text: saved, outer: outerFunctions(newM, sites) } : undefined;
   return planOf([...adding, ...units], changed, notApplied, warnings, newM, sites, next, drift.note, topChanged, addedGlobalsOf(state, adding), 2 * adding.length);
+}
+
+/** The loaded module wrapper's own code as tokens, without its classes' fields (planWhole: what else of the top level a save changed). */
+function loadedWrapperWithoutFields(state: SwapState): string | undefined {
+  const w = state.model.functions.find((f) => f.key === state.wrapper?.key);
+  return w && skeletonTokens(state.kind, state.model.text, w, w.children, undefined, state.model.fields);
 }
 
 /**

@@ -194,6 +194,33 @@ describe.each(testNodes())('node $major', (config) => {
     expect(cli.stderr().slice(mark)).not.toMatch(/is not a function|ec> /);
     assertNoV8Abort(cli);
   });
+
+  test("a class's field: a changed initializer is said not to apply with its own reason (it runs at each new, not once), and new instances show it is true", async () => {
+    const dir = fs.realpathSync(scratchDir('honest-fields'));
+    const file = path.join(dir, 'fields.js');
+    fs.writeFileSync(file, [
+      'class Bot {',
+      '  extra = 1;',
+      '  static made = 0;',
+      "  label() { return 'v1'; }",
+      '}',
+      "require('node:readline').createInterface({ input: process.stdin }).on('line', () => { const b = new Bot(); console.log(`out ${b.extra} ${b.label()} ${Bot.made}`); });",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start([bin, 'fields.js'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'x', /out 1 v1 0/, 'stdout');
+    let out = await saved(cli, file, 'extra = 1;', 'extra = 2;', /not patched fields\.js: the initializer of field Bot\.extra changed: the running class still gives new instances the old value[^\n]*EC205/, 'initializer refused');
+    expect(out).not.toMatch(/EC201|ran once/);
+    await ask(cli, 'x', /out 1 v1 0/, 'stdout');
+    out = await saved(cli, file, "return 'v1';", "return 'v2';", /patched fields\.js: Bot\.label\n/, 'a method beside it', saveByRename);
+    expect(out).toMatch(/EC205 the initializer of field Bot\.extra changed/);
+    await ask(cli, 'x', /out 1 v2 0/, 'stdout');
+    out = await saved(cli, file, 'made = 0;', 'made = 5;', /EC201 the initializer of static field Bot\.made changed: it ran once, when the class was defined, and is not run again/, 'static initializer');
+    await ask(cli, 'x', /out 1 v2 0/, 'stdout');
+    assertNoV8Abort(cli);
+  });
 });
 
 describe.each(testNodes())('node $major: messages (issue 12, items 5 and 7)', ({ bin }: TestNode) => {

@@ -514,6 +514,52 @@ describe('planPatch: top-level changes', () => {
     expect(plan.notApplied).toEqual([expect.objectContaining({ code: Codes.ClassShape, message: expect.stringMatching(/^class A loses b/) })]);
   });
 
+  describe("a class's fields: no function, each change with its own reason (not EC201's 'ran once')", () => {
+    const running = src('const LIMIT = 5;', 'class Bot {', '  extra = 1;', '  static count = 0;', '  get() { return this.extra; }', '}');
+
+    test('a changed initializer of an instance field: EC205, new instances still get the old value', () => {
+      const plan = asNothing(planPatch(running, running.replace('extra = 1', 'extra = 2'), 'script'));
+      expect(plan.notApplied).toEqual([{ code: Codes.ClassShape, line: 3, message: expect.stringMatching(/^the initializer of field Bot\.extra changed: the running class still gives new instances the old value/) }]);
+    });
+
+    test('a changed initializer of a static field: EC201, it ran once when the class was defined', () => {
+      const plan = asNothing(planPatch(running, running.replace('count = 0', 'count = 10'), 'script'));
+      expect(plan.notApplied).toEqual([{ code: Codes.TopLevelCode, line: 4, message: expect.stringMatching(/^the initializer of static field Bot\.count changed: it ran once, when the class was defined/) }]);
+    });
+
+    test('a new field and a removed one: EC205 each; a method edited beside them is carried without them', () => {
+      const saved = running.replace('  extra = 1;\n', '').replace('  static count = 0;', '  static count = 0;\n  more = [1,\n    2];').replace('return this.extra;', 'return this.extra + 1;');
+      const plan = asPatch(planPatch(running, saved, 'script'));
+      expect(namesOf(plan)).toEqual(['Bot.get']);
+      expect(plan.text).toBe(running.replace('return this.extra;', 'return this.extra + 1;'));
+      expect(plan.notApplied).toEqual([
+        { code: Codes.ClassShape, line: 4, message: expect.stringMatching(/^new field Bot\.more: the running class makes its instances without it/) },
+        { code: Codes.ClassShape, message: expect.stringMatching(/^field Bot\.extra was removed: the running class still gives it to each new instance/) },
+      ]);
+    });
+
+    test('a field change and another top-level change: both said', () => {
+      const plan = asNothing(planPatch(running, running.replace('extra = 1', 'extra = 2').replace('LIMIT = 5', 'LIMIT = 6'), 'script'));
+      expect(plan.notApplied).toEqual([
+        expect.objectContaining({ code: Codes.ClassShape, line: 3 }),
+        expect.objectContaining({ code: Codes.TopLevelCode, line: 1, message: expect.stringMatching(/^top-level code changed \(line 1\)/) }),
+      ]);
+    });
+
+    test('a field whose value is a function is a member: its body edit is patched, a new one is the class gaining it', () => {
+      const withArrow = running.replace('  extra = 1;', '  onTick = () => { return 1; };');
+      expect(namesOf(asPatch(planPatch(withArrow, withArrow.replace('return 1;', 'return 2;'), 'script')))).toEqual(['Bot.onTick']);
+      const gained = asNothing(planPatch(running, running.replace('  extra = 1;', '  extra = 1;\n  onTick = () => 1;'), 'script'));
+      expect(codesOf(gained.notApplied)).toEqual([Codes.ClassShape]);
+      expect(gained.notApplied[0].message).toMatch(/^class Bot gains onTick/);
+    });
+
+    test('layout and comments around a field are no change', () => {
+      const plan = asPatch(planPatch(running, running.replace('  extra = 1;', '  extra =  1; // one'), 'script'));
+      expect([plan.changed, plan.notApplied]).toEqual([[], []]);
+    });
+  });
+
   test('a changed top-level value (PORT 3000 \u2192 3001): EC201, the sent text keeps the old value and carries body edits', () => {
     const running = src('const PORT = 3000;', 'function handle(req) {', "  return 'v1';", '}', 'module.exports = { PORT, handle };');
     const saved = running.replace('3000', '3001').replace("'v1'", "'v2'");

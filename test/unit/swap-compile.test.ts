@@ -566,8 +566,8 @@ describe("swap: a class's #private names and own name, without an eval (accessor
       expect([c.read(), h.exports.made()]).toEqual([1, 1 + i + 1]);
       got.push(codes(plan).join(' '));
     }
-    // (the field itself is the class's top-level code: EC201)
-    expect(got).toEqual(['EC214', 'EC214', 'EC214', 'EC214', 'EC201 EC205']);
+    // (the field itself: a new field, which the running class makes its instances without: EC205)
+    expect(got).toEqual(['EC214', 'EC214', 'EC214', 'EC214', 'EC205 EC205']);
   });
 
   test('a class made inside a swapped function: its methods swap later with the globals of the class the new code made (#private, super, own name)', () => {
@@ -879,6 +879,32 @@ describe('swap: class constructors', () => {
 });
 
 describe('swap: what it refuses, with a code', () => {
+  test("a class's fields: a changed initializer, a new field, a removed one, each with its own reason (not EC201's 'ran once'); a method beside them is swapped", () => {
+    const v1 = src('const LIMIT = 5;', 'class Bot {', '  extra = 1;', '  static count = 0;', '  get() { return this.extra; }', '}', 'module.exports = () => new Bot().get();');
+    const h = load(v1);
+    const changed = h.save(v1.replace('extra = 1', 'extra = 2'));
+    expect([changed.kind, changed.kind === 'nothing' && changed.notApplied]).toEqual(['nothing', [{ code: Codes.ClassShape, line: 3, message: expect.stringMatching(/^the initializer of field Bot\.extra changed: the running class still gives new instances the old value/) }]]);
+    expect(h.exports()).toBe(1); // as said: not applied
+    const stat = h.save(v1.replace('count = 0', 'count = 10'));
+    expect(stat.kind === 'nothing' && stat.notApplied).toEqual([expect.objectContaining({ code: Codes.TopLevelCode, message: expect.stringMatching(/^the initializer of static field Bot\.count changed: it ran once/) })]);
+    const shape = h.save(v1.replace('  extra = 1;\n', '').replace('  static count = 0;', '  static count = 0;\n  more = 3;').replace('return this.extra;', 'return this.extra + 1;'));
+    expect(names(shape)).toEqual(['Bot.get']);
+    expect(shape.kind === 'swap' && shape.notApplied).toEqual([
+      expect.objectContaining({ code: Codes.ClassShape, message: expect.stringMatching(/^new field Bot\.more: the running class makes its instances without it/) }),
+      expect.objectContaining({ code: Codes.ClassShape, message: expect.stringMatching(/^field Bot\.extra was removed/) }),
+    ]);
+    expect(h.exports()).toBe(2);
+    const both = h.save(v1.replace('extra = 1', 'extra = 2').replace('LIMIT = 5', 'LIMIT = 6'));
+    expect(codes(both)).toEqual([Codes.TopLevelCode, Codes.ClassShape]);
+  });
+
+  test("a class's field in tsx's CommonJS wrapper: its own reason, not the wrapper's EC201", () => {
+    const text = src('__filename="/t.ts";(()=>{', 'class Bot {', '  extra = 1;', '  get() { return this.extra; }', '}', 'module.exports = () => new Bot().get();', '})()');
+    const h = load(text);
+    expect(codes(h.save(text.replace('extra = 1', 'extra = 2')))).toEqual([Codes.ClassShape]);
+    expect(codes(h.save(text.replace('extra = 1', 'extra = 2').replace('(()=>{\n', '(()=>{\nvoid 0;\n')))).toEqual([Codes.TopLevelCode, Codes.ClassShape]);
+  });
+
   test('a new outer local captured, a changed kind, more parameters, arguments in an arrow', () => {
     const v1 = src(
       'function mk(a, b) { return (x) => x + a; }',
