@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -47,17 +47,13 @@ function byKey(fns: FunctionRecord[]): Map<string, FunctionRecord> {
   return new Map(fns.map((f) => [f.key, f]));
 }
 
-function outermostOf(f: FunctionRecord): FunctionRecord {
-  let o = f;
-  while (o.parent) o = o.parent;
-  return o;
-}
-
 function changedFunctions(oldM: ScriptModel, newM: ScriptModel, within?: Set<FunctionRecord>): ChangedFunction[] {
   const oldByKey = byKey(oldM.functions);
   const out: ChangedFunction[] = [];
+  // (`within`: functions whose changes count, with the functions inside them)
+  const inside = (f: FunctionRecord) => { for (let o: FunctionRecord | null = f; o; o = o.parent) if (within!.has(o)) return true; return false; };
   for (const f of newM.functions) {
-    if (within && !within.has(outermostOf(f))) continue;
+    if (within && !inside(f)) continue;
     const before = oldByKey.get(f.key);
     // a function new inside a changed parent is part of that parent's change
     if (!before) continue;
@@ -158,6 +154,40 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind
   return { notApplied, added };
 }
 
+/**
+ * A save that changes the fields of a class in tsx's module wrapper (its own code, which ran once): the
+ * running text with only the wrapper's changed functions put in, so that V8 gets none of its own code.
+ * Sent whole, the new initializers would apply on Node 20 and 22 (V8 patches a class's field
+ * initializer there, and not on 24 and 26), and the report says they do not.
+ */
+function wrapperFields(oldM: ScriptModel, newM: ScriptModel, oldWrapper: FunctionRecord, wrapper: FunctionRecord, running: string, saved: string, kind: ModuleKind, reasons: NotApplied[]): Plan {
+  const notApplied = [...reasons];
+  if (skeletonTokens(kind, running, oldWrapper, oldWrapper.children, undefined, oldM.fields) !== skeletonTokens(kind, saved, wrapper, wrapper.children, undefined, newM.fields)) {
+    notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+  }
+  const oldByKey = unambiguous(oldWrapper.children);
+  const newByKey = unambiguous(wrapper.children);
+  const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
+  for (const f of wrapper.children) {
+    const before = oldByKey.get(f.key);
+    if (before && running.slice(before.start, before.end) === saved.slice(f.start, f.end)) continue;
+    if (!before || newByKey.get(f.key) !== f) {
+      if (oldWrapper.children.some((o) => o.key === f.key)) notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+      continue;
+    }
+    pairs.push({ before, after: f });
+  }
+  if (pairs.length === 0) return { kind: 'nothing', notApplied };
+  const carried = new Set(pairs.map((p) => p.after));
+  return {
+    kind: 'patch',
+    text: splice(running, pairs, saved),
+    changed: changedFunctions(oldM, newM, carried).filter((c) => !(c.name === wrapper.name && c.line === wrapper.line)),
+    notApplied,
+    warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()],
+  };
+}
+
 /** The running text with the given new outermost functions put in place of their old versions. */
 function splice(running: string, pairs: { before: FunctionRecord; after: FunctionRecord }[], saved: string): string {
   let text = running;
@@ -227,6 +257,9 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       // tsx's module wrapper: its own code is the file's top level, which ran once (V8 takes the new
       // text of a function that is never called again); the functions in it are patched as usual
       changed = changed.filter((c) => !isWrapper(c));
+      const oldWrapper = oldM.outermost[0];
+      const fields = fieldChanges(oldM, newM, kind);
+      if (fields.notApplied.length && wrapper && oldWrapper?.key === wrapper.key) return wrapperFields(oldM, newM, oldWrapper, wrapper, running, saved, kind, fields.notApplied);
       const notApplied = [{ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED }];
       if (changed.length === 0) return { kind: 'nothing', notApplied };
       return { kind: 'patch', text: saved, changed, notApplied, warnings: [...nestedEndsUnmatched(oldM, newM, running, saved).values()] };

@@ -409,6 +409,34 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     await ask(cli, 'p', /price 10 total 10 calls 1 tier Gold/, 'stdout');
   });
 
+  // (the Node 27 stand-in has no LiveEdit) V8 patches a class's field initializer on Node 20 and 22
+  // when it gets the module's text: the text sent keeps the running field, as the report says
+  if (!noLiveEdit) test("tsx with --engine liveedit, CommonJS: a class field's changed initializer is said not to apply, and does not; a method beside it is patched", async () => {
+    const dir = fs.realpathSync(scratchDir('ts-fields'));
+    fs.symlinkSync(path.join(ROOT_DIR, 'node_modules'), path.join(dir, 'node_modules'));
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
+    const file = path.join(dir, 'bot.ts');
+    fs.writeFileSync(file, [
+      'class Bot {',
+      '  private extra: number = 1;',
+      "  label(): string { return 'v1'; }",
+      '  get(): number { return this.extra; }',
+      '}',
+      "require('node:readline').createInterface({ input: process.stdin }).on('line', () => { const b = new Bot(); console.log(`out ${b.get()} ${b.label()}`); });",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start(['--engine', 'liveedit', bin, '--import', 'tsx', 'bot.ts'], dir, 'pipe');
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'x', /out 1 v1/, 'stdout');
+    const mark = cli.mark('stderr');
+    saveInPlace(file, fs.readFileSync(file, 'utf8').replace('number = 1;', 'number = 2;').replace("return 'v1';", "return 'v2';"));
+    await cli.waitFor(/patched bot\.ts: Bot\.label\n/, { stream: 'stderr', after: mark, step: 'label patched' });
+    await cli.waitFor(/EC205 the initializer of field Bot\.extra changed/, { stream: 'stderr', after: mark, step: 'the field said' });
+    expect(cli.stderr().slice(mark)).not.toMatch(/EC201/);
+    await ask(cli, 'x', /out 1 v2/, 'stdout');
+  });
+
   // (the Node 27 stand-in has no LiveEdit)
   // tsx's output of a save that adds only comments is the same code: LiveEdit has nothing to send, and
   // the lines moved all the same

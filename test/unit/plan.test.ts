@@ -672,6 +672,21 @@ describe("planPatch: a module in tsx's CommonJS wrapper (`__filename=…;(()=>{ 
     expect(codesOf(plan.notApplied)).toEqual([Codes.TopLevelCode]);
   });
 
+  test("a class's field changed beside a method: its own reason, and the text sent keeps the running field (V8 on Node 20 and 22 would apply the initializer)", () => {
+    const withClass = src('__filename="/t.ts";(()=>{', 'class Bot{static{__name(this,"Bot")}extra=1;label(){return"v1"}}', 'setInterval(() => new Bot().label(), 300);', '})()');
+    const saved = withClass.replace('extra=1', 'extra=2').replace('"v1"', '"v2"');
+    const plan = asPatch(planPatch(withClass, saved, 'script'));
+    expect(namesOf(plan)).toEqual(['Bot.label']);
+    expect(plan.text).toBe(withClass.replace('"v1"', '"v2"'));
+    expect(plan.notApplied).toEqual([expect.objectContaining({ code: Codes.ClassShape, message: expect.stringMatching(/^the initializer of field Bot\.extra changed/) })]);
+    // with another change of the wrapper's own code: that is said too, and not sent either
+    const both = asPatch(planPatch(withClass, saved.replace('(()=>{\n', '(()=>{\nvoid 0;\n'), 'script'));
+    expect(codesOf(both.notApplied)).toEqual([Codes.ClassShape, Codes.TopLevelCode]);
+    expect(both.text).toBe(withClass.replace('"v1"', '"v2"'));
+    // the field alone: nothing to send
+    expect(codesOf(asNothing(planPatch(withClass, withClass.replace('extra=1', 'extra=2'), 'script')).notApplied)).toEqual([Codes.ClassShape]);
+  });
+
   test('a function change alone is patched as in any file', () => {
     const plan = asPatch(planPatch(running, running.replace('q * rate', 'q * rate * 10'), 'script'));
     expect(namesOf(plan)).toEqual(['price']);
