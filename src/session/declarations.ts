@@ -13,6 +13,12 @@ export interface Declaration {
   /** The declaring scope's range: code inside it sees this binding unless a nearer one shadows it. */
   scopeStart: number;
   scopeEnd: number;
+  /**
+   * Declared by the function the place is in (its parameters, its `var`s, or a block of its own), not
+   * by an enclosing one: when V8 shows no such binding there, the place is outside the block's scope
+   * (a loop's head between two iterations), not a variable the function does not use.
+   */
+  own: boolean;
 }
 
 /**
@@ -32,17 +38,20 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
   } catch {
     return null;
   }
-  let best: Declaration | null = null;
-  const consider = (scope: Node, k: DeclarationKind, names: string[]) => {
+  let best: (Declaration & { owner: Node }) | null = null;
+  // (the innermost function the place is in, or the program)
+  let placeIn: Node = program;
+  const consider = (scope: Node, k: DeclarationKind, names: string[], owner: Node) => {
     if (!names.includes(name) || offset < scope.start || offset >= scope.end) return;
-    if (!best || scope.start >= best.scopeStart) best = { scopeStart: scope.start, scopeEnd: scope.end, kind: k };
+    if (!best || scope.start >= best.scopeStart) best = { scopeStart: scope.start, scopeEnd: scope.end, kind: k, own: false, owner };
   };
   const visit = (node: Node, fnScope: Node, blockScope: Node) => {
     if (isFunction(node)) {
+      if (offset >= node.start && offset < node.end) placeIn = node;
       const params: string[] = [];
       for (const p of node.params) boundNames(p, params);
-      consider(node, 'param', params);
-      if (node.type === 'FunctionDeclaration' && node.id) consider(fnScope, 'function', [node.id.name]);
+      consider(node, 'param', params, node);
+      if (node.type === 'FunctionDeclaration' && node.id) consider(fnScope, 'function', [node.id.name], fnScope);
       for (const p of node.params) visit(p, node, node);
       visit(node.body, node, node);
       return;
@@ -50,11 +59,11 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
     if (node.type === 'VariableDeclaration') {
       const names: string[] = [];
       for (const d of node.declarations) boundNames(d.id, names);
-      consider(node.kind === 'var' ? fnScope : blockScope, node.kind, names);
+      consider(node.kind === 'var' ? fnScope : blockScope, node.kind, names, fnScope);
     } else if (node.type === 'ClassDeclaration' && node.id) {
-      consider(blockScope, 'class', [node.id.name]);
+      consider(blockScope, 'class', [node.id.name], fnScope);
     } else if (node.type === 'ImportDeclaration') {
-      consider(program, 'import', node.specifiers.map((s: Node) => s.local.name));
+      consider(program, 'import', node.specifiers.map((s: Node) => s.local.name), program);
     }
     const opensBlock = node.type === 'BlockStatement' || node.type === 'ForStatement' || node.type === 'ForOfStatement' || node.type === 'ForInStatement' || node.type === 'SwitchStatement';
     const inner = opensBlock ? node : blockScope;
@@ -65,5 +74,7 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
     }
   };
   visit(program, program, program);
-  return best;
+  if (!best) return null;
+  const { owner, ...found } = best as Declaration & { owner: Node };
+  return { ...found, own: owner === placeIn };
 }

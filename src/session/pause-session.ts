@@ -850,7 +850,7 @@ export class PauseSession {
       const v = (await this.variables(j)).find((x) => x.name === name);
       if (v) return { kind: 'below', frame: j, variable: v, declaration: declared.kind };
     }
-    return { kind: 'not-kept', declaration: declared.kind, line: declared.line };
+    return { kind: 'not-kept', declaration: declared.kind, line: declared.line, own: declared.own };
   }
 
   /** Has the global object no property of this name? (false too when V8 cannot say) */
@@ -1135,7 +1135,7 @@ export type Binding =
   | { kind: 'here'; frame: number; variable: ScopeVariable }
   | { kind: 'below'; frame: number; variable: ScopeVariable; declaration: DeclarationKind }
   /** Declared in an enclosing scope that no frame on the stack holds for us (V8 did not keep it). */
-  | { kind: 'not-kept'; declaration: DeclarationKind; line: number }
+  | { kind: 'not-kept'; declaration: DeclarationKind; line: number; own: boolean }
   | { kind: 'global' };
 
 export interface SetVariable {
@@ -1149,7 +1149,8 @@ export interface SetVariable {
   module?: string;
 }
 
-function notKept(name: string, b: { declaration: DeclarationKind; line: number }, fn: string): string {
+function notKept(name: string, b: { declaration: DeclarationKind; line: number; own: boolean }, fn: string): string {
+  if (b.own) return `${name} is declared in ${fn} itself (${b.declaration}, the scope starting at line ${b.line}), but ${fn} is stopped where that scope is not live (a loop's head, between two iterations): \`next\` steps into it, where ${name} can be read`;
   return `${name} is declared (${b.declaration}, the scope starting at line ${b.line}), but ${fn} does not use it, so V8 did not keep it for this frame, and no frame on the stack holds it; select a frame whose function uses it, or use it in this function`;
 }
 

@@ -48,8 +48,8 @@ describe('declarationOf: the scope a name seen from a place belongs to', () => {
   const text = ['let running = true;', 'function spin() { let x = 0; return x; }', 'while (running) spin();', ''].join('\n');
   test('a top-level let seen from a function that does not use it: the file is its scope', () => {
     const inSpin = text.indexOf('return x');
-    expect(declarationOf(text, 'script', inSpin, 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length });
-    expect(declarationOf(text, 'script', text.indexOf('while'), 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length });
+    expect(declarationOf(text, 'script', inSpin, 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length, own: false });
+    expect(declarationOf(text, 'script', text.indexOf('while'), 'running')).toEqual({ kind: 'let', scopeStart: 0, scopeEnd: text.length, own: true });
   });
   test('a function\'s own variable is scoped to that function; an undeclared name has none', () => {
     const d = declarationOf(text, 'script', text.indexOf('return x'), 'x');
@@ -57,5 +57,15 @@ describe('declarationOf: the scope a name seen from a place belongs to', () => {
     expect(text.slice(d!.scopeStart, d!.scopeEnd)).toBe('{ let x = 0; return x; }');
     expect(declarationOf(text, 'script', text.indexOf('while'), 'x')).toBeNull();
     expect(declarationOf(text, 'script', 0, 'process')).toBeNull();
+  });
+  test("own: declared by the function the place is in (a loop's per-iteration let at the loop's head), not by an enclosing one", () => {
+    const loop = ['let acc = 0;', 'function main(n) {', '  for (let i = 0; ; i++) {', '    acc += i;', '  }', '}', ''].join('\n');
+    const head = loop.indexOf('for (');
+    expect(declarationOf(loop, 'script', head, 'i')).toMatchObject({ kind: 'let', own: true });
+    expect(declarationOf(loop, 'script', head, 'n')).toMatchObject({ kind: 'param', own: true });
+    expect(declarationOf(loop, 'script', head, 'acc')).toMatchObject({ kind: 'let', own: false });
+    expect(declarationOf(loop, 'script', head, 'main')).toMatchObject({ kind: 'function', own: false });
+    const inner = ['function outer() {', '  let kept = 1;', '  return () => 2;', '}', ''].join('\n');
+    expect(declarationOf(inner, 'script', inner.indexOf('2;'), 'kept')).toMatchObject({ own: false });
   });
 });
