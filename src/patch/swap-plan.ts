@@ -461,9 +461,11 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind,
   }
   // (fields: what they run is no function, and each change has its own reason; `fieldsOnly`: nothing
   // else of the top level changed)
+  // (in the order the LiveEdit planner says them: plan.ts describeTopLevel)
   const fields = fieldChanges(oldM, newM, kind).notApplied;
-  if (notApplied.length === 0 && !(fieldsOnly && fields.length)) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+  const others = notApplied.length;
   notApplied.push(...fields);
+  if (others === 0 && !(fieldsOnly && fields.length)) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
   return { notApplied, added };
 }
 
