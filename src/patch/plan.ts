@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -172,7 +172,7 @@ function wrapperFields(oldM: ScriptModel, newM: ScriptModel, oldWrapper: Functio
     const before = oldByKey.get(f.key);
     if (before && running.slice(before.start, before.end) === saved.slice(f.start, f.end)) continue;
     if (!before || newByKey.get(f.key) !== f) {
-      if (oldWrapper.children.some((o) => o.key === f.key)) notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+      if (oldWrapper.children.some((o) => o.key === f.key)) notApplied.push(unmatchedChange(f));
       continue;
     }
     pairs.push({ before, after: f });
@@ -297,7 +297,7 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
     const before = oldByKey.get(f.key);
     if (!before || newByKey.get(f.key) !== f) {
       if (oldM.outermost.some((o) => o.key === f.key)) {
-        notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+        notApplied.push(unmatchedChange(f));
       }
       continue;
     }

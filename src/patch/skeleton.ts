@@ -177,6 +177,11 @@ export function declarationChanges(oldM: ScriptModel, newM: ScriptModel, present
   return { notApplied, added };
 }
 
+/** A changed function the planner cannot match for sure (a name several share) once the top level changed around it (EC201). */
+export function unmatchedChange(f: FunctionRecord): NotApplied {
+  return { code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` };
+}
+
 /** The members of each top-level class, as the model names its functions (`run`, `get size`, `#step`, `[key]`). */
 export function classMembers(m: ScriptModel): Map<string, Set<string>> {
   const map = new Map<string, Set<string>>();

@@ -12,7 +12,7 @@ import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { LineIndex } from '../util/line-index';
-import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelTokens, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -863,7 +863,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
     // planWhole reports with its reasons (topChanged; planFast hands it such a save)
     if (f.key === state.wrapper?.key) continue;
     if (topChanged && !f.parent && f.name.startsWith('(anonymous')) {
-      notApplied.push({ code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` });
+      notApplied.push(unmatchedChange(f));
       continue;
     }
     const needsNew = newDeclarationUse(f, added);
