@@ -120,9 +120,10 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
   const both = new Set([...before].filter((c) => after.has(c)));
   const oldFields = group(oldM, both);
   const newFields = group(newM, both);
-  const text = (m: ScriptModel, f: ClassField) => tokensOf(skeletonText(m.text, f, m.outermost), kind);
+  // (all the functions: in tsx's module wrapper a field's arrow is no outermost function)
+  const text = (m: ScriptModel, f: ClassField) => tokensOf(skeletonText(m.text, f, m.functions), kind);
   // (a field whose value is a function is a member of the class as its methods are: classMembers, whose reasons say it)
-  const holdsFunction = (m: ScriptModel, f: ClassField) => m.outermost.some((g) => g.start >= f.start && g.end <= f.end);
+  const holdsFunction = (m: ScriptModel, f: ClassField) => m.functions.some((g) => g.start >= f.start && g.end <= f.end);
   const named = (f: ClassField) => (f.isStatic ? `static field ${f.cls}.${f.name.slice(7)}` : `field ${f.cls}.${f.name}`);
   for (const [key, now] of newFields) {
     const was = oldFields.get(key) ?? [];

@@ -683,6 +683,11 @@ describe("planPatch: a module in tsx's CommonJS wrapper (`__filename=…;(()=>{ 
     const both = asPatch(planPatch(withClass, saved.replace('(()=>{\n', '(()=>{\nvoid 0;\n'), 'script'));
     expect(codesOf(both.notApplied)).toEqual([Codes.ClassShape, Codes.TopLevelCode]);
     expect(both.text).toBe(withClass.replace('"v1"', '"v2"'));
+    // a field whose value is an arrow: its body edit is the arrow's, and no field's change (beside another
+    // change of the wrapper's own code, which asks what the fields did)
+    const arrow = withClass.replace('extra=1;', 'extra=1;onTick=()=>{return 1};');
+    const edited = asPatch(planPatch(arrow, arrow.replace('return 1', 'return 2').replace('(()=>{\n', '(()=>{\nvoid 0;\n'), 'script'));
+    expect([namesOf(edited), codesOf(edited.notApplied)]).toEqual([['Bot.onTick'], [Codes.TopLevelCode]]);
     // the field alone: nothing to send
     expect(codesOf(asNothing(planPatch(withClass, withClass.replace('extra=1', 'extra=2'), 'script')).notApplied)).toEqual([Codes.ClassShape]);
   });

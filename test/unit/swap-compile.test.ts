@@ -902,6 +902,12 @@ describe('swap: what it refuses, with a code', () => {
     const text = src('__filename="/t.ts";(()=>{', 'class Bot {', '  extra = 1;', '  get() { return this.extra; }', '}', 'module.exports = () => new Bot().get();', '})()');
     const h = load(text);
     expect(codes(h.save(text.replace('extra = 1', 'extra = 2')))).toEqual([Codes.ClassShape]);
+    // a field whose value is an arrow: its body edit is the arrow's, swapped, and no field's change (beside
+    // another change of the wrapper's own code, which asks what the fields did)
+    const arrow = text.replace('  extra = 1;', '  extra = 1;\n  onTick = () => { return 1; };');
+    const h2 = load(arrow);
+    const edited = h2.save(arrow.replace('return 1;', 'return 2;').replace('(()=>{\n', '(()=>{\nvoid 0;\n'));
+    expect([names(edited), codes(edited)]).toEqual([['Bot.onTick'], [Codes.TopLevelCode]]);
     expect(codes(h.save(text.replace('extra = 1', 'extra = 2').replace('(()=>{\n', '(()=>{\nvoid 0;\n')))).toEqual([Codes.ClassShape, Codes.TopLevelCode]);
   });
 
