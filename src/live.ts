@@ -744,6 +744,10 @@ export class LiveSession implements PromptSession {
     return r.ok ? { ok: true, value: { ...r.value, value: await this.pause.withFunctionName(r.value.value) } } : r;
   }
 
+  loopNamesNotLive(frameIndex: number): Promise<{ name: string; line: number }[]> {
+    return this.pause.loopNamesNotLive(frameIndex);
+  }
+
   /** The variables of a frame, as the prompt lists them (a function value with its own name: PauseSession.withFunctionName). */
   async variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]> {
     const vars = await this.pause.variables(frameIndex, scopeTypes);

@@ -715,9 +715,11 @@ export class Prompt {
     // names a compiler added (compiled TypeScript): not the user's, listed apart by name (`p NAME` reads one)
     const vars = found.filter((v) => !v.compilerAdded);
     const added = found.filter((v) => v.compilerAdded).map((v) => v.name);
+    const notLive = ours ? null : notLiveText(await this.d.session.loopNamesNotLive(index));
     if (all) {
       const lines = vars.map((v) => `  ${v.name} = ${formatValue(v.value)}${v.scopeType === 'local' || v.scopeType === 'block' ? '' : this.d.style.dim(` (${v.scopeType})`)}`);
       if (!lines.length) lines.push('(no variables)');
+      if (notLive) lines.push(this.d.style.dim(`  (${notLive})`));
       if (added.length) {
         const file = this.frames[index]?.file;
         lines.push(this.d.style.dim(`  (and ${added.length === 1 ? 'a name' : `${added.length} names`} the compiler added${file ? `, not in ${file}` : ''}: ${added.join(', ')})`));
@@ -726,8 +728,18 @@ export class Prompt {
     }
     // parameters first, then the body's variables (the boundary puts those in a block scope)
     const ordered = [...vars.filter((v) => v.scopeType === 'local'), ...vars.filter((v) => v.scopeType !== 'local')];
-    return localsLine(ordered.filter((v) => v.name !== 'this'));
+    const line = localsLine(ordered.filter((v) => v.name !== 'this'));
+    return notLive ? `${line}${this.d.style.dim(` (${notLive})`)}` : line;
   }
+}
+
+/** What `locals` says of a loop's variables V8 shows no binding for (PauseSession.loopNamesNotLive), or null. */
+export function notLiveText(names: { name: string; line: number }[]): string | null {
+  if (names.length === 0) return null;
+  const byLine = new Map<number, string[]>();
+  for (const n of names) byLine.set(n.line, [...(byLine.get(n.line) ?? []), n.name]);
+  const parts = [...byLine].map(([line, list]) => `${list.join(', ')} of the loop at line ${line}`);
+  return `${parts.join('; ')}: not live at the loop's head, between two iterations; \`next\` steps in`;
 }
 
 function shellQuote(s: string): string {

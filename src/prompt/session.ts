@@ -28,6 +28,8 @@ export interface PromptSession {
   /** Evaluate in a frame (null: globally); `from` names the frame further down that held a name this one does not keep. */
   evaluateSeeing(expression: string, frameIndex: number | null): Promise<Result<{ value: Protocol.Runtime.RemoteObject; from: number | null; module?: string }>>;
   variables(frameIndex: number, scopeTypes?: string[]): Promise<ScopeVariable[]>;
+  /** Variables of the loops around the frame's place that V8 shows no binding for there (a loop's head), with each loop's line. */
+  loopNamesNotLive(frameIndex: number): Promise<{ name: string; line: number }[]>;
   setVariable(frameIndex: number, name: string, expression: string): Promise<Result<SetVariable>>;
   /** The user's breakpoint numbers a pause hit. */
   breakpointNumbers(pause: Pause): number[];

@@ -166,6 +166,7 @@ export class ThreadRouter implements PromptSession {
   originalText(i: number) { return this.sel.originalText(i); }
   evaluateSeeing(e: string, i: number | null) { return this.sel.evaluateSeeing(e, i); }
   variables(i: number, types?: string[]) { return this.sel.variables(i, types); }
+  loopNamesNotLive(i: number) { return this.sel.loopNamesNotLive(i); }
   setVariable(i: number, name: string, e: string) { return this.sel.setVariable(i, name, e); }
   breakpointNumbers(p: Pause) { return this.sel.breakpointNumbers(p); }
   retryFailure(p: Pause) { return this.sel.retryFailure(p); }

@@ -274,6 +274,24 @@ describe.each(testConfigs())('$label', ({ bin, major, engine }) => { useEngine(e
     expect((await cli.exited).code).toBe(0);
   });
 
+  test("Ctrl+C in a loop with no call in it stops at the loop's head: its let is said not live there, and next steps in where it is", async () => {
+    const dir = copyFixture('pause');
+    const cli = start(['--json', bin, 'tight.js'], dir);
+    await cli.waitFor(/looping/, { step: 'loop started' });
+    await ready(cli);
+    await busyFor(dir, 'tight.js', 300);
+    cli.kill('SIGINT');
+    await cli.waitFor(/paused in main \(tight\.js:7:\d+\)[\s\S]*locals: \(none\) \(i of the loop at line 7: not live at the loop's head, between two iterations; `next` steps in\)/, { stream: 'stderr', step: 'the stop at the head' });
+    await prompt(cli, 0, 'prompt');
+    await ask(cli, 'p i', /i is declared in main itself \(let, the scope starting at line 7\), but main is stopped where that scope is not live/);
+    await ask(cli, 'next', /main \(tight\.js:[78]:\d+\)/); // (the loop's test, or its body)
+    await ask(cli, 'p i >= 0', /(?:^|> )true$/m);
+    await ask(cli, 'set stop = true', /stop = true/);
+    cli.send('cont\n');
+    await cli.waitFor(/stopped after (some|none) rounds/, { step: 'loop ends after set' });
+    expect((await cli.exited).code).toBe(0);
+  });
+
   // Under --break-on unhandled every exception stops V8, and the session lets go unseen of those the
   // program catches. A Ctrl+C that came while V8 stood at one asked nothing (V8 was stopped), and one
   // that came just before was taken by it: '[ec] pausing…', and the program ran on (the pause fuzz,

@@ -1,7 +1,7 @@
 // The prompt against a fake of its one way in (PromptSession): what it shows, and which session
 // method each command calls. The real session is exercised end to end in test/e2e/prompt*.test.ts.
 import type { Protocol } from 'devtools-protocol';
-import { Prompt } from '../../src/prompt/prompt';
+import { Prompt, notLiveText } from '../../src/prompt/prompt';
 import type { Breakpoint, BreakOn, FrameView, Pause, PromptSession, Result, RetryFailure, ScopeVariable, SetVariable, StepKind } from '../../src/prompt/session';
 import type { StdinRouter } from '../../src/launch/stdin';
 import { plainStyle } from '../../src/report/format';
@@ -43,6 +43,7 @@ class FakeSession implements PromptSession {
   async originalText(): Promise<string | null> { return TEXT; }
   async evaluateSeeing(expression: string, frameIndex: number | null) { this.calls.push(`evaluate ${expression} @${frameIndex}`); return this.evalAnswer; }
   async variables(): Promise<ScopeVariable[]> { return this.vars; }
+  async loopNamesNotLive(): Promise<{ name: string; line: number }[]> { return []; }
   async setVariable(frameIndex: number, name: string, expression: string) { this.calls.push(`set ${name}=${expression} @${frameIndex}`); return this.setAnswer; }
   breakpointNumbers(p: Pause): number[] { return p.hitBreakpoints.map(Number); }
   async retryFailure(): Promise<RetryFailure | null> { return null; }
@@ -316,5 +317,13 @@ describe('the prompt with threads (PromptSession.threads, selectThread, threadLa
     expect(await t.type('threads')).toMatch(/^ {3}0 {2}main thread {2}running\n\* {2}2 {2}worker 2 \(worker\.js\) {2}stopped \(exception in f0\)\n/);
     expect(await t.type('thread 0')).toMatch(/^main thread: RangeError: far\n/);
     expect(t.session.calls).toEqual(['thread 0']);
+  });
+});
+
+describe("notLiveText: what locals says of a loop's variables V8 shows no binding for", () => {
+  test('none: nothing said; several, by loop', () => {
+    expect(notLiveText([])).toBeNull();
+    expect(notLiveText([{ name: 'i', line: 7 }])).toBe("i of the loop at line 7: not live at the loop's head, between two iterations; `next` steps in");
+    expect(notLiveText([{ name: 'i', line: 3 }, { name: 'j', line: 3 }, { name: 'k', line: 4 }])).toBe("i, j of the loop at line 3; k of the loop at line 4: not live at the loop's head, between two iterations; `next` steps in");
   });
 });
