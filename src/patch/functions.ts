@@ -13,6 +13,9 @@ export interface FunctionRecord {
   name: string;
   /** An anonymous function called where it stands (`(() => { … })()`, tsx's module wrapper): its name is no part of those inside it. Set only when true. */
   wrapper?: true;
+  /** An arrow function, or a class's or object literal's method (`m() {}`, a getter, a setter): set only when true. */
+  arrow?: true;
+  method?: true;
   /** A wrapper's declarations with their kind and line, as a module's top level keeps them (ScriptModel.topDeclared). */
   wrapperDeclared?: Map<string, { kind: string; line: number }>;
   start: number;
@@ -330,6 +333,8 @@ function buildModel(text: string, kind: ModuleKind, parsed?: acorn.Program): Scr
       for (const p of node.params) patternNames(p, record.declared, bindings);
       if (node.type !== 'ArrowFunctionExpression') record.declared.add('arguments');
       if (!name && parent?.type === 'CallExpression' && parent.callee === node) { wrappers.add(record); record.wrapper = true; }
+      if (node.type === 'ArrowFunctionExpression') record.arrow = true;
+      else if (parent?.type === 'MethodDefinition' || (parent?.type === 'Property' && parent.value === node && (parent.method || parent.kind !== 'init'))) record.method = true;
       functions.push(record);
       if (fn) fn.children.push(record);
       else outermost.push(record);

@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
+import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, formChange, unmatchedChange, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -175,6 +175,11 @@ function wrapperFields(oldM: ScriptModel, newM: ScriptModel, oldWrapper: Functio
       if (oldWrapper.children.some((o) => o.key === f.key)) notApplied.push(unmatchedChange(f));
       continue;
     }
+    const form = formChange(before, f);
+    if (form) {
+      notApplied.push(form);
+      continue;
+    }
     pairs.push({ before, after: f });
   }
   if (pairs.length === 0) return { kind: 'nothing', notApplied };
@@ -302,6 +307,11 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       continue;
     }
     if (blocked.has(f)) continue;
+    const form = formChange(before, f);
+    if (form) {
+      notApplied.push(form);
+      continue;
+    }
     const needsNew = newDeclarationUse(f, top.added);
     if (needsNew) {
       notApplied.push(needsNew);

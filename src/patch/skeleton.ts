@@ -178,6 +178,22 @@ export function declarationChanges(oldM: ScriptModel, newM: ScriptModel, present
   return { notApplied, added };
 }
 
+/** What a function is, as a kind change says it (`a method` to `an arrow function`). */
+export function functionForm(f: FunctionRecord): string {
+  return f.arrow ? 'an arrow function' : f.method ? 'a method' : 'a function';
+}
+
+/**
+ * A changed outermost function the LiveEdit planner cannot put in place of its running version: it
+ * changed between a method and an arrow or another function (a method turned into an arrow field),
+ * whose text does not fit where the old one stands (EC211, as the swap engine says it).
+ */
+export function formChange(before: FunctionRecord, after: FunctionRecord): NotApplied | null {
+  const was = functionForm(before);
+  const now = functionForm(after);
+  return was === now ? null : { code: Codes.SwapKind, line: after.line, message: `${after.name} not patched: it changed from ${was} to ${now} (restart to use it)` };
+}
+
 /** A changed function the planner cannot match for sure (a name several share) once the top level changed around it (EC201). */
 export function unmatchedChange(f: FunctionRecord): NotApplied {
   return { code: Codes.TopLevelCode, line: f.line, message: `${f.name} changed, but the top level changed around it and it cannot be matched for sure: restart to use it` };

@@ -219,6 +219,10 @@ describe.each(testNodes())('node $major', (config) => {
     await ask(cli, 'x', /out 1 v2 0/, 'stdout');
     await saved(cli, file, 'made = 0;', 'made = 5;', /EC201 the initializer of static field Bot\.made changed: it ran once, when the class was defined, and is not run again/, 'static initializer');
     await ask(cli, 'x', /out 1 v2 0/, 'stdout');
+    // a method turned into an arrow field: said as a change of kind (LiveEdit sent a text that did not parse)
+    const kind = await saved(cli, file, "  label() { return 'v2'; }", "  label = () => { return 'v3'; };", /EC211 Bot\.label not (?:patched|swapped): it changed from/, 'a method turned into an arrow field');
+    expect(kind).not.toMatch(/EC303|could not compile/);
+    await ask(cli, 'x', /out 1 v2 0/, 'stdout');
     assertNoV8Abort(cli);
   });
 });

@@ -554,6 +554,18 @@ describe('planPatch: top-level changes', () => {
       expect(gained.notApplied[0].message).toMatch(/^class Bot gains onTick/);
     });
 
+    test("a method turned into an arrow field: EC211, and the text sent still parses (the arrow's text does not fit where the method stands)", () => {
+      const saved = running.replace('  get() { return this.extra; }', '  get = () => { return this.extra + 1; };');
+      const plan = asNothing(planPatch(running, saved, 'script'));
+      expect(plan.notApplied).toEqual(expect.arrayContaining([{ code: Codes.SwapKind, line: 5, message: 'Bot.get not patched: it changed from a method to an arrow function (restart to use it)' }]));
+      // a top-level function turned into a const arrow, beside a body edit: the edit is sent, and parses
+      const fns = src('function a() { return 1; }', 'function b() { return 1; }', 'module.exports = { a, b };');
+      const both = asPatch(planPatch(fns, fns.replace('function a() { return 1; }', 'const a = () => { return 2; };').replace('function b() { return 1; }', 'function b() { return 2; }'), 'script'));
+      expect(namesOf(both)).toEqual(['b']);
+      expect(both.text).toBe(fns.replace('function b() { return 1; }', 'function b() { return 2; }'));
+      expect(both.notApplied).toEqual(expect.arrayContaining([expect.objectContaining({ code: Codes.SwapKind, message: 'a not patched: it changed from a function to an arrow function (restart to use it)' })]));
+    });
+
     test('layout and comments around a field are no change', () => {
       const plan = asPatch(planPatch(running, running.replace('  extra = 1;', '  extra =  1; // one'), 'script'));
       expect([plan.changed, plan.notApplied]).toEqual([[], []]);
