@@ -76,6 +76,24 @@ function rangeText(lines: number[]): string {
   return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
 }
 
+/**
+ * Which running function a changed one of the save (an outermost one, or one directly in tsx's module
+ * wrapper) replaces: `replaced(f, notApplied)` gives it, or null when f is unchanged (or only moved) or
+ * cannot be matched for sure, a name several share (said in `notApplied`: unmatchedChange).
+ */
+function replacedBy(before: FunctionRecord[], after: FunctionRecord[], running: string, saved: string): (f: FunctionRecord, notApplied: NotApplied[]) => FunctionRecord | null {
+  const oldByKey = unambiguous(before);
+  const newByKey = unambiguous(after);
+  const oldTexts = new Set(before.map((o) => running.slice(o.start, o.end)));
+  return (f, notApplied) => {
+    if (oldTexts.has(saved.slice(f.start, f.end))) return null; // unchanged, or only moved
+    const was = oldByKey.get(f.key);
+    if (was && newByKey.get(f.key) === f) return was;
+    if (before.some((o) => o.key === f.key)) notApplied.push(unmatchedChange(f));
+    return null;
+  };
+}
+
 /** Names that several outermost functions share cannot be matched safely when the top level moved. */
 function unambiguous(fns: FunctionRecord[]): Map<string, FunctionRecord> {
   const count = new Map<string, number>();
@@ -165,16 +183,11 @@ function wrapperFields(oldM: ScriptModel, newM: ScriptModel, oldWrapper: Functio
   if (skeletonTokens(kind, running, oldWrapper, oldWrapper.children, undefined, oldM.fields) !== skeletonTokens(kind, saved, wrapper, wrapper.children, undefined, newM.fields)) {
     notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
   }
-  const oldByKey = unambiguous(oldWrapper.children);
-  const newByKey = unambiguous(wrapper.children);
+  const replaced = replacedBy(oldWrapper.children, wrapper.children, running, saved);
   const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
   for (const f of wrapper.children) {
-    const before = oldByKey.get(f.key);
-    if (before && running.slice(before.start, before.end) === saved.slice(f.start, f.end)) continue;
-    if (!before || newByKey.get(f.key) !== f) {
-      if (oldWrapper.children.some((o) => o.key === f.key)) notApplied.push(unmatchedChange(f));
-      continue;
-    }
+    const before = replaced(f, notApplied);
+    if (!before) continue;
     const form = formChange(before, f);
     if (form) {
       notApplied.push(form);
@@ -292,20 +305,12 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
   const top = sameTop ? { notApplied: [] as NotApplied[], added: new Set<string>() } : describeTopLevel(oldM, newM, kind);
   const notApplied = [...top.notApplied, ...blocked.values()];
   const gained = sameTop ? new Map<string, Set<string>>() : gainedMembers(oldM, newM);
-  const oldByKey = unambiguous(oldM.outermost);
-  const newByKey = unambiguous(newM.outermost);
+  const replaced = replacedBy(oldM.outermost, newM.outermost, running, saved);
   const pairs: { before: FunctionRecord; after: FunctionRecord }[] = [];
   const carried = new Set<FunctionRecord>();
-  const oldTexts = new Set(oldM.outermost.map((o) => running.slice(o.start, o.end)));
   for (const f of newM.outermost) {
-    if (oldTexts.has(saved.slice(f.start, f.end))) continue; // unchanged, or only moved
-    const before = oldByKey.get(f.key);
-    if (!before || newByKey.get(f.key) !== f) {
-      if (oldM.outermost.some((o) => o.key === f.key)) {
-        notApplied.push(unmatchedChange(f));
-      }
-      continue;
-    }
+    const before = replaced(f, notApplied);
+    if (!before) continue;
     if (blocked.has(f)) continue;
     const form = formChange(before, f);
     if (form) {
