@@ -5,7 +5,7 @@
 import * as acorn from 'acorn';
 import { LineIndex } from '../util/line-index';
 import { ownText } from '../util/own-text';
-import { parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
+import { boundNames, parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
   start: number;
@@ -40,8 +40,11 @@ export function innermostAt<S extends { start: number; end: number }>(spans: rea
 
 export class BoundaryMap {
   readonly functions: FunctionSpan[] = [];
-  /** Every loop statement (for, for-in, for-of, while, do-while), sorted by start. */
-  readonly loops: { start: number; end: number }[] = [];
+  /**
+   * Every loop statement (for, for-in, for-of, while, do-while), sorted by start; `names`: what its
+   * head declares with let or const (`for (let i …)`, `for (const x of …)`), each iteration's own.
+   */
+  readonly loops: { start: number; end: number; names: string[] }[] = [];
   /** Ranges of text the boundary added, sorted. */
   readonly cuts: { start: number; end: number }[] = [];
   readonly lines: LineIndex;
@@ -82,7 +85,12 @@ export class BoundaryMap {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
         this.functions.push({ start: node.start, end: node.end, async: !!node.async, generator: !!node.generator, arrow: node.type === 'ArrowFunctionExpression', guarded: this.guardOf(node), ...(derived.has(node) ? { derivedConstructor: true as const } : {}) });
       }
-      if (LOOPS.has(node.type)) this.loops.push({ start: node.start, end: node.end });
+      if (LOOPS.has(node.type)) {
+        const head: Node | null = node.type === 'ForStatement' ? node.init : node.type === 'ForOfStatement' || node.type === 'ForInStatement' ? node.left : null;
+        const names: string[] = [];
+        if (head?.type === 'VariableDeclaration' && head.kind !== 'var') for (const d of head.declarations) boundNames(d.id, names);
+        this.loops.push({ start: node.start, end: node.end, names });
+      }
       for (const key of Object.keys(node)) {
         const value = node[key];
         if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') stack.push(v); }
@@ -127,6 +135,22 @@ export class BoundaryMap {
       if (offset < l.end && (!fn || l.start > fn.start) && this.functionAt(l.start) === fn) return l;
     }
     return null;
+  }
+
+  /**
+   * The names the heads of the loops around this offset declare (`for (let i …)`), in the innermost
+   * function at it, outer loop first, each with its loop's start. Each iteration has its own copy of
+   * them, and at a loop's head (where a Ctrl+C stop in a busy loop lands, between two iterations) V8
+   * shows none: the prompt says so rather than leave them out unexplained.
+   */
+  loopNamesAt(offset: number): { name: string; start: number }[] {
+    const fn = this.functionAt(offset);
+    const out: { name: string; start: number }[] = [];
+    for (const l of this.loops) {
+      if (l.start > offset) break;
+      if (offset < l.end && this.functionAt(l.start) === fn) for (const name of l.names) out.push({ name, start: l.start });
+    }
+    return out;
   }
 
   /**

@@ -79,36 +79,3 @@ export function declarationOf(text: string, kind: SourceKind, offset: number, na
   return { ...found, own: owner === placeIn };
 }
 
-/**
- * The names a loop's head declares (`for (let i …)`, `for (const x of …)`) for the loops around
- * `offset` in the function it is in, with the loop's 1-based line. Each iteration has its own copy
- * of them, and at the loop's head (where a Ctrl+C stop in a busy loop lands, between two iterations)
- * V8 shows none: the prompt says so rather than leave them out unexplained.
- */
-export function loopNamesAt(text: string, kind: SourceKind, offset: number): { name: string; start: number }[] {
-  let program: Node;
-  try {
-    program = parseSource(text, kind, 0, true) as Node;
-  } catch {
-    return [];
-  }
-  let out: { name: string; start: number }[] = [];
-  const visit = (node: Node) => {
-    if (offset < node.start || offset >= node.end) return;
-    // (a function around the place: only its own loops count)
-    if (isFunction(node)) out = [];
-    const head = node.type === 'ForStatement' ? node.init : node.type === 'ForOfStatement' || node.type === 'ForInStatement' ? node.left : null;
-    if (head?.type === 'VariableDeclaration' && head.kind !== 'var') {
-      const names: string[] = [];
-      for (const d of head.declarations) boundNames(d.id, names);
-      for (const name of names) out.push({ name, start: node.start });
-    }
-    for (const key of Object.keys(node)) {
-      const value = node[key];
-      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') visit(v); }
-      else if (value && typeof value.type === 'string' && key !== 'type') visit(value);
-    }
-  };
-  visit(program);
-  return out;
-}

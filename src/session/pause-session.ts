@@ -11,7 +11,7 @@ import { contextOf, currentPause, initialPauseState, interruptPending, next, typ
 import { atCodelessEnd, atDebuggerStatement, breakpointRemovalWaits, isSafe, maybeLeftoverStep, derivedConstructorRefusal, v8RestartRefusal } from './v8-rules';
 import { IDLE_URL, inCompiledWrapper, type ScriptRecord, type ScriptRegistry } from './registry';
 import { BoundaryMap, type FunctionSpan } from './boundaries';
-import { declarationOf, loopNamesAt, type Declaration, type DeclarationKind } from './declarations';
+import { declarationOf, type Declaration, type DeclarationKind } from './declarations';
 import { readLoaded } from '../patch/swap-plan';
 import { SWAP_PICKER_NAME } from '../inject/mark';
 import { CJS_WRAPPER, MODULE_FACTORY_NAME_SOURCE, MODULE_SCOPE_MAKER, mentions, moduleFactoryName, moduleScopeExpression, moduleScopeName, swapCuts, swapModuleId } from '../inject/boundary';
@@ -952,10 +952,8 @@ export class PauseSession {
     const frame = this.current?.callFrames[frameIndex];
     if (!frame) return [];
     const src = await this.source(frame.location.scriptId);
-    const record = this.record(frame.location.scriptId);
-    if (!src || !record) return [];
-    const offset = src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0);
-    const names = loopNamesAt(src.text, record.isModule ? 'module' : 'script', offset);
+    if (!src) return [];
+    const names = src.map.loopNamesAt(src.map.lines.offset(frame.location.lineNumber, frame.location.columnNumber ?? 0));
     if (names.length === 0) return [];
     const shown = new Set((await this.variables(frameIndex)).map((v) => v.name));
     return names.filter((n) => !shown.has(n.name)).map((n) => ({ name: n.name, line: src.map.lines.position(n.start).line + 1 }));

@@ -1022,3 +1022,30 @@ describe('acorn is loaded at its first use', () => {
     expect(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim()).toBe('false true');
   });
 });
+
+describe("BoundaryMap.loopNamesAt: a loop's own variables around a place, in the function it is in", () => {
+  const text = [
+    'for (const top of [1]) {}',
+    'function main(list) {',
+    '  for (let i = 0, j = 1; i < 9; i++) {',
+    '    for (const [k, v] of list) { use(k, v); }',
+    '    for (var w = 0; w < 1; w++) {}',
+    '    const f = () => { for (let z of list) /*in*/ z; };',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const at = (marker: string) => text.indexOf(marker);
+  const loopNamesAt = (t: string, kind: 'script' | 'module', offset: number) => new BoundaryMap(t, kind).loopNamesAt(offset);
+  test('the loops around: their let/const names, the outer loop first; var is no loop variable', () => {
+    expect(loopNamesAt(text, 'script', at('for (let i')).map((n) => n.name)).toEqual(['i', 'j']);
+    expect(loopNamesAt(text, 'script', at('use(k')).map((n) => n.name)).toEqual(['i', 'j', 'k', 'v']);
+    expect(loopNamesAt(text, 'script', at('w < 1')).map((n) => n.name)).toEqual(['i', 'j']);
+    expect(loopNamesAt(text, 'script', at('for (let i')).every((n) => n.start === at('for (let i'))).toBe(true);
+  });
+  test("a function inside the loop has only its own loops; outside any loop, none; a text that does not parse, none", () => {
+    expect(loopNamesAt(text, 'script', at('/*in*/')).map((n) => n.name)).toEqual(['z']);
+    expect(loopNamesAt(text, 'script', at('function main'))).toEqual([]);
+    expect(loopNamesAt('for (let', 'script', 3)).toEqual([]);
+  });
+});
