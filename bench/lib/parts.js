@@ -172,10 +172,14 @@ async function part3Overhead(ctx) {
   }
 }
 
+/** 1.38 → "+38 %", 0.95 → "−5 %". */
+const signedPct = (r) => `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(0)} %`;
+
 async function part4Scale(ctx) {
   const { plan, report, env, log, tools } = ctx;
   const variants = [
     tools.node,
+    ...(ctx.available.nodeCodeCache.ok ? [{ ...tools.nodeCodeCache, primeCache: true }] : []),
     { ...tools.floor, watches: true },
     { ...tools.ec, watches: true, controller: true, primeCache: true },
     { ...tools.ecFirst },
@@ -192,9 +196,10 @@ async function part4Scale(ctx) {
   for (const v of variants) {
     const base = p50(r.startup[v.base ?? 'node']);
     const s = summary(r.startup[v.id]);
-    const row = { measure, tool: v.id === 'floor' ? 'bare CDP attach' : v.label, engine: v.engine, stats: s, p95: false, vsBase: v.id === 'node' || v.id === 'nodeNoLive' ? 'baseline' : `+${((s.median / base - 1) * 100).toFixed(0)} % (${ratio(s.median, base)})` };
+    const row = { measure, tool: v.id === 'floor' ? 'bare CDP attach' : v.label, engine: v.engine, stats: s, p95: false, vsBase: v.id === 'node' || v.id === 'nodeNoLive' ? 'baseline' : `${signedPct(s.median / base)} (${ratio(s.median, base)})` };
     row.notes = `loading took ${ms(p50(r.loadMs[v.id]))} ms inside the program`
-      + (v.primeCache ? '; a second start (an untimed first start filled the cache of transformed texts)' : '');
+      + (v.id === 'nodeCodeCache' ? "; a second start (an untimed first start filled node's compile cache, which edit-continue turns on for the program on node 22+)"
+        : v.primeCache ? '; a second start (an untimed first start filled the cache of transformed texts and, on node 22+, V8\'s code cache)' : '');
     if (isSwap(v.id)) {
       // against the plain node of its own line (the stand-in is node 26 behind a wrapper)
       const own = s.median / base;

@@ -30,9 +30,11 @@ async function scale(variants, env, { modules, rounds, saves, settleMs = 1500 })
     // cache of transformed texts is then filled (its first start is a variant of its own, emptyCache)
     for (const v of variants.filter((x) => x.primeCache)) {
       const [cmd, args] = v.command(main, { watchFile: watched });
-      const p = start(cmd, args, { cwd: dir, env });
+      const run = runEnv(v, env);
+      const p = start(cmd, args, { cwd: dir, env: run.env });
       try { await p.waitFor(/^loaded \d+ modules in/, 120000); } catch (e) { out.misses.push(`${v.label}: untimed first start: ${e.message.split('\n')[0]}`); }
       await p.stop();
+      run.done();
       await sleep(500);
     }
     for (let r = 0; r < rounds; r++) {

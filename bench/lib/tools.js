@@ -22,8 +22,9 @@ function removeBenchCache() {
   fs.rmSync(BENCH_CACHE, { recursive: true, force: true });
 }
 
-/** The environment for one start of `tool`: a fresh, empty cache folder for the first-start variant. */
+/** The environment for one start of `tool`: its own variables, and a fresh, empty cache folder for the first-start variant. */
 function runEnv(tool, env) {
+  if (tool.extraEnv) env = { ...env, ...tool.extraEnv };
   if (!tool.emptyCache) return { env, done: () => {} };
   const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ec-bench-cold-'));
   return { env: { ...env, EDIT_CONTINUE_CACHE_DIR: dir }, done: () => fs.rmSync(dir, { recursive: true, force: true }) };
@@ -104,6 +105,17 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
       engine: 'LiveEdit',
       check: () => ({ ok: true, version: firstLine(controller, [EC_BIN, '--version']) }),
       command: (s) => [controller, [...controllerArgs, EC_BIN, '--no-boundaries', targetNode, s]],
+    },
+    // plain node with node's own compile cache (22.1+), which edit-continue turns on for the program
+    // (src/inject/compile-cache.ts): what the same cache gives a plain start
+    nodeCodeCache: {
+      label: 'plain node, NODE_COMPILE_CACHE set',
+      check: () => {
+        const has = firstLine(targetNode, ['-p', "typeof require('node:module').enableCompileCache"]) === 'function';
+        return has ? { ok: true, version: nodeVersion() } : { ok: false, reason: `node ${nodeVersion()} has no compile cache (node 22.1+)` };
+      },
+      command: (s) => [targetNode, [s]],
+      extraEnv: { NODE_COMPILE_CACHE: path.join(BENCH_CACHE, 'plain-node') },
     },
     nodeNoLive: { label: 'plain node 26, LiveEdit off', check: noLiveCheck, command: (s) => [NO_LIVE_EDIT_NODE, [s]] },
     ecNoLive: {

@@ -87,7 +87,8 @@ Attach to a program already running (its inspector open, or by pid with SIGUSR1)
 
 Environment:
   EDIT_CONTINUE_ENGINE      the patch engine when --engine is not given: auto, swap or liveedit
-  EDIT_CONTINUE_CACHE=0     do not cache the program's files with their retry boundaries
+  EDIT_CONTINUE_CACHE=0     do not cache the program's files with their retry boundaries, nor
+                            their compiled code (node 22+: node's compile cache, see README)
   EDIT_CONTINUE_CACHE_DIR   where that cache lives (default: ~/.cache/edit-continue; see README)
 
 Exit status: the program's (128+n when a signal ended it).

@@ -14,6 +14,9 @@
 // about to wait ('w' on the lifeline), blocks in inspector.waitForDebugger() until the controller has
 // set itself up and sent Runtime.runIfWaitingForDebugger, then says it runs ('r').
 //
+// V8's code cache for the program's modules (./compile-cache.ts): turned on after that wait, before
+// the program's first module.
+//
 // Retry boundaries: with EDIT_CONTINUE_BOUNDARIES=1 the user's own files get them as they load
 // (./hooks.ts). The variable stays set, so that worker threads load the same way.
 //
@@ -225,6 +228,10 @@ if (fd !== null && isMainThread) {
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
 if (hooks && waits) hooks.prepareTransform();
 // the program's threads, not node's own module loader thread (Node 22+ says which it is)
-if ((require('node:worker_threads') as { isInternalThread?: boolean }).isInternalThread !== true) process.on('uncaughtExceptionMonitor', __ecLastChance);
+const programThread = (require('node:worker_threads') as { isInternalThread?: boolean }).isInternalThread !== true;
+if (programThread) process.on('uncaughtExceptionMonitor', __ecLastChance);
 waitForController(fd);
+// V8's code cache for the program's modules (node 22.1+), now that the kind of text they load as is
+// known (./compile-cache.ts); not in node's own module loader thread
+if (programThread) (require('./compile-cache') as typeof import('./compile-cache')).enableCodeCache();
 if (modeLater) hooks?.installBoundaries();

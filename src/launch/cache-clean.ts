@@ -1,10 +1,12 @@
-// Keep the cache of transformed module texts (inject/cache.ts) small: at most once a day, a while after
-// a program started, remove packs not used for 30 days, left-over temporary files, folders of older
-// formats, and the oldest packs while the folder is over its size limit. Runs in the controller,
+// Keep the cache of transformed module texts (inject/cache.ts) and V8's code cache of the program's
+// modules (inject/compile-cache.ts) small: at most once a day, a while after a program started, remove
+// packs and code cache folders not used for 30 days, left-over temporary files, folders of older
+// formats, and the oldest packs or folders while either is over its size limit. Runs in the controller,
 // in the background; a failure changes nothing but the cache's size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { debug } from '../util/log';
+import { CODE_CACHE_FOLDER } from '../inject/compile-cache';
 
 // The cache module is loaded once a cleanup is scheduled, after the program is spawned, not when this
 // module loads before the spawn (it loads node:crypto, ~8 ms), and not when the timer fires: a host
@@ -39,6 +41,7 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
     const last = await fs.promises.stat(stamp).then((s) => s.mtimeMs, () => 0);
     if (now - last < policy.everyMs) return removed;
   }
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => {});
   await fs.promises.writeFile(stamp, '').catch(() => {});
   // folders of older formats of the pack (a newer one belongs to a newer edit-continue)
   const ours = Number(FORMAT.split('-')[1]);
@@ -71,6 +74,47 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
       total -= p.size;
     }
   }
+  removed.push(...await cleanCodeCache(root, now, policy));
+  return removed;
+}
+
+/**
+ * V8's code cache of the program's modules (inject/compile-cache.ts): node writes it in a folder per
+ * node version (and V8 flags) under each kind of text, and never removes anything. A version folder
+ * not used for `unusedMs` goes (an older node's, mostly), and while the code cache is over `maxBytes`
+ * the least recently used folders go. A folder removed is only a slower next start.
+ */
+async function cleanCodeCache(root: string, now: number, policy: typeof CLEAN_POLICY): Promise<string[]> {
+  const removed: string[] = [];
+  const top = path.join(root, CODE_CACHE_FOLDER);
+  const folders: { dir: string; used: number; size: number }[] = [];
+  for (const kind of await fs.promises.readdir(top).catch(() => [] as string[])) {
+    for (const name of await fs.promises.readdir(path.join(top, kind)).catch(() => [] as string[])) {
+      const dir = path.join(top, kind, name);
+      const st = await fs.promises.stat(dir).catch(() => null);
+      if (!st || !st.isDirectory()) continue;
+      let used = Math.max(st.mtimeMs, st.atimeMs);
+      let size = 0;
+      for (const entry of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+        const f = await fs.promises.stat(path.join(dir, entry)).catch(() => null);
+        if (!f || !f.isFile()) continue;
+        size += f.size;
+        used = Math.max(used, f.mtimeMs, f.atimeMs);
+      }
+      folders.push({ dir, used, size });
+    }
+  }
+  const gone = async (dir: string) => fs.promises.rm(dir, { recursive: true, force: true }).then(() => { removed.push(dir); return true; }, () => false);
+  const kept: typeof folders = [];
+  for (const f of folders) if (!(now - f.used > policy.unusedMs && await gone(f.dir))) kept.push(f);
+  let total = kept.reduce((n, f) => n + f.size, 0);
+  if (total > policy.maxBytes) {
+    kept.sort((a, b) => a.used - b.used);
+    for (const f of kept) {
+      if (total <= policy.targetBytes) break;
+      if (await gone(f.dir)) total -= f.size;
+    }
+  }
   return removed;
 }
 
@@ -80,7 +124,8 @@ export function scheduleCacheCleanup(env: NodeJS.ProcessEnv, delayMs = 10000): v
   const timer = setTimeout(() => {
     void (async () => {
       for (const root of cacheRoots(env)) {
-        if (!fs.existsSync(path.join(root.dir, FORMAT)) || !trustedFolder(root.dir, root.mustOwn)) continue;
+        const used = fs.existsSync(path.join(root.dir, FORMAT)) || fs.existsSync(path.join(root.dir, CODE_CACHE_FOLDER));
+        if (!used || !trustedFolder(root.dir, root.mustOwn)) continue;
         const removed = await cleanCacheRoot(root.dir).catch(() => []);
         if (removed.length) log('cache: removed', removed.length, 'file(s) from', root.dir);
       }

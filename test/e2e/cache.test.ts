@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, saveByRename } from '../helpers/cli';
+import { execFileSync } from 'node:child_process';
+import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
 import { engineOf, testNodes } from '../helpers/nodes';
 import { FORMAT, formatEntry, parsePack } from '../../src/inject/cache';
+import { CODE_CACHE_FOLDER } from '../../src/inject/compile-cache';
 
 const PROGRAM: Record<string, string> = {
   'main.js': `const lib = require('./lib.js');
@@ -105,6 +107,64 @@ describe.each(testNodes())('$label', (config) => {
     fs.mkdirSync(cacheDir);
     expect(await run(dir, { EDIT_CONTINUE_CACHE: '0' })).toBe(EXPECTED);
     expect(fs.readdirSync(cacheDir)).toEqual([]);
+  });
+
+  test("V8's code cache: the second start takes the modules' compiled code from it (node 22+), never a save's code; the user's NODE_COMPILE_CACHE wins", async () => {
+    const hasCache = execFileSync(bin, ['-p', "typeof require('node:module').enableCompileCache"], { encoding: 'utf8' }).trim() === 'function';
+    const dir = writeProgram();
+    // main.js prints until lib.js's twice(2) changes (a save patches it), then ends
+    fs.writeFileSync(path.join(dir, 'main.js'), `const lib = require('./lib.js');
+const first = lib.twice(2);
+console.log('lib ' + first);
+const t = setInterval(() => { const v = lib.twice(2); if (v !== first || process.argv[2] !== 'wait') { console.log('now ' + v); clearInterval(t); } }, 20);
+`);
+    const lib = path.join(dir, 'lib.js');
+    const original = fs.readFileSync(lib, 'utf8');
+    const cacheLine = (file: string, state: string) => new RegExp(String.raw`cache for (?:CommonJS )?\S*${file.replace('.', String.raw`\.`)} was ${state}`);
+    const go = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const cli = start([bin, 'main.js', ...args], dir, 'pipe', { EDIT_CONTINUE_CACHE_DIR: cacheDir, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', ...env });
+      return cli;
+    };
+
+    // first start: lib.js compiled and its code cached; a save while it runs patches twice
+    const first = await go(['wait']);
+    await first.waitFor(/lib 4\n/, { step: 'first start' });
+    const mark = first.mark('stderr');
+    edit(lib, 'x * 2', 'x * 3', saveInPlace); // the same length: only the cache's own checks of the text could tell
+    await first.waitFor(/patched lib\.js: twice/, { stream: 'stderr', after: mark, step: 'the save is patched' });
+    await first.waitFor(/now 6\n/, { step: 'the program sees it' });
+    expect((await first.exited).code).toBe(0);
+    if (!hasCache) {
+      expect(fs.existsSync(path.join(cacheDir, CODE_CACHE_FOLDER))).toBe(false);
+      return;
+    }
+    expect(first.stderr()).toMatch(cacheLine('lib.js', 'not initialized'));
+    expect(fs.readdirSync(path.join(cacheDir, CODE_CACHE_FOLDER))).toEqual([engineOf(config) === 'swap' ? 'swap' : 'boundaries']);
+
+    // the file as it was: its cached code is the text as it loaded, not the patched function
+    fs.writeFileSync(lib, original);
+    const second = await go([]);
+    expect((await second.exited).code).toBe(0);
+    expect(second.stdout()).toBe('lib 4\nnow 4\n');
+    expect(second.stderr()).toMatch(cacheLine('lib.js', 'accepted'));
+    expect(second.stderr()).toMatch(cacheLine('main.js', 'accepted'));
+
+    // the saved text: not the first start's entry (its text differs), compiled again
+    edit(lib, 'x * 2', 'x * 3', saveInPlace);
+    const third = await go([]);
+    expect((await third.exited).code).toBe(0);
+    expect(third.stdout()).toBe('lib 6\nnow 6\n');
+    expect(third.stderr()).not.toMatch(cacheLine('lib.js', 'accepted'));
+
+    // the user's own compile cache: node applies it, ours is not used
+    const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-theirs-'));
+    programs.push(theirs);
+    fs.rmSync(path.join(cacheDir, CODE_CACHE_FOLDER), { recursive: true, force: true });
+    const fourth = await go([], { NODE_COMPILE_CACHE: theirs });
+    expect((await fourth.exited).code).toBe(0);
+    expect(fourth.stdout()).toBe('lib 6\nnow 6\n');
+    expect(fs.existsSync(path.join(cacheDir, CODE_CACHE_FOLDER))).toBe(false);
+    expect(fs.readdirSync(theirs).length).toBeGreaterThan(0);
   });
 
   test('retry works the same when the boundaries come from the cache', async () => {

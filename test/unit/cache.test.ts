@@ -10,6 +10,7 @@ import {
 } from '../../src/inject/cache';
 import { transformIdentity, transformText } from '../../src/inject/hooks';
 import { cleanCacheRoot, CLEAN_POLICY } from '../../src/launch/cache-clean';
+import { CODE_CACHE_FOLDER, codeCacheFolder, textKind, userChoseCompileCache } from '../../src/inject/compile-cache';
 
 let root: string;
 beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-test-')); });
@@ -307,10 +308,70 @@ describe('cleaning (controller)', () => {
     expect(await cleanCacheRoot(root, Date.now() + 2 * DAY)).toContain(path.join(dir, 'old2.pack'));
   });
 
+  test("V8's code cache: a node version's folder unused for 30 days goes; over the size limit the least recently used go first", async () => {
+    const v8 = path.join(root, CODE_CACHE_FOLDER);
+    const folder = (kind: string, name: string, ageMs: number, size = 1000) => {
+      const dir = path.join(v8, kind, name);
+      touch(path.join(dir, '0badf00d'), ageMs, size);
+      touch(path.join(dir, '1badf00d'), ageMs, size);
+      const t = new Date(Date.now() - ageMs);
+      fs.utimesSync(dir, t, t);
+      return dir;
+    };
+    const old = folder('boundaries', 'v22.1.0-x64-aaaa-0', 40 * DAY);
+    const young = folder('swap', 'v24.21.0-x64-bbbb-0', 2 * DAY);
+    const removed = await cleanCacheRoot(root);
+    expect(removed).toEqual([old]);
+    expect(fs.existsSync(young)).toBe(true);
+    // one entry used lately keeps its folder
+    const used = folder('plain', 'v26.10.0-x64-cccc-0', 40 * DAY);
+    touch(path.join(used, '2badf00d'), 0);
+    expect(await cleanCacheRoot(root, Date.now(), true)).toEqual([]);
+
+    const sizes = [folder('boundaries', 'a', 5 * DAY), folder('swap', 'b', 4 * DAY), folder('plain', 'c', 3 * DAY)];
+    const bySize = await cleanCacheRoot(root, Date.now(), true, { ...CLEAN_POLICY, maxBytes: 7000, targetBytes: 6500 });
+    // five folders of ~2,000 bytes: the two least recently used go, which brings it under 6,500
+    expect(bySize).toEqual(sizes.slice(0, 2));
+  });
+
   test('over the size limit, the least recently used packs go first', async () => {
     const dir = path.join(root, FORMAT);
     for (let i = 0; i < 6; i++) touch(path.join(dir, `p${i}.pack`), (10 - i) * DAY, 1000);
     const removed = await cleanCacheRoot(root, Date.now(), true, { ...CLEAN_POLICY, maxBytes: 4500, targetBytes: 3000 });
     expect(removed.map((f) => path.basename(f))).toEqual(['p0.pack', 'p1.pack', 'p2.pack']);
+  });
+});
+
+describe("V8's code cache for the program (src/inject/compile-cache.ts)", () => {
+  test('one folder per kind of text the program loads as', () => {
+    expect(textKind({})).toBe('plain');
+    expect(textKind({ EDIT_CONTINUE_BOUNDARIES: '1' })).toBe('boundaries');
+    expect(textKind({ EDIT_CONTINUE_BOUNDARIES: '1', EDIT_CONTINUE_ENGINE: 'liveedit' })).toBe('boundaries');
+    expect(textKind({ EDIT_CONTINUE_BOUNDARIES: '1', EDIT_CONTINUE_ENGINE: 'swap' })).toBe('swap');
+    expect(textKind({ EDIT_CONTINUE_ENGINE: 'swap' })).toBe('plain');
+  });
+
+  test("the user's own choice of node's compile cache, on or off, is theirs", () => {
+    expect(userChoseCompileCache({})).toBe(false);
+    expect(userChoseCompileCache({ NODE_COMPILE_CACHE: '/x' })).toBe(true);
+    expect(userChoseCompileCache({ NODE_COMPILE_CACHE: '' })).toBe(true);
+    expect(userChoseCompileCache({ NODE_DISABLE_COMPILE_CACHE: '1' })).toBe(true);
+  });
+
+  test('the folder: made in the first usable root, never one others can write to', () => {
+    expect(codeCacheFolder([{ dir: root, mustOwn: true }], 'swap')).toBe(path.join(root, CODE_CACHE_FOLDER, 'swap'));
+    expect((fs.statSync(path.join(root, CODE_CACHE_FOLDER, 'swap')).mode & 0o077)).toBe(0);
+    if (typeof process.getuid !== 'function') return;
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cc-shared-'));
+    try {
+      fs.chmodSync(shared, 0o777);
+      const next = path.join(root, 'next');
+      expect(codeCacheFolder([{ dir: shared, mustOwn: true }, { dir: next, mustOwn: false }], 'plain')).toBe(path.join(next, CODE_CACHE_FOLDER, 'plain'));
+      expect(codeCacheFolder([{ dir: shared, mustOwn: true }], 'plain')).toBeNull();
+      // a user's own folder (EDIT_CONTINUE_CACHE_DIR, the user cache folder) is theirs to set up
+      expect(codeCacheFolder([{ dir: shared, mustOwn: false }], 'plain')).toBe(path.join(shared, CODE_CACHE_FOLDER, 'plain'));
+    } finally {
+      fs.rmSync(shared, { recursive: true, force: true });
+    }
   });
 });
