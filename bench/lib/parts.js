@@ -173,7 +173,7 @@ async function part3Overhead(ctx) {
 }
 
 /** 1.38 → "+38 %", 0.95 → "−5 %". */
-const signedPct = (r) => `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(0)} %`;
+const signedPct = (r) => { const p = Math.round((r - 1) * 100); return `${p >= 0 ? '+' : '−'}${Math.abs(p)} %`; };
 
 async function part4Scale(ctx) {
   const { plan, report, env, log, tools } = ctx;
