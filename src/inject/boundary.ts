@@ -17,7 +17,6 @@
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import type * as acorn from 'acorn';
 import { acornParser } from '../util/acorn';
-import { createHash } from 'node:crypto';
 import { BOUNDARY_MARK, MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
 
 export const SYNC_PREFIX = 'try{';
@@ -281,10 +280,7 @@ export function keptNamesOf(prologue: string): string[] {
   return [...prologue.matchAll(/get ([^\s(]+)\(\)\{return /g)].map((m) => m[1]);
 }
 
-/** A short identifier-safe id for a module file, the same in the program and in the controller. */
-export function swapModuleId(file: string): string {
-  return 'm' + createHash('sha1').update(file).digest('hex').slice(0, 10);
-}
+export { swapModuleId } from './module-id';
 
 /** How a dispatch passes the call on: declared parameters, the `arguments` object, or the names a pattern bound. */
 export type ForwardMode = 'p' | 'a' | 'b';

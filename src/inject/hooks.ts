@@ -15,6 +15,7 @@ import { cacheRoots, TextCache, type Transformed } from './cache';
 import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
+import { swapModuleId } from './module-id';
 
 /** The URLs ./compile-hooks.ts is having the program's loader compile for a save (in the hooks' thread). */
 const COMPILING = Symbol.for('edit-continue.compiling');
@@ -115,7 +116,7 @@ const LOADER_EXTENSIONS = /\.(?:[cm]?ts|tsx|jsx)$/i;
 /** What names the transform in cache keys: our transform code (all of it) and acorn's version (node's is in the key). */
 export function transformIdentity(): string {
   const h = createHash('sha256');
-  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
+  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('./module-id'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
   h.update(JSON.parse(fs.readFileSync(require.resolve('acorn/package.json'), 'utf8')).version);
   return h.digest('hex');
 }
@@ -145,10 +146,8 @@ export function transformCached(file: string, text: string, kind: SourceKind, ty
   return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();
 }
 
-/** The swap module id of a file (./boundary.ts swapModuleId, without loading acorn). */
-export function swapModuleIdOf(file: string): string {
-  return 'm' + createHash('sha1').update(file).digest('hex').slice(0, 10);
-}
+/** The swap module id of a file (./module-id.ts, which ./boundary.ts gives too). */
+export const swapModuleIdOf = swapModuleId;
 
 /**
  * Work the first module loads would do, done while the program waits for the controller anyway: read
