@@ -116,11 +116,12 @@ describe.each(testNodes())('$label', (config) => {
     fs.writeFileSync(path.join(dir, 'main.js'), `const lib = require('./lib.js');
 const first = lib.twice(2);
 console.log('lib ' + first);
+import('./esm.mjs').then(() => {}, () => {});
 const t = setInterval(() => { const v = lib.twice(2); if (v !== first || process.argv[2] !== 'wait') { console.log('now ' + v); clearInterval(t); } }, 20);
 `);
     const lib = path.join(dir, 'lib.js');
     const original = fs.readFileSync(lib, 'utf8');
-    const cacheLine = (file: string, state: string) => new RegExp(String.raw`cache for (?:CommonJS )?\S*${file.replace('.', String.raw`\.`)} was ${state}`);
+    const cacheLine = (file: string, state: string) => new RegExp(String.raw`cache for (?:CommonJS |ESM )?\S*${file.replace('.', String.raw`\.`)} was ${state}`);
     const go = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
       const cli = start([bin, 'main.js', ...args], dir, 'pipe', { EDIT_CONTINUE_CACHE_DIR: cacheDir, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', ...env });
       return cli;
@@ -148,6 +149,7 @@ const t = setInterval(() => { const v = lib.twice(2); if (v !== first || process
     expect(second.stdout()).toBe('lib 4\nnow 4\n');
     expect(second.stderr()).toMatch(cacheLine('lib.js', 'accepted'));
     expect(second.stderr()).toMatch(cacheLine('main.js', 'accepted'));
+    expect(second.stderr()).toMatch(cacheLine('esm.mjs', 'accepted')); // an ES module too
 
     // the saved text: not the first start's entry (its text differs), compiled again
     edit(lib, 'x * 2', 'x * 3', saveInPlace);
