@@ -15,6 +15,7 @@ import { backwardLine, forwardLine, lineShift, type LineShift } from './line-shi
 import { latestSource, setLatestSource } from './latest-source';
 import { isTypeScriptFile } from './detect';
 import { describeScript } from '../patch/functions';
+import { rangeText } from '../patch/skeleton';
 
 /** 0-based line and column. */
 export interface Position { line: number; column: number }
@@ -122,13 +123,15 @@ export function lineMapperOf(map: LoaderMap): LineMapper {
   };
 }
 
+interface Reason { line?: number; lines?: number[]; message?: string }
+
 interface HasLines {
   status: string;
   functions?: { name: string; line: number }[];
-  notApplied?: { line?: number }[];
-  warnings?: { line?: number }[];
-  reasons?: { line?: number }[];
-  reason?: { line?: number };
+  notApplied?: Reason[];
+  warnings?: Reason[];
+  reasons?: Reason[];
+  reason?: Reason;
 }
 
 /**
@@ -155,9 +158,18 @@ export function mapOutcomeLines<T extends HasLines>(outcome: T, toTs: LineMapper
     const mapped = toTs(x.line, at?.column ?? 0);
     if (mapped !== null) x.line = mapped;
   };
+  // A reason that names its lines in its words (EC201's "(line 4-6)", the lines of the loader's output
+  // that differ) does not name them: a loader's output is not laid out as the source (tsx writes a
+  // module on a line or two), so those lines say nothing of the .ts file's. Both engines say it so.
+  const fixLines = (r: Reason) => {
+    if (!r.lines?.length) return;
+    const named = ` (line ${rangeText(r.lines)})`;
+    if (r.message?.includes(named)) r.message = r.message.replace(named, '');
+    delete r.lines;
+  };
   for (const f of outcome.functions ?? []) fix(f);
-  for (const r of [...(outcome.notApplied ?? []), ...(outcome.warnings ?? []), ...(outcome.reasons ?? [])]) fix(r);
-  if (outcome.reason) fix(outcome.reason);
+  for (const r of [...(outcome.notApplied ?? []), ...(outcome.warnings ?? []), ...(outcome.reasons ?? [])]) { fixLines(r); fix(r); }
+  if (outcome.reason) { fixLines(outcome.reason); fix(outcome.reason); }
   return outcome;
 }
 

@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { MARK, TOP_LEVEL_CHANGED, classMembers, countNewlines, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelTokens, formChange, unmatchedChange, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, changedTopLines, classMembers, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelChanged, topLevelTokens, formChange, unmatchedChange, usesGainedMembers } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -29,6 +29,11 @@ export interface NotApplied {
   message: string;
   /** 1-based line in the saved text, where there is one. */
   line?: number;
+  /**
+   * Every line the reason is about, when the message names them (EC201's "(line 4-6)"): a loader's
+   * output maps them to the source file, message included (loaders/mapped.ts).
+   */
+  lines?: number[];
 }
 
 export type Plan =
@@ -71,11 +76,6 @@ function loaderWrapper(model: ScriptModel, program: acorn.Program): FunctionReco
   return moduleWrapper(program)?.start === only.start ? only : null;
 }
 
-function rangeText(lines: number[]): string {
-  const sorted = [...lines].sort((a, b) => a - b);
-  return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
-}
-
 /**
  * Which running function a changed one of the save (an outermost one, or one directly in tsx's module
  * wrapper) replaces: `replaced(f, notApplied)` gives it, or null when f is unchanged (or only moved) or
@@ -109,12 +109,9 @@ interface TopLevelDiff {
 
 function describeTopLevel(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind): TopLevelDiff {
   const { notApplied, added } = declarationChanges(oldM, newM);
-  const explained = new Set<number>();
   // Fields: what they run is no function, and each change has its own reason
   const fields = fieldChanges(oldM, newM, kind);
   notApplied.push(...fields.notApplied);
-  for (const l of fields.lines) explained.add(l);
-  for (const name of added) explained.add(newM.topDeclared.get(name)!.line);
   // Class members: a class's member list belongs to the top level.
   const oldMembers = classMembers(oldM);
   for (const [cls, set] of classMembers(newM)) {
@@ -127,45 +124,11 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind
       notApplied.push({ code: Codes.ClassShape, message: `class ${cls} ${parts}: a loaded class cannot change its members (restart to use them)` });
     }
   }
-  // Lines of new declared functions and new class members are explained by the entries above.
-  const oldKeys = new Set(oldM.outermost.map((f) => f.key));
-  const isClass = (name: string) => newM.topDeclared.get(name)?.kind === 'class';
-  for (const f of newM.outermost) {
-    if (oldKeys.has(f.key)) continue;
-    const dot = f.name.indexOf('.');
-    if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
-    const last = f.line + countNewlines(newM.text, f.start, f.end);
-    for (let l = f.line; l <= last; l++) explained.add(l);
-  }
   // Whatever else changed at the top level ran once, at load, and is not run again.
   if (fields.notApplied.length && topLevelTokens(oldM, kind, undefined, true) === topLevelTokens(newM, kind, undefined, true)) return { notApplied, added };
-  const meaningful = (line: string) => {
-    const t = line.trim();
-    return t !== '' && t !== MARK && !t.startsWith('//') && !/^\/?\*/.test(t);
-  };
-  const changedLines: number[] = [];
-  let removed = false;
-  let line = 1;
-  const trim = (l: string) => l.trim();
-  // (loaded when first used: not at every start, which needs no diff)
-  const { diffArrays } = require('diff') as typeof import('diff');
-  for (const part of diffArrays(skeletonLines(oldM).map(trim), skeletonLines(newM).map(trim))) {
-    const n = part.count ?? part.value.length;
-    if (part.added) {
-      part.value.forEach((l, i) => { if (meaningful(l) && !explained.has(line + i)) changedLines.push(line + i); });
-      line += n;
-    } else if (part.removed) {
-      if (part.value.some(meaningful)) removed = true;
-    } else {
-      line += n;
-    }
-  }
-  if (changedLines.length) {
-    notApplied.push({
-      code: Codes.TopLevelCode,
-      line: changedLines[0],
-      message: `top-level code changed (line ${rangeText(changedLines)}): it ran once when the module loaded and is not run again`,
-    });
+  const { lines, removed } = changedTopLines(oldM, newM, explainedLines(oldM, newM, added, fields.lines));
+  if (lines.length) {
+    notApplied.push(topLevelChanged(lines));
   } else if (removed && notApplied.length === 0) {
     notApplied.push({ code: Codes.TopLevelCode, message: 'top-level code was removed: what it did when the module loaded stays done' });
   }

@@ -11,6 +11,74 @@ import type { NotApplied } from './plan';
 /** What both planners say of a top-level change that has nothing more specific to it (EC201). */
 export const TOP_LEVEL_CHANGED = 'top-level code changed: it ran once when the module loaded and is not run again';
 
+/** "4" or "4-9": the lines a reason is about, first to last. */
+export function rangeText(lines: readonly number[]): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
+}
+
+/** EC201's words for top-level lines that changed. */
+export function topLevelChangedMessage(lines: readonly number[]): string {
+  return lines.length ? `top-level code changed (line ${rangeText(lines)}): it ran once when the module loaded and is not run again` : TOP_LEVEL_CHANGED;
+}
+
+/** EC201 for these changed lines of the saved text (none: the words alone), the lines in the reason too. */
+export function topLevelChanged(lines: readonly number[]): NotApplied {
+  if (!lines.length) return { code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED };
+  const sorted = [...lines].sort((a, b) => a - b);
+  return { code: Codes.TopLevelCode, line: sorted[0], lines: sorted, message: topLevelChangedMessage(sorted) };
+}
+
+/**
+ * Lines of the saved text that another reason of the save explains, not EC201: changed fields (their
+ * lines, from fieldChanges), new declarations, and the lines of new functions that are declarations
+ * or class members.
+ */
+export function explainedLines(oldM: ScriptModel, newM: ScriptModel, added: ReadonlySet<string>, fieldLines: Iterable<number>): Set<number> {
+  const explained = new Set<number>(fieldLines);
+  for (const name of added) { const d = newM.topDeclared.get(name); if (d) explained.add(d.line); }
+  const oldKeys = new Set(oldM.outermost.map((f) => f.key));
+  const isClass = (name: string) => newM.topDeclared.get(name)?.kind === 'class';
+  for (const f of newM.outermost) {
+    if (oldKeys.has(f.key)) continue;
+    const dot = f.name.indexOf('.');
+    if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
+    const last = f.line + countNewlines(newM.text, f.start, f.end);
+    for (let l = f.line; l <= last; l++) explained.add(l);
+  }
+  return explained;
+}
+
+/**
+ * The saved text's top-level lines (1-based) that changed, compared line by line on the skeletons
+ * (comments, blank lines and `explained` lines left out), and whether lines that meant something were
+ * removed.
+ */
+export function changedTopLines(oldM: ScriptModel, newM: ScriptModel, explained: ReadonlySet<number>): { lines: number[]; removed: boolean } {
+  const meaningful = (line: string) => {
+    const t = line.trim();
+    return t !== '' && t !== MARK && !t.startsWith('//') && !/^\/?\*/.test(t);
+  };
+  const lines: number[] = [];
+  let removed = false;
+  let line = 1;
+  const trim = (l: string) => l.trim();
+  // (loaded when first used: not at every start, which needs no diff)
+  const { diffArrays } = require('diff') as typeof import('diff');
+  for (const part of diffArrays(skeletonLines(oldM).map(trim), skeletonLines(newM).map(trim))) {
+    const n = part.count ?? part.value.length;
+    if (part.added) {
+      part.value.forEach((l, i) => { if (meaningful(l) && !explained.has(line + i)) lines.push(line + i); });
+      line += n;
+    } else if (part.removed) {
+      if (part.value.some(meaningful)) removed = true;
+    } else {
+      line += n;
+    }
+  }
+  return { lines, removed };
+}
+
 /** What an outermost function is replaced by. */
 export const MARK = NESTED_MARK;
 

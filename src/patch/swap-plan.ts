@@ -12,7 +12,7 @@ import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { LineIndex } from '../util/line-index';
-import { TOP_LEVEL_CHANGED, classMembers, declarationChanges, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
+import { changedTopLines, classMembers, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelChanged, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -462,10 +462,14 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind,
   // (fields: what they run is no function, and each change has its own reason; `fieldsOnly`: nothing
   // else of the top level changed)
   // (in the order the LiveEdit planner says them: plan.ts describeTopLevel)
-  const fields = fieldChanges(oldM, newM, kind).notApplied;
+  const fields = fieldChanges(oldM, newM, kind);
   const others = notApplied.length;
-  notApplied.push(...fields);
-  if (others === 0 && !(fieldsOnly && fields.length)) notApplied.push({ code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED });
+  notApplied.push(...fields.notApplied);
+  if (others === 0 && !(fieldsOnly && fields.notApplied.length)) {
+    // the lines, as the LiveEdit planner names them (functions a save adds are no top-level code here)
+    const explained = explainedLines(oldM, newM, new Set([...added, ...present]), fields.lines);
+    notApplied.push(topLevelChanged(changedTopLines(oldM, newM, explained).lines));
+  }
   return { notApplied, added };
 }
 

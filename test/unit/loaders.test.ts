@@ -176,6 +176,12 @@ describe('LoaderMap and the lines of a save\'s outcome', () => {
     expect(map.generated(5)).toEqual({ line: 0, column: text.indexOf('return y*2') });
     expect(map.generated(3)).toBeNull(); // no code of that line
   });
+
+  test("a reason that names the output's lines in its words (EC201) does not name them for a loader's output", () => {
+    const reason = { line: 3, lines: [3, 4], message: 'top-level code changed (line 3-4): it ran once when the module loaded and is not run again' };
+    const out = mapOutcomeLines({ status: 'not-patched', reason: { ...reason } }, (l) => l + 10, null).reason;
+    expect(out).toEqual({ line: 13, message: 'top-level code changed: it ran once when the module loaded and is not run again' });
+  });
 });
 
 describe('messageOf (a loader error as text, src/inject/compile-hooks.ts)', () => {

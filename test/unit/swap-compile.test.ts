@@ -15,6 +15,7 @@ import { SWAP_PICKER_NAME, SWAP_PROLOGUE_HELPER } from '../../src/inject/mark';
 import { planSwap, planWhole, readLoaded, type SwapPlan, type SwapState } from '../../src/patch/swap-plan';
 import { compileUnit, countersFor, hiddenFrames, installExpression, recordInstalled, type CompiledUnit } from '../../src/patch/swap-compile';
 import { Codes } from '../../src/patch/codes';
+import { planPatch, type NotApplied } from '../../src/patch/plan';
 import { ROOT_DIR } from '../helpers/nodes';
 import { ScriptRegistry, inCompiledWrapper } from '../../src/session/registry';
 
@@ -896,6 +897,17 @@ describe('swap: what it refuses, with a code', () => {
     expect(h.exports()).toBe(2);
     const both = h.save(v1.replace('extra = 1', 'extra = 2').replace('LIMIT = 5', 'LIMIT = 6'));
     expect(codes(both)).toEqual([Codes.ClassShape, Codes.TopLevelCode]); // (the order LiveEdit's planner says them in)
+  });
+
+  test('a changed top level: EC201 names its lines as the LiveEdit planner does', () => {
+    const v1 = src('const LIMIT = 5;', 'let n = 0;', 'function f() {', '  return LIMIT + n;', '}', '// a comment', 'module.exports = f;');
+    const v2 = v1.replace('LIMIT = 5', 'LIMIT = 6').replace('n = 0', 'n = 1').replace('a comment', 'another comment').replace('return LIMIT + n;', 'return LIMIT + n + 1;');
+    const swap = load(v1).save(v2);
+    const liveEdit = planPatch(v1, v2, 'script');
+    const ec201 = (reasons: NotApplied[]) => reasons.filter((r) => r.code === Codes.TopLevelCode);
+    expect(swap.kind === 'swap' && ec201(swap.notApplied)).toEqual([{ code: Codes.TopLevelCode, line: 1, lines: [1, 2], message: 'top-level code changed (line 1-2): it ran once when the module loaded and is not run again' }]);
+    expect(liveEdit.kind === 'patch' && ec201(liveEdit.notApplied)).toEqual(swap.kind === 'swap' && ec201(swap.notApplied));
+    expect(names(swap)).toEqual(['f']);
   });
 
   test("a class's field in tsx's CommonJS wrapper: its own reason, not the wrapper's EC201", () => {
