@@ -280,7 +280,7 @@ export function keptNamesOf(prologue: string): string[] {
   return [...prologue.matchAll(/get ([^\s(]+)\(\)\{return /g)].map((m) => m[1]);
 }
 
-export { swapModuleId } from './module-id';
+export { swapModuleId } from './mark';
 
 /** How a dispatch passes the call on: declared parameters, the `arguments` object, or the names a pattern bound. */
 export type ForwardMode = 'p' | 'a' | 'b';

@@ -55,7 +55,8 @@ export function codeCacheFolder(roots: CacheRoot[], kind: TextKind): string | nu
   return null;
 }
 
-interface NodeModuleCache {
+/** What this file uses of node's `module`. */
+export interface NodeModuleCache {
   enableCompileCache?(dir: string): { status: number; directory?: string };
   getCompileCacheDir?(): string | undefined;
   flushCompileCache?(): void;
@@ -63,9 +64,8 @@ interface NodeModuleCache {
 }
 
 /** Turn the code cache on for this thread's modules; the folder it uses, or null (not on: see above). */
-export function enableCodeCache(env: NodeJS.ProcessEnv = process.env): string | null {
+export function enableCodeCache(mod: NodeModuleCache, env: NodeJS.ProcessEnv = process.env): string | null {
   if (userChoseCompileCache(env)) return null;
-  const mod = require('node:module') as NodeModuleCache;
   if (typeof mod.enableCompileCache !== 'function' || mod.getCompileCacheDir?.()) return null;
   const dir = codeCacheFolder(cacheRoots(env), textKind(env));
   if (!dir) return null;

@@ -12,10 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain } from './mark';
+import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain, swapModuleId } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
-import { swapModuleId } from './module-id';
 
 /** The URLs ./compile-hooks.ts is having the program's loader compile for a save (in the hooks' thread). */
 const COMPILING = Symbol.for('edit-continue.compiling');
@@ -116,7 +115,7 @@ const LOADER_EXTENSIONS = /\.(?:[cm]?ts|tsx|jsx)$/i;
 /** What names the transform in cache keys: our transform code (all of it) and acorn's version (node's is in the key). */
 export function transformIdentity(): string {
   const h = createHash('sha256');
-  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('./module-id'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
+  for (const file of [require.resolve('./boundary'), require.resolve('./mark'), require.resolve('../loaders/sourcemap'), __filename]) h.update(fs.readFileSync(file));
   h.update(JSON.parse(fs.readFileSync(require.resolve('acorn/package.json'), 'utf8')).version);
   return h.digest('hex');
 }
@@ -146,7 +145,7 @@ export function transformCached(file: string, text: string, kind: SourceKind, ty
   return c ? c.through(file, text, swapModule ? `${kind}+swap` : kind, typescript, run) : run();
 }
 
-/** The swap module id of a file (./module-id.ts, which ./boundary.ts gives too). */
+/** The swap module id of a file (./mark.ts, which ./boundary.ts gives too). */
 export const swapModuleIdOf = swapModuleId;
 
 /**

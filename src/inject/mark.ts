@@ -1,5 +1,6 @@
 // The mark a transformed text ends with (./boundary.ts), on its own so that the load hooks can ask
-// "already done?" without loading acorn.
+// "already done?" without loading acorn; and the swap engine's module id, which the hooks and the
+// transform share (here, not in a module of its own: see swapModuleId).
 /** Appended on a line of its own, so that a running text says it carries boundaries. */
 export const BOUNDARY_MARK = '\n/*edit-continue:boundaries*/';
 /** The mark of a text with the swap engine's indirection as well (./boundary.ts, docs/swap.md). */
@@ -59,3 +60,17 @@ export function loaderChains<Next>(): ReadonlyMap<string, LoaderChain<Next>> {
  * import.meta has no resolve): ./compile-hooks.ts asks the loader thread synchronously through it.
  */
 export const RESOLVE_SYNC = Symbol.for('edit-continue.resolve-sync');
+
+/**
+ * The swap engine's id of a module file: the same in the program (the load hooks name a module's slots
+ * and scope factory with it) and in the controller (which compiles for them). sha-1 of the path, in
+ * one call where node has one (20.12+). It lives here, in a module the program loads anyway, because
+ * one module more for the program to load (a require() more at its start) made node 20's throw-heavy
+ * bench workload ~15 % slower: node's loader functions then run as Sparkplug code, which every stack
+ * trace of the program walks through (bench/ANALYSIS.md, session 34).
+ */
+export function swapModuleId(file: string): string {
+  const crypto = ((process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:crypto') ?? require('node:crypto')) as typeof import('node:crypto');
+  const hex = typeof crypto.hash === 'function' ? crypto.hash('sha1', file, 'hex') : crypto.createHash('sha1').update(file).digest('hex');
+  return 'm' + hex.slice(0, 10);
+}

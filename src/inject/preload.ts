@@ -27,7 +27,9 @@
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as path from 'node:path';
-import { isMainThread, Worker } from 'node:worker_threads';
+import * as workerThreads from 'node:worker_threads';
+
+const { isMainThread, Worker } = workerThreads;
 import { ENDING_MARK, SKIP_KEY } from './mark';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
@@ -228,10 +230,17 @@ if (fd !== null && isMainThread) {
 // before saying 'w': the controller is still setting itself up, and waits for the 'w'
 if (hooks && waits) hooks.prepareTransform();
 // the program's threads, not node's own module loader thread (Node 22+ says which it is)
-const programThread = (require('node:worker_threads') as { isInternalThread?: boolean }).isInternalThread !== true;
+const programThread = (workerThreads as { isInternalThread?: boolean }).isInternalThread !== true;
 if (programThread) process.on('uncaughtExceptionMonitor', __ecLastChance);
+// V8's code cache for the program's modules (node 22.1+; ./compile-cache.ts): loaded now, turned on
+// after the wait, once the kind of text the modules load as is known; not in node's own module loader
+// thread. Node's `module` is taken without require(): one require() call more in this file made node
+// 20's throw-heavy bench workload ~15 % slower, reproducibly (process.getBuiltinModule, a busy loop or
+// an allocation in its place did not; the cause was not found: bench/ANALYSIS.md, session 34).
+const nodeModule = (process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:module') as import('./compile-cache').NodeModuleCache | undefined;
+const codeCache = programThread && typeof nodeModule?.enableCompileCache === 'function'
+  ? require('./compile-cache') as typeof import('./compile-cache')
+  : null;
 waitForController(fd);
-// V8's code cache for the program's modules (node 22.1+), now that the kind of text they load as is
-// known (./compile-cache.ts); not in node's own module loader thread
-if (programThread) (require('./compile-cache') as typeof import('./compile-cache')).enableCodeCache();
+if (codeCache && nodeModule) codeCache.enableCodeCache(nodeModule);
 if (modeLater) hooks?.installBoundaries();
