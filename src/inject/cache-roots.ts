@@ -7,6 +7,8 @@ import * as path from 'node:path';
 
 export const CACHE_ENV = 'EDIT_CONTINUE_CACHE';
 export const CACHE_DIR_ENV = 'EDIT_CONTINUE_CACHE_DIR';
+/** The folder of V8's code cache of the program's modules in a cache root (./compile-cache.ts). */
+export const CODE_CACHE_FOLDER = 'v8';
 
 export function cacheDisabled(env: NodeJS.ProcessEnv): boolean {
   const v = (env[CACHE_ENV] ?? '').trim().toLowerCase();

@@ -29,7 +29,7 @@ import * as crypto from 'node:crypto';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { trustedFolder, type CacheRoot } from './cache-roots';
 
-export { CACHE_DIR_ENV, CACHE_ENV, cacheDisabled, cacheRoots, trustedFolder, type CacheRoot } from './cache-roots';
+export { CACHE_DIR_ENV, CACHE_ENV, CODE_CACHE_FOLDER, cacheDisabled, cacheRoots, trustedFolder, type CacheRoot } from './cache-roots';
 
 /** The pack format, and the sub-folder it lives in. */
 export const FORMAT = 'texts-3';

@@ -20,10 +20,8 @@
 //   after the start (an unref'd timer: it keeps nothing alive, and runs only when the program is idle).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoots, trustedFolder, type CacheRoot } from './cache-roots';
+import { CODE_CACHE_FOLDER, cacheRoots, trustedFolder, type CacheRoot } from './cache-roots';
 
-/** The folder of the code cache in a cache root. */
-export const CODE_CACHE_FOLDER = 'v8';
 /** How long after the start the cache is written once (see above). */
 const FLUSH_MS = 2000;
 

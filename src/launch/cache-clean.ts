@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { debug } from '../util/log';
-import { CODE_CACHE_FOLDER } from '../inject/compile-cache';
 
 // The cache module is loaded once a cleanup is scheduled, after the program is spawned, not when this
 // module loads before the spawn (it loads node:crypto, ~8 ms), and not when the timer fires: a host
@@ -86,7 +85,7 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
  */
 async function cleanCodeCache(root: string, now: number, policy: typeof CLEAN_POLICY): Promise<string[]> {
   const removed: string[] = [];
-  const top = path.join(root, CODE_CACHE_FOLDER);
+  const top = path.join(root, cache().CODE_CACHE_FOLDER);
   const folders: { dir: string; used: number; size: number }[] = [];
   for (const kind of await fs.promises.readdir(top).catch(() => [] as string[])) {
     for (const name of await fs.promises.readdir(path.join(top, kind)).catch(() => [] as string[])) {
@@ -120,7 +119,7 @@ async function cleanCodeCache(root: string, now: number, policy: typeof CLEAN_PO
 
 /** Clean the cache folders the program would use, `delayMs` from now, without keeping us alive. */
 export function scheduleCacheCleanup(env: NodeJS.ProcessEnv, delayMs = 10000): void {
-  const { cacheRoots, trustedFolder, FORMAT } = cache();
+  const { cacheRoots, trustedFolder, FORMAT, CODE_CACHE_FOLDER } = cache();
   const timer = setTimeout(() => {
     void (async () => {
       for (const root of cacheRoots(env)) {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { ask, cliPerTest, copyFixture, edit, saveByRename, saveInPlace } from '../helpers/cli';
 import { engineOf, testNodes } from '../helpers/nodes';
 import { FORMAT, formatEntry, parsePack } from '../../src/inject/cache';
-import { CODE_CACHE_FOLDER } from '../../src/inject/compile-cache';
+import { CODE_CACHE_FOLDER } from '../../src/inject/cache-roots';
 
 const PROGRAM: Record<string, string> = {
   'main.js': `const lib = require('./lib.js');

@@ -10,7 +10,8 @@ import {
 } from '../../src/inject/cache';
 import { transformIdentity, transformText } from '../../src/inject/hooks';
 import { cleanCacheRoot, CLEAN_POLICY } from '../../src/launch/cache-clean';
-import { CODE_CACHE_FOLDER, codeCacheFolder, textKind, userChoseCompileCache } from '../../src/inject/compile-cache';
+import { codeCacheFolder, textKind, userChoseCompileCache } from '../../src/inject/compile-cache';
+import { CODE_CACHE_FOLDER } from '../../src/inject/cache-roots';
 
 let root: string;
 beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'ec-cache-test-')); });
