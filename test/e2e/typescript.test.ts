@@ -105,6 +105,8 @@ describe.each(testNodes())('$label', ({ bin, major, noLiveEdit }) => {
     const dir = fixture();
     const cli = start(['-v', '--break-on', 'uncaught', bin, ...how, 'src/index.ts'], dir);
     await cli.waitFor(/ready/, { step: 'start' });
+    // (-v's line comes once the program runs, which may print first: V8's code cache starts tsx faster)
+    await cli.waitFor(/\(engine: (\w+); probe: /, { stream: 'stderr', step: 'the engine line' });
     expect(cli.stderr()).toMatch(/\(engine: swap; probe: /);
   });
 
