@@ -70,7 +70,15 @@ export const RESOLVE_SYNC = Symbol.for('edit-continue.resolve-sync');
  * trace of the program walks through (bench/ANALYSIS.md, session 34).
  */
 export function swapModuleId(file: string): string {
+  return 'm' + (sha1 ??= sha1Hex())(file).slice(0, 10);
+}
+
+let sha1: ((text: string) => string) | undefined;
+
+/** sha-1 as hex, with node:crypto taken at the first module id (a program under LiveEdit needs none). */
+function sha1Hex(): (text: string) => string {
   const crypto = ((process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:crypto') ?? require('node:crypto')) as typeof import('node:crypto');
-  const hex = typeof crypto.hash === 'function' ? crypto.hash('sha1', file, 'hex') : crypto.createHash('sha1').update(file).digest('hex');
-  return 'm' + hex.slice(0, 10);
+  return typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
 }

@@ -28,9 +28,9 @@ import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import * as workerThreads from 'node:worker_threads';
+import { ENDING_MARK, SKIP_KEY } from './mark';
 
 const { isMainThread, Worker } = workerThreads;
-import { ENDING_MARK, SKIP_KEY } from './mark';
 
 const LIFELINE_ENV = 'EDIT_CONTINUE_LIFELINE_FD';
 const BOUNDARIES_ENV = 'EDIT_CONTINUE_BOUNDARIES';

@@ -64,16 +64,25 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
       packs.push({ file, used, size: st.size });
     }
   }
-  let total = packs.reduce((n, p) => n + p.size, 0);
-  if (total > policy.maxBytes) {
-    packs.sort((a, b) => a.used - b.used);
-    for (const p of packs) {
-      if (total <= policy.targetBytes) break;
-      if (await fs.promises.unlink(p.file).then(() => true, () => false)) removed.push(p.file);
-      total -= p.size;
-    }
-  }
+  removed.push(...await evictOldest(packs, policy, (file) => fs.promises.unlink(file)));
   removed.push(...await cleanCodeCache(root, now, policy));
+  return removed;
+}
+
+/**
+ * While `items` weigh more than `maxBytes`, the least recently used go (`remove`) until they weigh
+ * `targetBytes` at most; an item that could not be removed counts as gone (no more is removed for
+ * it). The files or folders removed.
+ */
+async function evictOldest(items: { file: string; used: number; size: number }[], policy: typeof CLEAN_POLICY, remove: (file: string) => Promise<unknown>): Promise<string[]> {
+  const removed: string[] = [];
+  let total = items.reduce((n, i) => n + i.size, 0);
+  if (total <= policy.maxBytes) return removed;
+  for (const item of [...items].sort((a, b) => a.used - b.used)) {
+    if (total <= policy.targetBytes) break;
+    if (await remove(item.file).then(() => true, () => false)) removed.push(item.file);
+    total -= item.size;
+  }
   return removed;
 }
 
@@ -86,7 +95,7 @@ export async function cleanCacheRoot(root: string, now = Date.now(), force = fal
 async function cleanCodeCache(root: string, now: number, policy: typeof CLEAN_POLICY): Promise<string[]> {
   const removed: string[] = [];
   const top = path.join(root, cache().CODE_CACHE_FOLDER);
-  const folders: { dir: string; used: number; size: number }[] = [];
+  const folders: { file: string; used: number; size: number }[] = [];
   for (const kind of await fs.promises.readdir(top).catch(() => [] as string[])) {
     for (const name of await fs.promises.readdir(path.join(top, kind)).catch(() => [] as string[])) {
       const dir = path.join(top, kind, name);
@@ -100,20 +109,16 @@ async function cleanCodeCache(root: string, now: number, policy: typeof CLEAN_PO
         size += f.size;
         used = Math.max(used, f.mtimeMs, f.atimeMs);
       }
-      folders.push({ dir, used, size });
+      folders.push({ file: dir, used, size });
     }
   }
-  const gone = async (dir: string) => fs.promises.rm(dir, { recursive: true, force: true }).then(() => { removed.push(dir); return true; }, () => false);
+  const rm = (dir: string) => fs.promises.rm(dir, { recursive: true, force: true });
   const kept: typeof folders = [];
-  for (const f of folders) if (!(now - f.used > policy.unusedMs && await gone(f.dir))) kept.push(f);
-  let total = kept.reduce((n, f) => n + f.size, 0);
-  if (total > policy.maxBytes) {
-    kept.sort((a, b) => a.used - b.used);
-    for (const f of kept) {
-      if (total <= policy.targetBytes) break;
-      if (await gone(f.dir)) total -= f.size;
-    }
+  for (const f of folders) {
+    if (now - f.used > policy.unusedMs && await rm(f.file).then(() => true, () => false)) removed.push(f.file);
+    else kept.push(f);
   }
+  removed.push(...await evictOldest(kept, policy, rm));
   return removed;
 }
 

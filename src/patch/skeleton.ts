@@ -17,16 +17,12 @@ export function rangeText(lines: readonly number[]): string {
   return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
 }
 
-/** EC201's words for top-level lines that changed. */
-export function topLevelChangedMessage(lines: readonly number[]): string {
-  return lines.length ? `top-level code changed (line ${rangeText(lines)}): it ran once when the module loaded and is not run again` : TOP_LEVEL_CHANGED;
-}
-
 /** EC201 for these changed lines of the saved text (none: the words alone), the lines in the reason too. */
 export function topLevelChanged(lines: readonly number[]): NotApplied {
   if (!lines.length) return { code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED };
   const sorted = [...lines].sort((a, b) => a - b);
-  return { code: Codes.TopLevelCode, line: sorted[0], lines: sorted, message: topLevelChangedMessage(sorted) };
+  const message = `top-level code changed (line ${rangeText(sorted)}): it ran once when the module loaded and is not run again`;
+  return { code: Codes.TopLevelCode, line: sorted[0], lines: sorted, message };
 }
 
 /**
