@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The start-up and attach costs of issue 17, quickly: hello world (spawn → exit), a program that
-// loads 2,000 modules (spawn → its "loaded" line) and the throw-heavy workload (its own work time),
+// loads 2,000 modules (spawn → its "loaded" line), the throw-heavy workload (its own work time) and,
+// with --only cpu, the CPU-bound one (its work time and its median round),
 // under plain node and edit-continue, runs interleaved. Prints medians and edit-continue's cost.
 // The full picture is `npm run bench` (parts 3 and 4); this is for measuring one change at a time.
 //
-//   node bench/attach.js [--node PATH] [--rounds N] [--only hello,modules,throws] [--modules N]
+//   node bench/attach.js [--node PATH] [--rounds N] [--only hello,modules,throws,cpu] [--modules N]
 //                        [--before DIR] [--floor] [--cpu] [-- EXTRA EDIT-CONTINUE ARGS]   (e.g. -- --break-on uncaught)
 //
 // --before DIR adds the edit-continue built in another checkout (DIR/bin/edit-continue) to the same
@@ -18,7 +19,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { start } = require('./lib/proc');
 const { scratch, writeOld, remove } = require('./lib/files');
-const { throwWorkload, helloWorld, manyModules } = require('./lib/programs');
+const { throwWorkload, cpuWorkload, helloWorld, manyModules } = require('./lib/programs');
 const { makeTools, baseEnv, removeBenchCache } = require('./lib/tools');
 
 function parseArgs(argv) {
@@ -53,8 +54,9 @@ async function main() {
     const cacheDir = path.join(dir, 'before-cache');
     variants.push({ id: 'before', label: 'before', env: { ...env, EDIT_CONTINUE_CACHE_DIR: cacheDir }, command: (s) => { const [c, a] = ec.command(s); return [c, a.map((x) => (x.endsWith(path.join('bin', 'edit-continue')) ? bin : x))]; } });
   }
-  const files = { hello: path.join(dir, 'hello.js'), throws: path.join(dir, 'throw-work.js') };
+  const files = { hello: path.join(dir, 'hello.js'), throws: path.join(dir, 'throw-work.js'), cpu: path.join(dir, 'cpu-work.js') };
   writeOld(files.hello, helloWorld);
+  writeOld(files.cpu, cpuWorkload(20));
   const cpuClock = "const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };\n";
   writeOld(files.throws, o.cpu ? cpuClock + throwWorkload(10).replace(/performance\.now\(\)/g, 'cpuNow()') : throwWorkload(10));
   const program = manyModules(o.modules, Math.floor(o.modules / 2));
@@ -71,6 +73,8 @@ async function main() {
   Object.assign(measure, {
     ...(o.cpu ? {} : { hello: async (p) => { const e = await p.exited; if (e.code !== 0) throw new Error(`exit ${e.code}: ${p.describe()}`); return performance.now() - p.startedAt; } }),
     throws: async (p) => { const e = await p.exited; const l = p.out.lines.find((x) => /^work [\d.]+ ms/.test(x.text)); if (e.code !== 0 || !l) throw new Error(`exit ${e.code}: ${p.describe()}`); return Number(/^work ([\d.]+)/.exec(l.text)[1]); },
+    // the CPU-bound work: its total, and its median round (the steady state, without the first rounds' compiling)
+    cpu: async (p) => { const e = await p.exited; const l = p.out.lines.find((x) => /^work [\d.]+ ms median [\d.]+ ms/.test(x.text)); if (e.code !== 0 || !l) throw new Error(`exit ${e.code}: ${p.describe()}`); const m = /^work ([\d.]+) ms median ([\d.]+)/.exec(l.text); return { total: Number(m[1]), round: Number(m[2]) }; },
     ...(o.cpu ? {} : { modules: async (p) => { const l = await p.waitFor(/^loaded \d+ modules in/, 120000); await p.stop(); return l.t - p.startedAt; } }),
   });
   try {
@@ -78,15 +82,22 @@ async function main() {
     for (const k of o.only) for (const v of variants) { const [c, a] = v.command(k === 'modules' ? files.modules : files[k]); const p = start(c, a, { cwd: dir, env: v.env ?? env }); await measure[k](p); }
     for (const k of o.only) {
       const samples = Object.fromEntries(variants.map((v) => [v.id, []]));
+      const rounds = Object.fromEntries(variants.map((v) => [v.id, []]));
       for (let r = 0; r < o.rounds; r++) {
         for (const v of r % 2 ? [...variants].reverse() : variants) {
           const [c, a] = v.command(files[k]);
-          samples[v.id].push(await measure[k](start(c, a, { cwd: dir, env: v.env ?? env })));
+          const got = await measure[k](start(c, a, { cwd: dir, env: v.env ?? env }));
+          samples[v.id].push(typeof got === 'number' ? got : got.total);
+          if (typeof got !== 'number') rounds[v.id].push(got.round);
         }
       }
       const n = median(samples.node);
-      const cost = (e) => (k === 'hello' ? `+${(e - n).toFixed(0)} ms` : k === 'modules' ? `+${((e / n - 1) * 100).toFixed(0)} %` : `${(e / n).toFixed(2)}×`);
+      const cost = (e) => (k === 'hello' ? `+${(e - n).toFixed(0)} ms` : k === 'modules' ? `+${((e / n - 1) * 100).toFixed(0)} %` : `${(e / n).toFixed(3)}×`);
       const cols = variants.slice(1).map((v) => { const e = median(samples[v.id]); return `${v.id === 'ec' ? 'edit-continue' : v.id} ${e.toFixed(0).padStart(5)} ms ${cost(e).padStart(7)}`; });
+      if (k === 'cpu') {
+        const rn = median(rounds.node);
+        console.log(`cpu, median round: node ${rn.toFixed(1)} ms   ${variants.slice(1).map((v) => `${v.id === 'ec' ? 'edit-continue' : v.id} ${median(rounds[v.id]).toFixed(1)} ms ${(median(rounds[v.id]) / rn).toFixed(3)}×`).join('   ')}`);
+      }
       console.log(`${(o.cpu && k !== 'throws' ? k + ' (CPU, all processes)' : o.cpu ? k + ' (CPU)' : k).padEnd(8)} node ${n.toFixed(0).padStart(5)} ms   ${cols.join('   ')}   (ec: ${samples.ec.map((x) => x.toFixed(0)).join(' ')})`);
     }
   } finally {

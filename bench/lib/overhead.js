@@ -29,12 +29,13 @@ async function runOnce(tool, env, file, cwd) {
 }
 
 /**
- * `variants`: tools to compare (the first is the baseline); `iterations` scales the workloads (1: 20
+ * `variants`: tools to compare (the first is the baseline); `rounds` of each workload (`cpuRounds` of
+ * the CPU-bound one, `startupRounds` of hello world); `iterations` scales the workloads (1: 20
  * iterations of the CPU kernel, 10 of the throwing one). Returns, per workload name and tool id,
  * the list of samples: { cpu: { node: [ms...] }, throws: {...}, startup: {...} }, and `cpuRound`:
  * the median round of each CPU-bound run (steady state, without the warm-up rounds).
  */
-async function overhead(variants, env, { rounds, startupRounds, iterations = 1, onProgress = () => {} }) {
+async function overhead(variants, env, { rounds, cpuRounds = rounds, startupRounds, iterations = 1, onProgress = () => {} }) {
   const dir = scratch('overhead');
   const files = {
     cpu: path.join(dir, 'cpu-work.js'),
@@ -48,7 +49,7 @@ async function overhead(variants, env, { rounds, startupRounds, iterations = 1, 
   const failures = [];
   for (const k of Object.keys(out)) for (const v of variants) out[k][v.id] = [];
   try {
-    for (const [name, n] of [['cpu', rounds], ['throws', rounds], ['startup', startupRounds]]) {
+    for (const [name, n] of [['cpu', cpuRounds], ['throws', rounds], ['startup', startupRounds]]) {
       for (let r = 0; r < n; r++) {
         for (const v of rotate(variants, r)) {
           try {

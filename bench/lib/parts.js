@@ -1,7 +1,7 @@
 // The four parts of the benchmark: each runs its measurements and adds its rows (with the targets
 // of issue 4 next to them) to the report.
 'use strict';
-const { summary } = require('./stats');
+const { summary, ratioInterval } = require('./stats');
 const { ms, ratio } = require('./report');
 const { saveToLive } = require('./save-live');
 const { backToState } = require('./back-to-state');
@@ -107,11 +107,12 @@ async function part3Overhead(ctx) {
   const { plan, report, env, log, tools } = ctx;
   const noLive = ctx.available.ecNoLive.ok ? [tools.nodeNoLive, ...(ctx.available.ecLive26.ok ? [tools.ecLive26] : []), tools.ecNoLive] : [];
   const variants = [tools.node, tools.ec, tools.ecSwap, tools.ecNoBoundaries, ...(plan.attachReference ? [tools.floorAttached] : []), ...noLive];
-  log(`3. overhead: ${plan.rounds} round(s) of each workload, ${plan.startupRounds} of hello world ...`);
+  log(`3. overhead: ${plan.cpuRounds} round(s) of the CPU-bound workload, ${plan.rounds} of the throw-heavy one, ${plan.startupRounds} of hello world ...`);
   let done = 0;
-  const total = variants.length * (2 * plan.rounds + plan.startupRounds);
+  const total = variants.length * (plan.cpuRounds + plan.rounds + plan.startupRounds);
   const { samples, failures } = await overhead(variants, env, {
     rounds: plan.rounds,
+    cpuRounds: plan.cpuRounds,
     startupRounds: plan.startupRounds,
     iterations: plan.iterations,
     onProgress: () => { done++; if (done % variants.length === 0) log(`   ${done}/${total} runs`); },
@@ -142,7 +143,7 @@ async function part3Overhead(ctx) {
         const live = key === 'startup' ? liveRun - liveBase : liveRun / liveBase;
         row.target = key === 'cpu' ? '≤ 3 %' : "≤ the LiveEdit engine's cost (+5 %)";
         row.result = key === 'cpu'
-          ? report.target(`${v.label}: CPU-bound overhead (≤ 3 %)`, Number.isFinite(s.median) ? s.median / base <= 1.03 : null, `${((s.median / base - 1) * 100).toFixed(1)} %`)
+          ? cpuTarget(report, `${v.label}: CPU-bound overhead (≤ 3 %)`, samples.cpu[v.id], samples.cpu[v.base ?? 'node'])
           : report.target(`${v.label}: ${key} (≤ the LiveEdit engine's cost, +5 %)`, Number.isFinite(own) && Number.isFinite(live) ? own <= 1.05 * live : null,
             key === 'startup' ? `${signedMs(own)} against LiveEdit's ${signedMs(live)}` : `${ratio(s.median, base)} its node against LiveEdit's ${live.toFixed(2)}×`);
       }
@@ -150,8 +151,10 @@ async function part3Overhead(ctx) {
         row.target = want;
         if (key === 'startup') {
           row.result = report.target(`startup overhead (${want})`, Number.isFinite(s.median) ? s.median - base <= 120 : null, signedMs(s.median - base));
+        } else if (key === 'cpu') {
+          row.result = cpuTarget(report, `CPU-bound overhead (${want})`, samples.cpu.ec, samples.cpu.node);
         } else {
-          row.result = report.target(`${key === 'cpu' ? 'CPU-bound' : 'throw-heavy'} overhead (${want})`, Number.isFinite(s.median) ? s.median / base <= limit : null,
+          row.result = report.target(`throw-heavy overhead (${want})`, Number.isFinite(s.median) ? s.median / base <= limit : null,
             `${((s.median / base - 1) * 100).toFixed(1)} %`);
         }
         row.notes = key === 'startup'
@@ -170,6 +173,17 @@ async function part3Overhead(ctx) {
       report.add(row);
     }
   }
+}
+
+/**
+ * The CPU-bound target (≤ 3 %) is finer than the spread of this workload's runs on a 2-core machine
+ * (10 % and more between runs of one variant): judged on the interval of the ratio of medians, so that
+ * a difference the runs cannot tell from noise is said to be that (bench/ANALYSIS.md, "The CPU-bound
+ * target and the noise").
+ */
+function cpuTarget(report, what, runs, baseRuns) {
+  const median = p50(runs) / p50(baseRuns);
+  return report.targetInterval(what, { median, ...ratioInterval(runs, baseRuns) }, 1.03, `${((median - 1) * 100).toFixed(1)} %`);
 }
 
 /** 1.38 → "+38 %", 0.95 → "−5 %". */

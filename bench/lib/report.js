@@ -30,6 +30,20 @@ class Report {
     return ok ? `met (${detail})` : `**MISS** (${detail})`;
   }
 
+  /**
+   * Check a "ratio ≤ limit" target against an interval of the ratio (stats.js ratioInterval): met when
+   * all of it is within the limit, a miss when none of it is, and otherwise not decided by this run
+   * (listed with the misses: it is not met).
+   */
+  targetInterval(what, { median, low, high }, limit, detail) {
+    if (![median, low, high].every(Number.isFinite)) return this.target(what, null, detail);
+    const range = `90 % interval ${low.toFixed(3)}–${high.toFixed(3)}×`;
+    if (high <= limit) return this.target(what, true, `${detail}; ${range}`);
+    if (low > limit) return this.target(what, false, `${detail}; ${range}`);
+    this.misses.push(`${what}: not decided, ${detail} (${range}: the spread of runs is larger than the target)`);
+    return `not decided (${detail}; ${range})`;
+  }
+
   problem(text) {
     this.problems.push(text);
   }
