@@ -72,6 +72,10 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
       return { ok: false, reason: `the Node 27 stand-in needs node 26 (npm run nodes): ${String(e.message).split('\n')[0]}` };
     }
   };
+  const node26Check = () => {
+    if (!fs.existsSync(NODE26)) return { ok: false, reason: 'node 26 is not installed (npm run nodes)' };
+    try { return { ok: true, version: firstLine(NODE26, ['--version']) }; } catch (e) { return { ok: false, reason: String(e.message).split('\n')[0] }; }
+  };
   const tools = {
     node: { label: 'plain node', check: () => ({ ok: true, version: nodeVersion() }), command: (s) => [targetNode, [s]] },
     ec: {
@@ -130,13 +134,12 @@ function makeTools(targetNode, { controllerArgs = [] } = {}) {
       // the stand-in's swap rows are judged against it, not against LiveEdit on the target node
       label: 'edit-continue on node 26, LiveEdit',
       engine: 'LiveEdit',
-      base: 'nodeNoLive',
-      check: () => {
-        if (!fs.existsSync(NODE26)) return { ok: false, reason: 'node 26 is not installed (npm run nodes)' };
-        try { return { ok: true, version: firstLine(NODE26, ['--version']) }; } catch (e) { return { ok: false, reason: String(e.message).split('\n')[0] }; }
-      },
+      // node 26 itself, not behind the stand-in's wrapper (a shell and a preload: 7-10 ms a start)
+      base: 'node26',
+      check: node26Check,
       command: (s) => [controller, [...controllerArgs, EC_BIN, '--engine', 'liveedit', NODE26, s]],
     },
+    node26: { label: 'plain node 26', check: node26Check, command: (s) => [NODE26, [s]] },
     floor: {
       label: 'bare CDP floor',
       check: () => ({ ok: true, version: `chrome-remote-interface ${require('chrome-remote-interface/package.json').version}` }),
