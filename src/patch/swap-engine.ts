@@ -263,7 +263,7 @@ export class SwapEngine implements PatchEngine {
         return { ok: true };
       }
       if (failure.startsWith('many ')) {
-        return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not swapped: it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it` } };
+        return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not patched: it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it` } };
       }
       if (failure.startsWith('no eval')) {
         return { ok: false, reason: { code: Codes.SwapUnavailable, message: `there is no scope to compile it in (${failure.slice(8)} is missing: the module, or the class, has not been created yet); restart to use it` } };

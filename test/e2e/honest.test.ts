@@ -133,7 +133,7 @@ describe.each(testNodes())('node $major', (config) => {
       // on (o), super the class's parent; the closure made at load runs it. A direct eval would not
       // see the module's names from code compiled apart from the module: refused (EC214)
       await cli.waitFor(/patched shapes\.js: o\.m\.\(anonymous:5\), C\.m, plain, stub\n/, { stream: 'stderr', after: mark, step: 'four patched' });
-      await cli.waitFor(/EC214 evalUser not swapped: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables/, { stream: 'stderr', after: mark, step: 'eval refused' });
+      await cli.waitFor(/EC214 evalUser not patched: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables/, { stream: 'stderr', after: mark, step: 'eval refused' });
       expect(cli.stderr().slice(mark).match(/EC\d{3}/g)).toEqual(['EC214']);
       await ask(cli, 'x', /out 102 5 3 p2 s1/, 'stdout');
       assertNoV8Abort(cli);
@@ -221,7 +221,7 @@ describe.each(testNodes())('node $major', (config) => {
     await saved(cli, file, 'made = 0;', 'made = 5;', /EC201 the initializer of static field Bot\.made changed: it ran once, when the class was defined, and is not run again/, 'static initializer');
     await ask(cli, 'x', /out 1 v2 0/, 'stdout');
     // a method turned into an arrow field: said as a change of kind (LiveEdit sent a text that did not parse)
-    const kind = await saved(cli, file, "  label() { return 'v2'; }", "  label = () => { return 'v3'; };", /EC211 Bot\.label not (?:patched|swapped): it changed from/, 'a method turned into an arrow field');
+    const kind = await saved(cli, file, "  label() { return 'v2'; }", "  label = () => { return 'v3'; };", /EC211 Bot\.label not patched: it changed from a method to an arrow function/, 'a method turned into an arrow field');
     expect(kind).not.toMatch(/EC303|could not compile/);
     await ask(cli, 'x', /out 1 v2 0/, 'stdout');
     assertNoV8Abort(cli);

@@ -402,7 +402,7 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /count=3000000 base\/JOB2 heapMB=\d+/, 'stdout');
     mark = cli.mark('stderr');
     edit(file, 'return `count=${count} ${job.tag()}`;', 'return `count=${count} first=${rows[0].i}`;', saveByRename);
-    await patched(cli, mark, /not patched job\.js: report not swapped: it now uses rows, a top-level variable no function used when the file loaded[^\n]*EC216/, 'refused');
+    await patched(cli, mark, /not patched job\.js: report not patched: it now uses rows, a top-level variable no function used when the file loaded[^\n]*EC216/, 'refused');
     mark = cli.mark('stderr');
     edit(file, 'return `count=${count} first=${rows[0].i}`;', 'count += 1; return `count is ${count}`;', saveInPlace);
     await patched(cli, mark, /patched job\.js: report\n/, 'swap report');
@@ -467,7 +467,7 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /^#3:300 0:1$/m, 'stdout');
     mark = cli.mark('stderr');
     edit(file, '    super(id);', '    super(id * 2);', saveInPlace);
-    await patched(cli, mark, /not patched orders\.js: Order\.constructor not swapped: the swapped-in code of a derived class's constructor runs after its super\(…\) call[^\n]*EC210/, 'a changed super call is refused');
+    await patched(cli, mark, /not patched orders\.js: Order\.constructor not patched: the swapped-in code of a derived class's constructor runs after its super\(…\) call[^\n]*EC210/, 'a changed super call is refused');
     await ask(cli, '', /^#4:300 0:1$/m, 'stdout');
   });
 
@@ -534,7 +534,7 @@ describe.each(lines)('$label', ({ bin }) => {
     await ask(cli, '', /^out 11 16$/m, 'stdout');
     mark = cli.mark('stderr');
     edit(file, 'const scale = (k) => (x) => x * k + 1;', 'const scale = (k = 1) => (x) => x * k + 1;', saveInPlace);
-    await patched(cli, mark, /not patched curry\.js: scale not swapped: an arrow that only makes a function has no dispatch of its own[^\n]*EC210/, 'its own parameters refused');
+    await patched(cli, mark, /not patched curry\.js: scale not patched: an arrow that only makes a function has no dispatch of its own[^\n]*EC210/, 'its own parameters refused');
     await ask(cli, '', /^out 11 16$/m, 'stdout');
   });
 

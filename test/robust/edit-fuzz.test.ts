@@ -263,8 +263,8 @@ class EditFuzz {
   patchedProbe(c: Content, rep: Report): void {
     const fresh = this.freshLoad(c);
     // LiveEdit names the probe function ('makeNest not patched: …'); the swap engine names the function
-    // it could not swap, which may be the closure inside it ('makeNest.(anonymous:18) not swapped: …',
-    // EC212), and says closures that makeNest 'created before this save keep their old …'
+    // it could not swap, which may be the closure inside it ('makeNest.(anonymous:18) not patched: …',
+    // EC212), and says closures that makeNest 'made before this save keep their old …'
     const { refused, stale } = refusalsOf(rep);
     for (const key of Object.keys(PROBE_NAMES) as ProbeKey[]) {
       const p = this.model.probe[key];

@@ -44,13 +44,13 @@ export function reportsIn(text: string, file: string): Report[] {
 
 /**
  * What a complete 'patched' report says of the functions it names: which were not applied (`cap not
- * patched: …`, the swap engine's `makeNest.(anonymous:18) not swapped: …`), and which keep closures
+ * patched: …`; the swap engine may name a closure inside it: `makeNest.(anonymous:18) not patched: …`), and which keep closures
  * made before the save on their old code (EC206). Names are the outermost function's.
  */
 export function refusalsOf(rep: Report): { refused: Set<string>; stale: Set<string> } {
   const root = (name: string) => name.split('.')[0];
   return {
-    refused: new Set([...rep.body.matchAll(/(\S+) not (?:patched|swapped):/g)].map((m) => root(m[1]))),
-    stale: new Set([...rep.body.matchAll(/closures that (\S+) (?:made|created) before this save keep their old/g)].map((m) => root(m[1]))),
+    refused: new Set([...rep.body.matchAll(/(\S+) not patched:/g)].map((m) => root(m[1]))),
+    stale: new Set([...rep.body.matchAll(/closures that (\S+) made before this save keep their old/g)].map((m) => root(m[1]))),
   };
 }

@@ -44,7 +44,7 @@ describe('edit fuzz reports', () => {
   test('an unchanged report (one line, no event) is complete at its newline; the swap engine names what it did not swap', () => {
     expect(reportsIn('[ec] unchanged app.ts (9 ms)', 'app.ts')[0].complete).toBe(false);
     expect(reportsIn('[ec] unchanged app.ts (9 ms)\n', 'app.ts')[0].complete).toBe(true);
-    const swap = '[ec] patched lib.mjs: value\n[ec]   not applied:\n[ec]   EC212 makeNest.(anonymous:18) not swapped: it now uses b\n[ec]   EC206 closures that makeNest created before this save keep their old code\n{"v":1,"type":"patched","time":"t","file":"/x/lib.mjs","functions":[]}\n';
+    const swap = '[ec] patched lib.mjs: value\n[ec]   not applied:\n[ec]   EC212 makeNest.(anonymous:18) not patched: it now uses b\n[ec]   EC206 closures that makeNest made before this save keep their old code\n{"v":1,"type":"patched","time":"t","file":"/x/lib.mjs","functions":[]}\n';
     const [r] = reportsIn(swap, 'lib.mjs');
     expect(r.complete).toBe(true);
     expect(refusalsOf(r)).toEqual({ refused: new Set(['makeNest']), stale: new Set(['makeNest']) });

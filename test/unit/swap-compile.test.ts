@@ -333,7 +333,7 @@ describe('swap: references, closures, instances and state', () => {
     const v3 = v2.replace('const mk = (k) => (x) => x * k + 1;', 'const mk = (k, j = 0) => (x) => x * k + 1 + j;');
     const refused = h.save(v3);
     expect(codes(refused)).toEqual([Codes.SwapConstructor, 'EC212']); // (and the arrow it makes would capture j, new in its enclosing function)
-    expect(refused.kind === 'nothing' && refused.notApplied[0].message).toMatch(/mk not swapped: an arrow that only makes a function has no dispatch of its own/);
+    expect(refused.kind === 'nothing' && refused.notApplied[0].message).toMatch(/mk not patched: an arrow that only makes a function has no dispatch of its own/);
     expect([double(5), mk(3)(5)]).toEqual([11, 16]);
   });
 
@@ -553,11 +553,11 @@ describe("swap: a class's #private names and own name, without an eval (accessor
     const h = load(v1);
     const c = new h.exports();
     const cases: [string, string, RegExp][] = [
-      ['read() { return this.#n; }', 'read() { return this?.#n; }', /read not swapped: it uses #n in an optional chain/],
-      ['read() { return this.#n; }', 'read() { [this.#n] = [5]; return 1; }', /read not swapped: it destructures into #n/],
-      ['read() { return this.#n; }', 'read() { [this][0].#n ||= 5; return 1; }', /read not swapped: it assigns #n of another object than this with \|\|=/],
-      ['async addLater(p) { this.#n += await p;', 'async addLater(p) { [this][0].#n += await p;', /addLater not swapped: its `#n \+=` on another object than this takes a value that awaits or yields/],
-      ['read() { return this.#n; }', '#y = 5; read() { return this.#y; }', /read not swapped: it uses #y, which the running class does not have/],
+      ['read() { return this.#n; }', 'read() { return this?.#n; }', /read not patched: it uses #n in an optional chain/],
+      ['read() { return this.#n; }', 'read() { [this.#n] = [5]; return 1; }', /read not patched: it destructures into #n/],
+      ['read() { return this.#n; }', 'read() { [this][0].#n ||= 5; return 1; }', /read not patched: it assigns #n of another object than this with \|\|=/],
+      ['async addLater(p) { this.#n += await p;', 'async addLater(p) { [this][0].#n += await p;', /addLater not patched: its `#n \+=` on another object than this takes a value that awaits or yields/],
+      ['read() { return this.#n; }', '#y = 5; read() { return this.#y; }', /read not patched: it uses #y, which the running class does not have/],
     ];
     const got: string[] = [];
     for (const [i, [from, to, why]] of cases.entries()) {
@@ -856,7 +856,7 @@ describe('swap: class constructors', () => {
     const v3 = v2.replace('this.x = x * 10; this.y = y;', 'return { x, y };').replace('return Pooled.one;', 'return { pooled: Pooled.one };');
     const plan = planSwap(h.state, v3);
     expect([codes(plan), names(plan)]).toEqual([[Codes.SwapConstructor], ['Pooled.constructor']]);
-    expect(plan.kind === 'swap' ? plan.notApplied[0].message : '').toMatch(/^Vec\.constructor not swapped: it now returns a value, which `new` would not see/);
+    expect(plan.kind === 'swap' ? plan.notApplied[0].message : '').toMatch(/^Vec\.constructor not patched: it now returns a value, which `new` would not see/);
     expect(h.save(v3).kind).toBe('swap');
     expect([new h.exports.Vec(4, 5).x, new h.exports.Pooled(3).pooled === p1]).toEqual([40, true]);
   });
@@ -944,6 +944,28 @@ describe('swap: what it refuses, with a code', () => {
     expectCode('return () => 1;', 'return () => arguments.length;', Codes.SwapUnsupported);
   });
 
+  test("a changed kind is said in the LiveEdit planner's words, with what else tells the kinds apart", () => {
+    const v1 = src(
+      'function plain(x) { return x; }',
+      'class K { static m() { return 1; } label() { return 3; } }',
+      'module.exports = { plain, K };',
+    );
+    const h = load(v1);
+    const reason = (from: string, to: string) => {
+      const plan = planSwap(h.state, v1.replace(from, to));
+      const r = (plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied : []).find((n) => n.code === Codes.SwapKind);
+      return r?.message;
+    };
+    expect(reason('function plain(x) { return x; }', 'async function plain(x) { return x; }')).toBe('plain not patched: it changed from a function to an async function (restart to use it)');
+    expect(reason('static m() { return 1; }', 'static async *m() { yield 1; }')).toBe('K.m not patched: it changed from a static method to a static async generator method (restart to use it)');
+    // the same words as LiveEdit's planner (skeleton.ts formChange) for a method turned into an arrow field
+    const arrow = v1.replace('label() { return 3; }', 'label = () => { return 4; };');
+    const live = planPatch(v1, arrow, 'script');
+    const liveReason = (live.kind === 'nothing' || live.kind === 'patch' ? live.notApplied : []).find((n) => n.code === Codes.SwapKind)?.message;
+    expect(liveReason).toBe('K.label not patched: it changed from a method to an arrow function (restart to use it)');
+    expect(reason('label() { return 3; }', 'label = () => { return 4; };')).toBe(liveReason);
+  });
+
   test("import() in swapped-in code goes through the module's own importer; a file that loaded without one, or options passed, is refused", () => {
     const v1 = src('function load(name) { return import(name); }', 'function other(x) { return x; }', 'module.exports = { load, other };');
     const h = load(v1);
@@ -958,13 +980,13 @@ describe('swap: what it refuses, with a code', () => {
     // options (import attributes) cannot be passed on
     const withOptions = planSwap(h.state, v1.replace('return import(name);', "return import(name, { with: { type: 'json' } });"));
     expect(codes(withOptions)).toEqual([Codes.SwapUnsupported]);
-    expect(withOptions.kind === 'nothing' && withOptions.notApplied[0].message).toMatch(/load not swapped: its import\(…\) passes options/);
+    expect(withOptions.kind === 'nothing' && withOptions.notApplied[0].message).toMatch(/load not patched: its import\(…\) passes options/);
     // a file with no import() as it loaded has no importer: a save that starts using one is refused
     const v2 = src('function load(name) { return name; }', 'module.exports = { load };');
     const h2 = load(v2);
     expect(h2.state.scope.importer).toBe(false);
     const refused = planSwap(h2.state, v2.replace('return name;', 'return import(name);'));
-    expect(refused.kind === 'nothing' && refused.notApplied[0]).toMatchObject({ code: Codes.SwapUnsupported, message: expect.stringMatching(/load not swapped: it uses import\(\), which this file did not when it loaded/) });
+    expect(refused.kind === 'nothing' && refused.notApplied[0]).toMatchObject({ code: Codes.SwapUnsupported, message: expect.stringMatching(/load not patched: it uses import\(\), which this file did not when it loaded/) });
   });
 
   test('top-level changes are reported as with LiveEdit, and the function changes beside them still swap', () => {
@@ -1101,7 +1123,7 @@ describe("swap: the module's scope keeps what the file's functions use, no more 
     const p = planSwap(h.state, v1.replace('package + yield + interface', 'package * 10'));
     expect(codes(p)).toEqual([Codes.SwapFreed]);
     // (f used it when the file loaded: the reason is the name, not a value freed)
-    expect(p.kind === 'nothing' && p.notApplied[0].message).toMatch(/^f not swapped: it uses package, a top-level variable whose name strict code cannot write/);
+    expect(p.kind === 'nothing' && p.notApplied[0].message).toMatch(/^f not patched: it uses package, a top-level variable whose name strict code cannot write/);
   });
 
   test("a function in a block of the top level reads and writes the block's names through its environment; a new use of one is refused", () => {
