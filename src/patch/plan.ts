@@ -126,7 +126,7 @@ function describeTopLevel(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind
   }
   // Whatever else changed at the top level ran once, at load, and is not run again.
   if (fields.notApplied.length && topLevelTokens(oldM, kind, undefined, true) === topLevelTokens(newM, kind, undefined, true)) return { notApplied, added };
-  const { lines, removed } = changedTopLines(oldM, newM, explainedLines(oldM, newM, added, fields.lines));
+  const { lines, removed } = changedTopLines(oldM, newM, explainedLines(oldM, newM, added, fields));
   if (lines.length) {
     notApplied.push(topLevelChanged(lines));
   } else if (removed && notApplied.length === 0) {

@@ -25,24 +25,44 @@ export function topLevelChanged(lines: readonly number[]): NotApplied {
   return { code: Codes.TopLevelCode, line: sorted[0], lines: sorted, message };
 }
 
+/** Lines another reason of the save explains, not EC201: of the saved text (`after`) and, for lines it took out, of the running one (`before`). */
+export interface Explained {
+  after: ReadonlySet<number>;
+  before: ReadonlySet<number>;
+  /** Some function's form changed (its reason is EC211: formChange). */
+  formChanged: boolean;
+}
+
 /**
- * Lines of the saved text that another reason of the save explains, not EC201: changed fields (their
- * lines, from fieldChanges), new declarations, and the lines of new functions that are declarations
- * or class members.
+ * What another reason of the save explains: changed fields (their lines, from fieldChanges), new
+ * declarations, the lines of new functions that are declarations or class members, and those of
+ * functions whose form changed, before and after (a method turned into an arrow field: EC211,
+ * formChange, says it).
  */
-export function explainedLines(oldM: ScriptModel, newM: ScriptModel, added: ReadonlySet<string>, fieldLines: Iterable<number>): Set<number> {
-  const explained = new Set<number>(fieldLines);
-  for (const name of added) { const d = newM.topDeclared.get(name); if (d) explained.add(d.line); }
-  const oldKeys = new Set(oldM.outermost.map((f) => f.key));
+export function explainedLines(oldM: ScriptModel, newM: ScriptModel, added: ReadonlySet<string>, fields: { lines: Iterable<number>; linesBefore: Iterable<number> }): Explained {
+  const after = new Set<number>(fields.lines);
+  const before = new Set<number>(fields.linesBefore);
+  const linesOf = (m: ScriptModel, f: FunctionRecord, into: Set<number>) => {
+    const last = f.line + countNewlines(m.text, f.start, f.end);
+    for (let l = f.line; l <= last; l++) into.add(l);
+  };
+  for (const name of added) { const d = newM.topDeclared.get(name); if (d) after.add(d.line); }
+  const oldByKey = new Map(oldM.outermost.map((f) => [f.key, f]));
   const isClass = (name: string) => newM.topDeclared.get(name)?.kind === 'class';
+  let formChanged = false;
   for (const f of newM.outermost) {
-    if (oldKeys.has(f.key)) continue;
-    const dot = f.name.indexOf('.');
-    if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
-    const last = f.line + countNewlines(newM.text, f.start, f.end);
-    for (let l = f.line; l <= last; l++) explained.add(l);
+    const was = oldByKey.get(f.key);
+    if (was) {
+      if (functionForm(was) === functionForm(f)) continue;
+      formChanged = true;
+      linesOf(oldM, was, before);
+    } else {
+      const dot = f.name.indexOf('.');
+      if (!added.has(f.name) && !(dot > 0 && isClass(f.name.slice(0, dot)))) continue;
+    }
+    linesOf(newM, f, after);
   }
-  return explained;
+  return { after, before, formChanged };
 }
 
 /**
@@ -50,7 +70,7 @@ export function explainedLines(oldM: ScriptModel, newM: ScriptModel, added: Read
  * (comments, blank lines and `explained` lines left out), and whether lines that meant something were
  * removed.
  */
-export function changedTopLines(oldM: ScriptModel, newM: ScriptModel, explained: ReadonlySet<number>): { lines: number[]; removed: boolean } {
+export function changedTopLines(oldM: ScriptModel, newM: ScriptModel, explained: Explained): { lines: number[]; removed: boolean } {
   const meaningful = (line: string) => {
     const t = line.trim();
     return t !== '' && t !== MARK && !t.startsWith('//') && !/^\/?\*/.test(t);
@@ -58,18 +78,21 @@ export function changedTopLines(oldM: ScriptModel, newM: ScriptModel, explained:
   const lines: number[] = [];
   let removed = false;
   let line = 1;
+  let oldLine = 1;
   const trim = (l: string) => l.trim();
   // (loaded when first used: not at every start, which needs no diff)
   const { diffArrays } = require('diff') as typeof import('diff');
   for (const part of diffArrays(skeletonLines(oldM).map(trim), skeletonLines(newM).map(trim))) {
     const n = part.count ?? part.value.length;
     if (part.added) {
-      part.value.forEach((l, i) => { if (meaningful(l) && !explained.has(line + i)) lines.push(line + i); });
+      part.value.forEach((l, i) => { if (meaningful(l) && !explained.after.has(line + i)) lines.push(line + i); });
       line += n;
     } else if (part.removed) {
-      if (part.value.some(meaningful)) removed = true;
+      if (part.value.some((l, i) => meaningful(l) && !explained.before.has(oldLine + i))) removed = true;
+      oldLine += n;
     } else {
       line += n;
+      oldLine += n;
     }
   }
   return { lines, removed };
@@ -166,9 +189,12 @@ function tokensOf(text: string, kind: ModuleKind): string {
  * field: new instances still get the old value; EC201 for a static one, which ran once). `lines`: the
  * saved text's lines these reasons explain. Classes the save adds or removes are the declarations'.
  */
-export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind): { notApplied: NotApplied[]; lines: Set<number> } {
+export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind): { notApplied: NotApplied[]; lines: Set<number>; linesBefore: Set<number> } {
   const notApplied: NotApplied[] = [];
+  /** The lines of the fields each reason is about: in the saved text, and in the running one. */
   const lines = new Set<number>();
+  const linesBefore = new Set<number>();
+  const explainBefore = (f: ClassField) => { for (let l = f.line; l <= f.endLine; l++) linesBefore.add(l); };
   const classes = (m: ScriptModel) => new Set([...classMembers(m).keys(), ...m.fields.map((f) => f.cls)]);
   const before = classes(oldM);
   const after = classes(newM);
@@ -193,7 +219,7 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
     const was = oldFields.get(key) ?? [];
     now.forEach((f, i) => {
       const old = was[i];
-      const explain = () => { for (let l = f.line; l <= f.endLine; l++) lines.add(l); };
+      const explain = () => { for (let l = f.line; l <= f.endLine; l++) lines.add(l); if (old) explainBefore(old); };
       if (!old) {
         if (holdsFunction(newM, f)) return;
         explain();
@@ -210,10 +236,11 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
     const now = newFields.get(key) ?? [];
     for (const f of was.slice(now.length)) {
       if (holdsFunction(oldM, f)) continue;
+      explainBefore(f);
       notApplied.push({ code: Codes.ClassShape, message: `${named(f)} was removed: ${f.isStatic ? 'the running class keeps it' : 'the running class still gives it to each new instance'} (restart to drop it)` });
     }
   }
-  return { notApplied, lines };
+  return { notApplied, lines, linesBefore };
 }
 
 /** Newlines in s between from and to. */

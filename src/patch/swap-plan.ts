@@ -471,8 +471,10 @@ function topLevelReasons(oldM: ScriptModel, newM: ScriptModel, kind: ModuleKind,
   notApplied.push(...fields.notApplied);
   if (others === 0 && !(fieldsOnly && fields.notApplied.length)) {
     // the lines, as the LiveEdit planner names them (functions a save adds are no top-level code here)
-    const explained = explainedLines(oldM, newM, new Set([...added, ...present]), fields.lines);
-    notApplied.push(topLevelChanged(changedTopLines(oldM, newM, explained).lines));
+    const explained = explainedLines(oldM, newM, new Set([...added, ...present]), fields);
+    const { lines, removed } = changedTopLines(oldM, newM, explained);
+    // (nothing when all that changed is functions' form, which their own reason says: EC211)
+    if (lines.length || removed || !explained.formChanged) notApplied.push(topLevelChanged(lines));
   }
   return { notApplied, added };
 }

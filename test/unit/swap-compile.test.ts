@@ -966,6 +966,42 @@ describe('swap: what it refuses, with a code', () => {
     expect(reason('label() { return 3; }', 'label = () => { return 4; };')).toBe(liveReason);
   });
 
+  test('a function whose form changed is said once, by its own reason (no EC201 for its lines), by both planners', () => {
+    const v1 = src(
+      'class Bot {',
+      "  label() { return 'v1'; }",
+      '  other() { return 1; }',
+      '}',
+      'const o = { m() { return 1; }, n: () => 2 };',
+      'function a() { return 1; }',
+      'module.exports = { Bot, o, a };',
+    );
+    const cases: [string, string][] = [
+      ["  label() { return 'v1'; }", "  label = () => { return 'v2'; };"],
+      ['  other() { return 1; }', '  other = function () { return 2; };'],
+      ['function a() { return 1; }', 'const a = () => { return 2; };'],
+    ];
+    const reasons = (p: { kind: string; notApplied?: NotApplied[] }) => (p.notApplied ?? []).map((n) => `${n.code} ${n.message}`);
+    for (const [from, to] of cases) {
+      const saved = v1.replace(from, to);
+      const live = reasons(planPatch(v1, saved, 'script') as { kind: string; notApplied?: NotApplied[] });
+      const swap = reasons(planSwap(load(v1).state, saved) as { kind: string; notApplied?: NotApplied[] });
+      expect({ to, live }).toEqual({ to, live: [expect.stringMatching(/^EC211 \S+ not patched: it changed from /)] });
+      expect({ to, swap }).toEqual({ to, swap: live });
+    }
+    // beside a changed field, each has its own reason, and no EC201 (the field's old line is said by its reason)
+    const withField = v1.replace('class Bot {', 'class Bot {\n  extra = 1;');
+    const fieldAndForm = withField.replace('extra = 1;', 'extra = 2;').replace("  label() { return 'v1'; }", "  label = () => { return 'v2'; };");
+    for (const p of [planPatch(withField, fieldAndForm, 'script'), planSwap(load(withField).state, fieldAndForm)] as { notApplied?: NotApplied[] }[]) {
+      expect((p.notApplied ?? []).map((n) => n.code).sort()).toEqual([Codes.ClassShape, Codes.SwapKind]);
+    }
+    // a form change beside another top-level change: that one is still EC201, on its own line
+    const both = v1.replace("  label() { return 'v1'; }", "  label = () => { return 'v2'; };").replace('const o = {', 'const o = globalThis.o || {');
+    for (const p of [planPatch(v1, both, 'script'), planSwap(load(v1).state, both)] as { notApplied?: NotApplied[] }[]) {
+      expect((p.notApplied ?? []).map((n) => [n.code, n.line])).toEqual(expect.arrayContaining([[Codes.TopLevelCode, 5], [Codes.SwapKind, 2]]));
+    }
+  });
+
   test("import() in swapped-in code goes through the module's own importer; a file that loaded without one, or options passed, is refused", () => {
     const v1 = src('function load(name) { return import(name); }', 'function other(x) { return x; }', 'module.exports = { load, other };');
     const h = load(v1);
