@@ -178,13 +178,18 @@ function splice(running: string, pairs: { before: FunctionRecord; after: Functio
   return text;
 }
 
-/** Changed top-level functions whose end V8 could not match: it would answer `Ok` and not patch them (okButNotApplied.ts). */
+/**
+ * Changed top-level functions whose end V8 could not match: it would answer `Ok` and not patch them
+ * (okButNotApplied.ts). One whose form changed (an object literal's method turned into an arrow) says
+ * that instead, as the swap engine does: the change of form is why, and ending it as before would not help.
+ */
 function blockedEnds(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): Map<FunctionRecord, NotApplied> {
   const blocked = new Map<FunctionRecord, NotApplied>();
   const oldByKey = byKey(oldM.outermost);
   for (const f of newM.outermost) {
     const before = oldByKey.get(f.key);
-    const why = before && topLevelEndUnmatched(before, f, running, saved);
+    const ends = before && topLevelEndUnmatched(before, f, running, saved);
+    const why = ends && (formChange(before, f) ?? ends);
     if (why) blocked.set(f, why);
   }
   return blocked;

@@ -980,6 +980,9 @@ describe('swap: what it refuses, with a code', () => {
       ["  label() { return 'v1'; }", "  label = () => { return 'v2'; };"],
       ['  other() { return 1; }', '  other = function () { return 2; };'],
       ['function a() { return 1; }', 'const a = () => { return 2; };'],
+      // an object literal's (LiveEdit said its end could not be matched, and to end it as before)
+      ['m() { return 1; }', 'm: () => 2'],
+      ['n: () => 2', 'n() { return 3; }'],
     ];
     const reasons = (p: { kind: string; notApplied?: NotApplied[] }) => (p.notApplied ?? []).map((n) => `${n.code} ${n.message}`);
     for (const [from, to] of cases) {
