@@ -19,6 +19,7 @@ import { ASYNC_PREFIX, ASYNC_SUFFIX, SYNC_PREFIX, SYNC_SUFFIX } from '../inject/
 import { parseScript, type FunctionRecord, type ModuleKind, type ScriptModel } from './functions';
 import { reshapeOf, scopeModel, type ScopeLayout, type ScopeModel } from './scopes';
 import type { NotApplied } from './plan';
+import { notPatched } from './skeleton';
 
 const scopeModels = new WeakMap<ScriptModel, ScopeModel>();
 
@@ -62,13 +63,13 @@ export function topLevelEndUnmatched(before: FunctionRecord, after: FunctionReco
     return {
       code: Codes.TopLevelCode,
       line: after.line,
-      message: `${after.name} not patched: with this edit it can no longer have a retry boundary (a direct eval, or a name declared both as a function and a var in its body: docs/retry.md), which moves its end, and V8 would keep the old function; restart to use it`,
+      message: notPatched(after.name, `with this edit it can no longer have a retry boundary (a direct eval, or a name declared both as a function and a var in its body: docs/retry.md), which moves its end, and V8 would keep the old function; restart to use it`),
     };
   }
   return {
     code: Codes.TopLevelCode,
     line: after.line,
-    message: `${after.name} not patched: V8 cannot match its end after this edit (its last characters change, as from \`=> 5\` to \`=> 55\` or \`=> 6\`, or to or from a { … } body) and would keep the old one; change it so that it ends as before (\`=> 1 + a + b\`, not \`=> a + b + 1\`), or restart`,
+    message: notPatched(after.name, `V8 cannot match its end after this edit (its last characters change, as from \`=> 5\` to \`=> 55\` or \`=> 6\`, or to or from a { … } body) and would keep the old one; change it so that it ends as before (\`=> 1 + a + b\`, not \`=> a + b + 1\`), or restart`),
   };
 }
 
@@ -156,7 +157,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
     out.set(outer, {
       code: Codes.ScopeReshape,
       line: outer.line,
-      message: `${outer.name} not patched: ${who} ${why} of ${place}, and V8 would keep the old code of the closures ${outer.name} made before, for good. Restart to use it, or capture the same variables as before`,
+      message: notPatched(outer.name, `${who} ${why} of ${place}, and V8 would keep the old code of the closures ${outer.name} made before, for good. Restart to use it, or capture the same variables as before`),
     });
   }
   if (!topDamaged) return out;
@@ -186,7 +187,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
     // Not attributable to one function (should not happen): send none of them rather than a text V8
     // would take without applying.
     for (const f of candidates) {
-      if (!out.has(f)) out.set(f, { code: Codes.ScopeReshape, line: f.line, message: `${f.name} not patched: this save changes which top-level variables the file's functions capture, and V8 would keep the old code of every function in the file, for good. Restart to use it` });
+      if (!out.has(f)) out.set(f, { code: Codes.ScopeReshape, line: f.line, message: notPatched(f.name, `this save changes which top-level variables the file's functions capture, and V8 would keep the old code of every function in the file, for good. Restart to use it`) });
     }
     return out;
   }
@@ -196,7 +197,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
       out.set(f, {
         code: Codes.UsesNewDeclaration,
         line: f.line,
-        message: `${f.name} not patched: it now uses top-level ${describeItems(added)}, which no function of the running code uses, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`,
+        message: notPatched(f.name, `it now uses top-level ${describeItems(added)}, which no function of the running code uses, and V8 cannot give a running module's functions access to it (restart, or keep the value in a variable a function already uses)`),
       });
       continue;
     }
@@ -212,7 +213,7 @@ export function scopeReshapes(oldM: ScriptModel, newM: ScriptModel, kind: Module
     out.set(f, {
       code: Codes.ScopeReshape,
       line: f.line,
-      message: `${f.name} not patched: it ${parts.join(' and ')}, and V8 would keep the old code of every function in the file, for good. Restart to use it${keep}`,
+      message: notPatched(f.name, `it ${parts.join(' and ')}, and V8 would keep the old code of every function in the file, for good. Restart to use it${keep}`),
     });
   }
   return out;

@@ -17,6 +17,11 @@ export function rangeText(lines: readonly number[]): string {
   return sorted.length === 1 ? String(sorted[0]) : `${sorted[0]}-${sorted[sorted.length - 1]}`;
 }
 
+/** A changed function that is not patched, and why: the words both planners (both engines) say it in. */
+export function notPatched(name: string, why: string): string {
+  return `${name} not patched: ${why}`;
+}
+
 /** EC201 for these changed lines of the saved text (none: the words alone), the lines in the reason too. */
 export function topLevelChanged(lines: readonly number[]): NotApplied {
   if (!lines.length) return { code: Codes.TopLevelCode, message: TOP_LEVEL_CHANGED };
@@ -42,10 +47,7 @@ export interface Explained {
 export function explainedLines(oldM: ScriptModel, newM: ScriptModel, added: ReadonlySet<string>, fields: { lines: Iterable<number>; linesBefore: Iterable<number> }): Explained {
   const after = new Set<number>(fields.lines);
   const before = new Set<number>(fields.linesBefore);
-  const linesOf = (m: ScriptModel, f: FunctionRecord, into: Set<number>) => {
-    const last = f.line + countNewlines(m.text, f.start, f.end);
-    for (let l = f.line; l <= last; l++) into.add(l);
-  };
+  const linesOf = (m: ScriptModel, f: FunctionRecord, into: Set<number>) => addLines(into, f.line, f.line + countNewlines(m.text, f.start, f.end));
   for (const name of added) { const d = newM.topDeclared.get(name); if (d) after.add(d.line); }
   const oldByKey = new Map(oldM.outermost.map((f) => [f.key, f]));
   const isClass = (name: string) => newM.topDeclared.get(name)?.kind === 'class';
@@ -194,7 +196,7 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
   /** The lines of the fields each reason is about: in the saved text, and in the running one. */
   const lines = new Set<number>();
   const linesBefore = new Set<number>();
-  const explainBefore = (f: ClassField) => { for (let l = f.line; l <= f.endLine; l++) linesBefore.add(l); };
+  const explainBefore = (f: ClassField) => addLines(linesBefore, f.line, f.endLine);
   const classes = (m: ScriptModel) => new Set([...classMembers(m).keys(), ...m.fields.map((f) => f.cls)]);
   const before = classes(oldM);
   const after = classes(newM);
@@ -219,7 +221,7 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
     const was = oldFields.get(key) ?? [];
     now.forEach((f, i) => {
       const old = was[i];
-      const explain = () => { for (let l = f.line; l <= f.endLine; l++) lines.add(l); if (old) explainBefore(old); };
+      const explain = () => { addLines(lines, f.line, f.endLine); if (old) explainBefore(old); };
       if (!old) {
         if (holdsFunction(newM, f)) return;
         explain();
@@ -241,6 +243,11 @@ export function fieldChanges(oldM: ScriptModel, newM: ScriptModel, kind: ModuleK
     }
   }
   return { notApplied, lines, linesBefore };
+}
+
+/** Lines `first` to `last` (both in) into `into`. */
+function addLines(into: Set<number>, first: number, last: number): void {
+  for (let l = first; l <= last; l++) into.add(l);
 }
 
 /** Newlines in s between from and to. */
@@ -282,7 +289,7 @@ export function functionForm(f: FunctionRecord): string {
 export function formChange(before: FunctionRecord, after: FunctionRecord): NotApplied | null {
   const was = functionForm(before);
   const now = functionForm(after);
-  return was === now ? null : { code: Codes.SwapKind, line: after.line, message: `${after.name} not patched: it changed from ${was} to ${now} (restart to use it)` };
+  return was === now ? null : { code: Codes.SwapKind, line: after.line, message: notPatched(after.name, `it changed from ${was} to ${now} (restart to use it)`) };
 }
 
 /** A changed function the planner cannot match for sure (a name several share) once the top level changed around it (EC201). */
@@ -378,10 +385,10 @@ function freeNames(f: FunctionRecord): Set<string> {
 export function newDeclarationUse(f: FunctionRecord, added: ReadonlySet<string>): NotApplied | null {
   if (added.size === 0) return null;
   const needs = [...freeNames(f)].filter((n) => added.has(n));
-  return needs.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: `${f.name} not patched: it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})` } : null;
+  return needs.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: notPatched(f.name, `it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})`) } : null;
 }
 
 /** Why a changed function that uses a member its class gains in the same save is not patched. */
 export function gainedMembersMessage(fn: string, members: string[]): string {
-  return `${fn} not patched: it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`;
+  return notPatched(fn, `it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`);
 }

@@ -18,6 +18,7 @@ import { inlineMapComment } from '../loaders/sourcemap';
 import { BOUNDARY_MARK } from '../inject/mark';
 import { forEachFunction, parseSource, type Node } from '../inject/boundary';
 import type { NotApplied } from './plan';
+import { notPatched } from './skeleton';
 import { addedGlobalsOf, planSwap, readLoaded, type SwapState } from './swap-plan';
 import { compileUnit, countersFor, hiddenFrames, installExpression, recordInstalled, type CompiledUnit } from './swap-compile';
 import { debug } from '../util/log';
@@ -263,7 +264,7 @@ export class SwapEngine implements PatchEngine {
         return { ok: true };
       }
       if (failure.startsWith('many ')) {
-        return { ok: false, reason: { code: Codes.SwapUnsupported, message: `${failure.slice(5)} not patched: it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it` } };
+        return { ok: false, reason: { code: Codes.SwapUnsupported, message: notPatched(failure.slice(5), `it reads its class's own name, and that class is made more than once (a named class expression evaluated again): swapped-in code would reach only the latest class's; restart to use it`) } };
       }
       if (failure.startsWith('no eval')) {
         return { ok: false, reason: { code: Codes.SwapUnavailable, message: `there is no scope to compile it in (${failure.slice(8)} is missing: the module, or the class, has not been created yet); restart to use it` } };

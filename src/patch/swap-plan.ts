@@ -12,7 +12,7 @@ import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { LineIndex } from '../util/line-index';
-import { changedTopLines, classMembers, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelChanged, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
+import { changedTopLines, classMembers, notPatched, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelChanged, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -370,82 +370,83 @@ function refusal(state: SwapState, oldF: FunctionRecord, oldSite: FunctionSite, 
   const ctor = site.member?.kind === 'constructor';
   if (!shape) {
     if (closureMaker(oldSite.node)) {
-      return { code: Codes.SwapConstructor, ...at, message: `${f.name} not patched: an arrow that only makes a function has no dispatch of its own (so that V8 inlines it: docs/swap.md), and this save changes its own code (its parameters, or what its body is); changes inside the function it makes are swapped (restart to use this one)` };
+      return { code: Codes.SwapConstructor, ...at, message: notPatched(f.name, `an arrow that only makes a function has no dispatch of its own (so that V8 inlines it: docs/swap.md), and this save changes its own code (its parameters, or what its body is); changes inside the function it makes are swapped (restart to use this one)`) };
     }
-    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not patched: ${ctor ? "a derived class's constructor that does not start with its super(…) call" : 'a function loaded without a dispatch'} cannot be swapped (restart to use it, or move the code into a method it calls)` };
+    return { code: Codes.SwapConstructor, ...at, message: notPatched(f.name, `${ctor ? "a derived class's constructor that does not start with its super(…) call" : 'a function loaded without a dispatch'} cannot be swapped (restart to use it, or move the code into a method it calls)`) };
   }
   if (ctor && (site.classNode?.superClass != null || oldSite.classNode?.superClass != null)) {
     // a derived class's constructor runs the swapped-in code after its super(…) call, which stays the running one
     const [was, now] = [leadingSuperCall(oldSite.node), leadingSuperCall(site.node)];
     const text = (t: string, n: Node | null) => (n ? t.slice(n.start, n.end).replace(/\s+|;$/g, '') : null);
     if (!now || text(saved, now) !== text(state.original, was) || superCalls(site.node) > 1) {
-      return { code: Codes.SwapConstructor, ...at, message: `${f.name} not patched: the swapped-in code of a derived class's constructor runs after its super(…) call, which must stay its first statement, as it is, and its only one (restart to use it)` };
+      return { code: Codes.SwapConstructor, ...at, message: notPatched(f.name, `the swapped-in code of a derived class's constructor runs after its super(…) call, which must stay its first statement, as it is, and its only one (restart to use it)`) };
     }
   }
   if (ctor && shape.returnless && returnsValue(site.node)) {
-    return { code: Codes.SwapConstructor, ...at, message: `${f.name} not patched: it now returns a value, which \`new\` would not see: the constructor's dispatch runs the new code in place of its body, without a \`return\`, so that \`new\` stays fast in hot code (docs/swap.md; restart to use it)` };
+    return { code: Codes.SwapConstructor, ...at, message: notPatched(f.name, `it now returns a value, which \`new\` would not see: the constructor's dispatch runs the new code in place of its body, without a \`return\`, so that \`new\` stays fast in hot code (docs/swap.md; restart to use it)`) };
   }
-  if (describeKind(oldF, oldSite) !== describeKind(f, site) || !!oldSite.member?.computed !== !!site.member?.computed) {
-    return { code: Codes.SwapKind, ...at, message: `${f.name} not patched: it changed from ${describeKind(oldF, oldSite)} to ${describeKind(f, site)} (restart to use it)` };
+  const [wasKind, nowKind] = [describeKind(oldF, oldSite), describeKind(f, site)];
+  if (wasKind !== nowKind || !!oldSite.member?.computed !== !!site.member?.computed) {
+    return { code: Codes.SwapKind, ...at, message: notPatched(f.name, `it changed from ${wasKind} to ${nowKind} (restart to use it)`) };
   }
   const uses = functionUses(site.node);
   if (isArrow(site) && (uses.usesArguments || uses.usesSuper || uses.usesNewTarget)) {
     const what = uses.usesArguments ? 'arguments' : uses.usesSuper ? 'super' : 'new.target';
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: a swapped-in arrow function cannot use ${what} (restart, or move that use into the enclosing function)` };
+    return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `a swapped-in arrow function cannot use ${what} (restart, or move that use into the enclosing function)`) };
   }
   if (uses.usesNewTarget && !shape.construct && !isArrow(site)) {
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: it now uses new.target, which the running version does not pass on (restart to use it)` };
+    return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `it now uses new.target, which the running version does not pass on (restart to use it)`) };
   }
   if (uses.usesSuper && site.member?.type === 'Property') {
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: a swapped-in object literal method cannot use super (restart to use it)` };
+    return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `a swapped-in object literal method cannot use super (restart to use it)`) };
   }
   const inModule = !state.classOf.get(oldF.key)?.startsWith('c');
   if (inModule && uses.free.some((r) => r.name === 'eval' && r.callee)) {
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)` };
+    return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `a swapped-in body is compiled apart from its module, so a direct eval in it would not see the module's variables (restart to use it)`) };
   }
   // #private names and own names of the classes around it: through the globals of those classes
   const classScope = state.classOf.get(oldF.key) ?? null;
   const globals = inModule ? classGlobals(state, oldSite, site.node, uses, saved, (n) => ancestorsDeclare(f, n, null)) : { holders: new Map<string, string>(), names: new Map<string, string>() };
-  if ('refused' in globals) return { code: globals.code, ...at, message: `${f.name} not patched: ${globals.refused} (restart to use it)` };
+  if ('refused' in globals) return { code: globals.code, ...at, message: notPatched(f.name, `${globals.refused} (restart to use it)`) };
   if (/\bimport\s*\.\s*meta\b/.test(saved.slice(f.start, f.end))) {
-    return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: a swapped-in body cannot use import.meta (keep it in a top-level const and use that)` };
+    return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `a swapped-in body cannot use import.meta (keep it in a top-level const and use that)`) };
   }
   const imports = importRefusal(state, uses);
-  if (imports) return { code: Codes.SwapUnsupported, ...at, message: `${f.name} not patched: ${imports}` };
+  if (imports) return { code: Codes.SwapUnsupported, ...at, message: notPatched(f.name, `${imports}`) };
   const names = [...new Set(uses.free.map((r) => r.name))].filter((n) => n !== 'arguments');
   // (a loader's module wrapper that holds the module's scope is the top level, not an enclosing function)
   const enclosing = (n: string) => ancestorsDeclare(f, n, state.wrapper?.holdsScope ? state.wrapper.key : null);
   const fresh = names.filter((n) => enclosing(n) && !shape.env.includes(n));
   if (fresh.length) {
-    return { code: Codes.SwapCapture, ...at, message: `${f.name} not patched: it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)` };
+    return { code: Codes.SwapCapture, ...at, message: notPatched(f.name, `it now uses ${fresh.join(', ')} of the enclosing function, which the running closures do not pass on (restart, or call the enclosing function again after a restart)`) };
   }
   const fromBlock = names.filter((n) => site.topBlocks.has(n) && !shape.env.includes(n) && !enclosing(n));
   if (fromBlock.length) {
-    return { code: Codes.SwapCapture, ...at, message: `${f.name} not patched: it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)` };
+    return { code: Codes.SwapCapture, ...at, message: notPatched(f.name, `it now uses ${fromBlock.join(', ')} of the block around it, which the running closures do not pass on (restart to use it)`) };
   }
   // compiled in the module's scope (not a class eval's, which sees all of it): only what it kept
   // (a named class expression's own name is read through the class: swap-compile.ts)
   const freed = inModule ? names.filter((n) => !globals.names.has(n) && state.scope.top.has(n) && !state.scope.kept.has(n) && !site.topBlocks.has(n) && !enclosing(n)) : [];
   const unreachable = freed.filter((n) => NOT_IN_A_CLASS.includes(n));
   if (unreachable.length) {
-    return { code: Codes.SwapFreed, ...at, message: `${f.name} not patched: it uses ${unreachable.join(', ')}, a top-level variable whose name strict code cannot write, which the swap engine's compiled code is (restart to use it, or rename the variable)` };
+    return { code: Codes.SwapFreed, ...at, message: notPatched(f.name, `it uses ${unreachable.join(', ')}, a top-level variable whose name strict code cannot write, which the swap engine's compiled code is (restart to use it, or rename the variable)`) };
   }
   if (freed.length) {
     const list = freed.join(', ');
-    return { code: Codes.SwapFreed, ...at, message: `${f.name} not patched: it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)` };
+    return { code: Codes.SwapFreed, ...at, message: notPatched(f.name, `it now uses ${list}, a top-level variable no function used when the file loaded, so its value was freed once the top level ran, as under plain node (restart to use it, or keep it in a variable a function already uses)`) };
   }
   const oldNode = oldSite.node;
   const params: Node[] = site.node.params;
   const oldParams: Node[] = oldNode.params;
   if (shape.mode !== 'a' && uses.usesArguments) {
-    return { code: Codes.SwapParameters, ...at, message: `${f.name} not patched: it now uses arguments, and the running version passes on only its parameters (restart to use it)` };
+    return { code: Codes.SwapParameters, ...at, message: notPatched(f.name, `it now uses arguments, and the running version passes on only its parameters (restart to use it)`) };
   }
   if (shape.mode === 'b' && paramsText(saved, site.node) !== paramsText(state.original, oldNode)) {
-    return { code: Codes.SwapParameters, ...at, message: `${f.name} not patched: its parameter list with defaults or destructuring changed; only the body of such a function can be swapped (restart to use it)` };
+    return { code: Codes.SwapParameters, ...at, message: notPatched(f.name, `its parameter list with defaults or destructuring changed; only the body of such a function can be swapped (restart to use it)`) };
   }
   const oldRest = oldParams.length > 0 && oldParams[oldParams.length - 1].type === 'RestElement';
   if (shape.mode === 'p' && !oldRest && params.length > oldParams.length) {
-    return { code: Codes.SwapParameters, ...at, message: `${f.name} not patched: it now takes ${params.length} parameters and the running version passes on ${oldParams.length} (restart, or add a rest parameter first)` };
+    return { code: Codes.SwapParameters, ...at, message: notPatched(f.name, `it now takes ${params.length} parameters and the running version passes on ${oldParams.length} (restart, or add a rest parameter first)`) };
   }
   return null;
 }
@@ -855,7 +856,7 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       const needsNew = newDeclarationUse(f, added);
       if (needsNew) { notApplied.push(needsNew); continue; }
       const refused = addedRefusal(state, f, site, saved, state.scope.top, new Set([...state.added.values()].map((x) => x.name)));
-      if (refused) { notApplied.push({ code: Codes.SwapFreed, line: f.line, message: `${f.name} not patched: ${refused} (restart to use it)` }); continue; }
+      if (refused) { notApplied.push({ code: Codes.SwapFreed, line: f.line, message: notPatched(f.name, `${refused} (restart to use it)`) }); continue; }
       const moved = saved.slice(f.start, f.end) === a.text;
       // (into the slot its first version dispatches to)
       const shape = state.shapes.get(f.key);
@@ -895,7 +896,10 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       let up = f.parent;
       while (up && !swapped.has(up.key)) up = up.parent;
       if (up) {
-        warnings.push({ code: Codes.StaleClosures, line: f.line, message: `closures that ${up.name} made before this save keep their old ${f.name} (${why.message.replace(/^.*? not patched: /, '')}); new ones run the new code` });
+        // (why in its own words: refusal says it of f)
+        const prefix = notPatched(f.name, '');
+        const reason = why.message.startsWith(prefix) ? why.message.slice(prefix.length) : why.message;
+        warnings.push({ code: Codes.StaleClosures, line: f.line, message: `closures that ${up.name} made before this save keep their old ${f.name} (${reason}); new ones run the new code` });
       } else {
         notApplied.push(why);
       }
