@@ -69,7 +69,9 @@ function load(text: string, globals: Record<string, unknown> = {}, setup = ''): 
 }
 
 const names = (plan: SwapPlan) => (plan.kind === 'swap' ? plan.changed.map((c) => c.name) : []);
-const codes = (plan: SwapPlan) => (plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied.map((n) => n.code) : []);
+/** What a plan of either planner (planSwap, LiveEdit's planPatch) says it does not apply. */
+const notAppliedOf = (plan: object): NotApplied[] => ('notApplied' in plan ? (plan.notApplied as NotApplied[] | undefined) : undefined) ?? [];
+const codes = (plan: SwapPlan) => notAppliedOf(plan).map((n) => n.code);
 
 describe('swapped-in code on the file\'s first line (a one-line output, as tsx writes ES modules)', () => {
   test('stands at the function\'s column, its wrapper in front padded out by a comment that tells the two apart', () => {
@@ -951,17 +953,13 @@ describe('swap: what it refuses, with a code', () => {
       'module.exports = { plain, K };',
     );
     const h = load(v1);
-    const reason = (from: string, to: string) => {
-      const plan = planSwap(h.state, v1.replace(from, to));
-      const r = (plan.kind === 'swap' || plan.kind === 'nothing' ? plan.notApplied : []).find((n) => n.code === Codes.SwapKind);
-      return r?.message;
-    };
+    const kindReason = (plan: object) => notAppliedOf(plan).find((n) => n.code === Codes.SwapKind)?.message;
+    const reason = (from: string, to: string) => kindReason(planSwap(h.state, v1.replace(from, to)));
     expect(reason('function plain(x) { return x; }', 'async function plain(x) { return x; }')).toBe('plain not patched: it changed from a function to an async function (restart to use it)');
     expect(reason('static m() { return 1; }', 'static async *m() { yield 1; }')).toBe('K.m not patched: it changed from a static method to a static async generator method (restart to use it)');
     // the same words as LiveEdit's planner (skeleton.ts formChange) for a method turned into an arrow field
     const arrow = v1.replace('label() { return 3; }', 'label = () => { return 4; };');
-    const live = planPatch(v1, arrow, 'script');
-    const liveReason = (live.kind === 'nothing' || live.kind === 'patch' ? live.notApplied : []).find((n) => n.code === Codes.SwapKind)?.message;
+    const liveReason = kindReason(planPatch(v1, arrow, 'script'));
     expect(liveReason).toBe('K.label not patched: it changed from a method to an arrow function (restart to use it)');
     expect(reason('label() { return 3; }', 'label = () => { return 4; };')).toBe(liveReason);
   });
@@ -984,24 +982,24 @@ describe('swap: what it refuses, with a code', () => {
       ['m() { return 1; }', 'm: () => 2'],
       ['n: () => 2', 'n() { return 3; }'],
     ];
-    const reasons = (p: { kind: string; notApplied?: NotApplied[] }) => (p.notApplied ?? []).map((n) => `${n.code} ${n.message}`);
+    const reasons = (plan: object) => notAppliedOf(plan).map((n) => `${n.code} ${n.message}`);
     for (const [from, to] of cases) {
       const saved = v1.replace(from, to);
-      const live = reasons(planPatch(v1, saved, 'script') as { kind: string; notApplied?: NotApplied[] });
-      const swap = reasons(planSwap(load(v1).state, saved) as { kind: string; notApplied?: NotApplied[] });
+      const live = reasons(planPatch(v1, saved, 'script'));
+      const swap = reasons(planSwap(load(v1).state, saved));
       expect({ to, live }).toEqual({ to, live: [expect.stringMatching(/^EC211 \S+ not patched: it changed from /)] });
       expect({ to, swap }).toEqual({ to, swap: live });
     }
     // beside a changed field, each has its own reason, and no EC201 (the field's old line is said by its reason)
     const withField = v1.replace('class Bot {', 'class Bot {\n  extra = 1;');
     const fieldAndForm = withField.replace('extra = 1;', 'extra = 2;').replace("  label() { return 'v1'; }", "  label = () => { return 'v2'; };");
-    for (const p of [planPatch(withField, fieldAndForm, 'script'), planSwap(load(withField).state, fieldAndForm)] as { notApplied?: NotApplied[] }[]) {
-      expect((p.notApplied ?? []).map((n) => n.code).sort()).toEqual([Codes.ClassShape, Codes.SwapKind]);
+    for (const p of [planPatch(withField, fieldAndForm, 'script'), planSwap(load(withField).state, fieldAndForm)]) {
+      expect(notAppliedOf(p).map((n) => n.code).sort()).toEqual([Codes.ClassShape, Codes.SwapKind]);
     }
     // a form change beside another top-level change: that one is still EC201, on its own line
     const both = v1.replace("  label() { return 'v1'; }", "  label = () => { return 'v2'; };").replace('const o = {', 'const o = globalThis.o || {');
-    for (const p of [planPatch(v1, both, 'script'), planSwap(load(v1).state, both)] as { notApplied?: NotApplied[] }[]) {
-      expect((p.notApplied ?? []).map((n) => [n.code, n.line])).toEqual(expect.arrayContaining([[Codes.TopLevelCode, 5], [Codes.SwapKind, 2]]));
+    for (const p of [planPatch(v1, both, 'script'), planSwap(load(v1).state, both)]) {
+      expect(notAppliedOf(p).map((n) => [n.code, n.line])).toEqual(expect.arrayContaining([[Codes.TopLevelCode, 5], [Codes.SwapKind, 2]]));
     }
   });
 
