@@ -211,9 +211,57 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
     // The boundary's text is delimited too, so that the controller reads the original back without a
     // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
     const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
-    return join(text, [...delimited, ...swap], options.insertions) + SWAP_MARK;
+    const all = [...delimited, ...swap];
+    return join(text, [...all, ...quietLines(text, all)], options.insertions) + SWAP_MARK;
   }
   return join(text, insertions, options.insertions) + BOUNDARY_MARK;
+}
+
+/**
+ * What node looks for in a line before it prints that line under an uncaught error (`file:line`, the
+ * line, a caret): a line that holds it is not printed (node's own code marks its rethrows so). A line
+ * of a swap text where we inserted code holds it, in a cut of its own, taken out as any cut: node would
+ * otherwise print the line as V8 runs it, our dispatch and prologue included, with the caret at
+ * their columns. Lines we left alone print as under plain node.
+ */
+export const QUIET_LINE = '/*ec{node-do-not-add-exception-line*//*}ec*/';
+
+/**
+ * A line where nothing can throw: only brackets, separators and space (a `}` that closes a function),
+ * a "use strict", or the head of a function, method or arrow whose parameters are plain names.
+ */
+const INERT = [
+  /^[\s{}()[\];,]*$/,
+  /^\s*(['"])use strict\1;?\s*$/,
+  /^\s*(?:(?:async|static|get|set)\s+)*(?:function\b\s*)?\*?\s*[\w$#]*\s*\([\w$\s,]*\)\s*\{\s*$/,
+  /^\s*(?:(?:const|let|var)\s+[\w$]+\s*=\s*)?(?:async\s*)?\([\w$\s,]*\)\s*=>\s*\{\s*$/,
+];
+
+/**
+ * The QUIET_LINE insertions for `insertions` into `text`: one on each line that gets a cut of ours and
+ * has code that could throw, at that line's first cut; none in a text with a source map.
+ */
+export function quietLines(text: string, insertions: readonly Insertion[]): Insertion[] {
+  // a text with a source map (a loader's output, tsc's): where node reads through it (tsx turns that
+  // on), it quotes the line as written itself, and the marker would keep it from doing so
+  if (text.includes('sourceMappingURL=')) return [];
+  // (our cuts: an edit of the user's text, such as a name blanked out with spaces, reads as theirs)
+  const ats = insertions.filter((ins) => ins.text.startsWith('/*ec{')).map((ins) => ins.at).sort((a, b) => a - b);
+  const out: Insertion[] = [];
+  // one sweep of the text (a minified file is one long line with thousands of insertions)
+  let lineStart = 0;
+  let nl = text.indexOf('\n');
+  let marked = -1;
+  for (const at of ats) {
+    while (nl !== -1 && nl < at) { lineStart = nl + 1; nl = text.indexOf('\n', lineStart); }
+    if (lineStart === marked) continue;
+    marked = lineStart;
+    const line = text.slice(lineStart, nl === -1 ? text.length : nl);
+    // (before the others at that offset: a cut that reads two others as a pair, as the `(0,…` and `)`
+    // around a callee, finds them next to each other: swap-compile.ts unitColumns)
+    if (!INERT.some((re) => re.test(line))) out.push({ at, text: QUIET_LINE, first: true });
+  }
+  return out;
 }
 
 function join(text: string, insertions: Insertion[], record?: { at: number; length: number }[]): string {

@@ -9,7 +9,7 @@
 // Functions inside it get their own dispatch (the same slots as before, by key) and retry boundaries.
 import {
   applyEdits, forEachChild, forEachFunction, insertionsFor, leadingSuperCall, slotName, swapInsertions, boundNames, delimited, undelimited,
-  MODULE_SCOPE_MAKER, classManyName, moduleFactoryName, moduleScopeName, swapCuts,
+  MODULE_SCOPE_MAKER, classManyName, moduleFactoryName, moduleScopeName, quietLines, swapCuts,
   type DispatchShape, type Node,
 } from '../inject/boundary';
 import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from './functions';
@@ -196,7 +196,9 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
   for (const i of uses.imports) if (i.start >= node.start && i.start < node.end) edits.push({ at: i.start, end: i.start + 'import'.length, text: delimited(`${scope}.${MODULE_IMPORTER}`) + ' '.repeat('import'.length) });
   if (arrow && node.body.type !== 'BlockStatement') edits.push({ at: node.end, text: delimited(')}') });
 
-  let text = applyEdits(saved, edits.filter((e) => e.at >= node.start && e.at <= node.end), node.start, node.end);
+  const own = edits.filter((e) => e.at >= node.start && e.at <= node.end);
+  // (node quotes no line of ours under an uncaught error: boundary.ts QUIET_LINE)
+  let text = applyEdits(saved, [...own, ...quietLines(saved, own)], node.start, node.end);
 
   // the wrapper that names it (or reads a method's descriptor) and, with an environment, the factory
   const member = unit.site.member;

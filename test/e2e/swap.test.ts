@@ -2,9 +2,10 @@
 // engine choice's --engine swap is merged), real node targets on every line and on node 26 with
 // LiveEdit off, real saves. What only this engine can do is asserted as such: a suspended async
 // function and a function running in a loop that never returns are swapped at once.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, programDir, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
+import { ask, cliPerTest, copyFixture, edit, exitedWithin, programDir, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
 import { testNodes, ROOT_DIR, type TestNode } from '../helpers/nodes';
 
 const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
@@ -324,6 +325,45 @@ describe.each(lines)('$label', ({ bin }) => {
     cli.send('bad\n');
     await cli.waitFor(/at weigh \(arrow\.js:1:35\)[\s\S]*ec> $/, { stream: 'stderr', after: mark, step: 'the stop in the swapped arrow' });
     await ask(cli, 'bt', /#0 weigh \(arrow\.js:1:35\)/);
+  });
+
+  test('an uncaught error that ends the program: node quotes no line the engine wrote into (a dispatch, a swapped closure), and the rest of what it prints is plain node\'s', async () => {
+    const dir = programDir('swap-uncaught', {
+      // a concise arrow and a one-line function: their lines hold their dispatches
+      'one.js': ['const get = (o) => o.a.b;', 'function run(o) { return get(o); }', 'setTimeout(() => run({}), 10);', ''].join('\n'),
+      // (called from a timer: a stack shorter than Error.stackTraceLimit, which V8 counts the dispatch's frame in)
+      'two.js': [
+        'function make(n) {',
+        '  return function step(o) {',
+        '    return o.v.w + n;',
+        '  };',
+        '}',
+        'const s = make(1);',
+        "setInterval(() => { if (require('node:fs').existsSync('go')) console.log('got ' + s({})); }, 20);",
+        "console.log('ready ' + s({ v: { w: 1 } }));",
+        '',
+      ].join('\n'),
+    });
+    // what node prints before the error's stack: `file:line`, the line, a caret and an empty line
+    const withoutQuote = (stderr: string) => stderr.replace(/^\/[^\n]*:\d+\n[^\n]*\n *\^+\n\n/, '');
+    const plainOne = spawnSync(bin, ['one.js'], { cwd: dir, encoding: 'utf8' });
+    expect(plainOne.stderr).toMatch(/^\/[^\n]*one\.js:1\nconst get = \(o\) => o\.a\.b;\n +\^/);
+    const one = start(['--break-on', 'none', bin, 'one.js'], dir, 'pipe', SWAP);
+    expect((await exitedWithin(one, 20_000, 'one.js ended')).code).toBe(plainOne.status);
+    expect(one.stderr()).toBe(withoutQuote(plainOne.stderr));
+
+    // a closure a save swapped, whose new code reads the enclosing function's `n` through its environment
+    const two = start(['--break-on', 'none', bin, 'two.js'], dir, 'pipe', SWAP);
+    await two.waitFor(/ready 2/, { step: 'start' });
+    const mark = two.mark('stderr');
+    edit(path.join(dir, 'two.js'), 'return o.v.w + n;', 'return o.v.w + n * 2;', saveInPlace);
+    await patched(two, mark, /patched two\.js: make\.step\n/, 'swap the closure');
+    fs.writeFileSync(path.join(dir, 'go'), '');
+    const exit = await exitedWithin(two, 20_000, 'two.js ended');
+    const plainTwo = spawnSync(bin, ['two.js'], { cwd: dir, encoding: 'utf8' });
+    expect(plainTwo.stderr).toMatch(/two\.js:3\n    return o\.v\.w \+ n \* 2;\n/);
+    expect(exit.code).toBe(plainTwo.status);
+    expect(two.stderr().slice(mark).replace(/^\[ec\][^\n]*\n/gm, '')).toBe(withoutQuote(plainTwo.stderr));
   });
 
   test('a #private method swaps; a swapped method that uses #private names is retried in place after a throw; `#x in o` answers at its stop', async () => {

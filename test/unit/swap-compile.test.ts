@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { SWAP_MARK, addBoundaries, keptNamesOf, moduleWrapper, parseSource, swapModuleId } from '../../src/inject/boundary';
+import { QUIET_LINE, SWAP_MARK, addBoundaries, keptNamesOf, moduleWrapper, parseSource, swapCuts, swapModuleId, uncut } from '../../src/inject/boundary';
 import { BoundaryMap } from '../../src/session/boundaries';
 import { swapModuleIdOf } from '../../src/inject/hooks';
 import { defineSwapHelper } from '../../src/inject/swap-runtime';
@@ -83,7 +83,7 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
     if (plan.kind !== 'swap') return;
     const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
     const column = saved.indexOf('function f');
-    expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{\/\*ec\{\*\/try\{\/\*\}ec\*\/ return a \+ 2;/);
+    expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{(\/\*ec\{node-do-not-add-exception-line\*\/\/\*\}ec\*\/)?\/\*ec\{\*\/try\{\/\*\}ec\*\/ return a \+ 2;/);
     const r = new ScriptRegistry();
     r.expectCompiled('/t.js', [{ code: unit.code }]);
     r.add({ scriptId: '9', url: '/t.js', hasSourceURL: true, startLine: 0, startColumn: 0, endLine: 1, endColumn: 0, executionContextId: 1, hash: '' } as never);
@@ -840,7 +840,7 @@ describe('swap: class constructors', () => {
     const h = load(v1);
     const ctor = (name: string) => h.transformed.slice(h.transformed.indexOf(`class ${name}`), h.transformed.indexOf('\n', h.transformed.indexOf(`class ${name}`)));
     // the constructor's own code holds no `return` with the dispatch in it; the body is the else branch
-    for (const name of ['Vec', 'Empty', 'Later']) expect(ctor(name)).toMatch(/constructor\([a-z, ]*\) \{(\/\*ec\{\*\/try\{\/\*\}ec\*\/)?\/\*ec\{\d+;;pv\*\/if\(typeof __ec\$m[0-9a-f]+\$\d+==="function"\)\{/);
+    for (const name of ['Vec', 'Empty', 'Later']) expect(ctor(name)).toMatch(/constructor\([a-z, ]*\) \{(\/\*ec\{node-do-not-add-exception-line\*\/\/\*\}ec\*\/)?(\/\*ec\{\*\/try\{\/\*\}ec\*\/)?\/\*ec\{\d+;;pv\*\/if\(typeof __ec\$m[0-9a-f]+\$\d+==="function"\)\{/);
     expect(ctor('Vec')).toMatch(/\{[^{}]*\.call\(this,x,y\)\}else\{\/\*\}ec\*\/ this\.x = x; this\.y = y; \/\*ec\{\*\/\}\/\*\}ec\*\/\/\*ec\{\*\/\}finally/);
     expect(ctor('Pooled')).toMatch(/\)return __ec\$m[0-9a-f]+\$\d+\.call\(this,k\)/);
     // loaded as before: the original bodies run, and what the constructor returned is what `new` gives
@@ -1235,6 +1235,38 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
     const line = saved.split('\n')[pos.line];
     expect(map.original(pos.line, pos.column)).toEqual({ line: 1, column: line.indexOf(marker) });
     h.save(saved);
+  });
+
+  test("node's marker for a line it must not quote under an uncaught error: on each line that has a cut of ours and code, inside a cut of its own", () => {
+    const v1 = src(
+      'const k = 2;',
+      'function one(o) { return o.a.b * k; }',
+      'function many(n) {',
+      '  const list = [n];',
+      '  return list.map((x) => x * k);',
+      '}',
+      'module.exports = { one, many };',
+    );
+    const out = addBoundaries(v1, 'script', { swap: { module: 'mabc' } });
+    const lines = out.split('\n');
+    // the prologue's line, the one-line function's and the arrow's; not a function's head alone (nothing
+    // there can throw), a `}` or a line we left alone
+    expect(lines.map((l) => l.includes(QUIET_LINE))).toEqual([true, true, false, false, true, false, false, false, false]);
+    for (const l of lines) expect(l.split(QUIET_LINE).length).toBeLessThanOrEqual(2);
+    // none in a loader's output with its map: node quotes the line as written through it (tsx turns that on)
+    expect(addBoundaries(v1 + '//# sourceMappingURL=data:application/json;base64,e30=\n', 'script', { swap: { module: 'mabc' } })).not.toContain(QUIET_LINE);
+    expect(uncut(out.slice(0, -SWAP_MARK.length), swapCuts(out)).text).toBe(v1);
+    const h = load(v1);
+    const saved = v1.replace('x * k', 'x * k + 1');
+    h.save(saved);
+    expect(h.exports.many(3)).toEqual([7]);
+    // swapped-in code: its line, where the module's `k` is read through ours
+    const plan = planSwap(load(v1).state, saved);
+    if (plan.kind !== 'swap') throw new Error(plan.kind);
+    const [unit] = plan.units.map((u) => compileUnit(h.state, plan.model, saved, u, '/t.js', { nextSlot: h.state.nextSlot, nextClass: h.state.nextClass }));
+    const arrowLine = unit.code.split('\n').find((l) => l.includes('x * '))!;
+    expect(arrowLine).toContain(QUIET_LINE);
+    expect(arrowLine.indexOf(QUIET_LINE)).toBeLessThan(arrowLine.indexOf('/*ec{*/'));
   });
 
   test('a swapped function reports its file and line in stack traces', () => {
