@@ -174,6 +174,8 @@ export class LiveSession implements PromptSession {
       // a .ts file's breakpoints set before it loaded stand by URL at the .ts line: now by its output's map
       if (record.typescript) void this.breaks.placeLoaded(record.file).catch(() => {});
     });
+    // a JSON module the program loaded: watched, so that a save of it says node read it once (EC106)
+    this.registry.onData((file) => this.watchLoaded(file, this.updater, this.startedAt));
     cdp.Debugger.on('scriptParsed', (e) => { this.registry.add(e); });
     this.unhandled = new UnhandledFilter(this.registry, {
       // the text alone: the pause's own reader maps our insertions too, a second parse of each of
@@ -265,6 +267,7 @@ export class LiveSession implements PromptSession {
     const info: ThreadInfo = { id: -c.pid, pid: c.pid, title: `process ${c.pid}`, url: '' };
     const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, breakOn: this.breakOnSetting, startedAt: this.startedAt });
     s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
+    s.registry.onData((file) => this.watchLoaded(file, s.updater, this.startedAt));
     try { await s.start(); } catch (err) { log('child', c.pid, 'start failed', (err as Error).message); void cdp.close(); return; }
     if (this.closed) { void s.close(); return; }
     // its worker threads, as the main thread's (those it runs now, and those it starts from now on)
@@ -339,6 +342,7 @@ export class LiveSession implements PromptSession {
     // a file saved since the program started is compared with what the worker runs once watched
     const s = new LiveSession(cdp, { ...this.opts, watch: false, thread: info, workerThread: true, breakOn: this.breakOnSetting, startedAt: this.startedAt });
     s.registry.onScript((record) => this.watchLoaded(record.file, s.updater, this.startedAt));
+    s.registry.onData((file) => this.watchLoaded(file, s.updater, this.startedAt));
     await s.start();
     return s;
   }

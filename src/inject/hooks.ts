@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain, swapModuleId } from './mark';
+import { BOUNDARY_MARK, DATA_URL, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain, swapModuleId } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
@@ -288,6 +288,27 @@ function hooksThread(): HooksThread | undefined {
 
 type Proto = { prototype: { _compile(content: string, filename: string, format?: string, ...rest: unknown[]): unknown } };
 
+/** The JSON modules of the program's own that this thread loaded (each named to the controller once). */
+const dataSeen = new Set<string>();
+
+/**
+ * A JSON module of the program's own loaded: an empty script named after it (./mark.ts DATA_URL) tells
+ * the controller, which then says at a save of the file that node read it once (EC106).
+ */
+export function dataLoaded(file: string): void {
+  if (dataSeen.has(file) || !isUserFile(file)) return;
+  dataSeen.add(file);
+  try {
+    const vm = ((process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.('node:vm') ?? require('node:vm')) as typeof import('node:vm');
+    // with the file's modification time and size as node read it: a save is told from the text loaded
+    // even when it comes before the controller has the file's watch in place
+    let stamp = '-1:-1';
+    try { const st = fs.statSync(file); stamp = `${st.mtimeMs}:${st.size}`; } catch { /* not known */ }
+    // (run: V8 reports a script compiled and not run only once it runs)
+    vm.runInThisContext('', { filename: `${DATA_URL}${stamp}:${file}` });
+  } catch { /* only a report */ }
+}
+
 export function installBoundaries(): void {
   // node's own module loader thread (Node 22+ says so) runs our preload too: hooks there would sit
   // inside the program's loader (on Node 22 beside its off-thread hooks, ending the program)
@@ -321,9 +342,20 @@ export function installBoundaries(): void {
   let aboveCount = 0;
   const registerAbove = () => { register!(pathToFileURL(path.join(__dirname, 'esm-hooks-above.js')).href + `?${++aboveCount}`); };
 
+  // require() of a JSON file (every node); an import of one goes through the load hook below (Node 22+)
+  const extensions = (mod as unknown as { _extensions?: Record<string, (m: unknown, filename: string) => unknown> })._extensions;
+  const json = extensions?.['.json'];
+  if (extensions && typeof json === 'function') {
+    extensions['.json'] = function (this: unknown, m: unknown, filename: string) {
+      const out = json.call(this, m, filename);
+      if (typeof filename === 'string') dataLoaded(filename);
+      return out;
+    };
+  }
   if (where === 'in-thread') {
     const load = (url: string, context: object, next: NextLoad) => {
       const result = next(url, context);
+      if (result.format === 'json') { const file = fileOf(url); if (file) dataLoaded(file); }
       keepChainBelow(url, next, context, result);
       return transformBelow(url, result);
     };

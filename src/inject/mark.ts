@@ -31,6 +31,14 @@ export const ENDING_MARK = 'edit-continue.ending';
 export const SKIP_KEY = 'edit-continue.skip';
 
 /**
+ * The name of an empty script the load hooks run when the program loads a JSON module of its own,
+ * followed by `MTIME:SIZE:PATH` of the file as node read it: the controller learns from it
+ * (Debugger.scriptParsed) that a save of that file changes data node read once, and says so (EC106),
+ * where it would say nothing.
+ */
+export const DATA_URL = 'edit-continue-data:';
+
+/**
  * The rest of a program's loader's chain (tsx, ts-node/esm) as our hooks above it saw it load each
  * of its modules, by URL, in the thread those hooks run in (./hooks.ts in-thread, ./esm-hooks-above.ts
  * on Node 20's loader thread): ./compile-hooks.ts compiles a save through it synchronously, with no

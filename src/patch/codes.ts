@@ -11,6 +11,8 @@ export const Codes = {
   NotText: 'EC103',
   /** Only a worker thread (or a child process) loaded the file: edit-continue does not patch those yet. */
   OtherThread: 'EC104',
+  /** A JSON module the program loaded: node parsed it once, into an object the program holds. */
+  DataFile: 'EC106',
   /** Top-level code changed: it ran once when the module loaded and is not run again. */
   TopLevelCode: 'EC201',
   /** A new top-level declaration: V8 cannot add bindings to a loaded module. */

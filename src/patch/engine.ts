@@ -46,6 +46,15 @@ export function waitingForLoader(message: string): PatchOutcome {
   return { status: 'waiting', functions: [], reason: { code: Codes.LoaderWaiting, message } };
 }
 
+/**
+ * A save of a JSON module the program loaded (`require('./config.json')`, an import of one): node
+ * parsed it once, into an object the program holds and may have copied from; there is no code to
+ * patch. Both engines.
+ */
+export function dataFileOutcome(): PatchOutcome {
+  return { status: 'not-patched', reasons: [{ code: Codes.DataFile, message: 'node read this JSON file once, when the program loaded it (restart to use the change, or have your code read the file when it needs it)' }] };
+}
+
 /** One interface, so that an engine for Nodes without LiveEdit can stand beside this one. */
 export interface PatchEngine {
   apply(file: string, savedText: string, options?: ApplyOptions): Promise<PatchOutcome>;
@@ -74,8 +83,9 @@ export interface LiveEditEvents {
  * or wait is the outcome (the scripts after it are left as they are); otherwise the last outcome
  * that changed something; 'not-loaded' when there is no script. Every engine uses this loop.
  */
-export async function applyToEachScript(records: readonly ScriptRecord[], applyOne: (record: ScriptRecord) => Promise<PatchOutcome>): Promise<PatchOutcome> {
-  if (records.length === 0) return { status: 'not-loaded' };
+export async function applyToEachScript(records: readonly ScriptRecord[], applyOne: (record: ScriptRecord) => Promise<PatchOutcome>, data: 'first' | 'again' | null = null): Promise<PatchOutcome> {
+  // a JSON module the program loaded: said at its first save (ScriptRegistry.dataSaved)
+  if (records.length === 0) return data === 'first' ? dataFileOutcome() : data === 'again' ? { status: 'unchanged' } : { status: 'not-loaded' };
   let result: PatchOutcome = { status: 'unchanged' };
   for (const record of records) {
     const outcome = await applyOne(record);
@@ -132,7 +142,7 @@ export class LiveEditEngine implements PatchEngine {
   }
 
   apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
-    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options), this.registry.dataSaved(file));
   }
 
   /** The texts a waiting edit would send, script by script (a loader that has not answered is looked at briefly). */

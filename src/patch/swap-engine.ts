@@ -89,7 +89,7 @@ export class SwapEngine implements PatchEngine {
   }
 
   apply(file: string, savedText: string, options: ApplyOptions = {}): Promise<PatchOutcome> {
-    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options));
+    return applyToEachScript(this.registry.scriptsOf(file), (record) => this.applyToScript(record, savedText, options), this.registry.dataSaved(file));
   }
 
   /** The swap engine never sends a whole text: no running function keeps an edit back, so nothing is previewed. */

@@ -71,16 +71,6 @@ export function formatThreadedSave(save: SaveEvent, verbosity: Verbosity, cwd: s
   return lines;
 }
 
-/**
- * Why a save of a file that is no script of the program's patches nothing. A JSON file (config a
- * `require` read) is not code: node read it once, as it loaded it, and `--watch` may well cover it.
- */
-function notAScript(file: string): string {
-  return /\.json$/i.test(file)
-    ? 'not a script (node reads JSON once, as it loads it: restart to use the change), nothing to patch'
-    : 'not loaded by the program as a script, nothing to patch';
-}
-
 /** Lines for what became of a save, or none at this verbosity. `where`: the threads it applied in. */
 export function formatSave(save: SaveEvent, verbosity: Verbosity, cwd: string, style: Style = plainStyle, where?: string): string[] {
   const e = save.event;
@@ -97,7 +87,7 @@ export function formatSave(save: SaveEvent, verbosity: Verbosity, cwd: string, s
       return [head, ...rest];
     }
     case 'unchanged':
-      if (!save.event.loaded) return verbosity === 'verbose' ? [style.dim(`changed ${file}: ${notAScript(e.file)}`)] : [];
+      if (!save.event.loaded) return verbosity === 'verbose' ? [style.dim(`changed ${file}: not loaded by the program, nothing to patch`)] : [];
       return verbosity === 'verbose' ? [style.dim(`unchanged ${file}${timing}`)] : [];
     case 'pending': {
       const r = save.event.reason;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import type { CompiledSource } from '../loaders/compiled';
-import { SWAP_MARK } from '../inject/mark';
+import { DATA_URL, SWAP_MARK } from '../inject/mark';
 import { forgetSource } from '../loaders/latest-source';
 
 export interface ScriptRecord {
@@ -84,6 +84,11 @@ const realFolders = new Map<string, string>();
  * being a link: one lstat instead of a realpath (an lstat per part of the path), about half the
  * controller's CPU for it (bench/ANALYSIS.md).
  */
+/** A file's modification time and size, or null when it cannot be read. */
+function statOf(file: string): { mtimeMs: number; size: number } | null {
+  try { const st = fs.statSync(file); return { mtimeMs: st.mtimeMs, size: st.size }; } catch { return null; }
+}
+
 function realOfScript(file: string): string {
   const dir = path.dirname(file);
   let realDir = realFolders.get(dir);
@@ -133,6 +138,13 @@ export class ScriptRegistry {
     record.runningText = text;
   }
   private readonly listeners: ((record: ScriptRecord) => void)[] = [];
+  /**
+   * JSON modules of the program's own that it loaded (src/inject/hooks.ts dataLoaded), with their
+   * modification time and size when the program loaded them (null: could not tell).
+   */
+  private readonly data = new Map<string, { mtimeMs: number; size: number } | null>();
+  private readonly dataSaid = new Set<string>();
+  private readonly dataListeners: ((file: string) => void)[] = [];
   /** Scripts the swap engine is about to compile, by URL (they carry the file's URL as sourceURL). */
   private readonly compiledByFile = new Map<string, ScriptRecord[]>();
   private readonly compiling = new Map<string, { codes: CompiledCode[]; text?: string }>();
@@ -156,6 +168,17 @@ export class ScriptRegistry {
 
   /** Record a parsed script; returns the record when it belongs to a file. */
   add(event: Protocol.Debugger.ScriptParsedEvent): ScriptRecord | null {
+    if (event.url.startsWith(DATA_URL)) {
+      const m = /^(-?[\d.]+):(-?\d+):(.*)$/s.exec(event.url.slice(DATA_URL.length));
+      if (m && path.isAbsolute(m[3])) {
+        const file = realOfScript(m[3]);
+        if (!this.data.has(file)) {
+          this.data.set(file, Number(m[2]) < 0 ? null : { mtimeMs: Number(m[1]), size: Number(m[2]) });
+          for (const l of this.dataListeners) l(file);
+        }
+      }
+      return null;
+    }
     const file = fileOfUrl(event.url);
     if (!file) {
       if (event.url === IDLE_URL) this.idleIds.add(event.scriptId);
@@ -236,6 +259,28 @@ export class ScriptRegistry {
 
   onScript(listener: (record: ScriptRecord) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** A JSON module of the program's own was loaded (once per file). */
+  onData(listener: (file: string) => void): void {
+    this.dataListeners.push(listener);
+  }
+
+  /**
+   * A save of a file: is it a JSON module the program loaded, and is this the first save of it said
+   * (`first`; later ones, and the file as the program read it, `again`)? null: not one. A program
+   * that rewrites a JSON file it required (a small store) would otherwise have the same line at each
+   * of its writes.
+   */
+  dataSaved(file: string): 'first' | 'again' | null {
+    if (!this.data.has(file)) return null;
+    // as it was when the program read it (a file written just before the start is checked then)
+    const loaded = this.data.get(file);
+    const now = statOf(file);
+    if (now === null || (loaded && loaded.mtimeMs === now.mtimeMs && loaded.size === now.size)) return 'again';
+    if (this.dataSaid.has(file)) return 'again';
+    this.dataSaid.add(file);
+    return 'first';
   }
 
   scriptsOf(file: string): ScriptRecord[] {

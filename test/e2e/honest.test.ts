@@ -196,6 +196,36 @@ describe.each(testNodes())('node $major', (config) => {
     assertNoV8Abort(cli);
   });
 
+  test('a JSON file the program loaded: its first save says node read it once (EC106), a later one is unchanged; the program runs on, and a save of its code patches', async () => {
+    const dir = scratchDir('json-data');
+    fs.writeFileSync(path.join(dir, 'conf.json'), '{ "rate": 2 }\n');
+    fs.writeFileSync(path.join(dir, 'd.json'), '{ "n": 1 }\n');
+    fs.writeFileSync(path.join(dir, 'app.mjs'), [
+      "import { createRequire } from 'node:module';",
+      "import d from './d.json' with { type: 'json' };",
+      "const conf = createRequire(import.meta.url)('./conf.json');",
+      'function rate() { return conf.rate; }',
+      "process.stdin.on('data', () => console.log('rate ' + rate() + ' n ' + d.n));",
+      "console.log('ready');",
+      '',
+    ].join('\n'));
+    const cli = start(['-v', bin, 'app.mjs'], dir);
+    await cli.waitFor(/ready/, { step: 'start' });
+    await ask(cli, 'x', /rate 2 n 1\n/, 'stdout');
+    const conf = path.join(dir, 'conf.json');
+    let out = await saved(cli, conf, '"rate": 2', '"rate": 3', /not patched conf\.json: node read this JSON file once, when the program loaded it \(restart to use the change[^\n]*EC106 \(\d+ ms\)\n/, 'the first save of conf.json');
+    expect(out).not.toMatch(/patched app\.mjs/);
+    await ask(cli, 'x', /rate 2 n 1\n/, 'stdout');
+    out = await saved(cli, conf, '"rate": 3', '"rate": 4', /unchanged conf\.json/, 'a later save of conf.json', saveByRename);
+    expect(out).not.toMatch(/EC106/);
+    // the code that reads it: patched as any
+    await saved(cli, path.join(dir, 'app.mjs'), 'return conf.rate;', 'return conf.rate * 10;', /patched app\.mjs: rate \(\d+ ms\)\n/, 'rate patched');
+    await ask(cli, 'x', /rate 20 n 1\n/, 'stdout');
+    // an import of JSON goes through node's load hooks on Node 22+ (Node 20's ES module loader has a thread of its own)
+    if (config.major >= 22) await saved(cli, path.join(dir, 'd.json'), '"n": 1', '"n": 2', /not patched d\.json: node read this JSON file once[^\n]*EC106 \(\d+ ms\)\n/, 'a save of the imported JSON');
+    await ask(cli, 'x', /rate 20 n 1\n/, 'stdout');
+  });
+
   test("a class's field: a changed initializer is said not to apply with its own reason (it runs at each new, not once), and new instances show it is true", async () => {
     const dir = fs.realpathSync(scratchDir('honest-fields'));
     const file = path.join(dir, 'fields.js');

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Protocol } from 'devtools-protocol';
 import { fileOfUrl, IDLE_URL, ScriptRegistry } from '../../src/session/registry';
+import { DATA_URL } from '../../src/inject/mark';
+import { applyToEachScript, type PatchOutcome } from '../../src/patch/engine';
+import { Codes } from '../../src/patch/codes';
 
 const parsed = (scriptId: string, url: string) => ({ scriptId, url, isModule: false, hasSourceURL: false } as unknown as Protocol.Debugger.ScriptParsedEvent);
 
@@ -150,5 +153,42 @@ describe('fileOfUrl: the real file of a script, links resolved', () => {
     expect(fileOfUrl(pathToFileURL(path.join(root, 'linked', 'gone.js')).href)).toBe(path.join(root, 'linked', 'gone.js'));
     expect(fileOfUrl('node:internal/timers')).toBeNull();
     expect(fileOfUrl('')).toBeNull();
+  });
+});
+
+describe('ScriptRegistry: JSON modules the program loaded (src/inject/hooks.ts dataLoaded)', () => {
+  const parsed = (url: string) => ({ scriptId: '77', url, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0, executionContextId: 1, hash: '' }) as Protocol.Debugger.ScriptParsedEvent;
+
+  test('the empty script named after one: no script of the file, told once; its first save that changed it says so, later ones and the file as loaded do not', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ec-data-')));
+    const file = path.join(dir, 'conf.json');
+    fs.writeFileSync(file, '{ "rate": 2 }\n');
+    const st = fs.statSync(file);
+    const r = new ScriptRegistry();
+    const told: string[] = [];
+    r.onData((f) => told.push(f));
+    expect(r.add(parsed(`${DATA_URL}${st.mtimeMs}:${st.size}:${file}`))).toBeNull();
+    expect(r.add(parsed(`${DATA_URL}${st.mtimeMs}:${st.size}:${file}`))).toBeNull();
+    expect(told).toEqual([file]);
+    expect(r.scriptsOf(file)).toEqual([]);
+    // as the program read it (a file written just before the start is checked then): nothing to say
+    expect(r.dataSaved(file)).toBe('again');
+    fs.writeFileSync(file, '{ "rate": 30 }\n');
+    expect(r.dataSaved(file)).toBe('first');
+    fs.writeFileSync(file, '{ "rate": 4 }\n');
+    expect(r.dataSaved(file)).toBe('again');
+    expect(r.dataSaved(path.join(dir, 'other.json'))).toBeNull();
+    // a name that is not one (no stamp, a relative path): ignored
+    expect(r.add(parsed(`${DATA_URL}${path.join(dir, 'x.json')}`))).toBeNull();
+    expect(r.add(parsed(`${DATA_URL}1:2:x.json`))).toBeNull();
+    expect(told).toEqual([file]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('both engines: a save of such a file is EC106 at first, then unchanged; a file of no script and no data is not loaded', async () => {
+    const never = async (): Promise<PatchOutcome> => { throw new Error('no script to apply to'); };
+    expect(await applyToEachScript([], never, 'first')).toEqual({ status: 'not-patched', reasons: [expect.objectContaining({ code: Codes.DataFile })] });
+    expect(await applyToEachScript([], never, 'again')).toEqual({ status: 'unchanged' });
+    expect(await applyToEachScript([], never)).toEqual({ status: 'not-loaded' });
   });
 });
