@@ -17,7 +17,7 @@
 // empty bodies are left alone; so is a text acorn cannot parse (V8 then reports the error itself).
 import type * as acorn from 'acorn';
 import { acornParser } from '../util/acorn';
-import { BOUNDARY_MARK, MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER } from './mark';
+import { BOUNDARY_MARK, MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER, hasSourceMap } from './mark';
 
 export const SYNC_PREFIX = 'try{';
 export const SYNC_SUFFIX = '}finally{void 0xEC}';
@@ -239,18 +239,21 @@ const INERT = [
 
 /**
  * The QUIET_LINE insertions for `insertions` into `text`: one on each line that gets a cut of ours and
- * has code that could throw, at that line's first cut; none in a text with a source map.
+ * has code that could throw, at that line's first cut; none in a text with a source map (`mapped`:
+ * a caller that compiles many pieces of one text asks that once).
  */
-export function quietLines(text: string, insertions: readonly Insertion[]): Insertion[] {
+export function quietLines(text: string, insertions: readonly Insertion[], mapped = hasSourceMap(text)): Insertion[] {
   // a text with a source map (a loader's output, tsc's): where node reads through it (tsx turns that
   // on), it quotes the line as written itself, and the marker would keep it from doing so
-  if (text.includes('sourceMappingURL=')) return [];
+  if (mapped) return [];
   // (our cuts: an edit of the user's text, such as a name blanked out with spaces, reads as theirs)
   const ats = insertions.filter((ins) => ins.text.startsWith('/*ec{')).map((ins) => ins.at).sort((a, b) => a - b);
   const out: Insertion[] = [];
-  // one sweep of the text (a minified file is one long line with thousands of insertions)
-  let lineStart = 0;
-  let nl = text.indexOf('\n');
+  if (ats.length === 0) return out;
+  // one sweep from the first cut's line (a swapped-in function is a piece of its file; a minified file
+  // is one long line with thousands of insertions)
+  let lineStart = text.lastIndexOf('\n', ats[0] - 1) + 1;
+  let nl = text.indexOf('\n', lineStart);
   let marked = -1;
   for (const at of ats) {
     while (nl !== -1 && nl < at) { lineStart = nl + 1; nl = text.indexOf('\n', lineStart); }

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SourceKind } from './boundary';
 import { cacheRoots, TextCache, type Transformed } from './cache';
-import { BOUNDARY_MARK, DATA_URL, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, keepLoaderChain, swapModuleId } from './mark';
+import { BOUNDARY_MARK, DATA_URL, RESOLVE_SYNC, SWAP_MARK, SWAP_PROLOGUE_HELPER, hasSourceMap, keepLoaderChain, swapModuleId } from './mark';
 import { originOf } from '../util/origin';
 import { defineSwapHelper } from './swap-runtime';
 
@@ -205,7 +205,7 @@ export function transformLoaded(url: string, result: LoadResult): LoadResult {
 function swapTextLoaded(name: string, text: string): void {
   // a text with a source map (a loader's output, tsc's) is read through it, whose map was moved onto
   // our insertions (./sourcemap.ts moveInlineMap): its columns are the ones the map expects
-  if (!text.endsWith(SWAP_MARK) || text.includes('sourceMappingURL=')) return;
+  if (!text.endsWith(SWAP_MARK) || hasSourceMap(text)) return;
   const helper = (globalThis as Record<string, unknown>)[SWAP_PROLOGUE_HELPER] as { l?: (name: string, text: string) => void } | undefined;
   if (typeof helper?.l === 'function') helper.l(name, text);
 }

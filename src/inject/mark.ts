@@ -39,6 +39,14 @@ export const SKIP_KEY = 'edit-continue.skip';
 export const DATA_URL = 'edit-continue-data:';
 
 /**
+ * Does a module's text carry a source map (a loader's output, tsc's)? Node may read it through the
+ * map: its traces and its quote of a line under an uncaught error are then the map's, not ours.
+ */
+export function hasSourceMap(text: string): boolean {
+  return text.includes('sourceMappingURL=');
+}
+
+/**
  * The rest of a program's loader's chain (tsx, ts-node/esm) as our hooks above it saw it load each
  * of its modules, by URL, in the thread those hooks run in (./hooks.ts in-thread, ./esm-hooks-above.ts
  * on Node 20's loader thread): ./compile-hooks.ts compiles a save through it synchronously, with no

@@ -16,7 +16,7 @@ import { withNestedBodiesBlanked, type FunctionRecord, type ScriptModel } from '
 import type { FunctionSite, LastText, SwapState, SwapUnit } from './swap-plan';
 import { functionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
-import { MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER } from '../inject/mark';
+import { MODULE_IMPORTER, SWAP_MARK, SWAP_PROLOGUE_HELPER, hasSourceMap } from '../inject/mark';
 import { LineIndex } from '../util/line-index';
 
 export const ENV = '__ec$e';
@@ -71,9 +71,9 @@ function runtimeName(site: FunctionSite, record: FunctionRecord): string {
 }
 
 /** What a save's units all ask of its text, worked out once for the last text asked about (a save compiles many units against one). */
-let lastText: { text: string; lines: LineIndex; hasEval: boolean } | null = null;
-function textFacts(text: string): { lines: LineIndex; hasEval: boolean } {
-  if (lastText?.text !== text) lastText = { text, lines: new LineIndex(text), hasEval: text.includes('eval') };
+let lastText: { text: string; lines: LineIndex; hasEval: boolean; mapped: boolean } | null = null;
+function textFacts(text: string): { lines: LineIndex; hasEval: boolean; mapped: boolean } {
+  if (lastText?.text !== text) lastText = { text, lines: new LineIndex(text), hasEval: text.includes('eval'), mapped: hasSourceMap(text) };
   return lastText;
 }
 
@@ -198,7 +198,7 @@ export function compileUnit(state: SwapState, model: ScriptModel, saved: string,
 
   const own = edits.filter((e) => e.at >= node.start && e.at <= node.end);
   // (node quotes no line of ours under an uncaught error: boundary.ts QUIET_LINE)
-  let text = applyEdits(saved, [...own, ...quietLines(saved, own)], node.start, node.end);
+  let text = applyEdits(saved, [...own, ...quietLines(saved, own, textFacts(saved).mapped)], node.start, node.end);
 
   // the wrapper that names it (or reads a method's descriptor) and, with an environment, the factory
   const member = unit.site.member;

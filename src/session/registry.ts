@@ -75,6 +75,11 @@ export function fileOfUrl(url: string): string | null {
 }
 
 /** Real paths of the folders scripts were loaded from (realOfScript). */
+/** A file's modification time and size, or null when it cannot be read. */
+function statOf(file: string): { mtimeMs: number; size: number } | null {
+  try { const st = fs.statSync(file); return { mtimeMs: st.mtimeMs, size: st.size }; } catch { return null; }
+}
+
 const realFolders = new Map<string, string>();
 
 /**
@@ -84,11 +89,6 @@ const realFolders = new Map<string, string>();
  * being a link: one lstat instead of a realpath (an lstat per part of the path), about half the
  * controller's CPU for it (bench/ANALYSIS.md).
  */
-/** A file's modification time and size, or null when it cannot be read. */
-function statOf(file: string): { mtimeMs: number; size: number } | null {
-  try { const st = fs.statSync(file); return { mtimeMs: st.mtimeMs, size: st.size }; } catch { return null; }
-}
-
 function realOfScript(file: string): string {
   const dir = path.dirname(file);
   let realDir = realFolders.get(dir);
