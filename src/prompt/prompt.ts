@@ -246,7 +246,9 @@ export class Prompt {
         }
         if (this.reading === 'repl') await this.replLine(line);
         else await this.commandLine(line);
-        if ((this.reading === 'command' || this.reading === 'repl') && !this.rendering) this.prompt();
+        // (not for a stop the command ran into that is not on screen yet, a breakpoint right after a
+        // `cont`: its own showing ends with the prompt, which here would stand above it)
+        if ((this.reading === 'command' || this.reading === 'repl') && !this.rendering && !this.stopNotShown()) this.prompt();
         // still stopped after a batch: the next one (a retry that could not go on, say)
         if (this.lines.length === 0 && this.mode.is !== 'closed' && !this.rendering) this.feedScript();
         // still stopped after a command that lent the terminal (a step ended, a retry could not go on): read it again
@@ -258,6 +260,12 @@ export class Prompt {
     if (this.mode.is !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
       this.inputEnded();
     }
+  }
+
+  /** Has the program stopped anew where the prompt has not shown it (opened() is about to)? */
+  private stopNotShown(): boolean {
+    const now = this.d.session.current;
+    return now !== null && now !== this.shown;
   }
 
   private async replLine(line: string): Promise<void> {
