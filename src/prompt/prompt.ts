@@ -249,15 +249,16 @@ export class Prompt {
         // (not for a stop the command ran into that is not on screen yet, a breakpoint right after a
         // `cont`: its own showing ends with the prompt, which here would stand above it)
         if ((this.reading === 'command' || this.reading === 'repl') && !this.rendering && !this.stopNotShown()) this.prompt();
-        // still stopped after a batch: the next one (a retry that could not go on, say)
-        if (this.lines.length === 0 && this.mode.is !== 'closed' && !this.rendering) this.feedScript();
+        // still stopped after a batch: the next one (a retry that could not go on, say); a stop the
+        // command ran into that is not on screen yet takes its batch when it is shown (opened)
+        if (this.lines.length === 0 && this.mode.is !== 'closed' && !this.rendering && !this.stopNotShown()) this.feedScript();
         // still stopped after a command that lent the terminal (a step ended, a retry could not go on): read it again
         this.feed({ on: 'command-done', queued: this.lines.length > 0, stopped: !!this.d.session.current });
       }
     } finally {
       this.busy = false;
     }
-    if (this.mode.is !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering) {
+    if (this.mode.is !== 'closed' && !this.d.attached && this.scriptedAhead === 0 && this.lines.length === 0 && this.d.stdin.ended() && !this.rendering && !this.stopNotShown()) {
       this.inputEnded();
     }
   }
