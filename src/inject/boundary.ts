@@ -207,14 +207,20 @@ export function addBoundaries(text: string, kind: SourceKind, options: Transform
   forEachFunction(program as Node, (fn) => { insertions.push(...insertionsFor(fn, text, textHasEval)); });
   if (options.swap) {
     const swap = swapInsertions(program as Node, text, options.swap.module, { prologue: true, kind });
-    if (swap.length === 0) return insertions.length ? join(text, insertions, options.insertions) + BOUNDARY_MARK : text + BOUNDARY_MARK;
+    if (swap.length === 0) return boundaryText(text, insertions, options.insertions);
     // The boundary's text is delimited too, so that the controller reads the original back without a
     // parse (swapCuts); the swap text goes after it at the same offset (a stable sort keeps the order).
     const delimited = insertions.map((ins) => ({ at: ins.at, text: open('') + ins.text + CLOSE }));
     const all = [...delimited, ...swap];
     return join(text, [...all, ...quietLines(text, all)], options.insertions) + SWAP_MARK;
   }
-  return join(text, insertions, options.insertions) + BOUNDARY_MARK;
+  return boundaryText(text, insertions, options.insertions);
+}
+
+/** LiveEdit's text: the retry boundaries, and node's marker on the lines they put code of ours on (quietEnds). */
+function boundaryText(text: string, insertions: Insertion[], record?: { at: number; length: number }[]): string {
+  if (insertions.length === 0) return text + BOUNDARY_MARK;
+  return join(text, [...insertions, ...quietEnds(text, insertions)], record) + BOUNDARY_MARK;
 }
 
 /**
@@ -264,6 +270,44 @@ export function quietLines(text: string, insertions: readonly Insertion[], mappe
     // around a callee, finds them next to each other: swap-compile.ts unitColumns)
     if (!INERT.some((re) => re.test(line))) out.push({ at, text: QUIET_LINE, first: true });
   }
+  return out;
+}
+
+/**
+ * QUIET_LINE for LiveEdit's text (`insertions`: the retry boundaries of insertionsFor): one on each
+ * line that gets a boundary and has code that could throw, at the last place on the line where it
+ * moves none of that code: after the `}` of a function whose body ends on the line, or after a
+ * body's opening boundary when nothing but a comment follows it there (a line with code after that
+ * boundary and no end keeps node's quote: a marker there would move that code's columns in the
+ * program's traces further, and LiveEdit's text has no filter that moves them back). The marker is a
+ * cut (BoundaryMap takes it out as it does a swap text's).
+ */
+export function quietEnds(text: string, insertions: readonly Insertion[], mapped = hasSourceMap(text)): Insertion[] {
+  if (mapped || insertions.length === 0) return [];
+  // where the marker moves nothing before it: after an opening boundary (the marker follows it at the
+  // same offset), or after the brace that ends a function (its closing boundary stands before it)
+  const places = insertions.map((ins) => (ins.text.startsWith('}') ? { at: ins.at + 1, opening: false } : { at: ins.at, opening: true })).sort((a, b) => a.at - b.at);
+  const out: Insertion[] = [];
+  for (let i = 0; i < places.length; i++) {
+    const lineEnd = text.indexOf('\n', places[i].at);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    // the last place on this line
+    while (i + 1 < places.length && places[i + 1].at <= end) i++;
+    const { at, opening } = places[i];
+    const line = text.slice(text.lastIndexOf('\n', at - 1) + 1, end);
+    if (INERT.some((re) => re.test(line))) continue;
+    const after = text.slice(at, end).trim();
+    if (opening && after !== '' && !after.startsWith('//')) continue;
+    out.push({ at, text: QUIET_LINE });
+  }
+  return out;
+}
+
+/** The QUIET_LINE markers of LiveEdit's text, as cuts (BoundaryMap): none in any other text. */
+export function quietCuts(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  if (!text.endsWith(BOUNDARY_MARK)) return out;
+  for (let i = text.indexOf(QUIET_LINE); i >= 0; i = text.indexOf(QUIET_LINE, i + QUIET_LINE.length)) out.push({ start: i, end: i + QUIET_LINE.length });
   return out;
 }
 

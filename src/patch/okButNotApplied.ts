@@ -15,7 +15,7 @@
 // The planner (plan.ts) leaves the functions named here out of the text it sends.
 import type * as acorn from 'acorn';
 import { Codes } from './codes';
-import { ASYNC_PREFIX, ASYNC_SUFFIX, SYNC_PREFIX, SYNC_SUFFIX } from '../inject/boundary';
+import { ASYNC_PREFIX, ASYNC_SUFFIX, QUIET_LINE, SYNC_PREFIX, SYNC_SUFFIX } from '../inject/boundary';
 import { parseScript, type FunctionRecord, type ModuleKind, type ScriptModel } from './functions';
 import { reshapeOf, scopeModel, type ScopeLayout, type ScopeModel } from './scopes';
 import type { NotApplied } from './plan';
@@ -242,14 +242,27 @@ function boundaryOf(text: string, f: FunctionRecord): { prefixAt: number; prefix
 export function withoutNewBoundaries(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): string {
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   const cuts: { at: number; length: number }[] = [];
+  const kept: number[] = [];
+  const bare: { b: NonNullable<ReturnType<typeof boundaryOf>>; end: number }[] = [];
   for (const f of newM.functions) {
-    const before = oldByKey.get(f.key);
-    if (!before || boundaryOf(running, before)) continue;
     const b = boundaryOf(saved, f);
     if (!b) continue;
+    const before = oldByKey.get(f.key);
+    if (!before || boundaryOf(running, before)) { kept.push(b.prefixAt, b.suffixAt); continue; }
     cuts.push({ at: b.prefixAt, length: b.prefix.length }, { at: b.suffixAt, length: b.suffix.length });
+    bare.push({ b, end: f.bodyEnd });
   }
   if (cuts.length === 0) return saved;
+  // node's marker of the line (boundary.ts quietEnds), after the body's opening or its closing brace:
+  // it goes with the boundary unless another boundary stays on that line
+  const lineOf = (at: number): [number, number] => [saved.lastIndexOf('\n', at - 1) + 1, (saved.indexOf('\n', at) + 1 || saved.length + 1) - 1];
+  for (const { b, end } of bare) {
+    for (const at of [b.prefixAt + b.prefix.length, end]) {
+      if (!saved.startsWith(QUIET_LINE, at)) continue;
+      const [from, to] = lineOf(at);
+      if (!kept.some((k) => k >= from && k <= to)) cuts.push({ at, length: QUIET_LINE.length });
+    }
+  }
   let out = saved;
   for (const c of cuts.sort((a, b) => b.at - a.at)) out = out.slice(0, c.at) + out.slice(c.at + c.length);
   return out;

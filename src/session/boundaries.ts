@@ -5,7 +5,7 @@
 import * as acorn from 'acorn';
 import { LineIndex } from '../util/line-index';
 import { ownText } from '../util/own-text';
-import { boundNames, parseSource, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
+import { boundNames, parseSource, quietCuts, swapCuts, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, SWAP_MARK, SYNC_PREFIX, SYNC_SUFFIX, type SourceKind } from '../inject/boundary';
 
 export interface FunctionSpan {
   start: number;
@@ -63,6 +63,8 @@ export class BoundaryMap {
     // the swap engine's insertions (docs/swap.md) are cut out like the boundary's; in a swap text the
     // boundary's own text is delimited as well: a cut inside another counts once
     for (const c of swapCuts(text)) this.cuts.push({ start: c.start, end: c.end });
+    // LiveEdit's text: node's marker on the lines its boundaries are on (boundary.ts quietEnds)
+    this.cuts.push(...quietCuts(text));
     this.functions.sort((a, b) => a.start - b.start);
     this.loops.sort((a, b) => a.start - b.start);
     this.cuts.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -1,7 +1,8 @@
 // The process contract: output, exit codes, signals and user errors behave as under plain node.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, runCli, type RunningCli, scratchDir } from '../helpers/cli';
+import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, programDir, runCli, type RunningCli, scratchDir } from '../helpers/cli';
 import { ROOT_DIR, testNodes } from '../helpers/nodes';
 
 /**
@@ -161,6 +162,36 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
     })).toBe(false);
     cli.kill('SIGKILL');
     await waitUntil(() => !isAlive(pid), 8000, 'program ended after its controller was killed');
+  });
+
+  test('an uncaught error that ends the program: node prints the error and its stack as under plain node, without quoting a line edit-continue wrote into', async () => {
+    const dir = programDir('uncaught-quote', {
+      // one-line functions and methods: their lines hold the retry boundaries (and, under swap, the dispatches)
+      'crash.js': [
+        'const items = [{ qty: 2 }, null];',
+        'function price(item) { return item.qty * 10; }',
+        'const cart = { total(xs) { return xs.map((x) => { return price(x); }).reduce((a, b) => a + b, 0); } };',
+        'setTimeout(() => console.log(cart.total(items)), 10);',
+        '',
+      ].join('\n'),
+      // a line nothing was written into is quoted as plain node quotes it
+      'plain.js': ['const o = {};', 'function go() {', '  return o.a.b;', '}', 'setTimeout(go, 10);', ''].join('\n'),
+    });
+    // what node prints before the error's stack: `file:line`, the line, a caret and an empty line
+    const quote = /^\/[^\n]*:\d+\n[^\n]*\n *\^+\n\n/;
+    // the retry boundary moves columns on the lines it opens or closes a body on under LiveEdit (README, Differences from plain node)
+    const lines = (stderr: string) => stderr.replace(/(\.js:\d+):\d+(\)?)$/gm, '$1$2');
+    const note = noLiveEdit ? /^\[ec\] engine: swap, because this node has no LiveEdit[^\n]*\n/ : /^/;
+    for (const file of ['crash.js', 'plain.js']) {
+      const plain = spawnSync(bin, [file], { cwd: dir, encoding: 'utf8' });
+      expect(plain.stderr).toMatch(quote);
+      const cli = start(['--break-on', 'none', bin, file], dir, 'ignore');
+      expect((await exitedWithin(cli, 20_000, `${file} ended`)).code).toBe(plain.status);
+      const stderr = cli.stderr().replace(note, '');
+      expect(stderr).not.toMatch(/try\{|finally|0xEC|__ec\$|node-do-not/);
+      if (file === 'plain.js') expect(stderr).toBe(plain.stderr);
+      else expect(lines(stderr)).toBe(lines(plain.stderr.replace(quote, '')));
+    }
   });
 
   test('SIGKILL of edit-continue while the program is busy in a loop still ends it', async () => {

@@ -1,7 +1,7 @@
 import * as acorn from 'acorn';
 import * as vm from 'node:vm';
 import {
-  addBoundaries, hasBoundaries, ASYNC_PREFIX, ASYNC_SUFFIX, BOUNDARY_MARK, RETRY_SLOT, SYNC_PREFIX, SYNC_SUFFIX,
+  addBoundaries, hasBoundaries, quietEnds, ASYNC_PREFIX, QUIET_LINE, ASYNC_SUFFIX, BOUNDARY_MARK, RETRY_SLOT, SYNC_PREFIX, SYNC_SUFFIX,
   type SourceKind,
 } from '../../src/inject/boundary';
 import { BoundaryMap, LineIndex, type FunctionSpan } from '../../src/session/boundaries';
@@ -15,10 +15,13 @@ const src = (...lines: string[]): string => lines.join('\n') + '\n';
 const S = (inner: string): string => `${SYNC_PREFIX}${inner}${SYNC_SUFFIX}`;
 const A = (inner: string): string => `${ASYNC_PREFIX}${inner}${ASYNC_SUFFIX}`;
 
-/** The transformed text with the trailing mark removed (asserting it is there). */
+/**
+ * The transformed text with the trailing mark removed (asserting it is there), and node's marker of
+ * the lines the boundaries are on (QUIET_LINE: tested on its own below).
+ */
 function withoutMark(text: string): string {
   if (!text.endsWith(BOUNDARY_MARK)) throw new Error(`expected the boundary mark at the end of ${JSON.stringify(text)}`);
-  return text.slice(0, -BOUNDARY_MARK.length);
+  return text.slice(0, -BOUNDARY_MARK.length).split(QUIET_LINE).join('');
 }
 
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
@@ -165,7 +168,7 @@ describe('addBoundaries: shape', () => {
     test('every nested function gets its own boundary', () => {
       const text = src('function outer(a) {', '  function inner(b) {', '    return () => { return a + b; };', '  }', '  return inner(1)();', '}');
       expect(addBoundaries(text, 'script')).toBe(
-        src('function outer(a) {try{', '  function inner(b) {try{', `    return () => {${S(' return a + b; ')}};`, '  }finally{void 0xEC}}', '  return inner(1)();', '}finally{void 0xEC}}') + BOUNDARY_MARK,
+        src('function outer(a) {try{', '  function inner(b) {try{', `    return () => {${S(' return a + b; ')}}${QUIET_LINE};`, '  }finally{void 0xEC}}', '  return inner(1)();', '}finally{void 0xEC}}') + BOUNDARY_MARK,
       );
     });
 
@@ -261,7 +264,7 @@ describe('addBoundaries: shape', () => {
     test('a hashbang line stays first and the text still runs', () => {
       const text = src('#!/usr/bin/env node', 'function main() { return 41 + 1; }', 'main()');
       const out = addBoundaries(text, 'script');
-      expect(out).toBe(src('#!/usr/bin/env node', `function main() {${S(' return 41 + 1; ')}}`, 'main()') + BOUNDARY_MARK);
+      expect(out).toBe(src('#!/usr/bin/env node', `function main() {${S(' return 41 + 1; ')}}${QUIET_LINE}`, 'main()') + BOUNDARY_MARK);
       expect(run(out)).toBe(42);
     });
 
@@ -276,9 +279,9 @@ describe('addBoundaries: shape', () => {
       const out = addBoundaries(text, 'module');
       expect(out).toBe(src(
         "import fs from 'node:fs';",
-        `export function read(p) {${S(' return fs.readFileSync(p, "utf8"); ')}}`,
-        `export default async () => {${A(' await 0; return 1; ')}};`,
-        `export class C { m() {${S(' return 1; ')}} }`,
+        `export function read(p) {${S(' return fs.readFileSync(p, "utf8"); ')}}${QUIET_LINE}`,
+        `export default async () => {${A(' await 0; return 1; ')}}${QUIET_LINE};`,
+        `export class C { m() {${S(' return 1; ')}}${QUIET_LINE} }`,
         'await read("x");',
       ) + BOUNDARY_MARK);
       expect(() => parse(out, 'module')).not.toThrow();
@@ -344,6 +347,69 @@ describe('addBoundaries: shape', () => {
         expect(before[i].startsWith(line.slice(0, keep))).toBe(true);
       });
     });
+  });
+});
+
+describe("addBoundaries: node's marker on the lines the boundaries put code of ours on (QUIET_LINE)", () => {
+  // node prints the line an uncaught error was thrown on, as V8 runs it, unless the line holds
+  // node-do-not-add-exception-line: the marker keeps our try{ … }finally{ … } out of that print
+  const Q = QUIET_LINE;
+  const marked = (text: string, kind: SourceKind = 'script') => addBoundaries(text, kind).slice(0, -BOUNDARY_MARK.length);
+
+  test('a one-line function: after its closing brace, so that nothing before it moves', () => {
+    expect(marked('function price(item) { return item.qty * 10; }\n')).toBe(`function price(item) {${S(' return item.qty * 10; ')}}${Q}\n`);
+  });
+
+  test('several functions on a line: one marker, after the last one', () => {
+    expect(marked('xs.map((x) => { return x.a; }).filter((y) => { return y; });\n'))
+      .toBe(`xs.map((x) => {${S(' return x.a; ')}}).filter((y) => {${S(' return y; ')}}${Q});\n`);
+  });
+
+  test('a head that can throw (a default parameter): after the opening boundary, nothing follows it', () => {
+    expect(marked(src('function f(a = g()) {', '  return a;', '}'))).toBe(src(`function f(a = g()) {${SYNC_PREFIX}${Q}`, '  return a;', `${SYNC_SUFFIX}}`));
+    // a comment after it still counts as nothing
+    expect(marked(src('function f(a = g()) { // why', '  return a;', '}'))).toBe(src(`function f(a = g()) {${SYNC_PREFIX}${Q} // why`, '  return a;', `${SYNC_SUFFIX}}`));
+  });
+
+  test('none where nothing of the line can throw: a plain head, a closing brace', () => {
+    expect(marked(src('function f(a, b) {', '  return a + b;', '}'))).toBe(src(`function f(a, b) {${SYNC_PREFIX}`, '  return a + b;', `${SYNC_SUFFIX}}`));
+  });
+
+  test('none on a line where code follows the opening boundary and the body goes on below (its columns would move)', () => {
+    expect(marked(src('function h() { one();', '  two();', '}'))).toBe(src(`function h() {${SYNC_PREFIX} one();`, '  two();', `${SYNC_SUFFIX}}`));
+  });
+
+  test('a body that ends on a line with code: after the brace', () => {
+    expect(marked(src('function h() {', '  return two(); }'))).toBe(src(`function h() {${SYNC_PREFIX}`, `  return two(); ${SYNC_SUFFIX}}${Q}`));
+  });
+
+  test('an async one-liner and an ES module', () => {
+    expect(marked('export const f = async (x) => { await x; };\n', 'module')).toBe(`export const f = async (x) => {${A(' await x; ')}}${Q};\n`);
+  });
+
+  test('none in a text with a source map (node quotes the line as written through the map where it reads one)', () => {
+    const text = 'function f(x) { return x.y; }\n//# sourceMappingURL=data:application/json;base64,e30=\n';
+    expect(marked(text)).not.toContain(Q);
+  });
+
+  test('quietEnds alone: a marker at each last place, none for no insertions', () => {
+    const text = 'function f() { a(); }\nfunction g() { b(); }\n';
+    expect(quietEnds(text, []).length).toBe(0);
+    expect(count(marked(text), Q)).toBe(2);
+  });
+
+  test('the marked text runs as the original, and BoundaryMap reads the original back', () => {
+    const text = src('const o = { m(x) { return x * 2; }, async n() { return 3; } };', 'function f(a = o.m(2)) { return a + 1; }', 'f() + o.m(1);');
+    const out = addBoundaries(text, 'script');
+    expect(count(out, Q)).toBe(2);
+    expect(run(out)).toBe(run(text));
+    const map = new BoundaryMap(out, 'script');
+    expect(map.originalText()).toBe(text);
+    // a place after the marker maps back to its column as written
+    const p = map.lines.position(indexOf(out, ' };\nfunction f') + 1);
+    expect(map.original(p.line, p.column)).toEqual(new LineIndex(text).position(indexOf(text, ' };\nfunction f') + 1));
+    const q = map.lines.position(indexOf(out, 'f() + o'));
+    expect(map.original(q.line, q.column)).toEqual(new LineIndex(text).position(indexOf(text, 'f() + o')));
   });
 });
 
@@ -727,7 +793,9 @@ describe('BoundaryMap on a transformed text', () => {
       expect(texts[texts.length - 1]).toBe(BOUNDARY_MARK);
       expect(texts.slice(0, -1).sort()).toEqual([
         ...Array(5).fill(SYNC_PREFIX), ...Array(5).fill(SYNC_SUFFIX), ...Array(2).fill(ASYNC_PREFIX), ...Array(2).fill(ASYNC_SUFFIX),
+        ...Array(count(out, QUIET_LINE)).fill(QUIET_LINE),
       ].sort());
+      expect(count(out, QUIET_LINE)).toBeGreaterThan(0);
       for (let i = 1; i < map.cuts.length; i++) expect(map.cuts[i].start).toBeGreaterThanOrEqual(map.cuts[i - 1].end);
     });
 
@@ -808,7 +876,7 @@ describe('BoundaryMap on a transformed text', () => {
       const text = 'function f(a) { return a + 1; } const z = 1;';
       const t = addBoundaries(text, 'script');
       const map = new BoundaryMap(t, 'script');
-      const closing = indexOf(t, '} const z');
+      const closing = indexOf(t, `}${QUIET_LINE} const z`);
       expect(map.original(0, closing)).toEqual({ line: 0, column: indexOf(text, '} const z') });
       expect(map.original(0, indexOf(t, 'const z'))).toEqual({ line: 0, column: indexOf(text, 'const z') });
     });
@@ -843,10 +911,14 @@ describe('BoundaryMap on a transformed text', () => {
 
     test('nested functions on several lines', () => {
       const text = src('function outer(a) { const k = 1;', '  function inner(b) { return () => { return a + b + k; }; }', '  return inner(1)();', '}');
-      for (const token of ['const k', 'return () =>', 'return a + b', 'inner(1)', '}\n']) {
+      for (const token of ['const k', 'return () =>', 'return a + b', 'inner(1)']) {
         const { mapped, expected } = mapToken(text, token);
         expect({ token, ...mapped }).toEqual({ token, ...expected });
       }
+      // inner's closing brace, before node's marker of its line
+      const t = addBoundaries(text, 'script');
+      const p = new LineIndex(t).position(indexOf(t, `}${QUIET_LINE}\n`));
+      expect(new BoundaryMap(t, 'script').original(p.line, p.column)).toEqual(new LineIndex(text).position(indexOf(text, '; }\n') + 2));
     });
 
     test('CRLF text', () => {
@@ -983,7 +1055,7 @@ describe('BoundaryMap on a transformed text', () => {
       const out = addBoundaries(text, 'script');
       expect(withoutMark(out)).toBe(`function f() {${S(' try { x(); } finally { y(); } ')}}`);
       const map = new BoundaryMap(out, 'script');
-      expect(map.cuts).toHaveLength(3);
+      expect(map.cuts).toHaveLength(4); // the boundary's two, node's marker of the line, the mark
       expect(map.originalText()).toBe(text);
       expect(map.guardedAt(indexOf(out, 'y()'))).toBe(map.functions[0]);
       expect(map.inFinally(indexOf(out, 'y()'))).toBeNull();

@@ -1,6 +1,6 @@
 import { planPatch, type Plan, type NotApplied } from '../../src/patch/plan';
 import { Codes } from '../../src/patch/codes';
-import { addBoundaries } from '../../src/inject/boundary';
+import { addBoundaries, QUIET_LINE } from '../../src/inject/boundary';
 
 /** Lines joined with '\n', with a final newline. */
 const src = (...lines: string[]): string => lines.join('\n') + '\n';
@@ -966,6 +966,16 @@ describe('planPatch: retry boundaries added to a function that ran without one',
     const plan = asPatch(planPatch(running, saved, 'script'));
     expect(plan.warnings).toEqual([]);
     expect(plan.text).toContain('return () => { return 2; };');
+  });
+
+  test("node's marker of the line goes with the boundary, and stays where another boundary keeps the line", () => {
+    const running = withB(src('function make() {', '  return [() => {}, () => { return 1; }];', '}'));
+    const saved = withB(src('function make() {', '  return [() => { return 2; }, () => { return 1; }];', '}'));
+    const plan = asPatch(planPatch(running, saved, 'script'));
+    // the second arrow keeps its boundary, so the line keeps its marker (after its closing brace)
+    expect(plan.text).toContain(`return [() => { return 2; }, () => {try{ return 1; }finally{void 0xEC}}${QUIET_LINE}];`);
+    const alone = asPatch(planPatch(withB(src('function make() {', '  return () => {};', '}')), withB(src('function make() {', '  return () => { return 2; };', '}')), 'script'));
+    expect(alone.text).not.toContain(QUIET_LINE);
   });
 });
 
