@@ -31,6 +31,13 @@ function prepare(state: SwapState, saved: string): { plan: SwapPlan; expression:
   return { plan, expression: installExpression(compiled, hiddenFrames(state, 'file:///t.js', compiled)), compiled, commit: () => recordInstalled(state, compiled, saved, counters, plan) };
 }
 
+/** The first unit of a save planned against `state`, compiled as the engine compiles it under the name /t.js. */
+function firstUnit(state: SwapState, saved: string): CompiledUnit {
+  const plan = planSwap(state, saved);
+  if (plan.kind !== 'swap') throw new Error(`planned ${plan.kind}, not a swap`);
+  return compileUnit(state, plan.model, saved, plan.units[0], '/t.js', { nextSlot: state.nextSlot, nextClass: state.nextClass });
+}
+
 interface Loaded {
   exports: any;
   ctx: vm.Context;
@@ -78,10 +85,7 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
     const text = "var x = 1, y = 2, z = 3; var long = 'a string to stand between'; function f(a) { return a + 1; } module.exports = { f };\n";
     const saved = text.replace('a + 1', 'a + 2');
     const loaded = load(text);
-    const plan = planSwap(loaded.state, saved);
-    expect(plan.kind).toBe('swap');
-    if (plan.kind !== 'swap') return;
-    const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
+    const unit = firstUnit(loaded.state, saved);
     const column = saved.indexOf('function f');
     expect(unit.code.split('\n')[0].slice(column)).toMatch(/^function {2}\(a\) \{(\/\*ec\{node-do-not-add-exception-line\*\/\/\*\}ec\*\/)?\/\*ec\{\*\/try\{\/\*\}ec\*\/ return a \+ 2;/);
     const r = new ScriptRegistry();
@@ -100,9 +104,7 @@ describe('swapped-in code on the file\'s first line (a one-line output, as tsx w
     loaded.save(text.replace('a + 1', 'a + 2'));
     expect(loaded.exports.f(1)).toBe(3);
     const saved = text.replace('a + 1', 'a + 3');
-    const plan = planSwap(loaded.state, saved);
-    if (plan.kind !== 'swap') throw new Error(plan.kind);
-    const [unit] = plan.units.map((u) => compileUnit(loaded.state, plan.model, saved, u, '/t.js', { nextSlot: loaded.state.nextSlot, nextClass: loaded.state.nextClass }));
+    const unit = firstUnit(loaded.state, saved);
     expect(unit.code).toMatch(/^\(\{"f":\/\*\*\/function {2}\(a\)/);
   });
 });
@@ -1226,9 +1228,7 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
     const v1 = src('let base = 0;', `const f = ${arrow};`, 'module.exports = f;');
     const h = load(v1);
     const saved = v1.replace('.c +', '.c * 2 +');
-    const plan = planSwap(h.state, saved);
-    if (plan.kind !== 'swap') throw new Error(plan.kind);
-    const [unit] = plan.units.map((u) => compileUnit(h.state, plan.model, saved, u, '/t.js', { nextSlot: h.state.nextSlot, nextClass: h.state.nextClass }));
+    const unit = firstUnit(h.state, saved);
     const running = unit.code + SWAP_MARK;
     const map = new BoundaryMap(running, 'script');
     const pos = map.lines.position(running.indexOf(marker));
@@ -1261,9 +1261,7 @@ describe('swap: the compiled code keeps the file\'s lines', () => {
     h.save(saved);
     expect(h.exports.many(3)).toEqual([7]);
     // swapped-in code: its line, where the module's `k` is read through ours
-    const plan = planSwap(load(v1).state, saved);
-    if (plan.kind !== 'swap') throw new Error(plan.kind);
-    const [unit] = plan.units.map((u) => compileUnit(h.state, plan.model, saved, u, '/t.js', { nextSlot: h.state.nextSlot, nextClass: h.state.nextClass }));
+    const unit = firstUnit(load(v1).state, saved);
     const arrowLine = unit.code.split('\n').find((l) => l.includes('x * '))!;
     expect(arrowLine).toContain(QUIET_LINE);
     expect(arrowLine.indexOf(QUIET_LINE)).toBeLessThan(arrowLine.indexOf('/*ec{*/'));
