@@ -8,7 +8,7 @@ import type * as acorn from 'acorn';
 import { moduleWrapper } from '../inject/boundary';
 import { ownText } from '../util/own-text';
 import { Codes, type Code } from './codes';
-import { TOP_LEVEL_CHANGED, changedTopLines, classMembers, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonLines, skeletonTokens, topLevelChanged, topLevelTokens, formChange, unmatchedChange, usesGainedMembers } from './skeleton';
+import { TOP_LEVEL_CHANGED, changedTopLines, classMembers, declarationChanges, explainedLines, fieldChanges, gainedMembers, skeletonLines, skeletonTokens, topLevelChanged, topLevelTokens, formChange, unmatchedChange, usesWhatTheSaveAdds } from './skeleton';
 import { topLevelEndUnmatched, nestedEndsUnmatched, scopeReshapes, withoutNewBoundaries } from './okButNotApplied';
 import {
   describeScript, tryParse,
@@ -285,14 +285,9 @@ export function planPatch(running: string, savedText: string, kind: ModuleKind):
       notApplied.push(form);
       continue;
     }
-    const needsNew = newDeclarationUse(f, top.added);
-    if (needsNew) {
-      notApplied.push(needsNew);
-      continue;
-    }
-    const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
-    if (members.length) {
-      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: gainedMembersMessage(f.name, members) });
+    const usesNew = usesWhatTheSaveAdds(f, saved, top.added, gained);
+    if (usesNew) {
+      notApplied.push(usesNew);
       continue;
     }
     pairs.push({ before, after: f });

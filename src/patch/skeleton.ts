@@ -343,7 +343,7 @@ export function gainedMembers(oldM: ScriptModel, newM: ScriptModel): Map<string,
  * object it is cannot be known before it runs): a refusal that names what it matched, rather than a
  * patch that fails when it calls.
  */
-export function usesGainedMembers(text: string, gained: Map<string, Set<string>>): string[] {
+function usesGainedMembers(text: string, gained: Map<string, Set<string>>): string[] {
   if (gained.size === 0) return [];
   const used = new Set<string>();
   const note = (prop: string) => { for (const [cls, props] of gained) if (props.has(prop)) used.add(`${cls}.${prop}`); };
@@ -388,7 +388,19 @@ export function newDeclarationUse(f: FunctionRecord, added: ReadonlySet<string>)
   return needs.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: notPatched(f.name, `it uses ${needs.join(', ')}, which is new at top level (restart, or move it inside ${f.name})`) } : null;
 }
 
+/**
+ * What keeps a changed function from being patched because the same save adds what it uses: a
+ * top-level name declared anew (newDeclarationUse) or a member its class gains (usesGainedMembers),
+ * in both planners' words (EC204). Null when it uses neither.
+ */
+export function usesWhatTheSaveAdds(f: FunctionRecord, saved: string, added: ReadonlySet<string>, gained: Map<string, Set<string>>): NotApplied | null {
+  const needsNew = newDeclarationUse(f, added);
+  if (needsNew) return needsNew;
+  const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
+  return members.length ? { code: Codes.UsesNewDeclaration, line: f.line, message: gainedMembersMessage(f.name, members) } : null;
+}
+
 /** Why a changed function that uses a member its class gains in the same save is not patched. */
-export function gainedMembersMessage(fn: string, members: string[]): string {
+function gainedMembersMessage(fn: string, members: string[]): string {
   return notPatched(fn, `it uses ${members.join(', ')}, which ${members.length > 1 ? 'are' : 'is'} new in ${members.length > 1 ? 'their classes' : 'its class'}, and a loaded class cannot gain members, so the call would fail (restart to use ${members.length > 1 ? 'them' : 'it'})`);
 }

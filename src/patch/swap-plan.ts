@@ -12,7 +12,7 @@ import { functionUses, type FunctionUses } from './swap-scope';
 import { privateEdits } from './swap-private';
 import { ownText } from '../util/own-text';
 import { LineIndex } from '../util/line-index';
-import { changedTopLines, classMembers, notPatched, declarationChanges, explainedLines, fieldChanges, gainedMembers, gainedMembersMessage, newDeclarationUse, skeletonTokens, topLevelChanged, topLevelTokens, unmatchedChange, usesGainedMembers } from './skeleton';
+import { changedTopLines, classMembers, notPatched, declarationChanges, explainedLines, fieldChanges, gainedMembers, newDeclarationUse, skeletonTokens, topLevelChanged, topLevelTokens, unmatchedChange, usesWhatTheSaveAdds } from './skeleton';
 
 /** A function node with what the compiler needs to know of where it stands. */
 export interface FunctionSite {
@@ -877,14 +877,9 @@ function checkFunctions(state: SwapState, functions: FunctionRecord[], sites: Ma
       notApplied.push(unmatchedChange(f));
       continue;
     }
-    const needsNew = newDeclarationUse(f, added);
-    if (needsNew) {
-      notApplied.push(needsNew);
-      continue;
-    }
-    const members = usesGainedMembers(saved.slice(f.start, f.end), gained);
-    if (members.length) {
-      notApplied.push({ code: Codes.UsesNewDeclaration, line: f.line, message: gainedMembersMessage(f.name, members) });
+    const usesNew = usesWhatTheSaveAdds(f, saved, added, gained);
+    if (usesNew) {
+      notApplied.push(usesNew);
       continue;
     }
     const site = sites.get(f.start)!;
@@ -948,7 +943,7 @@ function withinMoveBudget(moved: readonly { line: number }[]): boolean {
 function placeMoved(state: SwapState, f: FunctionRecord, oldF: FunctionRecord, sites: Map<number, FunctionSite>, saved: string, topChanged: boolean, added: Set<string>, gained: Map<string, Set<string>>): SwapUnit[] {
   if (f.key === state.wrapper?.key) return [];
   if (topChanged && !f.parent && f.name.startsWith('(anonymous')) return [];
-  if (newDeclarationUse(f, added) || usesGainedMembers(saved.slice(f.start, f.end), gained).length) return [];
+  if (usesWhatTheSaveAdds(f, saved, added, gained)) return [];
   const site = sites.get(f.start);
   const oldSite = state.sites.get(oldF.start);
   const shape = state.shapes.get(f.key);
