@@ -28,7 +28,7 @@ const VALUE_FLAGS = new Set([
   '--allow-fs-write', '--icu-data-dir', '--openssl-config', '--tls-cipher-list', '--tls-keylog',
   '--secure-heap', '--secure-heap-min', '--trace-event-categories', '--trace-event-file-pattern',
   '--trace-require-module', '--use-largepages', '--v8-pool-size', '--localstorage-file', '--snapshot-blob',
-  '--build-snapshot-config', '--watch-path', '--watch-kill-signal', '--vfs-load', '--vfs-mount',
+  '--build-snapshot-config', '--watch-path', '--watch-kill-signal', '--vfs-load', '--vfs-mount', '--process-timeout',
 ]);
 
 /** Flags that make node run something other than a script file, or that would fight our inspector. */
