@@ -239,7 +239,7 @@ export const QUIET_LINE = '/*ec{node-do-not-add-exception-line*//*}ec*/';
 const INERT = [
   /^[\s{}()[\];,]*$/,
   /^\s*(['"])use strict\1;?\s*$/,
-  /^\s*(?:(?:async|static|get|set)\s+)*(?:function\b\s*)?\*?\s*[\w$#]*\s*\([\w$\s,]*\)\s*\{\s*$/,
+  /^\s*(?:export\s+(?:default\s+)?)?(?:(?:async|static|get|set)\s+)*(?:function\b\s*)?\*?\s*[\w$#]*\s*\([\w$\s,]*\)\s*\{\s*$/,
   /^\s*(?:(?:const|let|var)\s+[\w$]+\s*=\s*)?(?:async\s*)?\([\w$\s,]*\)\s*=>\s*\{\s*$/,
 ];
 
@@ -276,17 +276,20 @@ export function quietLines(text: string, insertions: readonly Insertion[], mappe
 /**
  * QUIET_LINE for LiveEdit's text (`insertions`: the retry boundaries of insertionsFor): one on each
  * line that gets a boundary and has code that could throw, at the last place on the line where it
- * moves none of that code: after the `}` of a function whose body ends on the line, or after a
- * body's opening boundary when nothing but a comment follows it there (a line with code after that
- * boundary and no end keeps node's quote: a marker there would move that code's columns in the
- * program's traces further, and LiveEdit's text has no filter that moves them back). The marker is a
- * cut (BoundaryMap takes it out as it does a swap text's).
+ * moves none of that code: right before a closing boundary (inside the `try` block it closes, after
+ * the body's last code), or after an opening one when nothing but a comment follows it there (a line
+ * with code after that boundary and no end keeps node's quote: a marker there would move that code's
+ * columns in the program's traces further, and LiveEdit's text has no filter that moves them back).
+ * Neither outside the function (a comment at the top level makes a save that adds or removes it a
+ * change of the module's own code, which LiveEdit refuses in an ES module) nor between the boundary
+ * and the function's last brace (V8 cannot match a function's end once its last characters change:
+ * a one-line function saved on several lines would be refused, okButNotApplied.ts endUnmatchable).
+ * The marker is a cut (BoundaryMap takes it out as it does a swap text's).
  */
 export function quietEnds(text: string, insertions: readonly Insertion[], mapped = hasSourceMap(text)): Insertion[] {
   if (mapped || insertions.length === 0) return [];
-  // where the marker moves nothing before it: after an opening boundary (the marker follows it at the
-  // same offset), or after the brace that ends a function (its closing boundary stands before it)
-  const places = insertions.map((ins) => (ins.text.startsWith('}') ? { at: ins.at + 1, opening: false } : { at: ins.at, opening: true })).sort((a, b) => a.at - b.at);
+  // each boundary's place, at its offset: after an opening one, before a closing one (`first`)
+  const places = insertions.map((ins) => ({ at: ins.at, opening: !ins.text.startsWith('}') })).sort((a, b) => a.at - b.at);
   const out: Insertion[] = [];
   for (let i = 0; i < places.length; i++) {
     const lineEnd = text.indexOf('\n', places[i].at);
@@ -298,7 +301,7 @@ export function quietEnds(text: string, insertions: readonly Insertion[], mapped
     if (INERT.some((re) => re.test(line))) continue;
     const after = text.slice(at, end).trim();
     if (opening && after !== '' && !after.startsWith('//')) continue;
-    out.push({ at, text: QUIET_LINE });
+    out.push({ at, text: QUIET_LINE, first: !opening });
   }
   return out;
 }

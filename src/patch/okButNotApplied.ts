@@ -243,22 +243,22 @@ export function withoutNewBoundaries(oldM: ScriptModel, newM: ScriptModel, runni
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   const cuts: { at: number; length: number }[] = [];
   const kept: number[] = [];
-  const bare: { b: NonNullable<ReturnType<typeof boundaryOf>>; end: number }[] = [];
+  const bare: { b: NonNullable<ReturnType<typeof boundaryOf>> }[] = [];
   for (const f of newM.functions) {
     const b = boundaryOf(saved, f);
     if (!b) continue;
     const before = oldByKey.get(f.key);
     if (!before || boundaryOf(running, before)) { kept.push(b.prefixAt, b.suffixAt); continue; }
     cuts.push({ at: b.prefixAt, length: b.prefix.length }, { at: b.suffixAt, length: b.suffix.length });
-    bare.push({ b, end: f.bodyEnd });
+    bare.push({ b });
   }
   if (cuts.length === 0) return saved;
-  // node's marker of the line (boundary.ts quietEnds), after the body's opening or its closing brace:
+  // node's marker of the line (boundary.ts quietEnds), after the body's opening boundary or before its closing one:
   // it goes with the boundary unless another boundary stays on that line
   const lineOf = (at: number): [number, number] => [saved.lastIndexOf('\n', at - 1) + 1, (saved.indexOf('\n', at) + 1 || saved.length + 1) - 1];
-  for (const { b, end } of bare) {
-    for (const at of [b.prefixAt + b.prefix.length, end]) {
-      if (!saved.startsWith(QUIET_LINE, at)) continue;
+  for (const { b } of bare) {
+    for (const at of [b.prefixAt + b.prefix.length, b.suffixAt - QUIET_LINE.length]) {
+      if (at < 0 || !saved.startsWith(QUIET_LINE, at)) continue;
       const [from, to] = lineOf(at);
       if (!kept.some((k) => k >= from && k <= to)) cuts.push({ at, length: QUIET_LINE.length });
     }

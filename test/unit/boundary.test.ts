@@ -14,6 +14,9 @@ const src = (...lines: string[]): string => lines.join('\n') + '\n';
 
 const S = (inner: string): string => `${SYNC_PREFIX}${inner}${SYNC_SUFFIX}`;
 const A = (inner: string): string => `${ASYNC_PREFIX}${inner}${ASYNC_SUFFIX}`;
+/** The same, with node's marker of the line before the closing boundary (quietEnds). */
+const SQ = (inner: string): string => `${SYNC_PREFIX}${inner}${QUIET_LINE}${SYNC_SUFFIX}`;
+const AQ = (inner: string): string => `${ASYNC_PREFIX}${inner}${QUIET_LINE}${ASYNC_SUFFIX}`;
 
 /**
  * The transformed text with the trailing mark removed (asserting it is there), and node's marker of
@@ -168,7 +171,7 @@ describe('addBoundaries: shape', () => {
     test('every nested function gets its own boundary', () => {
       const text = src('function outer(a) {', '  function inner(b) {', '    return () => { return a + b; };', '  }', '  return inner(1)();', '}');
       expect(addBoundaries(text, 'script')).toBe(
-        src('function outer(a) {try{', '  function inner(b) {try{', `    return () => {${S(' return a + b; ')}}${QUIET_LINE};`, '  }finally{void 0xEC}}', '  return inner(1)();', '}finally{void 0xEC}}') + BOUNDARY_MARK,
+        src('function outer(a) {try{', '  function inner(b) {try{', `    return () => {${SQ(' return a + b; ')}};`, '  }finally{void 0xEC}}', '  return inner(1)();', '}finally{void 0xEC}}') + BOUNDARY_MARK,
       );
     });
 
@@ -264,7 +267,7 @@ describe('addBoundaries: shape', () => {
     test('a hashbang line stays first and the text still runs', () => {
       const text = src('#!/usr/bin/env node', 'function main() { return 41 + 1; }', 'main()');
       const out = addBoundaries(text, 'script');
-      expect(out).toBe(src('#!/usr/bin/env node', `function main() {${S(' return 41 + 1; ')}}${QUIET_LINE}`, 'main()') + BOUNDARY_MARK);
+      expect(out).toBe(src('#!/usr/bin/env node', `function main() {${SQ(' return 41 + 1; ')}}`, 'main()') + BOUNDARY_MARK);
       expect(run(out)).toBe(42);
     });
 
@@ -279,9 +282,9 @@ describe('addBoundaries: shape', () => {
       const out = addBoundaries(text, 'module');
       expect(out).toBe(src(
         "import fs from 'node:fs';",
-        `export function read(p) {${S(' return fs.readFileSync(p, "utf8"); ')}}${QUIET_LINE}`,
-        `export default async () => {${A(' await 0; return 1; ')}}${QUIET_LINE};`,
-        `export class C { m() {${S(' return 1; ')}}${QUIET_LINE} }`,
+        `export function read(p) {${SQ(' return fs.readFileSync(p, "utf8"); ')}}`,
+        `export default async () => {${AQ(' await 0; return 1; ')}};`,
+        `export class C { m() {${SQ(' return 1; ')}} }`,
         'await read("x");',
       ) + BOUNDARY_MARK);
       expect(() => parse(out, 'module')).not.toThrow();
@@ -356,13 +359,13 @@ describe("addBoundaries: node's marker on the lines the boundaries put code of o
   const Q = QUIET_LINE;
   const marked = (text: string, kind: SourceKind = 'script') => addBoundaries(text, kind).slice(0, -BOUNDARY_MARK.length);
 
-  test('a one-line function: after its closing brace, so that nothing before it moves', () => {
-    expect(marked('function price(item) { return item.qty * 10; }\n')).toBe(`function price(item) {${S(' return item.qty * 10; ')}}${Q}\n`);
+  test('a one-line function: before its closing boundary, inside the function, so that none of its code moves', () => {
+    expect(marked('function price(item) { return item.qty * 10; }\n')).toBe(`function price(item) {${SQ(' return item.qty * 10; ')}}\n`);
   });
 
-  test('several functions on a line: one marker, after the last one', () => {
+  test('several functions on a line: one marker, in the last one', () => {
     expect(marked('xs.map((x) => { return x.a; }).filter((y) => { return y; });\n'))
-      .toBe(`xs.map((x) => {${S(' return x.a; ')}}).filter((y) => {${S(' return y; ')}}${Q});\n`);
+      .toBe(`xs.map((x) => {${S(' return x.a; ')}}).filter((y) => {${SQ(' return y; ')}});\n`);
   });
 
   test('a head that can throw (a default parameter): after the opening boundary, nothing follows it', () => {
@@ -379,12 +382,12 @@ describe("addBoundaries: node's marker on the lines the boundaries put code of o
     expect(marked(src('function h() { one();', '  two();', '}'))).toBe(src(`function h() {${SYNC_PREFIX} one();`, '  two();', `${SYNC_SUFFIX}}`));
   });
 
-  test('a body that ends on a line with code: after the brace', () => {
-    expect(marked(src('function h() {', '  return two(); }'))).toBe(src(`function h() {${SYNC_PREFIX}`, `  return two(); ${SYNC_SUFFIX}}${Q}`));
+  test('a body that ends on a line with code: before its closing boundary', () => {
+    expect(marked(src('function h() {', '  return two(); }'))).toBe(src(`function h() {${SYNC_PREFIX}`, `  return two(); ${Q}${SYNC_SUFFIX}}`));
   });
 
   test('an async one-liner and an ES module', () => {
-    expect(marked('export const f = async (x) => { await x; };\n', 'module')).toBe(`export const f = async (x) => {${A(' await x; ')}}${Q};\n`);
+    expect(marked('export const f = async (x) => { await x; };\n', 'module')).toBe(`export const f = async (x) => {${AQ(' await x; ')}};\n`);
   });
 
   test('none in a text with a source map (node quotes the line as written through the map where it reads one)', () => {
@@ -876,7 +879,7 @@ describe('BoundaryMap on a transformed text', () => {
       const text = 'function f(a) { return a + 1; } const z = 1;';
       const t = addBoundaries(text, 'script');
       const map = new BoundaryMap(t, 'script');
-      const closing = indexOf(t, `}${QUIET_LINE} const z`);
+      const closing = indexOf(t, '} const z');
       expect(map.original(0, closing)).toEqual({ line: 0, column: indexOf(text, '} const z') });
       expect(map.original(0, indexOf(t, 'const z'))).toEqual({ line: 0, column: indexOf(text, 'const z') });
     });
@@ -906,7 +909,7 @@ describe('BoundaryMap on a transformed text', () => {
       }
       // the last character, after every cut of the line
       const t = addBoundaries(text, 'script');
-      expect(new BoundaryMap(t, 'script').original(0, withoutMark(t).length - 1)).toEqual({ line: 0, column: text.length - 1 });
+      expect(new BoundaryMap(t, 'script').original(0, t.length - BOUNDARY_MARK.length - 1)).toEqual({ line: 0, column: text.length - 1 });
     });
 
     test('nested functions on several lines', () => {
@@ -915,9 +918,9 @@ describe('BoundaryMap on a transformed text', () => {
         const { mapped, expected } = mapToken(text, token);
         expect({ token, ...mapped }).toEqual({ token, ...expected });
       }
-      // inner's closing brace, before node's marker of its line
+      // inner's closing brace, after node's marker of its line and the boundary
       const t = addBoundaries(text, 'script');
-      const p = new LineIndex(t).position(indexOf(t, `}${QUIET_LINE}\n`));
+      const p = new LineIndex(t).position(indexOf(t, `${QUIET_LINE}${SYNC_SUFFIX}}\n`) + QUIET_LINE.length + SYNC_SUFFIX.length);
       expect(new BoundaryMap(t, 'script').original(p.line, p.column)).toEqual(new LineIndex(text).position(indexOf(text, '; }\n') + 2));
     });
 
