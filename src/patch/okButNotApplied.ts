@@ -242,24 +242,26 @@ function boundaryOf(text: string, f: FunctionRecord): { prefixAt: number; prefix
 export function withoutNewBoundaries(oldM: ScriptModel, newM: ScriptModel, running: string, saved: string): string {
   const oldByKey = new Map(oldM.functions.map((f) => [f.key, f]));
   const cuts: { at: number; length: number }[] = [];
+  // where the boundaries that stay are (their prefixes and suffixes), and the ones taken out
   const kept: number[] = [];
-  const bare: { b: NonNullable<ReturnType<typeof boundaryOf>> }[] = [];
+  const bare: NonNullable<ReturnType<typeof boundaryOf>>[] = [];
   for (const f of newM.functions) {
     const b = boundaryOf(saved, f);
     if (!b) continue;
     const before = oldByKey.get(f.key);
     if (!before || boundaryOf(running, before)) { kept.push(b.prefixAt, b.suffixAt); continue; }
     cuts.push({ at: b.prefixAt, length: b.prefix.length }, { at: b.suffixAt, length: b.suffix.length });
-    bare.push({ b });
+    bare.push(b);
   }
   if (cuts.length === 0) return saved;
-  // node's marker of the line (boundary.ts quietEnds), after the body's opening boundary or before its closing one:
-  // it goes with the boundary unless another boundary stays on that line
-  const lineOf = (at: number): [number, number] => [saved.lastIndexOf('\n', at - 1) + 1, (saved.indexOf('\n', at) + 1 || saved.length + 1) - 1];
-  for (const { b } of bare) {
+  // node's marker of the line (boundary.ts quietEnds), after the body's opening boundary or before its
+  // closing one: it goes with the boundary unless another boundary stays on that line
+  for (const b of bare) {
     for (const at of [b.prefixAt + b.prefix.length, b.suffixAt - QUIET_LINE.length]) {
       if (at < 0 || !saved.startsWith(QUIET_LINE, at)) continue;
-      const [from, to] = lineOf(at);
+      const from = saved.lastIndexOf('\n', at - 1) + 1;
+      const nl = saved.indexOf('\n', at);
+      const to = nl === -1 ? saved.length : nl;
       if (!kept.some((k) => k >= from && k <= to)) cuts.push({ at, length: QUIET_LINE.length });
     }
   }

@@ -74,12 +74,12 @@ export function fileOfUrl(url: string): string | null {
   return realOfScript(file);
 }
 
-/** Real paths of the folders scripts were loaded from (realOfScript). */
 /** A file's modification time and size, or null when it cannot be read. */
 function statOf(file: string): { mtimeMs: number; size: number } | null {
   try { const st = fs.statSync(file); return { mtimeMs: st.mtimeMs, size: st.size }; } catch { return null; }
 }
 
+/** Real paths of the folders scripts were loaded from (realOfScript). */
 const realFolders = new Map<string, string>();
 
 /**
