@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, programDir, runCli, type RunningCli, scratchDir } from '../helpers/cli';
+import { NODE_QUOTE, PROMPT_END, cliPerTest, copyFixture, exitedWithin, isAlive, programDir, runCli, type RunningCli, scratchDir } from '../helpers/cli';
 import { ROOT_DIR, testNodes } from '../helpers/nodes';
 
 /**
@@ -177,20 +177,18 @@ describe.each(testNodes())('$label', ({ bin, noLiveEdit }) => {
       // a line nothing was written into is quoted as plain node quotes it
       'plain.js': ['const o = {};', 'function go() {', '  return o.a.b;', '}', 'setTimeout(go, 10);', ''].join('\n'),
     });
-    // what node prints before the error's stack: `file:line`, the line, a caret and an empty line
-    const quote = /^\/[^\n]*:\d+\n[^\n]*\n *\^+\n\n/;
     // the retry boundary moves columns on the lines it opens or closes a body on under LiveEdit (README, Differences from plain node)
     const lines = (stderr: string) => stderr.replace(/(\.js:\d+):\d+(\)?)$/gm, '$1$2');
     const note = noLiveEdit ? /^\[ec\] engine: swap, because this node has no LiveEdit[^\n]*\n/ : /^/;
     for (const file of ['crash.js', 'plain.js']) {
       const plain = spawnSync(bin, [file], { cwd: dir, encoding: 'utf8' });
-      expect(plain.stderr).toMatch(quote);
+      expect(plain.stderr).toMatch(NODE_QUOTE);
       const cli = start(['--break-on', 'none', bin, file], dir, 'ignore');
       expect((await exitedWithin(cli, 20_000, `${file} ended`)).code).toBe(plain.status);
       const stderr = cli.stderr().replace(note, '');
       expect(stderr).not.toMatch(/try\{|finally|0xEC|__ec\$|node-do-not/);
       if (file === 'plain.js') expect(stderr).toBe(plain.stderr);
-      else expect(lines(stderr)).toBe(lines(plain.stderr.replace(quote, '')));
+      else expect(lines(stderr)).toBe(lines(plain.stderr.replace(NODE_QUOTE, '')));
     }
   });
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ask, cliPerTest, copyFixture, edit, exitedWithin, programDir, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
+import { NODE_QUOTE, ask, cliPerTest, copyFixture, edit, exitedWithin, programDir, saveByRename, saveInPlace, type RunningCli, scratchDir } from '../helpers/cli';
 import { testNodes, ROOT_DIR, type TestNode } from '../helpers/nodes';
 
 const SWAP = { EDIT_CONTINUE_ENGINE: 'swap' };
@@ -344,8 +344,7 @@ describe.each(lines)('$label', ({ bin }) => {
         '',
       ].join('\n'),
     });
-    // what node prints before the error's stack: `file:line`, the line, a caret and an empty line
-    const withoutQuote = (stderr: string) => stderr.replace(/^\/[^\n]*:\d+\n[^\n]*\n *\^+\n\n/, '');
+    const withoutQuote = (stderr: string) => stderr.replace(NODE_QUOTE, '');
     const plainOne = spawnSync(bin, ['one.js'], { cwd: dir, encoding: 'utf8' });
     expect(plainOne.stderr).toMatch(/^\/[^\n]*one\.js:1\nconst get = \(o\) => o\.a\.b;\n +\^/);
     const one = start(['--break-on', 'none', bin, 'one.js'], dir, 'pipe', SWAP);

@@ -203,6 +203,9 @@ export async function exitedWithin(cli: RunningCli, ms: number, what: string): P
  * The end of stderr at an open prompt: `ec> `, and after it any JSON event lines (--json) or debug
  * lines: the `paused` event is written once its frames are read, which can be after the prompt.
  */
+/** What node prints of an uncaught error before its stack: `file:line`, the line, a caret and an empty line. */
+export const NODE_QUOTE = /^\/[^\n]*:\d+\n[^\n]*\n *\^+\n\n/;
+
 export const PROMPT_END = String.raw`ec> (?:(?:\{"v":1,[^\n]*|\[ec:[a-z-]+\][^\n]*)\n)*$`;
 
 /** Send a line to the CLI's stdin and wait for an answer after it (on stderr, where the prompt writes). */
